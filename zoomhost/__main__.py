@@ -1,0 +1,3 @@
+from zoomhost.cli import main
+
+raise SystemExit(main())

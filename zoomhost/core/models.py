@@ -1,0 +1,94 @@
+"""Values shared by the whole domain: pupils, staff, verdicts.
+
+The register keeps only what admission needs (DESIGN §1): a first name, a preferred
+name, a surname initial, a class, consent with its date, and a leaving date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Pupil:
+    id: int
+    first_name: str
+    preferred_name: str | None
+    surname_initial: str | None
+    class_name: str | None
+    consent: bool
+    consent_date: date | None = None
+    leaving_date: date | None = None
+
+    @property
+    def known_as(self) -> str:
+        return self.preferred_name or self.first_name
+
+    def label(self) -> str:
+        """What the teacher sees: first name, surname initial, class. No more."""
+        name = self.known_as + (f" {self.surname_initial}." if self.surname_initial else "")
+        return f"{name} ({self.class_name})" if self.class_name else name
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "first_name": self.first_name,
+            "preferred_name": self.preferred_name,
+            "surname_initial": self.surname_initial,
+            "class": self.class_name,
+            "consent": self.consent,
+            "consent_date": self.consent_date.isoformat() if self.consent_date else None,
+            "leaving_date": self.leaving_date.isoformat() if self.leaving_date else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    id: int
+    name: str
+    email: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "email": self.email}
+
+
+class Verdict(StrEnum):
+    """What the waiting-room classifier decides for one display name."""
+
+    CONSENTED = "consented"
+    STAFF = "staff"
+    NO_CONSENT = "no_consent"
+    NOT_ON_REGISTER = "not_on_register"
+    AMBIGUOUS = "ambiguous"
+    DUPLICATE = "duplicate"
+    SUSPICIOUS = "suspicious"
+
+    @property
+    def admissible(self) -> bool:
+        """Only these may ever be admitted automatically or by admit-all."""
+        return self in (Verdict.CONSENTED, Verdict.STAFF)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    verdict: Verdict
+    pupil: Pupil | None = None
+    staff: StaffMember | None = None
+    reasons: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        pupil = None
+        if self.pupil is not None:
+            pupil = {
+                "first_name": self.pupil.known_as,
+                "surname_initial": self.pupil.surname_initial,
+                "class": self.pupil.class_name,
+            }
+        return {
+            "verdict": self.verdict.value,
+            "pupil": pupil,
+            "staff": self.staff.name if self.staff else None,
+            "reasons": list(self.reasons),
+        }

@@ -1,0 +1,65 @@
+"""Where zoomhost keeps its files.
+
+Everything goes through these functions: nothing else in the code knows a path.
+``ZOOMHOST_HOME`` puts every folder under one directory (tests, portable installs);
+otherwise the operating system's conventions apply through platformdirs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "zoomhost"
+
+
+def _home_override() -> Path | None:
+    home = os.environ.get("ZOOMHOST_HOME")
+    return Path(home) if home else None
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.chmod(0o700)
+    except OSError:
+        pass
+    return path
+
+
+def data_dir() -> Path:
+    """Register, staff list and session journals (personal data: kept private)."""
+    home = _home_override()
+    return _ensure(home / "data" if home else platformdirs.user_data_path(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    """Settings (no secrets: those live in the OS keyring)."""
+    home = _home_override()
+    return _ensure(home / "config" if home else platformdirs.user_config_path(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    """Diagnostic logs (never secrets, passcodes or join links)."""
+    home = _home_override()
+    return _ensure(home / "logs" if home else platformdirs.user_log_path(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    home = _home_override()
+    return _ensure(home / "cache" if home else platformdirs.user_cache_path(APP_NAME, appauthor=False))
+
+
+def register_db() -> Path:
+    return data_dir() / "register.sqlite3"
+
+
+def sessions_dir() -> Path:
+    return _ensure(data_dir() / "sessions")
+
+
+def all_dirs() -> dict[str, Path]:
+    """Every folder zoomhost writes to, for the README's removal steps and `zoomhost paths`."""
+    return {"data": data_dir(), "config": config_dir(), "logs": log_dir(), "cache": cache_dir()}
