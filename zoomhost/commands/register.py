@@ -1,9 +1,89 @@
-"""`zoomhost` commands for this area (not built yet)."""
+"""`zoomhost register import|show`: bring in the consent register or staff list, and see what is stored.
+
+Import always shows the preview (what is kept, what was skipped and why, which columns were
+dropped) before it stores anything; a file that cannot be used stops with one line saying why.
+`show` gives counts per class, not names, unless asked.
+"""
 
 from __future__ import annotations
 
 import argparse
+from datetime import date
+from pathlib import Path
+
+from zoomhost import paths
+from zoomhost.core.register import RegisterStore, read_register_file, read_staff_file
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 - filled in when the area is built
-    return None
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("register", help="import or show the consent register and the staff list")
+    actions = p.add_subparsers(dest="register_command", metavar="ACTION", required=True)
+
+    imp = actions.add_parser("import", help="import a CSV exported from the school MIS (shows a preview first)")
+    imp.add_argument("file", type=Path, metavar="FILE", help="the exported CSV file")
+    imp.add_argument("--staff", action="store_true", help="FILE is the staff list, not the pupil register")
+    imp.add_argument("--dry-run", action="store_true", help="show the preview only; store nothing")
+    imp.set_defaults(func=run_import)
+
+    show = actions.add_parser("show", help="consent counts per class and when the register was imported")
+    show.add_argument("--names", action="store_true", help="also list first name, surname initial and class")
+    show.add_argument("--staff", action="store_true", help="show the staff list instead of the pupils")
+    show.set_defaults(func=run_show)
+
+
+def _store() -> RegisterStore:
+    return RegisterStore(db_path=paths.register_db())
+
+
+def run_import(args: argparse.Namespace) -> int:
+    if args.staff:
+        staff_list = read_staff_file(args.file)
+        print(staff_list.preview_text())
+        if not args.dry_run:
+            _store().replace_staff(staff_list)
+            print(f"Stored: the staff list now holds {len(staff_list.staff)} adults.")
+    else:
+        register = read_register_file(args.file)
+        print(register.preview_text())
+        if not args.dry_run:
+            store = _store()
+            store.replace_pupils(register)
+            print(f"Stored: the register now holds {len(register.pupils)} pupils.")
+            gone = store.purge_leavers(today=date.today())
+            if gone:
+                print(f"Removed {len(gone)} leavers whose retention ended (the August after they left).")
+    if args.dry_run:
+        what = "staff list" if args.staff else "register"
+        print(f"Dry run: nothing was stored; the {what} already stored is unchanged.")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    store = _store()
+    record = store.last_import(staff=args.staff)
+    if record is None:
+        flag = " --staff" if args.staff else ""
+        print(f"No {'staff list' if args.staff else 'register'} imported yet. Import one with: zoomhost register import{flag} FILE")
+        return 0
+    when = record.imported_at.astimezone().strftime("%d %b %Y %H:%M")
+    if args.staff:
+        staff = store.staff()
+        print(f"Staff list imported {when} from {record.source}: {len(staff)} adults")
+        if args.names:
+            for member in staff:
+                print(f"  {member.name}" + (f" <{member.email}>" if member.email else ""))
+        return 0
+    pupils = store.pupils()
+    consented = sum(pupil.consent for pupil in pupils)
+    print(f"Register imported {when} from {record.source}: {len(pupils)} pupils, {consented} with consent")
+    counts = store.consent_counts_by_class()
+    width = max([len("class"), *(len(name) for name in counts)])
+    print(f"  {'class':<{width}}  consented/total")
+    for class_name, (yes, total) in counts.items():
+        print(f"  {class_name:<{width}}  {yes}/{total}")
+    if args.names:
+        for pupil in pupils:
+            initial = f" {pupil.surname_initial}." if pupil.surname_initial else ""
+            consent = "consent" if pupil.consent else "NO consent"
+            print(f"  {pupil.first_name}{initial}  {pupil.class_name or '(no class)'}  {consent}")
+    return 0

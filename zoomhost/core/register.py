@@ -1,0 +1,346 @@
+"""The consent register and the staff list: reading a school's export, keeping only what admission needs.
+
+``read_register_file`` and ``read_staff_file`` are pure: they read a file and say what would be
+kept, what was skipped and why, and which columns were dropped; nothing is stored until the
+teacher has seen that preview and ``RegisterStore`` replaces the stored list in one transaction.
+Names and dates stay data: a cell such as ``=HYPERLINK(...)`` is kept as text, never evaluated.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from zoomhost.core.models import Pupil, StaffMember
+from zoomhost.core.register_store import RegisterStore, RegisterStoreError, august_after, consent_counts
+from zoomhost.core.register_text import Field, RegisterUnusable, Row, Table, read_table, unusable
+
+__all__ = [
+    "RegisterImport",
+    "RegisterStore",
+    "RegisterStoreError",
+    "RegisterUnusable",
+    "SkippedRow",
+    "StaffImport",
+    "august_after",
+    "parse_consent",
+    "parse_date",
+    "read_register_file",
+    "read_staff_file",
+]
+
+PUPIL_FIELDS = (
+    Field("first_name", "first names", ("first name", "forename", "legal forename", "given name")),
+    Field("preferred_name", "preferred names", ("preferred name", "preferred forename", "known as")),
+    Field("surname", "surnames", ("surname", "last name", "family name", "legal surname")),
+    Field(
+        "class_name",
+        "classes",
+        ("class", "form", "reg group", "registration group", "registration form", "tutor group", "year group"),
+    ),
+    Field("consent", "consent", ("consent", "zoom consent", "video consent")),
+    Field("consent_date", "consent dates", ("consent date", "date of consent")),
+    Field("leaving_date", "leaving dates", ("leaving date", "date of leaving", "leave date")),
+)
+PUPIL_REQUIRED = (("first_name",), ("consent",))
+
+STAFF_FIELDS = (
+    Field("name", "names", ("name", "full name", "staff name")),
+    Field("first_name", "first names", ("first name", "forename", "preferred name")),
+    Field("surname", "surnames", ("surname", "last name", "family name")),
+    Field("email", "email addresses", ("email", "e-mail", "work email", "email address", "school email")),
+)
+STAFF_REQUIRED = (("name", "first_name"),)
+
+_YES = {"yes", "y", "true", "1", "✓", "✔", "☑", "✅", "given", "consented", "consent given", "agreed"}
+# "x" counts as no: a cross, and when a school meant "ticked" the safe mistake is to hold the pupil.
+_NO = {
+    "", "no", "n", "false", "0", "✗", "✘", "x", "☒", "❌", "withdrawn", "refused", "declined",
+    "not given", "no consent", "not returned", "pending",
+}  # fmt: skip
+_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y")
+_TRAILING_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+    "utf-32": "UTF-32",
+    "cp1252": "Windows-1252",
+}
+_KEPT_AS = {
+    "first_name": "first name",
+    "preferred_name": "preferred name",
+    "surname": "initial only",
+    "class_name": "class",
+    "consent": "consent",
+    "consent_date": "consent date",
+    "leaving_date": "leaving date",
+}
+_STAFF_KEPT_AS = {"name": "name", "first_name": "first name", "surname": "surname", "email": "email"}
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+class BadCell(ValueError):
+    """One cell cannot be read; the row is skipped with this reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    line: int  # as a spreadsheet numbers its rows (the header is usually 1)
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Imported:
+    skipped: tuple[SkippedRow, ...]
+    dropped_columns: tuple[str, ...]
+    kept_columns: dict[str, str]
+    encoding: str
+    delimiter: str
+    source: str
+    _kept_as: ClassVar[dict[str, str]] = _KEPT_AS
+
+    def _describe_file(self) -> str:
+        encoding = _ENCODING_NAMES.get(self.encoding, self.encoding)
+        return f"{self.source} ({encoding}, {_DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated)"
+
+    def _describe_rows_and_columns(self) -> list[str]:
+        lines = []
+        if self.skipped:
+            lines.append(f"Rows skipped: {len(self.skipped)}")
+            lines.extend(f"  line {row.line}: {row.reason}" for row in self.skipped)
+        else:
+            lines.append("Rows skipped: none")
+        kept = ", ".join(f"{title} ({self._kept_as.get(name, name)})" for name, title in self.kept_columns.items())
+        lines.append(f"Columns kept: {kept}")
+        if self.dropped_columns:
+            lines.append(f"Columns dropped (not needed for admission): {', '.join(self.dropped_columns)}")
+        else:
+            lines.append("Columns dropped: none")
+        return lines
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterImport(_Imported):
+    pupils: tuple[Pupil, ...]
+
+    def consent_counts_by_class(self) -> dict[str, tuple[int, int]]:
+        return consent_counts(self.pupils)
+
+    def preview_text(self) -> str:
+        consented = sum(pupil.consent for pupil in self.pupils)
+        lines = [
+            f"Consent register {self._describe_file()}",
+            f"Pupils kept: {len(self.pupils)} ({consented} with consent, {len(self.pupils) - consented} without)",
+        ]
+        for class_name, (yes, total) in self.consent_counts_by_class().items():
+            lines.append(f"  {class_name}: {yes}/{total} consented")
+        return "\n".join(lines + self._describe_rows_and_columns())
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffImport(_Imported):
+    staff: tuple[StaffMember, ...]
+    _kept_as: ClassVar[dict[str, str]] = _STAFF_KEPT_AS
+
+    def preview_text(self) -> str:
+        with_email = sum(member.email is not None for member in self.staff)
+        lines = [
+            f"Staff list {self._describe_file()}",
+            f"Staff kept: {len(self.staff)} ({with_email} with an email address)",
+        ]
+        return "\n".join(lines + self._describe_rows_and_columns())
+
+
+def read_register_file(path: Path) -> RegisterImport:
+    """Read a consent register export; raises RegisterUnusable when the file as a whole cannot be used."""
+    table = read_table(path, fields=PUPIL_FIELDS, required=PUPIL_REQUIRED)
+    pupils: list[Pupil] = []
+    skipped: list[SkippedRow] = []
+    for row, reason in _rows(table):
+        if reason is not None:
+            skipped.append(SkippedRow(line=row.line, reason=reason))
+            continue
+        try:
+            pupils.append(_pupil(table, row, pupil_id=len(pupils) + 1))
+        except BadCell as err:
+            skipped.append(SkippedRow(line=row.line, reason=str(err)))
+    if not pupils:
+        raise _nothing_usable(table, skipped, "pupils")
+    return RegisterImport(
+        pupils=tuple(pupils),
+        skipped=tuple(skipped),
+        dropped_columns=table.dropped_columns(),
+        kept_columns=table.kept_columns(),
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        source=table.source,
+    )
+
+
+def read_staff_file(path: Path) -> StaffImport:
+    """Read a staff list export (names and email addresses of adults who may be admitted)."""
+    table = read_table(path, fields=STAFF_FIELDS, required=STAFF_REQUIRED)
+    staff: list[StaffMember] = []
+    skipped: list[SkippedRow] = []
+    for row, reason in _rows(table):
+        if reason is not None:
+            skipped.append(SkippedRow(line=row.line, reason=reason))
+            continue
+        try:
+            staff.append(_staff_member(table, row, member_id=len(staff) + 1))
+        except BadCell as err:
+            skipped.append(SkippedRow(line=row.line, reason=str(err)))
+    if not staff:
+        raise _nothing_usable(table, skipped, "staff")
+    return StaffImport(
+        staff=tuple(staff),
+        skipped=tuple(skipped),
+        dropped_columns=table.dropped_columns(),
+        kept_columns=table.kept_columns(),
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        source=table.source,
+    )
+
+
+def _rows(table: Table):
+    """Non-blank rows, each with a reason to skip it if it repeats an earlier row exactly."""
+    seen: dict[tuple[str, ...], int] = {}
+    for row in table.rows:
+        cells = tuple(cell.strip() for cell in row.cells)
+        if not any(cells):
+            continue  # exports often end with blank lines; they are not pupils
+        while cells and not cells[-1]:
+            cells = cells[:-1]
+        if cells in seen:
+            yield row, f"repeats line {seen[cells]} exactly"
+            continue
+        seen[cells] = row.line
+        yield row, None
+
+
+def _nothing_usable(table: Table, skipped: list[SkippedRow], what: str) -> RegisterUnusable:
+    if not skipped:
+        return unusable(table.source, table.header_line + 1, f"the header is there but no {what} follow it")
+    first = skipped[0]
+    return unusable(
+        table.source, first.line, f"no usable rows: every row was skipped ({first.reason}, and {len(skipped) - 1} more)"
+    )
+
+
+def _pupil(table: Table, row: Row, *, pupil_id: int) -> Pupil:
+    def cell(name: str) -> str:
+        return row.cell(table.columns.get(name))
+
+    first_name = clean_name(cell("first_name"))
+    if not first_name:
+        raise BadCell(f"no first name in {table.where('first_name')}")
+    preferred = clean_name(cell("preferred_name")) or None
+    if preferred is not None and preferred.casefold() == first_name.casefold():
+        preferred = None
+    consent, consent_on = _consent(table, cell("consent"))
+    consent_date = _date_cell(table, "consent_date", cell("consent_date")) or consent_on
+    return Pupil(
+        id=pupil_id,
+        first_name=first_name,
+        preferred_name=preferred,
+        surname_initial=surname_initial(cell("surname")),
+        class_name=clean_name(cell("class_name")) or None,
+        consent=consent,
+        consent_date=consent_date if consent else None,
+        leaving_date=_date_cell(table, "leaving_date", cell("leaving_date")),
+    )
+
+
+def _staff_member(table: Table, row: Row, *, member_id: int) -> StaffMember:
+    name = clean_name(row.cell(table.columns.get("name")))
+    if not name:
+        parts = (clean_name(row.cell(table.columns.get(part))) for part in ("first_name", "surname"))
+        name = " ".join(part for part in parts if part)
+    if not name:
+        raise BadCell("no name")
+    email = clean_name(row.cell(table.columns.get("email"))).lower() or None
+    if email is not None and not _EMAIL.match(email):
+        raise BadCell(f'"{_shorten(email)}" in {table.where("email")} is not an email address')
+    return StaffMember(id=member_id, name=name, email=email)
+
+
+def _consent(table: Table, text: str) -> tuple[bool, date | None]:
+    try:
+        return parse_consent(text)
+    except ValueError:
+        raise BadCell(
+            f'consent "{_shorten(text)}" in {table.where("consent")} is not yes/no, a tick or cross, or a date'
+        ) from None
+
+
+def _date_cell(table: Table, name: str, text: str) -> date | None:
+    try:
+        return parse_date(text)
+    except ValueError:
+        label = name.replace("_", " ")
+        raise BadCell(f'unreadable {label} "{_shorten(text)}" in {table.where(name)} (use 31/12/2024 or 2024-12-31)') from None
+
+
+def parse_consent(text: str) -> tuple[bool, date | None]:
+    """(consented, on which date if the cell says); ValueError when the cell means neither yes nor no."""
+    value = unicodedata.normalize("NFKC", text).strip().rstrip(".").strip().casefold()
+    if value in _YES:
+        return True, None
+    if value in _NO or value.startswith("withdrawn"):
+        return False, None
+    return True, _required_date(text)
+
+
+def parse_date(text: str) -> date | None:
+    """A blank cell is no date; ISO and UK day/month/year are read; anything else is ValueError."""
+    value = text.strip()
+    return _required_date(value) if value else None
+
+
+def _required_date(text: str) -> date:
+    value = unicodedata.normalize("NFKC", text).strip()
+    value = _TRAILING_TIME.sub("", value).strip()
+    found: date | None = None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        found = date.fromisoformat(value)
+    else:
+        for pattern in _DATE_FORMATS:
+            try:
+                found = datetime.strptime(value, pattern).date()
+                break
+            except ValueError:
+                continue
+    if found is None or not 1900 <= found.year <= 2200:
+        raise ValueError(f"not a date: {text!r}")
+    return found
+
+
+def clean_name(text: str) -> str:
+    """NFC, trimmed, inner runs of spaces made one: how a name is stored and compared."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def surname_initial(surname: str) -> str | None:
+    """Only the first letter of a surname is kept ("O'Brien" -> "O", "Ébert" -> "É")."""
+    name = clean_name(surname)
+    for index, char in enumerate(name):
+        if char.isalpha():
+            end = index + 1
+            while end < len(name) and unicodedata.combining(name[end]):
+                end += 1
+            return name[index:end].upper()
+    return None
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

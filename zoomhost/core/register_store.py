@@ -1,0 +1,216 @@
+"""The stored consent register and staff list, in SQLite under the data folder.
+
+Each import replaces the whole list in one transaction, so a failure leaves the previous
+register exactly as it was. Leavers are removed in the August after their leaving date,
+as the protocol's privacy assessment promises ("certainly in the August following a
+pupil's leaving school").
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.models import Pupil, StaffMember
+
+if TYPE_CHECKING:
+    from zoomhost.core.register import RegisterImport, StaffImport
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pupils (
+    id INTEGER PRIMARY KEY,
+    first_name TEXT NOT NULL,
+    preferred_name TEXT,
+    surname_initial TEXT,
+    class_name TEXT,
+    consent INTEGER NOT NULL CHECK (consent IN (0, 1)),
+    consent_date TEXT,
+    leaving_date TEXT
+);
+CREATE TABLE IF NOT EXISTS staff (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT
+);
+CREATE TABLE IF NOT EXISTS imports (
+    list TEXT PRIMARY KEY CHECK (list IN ('pupils', 'staff')),
+    source TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+"""
+
+
+class RegisterStoreError(ZoomhostError):
+    """The stored register could not be read or written; an import that hit this changed nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    """When a list was last imported, and from which file (its name only)."""
+
+    source: str
+    imported_at: datetime  # timezone-aware UTC
+
+
+def august_after(leaving: date) -> date:
+    """The first 1 August strictly after ``leaving``: the day a leaver's data must be gone by."""
+    this_year = date(leaving.year, 8, 1)
+    return this_year if leaving < this_year else date(leaving.year + 1, 8, 1)
+
+
+def consent_counts(pupils: Iterable[Pupil]) -> dict[str, tuple[int, int]]:
+    """Class -> (consented, total), classes in natural order ("Year 2" before "Year 10")."""
+    totals: Counter[str] = Counter()
+    yes: Counter[str] = Counter()
+    for pupil in pupils:
+        name = pupil.class_name or "(no class)"
+        totals[name] += 1
+        yes[name] += pupil.consent
+    return {name: (yes[name], totals[name]) for name in sorted(totals, key=_natural_key)}
+
+
+def _natural_key(text: str) -> list[tuple[int, int, str]]:
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", text)]
+
+
+class RegisterStore:
+    """The register and staff list on disk; every method opens, uses and closes its own connection."""
+
+    def __init__(self, *, db_path: Path) -> None:
+        self.db_path = db_path
+
+    def replace_pupils(self, imported: RegisterImport) -> None:
+        rows = [
+            (
+                p.id,
+                p.first_name,
+                p.preferred_name,
+                p.surname_initial,
+                p.class_name,
+                int(p.consent),
+                _iso(p.consent_date),
+                _iso(p.leaving_date),
+            )
+            for p in imported.pupils
+        ]
+        with self._transaction() as db:
+            db.execute("DELETE FROM pupils")
+            db.executemany("INSERT INTO pupils VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._record_import(db, "pupils", imported.source)
+
+    def replace_staff(self, imported: StaffImport) -> None:
+        rows = [(member.id, member.name, member.email) for member in imported.staff]
+        with self._transaction() as db:
+            db.execute("DELETE FROM staff")
+            db.executemany("INSERT INTO staff VALUES (?, ?, ?)", rows)
+            self._record_import(db, "staff", imported.source)
+
+    def pupils(self) -> list[Pupil]:
+        with self._transaction() as db:
+            return [_pupil(row) for row in db.execute("SELECT * FROM pupils ORDER BY id")]
+
+    def staff(self) -> list[StaffMember]:
+        with self._transaction() as db:
+            rows = db.execute("SELECT id, name, email FROM staff ORDER BY id")
+            return [StaffMember(id=row[0], name=row[1], email=row[2]) for row in rows]
+
+    def consent_counts_by_class(self) -> dict[str, tuple[int, int]]:
+        return consent_counts(self.pupils())
+
+    def last_import(self, *, staff: bool = False) -> ImportRecord | None:
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT source, imported_at FROM imports WHERE list = ?", ("staff" if staff else "pupils",)
+            ).fetchone()
+        return ImportRecord(source=row[0], imported_at=datetime.fromisoformat(row[1])) if row else None
+
+    def imported_at(self, *, staff: bool = False) -> datetime | None:
+        """When the register (or, with ``staff``, the staff list) was last imported; None if never."""
+        record = self.last_import(staff=staff)
+        return record.imported_at if record else None
+
+    def purge_leavers(self, *, today: date, dry_run: bool = False) -> list[Pupil]:
+        """Remove (or with ``dry_run`` only list) pupils whose August after leaving has come."""
+        with self._transaction() as db:
+            rows = db.execute("SELECT * FROM pupils WHERE leaving_date IS NOT NULL ORDER BY id").fetchall()
+            due = [pupil for pupil in map(_pupil, rows) if august_after(pupil.leaving_date) <= today]  # type: ignore[arg-type]
+            if not dry_run:
+                db.executemany("DELETE FROM pupils WHERE id = ?", [(pupil.id,) for pupil in due])
+        return due
+
+    @staticmethod
+    def _record_import(db: sqlite3.Connection, name: str, source: str) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO imports (list, source, imported_at) VALUES (?, ?, ?)",
+            (name, source, datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction: all of it commits, or none of it does."""
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.db_path, timeout=10, isolation_level=None)) as db:
+                self._prepare(db)
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+        except sqlite3.Error as err:
+            raise RegisterStoreError(
+                f"the stored register at {self.db_path} could not be used ({err}); nothing was changed.",
+                hint="Close other copies of zoomhost and try again; if it persists, move that file aside and import again.",
+            ) from err
+        except OSError as err:
+            raise RegisterStoreError(
+                f"the register folder {self.db_path.parent} cannot be written ({err.strerror or err}); nothing was changed."
+            ) from err
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RegisterStoreError(
+                f"the stored register at {self.db_path} was written by a newer zoomhost.",
+                hint="Update zoomhost, or import the register again into a fresh data folder.",
+            )
+        if version < SCHEMA_VERSION:
+            db.executescript(_SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+            try:
+                self.db_path.chmod(0o600)  # personal data: readable by this user only
+            except OSError:
+                pass
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _pupil(row: tuple) -> Pupil:
+    return Pupil(
+        id=row[0],
+        first_name=row[1],
+        preferred_name=row[2],
+        surname_initial=row[3],
+        class_name=row[4],
+        consent=bool(row[5]),
+        consent_date=_date(row[6]),
+        leaving_date=_date(row[7]),
+    )
