@@ -30,7 +30,7 @@ DELIMITERS = (",", ";", "\t", "|")
 # charset-normalizer guesses Baltic or Cyrillic code pages for short Windows-1252 files,
 # so it only chooses among the encodings school exports are actually written in.
 LIKELY_ENCODINGS = ["utf_8", "utf_16_le", "utf_16_be", "cp1252"]
-SPREADSHEET_HINT = "Export the register from the MIS as CSV, or in Excel use File > Save As > CSV UTF-8."
+SPREADSHEET_HINT = "Export the list from the MIS as CSV, or in Excel use File > Save As > CSV UTF-8."
 
 _MAGIC = (
     (b"PK\x03\x04", "an Excel workbook or a zip file"),
@@ -38,12 +38,12 @@ _MAGIC = (
     (b"%PDF", "a PDF document"),
     (b"{\\rtf", "a Word (RTF) document"),
 )
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+_BOMS = (  # (marker, codec for what follows it, the encoding reported); UTF-32 first: its LE marker starts like UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -54,7 +54,7 @@ class RegisterUnusable(ZoomhostError):
 
 def unusable(source: str, line: int | None, problem: str, *, hint: str | None = None) -> RegisterUnusable:
     where = f"{source} line {line}" if line else source
-    return RegisterUnusable(f"{where}: {problem}", hint=hint)
+    return RegisterUnusable(f"{where}: {problem}.", hint=hint)
 
 
 def column_letter(index: int) -> str:
@@ -192,7 +192,6 @@ def decode_export(data: bytes, *, source: str) -> tuple[str, str]:
         if data.startswith(magic):
             raise unusable(source, 1, f"this is {what}, not a CSV file", hint=SPREADSHEET_HINT)
     text, encoding = _decode(data, source=source)
-    text = text.lstrip("\ufeff")
     bad = _CONTROL.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
@@ -201,13 +200,15 @@ def decode_export(data: bytes, *, source: str) -> tuple[str, str]:
 
 
 def _decode(data: bytes, *, source: str) -> tuple[str, str]:
-    for bom, encoding in _BOMS:
+    for bom, codec, encoding in _BOMS:
         if data.startswith(bom):
+            payload = data[len(bom) :]
             try:
-                return data.decode(encoding), encoding
+                return payload.decode(codec), encoding
             except UnicodeDecodeError as err:
-                line = data[: err.start].decode(encoding, errors="replace").count("\n") + 1
-                raise unusable(source, line, f"the file says it is {encoding.upper()} but is not") from None
+                line = payload[: err.start].decode(codec, errors="replace").count("\n") + 1
+                name = codec.split("-")[0].upper() + "-" + codec.split("-")[1]
+                raise unusable(source, line, f"the file is marked as {name} text but is not", hint=SPREADSHEET_HINT) from None
     if b"\x00" not in data:  # NUL bytes are valid UTF-8 but mean UTF-16 without a BOM, or junk
         try:
             return data.decode("utf-8"), "utf-8"
@@ -288,4 +289,6 @@ def _missing_header(
     group = required[0]
     label = " or ".join(by_name[name].label for name in group)
     looked_for = ", ".join(alias for name in group for alias in by_name[name].aliases)
-    return unusable(source, line, f"no column for {label} (looked for: {looked_for})", hint=SPREADSHEET_HINT)
+    example = ", ".join(field.aliases[0].title() for field in fields)
+    hint = f"The first row should name the columns, for example: {example}."
+    return unusable(source, line, f"no column for {label} (looked for: {looked_for})", hint=hint)
