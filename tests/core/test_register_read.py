@@ -50,7 +50,7 @@ def test_arbor_export_keeps_only_what_admission_needs() -> None:
         assert personal not in stored_text
     assert [p.consent for p in imported.pupils] == [True, True, True, False, False, True, True, False]
     assert imported.pupils[5].consent_date == date(2024, 9, 5)  # consent given as a date
-    assert imported.pupils[6].leaving_date == date(2025, 7, 20)
+    assert imported.pupils[6].leaving_date == date(2037, 7, 17)
     assert imported.skipped == ()
 
 

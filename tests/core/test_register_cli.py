@@ -1,0 +1,105 @@
+"""`zoomhost register import|show` as a teacher or IT lead uses it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zoomhost import cli, paths
+from zoomhost.core.register import RegisterStore
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "registers"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def stored() -> RegisterStore:
+    return RegisterStore(db_path=paths.register_db())
+
+
+def test_import_prints_the_preview_and_stores(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["register", "import", str(SAMPLES / "bad-rows.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Pupils kept: 3 (1 with consent, 2 without)" in out
+    assert "Rows skipped: 5" in out and "line 3: no first name" in out
+    assert "Stored: the register now holds 3 pupils." in out
+    assert [p.first_name for p in stored().pupils()][0::2] == ["Amy", "Gus"]
+
+
+def test_dry_run_stores_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["register", "import", str(SAMPLES / "arbor-utf8-comma.csv")]) == 0
+    assert cli.main(["register", "import", "--dry-run", str(SAMPLES / "windows-1252-comma.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Pupils kept: 3" in out and "Dry run: nothing was stored" in out
+    assert len(stored().pupils()) == 8
+
+
+def test_an_unusable_file_is_one_line_and_leaves_the_register(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["register", "import", str(SAMPLES / "arbor-utf8-comma.csv")]) == 0
+    before = stored().pupils()
+    capsys.readouterr()
+    assert cli.main(["register", "import", str(SAMPLES / "unusable-no-header.csv")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("zoomhost: unusable-no-header.csv line 1: no column for first names (looked for:")
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert stored().pupils() == before
+
+
+def test_show_gives_counts_per_class_not_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["register", "show"]) == 0
+    assert "No register imported yet" in capsys.readouterr().out
+    cli.main(["register", "import", str(SAMPLES / "arbor-utf8-comma.csv")])
+    capsys.readouterr()
+    assert cli.main(["register", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "from arbor-utf8-comma.csv: 8 pupils, 5 with consent" in out
+    assert [line.split() for line in out.splitlines()[2:]] == [["3B", "3/3"], ["4A", "1/3"], ["6C", "1/2"]]
+    assert "Amy" not in out
+
+    assert cli.main(["register", "show", "--names"]) == 0
+    out = capsys.readouterr().out
+    assert "Amy B.  3B  consent" in out and "Sam S.  4A  NO consent" in out
+    assert "Bloggs" not in out
+
+
+def test_staff_import_and_show(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["register", "import", "--staff", str(SAMPLES / "staff-names-emails.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Staff kept: 3" in out and "Stored: the staff list now holds 3 adults." in out
+    assert [m.name for m in stored().staff()] == ["Jane Kinrade", "Dev Sharma", "Ruth Cain"]
+    assert stored().pupils() == []
+    assert cli.main(["register", "show", "--staff", "--names"]) == 0
+    out = capsys.readouterr().out
+    assert "3 adults" in out and "Dev Sharma <d.sharma@school.example>" in out
+
+
+def test_import_removes_leavers_whose_august_has_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = tmp_path / "pupils.csv"
+    csv.write_text("Forename,Consent,Leaving Date\nAmy,yes,\nOld,yes,20/07/2001\n", encoding="utf-8")
+    assert cli.main(["register", "import", str(csv)]) == 0
+    assert "Removed 1 leavers whose retention ended" in capsys.readouterr().out
+    assert [p.first_name for p in stored().pupils()] == ["Amy"]
+
+
+def test_import_through_a_real_process(tmp_path: Path) -> None:
+    env = {**os.environ, "ZOOMHOST_HOME": str(tmp_path / "home")}
+    run = subprocess.run(
+        [sys.executable, "-m", "zoomhost", "register", "import", str(SAMPLES / "excel-utf16-tab.txt")],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "excel-utf16-tab.txt (UTF-16, tab-separated)" in run.stdout
+    assert "Pupils kept: 4 (2 with consent, 2 without)" in run.stdout
+    assert (tmp_path / "home" / "data" / "register.sqlite3").is_file()
+
+    bad = subprocess.run(
+        [sys.executable, "-m", "zoomhost", "register", "import", str(SAMPLES / "unusable-binary.csv")],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("zoomhost: unusable-binary.csv line 1: this is not a CSV text file")
+    assert len(bad.stderr.strip().splitlines()) == 1
