@@ -1,0 +1,419 @@
+"""The session journal: everything that happened in one meeting, in SQLite, in order.
+
+One file per session under the sessions folder. Each event is committed in its own
+transaction before anything is shown, so a crash loses nothing already on screen; the
+live session's state is rebuilt by replaying the entries. ``event_key`` is unique, so
+the same happening recorded twice (a retry, a replay after a reconnect) is stored once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from zoomhost import paths
+from zoomhost.core.errors import ZoomhostError
+
+SCHEMA_VERSION = 1
+SUFFIX = ".sqlite3"
+_SESSION_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS session (
+    session_id TEXT PRIMARY KEY,
+    meeting_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    planned_minutes INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    rehearsal INTEGER NOT NULL CHECK (rehearsal IN (0, 1))
+);
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    event_key TEXT NOT NULL UNIQUE,
+    participant_id TEXT,
+    display_name TEXT,
+    verdict TEXT,
+    pupil_id INTEGER,
+    pupil_label TEXT,
+    actor TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+"""
+
+
+class JournalError(ZoomhostError):
+    """A session journal could not be created, found or read."""
+
+
+class JournalKind(StrEnum):
+    """What one journal entry records."""
+
+    ARRIVAL = "arrival"
+    RENAMED = "renamed"
+    LEFT_WAITING_ROOM = "left_waiting_room"
+    ADMITTED = "admitted"
+    JOINED = "joined"
+    LEFT = "left"
+    PUT_BACK = "put_back"
+    HELD = "held"
+    REMOVED = "removed"
+    MUTE_ALL = "mute_all"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    CHAT_OFF = "chat_off"
+    SHARE_LOCKED = "share_locked"
+    END = "end"
+    ALARM = "alarm"
+    COMMAND = "command"
+    COMMAND_RESULT = "command_result"
+    MANUAL_STEP_CONFIRMED = "manual_step_confirmed"
+    STREAM_GAP = "stream_gap"
+    NOTE = "note"
+    SESSION_STARTED = "session_started"
+    SESSION_ENDED = "session_ended"
+
+
+class Actor(StrEnum):
+    """Who did it: the teacher's click, the automatic host policy, Zoom itself, the assistant, or zoomhost."""
+
+    TEACHER = "teacher"
+    AUTOPILOT = "autopilot"
+    ZOOM = "zoom"
+    ASSISTANT = "assistant"
+    SYSTEM = "system"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("journal times must be timezone-aware")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One recorded happening. ``seq`` is 0 until the journal stores it."""
+
+    at: datetime
+    kind: JournalKind
+    event_key: str
+    participant_id: str | None = None
+    display_name: str | None = None
+    verdict: str | None = None
+    pupil_id: int | None = None
+    pupil_label: str | None = None
+    actor: str = Actor.SYSTEM
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    seq: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", _utc(self.at))
+        object.__setattr__(self, "kind", JournalKind(self.kind))
+        object.__setattr__(self, "actor", Actor(self.actor).value)
+        if not self.event_key:
+            raise ValueError("a journal entry needs an event_key")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What the sessions list shows about one journal, without replaying it."""
+
+    session_id: str
+    meeting_id: str
+    topic: str
+    planned_minutes: int
+    started_at: datetime
+    rehearsal: bool
+    path: Path
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "session_id": self.session_id,
+            "meeting_id": self.meeting_id,
+            "topic": self.topic,
+            "planned_minutes": self.planned_minutes,
+            "started_at": self.started_at.isoformat(),
+            "rehearsal": self.rehearsal,
+        }
+
+
+def journal_path(session_id: str) -> Path:
+    if not _SESSION_ID.match(session_id):
+        raise JournalError(
+            f"'{session_id}' is not a session name.",
+            hint="Run `zoomhost sessions` to list the sessions kept on this computer.",
+        )
+    return paths.sessions_dir() / f"{session_id}{SUFFIX}"
+
+
+def session_files(session_id: str) -> list[Path]:
+    """The journal and SQLite's write-ahead files that belong to it (those that exist)."""
+    base = journal_path(session_id)
+    candidates = [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")]
+    return [path for path in candidates if path.exists()]
+
+
+class SessionJournal:
+    """One session's journal file. Safe to call from several threads; each append commits at once."""
+
+    def __init__(self, *, db: sqlite3.Connection, info: SessionInfo) -> None:
+        self._db = db
+        self._info = info
+        self._lock = threading.Lock()
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        meeting_id: str,
+        topic: str,
+        planned_minutes: int,
+        started_at: datetime,
+        rehearsal: bool,
+    ) -> SessionJournal:
+        """A new, empty journal, readable by this user only (it holds personal data)."""
+        started_at = _utc(started_at)
+        for _ in range(20):
+            session_id = f"{started_at:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+            path = journal_path(session_id)
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                break
+            except FileExistsError:
+                continue
+            except OSError as err:
+                raise JournalError(
+                    f"the session journal could not be created in {path.parent} ({err.strerror or err})."
+                ) from err
+        else:  # pragma: no cover - twenty collisions of 24 random bits
+            raise JournalError("the session journal could not be given a unique name.")
+        info = SessionInfo(
+            session_id=session_id,
+            meeting_id=str(meeting_id),
+            topic=topic,
+            planned_minutes=int(planned_minutes),
+            started_at=started_at,
+            rehearsal=bool(rehearsal),
+            path=path,
+        )
+        db = _connect(path)
+        try:
+            with db:
+                db.executescript(_SCHEMA)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute(
+                    "INSERT INTO session VALUES (?, ?, ?, ?, ?, ?)",
+                    (session_id, info.meeting_id, topic, info.planned_minutes, started_at.isoformat(), int(rehearsal)),
+                )
+        except sqlite3.Error as err:
+            db.close()
+            raise JournalError(f"the session journal {path} could not be written ({err}).") from err
+        return cls(db=db, info=info)
+
+    @classmethod
+    def open(cls, session_id: str) -> SessionJournal:
+        """An existing journal, to resume a session after a crash or to summarise it."""
+        path = journal_path(session_id)
+        if not path.is_file():
+            raise JournalError(
+                f"no session '{session_id}' is kept on this computer.",
+                hint="Run `zoomhost sessions` to list them; old ones are removed by `zoomhost purge`.",
+            )
+        db = _connect(path)
+        try:
+            info = _read_info(db, path)
+        except BaseException:
+            db.close()
+            raise
+        return cls(db=db, info=info)
+
+    @staticmethod
+    def list_sessions() -> list[SessionInfo]:
+        """Every readable journal, newest first; unreadable files are left out (``purge`` still sees them)."""
+        found = []
+        for session_id in _session_ids():
+            try:
+                found.append(read_info(session_id))
+            except JournalError:
+                continue
+        return sorted(found, key=lambda info: (info.started_at, info.session_id), reverse=True)
+
+    # -- properties ----------------------------------------------------------------------
+
+    @property
+    def info(self) -> SessionInfo:
+        return self._info
+
+    @property
+    def session_id(self) -> str:
+        return self._info.session_id
+
+    @property
+    def path(self) -> Path:
+        return self._info.path
+
+    # -- writing and reading -------------------------------------------------------------
+
+    def append(self, entry: JournalEntry) -> bool:
+        """Store one entry in its own transaction; False when its key was already stored."""
+        return self.append_all([entry])[0]
+
+    def append_all(self, entries: Iterable[JournalEntry]) -> list[bool]:
+        """Store the entries one event produced, all or none, in one transaction."""
+        return [stored is not None for stored in self.record(entries)]
+
+    def record(self, entries: Iterable[JournalEntry]) -> list[JournalEntry | None]:
+        """Like ``append_all``, giving back each entry as stored (with its ``seq``), or None if already there."""
+        entries = list(entries)
+        if not entries:
+            return []
+        rows = [
+            (
+                entry.at.isoformat(),
+                entry.kind.value,
+                entry.event_key,
+                entry.participant_id,
+                entry.display_name,
+                entry.verdict,
+                entry.pupil_id,
+                entry.pupil_label,
+                entry.actor,
+                json.dumps(dict(entry.detail), sort_keys=True, ensure_ascii=False),
+            )
+            for entry in entries
+        ]
+        stored: list[JournalEntry | None] = []
+        with self._lock:
+            try:
+                with self._db:
+                    for entry, row in zip(entries, rows, strict=True):
+                        cursor = self._db.execute(
+                            "INSERT OR IGNORE INTO entries (at, kind, event_key, participant_id, display_name,"
+                            " verdict, pupil_id, pupil_label, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            row,
+                        )
+                        stored.append(replace(entry, seq=cursor.lastrowid) if cursor.rowcount == 1 else None)
+            except sqlite3.Error as err:
+                raise JournalError(
+                    f"the session journal {self.path} could not be written ({err}).",
+                    hint="Check the disk is not full; the meeting itself is unaffected.",
+                ) from err
+        return stored
+
+    def entries(self) -> list[JournalEntry]:
+        """Every stored entry, in the order it was recorded."""
+        with self._lock:
+            try:
+                rows = self._db.execute(
+                    "SELECT seq, at, kind, event_key, participant_id, display_name, verdict, pupil_id,"
+                    " pupil_label, actor, detail FROM entries ORDER BY seq"
+                ).fetchall()
+            except sqlite3.Error as err:
+                raise JournalError(f"the session journal {self.path} could not be read ({err}).") from err
+        return [_entry(row) for row in rows]
+
+    def has(self, event_key: str) -> bool:
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM entries WHERE event_key = ?", (event_key,)).fetchone()
+        return row is not None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SessionJournal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_info(session_id: str) -> SessionInfo:
+    """A journal's heading (meeting, topic, start) without keeping it open."""
+    path = journal_path(session_id)
+    db = _connect(path, must_exist=True)
+    try:
+        return _read_info(db, path)
+    finally:
+        db.close()
+
+
+def session_ids() -> list[str]:
+    """The names of every journal file in the sessions folder, readable or not."""
+    return _session_ids()
+
+
+def _session_ids() -> list[str]:
+    found = []
+    for path in paths.sessions_dir().glob(f"*{SUFFIX}"):
+        session_id = path.name[: -len(SUFFIX)]
+        if _SESSION_ID.match(session_id):
+            found.append(session_id)
+    return sorted(found)
+
+
+def _connect(path: Path, *, must_exist: bool = False) -> sqlite3.Connection:
+    try:
+        uri = f"{path.as_uri()}?mode=rw" if must_exist else str(path)
+        db = sqlite3.connect(uri, uri=must_exist, timeout=10, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")  # an entry on screen must survive a power cut too
+        return db
+    except sqlite3.Error as err:
+        raise JournalError(f"the session journal {path} could not be opened ({err}).") from err
+
+
+def _read_info(db: sqlite3.Connection, path: Path) -> SessionInfo:
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise JournalError(f"the session journal {path} was written by a newer zoomhost.", hint="Update zoomhost.")
+        row = db.execute(
+            "SELECT session_id, meeting_id, topic, planned_minutes, started_at, rehearsal FROM session"
+        ).fetchone()
+    except sqlite3.Error as err:
+        raise JournalError(f"the session journal {path} is damaged or not a journal ({err}).") from err
+    if row is None:
+        raise JournalError(f"the session journal {path} has no heading; it was never fully created.")
+    return SessionInfo(
+        session_id=row[0],
+        meeting_id=row[1],
+        topic=row[2],
+        planned_minutes=row[3],
+        started_at=datetime.fromisoformat(row[4]),
+        rehearsal=bool(row[5]),
+        path=path,
+    )
+
+
+def _entry(row: tuple[Any, ...]) -> JournalEntry:
+    return JournalEntry(
+        seq=row[0],
+        at=datetime.fromisoformat(row[1]),
+        kind=JournalKind(row[2]),
+        event_key=row[3],
+        participant_id=row[4],
+        display_name=row[5],
+        verdict=row[6],
+        pupil_id=row[7],
+        pupil_label=row[8],
+        actor=row[9],
+        detail=json.loads(row[10]),
+    )

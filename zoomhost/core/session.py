@@ -1,0 +1,711 @@
+"""The live session: who is waiting, who is in, what the host did, and what needs the teacher's eye.
+
+Every change is first written to the session journal and only then applied, and the
+state is only ever changed by replaying journal entries (``_fold``). So the state after
+a crash, rebuilt by ``LiveSession.resume``, is exactly the state that was on screen,
+and the same happening heard twice (from Zoom's event stream and from the host
+assistant, or replayed after a reconnect) changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.journal import Actor, JournalEntry, JournalKind, SessionJournal, utc_now
+from zoomhost.core.models import Classification, Verdict
+
+log = logging.getLogger(__name__)
+
+Classify = Callable[[str, Collection[int]], Classification]
+
+# Commands whose success changes what the session knows (admissions and put-backs are
+# reported by Zoom itself, so they are not listed here).
+COMMAND_EFFECTS: dict[str, JournalKind] = {
+    "mute_all": JournalKind.MUTE_ALL,
+    "chat_off": JournalKind.CHAT_OFF,
+    "lock_share": JournalKind.SHARE_LOCKED,
+    "end_for_all": JournalKind.END,
+    "remove": JournalKind.REMOVED,
+    "lock": JournalKind.LOCK,
+    "unlock": JournalKind.UNLOCK,
+}
+
+
+class ParticipantState(StrEnum):
+    WAITING = "waiting"
+    IN_MEETING = "in_meeting"
+    LEFT_WAITING_ROOM = "left_waiting_room"  # left without being admitted
+    LEFT = "left"  # left the meeting
+    REMOVED = "removed"
+
+
+_PRESENT = (ParticipantState.WAITING, ParticipantState.IN_MEETING)
+
+
+class AlarmKind(StrEnum):
+    NOT_ALLOWED_IN = "not_allowed_in"  # someone not consented or staff was admitted or joined
+    DUPLICATE = "duplicate"
+    SUSPICIOUS = "suspicious"
+    ARRIVAL_AFTER_LOCK = "arrival_after_lock"
+    MAY_HAVE_MISSED = "may_have_missed"
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """Something the teacher must not miss, in words they can act on."""
+
+    kind: AlarmKind
+    at: datetime
+    message: str
+    participant_id: str | None
+    display_name: str | None
+    event_key: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind.value,
+            "at": self.at.isoformat(),
+            "message": self.message,
+            "participant_id": self.participant_id,
+            "display_name": self.display_name,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """One participant's latest row in the live panel."""
+
+    participant_id: str
+    display_name: str
+    arrived_at: datetime
+    verdict: Verdict
+    pupil_id: int | None
+    pupil_label: str | None
+    staff_name: str | None
+    reasons: tuple[str, ...]
+    state: ParticipantState
+    held: bool = False
+    after_lock: bool = False
+    admitted_at: datetime | None = None
+    times_admitted: int = 0
+    last_change: datetime | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "participant_id": self.participant_id,
+            "display_name": self.display_name,
+            "arrived_at": self.arrived_at.isoformat(),
+            "verdict": self.verdict.value,
+            "pupil_id": self.pupil_id,
+            "pupil_label": self.pupil_label,
+            "staff_name": self.staff_name,
+            "reasons": list(self.reasons),
+            "state": self.state.value,
+            "held": self.held,
+            "after_lock": self.after_lock,
+            "admitted_at": self.admitted_at.isoformat() if self.admitted_at else None,
+            "times_admitted": self.times_admitted,
+            "last_change": self.last_change.isoformat() if self.last_change else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChange:
+    """What one journaled entry changed: the entry, the participant's new row, the alarm raised."""
+
+    entry: JournalEntry
+    participant: Arrival | None = None
+    alarm: Alarm | None = None
+
+    @property
+    def kind(self) -> JournalKind:
+        return self.entry.kind
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCounts:
+    waiting: int  # in the waiting room and not held
+    held: int  # in the waiting room, held (by the host, or arrived after the lock)
+    admitted: int  # in the meeting now
+    left: int  # left the waiting room or the meeting, or removed
+    consented_not_arrived: int
+
+
+@dataclass
+class _Command:
+    name: str
+    actor: str
+    participant_id: str | None
+    ok: bool | None = None
+    failures: int = 0
+    message: str = ""
+
+
+@dataclass
+class _State:
+    people: dict[str, Arrival] = field(default_factory=dict)
+    seen_events: set[str] = field(default_factory=set)
+    alarms: list[Alarm] = field(default_factory=list)
+    commands: dict[str, _Command] = field(default_factory=dict)
+    controls: set[str] = field(default_factory=set)
+    confirmations: list[tuple[str, str]] = field(default_factory=list)
+    locked: bool = False
+    ended: bool = False
+    ended_by_zoom: bool = False
+    started_at: datetime | None = None
+    stream_gaps: int = 0
+
+
+class LiveSession:
+    """The state of one live meeting, kept in step with its journal."""
+
+    def __init__(
+        self,
+        *,
+        journal: SessionJournal,
+        classify: Classify,
+        expected_pupils: int = 0,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._journal = journal
+        self._classify = classify
+        self._expected = expected_pupils
+        self._clock = clock
+        self._state = _State()
+        for entry in journal.entries():
+            self._fold(entry)
+
+    @classmethod
+    def resume(
+        cls,
+        *,
+        journal: SessionJournal,
+        classify: Classify,
+        expected_pupils: int = 0,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> LiveSession:
+        """The session exactly as it was, rebuilt from its journal (after a crash or a restart)."""
+        return cls(journal=journal, classify=classify, expected_pupils=expected_pupils, clock=clock)
+
+    # -- meeting events ------------------------------------------------------------------
+
+    def apply(self, event: MeetingEvent) -> list[SessionChange]:
+        """Take in one meeting event; returns what changed (nothing for a repeat or a stale event)."""
+        if event.event_id in self._state.seen_events:
+            return []
+        if event.kind is EventKind.STARTED:
+            if self._has_started_entry:
+                return []
+            return self._commit([self._event_entry(JournalKind.SESSION_STARTED, event)])
+        if event.kind is EventKind.ENDED:
+            if self._state.ended_by_zoom:
+                return []
+            return self._commit([self._event_entry(JournalKind.SESSION_ENDED, event)])
+        if event.kind is EventKind.MAY_HAVE_MISSED:
+            gap = self._event_entry(JournalKind.STREAM_GAP, event)
+            return self._commit([gap, self._alarm_entry(gap, AlarmKind.MAY_HAVE_MISSED, None)])
+        if not event.participant_id:
+            log.warning("ignored a %s event without a participant id", event.kind)
+            return []
+        row = self._state.people.get(event.participant_id)
+        if row is not None and row.last_change is not None and event.at < row.last_change:
+            return []  # older than what we already know: a late copy from another source, or a replay
+        return self._commit(self._participant_entries(event, row))
+
+    def _participant_entries(self, event: MeetingEvent, row: Arrival | None) -> list[JournalEntry]:
+        kind = event.kind
+        state = row.state if row else None
+        if kind is EventKind.WAITING_JOINED:
+            if state is ParticipantState.WAITING:
+                if row and event.display_name and event.display_name != row.display_name:
+                    return self._classified(JournalKind.RENAMED, event, row)
+                return []  # the same arrival heard again
+            return self._classified(JournalKind.ARRIVAL, event, row)
+        if kind is EventKind.WAITING_RENAMED:
+            if row is None or state not in _PRESENT:
+                return self._classified(JournalKind.ARRIVAL, event, row)
+            if state is ParticipantState.WAITING and event.display_name and event.display_name != row.display_name:
+                return self._classified(JournalKind.RENAMED, event, row)
+            return []
+        if kind is EventKind.WAITING_LEFT:
+            if state is ParticipantState.WAITING:
+                return [self._event_entry(JournalKind.LEFT_WAITING_ROOM, event, row)]
+            return []
+        if kind in (EventKind.ADMITTED, EventKind.JOINED):
+            if state is ParticipantState.IN_MEETING:
+                return []  # "joined" that follows "admitted", or the same admission heard twice
+            journal_kind = JournalKind.ADMITTED if kind is EventKind.ADMITTED else JournalKind.JOINED
+            entries: list[JournalEntry] = []
+            if state is not ParticipantState.WAITING:
+                # We never saw this person wait (missed event, or no waiting room): classify now.
+                entries = self._classified(JournalKind.ARRIVAL, event, row, key_suffix=":arrival", direct=True)
+                row = self._preview(row, entries[0])
+            entry = self._event_entry(journal_kind, event, row)
+            entries.append(entry)
+            if row is not None and not row.verdict.admissible:
+                entries.append(self._alarm_entry(entry, AlarmKind.NOT_ALLOWED_IN, row))
+            return entries
+        if kind is EventKind.PUT_BACK:
+            if state is ParticipantState.IN_MEETING:
+                return [self._event_entry(JournalKind.PUT_BACK, event, row)]
+            return []
+        if kind is EventKind.LEFT:
+            if state is ParticipantState.IN_MEETING:
+                return [self._event_entry(JournalKind.LEFT, event, row)]
+            if state is ParticipantState.WAITING:
+                return [self._event_entry(JournalKind.LEFT_WAITING_ROOM, event, row)]
+            return []
+        log.warning("ignored an event of kind %s", kind)
+        return []
+
+    def _classified(
+        self,
+        kind: JournalKind,
+        event: MeetingEvent,
+        row: Arrival | None,
+        *,
+        key_suffix: str = "",
+        direct: bool = False,
+    ) -> list[JournalEntry]:
+        """An arrival or rename with its verdict, plus the alarms that verdict raises."""
+        name = event.display_name or (row.display_name if row else "") or ""
+        present = [
+            other.pupil_id
+            for pid, other in self._state.people.items()
+            if pid != event.participant_id and other.state in _PRESENT and other.pupil_id is not None
+        ]
+        try:
+            result = self._classify(name, present)
+        except Exception:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
+            log.exception("the admission check failed for one arrival")
+            result = Classification(Verdict.SUSPICIOUS, reasons=("zoomhost could not check this name",))
+        after_lock = (row.after_lock if kind is JournalKind.RENAMED and row else False) or (
+            self._state.locked and kind is JournalKind.ARRIVAL
+        )
+        detail: dict[str, Any] = {
+            "event_id": event.event_id,
+            "source": event.source,
+            "reasons": list(result.reasons),
+            "after_lock": after_lock,
+        }
+        if result.pupil is not None:
+            detail["pupil"] = {
+                "first_name": result.pupil.known_as,
+                "surname_initial": result.pupil.surname_initial,
+                "class": result.pupil.class_name,
+            }
+        if result.staff is not None:
+            detail["staff"] = {"id": result.staff.id, "name": result.staff.name}
+        if direct:
+            detail["direct"] = True
+        entry = JournalEntry(
+            at=event.at,
+            kind=kind,
+            event_key=f"event:{event.event_id}{key_suffix}",
+            participant_id=event.participant_id,
+            display_name=name,
+            verdict=result.verdict.value,
+            pupil_id=result.pupil.id if result.pupil else None,
+            pupil_label=result.pupil.label() if result.pupil else None,
+            actor=Actor.ZOOM,
+            detail=detail,
+        )
+        entries = [entry]
+        preview = self._preview(row, entry)
+        if result.verdict is Verdict.DUPLICATE:
+            entries.append(self._alarm_entry(entry, AlarmKind.DUPLICATE, preview))
+        if result.verdict is Verdict.SUSPICIOUS:
+            entries.append(self._alarm_entry(entry, AlarmKind.SUSPICIOUS, preview))
+        if after_lock and kind is JournalKind.ARRIVAL:
+            entries.append(self._alarm_entry(entry, AlarmKind.ARRIVAL_AFTER_LOCK, preview))
+        return entries
+
+    def _event_entry(self, kind: JournalKind, event: MeetingEvent, row: Arrival | None = None) -> JournalEntry:
+        return JournalEntry(
+            at=event.at,
+            kind=kind,
+            event_key=f"event:{event.event_id}",
+            participant_id=event.participant_id,
+            display_name=row.display_name if row else event.display_name,
+            verdict=row.verdict.value if row else None,
+            pupil_id=row.pupil_id if row else None,
+            pupil_label=row.pupil_label if row else None,
+            actor=Actor.ZOOM,
+            detail={"event_id": event.event_id, "source": event.source},
+        )
+
+    def _alarm_entry(self, cause: JournalEntry, kind: AlarmKind, row: Arrival | None) -> JournalEntry:
+        return JournalEntry(
+            at=cause.at,
+            kind=JournalKind.ALARM,
+            event_key=f"{cause.event_key}:alarm:{kind.value}",
+            participant_id=cause.participant_id,
+            display_name=row.display_name if row else None,
+            verdict=row.verdict.value if row else None,
+            pupil_id=row.pupil_id if row else None,
+            pupil_label=row.pupil_label if row else None,
+            actor=Actor.SYSTEM,
+            detail={"alarm": kind.value, "message": _alarm_message(kind, row)},
+        )
+
+    # -- the host's actions --------------------------------------------------------------
+
+    def lock(self, actor: str = Actor.SYSTEM) -> list[SessionChange]:
+        """From now on every arrival is held and flagged, and never admitted by admit-all."""
+        if self._state.locked:
+            return []
+        return self._commit([self._action_entry(JournalKind.LOCK, actor=actor)])
+
+    def unlock(self, actor: str = Actor.SYSTEM) -> list[SessionChange]:
+        if not self._state.locked:
+            return []
+        return self._commit([self._action_entry(JournalKind.UNLOCK, actor=actor)])
+
+    def hold(self, participant_id: str, *, actor: str) -> list[SessionChange]:
+        """Keep someone in the waiting room: admit-all passes them by until the teacher admits them."""
+        row = self._state.people.get(participant_id)
+        if row is None or row.state is not ParticipantState.WAITING or row.held:
+            return []
+        return self._commit([self._action_entry(JournalKind.HELD, actor=actor, row=row)])
+
+    def record_command(
+        self, name: str, *, actor: str, participant_id: str | None = None, command_id: str
+    ) -> list[SessionChange]:
+        """Journal a command before it is sent; nothing new (an empty list) when it is a retry."""
+        if command_id in self._state.commands:
+            return []
+        row = self._state.people.get(participant_id) if participant_id else None
+        entry = self._action_entry(
+            JournalKind.COMMAND,
+            actor=actor,
+            row=row,
+            participant_id=participant_id,
+            key=f"command:{command_id}",
+            detail={"command_id": command_id, "name": name},
+        )
+        return self._commit([entry])
+
+    def record_result(self, command_id: str, ok: bool, message: str = "") -> list[SessionChange]:
+        """Journal how a command went; a success also records its effect (muted, removed, ended …)."""
+        command = self._state.commands.get(command_id)
+        if command is None:
+            raise ValueError(f"no command {command_id!r} was recorded before its result")
+        if command.ok:
+            return []
+        row = self._state.people.get(command.participant_id) if command.participant_id else None
+        key = f"result:{command_id}:ok" if ok else f"result:{command_id}:failed:{command.failures}"
+        detail = {"command_id": command_id, "name": command.name, "ok": bool(ok), "message": message}
+        entries = [
+            self._action_entry(
+                JournalKind.COMMAND_RESULT,
+                actor=command.actor,
+                row=row,
+                participant_id=command.participant_id,
+                key=key,
+                detail=detail,
+            )
+        ]
+        effect = COMMAND_EFFECTS.get(command.name)
+        if ok and effect is not None and self._effect_is_news(effect, row):
+            entries.append(
+                self._action_entry(
+                    effect,
+                    actor=command.actor,
+                    row=row,
+                    participant_id=command.participant_id,
+                    key=f"result:{command_id}:effect",
+                    detail={"command_id": command_id},
+                )
+            )
+        return self._commit(entries)
+
+    def command_done(self, command_id: str) -> bool:
+        """True once the command has succeeded: a retry must not send it again."""
+        command = self._state.commands.get(command_id)
+        return bool(command and command.ok)
+
+    def record_manual_confirmation(self, step: str, *, actor: str) -> list[SessionChange]:
+        """The teacher says they did a step in the Zoom client that zoomhost cannot do itself."""
+        return self._commit([self._action_entry(JournalKind.MANUAL_STEP_CONFIRMED, actor=actor, detail={"step": step})])
+
+    def _effect_is_news(self, effect: JournalKind, row: Arrival | None) -> bool:
+        if effect is JournalKind.LOCK:
+            return not self._state.locked
+        if effect is JournalKind.UNLOCK:
+            return self._state.locked
+        if effect is JournalKind.REMOVED:
+            return row is not None and row.state in _PRESENT
+        return True
+
+    def _action_entry(
+        self,
+        kind: JournalKind,
+        *,
+        actor: str,
+        row: Arrival | None = None,
+        participant_id: str | None = None,
+        key: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> JournalEntry:
+        return JournalEntry(
+            at=self._clock(),
+            kind=kind,
+            event_key=key or f"{kind.value}:{uuid.uuid4().hex}",
+            participant_id=row.participant_id if row else participant_id,
+            display_name=row.display_name if row else None,
+            verdict=row.verdict.value if row else None,
+            pupil_id=row.pupil_id if row else None,
+            pupil_label=row.pupil_label if row else None,
+            actor=Actor(actor).value,
+            detail=dict(detail or {}),
+        )
+
+    # -- journal first, then state -------------------------------------------------------
+
+    def _commit(self, entries: list[JournalEntry]) -> list[SessionChange]:
+        changes = []
+        for stored in self._journal.record(entries):
+            if stored is not None:  # an entry already in the journal is already in the state
+                changes.append(self._fold(stored))
+        return changes
+
+    def _preview(self, row: Arrival | None, entry: JournalEntry) -> Arrival:
+        """The row ``entry`` would produce, without changing anything."""
+        return _next_row(row, entry)
+
+    def _fold(self, entry: JournalEntry) -> SessionChange:
+        """Apply one journal entry to the state: the only place the state changes."""
+        state = self._state
+        event_id = entry.detail.get("event_id")
+        if event_id:
+            state.seen_events.add(str(event_id))
+        kind = entry.kind
+        row: Arrival | None = None
+        alarm: Alarm | None = None
+        if kind in _ROW_KINDS and entry.participant_id:
+            previous = state.people.get(entry.participant_id)
+            if previous is not None or kind in (JournalKind.ARRIVAL, JournalKind.RENAMED):
+                row = _next_row(previous, entry)
+                state.people[entry.participant_id] = row
+        elif kind is JournalKind.ALARM:
+            alarm = Alarm(
+                kind=AlarmKind(entry.detail["alarm"]),
+                at=entry.at,
+                message=str(entry.detail.get("message", "")),
+                participant_id=entry.participant_id,
+                display_name=entry.display_name,
+                event_key=entry.event_key,
+            )
+            state.alarms.append(alarm)
+        elif kind is JournalKind.COMMAND:
+            state.commands[entry.detail["command_id"]] = _Command(
+                name=entry.detail["name"], actor=entry.actor, participant_id=entry.participant_id
+            )
+        elif kind is JournalKind.COMMAND_RESULT:
+            command = state.commands.get(entry.detail["command_id"])
+            if command is not None:
+                command.message = str(entry.detail.get("message", ""))
+                if entry.detail.get("ok"):
+                    command.ok = True
+                else:
+                    command.ok = False
+                    command.failures += 1
+        elif kind is JournalKind.LOCK:
+            state.locked = True
+        elif kind is JournalKind.UNLOCK:
+            state.locked = False
+        elif kind in (JournalKind.MUTE_ALL, JournalKind.CHAT_OFF, JournalKind.SHARE_LOCKED):
+            state.controls.add(kind.value)
+        elif kind is JournalKind.END:
+            state.ended = True
+        elif kind is JournalKind.SESSION_ENDED:
+            state.ended = state.ended_by_zoom = True
+        elif kind is JournalKind.SESSION_STARTED:
+            state.started_at = state.started_at or entry.at
+        elif kind is JournalKind.MANUAL_STEP_CONFIRMED:
+            state.confirmations.append((str(entry.detail.get("step", "")), entry.actor))
+        elif kind is JournalKind.STREAM_GAP:
+            state.stream_gaps += 1
+        return SessionChange(entry=entry, participant=row, alarm=alarm)
+
+    @property
+    def _has_started_entry(self) -> bool:
+        return self._state.started_at is not None
+
+    # -- what the panel shows ------------------------------------------------------------
+
+    @property
+    def journal(self) -> SessionJournal:
+        return self._journal
+
+    @property
+    def locked(self) -> bool:
+        return self._state.locked
+
+    @property
+    def ended(self) -> bool:
+        return self._state.ended
+
+    @property
+    def started_at(self) -> datetime:
+        """When the meeting started (Zoom's start event), or when the session was opened."""
+        return self._state.started_at or self._journal.info.started_at
+
+    @property
+    def expected_pupils(self) -> int:
+        return self._expected
+
+    def participant(self, participant_id: str) -> Arrival | None:
+        return self._state.people.get(participant_id)
+
+    def arrivals(self) -> list[Arrival]:
+        """Each participant's latest row, in order of first arrival."""
+        return list(self._state.people.values())
+
+    def waiting(self) -> list[Arrival]:
+        return [row for row in self._state.people.values() if row.state is ParticipantState.WAITING]
+
+    def in_meeting(self) -> list[Arrival]:
+        return [row for row in self._state.people.values() if row.state is ParticipantState.IN_MEETING]
+
+    def admissible_waiting(self) -> list[Arrival]:
+        """Who admit-all may admit: consented or staff, not held, not after the lock, not already in."""
+        inside = {row.pupil_id for row in self.in_meeting() if row.pupil_id is not None}
+        chosen: list[Arrival] = []
+        for row in self.waiting():
+            if not row.verdict.admissible or row.held or row.after_lock:
+                continue
+            if row.pupil_id is not None:
+                if row.pupil_id in inside:
+                    continue
+                inside.add(row.pupil_id)  # never two rows for the same pupil
+            chosen.append(row)
+        return chosen
+
+    def counts(self) -> SessionCounts:
+        rows = self._state.people.values()
+        arrived = {row.pupil_id for row in rows if row.verdict is Verdict.CONSENTED and row.pupil_id is not None}
+        waiting = [row for row in rows if row.state is ParticipantState.WAITING]
+        return SessionCounts(
+            waiting=sum(1 for row in waiting if not row.held),
+            held=sum(1 for row in waiting if row.held),
+            admitted=sum(1 for row in rows if row.state is ParticipantState.IN_MEETING),
+            left=sum(1 for row in rows if row.state not in _PRESENT),
+            consented_not_arrived=max(0, self._expected - len(arrived)),
+        )
+
+    def alarms(self) -> list[Alarm]:
+        return list(self._state.alarms)
+
+    def snapshot(self) -> dict[str, object]:
+        """Everything the session knows, as plain data: equal before a crash and after ``resume``."""
+        state = self._state
+        return {
+            "people": [row.as_dict() for row in state.people.values()],
+            "alarms": [alarm.as_dict() for alarm in state.alarms],
+            "commands": {
+                cid: {
+                    "name": c.name,
+                    "actor": c.actor,
+                    "participant_id": c.participant_id,
+                    "ok": c.ok,
+                    "failures": c.failures,
+                    "message": c.message,
+                }
+                for cid, c in sorted(state.commands.items())
+            },
+            "controls": sorted(state.controls),
+            "confirmations": list(state.confirmations),
+            "locked": state.locked,
+            "ended": state.ended,
+            "started_at": self.started_at.isoformat(),
+            "stream_gaps": state.stream_gaps,
+            "seen_events": sorted(state.seen_events),
+        }
+
+
+_ROW_KINDS = frozenset(
+    {
+        JournalKind.ARRIVAL,
+        JournalKind.RENAMED,
+        JournalKind.LEFT_WAITING_ROOM,
+        JournalKind.ADMITTED,
+        JournalKind.JOINED,
+        JournalKind.LEFT,
+        JournalKind.PUT_BACK,
+        JournalKind.HELD,
+        JournalKind.REMOVED,
+    }
+)
+
+
+def _next_row(previous: Arrival | None, entry: JournalEntry) -> Arrival:
+    """The participant's row after ``entry`` (a pure function of the two: replay gives the same rows)."""
+    kind = entry.kind
+    last = entry.at if previous is None or previous.last_change is None else max(previous.last_change, entry.at)
+    if kind in (JournalKind.ARRIVAL, JournalKind.RENAMED):
+        staff = entry.detail.get("staff")
+        classified = {
+            "display_name": entry.display_name or "",
+            "verdict": Verdict(entry.verdict),
+            "pupil_id": entry.pupil_id,
+            "pupil_label": entry.pupil_label,
+            "staff_name": staff["name"] if staff else None,
+            "reasons": tuple(entry.detail.get("reasons", ())),
+            "last_change": last,
+        }
+        if kind is JournalKind.RENAMED and previous is not None:
+            return replace(previous, **classified)
+        after_lock = bool(entry.detail.get("after_lock"))
+        return Arrival(
+            participant_id=entry.participant_id or "",
+            arrived_at=entry.at,
+            state=ParticipantState.WAITING,
+            held=after_lock,
+            after_lock=after_lock,
+            times_admitted=previous.times_admitted if previous else 0,
+            **classified,
+        )
+    assert previous is not None
+    if kind in (JournalKind.ADMITTED, JournalKind.JOINED):
+        return replace(
+            previous,
+            state=ParticipantState.IN_MEETING,
+            held=False,
+            admitted_at=entry.at,
+            times_admitted=previous.times_admitted + 1,
+            last_change=last,
+        )
+    if kind is JournalKind.PUT_BACK:
+        return replace(previous, state=ParticipantState.WAITING, held=True, last_change=last)
+    if kind is JournalKind.HELD:
+        return replace(previous, held=True)
+    if kind is JournalKind.LEFT_WAITING_ROOM:
+        return replace(previous, state=ParticipantState.LEFT_WAITING_ROOM, last_change=last)
+    if kind is JournalKind.LEFT:
+        return replace(previous, state=ParticipantState.LEFT, last_change=last)
+    if kind is JournalKind.REMOVED:
+        return replace(previous, state=ParticipantState.REMOVED, held=False)
+    raise ValueError(f"{kind} does not change a participant")
+
+
+def _alarm_message(kind: AlarmKind, row: Arrival | None) -> str:
+    name = f"“{row.display_name}”" if row and row.display_name else "Someone"
+    if kind is AlarmKind.NOT_ALLOWED_IN:
+        verdict = row.verdict.value.replace("_", " ") if row else "unchecked"
+        return f"{name} ({verdict}) is in the meeting but is not a consented pupil or staff: check and remove if needed."
+    if kind is AlarmKind.DUPLICATE:
+        who = row.pupil_label if row and row.pupil_label else "a pupil"
+        return f"{name} matches {who}, who is already here: possibly someone using a pupil's name. Check before admitting."
+    if kind is AlarmKind.SUSPICIOUS:
+        return f"{name} has hidden or look-alike characters or is not a name: do not admit without checking."
+    if kind is AlarmKind.ARRIVAL_AFTER_LOCK:
+        return f"{name} arrived after the meeting was locked and is held in the waiting room."
+    return "The meeting's event stream dropped: some arrivals may have been missed. Check Zoom's Participants list."
