@@ -209,6 +209,11 @@ def _merge_into(target: dict[str, Any], patch: Mapping[str, Any], *, where: str 
             target[key] = value
 
 
+def _sentence(parts: Sequence[str]) -> str:
+    text = "; ".join(parts)
+    return f"{text[:1].upper()}{text[1:]}."
+
+
 def _on_off(value: bool) -> str:
     return "on" if value else "off"
 
@@ -313,7 +318,7 @@ def _switch(
             )
         if isinstance(value, _Odd):
             return _odd(label, value.value, fix=fix if fix_when_unknown else None, why=explanation)
-        observed = f"{label.capitalize()} is {_on_off(value)}."
+        observed = _sentence([f"{label} is {_on_off(value)}"])
         if value is want:
             return _Outcome(RuleStatus.PASS, observed, explanation)
         return _Outcome(_short_of(severity), observed, explanation, fix)
@@ -686,9 +691,9 @@ def _check_host_account(inp: PreflightInput, severity: Severity) -> _Outcome:
             steps.append("Zoom web portal ▸ Meetings ▸ (this meeting) ▸ Edit ▸ Alternative Hosts: remove anyone outside the school.")
     if problems:
         fix = Fix(manual_step=" ".join(steps), description="Host the meeting from the school's Zoom account.")
-        return _Outcome(_short_of(severity), f"{'; '.join(problems).capitalize()}.", why, fix)
+        return _Outcome(_short_of(severity), _sentence(problems), why, fix)
     if unknowns:
-        return _Outcome(RuleStatus.UNKNOWN, f"{'; '.join(unknowns).capitalize()}.", why)
+        return _Outcome(RuleStatus.UNKNOWN, _sentence(unknowns), why)
     return _Outcome(RuleStatus.PASS, f"A meeting scheduled by a {shown} account.", why)
 
 
