@@ -1,0 +1,860 @@
+"""The rehearsal Zoom on loopback: Zoom's REST paths, its OAuth endpoints and its event WebSocket.
+
+One aiohttp application serves all three from one ``ZoomState``, on its own asyncio loop in
+a background thread, so a test, a benchmark or the app's rehearsal mode can talk to it over
+real sockets while also reading and steering the state in-process (moto's
+``ThreadedMotoServer`` shape). It enforces what Zoom enforces: a valid bearer token, 404 for
+unknown meetings, the 100-updates budget, per-second limits by category, host-only access
+for user tokens, and Dashboard only on plans that have it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import collections
+import hashlib
+import json
+import logging
+import secrets
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from zoomhost.rehearsal.faults import Faults
+from zoomhost.rehearsal.state import ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
+
+log = logging.getLogger(__name__)
+
+TOKEN_LIFETIME_S = 3600
+HEARTBEAT_TIMEOUT_S = 90.0  # a client that sends no heartbeat for this long is cut off
+S2S_SCOPES = (
+    "meeting:read:admin meeting:write:admin user:read:admin user:write:admin "
+    "dashboard_meetings:read:admin report:read:admin"
+)
+USER_SCOPES = "meeting:read meeting:write user:read user:write"
+#: Per-second limits by the documents' "Rate Limit Label", per plan (Zoom's published table).
+RATE_LIMITS = {
+    "pro": {"light": 30, "medium": 20, "heavy": 10},
+    "business": {"light": 80, "medium": 60, "heavy": 40},
+}
+INVALID_TOKEN = (124, "Invalid access token.")
+EXPIRED_TOKEN = (124, "Access token is expired.")
+NO_DASHBOARD = (200, "Only available for paid accounts that have dashboard feature enabled.")
+
+
+@dataclass(frozen=True)
+class RehearsalCredentials:
+    """What a school would paste from its Server-to-Server app; the rehearsal accepts these."""
+
+    account_id: str
+    client_id: str
+    client_secret: str
+
+    @classmethod
+    def generate(cls, *, account_id: str) -> RehearsalCredentials:
+        return cls(account_id=account_id, client_id=secrets.token_urlsafe(16), client_secret=secrets.token_urlsafe(24))
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One API request and the answer the rehearsal gave (kept for contract tests)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    request_body: Any
+    status: int
+    response_body: Any
+
+
+@dataclass
+class _Token:
+    user_id: str | None  # None: an account-level (Server-to-Server) token
+    expires_at: float
+    scope: str
+    revoked: bool = False
+
+
+@dataclass
+class _Grant:
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    method: str
+    user_id: str
+    expires_at: float
+
+
+@dataclass
+class _Connection:
+    ws: web.WebSocketResponse
+    transport: asyncio.BaseTransport | None
+    token: str
+    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+
+
+class TokenStore:
+    """Opaque access tokens, one-use authorisation codes and rotating refresh tokens."""
+
+    def __init__(self, *, lifetime_s: float) -> None:
+        self._lock = threading.Lock()
+        self.lifetime_s = lifetime_s
+        self._access: dict[str, _Token] = {}
+        self._refresh: dict[str, str] = {}  # refresh token -> user id
+        self._codes: dict[str, _Grant] = {}
+
+    def issue(self, *, user_id: str | None, scope: str) -> tuple[str, int]:
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._access[token] = _Token(user_id=user_id, expires_at=time.monotonic() + self.lifetime_s, scope=scope)
+        return token, int(self.lifetime_s)
+
+    def issue_refresh(self, *, user_id: str) -> str:
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._refresh[token] = user_id
+        return token
+
+    def rotate_refresh(self, token: str) -> str | None:
+        """Spend a refresh token: the user it was for, or None when unknown or already spent."""
+        with self._lock:
+            return self._refresh.pop(token, None)
+
+    def check(self, token: str) -> tuple[_Token | None, tuple[int, str] | None]:
+        with self._lock:
+            record = self._access.get(token)
+        if record is None:
+            return None, INVALID_TOKEN
+        if record.revoked or time.monotonic() >= record.expires_at:
+            return None, EXPIRED_TOKEN
+        return record, None
+
+    def expire_all(self) -> int:
+        with self._lock:
+            for record in self._access.values():
+                record.revoked = True
+            return len(self._access)
+
+    def add_code(self, grant: _Grant) -> str:
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._codes[code] = grant
+        return code
+
+    def take_code(self, code: str) -> _Grant | None:
+        with self._lock:
+            grant = self._codes.pop(code, None)
+        if grant is None or time.monotonic() >= grant.expires_at:
+            return None
+        return grant
+
+
+class _PerSecondLimiter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+
+    def allow(self, category: str, limit: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            seen = self._seen[category]
+            while seen and now - seen[0] >= 1.0:
+                seen.popleft()
+            if len(seen) >= limit:
+                return False
+            seen.append(now)
+            return True
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class RehearsalServer:
+    """The rehearsal Zoom on a loopback port. ``start()``/``stop()`` or use it as a context manager."""
+
+    def __init__(
+        self,
+        *,
+        state: ZoomState | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        credentials: RehearsalCredentials | None = None,
+        subscription_id: str | None = None,
+        token_lifetime_s: float = TOKEN_LIFETIME_S,
+        heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
+    ) -> None:
+        self.state = state or ZoomState()
+        self.host = host
+        self._requested_port = port
+        self.credentials = credentials or RehearsalCredentials.generate(account_id=self.state.account_id)
+        self.subscription_id = subscription_id or secrets.token_urlsafe(16)
+        self.tokens = TokenStore(lifetime_s=token_lifetime_s)
+        self.heartbeat_timeout_s = heartbeat_timeout_s
+        self.faults = Faults()
+        self.faults.bind(
+            drop_websockets=self._drop_all_connections,
+            expire_tokens=self._expire_all_tokens,
+            drop_schedule_changed=lambda: None,
+        )
+        #: Who the browser is signed in as when the user-OAuth consent page is visited.
+        self.oauth_user_id = self.state.host_id
+        #: What that user answers on the consent page: "allow" or "deny".
+        self.oauth_decision = "allow"
+        self.exchanges: collections.deque[Exchange] = collections.deque(maxlen=20000)
+        self.sent_events: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
+        self.port = 0
+        self._limiter = _PerSecondLimiter()
+        self._categories: dict[tuple[str, str], str] = {}
+        self._connections: set[_Connection] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._stopping: asyncio.Event | None = None
+        self._last_drop = 0.0
+        self.scenario_runs: list[Any] = []
+
+    # -- addresses --------------------------------------------------------------------------------
+    @property
+    def oauth_base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.oauth_base}/v2"
+
+    @property
+    def ws_base(self) -> str:
+        return f"ws://{self.host}:{self.port}/ws"
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def __enter__(self) -> RehearsalServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> RehearsalServer:
+        if self._thread is not None:
+            return self
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._requested_port))
+        self.port = sock.getsockname()[1]
+        self._loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            assert self._loop is not None
+            asyncio.set_event_loop(self._loop)
+            try:
+                self._loop.run_until_complete(self._open(sock))
+            except BaseException as exc:  # noqa: BLE001 - reported to start() below
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            self._loop.run_until_complete(self._serve_until_stopped())
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="rehearsal-zoom", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        if failure:
+            self._thread = None
+            raise failure[0]
+        self._unsubscribe = self.state.subscribe(self._on_state_event)
+        log.info("rehearsal Zoom listening on %s", self.oauth_base)
+        return self
+
+    def stop(self) -> None:
+        for run in list(self.scenario_runs):
+            run.stop()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._thread is None or self._loop is None:
+            return
+        loop = self._loop
+        if self._stopping is not None:
+            loop.call_soon_threadsafe(self._stopping.set)
+        self._thread.join(15)
+        self._thread = None
+
+    async def _open(self, sock: socket.socket) -> None:
+        self._stopping = asyncio.Event()
+        app = web.Application(middlewares=[self._middleware], client_max_size=2**20)
+        app.router.add_post("/oauth/token", self._oauth_token)
+        app.router.add_get("/oauth/authorize", self._oauth_authorize)
+        app.router.add_get("/ws", self._websocket)
+        app.router.add_get("/_rehearsal/faults", self._admin_faults)
+        app.router.add_post("/_rehearsal/faults", self._admin_faults)
+        app.router.add_post("/_rehearsal/scenario", self._admin_scenario)
+        app.router.add_get("/_rehearsal/state", self._admin_state)
+        api = [
+            ("GET", "/v2/users/{userId}", self._get_user, "light"),
+            ("GET", "/v2/users/{userId}/settings", self._get_settings, "medium"),
+            ("PATCH", "/v2/users/{userId}/settings", self._patch_settings, "medium"),
+            ("GET", "/v2/users/{userId}/meetings", self._list_meetings, "medium"),
+            ("GET", "/v2/meetings/{meetingId}", self._get_meeting, "light"),
+            ("PATCH", "/v2/meetings/{meetingId}", self._patch_meeting, "light"),
+            ("PUT", "/v2/meetings/{meetingId}/status", self._meeting_status, "light"),
+            ("POST", "/v2/meetings/{meetingId}/batch_registrants", self._batch_registrants, "heavy"),
+            ("POST", "/v2/meetings/{meetingId}/registrants", self._add_registrant, "light"),
+            ("GET", "/v2/metrics/meetings/{meetingId}/participants", self._dashboard_participants, "heavy"),
+            ("GET", "/v2/past_meetings/{meetingId}/participants", self._past_participants, "medium"),
+            ("GET", "/v2/report/meetings/{meetingId}/participants", self._report_participants, "heavy"),
+        ]
+        for method, path, handler, category in api:
+            app.router.add_route(method, path, handler)
+            self._categories[(method, path)] = category
+        app.router.add_route("*", "/v2/{tail:.*}", self._not_found)
+        self._runner = web.AppRunner(app, access_log=None)  # the access log would carry tokens in URLs
+        await self._runner.setup()
+        await web.SockSite(self._runner, sock, shutdown_timeout=1.0).start()
+
+    async def _serve_until_stopped(self) -> None:
+        assert self._stopping is not None
+        ticker = asyncio.create_task(self._tick())
+        await self._stopping.wait()
+        ticker.cancel()
+        for conn in list(self._connections):
+            await conn.ws.close(code=1001, message=b"rehearsal Zoom stopped")
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _tick(self) -> None:
+        """Once a second: scheduled socket drops, and closing sockets whose token has run out."""
+        while True:
+            await asyncio.sleep(0.1)
+            every = self.faults.drop_every_s
+            now = time.monotonic()
+            if every and now - self._last_drop >= every:
+                self._last_drop = now
+                if self._connections:
+                    self.faults.drop_websockets()
+            for conn in list(self._connections):
+                _, problem = self.tokens.check(conn.token)
+                if problem is not None and not conn.ws.closed:
+                    await conn.ws.close(code=1008, message=problem[1].encode())
+
+    def _in_loop(self, fn: Callable[[], int]) -> int:
+        """Run on the server's loop and wait (or run at once when already on it)."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            return fn()
+        if threading.current_thread() is self._thread:
+            return fn()
+        done = threading.Event()
+        result: list[int] = []
+
+        def call() -> None:
+            try:
+                result.append(fn())
+            finally:
+                done.set()
+
+        loop.call_soon_threadsafe(call)
+        done.wait(5)
+        return result[0] if result else 0
+
+    def _drop_all_connections(self) -> int:
+        def drop() -> int:
+            count = 0
+            for conn in list(self._connections):
+                if conn.transport is not None and not conn.transport.is_closing():
+                    conn.transport.abort()  # no close frame: what a dropped network looks like
+                    count += 1
+                self._connections.discard(conn)
+            return count
+
+        return self._in_loop(drop)
+
+    def _expire_all_tokens(self) -> int:
+        count = self.tokens.expire_all()
+
+        def close() -> int:
+            for conn in list(self._connections):
+                if not conn.ws.closed:
+                    asyncio.ensure_future(conn.ws.close(code=1008, message=EXPIRED_TOKEN[1].encode()))
+            return 0
+
+        self._in_loop(close)
+        return count
+
+    # -- events to the WebSocket ------------------------------------------------------------------
+    def _on_state_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") not in ZOOM_EVENTS or self._loop is None:
+            return
+        event.pop("rehearsal", None)
+        frame = json.dumps({"module": "message", "success": True, "content": json.dumps(event, ensure_ascii=False)})
+
+        def fan_out() -> None:
+            if not self._connections:
+                return  # as Zoom: nobody connected, nothing delivered, nothing replayed later
+            self.sent_events.append(event)
+            for conn in self._connections:
+                conn.queue.put_nowait(frame)
+
+        try:
+            self._loop.call_soon_threadsafe(fan_out)
+        except RuntimeError:  # the loop has closed: the server is stopping
+            pass
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        if request.query.get("subscriptionId") != self.subscription_id:
+            return _error(404, 404, "Event subscription does not exist for this subscriptionId.")
+        token = request.query.get("access_token", "")
+        _, problem = self.tokens.check(token)
+        if problem is not None:
+            return _error(401, *problem)
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        conn = _Connection(ws=ws, transport=request.transport, token=token)
+        self._connections.add(conn)
+        sender = asyncio.create_task(self._send_loop(conn))
+        try:
+            while not ws.closed:
+                try:
+                    msg = await ws.receive(timeout=self.heartbeat_timeout_s)
+                except TimeoutError:
+                    await ws.close(code=1000, message=b"no heartbeat received")
+                    break
+                if msg.type != WSMsgType.TEXT:
+                    if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                        break
+                    continue
+                try:
+                    module = json.loads(msg.data).get("module")
+                except (ValueError, AttributeError):
+                    module = None
+                if module == "heartbeat":
+                    await ws.send_str(json.dumps({"module": "heartbeat", "success": True}))
+                else:
+                    await ws.send_str(json.dumps({"module": module or "unknown", "success": False, "content": "unknown module"}))
+        finally:
+            self._connections.discard(conn)
+            sender.cancel()
+        return ws
+
+    async def _send_loop(self, conn: _Connection) -> None:
+        while True:
+            frame = await conn.queue.get()
+            if conn.ws.closed:
+                return
+            try:
+                await conn.ws.send_str(frame)
+            except (ConnectionError, RuntimeError):
+                return
+
+    # -- the middleware: latency, injected failures, auth, per-second limits, recording -------------
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/_rehearsal/") or request.path == "/ws":
+            return await handler(request)
+        if self.faults.latency_ms:
+            await asyncio.sleep(self.faults.latency_ms / 1000)
+        if not request.path.startswith("/v2/"):
+            return await handler(request)
+        body = await _read_body(request)
+        response = await self._api(request, handler)
+        self.exchanges.append(
+            Exchange(
+                method=request.method,
+                path=request.path,
+                query=dict(request.query),
+                request_body=body,
+                status=response.status,
+                response_body=response.get("zoom_body"),
+            )
+        )
+        return response
+
+    async def _api(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        failure = self.faults.next_failure()
+        if failure is not None:
+            return _json(failure.status, failure.body, headers=failure.headers)
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return _error(401, *INVALID_TOKEN)
+        record, problem = self.tokens.check(token.strip())
+        if problem is not None:
+            return _error(401, *problem)
+        request["token"] = record
+        route = request.match_info.route
+        category = self._categories.get((route.method, route.resource.canonical if route.resource else ""))
+        if category is not None:
+            limit = RATE_LIMITS.get(self.state.plan, RATE_LIMITS["pro"])[category]
+            if not self._limiter.allow(category, limit):
+                return _json(
+                    429,
+                    {"code": 429, "message": "You have reached the maximum per-second rate limit for this API. Try again later."},
+                    headers={"X-RateLimit-Category": category.capitalize(), "X-RateLimit-Type": "QPS"},
+                )
+        try:
+            return await handler(request)
+        except RehearsalError as err:
+            return _error(err.status, err.code, err.message, headers=err.headers)
+
+    # -- REST: users and settings -----------------------------------------------------------------
+    def _user_id(self, request: web.Request) -> str:
+        """Resolve ``{userId}``: "me" means the signed-in user; an account token has no "me"."""
+        token: _Token = request["token"]
+        asked = request.match_info["userId"]
+        if asked == "me":
+            if token.user_id is None:
+                raise RehearsalError(404, 1001, "User does not exist: me.")
+            return token.user_id
+        user = self.state.resolve_user(asked)
+        if token.user_id is not None and token.user_id != user.id:
+            raise RehearsalError(400, 200, "No permission.")
+        return user.id
+
+    async def _get_user(self, request: web.Request) -> web.StreamResponse:
+        return _json(200, self.state.user_payload(self._user_id(request)))
+
+    async def _get_settings(self, request: web.Request) -> web.StreamResponse:
+        option = request.query.get("option")
+        return _json(200, self.state.settings_payload(self._user_id(request), option=option))
+
+    async def _patch_settings(self, request: web.Request) -> web.StreamResponse:
+        body = await _json_object(request)
+        self.state.update_settings(self._user_id(request), body)
+        return _no_content()
+
+    async def _list_meetings(self, request: web.Request) -> web.StreamResponse:
+        kind = request.query.get("type", "scheduled")
+        if kind not in ("scheduled", "live", "upcoming", "upcoming_meetings", "previous_meetings"):
+            raise RehearsalError(400, 300, f"Invalid field: type={kind}.")
+        rows = self.state.list_meetings(self._user_id(request), kind=kind)
+        if kind == "live":
+            rows = [row for row in rows if self.state.is_live(row["id"])]
+        page, token, size = _page(rows, request)
+        return _json(
+            200,
+            {"page_size": size, "total_records": len(rows), "next_page_token": token, "page_count": _pages(rows, size), "page_number": 1, "meetings": page},
+        )
+
+    # -- REST: meetings ---------------------------------------------------------------------------
+    def _meeting_for(self, request: web.Request) -> int:
+        """The meeting in the path, refused to a user token that is not its host."""
+        meeting = self.state.meeting(request.match_info["meetingId"])
+        token: _Token = request["token"]
+        if token.user_id is not None and token.user_id != meeting.host_id:
+            raise RehearsalError(400, 3000, "Cannot access meeting info.")
+        return meeting.id
+
+    async def _get_meeting(self, request: web.Request) -> web.StreamResponse:
+        return _json(200, self.state.meeting_payload(self._meeting_for(request)))
+
+    async def _patch_meeting(self, request: web.Request) -> web.StreamResponse:
+        meeting_id = self._meeting_for(request)
+        body = await _json_object(request)
+        remaining = self.state.update_meeting(meeting_id, body)
+        return _no_content(headers={"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Type": "Daily-limit"})
+
+    async def _meeting_status(self, request: web.Request) -> web.StreamResponse:
+        meeting_id = self._meeting_for(request)
+        body = await _json_object(request)
+        action = body.get("action")
+        if action not in ("end", "recover"):
+            raise RehearsalError(400, 300, "Invalid field: action.")
+        if action == "end":
+            self.state.end_meeting(meeting_id)
+        return _no_content()
+
+    async def _batch_registrants(self, request: web.Request) -> web.StreamResponse:
+        meeting_id = self._meeting_for(request)
+        body = await _json_object(request)
+        rows = body.get("registrants")
+        if not isinstance(rows, list) or not rows:
+            raise RehearsalError(400, 300, "Invalid field: registrants.")
+        if len(rows) > 30:
+            raise RehearsalError(400, 300, "Only 30 registrants can be added at once.")
+        added = self.state.add_registrants(meeting_id, rows)
+        fields = ("email", "join_url", "registrant_id", "participant_pin_code")
+        return _json(201, {"registrants": [{k: row[k] for k in fields} for row in added]})
+
+    async def _add_registrant(self, request: web.Request) -> web.StreamResponse:
+        meeting_id = self._meeting_for(request)
+        body = await _json_object(request)
+        (row,) = self.state.add_registrants(meeting_id, [body])
+        meeting = self.state.meeting_payload(meeting_id)
+        return _json(
+            201,
+            {
+                "id": meeting_id,
+                "join_url": row["join_url"],
+                "registrant_id": row["registrant_id"],
+                "start_time": meeting.get("start_time", zoom_time(self.state.now())),
+                "topic": meeting["topic"],
+                "occurrences": [],
+                "participant_pin_code": row["participant_pin_code"],
+            },
+        )
+
+    # -- REST: rosters ----------------------------------------------------------------------------
+    async def _dashboard_participants(self, request: web.Request) -> web.StreamResponse:
+        token: _Token = request["token"]
+        if not self.state.has_dashboard():
+            raise RehearsalError(400, *NO_DASHBOARD)
+        if token.user_id is not None:
+            raise RehearsalError(400, 200, "No permission.")
+        kind = request.query.get("type", "live")
+        meeting_id = request.match_info["meetingId"]
+        if kind == "live":
+            rows = self.state.live_roster(meeting_id)
+        else:
+            rows = [
+                {"id": r["id"], "user_id": r["user_id"], "user_name": r["name"], "join_time": r["join_time"], "leave_time": r["leave_time"], "status": "in_meeting"}
+                for r in self.state.attendance(meeting_id)
+            ]
+        page, next_token, size = _page(rows, request)
+        return _json(
+            200,
+            {"page_count": _pages(rows, size), "page_size": size, "total_records": len(rows), "next_page_token": next_token, "participants": page},
+        )
+
+    async def _past_participants(self, request: web.Request) -> web.StreamResponse:
+        ref = urllib.parse.unquote(request.match_info["meetingId"])  # a UUID arrives double-encoded
+        token: _Token = request["token"]
+        instance = self.state.past_instance(ref)
+        if token.user_id is not None and token.user_id != instance.meeting.host_id:
+            raise RehearsalError(400, 3000, "Cannot access meeting info.")
+        rows = self.state.attendance(ref)
+        page, next_token, size = _page(rows, request)
+        return _json(
+            200,
+            {"page_count": _pages(rows, size), "page_size": size, "total_records": len(rows), "next_page_token": next_token, "participants": page},
+        )
+
+    async def _report_participants(self, request: web.Request) -> web.StreamResponse:
+        token: _Token = request["token"]
+        if token.user_id is not None:
+            raise RehearsalError(400, 200, "No permission.")
+        return await self._past_participants(request)
+
+    async def _not_found(self, request: web.Request) -> web.StreamResponse:
+        return _error(404, 404, f"The rehearsal Zoom does not offer {request.method} {request.path}.")
+
+    # -- OAuth ------------------------------------------------------------------------------------
+    def _client_from(self, request: web.Request, form: dict[str, str]) -> tuple[str | None, bool]:
+        """(client id, secret verified). Basic auth when sent; a public PKCE client may send only its id."""
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("basic "):
+            try:
+                client_id, _, secret = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return None, False
+            ok = secrets.compare_digest(client_id, self.credentials.client_id) and secrets.compare_digest(
+                secret, self.credentials.client_secret
+            )
+            return (client_id if ok else None), ok
+        client_id = form.get("client_id", "")
+        if "client_secret" in form:
+            ok = client_id == self.credentials.client_id and secrets.compare_digest(form["client_secret"], self.credentials.client_secret)
+            return (client_id if ok else None), ok
+        return (client_id if client_id == self.credentials.client_id else None), False
+
+    async def _oauth_token(self, request: web.Request) -> web.StreamResponse:
+        form = dict(request.query)
+        if request.can_read_body:
+            form.update({k: str(v) for k, v in (await request.post()).items()})
+        failure = self.faults.next_failure()
+        if failure is not None and failure.status >= 500:
+            return _json(failure.status, failure.body, headers=failure.headers)
+        grant = form.get("grant_type", "")
+        client_id, verified = self._client_from(request, form)
+        if grant == "account_credentials":
+            if not verified:
+                return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
+            if form.get("account_id") != self.credentials.account_id:
+                return _json(400, {"reason": "Invalid account_id", "error": "invalid_request"})
+            token, expires = self.tokens.issue(user_id=None, scope=S2S_SCOPES)
+            return _json(200, {"access_token": token, "token_type": "bearer", "expires_in": expires, "scope": S2S_SCOPES, "api_url": self.oauth_base})
+        if client_id is None:
+            return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
+        if grant == "authorization_code":
+            code = self.tokens.take_code(form.get("code", ""))
+            if code is None or code.client_id != client_id:
+                return _json(400, {"reason": "Invalid authorization code", "error": "invalid_grant"})
+            if code.redirect_uri != form.get("redirect_uri", ""):
+                return _json(400, {"reason": "Invalid redirect uri", "error": "invalid_request"})
+            if not _pkce_ok(code, form.get("code_verifier")):
+                return _json(400, {"reason": "Invalid code verifier", "error": "invalid_grant"})
+            if not code.challenge and not verified:
+                return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
+            return self._user_tokens(code.user_id)
+        if grant == "refresh_token":
+            user_id = self.tokens.rotate_refresh(form.get("refresh_token", ""))
+            if user_id is None:
+                return _json(400, {"reason": "Invalid Token!", "error": "invalid_request"})
+            return self._user_tokens(user_id)
+        return _json(400, {"reason": "Unsupported grant type", "error": "unsupported_grant_type"})
+
+    def _user_tokens(self, user_id: str) -> web.StreamResponse:
+        token, expires = self.tokens.issue(user_id=user_id, scope=USER_SCOPES)
+        refresh = self.tokens.issue_refresh(user_id=user_id)
+        return _json(
+            200,
+            {"access_token": token, "token_type": "bearer", "refresh_token": refresh, "expires_in": expires, "scope": USER_SCOPES, "api_url": self.oauth_base},
+        )
+
+    async def _oauth_authorize(self, request: web.Request) -> web.StreamResponse:
+        """The consent page, already agreed: redirect back to the app's loopback listener with a code."""
+        q = request.query
+        redirect_uri = q.get("redirect_uri", "")
+        parsed = urllib.parse.urlsplit(redirect_uri)
+        if parsed.scheme != "http" or parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
+            return _json(400, {"reason": "The redirect URI must be a loopback address.", "error": "invalid_request"})
+        if q.get("client_id") != self.credentials.client_id:
+            return _json(400, {"reason": "Invalid client_id", "error": "invalid_client"})
+        if q.get("response_type") != "code":
+            return _json(400, {"reason": "Unsupported response type", "error": "unsupported_response_type"})
+        method = q.get("code_challenge_method", "plain" if q.get("code_challenge") else "")
+        if method not in ("", "plain", "S256"):
+            return _json(400, {"reason": "Unsupported code challenge method", "error": "invalid_request"})
+        params: dict[str, str] = {}
+        if self.oauth_decision != "allow":
+            params["error"] = "access_denied"
+        else:
+            params["code"] = self.tokens.add_code(
+                _Grant(
+                    client_id=self.credentials.client_id,
+                    redirect_uri=redirect_uri,
+                    challenge=q.get("code_challenge", ""),
+                    method=method,
+                    user_id=self.oauth_user_id,
+                    expires_at=time.monotonic() + 300,
+                )
+            )
+        if "state" in q:
+            params["state"] = q["state"]
+        separator = "&" if parsed.query else "?"
+        raise web.HTTPFound(redirect_uri + separator + urllib.parse.urlencode(params))
+
+    # -- admin routes for other processes (the GUI, the CLI, benchmarks) --------------------------------
+    async def _admin_faults(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "GET":
+            return web.json_response(self.faults.status())
+        try:
+            switches = await request.json()
+            if not isinstance(switches, dict):
+                raise ValueError("send a JSON object of fault switches")
+            return web.json_response(self.faults.apply(switches))
+        except (ValueError, TypeError, AttributeError) as err:
+            return web.json_response({"message": str(err)}, status=400)
+
+    async def _admin_scenario(self, request: web.Request) -> web.StreamResponse:
+        from zoomhost.rehearsal.scenarios import SCENARIOS, play
+
+        try:
+            body = await request.json()
+            name = body.get("name", "assembly")
+            speed = float(body.get("speed", 1.0))
+            if name not in SCENARIOS:
+                raise ValueError(f"unknown scenario {name!r}; known: {sorted(SCENARIOS)}")
+            if speed <= 0:
+                raise ValueError("speed must be above zero")
+        except (ValueError, TypeError, AttributeError) as err:
+            return web.json_response({"message": str(err)}, status=400)
+        for run in list(self.scenario_runs):
+            run.stop()
+        self.scenario_runs.clear()
+        scenario = SCENARIOS[name]()
+        run = play(self.state, scenario, speed=speed)
+        self.scenario_runs.append(run)
+        return web.json_response({"scenario": scenario.name, "meeting_id": run.meeting_id, "arrivals": len(scenario.arrivals), "speed": speed})
+
+    async def _admin_state(self, request: web.Request) -> web.StreamResponse:
+        with self.state.lock:
+            live = {
+                str(mid): {
+                    "waiting": len(self.state.waiting_room(mid)),
+                    "in_meeting": len(self.state.in_meeting(mid)),
+                    "locked": m.locked,
+                }
+                for mid, m in self.state.live.items()
+            }
+        return web.json_response({"live": live, "connections": len(self._connections), "faults": self.faults.status()})
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def _json(status: int, body: Any, *, headers: dict[str, str] | None = None) -> web.Response:
+    response = web.json_response(body, status=status, headers=headers, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    response["zoom_body"] = body
+    return response
+
+
+def _error(status: int, code: int, message: str, *, headers: dict[str, str] | None = None) -> web.Response:
+    return _json(status, {"code": code, "message": message}, headers=headers)
+
+
+def _no_content(*, headers: dict[str, str] | None = None) -> web.Response:
+    response = web.Response(status=204, headers=headers)
+    response["zoom_body"] = None
+    return response
+
+
+async def _read_body(request: web.Request) -> Any:
+    if not request.can_read_body:
+        return None
+    raw = await request.read()  # cached by aiohttp: the handler reads it again
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.read() or b"null")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise RehearsalError(400, 300, "Request Body should be a valid JSON object.")
+    return body
+
+
+def _page(rows: list[dict[str, Any]], request: web.Request) -> tuple[list[dict[str, Any]], str, int]:
+    """Zoom's cursor paging: ``page_size`` (30 by default, 300 at most) and an opaque ``next_page_token``."""
+    try:
+        size = min(300, max(1, int(request.query.get("page_size", "30"))))
+    except ValueError:
+        raise RehearsalError(400, 300, "Invalid field: page_size.") from None
+    start = 0
+    if request.query.get("next_page_token"):
+        try:
+            start = int(base64.urlsafe_b64decode(request.query["next_page_token"].encode()).decode().removeprefix("o:"))
+        except (ValueError, binascii.Error):
+            raise RehearsalError(400, 300, "The next page token is invalid or expired.") from None
+    end = start + size
+    token = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < len(rows) else ""
+    return rows[start:end], token, size
+
+
+def _pages(rows: list[Any], size: int) -> int:
+    return max(1, -(-len(rows) // size))
+
+
+def _pkce_ok(grant: _Grant, verifier: str | None) -> bool:
+    if not grant.challenge:
+        return True
+    if not verifier:
+        return False
+    if grant.method == "S256":
+        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+        return secrets.compare_digest(expected, grant.challenge)
+    return secrets.compare_digest(verifier, grant.challenge)

@@ -1,0 +1,897 @@
+"""One simulated Zoom account: users, their settings, meetings, and the live meetings' rooms.
+
+The rehearsal REST server, its WebSocket and the rehearsal host assistant all read and
+change this one state, so what a test does through one door is seen through the others
+(moto's and fakeredis's shape). Every change to a live meeting is announced to subscribers
+as the webhook body Zoom documents for it, in the order it happened.
+
+One re-entrant lock guards everything; subscriber callbacks run under it, so they must
+only hand the event on (queue it, schedule it), never block.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import secrets
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+Clock = Callable[[], datetime]
+EventCallback = Callable[[dict[str, Any]], None]
+
+#: Zoom's daily budget of meeting create/update calls per host (documents: 100 requests per day).
+DAILY_MEETING_UPDATES = 100
+
+#: Events the WebSocket subscription may carry; anything else a subscriber sees is rehearsal-only.
+ZOOM_EVENTS = frozenset(
+    {
+        "meeting.started",
+        "meeting.ended",
+        "meeting.participant_joined_waiting_room",
+        "meeting.participant_left_waiting_room",
+        "meeting.participant_admitted",
+        "meeting.participant_put_in_waiting_room",
+        "meeting.participant_joined",
+        "meeting.participant_left",
+    }
+)
+#: Not a Zoom webhook (Zoom sends none for a rename); the assistant side hears it as the SDK would.
+RENAMED_EVENT = "rehearsal.participant_renamed"
+#: Live controls Zoom only offers in-meeting (Meeting SDK); announced to the assistant side only.
+CONTROL_EVENT = "rehearsal.host_control"
+
+FIRST_PARTICIPANT_ID = 16778240  # Zoom's in-meeting user ids are large and step by 1024
+PARTICIPANT_ID_STEP = 1024
+
+
+def zoom_time(moment: datetime) -> str:
+    """Zoom's timestamps: UTC, whole seconds, a trailing Z (some event schemas insist on exactly this)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _uuid_like(seed: str) -> str:
+    """Zoom's meeting and participant UUIDs look like base64 of 16 bytes; deterministic from a seed."""
+    import base64
+
+    digest = hashlib.sha256(seed.encode("utf-8")).digest()[:16]
+    return base64.b64encode(digest).decode("ascii")
+
+
+class RehearsalError(Exception):
+    """A request Zoom would refuse; ``status``/``code``/``message`` are what Zoom answers."""
+
+    def __init__(self, status: int, code: int, message: str, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def meeting_not_found(meeting_id: object) -> RehearsalError:
+    return RehearsalError(404, 3001, f"Meeting does not exist: {meeting_id}.")
+
+
+def user_not_found(user_id: object) -> RehearsalError:
+    return RehearsalError(404, 1001, f"User does not exist: {user_id}.")
+
+
+@dataclass
+class SimUser:
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    pmi: int
+    type: int = 2  # 2 = licensed
+    role_name: str = "Member"
+    timezone: str = "Europe/Isle_of_Man"
+    created_at: datetime = field(default_factory=lambda: datetime(2020, 3, 23, 9, 0, tzinfo=UTC))
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass
+class SimMeeting:
+    id: int
+    host_id: str
+    topic: str
+    type: int  # 2 scheduled, 4 personal meeting room
+    start_time: datetime
+    duration: int
+    password: str
+    settings: dict[str, Any]
+    agenda: str = ""
+    timezone: str = "Europe/Isle_of_Man"
+    created_at: datetime = field(default_factory=lambda: datetime(2024, 9, 2, 8, 0, tzinfo=UTC))
+    registrants: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class SimParticipant:
+    """One person's presence in a live meeting. ``user_id`` is the in-meeting id the Meeting SDK uses."""
+
+    user_id: int
+    participant_uuid: str
+    display_name: str
+    email: str = ""
+    account_user_id: str = ""  # the Zoom user's id when signed in to the account, else ""
+    registrant_id: str = ""
+    where: str = "waiting"  # waiting | meeting | left
+    arrived_at: datetime | None = None
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+    leave_reason: str = ""
+    identity: str = ""  # the person behind the device, stable across rejoins (rehearsal bookkeeping)
+
+    @property
+    def in_waiting_room(self) -> bool:
+        return self.where == "waiting"
+
+
+@dataclass
+class LiveMeeting:
+    meeting: SimMeeting
+    uuid: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    participants: dict[int, SimParticipant] = field(default_factory=dict)  # every join, by in-meeting id
+    locked: bool = False
+    chat_allowed: bool = True
+    share_locked: bool = False
+    sharing_user_id: int | None = None
+    muted_all: bool = False
+    allow_self_unmute: bool = True
+    removed_identities: set[str] = field(default_factory=set)
+
+
+class ZoomState:
+    """The whole rehearsal account. Thread-safe: every public method takes the one lock."""
+
+    def __init__(self, *, clock: Clock | None = None, plan: str = "business", seed: int = 2020) -> None:
+        self._lock = threading.RLock()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._seed = seed
+        self.plan = plan  # "business" has the Dashboard; "pro" does not
+        self.account_id = "lxdFederation0Zm1"
+        self.school_domain = "sch.im"
+        self.users: dict[str, SimUser] = {}
+        self.user_settings: dict[str, dict[str, Any]] = {}
+        self.meetings: dict[int, SimMeeting] = {}
+        self.live: dict[int, LiveMeeting] = {}
+        self.past: dict[int, list[LiveMeeting]] = {}
+        self._updates: dict[tuple[str, str], int] = {}
+        self._subscribers: list[EventCallback] = []
+        self._participant_ids = itertools.count(FIRST_PARTICIPANT_ID, PARTICIPANT_ID_STEP)
+        self._registrant_ids = itertools.count(1)
+        self._populate()
+
+    # -- the account as the rehearsal starts --------------------------------------------------
+    def _populate(self) -> None:
+        host = SimUser(
+            id="KdYKjnimT4KPd8FFgQt9FQ",
+            email="k.christian@sch.im",
+            first_name="Kirsty",
+            last_name="Christian",
+            pmi=4738291056,
+            role_name="Admin",
+        )
+        outsider = SimUser(
+            id="z8yBXksmRgWpYxnLdhfQ2w",
+            email="mr.quirk.teaching@gmail.com",
+            first_name="Daniel",
+            last_name="Quirk",
+            pmi=6120937784,
+        )
+        for user in (host, outsider):
+            self.users[user.id] = user
+            self.user_settings[user.id] = _starting_settings()
+        # The outsider's settings already follow the protocol apart from sharing: two hosts, two pictures.
+        self.user_settings[outsider.id]["in_meeting"].update(chat=False, private_chat=False, file_transfer=False)
+        self.host_id = host.id
+        self.outsider_id = outsider.id
+        today = self.now().replace(hour=10, minute=0, second=0, microsecond=0)
+        assembly = SimMeeting(
+            id=85746065432,
+            host_id=host.id,
+            topic="Whole-school assembly: Laxey and Dhoon",
+            type=2,
+            start_time=today + timedelta(days=1),
+            duration=30,
+            password="assembly",  # weak on purpose: the checklist should ask for a stronger one
+            settings=_meeting_settings(waiting_room=False, mute_upon_entry=False, join_before_host=True),
+            agenda="Friday celebration assembly",
+        )
+        class_meeting = SimMeeting(
+            id=83920174655,
+            host_id=host.id,
+            topic="Year 4 class catch-up",
+            type=2,
+            start_time=today + timedelta(days=1, hours=3),
+            duration=30,
+            password="Lx7q2Hw9",
+            settings=_meeting_settings(waiting_room=True, mute_upon_entry=True, join_before_host=False),
+        )
+        pmi_meeting = SimMeeting(
+            id=host.pmi,
+            host_id=host.id,
+            topic="Kirsty Christian's Personal Meeting Room",
+            type=4,
+            start_time=datetime(2020, 3, 23, 9, 0, tzinfo=UTC),
+            duration=0,
+            password="",
+            settings=_meeting_settings(waiting_room=False, mute_upon_entry=False, join_before_host=True, use_pmi=True),
+        )
+        outsider_meeting = SimMeeting(
+            id=81234509876,
+            host_id=outsider.id,
+            topic="Year 6 maths club",
+            type=2,
+            start_time=today + timedelta(days=2),
+            duration=45,
+            password="Mq83kTz1",
+            settings=_meeting_settings(waiting_room=True, mute_upon_entry=True, join_before_host=False),
+        )
+        for meeting in (assembly, class_meeting, pmi_meeting, outsider_meeting):
+            self.meetings[meeting.id] = meeting
+        self.assembly_meeting_id = assembly.id
+        self.class_meeting_id = class_meeting.id
+        self.pmi_meeting_id = pmi_meeting.id
+
+    # -- basics --------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self._clock()
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    def has_dashboard(self) -> bool:
+        return self.plan != "pro"
+
+    def resolve_user(self, user_id: str) -> SimUser:
+        with self._lock:
+            user = self.users.get(user_id) or next((u for u in self.users.values() if u.email == user_id), None)
+            if user is None:
+                raise user_not_found(user_id)
+            return user
+
+    def meeting(self, meeting_id: int | str) -> SimMeeting:
+        with self._lock:
+            try:
+                found = self.meetings.get(int(meeting_id))
+            except (TypeError, ValueError):
+                found = None
+            if found is None:
+                raise meeting_not_found(meeting_id)
+            return found
+
+    # -- users and settings (REST) --------------------------------------------------------------
+    def user_payload(self, user_id: str) -> dict[str, Any]:
+        with self._lock:
+            user = self.resolve_user(user_id)
+            return {
+                "id": user.id,
+                "account_id": self.account_id,
+                "created_at": zoom_time(user.created_at),
+                "user_created_at": zoom_time(user.created_at),
+                "dept": "",
+                "email": user.email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "display_name": user.display_name,
+                "language": "en-GB",
+                "personal_meeting_url": f"https://zoom.us/j/{user.pmi}",
+                "pmi": user.pmi,
+                "role_name": user.role_name,
+                "status": "active",
+                "timezone": user.timezone,
+                "type": user.type,
+                "use_pmi": False,
+                "verified": 1,
+            }
+
+    def settings_payload(self, user_id: str, *, option: str | None = None) -> dict[str, Any]:
+        with self._lock:
+            settings = self.user_settings[self.resolve_user(user_id).id]
+            if option == "meeting_security":
+                return {"meeting_security": copy.deepcopy(settings["meeting_security"])}
+            return {k: copy.deepcopy(v) for k, v in settings.items() if k != "meeting_security"}
+
+    def update_settings(self, user_id: str, patch: Mapping[str, Any]) -> None:
+        with self._lock:
+            settings = self.user_settings[self.resolve_user(user_id).id]
+            _merge_checked(settings, patch, where="")
+
+    # -- meetings (REST) -------------------------------------------------------------------------
+    def meeting_payload(self, meeting_id: int | str) -> dict[str, Any]:
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            host = self.users[meeting.host_id]
+            live = self.live.get(meeting.id)
+            payload: dict[str, Any] = {
+                "uuid": live.uuid if live else _uuid_like(f"{meeting.id}-scheduled"),
+                "id": meeting.id,
+                "host_id": meeting.host_id,
+                "host_email": host.email,
+                "topic": meeting.topic,
+                "type": meeting.type,
+                "status": "started" if live else "waiting",
+                "start_time": zoom_time(meeting.start_time),
+                "duration": meeting.duration,
+                "timezone": meeting.timezone,
+                "agenda": meeting.agenda,
+                "created_at": zoom_time(meeting.created_at),
+                "start_url": f"https://zoom.us/s/{meeting.id}?zak=rehearsal",
+                "join_url": f"https://zoom.us/j/{meeting.id}",
+                "password": meeting.password,
+                "h323_password": meeting.password,
+                "pstn_password": meeting.password,
+                "encrypted_password": meeting.password,
+                "pre_schedule": False,
+                "settings": copy.deepcopy(meeting.settings),
+                "creation_source": "web_portal",
+            }
+            if meeting.type == 4:
+                payload["pmi"] = str(meeting.id)
+                del payload["start_time"], payload["duration"]
+            if meeting.settings.get("approval_type") in (0, 1):
+                payload["registration_url"] = f"https://zoom.us/meeting/register/{_uuid_like(str(meeting.id))[:22]}"
+            return payload
+
+    def list_meetings(self, user_id: str, *, kind: str = "scheduled") -> list[dict[str, Any]]:
+        """``type=scheduled`` lists every scheduled meeting, ``upcoming`` those not yet ended or past."""
+        with self._lock:
+            user = self.resolve_user(user_id)
+            now = self.now()
+            rows = []
+            for meeting in sorted(self.meetings.values(), key=lambda m: m.start_time):
+                if meeting.host_id != user.id or meeting.type == 4:
+                    continue
+                if kind in ("upcoming", "upcoming_meetings") and meeting.start_time + timedelta(minutes=meeting.duration) < now:
+                    continue
+                full = self.meeting_payload(meeting.id)
+                rows.append({k: full[k] for k in ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone", "agenda", "created_at", "join_url")})
+            return rows
+
+    def updates_used(self, host_id: str) -> int:
+        with self._lock:
+            return self._updates.get((host_id, self.now().date().isoformat()), 0)
+
+    def updates_remaining(self, host_id: str) -> int:
+        return max(0, DAILY_MEETING_UPDATES - self.updates_used(host_id))
+
+    def update_meeting(self, meeting_id: int | str, patch: Mapping[str, Any]) -> int:
+        """Apply a PATCH; returns the host's remaining updates today. Refused past Zoom's daily 100."""
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            day = self.now().date()
+            used = self._updates.get((meeting.host_id, day.isoformat()), 0)
+            if used >= DAILY_MEETING_UPDATES:
+                midnight = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+                raise RehearsalError(
+                    429,
+                    429,
+                    "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
+                    "permitted for this particular user. You may resume these requests at GMT 00:00:00.",
+                    headers={
+                        "X-RateLimit-Type": "Daily-limit",
+                        "X-RateLimit-Limit": str(DAILY_MEETING_UPDATES),
+                        "X-RateLimit-Remaining": "0",
+                        "Retry-After": zoom_time(midnight),
+                    },
+                )
+            staged = copy.deepcopy(meeting.settings)
+            if "settings" in patch:
+                if not isinstance(patch["settings"], Mapping):
+                    raise RehearsalError(400, 300, "Invalid field: settings.")
+                _merge_checked(staged, patch["settings"], where="settings.")
+            top = {"topic": str, "agenda": str, "password": str, "duration": int, "timezone": str, "start_time": str}
+            for key, kind in top.items():
+                if key in patch and not isinstance(patch[key], kind):
+                    raise RehearsalError(400, 300, f"Invalid field: {key}.")
+            if "password" in patch and len(patch["password"]) > 10:
+                raise RehearsalError(400, 300, "Password must be 10 characters or less.")
+            if "start_time" in patch:
+                try:
+                    start = datetime.fromisoformat(patch["start_time"].replace("Z", "+00:00"))
+                except ValueError:
+                    raise RehearsalError(400, 300, "Invalid field: start_time.") from None
+                meeting.start_time = start if start.tzinfo else start.replace(tzinfo=UTC)
+            for key in ("topic", "agenda", "password", "duration", "timezone"):
+                if key in patch:
+                    setattr(meeting, key, patch[key])
+            meeting.settings = staged
+            self._updates[(meeting.host_id, day.isoformat())] = used + 1
+            return DAILY_MEETING_UPDATES - used - 1
+
+    def add_registrants(self, meeting_id: int | str, registrants: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            if meeting.type != 2:
+                raise RehearsalError(
+                    400,
+                    303,
+                    "This API can only be used for scheduled meeting(meeting type: 2). "
+                    "Batch registration is not supported for other meeting types.",
+                )
+            if meeting.settings.get("approval_type") not in (0, 1):
+                raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
+            added = []
+            for row in registrants:
+                if not isinstance(row, Mapping) or not row.get("email") or not row.get("first_name"):
+                    raise RehearsalError(400, 300, "Each registrant needs an email and a first_name.")
+                registrant_id = _uuid_like(f"{meeting.id}-reg-{next(self._registrant_ids)}")[:22]
+                token = secrets.token_urlsafe(16)
+                record = {
+                    "registrant_id": registrant_id,
+                    "email": str(row["email"]),
+                    "first_name": str(row["first_name"]),
+                    "last_name": str(row.get("last_name", "")),
+                    "join_url": f"https://zoom.us/w/{meeting.id}?tk={token}",
+                    "participant_pin_code": 100000 + len(meeting.registrants),
+                }
+                meeting.registrants.append(record)
+                added.append(record)
+            return added
+
+    # -- the live meeting -----------------------------------------------------------------------
+    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
+        """Hear every change as a webhook-shaped event dict; returns the unsubscribe function."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def live_meeting(self, meeting_id: int | str) -> LiveMeeting:
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            live = self.live.get(meeting.id)
+            if live is None:
+                raise RehearsalError(404, 3001, f"Meeting {meeting.id} is not in progress.")
+            return live
+
+    def is_live(self, meeting_id: int | str) -> bool:
+        with self._lock:
+            return self.meeting(meeting_id).id in self.live
+
+    def start_meeting(self, meeting_id: int | str) -> LiveMeeting:
+        """The host starts the meeting (idempotent); emits ``meeting.started`` the first time."""
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            if meeting.id in self.live:
+                return self.live[meeting.id]
+            instance = len(self.past.get(meeting.id, [])) + 1
+            live = LiveMeeting(meeting=meeting, uuid=_uuid_like(f"{self._seed}-{meeting.id}-{instance}"), started_at=self.now())
+            self.live[meeting.id] = live
+            self._emit("meeting.started", live, None)
+            return live
+
+    def arrive(
+        self,
+        meeting_id: int | str,
+        display_name: str,
+        *,
+        email: str = "",
+        identity: str | None = None,
+        account_user_id: str = "",
+    ) -> SimParticipant | None:
+        """Someone opens the join link. Returns None when Zoom would turn them away (locked, removed)."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            identity = identity or display_name
+            if live.locked or identity in live.removed_identities:
+                return None
+            earlier = next((p for p in live.participants.values() if p.identity == identity), None)
+            participant = SimParticipant(
+                user_id=next(self._participant_ids),
+                participant_uuid=earlier.participant_uuid if earlier else _uuid_like(f"{live.uuid}-{identity}"),
+                display_name=display_name,
+                email=email,
+                account_user_id=account_user_id,
+                arrived_at=self.now(),
+                identity=identity,
+            )
+            live.participants[participant.user_id] = participant
+            settings = live.meeting.settings
+            bypass = live.meeting.host_id == account_user_id or (
+                settings.get("waiting_room_options", {}).get("who_goes_to_waiting_room") == "users_not_in_account"
+                and bool(account_user_id)
+            )
+            if settings.get("waiting_room") and not bypass:
+                self._emit("meeting.participant_joined_waiting_room", live, participant)
+            else:
+                self._join(live, participant)
+            return participant
+
+    def _join(self, live: LiveMeeting, participant: SimParticipant) -> None:
+        participant.where = "meeting"
+        participant.joined_at = self.now()
+        self._emit("meeting.participant_joined", live, participant)
+
+    def leave(self, meeting_id: int | str, user_id: int, *, reason: str | None = None) -> bool:
+        """The participant closes Zoom (from the waiting room or the meeting)."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            participant = live.participants.get(int(user_id))
+            if participant is None or participant.where == "left":
+                return False
+            self._depart(live, participant, reason or f"{participant.display_name} left the meeting.")
+            return True
+
+    def _depart(self, live: LiveMeeting, participant: SimParticipant, reason: str) -> None:
+        was_waiting = participant.in_waiting_room
+        participant.where = "left"
+        participant.left_at = self.now()
+        participant.leave_reason = reason
+        if live.sharing_user_id == participant.user_id:
+            live.sharing_user_id = None
+        if was_waiting:
+            self._emit("meeting.participant_left_waiting_room", live, participant)
+        else:
+            self._emit("meeting.participant_left", live, participant)
+
+    def rename(self, meeting_id: int | str, user_id: int, display_name: str) -> bool:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            participant = live.participants.get(int(user_id))
+            if participant is None or participant.where == "left":
+                return False
+            old = participant.display_name
+            participant.display_name = display_name
+            self._emit(RENAMED_EVENT, live, participant, extra={"old_user_name": old})
+            return True
+
+    def start_share(self, meeting_id: int | str, user_id: int) -> bool:
+        """A participant tries to share their screen; refused while sharing is locked."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            participant = live.participants.get(int(user_id))
+            if participant is None or participant.where != "meeting" or live.share_locked:
+                return False
+            live.sharing_user_id = participant.user_id
+            return True
+
+    # -- host controls (what the rehearsal plays as the Meeting SDK host assistant) ----------------
+    def admit(self, meeting_id: int | str, user_id: int) -> bool:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            participant = live.participants.get(int(user_id))
+            if participant is None or not participant.in_waiting_room:
+                return False
+            self._emit("meeting.participant_admitted", live, participant)
+            self._join(live, participant)
+            return True
+
+    def admit_all(self, meeting_id: int | str) -> int:
+        with self._lock:
+            return sum(self.admit(meeting_id, p.user_id) for p in self.waiting_room(meeting_id))
+
+    def put_in_waiting_room(self, meeting_id: int | str, user_id: int) -> bool:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            participant = live.participants.get(int(user_id))
+            if participant is None or participant.where != "meeting" or participant.account_user_id == live.meeting.host_id:
+                return False
+            participant.where = "waiting"
+            if live.sharing_user_id == participant.user_id:
+                live.sharing_user_id = None
+            self._emit("meeting.participant_put_in_waiting_room", live, participant)
+            return True
+
+    def expel(self, meeting_id: int | str, user_id: int) -> bool:
+        """Remove; as Zoom's default, a removed person cannot rejoin this meeting."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            participant = live.participants.get(int(user_id))
+            if participant is None or participant.where == "left" or participant.account_user_id == live.meeting.host_id:
+                return False
+            reason = "Removed by host from waiting room." if participant.in_waiting_room else "Removed by host."
+            live.removed_identities.add(participant.identity)
+            self._depart(live, participant, reason)
+            return True
+
+    def mute_all(self, meeting_id: int | str, *, allow_self_unmute: bool) -> None:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            live.muted_all = True
+            live.allow_self_unmute = allow_self_unmute
+            self._control(live, "mute_all", allow_self_unmute=allow_self_unmute)
+
+    def set_chat_allowed(self, meeting_id: int | str, allowed: bool) -> None:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            live.chat_allowed = bool(allowed)
+            self._control(live, "chat_allowed", allowed=bool(allowed))
+
+    def stop_share(self, meeting_id: int | str) -> None:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            live.sharing_user_id = None
+            self._control(live, "stop_share")
+
+    def lock_share(self, meeting_id: int | str, locked: bool) -> None:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            live.share_locked = bool(locked)
+            if locked:
+                live.sharing_user_id = None
+            self._control(live, "lock_share", locked=bool(locked))
+
+    def set_locked(self, meeting_id: int | str, locked: bool) -> None:
+        """Zoom's Security ▸ Lock Meeting: nobody new can join, not even into the waiting room."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            live.locked = bool(locked)
+            self._control(live, "locked", locked=bool(locked))
+
+    def end_meeting(self, meeting_id: int | str) -> bool:
+        """End for everyone: each person leaves, then ``meeting.ended``. False when it was not running."""
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            live = self.live.get(meeting.id)
+            if live is None:
+                return False
+            for participant in list(live.participants.values()):
+                if participant.where != "left":
+                    self._depart(live, participant, "Host ended the meeting.")
+            live.ended_at = self.now()
+            del self.live[meeting.id]
+            self.past.setdefault(meeting.id, []).append(live)
+            self._emit("meeting.ended", live, None)
+            return True
+
+    def waiting_room(self, meeting_id: int | str) -> list[SimParticipant]:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            return [copy.copy(p) for p in live.participants.values() if p.where == "waiting"]
+
+    def in_meeting(self, meeting_id: int | str) -> list[SimParticipant]:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            return [copy.copy(p) for p in live.participants.values() if p.where == "meeting"]
+
+    def participant(self, meeting_id: int | str, user_id: int) -> SimParticipant | None:
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            found = live.participants.get(int(user_id))
+            return copy.copy(found) if found else None
+
+    # -- rosters (Dashboard, past meetings, reports) ----------------------------------------------
+    def live_roster(self, meeting_id: int | str) -> list[dict[str, Any]]:
+        """``GET /metrics/meetings/{id}/participants?type=live`` rows: who is there now."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            rows = []
+            for p in live.participants.values():
+                if p.where == "left":
+                    continue
+                row = {
+                    "id": p.account_user_id,
+                    "user_id": str(p.user_id),
+                    "participant_uuid": p.participant_uuid,
+                    "user_name": p.display_name,
+                    "join_time": zoom_time(p.joined_at or p.arrived_at or live.started_at),
+                    "status": "in_waiting_room" if p.where == "waiting" else "in_meeting",
+                    "role": "host" if p.account_user_id == live.meeting.host_id else "attendee",
+                    "device": "Windows",
+                    "network_type": "Wifi",
+                }
+                if p.email:
+                    row["email"] = p.email
+                rows.append(row)
+            return rows
+
+    def past_instance(self, meeting_ref: int | str) -> LiveMeeting:
+        """An ended meeting by its ID (the latest instance) or by one instance's UUID."""
+        with self._lock:
+            for instances in self.past.values():
+                for instance in instances:
+                    if instance.uuid == meeting_ref:
+                        return instance
+            meeting = self.meeting(meeting_ref)
+            instances = self.past.get(meeting.id)
+            if not instances:
+                raise RehearsalError(404, 3001, f"Meeting {meeting.id} not found or has expired.")
+            return instances[-1]
+
+    def attendance(self, meeting_ref: int | str) -> list[dict[str, Any]]:
+        """Past meeting / report rows of an ended instance: one per stay in the meeting."""
+        with self._lock:
+            last = self.past_instance(meeting_ref)
+            rows = []
+            for p in last.participants.values():
+                if p.joined_at is None:
+                    continue
+                left = p.left_at or last.ended_at or self.now()
+                rows.append(
+                    {
+                        "id": p.account_user_id,
+                        "user_id": str(p.user_id),
+                        "name": p.display_name,
+                        "user_email": p.email,
+                        "join_time": zoom_time(p.joined_at),
+                        "leave_time": zoom_time(left),
+                        "duration": max(0, int((left - p.joined_at).total_seconds())),
+                        "failover": False,
+                        "status": "in_meeting",
+                    }
+                )
+            return rows
+
+    # -- events ----------------------------------------------------------------------------------
+    def _control(self, live: LiveMeeting, control: str, **values: Any) -> None:
+        self._emit(CONTROL_EVENT, live, None, extra={"control": control, **values})
+
+    def _emit(self, name: str, live: LiveMeeting, participant: SimParticipant | None, *, extra: Mapping[str, Any] | None = None) -> None:
+        now = self.now()
+        meeting = live.meeting
+        obj: dict[str, Any] = {
+            "id": str(meeting.id),
+            "uuid": live.uuid,
+            "host_id": meeting.host_id,
+            "topic": meeting.topic,
+            "type": meeting.type,
+            "start_time": zoom_time(live.started_at),
+            "timezone": meeting.timezone,
+            "duration": meeting.duration,
+        }
+        if name == "meeting.ended":
+            obj["end_time"] = zoom_time(live.ended_at or now)
+        if participant is not None:
+            person: dict[str, Any] = {
+                "user_id": str(participant.user_id),
+                "user_name": participant.display_name,
+                "id": participant.account_user_id,
+                "participant_uuid": participant.participant_uuid,
+                "email": participant.email,
+            }
+            if participant.registrant_id:
+                person["registrant_id"] = participant.registrant_id
+            if name == "meeting.participant_joined":
+                person["join_time"] = zoom_time(participant.joined_at or now)
+            elif name == "meeting.participant_left":
+                person["leave_time"] = zoom_time(participant.left_at or now)
+                person["leave_reason"] = participant.leave_reason
+            else:
+                person["date_time"] = zoom_time(now)
+            obj["participant"] = person
+        event: dict[str, Any] = {
+            "event": name,
+            "event_ts": int(now.timestamp() * 1000),
+            "payload": {"account_id": self.account_id, "object": obj},
+        }
+        if extra:
+            event["rehearsal"] = dict(extra)
+        for callback in list(self._subscribers):
+            callback(copy.deepcopy(event))
+
+
+def _merge_checked(target: dict[str, Any], patch: Mapping[str, Any], *, where: str) -> None:
+    """Deep-merge a PATCH body; a value of the wrong kind for a known field is Zoom's 300."""
+    for key, value in patch.items():
+        current = target.get(key)
+        if isinstance(value, Mapping):
+            if current is not None and not isinstance(current, dict):
+                raise RehearsalError(400, 300, f"Invalid field: {where}{key}.")
+            _merge_checked(target.setdefault(key, {}), value, where=f"{where}{key}.")
+            continue
+        if current is not None and not _same_kind(current, value):
+            raise RehearsalError(400, 300, f"Invalid field: {where}{key}.")
+        target[key] = copy.deepcopy(value)
+
+
+def _same_kind(current: Any, value: Any) -> bool:
+    if isinstance(current, bool) or isinstance(value, bool):
+        return isinstance(current, bool) and isinstance(value, bool)
+    if isinstance(current, int | float):
+        return isinstance(value, int | float)
+    return type(current) is type(value)
+
+
+def _meeting_settings(*, waiting_room: bool, mute_upon_entry: bool, join_before_host: bool, use_pmi: bool = False) -> dict[str, Any]:
+    return {
+        "host_video": True,
+        "participant_video": True,
+        "join_before_host": join_before_host,
+        "jbh_time": 0,
+        "mute_upon_entry": mute_upon_entry,
+        "watermark": False,
+        "use_pmi": use_pmi,
+        "approval_type": 2,
+        "audio": "both",
+        "auto_recording": "none",
+        "enforce_login": False,
+        "enforce_login_domains": "",
+        "alternative_hosts": "",
+        "close_registration": False,
+        "show_share_button": False,
+        "allow_multiple_devices": False,
+        "registrants_confirmation_email": True,
+        "waiting_room": waiting_room,
+        "waiting_room_options": {"mode": "follow_setting"},
+        "registrants_email_notification": True,
+        "meeting_authentication": False,
+        "encryption_type": "enhanced_encryption",
+        "email_notification": True,
+        "private_meeting": False,
+        "focus_mode": False,
+        "continuous_meeting_chat": {"enable": False},
+    }
+
+
+def _starting_settings() -> dict[str, dict[str, Any]]:
+    """A teacher's settings before the checklist: several of them against the school's protocol."""
+    return {
+        "schedule_meeting": {
+            "host_video": True,
+            "participants_video": True,
+            "join_before_host": True,
+            "embed_password_in_join_link": True,
+            "require_password_for_scheduled_meetings": True,
+            "require_password_for_instant_meetings": True,
+            "require_password_for_pmi_meetings": "all",
+            "meeting_password_requirement": {
+                "length": 8,
+                "have_letter": True,
+                "have_number": True,
+                "have_special_character": False,
+                "only_allow_numeric": False,
+                "have_upper_and_lower_characters": False,
+                "consecutive_characters_length": 4,
+                "weak_enhance_detection": True,
+            },
+        },
+        "in_meeting": {
+            "chat": True,
+            "private_chat": True,
+            "allow_participants_chat_with": 1,
+            "allow_users_save_chats": 2,
+            "file_transfer": True,
+            "screen_sharing": True,
+            "who_can_share_screen": "all",
+            "who_can_share_screen_when_someone_is_sharing": "all",
+            "annotation": True,
+            "whiteboard": True,
+            "remote_control": False,
+            "breakout_room": False,
+            "polling": True,
+            "waiting_room": False,
+            "non_verbal_feedback": True,
+            "meeting_reactions": True,
+        },
+        "recording": {
+            "local_recording": True,
+            "cloud_recording": False,
+            "auto_recording": "none",
+        },
+        "feature": {
+            "meeting_capacity": 300,
+            "large_meeting": False,
+        },
+        "meeting_security": {
+            "auto_security": True,
+            "waiting_room": False,
+            "embed_password_in_join_link": True,
+            "meeting_password": True,
+            "require_password_for_scheduled_meeting": True,
+            "pmi_password": True,
+            "phone_password": False,
+            "only_authenticated_can_join_from_webclient": False,
+            "block_user_domain": False,
+            "encryption_type": "enhanced_encryption",
+            "end_to_end_encrypted_meetings": False,
+        },
+    }
