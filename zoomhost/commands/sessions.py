@@ -1,9 +1,152 @@
-"""`zoomhost` commands for this area (not built yet)."""
+"""`zoomhost sessions`, `zoomhost summary show|export` and `zoomhost purge`: what happened, and forgetting it on time."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from zoomhost import config, paths
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.journal import SessionJournal
+from zoomhost.core.retention import purge
+from zoomhost.core.summary import SessionSummary
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 - filled in when the area is built
-    return None
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sessions", help="list the sessions kept on this computer")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=run_sessions)
+
+    summary = sub.add_parser("summary", help="show or export a session's summary")
+    actions = summary.add_subparsers(dest="summary_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="print a session's summary")
+    show.add_argument("session", metavar="SESSION", help="a session name from `zoomhost sessions`, or 'latest'")
+    show.add_argument("--json", action="store_true", help="the summary as JSON")
+    show.set_defaults(func=run_summary_show)
+    export = actions.add_parser("export", help="write a session's summary to a CSV or PDF file")
+    export.add_argument("session", metavar="SESSION", help="a session name from `zoomhost sessions`, or 'latest'")
+    export.add_argument("--format", choices=("csv", "pdf"), required=True)
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.set_defaults(func=run_summary_export)
+
+    purge_parser = sub.add_parser("purge", help="delete sessions past their retention and leavers past their August")
+    purge_parser.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+    purge_parser.set_defaults(func=run_purge)
+
+
+def run_sessions(args: argparse.Namespace) -> int:
+    sessions = SessionJournal.list_sessions()
+    if args.json:
+        for info in sessions:
+            print(json.dumps(info.as_dict(), ensure_ascii=False))
+        return 0
+    if not sessions:
+        print(f"No sessions are kept on this computer ({paths.sessions_dir()}).")
+        return 0
+    for info in sessions:
+        started = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        tag = "  [rehearsal]" if info.rehearsal else ""
+        print(f"{info.session_id}  {started}  {info.topic}  (meeting {info.meeting_id}){tag}")
+    return 0
+
+
+def _load(session: str) -> SessionSummary:
+    if session == "latest":
+        sessions = SessionJournal.list_sessions()
+        if not sessions:
+            raise ZoomhostError("no sessions are kept on this computer yet.")
+        session = sessions[0].session_id
+    with SessionJournal.open(session) as journal:
+        return SessionSummary.from_journal(journal)
+
+
+def run_summary_show(args: argparse.Namespace) -> int:
+    summary = _load(args.session)
+    if args.json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    for line in summary_text(summary):
+        print(line)
+    return 0
+
+
+def run_summary_export(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if not out.parent.is_dir():
+        raise ZoomhostError(f"the folder {out.parent} does not exist.", hint="Choose a folder that exists.")
+    summary = _load(args.session)
+    if args.format == "csv":
+        from zoomhost.core.export import write_csv
+
+        write_csv(summary, out)
+    else:
+        from zoomhost.ui.pdf import write_pdf
+
+        write_pdf(summary, out)
+    print(f"Wrote the summary of {summary.session_id} to {out}")
+    return 0
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    settings = config.load_settings()
+    store = None
+    if paths.register_db().exists():
+        from zoomhost.core.register_store import RegisterStore
+
+        store = RegisterStore(db_path=paths.register_db())
+    report = purge(
+        today=date.today(),
+        session_retention_days=settings.session_retention_days,
+        register_store=store,
+        dry_run=args.dry_run,
+    )
+    for line in report.lines():
+        print(line)
+    return 1 if report.problems else 0
+
+
+def summary_text(summary: SessionSummary) -> list[str]:
+    """The summary as plain text for a terminal."""
+
+    def clock(value) -> str:  # noqa: ANN001 - a datetime or None
+        return value.astimezone().strftime("%H:%M") if value else "–"
+
+    counts = summary.counts
+    lines = [
+        f"{summary.topic}  (meeting {summary.meeting_id}{', rehearsal' if summary.rehearsal else ''})",
+        f"Started {clock(summary.started_at)}, ended {clock(summary.ended_at)}."
+        f" {counts['arrivals']} arrivals, {counts['admitted']} admitted, {counts['not_admitted']} not admitted,"
+        f" {counts['removed']} removed, {counts['incidents']} incidents.",
+        "",
+        f"Attendance ({len(summary.attendance)} pupils):",
+    ]
+    for row in summary.attendance:
+        name = row.first_name + (f" {row.surname_initial}." if row.surname_initial else "")
+        rejoins = f", rejoined {row.rejoins}x" if row.rejoins else ""
+        lines.append(
+            f"  {name:<20} {row.class_name or '':<10} {clock(row.first_join)}–{clock(row.last_leave)}"
+            f"  {row.minutes_present:.0f} min{rejoins}"
+        )
+    lines.append(f"Staff ({len(summary.staff)}):")
+    lines.extend(f"  {row.name:<20} {clock(row.first_join)}–{clock(row.last_leave)}" for row in summary.staff)
+    lines.append(f"Arrivals not admitted ({len(summary.not_admitted)}):")
+    for row in summary.not_admitted:
+        who = _printable(row.who) if row.who else "(name not kept)"
+        lines.append(
+            f"  {clock(row.arrived_at)}  {who}: {row.verdict.replace('_', ' ')} – {'; '.join(row.reasons)}; {row.outcome}"
+        )
+    lines.append(f"Incidents ({len(summary.incidents)}):")
+    lines.extend(f"  {clock(row.at)}  {_printable(row.message)}" for row in summary.incidents)
+    lines.append("Host actions:")
+    for row in summary.timeline:
+        target = f" – {_printable(row.target)}" if row.target else ""
+        lines.append(f"  {clock(row.at)}  {row.words}{target} ({row.actor}): {row.outcome}")
+    return lines
+
+
+def _printable(text: str) -> str:
+    """Display names are typed by strangers: control characters must not reach the terminal."""
+    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text)

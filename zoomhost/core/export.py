@@ -1,0 +1,129 @@
+"""The summary as one CSV file a school office can open in a spreadsheet.
+
+One file, one row per item, the ``section`` column saying which part of the summary it
+belongs to (session, attendance, staff, not_admitted, incident, action). Display names
+are typed by strangers, so every cell that a spreadsheet would read as a formula is
+neutralised with a leading apostrophe. UTF-8 with a byte-order mark, so accents survive
+Excel. The file is readable by this user only: it holds pupils' names.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.summary import SessionSummary
+
+COLUMNS = (
+    "section",
+    "time",
+    "until",
+    "name",
+    "class",
+    "verdict",
+    "minutes_present",
+    "rejoins",
+    "action",
+    "actor",
+    "outcome",
+    "detail",
+)
+
+# A spreadsheet treats a cell starting with these as a formula (full-width forms included).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+class ExportError(ZoomhostError):
+    """The summary could not be written where the teacher asked."""
+
+
+def neutralise(value: object) -> str:
+    """The cell's text, with an apostrophe in front when a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
+    """The summary, flattened into the CSV's rows (before neutralising)."""
+    yield {
+        "section": "session",
+        "time": _iso(summary.started_at),
+        "until": _iso(summary.ended_at),
+        "name": summary.topic,
+        "detail": f"Zoom meeting {summary.meeting_id}" + (" (rehearsal)" if summary.rehearsal else ""),
+    }
+    for row in summary.attendance:
+        yield {
+            "section": "attendance",
+            "time": _iso(row.first_join),
+            "until": _iso(row.last_leave),
+            "name": row.first_name + (f" {row.surname_initial}." if row.surname_initial else ""),
+            "class": row.class_name,
+            "verdict": "consented",
+            "minutes_present": row.minutes_present,
+            "rejoins": row.rejoins,
+        }
+    for row in summary.staff:
+        yield {
+            "section": "staff",
+            "time": _iso(row.first_join),
+            "until": _iso(row.last_leave),
+            "name": row.name,
+            "verdict": "staff",
+            "minutes_present": row.minutes_present,
+        }
+    for row in summary.not_admitted:
+        yield {
+            "section": "not_admitted",
+            "time": _iso(row.arrived_at),
+            "name": row.who,
+            "verdict": row.verdict,
+            "outcome": row.outcome,
+            "detail": "; ".join(row.reasons),
+        }
+    for row in summary.incidents:
+        yield {
+            "section": "incident",
+            "time": _iso(row.at),
+            "name": row.display_name,
+            "verdict": row.kind,
+            "detail": row.message,
+        }
+    for row in summary.timeline:
+        yield {
+            "section": "action",
+            "time": _iso(row.at),
+            "name": row.target,
+            "action": row.words,
+            "actor": row.actor,
+            "outcome": row.outcome,
+        }
+
+
+def write_csv(summary: SessionSummary, path: Path) -> Path:
+    """Write the summary to ``path`` (replacing it whole, never leaving half a file)."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise ExportError(f"the summary cannot be written to {path.parent} ({err.strerror or err}).") from err
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS, restval="", quoting=csv.QUOTE_MINIMAL)
+            writer.writeheader()
+            for row in summary_rows(summary):
+                writer.writerow({key: neutralise(value) for key, value in row.items()})
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"the summary could not be written to {path} ({err.strerror or err}).") from err
+    return path
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""
