@@ -1,0 +1,457 @@
+"""The waiting-room admission classifier: who does this display name say it is, and may they come in?
+
+Safety first: a name is ``consented`` only when exactly one pupil on the whole register (with or
+without consent) fits everything the name says (first name or a common form of it, surname or
+initial, class) and that pupil has consent and is not already in. Anything less clear is held
+for the teacher with reasons in plain words. Every way of reading a name is tried and the pupils
+they fit are pooled, so an extra reading can only make a match less certain, never more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from zoomhost.core.models import Classification, Pupil, StaffMember, Verdict
+from zoomhost.core.names import (
+    MAX_NAME_LENGTH,
+    TITLES,
+    ClassHint,
+    Kind,
+    Person,
+    Word,
+    character_problems,
+    class_hint,
+    email_address,
+    fold,
+    looks_like_web_address,
+    not_a_name,
+    read_name,
+)
+from zoomhost.core.nicknames import aliases
+
+__all__ = ["AdmissionClassifier"]
+
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+@dataclass(frozen=True, slots=True)
+class _ClassInfo:
+    """A pupil's class as the classifier compares it: year group, form letters, the class's own names."""
+
+    known: bool = False
+    year: int | None = None
+    letters: str | None = None
+    names: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, class_name: str | None) -> _ClassInfo:
+        if not class_name or not fold(class_name):
+            return cls()
+        year = letters = None
+        names = {fold(class_name)}
+        for piece in [fold(class_name), *(fold(p) for p in re.split(r"[\s\-/]+", class_name))]:
+            hint = class_hint(piece)
+            if hint is not None and year is None:
+                year, letters = hint.year, hint.letters
+            elif piece and piece not in ("class", "year", "form"):
+                names.add(piece)
+        return cls(known=True, year=year, letters=letters, names=frozenset(names))
+
+    def accepts(self, hint: ClassHint) -> bool:
+        if not self.known:
+            return True  # no class on the register: the hint cannot rule the pupil out
+        if hint.name is not None:
+            return hint.name in self.names
+        if hint.year is not None and self.year is not None and hint.year != self.year:
+            return False
+        if hint.letters and self.year is None:
+            return fold(hint.text) in self.names  # "4K" names a form; a class called Oak is not it
+        return not (hint.letters and self.letters and hint.letters != self.letters)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    pupil: Pupil
+    own: frozenset[str]  # folded names that mean this pupil
+    initial: str | None  # folded surname initial
+    klass: _ClassInfo
+
+    @classmethod
+    def of(cls, pupil: Pupil) -> _Entry:
+        first = fold(pupil.first_name)
+        own = set(_name_keys(pupil.first_name)) | aliases(first)
+        if pupil.preferred_name and fold(pupil.preferred_name):
+            preferred = fold(pupil.preferred_name)
+            short_for = first if preferred in aliases(first) else None
+            own |= set(_name_keys(pupil.preferred_name)) | aliases(preferred, short_for=short_for)
+        initial = fold(pupil.surname_initial or "")[:1] or None
+        return cls(pupil=pupil, own=frozenset(own), initial=initial, klass=_ClassInfo.of(pupil.class_name))
+
+    def fits(self, *, extras: Sequence[str], classes: Sequence[ClassHint]) -> bool:
+        """Does everything else the name says fit this pupil? Any initial or other word may be the surname."""
+        if not all(self.klass.accepts(hint) for hint in classes):
+            return False
+        if self.initial is None:
+            return True
+        evidence = {key[:1] for key in extras if key not in self.own and key not in self.klass.names}
+        return not evidence or self.initial in evidence
+
+
+def _name_keys(name: str) -> list[str]:
+    """ "Mary-Jane" -> maryjane, mary, jane: a double name may be typed whole or by its first part."""
+    parts = [fold(part) for part in re.split(r"[\s\-‐]+", name) if fold(part)]
+    keys = [fold(name)]
+    if len(parts) > 1:
+        keys.extend(parts)
+    return keys
+
+
+class _Role(Enum):
+    CHILD = "child"  # fits one or more pupils
+    MISMATCH = "mismatch"  # a registered first name, but the surname or class given fits none of them
+    UNKNOWN = "unknown"  # a name that is not on the register
+    STAFF = "staff"
+    BOTH = "both"  # fits a staff member and a pupil
+    ADULT = "adult"  # Mum, Dad, or a title that fits no staff member
+    NONE = "none"  # no name at all: a device, a number, decoration
+
+
+@dataclass(slots=True)
+class _Reading:
+    role: _Role
+    person: Person
+    candidates: list[_Entry] = field(default_factory=list)
+    named: list[_Entry] = field(default_factory=list)  # pupils the first name alone would fit
+    staff: list[StaffMember] = field(default_factory=list)
+    typed: str = ""  # the name words as typed, for reasons
+    also_names: str | None = None  # another pupil's first name in the same words
+
+    def describe(self) -> str:
+        if self.role is _Role.STAFF:
+            return "staff member " + " or ".join(member.name for member in self.staff)
+        if self.role is _Role.CHILD:
+            if len(self.candidates) == 1:
+                return self.candidates[0].pupil.label()
+            return f"{self.typed} ({_or_list(self.candidates)})"
+        return f'"{self.typed}", who is not on the register'
+
+
+class AdmissionClassifier:
+    """Classifies waiting-room display names against one consent register and staff list.
+
+    Indexes are built once; each classification looks up only the pupils whose names the
+    display name mentions, so it costs the same for 30 pupils or 5,000.
+    """
+
+    def __init__(self, *, pupils: Sequence[Pupil], staff: Sequence[StaffMember]) -> None:
+        self._by_name: dict[str, list[_Entry]] = {}
+        self._first_names: set[str] = set()
+        for pupil in pupils:
+            entry = _Entry.of(pupil)
+            for key in entry.own:
+                self._by_name.setdefault(key, []).append(entry)
+            self._first_names.add(fold(pupil.first_name))
+            if pupil.preferred_name:
+                self._first_names.add(fold(pupil.preferred_name))
+        self._staff_full: dict[tuple[str, str], list[StaffMember]] = {}
+        self._staff_surname: dict[str, list[StaffMember]] = {}
+        self._staff_first: dict[str, list[StaffMember]] = {}
+        self._staff_email: dict[str, StaffMember] = {}
+        for member in staff:
+            self._index_staff(member)
+
+    def _index_staff(self, member: StaffMember) -> None:
+        words = [fold(word) for word in member.name.replace(".", " ").split() if fold(word)]
+        while len(words) > 1 and words[0] in TITLES:
+            words = words[1:]
+        if not words:
+            return
+        surname = words[-1]
+        _add(self._staff_surname, surname, member)
+        if len(words) > 1:
+            for first in aliases(words[0]):
+                _add(self._staff_full, (first, surname), member)
+            _add(self._staff_first, words[0], member)
+        if member.email:
+            self._staff_email[member.email.strip().lower()] = member
+
+    # ------------------------------------------------------------ the decision
+
+    def classify(self, display_name: str, *, present: Collection[int] = ()) -> Classification:
+        """The verdict for one waiting-room display name; ``present`` holds ids of pupils already in."""
+        text = display_name if isinstance(display_name, str) else str(display_name)
+        name = text.strip()
+        if not name:
+            return _verdict(Verdict.NOT_ON_REGISTER, "no name given")
+        if len(name) > MAX_NAME_LENGTH:
+            return _verdict(Verdict.SUSPICIOUS, f"too long to be a name ({len(name)} characters)")
+        problems = character_problems(name)
+        if problems:
+            return Classification(verdict=Verdict.SUSPICIOUS, reasons=tuple(problems))
+        email = email_address(name)
+        if email is not None:
+            member = self._staff_email.get(email)
+            if member is not None:
+                return Classification(verdict=Verdict.STAFF, staff=member, reasons=(f"email address of {member.name}",))
+            return _verdict(Verdict.NOT_ON_REGISTER, "an email address, not a child's name")
+        if looks_like_web_address(name):
+            return _verdict(Verdict.SUSPICIOUS, "looks like a web address, not a name")
+        read = read_name(name)
+        why = not_a_name(read)
+        if why is not None:
+            return _verdict(Verdict.SUSPICIOUS, why)
+        readings = [self._read_person(person) for person in read.people]
+        return self._decide(readings, read.words(), present)
+
+    def _decide(self, readings: list[_Reading], words: list[Word], present: Collection[int]) -> Classification:
+        people = [r for r in readings if r.role in (_Role.CHILD, _Role.STAFF, _Role.BOTH)]
+        strangers = [r for r in readings if r.role in (_Role.MISMATCH, _Role.UNKNOWN)]
+        both = [r for r in readings if r.role is _Role.BOTH]
+        if both:
+            reading = both[0]
+            return _verdict(
+                Verdict.AMBIGUOUS,
+                f"matches staff member {' or '.join(m.name for m in reading.staff)} "
+                f"and pupil {_or_list(reading.candidates)}",
+                "a pupil's name is the same as a staff name; check who it is",
+            )
+        second_child = [r for r in people if r.also_names is not None]
+        if len(people) > 1 or (people and strangers) or second_child:
+            described = [r.describe() for r in people + strangers]
+            for reading in second_child:
+                described.append(f'"{reading.also_names}", another pupil\'s name')
+            return _verdict(
+                Verdict.AMBIGUOUS,
+                "names more than one person: " + _and_list(described),
+                "children may be sharing one device; admit each one by hand",
+            )
+        notes = _notes(words)
+        if people and people[0].role is _Role.STAFF:
+            staff = people[0].staff
+            if len(staff) > 1:
+                return _verdict(
+                    Verdict.AMBIGUOUS,
+                    f"{_count(len(staff))} staff members could be meant: {_and_list([m.name for m in staff])}",
+                    "the name does not say which",
+                )
+            return Classification(verdict=Verdict.STAFF, staff=staff[0], reasons=(f"staff member {staff[0].name}", *notes))
+        if people:
+            return _child_verdict(people[0], present, notes)
+        if strangers:
+            return _stranger_verdict(strangers[0], notes)
+        return _nameless_verdict(readings, words)
+
+    # ------------------------------------------------------------ one person
+
+    def _read_person(self, person: Person) -> _Reading:
+        name_words, initials = _child_words(person)
+        classes = [word.hint for word in person.of(Kind.CLASS) if word.hint is not None]
+        typed = " ".join(word.text for word in name_words + initials)
+        titled = bool(person.of(Kind.TITLE))
+        staff = self._staff_for(person, titled=titled)
+        if titled:
+            if staff:
+                return _Reading(_Role.STAFF, person, staff=staff, typed=typed)
+            return _Reading(_Role.ADULT, person, typed=typed)
+        named: dict[int, _Entry] = {}
+        fitting: dict[int, _Entry] = {}
+        for used, key, rest in _name_readings(person, name_words):
+            entries = self._by_name.get(key, ())
+            if not entries:
+                continue
+            extras = [w.key for i, w in enumerate(name_words) if i not in used] + [w.key for w in initials] + rest
+            for entry in entries:
+                named[entry.pupil.id] = entry
+                if entry.fits(extras=extras, classes=classes):
+                    fitting[entry.pupil.id] = entry
+        candidates = sorted(fitting.values(), key=lambda e: e.pupil.id)
+        named_list = sorted(named.values(), key=lambda e: e.pupil.id)
+        if staff and candidates:
+            return _Reading(_Role.BOTH, person, candidates=candidates, staff=staff, typed=typed)
+        if staff:
+            return _Reading(_Role.STAFF, person, staff=staff, typed=typed)
+        if candidates:
+            reading = _Reading(_Role.CHILD, person, candidates=candidates, named=named_list, typed=typed)
+            if len(candidates) == 1:
+                reading.also_names = self._other_pupil_named(candidates[0], name_words)
+            return reading
+        if named:
+            return _Reading(_Role.MISMATCH, person, named=named_list, typed=typed)
+        if person.of(Kind.RELATION):
+            return _Reading(_Role.ADULT, person, typed=typed)
+        if name_words:
+            return _Reading(_Role.UNKNOWN, person, typed=typed)
+        return _Reading(_Role.NONE, person, typed=typed)
+
+    def _other_pupil_named(self, entry: _Entry, name_words: list[Word]) -> str | None:
+        """ "Amy Tom B" fits only Amy B., but Tom is another pupil's name: two children, not a surname."""
+        for word in name_words:
+            if word.key in entry.own or word.key in entry.klass.names or word.key not in self._first_names:
+                continue
+            if entry.initial is not None and word.key[:1] == entry.initial:
+                continue  # "Grace Thomas": a first name that is also her surname
+            return word.text
+        return None
+
+    def _staff_for(self, person: Person, *, titled: bool) -> list[StaffMember]:
+        """Staff are matched by full name, or by a title with a surname or first name; never by a first name alone."""
+        words = [
+            word.key
+            for word in person.words
+            if word.kind is Kind.WORD or (word.kind is Kind.CLASS and word.hint is not None and word.hint.name)
+        ]
+        if not words:
+            return []
+        found: list[StaffMember] = []
+        if len(words) >= 2:
+            found = self._staff_full.get((words[0], words[-1]), [])
+        if not found and titled:
+            found = self._staff_surname.get(words[-1], []) or (
+                self._staff_first.get(words[0], []) if len(words) == 1 else []
+            )
+        return sorted(set(found), key=lambda m: m.id)
+
+
+def _add(index: dict, key: object, member: StaffMember) -> None:
+    bucket = index.setdefault(key, [])
+    if member not in bucket:
+        bucket.append(member)
+
+
+def _child_words(person: Person) -> tuple[list[Word], list[Word]]:
+    """The words that name the child, and the initials. "Sarah (Amy's Mum)": only Amy names the child."""
+    words = person.words
+    for index, word in enumerate(words):
+        if word.kind is Kind.WORD and word.possessive:
+            start = index
+            while start > 0 and words[start - 1].kind in (Kind.WORD, Kind.INITIAL) and words[start - 1].group == word.group:
+                start -= 1
+            run = words[start : index + 1]
+            return [w for w in run if w.kind is Kind.WORD], [w for w in run if w.kind is Kind.INITIAL]
+    return person.of(Kind.WORD), person.of(Kind.INITIAL)
+
+
+def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[frozenset[int], str, list[str]]]:
+    """Each way the words may hold a first name (one word, two words "Mary Jane", the first part of
+    "Amy-B"), with the words that reading leaves over for the surname."""
+    readings: list[tuple[frozenset[int], str, list[str]]] = []
+    following = {id(word): person.words[i + 1] if i + 1 < len(person.words) else None for i, word in enumerate(person.words)}
+    for index, word in enumerate(name_words):
+        used = frozenset((index,))
+        readings.append((used, word.key, []))
+        after = following.get(id(word))
+        if word.key.endswith("s") and after is not None and after.kind in (Kind.DEVICE, Kind.RELATION):
+            readings.append((used, word.key[:-1], []))  # "Amys iPad"
+        if word.parts:
+            readings.append((used, word.parts[0], list(word.parts[1:])))
+        if index + 1 < len(name_words) and after is name_words[index + 1] and after.group == word.group:
+            readings.append((frozenset((index, index + 1)), word.key + after.key, []))
+    return readings
+
+
+def _notes(words: list[Word]) -> tuple[str, ...]:
+    notes = []
+    adults = [word.text for word in words if word.kind is Kind.RELATION]
+    devices = [word.text for word in words if word.kind in (Kind.DEVICE, Kind.MODEL)]
+    if adults:
+        notes.append(f"an adult is named with the child ({', '.join(adults)})")
+    if devices:
+        notes.append(f"also names a device ({' '.join(devices)})")
+    return tuple(notes)
+
+
+def _child_verdict(reading: _Reading, present: Collection[int], notes: tuple[str, ...]) -> Classification:
+    candidates = reading.candidates
+    if len(candidates) > 1:
+        consented = all(entry.pupil.consent for entry in candidates)
+        kind = "consented pupils" if consented else "pupils"
+        same = {fold(entry.pupil.known_as) for entry in candidates}
+        called = f" called {candidates[0].pupil.known_as}" if len(same) == 1 else " could be meant"
+        words = reading.person.words
+        says_more = any(w.kind in (Kind.INITIAL, Kind.CLASS) for w in words) or len(reading.typed.split()) > 1
+        detail = (
+            "the surname and class given fit more than one"
+            if says_more
+            else "the name gives no surname initial or class"
+        )
+        already = [e.pupil.label() for e in candidates if e.pupil.id in present]
+        reasons = [f"{_count(len(candidates))} {kind}{called}; {detail}", f"could be {_or_list(candidates)}"]
+        if already:
+            reasons.append(f"{_and_list(already)} already in the meeting")
+        return _verdict(Verdict.AMBIGUOUS, *reasons, *notes)
+    pupil = candidates[0].pupil
+    matched = f"matches {pupil.label()}"
+    typed = [w for w in reading.person.of(Kind.WORD)]
+    exact = {fold(pupil.first_name), fold(pupil.preferred_name or "")} | set(_name_keys(pupil.first_name))
+    if typed and not {key for w in typed for key in (w.key, *w.parts)} & exact:
+        matched += f' ("{" ".join(w.text for w in typed)}" taken as {pupil.known_as})'
+    if not pupil.consent:
+        return Classification(
+            verdict=Verdict.NO_CONSENT, pupil=pupil, reasons=(matched, "no consent for video lessons on the register", *notes)
+        )
+    if pupil.id in present:
+        return Classification(
+            verdict=Verdict.DUPLICATE,
+            pupil=pupil,
+            reasons=(matched, f"{pupil.label()} is already in the meeting; this may be someone else using the name"),
+        )
+    return Classification(verdict=Verdict.CONSENTED, pupil=pupil, reasons=(matched, *notes))
+
+
+def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classification:
+    if reading.role is _Role.MISMATCH:
+        given = [
+            w.hint.text if w.hint is not None else w.text
+            for w in reading.person.words
+            if w.kind in (Kind.INITIAL, Kind.CLASS, Kind.WORD)
+        ]
+        return _verdict(
+            Verdict.NOT_ON_REGISTER,
+            f'no pupil on the register fits "{" ".join(given)}"',
+            f"on the register with that first name: {_and_list([e.pupil.label() for e in reading.named[:4]])}",
+            *notes,
+        )
+    return _verdict(Verdict.NOT_ON_REGISTER, f'no pupil called "{reading.typed}" on the register', *notes)
+
+
+def _nameless_verdict(readings: list[_Reading], words: list[Word]) -> Classification:
+    kinds = {word.kind for word in words}
+    titles = [w.text for w in words if w.kind is Kind.TITLE]
+    adults = [w.text for w in words if w.kind is Kind.RELATION]
+    if titles:
+        typed = " ".join(w.text for w in words if w.kind in (Kind.TITLE, Kind.WORD, Kind.INITIAL))
+        return _verdict(Verdict.NOT_ON_REGISTER, f'"{typed}" has a title but matches no staff member')
+    if Kind.DEVICE in kinds:
+        return _verdict(Verdict.NOT_ON_REGISTER, "device name", *(("an adult's device" ,) if adults else ()))
+    if adults:
+        return _verdict(Verdict.NOT_ON_REGISTER, f"names an adult ({', '.join(adults)}) but no child on the register")
+    if Kind.CLASS in kinds and not kinds & {Kind.WORD, Kind.INITIAL}:
+        return _verdict(Verdict.NOT_ON_REGISTER, "gives a class but no name")
+    if kinds <= {Kind.NUMBER, Kind.MODEL, Kind.CLASS, Kind.FILLER} and kinds & {Kind.NUMBER, Kind.MODEL}:
+        return _verdict(Verdict.NOT_ON_REGISTER, "only numbers (perhaps a phone dialling in), not a name")
+    if Kind.INITIAL in kinds:
+        return _verdict(Verdict.NOT_ON_REGISTER, "only initials, no first name")
+    if not readings:
+        return _verdict(Verdict.NOT_ON_REGISTER, "no letters, not a name")
+    return _verdict(Verdict.NOT_ON_REGISTER, "no name given (only words such as Zoom, user, guest)")
+
+
+def _verdict(verdict: Verdict, *reasons: str) -> Classification:
+    return Classification(verdict=verdict, reasons=tuple(reasons))
+
+
+def _count(n: int) -> str:
+    return _NUMBER_WORDS.get(n, str(n))
+
+
+def _or_list(entries: Sequence[_Entry]) -> str:
+    labels = [entry.pupil.label() for entry in entries[:4]]
+    more = f" or {len(entries) - 4} more" if len(entries) > 4 else ""
+    return (", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]) + more
+
+
+def _and_list(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]

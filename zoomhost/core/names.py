@@ -1,0 +1,550 @@
+"""Reading a waiting-room display name the way a careful teacher would.
+
+Families type names in every shape ("AMY B", "Amy's iPad", "Mum - Amy", "★Amy★ (Year 3)"), and
+impostors hide behind look-alike letters and invisible characters. This module only *reads*:
+it reports what is wrong with the characters, and splits the rest into people and their parts
+(name words, initials, class, adults, devices). Deciding who it is belongs to the classifier.
+Only the standard library is used: scripts come from ``unicodedata`` character names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+
+# Zoom display names are at most 64 characters; longer text is not a name someone typed.
+MAX_NAME_LENGTH = 64
+MAX_NAME_WORDS = 8
+
+APOSTROPHES = frozenset("'’‘`´ʼʻ′")
+INNER_HYPHENS = frozenset("-‐‑")
+PERSON_SEPARATORS = frozenset("&+＆")
+GROUP_SEPARATORS = frozenset("()[]{}<>,;:|~–—•·=\"“”«»_")
+
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "mister", "missus", "sir", "prof", "rev", "madam"})
+RELATIONS = frozenset(
+    {
+        "mum", "mummy", "mom", "mommy", "mam", "mammy", "mama", "mother", "dad", "daddy", "papa", "father",
+        "parent", "parents", "grandma", "grandad", "granddad", "grandpa", "gran", "granny", "grandmother",
+        "grandfather", "grandparent", "grandparents", "nan", "nana", "nanna", "nanny", "nain", "taid", "nonna",
+        "nonno", "oma", "opa", "auntie", "aunty", "aunt", "uncle", "carer", "guardian", "family", "fam",
+        "brother", "sister", "bro", "sis", "sibling", "siblings", "stepmum", "stepdad", "household",
+    }
+)  # fmt: skip
+DEVICES = frozenset(
+    {
+        "ipad", "iphone", "ipod", "android", "galaxy", "samsung", "kindle", "fire", "tablet", "laptop",
+        "desktop", "pc", "computer", "chromebook", "macbook", "mac", "imac", "surface", "huawei", "lenovo",
+        "acer", "asus", "dell", "hp", "toshiba", "xperia", "pixel", "oneplus", "xiaomi", "redmi", "oppo",
+        "motorola", "moto", "nokia", "lg", "honor", "realme", "phone", "mobile", "smartphone", "tv", "xbox",
+        "playstation", "ps4", "ps5", "tab", "device", "win", "windows", "workstation",
+    }
+)  # fmt: skip
+# model words only count as part of a device name next to one ("iPhone 12 Pro Max", not "Max")
+MODEL_WORDS = frozenset({"pro", "max", "mini", "plus", "air", "ultra", "note", "lite", "se", "hd", "fe"})
+FILLERS = frozenset(
+    {
+        "my", "the", "of", "from", "zoom", "user", "guest", "owner", "account", "home", "hi", "hello", "hey",
+        "here", "joining", "pupil", "child", "kid", "student", "she", "her", "he", "him", "his", "they",
+        "them", "their", "pronouns", "at", "on", "in", "is", "for", "to", "by", "via", "teacher",
+        "staff", "tutor", "headteacher", "school", "primary",
+    }
+)  # fmt: skip
+CONJUNCTIONS = frozenset({"and", "with", "plus"})
+DEVICE_OWNER_WORDS = frozenset({"de", "di", "da", "von", "van", "du", "del"})
+CLASS_WORDS = frozenset({"year", "yr", "y", "class", "form", "group"})
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+RECEPTION = frozenset({"reception", "rec"})
+NURSERY = frozenset({"nursery"})
+
+# Words a zoombomber types; whole words only, so Cassandra and Dickens stay names.
+NOT_NAME_WORDS = frozenset(
+    {
+        "zoombomb", "zoombomber", "zoombombing", "zoombombed", "bomb", "bomber", "raid", "raided", "raiding",
+        "hacked", "hacker", "hackers", "hack", "lol", "lmao", "lmfao", "rofl", "xd", "troll", "trolling",
+        "trolled", "sus", "bruh", "yeet", "deez", "nuts", "ligma", "sugma", "subscribe", "youtube", "tiktok",
+        "twitch", "discord", "porn", "sex", "sexy", "nude", "nudes", "penis", "cock", "boob", "boobs", "tits",
+        "ass", "arse", "shit", "shite", "shitty", "piss", "bitch", "bastard", "wanker", "twat", "slag", "nazi", "hitler",
+        "kill", "die", "poo", "poop", "fart", "butt", "idiot", "stupid", "loser", "haha", "hahaha", "lolol",
+        "anonymous", "anon", "admin", "mod", "bot", "test", "testing", "asdf", "qwerty", "nobody", "unknown",
+    }
+)  # fmt: skip
+NOT_NAME_ROOTS = ("fuck", "cunt", "porn", "wank", "nigg", "zoombomb", "bullshit")
+# masked swearing ("f*ck", "sh!t"): letters kept apart by symbols that are not part of any name
+_MASKED = re.compile(r"(?<![a-z])(?:f[\W\d_]*u?[\W\d_]*c[\W\d_]*k|s[\W\d_]*h[\W\d_]*[i1!*][\W\d_]*t)(?![a-z])")
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
+
+_URL = re.compile(
+    r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|\b[a-z0-9-]+\.(?:com|net|org|uk|io|ly|gg|tv|me|xyz|co|info|biz|link|app|ru|de)\b)"
+)
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_CLASS_CODE = re.compile(r"(?:year|yr|y|class)?(\d{1,2})([a-z]{0,2})")
+
+# Letters of other scripts that look like Latin ones (the impostor's toolkit), with the Latin letter.
+CONFUSABLES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c",
+    "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w",
+    "ү": "y", "ɡ": "g", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y",
+    # Greek
+    "α": "a", "ο": "o", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ϲ": "c",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    # Armenian and Cherokee look-alikes seen in spoofed names
+    "օ": "o", "ս": "u", "հ": "h", "ո": "n", "Ꭺ": "A", "Ᏼ": "B", "Ꮯ": "C", "Ꭼ": "E", "Ꮋ": "H", "Ꮶ": "K",
+    "Ꮇ": "M", "Ꭲ": "T",
+}  # fmt: skip
+
+# Characters that show as nothing although they are letters or symbols.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d\u180f")
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
+_ZWJ = "\u200d"
+_VARIATION_SELECTORS = frozenset("\ufe0e\ufe0f")
+_KEYCAP = "\u20e3"
+_BLACK_FLAG = "\U0001f3f4"
+_TAG_END = "\U000e007f"
+# scripts that one person's name may mix (Japanese, Korean)
+_SCRIPT_FAMILIES = (frozenset({"Han", "Hiragana", "Katakana"}), frozenset({"Han", "Hangul"}))
+_SCRIPT_ALIASES = {"CJK": "Han", "KATAKANA-HIRAGANA": "Katakana", "IDEOGRAPHIC": "Han"}
+
+_TRANSLIT = str.maketrans(
+    {"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d",
+     "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """A name's comparison key: lower case, accents dropped, letters and digits only (Zoë -> zoe)."""
+    if text.isascii():
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLIT)).casefold()
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def escape_for_display(text: str) -> str:
+    """Show a hostile name safely on one line: control, invisible and direction characters become \\u escapes."""
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category[0] in "CZ" and ch != " " or ch in _BLANK_LOOKING:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        elif ch == "\\":
+            out.append("\\\\")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- characters
+
+
+def _script(ch: str) -> str | None:
+    """The script of a letter, from its Unicode name ("CYRILLIC SMALL LETTER A" -> Cyrillic)."""
+    if ch.isascii():
+        return "Latin" if ch.isalpha() else None
+    if not unicodedata.category(ch).startswith("L"):
+        return None
+    first = unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
+    if first in ("MODIFIER", "UNKNOWN"):
+        return None
+    return _SCRIPT_ALIASES.get(first, first.capitalize())
+
+
+def _looks_like_latin_letters(ch: str) -> bool:
+    """Fancy-font letters: fullwidth, mathematical, circled, superscript forms of plain Latin."""
+    if ch.isascii():
+        return False
+    compat = unicodedata.normalize("NFKC", ch)
+    return compat != ch and compat.isascii() and any(c.isalpha() for c in compat)
+
+
+def character_problems(text: str) -> list[str]:
+    """Sentences naming what makes the characters of a display name untrustworthy; empty when none.
+
+    Emoji sequences are allowed their joiners and variation selectors (a family emoji is
+    decoration); the same characters between letters hide or disguise text and are reported.
+    """
+    problems: list[str] = []
+
+    def report(reason: str) -> None:
+        if reason not in problems:
+            problems.append(reason)
+
+    text = unicodedata.normalize("NFC", text)
+    scripts: dict[str, list[str]] = {}
+    previous = ""
+    base_script: str | None = None
+    in_flag_tags = False
+    marks_in_a_row = 0
+    for index, ch in enumerate(text):
+        if ch.isascii() and ch.isprintable():
+            if ch.isalpha():
+                scripts.setdefault("Latin", []).append(ch)
+            previous, base_script, marks_in_a_row, in_flag_tags = ch, _script(ch), 0, False
+            continue
+        category = unicodedata.category(ch)
+        following = text[index + 1] if index + 1 < len(text) else ""
+        if in_flag_tags and "\U000e0020" <= ch <= _TAG_END:
+            in_flag_tags = ch != _TAG_END
+            continue
+        if ch == _BLACK_FLAG and following and "\U000e0020" <= following < _TAG_END:
+            in_flag_tags = True
+        if ch in _BIDI_CONTROLS:
+            report("contains a hidden right-to-left or direction-control character")
+        elif ch == _ZWJ and _is_emoji(previous) and _is_emoji(following):
+            pass  # joins an emoji sequence such as a family
+        elif ch in _VARIATION_SELECTORS and (_is_emoji(previous) or previous.isdigit() or previous in ("#", "*")):
+            continue  # emoji presentation; the emoji stays the character a joiner attaches to
+        elif ch == _KEYCAP and (previous.isdigit() or previous in ("#", "*")):
+            continue
+        elif category in ("Cc", "Zl", "Zp"):
+            report("contains a control character such as a line break or tab")
+        elif category == "Cf" or ch in _BLANK_LOOKING or ch in _VARIATION_SELECTORS or "\U000e0100" <= ch <= "\U000e01ef":
+            report("contains an invisible character")
+        elif category in ("Cn", "Co", "Cs"):
+            report("contains an unassigned or private-use character")
+        elif category in ("Mn", "Me", "Mc"):
+            marks_in_a_row += 1
+            if base_script in (None, "Latin"):
+                # every accent a Latin name uses has a composed letter after NFC; what is left is decoration
+                report("has stacked accent marks" if marks_in_a_row > 1 else "has an accent mark that no ordinary letter uses")
+            continue
+        elif _looks_like_latin_letters(ch):
+            report("written in look-alike letters (a decorative font), not plain letters")
+        else:
+            script = _script(ch)
+            if script is not None:
+                scripts.setdefault(script, []).append(ch)
+        previous, base_script, marks_in_a_row = ch, _script(ch), 0
+    problems.extend(_script_problems(scripts))
+    return problems
+
+
+def _is_emoji(ch: str) -> bool:
+    if not ch or ch.isascii():
+        return False
+    return unicodedata.category(ch) in ("So", "Sk") or "\U0001f3fb" <= ch <= "\U0001f3ff"
+
+
+def _script_problems(scripts: dict[str, list[str]]) -> list[str]:
+    names = set(scripts)
+    if len(names) <= 1:
+        if len(names) == 1:
+            (script,) = names
+            letters = scripts[script]
+            if script != "Latin" and all(ch in CONFUSABLES for ch in letters):
+                return [f"written in {script} letters that look like Latin ones"]
+        return []
+    if any(names <= family for family in _SCRIPT_FAMILIES):
+        return []
+    if "Latin" in names:
+        problems = []
+        for script in sorted(names - {"Latin"}):
+            if any(ch in CONFUSABLES for ch in scripts[script]):
+                problems.append(f"contains a {script} letter that looks like a Latin one")
+            else:
+                problems.append(f"mixes Latin and {script} letters")
+        return problems
+    return ["mixes letters of " + " and ".join(sorted(names)) + " scripts"]
+
+
+# ---------------------------------------------------------------- words
+
+
+class Kind(Enum):
+    WORD = "word"  # could be a first name, a surname, or an adult's name
+    INITIAL = "initial"  # one letter: a surname initial
+    TITLE = "title"  # Mr, Mrs, Miss ...: an adult
+    RELATION = "relation"  # Mum, Dad, Grandma ...: an adult at the child's device
+    DEVICE = "device"  # iPad, Galaxy, DESKTOP-8F3K2 ...
+    MODEL = "model"  # S21, SM-T510, Pro: part of a device name
+    FILLER = "filler"  # my, the, Zoom, user, pronouns ...
+    CLASS = "class"  # Year 3, 3B, Y5, Reception, Class Oak
+    NUMBER = "number"  # digits that are not a year group (phone numbers)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassHint:
+    """What a name says about the class: a year group, a form letter, or a class's own name."""
+
+    year: int | None = None
+    letters: str | None = None
+    name: str | None = None
+    text: str = ""
+
+
+@dataclass(slots=True)
+class Word:
+    text: str  # as typed, NFC
+    key: str  # folded
+    kind: Kind = Kind.WORD
+    parts: tuple[str, ...] = ()  # folded parts of a hyphenated word
+    possessive: bool = False  # typed as "Amy's"
+    dotted: bool = False  # followed by a full stop ("B.")
+    group: int = 0  # run of words not broken by brackets, commas or dashes
+    hint: ClassHint | None = None
+
+
+@dataclass(slots=True)
+class Person:
+    """One person the display name mentions (split at "&", "and", "+", "/", "with")."""
+
+    words: list[Word] = field(default_factory=list)
+
+    def of(self, kind: Kind) -> list[Word]:
+        return [word for word in self.words if word.kind is kind]
+
+
+@dataclass(slots=True)
+class ReadName:
+    text: str
+    people: list[Person]
+    decorations: int
+
+    def words(self) -> list[Word]:
+        return [word for person in self.people for word in person.words]
+
+    def of(self, kind: Kind) -> list[Word]:
+        return [word for word in self.words() if word.kind is kind]
+
+
+def looks_like_web_address(text: str) -> bool:
+    return _URL.search(text) is not None
+
+
+def email_address(text: str) -> str | None:
+    match = _EMAIL.search(text)
+    return match.group(0).strip(".,;:()<>[]").lower() if match else None
+
+
+def read_name(text: str) -> ReadName:
+    """Split a display name into people and words, each word given a kind."""
+    text = unicodedata.normalize("NFC", text)
+    raw, decorations = _scan(text)
+    people: list[Person] = [Person()]
+    slash_before: list[bool] = []
+    for piece, boundary, slash, dotted, group in raw:
+        key = fold(piece.replace("'", ""))
+        if boundary == "person" or key in CONJUNCTIONS:
+            if people[-1].words:
+                people.append(Person())
+                slash_before.append(slash)
+            if key in CONJUNCTIONS:
+                continue
+        people[-1].words.append(_word(piece, key, dotted=dotted, group=group))
+    people = _rejoin_pronouns(people, slash_before)
+    for person in people:
+        _classify_words(person.words)
+    return ReadName(text=text, people=[p for p in people if p.words], decorations=decorations)
+
+
+def _scan(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]:
+    """Pieces of text with the strongest boundary before each: space, group or person."""
+    pieces: list[tuple[str, str, bool, bool, int]] = []
+    current: list[str] = []
+    boundary, slash, group, decorations = "space", False, 0, 0
+    strength = {"space": 0, "group": 1, "person": 2}
+
+    def flush(*, dotted: bool = False) -> None:
+        nonlocal boundary, slash
+        if current:
+            pieces.append(("".join(current), boundary, slash, dotted, group))
+            current.clear()
+            boundary, slash = "space", False
+
+    def mark(kind: str, *, is_slash: bool = False) -> None:
+        nonlocal boundary, slash, group
+        if strength[kind] > strength[boundary]:
+            boundary = kind
+        if kind != "space":
+            group += 1
+        slash = slash or is_slash
+
+    n = len(text)
+    for index, ch in enumerate(text):
+        if ch.isalnum() or (current and unicodedata.category(ch).startswith("M")):
+            current.append(ch)
+            continue
+        following = text[index + 1] if index + 1 < n else ""
+        if (ch in APOSTROPHES or ch in INNER_HYPHENS) and current and following.isalnum():
+            current.append("'" if ch in APOSTROPHES else "-")
+            continue
+        flush(dotted=ch == "." and bool(current))
+        if ch in PERSON_SEPARATORS:
+            mark("person")
+        elif ch == "/":
+            mark("person", is_slash=True)
+        elif ch in GROUP_SEPARATORS or ch in INNER_HYPHENS or ch == ".":
+            mark("group" if ch != "." else "space")
+        elif ch.isspace():
+            mark("space")
+        else:
+            decorations += 1
+            mark("space")
+    flush()
+    return pieces, decorations
+
+
+def _rejoin_pronouns(people: list[Person], slash_before: list[bool]) -> list[Person]:
+    """ "she/her" is not two people."""
+    merged = [people[0]]
+    for person, slash in zip(people[1:], slash_before, strict=False):
+        before = merged[-1].words[-1].key if merged[-1].words else ""
+        after = person.words[0].key if person.words else ""
+        if slash and before in FILLERS and after in FILLERS:
+            merged[-1].words.extend(person.words)
+        else:
+            merged.append(person)
+    return merged
+
+
+def _word(piece: str, key: str, *, dotted: bool, group: int) -> Word:
+    possessive = False
+    base = piece
+    if len(piece) > 2 and piece[-2] == "'" and piece[-1] in "sS":
+        base, possessive = piece[:-2], True
+    parts = tuple(fold(part) for part in base.split("-") if fold(part)) if "-" in base else ()
+    return Word(
+        text=base, key=fold(base.replace("'", "")), parts=parts, possessive=possessive, dotted=dotted, group=group
+    )
+
+
+def class_hint(key: str, *, text: str = "") -> ClassHint | None:
+    """A year group or form from one folded word ("y3", "3b", "year5", "reception"); None if it is not one."""
+    if key in RECEPTION:
+        return ClassHint(year=0, text=text)
+    if key in NURSERY:
+        return ClassHint(year=-1, text=text)
+    match = _CLASS_CODE.fullmatch(key)
+    if match is None:
+        return None
+    year = int(match.group(1))
+    if year > 13:
+        return None
+    return ClassHint(year=year, letters=match.group(2) or None, text=text)
+
+
+def _number_word(key: str) -> int | None:
+    if key.isdecimal() and len(key) <= 2:
+        return int(key)
+    return NUMBER_WORDS.get(key)
+
+
+def _classify_words(words: list[Word]) -> None:
+    for word in words:
+        word.kind = _kind_alone(word)
+    _join_class_phrases(words)
+    _mark_device_models(words)
+
+
+def _kind_alone(word: Word) -> Kind:
+    key = word.key
+    if not key:
+        return Kind.FILLER
+    if word.parts and (word.parts[0] in DEVICES or any(any(c.isdigit() for c in p) for p in word.parts)):
+        if class_hint(key) is not None:
+            word.hint = class_hint(key, text=word.text)
+            return Kind.CLASS
+        return Kind.DEVICE if word.parts[0] in DEVICES else Kind.MODEL
+    if key in TITLES:
+        return Kind.TITLE
+    if key in RELATIONS:
+        return Kind.RELATION
+    if key in DEVICES:
+        return Kind.DEVICE
+    if key in FILLERS:
+        return Kind.FILLER
+    hint = class_hint(key, text=word.text)
+    if hint is not None:
+        word.hint = hint
+        return Kind.CLASS
+    if key.isdigit():
+        return Kind.NUMBER
+    if any(c.isdigit() for c in key):
+        return Kind.MODEL
+    if len(key) == 1:
+        return Kind.INITIAL
+    return Kind.WORD
+
+
+def _join_class_phrases(words: list[Word]) -> None:
+    """ "Year 3", "Yr 5", "Class Oak", "Oak Class", "Year R" become one class hint."""
+    for index, word in enumerate(words):
+        if word.key not in CLASS_WORDS or word.kind is Kind.CLASS:
+            continue
+        following = words[index + 1] if index + 1 < len(words) else None
+        previous = words[index - 1] if index > 0 else None
+        number = _number_word(following.key) if following is not None else None
+        if following is not None and number is not None and number <= 13:
+            following.kind, following.hint = Kind.CLASS, ClassHint(year=number, text=f"{word.text} {following.text}")
+            word.kind = Kind.FILLER
+        elif following is not None and following.key in ("r", *RECEPTION):
+            following.kind, following.hint = Kind.CLASS, ClassHint(year=0, text=f"{word.text} {following.text}")
+            word.kind = Kind.FILLER
+        elif following is not None and following.kind is Kind.CLASS:
+            word.kind = Kind.FILLER
+        elif word.key in ("class", "form") and following is not None and following.kind is Kind.WORD:
+            following.kind, following.hint = Kind.CLASS, ClassHint(name=following.key, text=f"{word.text} {following.text}")
+            word.kind = Kind.FILLER
+        elif word.key in ("class", "form") and previous is not None and previous.kind is Kind.WORD:
+            previous.kind, previous.hint = Kind.CLASS, ClassHint(name=previous.key, text=f"{previous.text} {word.text}")
+            word.kind = Kind.FILLER
+        elif word.key == "yr" and following is None:
+            word.kind, word.hint = Kind.CLASS, ClassHint(year=0, text=word.text)  # "YR" is Year R, Reception
+        elif word.key in ("year", "class", "form", "group"):
+            word.kind = Kind.FILLER
+
+
+def _mark_device_models(words: list[Word]) -> None:
+    """Words after a device ("Galaxy S21", "iPhone 12 Pro Max") are part of the device's name."""
+    after_device = False
+    for word in words:
+        if word.kind is Kind.DEVICE:
+            after_device = True
+        elif after_device and word.key in DEVICE_OWNER_WORDS:
+            word.kind = Kind.FILLER  # "iPhone de Amy", "iPad di Luca": the owner's name follows
+        elif after_device and (
+            word.kind in (Kind.MODEL, Kind.NUMBER, Kind.CLASS, Kind.INITIAL) or word.key in MODEL_WORDS
+        ):
+            word.kind, word.hint = Kind.MODEL, None
+        else:
+            after_device = False
+
+
+# ---------------------------------------------------------------- not a name
+
+
+def not_a_name(read: ReadName) -> str | None:
+    """Why the text is something other than a name (a zoombomber's words, keyboard mashing); None if it may be one."""
+    if _MASKED.search(read.text.casefold()):
+        return "contains words a zoombomber types, not a name"
+    words = read.words()
+    for word in words:
+        key = word.key
+        squashed = key.translate(_LEET) if any(c.isdigit() for c in key) else key
+        if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS or any(root in squashed for root in NOT_NAME_ROOTS):
+            return "contains words a zoombomber types, not a name"
+    for word in words:
+        if word.kind is Kind.WORD and _mashed(word.key):
+            return "looks like random typing, not a name"
+    if sum(word.kind in (Kind.WORD, Kind.INITIAL) for word in words) > MAX_NAME_WORDS:
+        return "too many words to be a name"
+    return None
+
+
+def _mashed(key: str) -> bool:
+    if not key.isascii() or not key.isalpha():
+        return False
+    if len(key) >= 5 and not any(vowel in key for vowel in "aeiouy"):
+        return True
+    if any(key[i] == key[i + 1] == key[i + 2] == key[i + 3] for i in range(len(key) - 3)):
+        return True
+    if len(key) > 20:
+        return True
+    return any(len(key) >= 4 and key[i : i + 4] in row for row in _KEYBOARD_ROWS for i in range(len(key) - 3))
