@@ -9,7 +9,6 @@ command carries a command id; sending the same id twice never admits or removes 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections import OrderedDict
@@ -138,6 +137,25 @@ class ConnectionChange:
 
 EventCallback = Callable[[MeetingEvent], None]
 ConnectionCallback = Callable[[ConnectionChange], None]
+
+
+#: The exact step in the Zoom desktop client for each control, shown when zoomhost cannot do it itself.
+ZOOM_CLIENT_STEPS: dict[Capability, str] = {
+    Capability.ADMIT: "In Zoom: Participants ▸ Admit",
+    Capability.ADMIT_ALL: "In Zoom: Participants ▸ Admit all (only when every name waiting is consented)",
+    Capability.PUT_IN_WAITING_ROOM: "In Zoom: Participants ▸ hover the name ▸ More ▸ Put in waiting room",
+    Capability.REMOVE: "In Zoom: Participants ▸ hover the name ▸ More ▸ Remove",
+    Capability.MUTE_ALL: (
+        "In Zoom: press Alt+M (Cmd+Ctrl+M on macOS) to mute all, "
+        "untick Allow participants to unmute themselves, then Yes"
+    ),
+    Capability.CHAT_OFF: "In Zoom: Security ▸ untick Chat",
+    Capability.STOP_SHARE: "In Zoom: Security ▸ untick Share Screen",
+    Capability.LOCK_SHARE: "In Zoom: Security ▸ untick Share Screen",
+    Capability.LOCK: "In Zoom: Security ▸ Lock Meeting",
+    Capability.UNLOCK: "In Zoom: Security ▸ untick Lock Meeting",
+    Capability.END_FOR_ALL: "In Zoom: End ▸ End meeting for all",
+}
 
 
 def new_command_id() -> str:
@@ -329,7 +347,7 @@ class FailoverChannel:
         await self.fallback.close()
 
 
-class SessionJournal(Protocol):
+class ControlledSession(Protocol):
     """The part of the live session that host controls write to (zoomhost.core.session.LiveSession)."""
 
     def record_command(
@@ -372,7 +390,7 @@ class HostControls:
     """
 
     channel: ControlChannel
-    session: SessionJournal
+    session: ControlledSession
     actor: str
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
 
@@ -456,8 +474,3 @@ class HostControls:
             unsubscribe()
         self._unsubscribe.clear()
         await self.channel.close()
-
-
-async def gather_in_order(awaitables: Sequence[asyncio.Future[CommandResult]]) -> list[CommandResult]:
-    """Wait for pipelined commands and give their results in the order they were sent."""
-    return list(await asyncio.gather(*awaitables))

@@ -23,6 +23,7 @@ class EventKind(StrEnum):
     LEFT = "left"  # left the meeting
     STARTED = "started"
     ENDED = "ended"
+    HOST_CHANGED = "host_changed"  # someone became host or co-host, or lost co-host (extra["role"])
     MAY_HAVE_MISSED = "may_have_missed"  # the event stream dropped and could not be reconciled
 
 

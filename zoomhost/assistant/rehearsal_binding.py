@@ -1,0 +1,685 @@
+"""A Meeting SDK binding played by the rehearsal Zoom, so the real adapter and server run in rehearsal.
+
+``RehearsalBinding`` has the names, callback classes and enum values of ``zoom-meeting-sdk``
+0.0.27 that the assistant uses, and carries them out on the rehearsal ``ZoomState``: the
+same state the rehearsal REST server and its event WebSocket serve, so an admission made
+here is announced there. Like the real binding it has no ``LockMeeting`` and no waiting-room
+callbacks (``with_lock_meeting=True`` adds the former, to rehearse a binding that has it),
+and it delivers callbacks on its own thread, later, as the SDK does.
+
+The state may live in another process: ``RehearsalBridge`` serves a ``ZoomState``'s host
+controls and events on loopback, and ``RemoteZoomState`` is its client, so that
+``zoomhost assistant --rehearsal ws://127.0.0.1:PORT`` runs as a real, killable process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import jwt
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from zoomhost.assistant.sdk_adapter import AssistantError
+
+log = logging.getLogger(__name__)
+
+# The enum values the binding publishes (copied from the 0.0.27 listing; a test compares them).
+SDKError = Enum(
+    "SDKError",
+    "SDKERR_SUCCESS SDKERR_NO_IMPL SDKERR_WRONG_USAGE SDKERR_INVALID_PARAMETER SDKERR_MODULE_LOAD_FAILED "
+    "SDKERR_MEMORY_FAILED SDKERR_SERVICE_FAILED SDKERR_UNINITIALIZE SDKERR_UNAUTHENTICATION "
+    "SDKERR_NORECORDINGINPROCESS SDKERR_TRANSCODER_NOFOUND SDKERR_VIDEO_NOTREADY SDKERR_NO_PERMISSION "
+    "SDKERR_UNKNOWN SDKERR_OTHER_SDK_INSTANCE_RUNNING SDKERR_INTERNAL_ERROR SDKERR_NO_AUDIODEVICE_ISFOUND "
+    "SDKERR_NO_VIDEODEVICE_ISFOUND SDKERR_TOO_FREQUENT_CALL SDKERR_FAIL_ASSIGN_USER_PRIVILEGE "
+    "SDKERR_MEETING_DONT_SUPPORT_FEATURE SDKERR_MEETING_NOT_SHARE_SENDER SDKERR_MEETING_YOU_HAVE_NO_SHARE "
+    "SDKERR_MEETING_VIEWTYPE_PARAMETER_IS_WRONG SDKERR_MEETING_ANNOTATION_IS_OFF SDKERR_SETTING_OS_DONT_SUPPORT "
+    "SDKERR_EMAIL_LOGIN_IS_DISABLED SDKERR_HARDWARE_NOT_MEET_FOR_VB SDKERR_NEED_USER_CONFIRM_RECORD_DISCLAIMER "
+    "SDKERR_NO_SHARE_DATA SDKERR_SHARE_CANNOT_SUBSCRIBE_MYSELF SDKERR_NOT_IN_MEETING SDKERR_NOT_JOIN_AUDIO "
+    "SDKERR_HARDWARE_DONT_SUPPORT SDKERR_DOMAIN_DONT_SUPPORT SDKERR_MEETING_REMOTE_CONTROL_IS_OFF "
+    "SDKERR_FILETRANSFER_ERROR",
+    start=0,
+)
+AuthResult = Enum(
+    "AuthResult",
+    "AUTHRET_SUCCESS AUTHRET_KEYORSECRETEMPTY AUTHRET_KEYORSECRETWRONG AUTHRET_ACCOUNTNOTSUPPORT "
+    "AUTHRET_ACCOUNTNOTENABLESDK AUTHRET_UNKNOWN AUTHRET_SERVICE_BUSY AUTHRET_NONE AUTHRET_OVERTIME "
+    "AUTHRET_NETWORKISSUE AUTHRET_CLIENT_INCOMPATIBLE AUTHRET_JWTTOKENWRONG AUTHRET_LIMIT_EXCEEDED_EXCEPTION",
+    start=0,
+)
+MeetingStatus = Enum(
+    "MeetingStatus",
+    "MEETING_STATUS_IDLE MEETING_STATUS_CONNECTING MEETING_STATUS_WAITINGFORHOST MEETING_STATUS_INMEETING "
+    "MEETING_STATUS_DISCONNECTING MEETING_STATUS_RECONNECTING MEETING_STATUS_FAILED MEETING_STATUS_ENDED "
+    "MEETING_STATUS_UNKNOWN MEETING_STATUS_LOCKED MEETING_STATUS_UNLOCKED MEETING_STATUS_IN_WAITING_ROOM "
+    "MEETING_STATUS_WEBINAR_PROMOTE MEETING_STATUS_WEBINAR_DEPROMOTE MEETING_STATUS_JOIN_BREAKOUT_ROOM "
+    "MEETING_STATUS_LEAVE_BREAKOUT_ROOM",
+    start=0,
+)
+MeetingFailCode = Enum(
+    "MeetingFailCode",
+    {"MEETING_SUCCESS": 0, "MEETING_FAIL_PASSWORD_ERR": 4, "MEETING_FAIL_MEETING_NOT_START": 7, "MEETING_FAIL_MEETING_NOT_EXIST": 8},
+)
+UserRole = Enum(
+    "UserRole",
+    "USERROLE_NONE USERROLE_HOST USERROLE_COHOST USERROLE_PANELIST USERROLE_BREAKOUTROOM_MODERATOR USERROLE_ATTENDEE",
+    start=0,
+)
+LeaveMeetingCmd = Enum("LeaveMeetingCmd", "LEAVE_MEETING END_MEETING", start=0)
+SDKUserType = Enum("SDKUserType", "SDK_UT_NORMALUSER SDK_UT_WITHOUT_LOGIN", start=0)
+SDK_LANGUAGE_ID = Enum("SDK_LANGUAGE_ID", "LANGUAGE_Unknown LANGUAGE_English", start=0)
+
+ENUMS = (SDKError, AuthResult, MeetingStatus, MeetingFailCode, UserRole, LeaveMeetingCmd, SDKUserType, SDK_LANGUAGE_ID)
+
+OK = SDKError.SDKERR_SUCCESS
+ASSISTANT_USER_ID = 16777216  # below the rehearsal's first participant id, so never confused with one
+
+
+def _callbacks_class(name: str, members: tuple[str, ...]) -> type:
+    """A callbacks class like the binding's: keyword arguments ``<member>Callback``, each optional."""
+
+    def __init__(self: Any, **callbacks: Callable[..., None]) -> None:
+        allowed = {f"{member}Callback" for member in members}
+        unknown = set(callbacks) - allowed
+        if unknown:
+            raise TypeError(f"{name}.__init__() got unexpected keyword arguments {sorted(unknown)}")
+        self._callbacks = callbacks
+
+    def _fire(self: Any, member: str, *args: Any) -> None:
+        callback = self._callbacks.get(f"{member}Callback")
+        if callback is not None:
+            callback(*args)
+
+    return type(name, (), {"__init__": __init__, "fire": _fire, "_surface_class": name})
+
+
+MeetingServiceEventCallbacks = _callbacks_class(
+    "MeetingServiceEventCallbacks", ("onMeetingStatusChanged", "onMeetingParameterNotification")
+)
+AuthServiceEventCallbacks = _callbacks_class("AuthServiceEventCallbacks", ("onAuthenticationReturn",))
+MeetingParticipantsCtrlEventCallbacks = _callbacks_class(
+    "MeetingParticipantsCtrlEventCallbacks",
+    ("onUserJoin", "onUserLeft", "onHostChangeNotification", "onCoHostChangeNotification", "onUserNamesChanged"),
+)
+
+
+class InitParam:
+    _surface_class = "InitParam"
+
+    def __init__(self) -> None:
+        self.strWebDomain = ""
+        self.strSupportUrl = ""
+        self.enableGenerateDump = False
+        self.enableLogByDefault = False
+        self.emLanguageID = SDK_LANGUAGE_ID.LANGUAGE_Unknown
+
+
+class AuthContext:
+    _surface_class = "AuthContext"
+
+    def __init__(self) -> None:
+        self.jwt_token = ""
+
+
+class JoinParam4WithoutLogin:
+    _surface_class = "JoinParam4WithoutLogin"
+
+    def __init__(self) -> None:
+        self.meetingNumber = 0
+        self.userName = ""
+        self.psw = ""
+        self.isVideoOff = False
+        self.isAudioOff = False
+
+
+class JoinParam:
+    _surface_class = "JoinParam"
+
+    def __init__(self) -> None:
+        self.userType = SDKUserType.SDK_UT_NORMALUSER
+        self.param = JoinParam4WithoutLogin()
+
+
+@dataclass
+class _User:
+    """IUserInfo for one rehearsal participant (or the assistant itself)."""
+
+    _surface_class = "IUserInfo"
+    user_id: int
+    name: str
+    where: str
+    role: UserRole = UserRole.USERROLE_ATTENDEE
+    myself: bool = False
+
+    def GetUserID(self) -> int:  # noqa: N802 - the binding's names
+        return self.user_id
+
+    def GetUserName(self) -> str:  # noqa: N802
+        return self.name
+
+    def IsInWaitingRoom(self) -> bool:  # noqa: N802
+        return self.where == "waiting"
+
+    def GetUserRole(self) -> UserRole:  # noqa: N802
+        return self.role
+
+    def IsHost(self) -> bool:  # noqa: N802
+        return self.role is UserRole.USERROLE_HOST
+
+    def IsMySelf(self) -> bool:  # noqa: N802
+        return self.myself
+
+
+class _Meeting:
+    """What one assistant session knows: which meeting, its own role, the callbacks to call."""
+
+    def __init__(self, binding: RehearsalBinding) -> None:
+        self.binding = binding
+        self.meeting_id: int | None = None
+        self.role = UserRole.USERROLE_ATTENDEE
+        self.participant_events: Any = None
+
+    @property
+    def state(self) -> Any:
+        return self.binding.state
+
+    def host_rights(self) -> bool:
+        return self.role in (UserRole.USERROLE_HOST, UserRole.USERROLE_COHOST)
+
+    def person(self, user_id: int) -> _User | None:
+        if user_id == ASSISTANT_USER_ID:
+            return _User(ASSISTANT_USER_ID, self.binding.display_name, "meeting", self.role, myself=True)
+        found = self.state.participant(self.meeting_id, user_id)
+        if found is None or found.where == "left":
+            return None
+        return _User(found.user_id, found.display_name, found.where)
+
+    def controlled(self, change: Callable[[], object]) -> SDKError:
+        """Carry out a host control: refused without co-host rights, WRONG_USAGE when Zoom would refuse."""
+        if self.meeting_id is None:
+            return SDKError.SDKERR_NOT_IN_MEETING
+        if not self.host_rights():
+            return SDKError.SDKERR_NO_PERMISSION
+        return OK if change() is not False else SDKError.SDKERR_WRONG_USAGE
+
+
+class _WaitingRoomController:
+    _surface_class = "IMeetingWaitingRoomController"
+
+    def __init__(self, meeting: _Meeting) -> None:
+        self._m = meeting
+        self._on_entry = True
+
+    def GetWaitingRoomLst(self) -> list[int]:  # noqa: N802
+        return [p.user_id for p in self._m.state.waiting_room(self._m.meeting_id)]
+
+    def GetWaitingRoomUserInfoByID(self, user_id: int) -> _User | None:  # noqa: N802
+        person = self._m.person(user_id)
+        return person if person is not None and person.where == "waiting" else None
+
+    def AdmitToMeeting(self, user_id: int) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.state.admit(self._m.meeting_id, user_id))
+
+    def AdmitAllToMeeting(self) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.state.admit_all(self._m.meeting_id) >= 0)
+
+    def PutInWaitingRoom(self, user_id: int) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.state.put_in_waiting_room(self._m.meeting_id, user_id))
+
+    def ExpelUser(self, user_id: int) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.state.expel(self._m.meeting_id, user_id))
+
+    def EnableWaitingRoomOnEntry(self, enabled: bool) -> SDKError:  # noqa: N802
+        def switch() -> None:
+            self._on_entry = bool(enabled)
+
+        return self._m.controlled(switch)
+
+    def IsWaitingRoomOnEntryFlagOn(self) -> bool:  # noqa: N802
+        return self._on_entry
+
+
+class _ParticipantsController:
+    _surface_class = "IMeetingParticipantsController"
+
+    def __init__(self, meeting: _Meeting) -> None:
+        self._m = meeting
+
+    def SetEvent(self, events: Any) -> SDKError:  # noqa: N802
+        self._m.participant_events = events
+        return OK
+
+    def GetMySelfUser(self) -> _User | None:  # noqa: N802
+        return self._m.person(ASSISTANT_USER_ID)
+
+    def GetParticipantsList(self) -> list[int]:  # noqa: N802
+        return [ASSISTANT_USER_ID] + [p.user_id for p in self._m.state.in_meeting(self._m.meeting_id)]
+
+    def GetUserByUserID(self, user_id: int) -> _User | None:  # noqa: N802
+        return self._m.person(user_id)
+
+    def ExpelUser(self, user_id: int) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.state.expel(self._m.meeting_id, user_id))
+
+    def AllowParticipantsToChat(self, allowed: bool) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.state.set_chat_allowed(self._m.meeting_id, bool(allowed)))
+
+    def AllowParticipantsToUnmuteSelf(self, allowed: bool) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.binding.unmute_self.__setitem__(0, bool(allowed)))
+
+
+class _AudioController:
+    _surface_class = "IMeetingAudioController"
+
+    def __init__(self, meeting: _Meeting) -> None:
+        self._m = meeting
+
+    def MuteAudio(self, userid: int, allowUnmuteBySelf: bool = True) -> SDKError:  # noqa: N802, N803
+        if userid != 0:
+            return SDKError.SDKERR_NO_IMPL  # the rehearsal mutes everyone or no one
+        return self._m.controlled(lambda: self._m.state.mute_all(self._m.meeting_id, allow_self_unmute=bool(allowUnmuteBySelf)))
+
+
+class _ShareController:
+    _surface_class = "IMeetingShareController"
+
+    def __init__(self, meeting: _Meeting) -> None:
+        self._m = meeting
+
+    def StopShare(self) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.state.stop_share(self._m.meeting_id))
+
+    def LockShare(self, locked: bool) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._m.state.lock_share(self._m.meeting_id, bool(locked)))
+
+
+class _MeetingService:
+    _surface_class = "IMeetingService"
+
+    def __init__(self, binding: RehearsalBinding) -> None:
+        self._b = binding
+        self._m = _Meeting(binding)
+        self._events: Any = None
+        self._controllers = (
+            _WaitingRoomController(self._m),
+            _ParticipantsController(self._m),
+            _AudioController(self._m),
+            _ShareController(self._m),
+        )
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def SetEvent(self, events: Any) -> SDKError:  # noqa: N802
+        self._events = events
+        return OK
+
+    def GetMeetingWaitingRoomController(self) -> _WaitingRoomController:  # noqa: N802
+        return self._controllers[0]
+
+    def GetMeetingParticipantsController(self) -> _ParticipantsController:  # noqa: N802
+        return self._controllers[1]
+
+    def GetMeetingAudioController(self) -> _AudioController:  # noqa: N802
+        return self._controllers[2]
+
+    def GetMeetingShareController(self) -> _ShareController:  # noqa: N802
+        return self._controllers[3]
+
+    def GetMeetingStatus(self) -> MeetingStatus:  # noqa: N802
+        return MeetingStatus.MEETING_STATUS_INMEETING if self._m.meeting_id else MeetingStatus.MEETING_STATUS_IDLE
+
+    def Join(self, join_param: JoinParam) -> SDKError:  # noqa: N802
+        b = self._b
+        if not b.authenticated:
+            return SDKError.SDKERR_UNAUTHENTICATION
+        number = int(join_param.param.meetingNumber)
+        b.display_name = join_param.param.userName
+
+        def status(value: MeetingStatus, code: int = 0) -> None:
+            b.later(lambda: self._events.fire("onMeetingStatusChanged", value, code))
+
+        try:
+            meeting = b.state.meeting(number)
+        except Exception:  # noqa: BLE001 - the rehearsal's "not found", whatever its type
+            status(MeetingStatus.MEETING_STATUS_FAILED, MeetingFailCode.MEETING_FAIL_MEETING_NOT_EXIST.value)
+            return OK
+        if meeting.password and join_param.param.psw != meeting.password:
+            status(MeetingStatus.MEETING_STATUS_FAILED, MeetingFailCode.MEETING_FAIL_PASSWORD_ERR.value)
+            return OK
+        if not b.state.is_live(number):
+            status(MeetingStatus.MEETING_STATUS_FAILED, MeetingFailCode.MEETING_FAIL_MEETING_NOT_START.value)
+            return OK
+        self._m.meeting_id = number
+        self._unsubscribe = b.state.subscribe(self._state_event)
+        status(MeetingStatus.MEETING_STATUS_CONNECTING)
+        status(MeetingStatus.MEETING_STATUS_INMEETING)
+        if b.cohost_on_join:
+            b.later(self.make_cohost)
+        return OK
+
+    def make_cohost(self) -> None:
+        """What the teacher's click on Make co-host does."""
+        self._m.role = UserRole.USERROLE_COHOST
+        self._participant_event("onCoHostChangeNotification", ASSISTANT_USER_ID, True)
+
+    def make_host(self) -> None:
+        self._m.role = UserRole.USERROLE_HOST
+        self._participant_event("onHostChangeNotification", ASSISTANT_USER_ID)
+
+    def _participant_event(self, member: str, *args: Any) -> None:
+        events = self._m.participant_events
+        if events is not None:
+            events.fire(member, *args)
+
+    def _state_event(self, event: dict[str, Any]) -> None:
+        """Runs under the rehearsal state's lock: only queue the callback, never call back in."""
+        name = event.get("event")
+        person = event.get("payload", {}).get("object", {}).get("participant") or {}
+        user_id = int(person["user_id"]) if person.get("user_id") else None
+        if name == "meeting.participant_joined" and user_id is not None:
+            self._b.later(lambda: self._participant_event("onUserJoin", [user_id], ""))
+        elif name in ("meeting.participant_left", "meeting.participant_put_in_waiting_room") and user_id is not None:
+            self._b.later(lambda: self._participant_event("onUserLeft", [user_id], ""))
+        elif name == "meeting.ended":
+            self._b.later(lambda: self._events.fire("onMeetingStatusChanged", MeetingStatus.MEETING_STATUS_ENDED, 0))
+
+    def Leave(self, command: LeaveMeetingCmd) -> SDKError:  # noqa: N802
+        if self._m.meeting_id is None:
+            return SDKError.SDKERR_NOT_IN_MEETING
+        if command is LeaveMeetingCmd.END_MEETING:
+            if self._m.role is not UserRole.USERROLE_HOST:
+                return SDKError.SDKERR_NO_PERMISSION  # as in Zoom: a co-host cannot end the meeting
+            self._b.state.end_meeting(self._m.meeting_id)
+            return OK
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._m.meeting_id = None
+        return OK
+
+
+class _LockingMeetingService(_MeetingService):
+    """A meeting service from a binding that does bind Zoom's LockMeeting/UnlockMeeting."""
+
+    def LockMeeting(self) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._b.state.set_locked(self._m.meeting_id, True))
+
+    def UnlockMeeting(self) -> SDKError:  # noqa: N802
+        return self._m.controlled(lambda: self._b.state.set_locked(self._m.meeting_id, False))
+
+
+class _AuthService:
+    _surface_class = "IAuthService"
+
+    def __init__(self, binding: RehearsalBinding) -> None:
+        self._b = binding
+        self._events: Any = None
+
+    def SetEvent(self, events: Any) -> SDKError:  # noqa: N802
+        self._events = events
+        return OK
+
+    def SDKAuth(self, context: AuthContext) -> SDKError:  # noqa: N802
+        """Accepts a JWT shaped as Zoom documents it (appKey, iat, exp, tokenExp); the signature is not checked."""
+        try:
+            claims = jwt.decode(context.jwt_token, options={"verify_signature": False})
+            ok = all(key in claims for key in ("appKey", "iat", "exp", "tokenExp"))
+        except jwt.PyJWTError:
+            ok = False
+        self._b.authenticated = ok
+        result = AuthResult.AUTHRET_SUCCESS if ok else AuthResult.AUTHRET_JWTTOKENWRONG
+        self._b.later(lambda: self._events.fire("onAuthenticationReturn", result))
+        return OK
+
+
+class RehearsalBinding:
+    """The binding the rehearsal assistant runs on. ``state`` is a ZoomState or a RemoteZoomState."""
+
+    def __init__(self, *, state: Any, cohost_on_join: bool = True, with_lock_meeting: bool = False) -> None:
+        self.state = state
+        self.cohost_on_join = cohost_on_join
+        self.with_lock_meeting = with_lock_meeting
+        self.authenticated = False
+        self.initialised = False
+        self.display_name = ""
+        self.unmute_self = [True]
+        self.services: list[_MeetingService] = []
+        self._callbacks: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._deliver, name="rehearsal-sdk-callbacks", daemon=True)
+        self._thread.start()
+        for enum in ENUMS:
+            setattr(self, enum.__name__, enum)
+            for member in enum:
+                setattr(self, member.name, member)
+
+    InitParam = InitParam
+    AuthContext = AuthContext
+    JoinParam = JoinParam
+    JoinParam4WithoutLogin = JoinParam4WithoutLogin
+    MeetingServiceEventCallbacks = MeetingServiceEventCallbacks
+    AuthServiceEventCallbacks = AuthServiceEventCallbacks
+    MeetingParticipantsCtrlEventCallbacks = MeetingParticipantsCtrlEventCallbacks
+
+    def later(self, callback: Callable[[], None]) -> None:
+        """Deliver a callback on the binding's own thread, after the call that caused it returns."""
+        self._callbacks.put(callback)
+
+    def _deliver(self) -> None:
+        while (callback := self._callbacks.get()) is not None:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - as in the SDK, a failing callback does not stop the others
+                log.exception("a rehearsal SDK callback failed")
+
+    def InitSDK(self, param: InitParam) -> SDKError:  # noqa: N802
+        self.initialised = True
+        return OK
+
+    def CreateMeetingService(self) -> _MeetingService:  # noqa: N802
+        service = (_LockingMeetingService if self.with_lock_meeting else _MeetingService)(self)
+        self.services.append(service)
+        return service
+
+    def CreateAuthService(self) -> _AuthService:  # noqa: N802
+        return _AuthService(self)
+
+    def DestroyMeetingService(self, service: _MeetingService) -> SDKError:  # noqa: N802
+        return OK
+
+    def DestroyAuthService(self, service: _AuthService) -> SDKError:  # noqa: N802
+        return OK
+
+    def CleanUPSDK(self) -> SDKError:  # noqa: N802
+        self._callbacks.put(None)
+        return OK
+
+    def make_cohost(self) -> None:
+        """The teacher clicks Make co-host on the assistant."""
+        for service in self.services:
+            service.make_cohost()
+
+    def make_host(self) -> None:
+        for service in self.services:
+            service.make_host()
+
+
+# -- the state in another process ------------------------------------------------------------------
+
+#: The ZoomState methods the rehearsal binding calls, which the bridge serves.
+BRIDGED = (
+    "meeting_password", "is_live", "waiting_room", "in_meeting", "participant", "admit", "admit_all",
+    "put_in_waiting_room", "expel", "mute_all", "set_chat_allowed", "stop_share", "lock_share",
+    "set_locked", "end_meeting",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    user_id: int
+    display_name: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class _MeetingInfo:
+    password: str
+
+
+def _person(p: Any) -> dict[str, Any]:
+    return {"user_id": p.user_id, "display_name": p.display_name, "where": p.where}
+
+
+class RehearsalBridge:
+    """Serves one ZoomState's host controls and events on loopback, for a rehearsal assistant in another process."""
+
+    def __init__(self, *, state: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = state
+        self._host = host
+        self._port = port
+        self._server: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._clients: set[ServerConnection] = set()
+        self._unsubscribe: Callable[[], None] | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        self._loop = asyncio.get_running_loop()
+        self._server = await serve(self._serve, self._host, self._port)
+        port = next(iter(self._server.sockets)).getsockname()[1]
+        self.url = f"ws://{self._host}:{port}"
+        self._unsubscribe = self.state.subscribe(self._state_event)
+        return self.url
+
+    async def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def _state_event(self, event: dict[str, Any]) -> None:
+        loop = self._loop
+        if loop is not None:
+            text = json.dumps({"event": event})
+            loop.call_soon_threadsafe(self._fan_out, text)
+
+    def _fan_out(self, text: str) -> None:
+        for client in list(self._clients):
+            asyncio.ensure_future(self._send(client, text))
+
+    @staticmethod
+    async def _send(client: ServerConnection, text: str) -> None:
+        try:
+            await client.send(text)
+        except ConnectionClosed:
+            pass
+
+    async def _serve(self, connection: ServerConnection) -> None:
+        self._clients.add(connection)
+        try:
+            async for raw in connection:
+                request = json.loads(raw)
+                reply = await asyncio.to_thread(self._call, request["method"], request.get("args", []), request.get("kwargs", {}))
+                await connection.send(json.dumps({"id": request["id"], **reply}))
+        except ConnectionClosed:
+            pass
+        finally:
+            self._clients.discard(connection)
+
+    def _call(self, method: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if method not in BRIDGED:
+            return {"error": f"not a bridged method: {method}"}
+        try:
+            if method == "meeting_password":
+                return {"result": self.state.meeting(*args).password}
+            result = getattr(self.state, method)(*args, **kwargs)
+        except Exception as err:  # noqa: BLE001 - the caller hears the failure, the bridge goes on
+            return {"error": f"{err.__class__.__name__}: {err}"}
+        if isinstance(result, list):
+            return {"result": [_person(p) for p in result]}
+        if hasattr(result, "user_id"):
+            return {"result": _person(result)}
+        return {"result": result}
+
+
+class RemoteZoomState:
+    """A ZoomState in another process, through its RehearsalBridge (only what the rehearsal binding needs)."""
+
+    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        try:
+            self._connection: ClientConnection = connect(url, open_timeout=timeout)
+        except (OSError, TimeoutError) as err:
+            raise AssistantError(
+                f"The rehearsal Zoom at {url} cannot be reached.", hint="Start the rehearsal first."
+            ) from err
+        self._timeout = timeout
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, Future[dict[str, Any]]] = {}
+        self._subscribers: list[Callable[[dict[str, Any]], None]] = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, name="rehearsal-bridge", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self._connection:
+                message = json.loads(raw)
+                if "event" in message:
+                    for callback in list(self._subscribers):
+                        callback(message["event"])
+                    continue
+                future = self._waiting.pop(message["id"], None)
+                if future is not None:
+                    future.set_result(message)
+        except ConnectionClosed:
+            pass
+        for future in list(self._waiting.values()):
+            future.set_result({"error": "the rehearsal Zoom went away"})
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        request_id = next(self._ids)
+        future: Future[dict[str, Any]] = Future()
+        self._waiting[request_id] = future
+        with self._lock:
+            self._connection.send(json.dumps({"id": request_id, "method": method, "args": list(args), "kwargs": kwargs}))
+        reply = future.result(self._timeout)
+        if "error" in reply:
+            raise AssistantError(f"The rehearsal Zoom refused {method}: {reply['error']}")
+        return reply["result"]
+
+    def subscribe(self, callback: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def meeting(self, meeting_id: int) -> _MeetingInfo:
+        return _MeetingInfo(password=self._call("meeting_password", meeting_id))
+
+    def is_live(self, meeting_id: int) -> bool:
+        return bool(self._call("is_live", meeting_id))
+
+    def waiting_room(self, meeting_id: int) -> list[_Person]:
+        return [_Person(**p) for p in self._call("waiting_room", meeting_id)]
+
+    def in_meeting(self, meeting_id: int) -> list[_Person]:
+        return [_Person(**p) for p in self._call("in_meeting", meeting_id)]
+
+    def participant(self, meeting_id: int, user_id: int) -> _Person | None:
+        found = self._call("participant", meeting_id, user_id)
+        return _Person(**found) if found else None
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name in BRIDGED:
+            return lambda *args, **kwargs: self._call(name, *args, **kwargs)
+        raise AttributeError(name)
+
+    def close(self) -> None:
+        self._connection.close()
