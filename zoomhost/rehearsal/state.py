@@ -206,7 +206,7 @@ class ZoomState:
             start_time=today + timedelta(days=1),
             duration=30,
             password="assembly",  # weak on purpose: the checklist should ask for a stronger one
-            settings=_meeting_settings(waiting_room=False, mute_upon_entry=False, join_before_host=True),
+            settings=_meeting_settings(waiting_room=True, mute_upon_entry=False, join_before_host=True),
             agenda="Friday celebration assembly",
         )
         class_meeting = SimMeeting(
@@ -226,7 +226,7 @@ class ZoomState:
             type=4,
             start_time=datetime(2020, 3, 23, 9, 0, tzinfo=UTC),
             duration=0,
-            password="",
+            password="",  # the personal room breaks the protocol twice: no passcode, no waiting room
             settings=_meeting_settings(waiting_room=False, mute_upon_entry=False, join_before_host=True, use_pmi=True),
         )
         outsider_meeting = SimMeeting(
