@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 from zoomhost.core.events import EventKind, MeetingEvent
@@ -30,17 +30,29 @@ STAFF = (StaffMember(1, "Mrs Hughes", "hughes@example.org"),)
 CONSENTED = sum(p.consent for p in PUPILS)
 
 
-def classify(display_name: str, present: Collection[int]) -> Classification:
+def make_classifier(
+    pupils: Sequence[Pupil], staff: Sequence[StaffMember]
+) -> Callable[[str, Collection[int]], Classification]:
     """Exact, predictable verdicts: enough to drive the live session through every path."""
+
+    def classify(display_name: str, present: Collection[int]) -> Classification:
+        return _classify(display_name, present, pupils, staff)
+
+    return classify
+
+
+def _classify(
+    display_name: str, present: Collection[int], pupils: Sequence[Pupil], staff: Sequence[StaffMember]
+) -> Classification:
     name = " ".join(display_name.replace(".", " ").split()).casefold()
     if any(unicodedata.category(ch) == "Cf" for ch in display_name) or any(
         "CYRILLIC" in unicodedata.name(ch, "") for ch in display_name
     ):
         return Classification(Verdict.SUSPICIOUS, reasons=("hidden or look-alike characters",))
-    for member in STAFF:
+    for member in staff:
         if name == member.name.casefold():
             return Classification(Verdict.STAFF, staff=member, reasons=("staff list",))
-    matches = [p for p in PUPILS if name in (f"{p.known_as} {p.surname_initial}".casefold(), p.known_as.casefold())]
+    matches = [p for p in pupils if name in (f"{p.known_as} {p.surname_initial}".casefold(), p.known_as.casefold())]
     if len(matches) > 1:
         return Classification(Verdict.AMBIGUOUS, reasons=("more than one pupil could be meant",))
     if not matches:
@@ -52,6 +64,8 @@ def classify(display_name: str, present: Collection[int]) -> Classification:
         return Classification(Verdict.NO_CONSENT, pupil=pupil, reasons=("no consent on the register",))
     return Classification(Verdict.CONSENTED, pupil=pupil, reasons=("one consented pupil matches",))
 
+
+classify = make_classifier(PUPILS, STAFF)
 
 _ids = itertools.count(1)
 
@@ -88,3 +102,50 @@ class Clock:
     def advance(self, seconds: float) -> datetime:
         self.now += timedelta(seconds=seconds)
         return self.now
+
+
+ASSEMBLY_PUPILS = tuple(
+    Pupil(i, f"Pupil{i:03d}", None, "ABCDEFGH"[i % 8], f"Year {1 + i % 6}", i % 10 != 0) for i in range(1, 121)
+)
+ASSEMBLY_STAFF = (StaffMember(1, "Mrs Hughes"), StaffMember(2, "Mr Quayle"))
+assembly_classify = make_classifier(ASSEMBLY_PUPILS, ASSEMBLY_STAFF)
+
+
+def assembly_stream() -> list[MeetingEvent]:
+    """A scripted assembly with stable event ids: 120 pupils (every tenth without consent), two staff,
+    an impostor using a pupil's name, a homoglyph name, a zoombomber let in, leavers and rejoiners."""
+    events: list[MeetingEvent] = [event(EventKind.STARTED, seconds=0, event_id="start")]
+    second = 1.0
+    names = [(f"p{p.id}", f"{p.first_name} {p.surname_initial}", p.consent) for p in ASSEMBLY_PUPILS]
+    names += [("s1", "Mrs Hughes", True), ("s2", "Mr Quayle", True)]
+    names += [("x1", "Pupil007 H", False), ("x2", "Pupil\u0030\u04300 A", False), ("x3", "xX_b0mb3r_Xx", False)]
+    for pid, name, admit in names:
+        events.append(event(EventKind.WAITING_JOINED, pid, name, seconds=second, event_id=f"{pid}-wait"))
+        second += 0.5
+        if admit or pid == "x3":
+            events.append(event(EventKind.ADMITTED, pid, seconds=second, event_id=f"{pid}-admit"))
+            events.append(event(EventKind.JOINED, pid, name, seconds=second, event_id=f"{pid}-joined"))
+            second += 0.5
+    for pupil in (ASSEMBLY_PUPILS[10], ASSEMBLY_PUPILS[21], ASSEMBLY_PUPILS[32]):
+        pid, name = f"p{pupil.id}", f"{pupil.first_name} {pupil.surname_initial}"
+        events.append(event(EventKind.LEFT, pid, seconds=second, event_id=f"{pid}-left"))
+        events.append(event(EventKind.WAITING_JOINED, f"{pid}b", name, seconds=second + 5, event_id=f"{pid}b-wait"))
+        events.append(event(EventKind.ADMITTED, f"{pid}b", seconds=second + 9, event_id=f"{pid}b-admit"))
+        second += 10
+    events.append(event(EventKind.LEFT, "x3", seconds=second, event_id="x3-left"))
+    events.append(event(EventKind.WAITING_LEFT, "p10", seconds=second + 1, event_id="p10-gone"))
+    events.append(event(EventKind.ENDED, seconds=1800, event_id="end"))
+    return events
+
+
+def play_assembly_printing(session_id: str) -> None:
+    """Run in a child process: apply the assembly to a journal, printing each change as it is "shown"."""
+    from zoomhost.core.journal import SessionJournal
+    from zoomhost.core.session import LiveSession
+
+    session = LiveSession.resume(
+        journal=SessionJournal.open(session_id), classify=assembly_classify, expected_pupils=108, clock=Clock()
+    )
+    for item in assembly_stream():
+        for change in session.apply(item):
+            print(change.entry.event_key, flush=True)

@@ -376,8 +376,10 @@ def _connect(path: Path, *, must_exist: bool = False) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")  # an entry on screen must survive a power cut too
         return db
-    except sqlite3.Error as err:
+    except sqlite3.OperationalError as err:
         raise JournalError(f"the session journal {path} could not be opened ({err}).") from err
+    except sqlite3.DatabaseError as err:
+        raise JournalError(f"the session journal {path} is damaged or not a journal ({err}).") from err
 
 
 def _read_info(db: sqlite3.Connection, path: Path) -> SessionInfo:

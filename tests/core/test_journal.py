@@ -1,0 +1,126 @@
+"""The session journal on real SQLite files: stored once, in order, private, and readable after a crash."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.core.live_helpers import MEETING, T0
+from zoomhost import paths
+from zoomhost.core.journal import JournalEntry, JournalError, JournalKind, SessionJournal
+
+
+def _journal(**overrides: object) -> SessionJournal:
+    args = {"meeting_id": MEETING, "topic": "Friday assembly", "planned_minutes": 30, "started_at": T0, "rehearsal": False}
+    args.update(overrides)
+    return SessionJournal.create(**args)  # type: ignore[arg-type]
+
+
+def _entry(key: str, *, seconds: float = 0, **fields: object) -> JournalEntry:
+    return JournalEntry(at=T0 + timedelta(seconds=seconds), kind=JournalKind.NOTE, event_key=key, **fields)  # type: ignore[arg-type]
+
+
+def test_entries_come_back_in_order_with_every_field() -> None:
+    with _journal() as journal:
+        assert journal.append(
+            JournalEntry(
+                at=T0,
+                kind=JournalKind.ARRIVAL,
+                event_key="event:1",
+                participant_id="16778240",
+                display_name="Zoë 🦄",
+                verdict="consented",
+                pupil_id=2,
+                pupil_label="Zoë L. (Year 4)",
+                actor="zoom",
+                detail={"reasons": ["one consented pupil matches"], "after_lock": False},
+            )
+        )
+        assert journal.append(_entry("note:2", seconds=5, actor="teacher", detail={"text": "fire alarm test"}))
+        session_id = journal.session_id
+
+    with SessionJournal.open(session_id) as reopened:
+        first, second = reopened.entries()
+    assert (first.seq, second.seq) == (1, 2)
+    assert first.kind is JournalKind.ARRIVAL and first.display_name == "Zoë 🦄" and first.pupil_id == 2
+    assert first.detail == {"reasons": ["one consented pupil matches"], "after_lock": False}
+    assert first.at == T0 and first.at.utcoffset() == timedelta(0)
+    assert second.actor == "teacher" and second.detail["text"] == "fire alarm test"
+
+
+def test_the_same_happening_recorded_twice_is_stored_once() -> None:
+    with _journal() as journal:
+        assert journal.append(_entry("event:abc")) is True
+        assert journal.append(_entry("event:abc", seconds=3, detail={"source": "assistant"})) is False
+        assert [e.event_key for e in journal.entries()] == ["event:abc"]
+        assert journal.entries()[0].at == T0  # the first telling is kept
+
+
+def test_entries_of_one_event_are_stored_all_or_none() -> None:
+    with _journal() as journal:
+        journal.append(_entry("taken"))
+        with pytest.raises(ValueError):
+            journal.append_all([_entry("a"), JournalEntry(at=T0, kind="no-such-kind", event_key="b")])  # type: ignore[arg-type]
+        assert journal.append_all([_entry("a"), _entry("taken")]) == [True, False]
+        assert [e.event_key for e in journal.entries()] == ["taken", "a"]
+
+
+def test_journal_files_are_readable_by_this_user_only() -> None:
+    with _journal() as journal:
+        journal.append(_entry("x"))
+        files = list(journal.path.parent.glob(journal.path.name + "*"))
+        assert {f.name for f in files} >= {journal.path.name, journal.path.name + "-wal"}
+        for file in files:
+            assert stat.S_IMODE(os.stat(file).st_mode) == 0o600, file.name
+
+
+def test_the_journal_uses_write_ahead_logging() -> None:
+    with _journal() as journal:
+        path = journal.path
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        db.close()
+
+
+def test_session_heading_and_listing_newest_first() -> None:
+    older = _journal(topic="Class 3 story time", started_at=T0 - timedelta(days=2), rehearsal=True)
+    newer = _journal(topic="Friday assembly")
+    older.close()
+    newer.close()
+    listed = SessionJournal.list_sessions()
+    assert [info.topic for info in listed] == ["Friday assembly", "Class 3 story time"]
+    assert listed[1].rehearsal is True and listed[0].meeting_id == MEETING and listed[0].planned_minutes == 30
+    assert listed[0].session_id.startswith(T0.strftime("%Y%m%d-%H%M%S"))
+
+
+def test_a_missing_session_says_how_to_find_one() -> None:
+    with pytest.raises(JournalError) as err:
+        SessionJournal.open("20240101-090000-abcdef")
+    assert "zoomhost sessions" in err.value.user_text()
+
+
+@pytest.mark.parametrize("name", ["../register", "20240101-090000-abcdef/../../x", "", "latest"])
+def test_a_session_name_cannot_point_outside_the_sessions_folder(name: str) -> None:
+    with pytest.raises(JournalError, match="not a session name"):
+        SessionJournal.open(name)
+
+
+def test_a_damaged_journal_is_reported_not_crashed_on() -> None:
+    bad = paths.sessions_dir() / "20240101-090000-abcdef.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(JournalError, match="damaged or not a journal"):
+        SessionJournal.open("20240101-090000-abcdef")
+    assert SessionJournal.list_sessions() == []
+
+
+def test_times_without_a_zone_are_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        JournalEntry(at=datetime(2024, 3, 8, 10, 30), kind=JournalKind.NOTE, event_key="x")
+    with pytest.raises(ValueError):
+        _entry("y", actor="headteacher")
