@@ -26,6 +26,7 @@ from zoomhost.core.names import (
     class_hint,
     email_address,
     fold,
+    latin_look_alike,
     looks_like_web_address,
     not_a_name,
     read_name,
@@ -199,12 +200,28 @@ class AdmissionClassifier:
             return _verdict(Verdict.NOT_ON_REGISTER, "an email address, not a child's name")
         if looks_like_web_address(name):
             return _verdict(Verdict.SUSPICIOUS, "looks like a web address, not a name")
+        disguised = self._disguised(name)
+        if disguised is not None:
+            return _verdict(Verdict.SUSPICIOUS, disguised)
         read = read_name(name)
         why = not_a_name(read)
         if why is not None:
             return _verdict(Verdict.SUSPICIOUS, why)
         readings = [self._read_person(person) for person in read.people]
         return self._decide(readings, read.words(), present)
+
+    def _disguised(self, name: str) -> str | None:
+        """ "Аму" is all Cyrillic, yet reads as Amy: a name on the register written to slip past a check."""
+        if name.isascii():
+            return None
+        look_alike = latin_look_alike(name)
+        if look_alike is None:
+            return None
+        script, reading = look_alike
+        keys = [fold(word) for word in reading.split()]
+        if any(key in self._by_name or key in self._staff_surname for key in keys):
+            return f'written in {script} letters that look like Latin ones (reads as "{reading.strip()}")'
+        return None
 
     def _decide(self, readings: list[_Reading], words: list[Word], present: Collection[int]) -> Classification:
         people = [r for r in readings if r.role in (_Role.CHILD, _Role.STAFF, _Role.BOTH)]

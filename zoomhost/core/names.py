@@ -100,6 +100,9 @@ CONFUSABLES: dict[str, str] = {
     "Ꮇ": "M", "Ꭲ": "T",
 }  # fmt: skip
 
+# Lower-case letters that pass for Latin ones in a whole word of them ("Аму" reads as "Amy").
+_LOOSE_CONFUSABLES = {**CONFUSABLES, "в": "b", "к": "k", "м": "m", "н": "h", "т": "t", "п": "n", "г": "r", "ь": "b"}
+
 # Characters that show as nothing although they are letters or symbols.
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d\u180f")
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
@@ -226,6 +229,24 @@ def character_problems(text: str) -> list[str]:
     return problems
 
 
+def latin_look_alike(text: str) -> tuple[str, str] | None:
+    """(script, Latin reading) when every letter of ``text`` is another script's look-alike of a Latin one."""
+    reading, script = [], None
+    for ch in text:
+        if ch.isascii():
+            reading.append(ch)
+            continue
+        mapped = _LOOSE_CONFUSABLES.get(ch)
+        if mapped is None:
+            if unicodedata.category(ch).startswith("L"):
+                return None
+            reading.append(" ")
+            continue
+        script = _script(ch)
+        reading.append(mapped)
+    return (script, "".join(reading)) if script else None
+
+
 def _is_emoji(ch: str) -> bool:
     if not ch or ch.isascii():
         return False
@@ -235,12 +256,7 @@ def _is_emoji(ch: str) -> bool:
 def _script_problems(scripts: dict[str, list[str]]) -> list[str]:
     names = set(scripts)
     if len(names) <= 1:
-        if len(names) == 1:
-            (script,) = names
-            letters = scripts[script]
-            if script != "Latin" and all(ch in CONFUSABLES for ch in letters):
-                return [f"written in {script} letters that look like Latin ones"]
-        return []
+        return []  # one script; a whole name of look-alikes is caught by ``latin_look_alike``
     if any(names <= family for family in _SCRIPT_FAMILIES):
         return []
     if "Latin" in names:
