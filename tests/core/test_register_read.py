@@ -305,11 +305,36 @@ def test_bad_rows_are_skipped_with_their_spreadsheet_line_and_reason() -> None:
     assert 'line 4: unreadable consent date "31/02/2024"' in preview
 
 
+def test_a_row_with_more_cells_than_the_header_is_not_trusted(tmp_path: Path) -> None:
+    text = "Forename,Surname,Consent,Class\nAmy,Bloggs,no,3B\nBen,Smith,Jones,yes,3B\nCal,D,yes,3B,\n"
+    imported = read_register_file(write(tmp_path, text))
+    assert [p.first_name for p in imported.pupils] == ["Amy", "Cal"]
+    assert [(row.line, row.reason) for row in imported.skipped] == [
+        (3, "has 5 cells but the header names 4 columns (is there a comma inside a cell?)")
+    ]
+
+
+def test_apostrophes_and_at_signs_do_not_shift_columns(tmp_path: Path) -> None:
+    text = "Forename,Surname,Class,Consent\nD'Arcy,O'Brien,3B,no\nP0,@,0,yes\nMa'ia,'t Hooft,3B,no\n"
+    imported = read_register_file(write(tmp_path, text))
+    assert [(p.first_name, p.class_name, p.consent) for p in imported.pupils] == [
+        ("D'Arcy", "3B", False),
+        ("P0", "0", True),
+        ("Ma'ia", "3B", False),
+    ]
+
+
 def test_line_numbers_count_rows_as_a_spreadsheet_does(tmp_path: Path) -> None:
     # A quoted cell spanning two lines is one spreadsheet row; blank lines are rows too.
     text = 'Forename,Notes,Consent\nAmy,"line one\nline two",yes\n\nBen,,perhaps\n'
     imported = read_register_file(write(tmp_path, text))
     assert [(row.line, row.reason.split(" in ")[0]) for row in imported.skipped] == [(4, 'consent "perhaps"')]
+
+
+def test_old_mac_line_endings_and_odd_digits_in_class_names(tmp_path: Path) -> None:
+    imported = read_register_file(write(tmp_path, "Forename,Class,Consent\rAmy,Year ²,yes\rBen,Year 2,no\r"))
+    assert [(p.first_name, p.class_name) for p in imported.pupils] == [("Amy", "Year ²"), ("Ben", "Year 2")]
+    assert imported.consent_counts_by_class() == {"Year 2": (0, 1), "Year ²": (1, 1)}
 
 
 def test_preview_says_what_is_kept_skipped_and_dropped() -> None:

@@ -212,14 +212,22 @@ def read_staff_file(path: Path) -> StaffImport:
 
 
 def _rows(table: Table):
-    """Non-blank rows, each with a reason to skip it if it repeats an earlier row exactly."""
+    """Non-blank rows, each with a reason to skip it if it repeats an earlier row or overflows the header."""
     seen: dict[tuple[str, ...], int] = {}
+    width = len(table.header)
     for row in table.rows:
         cells = tuple(cell.strip() for cell in row.cells)
         if not any(cells):
             continue  # exports often end with blank lines; they are not pupils
         while cells and not cells[-1]:
             cells = cells[:-1]
+        if len(cells) > width:
+            # Cells have shifted (an unquoted comma in a name?), so no column can be trusted, consent least of all.
+            yield row, (
+                f"has {len(cells)} cells but the header names {width} columns"
+                f" (is there a {_DELIMITER_NAMES.get(table.delimiter, table.delimiter)} inside a cell?)"
+            )
+            continue
         if cells in seen:
             yield row, f"repeats line {seen[cells]} exactly"
             continue

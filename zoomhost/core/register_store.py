@@ -79,7 +79,7 @@ def consent_counts(pupils: Iterable[Pupil]) -> dict[str, tuple[int, int]]:
 
 
 def _natural_key(text: str) -> list[tuple[int, int, str]]:
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", text)]
+    return [(0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"([0-9]+)", text)]
 
 
 class RegisterStore:

@@ -136,7 +136,10 @@ def read_table(path: Path, *, fields: Sequence[Field], required: Sequence[Sequen
     source = path.name
     data = _read_bytes(path)
     text, encoding = decode_export(data, source=source)
-    candidates = [(_parse(text, dialect), dialect.delimiter) for dialect in _dialects(text)]
+    try:
+        candidates = [(_parse(text, dialect), dialect.delimiter) for dialect in _dialects(text)]
+    except clevercsv.Error as err:
+        raise unusable(source, None, f"could not be read as CSV ({err})", hint=SPREADSHEET_HINT) from None
     best: tuple[int, int, list[list[str]], dict[str, int], str] | None = None
     for records, delimiter in candidates:
         found = _find_header(records, fields)
@@ -192,6 +195,8 @@ def decode_export(data: bytes, *, source: str) -> tuple[str, str]:
         if data.startswith(magic):
             raise unusable(source, 1, f"this is {what}, not a CSV file", hint=SPREADSHEET_HINT)
     text, encoding = _decode(data, source=source)
+    # One line ending for the CSV parser: old Mac exports end lines with a bare carriage return.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = _CONTROL.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
@@ -234,8 +239,9 @@ def _dialects(text: str) -> list[SimpleDialect]:
     except Exception:  # noqa: BLE001 - any detector failure just means: try the usual delimiters
         detected = None
     if detected is not None and detected.delimiter in DELIMITERS:
-        # An export quotes with double quotes even when the sample happened to need none.
-        dialects.append(SimpleDialect(detected.delimiter, detected.quotechar or '"', detected.escapechar or ""))
+        # Only the delimiter is taken: exports quote with double quotes and use no escape
+        # character, and a guessed one (an apostrophe in O'Brien, an "@") would shift columns.
+        dialects.append(SimpleDialect(detected.delimiter, '"', ""))
     for delimiter in DELIMITERS:
         if not any(d.delimiter == delimiter for d in dialects):
             dialects.append(SimpleDialect(delimiter, '"', ""))
