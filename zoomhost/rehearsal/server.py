@@ -48,6 +48,8 @@ RATE_LIMITS = {
 INVALID_TOKEN = (124, "Invalid access token.")
 EXPIRED_TOKEN = (124, "Access token is expired.")
 NO_DASHBOARD = (200, "Only available for paid accounts that have dashboard feature enabled.")
+ZOOM_BODY = web.ResponseKey("zoom_body", object)  # the JSON body as sent, kept for contract tests
+TOKEN = web.RequestKey("token", object)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class _Grant:
     expires_at: float
 
 
-@dataclass
+@dataclass(eq=False)
 class _Connection:
     ws: web.WebSocketResponse
     transport: asyncio.BaseTransport | None
@@ -319,9 +321,9 @@ class RehearsalServer:
             app.router.add_route(method, path, handler)
             self._categories[(method, path)] = category
         app.router.add_route("*", "/v2/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, access_log=None)  # the access log would carry tokens in URLs
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)  # the access log would carry tokens in URLs
         await self._runner.setup()
-        await web.SockSite(self._runner, sock, shutdown_timeout=1.0).start()
+        await web.SockSite(self._runner, sock).start()
 
     async def _serve_until_stopped(self) -> None:
         assert self._stopping is not None
@@ -475,7 +477,7 @@ class RehearsalServer:
                 query=dict(request.query),
                 request_body=body,
                 status=response.status,
-                response_body=response.get("zoom_body"),
+                response_body=response.get(ZOOM_BODY),
             )
         )
         return response
@@ -491,7 +493,7 @@ class RehearsalServer:
         record, problem = self.tokens.check(token.strip())
         if problem is not None:
             return _error(401, *problem)
-        request["token"] = record
+        request[TOKEN] = record
         route = request.match_info.route
         category = self._categories.get((route.method, route.resource.canonical if route.resource else ""))
         if category is not None:
@@ -510,7 +512,7 @@ class RehearsalServer:
     # -- REST: users and settings -----------------------------------------------------------------
     def _user_id(self, request: web.Request) -> str:
         """Resolve ``{userId}``: "me" means the signed-in user; an account token has no "me"."""
-        token: _Token = request["token"]
+        token: _Token = request[TOKEN]  # type: ignore[assignment]
         asked = request.match_info["userId"]
         if asked == "me":
             if token.user_id is None:
@@ -550,7 +552,7 @@ class RehearsalServer:
     def _meeting_for(self, request: web.Request) -> int:
         """The meeting in the path, refused to a user token that is not its host."""
         meeting = self.state.meeting(request.match_info["meetingId"])
-        token: _Token = request["token"]
+        token: _Token = request[TOKEN]  # type: ignore[assignment]
         if token.user_id is not None and token.user_id != meeting.host_id:
             raise RehearsalError(400, 3000, "Cannot access meeting info.")
         return meeting.id
@@ -606,7 +608,7 @@ class RehearsalServer:
 
     # -- REST: rosters ----------------------------------------------------------------------------
     async def _dashboard_participants(self, request: web.Request) -> web.StreamResponse:
-        token: _Token = request["token"]
+        token: _Token = request[TOKEN]  # type: ignore[assignment]
         if not self.state.has_dashboard():
             raise RehearsalError(400, *NO_DASHBOARD)
         if token.user_id is not None:
@@ -628,7 +630,7 @@ class RehearsalServer:
 
     async def _past_participants(self, request: web.Request) -> web.StreamResponse:
         ref = urllib.parse.unquote(request.match_info["meetingId"])  # a UUID arrives double-encoded
-        token: _Token = request["token"]
+        token: _Token = request[TOKEN]  # type: ignore[assignment]
         instance = self.state.past_instance(ref)
         if token.user_id is not None and token.user_id != instance.meeting.host_id:
             raise RehearsalError(400, 3000, "Cannot access meeting info.")
@@ -640,7 +642,7 @@ class RehearsalServer:
         )
 
     async def _report_participants(self, request: web.Request) -> web.StreamResponse:
-        token: _Token = request["token"]
+        token: _Token = request[TOKEN]  # type: ignore[assignment]
         if token.user_id is not None:
             raise RehearsalError(400, 200, "No permission.")
         return await self._past_participants(request)
@@ -793,7 +795,7 @@ class RehearsalServer:
 # -- helpers --------------------------------------------------------------------------------------
 def _json(status: int, body: Any, *, headers: dict[str, str] | None = None) -> web.Response:
     response = web.json_response(body, status=status, headers=headers, dumps=lambda o: json.dumps(o, ensure_ascii=False))
-    response["zoom_body"] = body
+    response[ZOOM_BODY] = body
     return response
 
 
@@ -803,7 +805,7 @@ def _error(status: int, code: int, message: str, *, headers: dict[str, str] | No
 
 def _no_content(*, headers: dict[str, str] | None = None) -> web.Response:
     response = web.Response(status=204, headers=headers)
-    response["zoom_body"] = None
+    response[ZOOM_BODY] = None
     return response
 
 

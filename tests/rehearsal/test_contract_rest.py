@@ -1,0 +1,79 @@
+"""Every answer the rehearsal Zoom gives over REST matches Zoom's documents, path by path."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.contract.spec import ContractViolation
+from tests.rehearsal.contract import check_all, check_response, closed
+from tests.rehearsal.fixtures import api_client, rehearsal_server  # noqa: F401
+from zoomhost.rehearsal.server import RehearsalServer
+
+#: The operations the rehearsal serves; the test below proves each one is exercised and valid.
+SERVED = {
+    ("GET", "/users/{userId}", 200),
+    ("GET", "/users/{userId}/settings", 200),
+    ("PATCH", "/users/{userId}/settings", 204),
+    ("GET", "/users/{userId}/meetings", 200),
+    ("GET", "/meetings/{meetingId}", 200),
+    ("PATCH", "/meetings/{meetingId}", 204),
+    ("PUT", "/meetings/{meetingId}/status", 204),
+    ("POST", "/meetings/{meetingId}/batch_registrants", 201),
+    ("POST", "/meetings/{meetingId}/registrants", 201),
+    ("GET", "/metrics/meetings/{meetingId}/participants", 200),
+    ("GET", "/past_meetings/{meetingId}/participants", 200),
+    ("GET", "/report/meetings/{meetingId}/participants", 200),
+}
+
+
+def test_every_served_path_answers_as_documented(rehearsal_server: RehearsalServer) -> None:
+    server = rehearsal_server
+    state = server.state
+    host, assembly, pmi = state.host_id, state.assembly_meeting_id, state.pmi_meeting_id
+    with api_client(server) as api:
+        assert api.get(f"/users/{host}").json()["email"].endswith("@sch.im")
+        assert api.get(f"/users/{host}/settings").json()["in_meeting"]["chat"] is True
+        assert "meeting_security" in api.get(f"/users/{host}/settings", params={"option": "meeting_security"}).json()
+        assert api.patch(f"/users/{host}/settings", json={"in_meeting": {"chat": False}}).status_code == 204
+        assert len(api.get(f"/users/{host}/meetings", params={"type": "upcoming"}).json()["meetings"]) == 2
+        api.get(f"/users/{host}/meetings", params={"type": "scheduled", "page_size": 1})
+        assert api.get(f"/meetings/{assembly}").json()["settings"]["waiting_room"] is True
+        assert api.get(f"/meetings/{pmi}").json()["type"] == 4
+        assert api.patch(f"/meetings/{assembly}", json={"settings": {"approval_type": 0}}).status_code == 204
+        batch = api.post(
+            f"/meetings/{assembly}/batch_registrants",
+            json={"registrants": [{"email": f"family{n}@example.org", "first_name": f"Pupil{n}"} for n in range(3)]},
+        )
+        assert batch.status_code == 201 and len(batch.json()["registrants"]) == 3
+        one = api.post(f"/meetings/{assembly}/registrants", json={"email": "late@example.org", "first_name": "Late"})
+        assert one.status_code == 201
+        state.start_meeting(assembly)
+        state.arrive(assembly, "Isla Quayle")
+        admitted = state.arrive(assembly, "Noah Kermode")
+        assert admitted is not None and state.admit(assembly, admitted.user_id)
+        live = api.get(f"/metrics/meetings/{assembly}/participants", params={"type": "live"}).json()
+        assert {p["status"] for p in live["participants"]} == {"in_meeting", "in_waiting_room"}
+        assert api.put(f"/meetings/{assembly}/status", json={"action": "end"}).status_code == 204
+        assert api.get(f"/metrics/meetings/{assembly}/participants", params={"type": "past"}).status_code == 200
+        past = api.get(f"/past_meetings/{assembly}/participants").json()
+        assert [p["name"] for p in past["participants"]] == ["Noah Kermode"]
+        assert api.get(f"/report/meetings/{assembly}/participants").json()["total_records"] == 1
+        # errors, checked for Zoom's error shape
+        assert api.get("/meetings/123").json()["code"] == 3001
+    covered, _ = check_all(server.exchanges, [])
+    assert SERVED <= covered, f"not exercised: {sorted(SERVED - covered)}"
+
+
+def test_the_closed_reading_rejects_an_invented_field() -> None:
+    """The stricter reading is not hollow: a field the documents do not list is refused."""
+    with pytest.raises(ContractViolation, match="invented"):
+        check_response("GET", "/v2/users/abc", 200, {"id": "abc", "type": 1, "invented": True})
+    schema = closed({"allOf": [{"type": "object", "properties": {"a": {"type": "string"}}}, {"type": "object", "properties": {"b": {"type": "integer"}}}]})
+    assert schema["additionalProperties"] is False and set(schema["properties"]) == {"a", "b"}
+
+
+def test_settings_alternatives_are_told_apart_when_closed() -> None:
+    check_response("GET", "/v2/users/me/settings", 200, {"in_meeting": {"chat": False}})
+    check_response("GET", "/v2/users/me/settings", 200, {"meeting_security": {"waiting_room": True}})
+    with pytest.raises(ContractViolation):
+        check_response("GET", "/v2/users/me/settings", 200, {"in_meeting": {"chat": "off"}})
