@@ -1,0 +1,484 @@
+"""The Zoom REST calls zoomhost makes, typed, paced, retried where safe, and counted where Zoom counts.
+
+One :class:`ZoomClient` per event loop. Each method names the Zoom operation it calls and
+its rate-limit label from Zoom's documentation. Meetings and settings come back as Zoom's
+own dicts (the pre-flight rules read them field by field); lists come back as small frozen
+values holding only what a control needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from zoomhost import __version__, paths
+from zoomhost.config import Settings
+from zoomhost.zoom.errors import (
+    BadRequest,
+    ConnectionFailed,
+    PlanDoesNotAllow,
+    RateLimited,
+    ServerError,
+    TimedOut,
+    UpdateBudgetExhausted,
+    ZoomError,
+    error_from_exception,
+    error_from_response,
+)
+from zoomhost.zoom.ratelimit import IDEMPOTENT_METHODS, Category, RateLimiter, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+DAILY_MEETING_UPDATES = 100
+MAX_PAGES = 50  # 50 pages of 300 is far beyond any school meeting; stops a server that never ends a list
+
+
+# -- values -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UpcomingMeeting:
+    id: str
+    topic: str
+    start_time: str | None
+    duration: int | None
+    type: int | None
+
+
+@dataclass(frozen=True)
+class LiveParticipant:
+    """One row of the Dashboard's live list: who is in the meeting or its waiting room now."""
+
+    participant_id: str  # Zoom's in-meeting user id (the one events and the Meeting SDK use)
+    display_name: str
+    in_waiting_room: bool
+    join_time: str | None
+    leave_time: str | None
+
+
+@dataclass(frozen=True)
+class PastParticipant:
+    display_name: str
+    join_time: str | None
+    leave_time: str | None
+    duration_seconds: int | None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A per-pupil join link (it is a secret: never log it)."""
+
+    email: str
+    registrant_id: str | None
+    join_url: str | None
+
+
+@dataclass(frozen=True)
+class UpdateReceipt:
+    """What a meeting update cost: Zoom allows 100 per host per day."""
+
+    remaining_today: int
+    is_low: bool
+
+
+@dataclass(frozen=True)
+class Registrant:
+    email: str
+    first_name: str
+    last_name: str | None = None
+
+
+# -- the daily update budget ------------------------------------------------------------------
+class UpdateBudget:
+    """Counts meeting updates per host per UTC day in a small file, so a restart does not forget them."""
+
+    def __init__(self, *, path: Path | None = None, limit: int = DAILY_MEETING_UPDATES, warn_below: int = 10) -> None:
+        self._path = path
+        self.limit = limit
+        self.warn_below = warn_below
+
+    @property
+    def path(self) -> Path:
+        return self._path or paths.cache_dir() / "zoom-meeting-updates.json"
+
+    def _load(self) -> dict[str, int]:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(raw, dict) or raw.get("day") != _today():
+            return {}
+        counts = raw.get("counts")
+        return {str(k): int(v) for k, v in counts.items() if isinstance(v, int)} if isinstance(counts, dict) else {}
+
+    def _save(self, counts: Mapping[str, int]) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"day": _today(), "counts": dict(counts)}), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def remaining(self, host: str) -> int:
+        return max(0, self.limit - self._load().get(host, 0))
+
+    def spend(self, host: str) -> UpdateReceipt:
+        """Count one update for ``host``; refuse when none is left today."""
+        counts = self._load()
+        used = counts.get(host, 0)
+        if used >= self.limit:
+            raise UpdateBudgetExhausted(
+                f"zoomhost has already made {used} changes to this host's meetings today, Zoom's daily limit."
+            )
+        counts[host] = used + 1
+        self._save(counts)
+        left = self.limit - used - 1
+        if left < self.warn_below:
+            log.warning("only %d meeting updates left today for this host", left)
+        return UpdateReceipt(remaining_today=left, is_low=left < self.warn_below)
+
+
+def _today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def meeting_number(meeting_id: str | int) -> str:
+    """A meeting ID as Zoom wants it (digits), from what a teacher types ("812 3456 7890")."""
+    text = re.sub(r"[\s\-]", "", str(meeting_id))
+    if not text.isdigit() or not 9 <= len(text) <= 12:
+        raise BadRequest(
+            f"{str(meeting_id)[:40]!r} is not a Zoom meeting ID.",
+            hint="A meeting ID is 9 to 12 digits, shown in the Zoom web portal and the invitation.",
+        )
+    return text
+
+
+def meeting_uuid_path(uuid: str) -> str:
+    """A meeting UUID as a path segment: encoded once, twice when it starts with / or holds // (Zoom's rule)."""
+    once = quote(uuid, safe="")
+    return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
+
+
+def _user_path(user_id: str) -> str:
+    return quote(user_id, safe="@")
+
+
+# -- the client ---------------------------------------------------------------------------------
+class ZoomClient:
+    """Typed calls to Zoom's REST API. ``auth`` is an httpx.Auth token provider (see zoom.auth.ZoomAuth)."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        auth: httpx.Auth,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        budget: UpdateBudget | None = None,
+        timeout: float = 20.0,
+    ) -> None:
+        self.settings = settings
+        self.auth = auth
+        self.retry = retry or RetryPolicy()
+        self.limiter = limiter or RateLimiter()
+        self.budget = budget or UpdateBudget()
+        self._hosts: dict[str, str] = {}  # meeting number -> host id, learnt from get_meeting
+        self._http = httpx.AsyncClient(
+            base_url=settings.api_base.rstrip("/") + "/",
+            auth=auth,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": f"zoomhost/{__version__}", "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> ZoomClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        close = getattr(self.auth, "aclose", None)
+        if close is not None:
+            await close()
+
+    # -- users --------------------------------------------------------------------------------
+    async def me(self) -> dict[str, Any]:
+        """The signed-in user (user OAuth only: a Server-to-Server app has no "me")."""
+        return await self.get_user("me")
+
+    async def get_user(self, user_id: str) -> dict[str, Any]:
+        """GET /users/{userId} (LIGHT)."""
+        return await self._json("GET", f"users/{_user_path(user_id)}", category=Category.LIGHT, what="this Zoom user")
+
+    async def get_user_settings(self, user_id: str) -> dict[str, Any]:
+        """GET /users/{userId}/settings (MEDIUM): the host's in-meeting policy."""
+        return await self._json(
+            "GET", f"users/{_user_path(user_id)}/settings", category=Category.MEDIUM, what="the host's settings"
+        )
+
+    async def update_user_settings(self, user_id: str, patch: Mapping[str, Any]) -> None:
+        """PATCH /users/{userId}/settings (MEDIUM). Applies to the host's meetings from now on."""
+        await self._call(
+            "PATCH",
+            f"users/{_user_path(user_id)}/settings",
+            category=Category.MEDIUM,
+            what="the host's settings",
+            json_body=dict(patch),
+        )
+
+    # -- meetings -----------------------------------------------------------------------------
+    async def list_upcoming_meetings(self, *, user_id: str = "me") -> list[UpcomingMeeting]:
+        """GET /users/{userId}/upcoming_meetings (MEDIUM)."""
+        body = await self._json(
+            "GET",
+            f"users/{_user_path(user_id)}/upcoming_meetings",
+            category=Category.MEDIUM,
+            what="the upcoming meetings",
+        )
+        meetings = []
+        for item in body.get("meetings") or []:
+            if not isinstance(item, dict) or item.get("id") is None:
+                continue
+            meetings.append(
+                UpcomingMeeting(
+                    id=str(item["id"]),
+                    topic=str(item.get("topic") or ""),
+                    start_time=item.get("start_time"),
+                    duration=item.get("duration") if isinstance(item.get("duration"), int) else None,
+                    type=item.get("type") if isinstance(item.get("type"), int) else None,
+                )
+            )
+        return meetings
+
+    async def get_meeting(self, meeting_id: str | int) -> dict[str, Any]:
+        """GET /meetings/{meetingId} (LIGHT): the meeting with its settings."""
+        number = meeting_number(meeting_id)
+        meeting = await self._json("GET", f"meetings/{number}", category=Category.LIGHT, what=f"meeting {number}")
+        if isinstance(meeting.get("host_id"), str):
+            self._hosts[number] = meeting["host_id"]
+        return meeting
+
+    async def update_meeting(
+        self, meeting_id: str | int, patch: Mapping[str, Any], *, host_id: str | None = None
+    ) -> UpdateReceipt:
+        """PATCH /meetings/{meetingId} (LIGHT). Counted: Zoom allows 100 updates per host per day.
+
+        Put every change in one patch. The count is spent before sending, so a retried or
+        failed update is never under-counted.
+        """
+        number = meeting_number(meeting_id)
+        host = host_id or self._hosts.get(number) or "unknown-host"
+        receipt = self.budget.spend(host)
+        await self._call("PATCH", f"meetings/{number}", category=Category.LIGHT, what=f"meeting {number}", json_body=dict(patch))
+        return receipt
+
+    async def end_meeting(self, meeting_id: str | int) -> None:
+        """PUT /meetings/{meetingId}/status {"action": "end"} (LIGHT): end the meeting for everyone.
+
+        The panic path: it skips the client-side pacing (a 429 is still retried), and the
+        token provider serves a warm token without waiting for a renewal.
+        """
+        number = meeting_number(meeting_id)
+        await self._call(
+            "PUT",
+            f"meetings/{number}/status",
+            category=None,
+            what=f"ending meeting {number}",
+            json_body={"action": "end"},
+        )
+
+    async def batch_register(
+        self, meeting_id: str | int, registrants: Iterable[Registrant], *, auto_approve: bool = True
+    ) -> list[Registration]:
+        """POST /meetings/{meetingId}/batch_registrants (HEAVY): per-pupil join links, up to 30 per call."""
+        number = meeting_number(meeting_id)
+        people = list(registrants)
+        result: list[Registration] = []
+        for start in range(0, len(people), 30):
+            chunk = people[start : start + 30]
+            body = {
+                "auto_approve": auto_approve,
+                "registrants_confirmation_email": False,
+                "registrants": [
+                    {"email": p.email, "first_name": p.first_name, **({"last_name": p.last_name} if p.last_name else {})}
+                    for p in chunk
+                ],
+            }
+            answer = await self._json(
+                "POST",
+                f"meetings/{number}/batch_registrants",
+                category=Category.HEAVY,
+                what=f"registering pupils for meeting {number}",
+                json_body=body,
+            )
+            for item in answer.get("registrants") or []:
+                if isinstance(item, dict) and isinstance(item.get("email"), str):
+                    result.append(
+                        Registration(
+                            email=item["email"], registrant_id=item.get("registrant_id"), join_url=item.get("join_url")
+                        )
+                    )
+        return result
+
+    # -- participants -------------------------------------------------------------------------
+    async def live_participants(self, meeting_id: str | int) -> list[LiveParticipant]:
+        """GET /metrics/meetings/{meetingId}/participants?type=live (HEAVY; Business/Education plans).
+
+        Raises PlanDoesNotAllow when the account has no Dashboard.
+        """
+        number = meeting_number(meeting_id)
+        try:
+            rows = await self._pages(
+                f"metrics/meetings/{number}/participants",
+                params={"type": "live", "page_size": "300"},
+                key="participants",
+                category=Category.HEAVY,
+                what="the live participant list",
+            )
+        except ZoomError as err:
+            if err.status == 403 or err.code == 200:
+                raise PlanDoesNotAllow(
+                    "The school's Zoom plan does not include the Dashboard, so zoomhost cannot check who is in the meeting.",
+                    code=err.code,
+                    message=err.message,
+                    status=err.status,
+                ) from None
+            raise
+        people = []
+        for row in rows:
+            user_id = row.get("user_id")
+            if user_id is None or row.get("leave_time"):
+                continue
+            people.append(
+                LiveParticipant(
+                    participant_id=str(user_id),
+                    display_name=str(row.get("user_name") or "")[:200],
+                    in_waiting_room=row.get("status") == "in_waiting_room",
+                    join_time=row.get("join_time"),
+                    leave_time=row.get("leave_time"),
+                )
+            )
+        return people
+
+    async def past_participants(self, meeting_uuid: str) -> list[PastParticipant]:
+        """GET /past_meetings/{meetingUUID}/participants (MEDIUM): attendance after the meeting."""
+        rows = await self._pages(
+            f"past_meetings/{meeting_uuid_path(meeting_uuid)}/participants",
+            params={"page_size": "300"},
+            key="participants",
+            category=Category.MEDIUM,
+            what="the meeting's attendance",
+        )
+        return [
+            PastParticipant(
+                display_name=str(row.get("name") or "")[:200],
+                join_time=row.get("join_time"),
+                leave_time=row.get("leave_time"),
+                duration_seconds=row.get("duration") if isinstance(row.get("duration"), int) else None,
+            )
+            for row in rows
+        ]
+
+    # -- plumbing -----------------------------------------------------------------------------
+    async def _pages(
+        self, path: str, *, params: dict[str, str], key: str, category: Category, what: str
+    ) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        token = ""
+        for _ in range(MAX_PAGES):
+            page_params = dict(params, **({"next_page_token": token} if token else {}))
+            body = await self._json("GET", path, category=category, what=what, params=page_params)
+            rows.extend(r for r in body.get(key) or [] if isinstance(r, dict))
+            token = body.get("next_page_token") or ""
+            if not isinstance(token, str) or not token:
+                break
+        return rows
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = await self._call(method, path, **kwargs)
+        try:
+            body = response.json()
+        except ValueError:
+            raise ServerError("Zoom sent an answer zoomhost could not read.", status=response.status_code) from None
+        if not isinstance(body, dict):
+            raise ServerError("Zoom sent an answer zoomhost could not read.", status=response.status_code)
+        return body
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        category: Category | None,
+        what: str,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> httpx.Response:
+        """Send one request, pacing it, and retrying what is safe to retry (see RetryPolicy)."""
+        policy = self.retry
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            if category is not None:
+                await self.limiter.acquire(category)
+            try:
+                response = await self._http.request(method, path, params=params, json=json_body)
+                if response.is_success:
+                    return response
+                error = error_from_response(response, what=what)
+            except httpx.TransportError as exc:
+                error = error_from_exception(exc, what=what)
+                not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+            except ZoomError as exc:  # raised by the token provider
+                error = exc
+                not_sent = True
+            else:
+                not_sent = isinstance(error, RateLimited)
+            wait = self._retry_delay(error, method=method, not_sent=not_sent, attempt=attempt)
+            elapsed = time.monotonic() - started
+            if wait is None:
+                raise error
+            if attempt >= policy.max_attempts or elapsed + wait > policy.give_up_after:
+                raise _gave_up(error, attempts=attempt)
+            log.info("%s %s: %s; trying again in %.1f s", method, path, type(error).__name__, wait)
+            await asyncio.sleep(wait)
+
+    def _retry_delay(self, error: ZoomError, *, method: str, not_sent: bool, attempt: int) -> float | None:
+        """Seconds to wait before trying again, or None when this error must not be retried."""
+        if not isinstance(error, (RateLimited, ServerError, ConnectionFailed, TimedOut)):
+            return None
+        if method.upper() not in IDEMPOTENT_METHODS and not not_sent:
+            return None
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            if error.retry_after > self.retry.max_retry_after:
+                raise RateLimited(
+                    f"Zoom asks zoomhost to wait {error.retry_after:.0f} seconds before trying again, which is too long to wait here.",
+                    retry_after=error.retry_after,
+                    code=error.code,
+                    message=error.message,
+                    status=error.status,
+                )
+            return error.retry_after
+        return self.retry.backoff(attempt)
+
+
+def _gave_up(error: ZoomError, *, attempts: int) -> ZoomError:
+    """The last error, re-worded to say zoomhost tried several times and stopped."""
+    sentence = f"{error} zoomhost tried {attempts} times and has stopped trying."
+    kwargs: dict[str, Any] = {"hint": error.hint, "code": error.code, "message": error.message, "status": error.status}
+    if isinstance(error, RateLimited):
+        return RateLimited(sentence, retry_after=error.retry_after, **kwargs)
+    return type(error)(sentence, **kwargs)
