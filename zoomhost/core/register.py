@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.register_store import RegisterStore, RegisterStoreError, august_after, consent_counts
@@ -85,6 +86,9 @@ _KEPT_AS = {
 }
 _STAFF_KEPT_AS = {"name": "name", "first_name": "first name", "surname": "surname", "email": "email"}
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+T = TypeVar("T")
 
 
 class BadCell(ValueError):
@@ -162,56 +166,46 @@ class StaffImport(_Imported):
 def read_register_file(path: Path) -> RegisterImport:
     """Read a consent register export; raises RegisterUnusable when the file as a whole cannot be used."""
     table = read_table(path, fields=PUPIL_FIELDS, required=PUPIL_REQUIRED)
-    pupils: list[Pupil] = []
-    skipped: list[SkippedRow] = []
-    for row, reason in _rows(table):
-        if reason is not None:
-            skipped.append(SkippedRow(line=row.line, reason=reason))
-            continue
-        try:
-            pupils.append(_pupil(table, row, pupil_id=len(pupils) + 1))
-        except BadCell as err:
-            skipped.append(SkippedRow(line=row.line, reason=str(err)))
-    if not pupils:
-        raise _nothing_usable(table, skipped, "pupils")
-    return RegisterImport(
-        pupils=tuple(pupils),
-        skipped=tuple(skipped),
-        dropped_columns=table.dropped_columns(),
-        kept_columns=table.kept_columns(),
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        source=table.source,
-    )
+    pupils, skipped = _collect(table, _pupil, what="pupils")
+    return RegisterImport(pupils=pupils, skipped=skipped, **_about(table))
 
 
 def read_staff_file(path: Path) -> StaffImport:
     """Read a staff list export (names and email addresses of adults who may be admitted)."""
     table = read_table(path, fields=STAFF_FIELDS, required=STAFF_REQUIRED)
-    staff: list[StaffMember] = []
+    staff, skipped = _collect(table, _staff_member, what="staff")
+    return StaffImport(staff=staff, skipped=skipped, **_about(table))
+
+
+def _collect(
+    table: Table, build: Callable[[Table, Row, int], T], *, what: str
+) -> tuple[tuple[T, ...], tuple[SkippedRow, ...]]:
+    """Every row made into a pupil or staff member (ids 1..n in file order), or skipped with its reason."""
+    kept: list[T] = []
     skipped: list[SkippedRow] = []
     for row, reason in _rows(table):
-        if reason is not None:
-            skipped.append(SkippedRow(line=row.line, reason=reason))
-            continue
         try:
-            staff.append(_staff_member(table, row, member_id=len(staff) + 1))
+            if reason is not None:
+                raise BadCell(reason)
+            kept.append(build(table, row, len(kept) + 1))
         except BadCell as err:
             skipped.append(SkippedRow(line=row.line, reason=str(err)))
-    if not staff:
-        raise _nothing_usable(table, skipped, "staff")
-    return StaffImport(
-        staff=tuple(staff),
-        skipped=tuple(skipped),
-        dropped_columns=table.dropped_columns(),
-        kept_columns=table.kept_columns(),
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        source=table.source,
-    )
+    if not kept:
+        raise _nothing_usable(table, skipped, what)
+    return tuple(kept), tuple(skipped)
 
 
-def _rows(table: Table):
+def _about(table: Table) -> dict[str, Any]:
+    return {
+        "dropped_columns": table.dropped_columns(),
+        "kept_columns": table.kept_columns(),
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "source": table.source,
+    }
+
+
+def _rows(table: Table) -> Iterator[tuple[Row, str | None]]:
     """Non-blank rows, each with a reason to skip it if it repeats an earlier row or overflows the header."""
     seen: dict[tuple[str, ...], int] = {}
     width = len(table.header)
@@ -244,7 +238,7 @@ def _nothing_usable(table: Table, skipped: list[SkippedRow], what: str) -> Regis
     )
 
 
-def _pupil(table: Table, row: Row, *, pupil_id: int) -> Pupil:
+def _pupil(table: Table, row: Row, pupil_id: int) -> Pupil:
     def cell(name: str) -> str:
         return row.cell(table.columns.get(name))
 
@@ -268,7 +262,7 @@ def _pupil(table: Table, row: Row, *, pupil_id: int) -> Pupil:
     )
 
 
-def _staff_member(table: Table, row: Row, *, member_id: int) -> StaffMember:
+def _staff_member(table: Table, row: Row, member_id: int) -> StaffMember:
     name = clean_name(row.cell(table.columns.get("name")))
     if not name:
         parts = (clean_name(row.cell(table.columns.get(part))) for part in ("first_name", "surname"))
