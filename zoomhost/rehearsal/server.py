@@ -215,6 +215,8 @@ class RehearsalServer:
         self.port = 0
         self._limiter = _PerSecondLimiter()
         self._categories: dict[tuple[str, str], str] = {}
+        #: Per-second allowance by plan and category; a test may raise one to isolate another rule.
+        self.rate_limits = {plan: dict(limits) for plan, limits in RATE_LIMITS.items()}
         self._connections: set[_Connection] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -497,7 +499,7 @@ class RehearsalServer:
         route = request.match_info.route
         category = self._categories.get((route.method, route.resource.canonical if route.resource else ""))
         if category is not None:
-            limit = RATE_LIMITS.get(self.state.plan, RATE_LIMITS["pro"])[category]
+            limit = self.rate_limits.get(self.state.plan, self.rate_limits["pro"])[category]
             if not self._limiter.allow(category, limit):
                 return _json(
                     429,

@@ -1,0 +1,135 @@
+"""The rehearsal refuses what Zoom refuses, with Zoom's codes, so a client meets the real failures."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.rehearsal.contract import check_all
+from tests.rehearsal.fixtures import account_token, api_client, rehearsal_server  # noqa: F401
+from zoomhost.rehearsal.server import RehearsalServer
+from zoomhost.rehearsal.state import DAILY_MEETING_UPDATES
+
+
+def test_no_token_a_wrong_token_and_an_expired_token_are_code_124(rehearsal_server: RehearsalServer) -> None:
+    server = rehearsal_server
+    meeting = f"{server.api_base}/meetings/{server.state.assembly_meeting_id}"
+    assert httpx.get(meeting).json() == {"code": 124, "message": "Invalid access token."}
+    assert httpx.get(meeting, headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    token = account_token(server)
+    assert httpx.get(meeting, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    server.faults.expire_tokens()
+    expired = httpx.get(meeting, headers={"Authorization": f"Bearer {token}"})
+    assert expired.status_code == 401 and expired.json() == {"code": 124, "message": "Access token is expired."}
+
+
+def test_tokens_run_out_after_their_lifetime() -> None:
+    with RehearsalServer(token_lifetime_s=0.3) as server:
+        with api_client(server) as api:
+            assert api.get(f"/meetings/{server.state.class_meeting_id}").status_code == 200
+            import time
+
+            time.sleep(0.4)
+            assert api.get(f"/meetings/{server.state.class_meeting_id}").json()["code"] == 124
+
+
+def test_unknown_meetings_and_users_are_404_with_zoom_codes(rehearsal_server: RehearsalServer) -> None:
+    with api_client(rehearsal_server) as api:
+        gone = api.get("/meetings/99999999999")
+        assert gone.status_code == 404 and gone.json() == {"code": 3001, "message": "Meeting does not exist: 99999999999."}
+        assert api.put("/meetings/99999999999/status", json={"action": "end"}).json()["code"] == 3001
+        assert api.get("/users/nobody@example.org").json()["code"] == 1001
+        # An account-level (Server-to-Server) token has no "me": the host is named by the meeting's host_id.
+        assert api.get("/users/me/settings").json()["code"] == 1001
+    check_all(rehearsal_server.exchanges, [])
+
+
+def test_the_hundredth_meeting_update_is_the_last_of_the_day(rehearsal_server: RehearsalServer) -> None:
+    meeting = rehearsal_server.state.class_meeting_id
+    rehearsal_server.rate_limits["business"]["light"] = 10_000  # this test is about the daily budget
+    with api_client(rehearsal_server) as api:
+        remaining = []
+        for n in range(DAILY_MEETING_UPDATES):
+            response = api.patch(f"/meetings/{meeting}", json={"agenda": f"version {n}"})
+            assert response.status_code == 204
+            remaining.append(int(response.headers["X-RateLimit-Remaining"]))
+        refused = api.patch(f"/meetings/{meeting}", json={"agenda": "one too many"})
+        assert api.get(f"/meetings/{meeting}").json()["agenda"] == "version 99"
+    assert remaining[0] == 99 and remaining[-1] == 0
+    assert refused.status_code == 429
+    assert refused.json()["message"].startswith("You have exceeded the daily rate limit (100) of Meeting Create/Update")
+    assert refused.headers["Retry-After"].endswith("T00:00:00Z")
+
+
+def test_a_patch_of_the_wrong_kind_is_refused_and_changes_nothing(rehearsal_server: RehearsalServer) -> None:
+    meeting = rehearsal_server.state.assembly_meeting_id
+    with api_client(rehearsal_server) as api:
+        bad = api.patch(f"/meetings/{meeting}", json={"topic": "New topic", "settings": {"waiting_room": "yes"}})
+        assert bad.status_code == 400 and bad.json()["code"] == 300
+        after = api.get(f"/meetings/{meeting}").json()
+        assert after["topic"] != "New topic" and after["settings"]["waiting_room"] is True
+        assert api.patch(f"/meetings/{meeting}", content=b"not json").json()["code"] == 300
+    assert rehearsal_server.state.updates_used(rehearsal_server.state.host_id) == 0, "a refused update costs nothing"
+
+
+def test_per_second_limits_follow_the_plan_and_the_category(rehearsal_server: RehearsalServer) -> None:
+    server = rehearsal_server
+    server.state.plan = "pro"  # heavy: 10 a second
+    with api_client(server) as api:
+        statuses = [api.get(f"/report/meetings/{server.state.assembly_meeting_id}/participants").status_code for _ in range(14)]
+        light = api.get(f"/meetings/{server.state.assembly_meeting_id}")
+    assert statuses.count(429) >= 3, statuses  # 14 in well under a second: at most 10 get through
+    assert light.status_code == 200, "another category has its own allowance"
+    limited = next(ex for ex in server.exchanges if ex.status == 429)
+    assert "per-second rate limit" in limited.response_body["message"]
+
+
+def test_a_teachers_own_token_cannot_touch_a_colleagues_meeting(rehearsal_server: RehearsalServer) -> None:
+    server, state = rehearsal_server, rehearsal_server.state
+    server.oauth_user_id = state.outsider_id
+    token = _user_token(server)
+    outsider_meeting = next(m.id for m in state.meetings.values() if m.host_id == state.outsider_id)
+    with api_client(server, token) as api:
+        assert api.get("/users/me").json()["id"] == state.outsider_id
+        assert api.patch(f"/meetings/{outsider_meeting}", json={"agenda": "mine"}).status_code == 204
+        refused = api.patch(f"/meetings/{state.class_meeting_id}", json={"agenda": "not mine"})
+        assert refused.status_code == 400 and refused.json()["code"] == 3000
+        assert api.put(f"/meetings/{state.class_meeting_id}/status", json={"action": "end"}).status_code == 400
+        assert api.get(f"/users/{state.host_id}/settings").status_code == 400
+    assert state.meeting(state.class_meeting_id).agenda == ""
+
+
+def test_dashboard_answers_only_on_a_plan_that_has_it(rehearsal_server: RehearsalServer) -> None:
+    server, state = rehearsal_server, rehearsal_server.state
+    state.start_meeting(state.class_meeting_id)
+    for n in range(35):
+        state.arrive(state.class_meeting_id, f"Pupil {n}")
+    with api_client(server) as api:
+        path = f"/metrics/meetings/{state.class_meeting_id}/participants"
+        first = api.get(path, params={"type": "live"}).json()
+        second = api.get(path, params={"type": "live", "next_page_token": first["next_page_token"]}).json()
+        assert first["total_records"] == 35 and len(first["participants"]) == 30 and len(second["participants"]) == 5
+        assert second["next_page_token"] == ""
+        state.plan = "pro"
+        refused = api.get(path, params={"type": "live"})
+    assert refused.status_code == 400
+    assert refused.json() == {"code": 200, "message": "Only available for paid accounts that have dashboard feature enabled."}
+    check_all(server.exchanges, [])
+
+
+def test_batch_registration_needs_registration_on(rehearsal_server: RehearsalServer) -> None:
+    meeting = rehearsal_server.state.class_meeting_id
+    body = {"registrants": [{"email": "family@example.org", "first_name": "Isla"}]}
+    with api_client(rehearsal_server) as api:
+        refused = api.post(f"/meetings/{meeting}/batch_registrants", json=body)
+        assert refused.status_code == 400 and refused.json()["code"] == 404
+        api.patch(f"/meetings/{meeting}", json={"settings": {"approval_type": 0}})
+        links = api.post(f"/meetings/{meeting}/batch_registrants", json=body).json()["registrants"]
+        too_many = api.post(f"/meetings/{meeting}/batch_registrants", json={"registrants": body["registrants"] * 31})
+    assert links[0]["join_url"] and links[0]["email"] == "family@example.org"
+    assert too_many.status_code == 400
+
+
+def _user_token(server: RehearsalServer) -> str:
+    from tests.rehearsal.test_rehearsal_oauth import pkce_sign_in
+
+    return pkce_sign_in(server)["access_token"]
