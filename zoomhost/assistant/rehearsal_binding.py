@@ -220,11 +220,16 @@ class _WaitingRoomController:
     def __init__(self, meeting: _Meeting) -> None:
         self._m = meeting
         self._on_entry = True
+        self._listed: dict[int, _User] = {}  # from the last GetWaitingRoomLst: one round trip per look
 
     def GetWaitingRoomLst(self) -> list[int]:  # noqa: N802
-        return [p.user_id for p in self._m.state.waiting_room(self._m.meeting_id)]
+        people = self._m.state.waiting_room(self._m.meeting_id)
+        self._listed = {p.user_id: _User(p.user_id, p.display_name, "waiting") for p in people}
+        return list(self._listed)
 
     def GetWaitingRoomUserInfoByID(self, user_id: int) -> _User | None:  # noqa: N802
+        if user_id in self._listed:
+            return self._listed[user_id]
         person = self._m.person(user_id)
         return person if person is not None and person.where == "waiting" else None
 

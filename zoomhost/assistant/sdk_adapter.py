@@ -486,7 +486,8 @@ class SdkAdapter:
         with self._lock:
             if (refusal := self._ready()) is not None:
                 return refusal
-            self.poll()
+            if user_id not in self._waiting and user_id not in self._in_meeting:
+                self.poll()  # an arrival the watch has not reported yet
             if user_id in self._in_meeting:
                 return Outcome(True, "Already in the meeting.")
             if user_id not in self._waiting:
@@ -507,7 +508,8 @@ class SdkAdapter:
         with self._lock:
             if (refusal := self._ready()) is not None:
                 return refusal
-            self.poll()
+            if user_id not in self._waiting and user_id not in self._in_meeting:
+                self.poll()
             if user_id in self._waiting:
                 return self._result(self._waiting_ctrl.ExpelUser(user_id), "Removed from the waiting room.")
             if user_id not in self._in_meeting:
