@@ -102,14 +102,14 @@ class RegisterStore:
             )
             for p in imported.pupils
         ]
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             db.execute("DELETE FROM pupils")
             db.executemany("INSERT INTO pupils VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._record_import(db, "pupils", imported.source)
 
     def replace_staff(self, imported: StaffImport) -> None:
         rows = [(member.id, member.name, member.email) for member in imported.staff]
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             db.execute("DELETE FROM staff")
             db.executemany("INSERT INTO staff VALUES (?, ?, ?)", rows)
             self._record_import(db, "staff", imported.source)
@@ -140,7 +140,7 @@ class RegisterStore:
 
     def purge_leavers(self, *, today: date, dry_run: bool = False) -> list[Pupil]:
         """Remove (or with ``dry_run`` only list) pupils whose August after leaving has come."""
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             rows = db.execute("SELECT * FROM pupils WHERE leaving_date IS NOT NULL ORDER BY id").fetchall()
             due = [pupil for pupil in map(_pupil, rows) if august_after(pupil.leaving_date) <= today]  # type: ignore[arg-type]
             if not dry_run:
@@ -155,13 +155,13 @@ class RegisterStore:
         )
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One immediate transaction: all of it commits, or none of it does."""
+    def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction: all of it commits, or none of it does; readers never wait for a writer (WAL)."""
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
             with closing(sqlite3.connect(self.db_path, timeout=10, isolation_level=None)) as db:
                 self._prepare(db)
-                db.execute("BEGIN IMMEDIATE")
+                db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     yield db
                 except BaseException:
