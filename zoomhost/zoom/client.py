@@ -129,6 +129,15 @@ class UpdateBudget:
     def remaining(self, host: str) -> int:
         return max(0, self.limit - self._load().get(host, 0))
 
+    def observe(self, host: str, remaining: int) -> UpdateReceipt:
+        """Zoom said how many updates are left today: take the smaller of its count and ours."""
+        counts = self._load()
+        used = max(counts.get(host, 0), self.limit - remaining)
+        counts[host] = used
+        self._save(counts)
+        left = max(0, self.limit - used)
+        return UpdateReceipt(remaining_today=left, is_low=left < self.warn_below)
+
     def spend(self, host: str) -> UpdateReceipt:
         """Count one update for ``host``; refuse when none is left today."""
         counts = self._load()
@@ -240,27 +249,38 @@ class ZoomClient:
 
     # -- meetings -----------------------------------------------------------------------------
     async def list_upcoming_meetings(self, *, user_id: str = "me") -> list[UpcomingMeeting]:
-        """GET /users/{userId}/upcoming_meetings (MEDIUM)."""
-        body = await self._json(
-            "GET",
-            f"users/{_user_path(user_id)}/upcoming_meetings",
+        """GET /users/{userId}/meetings?type=upcoming (MEDIUM), every page.
+
+        ``me`` works for a teacher's own sign-in; a Server-to-Server app names the host
+        (user ID or email), since it has no "me".
+        """
+        rows = await self._pages(
+            f"users/{_user_path(user_id)}/meetings",
+            params={"type": "upcoming", "page_size": "300"},
+            key="meetings",
             category=Category.MEDIUM,
             what="the upcoming meetings",
         )
         meetings = []
-        for item in body.get("meetings") or []:
-            if not isinstance(item, dict) or item.get("id") is None:
+        for item in rows:
+            if item.get("id") is None:
                 continue
             meetings.append(
                 UpcomingMeeting(
                     id=str(item["id"]),
-                    topic=str(item.get("topic") or ""),
-                    start_time=item.get("start_time"),
+                    topic=str(item.get("topic") or "")[:200],
+                    start_time=item.get("start_time") if isinstance(item.get("start_time"), str) else None,
                     duration=item.get("duration") if isinstance(item.get("duration"), int) else None,
                     type=item.get("type") if isinstance(item.get("type"), int) else None,
                 )
             )
         return meetings
+
+    async def get_account_settings(self, *, account_id: str = "me") -> dict[str, Any]:
+        """GET /accounts/{accountId}/settings (MEDIUM): the only place Zoom says whether participants may rename."""
+        return await self._json(
+            "GET", f"accounts/{quote(account_id, safe='')}/settings", category=Category.MEDIUM, what="the account's settings"
+        )
 
     async def get_meeting(self, meeting_id: str | int) -> dict[str, Any]:
         """GET /meetings/{meetingId} (LIGHT): the meeting with its settings."""
@@ -281,7 +301,13 @@ class ZoomClient:
         number = meeting_number(meeting_id)
         host = host_id or self._hosts.get(number) or "unknown-host"
         receipt = self.budget.spend(host)
-        await self._call("PATCH", f"meetings/{number}", category=Category.LIGHT, what=f"meeting {number}", json_body=dict(patch))
+        response = await self._call(
+            "PATCH", f"meetings/{number}", category=Category.LIGHT, what=f"meeting {number}", json_body=dict(patch)
+        )
+        if response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit":
+            remaining = response.headers.get("X-RateLimit-Remaining", "")
+            if remaining.isdigit():  # Zoom's own count wins (other apps may have used some)
+                receipt = self.budget.observe(host, int(remaining))
         return receipt
 
     async def end_meeting(self, meeting_id: str | int) -> None:
