@@ -47,7 +47,8 @@ class InjectedFailure:
 
 
 class Faults:
-    """Thread-safe switches. Counting faults apply to the next N API requests, then switch off."""
+    """Thread-safe switches. Counting faults (429s, 5xx) apply to the next N requests under the API
+    base, then switch off; sign-in is left alone so a storm always meets a client that has a token."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -675,9 +675,6 @@ class RehearsalServer:
         form = dict(request.query)
         if request.can_read_body:
             form.update({k: str(v) for k, v in (await request.post()).items()})
-        failure = self.faults.next_failure()
-        if failure is not None and failure.status >= 500:
-            return _json(failure.status, failure.body, headers=failure.headers)
         grant = form.get("grant_type", "")
         client_id, verified = self._client_from(request, form)
         if grant == "account_credentials":
