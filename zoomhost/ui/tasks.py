@@ -1,0 +1,74 @@
+"""Run work off the GUI thread and come back with the result as a Qt signal.
+
+Modelled on Anki's ``Op(parent, fn).success(cb).failure(cb)``: the GUI thread submits a
+coroutine (or a blocking function) to the app's AsyncRunner; success and failure callbacks
+run on the GUI thread. A busy cursor/indicator is the caller's business (see BusyIndicator).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from zoomhost.runtime import AsyncRunner
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    finished = Signal(object, object)  # (result, exception)
+
+
+class Task(QObject):
+    """One background job; keep a reference until it finishes (the parent QObject does)."""
+
+    def __init__(self, parent: QObject, runner: AsyncRunner, work: Callable[[], Awaitable[Any]] | Callable[[], Any], *, blocking: bool = False) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._work = work
+        self._blocking = blocking
+        self._on_success: Callable[[Any], None] | None = None
+        self._on_failure: Callable[[BaseException], None] | None = None
+        self._relay = _Relay()
+        self._relay.finished.connect(self._deliver)
+        self.future: concurrent.futures.Future[Any] | None = None
+
+    def success(self, callback: Callable[[Any], None]) -> Task:
+        self._on_success = callback
+        return self
+
+    def failure(self, callback: Callable[[BaseException], None]) -> Task:
+        self._on_failure = callback
+        return self
+
+    def start(self) -> Task:
+        if self._blocking:
+            self.future = self._runner.call(self._work)  # type: ignore[arg-type]
+        else:
+            self.future = self._runner.submit(self._work())  # type: ignore[arg-type]
+        self.future.add_done_callback(self._done)
+        return self
+
+    def _done(self, future: concurrent.futures.Future[Any]) -> None:
+        # Runs on the I/O thread: hand over to the GUI thread through a queued signal.
+        try:
+            self._relay.finished.emit(future.result(), None)
+        except BaseException as exc:  # noqa: BLE001 - delivered to the failure callback
+            self._relay.finished.emit(None, exc)
+
+    @Slot(object, object)
+    def _deliver(self, result: Any, error: BaseException | None) -> None:
+        try:
+            if error is None:
+                if self._on_success:
+                    self._on_success(result)
+            elif self._on_failure:
+                self._on_failure(error)
+            else:
+                log.error("background task failed", exc_info=error)
+        finally:
+            self.deleteLater()
