@@ -149,3 +149,53 @@ def play_assembly_printing(session_id: str) -> None:
     for item in assembly_stream():
         for change in session.apply(item):
             print(change.entry.event_key, flush=True)
+
+
+HOSTILE_NAME = "=cmd|' /C calc'!A0"
+SCRIPT_NAME = "<script>alert('x')</script>"
+
+
+def record_small_meeting(*, topic: str = "Friday assembly", gap: bool = False, failed_retry: bool = False):
+    """A short class meeting with one of everything, journaled; returns the (open) journal.
+
+    Amy B comes, leaves and rejoins; Mo K (preferred name) and Chloé D stay; Mrs Hughes is staff;
+    Oliver S has no consent and is held; an impostor uses Amy's name; a zoombomber with a formula
+    for a name gets in and is removed; someone arrives after the lock with a script for a name.
+    """
+    from zoomhost.core.journal import SessionJournal
+    from zoomhost.core.session import LiveSession
+
+    clock = Clock()
+    journal = SessionJournal.create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=T0, rehearsal=False)
+    session = LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=clock)
+    E = EventKind
+    session.apply(event(E.STARTED, seconds=0))
+    for pid, name, at in [("p1", "Amy B", 10), ("p2", "Mo K", 12), ("p3", "Chloé D", 14), ("s1", "Mrs Hughes", 16),
+                          ("p4", "Oliver S", 18), ("x1", "iPad", 19)]:
+        session.apply(event(E.WAITING_JOINED, pid, name, seconds=at))
+    session.hold("p4", actor="teacher")
+    if gap:
+        session.apply(event(E.MAY_HAVE_MISSED, seconds=25))
+    clock.now = T0 + timedelta(seconds=30)
+    for n, row in enumerate(session.admissible_waiting()):
+        session.record_command("admit_all", actor="teacher", participant_id=row.participant_id, command_id=f"admit-{n}")
+        session.record_result(f"admit-{n}", True, "")
+        session.apply(event(E.ADMITTED, row.participant_id, seconds=31 + n))
+    session.apply(event(E.WAITING_JOINED, "x2", "Amy B", seconds=60))  # an impostor while Amy is in
+    session.apply(event(E.WAITING_JOINED, "x3", HOSTILE_NAME, seconds=70))
+    session.apply(event(E.ADMITTED, "x3", seconds=75))  # let in by hand in the Zoom client
+    clock.now = T0 + timedelta(seconds=80)
+    session.record_command("remove", actor="teacher", participant_id="x3", command_id="remove-1")
+    if failed_retry:
+        session.record_result("remove-1", False, "the assistant is reconnecting")
+    session.record_result("remove-1", True, "")
+    session.apply(event(E.LEFT, "p1", seconds=600))
+    session.apply(event(E.WAITING_JOINED, "p1-again", "Amy B", seconds=660))
+    session.apply(event(E.ADMITTED, "p1-again", seconds=720))
+    clock.now = T0 + timedelta(minutes=5)
+    session.lock("autopilot")
+    session.apply(event(E.WAITING_JOINED, "x4", SCRIPT_NAME, seconds=400))
+    clock.now = T0 + timedelta(minutes=6)
+    session.record_manual_confirmation("mute_all", actor="teacher")
+    session.apply(event(E.ENDED, seconds=1800))
+    return journal

@@ -276,10 +276,17 @@ class LiveSession:
     ) -> list[JournalEntry]:
         """An arrival or rename with its verdict, plus the alarms that verdict raises."""
         name = event.display_name or (row.display_name if row else "") or ""
+        # Who is already here: everyone in the meeting, and those waiting as that pupil (not those
+        # already flagged, or one impostor waiting would make the real pupil a "duplicate" too).
         present = [
             other.pupil_id
             for pid, other in self._state.people.items()
-            if pid != event.participant_id and other.state in _PRESENT and other.pupil_id is not None
+            if pid != event.participant_id
+            and other.pupil_id is not None
+            and (
+                other.state is ParticipantState.IN_MEETING
+                or (other.state is ParticipantState.WAITING and other.verdict is Verdict.CONSENTED)
+            )
         ]
         try:
             result = self._classify(name, present)

@@ -1,0 +1,81 @@
+"""Exports: a CSV no spreadsheet will run as formulas, and an A4 PDF laid out by Qt with accents intact."""
+
+from __future__ import annotations
+
+import csv
+import os
+import stat
+import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_executable
+from tests.core.live_helpers import HOSTILE_NAME, MEETING, SCRIPT_NAME, record_small_meeting
+from zoomhost.core.export import COLUMNS, ExportError, neutralise, write_csv
+from zoomhost.core.summary import IncidentRow, SessionSummary
+
+
+@pytest.fixture
+def summary() -> SessionSummary:
+    journal = record_small_meeting(topic="Assemblée de Noël")
+    try:
+        return SessionSummary.from_journal(journal)
+    finally:
+        journal.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=1+1", "+44 7700 900123", "-2", "@SUM(A1)", "\tx", "\rx", "＝HYPERLINK()", "＋1", "－1", "＠x", HOSTILE_NAME],
+)
+def test_cells_a_spreadsheet_would_run_get_an_apostrophe(text: str) -> None:
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Amy B.", "Chloé D.", "10:30", "", "Year 3", "a=b"])
+def test_ordinary_cells_are_left_alone(text: str) -> None:
+    assert neutralise(text) == text
+
+
+def test_the_csv_has_every_section_and_no_live_formula(summary: SessionSummary, tmp_path: Path) -> None:
+    evil = IncidentRow(at=datetime(2024, 3, 8, 11, tzinfo=UTC), kind="duplicate", display_name="＝cmd|'/C calc'!A0", message="-x")
+    summary = replace(summary, incidents=(*summary.incidents, evil))
+    out = write_csv(summary, tmp_path / "summary.csv")
+
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "a byte-order mark so Excel reads the accents"
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == COLUMNS
+    assert {row["section"] for row in rows} == {"session", "attendance", "staff", "not_admitted", "incident", "action"}
+    assert rows[0]["name"] == "Assemblée de Noël" and MEETING in rows[0]["detail"]
+    attendance = {row["name"]: row for row in rows if row["section"] == "attendance"}
+    assert attendance["Chloé D."]["class"] == "Year 6" and attendance["Amy B."]["rejoins"] == "1"
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")), value
+    names = [row["name"] for row in rows]
+    assert "'" + HOSTILE_NAME in names and "'＝cmd|'/C calc'!A0" in names and SCRIPT_NAME in names
+
+
+def test_a_csv_to_a_missing_folder_is_a_clear_error(summary: SessionSummary, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="cannot be written"):
+        write_csv(summary, tmp_path / "no-such-folder" / "summary.csv")
+
+
+def test_the_pdf_is_a4_and_keeps_accents_and_headings(summary: SessionSummary, tmp_path: Path, qapp) -> None:  # noqa: ANN001
+    from zoomhost.ui.pdf import write_pdf
+
+    out = write_pdf(summary, tmp_path / "summary.pdf")
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    info = subprocess.run([require_executable("pdfinfo"), str(out)], capture_output=True, text=True, check=True).stdout
+    assert "595 x 842 pts (A4)" in info
+    text = subprocess.run([require_executable("pdftotext"), str(out), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("Assemblée de Noël", "Chloé", "Attendance", "Arrivals not admitted", "Incidents", "Timeline of host actions"):
+        assert expected in text, expected
+    assert "<script>alert('x')</script>" in text.replace("\n", ""), "a hostile name is printed as text"
