@@ -27,7 +27,7 @@ from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.credentials import ServerToServerCredentials
 
 SDK_KEY = "rehearsalSdkKey01"
-SDK_SECRET = "rehearsal-sdk-secret-0123456789"
+SDK_SECRET = "rehearsal-sdk-secret-0123456789abcdef"
 
 
 def live_session(scenario: Scenario, *, meeting_id: int) -> tuple[LiveSession, AdmissionClassifier]:
