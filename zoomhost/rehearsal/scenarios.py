@@ -13,7 +13,7 @@ import csv
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -488,15 +488,24 @@ def play(
     clock: Callable[[], float] = time.monotonic,
     meeting_id: int | None = None,
     start_meeting: bool = True,
+    hooks: Iterable[tuple[float, Callable[[], object]]] = (),
 ) -> ScenarioRun:
-    """Start playing arrivals into ``state``: ``speed`` 1.0 is real time, 60 plays a minute a second."""
+    """Start playing arrivals into ``state``: ``speed`` 1.0 is real time, 60 plays a minute a second.
+
+    ``hooks`` are (scenario second, function) pairs called on the playback thread in their place
+    in the script, before arrivals of the same second: a host policy's "lock at 5 minutes" stays
+    in step with the arrivals at any speed.
+    """
     if speed <= 0:
         raise ValueError("speed must be above zero")
     target = meeting_id if meeting_id is not None else scenario.meeting_id(state)
     if start_meeting:
         state.start_meeting(target)
     run = ScenarioRun(scenario=scenario, meeting_id=target)
-    steps = _steps(scenario)
+    steps = sorted(
+        [(at_s, -1, "hook", fn) for at_s, fn in hooks] + _steps(scenario),  # type: ignore[misc]
+        key=lambda s: (s[0], s[1], s[2] != "leave"),
+    )
 
     def play_steps() -> None:
         began = clock()
@@ -506,6 +515,9 @@ def play(
             if stopped:
                 return
             try:
+                if action == "hook":
+                    arrival()
+                    continue
                 _perform(state, run, action, arrival)
             except RehearsalError as err:  # the meeting ended under the script: nothing more to play
                 run.error = err.message

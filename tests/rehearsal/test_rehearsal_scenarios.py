@@ -1,0 +1,143 @@
+"""The scripted rehearsals: the right people, the awkward cases, files the importer reads, and playback."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401
+from zoomhost.core.models import Verdict
+from zoomhost.rehearsal.scenarios import LOCK_AFTER_S, Behaviour, assembly, class_meeting, play
+from zoomhost.rehearsal.server import RehearsalServer
+from zoomhost.rehearsal.state import ZoomState
+
+
+def test_the_assembly_is_the_protocols_272_pupils_at_two_schools() -> None:
+    scenario = assembly()
+    schools = Counter(row.school for row in scenario.register)
+    assert len(scenario.register) == 272 and schools == {"Laxey": 195, "Dhoon": 77}
+    assert 3 <= sum(not row.consent for row in scenario.register) <= 10
+    assert len({(row.forename, row.surname) for row in scenario.register}) == 272
+    assert assembly() == scenario, "the same seed gives the same people, names and times"
+    assert max(a.at_s for a in scenario.arrivals if a.key != "zoombomber") < LOCK_AFTER_S
+
+
+def test_the_assembly_holds_every_awkward_case_with_its_expected_verdict() -> None:
+    scenario = assembly()
+    by_key = {a.key: a for a in scenario.arrivals}
+    impostor = by_key["impostor"]
+    real_amy = next(a for a in scenario.arrivals if a.display_name == unicodedata.normalize("NFKC", "Amy " + impostor.display_name.split()[1]))
+    assert impostor.display_name != real_amy.display_name and impostor.display_name[1:] == real_amy.display_name[1:]
+    assert unicodedata.name(impostor.display_name[0]) == "CYRILLIC CAPITAL LETTER A"
+    assert (impostor.expected, real_amy.expected) == (Verdict.SUSPICIOUS, Verdict.CONSENTED)
+    olivers = [row for row in scenario.register if row.known_as == "Oliver"]
+    assert len(olivers) == 2 and all(row.consent for row in olivers)
+    assert [a.expected for a in scenario.arrivals if a.display_name.startswith("Oliver")] == [Verdict.AMBIGUOUS] * 2
+    duplicate = by_key["duplicate"]
+    original = next(a for a in scenario.arrivals if a.display_name == duplicate.display_name and a.key != "duplicate")
+    assert original.at_s < duplicate.at_s and original.expected is Verdict.CONSENTED
+    assert by_key["zoombomber"].at_s > LOCK_AFTER_S and by_key["zoombomber"].expected is Verdict.NOT_ON_REGISTER
+    renamers = [a for a in scenario.arrivals if a.behaviour is Behaviour.RENAMES]
+    assert renamers and all(a.expected is Verdict.NOT_ON_REGISTER and a.expected_after_rename is Verdict.CONSENTED for a in renamers)
+    names = [a.display_name for a in scenario.arrivals]
+    assert any(n.startswith("Mum - ") for n in names) and any(n.endswith("'s iPad") for n in names)
+    assert any(row.preferred_name and f"{row.preferred_name} {row.surname}" in " ".join(names) for row in scenario.register)
+    assert Counter(v for _, _, v in scenario.expected_verdicts())[Verdict.STAFF] == len(scenario.staff)
+    no_consent = [a for a in scenario.arrivals if a.expected is Verdict.NO_CONSENT]
+    assert 1 <= len(no_consent) <= 7
+
+
+def test_the_class_is_thirty_with_a_late_arrival_after_the_lock() -> None:
+    scenario = class_meeting()
+    assert len(scenario.register) == 30 and {row.reg_group for row in scenario.register} == {"Laxey Y4"}
+    late = [a for a in scenario.arrivals if a.at_s > LOCK_AFTER_S]
+    assert [a.expected for a in late] == [Verdict.CONSENTED]
+
+
+def test_the_register_and_staff_files_are_what_the_importer_reads(tmp_path: Path) -> None:
+    from zoomhost.core.register import read_register_file, read_staff_file
+
+    scenario = assembly()
+    imported = read_register_file(scenario.write_register_csv(tmp_path / "register.csv"))
+    assert len(imported.pupils) == 272 and not imported.skipped
+    assert sum(p.consent for p in imported.pupils) == sum(r.consent for r in scenario.register)
+    assert {p.preferred_name for p in imported.pupils if p.preferred_name} == {r.preferred_name for r in scenario.register if r.preferred_name}
+    header = (tmp_path / "register.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "Forename,Preferred name,Surname,Reg group,Zoom consent,Consent date,Leaving date"
+    staff = read_staff_file(scenario.write_staff_csv(tmp_path / "staff.csv"))
+    assert [s.name for s in staff.staff] == [s.name for s in scenario.staff]
+
+
+def test_playing_the_assembly_fast_brings_everyone_in_order() -> None:
+    state = ZoomState()
+    heard: list[dict] = []
+    state.subscribe(heard.append)
+    scenario = assembly()
+    run = play(state, scenario, speed=10_000)
+    assert run.wait(20) and run.error is None
+    arrivals = [e["payload"]["object"]["participant"]["user_name"] for e in heard if e["event"] == "meeting.participant_joined_waiting_room"]
+    expected_order = [a.display_name for a in scenario.arrivals if a.key != "host"]
+    rejoiner = next(a for a in scenario.arrivals if a.behaviour is Behaviour.REJOINS)
+    assert sorted(arrivals) == sorted(expected_order + [rejoiner.display_name])
+    assert arrivals[0] == expected_order[0]
+    waiting = {p.display_name for p in state.waiting_room(run.meeting_id)}
+    renamed = [a.rename_to for a in scenario.arrivals if a.behaviour is Behaviour.RENAMES]
+    assert set(renamed) <= waiting and "iPad" not in waiting
+    leavers = [a.display_name for a in scenario.arrivals if a.behaviour is Behaviour.LEAVES]
+    assert not set(leavers) & waiting
+    assert len(run.participants[rejoiner.key]) == 2
+
+
+def test_a_scenario_plays_in_scenario_time_and_stops_when_asked() -> None:
+    state = ZoomState()
+    scenario = class_meeting()
+    now = [0.0]
+    run = play(state, scenario, speed=1.0, clock=lambda: now[0])
+    time.sleep(0.2)
+    assert [p.display_name for p in state.in_meeting(run.meeting_id)] == ["Kirsty Christian"], "only the host at 0 s"
+    run.stop()
+    assert run.done and len(state.waiting_room(run.meeting_id)) == 0
+
+
+def test_the_zoombomber_is_turned_away_from_a_locked_meeting() -> None:
+    state = ZoomState()
+    scenario = assembly()
+    meeting = scenario.meeting_id(state)
+    run = play(state, scenario, speed=5000, hooks=[(LOCK_AFTER_S, lambda: state.set_locked(meeting, True))])
+    assert run.wait(10)
+    assert run.refused == ["zoombomber"]
+
+
+def test_a_scenario_starts_in_a_running_server_over_http(rehearsal_server: RehearsalServer) -> None:
+    url = f"{rehearsal_server.oauth_base}/_rehearsal/scenario"
+    started = httpx.post(url, json={"name": "class", "speed": 5000}).json()
+    assert started["meeting_id"] == rehearsal_server.state.class_meeting_id and started["arrivals"] == 30
+    assert rehearsal_server.scenario_runs[0].wait(10)
+    state = httpx.get(f"{rehearsal_server.oauth_base}/_rehearsal/state").json()
+    assert state["live"][str(started["meeting_id"])]["waiting"] == 29
+    assert httpx.post(url, json={"name": "fire drill"}).status_code == 400
+
+
+def test_the_serve_command_prints_what_a_client_needs_and_stops_cleanly(capsys) -> None:  # type: ignore[no-untyped-def]
+    from zoomhost.commands.rehearsal import run_serve
+
+    stop = threading.Event()
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(run_serve(argparse.Namespace(scenario="class", speed=1000.0, port=0), stop=stop)))
+    thread.start()
+    deadline, out = time.monotonic() + 10, ""
+    while "Playing" not in out and time.monotonic() < deadline:
+        out += capsys.readouterr().out
+        time.sleep(0.05)
+    api_base = next(line.split()[-1] for line in out.splitlines() if "API base" in line)
+    token_ok = httpx.post(api_base.removesuffix("/v2") + "/oauth/token", data={"grant_type": "nothing"}).status_code == 400
+    stop.set()
+    thread.join(10)
+    assert result == [0] and token_ok
+    assert all(label in out for label in ("OAuth base", "WebSocket base", "Subscription ID", "Account ID", "Client ID", "Client secret"))
