@@ -1,0 +1,151 @@
+"""`zoomhost sessions`, `summary show|export` and `purge`, driven through the real command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.core.live_helpers import MEETING, record_small_meeting
+from zoomhost import config
+from zoomhost.cli import main
+from zoomhost.core.journal import SessionJournal, session_ids
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sessions_lists_newest_first(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "sessions")
+    assert code == 0 and "No sessions are kept" in out
+    record_small_meeting(topic="Friday assembly").close()
+    later = datetime.now(UTC)
+    SessionJournal.create(meeting_id="123", topic="Class 3 story", planned_minutes=20, started_at=later, rehearsal=True).close()
+    code, out, _ = _run(capsys, "sessions")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert "Class 3 story" in lines[0] and "[rehearsal]" in lines[0] and "Friday assembly" in lines[1]
+    code, out, _ = _run(capsys, "sessions", "--json")
+    assert [json.loads(line)["topic"] for line in out.splitlines()] == ["Class 3 story", "Friday assembly"]
+
+
+def test_summary_show_prints_what_happened(capsys: pytest.CaptureFixture[str]) -> None:
+    journal = record_small_meeting()
+    journal.close()
+    code, out, _ = _run(capsys, "summary", "show", journal.session_id)
+    assert code == 0
+    assert "Attendance (3 pupils):" in out and "Chloé D." in out and "rejoined 1x" in out
+    assert "Oliver S. (Year 3): no consent" in out and "(name not kept): not on register" in out
+    assert "Lock meeting (autopilot): done" in out
+    code, out, _ = _run(capsys, "summary", "show", "latest", "--json")
+    assert code == 0 and json.loads(out)["session"]["session_id"] == journal.session_id
+
+
+def test_control_characters_in_names_do_not_reach_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.core.live_helpers import CONSENTED, T0, Clock, classify, event
+    from zoomhost.core.events import EventKind
+    from zoomhost.core.session import LiveSession
+
+    with SessionJournal.create(meeting_id=MEETING, topic="x", planned_minutes=30, started_at=T0, rehearsal=False) as j:
+        session = LiveSession(journal=j, classify=classify, expected_pupils=CONSENTED, clock=Clock())
+        session.apply(event(EventKind.JOINED, "p1", "\x1b[2Jboom\x07", seconds=1))
+    code, out, _ = _run(capsys, "summary", "show", "latest")
+    assert code == 0 and "?[2Jboom?" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_an_unknown_session_is_one_plain_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "summary", "show", "20240101-000000-abcdef")
+    assert code == 1 and out == ""
+    assert err.startswith("zoomhost: no session '20240101-000000-abcdef'") and "zoomhost sessions" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    code, _, err = _run(capsys, "summary", "show", "../../etc/passwd")
+    assert code == 1 and "not a session name" in err
+
+
+def test_export_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    journal = record_small_meeting()
+    journal.close()
+    out_file = tmp_path / "summary.csv"
+    code, out, _ = _run(capsys, "summary", "export", journal.session_id, "--format", "csv", "--out", str(out_file))
+    assert code == 0 and str(out_file) in out
+    with out_file.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"attendance", "incident", "action"} <= {row["section"] for row in rows}
+    assert any(row["name"] == "'=cmd|' /C calc'!A0" for row in rows)
+
+
+def test_export_to_a_missing_folder_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    record_small_meeting().close()
+    code, _, err = _run(capsys, "summary", "export", "latest", "--format", "csv", "--out", str(tmp_path / "nope" / "s.csv"))
+    assert code == 1 and "does not exist" in err
+
+
+def test_export_pdf_from_a_plain_terminal_without_a_display(tmp_path: Path) -> None:
+    """No Qt application and no display: the export makes its own offscreen one."""
+    record_small_meeting(topic="Assemblée").close()
+    out_file = tmp_path / "summary.pdf"
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-m", "zoomhost", "summary", "export", "latest", "--format", "pdf", "--out", str(out_file)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out_file.read_bytes().startswith(b"%PDF-") and out_file.stat().st_size > 1000
+
+
+def _started(days_ago: int, topic: str) -> str:
+    at = datetime.now(UTC) - timedelta(days=days_ago)
+    with SessionJournal.create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=at, rehearsal=False) as j:
+        return j.session_id
+
+
+def test_purge_uses_the_configured_retention_and_dry_run_removes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    config.save_settings(replace(config.Settings(), session_retention_days=10))
+    old = _started(20, "Old assembly")
+    recent = _started(2, "Recent class")
+
+    code, out, _ = _run(capsys, "purge", "--dry-run")
+    assert code == 0
+    assert "Would remove 1 session journal(s)" in out and "(retention 10 days); 1 kept." in out
+    assert "Old assembly" in out and "Recent class" not in out and "Nothing was removed (dry run)." in out
+    assert session_ids() == sorted([old, recent])
+
+    code, out, _ = _run(capsys, "purge")
+    assert code == 0 and "Removed 1 session journal(s)" in out
+    assert session_ids() == [recent]
+
+
+def test_purge_removes_leavers_from_the_stored_register(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    register = tmp_path / "register.csv"
+    last_year = date.today().year - 1
+    register.write_text(
+        f"Forename,Surname,Class,Zoom consent,Leaving date\nAmy,Bloggs,Year 6,yes,{last_year}-07-19\nMo,Khan,Year 5,yes,\n",
+        encoding="utf-8",
+    )
+    from zoomhost import paths
+    from zoomhost.core.register import read_register_file
+    from zoomhost.core.register_store import RegisterStore
+
+    # Stored directly: `register import` already drops leavers whose August has passed.
+    RegisterStore(db_path=paths.register_db()).replace_pupils(read_register_file(register))
+    code, out, _ = _run(capsys, "purge")
+    assert code == 0 and "Removed 1 pupil(s) from the register" in out and "Amy B. (Year 6)" in out
+    code, out, _ = _run(capsys, "purge")
+    assert "Removed 0 pupil(s)" in out
