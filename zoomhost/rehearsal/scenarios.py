@@ -277,6 +277,23 @@ def _pupil_arrivals(
     return arrivals
 
 
+def _renaming(rows: list[RegisterRow], index: int, *, at_s: float, device: str, after_s: float) -> Arrival:
+    """A pupil who joins under the device's name, then types their own."""
+    row = rows[index]
+    return Arrival(
+        f"p{index:03d}",
+        at_s,
+        device,
+        Verdict.NOT_ON_REGISTER,
+        behaviour=Behaviour.RENAMES,
+        after_s=after_s,
+        rename_to=f"{row.known_as} {row.surname}",
+        expected_after_rename=Verdict.CONSENTED if row.consent else Verdict.NO_CONSENT,
+        identity=f"pupil-{index}",
+        note="joins under the device's name, then renames",
+    )
+
+
 def _finish(arrivals: list[Arrival]) -> tuple[Arrival, ...]:
     return tuple(sorted(arrivals, key=lambda a: (a.at_s, a.key)))
 
@@ -350,21 +367,7 @@ def assembly(*, seed: int = 272) -> Scenario:
         ),
     ]
     for n, (i, device) in enumerate(zip(renamers, ("iPad", "DESKTOP-4HJ2K9"), strict=True)):
-        row = rows[i]
-        arrivals.append(
-            Arrival(
-                f"p{i:03d}",
-                70.0 + 30 * n,
-                device,
-                Verdict.NOT_ON_REGISTER,
-                behaviour=Behaviour.RENAMES,
-                after_s=20.0,
-                rename_to=f"{row.known_as} {row.surname}",
-                expected_after_rename=Verdict.CONSENTED,
-                identity=f"pupil-{i}",
-                note="joins under the device's name, then renames",
-            )
-        )
+        arrivals.append(_renaming(rows, i, at_s=70.0 + 30 * n, device=device, after_s=20.0))
     row = rows[rejoiner]
     arrivals.append(
         Arrival(
@@ -398,22 +401,11 @@ def class_meeting(*, seed: int = 30) -> Scenario:
     absent = {3, 21}
     renamer, late = 12, 26
     arrivals = _pupil_arrivals(rows, namer, rng, absent=absent, skip={renamer, late}, spread_s=150.0)
-    row, late_row = rows[renamer], rows[late]
+    late_row = rows[late]
     arrivals += [
         Arrival("host", 0.0, "Kirsty Christian", Verdict.STAFF, identity="staff-0", email=STAFF[0].email, note="the host"),
         Arrival("s1", 20.0, "Joanne Kelly", Verdict.STAFF, identity="staff-1", note="teaching assistant"),
-        Arrival(
-            f"p{renamer:03d}",
-            60.0,
-            "iPhone",
-            Verdict.NOT_ON_REGISTER,
-            behaviour=Behaviour.RENAMES,
-            after_s=15.0,
-            rename_to=f"{row.known_as} {row.surname}",
-            expected_after_rename=Verdict.CONSENTED,
-            identity=f"pupil-{renamer}",
-            note="joins under the phone's name, then renames",
-        ),
+        _renaming(rows, renamer, at_s=60.0, device="iPhone", after_s=15.0),
         Arrival(
             f"p{late:03d}",
             LOCK_AFTER_S + 30.0,

@@ -204,7 +204,7 @@ class RehearsalServer:
         self.faults.bind(
             drop_websockets=self._drop_all_connections,
             expire_tokens=self._expire_all_tokens,
-            drop_schedule_changed=lambda: None,
+            drop_schedule_changed=self._restart_drop_clock,
         )
         #: Who the browser is signed in as when the user-OAuth consent page is visited.
         self.oauth_user_id = self.state.host_id
@@ -351,6 +351,9 @@ class RehearsalServer:
                 _, problem = self.tokens.check(conn.token)
                 if problem is not None and not conn.ws.closed:
                     await conn.ws.close(code=1008, message=problem[1].encode())
+
+    def _restart_drop_clock(self) -> None:
+        self._last_drop = time.monotonic()  # the first scheduled drop comes one interval after switching on
 
     def _in_loop(self, fn: Callable[[], int]) -> int:
         """Run on the server's loop and wait (or run at once when already on it)."""
