@@ -1,120 +1,89 @@
-"""Payloads assembled from the examples in Zoom's OpenAPI documents.
+"""Pre-flight inputs assembled from the examples in Zoom's OpenAPI documents.
 
-The documents give an example per property, not whole responses, so a response is built by
-walking its schema: each property takes its example, else its default, else its first enum
-value, else is built from its own schema; an array holds one such item. Where a schema offers
-``oneOf``/``anyOf`` the first choice is taken.
+The documents give an example per property, not whole responses; the contract oracle's
+``example_from_schema`` builds a response from them (example, else default, else first enum
+value, else recursion; one item per array; the first choice of ``oneOf``/``anyOf``). Here those
+payloads become a ``PreflightInput`` that a test varies one field at a time.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-ZOOM_API = Path(__file__).resolve().parents[1] / "data" / "zoom-api"
+import jsonschema
 
-_NO_EXAMPLE = object()
+from tests.contract.spec import ZoomSpec, example_from_schema
+from zoomhost.core.preflight import PreflightInput
 
-
-def example_from_schema(schema: dict[str, Any]) -> Any:
-    """One value shaped like ``schema``, made of the document's own examples."""
-    for choice in ("oneOf", "anyOf"):
-        if schema.get(choice):
-            return example_from_schema(schema[choice][0])
-    if schema.get("allOf"):
-        merged: dict[str, Any] = {}
-        for part in schema["allOf"]:
-            value = example_from_schema(part)
-            if isinstance(value, dict):
-                merged.update(value)
-        return merged
-    value = _leaf(schema)
-    if value is not _NO_EXAMPLE:
-        return copy.deepcopy(value)
-    if schema.get("type") == "array" or "items" in schema:
-        return [example_from_schema(schema.get("items", {}))]
-    if schema.get("type") == "object" or "properties" in schema:
-        built = {}
-        for name, sub in schema.get("properties", {}).items():
-            item = example_from_schema(sub)
-            if item is not _NO_EXAMPLE:
-                built[name] = item
-        return built
-    return _NO_EXAMPLE
+__all__ = ["example_from_schema"]  # re-exported: one walker for the contract and the pre-flight tests
 
 
-def _leaf(schema: dict[str, Any]) -> Any:
-    if "example" in schema:
-        return schema["example"]
-    if "default" in schema:
-        return schema["default"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    return _NO_EXAMPLE
-
-
-@cache
-def _document(name: str) -> dict[str, Any]:
-    return json.loads((ZOOM_API / name).read_text(encoding="utf-8"))
-
-
-def _operation(document: str, path: str, method: str) -> dict[str, Any]:
-    return _document(document)["paths"][path][method]
-
-
-def response_schema(document: str, path: str, method: str = "get") -> dict[str, Any]:
-    """The 200 response's application/json schema (first choice where the document offers several)."""
-    schema = _operation(document, path, method)["responses"]["200"]["content"]["application/json"]["schema"]
+def _first_choice(schema: dict[str, Any]) -> dict[str, Any]:
     return schema["oneOf"][0] if "oneOf" in schema else schema
 
 
-def request_schema(document: str, path: str, method: str = "patch") -> dict[str, Any]:
-    """The request body's application/json schema (first choice where the document offers several)."""
-    schema = _operation(document, path, method)["requestBody"]["content"]["application/json"]["schema"]
-    return schema["oneOf"][0] if "oneOf" in schema else schema
+def response_schema(template: str) -> dict[str, Any]:
+    """The 200 application/json schema of GET ``template`` (first choice where several are offered)."""
+    schema = ZoomSpec.load().response_schema("get", template, 200)
+    assert schema is not None, f"GET {template} documents no body"
+    return _first_choice(schema)
 
 
-MEETINGS = "ZoomMeetingsAPI.endpoints.json"
-USERS = "ZoomUsersAPI.endpoints.json"
-ACCOUNTS = "ZoomAccountsAPI.endpoints.json"
+def request_schema(template: str) -> dict[str, Any]:
+    """The application/json body schema of PATCH ``template`` (first choice where several are offered)."""
+    return _first_choice(ZoomSpec.load().request_schema("patch", template))
 
 
 def meeting_schema() -> dict[str, Any]:
-    return response_schema(MEETINGS, "/meetings/{meetingId}")
+    return response_schema("/meetings/{meetingId}")
 
 
 def user_settings_schema() -> dict[str, Any]:
-    return response_schema(USERS, "/users/{userId}/settings")
+    return response_schema("/users/{userId}/settings")
 
 
 def account_settings_schema() -> dict[str, Any]:
-    return response_schema(ACCOUNTS, "/accounts/{accountId}/settings")
+    return response_schema("/accounts/{accountId}/settings")
 
 
 def meeting_patch_schema() -> dict[str, Any]:
-    return request_schema(MEETINGS, "/meetings/{meetingId}")
+    return request_schema("/meetings/{meetingId}")
 
 
 def user_settings_patch_schema() -> dict[str, Any]:
-    return request_schema(USERS, "/users/{userId}/settings")
+    return request_schema("/users/{userId}/settings")
+
+
+@cache
+def _example(kind: str) -> Any:
+    schemas = {"meeting": meeting_schema, "user": user_settings_schema, "account": account_settings_schema}
+    return example_from_schema(schemas[kind]())
 
 
 def example_meeting() -> dict[str, Any]:
-    """GET /meetings/{meetingId} as the document's examples describe it."""
-    return example_from_schema(meeting_schema())
+    """GET /meetings/{meetingId} as the document's examples describe it (a fresh copy each time)."""
+    return copy.deepcopy(_example("meeting"))
 
 
 def example_user_settings() -> dict[str, Any]:
-    """GET /users/{userId}/settings as the document's examples describe it."""
-    return example_from_schema(user_settings_schema())
+    """GET /users/{userId}/settings as the document's examples describe it (a fresh copy each time)."""
+    return copy.deepcopy(_example("user"))
 
 
 def example_account_settings() -> dict[str, Any]:
-    """GET /accounts/{accountId}/settings as the document's examples describe it."""
-    return example_from_schema(account_settings_schema())
+    """GET /accounts/{accountId}/settings as the document's examples describe it (a fresh copy each time)."""
+    return copy.deepcopy(_example("account"))
+
+
+@cache
+def patch_validator(endpoint: str) -> jsonschema.protocols.Validator:
+    """Checks a PATCH body for ``"meeting"`` or ``"user_settings"``, refusing fields the document lacks."""
+    schema = closed(meeting_patch_schema() if endpoint == "meeting" else user_settings_patch_schema())
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
 
 
 def closed(schema: Any) -> Any:
@@ -127,3 +96,47 @@ def closed(schema: Any) -> Any:
     if "properties" in out and "additionalProperties" not in out:
         out["additionalProperties"] = False
     return out
+
+
+# --- pre-flight input from the examples --------------------------------------------------------
+
+GONE = object()  # in a change: the field is left out of Zoom's answer
+SCHOOL = "example.com"  # the domain of the documents' example host, jchill@example.com
+
+
+def set_path(payload: dict[str, Any], path: str, value: Any) -> None:
+    """Set (or, with ``GONE``, remove) the field at a dotted path, making parents as needed."""
+    *parents, leaf = path.split(".")
+    node = payload
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            return  # a parent already replaced by something odd: nothing left to vary
+    if value is GONE:
+        node.pop(leaf, None)
+    else:
+        node[leaf] = value
+
+
+def preflight_input(changes: dict[str, Any] | None = None, **fields: Any) -> PreflightInput:
+    """The documents' example meeting and settings, with ``changes`` ({"meeting:settings.waiting_room": True} …).
+
+    Keys name the payload (``meeting``, ``user`` for the host's settings, ``account``) and a dotted
+    path in it; ``fields`` override the other inputs (register counts, domain, PMI …).
+    """
+    payloads = {"meeting": example_meeting(), "user": example_user_settings(), "account": example_account_settings()}
+    for key, value in (changes or {}).items():
+        where, path = key.split(":", 1)
+        set_path(payloads[where], path, value)
+    args: dict[str, Any] = {
+        "meeting": payloads["meeting"],
+        "user_settings": payloads["user"],
+        "account_settings": payloads["account"],
+        "consented_pupils": 260,
+        "staff": 12,
+        "host_email": None,
+        "school_email_domain": SCHOOL,
+        "personal_meeting_id": None,
+    }
+    args.update(fields)
+    return PreflightInput(**args)

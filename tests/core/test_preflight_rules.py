@@ -6,54 +6,13 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
 import pytest
 
-from tests.core.spec_examples import (
-    closed,
-    example_account_settings,
-    example_meeting,
-    example_user_settings,
-    meeting_patch_schema,
-    user_settings_patch_schema,
-)
-from zoomhost.core.preflight import RULES, PreflightInput, RuleStatus, Severity, rule
-
-GONE = object()  # the field is left out of Zoom's answer
+from tests.core.spec_examples import GONE, patch_validator
+from tests.core.spec_examples import preflight_input as make_input
+from zoomhost.core.preflight import RULES, RuleStatus, Severity, rule
 
 PASS, FAIL, WARN, UNKNOWN = RuleStatus.PASS, RuleStatus.FAIL, RuleStatus.WARN, RuleStatus.UNKNOWN
-SCHOOL = "example.com"  # the domain of the documents' example host, jchill@example.com
-
-
-def set_path(payload: dict[str, Any], path: str, value: Any) -> None:
-    *parents, leaf = path.split(".")
-    node = payload
-    for part in parents:
-        node = node.setdefault(part, {})
-    if value is GONE:
-        node.pop(leaf, None)
-    else:
-        node[leaf] = value
-
-
-def make_input(changes: dict[str, Any] | None = None, **fields: Any) -> PreflightInput:
-    """The documents' example meeting and settings, with ``changes`` ("meeting:settings.waiting_room": True …)."""
-    payloads = {"meeting": example_meeting(), "user": example_user_settings(), "account": example_account_settings()}
-    for key, value in (changes or {}).items():
-        where, path = key.split(":", 1)
-        set_path(payloads[where], path, value)
-    args: dict[str, Any] = {
-        "meeting": payloads["meeting"],
-        "user_settings": payloads["user"],
-        "account_settings": payloads["account"],
-        "consented_pupils": 260,
-        "staff": 12,
-        "host_email": None,
-        "school_email_domain": SCHOOL,
-        "personal_meeting_id": None,
-    }
-    args.update(fields)
-    return PreflightInput(**args)
 
 
 @dataclass(frozen=True)
@@ -216,9 +175,9 @@ CASES = [
 def validate_fix(fix: Any) -> None:
     """A fix's patches must be bodies Zoom's PATCH endpoints accept, with no field the documents lack."""
     if fix.meeting_patch:
-        jsonschema.validate(_plain(fix.meeting_patch), closed(meeting_patch_schema()))
+        patch_validator("meeting").validate(_plain(fix.meeting_patch))
     if fix.user_patch:
-        jsonschema.validate(_plain(fix.user_patch), closed(user_settings_patch_schema()))
+        patch_validator("user_settings").validate(_plain(fix.user_patch))
     assert fix.meeting_patch or fix.user_patch or fix.manual_step, "a fix must say what to do"
     assert fix.description
 
