@@ -426,22 +426,21 @@ def _check_passcode(inp: PreflightInput, severity: Severity) -> _Outcome:
         "A leaked link alone must not be enough to reach the waiting room. "
         "A new passcode replaces the old one, so send the invitations after this change."
     )
+    passcode = _read(inp.meeting, "password", str)
+    if isinstance(passcode, str) and passcode and not _weakness(passcode):
+        return _Outcome(RuleStatus.PASS, f"The meeting has a passcode ({_describe_passcode(passcode)}).", why)
     requirement = _read(inp.user_settings, "schedule_meeting.meeting_password_requirement", Mapping)
     fix = Fix(
         meeting_patch={"password": new_passcode(requirement=requirement if isinstance(requirement, Mapping) else None)},
         description="Give the meeting a new strong passcode.",
     )
-    passcode = _read(inp.meeting, "password", str)
     if passcode is _ABSENT:
         return _not_reported("a passcode for this meeting (it may have none)", source="meeting", inp=inp, fix=fix, why=why)
     if isinstance(passcode, _Odd):
         return _Outcome(RuleStatus.UNKNOWN, "Zoom reported the passcode in a form zoomhost does not recognise.", why, fix)
     if not passcode:
         return _Outcome(_short_of(severity), "The meeting has no passcode.", why, fix)
-    weakness = _weakness(passcode)
-    if weakness:
-        return _Outcome(RuleStatus.WARN, f"The meeting has a passcode, but it is {weakness}.", why, fix)
-    return _Outcome(RuleStatus.PASS, f"The meeting has a passcode ({_describe_passcode(passcode)}).", why)
+    return _Outcome(RuleStatus.WARN, f"The meeting has a passcode, but it is {_weakness(passcode)}.", why, fix)
 
 
 _MEETING_TYPES = {
