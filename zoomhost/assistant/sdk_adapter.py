@@ -582,6 +582,8 @@ class SdkAdapter:
         with self._lock:
             if (refusal := self._ready()) is not None:
                 return refusal
+            if self._status.rights != "host":
+                return Outcome(False, "Only the meeting's host can end it for everyone; a co-host cannot.")
             return self._result(self._meeting_service.Leave(self._sdk.END_MEETING), "The meeting has ended for everyone.")
 
     def leave(self) -> None:
