@@ -1,4 +1,4 @@
-"""The rehearsal Zoom as a pytest fixture, and small helpers to talk to it as a client would.
+"""The rehearsal Zoom as a pytest fixture, and small functions to talk to it as a client would.
 
 Import into a test module (or a conftest) with
 ``from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401``.

@@ -794,7 +794,7 @@ class RehearsalServer:
         return web.json_response({"live": live, "connections": len(self._connections), "faults": self.faults.status()})
 
 
-# -- helpers --------------------------------------------------------------------------------------
+# -- small pieces ----------------------------------------------------------------------------------
 def _json(status: int, body: Any, *, headers: dict[str, str] | None = None) -> web.Response:
     response = web.json_response(body, status=status, headers=headers, dumps=lambda o: json.dumps(o, ensure_ascii=False))
     response[ZOOM_BODY] = body
