@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from zoomhost.assistant import wire
 from zoomhost.assistant.fallback import EndMeeting, end_over_rest
@@ -92,7 +92,7 @@ class AssistantChannel:
                     hint="Restart the assistant from the panel, or copy its token again.",
                 ) from err
             raise AssistantError(f"The host assistant refused the connection ({err.response.status_code}).") from err
-        except (OSError, InvalidURI, TimeoutError, ssl.SSLError) as err:
+        except (OSError, InvalidURI, InvalidHandshake, TimeoutError, ssl.SSLError) as err:
             raise AssistantError(
                 f"The host assistant at {self._url} cannot be reached ({err.__class__.__name__}).",
                 hint="Check that it is running and that the address is right.",

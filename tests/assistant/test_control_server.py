@@ -1,0 +1,165 @@
+"""The control connection over real loopback sockets: the token, TLS, replayed command ids, order."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from tests.assistant.helpers import SDK_KEY, SDK_SECRET, until
+from tests.conftest import require_executable
+from zoomhost.assistant.client import AssistantChannel
+from zoomhost.assistant.rehearsal_binding import RehearsalBinding
+from zoomhost.assistant.sdk_adapter import AssistantError, make_sdk_jwt
+from zoomhost.assistant.server import AssistantServer, tls_context
+from zoomhost.core.control import new_command_id
+from zoomhost.rehearsal.state import ZoomState
+
+TOKEN = "a-session-token-for-tests-0123456789"
+
+
+@asynccontextmanager
+async def serving(state: ZoomState, **options: Any) -> AsyncIterator[AssistantServer]:
+    state.start_meeting(state.class_meeting_id)
+    server = AssistantServer(binding=RehearsalBinding(state=state), token=TOKEN, poll_interval=0.05, **options)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+async def joined_channel(server: AssistantServer, state: ZoomState, **options: Any) -> AssistantChannel:
+    scheme = "wss" if "ssl_context" in options else "ws"
+    channel = AssistantChannel(url=f"{scheme}://127.0.0.1:{server.port}", token=TOKEN, **options)
+    await channel.connect()
+    meeting = state.class_meeting_id
+    await channel.join(
+        meeting_number=meeting, passcode=state.meetings[meeting].password, sdk_jwt=make_sdk_jwt(sdk_key=SDK_KEY, sdk_secret=SDK_SECRET)
+    )
+    await channel.wait_for_status(lambda status: status.can_host)
+    return channel
+
+
+def test_wrong_or_missing_token_is_refused_before_anything_is_said() -> None:
+    async def scenario() -> None:
+        state = ZoomState()
+        async with serving(state) as server:
+            url = f"ws://127.0.0.1:{server.port}"
+            with pytest.raises(AssistantError, match="token is wrong"):
+                await AssistantChannel(url=url, token=TOKEN[:-1] + "x").connect()
+            with pytest.raises(InvalidStatus) as refused:
+                await websockets.connect(url)
+            assert refused.value.response.status_code == 401
+            with pytest.raises(InvalidStatus):
+                await websockets.connect(url, additional_headers={"Authorization": f"Basic {TOKEN}"})
+            channel = AssistantChannel(url=url, token=TOKEN)
+            await channel.connect()  # the right token is let in
+            assert channel.connected and channel.status.state == "idle"
+            await channel.close()
+
+    asyncio.run(scenario())
+
+
+def test_listening_beyond_loopback_needs_tls() -> None:
+    with pytest.raises(AssistantError, match="without TLS"):
+        AssistantServer(binding=RehearsalBinding(state=ZoomState()), token=TOKEN, host="0.0.0.0")
+    with pytest.raises(AssistantError, match="too short"):
+        AssistantServer(binding=RehearsalBinding(state=ZoomState()), token="short")
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    openssl = require_executable("openssl")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_tls_on_all_addresses_carries_commands(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+
+    async def scenario() -> None:
+        state = ZoomState()
+        async with serving(state, host="0.0.0.0", ssl_context=tls_context(cert_file=str(cert), key_file=str(key))) as server:
+            trusting = ssl.create_default_context(cafile=str(cert))
+            channel = await joined_channel(server, state, ssl_context=trusting)
+            heard: list[str] = []
+            channel.on_event(lambda e: heard.append(f"{e.kind}:{e.participant_id}"))
+            pupil = state.arrive(state.class_meeting_id, "Amy B")
+            await until(lambda: f"waiting_joined:{pupil.user_id}" in heard, what="the arrival over TLS")
+            assert (await channel.admit(str(pupil.user_id))).ok
+            await channel.close()
+            with pytest.raises(AssistantError):  # plain WebSocket to a TLS listener does not get through
+                await AssistantChannel(url=f"ws://127.0.0.1:{server.port}", token=TOKEN).connect()
+        with pytest.raises(AssistantError, match="certificate"):
+            tls_context(cert_file=str(tmp_path / "missing.pem"), key_file=str(key))
+
+    asyncio.run(scenario())
+
+
+def test_a_replayed_command_id_is_answered_but_never_carried_out_twice() -> None:
+    async def scenario() -> None:
+        state = ZoomState()
+        admitted: list[str] = []
+        state.subscribe(lambda e: admitted.append(e["payload"]["object"]["participant"]["user_id"]) if e["event"] == "meeting.participant_admitted" else None)
+        async with serving(state) as server:
+            first = await joined_channel(server, state)
+            pupil = state.arrive(state.class_meeting_id, "Amy B")
+            command_id = new_command_id()
+            result = await first.admit(str(pupil.user_id), command_id=command_id)
+            assert result.ok and not result.replayed
+            await first.close()
+            # The panel lost the answer and reconnects: it sends the same command again.
+            second = AssistantChannel(url=f"ws://127.0.0.1:{server.port}", token=TOKEN)
+            await second.connect()
+            state.put_in_waiting_room(state.class_meeting_id, pupil.user_id)  # even if admitting again would "work"
+            again = await second.admit(str(pupil.user_id), command_id=command_id)
+            assert again.ok and again.replayed and again.message == result.message
+            assert [cid for cid, _ in server.executed].count(command_id) == 1
+            assert admitted == [str(pupil.user_id)]
+            assert state.participant(state.class_meeting_id, pupil.user_id).where == "waiting"
+            await second.close()
+
+    asyncio.run(scenario())
+
+
+def test_pipelined_commands_run_in_the_order_sent_and_events_are_not_lost_on_reconnect() -> None:
+    async def scenario() -> None:
+        state = ZoomState()
+        async with serving(state) as server:
+            channel = await joined_channel(server, state)
+            meeting = state.class_meeting_id
+            arrivals: list[str] = []
+            channel.on_event(lambda e: arrivals.append(e.participant_id) if e.kind == "waiting_joined" else None)
+            people = [state.arrive(meeting, f"Pupil {n}") for n in range(40)]
+            ids = [str(p.user_id) for p in people]
+            await until(lambda: set(ids) <= set(arrivals), what="forty arrivals")
+            command_ids = [new_command_id() for _ in ids]
+            results = await channel.admit_many(ids, command_ids=command_ids)
+            assert [r.command_id for r in results] == command_ids and all(r.ok for r in results)
+            assert [cid for cid, _ in server.executed if cid in command_ids] == command_ids
+            await until(lambda: len(state.in_meeting(meeting)) == 40, what="everyone in")
+            await channel.close()
+            # Events that happen while the panel is away are kept and replayed when it comes back.
+            state.leave(meeting, people[0].user_id)
+            await asyncio.sleep(0.3)
+            back = AssistantChannel(url=f"ws://127.0.0.1:{server.port}", token=TOKEN)
+            replayed: list[str] = []
+            back.on_event(lambda e: replayed.append(f"{e.kind}:{e.participant_id}"))
+            await back.connect()
+            await until(lambda: f"left:{ids[0]}" in replayed, what="the missed departure")
+            await back.close()
+
+    asyncio.run(scenario())
