@@ -310,6 +310,10 @@ class ZoomAuth(httpx.Auth):
             return self._token.value
         return (await self._renew(stale=self._token.value if self._token else None)).value
 
+    async def renewed(self, *, stale: str) -> str:
+        """A token other than ``stale`` (which Zoom refused), fetching one unless someone already has."""
+        return (await self._renew(stale=stale)).value
+
     async def _renew(self, *, stale: str | None) -> AccessToken:
         if self._lock is None:
             self._lock = asyncio.Lock()
@@ -363,6 +367,8 @@ class ZoomAuth(httpx.Auth):
         token = await self.token()
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
+        if response.status_code in (400, 401, 403):
+            await response.aread()  # (httpx's own flow would read it; this one is overridden)
         if _token_rejected(response):
             fresh = await self._renew(stale=token)
             request.headers["Authorization"] = f"Bearer {fresh.value}"
