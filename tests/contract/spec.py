@@ -127,6 +127,14 @@ class ZoomSpec:
 
 
 def _validate(schema: Mapping[str, Any], instance: Any, *, where: str) -> None:
+    if "oneOf" in schema:
+        # Zoom's documents list overlapping alternatives, so a correct body matches several of
+        # them: what they mean is "any of". Branches are open objects, so each would accept any
+        # body; a body matches a branch only when every top-level key is one the branch documents.
+        branches = [
+            {**b, "additionalProperties": False} for b in schema["oneOf"] if b.get("properties")
+        ] or schema["oneOf"]
+        schema = {**{k: v for k, v in schema.items() if k != "oneOf"}, "anyOf": branches}
     errors = sorted(OAS30Validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
     if errors:
         lines = [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in errors[:10]]

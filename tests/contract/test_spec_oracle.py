@@ -41,3 +41,10 @@ def test_waiting_room_event_schema_requires_participant() -> None:
     del event["payload"]["object"]["participant"]
     with pytest.raises(ContractViolation, match="participant"):
         spec.validate_event(event)
+
+
+def test_user_settings_patch_is_accepted_despite_overlapping_alternatives() -> None:
+    spec = ZoomSpec.load()
+    spec.validate_request_body("PATCH", "/users/{userId}/settings", {"in_meeting": {"chat": False}})
+    with pytest.raises(ContractViolation):
+        spec.validate_request_body("PATCH", "/users/{userId}/settings", {"in_meeting": {"chat": "off"}})
