@@ -93,6 +93,13 @@ def run_assistant(args: argparse.Namespace) -> int:
     host, port = parse_listen(args.listen)
     if bool(args.tls_cert) != bool(args.tls_key):
         raise AssistantError("Give both --tls-cert and --tls-key, or neither.")
+    from zoomhost.assistant.server import is_loopback
+
+    if not is_loopback(host) and not args.tls_cert:
+        raise AssistantError(
+            f"The assistant will not listen on {host} without TLS.",
+            hint="Give --tls-cert and --tls-key, or listen on 127.0.0.1.",
+        )
     token = os.environ.get(TOKEN_ENV, "")
     generated = not token
     if generated:
