@@ -159,8 +159,6 @@ class AssistantChannel:
         self._capabilities = {
             info.capability: info for info in (CapabilityInfo.from_dict(item) for item in message["capabilities"])
         }
-        if "last_seq" in message and not self._last_seq:
-            self._last_seq = 0  # a first connection asks for everything the assistant has seen
 
     async def _read(self, connection: ClientConnection) -> None:
         try:

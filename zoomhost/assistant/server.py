@@ -27,7 +27,7 @@ from websockets.http11 import Request, Response
 
 from zoomhost.assistant import wire
 from zoomhost.assistant.sdk_adapter import AssistantError, Outcome, SdkAdapter
-from zoomhost.core.control import CommandResult, How
+from zoomhost.core.control import Capability, CommandResult, How
 from zoomhost.core.events import MeetingEvent
 
 log = logging.getLogger(__name__)
@@ -279,7 +279,7 @@ class AssistantServer:
             participant = item.args.get("participant_id")
             capability = wire.COMMAND_CAPABILITY[item.name]
             if item.bulk:
-                capability = wire.Capability.ADMIT_ALL
+                capability = Capability.ADMIT_ALL
             result = CommandResult(
                 command_id=item.command_id,
                 ok=outcome.ok,

@@ -360,9 +360,9 @@ class ControlledSession(Protocol):
 
     def admissible_waiting(self) -> Iterable[object]: ...
 
-    def lock(self) -> object: ...
+    def lock(self, actor: str = ...) -> object: ...
 
-    def unlock(self) -> object: ...
+    def unlock(self, actor: str = ...) -> object: ...
 
     def record_manual_confirmation(self, step: str, *, actor: str) -> object: ...
 
@@ -450,7 +450,7 @@ class HostControls:
 
     async def lock(self) -> CommandResult:
         """Lock: from now on every arrival is held and flagged, whatever the channel manages to do."""
-        self.session.lock()
+        self.session.lock(self.actor)
         command_id = self._begin(Capability.LOCK)
         return self._finish(await self.channel.lock(command_id=command_id))
 
@@ -458,7 +458,7 @@ class HostControls:
         command_id = self._begin(Capability.UNLOCK)
         result = self._finish(await self.channel.unlock(command_id=command_id))
         if result.ok:
-            self.session.unlock()
+            self.session.unlock(self.actor)
         return result
 
     async def end_for_all(self) -> CommandResult:
