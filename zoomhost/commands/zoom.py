@@ -1,9 +1,311 @@
-"""`zoomhost` commands for this area (not built yet)."""
+"""`zoomhost meetings`, `preflight`, `end`, `sign-in` and `credentials`: Zoom from the command line.
+
+Exit status: 0 when all is well, 1 for an error (one plain line on stderr), 3 when
+`preflight` finds a check that fails.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from zoomhost import paths
+from zoomhost.config import Settings, load_settings, save_settings
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.preflight import RuleResult, RuleStatus, plan_fixes
+from zoomhost.zoom.auth import auth_from_store, sign_in_with_browser
+from zoomhost.zoom.client import ZoomClient, meeting_number
+from zoomhost.zoom.credentials import ENV_OVERRIDES, FIELDS, LABELS, SECRET_FIELDS, CredentialStore
+from zoomhost.zoom.errors import AuthError
+from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
+
+CHECK_FAILED = 3
+T = TypeVar("T")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 - filled in when the area is built
-    return None
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("meetings", help="list the host's upcoming Zoom meetings")
+    p.add_argument(
+        "--user", metavar="EMAIL", default=None, help="the host's email or Zoom user ID (needed with a school-owned app)"
+    )
+    p.set_defaults(func=run_meetings)
+
+    p = sub.add_parser("preflight", help="check a meeting against the school's protocol (and fix it)")
+    p.add_argument("meeting_id", metavar="MEETING_ID", help="the meeting ID, with or without spaces")
+    p.add_argument("--fix", action="store_true", help="make every change Zoom allows in one update, then check again")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(func=run_preflight_command)
+
+    p = sub.add_parser("end", help="end a meeting for everyone, now")
+    p.add_argument("meeting_id", metavar="MEETING_ID")
+    p.set_defaults(func=run_end)
+
+    p = sub.add_parser("sign-in", help="sign in to Zoom as yourself in the browser (no admin rights needed)")
+    p.add_argument("--no-browser", action="store_true", help="print the address instead of opening the browser")
+    p.set_defaults(func=run_sign_in)
+
+    p = sub.add_parser("credentials", help="set, show or clear the Zoom app credentials kept in the system keyring")
+    actions = p.add_subparsers(dest="credentials_command", metavar="ACTION", required=True)
+    s = actions.add_parser("set", help="type the credentials in (never on the command line)")
+    s.add_argument(
+        "fields",
+        nargs="*",
+        metavar="FIELD",
+        help=f"which to set (default: account_id client_id client_secret); one of {', '.join(FIELDS)}",
+    )
+    s.set_defaults(func=run_credentials_set)
+    s = actions.add_parser("show", help="which credentials are set and where (values are masked)")
+    s.set_defaults(func=run_credentials_show)
+    s = actions.add_parser("clear", help="remove every zoomhost credential from the keyring")
+    s.add_argument("--yes", action="store_true", help="do not ask first")
+    s.set_defaults(func=run_credentials_clear)
+
+
+# -- plumbing -----------------------------------------------------------------------------------
+def _with_client(work: Callable[[ZoomClient, Settings], Awaitable[T]]) -> T:
+    settings = load_settings()
+    store = CredentialStore()
+    auth = auth_from_store(settings=settings, store=store)
+
+    async def go() -> T:
+        async with ZoomClient(settings=settings, auth=auth) as client:
+            return await work(client, settings)
+
+    return asyncio.run(go())
+
+
+def _context(settings: Settings) -> PreflightContext:
+    """The register's numbers (capacity check) and the school's settings, for the checks."""
+    consented = staff = 0
+    if paths.register_db().exists():
+        from zoomhost.core.register_store import RegisterStore
+
+        store = RegisterStore(db_path=paths.register_db())
+        today = date.today()
+        consented = sum(1 for p in store.pupils() if p.consent and (p.leaving_date is None or p.leaving_date >= today))
+        staff = len(store.staff())
+    return PreflightContext(
+        consented_pupils=consented,
+        staff=staff,
+        school_email_domain=settings.school_email_domain or None,
+        planned_minutes=settings.planned_minutes,
+    )
+
+
+def _when(text: str | None) -> str:
+    if not text:
+        return "no fixed time"
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone().strftime("%a %d %b %Y %H:%M")
+    except ValueError:
+        return text
+
+
+def _spaced(meeting_id: str) -> str:
+    """A meeting ID as Zoom shows it to people: 812 3456 7890."""
+    if len(meeting_id) == 11:
+        return f"{meeting_id[:3]} {meeting_id[3:7]} {meeting_id[7:]}"
+    if len(meeting_id) == 10:
+        return f"{meeting_id[:3]} {meeting_id[3:6]} {meeting_id[6:]}"
+    return meeting_id
+
+
+# -- meetings ------------------------------------------------------------------------------------
+def run_meetings(args: argparse.Namespace) -> int:
+    async def work(client: ZoomClient, settings: Settings) -> list:
+        user = args.user or "me"
+        if user == "me" and settings.auth_mode != "user_oauth":
+            raise AuthError(
+                "A school-owned Zoom app has no 'me': zoomhost needs to know whose meetings to list.",
+                hint="Name the host: `zoomhost meetings --user teacher@school.example`.",
+            )
+        return await client.list_upcoming_meetings(user_id=user)
+
+    meetings = _with_client(work)
+    if not meetings:
+        print("No upcoming meetings.")
+        return 0
+    rows = [(_spaced(m.id), _when(m.start_time), f"{m.duration} min" if m.duration else "", m.topic) for m in meetings]
+    widths = [max(len(r[i]) for r in rows + [("Meeting ID", "Starts", "Length", "Topic")]) for i in range(3)]
+    print(f"{'Meeting ID':{widths[0]}}  {'Starts':{widths[1]}}  {'Length':{widths[2]}}  Topic")
+    for row in rows:
+        print(f"{row[0]:{widths[0]}}  {row[1]:{widths[1]}}  {row[2]:{widths[2]}}  {row[3]}")
+    return 0
+
+
+# -- preflight -----------------------------------------------------------------------------------
+def run_preflight_command(args: argparse.Namespace) -> int:
+    meeting_id = meeting_number(args.meeting_id)
+
+    async def work(client: ZoomClient, settings: Settings) -> tuple[PreflightReport, FixOutcome | None]:
+        context = _context(settings)
+        report = await run_preflight(client, meeting_id, context=context)
+        if not args.fix:
+            return report, None
+        plan = plan_fixes(report.results)
+        if plan.is_empty:
+            return report, None
+        outcome = await apply_fixes(client, meeting_id, plan, context=context, host_id=report.host_id)
+        return outcome.after, outcome
+
+    report, outcome = _with_client(work)
+    if args.json:
+        data: dict[str, Any] = report.as_dict()
+        if outcome is not None:
+            data["applied"] = {
+                "meeting_updated": outcome.meeting_updated,
+                "settings_updated": outcome.settings_updated,
+                "meeting_updates_left_today": outcome.receipt.remaining_today if outcome.receipt else None,
+                "manual_steps": list(outcome.manual_steps),
+                "problems": list(outcome.problems),
+            }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        _print_report(report, outcome, fix_requested=args.fix)
+    return CHECK_FAILED if report.failed else 0
+
+
+_MARK = {RuleStatus.PASS: "PASS", RuleStatus.FAIL: "FAIL", RuleStatus.WARN: "WARN", RuleStatus.UNKNOWN: "????"}
+
+
+def _print_report(report: PreflightReport, outcome: FixOutcome | None, *, fix_requested: bool) -> None:
+    print(f"Pre-flight for meeting {_spaced(report.meeting_id)}: {report.topic}")
+    if outcome is not None:
+        changed = [w for w, done in (("the meeting", outcome.meeting_updated), ("the host's settings", outcome.settings_updated)) if done]
+        print(f"Changed {' and '.join(changed)} in Zoom." if changed else "Nothing could be changed in Zoom.")
+        if outcome.receipt is not None and outcome.receipt.is_low:
+            print(f"Only {outcome.receipt.remaining_today} meeting updates are left for this host today.")
+        for problem in outcome.problems:
+            print(f"Not done: {problem}")
+    elif fix_requested:
+        print("Nothing to fix through Zoom's API.")
+    print()
+    for result in report.results:
+        _print_rule(result)
+    for note in report.unreadable:
+        print(f"Note: zoomhost could not read {note}")
+    failed, warned = len(report.failed), sum(r.status is RuleStatus.WARN for r in report.results)
+    print()
+    print(f"{len(report.results)} checks: {failed} failed, {warned} to consider.")
+    if failed and not fix_requested:
+        print("Run again with --fix to make the changes Zoom allows.")
+    if outcome is not None and outcome.manual_steps:
+        print("Still to do by hand:")
+        for step in outcome.manual_steps:
+            print(f"  - {step}")
+
+
+def _print_rule(result: RuleResult) -> None:
+    print(f"{_MARK[result.status]}  {result.title or result.rule_id}: {result.observed}")
+    if result.status in (RuleStatus.FAIL, RuleStatus.WARN, RuleStatus.UNKNOWN) and result.fix is not None:
+        fix = result.fix
+        print(f"      fix: {fix.description}" + (f" ({fix.manual_step})" if fix.manual_step else ""))
+
+
+# -- end -----------------------------------------------------------------------------------------
+def run_end(args: argparse.Namespace) -> int:
+    meeting_id = meeting_number(args.meeting_id)
+
+    async def work(client: ZoomClient, settings: Settings) -> None:
+        await client.end_meeting(meeting_id)
+
+    _with_client(work)
+    print(f"Meeting {_spaced(meeting_id)} has been ended for everyone.")
+    return 0
+
+
+# -- sign-in -------------------------------------------------------------------------------------
+def run_sign_in(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    store = CredentialStore()
+    user = store.user_oauth()
+    if user is None:
+        raise AuthError(
+            "zoomhost needs the Zoom app's client ID and secret before you can sign in.",
+            hint="Run `zoomhost credentials set client_id client_secret`.",
+        )
+
+    def show(url: str) -> None:
+        print(f"Sign in to Zoom at this address:\n  {url}", flush=True)
+
+    def open_browser(url: str) -> None:
+        import webbrowser
+
+        if not webbrowser.open(url):
+            show(url)
+
+    token = asyncio.run(
+        sign_in_with_browser(
+            client_id=user.client_id,
+            client_secret=user.client_secret,
+            oauth_base=settings.oauth_base,
+            open_browser=show if args.no_browser else open_browser,
+        )
+    )
+    if token.refresh_token:
+        store.set("user_refresh_token", token.refresh_token)
+    if settings.auth_mode != "user_oauth":
+        save_settings(replace(settings, auth_mode="user_oauth"))
+    print("Signed in to Zoom." + ("" if store.is_persistent else f" ({store.backend_description})"))
+    return 0
+
+
+# -- credentials ---------------------------------------------------------------------------------
+def _read_value(prompt: str, *, secret: bool) -> str:
+    """From the keyboard (hidden for secrets), or one line of stdin for scripts; never from argv."""
+    if sys.stdin.isatty():
+        return getpass.getpass(f"{prompt}: ") if secret else input(f"{prompt}: ")
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def run_credentials_set(args: argparse.Namespace) -> int:
+    fields = args.fields or ["account_id", "client_id", "client_secret"]
+    unknown = [f for f in fields if f not in FIELDS]
+    if unknown:
+        raise ZoomhostError(f"zoomhost keeps no credential called {', '.join(unknown)}.", hint=f"Use: {', '.join(FIELDS)}.")
+    store = CredentialStore()
+    changed = []
+    for name in fields:
+        value = _read_value(f"{LABELS[name]} (Enter keeps the current one)", secret=name in SECRET_FIELDS).strip()
+        if value:
+            store.set(name, value)
+            changed.append(LABELS[name])
+    print(f"Saved: {', '.join(changed) if changed else 'nothing'} ({store.backend_description}).")
+    if not store.is_persistent:
+        print("These will be forgotten when this command ends; install or unlock a system keyring to keep them.")
+    return 0
+
+
+def run_credentials_show(args: argparse.Namespace) -> int:
+    store = CredentialStore()
+    settings = load_settings()
+    print(f"Kept in: {store.backend_description}")
+    print(f"Sign-in: {'your own Zoom account' if settings.auth_mode == 'user_oauth' else 'the school-owned app (Server-to-Server)'}")
+    for row in store.status():
+        where = f"  from {row.source}" if row.source else ""
+        print(f"  {row.label:30} {'set ' + (row.masked or '') if row.is_set else 'not set'}{where}")
+    overridden = [v for v in ENV_OVERRIDES.values() if os.environ.get(v)]
+    if overridden:
+        print(f"Environment overrides in use: {', '.join(overridden)}")
+    return 0
+
+
+def run_credentials_clear(args: argparse.Namespace) -> int:
+    if not args.yes and sys.stdin.isatty():
+        answer = input("Remove every zoomhost credential from this computer? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing removed.")
+            return 0
+    store = CredentialStore()
+    store.clear()
+    print(f"Removed every zoomhost credential ({store.backend_description}).")
+    return 0

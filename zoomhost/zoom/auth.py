@@ -31,8 +31,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+from zoomhost.config import Settings
 from zoomhost.redact import register_secret
-from zoomhost.zoom.credentials import ServerToServerCredentials, UserOAuthCredentials
+from zoomhost.zoom.credentials import CredentialStore, ServerToServerCredentials, UserOAuthCredentials
 from zoomhost.zoom.errors import AuthError, ZoomError, error_from_exception, error_from_response
 
 log = logging.getLogger(__name__)
@@ -383,3 +384,34 @@ def _token_rejected(response: httpx.Response) -> bool:
             body = json.loads(response.content or b"{}")
             return isinstance(body, dict) and body.get("code") == 124
     return False
+
+
+def auth_from_store(
+    *, settings: Settings, store: CredentialStore, transport: httpx.AsyncBaseTransport | None = None
+) -> ZoomAuth:
+    """The token provider the settings ask for, from the credentials kept on this computer."""
+    if settings.auth_mode == "user_oauth":
+        user = store.user_oauth()
+        if user is None:
+            raise AuthError(
+                "zoomhost has no Zoom app client ID and secret to sign in with.",
+                hint="Run `zoomhost credentials set client_id client_secret`, then `zoomhost sign-in`.",
+            )
+        if not user.refresh_token:
+            raise AuthError("zoomhost is not signed in to Zoom on this computer.", hint="Run `zoomhost sign-in`.")
+        return ZoomAuth(
+            UserSignIn(
+                credentials=user,
+                oauth_base=settings.oauth_base,
+                save_refresh_token=lambda token: store.set("user_refresh_token", token),
+                transport=transport,
+            )
+        )
+    school = store.server_to_server()
+    if school is None:
+        raise AuthError(
+            "zoomhost has no Zoom credentials yet.",
+            hint="Run `zoomhost credentials set` with the account ID, client ID and client secret "
+            "of the school's Server-to-Server Zoom app.",
+        )
+    return ZoomAuth(ServerToServerSignIn(credentials=school, oauth_base=settings.oauth_base, transport=transport))
