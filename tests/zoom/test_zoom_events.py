@@ -225,3 +225,20 @@ def test_events_the_panel_does_not_follow_are_ignored_and_broken_ones_refused() 
         meeting_event_from_webhook({"event": "meeting.participant_left", "payload": {"object": {"id": "1"}}})
     with pytest.raises(UnreadableEvent):
         read_frame("{")
+
+
+def test_a_token_endpoint_that_fails_for_a_moment_does_not_end_the_stream(rehearsal_zoom: RehearsalZoom) -> None:
+    state = rehearsal_zoom.server.state
+    state.start_meeting(CLASS)
+    rehearsal_zoom.server.faults.server_errors_next(2, status=503)  # the first two token requests fail
+
+    async def run() -> list[MeetingEvent]:
+        async with rehearsal_zoom.client() as client:
+            stream = _stream(rehearsal_zoom, client)
+            task = asyncio.create_task(_collect_until(stream, lambda got: any(e.display_name == "Patient" for e in got)))
+            await _until_connected(stream)
+            state.arrive(CLASS, "Patient")
+            return await task
+
+    assert [e.display_name for e in asyncio.run(run())] == ["Patient"]
+    assert rehearsal_zoom.server.faults.injected["server_errors"] == 2

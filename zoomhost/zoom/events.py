@@ -28,7 +28,15 @@ from zoomhost.core.events import EventKind, MeetingEvent
 from zoomhost.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
 from zoomhost.zoom.client import LiveParticipant, ZoomClient
-from zoomhost.zoom.errors import NotFound, PlanDoesNotAllow, ZoomError
+from zoomhost.zoom.errors import (
+    ConnectionFailed,
+    NotFound,
+    PlanDoesNotAllow,
+    RateLimited,
+    ServerError,
+    TimedOut,
+    ZoomError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +207,13 @@ class EventStream:
     async def events(self) -> AsyncIterator[MeetingEvent]:
         failures = 0
         while not self._closed:
-            token = await self._auth.token()
+            try:
+                token = await self._auth.token()
+            except (ConnectionFailed, TimedOut, ServerError, RateLimited) as err:  # the network is back soon, maybe
+                log.warning("event stream: no token yet (%s); trying again", err)
+                failures += 1
+                await asyncio.sleep(self._backoff(failures))
+                continue
             try:
                 async with connect(
                     self._url(token), max_size=MAX_FRAME, open_timeout=self._open_timeout, user_agent_header=None
