@@ -12,6 +12,8 @@ import pytest
 
 from tests.zoom.rehearsal_zoom import CLASS, RehearsalZoom, rehearsal_zoom  # noqa: F401
 from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
+from zoomhost.zoom.errors import ConnectionFailed
 from zoomhost.zoom.events import EventStream, UnreadableEvent, meeting_event_from_webhook, read_frame
 
 WEBHOOKS = Path(__file__).resolve().parents[1] / "data" / "zoom-api" / "ZoomMeetingsAPI.webhooks.json"
@@ -230,10 +232,21 @@ def test_events_the_panel_does_not_follow_are_ignored_and_broken_ones_refused() 
 def test_a_token_endpoint_that_fails_for_a_moment_does_not_end_the_stream(rehearsal_zoom: RehearsalZoom) -> None:
     state = rehearsal_zoom.server.state
     state.start_meeting(CLASS)
-    rehearsal_zoom.server.faults.server_errors_next(2, status=503)  # the first two token requests fail
+    real = ServerToServerSignIn(credentials=rehearsal_zoom.credentials, oauth_base=rehearsal_zoom.settings.oauth_base)
+
+    class FlakyNetwork:
+        """The rehearsal's token endpoint cannot fail on demand; the network in front of it can."""
+
+        attempts = 0
+
+        async def fetch(self):  # noqa: ANN201
+            FlakyNetwork.attempts += 1
+            if FlakyNetwork.attempts <= 2:
+                raise ConnectionFailed("zoomhost could not reach Zoom for sign-in.")
+            return await real.fetch()
 
     async def run() -> list[MeetingEvent]:
-        async with rehearsal_zoom.client() as client:
+        async with rehearsal_zoom.client(auth=ZoomAuth(FlakyNetwork())) as client:
             stream = _stream(rehearsal_zoom, client)
             task = asyncio.create_task(_collect_until(stream, lambda got: any(e.display_name == "Patient" for e in got)))
             await _until_connected(stream)
@@ -241,4 +254,4 @@ def test_a_token_endpoint_that_fails_for_a_moment_does_not_end_the_stream(rehear
             return await task
 
     assert [e.display_name for e in asyncio.run(run())] == ["Patient"]
-    assert rehearsal_zoom.server.faults.injected["server_errors"] == 2
+    assert FlakyNetwork.attempts == 3
