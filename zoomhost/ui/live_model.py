@@ -1,0 +1,384 @@
+"""The waiting-room list as a Qt item model: one row per participant, updated change by change.
+
+The live session hands over batches of ``SessionChange``; the model inserts new arrivals at the
+end with ``beginInsertRows`` and repaints only the rows that changed with ``dataChanged``, so a
+272-pupil assembly never resets the view. Display names are typed by strangers: they are shown
+as plain text only (never rich text), with control and direction-override characters made
+visible, and long names shortened. Each verdict comes with text, an icon and a colour.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from zoomhost.core.models import Verdict
+from zoomhost.core.session import Arrival, ParticipantState, SessionChange
+from zoomhost.ui.widgets import verdict_icon
+
+NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    TIME = 0
+    NAME = 1
+    VERDICT = 2
+    PUPIL = 3
+    STATE = 4
+    REASONS = 5
+
+
+HEADERS = {
+    Column.TIME: "Arrived",
+    Column.NAME: "Name in Zoom",
+    Column.VERDICT: "Verdict",
+    Column.PUPIL: "Matched pupil / staff",
+    Column.STATE: "Where",
+    Column.REASONS: "Why",
+}
+
+
+class Role(IntEnum):
+    """Custom data roles, the same on every column of a row."""
+
+    ARRIVAL = Qt.ItemDataRole.UserRole + 1  # the Arrival value itself
+    PARTICIPANT_ID = Qt.ItemDataRole.UserRole + 2
+    VERDICT = Qt.ItemDataRole.UserRole + 3  # Verdict value, e.g. "consented"
+    STATE = Qt.ItemDataRole.UserRole + 4  # a STATE_WORDS key: waiting, held, in_meeting, gone
+    SORT = Qt.ItemDataRole.UserRole + 5  # what the column sorts by
+
+
+VERDICT_WORDS: dict[Verdict, str] = {
+    Verdict.CONSENTED: "Consented",
+    Verdict.STAFF: "Staff",
+    Verdict.NO_CONSENT: "No consent",
+    Verdict.NOT_ON_REGISTER: "Not on register",
+    Verdict.AMBIGUOUS: "Unclear: more than one pupil",
+    Verdict.DUPLICATE: "Duplicate: already here",
+    Verdict.SUSPICIOUS: "Suspicious name",
+}
+
+#: Text colours with enough contrast on a white row; the icon and the words carry the meaning too.
+VERDICT_COLOURS: dict[Verdict, str] = {
+    Verdict.CONSENTED: "#1b7f3b",
+    Verdict.STAFF: "#1f5fa8",
+    Verdict.NO_CONSENT: "#b00020",
+    Verdict.NOT_ON_REGISTER: "#8a5300",
+    Verdict.AMBIGUOUS: "#8a5300",
+    Verdict.DUPLICATE: "#6a3d9a",
+    Verdict.SUSPICIOUS: "#b00020",
+}
+
+STATE_WORDS = {
+    "waiting": "Waiting room",
+    "held": "Held in waiting room",
+    "in_meeting": "In the meeting",
+    "gone": "Gone",
+}
+
+_GONE_WORDS = {
+    ParticipantState.LEFT_WAITING_ROOM: "Left the waiting room",
+    ParticipantState.LEFT: "Left the meeting",
+    ParticipantState.REMOVED: "Removed",
+}
+
+# Names for the invisible characters that can disguise a name; others get their code point.
+_CONTROL_NAMES = {
+    "\u200b": "ZWSP",
+    "\u200c": "ZWNJ",
+    "\u200d": "ZWJ",
+    "\u200e": "LRM",
+    "\u200f": "RLM",
+    "\u202a": "LRE",
+    "\u202b": "RLE",
+    "\u202c": "PDF",
+    "\u202d": "LRO",
+    "\u202e": "RLO",
+    "\u2066": "LRI",
+    "\u2067": "RLI",
+    "\u2068": "FSI",
+    "\u2069": "PDI",
+    "\ufeff": "BOM",
+    "\u00ad": "SHY",
+}
+
+
+def visible_text(text: str) -> str:
+    """``text`` with every control, format and separator character written out, e.g. ``⟦RLO⟧``.
+
+    A right-to-left override or a zero-width space can make an impostor's name look like a
+    pupil's; the teacher must see it is there. Ordinary spaces stay as they are.
+    """
+    out: list[str] = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch == " " or category[0] not in "CZ":
+            out.append(ch)
+            continue
+        label = _CONTROL_NAMES.get(ch) or f"U+{ord(ch):04X}"
+        out.append(f"⟦{label}⟧")
+    return "".join(out)
+
+
+def shown_name(text: str, *, limit: int = NAME_LIMIT) -> str:
+    """The display name as the cell shows it: visible controls, at most ``limit`` characters."""
+    visible = visible_text(text)
+    if len(visible) <= limit:
+        return visible
+    return visible[: limit - 1] + "…"
+
+
+def state_key(arrival: Arrival) -> str:
+    if arrival.state is ParticipantState.WAITING:
+        return "held" if arrival.held else "waiting"
+    if arrival.state is ParticipantState.IN_MEETING:
+        return "in_meeting"
+    return "gone"
+
+
+def state_text(arrival: Arrival) -> str:
+    key = state_key(arrival)
+    words = _GONE_WORDS.get(arrival.state, STATE_WORDS[key])
+    if arrival.after_lock and arrival.state is ParticipantState.WAITING:
+        words += " (arrived after the lock)"
+    return words
+
+
+def matched_text(arrival: Arrival) -> str:
+    """The pupil (first name, initial, class) or the staff member the name matched; empty if none."""
+    if arrival.verdict is Verdict.STAFF and arrival.staff_name:
+        return f"{arrival.staff_name} (staff)"
+    return arrival.pupil_label or ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One row's cell texts, worked out once per change rather than at every paint."""
+
+    arrival: Arrival
+    cells: tuple[str, ...]
+    tooltip: str
+    state: str
+
+    @classmethod
+    def of(cls, arrival: Arrival) -> _Row:
+        verdict = VERDICT_WORDS.get(arrival.verdict, arrival.verdict.value)
+        reasons = "; ".join(arrival.reasons)
+        cells = (
+            arrival.arrived_at.astimezone().strftime("%H:%M:%S"),
+            shown_name(arrival.display_name),
+            verdict,
+            matched_text(arrival),
+            state_text(arrival),
+            reasons,
+        )
+        # Tooltips are rich text when they look like it: escape, so a name is only ever text.
+        tooltip = "<p>" + "<br>".join(
+            html.escape(line)
+            for line in (
+                f"Name in Zoom: {visible_text(arrival.display_name)}",
+                f"Verdict: {verdict}",
+                f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
+                f"Where: {cells[Column.STATE]}",
+                f"Why: {reasons or '—'}",
+            )
+        ) + "</p>"
+        return cls(arrival=arrival, cells=cells, tooltip=tooltip, state=state_key(arrival))
+
+
+class ArrivalsTableModel(QAbstractTableModel):
+    """Every participant of the live session, in order of first arrival."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[_Row] = []
+        self._where: dict[str, int] = {}  # participant id -> row
+        self._colours = {verdict: QBrush(QColor(colour)) for verdict, colour in VERDICT_COLOURS.items()}
+
+    # -- feeding ---------------------------------------------------------------------------------
+
+    def load(self, arrivals: Iterable[Arrival]) -> None:
+        """Show a whole session at once (opening or resuming one): the only full reset."""
+        self.beginResetModel()
+        self._rows = [_Row.of(arrival) for arrival in arrivals]
+        self._where = {row.arrival.participant_id: n for n, row in enumerate(self._rows)}
+        self.endResetModel()
+
+    def apply_changes(self, changes: Sequence[SessionChange]) -> None:
+        """Take in one batch of session changes: new rows inserted, changed rows repainted."""
+        latest: dict[str, Arrival] = {}
+        for change in changes:
+            if change.participant is not None:
+                latest[change.participant.participant_id] = change.participant
+        if latest:
+            self.apply_arrivals(latest.values())
+
+    def apply_arrivals(self, arrivals: Iterable[Arrival]) -> None:
+        new: list[_Row] = []
+        changed: list[int] = []
+        for arrival in arrivals:
+            pid = arrival.participant_id
+            if pid in self._where:
+                row = self._where[pid]
+                self._rows[row] = _Row.of(arrival)
+                changed.append(row)
+            else:
+                self._where[pid] = len(self._rows) + len(new)
+                new.append(_Row.of(arrival))
+        if new:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self._rows.extend(new)
+            self.endInsertRows()
+        for start, end in _runs(sorted(set(changed))):
+            self.dataChanged.emit(self.index(start, 0), self.index(end, len(Column) - 1))
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def arrival(self, row: int) -> Arrival:
+        return self._rows[row].arrival
+
+    def row_of(self, participant_id: str) -> int | None:
+        return self._where.get(participant_id)
+
+    def arrivals(self) -> list[Arrival]:
+        return [row.arrival for row in self._rows]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return HEADERS[Column(section)]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return row.cells[column]
+        arrival = row.arrival
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.VERDICT:
+            return verdict_icon(arrival.verdict.value)
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.VERDICT:
+            return self._colours.get(arrival.verdict)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.tooltip
+        if role == Role.ARRIVAL:
+            return arrival
+        if role == Role.PARTICIPANT_ID:
+            return arrival.participant_id
+        if role == Role.VERDICT:
+            return arrival.verdict.value
+        if role == Role.STATE:
+            return row.state
+        if role == Role.SORT:
+            if column == Column.TIME:
+                return arrival.arrived_at.timestamp()
+            if column == Column.VERDICT:
+                return list(Verdict).index(arrival.verdict)
+            return row.cells[column].casefold()
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:
+    """Consecutive row numbers grouped, so one dataChanged covers each run."""
+    start = end = None
+    for row in rows:
+        if start is None:
+            start = end = row
+        elif row == end + 1:  # type: ignore[operator]
+            end = row
+        else:
+            yield start, end  # type: ignore[misc]
+            start = end = row
+    if start is not None:
+        yield start, end  # type: ignore[misc]
+
+
+#: The verdict filters the panel offers: a button's words and the verdicts it shows.
+VERDICT_FILTERS: dict[str, tuple[str, frozenset[str] | None]] = {
+    "all": ("All", None),
+    "consented": ("Consented", frozenset({Verdict.CONSENTED.value})),
+    "staff": ("Staff", frozenset({Verdict.STAFF.value})),
+    "no_consent": ("No consent", frozenset({Verdict.NO_CONSENT.value})),
+    "check": (
+        "To check",
+        frozenset(
+            {Verdict.NOT_ON_REGISTER.value, Verdict.AMBIGUOUS.value, Verdict.DUPLICATE.value, Verdict.SUSPICIOUS.value}
+        ),
+    ),
+}
+
+#: The state filters: where the participant is now.
+STATE_FILTERS: dict[str, tuple[str, frozenset[str] | None]] = {
+    "present": ("Waiting or in", frozenset({"waiting", "held", "in_meeting"})),
+    "waiting": ("Waiting room", frozenset({"waiting", "held"})),
+    "in_meeting": ("In the meeting", frozenset({"in_meeting"})),
+    "everyone": ("Everyone, gone too", None),
+}
+
+
+class ArrivalsFilter(QSortFilterProxyModel):
+    """Shows only the rows whose verdict and state the teacher picked; sorts by each column's sort key."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._verdicts: frozenset[str] | None = None
+        self._states: frozenset[str] | None = None
+        self.setSortRole(Role.SORT)
+        self.setDynamicSortFilter(True)
+
+    @property
+    def verdicts(self) -> frozenset[str] | None:
+        return self._verdicts
+
+    @property
+    def states(self) -> frozenset[str] | None:
+        return self._states
+
+    def set_verdicts(self, verdicts: Iterable[str] | None) -> None:
+        """Show these verdicts only (Verdict values); None shows all."""
+        self._refilter(lambda: setattr(self, "_verdicts", None if verdicts is None else frozenset(str(v) for v in verdicts)))
+
+    def set_states(self, states: Iterable[str] | None) -> None:
+        """Show these states only (waiting, held, in_meeting, gone); None shows all."""
+        self._refilter(lambda: setattr(self, "_states", None if states is None else frozenset(states)))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        if hasattr(self, "endFilterChange"):  # Qt 6.10 and later
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        if self._verdicts is not None and model.data(index, Role.VERDICT) not in self._verdicts:
+            return False
+        return self._states is None or model.data(index, Role.STATE) in self._states
