@@ -1,0 +1,148 @@
+"""The Summary page: a kept session on screen, escaped, exported to CSV and PDF off the GUI thread."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from tests.ui.live_fixtures import event, new_session
+from zoomhost.core.events import EventKind
+from zoomhost.core.journal import Actor
+from zoomhost.core.summary import SessionSummary
+from zoomhost.runtime import AsyncRunner
+from zoomhost.ui.summary_page import SummaryPage
+
+
+@pytest.fixture
+def runner() -> Iterator[AsyncRunner]:
+    with AsyncRunner(name="summary-test-io") as running:
+        yield running
+
+
+def finished_session() -> str:
+    """A short meeting: two pupils in, a stranger with markup in the name let in then removed, ended."""
+    session = new_session(expected=3)
+    session.apply(event(EventKind.STARTED, "", seconds=0))
+    for n, name in ((1, "Pupil001"), (2, "Pupil002"), (3, "<b>Bomber</b>")):
+        session.apply(event(EventKind.WAITING_JOINED, f"p{n}", name, seconds=n))
+        session.apply(event(EventKind.ADMITTED, f"p{n}", seconds=10 + n))
+    session.record_command("remove", actor=Actor.TEACHER, participant_id="p3", command_id="c1")
+    session.record_result("c1", True, "removed")
+    session.record_command("end_for_all", actor=Actor.TEACHER, command_id="c2")
+    session.record_result("c2", True, "ended")
+    session_id = session.journal.session_id
+    session.journal.close()
+    return session_id
+
+
+@pytest.fixture
+def page(qtbot, runner: AsyncRunner, tmp_path: Path) -> SummaryPage:
+    widget = SummaryPage(runner=runner, export_folder=tmp_path)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_a_kept_session_is_chosen_from_the_history_and_shown_escaped(qtbot, page: SummaryPage) -> None:
+    session_id = finished_session()
+    page.show()
+    qtbot.waitUntil(lambda: page.sessions.count() == 1)
+    assert page.summary is None and not page.csv_button.isEnabled()
+    with qtbot.waitSignal(page.summary_shown, timeout=10_000):
+        page.sessions.activated.emit(0)
+    assert page.summary is not None and page.summary.session_id == session_id
+    text = page.view.toPlainText()
+    assert "Pupil001 K." in text and "Pupil002 K." in text
+    assert "<b>Bomber</b>" in text  # the markup is shown as typed, never obeyed
+    assert "&lt;b&gt;Bomber&lt;/b&gt;" in page.view.toHtml()
+    assert page.csv_button.isEnabled() and page.pdf_button.isEnabled()
+    assert page.sessions.currentData() == session_id
+    assert page.sessions.accessibleName() == "Session"
+
+
+def test_the_summary_exports_to_csv_and_pdf(qtbot, page: SummaryPage, tmp_path: Path, monkeypatch) -> None:
+    session_id = finished_session()
+    with qtbot.waitSignal(page.summary_shown, timeout=10_000):
+        page.show_session(session_id)
+    out = tmp_path / "exports"
+    out.mkdir()
+    asked: list[str] = []
+
+    def save_as(name: str):
+        def dialog(parent, caption, suggested, file_filter):  # noqa: ANN001, ANN202 - QFileDialog's shape
+            asked.append(suggested)
+            return str(out / name), file_filter
+
+        return dialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as("summary")))
+    with qtbot.waitSignal(page.exported, timeout=10_000) as written:
+        page.csv_button.click()
+    path = written.args[0]
+    assert path == out / "summary.csv"  # the extension is added when the teacher leaves it off
+    assert asked[0].endswith(f"meeting-summary-{session_id}.csv")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    attended = sorted(row["name"] for row in rows if row["section"] == "attendance")
+    assert attended == ["Pupil001 K.", "Pupil002 K."]
+    assert any(row["section"] == "action" and row["action"] == "Remove" for row in rows)
+    assert "Saved the summary as CSV" in page.messages.text.text()
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as("summary.pdf")))
+    with qtbot.waitSignal(page.exported, timeout=20_000) as written:
+        page.pdf_button.click()
+    pdf = written.args[0]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    assert b"Meeting summary" in data  # the document's title
+
+
+def test_a_cancelled_dialog_writes_nothing(qtbot, page: SummaryPage, tmp_path: Path, monkeypatch) -> None:
+    with qtbot.waitSignal(page.summary_shown, timeout=10_000):
+        page.show_session(finished_session())
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: ("", "")))
+    page.export("csv")
+    qtbot.wait(200)
+    assert not list(tmp_path.glob("**/*.csv"))
+    assert not page.messages.isVisible() or page.messages.kind != "fail"
+
+
+def test_a_folder_that_cannot_be_written_gives_plain_words(qtbot, page: SummaryPage, tmp_path: Path, monkeypatch) -> None:
+    with qtbot.waitSignal(page.summary_shown, timeout=10_000):
+        page.show_session(finished_session())
+    missing = tmp_path / "no-such-folder" / "summary.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(missing), "")))
+    page.export("csv")
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=10_000)
+    words = page.messages.text.text()
+    assert "cannot be written" in words and "Traceback" not in words
+
+
+def test_export_without_a_summary_says_what_to_do(page: SummaryPage, monkeypatch) -> None:
+    def never(*args):  # noqa: ANN002, ANN202
+        raise AssertionError("no dialog without a summary")
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(never))
+    page.export("pdf")
+    assert page.messages.kind == "warn" and "Choose a session" in page.messages.text.text()
+
+
+def test_the_session_that_just_ended_is_handed_over_directly(qtbot, page: SummaryPage) -> None:
+    session_id = finished_session()
+    from zoomhost.core.journal import SessionJournal
+
+    with SessionJournal.open(session_id) as journal:
+        summary = SessionSummary.from_journal(journal)
+    page.show_summary(summary)
+    assert "Pupil002 K." in page.view.toPlainText()
+    assert page.summary is summary
+
+
+def test_an_unreadable_session_is_explained(qtbot, page: SummaryPage) -> None:
+    page.show_session("20240101-000000-abcdef")
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=10_000)
+    assert "no session" in page.messages.text.text()
+    assert page.summary is None

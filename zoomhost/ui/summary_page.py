@@ -1,0 +1,221 @@
+"""The Summary page: what happened in a meeting, on screen, with export to CSV and PDF.
+
+It shows the session that just ended, or one chosen from the sessions kept on this computer.
+The page is the summary's own HTML (every value escaped by its template) in a read-only
+browser that follows no links. Reading a journal and writing an export happen on the I/O
+thread; the page only ever holds what the summary holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from zoomhost.core.export import write_csv
+from zoomhost.core.journal import SessionInfo, SessionJournal
+from zoomhost.core.summary import SessionSummary
+from zoomhost.runtime import AsyncRunner
+from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, run_task
+
+FORMATS = {
+    "csv": ("CSV", "Spreadsheet (*.csv)"),
+    "pdf": ("PDF", "PDF document (*.pdf)"),
+}
+
+
+def load_summary(session_id: str) -> SessionSummary:
+    """A kept session's summary, read from its journal (disk work: call it off the GUI thread)."""
+    with SessionJournal.open(session_id) as journal:
+        return SessionSummary.from_journal(journal)
+
+
+def write_export(summary: SessionSummary, path: Path, kind: str) -> Path:
+    """Write ``summary`` as CSV or PDF (disk work: call it off the GUI thread)."""
+    if kind == "csv":
+        return write_csv(summary, path)
+    from zoomhost.ui.pdf import write_pdf
+
+    return write_pdf(summary, path)
+
+
+def session_title(info: SessionInfo) -> str:
+    started = info.started_at.astimezone().strftime("%a %d %b %Y, %H:%M")
+    return f"{started} — {info.topic}" + (" (rehearsal)" if info.rehearsal else "")
+
+
+class SummaryPage(QWidget):
+    """The session summary on screen, from the session that just ended or from the history."""
+
+    summary_shown = Signal(object)  # the SessionSummary now on screen
+    exported = Signal(object)  # the Path written
+
+    def __init__(self, *, runner: AsyncRunner, parent: QWidget | None = None, export_folder: Path | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Meeting summary")
+        self._runner = runner
+        self._summary: SessionSummary | None = None
+        self._sessions: list[SessionInfo] = []
+        self._folder = export_folder or Path.home()
+        self._wanted: str | None = None  # the session to select once the list has loaded
+
+        layout = QVBoxLayout(self)
+        heading = QLabel("<h2>Meeting summary</h2>", self)
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(heading)
+
+        row = QHBoxLayout()
+        chooser_label = QLabel("&Session:", self)
+        self.sessions = QComboBox(self)
+        self.sessions.setAccessibleName("Session")
+        self.sessions.setAccessibleDescription("Sessions kept on this computer, newest first")
+        self.sessions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.sessions.setPlaceholderText("No sessions kept yet")
+        chooser_label.setBuddy(self.sessions)
+        self.refresh_button = action_button(
+            "&Refresh list", tooltip="Read the list of sessions kept on this computer again", parent=self
+        )
+        row.addWidget(chooser_label)
+        row.addWidget(self.sessions, 1)
+        row.addWidget(self.refresh_button)
+        layout.addLayout(row)
+
+        self.view = QTextBrowser(self)
+        self.view.setObjectName("summaryView")
+        self.view.setAccessibleName("Summary")
+        self.view.setOpenLinks(False)
+        self.view.setOpenExternalLinks(False)
+        self.view.setPlaceholderText("The summary appears here when a meeting ends, or choose a session above.")
+        layout.addWidget(self.view, 1)
+
+        buttons = QHBoxLayout()
+        self.csv_button = action_button(
+            "Export &CSV…",
+            accessible="Export CSV",
+            tooltip="Save the summary as a spreadsheet file (formulas neutralised, readable by you only)",
+            parent=self,
+        )
+        self.pdf_button = action_button(
+            "Export &PDF…", accessible="Export PDF", tooltip="Save the summary as an A4 PDF", parent=self
+        )
+        self.busy = BusyIndicator(self)
+        buttons.addWidget(self.csv_button)
+        buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.busy, 1)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        self.messages = MessagePanel(self, name="Summary messages")
+        layout.addWidget(self.messages)
+
+        QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=lambda: self.export("csv"))
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=lambda: self.export("pdf"))
+        self.refresh_button.clicked.connect(self.refresh_sessions)
+        self.sessions.activated.connect(self._chosen)
+        self.csv_button.clicked.connect(lambda: self.export("csv"))
+        self.pdf_button.clicked.connect(lambda: self.export("pdf"))
+        self._enable()
+
+    # -- what is shown ---------------------------------------------------------------------------
+
+    @property
+    def summary(self) -> SessionSummary | None:
+        return self._summary
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        """Put ``summary`` on screen (the live panel hands over the session that just ended)."""
+        self._summary = summary
+        self.view.setHtml(summary.render_html())
+        self.messages.clear()
+        self._select(summary.session_id)
+        self._enable()
+        self.summary_shown.emit(summary)
+
+    def show_session(self, session_id: str) -> None:
+        """Read a kept session's journal in the background and show its summary."""
+        self._wanted = session_id
+        run_task(
+            self,
+            self._runner,
+            lambda: load_summary(session_id),
+            blocking=True,
+            doing="reading the session's journal",
+            busy=self.busy,
+            messages=self.messages,
+            success=self.show_summary,
+        )
+
+    def refresh_sessions(self) -> None:
+        """Read the list of kept sessions in the background."""
+        run_task(
+            self,
+            self._runner,
+            SessionJournal.list_sessions,
+            blocking=True,
+            doing="listing the kept sessions",
+            busy=self.busy,
+            messages=self.messages,
+            success=self._listed,
+        )
+
+    def _listed(self, sessions: list[SessionInfo]) -> None:
+        self._sessions = list(sessions)
+        self.sessions.clear()
+        for info in self._sessions:
+            self.sessions.addItem(session_title(info), info.session_id)
+        wanted = self._wanted or (self._summary.session_id if self._summary else None)
+        self._select(wanted)
+
+    def _select(self, session_id: str | None) -> None:
+        index = self.sessions.findData(session_id) if session_id else -1
+        self.sessions.setCurrentIndex(index)
+
+    def _chosen(self, index: int) -> None:
+        session_id = self.sessions.itemData(index)
+        if session_id and (self._summary is None or self._summary.session_id != session_id):
+            self.show_session(str(session_id))
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's signature
+        super().showEvent(event)
+        if not self._sessions:
+            self.refresh_sessions()
+
+    # -- export ----------------------------------------------------------------------------------
+
+    def export(self, kind: str) -> None:
+        """Ask where to save, then write the summary as CSV or PDF in the background."""
+        summary = self._summary
+        if summary is None:
+            self.messages.show_message("warn", "Choose a session first: there is no summary on screen to export.")
+            return
+        words, file_filter = FORMATS[kind]
+        suggested = self._folder / f"meeting-summary-{summary.session_id or 'session'}.{kind}"
+        chosen, _ = QFileDialog.getSaveFileName(self, f"Export the summary as {words}", str(suggested), file_filter)
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != f".{kind}":
+            path = path.with_name(path.name + f".{kind}")
+        self._folder = path.parent
+        self.messages.clear()
+
+        def written(result: Path) -> None:
+            self.messages.show_message("pass", f"Saved the summary as {words}: {result}")
+            self.exported.emit(result)
+
+        run_task(
+            self,
+            self._runner,
+            lambda: write_export(summary, path, kind),
+            blocking=True,
+            doing=f"saving the summary as {words}",
+            busy=self.busy,
+            messages=self.messages,
+            success=written,
+        )
+
+    def _enable(self) -> None:
+        has = self._summary is not None
+        for button in (self.csv_button, self.pdf_button):
+            button.setEnabled(has)
