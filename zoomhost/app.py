@@ -1,0 +1,296 @@
+"""The composition root: every service the application uses, built once and handed to the windows.
+
+No global application object: ``build_services()`` makes a :class:`Services` and the UI passes
+it (or the parts a page needs) down through constructors. Building it is cheap on purpose:
+the keyring, the Zoom client and, when no credentials are set, the embedded rehearsal Zoom are
+brought up on the I/O thread the first time something needs them (``connect()``), so the
+window paints at once. Rehearsal and production use the same client, HTTP and WebSocket code;
+only the addresses and the app credentials differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from zoomhost import config, paths
+from zoomhost.config import Settings
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.register_store import RegisterStore
+from zoomhost.runtime import AsyncRunner
+
+if TYPE_CHECKING:  # imported on the I/O thread when first needed: they are slow to load
+    from zoomhost.rehearsal.server import RehearsalServer
+    from zoomhost.zoom.auth import TokenSource, ZoomAuth
+    from zoomhost.zoom.client import ZoomClient
+    from zoomhost.zoom.credentials import CredentialStore
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["rehearsal", "live"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Connection:
+    """Which Zoom the app is talking to, and the client that talks to it."""
+
+    mode: Mode
+    settings: Settings  # the addresses in use: in rehearsal, the rehearsal Zoom's
+    zoom: ZoomClient
+    auth: ZoomAuth
+    rehearsal: RehearsalServer | None
+    reason: str  # one sentence saying why this mode, for the status bar
+    owns_rehearsal: bool = True  # stopped with the connection (not when a caller lent it)
+
+    @property
+    def is_rehearsal(self) -> bool:
+        return self.mode == "rehearsal"
+
+    def host_user(self) -> str:
+        """Whose meetings and settings to read: "me" for a teacher's own sign-in, else the host's email."""
+        if self.settings.auth_mode == "user_oauth" and not self.is_rehearsal:
+            return "me"
+        if self.settings.host_email:
+            return self.settings.host_email
+        raise ZoomhostError(
+            "zoomhost does not know whose meetings to list: a school's Server-to-Server app has no single user.",
+            hint="Enter the host's Zoom email address in Settings and save.",
+        )
+
+
+@dataclass(eq=False)
+class Services:
+    """Everything a window needs. Read ``credentials``/``connection`` and friends off the GUI thread only."""
+
+    settings: Settings  # as configured (settings.json and the environment)
+    register: RegisterStore
+    runner: AsyncRunner
+    force_rehearsal: bool = False
+    rehearsal_server: RehearsalServer | None = None  # use this running rehearsal Zoom instead of starting one
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _credentials: CredentialStore | None = field(default=None, repr=False)
+    _connection: concurrent.futures.Future[Connection] | None = field(default=None, repr=False)
+    _scratch: Path | None = field(default=None, repr=False)
+    _closed: bool = field(default=False, repr=False)
+
+    # -- secrets -------------------------------------------------------------------------------
+    @property
+    def credentials(self) -> CredentialStore:
+        """The keyring-backed credential store (the first use asks the keyring: do it off the GUI thread)."""
+        with self._lock:
+            if self._credentials is None:
+                from zoomhost.zoom.credentials import CredentialStore
+
+                self._credentials = CredentialStore()
+            return self._credentials
+
+    # -- Zoom ------------------------------------------------------------------------------------
+    def connect(self) -> concurrent.futures.Future[Connection]:
+        """Bring up the Zoom client (and the rehearsal Zoom when needed) in the background; idempotent."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("these services are closed")
+            if self._connection is None:
+                self._connection = self.runner.call(self._open)
+            return self._connection
+
+    async def connected(self) -> Connection:
+        """Await the connection from a coroutine on the I/O loop (starting it if nobody has)."""
+        return await asyncio.wrap_future(self.connect())
+
+    def reconnect(self) -> concurrent.futures.Future[Connection]:
+        """After the credentials or settings change: close the old client, then build the new one."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("these services are closed")
+            old = self._connection
+            self._connection = self.runner.submit(self._replace(old))
+            return self._connection
+
+    async def _replace(self, old: concurrent.futures.Future[Connection] | None) -> Connection:
+        if old is not None:
+            await _close_when_done(old)
+        return await asyncio.get_running_loop().run_in_executor(None, self._open)
+
+    @property
+    def connection(self) -> Connection:
+        """Blocks until connected: for the CLI, tests and the I/O thread, never the GUI thread."""
+        return self.connect().result()
+
+    @property
+    def zoom(self) -> ZoomClient:
+        return self.connection.zoom
+
+    @property
+    def rehearsal(self) -> RehearsalServer | None:
+        return self.connection.rehearsal
+
+    @property
+    def mode(self) -> Mode:
+        return self.connection.mode
+
+    # -- settings --------------------------------------------------------------------------------
+    def save_settings(self, settings: Settings) -> None:
+        """Write settings.json (never a secret) and use the new settings from now on; disk work, off the GUI thread."""
+        config.save_settings(settings)
+        self.settings = settings.with_env()
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the Zoom client, stop the rehearsal Zoom and the I/O thread, remove scratch files."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            pending, self._connection = self._connection, None
+        try:
+            if pending is not None:
+                self.runner.submit(_close_when_done(pending)).result(30)
+        except Exception:  # noqa: BLE001 - shutting down: log and carry on stopping the rest
+            log.exception("closing the Zoom connection failed")
+        finally:
+            self.runner.stop()
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- on the I/O thread's executor ------------------------------------------------------------
+    def _open(self) -> Connection:
+        from zoomhost.zoom.auth import ZoomAuth
+        from zoomhost.zoom.client import ZoomClient
+
+        settings = self.settings
+        source, reason = (None, "Rehearsal was asked for, so zoomhost uses a simulated Zoom.")
+        if not self.force_rehearsal and self.rehearsal_server is None:
+            source, reason = self._live_sign_in(settings)
+        rehearsal = None
+        budget = None
+        if source is None:
+            rehearsal, settings, source, budget = self._start_rehearsal(settings)
+        auth = ZoomAuth(source)
+        client = ZoomClient(settings=settings, auth=auth, budget=budget)
+        connection = Connection(
+            mode="rehearsal" if rehearsal is not None else "live",
+            settings=settings,
+            zoom=client,
+            auth=auth,
+            rehearsal=rehearsal,
+            reason=reason,
+            owns_rehearsal=self.rehearsal_server is None,
+        )
+        self.runner.submit(_warm(auth))  # sign in now, so the first click does not wait for a token
+        log.info("zoomhost connected in %s mode", connection.mode)
+        return connection
+
+    def _live_sign_in(self, settings: Settings) -> tuple[TokenSource | None, str]:
+        from zoomhost.zoom.auth import ServerToServerSignIn, UserSignIn
+
+        store = self.credentials
+        if settings.auth_mode == "user_oauth":
+            user = store.user_oauth()
+            if user is None:
+                return None, "No Zoom app credentials are set, so zoomhost opened a rehearsal (a simulated Zoom)."
+            if not user.refresh_token:
+                return None, "zoomhost is not signed in to Zoom yet, so it opened a rehearsal (a simulated Zoom)."
+            source = UserSignIn(
+                credentials=user,
+                oauth_base=settings.oauth_base,
+                save_refresh_token=lambda token: store.set("user_refresh_token", token),
+            )
+            return source, "Signed in to Zoom as the teacher (your own Zoom sign-in)."
+        s2s = store.server_to_server()
+        if s2s is None:
+            return None, "No Zoom credentials are set, so zoomhost opened a rehearsal (a simulated Zoom)."
+        return (
+            ServerToServerSignIn(credentials=s2s, oauth_base=settings.oauth_base),
+            "Connected to Zoom with the school's Server-to-Server app.",
+        )
+
+    def _start_rehearsal(self, settings: Settings) -> tuple[RehearsalServer, Settings, TokenSource, object]:
+        from zoomhost import redact
+        from zoomhost.rehearsal.server import RehearsalServer
+        from zoomhost.zoom.auth import ServerToServerSignIn
+        from zoomhost.zoom.client import UpdateBudget
+        from zoomhost.zoom.credentials import ServerToServerCredentials
+
+        server = self.rehearsal_server.start() if self.rehearsal_server is not None else RehearsalServer().start()
+        redact.register_secret(server.credentials.client_secret)
+        state = server.state
+        rehearsal_settings = replace(
+            settings,
+            api_base=server.api_base,
+            oauth_base=server.oauth_base,
+            ws_base=server.ws_base,
+            subscription_id=server.subscription_id,
+            auth_mode="server_to_server",
+            host_email=state.users[state.host_id].email,
+            school_email_domain=settings.school_email_domain or state.school_domain,
+        )
+        creds = server.credentials
+        source = ServerToServerSignIn(
+            credentials=ServerToServerCredentials(
+                account_id=creds.account_id, client_id=creds.client_id, client_secret=creds.client_secret
+            ),
+            oauth_base=server.oauth_base,
+        )
+        # The rehearsal's meeting updates are its own: never spend the real host's daily count.
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="rehearsal-", dir=paths.cache_dir()))
+        budget = UpdateBudget(path=self._scratch / "meeting-updates.json")
+        return server, rehearsal_settings, source, budget
+
+
+async def _warm(auth: ZoomAuth) -> None:
+    try:
+        await auth.warm()
+    except ZoomhostError as err:  # Test connection in Settings says exactly what is wrong
+        log.warning("signing in to Zoom in the background failed: %s", err)
+
+
+async def _close_when_done(pending: concurrent.futures.Future[Connection]) -> None:
+    try:
+        connection = await asyncio.wrap_future(pending)
+    except Exception:  # noqa: BLE001 - it never connected: nothing to close
+        return
+    await connection.zoom.aclose()
+    if connection.rehearsal is not None and connection.owns_rehearsal:
+        await asyncio.get_running_loop().run_in_executor(None, connection.rehearsal.stop)
+
+
+def write_practice_lists(*, folder: Path) -> tuple[Path, Path]:
+    """The rehearsal assembly's register and staff list as a school's MIS would export them (for the practice)."""
+    from zoomhost.rehearsal.scenarios import assembly
+
+    scenario = assembly()
+    return (
+        scenario.write_register_csv(folder / "practice-register.csv"),
+        scenario.write_staff_csv(folder / "practice-staff.csv"),
+    )
+
+
+def build_services(*, force_rehearsal: bool = False, rehearsal_server: RehearsalServer | None = None) -> Services:
+    """Everything the app needs, cheaply: nothing here touches the network or the keyring.
+
+    ``rehearsal_server`` (tests, scripts) puts the app in rehearsal mode on a rehearsal Zoom the
+    caller started and will stop.
+    """
+    settings = config.load_settings()
+    return Services(
+        settings=settings,
+        register=RegisterStore(db_path=paths.register_db()),
+        runner=AsyncRunner(),
+        force_rehearsal=force_rehearsal,
+        rehearsal_server=rehearsal_server,
+    )

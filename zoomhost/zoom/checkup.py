@@ -1,0 +1,158 @@
+"""Test connection: what works with these Zoom credentials, and what the school's plan lacks.
+
+Each line asks Zoom one thing the app will later rely on (a token, the host's meetings, the
+host's settings, the Dashboard, the event subscription) and says pass / fail / warn in words,
+so a teacher or IT lead can tell "wrong secret" from "the plan has no Dashboard".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from zoomhost.config import Settings
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.preflight import RuleStatus
+from zoomhost.zoom.auth import ZoomAuth
+from zoomhost.zoom.client import ZoomClient
+from zoomhost.zoom.errors import NotFound, PlanDoesNotAllow, ZoomError
+from zoomhost.zoom.events import EventStream
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckLine:
+    """One thing the connection test tried: its name, pass/fail/warn/unknown, and what it found."""
+
+    what: str
+    status: RuleStatus
+    text: str
+
+
+def _line(what: str, status: RuleStatus, text: str) -> CheckLine:
+    return CheckLine(what=what, status=status, text=text)
+
+
+async def check_connection(
+    *, client: ZoomClient, auth: ZoomAuth, settings: Settings, host_user: str | None, event_timeout: float = 10.0
+) -> list[CheckLine]:
+    """Every line of the test, in order; never raises for what Zoom refuses (that is a failed line)."""
+    lines: list[CheckLine] = []
+    try:
+        await auth.warm()
+    except ZoomError as err:
+        lines.append(_line("Sign-in", RuleStatus.FAIL, err.user_text()))
+        untried = "Not tried: zoomhost could not sign in."
+        for what in ("Reading meetings", "Reading the host's settings", "Dashboard (who is in a meeting)", "Event subscription"):
+            lines.append(_line(what, RuleStatus.UNKNOWN, untried))
+        return lines
+    lines.append(_line("Sign-in", RuleStatus.PASS, "Zoom accepted the app's credentials and issued a token."))
+
+    if host_user is None:
+        why = "Not tried: enter the host's Zoom email address in Settings."
+        lines.append(_line("Reading meetings", RuleStatus.FAIL, why))
+        lines.append(_line("Reading the host's settings", RuleStatus.FAIL, why))
+        meeting_id = None
+    else:
+        meeting_id = await _meetings(client, host_user, lines)
+        await _host(client, host_user, lines)
+    lines.append(await _dashboard(client, meeting_id))
+    lines.append(await _subscription(settings, auth, event_timeout))
+    return lines
+
+
+async def _meetings(client: ZoomClient, host_user: str, lines: list[CheckLine]) -> str | None:
+    try:
+        meetings = await client.list_upcoming_meetings(user_id=host_user)
+    except ZoomError as err:
+        lines.append(_line("Reading meetings", RuleStatus.FAIL, err.user_text()))
+        return None
+    count = len(meetings)
+    lines.append(
+        _line("Reading meetings", RuleStatus.PASS, f"Zoom lists {count} upcoming meeting{'s' if count != 1 else ''} for {host_user}.")
+    )
+    return meetings[0].id if meetings else None
+
+
+async def _host(client: ZoomClient, host_user: str, lines: list[CheckLine]) -> None:
+    try:
+        user = await client.get_user(host_user)
+        await client.get_user_settings(host_user)
+    except ZoomError as err:
+        lines.append(_line("Reading the host's settings", RuleStatus.FAIL, err.user_text()))
+        return
+    lines.append(_line("Reading the host's settings", RuleStatus.PASS, "zoomhost can read (and so check) the host's in-meeting settings."))
+    if user.get("type") == 1:
+        lines.append(
+            _line(
+                "Host's licence",
+                RuleStatus.WARN,
+                "The host has a Basic (free) Zoom licence: meetings stop after 40 minutes and per-family registration links are not available.",
+            )
+        )
+    else:
+        lines.append(_line("Host's licence", RuleStatus.PASS, "The host has a licensed Zoom account."))
+    host_id = user.get("id")
+    if isinstance(host_id, str):
+        left = client.budget.remaining(host_id)
+        status = RuleStatus.WARN if left < client.budget.warn_below else RuleStatus.PASS
+        lines.append(_line("Meeting changes left today", status, f"{left} of Zoom's {client.budget.limit} meeting updates a day are left."))
+
+
+async def _dashboard(client: ZoomClient, meeting_id: str | None) -> CheckLine:
+    what = "Dashboard (who is in a meeting)"
+    if meeting_id is None:
+        return _line(what, RuleStatus.UNKNOWN, "Not tried: there is no upcoming meeting to ask about.")
+    try:
+        await client.live_participants(meeting_id)
+    except PlanDoesNotAllow:
+        return _line(
+            what,
+            RuleStatus.FAIL,
+            "The plan lacks the Dashboard (Business and Education plans have it), or this sign-in may not use it: "
+            "after a dropped connection zoomhost cannot ask who is already waiting.",
+        )
+    except NotFound:
+        pass  # Zoom answers "not found" for a meeting that is not running: the Dashboard itself answered
+    except ZoomError as err:
+        return _line(what, RuleStatus.WARN, f"Zoom's Dashboard did not answer clearly: {err.user_text()}")
+    return _line(what, RuleStatus.PASS, "The plan includes the Dashboard: zoomhost can check who is in a meeting.")
+
+
+async def _subscription(settings: Settings, auth: ZoomAuth, timeout: float) -> CheckLine:
+    what = "Event subscription"
+    if not settings.subscription_id:
+        return _line(what, RuleStatus.FAIL, "No event subscription ID is set, so zoomhost cannot hear arrivals in the waiting room.")
+    try:
+        stream = EventStream(settings=settings, auth=auth, open_timeout=timeout)
+    except ZoomhostError as err:
+        return _line(what, RuleStatus.FAIL, err.user_text())
+    events = stream.events()
+    first = asyncio.ensure_future(events.__anext__())
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        while loop.time() < deadline:
+            if stream.connections:
+                return _line(what, RuleStatus.PASS, "zoomhost reached the event subscription: arrivals will be heard as they happen.")
+            if first.done():
+                break
+            await asyncio.sleep(0.05)
+        if first.done() and not first.cancelled() and isinstance(first.exception(), ZoomhostError):
+            return _line(what, RuleStatus.FAIL, first.exception().user_text())  # type: ignore[union-attr]
+        return _line(
+            what,
+            RuleStatus.FAIL,
+            f"zoomhost could not reach the event subscription within {timeout:.0f} seconds. "
+            "Check the subscription ID and that the school's Zoom app has event subscriptions switched on.",
+        )
+    finally:
+        await stream.aclose()
+        first.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await first
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await events.aclose()
