@@ -1,0 +1,183 @@
+"""The Register page: import through the file dialog and the preview, list, count, purge, and the practice register."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from tests.conftest import DATA
+from tests.ui.app_helpers import WAIT_MS, answer_confirmation, button_named, open_dialog, wait_for_dialog
+from zoomhost import paths
+from zoomhost.core.register import RegisterStore
+from zoomhost.runtime import AsyncRunner
+from zoomhost.ui.register_page import ImportPreviewDialog, RegisterPage
+
+REGISTERS = DATA / "registers"
+
+
+@pytest.fixture
+def runner():
+    with AsyncRunner() as running:
+        yield running
+
+
+@pytest.fixture
+def store() -> RegisterStore:
+    return RegisterStore(db_path=paths.register_db())
+
+
+@pytest.fixture
+def page(qtbot, store, runner) -> RegisterPage:
+    shown = RegisterPage(store=store, runner=runner)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitUntil(lambda: "No register imported yet" in shown.summary.text(), timeout=WAIT_MS)
+    return shown
+
+
+def choose(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """The operating system's file dialog cannot be answered headless: it returns this file."""
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+
+
+def cells(model, column: int) -> list[str]:  # noqa: ANN001
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def test_import_shows_the_preview_and_stores_only_after_import(qtbot, page, store, monkeypatch) -> None:
+    choose(monkeypatch, REGISTERS / "bad-rows.csv")
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    dialog = wait_for_dialog(qtbot, ImportPreviewDialog)
+    assert isinstance(dialog, ImportPreviewDialog)
+    skipped = [dialog.skipped.item(i).text() for i in range(dialog.skipped.count())]
+    assert skipped and all(line.startswith("Line ") for line in skipped)
+    assert any("first name" in line.lower() for line in skipped)  # the row with no first name, and why
+    assert dialog.kept_label.text().startswith("Pupils kept: ")
+    assert store.pupils() == []  # nothing stored while the teacher reads the preview
+
+    button_named(dialog, "Import").click()
+    qtbot.waitUntil(lambda: page.pupils_model.rowCount() > 0, timeout=WAIT_MS)
+    stored = store.pupils()
+    assert [p.first_name for p in stored] == cells(page.pupils_model, page.pupils_model.FIRST)
+    assert "Amy" in cells(page.pupils_model, page.pupils_model.FIRST)
+    assert "from bad-rows.csv" in page.summary.text()
+    assert page.messages.kind == "pass" and "register now holds" in page.messages.text.text()
+
+
+def test_the_pupil_list_shows_no_more_than_admission_needs(qtbot, page, monkeypatch) -> None:
+    choose(monkeypatch, REGISTERS / "arbor-utf8-comma.csv")
+    page.import_button.click()
+    dialog = wait_for_dialog(qtbot, ImportPreviewDialog)
+    dropped = dialog.dropped_label.text().lower()
+    assert "date of birth" in dropped and "address" in dropped  # said before anything is stored
+    button_named(dialog, "Import").click()
+    qtbot.waitUntil(lambda: page.pupils_model.rowCount() > 0, timeout=WAIT_MS)
+    model = page.pupils_model
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == [
+        "First name", "Preferred name", "Surname initial", "Class", "Consent", "Consent date",
+    ]  # fmt: skip
+    shown = " ".join(str(model.index(r, c).data()) for r in range(model.rowCount()) for c in range(model.columnCount()))
+    with (REGISTERS / "arbor-utf8-comma.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:  # nothing the school sent beyond what admission needs reaches the screen
+        for private in (row["Legal surname"], row["Date of birth"], row["Address"], row["UPN"]):
+            assert not private or private not in shown
+    assert "@" not in shown  # parents' email addresses were dropped
+    consent = model.index(0, model.CONSENT)
+    assert consent.data() in ("Yes", "No") and consent.data(Qt.ItemDataRole.DecorationRole) is not None
+
+
+def test_cancel_keeps_the_stored_register(qtbot, page, store, monkeypatch) -> None:
+    choose(monkeypatch, REGISTERS / "tiny-semicolon.csv")
+    page.import_button.click()
+    button_named(wait_for_dialog(qtbot, ImportPreviewDialog), "Cancel").click()
+    qtbot.wait(200)
+    assert store.pupils() == [] and store.last_import() is None
+
+
+def test_an_unusable_file_says_why_in_plain_words(qtbot, page, store, monkeypatch) -> None:
+    choose(monkeypatch, REGISTERS / "unusable-html.csv")
+    page.import_button.click()
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    text = page.messages.text.text()
+    assert "Traceback" not in text and "unusable-html.csv" in text
+    assert store.pupils() == []
+
+
+def test_staff_list_imports_the_same_way(qtbot, page, store, monkeypatch) -> None:
+    choose(monkeypatch, REGISTERS / "staff-names-emails.csv")
+    page.staff_button.click()
+    dialog = wait_for_dialog(qtbot, ImportPreviewDialog)
+    assert dialog.kept_label.text().startswith("Staff kept: ")
+    button_named(dialog, "Import").click()
+    qtbot.waitUntil(lambda: page.staff_model.rowCount() > 0, timeout=WAIT_MS)
+    assert [m.name for m in store.staff()] == cells(page.staff_model, 0)
+    assert "Jane Kinrade" in cells(page.staff_model, 0)
+
+
+def test_purge_leavers_names_how_many_and_needs_confirmation(qtbot, page, store, monkeypatch, tmp_path) -> None:
+    register = tmp_path / "leavers.csv"
+    register.write_text(
+        "First name,Surname,Class,Consent,Leaving date\n"
+        "Lily,Quayle,Year 6,Yes,20/07/2019\n"
+        "Tom,Kelly,Year 6,Yes,19/07/2019\n"
+        "Mia,Corlett,Year 3,Yes,\n",
+        encoding="utf-8",
+    )
+    choose(monkeypatch, register)
+    page.import_button.click()
+    button_named(wait_for_dialog(qtbot, ImportPreviewDialog), "Import").click()
+    qtbot.waitUntil(lambda: page.pupils_model.rowCount() == 3, timeout=WAIT_MS)
+    assert "2 due" in page.purge_button.text()
+
+    page.purge_button.click()
+    wording = answer_confirmation(qtbot, "Cancel")
+    assert "Remove 2 pupils" in wording
+    qtbot.wait(200)
+    assert len(store.pupils()) == 3
+
+    page.purge_button.click()
+    answer_confirmation(qtbot, "Remove 2 leavers")
+    qtbot.waitUntil(lambda: page.pupils_model.rowCount() == 1, timeout=WAIT_MS)
+    assert [p.first_name for p in store.pupils()] == ["Mia"]
+    assert "Removed 2 leavers" in page.messages.text.text()
+
+
+def test_consent_counts_per_class(qtbot, page, monkeypatch, tmp_path) -> None:
+    register = tmp_path / "classes.csv"
+    register.write_text(
+        "First name,Class,Consent\nAna,Year 2,Yes\nBo,Year 2,No\nCy,Year 10,Yes\nDee,Year 10,Yes\n", encoding="utf-8"
+    )
+    choose(monkeypatch, register)
+    page.import_button.click()
+    dialog = wait_for_dialog(qtbot, ImportPreviewDialog)
+    assert [tuple(dialog.counts.index(r, c).data() for c in range(3)) for r in range(dialog.counts.rowCount())] == [
+        ("Year 2", "1", "2"),
+        ("Year 10", "2", "2"),
+    ]
+    button_named(dialog, "Import").click()
+    qtbot.waitUntil(lambda: page.counts_model.rowCount() == 2, timeout=WAIT_MS)
+    assert page.counts_model.index(0, 0).data() == "Year 2" and page.counts_model.index(0, 1).data() == "1"
+
+
+def test_the_practice_register_imports_through_the_same_preview(qtbot, page, store) -> None:
+    assert page.practice_button.isHidden()
+    page.set_rehearsal(True)
+    assert not page.practice_button.isHidden()
+    page.practice_button.click()
+    register_preview = wait_for_dialog(qtbot, ImportPreviewDialog)
+    assert isinstance(register_preview, ImportPreviewDialog)
+    assert register_preview.kept_label.text().startswith("Pupils kept: 272")
+    button_named(register_preview, "Import").click()
+    qtbot.waitUntil(lambda: open_dialog(ImportPreviewDialog) not in (None, register_preview), timeout=WAIT_MS)
+    staff_preview = open_dialog(ImportPreviewDialog)
+    assert isinstance(staff_preview, ImportPreviewDialog)
+    assert staff_preview.kept_label.text().startswith("Staff kept: ")
+    button_named(staff_preview, "Import").click()
+    qtbot.waitUntil(lambda: page.staff_model.rowCount() > 0, timeout=WAIT_MS)
+    assert len(store.pupils()) == 272  # the protocol's assembly
+    assert store.staff() and page.pupils_model.rowCount() == 272
