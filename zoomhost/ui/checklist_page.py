@@ -1,0 +1,477 @@
+"""The pre-meeting checklist: pick a meeting, check it against the protocol, fix what Zoom's API may fix.
+
+**Check** runs every pre-flight rule; each row shows its status (icon and word), what Zoom
+reported, the fix and the protocol line it enforces. **Fix all** first says in plain words
+exactly what it will change, then makes one meeting update (they are rationed: 100 a day)
+and one host-settings update, and checks again. Steps no API can take get a tick box each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zoomhost.app import Services
+from zoomhost.core.preflight import PASSCODE_PLACEHOLDER, FixPlan, RuleResult, RuleStatus, plan_fixes
+from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
+from zoomhost.zoom.client import UpcomingMeeting
+from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
+
+_Index = QModelIndex | QPersistentModelIndex
+StatusRole = Qt.ItemDataRole.UserRole + 1  # the rule's status as text: pass / fail / warn / unknown
+RuleIdRole = Qt.ItemDataRole.UserRole + 2
+
+
+class RuleTableModel(QAbstractTableModel):
+    """One row per pre-flight rule."""
+
+    STATUS, TITLE, OBSERVED, FIX, PROTOCOL = range(5)
+    HEADERS = ("Status", "Check", "What Zoom says", "Fix", "Protocol line")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._results: list[RuleResult] = []
+
+    def set_results(self, results: list[RuleResult] | tuple[RuleResult, ...]) -> None:
+        self.beginResetModel()
+        self._results = list(results)
+        self.endResetModel()
+
+    def result(self, row: int) -> RuleResult:
+        return self._results[row]
+
+    def results(self) -> list[RuleResult]:
+        return list(self._results)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._results)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        result = self._results[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(result, column)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            text = self._text(result, column)
+            return f"{STATUS_TEXT[result.status.value]}: {result.title}" if column == self.STATUS else text
+        if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
+            return status_icon(result.status.value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{result.explanation}\n\nProtocol: “{result.protocol_line}”"
+        if role == StatusRole:
+            return result.status.value
+        if role == RuleIdRole:
+            return result.rule_id
+        return None
+
+    def _text(self, result: RuleResult, column: int) -> str:
+        if column == self.STATUS:
+            return STATUS_TEXT[result.status.value]
+        if column == self.TITLE:
+            return result.title
+        if column == self.OBSERVED:
+            return result.observed
+        if column == self.FIX:
+            return fix_text(result)
+        return result.protocol_line
+
+
+def fix_text(result: RuleResult) -> str:
+    if result.status is RuleStatus.PASS or result.fix is None:
+        return ""
+    text = result.fix.description
+    if result.fix.manual_step and not (result.fix.meeting_patch or result.fix.user_patch):
+        text += " (by hand: " + result.fix.manual_step + ")"
+    return text
+
+
+# -- Fix all in plain words ---------------------------------------------------------------------------
+
+
+def _words(value: Any) -> str:
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    if value == PASSCODE_PLACEHOLDER:
+        return "a new strong passcode (not shown)"
+    if isinstance(value, str):
+        return f"“{value.replace('_', ' ')}”"
+    return str(value)
+
+
+def describe_patch(patch: Mapping[str, Any], *, where: str = "") -> list[str]:
+    """``{"settings": {"waiting_room": True}}`` -> ``["settings › waiting room: on"]``."""
+    lines: list[str] = []
+    for key, value in patch.items():
+        here = f"{where} › {key.replace('_', ' ')}" if where else key.replace("_", " ")
+        if isinstance(value, Mapping):
+            lines.extend(describe_patch(value, where=here))
+        else:
+            lines.append(f"{here}: {_words(value)}")
+    return lines
+
+
+def describe_plan(plan: FixPlan, results: list[RuleResult], *, updates_left: int | None) -> str:
+    """What Fix all will change, as the confirmation shows it."""
+    shown = plan.as_dict()  # a new passcode is replaced by a placeholder here
+    by_id = {r.rule_id: r for r in results}
+    fixes = [by_id[rule_id] for rule_id in plan.rule_ids if rule_id in by_id]
+    parts: list[str] = []
+    if plan.meeting_patch:
+        left = f" ({updates_left} left today)" if updates_left is not None else ""
+        parts.append(f"ONE update to this meeting, using one of Zoom's 100 meeting updates a day{left}:")
+        parts += [f"  • {r.fix.description}" for r in fixes if r.fix and r.fix.meeting_patch]
+        parts.append("  Fields: " + "; ".join(describe_patch(shown["meeting_patch"] or {})))
+    if plan.user_patch:
+        parts.append("ONE update to the host's Zoom settings (they apply to the host's meetings from now on):")
+        parts += [f"  • {r.fix.description}" for r in fixes if r.fix and r.fix.user_patch]
+        parts.append("  Fields: " + "; ".join(describe_patch(shown["user_patch"] or {})))
+    if plan.manual_steps:
+        parts.append("Left for you to do in Zoom (ticked off below the checks):")
+        parts += [f"  • {step}" for step in plan.manual_steps]
+    return "\n".join(parts)
+
+
+def _meeting_label(meeting: UpcomingMeeting) -> str:
+    when = ""
+    if meeting.start_time:
+        try:
+            start = datetime.fromisoformat(meeting.start_time.replace("Z", "+00:00")).astimezone()
+            today = datetime.now().astimezone().date()
+            when = ("Today " if start.date() == today else start.strftime("%a %d %b ")) + start.strftime("%H:%M") + " — "
+        except ValueError:
+            when = ""
+    number = meeting.id
+    spaced = f"{number[:3]} {number[3:7]} {number[7:]}" if len(number) >= 10 else number
+    return f"{when}{meeting.topic or 'Untitled meeting'} ({spaced})"
+
+
+@dataclass(frozen=True)
+class _Checked:
+    report: PreflightReport
+    context: PreflightContext
+    updates_left: int | None
+    warn_below: int
+
+
+class ChecklistPage(QWidget):
+    """Pick a meeting, Check, Fix all, and tick off what is left for a person to do."""
+
+    def __init__(self, *, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.runner = services.runner
+        self.setAccessibleName("Pre-meeting checklist")
+        self.report: PreflightReport | None = None
+        self.context: PreflightContext | None = None
+        self.updates_left: int | None = None
+        self._ticked: dict[tuple[str, str], bool] = {}  # (meeting, step) -> done, for this session
+        self._loaded = False
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Pre-meeting checklist</h2>", self))
+
+        row = QHBoxLayout()
+        meeting_label = QLabel("&Meeting:", self)
+        self.meetings = QComboBox(self)
+        self.meetings.setAccessibleName("Meeting to check")
+        self.meetings.setMinimumContentsLength(40)
+        self.meetings.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        meeting_label.setBuddy(self.meetings)
+        self.reload_button = action_button("&Reload meetings", tooltip="Ask Zoom again for the host's upcoming meetings", parent=self)
+        self.check_button = action_button("&Check", tooltip="Run every pre-flight check against this meeting", parent=self)
+        self.fix_button = action_button(
+            "&Fix all…", tooltip="Show exactly what will change, then apply it in one meeting update", parent=self
+        )
+        self.check_button.setEnabled(False)
+        self.fix_button.setEnabled(False)
+        row.addWidget(meeting_label)
+        row.addWidget(self.meetings, 1)
+        row.addWidget(self.reload_button)
+        row.addWidget(self.check_button)
+        row.addWidget(self.fix_button)
+        layout.addLayout(row)
+
+        self.busy = BusyIndicator(self)
+        layout.addWidget(self.busy)
+        self.messages = MessagePanel(self, name="Checklist messages")
+        layout.addWidget(self.messages)
+        self.updates_label = QLabel(self)
+        self.updates_label.setAccessibleName("Meeting updates left today")
+        self.updates_label.setWordWrap(True)
+        self.updates_label.hide()
+        layout.addWidget(self.updates_label)
+        self.summary = QLabel("Choose a meeting and press Check.", self)
+        self.summary.setAccessibleName("Checklist summary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+
+        self.model = RuleTableModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Pre-flight checks")
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(RuleTableModel.STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table, 3)
+
+        self.details = QLabel(self)
+        self.details.setWordWrap(True)
+        self.details.setAccessibleName("Selected check: why it matters and the protocol line")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.details)
+
+        self.manual_box = QGroupBox("Steps to do by hand in Zoom", self)
+        self.manual_box.setAccessibleName("Steps to do by hand in Zoom")
+        self.manual_layout = QVBoxLayout(self.manual_box)
+        self.manual_box.hide()
+        layout.addWidget(self.manual_box, 1)
+        self.step_boxes: list[QCheckBox] = []
+
+        self.reload_button.clicked.connect(self.refresh_meetings)
+        self.check_button.clicked.connect(self.check)
+        self.fix_button.clicked.connect(self.fix_all)
+        self.meetings.currentIndexChanged.connect(self._meeting_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._show_details)
+        QWidget.setTabOrder(self.meetings, self.reload_button)
+        QWidget.setTabOrder(self.reload_button, self.check_button)
+        QWidget.setTabOrder(self.check_button, self.fix_button)
+        QWidget.setTabOrder(self.fix_button, self.table)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._loaded:
+            self.refresh_meetings()
+
+    # -- meetings ----------------------------------------------------------------------------------
+    def refresh_meetings(self) -> None:
+        """Fill the meeting list from Zoom in the background."""
+        self._loaded = True
+        services = self.services
+
+        async def load() -> list[UpcomingMeeting]:
+            connection = await services.connected()
+            return await connection.zoom.list_upcoming_meetings(user_id=connection.host_user())
+
+        self.reload_button.setEnabled(False)
+
+        def loaded(meetings: list[UpcomingMeeting]) -> None:
+            current = self.meeting_id()
+            self.meetings.clear()
+            for meeting in sorted(meetings, key=lambda m: m.start_time or ""):
+                self.meetings.addItem(_meeting_label(meeting), meeting.id)
+            if not meetings:
+                self.summary.setText("Zoom lists no upcoming meetings for this host. Schedule the meeting in Zoom first.")
+            found = self.meetings.findData(current) if current else -1
+            self.meetings.setCurrentIndex(found if found >= 0 else 0 if meetings else -1)
+            self.check_button.setEnabled(bool(meetings))
+
+        run_task(
+            self,
+            self.runner,
+            load,
+            doing="reading the host's meetings",
+            busy=self.busy,
+            messages=self.messages,
+            success=loaded,
+            after=lambda: self.reload_button.setEnabled(True),
+        )
+
+    def meeting_id(self) -> str | None:
+        data = self.meetings.currentData()
+        return str(data) if data is not None else None
+
+    def _meeting_changed(self, _index: int) -> None:
+        if self.report is not None and self.report.meeting_id != self.meeting_id():
+            self.report = None
+            self.model.set_results([])
+            self.fix_button.setEnabled(False)
+            self._show_manual_steps([])
+            self.summary.setText("Press Check to check this meeting.")
+
+    # -- check -------------------------------------------------------------------------------------
+    def check(self) -> None:
+        meeting_id = self.meeting_id()
+        if meeting_id is None:
+            return
+        self.messages.clear()
+        services = self.services
+
+        async def work() -> _Checked:
+            connection = await services.connected()
+            loop = asyncio.get_running_loop()
+            pupils, staff = await loop.run_in_executor(None, lambda: (services.register.pupils(), services.register.staff()))
+            settings = connection.settings
+            context = PreflightContext(
+                consented_pupils=sum(p.consent for p in pupils),
+                staff=len(staff),
+                school_email_domain=settings.school_email_domain or None,
+                planned_minutes=settings.planned_minutes,
+            )
+            report = await run_preflight(connection.zoom, meeting_id, context=context)
+            budget = connection.zoom.budget
+            left = await loop.run_in_executor(None, budget.remaining, report.host_id) if report.host_id else None
+            return _Checked(report=report, context=context, updates_left=left, warn_below=budget.warn_below)
+
+        self.check_button.setEnabled(False)
+        run_task(
+            self,
+            self.runner,
+            work,
+            doing="checking the meeting",
+            busy=self.busy,
+            messages=self.messages,
+            success=self._checked,
+            after=lambda: self.check_button.setEnabled(True),
+        )
+
+    def _checked(self, checked: _Checked) -> None:
+        self.report = checked.report
+        self.context = checked.context
+        self._show_report(checked.report)
+        self._show_updates_left(checked.updates_left, low=checked.updates_left is not None and checked.updates_left < checked.warn_below)
+
+    def _show_report(self, report: PreflightReport) -> None:
+        self.model.set_results(report.results)
+        self.table.resizeRowsToContents()
+        counts = {status: sum(r.status is status for r in report.results) for status in RuleStatus}
+        text = (
+            f"{report.topic}: {counts[RuleStatus.PASS]} pass, {counts[RuleStatus.FAIL]} fail, "
+            f"{counts[RuleStatus.WARN]} warning{'s' if counts[RuleStatus.WARN] != 1 else ''}, {counts[RuleStatus.UNKNOWN]} unknown."
+        )
+        if report.unreadable:
+            text += " Zoom would not tell zoomhost: " + "; ".join(report.unreadable)
+        self.summary.setText(text)
+        plan = self._plan(report)
+        self.fix_button.setEnabled(plan is not None and bool(plan.meeting_patch or plan.user_patch))
+        steps = [r.fix.manual_step for r in report.results if r.status is not RuleStatus.PASS and r.fix and r.fix.manual_step]
+        self._show_manual_steps(list(dict.fromkeys(steps)))
+
+    def _show_updates_left(self, left: int | None, *, low: bool) -> None:
+        self.updates_left = left
+        if left is not None and low:
+            self.updates_label.setText(
+                f"Only {left} of Zoom's 100 meeting updates are left today for this host. Fix all uses one; "
+                "changes made in the Zoom web portal do not count."
+            )
+            self.updates_label.show()
+        else:
+            self.updates_label.hide()
+
+    def _plan(self, report: PreflightReport) -> FixPlan | None:
+        try:
+            return plan_fixes(report.results)
+        except ValueError as err:  # two fixes disagree about one field: nothing is applied
+            self.messages.show_message("fail", f"zoomhost could not merge the fixes ({err}). Change the meeting in Zoom by hand.")
+            return None
+
+    def _show_details(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.details.clear()
+            return
+        result = self.model.result(current.row())
+        self.details.setText(f"{result.title}: {result.explanation}\nProtocol: “{result.protocol_line}”")
+
+    # -- manual steps ------------------------------------------------------------------------------
+    def _show_manual_steps(self, steps: list[str]) -> None:
+        for box in self.step_boxes:
+            self.manual_layout.removeWidget(box)
+            box.deleteLater()
+        self.step_boxes = []
+        meeting = self.meeting_id() or ""
+        for step in steps:
+            box = QCheckBox(step, self.manual_box)
+            box.setAccessibleName(f"Done: {step}")
+            box.setChecked(self._ticked.get((meeting, step), False))
+            box.toggled.connect(lambda on, key=(meeting, step): self._ticked.__setitem__(key, on))
+            self.manual_layout.addWidget(box)
+            self.step_boxes.append(box)
+        self.manual_box.setVisible(bool(steps))
+
+    # -- Fix all -----------------------------------------------------------------------------------
+    def fix_all(self) -> None:
+        report, context = self.report, self.context
+        if report is None or context is None:
+            return
+        plan = self._plan(report)
+        if plan is None:
+            return
+        if not (plan.meeting_patch or plan.user_patch):
+            self.messages.show_message("pass", "Nothing zoomhost can change: what is left is for you to do in Zoom, below.")
+            return
+        confirm(
+            self,
+            title="Fix all",
+            text=f"Change “{report.topic}” so that it follows the protocol?",
+            details=describe_plan(plan, list(report.results), updates_left=self.updates_left),
+            action="Apply these changes",
+            on_confirm=lambda: self._apply(report, context, plan),
+        )
+
+    def _apply(self, report: PreflightReport, context: PreflightContext, plan: FixPlan) -> None:
+        services = self.services
+
+        async def work() -> FixOutcome:
+            connection = await services.connected()
+            return await apply_fixes(connection.zoom, report.meeting_id, plan, context=context, host_id=report.host_id)
+
+        self.fix_button.setEnabled(False)
+        run_task(
+            self,
+            self.runner,
+            work,
+            doing="changing the meeting",
+            busy=self.busy,
+            messages=self.messages,
+            success=self._fixed,
+            after=lambda: self.fix_button.setEnabled(self.report is not None),
+        )
+
+    def _fixed(self, outcome: FixOutcome) -> None:
+        self.report = outcome.after
+        self._show_report(outcome.after)
+        changed = [what for what, done in (("the meeting", outcome.meeting_updated), ("the host's settings", outcome.settings_updated)) if done]
+        still = sum(r.status is RuleStatus.FAIL for r in outcome.after.results)
+        if outcome.receipt is not None:
+            self._show_updates_left(outcome.receipt.remaining_today, low=outcome.receipt.is_low)
+        if outcome.problems:
+            self.messages.show_message("fail", " ".join(outcome.problems))
+        else:
+            done = " and ".join(changed) if changed else "nothing"
+            self.messages.show_message(
+                "pass" if not still else "warn",
+                f"Changed {done} and checked again: {still} check{'s' if still != 1 else ''} still failing.",
+            )
