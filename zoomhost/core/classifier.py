@@ -184,14 +184,14 @@ class AdmissionClassifier:
     def classify(self, display_name: str, *, present: Collection[int] = ()) -> Classification:
         """The verdict for one waiting-room display name; ``present`` holds ids of pupils already in."""
         text = display_name if isinstance(display_name, str) else str(display_name)
+        if len(text) > 4 * MAX_NAME_LENGTH or len(text.strip()) > MAX_NAME_LENGTH:
+            return _verdict(Verdict.SUSPICIOUS, f"too long to be a name ({len(text.strip())} characters)")
+        problems = character_problems(text)  # before trimming: a tab or line break at the end hides nothing innocent
+        if problems:
+            return Classification(verdict=Verdict.SUSPICIOUS, reasons=tuple(problems))
         name = text.strip()
         if not name:
             return _verdict(Verdict.NOT_ON_REGISTER, "no name given")
-        if len(name) > MAX_NAME_LENGTH:
-            return _verdict(Verdict.SUSPICIOUS, f"too long to be a name ({len(name)} characters)")
-        problems = character_problems(name)
-        if problems:
-            return Classification(verdict=Verdict.SUSPICIOUS, reasons=tuple(problems))
         email = email_address(name)
         if email is not None:
             member = self._staff_email.get(email)

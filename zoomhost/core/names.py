@@ -82,6 +82,7 @@ _URL = re.compile(
     r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|\b[a-z0-9-]+\.(?:com|net|org|uk|io|ly|gg|tv|me|xyz|co|info|biz|link|app|ru|de)\b)"
 )
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_DOT_BEFORE_POSSESSIVE = re.compile(r"\.(?=['’‘`´ʼ][sS](?!\w))")
 _CLASS_CODE = re.compile(r"(?:year|yr|y|class)?(\d{1,2})([a-z]{0,2})")
 
 # Letters of other scripts that look like Latin ones (the impostor's toolkit), with the Latin letter.
@@ -341,7 +342,7 @@ def email_address(text: str) -> str | None:
 
 def read_name(text: str) -> ReadName:
     """Split a display name into people and words, each word given a kind."""
-    text = unicodedata.normalize("NFC", text)
+    text = _DOT_BEFORE_POSSESSIVE.sub("", unicodedata.normalize("NFC", text))  # "Tom B.'s iPad"
     raw, decorations = _scan(text)
     people: list[Person] = [Person()]
     slash_before: list[bool] = []
@@ -518,17 +519,18 @@ def _join_class_phrases(words: list[Word]) -> None:
 
 
 def _mark_device_models(words: list[Word]) -> None:
-    """Words after a device ("Galaxy S21", "iPhone 12 Pro Max") are part of the device's name."""
+    """Words after a device ("Galaxy S21", "Pro Max") are part of the device's name. A year or an initial
+    after one ("iPad 3K") stays what it says: dropping it could match a pupil the name rules out."""
     after_device = False
     for word in words:
         if word.kind is Kind.DEVICE:
             after_device = True
         elif after_device and word.key in DEVICE_OWNER_WORDS:
             word.kind = Kind.FILLER  # "iPhone de Amy", "iPad di Luca": the owner's name follows
-        elif after_device and (
-            word.kind in (Kind.MODEL, Kind.NUMBER, Kind.CLASS, Kind.INITIAL) or word.key in MODEL_WORDS
-        ):
-            word.kind, word.hint = Kind.MODEL, None
+        elif after_device and (word.kind in (Kind.MODEL, Kind.NUMBER) or word.key in MODEL_WORDS):
+            word.kind = Kind.MODEL
+        elif after_device and word.kind in (Kind.CLASS, Kind.INITIAL):
+            continue
         else:
             after_device = False
 
