@@ -25,7 +25,7 @@ Lily,,Corlett,Year 6,Yes,31/12/2019
 CONSENTED_NAMES = ("Amy", "Alex", '=HYPERLINK("http://evil.example/x")', "Ben", "Olivia")
 NOT_INVITED_NAMES = ("Sammy", "Sam", "Noah", "Lily")
 
-# The teacher's address file: Amy and Ben share one address; Sam has none of the consent.
+# The teacher's address file: Amy and Ben share one address; Sam has no consent; Lily has left.
 PARENTS_CSV = """Pupil first name,Pupil surname,Class,Parent email
 Amy,Bloggs,Year 3,bloggs.family@example.org
 Ben,Bloggs,Year 5,bloggs.family@example.org
@@ -34,6 +34,7 @@ Alexander,Odegaard,Year 3,second.parent@example.org
 Sam,Smith,Year 4,smith@example.org
 Zed,Nobody,Year 2,nobody@example.org
 Olivia,Quayle,@Year 6,not an address
+Lily,Corlett,Year 6,corlett@example.org
 """
 
 
