@@ -26,7 +26,8 @@ def zoomhost_modules() -> dict[str, object]:
     import zoomhost
 
     imported, failed = [], {}
-    names = ["zoomhost"] + [m.name for m in pkgutil.walk_packages(zoomhost.__path__, "zoomhost.")]
+    # zoomhost.resources is listed by name: from a source checkout it lives in resources/, outside zoomhost/
+    names = ["zoomhost", "zoomhost.resources"] + [m.name for m in pkgutil.walk_packages(zoomhost.__path__, "zoomhost.")]
     for name in sorted(set(names)):
         if name.rsplit(".", 1)[-1] == "__main__":
             continue  # running it is its only purpose
