@@ -1,0 +1,183 @@
+"""Sign-in and settings: secrets into the real keyring (never settings.json), and Test connection line by line.
+
+The keyring tests need a Secret Service: run them with tests/in-keyring-session.sh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import keyring
+import keyring.backends.fail
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.conftest import require
+from tests.ui.app_helpers import WAIT_MS, rehearsal_server, services  # noqa: F401 - fixtures
+from zoomhost import config
+from zoomhost.app import Services, build_services
+from zoomhost.rehearsal.server import RehearsalServer
+from zoomhost.ui.settings_page import SettingsPage
+from zoomhost.zoom.credentials import SERVICE, CredentialStore
+
+
+def make_page(qtbot, services: Services, **kwargs) -> SettingsPage:  # noqa: ANN001, ANN003
+    page = SettingsPage(services=services, **kwargs)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.keyring_state is not None, timeout=WAIT_MS)
+    return page
+
+
+def result_lines(page: SettingsPage) -> dict[str, tuple[str, str]]:
+    """What -> (status, text) for each line of the connection test."""
+    lines = {}
+    for row in range(1, page.results.count()):
+        item = page.results.item(row)
+        word_and_what, _, text = item.text().partition(": ")
+        lines[word_and_what.split(" — ", 1)[1]] = (item.data(Qt.ItemDataRole.UserRole), text)
+    return lines
+
+
+def run_test(qtbot, page: SettingsPage) -> dict[str, tuple[str, str]]:  # noqa: ANN001
+    page.results.clear()
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.results.count() > 1, timeout=WAIT_MS)
+    return result_lines(page)
+
+
+@pytest.fixture
+def real_keyring() -> Iterator[CredentialStore]:
+    store = CredentialStore()
+    require(store.is_persistent, "needs a Secret Service keyring: run with tests/in-keyring-session.sh")
+    store.clear()
+    yield store
+    store.clear()
+
+
+def test_connection_test_against_the_rehearsal_says_what_works(qtbot, services) -> None:  # noqa: F811
+    page = make_page(qtbot, services)
+    lines = run_test(qtbot, page)
+    assert "rehearsal Zoom" in page.results.item(0).text()
+    assert {what: status for what, (status, _) in lines.items()} == {
+        "Sign-in": "pass",
+        "Reading meetings": "pass",
+        "Reading the host's settings": "pass",
+        "Host's licence": "pass",
+        "Meeting changes left today": "pass",
+        "Dashboard (who is in a meeting)": "pass",
+        "Event subscription": "pass",
+    }
+    assert "2 upcoming meetings" in lines["Reading meetings"][1]
+    assert page.results.item(1).icon() is not None and page.results.item(1).text().startswith("Pass — ")
+
+
+def test_a_plan_without_the_dashboard_is_named(qtbot, services, rehearsal_server) -> None:  # noqa: F811
+    rehearsal_server.state.plan = "pro"
+    page = make_page(qtbot, services)
+    lines = run_test(qtbot, page)
+    status, text = lines["Dashboard (who is in a meeting)"]
+    assert status == "fail" and "lacks the Dashboard" in text
+    assert lines["Reading meetings"][0] == "pass"
+    assert page.messages.kind == "warn" and "1 thing did not work" in page.messages.text.text()
+
+
+def test_a_wrong_subscription_fails_its_line_only(qtbot, services, rehearsal_server) -> None:  # noqa: F811
+    assert services.connection.settings.subscription_id == rehearsal_server.subscription_id
+    rehearsal_server.subscription_id = "renewed-since"  # the school's app changed it; zoomhost has the old one
+    page = make_page(qtbot, services)
+    lines = run_test(qtbot, page)
+    assert lines["Event subscription"][0] == "fail" and "subscription" in lines["Event subscription"][1]
+    assert lines["Sign-in"][0] == "pass"
+
+
+def test_secrets_go_to_the_keyring_and_never_to_settings_json(qtbot, real_keyring, rehearsal_server) -> None:  # noqa: F811
+    zoom = rehearsal_server
+    creds = zoom.credentials
+    with build_services() as services:  # no credentials yet: the app opens in rehearsal
+        page = make_page(qtbot, services)
+        assert page.field_status["client_secret"].text() == "not set"
+        assert page.keyring_warning.isHidden()
+        typed = {
+            "account_id": creds.account_id,
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "sdk_key": "sdk-key-for-the-assistant",
+            "sdk_secret": "sdk-secret-never-on-disk",
+            "host_email": zoom.state.users[zoom.state.host_id].email,
+            "subscription_id": zoom.subscription_id,
+            "api_base": zoom.api_base,
+            "oauth_base": zoom.oauth_base,
+            "ws_base": zoom.ws_base,
+        }
+        for name, value in typed.items():
+            page.fields[name].setText(value)
+        changed = []
+        page.connection_changed.connect(changed.append)
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)
+
+        assert keyring.get_password(SERVICE, "client_secret") == creds.client_secret
+        assert keyring.get_password(SERVICE, "sdk_secret") == "sdk-secret-never-on-disk"
+        saved = config.settings_path().read_text(encoding="utf-8")
+        for secret in (creds.client_secret, creds.client_id, creds.account_id, "sdk-secret-never-on-disk", "sdk-key-for-the-assistant"):
+            assert secret not in saved
+        assert zoom.api_base in saved and zoom.subscription_id in saved
+        qtbot.waitUntil(lambda: page.field_status["client_secret"].text().startswith("set (in "), timeout=WAIT_MS)
+        assert all(not page.fields[name].text() for name in ("client_secret", "sdk_secret"))  # never shown again
+        assert "SecretService" in page.field_status["client_secret"].text() or "keyring" in page.field_status["client_secret"].text()
+
+        connection = changed[-1]
+        assert connection.mode == "live" and connection.settings.api_base == zoom.api_base  # a real sign-in now
+        lines = run_test(qtbot, page)
+        assert "rehearsal" not in page.results.item(0).text()
+        assert all(status == "pass" for status, _ in lines.values()), lines
+
+
+def test_a_memory_only_keyring_is_warned_about(qtbot, services) -> None:  # noqa: F811
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        page = make_page(qtbot, services)
+        assert not page.keyring_warning.isHidden()
+        assert "memory only" in page.keyring_warning.text()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_an_address_that_is_not_secure_is_refused_and_nothing_saved(qtbot, services) -> None:  # noqa: F811
+    page = make_page(qtbot, services)
+    page.fields["api_base"].setText("http://zoom.example.org/v2")
+    page.save_button.click()
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "not a secure web address" in page.messages.text.text()
+    assert not config.settings_path().exists()
+
+
+def test_sign_in_with_the_browser_keeps_the_sign_in_in_the_keyring(qtbot, real_keyring, rehearsal_server) -> None:  # noqa: F811
+    zoom: RehearsalServer = rehearsal_server
+    config.save_settings(config.Settings(api_base=zoom.api_base, oauth_base=zoom.oauth_base, ws_base=zoom.ws_base, auth_mode="user_oauth"))
+
+    async def follow(url: str) -> None:
+        """What the teacher's browser does: open Zoom's page and follow it back to zoomhost."""
+        async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
+            await browser.get(url)
+
+    with build_services() as services:
+        page = make_page(qtbot, services, open_browser=follow)
+        assert page.user_radio.isChecked() and not page.browser_button.isHidden()
+        assert page.signed_in_label.text() == "Not signed in"
+        page.fields["client_id"].setText(zoom.credentials.client_id)
+        page.fields["client_secret"].setText(zoom.credentials.client_secret)
+        page.browser_button.click()
+        qtbot.waitUntil(lambda: page.signed_in_label.text().startswith("Signed in"), timeout=WAIT_MS)
+        assert keyring.get_password(SERVICE, "user_refresh_token")
+        assert keyring.get_password(SERVICE, "client_secret") == zoom.credentials.client_secret
+
+        changed = []
+        page.connection_changed.connect(changed.append)
+        page.save_button.click()
+        qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)
+        assert changed[-1].mode == "live" and changed[-1].host_user() == "me"
+        assert "signed in" not in config.settings_path().read_text(encoding="utf-8").lower()

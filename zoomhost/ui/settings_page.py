@@ -1,0 +1,396 @@
+"""Sign-in and settings: the Zoom app's credentials, the Meeting SDK key, the event subscription, the addresses.
+
+Secrets go straight to the operating system's keyring, never into settings.json; a stored
+secret is shown as "set (in …)", never as its value. **Test connection** asks Zoom each thing
+the app relies on and says, line by line, what works and what the school's plan lacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zoomhost.app import Connection, Services
+from zoomhost.config import Settings
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, run_task, status_icon
+
+# keyring field -> (label, is a secret)
+KEYRING_FIELDS: dict[str, tuple[str, bool]] = {
+    "account_id": ("Account ID", False),
+    "client_id": ("Client ID", False),
+    "client_secret": ("Client secret", True),
+    "sdk_key": ("Meeting SDK key", False),
+    "sdk_secret": ("Meeting SDK secret", True),
+}
+# settings.json field -> label
+PLAIN_FIELDS: dict[str, str] = {
+    "host_email": "Host's Zoom email",
+    "school_email_domain": "School email domain",
+    "subscription_id": "Event subscription ID",
+    "api_base": "API base",
+    "oauth_base": "OAuth base",
+    "ws_base": "Event WebSocket base",
+}
+
+
+@dataclass(frozen=True)
+class KeyringState:
+    """Where each credential is kept (never its value)."""
+
+    persistent: bool
+    backend: str
+    where: dict[str, str | None]  # field -> "system keyring (…)" / "environment (…)" / None when not set
+
+
+class SettingsPage(QWidget):
+    """Credentials into the keyring, the rest into settings.json, and a connection test."""
+
+    connection_changed = Signal(object)  # a new zoomhost.app.Connection after Save
+
+    def __init__(
+        self,
+        *,
+        services: Services,
+        open_browser: Callable[[str], object] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.runner = services.runner
+        self._open_browser = open_browser
+        self.setAccessibleName("Settings")
+        self.keyring_state: KeyringState | None = None
+
+        outer = QVBoxLayout(self)
+        outer.addWidget(QLabel("<h2>Sign-in and settings</h2>", self))
+        self.keyring_warning = QLabel(self)
+        self.keyring_warning.setObjectName("keyringWarning")
+        self.keyring_warning.setWordWrap(True)
+        self.keyring_warning.setAccessibleName("Keyring warning")
+        self.keyring_warning.hide()
+        outer.addWidget(self.keyring_warning)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        body = QWidget(scroll)
+        layout = QVBoxLayout(body)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        # how zoomhost signs in
+        sign_in = QGroupBox("How zoomhost signs in to Zoom", body)
+        form = QFormLayout(sign_in)
+        self.s2s_radio = QRadioButton("The school's Server-to-Server OAuth app", sign_in)
+        self.user_radio = QRadioButton("My own Zoom sign-in (user OAuth app)", sign_in)
+        self.s2s_radio.setAccessibleName("Sign in with the school's Server-to-Server app")
+        self.user_radio.setAccessibleName("Sign in with my own Zoom account")
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.addButton(self.s2s_radio)
+        self.mode_group.addButton(self.user_radio)
+        form.addRow(self.s2s_radio)
+        form.addRow(self.user_radio)
+        self.fields: dict[str, QLineEdit] = {}
+        self.field_status: dict[str, QLabel] = {}
+        for name in ("account_id", "client_id", "client_secret"):
+            self._keyring_row(form, name, sign_in)
+        self.browser_button = action_button(
+            "Sign in with &browser…", tooltip="Open Zoom's sign-in page; zoomhost keeps the sign-in in the keyring", parent=sign_in
+        )
+        self.signed_in_label = QLabel(sign_in)
+        self.signed_in_label.setAccessibleName("Zoom sign-in")
+        browser_row = QHBoxLayout()
+        browser_row.addWidget(self.browser_button)
+        browser_row.addWidget(self.signed_in_label, 1)
+        form.addRow(browser_row)
+        layout.addWidget(sign_in)
+
+        assistant = QGroupBox("Host assistant (Zoom Meeting SDK app)", body)
+        form = QFormLayout(assistant)
+        for name in ("sdk_key", "sdk_secret"):
+            self._keyring_row(form, name, assistant)
+        layout.addWidget(assistant)
+
+        account = QGroupBox("The school's Zoom account", body)
+        form = QFormLayout(account)
+        for name in ("host_email", "school_email_domain", "subscription_id"):
+            self._plain_row(form, name, account)
+        layout.addWidget(account)
+
+        advanced = QGroupBox("Addresses (change only for ZoomGov or testing)", body)
+        form = QFormLayout(advanced)
+        for name in ("api_base", "oauth_base", "ws_base"):
+            self._plain_row(form, name, advanced)
+        layout.addWidget(advanced)
+        layout.addStretch(1)
+
+        buttons = QHBoxLayout()
+        self.save_button = action_button("&Save", tooltip="Secrets to the keyring, the rest to zoomhost's settings", parent=self)
+        self.test_button = action_button("&Test connection", tooltip="Ask Zoom what works with these settings", parent=self)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.test_button)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        self.busy = BusyIndicator(self)
+        outer.addWidget(self.busy)
+        self.messages = MessagePanel(self, name="Settings messages")
+        outer.addWidget(self.messages)
+        self.results = QListWidget(self)
+        self.results.setAccessibleName("Connection test results")
+        self.results.setWordWrap(True)
+        self.results.hide()
+        outer.addWidget(self.results)
+
+        self.s2s_radio.toggled.connect(self._mode_shown)
+        self.save_button.clicked.connect(self.save)
+        self.test_button.clicked.connect(self.test_connection)
+        self.browser_button.clicked.connect(self.sign_in_with_browser)
+        self._show_settings(services.settings)
+        self.load_keyring_state()
+
+    # -- building --------------------------------------------------------------------------------
+    def _keyring_row(self, form: QFormLayout, name: str, parent: QWidget) -> None:
+        label, secret = KEYRING_FIELDS[name]
+        edit = QLineEdit(parent)
+        edit.setAccessibleName(label)
+        edit.setAccessibleDescription("Type a new value to replace the one in the keyring; it is never shown again.")
+        if secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        status = QLabel("checking…", parent)
+        status.setAccessibleName(f"{label}: where it is kept")
+        row = QHBoxLayout()
+        row.addWidget(edit, 1)
+        row.addWidget(status)
+        caption = QLabel(f"{label}:", parent)
+        caption.setBuddy(edit)
+        form.addRow(caption, row)
+        self.fields[name] = edit
+        self.field_status[name] = status
+
+    def _plain_row(self, form: QFormLayout, name: str, parent: QWidget) -> None:
+        edit = QLineEdit(parent)
+        edit.setAccessibleName(PLAIN_FIELDS[name])
+        caption = QLabel(f"{PLAIN_FIELDS[name]}:", parent)
+        caption.setBuddy(edit)
+        form.addRow(caption, edit)
+        self.fields[name] = edit
+
+    def _show_settings(self, settings: Settings) -> None:
+        (self.user_radio if settings.auth_mode == "user_oauth" else self.s2s_radio).setChecked(True)
+        for name in PLAIN_FIELDS:
+            self.fields[name].setText(str(getattr(settings, name)))
+        self._mode_shown()
+
+    def _mode_shown(self) -> None:
+        s2s = self.s2s_radio.isChecked()
+        self.fields["account_id"].setEnabled(s2s)
+        self.browser_button.setVisible(not s2s)
+        self.signed_in_label.setVisible(not s2s)
+
+    # -- the keyring -------------------------------------------------------------------------------
+    def load_keyring_state(self) -> None:
+        services = self.services
+
+        def read() -> KeyringState:
+            store = services.credentials
+            where = {row.name: row.source for row in store.status()}
+            return KeyringState(persistent=store.is_persistent, backend=store.backend_description, where=where)
+
+        run_task(self, self.runner, read, blocking=True, doing="asking the keyring", busy=self.busy, messages=self.messages, success=self._show_keyring)
+
+    def _show_keyring(self, state: KeyringState) -> None:
+        self.keyring_state = state
+        for name, (label, secret) in KEYRING_FIELDS.items():
+            source = state.where.get(name)
+            text = f"set (in {source})" if source else "not set"
+            self.field_status[name].setText(text)
+            self.fields[name].setPlaceholderText(text if source else f"{label}" + (" (kept in the keyring)" if secret else ""))
+        signed_in = state.where.get("user_refresh_token")
+        self.signed_in_label.setText(f"Signed in (kept in {signed_in})" if signed_in else "Not signed in")
+        if state.persistent:
+            self.keyring_warning.hide()
+        else:
+            self.keyring_warning.setText(
+                "⚠ Warning: no system keyring is available, so secrets are kept in memory only and "
+                f"forgotten when zoomhost closes ({state.backend}). Install or unlock the keyring to keep them."
+            )
+            self.keyring_warning.show()
+
+    # -- saving ------------------------------------------------------------------------------------
+    def typed_settings(self) -> Settings:
+        values: dict[str, Any] = {name: self.fields[name].text().strip() for name in PLAIN_FIELDS}
+        for name in ("api_base", "oauth_base", "ws_base"):
+            values[name] = values[name].rstrip("/")
+            if not values[name].startswith(("https://", "http://127.0.0.1", "http://localhost", "wss://", "ws://127.0.0.1", "ws://localhost")):
+                raise ZoomhostError(
+                    f"The {PLAIN_FIELDS[name]} “{values[name][:60]}” is not a secure web address.",
+                    hint="Use an https:// (or wss://) address, as Zoom's documents give it.",
+                )
+        if values["host_email"] and "@" not in values["host_email"]:
+            raise ZoomhostError("The host's Zoom email does not look like an email address.", hint="Type it as name@school.example.")
+        values["auth_mode"] = "server_to_server" if self.s2s_radio.isChecked() else "user_oauth"
+        return replace(self.services.settings, **values)
+
+    def save(self) -> None:
+        """Secrets to the keyring, the rest to settings.json, then reconnect with them."""
+        self.messages.clear()
+        try:
+            settings = self.typed_settings()
+        except ZoomhostError as err:
+            self.messages.show_error(err, doing="saving the settings")
+            return
+        secrets = {name: self.fields[name].text().strip() for name in KEYRING_FIELDS if self.fields[name].text().strip()}
+        services = self.services
+
+        async def work() -> Connection:
+            loop = asyncio.get_running_loop()
+
+            def store() -> None:
+                credentials = services.credentials
+                for name, value in secrets.items():
+                    credentials.set(name, value)
+                services.save_settings(settings)
+
+            await loop.run_in_executor(None, store)
+            return await asyncio.wrap_future(services.reconnect())
+
+        def saved(connection: Connection) -> None:
+            for name in secrets:
+                self.fields[name].clear()
+            self.load_keyring_state()
+            where = self.keyring_state.backend if self.keyring_state else "the keyring"
+            kept = f" {len(secrets)} secret{'s' if len(secrets) != 1 else ''} kept in {where}." if secrets else ""
+            self.messages.show_message("pass", f"Saved.{kept} {connection.reason}")
+            self.connection_changed.emit(connection)
+
+        self.save_button.setEnabled(False)
+        run_task(
+            self,
+            self.runner,
+            work,
+            doing="saving the settings",
+            busy=self.busy,
+            messages=self.messages,
+            success=saved,
+            after=lambda: self.save_button.setEnabled(True),
+        )
+
+    # -- signing in --------------------------------------------------------------------------------
+    def sign_in_with_browser(self) -> None:
+        """User OAuth: Zoom's page in the browser, the answer on a loopback port, the refresh token to the keyring."""
+        self.messages.clear()
+        typed_id = self.fields["client_id"].text().strip()
+        typed_secret = self.fields["client_secret"].text().strip()
+        services = self.services
+        open_browser = self._open_browser
+
+        async def work() -> None:
+            from zoomhost.zoom.auth import sign_in_with_browser
+
+            loop = asyncio.get_running_loop()
+            credentials = await loop.run_in_executor(None, lambda: services.credentials)
+            client_id = typed_id or await loop.run_in_executor(None, credentials.get, "client_id")
+            client_secret = typed_secret or await loop.run_in_executor(None, credentials.get, "client_secret")
+            if not client_id or not client_secret:
+                raise ZoomhostError(
+                    "Signing in needs the Zoom app's client ID and client secret.",
+                    hint="Type them above (from the school's Zoom app in the Zoom App Marketplace), then sign in.",
+                )
+            kwargs: dict[str, Any] = {"open_browser": open_browser} if open_browser is not None else {}
+            token = await sign_in_with_browser(
+                client_id=client_id, client_secret=client_secret, oauth_base=services.settings.oauth_base, **kwargs
+            )
+            if not token.refresh_token:
+                raise ZoomhostError("Zoom signed in but gave no lasting sign-in, so zoomhost cannot stay signed in.")
+
+            def keep() -> None:
+                if typed_id:
+                    credentials.set("client_id", typed_id)
+                if typed_secret:
+                    credentials.set("client_secret", typed_secret)
+                credentials.set("user_refresh_token", token.refresh_token or "")
+
+            await loop.run_in_executor(None, keep)
+
+        def signed_in(_: None) -> None:
+            self.fields["client_id"].clear()
+            self.fields["client_secret"].clear()
+            self.messages.show_message("pass", "Signed in to Zoom. Press Save to use this sign-in.")
+            self.load_keyring_state()
+
+        self.browser_button.setEnabled(False)
+        run_task(
+            self,
+            self.runner,
+            work,
+            doing="signing in to Zoom in the browser",
+            busy=self.busy,
+            messages=self.messages,
+            success=signed_in,
+            after=lambda: self.browser_button.setEnabled(True),
+        )
+
+    # -- testing -----------------------------------------------------------------------------------
+    def test_connection(self) -> None:
+        """Each thing the app relies on, tried against the Zoom in use (the rehearsal one in rehearsal)."""
+        self.messages.clear()
+        services = self.services
+
+        async def work() -> tuple[Connection, list[Any]]:
+            from zoomhost.zoom.checkup import check_connection
+
+            connection = await services.connected()
+            try:
+                host = connection.host_user()
+            except ZoomhostError:
+                host = None
+            lines = await check_connection(client=connection.zoom, auth=connection.auth, settings=connection.settings, host_user=host)
+            return connection, lines
+
+        def tested(result: tuple[Connection, list[Any]]) -> None:
+            connection, lines = result
+            self.results.clear()
+            where = "the rehearsal Zoom (simulated)" if connection.is_rehearsal else connection.settings.api_base
+            header = QListWidgetItem(f"Tested against {where}:")
+            self.results.addItem(header)
+            for line in lines:
+                word = STATUS_TEXT[line.status.value]
+                item = QListWidgetItem(status_icon(line.status.value), f"{word} — {line.what}: {line.text}")
+                item.setData(Qt.ItemDataRole.UserRole, line.status.value)  # the status, for tests and scripts
+                self.results.addItem(item)
+            self.results.show()
+            failed = sum(line.status.value == "fail" for line in lines)
+            self.messages.show_message(
+                "pass" if not failed else "warn",
+                "Everything zoomhost relies on works." if not failed else f"{failed} thing{'s' if failed != 1 else ''} did not work: see below.",
+            )
+
+        self.test_button.setEnabled(False)
+        run_task(
+            self,
+            self.runner,
+            work,
+            doing="testing the connection to Zoom",
+            busy=self.busy,
+            messages=self.messages,
+            success=tested,
+            after=lambda: self.test_button.setEnabled(True),
+        )
