@@ -1,8 +1,13 @@
-"""`zoomhost rehearsal serve`: run the rehearsal Zoom on loopback for the app, scripts or a second machine's tests."""
+"""`zoomhost rehearsal serve`: run the rehearsal Zoom on loopback for the app, scripts or a second machine's tests.
+
+`zoomhost rehearse --headless`: play a scenario end to end with no window, under the automatic
+host policy, and print the session summary.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 
 from zoomhost import redact
@@ -18,15 +23,57 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     serve.set_defaults(func=run_serve)
 
+    rehearse = sub.add_parser(
+        "rehearse",
+        help="play a rehearsal scenario end to end and print the session summary",
+        description=(
+            "Play a scripted meeting against the rehearsal Zoom under the automatic host policy: admit consented "
+            "pupils and staff, hold everyone else, lock after the protocol's 5 minutes, end for all at the end. "
+            "With --server, run it again after zoomhost stopped and it picks up the unfinished session."
+        ),
+    )
+    rehearse.add_argument("--scenario", required=True, choices=("assembly", "class"), help="which scripted meeting to play")
+    rehearse.add_argument("--speed", type=float, default=1.0, help="1 is real time, 10 is ten times faster")
+    rehearse.add_argument("--headless", action="store_true", help="no window (the only way from the command line for now)")
+    rehearse.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    rehearse.add_argument(
+        "--autopilot", action=argparse.BooleanOptionalAction, default=True, help="admit consented pupils and staff as they arrive (default on)"
+    )
+    rehearse.add_argument("--server", metavar="API_BASE", help="use a running `zoomhost rehearsal serve` (its API base) instead of an embedded one")
+    rehearse.add_argument(
+        "--assistant", choices=("process", "in-process"), default="process", help="run the host assistant as its own process (default) or inside zoomhost"
+    )
+    rehearse.set_defaults(func=run_rehearse)
+
+
+def run_rehearse(args: argparse.Namespace) -> int:
+    from zoomhost.live_rehearsal import rehearse
+    from zoomhost.runtime import AsyncRunner
+
+    if not args.headless:
+        raise ZoomhostError(
+            "From the command line a rehearsal plays headless only.",
+            hint="Add --headless, or open zoomhost (it starts in rehearsal when no Zoom account is set).",
+        )
+    with AsyncRunner(name="zoomhost-rehearse") as runner:
+        result = runner.run(
+            rehearse(scenario=args.scenario, speed=args.speed, server=args.server, autopilot=args.autopilot, assistant=args.assistant)
+        )
+    print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else result.text(), flush=True)
+    return 0
+
 
 def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
+    from zoomhost.assistant.rehearsal_binding import RehearsalBridge
     from zoomhost.rehearsal.scenarios import SCENARIOS, play
     from zoomhost.rehearsal.server import RehearsalServer
+    from zoomhost.runtime import AsyncRunner
 
     if args.speed <= 0:
         raise ZoomhostError("The speed must be above zero.", hint="Use 1 for real time, or 10 for ten times faster.")
     if not 0 <= args.port <= 65535:
         raise ZoomhostError(f"{args.port} is not a port number.", hint="Choose a port between 1024 and 65535, or leave it out.")
+
     server = RehearsalServer(port=args.port)
     redact.register_secret(server.credentials.client_secret)
     try:
@@ -36,13 +83,17 @@ def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) 
             f"The rehearsal Zoom could not listen on port {args.port} ({err.strerror}).",
             hint="Choose another port with --port, or leave it out to use any free port.",
         ) from None
+    runner = AsyncRunner(name="rehearsal-bridge")
+    bridge = RehearsalBridge(state=server.state)  # where a rehearsal host assistant plays in this meeting
     try:
+        server.assistant_bridge_url = runner.run(bridge.start(), timeout=10)
         creds = server.credentials
         print("Rehearsal Zoom is running (a simulation: no real Zoom account is used).")
         print(f"  API base:        {server.api_base}")
         print(f"  OAuth base:      {server.oauth_base}")
         print(f"  WebSocket base:  {server.ws_base}")
         print(f"  Subscription ID: {server.subscription_id}")
+        print(f"  Assistant bridge: {server.assistant_bridge_url}")
         print(f"  Account ID:      {creds.account_id}")
         print(f"  Client ID:       {creds.client_id}")
         print(f"  Client secret:   {creds.client_secret}")
@@ -62,4 +113,6 @@ def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) 
             print("Rehearsal Zoom stopped.")
     finally:
         server.stop()
+        runner.run(bridge.close(), timeout=10)
+        runner.stop()
     return 0

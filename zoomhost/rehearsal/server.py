@@ -225,6 +225,8 @@ class RehearsalServer:
         self._stopping: asyncio.Event | None = None
         self._last_drop = 0.0
         self.scenario_runs: list[Any] = []
+        #: Where a rehearsal host assistant reaches this state (a RehearsalBridge), when one is running.
+        self.assistant_bridge_url: str | None = None
 
     # -- addresses --------------------------------------------------------------------------------
     @property
@@ -305,6 +307,7 @@ class RehearsalServer:
         app.router.add_post("/_rehearsal/faults", self._admin_faults)
         app.router.add_post("/_rehearsal/scenario", self._admin_scenario)
         app.router.add_get("/_rehearsal/state", self._admin_state)
+        app.router.add_get("/_rehearsal/connect", self._admin_connect)
         api = [
             ("GET", "/v2/users/{userId}", self._get_user, "light"),
             ("GET", "/v2/users/{userId}/settings", self._get_settings, "medium"),
@@ -780,6 +783,24 @@ class RehearsalServer:
         run = play(self.state, scenario, speed=speed)
         self.scenario_runs.append(run)
         return web.json_response({"scenario": scenario.name, "meeting_id": run.meeting_id, "arrivals": len(scenario.arrivals), "speed": speed})
+
+    async def _admin_connect(self, request: web.Request) -> web.StreamResponse:
+        """What a zoomhost process needs to use this rehearsal: its addresses and its (rehearsal-only) app credentials."""
+        creds = self.credentials
+        return web.json_response(
+            {
+                "api_base": self.api_base,
+                "oauth_base": self.oauth_base,
+                "ws_base": self.ws_base,
+                "subscription_id": self.subscription_id,
+                "account_id": creds.account_id,
+                "client_id": creds.client_id,
+                "client_secret": creds.client_secret,
+                "assistant_bridge": self.assistant_bridge_url,
+                "meetings": {"assembly": self.state.assembly_meeting_id, "class": self.state.class_meeting_id},
+                "host_email": self.state.users[self.state.host_id].email,
+            }
+        )
 
     async def _admin_state(self, request: web.Request) -> web.StreamResponse:
         with self.state.lock:

@@ -1,0 +1,420 @@
+"""A rehearsal played end to end with no window: ``zoomhost rehearse --headless``.
+
+It goes through the services the live panel uses: the rehearsal Zoom over loopback (embedded,
+or a ``zoomhost rehearsal serve`` in another process), Zoom's REST client and event stream, the
+host assistant on the rehearsal binding, the live session and its journal, under the automatic
+host policy: the autopilot admits consented pupils and staff and leaves everyone else waiting,
+auto-lock locks after the protocol's five minutes of scenario time, and the meeting is ended for
+all once the script is over. Against an external rehearsal Zoom the same command, run again
+after zoomhost was killed, picks the unfinished session up from its journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import tempfile
+import urllib.error
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from zoomhost import paths, redact
+from zoomhost.config import Settings
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.journal import Actor, JournalEntry, JournalKind, SessionJournal, utc_now
+from zoomhost.core.models import Pupil, StaffMember
+from zoomhost.core.summary import SessionSummary
+from zoomhost.live import Listener, LiveController, find_unfinished_session, start_live_session
+from zoomhost.live_assistant import AssistantLauncher
+from zoomhost.rehearsal.scenarios import SCENARIOS, Scenario
+
+log = logging.getLogger(__name__)
+
+REHEARSAL_NOTE = "rehearsal"  # NOTE entries this runner writes: detail stage (started | ending)
+_GRACE_S = 0.75  # real seconds after the script's last step before ending: its events are still on the wire
+_SDK_KEY = "rehearsalSdkKey"
+
+
+class RehearsalFailed(ZoomhostError):
+    """The headless rehearsal could not be set up or played."""
+
+
+@dataclass(frozen=True)
+class ScenarioRegister:
+    """A scenario's consent register and staff list, read through the importer exactly as a school's export is."""
+
+    pupil_rows: tuple[Pupil, ...]
+    staff_rows: tuple[StaffMember, ...]
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> ScenarioRegister:
+        from zoomhost.core.register import read_register_file, read_staff_file
+
+        with tempfile.TemporaryDirectory(dir=paths.cache_dir()) as folder:
+            pupils = read_register_file(scenario.write_register_csv(Path(folder) / "register.csv")).pupils
+            staff = read_staff_file(scenario.write_staff_csv(Path(folder) / "staff.csv")).staff
+        return cls(tuple(pupils), tuple(staff))
+
+    def pupils(self) -> list[Pupil]:
+        return list(self.pupil_rows)
+
+    def staff(self) -> list[StaffMember]:
+        return list(self.staff_rows)
+
+
+@dataclass(frozen=True)
+class RehearsalResult:
+    """What the headless rehearsal prints: the session summary's counts and where its journal is."""
+
+    scenario: str
+    speed: float
+    autopilot: bool
+    resumed: bool
+    journal: Path
+    summary: SessionSummary
+    held: int
+
+    def as_dict(self) -> dict[str, Any]:
+        counts = self.summary.counts
+        alarms = Counter(row.kind for row in self.summary.incidents)
+        return {
+            "scenario": self.scenario,
+            "speed": self.speed,
+            "autopilot": self.autopilot,
+            "resumed": self.resumed,
+            "session_id": self.summary.session_id,
+            "journal": str(self.journal),
+            "arrivals": counts["arrivals"],
+            "by_verdict": counts["by_verdict"],
+            "admitted": counts["admitted"],
+            "held": self.held,
+            "removed": counts["removed"],
+            "not_admitted": counts["not_admitted"],
+            "alarms": sum(alarms.values()),
+            "alarms_by_kind": dict(sorted(alarms.items())),
+            "stream_gaps": counts["stream_gaps"],
+        }
+
+    def text(self) -> str:
+        data = self.as_dict()
+        verdicts = _words(data["by_verdict"])
+        alarms = f" ({_words(data['alarms_by_kind'])})" if data["alarms"] else ""
+        resumed = " (picked up after a restart)" if self.resumed else ""
+        lines = [
+            f"Rehearsal '{self.scenario}' at {self.speed:g}x{resumed}:",
+            f"  arrivals {data['arrivals']} ({verdicts})",
+            f"  admitted {data['admitted']}, held {data['held']}, removed {data['removed']}, alarms {data['alarms']}{alarms}",
+            f"  journal: {self.journal}",
+        ]
+        return "\n".join(lines)
+
+
+def _words(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts.items() if n)
+
+
+@dataclass
+class _Zoom:
+    """The rehearsal Zoom in use: addresses, rehearsal credentials, and the parts to close."""
+
+    settings: Settings
+    account_id: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    meetings: dict[str, int] = field(default_factory=dict)
+    admin_base: str = ""
+    bridge_url: str | None = None
+    embedded: Any = None  # RehearsalServer
+    bridge: Any = None  # RehearsalBridge started here
+
+
+async def rehearse(
+    *,
+    scenario: str,
+    speed: float = 1.0,
+    server: str | None = None,
+    autopilot: bool = True,
+    assistant: str = "process",
+    listener: Listener | None = None,
+) -> RehearsalResult:
+    """Play ``scenario`` headless under the automatic host policy and return its summary (run on the I/O loop)."""
+    if scenario not in SCENARIOS:
+        raise RehearsalFailed(f"There is no rehearsal called '{scenario}'.", hint=f"Choose one of: {', '.join(sorted(SCENARIOS))}.")
+    if speed <= 0:
+        raise RehearsalFailed("The speed must be above zero.", hint="Use 1 for real time, or 10 for ten times faster.")
+    if assistant not in ("process", "in-process"):
+        raise RehearsalFailed(f"'{assistant}' is not a way to run the assistant.", hint="Use process or in-process.")
+    script = SCENARIOS[scenario]()
+    zoom_parts = await (_external(server) if server else _embedded(in_process=assistant == "in-process"))
+    try:
+        return await _play(zoom_parts, script, speed=speed, autopilot=autopilot, in_process=assistant == "in-process", listener=listener)
+    finally:
+        await _close(zoom_parts)
+
+
+async def _play(
+    parts: _Zoom, script: Scenario, *, speed: float, autopilot: bool, in_process: bool, listener: Listener | None
+) -> RehearsalResult:
+    from zoomhost.assistant.sdk_adapter import make_sdk_jwt
+    from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
+    from zoomhost.zoom.client import ZoomClient
+    from zoomhost.zoom.credentials import ServerToServerCredentials
+
+    meeting_id = str(parts.meetings[script.meeting])
+    resume_from = await _unfinished(parts, meeting_id, script)
+    auth = ZoomAuth(
+        ServerToServerSignIn(
+            credentials=ServerToServerCredentials(parts.account_id, parts.client_id, parts.client_secret),
+            oauth_base=parts.settings.oauth_base,
+        )
+    )
+    zoom = ZoomClient(settings=parts.settings, auth=auth)
+    launcher: AssistantLauncher | None = None
+    controller: LiveController | None = None
+    run: Any = None
+    try:
+        await auth.warm()  # as the app does: the first click never waits for a token
+        passcode = str((await zoom.get_meeting(meeting_id)).get("password") or "")
+        sdk_secret = secrets.token_urlsafe(24)
+        redact.register_secret(sdk_secret)
+
+        async def end_meeting() -> None:
+            await zoom.end_meeting(meeting_id)
+
+        state: Any = None
+        if in_process:
+            from zoomhost.assistant.rehearsal_binding import RemoteZoomState
+
+            state = parts.embedded.state if parts.embedded is not None else await asyncio.to_thread(RemoteZoomState, parts.bridge_url)
+        launcher = AssistantLauncher(
+            meeting_number=int(meeting_id),
+            passcode=passcode,
+            sdk_jwt=lambda: make_sdk_jwt(sdk_key=_SDK_KEY, sdk_secret=sdk_secret),
+            end_meeting=end_meeting,
+            rehearsal_url=None if in_process else parts.bridge_url,
+            rehearsal_state=state,
+        )
+        anchor = resume_from[1] if resume_from else None
+        if resume_from and resume_from[0] != speed:
+            log.warning("picking up a rehearsal played at %sx; the new speed %sx is ignored", resume_from[0], speed)
+            speed = resume_from[0]
+        controller = await start_live_session(
+            settings=parts.settings,
+            zoom=zoom,
+            auth=auth,
+            register=ScenarioRegister.of(script),
+            meeting_id=meeting_id,
+            rehearsal=True,
+            connect_assistant=launcher,
+            listener=listener,
+            autopilot=autopilot,
+            resume=resume_from is not None,
+            auto_lock_after=timedelta(seconds=script.lock_after_s),
+            time_scale=speed,
+            clocks_from=anchor,
+        )
+        if anchor is None:
+            await controller.listening()  # Zoom replays nothing: listen before anyone can arrive
+            anchor = utc_now()
+            run = await _start_script(parts, script, speed)
+            _record(controller, "started", scenario=script.name, speed=speed, started_at=anchor.isoformat())
+            controller.count_from(anchor)
+        await _until_over(controller, anchor + timedelta(seconds=script.duration_s / speed + _GRACE_S))
+        if not controller.session.ended:
+            _record(controller, "ending", held=len(controller.session.waiting()))
+            await controller.end_for_all(actor=Actor.SYSTEM)
+        await _until(lambda: _zoom_said_ended(controller), timeout=10.0)
+        journal = controller.session.journal
+        held = _held(journal)
+        summary = SessionSummary.from_journal(journal)
+        return RehearsalResult(
+            scenario=script.name,
+            speed=speed,
+            autopilot=controller.autopilot,
+            resumed=resume_from is not None,
+            journal=journal.path,
+            summary=summary,
+            held=held,
+        )
+    finally:
+        if run is not None:
+            run.stop()
+        if controller is not None:
+            await controller.close()
+        if launcher is not None:
+            await launcher.close()
+        await zoom.aclose()
+
+
+def _record(controller: LiveController, stage: str, **detail: Any) -> None:
+    entry = JournalEntry(
+        at=utc_now(),
+        kind=JournalKind.NOTE,
+        event_key=f"note:{REHEARSAL_NOTE}:{stage}",
+        actor=Actor.SYSTEM,
+        detail={"note": REHEARSAL_NOTE, "stage": stage, **detail},
+    )
+    controller.session.journal.record([entry])
+
+
+def _held(journal: SessionJournal) -> int:
+    """Arrivals the policy left waiting until it ended the meeting (as it counted them then)."""
+    for entry in journal.entries():
+        if entry.kind is JournalKind.NOTE and entry.detail.get("note") == REHEARSAL_NOTE and entry.detail.get("stage") == "ending":
+            return int(entry.detail.get("held", 0))
+    return 0
+
+
+def _zoom_said_ended(controller: LiveController) -> bool:
+    return any(e.kind is JournalKind.SESSION_ENDED for e in controller.session.journal.entries()[-50:])
+
+
+async def _until(predicate: Any, *, timeout: float) -> bool:
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(0.05)
+            return True
+    return False
+
+
+async def _until_over(controller: LiveController, end_at: datetime) -> None:
+    while not controller.session.ended:
+        left = (end_at - utc_now()).total_seconds()
+        if left <= 0:
+            return
+        await asyncio.sleep(min(left, 0.1))
+
+
+async def _unfinished(parts: _Zoom, meeting_id: str, script: Scenario) -> tuple[float, datetime] | None:
+    """(speed, scenario start) of the session to pick up: only on an external rehearsal whose meeting still runs."""
+    if parts.embedded is not None:
+        return None
+    state = await _admin(parts, "GET", "/_rehearsal/state")
+    if meeting_id not in state.get("live", {}):
+        return None
+    info = find_unfinished_session(meeting_id, rehearsal=True)
+    started = None
+    if info is not None:
+        with SessionJournal.open(info.session_id) as journal:
+            started = next(
+                (e.detail for e in journal.entries() if e.kind is JournalKind.NOTE and e.detail.get("note") == REHEARSAL_NOTE and e.detail.get("stage") == "started"),
+                None,
+            )
+    if started is None or started.get("scenario") != script.name:
+        raise RehearsalFailed(
+            "The rehearsal meeting is already running, but no unfinished rehearsal of it is kept on this computer.",
+            hint="Wait for it to end, or restart `zoomhost rehearsal serve`.",
+        )
+    return float(started["speed"]), datetime.fromisoformat(str(started["started_at"]))
+
+
+async def _start_script(parts: _Zoom, script: Scenario, speed: float) -> Any:
+    if parts.embedded is not None:
+        from zoomhost.rehearsal.scenarios import play
+
+        return await asyncio.to_thread(play, parts.embedded.state, script, speed=speed)
+    await _admin(parts, "POST", "/_rehearsal/scenario", {"name": script.name, "speed": speed})
+    return None
+
+
+# -- the rehearsal Zoom ---------------------------------------------------------------------------
+async def _embedded(*, in_process: bool) -> _Zoom:
+    from zoomhost.assistant.rehearsal_binding import RehearsalBridge
+    from zoomhost.rehearsal.server import RehearsalServer
+
+    server = await asyncio.to_thread(RehearsalServer().start)
+    redact.register_secret(server.credentials.client_secret)
+    parts = _zoom_from(
+        {
+            "api_base": server.api_base,
+            "oauth_base": server.oauth_base,
+            "ws_base": server.ws_base,
+            "subscription_id": server.subscription_id,
+            "account_id": server.credentials.account_id,
+            "client_id": server.credentials.client_id,
+            "client_secret": server.credentials.client_secret,
+            "meetings": {"assembly": server.state.assembly_meeting_id, "class": server.state.class_meeting_id},
+            "host_email": server.state.users[server.state.host_id].email,
+        }
+    )
+    parts.embedded = server
+    if not in_process:
+        parts.bridge = RehearsalBridge(state=server.state)
+        parts.bridge_url = await parts.bridge.start()
+    return parts
+
+
+async def _external(api_base: str) -> _Zoom:
+    admin = api_base.rstrip("/").removesuffix("/v2")
+    if not admin.startswith(("http://127.", "http://localhost", "http://[::1]")):
+        raise RehearsalFailed(
+            f"'{api_base}' is not a rehearsal Zoom on this computer.",
+            hint="Give the API base `zoomhost rehearsal serve` printed, such as http://127.0.0.1:8800/v2.",
+        )
+    parts = _Zoom(settings=Settings(), account_id="", client_id="", client_secret="", admin_base=admin)
+    info = await _admin(parts, "GET", "/_rehearsal/connect")
+    redact.register_secret(str(info["client_secret"]))
+    found = _zoom_from(info)
+    found.admin_base = admin
+    if not found.bridge_url:
+        raise RehearsalFailed(
+            "That rehearsal Zoom has no host assistant bridge, so the assistant cannot play in it.",
+            hint="Start it with `zoomhost rehearsal serve`.",
+        )
+    return found
+
+
+def _zoom_from(info: dict[str, Any]) -> _Zoom:
+    settings = replace(
+        Settings(),
+        api_base=str(info["api_base"]),
+        oauth_base=str(info["oauth_base"]),
+        ws_base=str(info["ws_base"]),
+        subscription_id=str(info["subscription_id"]),
+        auth_mode="server_to_server",
+        host_email=str(info.get("host_email") or ""),
+    )
+    return _Zoom(
+        settings=settings,
+        account_id=str(info["account_id"]),
+        client_id=str(info["client_id"]),
+        client_secret=str(info["client_secret"]),
+        meetings={str(k): int(v) for k, v in dict(info["meetings"]).items()},
+        admin_base=str(info["oauth_base"]),
+        bridge_url=info.get("assistant_bridge"),
+    )
+
+
+async def _admin(parts: _Zoom, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One call to the rehearsal Zoom's own admin routes (loopback, no token: they are not Zoom's API)."""
+    url = parts.admin_base + path
+
+    def call() -> dict[str, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a loopback address checked above
+            return json.loads(response.read() or b"{}")
+
+    try:
+        return await asyncio.to_thread(call)
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        raise RehearsalFailed(
+            f"The rehearsal Zoom at {parts.admin_base} did not answer ({err.__class__.__name__}).",
+            hint="Check that `zoomhost rehearsal serve` is still running and that the address is the one it printed.",
+        ) from None
+
+
+async def _close(parts: _Zoom) -> None:
+    if parts.bridge is not None:
+        with contextlib.suppress(Exception):
+            await parts.bridge.close()
+    if parts.embedded is not None:
+        await asyncio.to_thread(parts.embedded.stop)
