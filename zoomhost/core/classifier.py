@@ -101,6 +101,34 @@ class _Entry:
         return not evidence or self.initial in evidence
 
 
+class _Bucket:
+    """The pupils one folded name may mean, also grouped by surname initial so a typed initial narrows at once."""
+
+    __slots__ = ("by_initial", "entries")
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+        self.by_initial: dict[str | None, list[_Entry]] = {}
+
+    def add(self, entry: _Entry) -> None:
+        self.entries.append(entry)
+        self.by_initial.setdefault(entry.initial, []).append(entry)
+
+    def fitting(self, *, extras: list[str], classes: list[ClassHint], may_be_names: Collection[str]) -> list[_Entry]:
+        """The pupils of this name that fit the rest of what was typed, in register order."""
+        if not extras:
+            if not classes:
+                return self.entries
+            return [e for e in self.entries if all(e.klass.accepts(hint) for hint in classes)]
+        if any(key in may_be_names for key in extras):
+            return [e for e in self.entries if e.fits(extras=extras, classes=classes)]
+        # every extra word is surname evidence for every pupil: only those initials (or none known) fit
+        pool = [e for initial in {key[:1] for key in extras} for e in self.by_initial.get(initial, ())]
+        pool += self.by_initial.get(None, ())
+        pool = [e for e in pool if all(e.klass.accepts(hint) for hint in classes)]
+        return sorted(pool, key=_by_id) if len(pool) > 1 else pool
+
+
 def _name_keys(name: str) -> list[str]:
     """ "Mary-Jane" -> maryjane, mary, jane: a double name may be typed whole or by its first part."""
     parts = [fold(part) for part in re.split(r"[\s\-‐]+", name) if fold(part)]
@@ -148,12 +176,14 @@ class AdmissionClassifier:
     """
 
     def __init__(self, *, pupils: Sequence[Pupil], staff: Sequence[StaffMember]) -> None:
-        self._by_name: dict[str, list[_Entry]] = {}
+        self._by_name: dict[str, _Bucket] = {}
         self._first_names: set[str] = set()
-        for pupil in pupils:
+        self._may_be_names: set[str] = set()  # words that may be a pupil's own name or class, not a surname
+        for pupil in sorted(pupils, key=lambda p: p.id):
             entry = _Entry.of(pupil)
             for key in entry.own:
-                self._by_name.setdefault(key, []).append(entry)
+                self._by_name.setdefault(key, _Bucket()).add(entry)
+            self._may_be_names |= entry.own | entry.klass.names
             self._first_names.add(fold(pupil.first_name))
             if pupil.preferred_name:
                 self._first_names.add(fold(pupil.preferred_name))
@@ -273,19 +303,23 @@ class AdmissionClassifier:
             if staff:
                 return _Reading(_Role.STAFF, person, staff=staff, typed=typed)
             return _Reading(_Role.ADULT, person, typed=typed)
-        named: dict[int, _Entry] = {}
-        fitting: dict[int, _Entry] = {}
+        hit: list[_Bucket] = []
+        found: list[list[_Entry]] = []
         for used, key, rest in _name_readings(person, name_words):
-            entries = self._by_name.get(key, ())
-            if not entries:
+            bucket = self._by_name.get(key)
+            if bucket is None:
                 continue
+            hit.append(bucket)
             extras = [w.key for i, w in enumerate(name_words) if i not in used] + [w.key for w in initials] + rest
-            for entry in entries:
-                named[entry.pupil.id] = entry
-                if entry.fits(extras=extras, classes=classes):
-                    fitting[entry.pupil.id] = entry
-        candidates = sorted(fitting.values(), key=lambda e: e.pupil.id)
-        named_list = sorted(named.values(), key=lambda e: e.pupil.id)
+            fitting = bucket.fitting(extras=extras, classes=classes, may_be_names=self._may_be_names)
+            if fitting:
+                found.append(fitting)
+        if len(found) == 1:
+            candidates = found[0]
+        else:
+            candidates = sorted({e.pupil.id: e for entries in found for e in entries}.values(), key=_by_id)
+        named = not candidates and hit
+        named_list = sorted({e.pupil.id: e for b in hit for e in b.entries}.values(), key=lambda e: e.pupil.id)[:4] if named else []
         if staff and candidates:
             return _Reading(_Role.BOTH, person, candidates=candidates, staff=staff, typed=typed)
         if staff:
@@ -330,6 +364,10 @@ class AdmissionClassifier:
                 self._staff_first.get(words[0], []) if len(words) == 1 else []
             )
         return sorted(set(found), key=lambda m: m.id)
+
+
+def _by_id(entry: _Entry) -> int:
+    return entry.pupil.id
 
 
 def _add(index: dict, key: object, member: StaffMember) -> None:
@@ -385,8 +423,9 @@ def _child_verdict(reading: _Reading, present: Collection[int], notes: tuple[str
     if len(candidates) > 1:
         consented = all(entry.pupil.consent for entry in candidates)
         kind = "consented pupils" if consented else "pupils"
-        same = {fold(entry.pupil.known_as) for entry in candidates}
-        called = f" called {candidates[0].pupil.known_as}" if len(same) == 1 else " could be meant"
+        first = fold(candidates[0].pupil.known_as)
+        same = all(fold(entry.pupil.known_as) == first for entry in candidates)
+        called = f" called {candidates[0].pupil.known_as}" if same else " could be meant"
         words = reading.person.words
         says_more = any(w.kind in (Kind.INITIAL, Kind.CLASS) for w in words) or len(reading.typed.split()) > 1
         detail = (
