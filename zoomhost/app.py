@@ -80,6 +80,10 @@ class Services:
     _scratch: Path | None = field(default=None, repr=False)
     _closed: bool = field(default=False, repr=False)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     # -- secrets -------------------------------------------------------------------------------
     @property
     def credentials(self) -> CredentialStore:

@@ -7,6 +7,8 @@ sentence naming the log file. Icons differ in shape as well as colour, and alway
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable
 from functools import cache
@@ -269,6 +271,8 @@ def run_task(
 
     def failed(error: BaseException) -> None:
         finish()
+        if isinstance(error, (concurrent.futures.CancelledError, asyncio.CancelledError)):
+            return  # the app is closing: nobody is waiting for this any more
         messages.show_error(error, doing=doing)
 
     return Task(parent, runner, work, blocking=blocking).success(done).failure(failed).start()

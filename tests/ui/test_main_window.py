@@ -1,0 +1,64 @@
+"""The application as a whole: rehearsal with no credentials, pages and shortcuts, every control named."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QListWidget, QPushButton, QRadioButton, QTableView
+
+from tests.ui.app_helpers import WAIT_MS
+from zoomhost.app import build_services
+from zoomhost.ui.main import build_main_window
+from zoomhost.ui.register_page import RegisterPage
+
+CONTROLS = (QPushButton, QRadioButton, QCheckBox, QLineEdit, QComboBox, QTableView, QListWidget)
+
+
+def test_with_no_credentials_the_window_opens_in_rehearsal_with_a_banner(qtbot) -> None:
+    with build_services() as services:
+        window = build_main_window(services)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=WAIT_MS)
+        assert "REHEARSAL" in window.banner.text()
+        assert "rehearsal" in window.windowTitle()
+        assert "No Zoom credentials are set" in window.statusBar().currentMessage()
+        assert services.mode == "rehearsal" and services.rehearsal is not None
+        register = window.page("register")
+        assert isinstance(register, RegisterPage) and not register.practice_button.isHidden()
+        port = services.rehearsal.port
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()  # it listens on loopback
+    with pytest.raises(OSError):  # closing the app stopped the rehearsal Zoom
+        socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def test_pages_follow_the_teachers_day_and_answer_their_shortcuts(qtbot) -> None:
+    with build_services(force_rehearsal=True) as services:
+        window = build_main_window(services)
+        qtbot.addWidget(window)
+        window.show()
+        assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["Register", "Checklist", "Settings"]
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+        qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_key() == "checklist"
+        qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_key() == "settings"
+        qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_key() == "register"
+
+
+def test_every_control_has_an_accessible_name(qtbot) -> None:
+    with build_services(force_rehearsal=True) as services:
+        window = build_main_window(services)
+        qtbot.addWidget(window)
+        window.show()
+        nameless = []
+        for key in ("register", "checklist", "settings"):
+            page = window.page(key)
+            # the controls a person uses (Qt's own parts, such as a table's header, carry their own names)
+            controls = [c for kind in CONTROLS for c in page.findChildren(kind) if type(c) in CONTROLS]
+            nameless += [f"{key}: {type(c).__name__} {getattr(c, 'text', str)()!r}" for c in controls if not c.accessibleName()]
+        assert nameless == [], "\n".join(nameless)

@@ -1,0 +1,111 @@
+"""The teacher's application: ``zoomhost`` with no arguments.
+
+``run_app`` makes the QApplication, the services and the main window, and closes everything
+in order when the window closes. ``build_main_window`` is the same window without the event
+loop, for tests and the screenshot script. The window paints first; the keyring, the Zoom
+client and (without credentials) the rehearsal Zoom come up in the background, and the
+rehearsal banner appears as soon as the mode is known.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from types import TracebackType
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from zoomhost import resources_path
+from zoomhost.app import Connection, Services, build_services
+from zoomhost.ui.checklist_page import ChecklistPage
+from zoomhost.ui.register_page import RegisterPage
+from zoomhost.ui.settings_page import SettingsPage
+from zoomhost.ui.tasks import Task
+from zoomhost.ui.widgets import error_text
+from zoomhost.ui.window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def show_connection(window: MainWindow, connection: Connection) -> None:
+    """Banner, title and status bar for the mode the services resolved to."""
+    rehearsal = connection.is_rehearsal
+    window.banner.setVisible(rehearsal)
+    window.setWindowTitle("zoomhost" + (" — rehearsal" if rehearsal else ""))
+    window.statusBar().showMessage(connection.reason)
+    register = window.page("register")
+    if isinstance(register, RegisterPage):
+        register.set_rehearsal(rehearsal)
+
+
+def build_main_window(services: Services) -> MainWindow:
+    """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown."""
+    window = MainWindow(rehearsal=False)
+    window.statusBar().showMessage("Connecting…")
+    register = RegisterPage(store=services.register, runner=services.runner)
+    checklist = ChecklistPage(services=services)
+    settings = SettingsPage(services=services)
+    # The teacher's day, in order; the live panel and the summary go between Checklist and Settings.
+    window.add_page("register", "Register", register, shortcut="Ctrl+1")
+    window.add_page("checklist", "Checklist", checklist, shortcut="Ctrl+2")
+    window.add_page("settings", "Settings", settings, shortcut="Ctrl+9")
+
+    def connected(connection: Connection) -> None:
+        show_connection(window, connection)
+
+    def failed(error: BaseException) -> None:
+        window.statusBar().showMessage(error_text(error, doing="connecting to Zoom"))
+
+    def connect() -> None:
+        if services.closed:  # the window closed before it ever painted
+            return
+        Task(window, services.runner, services.connected).success(connected).failure(failed).start()
+
+    def reconnected(connection: Connection) -> None:
+        show_connection(window, connection)
+        checklist.refresh_meetings()
+
+    settings.connection_changed.connect(reconnected)
+    QTimer.singleShot(0, connect)  # after the first paint: nothing slow before the window shows
+    return window
+
+
+def _excepthook(window: MainWindow | None):  # noqa: ANN202 - returns sys.excepthook's shape
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        log.error("unexpected error in the application", exc_info=(kind, error, trace))
+        if window is not None and QApplication.instance() is not None:
+            box = QMessageBox(QMessageBox.Icon.Warning, "zoomhost", error_text(error, doing="doing that"), parent=window)
+            box.open()
+
+    return hook
+
+
+def run_app(argv: Sequence[str] | None = None) -> int:
+    """Open the teacher's application and run until its window closes; returns the exit status."""
+    from zoomhost import logs
+
+    args = list(argv) if argv is not None else sys.argv[1:]
+    logs.configure()
+    app = QApplication.instance() or QApplication(["zoomhost", *[a for a in args if a != "--rehearsal"]])
+    app.setApplicationName("zoomhost")
+    app.setApplicationDisplayName("zoomhost")
+    app.setWindowIcon(QIcon(str(resources_path.resource("icons", "zoomhost.svg"))))
+    try:
+        app.setStyleSheet(resources_path.resource("style.qss").read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    except OSError as err:  # a missing stylesheet only changes the look
+        log.warning("stylesheet not loaded: %s", err)
+    services = build_services(force_rehearsal="--rehearsal" in args)
+    window = build_main_window(services)
+    previous_hook = sys.excepthook
+    sys.excepthook = _excepthook(window)
+    try:
+        window.resize(1100, 760)
+        window.show()
+        return int(app.exec())
+    finally:
+        sys.excepthook = previous_hook
+        window.close()
+        services.close()
