@@ -95,6 +95,9 @@ class PreflightInput:
     # GET /accounts/{accountId}/settings where the app may read it: the only place Zoom reports
     # whether participants may rename themselves.
     account_settings: Mapping[str, Any] | None = None
+    # The email of the user who scheduled the meeting on the host's behalf (the meeting's
+    # ``assistant_id``, from GET /users/{assistant_id}); None when nobody did or it is unreadable.
+    scheduler_email: str | None = None
 
     def __post_init__(self) -> None:
         if self.consented_pupils < 0 or self.staff < 0:
@@ -668,6 +671,7 @@ def _check_host_account(inp: PreflightInput, severity: Severity) -> _Outcome:
     problems: list[str] = []
     unknowns: list[str] = []
     steps: list[str] = []
+    patch: dict[str, Any] = {}
     if not isinstance(email, str) or "@" not in email:
         unknowns.append("Zoom did not report the host's email address")
     elif not domains:
@@ -682,6 +686,20 @@ def _check_host_account(inp: PreflightInput, severity: Severity) -> _Outcome:
         steps.append(_SCHEDULE_NEW)
     else:
         unknowns.append("Zoom did not report what kind of meeting this is")
+    meeting_id = _read(inp.meeting, "id", int)
+    if kind != 4 and isinstance(meeting_id, int) and meeting_id == inp.personal_meeting_id:
+        problems.append("it is held in the host's personal meeting room (PMI)")
+        steps.append(_SCHEDULE_NEW)
+    elif kind != 4 and _read(inp.meeting, "settings.use_pmi", bool) is True:
+        problems.append("it is set to use the host's personal meeting room (PMI)")
+        if kind in (2, 3):
+            patch = {"settings": {"use_pmi": False}}
+        else:
+            steps.append(_SCHEDULE_NEW)
+    scheduler_problem, scheduler = _scheduled_by(inp, domains, shown)
+    if scheduler_problem:
+        problems.append(scheduler_problem)
+        steps.append(f"Schedule the meeting from a {shown} staff account, or remove the outsider's scheduling privilege.")
     alternates = _read(inp.meeting, "settings.alternative_hosts", str)
     if isinstance(alternates, str) and domains:
         outsiders = [a.strip() for a in alternates.split(";") if "@" in a and _domain_of(a) not in domains]
@@ -689,11 +707,29 @@ def _check_host_account(inp: PreflightInput, severity: Severity) -> _Outcome:
             problems.append(f"{len(outsiders)} alternative host(s) are not on {shown}")
             steps.append("Zoom web portal ▸ Meetings ▸ (this meeting) ▸ Edit ▸ Alternative Hosts: remove anyone outside the school.")
     if problems:
-        fix = Fix(manual_step=" ".join(steps), description="Host the meeting from the school's Zoom account.")
+        fix = Fix(
+            meeting_patch=patch or None,
+            manual_step=" ".join(dict.fromkeys(steps)) or None,
+            description="Host the meeting from the school's Zoom account, scheduled by staff for a set time.",
+        )
         return _Outcome(_short_of(severity), _sentence(problems), why, fix)
     if unknowns:
         return _Outcome(RuleStatus.UNKNOWN, _sentence(unknowns), why)
-    return _Outcome(RuleStatus.PASS, f"A meeting scheduled by a {shown} account.", why)
+    return _Outcome(RuleStatus.PASS, f"A meeting scheduled by a {shown} account{scheduler}.", why)
+
+
+def _scheduled_by(inp: PreflightInput, domains: set[str], shown: str) -> tuple[str | None, str]:
+    """Who scheduled the meeting on the host's behalf (``assistant_id``): (a problem or None, words for a pass)."""
+    assistant = _read(inp.meeting, "assistant_id", str)
+    if not isinstance(assistant, str) or not assistant or assistant == _read(inp.meeting, "host_id", str):
+        return None, ""
+    email = inp.scheduler_email
+    if not isinstance(email, str) or "@" not in email or not domains:
+        # Zoom lets only users of the same account schedule for a host: someone of the school's account.
+        return None, ", scheduled on the host's behalf by another user of the same Zoom account"
+    if _domain_of(email) not in domains:
+        return f"it was scheduled on the host's behalf by an account on @{_domain_of(email)}, not {shown}", ""
+    return None, f", scheduled on the host's behalf by another {shown} account"
 
 
 def _check_registration(inp: PreflightInput, severity: Severity) -> _Outcome:

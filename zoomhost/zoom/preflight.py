@@ -79,12 +79,18 @@ async def run_preflight(client: ZoomClient, meeting_id: str | int, *, context: P
     meeting = await client.get_meeting(meeting_id)
     host_id = meeting.get("host_id") if isinstance(meeting.get("host_id"), str) else None
     unreadable: list[str] = []
+    assistant_id = meeting.get("assistant_id")
+    scheduler: Mapping[str, Any] | None = None
     if host_id:
-        user, settings, account = await asyncio.gather(
+        reads = [
             _optional("the host's profile", client.get_user(host_id), unreadable),
             _optional("the host's settings", client.get_user_settings(host_id), unreadable),
             _optional("the account's settings", client.get_account_settings(), unreadable),
-        )
+        ]
+        if isinstance(assistant_id, str) and assistant_id and assistant_id != host_id:
+            reads.append(_optional("who scheduled the meeting for the host", client.get_user(assistant_id), unreadable))
+        user, settings, account, *rest = await asyncio.gather(*reads)
+        scheduler = rest[0] if rest else None
     else:
         unreadable.append("the meeting's host (Zoom did not say who hosts it)")
         user = settings = account = None
@@ -99,6 +105,7 @@ async def run_preflight(client: ZoomClient, meeting_id: str | int, *, context: P
         personal_meeting_id=pmi if isinstance(pmi, int) and not isinstance(pmi, bool) else None,
         planned_minutes=context.planned_minutes,
         account_settings=account,
+        scheduler_email=scheduler.get("email") if scheduler and isinstance(scheduler.get("email"), str) else None,
     )
     return PreflightReport(
         meeting_id=str(meeting.get("id", meeting_id)),
