@@ -1,9 +1,129 @@
-"""`zoomhost` commands for this area (not built yet)."""
+"""`zoomhost dry-run`: see how the waiting room would treat a list of display names, before a real meeting.
+
+The register and staff list are read exactly as `register import` reads them, and nothing is
+stored. Names arrive in file order; each consented pupil is taken as admitted, so the same
+pupil arriving again shows as a duplicate, as it would live.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from zoomhost.core.classifier import AdmissionClassifier
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.models import Classification, StaffMember, Verdict
+from zoomhost.core.names import escape_for_display
+from zoomhost.core.register import read_register_file, read_staff_file
+
+NAME_WIDTH = 28
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 - filled in when the area is built
-    return None
+class NamesFileError(ZoomhostError):
+    """The list of display names cannot be read."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "dry-run",
+        help="classify a list of waiting-room names against a register file, storing nothing",
+        description="Classify display names (one per line, in arrival order) as the waiting room would.",
+    )
+    p.add_argument("--register", type=Path, required=True, metavar="REGISTER.csv", help="the consent register export")
+    p.add_argument("--staff", type=Path, metavar="STAFF.csv", help="the staff list export")
+    p.add_argument("names", type=Path, metavar="NAMES.txt", help="display names, one per line, UTF-8")
+    p.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    p.set_defaults(func=run_dry_run)
+
+
+def run_dry_run(args: argparse.Namespace) -> int:
+    names = list(read_names(args.names))
+    if not names:
+        raise NamesFileError(f"{args.names.name} has no names in it.", hint="Put one display name on each line.")
+    register = read_register_file(args.register)
+    staff_list = read_staff_file(args.staff) if args.staff is not None else None
+    _report_skipped(args.register, register.skipped)
+    staff: tuple[StaffMember, ...] = ()
+    if staff_list is not None:
+        _report_skipped(args.staff, staff_list.skipped)
+        staff = staff_list.staff
+    classifier = AdmissionClassifier(pupils=register.pupils, staff=staff)
+    admitted: set[int] = set()
+    results: list[tuple[int, str, Classification]] = []
+    for line, name in names:
+        result = classifier.classify(name, present=admitted)
+        if result.verdict is Verdict.CONSENTED and result.pupil is not None:
+            admitted.add(result.pupil.id)
+        results.append((line, name, result))
+    if args.json:
+        for line, name, result in results:
+            print(json.dumps({"line": line, "name": name, **result.as_dict()}, ensure_ascii=True))
+    else:
+        print(_table(results))
+        print()
+        print(_summary(results, pupils=len(register.pupils), staff=len(staff)))
+    return 0
+
+
+def read_names(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, display name) for each non-blank line. Only line feeds end a line: other breaks stay in the name."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NamesFileError(f"{path.name}: no such file.") from None
+    except IsADirectoryError:
+        raise NamesFileError(f"{path.name} is a folder, not a file of names.") from None
+    except OSError as err:
+        raise NamesFileError(f"{path.name} could not be read ({err.strerror}).") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise NamesFileError(
+                f"{path.name} line {number} is not UTF-8 text.", hint="Save the list as UTF-8 and try again."
+            ) from None
+        if line.endswith("\r"):
+            line = line[:-1]
+        if line.strip(" \t"):
+            yield number, line
+
+
+def _report_skipped(path: Path, skipped: tuple) -> None:
+    if not skipped:
+        return
+    rows = "row was" if len(skipped) == 1 else "rows were"
+    print(f"{path.name}: {len(skipped)} {rows} skipped (the other rows are used):", file=sys.stderr)
+    for row in skipped:
+        print(f"  line {row.line}: {row.reason}", file=sys.stderr)
+
+
+def _table(results: list[tuple[int, str, Classification]]) -> str:
+    rows = [("line", "display name", "verdict", "who", "why")]
+    for line, name, result in results:
+        shown = escape_for_display(name)
+        if len(shown) > NAME_WIDTH:
+            shown = shown[: NAME_WIDTH - 1] + "…"
+        who = result.pupil.label() if result.pupil else (result.staff.name if result.staff else "")
+        why = "; ".join(result.reasons)
+        rows.append((str(line), shown, result.verdict.value, escape_for_display(who), escape_for_display(why)))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        for row in rows
+    ).rstrip()
+
+
+def _summary(results: list[tuple[int, str, Classification]], *, pupils: int, staff: int) -> str:
+    counts = Counter(result.verdict for _, _, result in results)
+    parts = [f"{counts[v]} {v.value.replace('_', ' ')}" for v in Verdict if counts[v]]
+    admissible = counts[Verdict.CONSENTED] + counts[Verdict.STAFF]
+    return (
+        f"{len(results)} names against {pupils} pupils and {staff} staff: " + ", ".join(parts) + ".\n"
+        f"{admissible} would be admitted; {len(results) - admissible} held for the teacher. Nothing was stored."
+    )
