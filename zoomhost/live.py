@@ -60,6 +60,11 @@ Roster = Callable[[], Awaitable[Sequence[LiveParticipant]]]
 
 _PRESENT = (ParticipantState.WAITING, ParticipantState.IN_MEETING)
 _FRESH = timedelta(seconds=2)  # a row changed this recently is newer than any roster snapshot
+# Zoom stamps its events to the whole second; the assistant to the microsecond. A copy that would move
+# someone back (in the meeting -> waiting, gone -> in) this soon after their last change is a late copy.
+_STAMP_SLACK = timedelta(seconds=2)
+_RANK = {ParticipantState.WAITING: 0, ParticipantState.IN_MEETING: 1}
+_EVENT_RANK = {EventKind.WAITING_JOINED: 0, EventKind.WAITING_RENAMED: 0, EventKind.ADMITTED: 1, EventKind.JOINED: 1}
 _AUTOPILOT_TRIES = 3  # an admission that keeps failing is left to the teacher
 _RESENDABLE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock"})
 
@@ -523,12 +528,26 @@ class LiveController:
 
     # -- events ---------------------------------------------------------------------------------
     def _on_event(self, event: MeetingEvent) -> None:
-        if self._closed or (event.meeting_id and event.meeting_id != self._meeting_id):
+        if self._closed or (event.meeting_id and event.meeting_id != self._meeting_id) or self._late_copy(event):
             return
         try:
             self._publish(self._session.apply(event))
         except JournalError:
             log.exception("a meeting event could not be journaled")
+
+    def _late_copy(self, event: MeetingEvent) -> bool:
+        """One source's late report of a step another source already reported the next step of.
+
+        A participant never goes back (Zoom gives a new id to whoever rejoins, and reports a
+        put-back as its own event), so a report that would move them back within the slack of
+        Zoom's whole-second stamps is the slower source catching up, not news.
+        """
+        target = _EVENT_RANK.get(event.kind)
+        row = self._session.participant(event.participant_id) if event.participant_id else None
+        if target is None or row is None or row.last_change is None:
+            return False
+        current = _RANK.get(row.state, 2)
+        return target < current and event.at < row.last_change + _STAMP_SLACK
 
     async def _consume(self, stream: AsyncIterable[MeetingEvent]) -> None:
         try:

@@ -1,0 +1,60 @@
+"""Shared pieces for the live engine's tests: what a journal must show after a rehearsal, and waiting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+
+from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
+from zoomhost.core.models import Verdict
+from zoomhost.live import LiveNote
+from zoomhost.rehearsal.scenarios import Behaviour, Scenario
+
+ADMISSIBLE = {Verdict.CONSENTED.value, Verdict.STAFF.value}
+
+
+def scripted_names(scenario: Scenario) -> Counter[str]:
+    """Each join the script makes, by the name it arrives under (a pupil who rejoins arrives twice)."""
+    names: Counter[str] = Counter()
+    for arrival in scenario.arrivals:
+        names[arrival.display_name] += 2 if arrival.behaviour is Behaviour.REJOINS else 1
+    return names
+
+
+def expected_verdicts(scenario: Scenario) -> dict[str, int]:
+    """The script's verdicts per participant at the end: after a rename, and once per join."""
+    counts = Counter({verdict.value: 0 for verdict in Verdict})
+    for arrival in scenario.arrivals:
+        final = arrival.expected_after_rename if arrival.behaviour is Behaviour.RENAMES and arrival.expected_after_rename else arrival.expected
+        counts[final.value] += 2 if arrival.behaviour is Behaviour.REJOINS else 1
+    return dict(counts)
+
+
+def check_journal(journal: SessionJournal, scenario: Scenario) -> list[JournalEntry]:
+    """The rules every rehearsal journal keeps: each scripted arrival once, nobody admitted twice or unchecked."""
+    entries = journal.entries()
+    arrivals = [e for e in entries if e.kind is JournalKind.ARRIVAL]
+    assert len({e.participant_id for e in arrivals}) == len(arrivals), "a participant was journaled as arriving twice"
+    assert Counter(e.display_name for e in arrivals) == scripted_names(scenario), "an arrival was lost or doubled"
+    admissions = Counter(e.participant_id for e in entries if e.kind in (JournalKind.ADMITTED, JournalKind.JOINED))
+    assert max(admissions.values()) == 1, f"admitted twice: {[p for p, n in admissions.items() if n > 1]}"
+    wrongly = [(e.display_name, e.verdict) for e in entries if e.kind is JournalKind.ADMITTED and e.verdict not in ADMISSIBLE]
+    assert not wrongly, f"admitted without consent: {wrongly}"
+    alarms = [e.detail["alarm"] for e in entries if e.kind is JournalKind.ALARM]
+    assert "not_allowed_in" not in alarms
+    return entries
+
+
+def notes(journal: SessionJournal, note: LiveNote) -> list[JournalEntry]:
+    return [e for e in journal.entries() if e.kind is JournalKind.NOTE and e.detail.get("note") == note.value]
+
+
+async def until(predicate: Callable[[], object], *, timeout: float = 20.0, what: str = "condition") -> None:
+    """Wait (without blocking the loop) until ``predicate()`` holds; fail with ``what`` otherwise."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
