@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "zoomhost.commands.sessions",
     "zoomhost.commands.rehearsal",
     "zoomhost.commands.assistant",
+    "zoomhost.commands.invitations",
     "zoomhost.commands.misc",
 )
 
