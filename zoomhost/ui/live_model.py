@@ -20,7 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from zoomhost.core.models import Verdict
-from zoomhost.core.session import Arrival, ParticipantState, SessionChange
+from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionCounts
 from zoomhost.ui.widgets import verdict_icon
 
 NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
@@ -213,12 +213,13 @@ class ArrivalsTableModel(QAbstractTableModel):
         self._where = {row.arrival.participant_id: n for n, row in enumerate(self._rows)}
         self.endResetModel()
 
-    def apply_changes(self, changes: Sequence[SessionChange]) -> None:
-        """Take in one batch of session changes: new rows inserted, changed rows repainted."""
+    def apply_changes(self, changes: Sequence[SessionChange | Arrival]) -> None:
+        """Take in one batch of session changes (or rows): new rows inserted, changed rows repainted."""
         latest: dict[str, Arrival] = {}
         for change in changes:
-            if change.participant is not None:
-                latest[change.participant.participant_id] = change.participant
+            row = change if isinstance(change, Arrival) else change.participant
+            if row is not None:
+                latest[row.participant_id] = row
         if latest:
             self.apply_arrivals(latest.values())
 
@@ -252,6 +253,39 @@ class ArrivalsTableModel(QAbstractTableModel):
 
     def arrivals(self) -> list[Arrival]:
         return [row.arrival for row in self._rows]
+
+    def counts(self, *, expected_pupils: int) -> SessionCounts:
+        """The panel's counts, from the rows on screen (the same rules as ``LiveSession.counts``)."""
+        waiting = held = admitted = left = 0
+        arrived: set[int] = set()
+        for row in self._rows:
+            arrival = row.arrival
+            if arrival.verdict is Verdict.CONSENTED and arrival.pupil_id is not None:
+                arrived.add(arrival.pupil_id)
+            if row.state == "waiting":
+                waiting += 1
+            elif row.state == "held":
+                held += 1
+            elif row.state == "in_meeting":
+                admitted += 1
+            else:
+                left += 1
+        return SessionCounts(waiting, held, admitted, left, max(0, expected_pupils - len(arrived)))
+
+    def admissible_waiting(self) -> list[Arrival]:
+        """Whom Admit all consented would admit now (the rule of ``LiveSession.admissible_waiting``)."""
+        inside = {row.arrival.pupil_id for row in self._rows if row.state == "in_meeting"}
+        chosen: list[Arrival] = []
+        for row in self._rows:
+            arrival = row.arrival
+            if row.state != "waiting" or not arrival.verdict.admissible or arrival.after_lock:
+                continue
+            if arrival.pupil_id is not None:
+                if arrival.pupil_id in inside:
+                    continue
+                inside.add(arrival.pupil_id)
+            chosen.append(arrival)
+        return chosen
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
