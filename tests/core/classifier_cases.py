@@ -190,6 +190,9 @@ CASES: tuple[Case, ...] = (
     Case("Amy B", D, 1, reason="already in the meeting", present=(1,)),
     Case("Zoe", D, 8, present=(8,)),
     Case("Liz N", D, 12, present=(12, 3)),
+    Case("Tom W", D, 3, present=(3,)),
+    Case("Alexander", D, 4, present=(4, 5)),
+    Case("Mum - Mary Jane (3B)", D, 13, present=(13,)),
     Case("Amy K", C, 2, present=(1,)),
     Case("Amy", A, reason="Amy B. (3B) already in the meeting", present=(1,)),
     # --- families at one webcam

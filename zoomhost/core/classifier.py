@@ -16,6 +16,7 @@ from enum import Enum
 
 from zoomhost.core.models import Classification, Pupil, StaffMember, Verdict
 from zoomhost.core.names import (
+    CLASS_WORDS,
     MAX_NAME_LENGTH,
     TITLES,
     ClassHint,
@@ -52,7 +53,7 @@ class _ClassInfo:
         if not class_name or not fold(class_name):
             return cls()
         year = letters = None
-        names = {fold(class_name)}
+        names = {fold(class_name)} | {fold(word) for word in class_name.split()}
         for piece in [fold(class_name), *(fold(p) for p in re.split(r"[\s\-/]+", class_name))]:
             hint = class_hint(piece)
             if hint is not None and year is None:
@@ -179,14 +180,22 @@ class AdmissionClassifier:
         self._by_name: dict[str, _Bucket] = {}
         self._first_names: set[str] = set()
         self._may_be_names: set[str] = set()  # words that may be a pupil's own name or class, not a surname
+        class_words: set[str] = set()
         for pupil in sorted(pupils, key=lambda p: p.id):
             entry = _Entry.of(pupil)
             for key in entry.own:
                 self._by_name.setdefault(key, _Bucket()).add(entry)
             self._may_be_names |= entry.own | entry.klass.names
+            class_words |= entry.klass.names
             self._first_names.add(fold(pupil.first_name))
             if pupil.preferred_name:
                 self._first_names.add(fold(pupil.preferred_name))
+        # words that only ever name a class or school on this register ("Oak", "Laxey", "Y5-6")
+        self._class_words = frozenset(
+            word
+            for word in class_words
+            if len(word) > 1 and word not in self._by_name and class_hint(word) is None and word not in CLASS_WORDS
+        )
         self._staff_full: dict[tuple[str, str], list[StaffMember]] = {}
         self._staff_surname: dict[str, list[StaffMember]] = {}
         self._staff_first: dict[str, list[StaffMember]] = {}
@@ -237,6 +246,9 @@ class AdmissionClassifier:
         why = not_a_name(read)
         if why is not None:
             return _verdict(Verdict.SUSPICIOUS, why)
+        for word in read.words():
+            if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
+                word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
         readings = [self._read_person(person) for person in read.people]
         return self._decide(readings, read.words(), present)
 
@@ -358,7 +370,9 @@ class AdmissionClassifier:
             return []
         found: list[StaffMember] = []
         if len(words) >= 2:
-            found = self._staff_full.get((words[0], words[-1]), [])
+            # first and last name, with a middle name or a school in brackets allowed
+            pairs = {(words[0], later) for later in words[1:]} | set(zip(words, words[1:], strict=False))
+            found = [m for pair in sorted(pairs) for m in self._staff_full.get(pair, [])]
         if not found and titled:
             found = self._staff_surname.get(words[-1], []) or (
                 self._staff_first.get(words[0], []) if len(words) == 1 else []

@@ -136,7 +136,7 @@ def escape_for_display(text: str) -> str:
     out = []
     for ch in text:
         category = unicodedata.category(ch)
-        if category[0] in "CZ" and ch != " " or ch in _BLANK_LOOKING:
+        if (category[0] in "CZ" and ch != " ") or ch in _BLANK_LOOKING:
             out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
         elif ch == "\\":
             out.append("\\\\")

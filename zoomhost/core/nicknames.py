@@ -158,7 +158,8 @@ def aliases(name: str, *, short_for: str | None = None) -> frozenset[str]:
     """Every folded first name that may be typed for ``name``.
 
     A formal name brings its nicknames (Thomas -> Tom, Tommy). A nickname that is someone's
-    registered name on its own brings the formal names it may stand for (Sam -> Samuel, Samantha).
+    registered name on its own brings the formal names it may stand for (Sam -> Samuel, Samantha)
+    and the short forms of those that sound like it (Teddy -> Ted).
     ``short_for`` is the legal first name when ``name`` is a preferred name that is already
     a nickname of it: then it means only that (Alex for Alexander never stands for Alexandra).
     """
@@ -168,11 +169,13 @@ def aliases(name: str, *, short_for: str | None = None) -> frozenset[str]:
     if short_for is None:
         for spelling in variants(name):
             for formal in _FORMALS.get(spelling, frozenset()):
-                result.add(formal)
-                result |= _NICKNAMES.get(formal, frozenset())
+                result |= variants(formal)
+                # other short forms only when they sound alike (Ted/Teddy, Kate/Katie), not Lottie/Charlie
+                result |= {other for other in _NICKNAMES.get(formal, frozenset()) if _alike(other, spelling)}
     return frozenset(result)
 
 
-def is_nickname_of(name: str, formal: str) -> bool:
-    """True when ``name`` is a short form of ``formal`` (Alex of Alexander)."""
-    return name in _NICKNAMES.get(formal, frozenset())
+def _alike(one: str, other: str) -> bool:
+    start = min(3, len(one), len(other))
+    return one[:start] == other[:start]
+
