@@ -39,6 +39,7 @@ from zoomhost.core.control import (
     ConnectionChange,
     ConnectionState,
     ControlChannel,
+    EventCallback,
     How,
     new_command_id,
 )
@@ -53,8 +54,9 @@ from zoomhost.zoom.errors import NotFound
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Sequence[SessionChange]], None]
-#: Connects a host assistant and returns its channel once it can host (raises ZoomhostError if it cannot).
-ConnectAssistant = Callable[[], Awaitable[ControlChannel]]
+#: Connects a host assistant whose events go to the callback from the first one, and returns its channel
+#: once it is in the meeting (raises ZoomhostError if it cannot).
+ConnectAssistant = Callable[[EventCallback], Awaitable[ControlChannel]]
 #: Who is in the meeting and its waiting room now (Zoom's Dashboard).
 Roster = Callable[[], Awaitable[Sequence[LiveParticipant]]]
 
@@ -528,7 +530,9 @@ class LiveController:
 
     # -- events ---------------------------------------------------------------------------------
     def _on_event(self, event: MeetingEvent) -> None:
-        if self._closed or (event.meeting_id and event.meeting_id != self._meeting_id) or self._late_copy(event):
+        if self._closed or event.kind is EventKind.HOST_CHANGED or (event.meeting_id and event.meeting_id != self._meeting_id):
+            return  # who is co-host is the assistant's status, not a happening for the journal
+        if self._late_copy(event):
             return
         try:
             self._publish(self._session.apply(event))
@@ -558,8 +562,9 @@ class LiveController:
         except ZoomhostError as err:
             self._publish(self._note(LiveNote.CHANNEL, state="events_lost", channel="zoom-events", message=err.user_text()))
 
-    def _subscribe(self, channel: ControlChannel) -> None:
-        self._unsubscribe.append(channel.on_event(self._on_event))
+    def _subscribe(self, channel: ControlChannel, *, events: bool = True) -> None:
+        if events:
+            self._unsubscribe.append(channel.on_event(self._on_event))
         self._unsubscribe.append(channel.on_connection(lambda change, ch=channel: self._connection_changed(ch, change)))
 
     def _connection_changed(self, channel: ControlChannel, change: ConnectionChange) -> None:
@@ -583,14 +588,14 @@ class LiveController:
         while not self._closed and not self._session.ended:
             assert self._connect_assistant is not None
             try:
-                channel = await self._connect_assistant()
+                channel = await self._connect_assistant(self._on_event)
             except (ZoomhostError, OSError) as err:
                 log.warning("the host assistant could not be connected: %s", err)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
                 continue
             old, self._primary = self._primary, channel
-            self._subscribe(channel)
+            self._subscribe(channel, events=False)  # its events have come to _on_event from the first
             self._current = channel
             self._publish(
                 self._note(LiveNote.CHANNEL, state=ConnectionState.CONNECTED.value, channel=channel.name, message="The host assistant is connected.")

@@ -20,6 +20,7 @@ from zoomhost.assistant.fallback import EndMeeting
 from zoomhost.assistant.process import RunningAssistant, start_assistant
 from zoomhost.assistant.sdk_adapter import AssistantError
 from zoomhost.assistant.wire import AssistantStatus
+from zoomhost.core.control import EventCallback
 
 
 class AssistantLauncher:
@@ -58,11 +59,13 @@ class AssistantLauncher:
         """The running assistant process's id (None when it runs in this process)."""
         return self._process.pid if self._process is not None else None
 
-    async def __call__(self) -> AssistantChannel:
+    async def __call__(self, on_event: EventCallback) -> AssistantChannel:
+        """A fresh assistant in the meeting; ``on_event`` hears its events from the first (even while joining)."""
         await self._stop()
         url, token = await self._start()
         self.launches += 1
         channel = AssistantChannel(url=url, token=token, end_meeting=self._end_meeting)
+        channel.on_event(on_event)
         try:
             await channel.connect()
             await self._join(channel)

@@ -1,0 +1,104 @@
+"""A live controller on the rehearsal Zoom, built the way the app builds it, for the engine's tests."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from zoomhost.assistant.rehearsal_binding import RehearsalBridge
+from zoomhost.assistant.sdk_adapter import make_sdk_jwt
+from zoomhost.config import Settings
+from zoomhost.core.session import SessionChange
+from zoomhost.live import LiveController, start_live_session
+from zoomhost.live_assistant import AssistantLauncher
+from zoomhost.live_rehearsal import ScenarioRegister
+from zoomhost.rehearsal.scenarios import Scenario
+from zoomhost.rehearsal.server import RehearsalServer
+from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
+from zoomhost.zoom.client import ZoomClient
+from zoomhost.zoom.credentials import ServerToServerCredentials
+
+
+@dataclass
+class Rig:
+    server: RehearsalServer
+    meeting: int
+    controller: LiveController
+    launcher: AssistantLauncher
+    zoom: ZoomClient
+    heard: list[Sequence[SessionChange]] = field(default_factory=list)
+
+    @property
+    def state(self) -> Any:
+        return self.server.state
+
+    def where(self, participant_id: str) -> str:
+        found = self.state.participant(self.meeting, int(participant_id))
+        return found.where if found else "unknown"
+
+
+def settings_for(server: RehearsalServer) -> Settings:
+    return replace(
+        Settings(),
+        api_base=server.api_base,
+        oauth_base=server.oauth_base,
+        ws_base=server.ws_base,
+        subscription_id=server.subscription_id,
+        host_email=server.state.users[server.state.host_id].email,
+    )
+
+
+@asynccontextmanager
+async def live_rig(
+    server: RehearsalServer, scenario: Scenario, *, process: bool = False, **options: Any
+) -> AsyncIterator[Rig]:
+    """A started controller for ``scenario``'s meeting, with its assistant (in this process, or as a child)."""
+    meeting = scenario.meeting_id(server.state)
+    creds = server.credentials
+    auth = ZoomAuth(
+        ServerToServerSignIn(
+            credentials=ServerToServerCredentials(creds.account_id, creds.client_id, creds.client_secret),
+            oauth_base=server.oauth_base,
+        )
+    )
+    zoom = ZoomClient(settings=settings_for(server), auth=auth)
+    bridge = RehearsalBridge(state=server.state) if process else None
+    bridge_url = await bridge.start() if bridge else None
+    secret = secrets.token_urlsafe(32)
+
+    async def end_meeting() -> None:
+        await zoom.end_meeting(meeting)
+
+    launcher = AssistantLauncher(
+        meeting_number=meeting,
+        passcode=server.state.meetings[meeting].password,
+        sdk_jwt=lambda: make_sdk_jwt(sdk_key="testSdkKey", sdk_secret=secret),
+        end_meeting=end_meeting,
+        rehearsal_url=bridge_url,
+        rehearsal_state=None if process else server.state,
+    )
+    heard: list[Sequence[SessionChange]] = []
+    options.setdefault("auto_lock_after", timedelta(hours=1))
+    controller = await start_live_session(
+        settings=settings_for(server),
+        zoom=zoom,
+        auth=auth,
+        register=ScenarioRegister.of(scenario),
+        meeting_id=str(meeting),
+        rehearsal=True,
+        connect_assistant=launcher,
+        listener=heard.append,
+        **options,
+    )
+    try:
+        yield Rig(server, meeting, controller, launcher, zoom, heard)
+    finally:
+        await controller.close()
+        await launcher.close()
+        await zoom.aclose()
+        if bridge is not None:
+            await bridge.close()
