@@ -11,6 +11,7 @@ meeting for everyone at once.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -340,6 +341,7 @@ class LivePage(QWidget):
         self._starting = False
         self._capabilities: dict[Capability, CapabilityInfo] = {}
         self._panic_installed = False
+        self._inflight: list[concurrent.futures.Future[Any]] = []
         self._scenario_meetings: dict[str, str] = {}
 
         self.bridge = SessionBridge(self)
@@ -818,7 +820,14 @@ class LivePage(QWidget):
         controller, run, launcher = self.controller, self._run, self._launcher
         if controller is not None:
 
+            inflight = [future for future in self._inflight if not future.done()]
+            self._inflight.clear()
+
             async def close() -> None:
+                import asyncio
+
+                if inflight:  # a command still on its way (the panic's REST call) is journaled first
+                    await asyncio.wait([asyncio.wrap_future(future) for future in inflight], timeout=15)
                 if run is not None:
                     await _off_loop(run.stop)
                 await controller.close()
@@ -924,13 +933,18 @@ class LivePage(QWidget):
             return
         from zoomhost.ui.tasks import Task
 
-        Task(self, self._runner, controller.panic).success(lambda r: self._finished("panic", r)).failure(
-            lambda err: self.messages.show_error(err, doing="ending the meeting")
-        ).start()
+        task = Task(self, self._runner, controller.panic).success(lambda r: self._finished("panic", r))
+        task.failure(lambda err: self.messages.show_error(err, doing="ending the meeting")).start()
+        self._track(task)
         self.messages.show_message("warn", "Ending the meeting for everyone…")
 
+    def _track(self, task: Any) -> None:
+        self._inflight = [future for future in self._inflight if not future.done()]
+        if task.future is not None:
+            self._inflight.append(task.future)
+
     def _send(self, key: str, command: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-        run_task(
+        task = run_task(
             self,
             self._runner,
             command,
@@ -939,6 +953,7 @@ class LivePage(QWidget):
             messages=self.messages,
             success=lambda result: self._finished(key, result),
         )
+        self._track(task)
 
     def _finished(self, key: str, result: Any) -> None:
         """Say how a command went (a Zoom step is already on the steps panel)."""
