@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -54,9 +55,12 @@ def settings_for(server: RehearsalServer) -> Settings:
 
 @asynccontextmanager
 async def live_rig(
-    server: RehearsalServer, scenario: Scenario, *, process: bool = False, **options: Any
+    server: RehearsalServer, scenario: Scenario, *, process: bool = False, relaunch: asyncio.Event | None = None, **options: Any
 ) -> AsyncIterator[Rig]:
-    """A started controller for ``scenario``'s meeting, with its assistant (in this process, or as a child)."""
+    """A started controller for ``scenario``'s meeting, with its assistant (in this process, or as a child).
+
+    With ``relaunch``, an assistant that dropped is brought back only once the event is set.
+    """
     meeting = scenario.meeting_id(server.state)
     creds = server.credentials
     auth = ZoomAuth(
@@ -81,6 +85,11 @@ async def live_rig(
         rehearsal_url=bridge_url,
         rehearsal_state=None if process else server.state,
     )
+    async def connect(on_event: Any) -> Any:
+        if relaunch is not None and launcher.launches:
+            await relaunch.wait()
+        return await launcher(on_event)
+
     heard: list[Sequence[SessionChange]] = []
     options.setdefault("auto_lock_after", timedelta(hours=1))
     controller = await start_live_session(
@@ -90,7 +99,7 @@ async def live_rig(
         register=ScenarioRegister.of(scenario),
         meeting_id=str(meeting),
         rehearsal=True,
-        connect_assistant=launcher,
+        connect_assistant=connect,
         listener=heard.append,
         **options,
     )
