@@ -21,8 +21,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from zoomhost import resources_path
 from zoomhost.app import Connection, Services, build_services
 from zoomhost.ui.checklist_page import ChecklistPage
+from zoomhost.ui.live_page import LivePage
 from zoomhost.ui.register_page import RegisterPage
 from zoomhost.ui.settings_page import SettingsPage
+from zoomhost.ui.summary_page import SummaryPage
 from zoomhost.ui.tasks import Task
 from zoomhost.ui.widgets import error_text
 from zoomhost.ui.window import MainWindow
@@ -51,6 +53,16 @@ def build_main_window(services: Services) -> MainWindow:
     # The teacher's day, in order; the live panel and the summary go between Checklist and Settings.
     window.add_page("register", "Register", register, shortcut="Ctrl+1")
     window.add_page("checklist", "Checklist", checklist, shortcut="Ctrl+2")
+    live = LivePage(services=services)
+    summary = SummaryPage(runner=services.runner)
+    window.add_page("live", "Live", live, shortcut="Ctrl+3")
+    window.add_page("summary", "Summary", summary, shortcut="Ctrl+4")
+
+    def session_ended(session_id: str) -> None:
+        summary.show_session(session_id)
+        window.show_page("summary")
+
+    live.session_ended.connect(session_ended)
     window.add_page("settings", "Settings", settings, shortcut="Ctrl+9")
 
     def connected(connection: Connection) -> None:
