@@ -75,11 +75,6 @@ def test_headless_assembly_at_high_speed_admits_only_the_consented_once_each() -
     journal.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the assembly script expects full names to single a pupil out, but the register keeps only the surname "
-    "initial, so the classifier calls many of them ambiguous; the script's expectations or the classifier must change",
-)
 def test_the_scripted_verdicts_are_what_the_register_says() -> None:
     scenario = assembly()
     assert _register_verdicts(scenario) == expected_verdicts(scenario)

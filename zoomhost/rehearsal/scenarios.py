@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from zoomhost.core.models import Verdict
+from zoomhost.core.nicknames import aliases
 from zoomhost.rehearsal.state import RehearsalError, ZoomState
 
 REGISTER_HEADER = ("Forename", "Preferred name", "Surname", "Reg group", "Zoom consent", "Consent date", "Leaving date")
@@ -56,6 +57,7 @@ SURNAMES = (
 )
 LAXEY_CLASSES = (("Laxey R", 28), ("Laxey Y1", 28), ("Laxey Y2", 28), ("Laxey Y3", 28), ("Laxey Y4", 28), ("Laxey Y5", 28), ("Laxey Y6", 27))
 DHOON_CLASSES = (("Dhoon R-Y2", 25), ("Dhoon Y3-4", 26), ("Dhoon Y5-6", 26))
+CLASS_LETTERS = frozenset({"R", "Y"})  # "R" is Reception, "Y" starts a year group
 CYRILLIC_A = "\u0410"  # looks exactly like a Latin capital A
 
 
@@ -177,7 +179,7 @@ STAFF = (
 
 
 def _register(rng: random.Random, classes: tuple[tuple[str, int], ...], *, specials: dict[int, tuple[str, str]]) -> list[RegisterRow]:
-    """Unique full names; ``specials`` places fixed forenames (the homoglyph target, the shared name)."""
+    """Unique first name + surname initial; ``specials`` places fixed forenames (the homoglyph target, the shared name)."""
     reserved = {forename for forename, _ in specials.values()}
     girls = [g for g in GIRLS if g not in reserved]
     boys = [b for b in BOYS if b not in reserved]
@@ -198,14 +200,23 @@ def _register(rng: random.Random, classes: tuple[tuple[str, int], ...], *, speci
                     else:
                         forename = rng.choice(girls if roll < 0.54 else boys)
                     surname = rng.choice(SURNAMES)
-                    if (forename, surname) not in taken and (preferred or forename, surname) not in taken:
+                    # The register keeps only the surname initial, so a first name and initial must
+                    # single a pupil out, as in a real school where staff would tell them apart.
+                    keys = _name_keys(forename, preferred, surname)
+                    if not keys & taken:
                         break
-            taken.add((forename, surname))
-            taken.add((preferred or forename, surname))
+            taken |= _name_keys(forename, preferred, surname)
             consent_on = date(2024, 9, 5) + timedelta(days=rng.randrange(40))
             rows.append(RegisterRow(forename, preferred, surname, reg_group, True, consent_on))
             index += 1
     return rows
+
+
+def _name_keys(forename: str, preferred: str, surname: str) -> set[tuple[str, str]]:
+    """Every (first name, initial) a family might type for this pupil, nicknames included."""
+    names = {n.lower() for n in (forename, preferred) if n}
+    typed = set().union(*(aliases(n) for n in names)) | names
+    return {(name, surname[0].lower()) for name in typed}
 
 
 def _withhold_consent(rows: list[RegisterRow], indexes: list[int]) -> None:
@@ -234,7 +245,9 @@ class _Namer:
 
     def variant(self, row: RegisterRow) -> str:
         name, surname, initial = row.known_as, row.surname, row.surname[0]
-        short = f"{name} {initial}" if self.initial_is_unique(row) else f"{name} {surname}"
+        # "Jude R" could mean the Reception class as well as an initial: families who type an
+        # initial that is also a class name are written with the whole surname.
+        short = f"{name} {initial}" if self.initial_is_unique(row) and initial not in CLASS_LETTERS else f"{name} {surname}"
         choices = (
             (45, f"{name} {surname}"),
             (20, short),
