@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"zoomhost {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail in the log file")
+    parser.add_argument("--rehearsal", action="store_true", help="open the application in rehearsal mode")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parser(sub)
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logs.configure(verbose=args.verbose)
     if args.command is None:
-        args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
+        args = parser.parse_args(["gui", *(sys.argv[1:] if argv is None else argv)])
     try:
         return int(args.func(args) or 0)
     except ZoomhostError as err:

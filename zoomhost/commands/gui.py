@@ -7,15 +7,15 @@ import argparse
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help="open the teacher's application (the default)")
+    p.add_argument(
+        "--rehearsal",
+        action="store_true",
+        help="practise against the simulated Zoom even when Zoom credentials are set",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        from zoomhost.ui.main import run_app
-    except ImportError:
-        from zoomhost.cli import build_parser
+    from zoomhost.ui.main import run_app
 
-        build_parser().print_help()
-        return 0
-    return run_app()
+    return run_app(["--rehearsal"] if args.rehearsal else [])

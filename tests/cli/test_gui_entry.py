@@ -1,0 +1,20 @@
+"""`zoomhost` with no command opens the application; `--rehearsal` reaches it from either place."""
+
+from __future__ import annotations
+
+import pytest
+
+from zoomhost import cli
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [([], []), (["--rehearsal"], ["--rehearsal"]), (["gui", "--rehearsal"], ["--rehearsal"]), (["gui"], [])],
+)
+def test_the_application_is_opened_with_the_requested_mode(monkeypatch, argv, expected) -> None:
+    calls: list[list[str]] = []
+    import zoomhost.ui.main as main
+
+    monkeypatch.setattr(main, "run_app", lambda args=None: calls.append(list(args or [])) or 0)
+    assert cli.main(argv) == 0
+    assert calls == [expected]
