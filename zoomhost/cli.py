@@ -19,20 +19,32 @@ from zoomhost.core.errors import ZoomhostError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = (
-    "zoomhost.commands.gui",
-    "zoomhost.commands.register",
-    "zoomhost.commands.dryrun",
-    "zoomhost.commands.zoom",
-    "zoomhost.commands.sessions",
-    "zoomhost.commands.rehearsal",
-    "zoomhost.commands.assistant",
-    "zoomhost.commands.invitations",
-    "zoomhost.commands.misc",
-)
+# Which module registers each command: only the module of the command being run is imported,
+# so `zoomhost` (the window) and quick commands do not pay for every library at start-up.
+# tests/cli/test_cli_lazy.py keeps this table equal to what the modules register.
+COMMANDS = {
+    "gui": "zoomhost.commands.gui",
+    "register": "zoomhost.commands.register",
+    "dry-run": "zoomhost.commands.dryrun",
+    "meetings": "zoomhost.commands.zoom",
+    "preflight": "zoomhost.commands.zoom",
+    "end": "zoomhost.commands.zoom",
+    "sign-in": "zoomhost.commands.zoom",
+    "credentials": "zoomhost.commands.zoom",
+    "sessions": "zoomhost.commands.sessions",
+    "summary": "zoomhost.commands.sessions",
+    "purge": "zoomhost.commands.sessions",
+    "rehearsal": "zoomhost.commands.rehearsal",
+    "rehearse": "zoomhost.commands.rehearsal",
+    "assistant": "zoomhost.commands.assistant",
+    "invitations": "zoomhost.commands.invitations",
+    "paths": "zoomhost.commands.misc",
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (with ``command``) one that knows only the module of that command."""
     parser = argparse.ArgumentParser(
         prog="zoomhost",
         description="Safeguarding control panel for hosting Zoom classes and assemblies.",
@@ -41,17 +53,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail in the log file")
     parser.add_argument("--rehearsal", action="store_true", help="open the application in rehearsal mode")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    if command in COMMANDS:
+        modules: tuple[str, ...] = (COMMANDS[command],)
+    elif command == "--version":
+        modules = ()
+    else:
+        modules = COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).add_parser(sub)
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str:
+    """The command named in argv; "gui" when none is (options alone open the window), "" for help."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+        if arg in ("-h", "--help"):
+            return ""
+        if arg == "--version":
+            return arg
+    return "gui"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command=_command_in(argv))
     args = parser.parse_args(argv)
     logs.configure(verbose=args.verbose)
     if args.command is None:
-        args = parser.parse_args(["gui", *(sys.argv[1:] if argv is None else argv)])
+        args = parser.parse_args(["gui", *argv])
     try:
         return int(args.func(args) or 0)
     except ZoomhostError as err:

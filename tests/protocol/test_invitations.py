@@ -37,8 +37,6 @@ def zoom_env(rehearsal_zoom: RehearsalZoom, monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setenv("ZOOMHOST_ACCOUNT_ID", server.credentials.account_id)
     monkeypatch.setenv("ZOOMHOST_CLIENT_ID", server.credentials.client_id)
     monkeypatch.setenv("ZOOMHOST_CLIENT_SECRET", server.credentials.client_secret)
-    if MODULE not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, MODULE))
     store_register(tmp_path)
     return rehearsal_zoom
 
@@ -167,8 +165,6 @@ def test_a_meeting_without_a_passcode_is_not_invited_to(
 def test_without_a_register_nobody_is_invited(
     rehearsal_zoom: RehearsalZoom, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
-    if MODULE not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, MODULE))
     assert cli.main(["invitations", str(CLASS), "--out", str(tmp_path / "x.csv")]) == 1
     assert "no consent register yet" in capsys.readouterr().err
     assert rehearsal_zoom.sent() == []
