@@ -165,6 +165,7 @@ class LiveController:
         self._autopilot = bool(journaled[-1]) if autopilot is None and journaled else bool(autopilot)
         self._autopilot_announce = autopilot is not None and bool(autopilot) != bool(journaled[-1] if journaled else False)
         self._admitting: dict[str, asyncio.Future[CommandResult]] = {}
+        self._admitted: set[str] = set()  # admissions Zoom confirmed to the channel; its event may still be on the way
         self._autopilot_tries: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
@@ -309,7 +310,7 @@ class LiveController:
 
     async def admit_all_consented(self, *, actor: str = Actor.TEACHER) -> AdmitAllOutcome:
         """Admit exactly ``session.admissible_waiting()``: consented pupils and staff, not held, not after the lock."""
-        wanted = [row.participant_id for row in self._session.admissible_waiting() if row.participant_id not in self._admitting]
+        wanted = self._not_yet_admitted()
         results = await self._admit(wanted, actor=actor, capability=Capability.ADMIT_ALL) if wanted else []
         return AdmitAllOutcome(
             asked=len(wanted),
@@ -460,6 +461,8 @@ class LiveController:
             results = [self._failed(cid, capability, pid, err) for pid, cid in zip(participant_ids, ids, strict=True)]
         finished = []
         for pid, result in zip(participant_ids, results, strict=True):
+            if result.ok:
+                self._admitted.add(pid)
             try:
                 finished.append(self._finish(result))
             finally:
@@ -654,15 +657,19 @@ class LiveController:
         session = self._session
         if session.locked or session.ended or not self.capabilities().get(Capability.ADMIT, _NO_CAP).available:
             return
-        wanted = [
-            row.participant_id
-            for row in session.admissible_waiting()
-            if row.participant_id not in self._admitting and self._autopilot_tries[row.participant_id] < _AUTOPILOT_TRIES
-        ]
+        wanted = [pid for pid in self._not_yet_admitted() if self._autopilot_tries[pid] < _AUTOPILOT_TRIES]
         if not wanted:
             return
         self._autopilot_tries.update(wanted)
         self._spawn(self._admit(wanted, actor=Actor.AUTOPILOT, capability=Capability.ADMIT))
+
+    def _not_yet_admitted(self) -> list[str]:
+        """``admissible_waiting()`` less those being admitted now, or admitted with Zoom's event still to come."""
+        return [
+            row.participant_id
+            for row in self._session.admissible_waiting()
+            if row.participant_id not in self._admitting and row.participant_id not in self._admitted
+        ]
 
     # -- picking up after a restart -------------------------------------------------------------
     async def _pick_up(self) -> None:

@@ -43,7 +43,7 @@ def test_headless_assembly_at_high_speed_admits_only_the_consented_once_each() -
 
     # Every scripted arrival (271, one rejoining) is a journaled arrival, classified as the register says.
     assert out["arrivals"] == sum(2 if a.behaviour is Behaviour.REJOINS else 1 for a in scenario.arrivals) == 272
-    assert out["by_verdict"] == _register_verdicts(scenario)
+    assert out["by_verdict"] == _register_verdicts(scenario) == expected_verdicts(scenario)
     verdicts = {e.participant_id: e.verdict for e in entries if e.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED)}
 
     # The autopilot admitted each consented pupil and member of staff waiting before the lock, nobody else.

@@ -1,0 +1,102 @@
+"""zoomhost killed (SIGKILL) in the middle of a headless rehearsal, and started again: it picks the session up
+from its journal and the summary equals an undisturbed run's."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from tests.live.helpers import check_journal, notes
+from zoomhost.core.journal import JournalKind, SessionJournal
+from zoomhost.core.summary import SessionSummary
+from zoomhost.live import LiveNote
+from zoomhost.live_rehearsal import rehearse
+from zoomhost.rehearsal.scenarios import assembly
+from zoomhost.runtime import AsyncRunner
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    """`zoomhost rehearsal serve` in its own process: the rehearsal Zoom outlives the zoomhost it serves."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zoomhost", "rehearsal", "serve"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        api_base = ""
+        for line in process.stdout:
+            if line.strip().startswith("API base:"):
+                api_base = line.split(":", 1)[1].strip()
+            if "Press Ctrl-C" in line:
+                break
+        assert api_base.startswith("http://127.0.0.1:")
+        yield api_base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _command(api_base: str, speed: float) -> list[str]:
+    return [sys.executable, "-m", "zoomhost", "rehearse", "--scenario", "assembly", "--speed", str(speed), "--headless", "--json", "--server", api_base]
+
+
+def _arrived(name: str) -> bool:
+    """Whether the session now being played has journaled an arrival under ``name``."""
+    sessions = SessionJournal.list_sessions()
+    if not sessions:
+        return False
+    with SessionJournal.open(sessions[0].session_id) as journal:
+        return any(e.kind is JournalKind.ARRIVAL and e.display_name == name for e in journal.entries())
+
+
+def test_sigkill_mid_assembly_then_restart_resumes_and_matches_an_undisturbed_run(served: str) -> None:
+    scenario = assembly()
+    first = subprocess.Popen(_command(served, 15), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _arrived("Grandad"):  # two minutes into the script, the busiest part of the arrivals
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the rehearsal never got going"
+            time.sleep(0.05)
+    finally:
+        os.kill(first.pid, signal.SIGKILL)
+        first.communicate()
+    killed = SessionJournal.list_sessions()[0]
+
+    second = subprocess.run(_command(served, 15), capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    out = json.loads(second.stdout)
+    assert out["resumed"] and out["session_id"] == killed.session_id
+    journal = SessionJournal.open(out["session_id"])
+    check_journal(journal, scenario)
+    resumed = notes(journal, LiveNote.RESUMED)
+    assert [n.detail["how"] for n in resumed] == ["reconciled"]
+    entries = journal.entries()
+    assert sum(1 for e in entries if e.kind is JournalKind.NOTE and e.detail.get("stage") == "started") == 1
+
+    # The same scenario, undisturbed, on the same rehearsal Zoom.
+    with AsyncRunner(name="reference") as runner:
+        reference = runner.run(rehearse(scenario="assembly", speed=50, server=served), timeout=120)
+    assert not reference.resumed
+    expected = reference.summary.comparable()
+    got = SessionSummary.from_journal(journal).comparable()
+    assert got["counts"] == expected["counts"]
+    done, undisturbed = Counter(map(tuple, got["host_actions"])), Counter(map(tuple, expected["host_actions"]))
+    assert (done - undisturbed, undisturbed - done) == (Counter(), Counter()), "host actions differ"
+    assert got == expected
+    assert {k: v for k, v in out.items() if k not in ("session_id", "journal", "resumed", "speed", "stream_gaps")} == {
+        k: v for k, v in reference.as_dict().items() if k not in ("session_id", "journal", "resumed", "speed", "stream_gaps")
+    }
+    journal.close()
