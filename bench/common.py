@@ -13,6 +13,8 @@ import gc
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -174,3 +176,19 @@ def write_results(results: Sequence[Result], *, command: str, folder: Path = RES
     path.write_text(text, encoding="utf-8")
     (folder / "latest.json").write_text(text, encoding="utf-8")
     return path
+
+
+PROBE = Path(__file__).resolve().parent / "gui_probe.py"
+
+
+def run_probe(mode: str, *options: str, timeout: float = 240.0) -> tuple[float, dict[str, Any]]:
+    """(launch time, the JSON it printed) of ``bench/gui_probe.py MODE`` in a fresh offscreen process."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    launched = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, str(PROBE), mode, *options], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"gui_probe {mode} printed no result (exit {done.returncode}): {done.stderr[-2000:]}")
+    return launched, json.loads(lines[-1])

@@ -1,0 +1,313 @@
+"""The measuring end of the GUI benchmarks: run in a fresh process, prints one line of JSON.
+
+``python bench/gui_probe.py MODE``:
+
+- ``bare``: a bare PySide6 main window (1100×760), the baseline: time of its first paint, peak RSS.
+- ``startup``: ``zoomhost --rehearsal`` exactly as ``run_app`` starts it; time of its first paint.
+- ``assembly``: the app on an embedded rehearsal Zoom (the practice register imported), the
+  assembly played on the Live page as fast as the rehearsal Zoom can send it; for every arrival,
+  when Zoom sent it, when its row was in the panel's model and when the table next painted; the
+  GUI thread's longest stall (a 5 ms heartbeat); peak RSS once the meeting has ended.
+- ``panic``: the same app with a session running and a warm token; time from the F12 key press
+  to the end-for-all request arriving at Zoom, and one loopback round trip for comparison.
+
+Times are ``time.monotonic()``, which is the same clock in every process on Linux, so the parent
+can subtract its own launch time. The app is watched from outside (an event filter, model
+signals, a wrapper around the rehearsal Zoom), never changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+ARRIVAL = "meeting.participant_joined_waiting_room"
+SCRIPTED_ARRIVALS = 271  # the assembly's waiting-room arrivals: 272 joins (one rejoins), the host skips the waiting room
+
+
+def peak_rss_kb() -> int:
+    """VmHWM: the most resident memory this process has had."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def emit(**values: Any) -> None:
+    print(json.dumps(values), flush=True)
+
+
+class FirstPaint(QObject):
+    """Notes the first Paint event of any visible top-level window, then calls ``then``."""
+
+    def __init__(self, then: Any) -> None:
+        super().__init__()
+        self.at: float | None = None
+        self._then = then
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if self.at is None and event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window().isVisible():
+            self.at = time.monotonic()
+            QTimer.singleShot(0, self._then)
+        return False
+
+
+def bare() -> int:
+    app = QApplication(["bare"])
+    window = QMainWindow()
+    window.setWindowTitle("bare")
+
+    def done() -> None:
+        emit(first_paint=watcher.at, peak_rss_kb=peak_rss_kb())
+        app.quit()
+
+    watcher = FirstPaint(done)
+    app.installEventFilter(watcher)
+    window.resize(1100, 760)
+    window.show()
+    return int(app.exec())
+
+
+def startup() -> int:
+    from zoomhost.ui.main import run_app
+
+    app = QApplication(["zoomhost"])
+
+    def done() -> None:
+        emit(first_paint=watcher.at, peak_rss_kb=peak_rss_kb())
+        app.closeAllWindows()
+
+    watcher = FirstPaint(done)
+    app.installEventFilter(watcher)
+    return run_app(["--rehearsal"])
+
+
+# -- the app with a session ------------------------------------------------------------------------------
+def _recording_server() -> Any:
+    """The rehearsal Zoom, noting when each arrival left it and when each end-for-all reached it."""
+    from aiohttp import web
+
+    from zoomhost.rehearsal.server import RehearsalServer
+
+    class Recording(RehearsalServer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emitted: dict[str, float] = {}  # participant -> when Zoom produced the arrival
+            self.sent: dict[str, float] = {}  # participant -> when its frame was written to the socket
+            self.end_requests: list[float] = []
+            self.state.subscribe(self._arrival)
+
+        def _arrival(self, event: dict[str, Any]) -> None:
+            if event.get("event") == ARRIVAL:
+                self.emitted.setdefault(event["payload"]["object"]["participant"]["user_id"], time.monotonic())
+
+        async def _send_loop(self, conn: Any) -> None:
+            while True:
+                frame = await conn.queue.get()
+                if conn.ws.closed:
+                    return
+                try:
+                    await conn.ws.send_str(frame)
+                except (ConnectionError, RuntimeError):
+                    return
+                sent = time.monotonic()
+                if ARRIVAL in frame:
+                    body = json.loads(json.loads(frame)["content"])
+                    self.sent.setdefault(body["payload"]["object"]["participant"]["user_id"], sent)
+
+        @web.middleware
+        async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+            if request.method == "PUT" and request.path.endswith("/status"):
+                self.end_requests.append(time.monotonic())
+            return await super()._middleware(request, handler)
+
+    return Recording().start()
+
+
+class Session:
+    """The app's window and services on a recording rehearsal Zoom, the practice register imported."""
+
+    def __init__(self, app: QApplication, folder: Path) -> None:
+        from zoomhost.app import build_services, write_practice_lists
+        from zoomhost.core.register import read_register_file, read_staff_file
+        from zoomhost.ui.main import build_main_window
+
+        self.app = app
+        self.server = _recording_server()
+        self.services = build_services(rehearsal_server=self.server)
+        register_csv, staff_csv = write_practice_lists(folder=folder)
+        self.services.register.replace_pupils(read_register_file(register_csv))
+        self.services.register.replace_staff(read_staff_file(staff_csv))
+        self.window = build_main_window(self.services)
+        self.window.resize(1100, 760)
+        self.window.show()
+        self.window.show_page("live")
+        self.page = self.window.page("live")
+
+    def wait(self, predicate: Any, *, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the app did not get there in time")
+            self.app.processEvents()
+            time.sleep(0.002)
+
+    def start(self, *, scenario: str, speed: float) -> None:
+        page = self.page
+        self.wait(lambda: page.meetings.count() > 0, timeout=60)
+        page.scenarios.setCurrentIndex(page.scenarios.findData(scenario))
+        page.speed.setValue(speed)
+        started: list[object] = []
+        page.session_started.connect(started.append)
+        page.start_button.click()
+        self.wait(lambda: bool(started), timeout=60)
+
+    def close(self) -> None:
+        self.window.close()
+        self.services.close()
+        self.server.stop()
+
+
+class RowWatch(QObject):
+    """When each participant's row entered the model, and when the table next painted after that."""
+
+    def __init__(self, page: Any) -> None:
+        super().__init__()
+        self.model = page.model
+        self.inserted: dict[str, float] = {}
+        self.painted: dict[str, float] = {}
+        self._unpainted: list[str] = []
+        self.model.rowsInserted.connect(self._rows)
+        page.table.viewport().installEventFilter(self)
+
+    def _rows(self, _parent: Any, first: int, last: int) -> None:
+        now = time.monotonic()
+        for row in range(first, last + 1):
+            pid = self.model.arrival(row).participant_id
+            self.inserted.setdefault(pid, now)
+            self._unpainted.append(pid)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and self._unpainted:
+            now = time.monotonic()
+            for pid in self._unpainted:
+                self.painted.setdefault(pid, now)
+            self._unpainted.clear()
+        return False
+
+
+class Heartbeat(QObject):
+    """A 5 ms timer on the GUI thread: the longest gap between its beats is the longest stall."""
+
+    def __init__(self, *, interval_ms: int = 5) -> None:
+        super().__init__()
+        self.interval = interval_ms / 1000
+        self.longest = 0.0
+        self._last = time.monotonic()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._beat)
+        self._timer.start(interval_ms)
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        self.longest = max(self.longest, now - self._last - self.interval)
+        self._last = now
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+def assembly(speed: float) -> int:
+    app = QApplication(["zoomhost"])
+    with tempfile.TemporaryDirectory() as folder:
+        session = Session(app, Path(folder))
+        try:
+            rows = RowWatch(session.page)
+            ended: list[str] = []
+            session.page.session_ended.connect(ended.append)
+            beat = Heartbeat()
+            session.start(scenario="assembly", speed=speed)
+            emitted = session.server.emitted
+            session.wait(lambda: len(emitted) >= SCRIPTED_ARRIVALS and set(emitted) <= set(rows.painted), timeout=120)
+            beat.stop()
+            session.page.panic()  # end for all: the summary is built and shown, as after a real assembly
+            session.wait(lambda: bool(ended), timeout=60)
+            sent = session.server.sent
+            emit(
+                arrivals=len(emitted),
+                from_emitted=[rows.inserted[p] - t for p, t in emitted.items() if p in rows.inserted],
+                to_socket=[t - emitted[p] for p, t in sent.items() if p in emitted],
+                to_painted=[rows.painted[p] - t for p, t in emitted.items() if p in rows.painted],
+                rows=len(rows.inserted),
+                longest_stall=beat.longest,
+                peak_rss_kb=peak_rss_kb(),
+            )
+        finally:
+            session.close()
+    return 0
+
+
+def panic(speed: float) -> int:
+    from PySide6.QtTest import QTest
+
+    app = QApplication(["zoomhost"])
+    with tempfile.TemporaryDirectory() as folder:
+        session = Session(app, Path(folder))
+        try:
+            session.start(scenario="assembly", speed=speed)
+            session.wait(lambda: session.page.model.rowCount() >= 20, timeout=60)
+            connection = http.client.HTTPConnection(session.server.host, session.server.port, timeout=10)
+            trips = []
+            for _ in range(30):  # one loopback round trip to the same server, connection kept open
+                start = time.monotonic()
+                connection.request("GET", "/_rehearsal/faults")
+                connection.getresponse().read()
+                trips.append(time.monotonic() - start)
+            connection.close()
+            warm = session.services.connection.auth.has_warm_token
+            pressed = time.monotonic()
+            QTest.keyClick(session.window, Qt.Key.Key_F12)
+            session.wait(lambda: bool(session.server.end_requests), timeout=30)
+            emit(
+                to_wire=session.server.end_requests[0] - pressed,
+                round_trip=sorted(trips)[len(trips) // 2],
+                warm_token=warm,
+            )
+        finally:
+            session.close()
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=("bare", "startup", "assembly", "panic"))
+    parser.add_argument("--speed", type=float, default=100_000.0)
+    args = parser.parse_args(argv)
+    home = tempfile.mkdtemp(prefix="zoomhost-bench-")
+    os.environ["ZOOMHOST_HOME"] = home  # never a teacher's real data
+    try:
+        if args.mode == "bare":
+            return bare()
+        if args.mode == "startup":
+            return startup()
+        if args.mode == "assembly":
+            return assembly(args.speed)
+        return panic(args.speed)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

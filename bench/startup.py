@@ -1,0 +1,49 @@
+"""Benchmark 1 — start-up: ``zoomhost`` in rehearsal mode to its first painted window.
+
+Against a bare PySide6 main window of the same size started the same way (a fresh Python
+process, Qt offscreen), alternating the two so both see the same machine. Time runs from the
+parent launching the process to the child's first Paint event (``time.monotonic()`` is one clock
+for every process on Linux). Goal: ≤ 1.3 × the bare window.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from bench.common import Result, median_of, run_probe
+
+GOAL = 1.3
+
+
+def run(*, repeat: int = 5) -> Result:
+    bare, app = [], []
+    for _ in range(repeat):
+        launched, out = run_probe("bare")
+        bare.append((out["first_paint"] - launched) * 1000)
+        launched, out = run_probe("startup")
+        app.append((out["first_paint"] - launched) * 1000)
+    baseline, measured = median_of(bare), median_of(app)
+    return Result(
+        key="startup",
+        title="Start-up to the first painted window (rehearsal mode)",
+        baseline_label="bare PySide6 window, same launch",
+        baseline=baseline,
+        measured=measured,
+        unit="ms",
+        goal=f"≤ {GOAL}×",
+        met=measured <= GOAL * baseline,
+        details={"runs": repeat, "bare_ms": [round(x) for x in bare], "zoomhost_ms": [round(x) for x in app]},
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    print("\n".join(run(repeat=args.repeat).lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
