@@ -249,7 +249,10 @@ class LiveController:
                 )
             )
         if self._resumed:
-            await self.listening()
+            try:
+                await self.listening()
+            except TimeoutError:
+                log.warning("Zoom's event stream is not connected yet; checking the roster anyway")
             await self._pick_up()
         if self._primary is None and self._connect_assistant is not None:
             self._connecting = self._spawn(self._connect_loop())
@@ -303,7 +306,8 @@ class LiveController:
         if participant_id in self._admitting:
             return await asyncio.shield(self._admitting[participant_id])
         row = self._session.participant(participant_id)
-        if row is not None and row.state is ParticipantState.IN_MEETING and command_id is None:
+        admitted = row is not None and (row.state is ParticipantState.IN_MEETING or (participant_id in self._admitted and not row.held))
+        if admitted and command_id is None:
             return CommandResult("", True, "Already in the meeting.", Capability.ADMIT, participant_id, how=self._how(Capability.ADMIT))
         results = await self._admit([participant_id], actor=actor, capability=Capability.ADMIT, command_ids=[command_id] if command_id else None)
         return results[0]

@@ -221,7 +221,10 @@ async def _play(
             clocks_from=anchor,
         )
         if anchor is None:
-            await controller.listening()  # Zoom replays nothing: listen before anyone can arrive
+            try:
+                await controller.listening()  # Zoom replays nothing: listen before anyone can arrive
+            except TimeoutError:
+                raise RehearsalFailed("zoomhost could not connect to the rehearsal Zoom's event stream.") from None
             anchor = utc_now()
             run = await _start_script(parts, script, speed)
             _record(controller, "started", scenario=script.name, speed=speed, started_at=anchor.isoformat())
