@@ -90,7 +90,7 @@ def test_each_verdict_has_words_an_icon_and_a_colour(model: ArrivalsTableModel) 
     for n, name in enumerate(names):
         model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, f"p{n}", name, seconds=n)))
     words = [cell(model, row, Column.VERDICT) for row in range(len(names))]
-    assert words == ["Consented", "Staff", "No consent", "Not on register", "Duplicate: already here", "Suspicious name"]
+    assert words == ["Consented", "Staff", "No consent", "Not on register", "Duplicate", "Suspicious name"]
     verdicts = [cell(model, row, 0, Role.VERDICT) for row in range(len(names))]
     assert verdicts == ["consented", "staff", "no_consent", "not_on_register", "duplicate", "suspicious"]
     icons = [cell(model, row, Column.VERDICT, Qt.ItemDataRole.DecorationRole) for row in range(len(names))]

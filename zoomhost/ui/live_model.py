@@ -62,8 +62,8 @@ VERDICT_WORDS: dict[Verdict, str] = {
     Verdict.STAFF: "Staff",
     Verdict.NO_CONSENT: "No consent",
     Verdict.NOT_ON_REGISTER: "Not on register",
-    Verdict.AMBIGUOUS: "Unclear: more than one pupil",
-    Verdict.DUPLICATE: "Duplicate: already here",
+    Verdict.AMBIGUOUS: "Unclear who",
+    Verdict.DUPLICATE: "Duplicate",
     Verdict.SUSPICIOUS: "Suspicious name",
 }
 

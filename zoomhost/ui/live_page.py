@@ -401,6 +401,7 @@ class LivePage(QWidget):
         self.speed.setAccessibleName("Rehearsal speed")
         self.speed.setAccessibleDescription("1 plays the rehearsal in real time; 10 plays it ten times faster")
         self.speed.setRange(0.5, 1000.0)
+        self.speed.setDecimals(1)
         self.speed.setValue(1.0)
         self.speed.setSuffix("×")
         self.speed_label.setBuddy(self.speed)

@@ -40,7 +40,10 @@ class SessionBridge(QObject):
             wake = not self._pending
             self._pending.extend(changes)
         if wake:
-            self._wake.emit()
+            try:
+                self._wake.emit()
+            except RuntimeError:  # the panel was closed while the engine was still talking
+                pass
 
     def tell(self, news: Any) -> None:
         """Pass any other report to the GUI thread (connection changes, results)."""

@@ -1,0 +1,164 @@
+"""Take the README's screenshots from a real rehearsal, offscreen, so the pictures always show the app as it is.
+
+Run from the repository: ``python tools/screenshots.py`` (or ``--out FOLDER``). It opens the
+main window in rehearsal mode at a fixed size, imports the practice register through the
+Register page's preview, runs the pre-meeting checklist on the assembly, plays part of the
+assembly scenario at high speed on the Live panel (admitting everyone consented, with the
+alarms the scenario raises still on the banner), ends the meeting with the panic key and
+shows its summary. Each page is saved as a PNG: settings, register, checklist, live, summary.
+Everything runs in a throw-away zoomhost home, so a teacher's own register and sessions are
+never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WINDOW_SIZE = (1360, 880)
+SPEED = 30.0  # the assembly's five minutes of arrivals in about ten seconds
+PAGES = ("settings", "register", "checklist", "live", "summary")
+
+
+class ScreenshotError(RuntimeError):
+    """A step of the rehearsal did not happen in time: the pictures would not be true."""
+
+
+def _wait(predicate: Callable[[], bool], *, what: str, timeout: float = 60.0) -> None:
+    from PySide6.QtTest import QTest
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise ScreenshotError(f"timed out waiting for {what}")
+        QTest.qWait(25)
+
+
+def _showing(dialog: object, *, unlike: object) -> bool:
+    """True for a new dialog that is on screen (a finished one is deleted under us)."""
+    import shiboken6
+
+    return dialog is not None and dialog is not unlike and shiboken6.isValid(dialog) and dialog.isVisible()  # type: ignore[attr-defined]
+
+
+def take(out: Path) -> list[Path]:
+    """Play the rehearsal and save one PNG per page into ``out``; returns the files written."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from zoomhost import resources_path
+    from zoomhost.app import build_services
+    from zoomhost.ui.live_model import Column
+    from zoomhost.ui.main import build_main_window
+
+    app = QApplication.instance() or QApplication(["zoomhost"])
+    app.setApplicationName("zoomhost")
+    font = QFont(app.font())
+    font.setPointSize(10)
+    app.setFont(font)
+    app.setStyleSheet(resources_path.resource("style.qss").read_text(encoding="utf-8"))  # type: ignore[union-attr]
+
+    out.mkdir(parents=True, exist_ok=True)
+    services = build_services(force_rehearsal=True)
+    window = build_main_window(services)
+    shots: dict[str, Path] = {}
+
+    def save(key: str) -> None:
+        window.show_page(key)
+        QTest.qWait(300)  # let the page lay out and paint
+        path = out / f"{key}.png"
+        if not window.grab().save(str(path)):
+            raise ScreenshotError(f"could not write {path}")
+        shots[key] = path
+
+    try:
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        _wait(lambda: window.banner.isVisible(), what="the rehearsal Zoom to start")
+
+        # Register: the practice register and staff list, each through its preview.
+        window.show_page("register")
+        register = window.page("register")
+        register.load_practice_register()
+        previous = None
+        for what in ("register", "staff list"):
+            _wait(lambda p=previous: _showing(getattr(register, "preview", None), unlike=p), what=f"the {what} preview")
+            previous = register.preview
+            previous.import_button.click()
+        _wait(lambda: register.staff_model.rowCount() > 0 and register.pupils_model.rowCount() > 0, what="the stored register")
+        save("register")
+
+        # Checklist: the assembly meeting, checked against the protocol.
+        window.show_page("checklist")
+        checklist = window.page("checklist")
+        _wait(lambda: checklist.meetings.count() > 0, what="the host's meetings")
+        assembly_id = str(services.rehearsal.state.assembly_meeting_id)
+        checklist.meetings.setCurrentIndex(max(0, checklist.meetings.findData(assembly_id)))
+        checklist.check_button.click()
+        _wait(lambda: checklist.model.rowCount() > 0 and not checklist.busy.busy, what="the checklist")
+        save("checklist")
+
+        # Live: part of the assembly, everyone consented admitted, alarms on the banner.
+        window.show_page("live")
+        live = window.page("live")
+        _wait(lambda: live.meetings.count() > 0 and live.scenarios.isVisible(), what="the live panel's meetings")
+        live.scenarios.setCurrentIndex(live.scenarios.findData("assembly"))
+        live.speed.setValue(SPEED)
+        live.start_button.click()
+        _wait(lambda: live.controller is not None, what="the session to start")
+        _wait(lambda: any(i.title == "Suspicious name" for i in live.banner.items), what="the look-alike name's alarm")
+        live.buttons["admit_all"].click()
+        _wait(lambda: not live.busy.busy and live.model.counts(expected_pupils=0).admitted > 100, what="admit all consented")
+        live.set_verdict_filter("all")
+        live.table.sortByColumn(Column.VERDICT, Qt.SortOrder.DescendingOrder)  # the names to check on top
+        save("live")
+
+        # Summary: the panic key ends the meeting; the summary opens by itself.
+        window.activateWindow()
+        _wait(lambda: QApplication.activeWindow() is window, what="the window to take the keyboard", timeout=5)
+        QTest.keyClick(live.table, Qt.Key.Key_F12)
+        summary = window.page("summary")
+        _wait(lambda: summary.summary is not None, what="the summary")
+        save("summary")
+
+        save("settings")
+    finally:
+        window.close()
+        services.close()
+    return [shots[key] for key in PAGES if key in shots]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots", help="folder for the PNG files")
+    args = parser.parse_args(argv)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    home = Path(tempfile.mkdtemp(prefix="zoomhost-screenshots-"))
+    os.environ["ZOOMHOST_HOME"] = str(home)  # a throw-away home: never a teacher's own data
+    for name in list(os.environ):
+        if name.startswith("ZOOMHOST_") and name != "ZOOMHOST_HOME":
+            del os.environ[name]
+    sys.path.insert(0, str(REPO))
+    try:
+        written = take(args.out)
+    except ScreenshotError as err:
+        print(f"Screenshots not taken: {err}.", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
