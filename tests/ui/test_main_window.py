@@ -39,11 +39,15 @@ def test_pages_follow_the_teachers_day_and_answer_their_shortcuts(qtbot) -> None
         window = build_main_window(services)
         qtbot.addWidget(window)
         window.show()
-        assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["Register", "Checklist", "Settings"]
+        assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["Register", "Checklist", "Live", "Summary", "Settings"]
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
         qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
         assert window.current_key() == "checklist"
+        qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_key() == "live"
+        qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_key() == "summary"
         qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
         assert window.current_key() == "settings"
         qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
@@ -56,7 +60,7 @@ def test_every_control_has_an_accessible_name(qtbot) -> None:
         qtbot.addWidget(window)
         window.show()
         nameless = []
-        for key in ("register", "checklist", "settings"):
+        for key in ("register", "checklist", "live", "summary", "settings"):
             page = window.page(key)
             # the controls a person uses (Qt's own parts, such as a table's header, carry their own names)
             controls = [c for kind in CONTROLS for c in page.findChildren(kind) if type(c) in CONTROLS]

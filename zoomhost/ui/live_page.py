@@ -404,6 +404,7 @@ class LivePage(QWidget):
         self.speed.setDecimals(1)
         self.speed.setValue(1.0)
         self.speed.setSuffix("×")
+        self.speed.lineEdit().setAccessibleName("Rehearsal speed")  # the part a screen reader lands on
         self.speed_label.setBuddy(self.speed)
         self.start_button = action_button(
             "&Start session", tooltip="Start hosting this meeting: arrivals appear below (Ctrl+Shift+N)", parent=box
