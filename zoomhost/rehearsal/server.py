@@ -313,6 +313,7 @@ class RehearsalServer:
             ("GET", "/v2/users/{userId}/settings", self._get_settings, "medium"),
             ("PATCH", "/v2/users/{userId}/settings", self._patch_settings, "medium"),
             ("GET", "/v2/users/{userId}/meetings", self._list_meetings, "medium"),
+            ("GET", "/v2/accounts/{accountId}/settings", self._get_account_settings, "medium"),
             ("GET", "/v2/meetings/{meetingId}", self._get_meeting, "light"),
             ("PATCH", "/v2/meetings/{meetingId}", self._patch_meeting, "light"),
             ("PUT", "/v2/meetings/{meetingId}/status", self._meeting_status, "light"),
@@ -542,6 +543,10 @@ class RehearsalServer:
         body = await _json_object(request)
         self.state.update_settings(self._user_id(request), body)
         return _no_content()
+
+    async def _get_account_settings(self, request: web.Request) -> web.StreamResponse:
+        option = request.query.get("option")
+        return _json(200, self.state.account_settings_payload(request.match_info["accountId"], option=option))
 
     async def _list_meetings(self, request: web.Request) -> web.StreamResponse:
         kind = request.query.get("type", "scheduled")

@@ -164,6 +164,7 @@ class ZoomState:
         self.school_domain = "sch.im"
         self.users: dict[str, SimUser] = {}
         self.user_settings: dict[str, dict[str, Any]] = {}
+        self.account_settings: dict[str, dict[str, Any]] = _starting_account_settings()
         self.meetings: dict[int, SimMeeting] = {}
         self.live: dict[int, LiveMeeting] = {}
         self.past: dict[int, list[LiveMeeting]] = {}
@@ -309,6 +310,17 @@ class ZoomState:
         with self._lock:
             settings = self.user_settings[self.resolve_user(user_id).id]
             _merge_checked(settings, patch, where="")
+
+    def account_settings_payload(self, account_id: str, *, option: str | None = None) -> dict[str, Any]:
+        """``GET /accounts/{accountId}/settings``: "me" (or this account's id) is the rehearsal's account."""
+        with self._lock:
+            if account_id not in ("me", self.account_id):
+                raise RehearsalError(404, 2001, f"Account does not exist: {account_id}.")
+            if option == "meeting_security":
+                return {"meeting_security": copy.deepcopy(self.account_settings["meeting_security"])}
+            if option is not None:
+                raise RehearsalError(400, 300, f"The rehearsal Zoom does not serve the account's {option} settings.")
+            return {k: copy.deepcopy(v) for k, v in self.account_settings.items() if k != "meeting_security"}
 
     # -- meetings (REST) -------------------------------------------------------------------------
     def meeting_payload(self, meeting_id: int | str) -> dict[str, Any]:
@@ -884,6 +896,59 @@ def _starting_settings() -> dict[str, dict[str, Any]]:
         "meeting_security": {
             "auto_security": True,
             "waiting_room": False,
+            "embed_password_in_join_link": True,
+            "meeting_password": True,
+            "require_password_for_scheduled_meeting": True,
+            "pmi_password": True,
+            "phone_password": False,
+            "only_authenticated_can_join_from_webclient": False,
+            "block_user_domain": False,
+            "encryption_type": "enhanced_encryption",
+            "end_to_end_encrypted_meetings": False,
+        },
+    }
+
+
+def _starting_account_settings() -> dict[str, dict[str, Any]]:
+    """The school account as an admin left it: renaming allowed, which the checklist flags (only an admin may change it)."""
+    return {
+        "schedule_meeting": {
+            "host_video": True,
+            "participant_video": True,
+            "join_before_host": True,
+            "require_password_for_scheduled_meetings": True,
+            "require_password_for_instant_meetings": True,
+        },
+        "in_meeting": {
+            "allow_participants_to_rename": True,
+            "chat": True,
+            "private_chat": True,
+            "allow_participants_chat_with": 1,
+            "allow_users_save_chats": 2,
+            "file_transfer": True,
+            "screen_sharing": True,
+            "who_can_share_screen": "all",
+            "who_can_share_screen_when_someone_is_sharing": "all",
+            "annotation": True,
+            "whiteboard": True,
+            "remote_control": False,
+            "breakout_room": False,
+            "polling": True,
+            "non_verbal_feedback": True,
+            "meeting_reactions": True,
+            "join_from_desktop": True,
+            "join_from_mobile": True,
+            "show_a_join_from_your_browser_link": True,
+        },
+        "recording": {
+            "local_recording": True,
+            "cloud_recording": False,
+            "auto_recording": "none",
+        },
+        "feature": {"meeting_capacity": 300},
+        "meeting_security": {
+            "auto_security": True,
+            "waiting_room": True,
             "embed_password_in_join_link": True,
             "meeting_password": True,
             "require_password_for_scheduled_meeting": True,
