@@ -31,14 +31,22 @@ class ScreenshotError(RuntimeError):
     """A step of the rehearsal did not happen in time: the pictures would not be true."""
 
 
-def _wait(predicate: Callable[[], bool], *, what: str, timeout: float = 60.0) -> None:
-    from PySide6.QtTest import QTest
+def _pause(ms: int) -> None:
+    """Let Qt run for ``ms`` milliseconds. Not ``QTest.qWait``: PySide6 holds Python's lock through it,
+    which starves the I/O thread (the rehearsal Zoom took ten seconds to start instead of half of one)."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _wait(predicate: Callable[[], bool], *, what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
             raise ScreenshotError(f"timed out waiting for {what}")
-        QTest.qWait(25)
+        _pause(25)
 
 
 def _showing(dialog: object, *, unlike: object) -> bool:
@@ -74,7 +82,7 @@ def take(out: Path) -> list[Path]:
 
     def save(key: str) -> None:
         window.show_page(key)
-        QTest.qWait(300)  # let the page lay out and paint
+        _pause(300)  # let the page lay out and paint
         path = out / f"{key}.png"
         if not window.grab().save(str(path)):
             raise ScreenshotError(f"could not write {path}")
