@@ -11,8 +11,9 @@ returns, runs the opt-in autopilot, and after a crash picks the session up from 
 checks it against Zoom's live participant list.
 
 Changes that are not about a participant (the channel fell back, the autopilot was switched on,
-the planned length was reached, a Zoom step was shown) are journaled as ``NOTE`` entries; read
-them with :func:`note_of`.
+the planned length was reached, a Zoom step was shown) are journaled as ``NOTE`` entries through
+``LiveSession.record_note``; the session notes host changes and the assistant's own participant
+itself. Read them with :func:`note_of`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import contextlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -45,9 +46,9 @@ from zoomhost.core.control import (
 )
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import EventKind, MeetingEvent
-from zoomhost.core.journal import Actor, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournal, utc_now
+from zoomhost.core.journal import Actor, JournalError, JournalKind, SessionInfo, SessionJournal, utc_now
 from zoomhost.core.models import Pupil, StaffMember
-from zoomhost.core.session import Arrival, LiveSession, ParticipantState, SessionChange
+from zoomhost.core.session import Arrival, LiveSession, ParticipantState, SessionChange, SessionNote
 from zoomhost.zoom.client import LiveParticipant
 from zoomhost.zoom.errors import NotFound
 
@@ -62,11 +63,6 @@ Roster = Callable[[], Awaitable[Sequence[LiveParticipant]]]
 
 _PRESENT = (ParticipantState.WAITING, ParticipantState.IN_MEETING)
 _FRESH = timedelta(seconds=2)  # a row changed this recently is newer than any roster snapshot
-# Zoom stamps its events to the whole second; the assistant to the microsecond. A copy that would move
-# someone back (in the meeting -> waiting, gone -> in) this soon after their last change is a late copy.
-_STAMP_SLACK = timedelta(seconds=2)
-_RANK = {ParticipantState.WAITING: 0, ParticipantState.IN_MEETING: 1}
-_EVENT_RANK = {EventKind.WAITING_JOINED: 0, EventKind.WAITING_RENAMED: 0, EventKind.ADMITTED: 1, EventKind.JOINED: 1}
 _AUTOPILOT_TRIES = 3  # an admission that keeps failing is left to the teacher
 _RESENDABLE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock"})
 
@@ -80,6 +76,10 @@ class LiveNote(StrEnum):
     MANUAL_STEP = "manual_step"  # a control only the teacher can do: detail step, capability, command_id
     PANIC = "panic"  # the panic key: detail command_id
     RESUMED = "resumed"  # picked up after a restart: detail how (reconciled | may_have_missed), message
+    # Written by the session itself (``SessionNote``), read here too so the panel needs one function:
+    HOST_CHANGED = SessionNote.HOST_CHANGED.value  # someone became host or co-host: detail role; display name
+    ASSISTANT = SessionNote.ASSISTANT.value  # this participant id is the host assistant itself
+    ASSISTANT_SEEN = SessionNote.ASSISTANT_SEEN.value  # Zoom reported the assistant's own participant: detail event
 
 
 def note_of(change: SessionChange) -> LiveNote | None:
@@ -139,7 +139,9 @@ class LiveController:
         time_scale: float = 1.0,
         clocks_from: datetime | None = None,
         autopilot: bool | None = None,
+        assistant_ids: Collection[str] = (),
     ) -> None:
+        """``assistant_ids``: participant ids the host assistant reported as its own (never a name)."""
         if time_scale <= 0:
             raise ValueError("time_scale must be above zero")
         self._session = session
@@ -173,6 +175,7 @@ class LiveController:
         self._clocks_changed = asyncio.Event()
         self._connecting: asyncio.Task[None] | None = None
         self._resendable: list[tuple[str, str]] = []
+        self._assistant_ids = tuple(assistant_ids)
         self._started = False
         self._closed = False
 
@@ -233,6 +236,8 @@ class LiveController:
         if self._started:
             return
         self._started = True
+        for participant_id in self._assistant_ids:
+            self.record_assistant_participant(participant_id)
         for channel in {id(c): c for c in (self._fallback, self._primary) if c is not None}.values():
             self._subscribe(channel)
         for stream in self._streams:
@@ -414,6 +419,10 @@ class LiveController:
                 changes += self._session.record_result(command_id, True, "Done by hand in Zoom, confirmed by the teacher.")
         self._publish(changes)
 
+    def record_assistant_participant(self, participant_id: str) -> None:
+        """The host assistant reported ``participant_id`` as itself: journaled, never classified, alarmed or counted."""
+        self._publish(self._session.record_assistant_participant(participant_id, at=self._clock()))
+
     async def set_autopilot(self, on: bool) -> None:
         """Switch the autopilot (off until the teacher turns it on); the panel hears it as a change."""
         if bool(on) == self._autopilot:
@@ -502,14 +511,7 @@ class LiveController:
         return str(self._current.capabilities().get(capability, _NO_CAP).how)
 
     def _note(self, note: LiveNote, *, actor: str = Actor.SYSTEM, key: str | None = None, **detail: Any) -> list[SessionChange]:
-        entry = JournalEntry(
-            at=self._clock(),
-            kind=JournalKind.NOTE,
-            event_key=f"note:{key or uuid.uuid4().hex}",
-            actor=actor,
-            detail={"note": note.value, **detail},
-        )
-        return [SessionChange(entry=stored) for stored in self._session.journal.record([entry]) if stored is not None]
+        return self._session.record_note(note.value, actor=actor, key=key, detail=detail, at=self._clock())
 
     def _autopilot_note(self) -> list[SessionChange]:
         message = (
@@ -537,28 +539,13 @@ class LiveController:
 
     # -- events ---------------------------------------------------------------------------------
     def _on_event(self, event: MeetingEvent) -> None:
-        if self._closed or event.kind is EventKind.HOST_CHANGED or (event.meeting_id and event.meeting_id != self._meeting_id):
-            return  # who is co-host is the assistant's status, not a happening for the journal
-        if self._late_copy(event):
+        """Every source's events go to the session, which journals each happening once (late copies included)."""
+        if self._closed or (event.meeting_id and event.meeting_id != self._meeting_id):
             return
         try:
             self._publish(self._session.apply(event))
         except JournalError:
             log.exception("a meeting event could not be journaled")
-
-    def _late_copy(self, event: MeetingEvent) -> bool:
-        """One source's late report of a step another source already reported the next step of.
-
-        A participant never goes back (Zoom gives a new id to whoever rejoins, and reports a
-        put-back as its own event), so a report that would move them back within the slack of
-        Zoom's whole-second stamps is the slower source catching up, not news.
-        """
-        target = _EVENT_RANK.get(event.kind)
-        row = self._session.participant(event.participant_id) if event.participant_id else None
-        if target is None or row is None or row.last_change is None:
-            return False
-        current = _RANK.get(row.state, 2)
-        return target < current and event.at < row.last_change + _STAMP_SLACK
 
     async def _consume(self, stream: AsyncIterable[MeetingEvent]) -> None:
         try:
@@ -895,6 +882,7 @@ async def start_live_session(
     time_scale: float = 1.0,
     clocks_from: datetime | None = None,
     clock: Callable[[], datetime] = utc_now,
+    assistant_ids: Collection[str] = (),
 ) -> LiveController:
     """Build and start the controller for one meeting, from the app's parts (real Zoom or rehearsal alike).
 
@@ -941,6 +929,7 @@ async def start_live_session(
         time_scale=time_scale,
         clocks_from=clocks_from,
         autopilot=autopilot,
+        assistant_ids=assistant_ids,
     )
     await controller.start()
     return controller

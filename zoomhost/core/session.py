@@ -5,6 +5,20 @@ state is only ever changed by replaying journal entries (``_fold``). So the stat
 a crash, rebuilt by ``LiveSession.resume``, is exactly the state that was on screen,
 and the same happening heard twice (from Zoom's event stream and from the host
 assistant, or replayed after a reconnect) changes nothing the second time.
+
+Late copies. One participant id only moves on: waiting, in the meeting, gone (Zoom gives a
+new id to whoever rejoins, and reports a put-back as its own event). Zoom stamps its events
+to the whole second by its own clock, the host assistant to the microsecond by ours, so the
+slower source's report of a step can carry a later stamp than the faster source's report of
+the next one. So a report that would move someone back (in the meeting or gone -> waiting,
+gone -> in the meeting, waiting after a put-back -> left the meeting) is a late copy, and is
+ignored, when it comes from another source than the report that moved them on and is stamped
+less than ``LATE_COPY_SLACK`` after it. From the same source it is news: each source reports
+one person's steps in order. The Meeting SDK hears a put-back as a leave and, at once, a new
+wait; that pair from one source within the slack is journaled as the put-back it is (held).
+
+The assistant's own participant (an id the assistant reported for itself, never a name) is
+journaled as a note, and is never classified, alarmed about or counted.
 """
 
 from __future__ import annotations
@@ -13,7 +27,7 @@ import logging
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -38,6 +52,21 @@ COMMAND_EFFECTS: dict[str, JournalKind] = {
 }
 
 
+#: How far apart two sources' stamps of one step can be: Zoom's whole seconds plus the two clocks' skew.
+LATE_COPY_SLACK = timedelta(seconds=2)
+#: ``MeetingEvent.extra`` key with which the host assistant says "this participant is me" (value "true").
+#: Only an event from the assistant's own connection (source "assistant") is believed, never a name.
+ASSISTANT_SELF = "assistant_self"
+
+
+class SessionNote(StrEnum):
+    """What a ``NOTE`` journal entry written by the session itself is about (``entry.detail["note"]``)."""
+
+    HOST_CHANGED = "host_changed"  # someone became host or co-host, or lost co-host: detail role, event_id, source
+    ASSISTANT = "assistant"  # this participant id is the host assistant itself
+    ASSISTANT_SEEN = "assistant_seen"  # an event about the assistant's own participant: detail event, event_id, source
+
+
 class ParticipantState(StrEnum):
     WAITING = "waiting"
     IN_MEETING = "in_meeting"
@@ -47,6 +76,10 @@ class ParticipantState(StrEnum):
 
 
 _PRESENT = (ParticipantState.WAITING, ParticipantState.IN_MEETING)
+_GONE_STEP = 2  # left the waiting room, left the meeting, removed
+_STEP = {ParticipantState.WAITING: 0, ParticipantState.IN_MEETING: 1}
+_EVENT_STEP = {EventKind.WAITING_JOINED: 0, EventKind.WAITING_RENAMED: 0, EventKind.ADMITTED: 1, EventKind.JOINED: 1}
+_LEAVING = (EventKind.LEFT, EventKind.WAITING_LEFT)
 
 
 class AlarmKind(StrEnum):
@@ -143,6 +176,7 @@ class _Command:
     name: str
     actor: str
     participant_id: str | None
+    at: datetime | None = None  # when it was journaled, before it was sent
     ok: bool | None = None
     failures: int = 0
     message: str = ""
@@ -161,6 +195,9 @@ class _State:
     ended_by_zoom: bool = False
     started_at: datetime | None = None
     stream_gaps: int = 0
+    assistant_ids: set[str] = field(default_factory=set)  # the host assistant's own participant ids
+    last_source: dict[str, str] = field(default_factory=dict)  # who reported each participant's last step
+    last_kind: dict[str, JournalKind] = field(default_factory=dict)  # and what that step was
 
 
 class LiveSession:
@@ -173,7 +210,9 @@ class LiveSession:
         classify: Classify,
         expected_pupils: int = 0,
         clock: Callable[[], datetime] = utc_now,
+        assistant_ids: Collection[str] = (),
     ) -> None:
+        """``assistant_ids``: participant ids the host assistant reported as its own (journaled here)."""
         self._journal = journal
         self._classify = classify
         self._expected = expected_pupils
@@ -181,6 +220,8 @@ class LiveSession:
         self._state = _State()
         for entry in journal.entries():
             self._fold(entry)
+        for participant_id in assistant_ids:
+            self.record_assistant_participant(participant_id)
 
     @classmethod
     def resume(
@@ -190,9 +231,12 @@ class LiveSession:
         classify: Classify,
         expected_pupils: int = 0,
         clock: Callable[[], datetime] = utc_now,
+        assistant_ids: Collection[str] = (),
     ) -> LiveSession:
         """The session exactly as it was, rebuilt from its journal (after a crash or a restart)."""
-        return cls(journal=journal, classify=classify, expected_pupils=expected_pupils, clock=clock)
+        return cls(
+            journal=journal, classify=classify, expected_pupils=expected_pupils, clock=clock, assistant_ids=assistant_ids
+        )
 
     # -- meeting events ------------------------------------------------------------------
 
@@ -211,17 +255,49 @@ class LiveSession:
         if event.kind is EventKind.MAY_HAVE_MISSED:
             gap = self._event_entry(JournalKind.STREAM_GAP, event)
             return self._commit([gap, self._alarm_entry(gap, AlarmKind.MAY_HAVE_MISSED, None)])
+        if event.kind is EventKind.HOST_CHANGED:
+            # Who is host or co-host belongs in a safeguarding record, but nobody arrived.
+            note = self._event_note(SessionNote.HOST_CHANGED, event, role=event.extra.get("role", ""))
+            return self._commit([note])
         if not event.participant_id:
             log.warning("ignored a %s event without a participant id", event.kind)
             return []
-        row = self._state.people.get(event.participant_id)
-        if row is not None and row.last_change is not None and event.at < row.last_change:
-            return []  # older than what we already know: a late copy from another source, or a replay
+        pid = event.participant_id
+        if event.source == "assistant" and event.extra.get(ASSISTANT_SELF) == "true":
+            entries = [] if pid in self._state.assistant_ids else [self._assistant_entry(pid, at=event.at)]
+            return self._commit([*entries, self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)])
+        if pid in self._state.assistant_ids:
+            return self._commit([self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)])
+        row = self._state.people.get(pid)
+        if row is not None and self._late_copy(event, row):
+            return []
         return self._commit(self._participant_entries(event, row))
+
+    def _late_copy(self, event: MeetingEvent, row: Arrival) -> bool:
+        """An event older than what we know (a replay), or another source's late report of a step
+        this participant has already moved on from (the rule is in the module's docstring)."""
+        last = row.last_change
+        if last is None:
+            return False
+        if event.at < last:
+            return True
+        if event.at >= last + LATE_COPY_SLACK or event.source == self._state.last_source.get(row.participant_id):
+            return False
+        step = _EVENT_STEP.get(event.kind)
+        if step is not None:
+            return step < _STEP.get(row.state, _GONE_STEP)
+        # "Left the meeting" for someone just put back: the other source's view of the same put-back.
+        return event.kind is EventKind.LEFT and self._state.last_kind.get(row.participant_id) is JournalKind.PUT_BACK
 
     def _participant_entries(self, event: MeetingEvent, row: Arrival | None) -> list[JournalEntry]:
         kind = event.kind
         state = row.state if row else None
+        if kind in (EventKind.WAITING_JOINED, EventKind.WAITING_RENAMED) and row and self._put_back_as_heard(event, row):
+            # The Meeting SDK hears a put-back as a leave and, at once, a new wait: held, as Zoom's put-back is.
+            put_back = self._event_entry(JournalKind.PUT_BACK, event, row)
+            if event.display_name and event.display_name != row.display_name:
+                return [put_back, *self._classified(JournalKind.RENAMED, event, _next_row(row, put_back), key_suffix=":renamed")]
+            return [put_back]
         if kind is EventKind.WAITING_JOINED:
             if state is ParticipantState.WAITING:
                 if row and event.display_name and event.display_name != row.display_name:
@@ -236,7 +312,7 @@ class LiveSession:
             return []
         if kind is EventKind.WAITING_LEFT:
             if state is ParticipantState.WAITING:
-                return [self._event_entry(JournalKind.LEFT_WAITING_ROOM, event, row)]
+                return self._left(JournalKind.LEFT_WAITING_ROOM, event, row)
             return []
         if kind in (EventKind.ADMITTED, EventKind.JOINED):
             if state is ParticipantState.IN_MEETING:
@@ -258,12 +334,57 @@ class LiveSession:
             return []
         if kind is EventKind.LEFT:
             if state is ParticipantState.IN_MEETING:
-                return [self._event_entry(JournalKind.LEFT, event, row)]
+                return self._left(JournalKind.LEFT, event, row)
             if state is ParticipantState.WAITING:
-                return [self._event_entry(JournalKind.LEFT_WAITING_ROOM, event, row)]
+                return self._left(JournalKind.LEFT_WAITING_ROOM, event, row)
             return []
         log.warning("ignored an event of kind %s", kind)
         return []
+
+    def _put_back_as_heard(self, event: MeetingEvent, row: Arrival) -> bool:
+        """Back in the waiting room within the slack of leaving the meeting, by the same source's word."""
+        pid = row.participant_id
+        return (
+            row.state is ParticipantState.LEFT
+            and self._state.last_kind.get(pid) is JournalKind.LEFT
+            and self._state.last_source.get(pid) == event.source
+            and row.last_change is not None
+            and event.at < row.last_change + LATE_COPY_SLACK
+        )
+
+    def _left(self, kind: JournalKind, event: MeetingEvent, row: Arrival | None) -> list[JournalEntry]:
+        """A leave; with a remove of this participant still unanswered, the leave is that remove's doing."""
+        entry = self._event_entry(kind, event, row)
+        pending = self._pending_remove(event.participant_id, at=event.at)
+        if pending is None or row is None:
+            return [entry]
+        command_id, command = pending
+        return [entry, self._removal_entry(command_id, command, _next_row(row, entry), at=event.at)]
+
+    def _pending_remove(self, participant_id: str | None, *, at: datetime) -> tuple[str, _Command] | None:
+        for command_id, command in self._state.commands.items():
+            if (
+                command.name == "remove"
+                and command.participant_id == participant_id
+                and command.ok is None
+                and (command.at is None or command.at <= at + LATE_COPY_SLACK)
+            ):
+                return command_id, command
+        return None
+
+    def _removal_entry(self, command_id: str, command: _Command, row: Arrival | None, *, at: datetime) -> JournalEntry:
+        """The REMOVED effect of a remove; one key whichever came first, Zoom's leave or the command's result."""
+        return replace(
+            self._action_entry(
+                JournalKind.REMOVED,
+                actor=command.actor,
+                row=row,
+                participant_id=command.participant_id,
+                key=f"result:{command_id}:effect",
+                detail={"command_id": command_id},
+            ),
+            at=at,
+        )
 
     def _classified(
         self,
@@ -348,6 +469,27 @@ class LiveSession:
             detail={"event_id": event.event_id, "source": event.source},
         )
 
+    def _event_note(self, note: SessionNote, event: MeetingEvent, **detail: str) -> JournalEntry:
+        return JournalEntry(
+            at=event.at,
+            kind=JournalKind.NOTE,
+            event_key=f"event:{event.event_id}",
+            participant_id=event.participant_id,
+            display_name=event.display_name,
+            actor=Actor.ZOOM,
+            detail={"note": note.value, "event_id": event.event_id, "source": event.source, **detail},
+        )
+
+    def _assistant_entry(self, participant_id: str, *, at: datetime | None = None) -> JournalEntry:
+        return JournalEntry(
+            at=at or self._clock(),
+            kind=JournalKind.NOTE,
+            event_key=f"assistant:{participant_id}",
+            participant_id=participant_id,
+            actor=Actor.ASSISTANT,
+            detail={"note": SessionNote.ASSISTANT.value},
+        )
+
     def _alarm_entry(self, cause: JournalEntry, kind: AlarmKind, row: Arrival | None) -> JournalEntry:
         return JournalEntry(
             at=cause.at,
@@ -420,7 +562,10 @@ class LiveSession:
             )
         ]
         effect = COMMAND_EFFECTS.get(command.name)
-        if ok and effect is not None and self._effect_is_news(effect, row):
+        if ok and effect is JournalKind.REMOVED:
+            if self._removal_is_news(command, row):
+                entries.append(self._removal_entry(command_id, command, row, at=self._clock()))
+        elif ok and effect is not None and self._effect_is_news(effect):
             entries.append(
                 self._action_entry(
                     effect,
@@ -442,13 +587,60 @@ class LiveSession:
         """The teacher says they did a step in the Zoom client that zoomhost cannot do itself."""
         return self._commit([self._action_entry(JournalKind.MANUAL_STEP_CONFIRMED, actor=actor, detail={"step": step})])
 
-    def _effect_is_news(self, effect: JournalKind, row: Arrival | None) -> bool:
+    def record_note(
+        self,
+        note: str,
+        *,
+        actor: str = Actor.SYSTEM,
+        detail: Mapping[str, Any] | None = None,
+        key: str | None = None,
+        at: datetime | None = None,
+    ) -> list[SessionChange]:
+        """Journal something that is not about a participant (the channel fell back, a timer warned …).
+
+        ``note`` goes into ``detail["note"]``; ``key`` makes the note once-only (journal key ``note:<key>``).
+        Nothing is returned when a note with that key is already in the journal.
+        """
+        if note in SessionNote.__members__.values():
+            raise ValueError(f"the session writes {note!r} notes itself")
+        entry = JournalEntry(
+            at=at or self._clock(),
+            kind=JournalKind.NOTE,
+            event_key=f"note:{key or uuid.uuid4().hex}",
+            actor=actor,
+            detail={**dict(detail or {}), "note": str(note)},
+        )
+        return self._commit([entry])
+
+    def record_assistant_participant(self, participant_id: str, *, at: datetime | None = None) -> list[SessionChange]:
+        """The host assistant says ``participant_id`` is itself: never classified, alarmed about or counted.
+
+        Only ever call this with an id the assistant reported for itself (the SDK's own user): its
+        display name proves nothing, anyone can call themselves "Safeguarding assistant". A row
+        already shown for that id is dropped, with the alarms it raised.
+        """
+        if not participant_id or participant_id in self._state.assistant_ids:
+            return []
+        return self._commit([self._assistant_entry(participant_id, at=at)])
+
+    @property
+    def assistant_ids(self) -> frozenset[str]:
+        """The participant ids that are the host assistant itself."""
+        return frozenset(self._state.assistant_ids)
+
+    def _removal_is_news(self, command: _Command, row: Arrival | None) -> bool:
+        """Still here, or gone since the remove was sent (Zoom's leave came before the result)."""
+        if row is None or row.state is ParticipantState.REMOVED:
+            return False
+        if row.state in _PRESENT:
+            return True
+        return command.at is None or row.last_change is None or row.last_change >= command.at - LATE_COPY_SLACK
+
+    def _effect_is_news(self, effect: JournalKind) -> bool:
         if effect is JournalKind.LOCK:
             return not self._state.locked
         if effect is JournalKind.UNLOCK:
             return self._state.locked
-        if effect is JournalKind.REMOVED:
-            return row is not None and row.state in _PRESENT
         return True
 
     def _action_entry(
@@ -497,10 +689,14 @@ class LiveSession:
         row: Arrival | None = None
         alarm: Alarm | None = None
         if kind in _ROW_KINDS and entry.participant_id:
-            previous = state.people.get(entry.participant_id)
-            if previous is not None or kind in (JournalKind.ARRIVAL, JournalKind.RENAMED):
+            pid = entry.participant_id
+            previous = state.people.get(pid)
+            if pid not in state.assistant_ids and (previous is not None or kind in (JournalKind.ARRIVAL, JournalKind.RENAMED)):
                 row = _next_row(previous, entry)
-                state.people[entry.participant_id] = row
+                state.people[pid] = row
+                if kind is not JournalKind.HELD:
+                    state.last_source[pid] = str(entry.detail.get("source") or entry.actor)
+                    state.last_kind[pid] = kind
         elif kind is JournalKind.ALARM:
             alarm = Alarm(
                 kind=AlarmKind(entry.detail["alarm"]),
@@ -513,7 +709,7 @@ class LiveSession:
             state.alarms.append(alarm)
         elif kind is JournalKind.COMMAND:
             state.commands[entry.detail["command_id"]] = _Command(
-                name=entry.detail["name"], actor=entry.actor, participant_id=entry.participant_id
+                name=entry.detail["name"], actor=entry.actor, participant_id=entry.participant_id, at=entry.at
             )
         elif kind is JournalKind.COMMAND_RESULT:
             command = state.commands.get(entry.detail["command_id"])
@@ -540,6 +736,13 @@ class LiveSession:
             state.confirmations.append((str(entry.detail.get("step", "")), entry.actor))
         elif kind is JournalKind.STREAM_GAP:
             state.stream_gaps += 1
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and entry.participant_id:
+            pid = entry.participant_id
+            state.assistant_ids.add(pid)
+            if state.people.pop(pid, None) is not None:  # heard (by name only) before the assistant said it was itself
+                state.alarms = [a for a in state.alarms if a.participant_id != pid]
+            state.last_source.pop(pid, None)
+            state.last_kind.pop(pid, None)
         return SessionChange(entry=entry, participant=row, alarm=alarm)
 
     @property
@@ -634,6 +837,7 @@ class LiveSession:
             "ended": state.ended,
             "started_at": self.started_at.isoformat(),
             "stream_gaps": state.stream_gaps,
+            "assistant_ids": sorted(state.assistant_ids),
             "seen_events": sorted(state.seen_events),
         }
 
