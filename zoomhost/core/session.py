@@ -469,7 +469,7 @@ class LiveSession:
             detail={"event_id": event.event_id, "source": event.source},
         )
 
-    def _event_note(self, note: SessionNote, event: MeetingEvent, **detail: str) -> JournalEntry:
+    def _event_note(self, note: SessionNote, event: MeetingEvent, /, **detail: str) -> JournalEntry:
         return JournalEntry(
             at=event.at,
             kind=JournalKind.NOTE,

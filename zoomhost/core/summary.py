@@ -20,12 +20,16 @@ import jinja2
 
 from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
+from zoomhost.core.session import SessionNote
 from zoomhost.resources_path import resource
 
 _ADMITTING = (JournalKind.ADMITTED, JournalKind.JOINED)
 _CLOSING = (JournalKind.LEFT, JournalKind.PUT_BACK, JournalKind.REMOVED)
 _MEETING_OVER = (JournalKind.END, JournalKind.SESSION_ENDED)
 _NOT_INCIDENT_ALARMS = frozenset({"may_have_missed"})  # a gap in the event stream, not something a person did
+# The start-of-session checks (``zoomhost.core.start_checks``) are ticks of the teacher's own
+# observation, journaled as confirmed steps with this prefix; nothing was done in Zoom.
+_START_CHECK = "Start check:"
 
 ACTION_WORDS = {
     "admit": "Admit",
@@ -279,7 +283,8 @@ class _Builder:
     def __init__(self, entries: list[JournalEntry]) -> None:
         self.entries = entries
         self.people: dict[str, _Person] = {}
-        self.incidents: list[IncidentRow] = []
+        self.incidents: list[tuple[str | None, IncidentRow]] = []  # with the participant each is about
+        self.assistant_ids: set[str] = set()
         self.commands: dict[str, dict[str, Any]] = {}
         self.actions: list[ActionRow | dict[str, Any]] = []
         self.started: datetime | None = None
@@ -291,6 +296,9 @@ class _Builder:
             self._take(entry)
         last = self.entries[-1].at if self.entries else None
         close_at = self.ended or last
+        for pid in self.assistant_ids:  # the host assistant is neither attendance nor an incident
+            self.people.pop(pid, None)
+        self.incidents = [(pid, row) for pid, row in self.incidents if pid not in self.assistant_ids]
         for person in self.people.values():
             if person.open_since is not None and close_at is not None:
                 person.intervals.append((person.open_since, max(close_at, person.open_since)))
@@ -320,7 +328,7 @@ class _Builder:
             attendance=attendance,
             staff=staff,
             not_admitted=not_admitted,
-            incidents=tuple(self.incidents),
+            incidents=tuple(row for _, row in self.incidents),
             timeline=timeline,
             counts=counts,
             _done_actions=done,
@@ -376,13 +384,18 @@ class _Builder:
                 if person is not None:
                     person.alarmed = True
                 self.incidents.append(
-                    IncidentRow(
-                        at=entry.at,
-                        kind=str(entry.detail.get("alarm")),
-                        display_name=entry.display_name,
-                        message=str(entry.detail.get("message", "")),
+                    (
+                        pid,
+                        IncidentRow(
+                            at=entry.at,
+                            kind=str(entry.detail.get("alarm")),
+                            display_name=entry.display_name,
+                            message=str(entry.detail.get("message", "")),
+                        ),
                     )
                 )
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and pid:
+            self.assistant_ids.add(pid)
         if kind in (JournalKind.SESSION_STARTED, JournalKind.SESSION_ENDED):
             self.actions.append(
                 ActionRow(
@@ -408,7 +421,8 @@ class _Builder:
             self.actions.append(ActionRow(entry.at, action, entry.actor, self._target(entry), "done"))
         elif kind is JournalKind.MANUAL_STEP_CONFIRMED:
             step = str(entry.detail.get("step", ""))
-            self.actions.append(ActionRow(entry.at, step, entry.actor, None, "done by hand in Zoom, confirmed"))
+            outcome = "confirmed by the teacher" if step.startswith(_START_CHECK) else "done by hand in Zoom, confirmed"
+            self.actions.append(ActionRow(entry.at, step, entry.actor, None, outcome))
 
     @staticmethod
     def _close(person: _Person, at: datetime) -> None:
