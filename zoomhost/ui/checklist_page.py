@@ -4,6 +4,10 @@
 reported, the fix and the protocol line it enforces. **Fix all** first says in plain words
 exactly what it will change, then makes one meeting update (they are rationed: 100 a day)
 and one host-settings update, and checks again. Steps no API can take get a tick box each.
+
+Shortly before the session, **New passcode…** gives the meeting a fresh strong passcode (one
+update; the passcode itself is never shown) and **Prepare invitations…** writes the mail-merge
+file for consented families only, where the teacher chooses.
 """
 
 from __future__ import annotations
@@ -11,26 +15,43 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from zoomhost.app import Services
+from zoomhost.core.invitations import (
+    WARNING,
+    InvitationError,
+    check_destination,
+    invited_pupils,
+    read_parent_addresses,
+    write_invitations,
+)
 from zoomhost.core.preflight import PASSCODE_PLACEHOLDER, FixPlan, RuleResult, RuleStatus, plan_fixes
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
-from zoomhost.zoom.client import UpcomingMeeting
+from zoomhost.zoom.client import UpcomingMeeting, UpdateReceipt
 from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -83,7 +104,11 @@ class RuleTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
             return status_icon(result.status.value)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.PROTOCOL:  # the column shows the start of the quote: the tooltip has all of it
+                return f"“{result.protocol_line}”"
             return f"{result.explanation}\n\nProtocol: “{result.protocol_line}”"
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole and column == self.PROTOCOL:
+            return f"Protocol: “{result.protocol_line}”"
         if role == StatusRole:
             return result.status.value
         if role == RuleIdRole:
@@ -107,8 +132,67 @@ def fix_text(result: RuleResult) -> str:
         return ""
     text = result.fix.description
     if result.fix.manual_step and not (result.fix.meeting_patch or result.fix.user_patch):
-        text += " (by hand: " + result.fix.manual_step + ")"
+        text += " By hand in Zoom: see the steps below."  # the step in full, with its tick box, once
     return text
+
+
+class _OneLineDelegate(QStyledItemDelegate):
+    """One line, cut short with "…": the protocol column quotes; its tooltip has the whole line."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:  # noqa: N802 - Qt's name
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+        option.textElideMode = Qt.TextElideMode.ElideRight
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> Any:  # noqa: N802
+        hint = super().sizeHint(option, index)
+        hint.setHeight(option.fontMetrics.height() + 8)  # never what makes a row tall
+        return hint
+
+
+class RuleTable(QTableView):
+    """The checks, with the columns a teacher reads (check, what Zoom says, fix) given the width."""
+
+    #: (column, share of the spare width, least width in "M"s)
+    COLUMNS = (
+        (RuleTableModel.TITLE, 22, 11),
+        (RuleTableModel.OBSERVED, 32, 15),
+        (RuleTableModel.FIX, 30, 14),
+        (RuleTableModel.PROTOCOL, 16, 9),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.verticalHeader().setVisible(False)
+        self._one_line = _OneLineDelegate(self)
+        self.setItemDelegateForColumn(RuleTableModel.PROTOCOL, self._one_line)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(RuleTableModel.STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+
+    def fit_columns(self) -> None:
+        """Share the width out: Check, What Zoom says and Fix wrap to a few lines; the quote stays one line."""
+        em = self.fontMetrics().horizontalAdvance("M")
+        spare = self.viewport().width() - self.horizontalHeader().sectionSize(RuleTableModel.STATUS)
+        least = sum(m * em for _, _, m in self.COLUMNS)
+        share = max(0, spare - least)
+        total = sum(w for _, w, _ in self.COLUMNS)
+        used = 0
+        for n, (column, weight, minimum) in enumerate(self.COLUMNS):
+            width = minimum * em + share * weight // total
+            if n == len(self.COLUMNS) - 1:
+                width = max(minimum * em, spare - used)  # the last takes what rounding left
+            self.horizontalHeader().resizeSection(column, width)
+            used += width
+        self.resizeRowsToContents()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.fit_columns()
 
 
 # -- Fix all in plain words ---------------------------------------------------------------------------
@@ -205,7 +289,9 @@ class ChecklistPage(QWidget):
         self.meetings.setMinimumContentsLength(40)
         self.meetings.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         meeting_label.setBuddy(self.meetings)
-        self.reload_button = action_button("&Reload meetings", tooltip="Ask Zoom again for the host's upcoming meetings", parent=self)
+        self.reload_button = action_button(
+            "&Reload", accessible="Reload meetings", tooltip="Ask Zoom again for the host's upcoming meetings", parent=self
+        )
         self.check_button = action_button("&Check", tooltip="Run every pre-flight check against this meeting", parent=self)
         self.fix_button = action_button(
             "&Fix all…", tooltip="Show exactly what will change, then apply it in one meeting update", parent=self
@@ -219,10 +305,34 @@ class ChecklistPage(QWidget):
         row.addWidget(self.fix_button)
         layout.addLayout(row)
 
+        before = QHBoxLayout()
+        before.addWidget(QLabel("Shortly before the session:", self))
+        self.passcode_button = action_button(
+            "New &passcode…",
+            tooltip="Give the meeting a new strong passcode (one meeting update); invitations already sent stop working",
+            parent=self,
+        )
+        self.invite_button = action_button(
+            "Prepare &invitations…",
+            tooltip="Write the invitation file (join link and passcode) for families who gave consent, where you choose",
+            parent=self,
+        )
+        self.passcode_button.setEnabled(False)
+        self.invite_button.setEnabled(False)
+        self.passcode_label = QLabel(self)
+        self.passcode_label.setAccessibleName("Passcode")
+        self.passcode_label.setWordWrap(True)
+        before.addWidget(self.passcode_button)
+        before.addWidget(self.invite_button)
+        before.addWidget(self.passcode_label, 1)
+        layout.addLayout(before)
+
         self.busy = BusyIndicator(self)
         layout.addWidget(self.busy)
         self.messages = MessagePanel(self, name="Checklist messages")
         layout.addWidget(self.messages)
+        self.invitation_notes = MessagePanel(self, name="About the invitation file")
+        layout.addWidget(self.invitation_notes)
         self.updates_label = QLabel(self)
         self.updates_label.setAccessibleName("Meeting updates left today")
         self.updates_label.setWordWrap(True)
@@ -234,18 +344,12 @@ class ChecklistPage(QWidget):
         layout.addWidget(self.summary)
 
         self.model = RuleTableModel(self)
-        self.table = QTableView(self)
+        self.table = RuleTable(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Pre-flight checks")
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(RuleTableModel.STATUS, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         layout.addWidget(self.table, 3)
 
         self.details = QLabel(self)
@@ -258,18 +362,23 @@ class ChecklistPage(QWidget):
         self.manual_box.setAccessibleName("Steps to do by hand in Zoom")
         self.manual_layout = QVBoxLayout(self.manual_box)
         self.manual_box.hide()
-        layout.addWidget(self.manual_box, 1)
+        layout.addWidget(self.manual_box)
         self.step_boxes: list[QCheckBox] = []
+        self._step_rows: list[QWidget] = []
 
         self.reload_button.clicked.connect(self.refresh_meetings)
         self.check_button.clicked.connect(self.check)
         self.fix_button.clicked.connect(self.fix_all)
+        self.passcode_button.clicked.connect(self.new_passcode)
+        self.invite_button.clicked.connect(self.prepare_invitations)
         self.meetings.currentIndexChanged.connect(self._meeting_changed)
         self.table.selectionModel().currentRowChanged.connect(self._show_details)
         QWidget.setTabOrder(self.meetings, self.reload_button)
         QWidget.setTabOrder(self.reload_button, self.check_button)
         QWidget.setTabOrder(self.check_button, self.fix_button)
-        QWidget.setTabOrder(self.fix_button, self.table)
+        QWidget.setTabOrder(self.fix_button, self.passcode_button)
+        QWidget.setTabOrder(self.passcode_button, self.invite_button)
+        QWidget.setTabOrder(self.invite_button, self.table)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -297,7 +406,8 @@ class ChecklistPage(QWidget):
                 self.summary.setText("Zoom lists no upcoming meetings for this host. Schedule the meeting in Zoom first.")
             found = self.meetings.findData(current) if current else -1
             self.meetings.setCurrentIndex(found if found >= 0 else 0 if meetings else -1)
-            self.check_button.setEnabled(bool(meetings))
+            for button in (self.check_button, self.passcode_button, self.invite_button):
+                button.setEnabled(bool(meetings))
 
         run_task(
             self,
@@ -321,6 +431,8 @@ class ChecklistPage(QWidget):
             self.fix_button.setEnabled(False)
             self._show_manual_steps([])
             self.summary.setText("Press Check to check this meeting.")
+        self.passcode_label.clear()
+        self.invitation_notes.clear()
 
     # -- check -------------------------------------------------------------------------------------
     def check(self) -> None:
@@ -366,7 +478,7 @@ class ChecklistPage(QWidget):
 
     def _show_report(self, report: PreflightReport) -> None:
         self.model.set_results(report.results)
-        self.table.resizeRowsToContents()
+        self.table.fit_columns()
         counts = {status: sum(r.status is status for r in report.results) for status in RuleStatus}
         text = (
             f"{report.topic}: {counts[RuleStatus.PASS]} pass, {counts[RuleStatus.FAIL]} fail, "
@@ -407,18 +519,18 @@ class ChecklistPage(QWidget):
 
     # -- manual steps ------------------------------------------------------------------------------
     def _show_manual_steps(self, steps: list[str]) -> None:
-        for box in self.step_boxes:
-            self.manual_layout.removeWidget(box)
-            box.deleteLater()
-        self.step_boxes = []
+        for row in self._step_rows:
+            self.manual_layout.removeWidget(row)
+            row.deleteLater()
+        self.step_boxes, self._step_rows = [], []
         meeting = self.meeting_id() or ""
         for step in steps:
-            box = QCheckBox(step, self.manual_box)
-            box.setAccessibleName(f"Done: {step}")
+            row, box = _step_row(step, self.manual_box)
             box.setChecked(self._ticked.get((meeting, step), False))
             box.toggled.connect(lambda on, key=(meeting, step): self._ticked.__setitem__(key, on))
-            self.manual_layout.addWidget(box)
+            self.manual_layout.addWidget(row)
             self.step_boxes.append(box)
+            self._step_rows.append(row)
         self.manual_box.setVisible(bool(steps))
 
     # -- Fix all -----------------------------------------------------------------------------------
@@ -475,3 +587,266 @@ class ChecklistPage(QWidget):
                 "pass" if not still else "warn",
                 f"Changed {done} and checked again: {still} check{'s' if still != 1 else ''} still failing.",
             )
+
+    # -- a fresh passcode --------------------------------------------------------------------------
+    def _topic(self) -> str:
+        text = self.meetings.currentText()
+        return text.split(" — ", 1)[-1] if text else "this meeting"
+
+    def new_passcode(self) -> None:
+        """Ask first (invitations already sent stop working), then rotate the passcode in one update."""
+        meeting_id = self.meeting_id()
+        if meeting_id is None:
+            return
+        left = f" ({self.updates_left} left today)" if self.updates_left is not None else ""
+        confirm(
+            self,
+            title="New passcode",
+            text=f"Give {self._topic()} a new strong passcode?",
+            details=(
+                "Invitations already sent stop working: families need an invitation with the new passcode, "
+                "so prepare the invitations straight after.\n"
+                f"It uses one of Zoom's 100 meeting updates a day{left}. "
+                "zoomhost does not show the passcode; it goes only into the invitation file you ask for."
+            ),
+            action="Set a new passcode",
+            on_confirm=lambda: self._rotate(meeting_id),
+        )
+
+    def _rotate(self, meeting_id: str) -> None:
+        services = self.services
+
+        async def work() -> UpdateReceipt:
+            from zoomhost.zoom.passcode import rotate_passcode
+
+            connection = await services.connected()
+            return (await rotate_passcode(connection.zoom, meeting_id)).receipt  # the passcode stays on the I/O thread
+
+        self.passcode_button.setEnabled(False)
+        run_task(
+            self,
+            self.runner,
+            work,
+            doing="setting a new passcode",
+            busy=self.busy,
+            messages=self.messages,
+            success=lambda receipt: self._rotated(meeting_id, receipt),
+            after=lambda: self.passcode_button.setEnabled(self.meeting_id() is not None),
+        )
+
+    def _rotated(self, meeting_id: str, receipt: UpdateReceipt) -> None:
+        self._show_rotation(receipt)
+        self.messages.show_message(
+            "pass", "The meeting has a new passcode. Prepare the invitations now, so families have it."
+        )
+        self._check_again(meeting_id)
+
+    def _show_rotation(self, receipt: UpdateReceipt) -> None:
+        left = receipt.remaining_today
+        self.passcode_label.setText(f"New passcode set; {left} update{'s' if left != 1 else ''} left today.")
+        self._show_updates_left(left, low=receipt.is_low)
+
+    def _check_again(self, meeting_id: str) -> None:
+        """After a change made here, the checks on screen would be out of date: run them again."""
+        if self.report is not None and self.report.meeting_id == meeting_id == self.meeting_id():
+            self.check()
+
+    # -- invitations -------------------------------------------------------------------------------
+    def prepare_invitations(self) -> InvitationsDialog | None:
+        """Ask where to write the file (and for the parents' addresses, optionally), then prepare it."""
+        meeting_id = self.meeting_id()
+        if meeting_id is None:
+            return None
+        dialog = InvitationsDialog(topic=self._topic(), parent=self)
+        dialog.chosen.connect(lambda out, parents, rotate: self._invite(meeting_id, out, parents, rotate))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _invite(self, meeting_id: str, out: Path, parents: Path | None, rotate: bool) -> None:
+        services = self.services
+
+        async def work() -> _Invited:
+            from zoomhost.zoom.invitations import prepare_invitations
+
+            connection = await services.connected()
+            loop = asyncio.get_running_loop()
+            today = date.today()
+
+            def read() -> tuple[list[Any], Any]:
+                check_destination(out)  # before Zoom is touched: no update spent on a file that cannot be written
+                if parents is not None and out.resolve() == parents.resolve():
+                    raise InvitationError(
+                        "The invitation file would overwrite the parents' address file.", hint="Choose another file name."
+                    )
+                register = services.register.pupils()
+                addresses = read_parent_addresses(parents, register=register, today=today) if parents else None
+                return invited_pupils(register, today=today), addresses
+
+            pupils, addresses = await loop.run_in_executor(None, read)
+            prepared = await prepare_invitations(connection.zoom, meeting_id, pupils=pupils, addresses=addresses, rotate=rotate)
+            written = await loop.run_in_executor(
+                None, lambda: write_invitations(prepared.rows, out, with_email=addresses is not None)
+            )
+            return _Invited(
+                path=written,
+                rows=len(prepared.rows),
+                families=prepared.families,
+                personal_links=prepared.personal_links,
+                notes=prepared.notes,
+                rotation=prepared.rotated.receipt if prepared.rotated is not None else None,
+            )
+
+        self.invite_button.setEnabled(False)
+        self.invitation_notes.clear()
+        run_task(
+            self,
+            self.runner,
+            work,
+            doing="preparing the invitations",
+            busy=self.busy,
+            messages=self.messages,
+            success=lambda invited: self._invited(meeting_id, invited),
+            after=lambda: self.invite_button.setEnabled(self.meeting_id() is not None),
+        )
+
+    def _invited(self, meeting_id: str, invited: _Invited) -> None:
+        words = (
+            f"Wrote {invited.rows} invitation{'s' if invited.rows != 1 else ''} for {invited.families} "
+            f"consented pupil{'s' if invited.families != 1 else ''} to {invited.path}."
+        )
+        if invited.personal_links:
+            words += f" {invited.personal_links} have the family's own link; the rest the meeting's link."
+        self.messages.show_message("pass", words)
+        notes = list(invited.notes[:NOTES_SHOWN])
+        if len(invited.notes) > NOTES_SHOWN:
+            notes.append(f"… and {len(invited.notes) - NOTES_SHOWN} more like these.")
+        self.invitation_notes.show_message("warn", "\n".join([WARNING, *(f"• {note}" for note in notes)]))
+        if invited.rotation is not None:
+            self._show_rotation(invited.rotation)
+            self._check_again(meeting_id)
+
+
+NOTES_SHOWN = 8  # an address file with many bad rows says so without pushing the checks off the page
+
+
+@dataclass(frozen=True)
+class _Invited:
+    """What the GUI thread hears about the invitation file: counts and notes, never the link or passcode."""
+
+    path: Path
+    rows: int
+    families: int
+    personal_links: int
+    notes: tuple[str, ...]
+    rotation: UpdateReceipt | None
+
+
+class _ClickLabel(QLabel):
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+
+def _step_row(step: str, parent: QWidget) -> tuple[QWidget, QCheckBox]:
+    """A tick box with its step beside it, wrapped (a long Zoom step must not widen the window)."""
+    row = QWidget(parent)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    box = QCheckBox(row)
+    box.setAccessibleName(f"Done: {step}")
+    box.setProperty("step", step)
+    words = _ClickLabel(step, row)
+    words.setWordWrap(True)
+    words.setTextFormat(Qt.TextFormat.PlainText)
+    words.clicked.connect(box.toggle)
+    layout.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+    layout.addWidget(words, 1)
+    return row, box
+
+
+class InvitationsDialog(QDialog):
+    """Where the invitation file goes, the parents' address file (optional), and a new passcode first (optional)."""
+
+    chosen = Signal(object, object, bool)  # (file to write, parents' address file or None, new passcode first)
+
+    def __init__(self, *, topic: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Prepare invitations")
+        self.setAccessibleName("Prepare invitations")
+        self.setObjectName("invitations")
+        self.out: Path | None = None
+        self.parents: Path | None = None
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"Invitations for {topic}: one row for each pupil whose family gave consent, "
+            "with the join link and passcode, for your school's mail merge.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.out_edit, self.out_button = self._file_row(form, "Save to:", "Choose where to save the invitation file")
+        self.parents_edit, self.parents_button = self._file_row(
+            form, "Parents' addresses (optional):", "Choose a file of parents' email addresses (read now, never kept)"
+        )
+        self.out_edit.setPlaceholderText("Choose where to save the file")
+        self.parents_edit.setPlaceholderText("None: the file has no email addresses")
+        layout.addLayout(form)
+        self.rotate_box = QCheckBox("Give the meeting a new passcode first (invitations already sent stop working)", self)
+        self.rotate_box.setAccessibleName("New passcode first")
+        self.rotate_box.setAccessibleDescription("Uses one of Zoom's 100 meeting updates a day")
+        layout.addWidget(self.rotate_box)
+        warning = QLabel(WARNING, self)
+        warning.setWordWrap(True)
+        warning.setAccessibleName("Warning about the invitation file")
+        layout.addWidget(warning)
+        self.buttons = QDialogButtonBox(self)
+        self.prepare_button = self.buttons.addButton("Prepare", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.prepare_button.setAccessibleName("Prepare")
+        self.prepare_button.setEnabled(False)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        layout.addWidget(self.buttons)
+        self.out_button.clicked.connect(self.choose_out)
+        self.parents_button.clicked.connect(self.choose_parents)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        self.resize(max(self.sizeHint().width(), 560), self.sizeHint().height())
+
+    def _file_row(self, form: QFormLayout, label: str, what: str) -> tuple[QLineEdit, Any]:
+        row = QHBoxLayout()
+        edit = QLineEdit(self)
+        edit.setReadOnly(True)
+        edit.setAccessibleName(label.rstrip(":"))
+        button = action_button("Choose…", accessible=what, tooltip=what, parent=self)
+        row.addWidget(edit, 1)
+        row.addWidget(button)
+        form.addRow(label, row)
+        return edit, button
+
+    def choose_out(self) -> None:
+        start = Path.home() / "Documents"
+        start = (start if start.is_dir() else Path.home()) / "invitations.csv"
+        name, _ = QFileDialog.getSaveFileName(self, "Save the invitation file as", str(start), "CSV files (*.csv)")
+        if name:
+            self.out = Path(name)
+            self.out_edit.setText(str(self.out))
+            self.prepare_button.setEnabled(True)
+
+    def choose_parents(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Parents' email addresses", str(Path.home()), "Spreadsheets (*.csv *.txt *.tsv);;All files (*)"
+        )
+        if name:
+            self.parents = Path(name)
+            self.parents_edit.setText(str(self.parents))
+
+    def _accept(self) -> None:
+        if self.out is None:
+            return
+        self.accept()
+        self.chosen.emit(self.out, self.parents, self.rotate_box.isChecked())

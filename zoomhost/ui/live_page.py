@@ -7,6 +7,11 @@ from the control channel's capabilities: what the channel cannot do is shown as 
 in the Zoom client, with a **Done in Zoom** button that journals the teacher's confirmation.
 Destructive controls ask first, except the panic key (Ctrl+Shift+E or F12), which ends the
 meeting for everyone at once.
+
+Once a session runs, the start-of-session checks (an adult with each pupil, chat closed, no
+screen sharing) are ticked here and journaled; the session clock shows the time against the
+planned length; a coloured strip says so while the autopilot admits; the Lock button counts
+down to the auto-lock.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFrame,
@@ -29,8 +35,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
+    QSizePolicy,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +47,15 @@ from PySide6.QtWidgets import (
 from zoomhost.core.control import Capability, CapabilityInfo, CommandResult
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import Alarm, AlarmKind, Arrival, ParticipantState, SessionChange
+from zoomhost.core.start_checks import (
+    START_CHECKS,
+    CheckState,
+    SessionTimer,
+    StartCheckId,
+    StartChecklist,
+    TimerReading,
+    TimerStage,
+)
 from zoomhost.ui.live_model import (
     STATE_FILTERS,
     VERDICT_FILTERS,
@@ -148,6 +166,30 @@ class Started:
     rehearsal: bool
     locked: bool
     autopilot: bool
+    planned_minutes: int
+    speed: float  # session time runs this many times faster than the clock (a rehearsal's speed)
+    checks: StartChecksView
+
+
+@dataclass(frozen=True)
+class StartChecksView:
+    """The start-of-session checks as the journal has them now (read on the I/O thread)."""
+
+    states: tuple[CheckState, ...]
+    per_pupil: bool  # a small class: the adult check may be ticked pupil by pupil
+    pupils: tuple[tuple[str, str], ...]  # (participant id, pupil label) of consented pupils in the meeting
+
+    @classmethod
+    def read(cls, checklist: StartChecklist) -> StartChecksView:
+        present = tuple((row.participant_id, row.pupil_label or "") for row in checklist.pupils_present())
+        return cls(states=tuple(checklist.states()), per_pupil=checklist.per_pupil_offered, pupils=present)
+
+    def state(self, check_id: StartCheckId) -> CheckState:
+        return next(state for state in self.states if state.check.id is check_id)
+
+
+AUTOPILOT_ON = "Autopilot ON – admitting consented pupils and staff as they arrive; stops at lock"
+AUTOPILOT_LOCKED = "Autopilot ON – the meeting is locked, so nobody more is admitted automatically"
 
 
 def channel_words(channel: str, *, rehearsal: bool) -> tuple[str, str, str]:
@@ -316,6 +358,129 @@ class ManualStepPanel(QFrame):
             self._render()
 
 
+CHECK_WORDS = {
+    StartCheckId.ADULT_PRESENT: "Adult with each pupil: confirmed for all",
+    StartCheckId.CHAT_CLOSED: "Chat closed",
+    StartCheckId.NO_SCREEN_SHARING: "No screen sharing",
+}
+
+
+class StartChecksPanel(QGroupBox):
+    """The checks a teacher makes once the meeting has started, one tick box each, and the session clock.
+
+    A tick asks the page to journal it (``confirm_requested``); the box stays ticked only once
+    the journal says so. A small class may confirm the adult check pupil by pupil.
+    """
+
+    confirm_requested = Signal(str)  # a StartCheckId value
+    confirm_pupil_requested = Signal(str)  # a participant id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Start-of-session checks", parent)
+        self.setAccessibleName("Start-of-session checks")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 2, 8, 2)
+        self.boxes: dict[StartCheckId, QCheckBox] = {}
+        for check in START_CHECKS:
+            box = QCheckBox(CHECK_WORDS[check.id], self)
+            box.setAccessibleName(check.title)
+            box.clicked.connect(lambda on, key=check.id: self._ticked(key, on))
+            self.boxes[check.id] = box
+            row.addWidget(box)
+            if check.id is StartCheckId.ADULT_PRESENT:
+                self.pupils_button = QToolButton(self)
+                self.pupils_button.setText("Per pupil…")
+                self.pupils_button.setAccessibleName("Confirm an adult pupil by pupil")
+                self.pupils_button.setToolTip("A small class: confirm an adult is with each pupil, one by one")
+                self.pupils_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+                self.pupils_menu = QMenu(self.pupils_button)
+                self.pupils_menu.setAccessibleName("Pupils in the meeting")
+                self.pupils_button.setMenu(self.pupils_menu)
+                self.pupils_button.hide()
+                row.addWidget(self.pupils_button)
+            row.addSpacing(12)
+        row.addStretch()
+        self.clock = QLabel(self)
+        self.clock.setObjectName("sessionClock")
+        self.clock.setAccessibleName("Session time")
+        self.clock.setTextFormat(Qt.TextFormat.PlainText)
+        row.addWidget(self.clock)
+        self.view: StartChecksView | None = None
+        self._pending: set[str] = set()
+
+    def _ticked(self, check_id: StartCheckId, on: bool) -> None:
+        box = self.boxes[check_id]
+        if not on:  # a confirmation is in the journal for good: it cannot be taken back
+            box.setChecked(self._done(check_id))
+            return
+        self._pending.add(check_id.value)
+        box.setEnabled(False)
+        self.confirm_requested.emit(check_id.value)
+
+    def _pupil_ticked(self, participant_id: str) -> None:
+        self._pending.add(participant_id)
+        self.confirm_pupil_requested.emit(participant_id)
+
+    def _done(self, check_id: StartCheckId) -> bool:
+        return self.view is not None and self.view.state(check_id).done
+
+    def settle(self, key: str) -> None:
+        """A confirmation came back (done or refused): the journal's state decides the box again."""
+        self._pending.discard(key)
+        if self.view is not None:
+            self.show_view(self.view)
+
+    def show_view(self, view: StartChecksView, *, running: bool = True) -> None:
+        self.view = view
+        for state in view.states:
+            check = state.check
+            box = self.boxes[check.id]
+            box.setChecked(state.done)
+            box.setEnabled(running and not state.done and check.id.value not in self._pending)
+            if state.done:
+                who = "zoomhost's host assistant" if state.by == "assistant" else "you"
+                when = f" at {state.at.astimezone():%H:%M}" if state.at is not None else ""
+                status = f"Confirmed by {who}{when}."
+            elif state.pupils_confirmed:
+                status = f"{len(state.pupils_confirmed)} pupils confirmed, {len(state.pupils_waiting)} still to confirm."
+            else:
+                status = "Not yet confirmed."
+            tip = f"{check.title}. {status}\n{check.how}\n\nProtocol: “{check.protocol_line}”"
+            box.setToolTip(tip)
+            box.setAccessibleDescription(tip)
+        self._show_pupils(view, running=running)
+
+    def _show_pupils(self, view: StartChecksView, *, running: bool) -> None:
+        adult = view.state(StartCheckId.ADULT_PRESENT)
+        offered = view.per_pupil and not adult.done
+        self.pupils_button.setVisible(offered)
+        if not offered:
+            return
+        confirmed = set(adult.pupils_confirmed)
+        self.pupils_button.setText(f"Per pupil ({len(confirmed & {label for _, label in view.pupils})} of {len(view.pupils)})…")
+        self.pupils_button.setEnabled(running)
+        self.pupils_menu.clear()
+        for participant_id, label in view.pupils:
+            action = self.pupils_menu.addAction(label)
+            action.setCheckable(True)
+            done = label in confirmed
+            action.setChecked(done)
+            action.setEnabled(not done and participant_id not in self._pending)
+            action.setData(participant_id)
+            action.triggered.connect(lambda _=False, pid=participant_id: self._pupil_ticked(pid))
+
+    def show_clock(self, reading: TimerReading | None) -> None:
+        if reading is None:
+            self.clock.clear()
+            return
+        words = {TimerStage.RUNNING: "", TimerStage.REACHED: " — planned length reached", TimerStage.EXCEEDED: " — over time"}
+        colour = {TimerStage.RUNNING: "", TimerStage.REACHED: "#b86e00", TimerStage.EXCEEDED: "#b00020"}[reading.stage]
+        self.clock.setText(f"Session time {reading.clock_text}{words[reading.stage]}")
+        self.clock.setStyleSheet(f"color: {colour}; font-weight: bold;" if colour else "")
+        self.clock.setToolTip(reading.message)
+        self.clock.setAccessibleDescription(reading.message)
+
+
 class LivePage(QWidget):
     """The waiting room, the counts, the host's controls and the alarms, for one running session."""
 
@@ -343,6 +508,9 @@ class LivePage(QWidget):
         self._panic_installed = False
         self._inflight: list[concurrent.futures.Future[Any]] = []
         self._scenario_meetings: dict[str, str] = {}
+        self._planned = 30
+        self._speed = 1.0
+        self._autopilot_on = False
 
         self.bridge = SessionBridge(self)
         self.bridge.changes_arrived.connect(self._take_changes)
@@ -360,6 +528,20 @@ class LivePage(QWidget):
         self.steps = ManualStepPanel(self)
         self.steps.done.connect(self._step_done)
         layout.addWidget(self.steps)
+        self.autopilot_strip = QLabel(AUTOPILOT_ON, self)
+        self.autopilot_strip.setObjectName("autopilotStrip")
+        self.autopilot_strip.setStyleSheet(
+            "#autopilotStrip { background: #1f5fa8; color: white; font-weight: bold; padding: 6px; }"
+        )
+        self.autopilot_strip.setWordWrap(True)
+        self.autopilot_strip.setAccessibleName("Autopilot is on")
+        self.autopilot_strip.hide()
+        layout.addWidget(self.autopilot_strip)
+        self.start_checks = StartChecksPanel(self)
+        self.start_checks.confirm_requested.connect(self._confirm_start_check)
+        self.start_checks.confirm_pupil_requested.connect(self._confirm_adult_with)
+        self.start_checks.hide()
+        layout.addWidget(self.start_checks)
         layout.addLayout(self._status_row())
         layout.addLayout(self._filter_row())
         layout.addWidget(self._table(), 1)
@@ -372,6 +554,10 @@ class LivePage(QWidget):
         self._countdown = QTimer(self)
         self._countdown.setInterval(500)
         self._countdown.timeout.connect(self._tick)
+        self._checks_due = QTimer(self)  # re-read the checks after a burst of changes, not after each one
+        self._checks_due.setSingleShot(True)
+        self._checks_due.setInterval(700)
+        self._checks_due.timeout.connect(self._refresh_start_checks)
         self._update_controls()
 
     # -- building the page -----------------------------------------------------------------------
@@ -379,7 +565,10 @@ class LivePage(QWidget):
     def _session_box(self) -> QGroupBox:
         box = QGroupBox("Session", self)
         box.setAccessibleName("Start or join a session")
-        row = QHBoxLayout(box)
+        rows = QVBoxLayout(box)
+        row, second = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(row)
+        rows.addLayout(second)
         meeting_label = QLabel("Mee&ting:", box)
         self.meetings = QComboBox(box)
         self.meetings.setAccessibleName("Meeting to host")
@@ -412,11 +601,16 @@ class LivePage(QWidget):
         self.session_label = QLabel("No session running.", box)
         self.session_label.setAccessibleName("Session")
         self.session_label.setTextFormat(Qt.TextFormat.PlainText)
-        for widget in (meeting_label, self.meetings, self.reload_button, self.scenario_label, self.scenarios):
-            row.addWidget(widget)
-        for widget in (self.speed_label, self.speed, self.start_button):
-            row.addWidget(widget)
-        row.addWidget(self.session_label, 1)
+        self.session_label.setWordWrap(True)
+        self.session_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
+        row.addWidget(meeting_label)
+        row.addWidget(self.meetings, 1)
+        row.addWidget(self.reload_button)
+        row.addWidget(self.start_button)
+        for widget in (self.scenario_label, self.scenarios, self.speed_label, self.speed):
+            second.addWidget(widget)
+        second.addSpacing(12)
+        second.addWidget(self.session_label, 1)
         self._show_rehearsal_choices(False)
         self.reload_button.clicked.connect(self.reload_meetings)
         self.start_button.clicked.connect(self.start_session)
@@ -668,6 +862,7 @@ class LivePage(QWidget):
                 raise
             session = controller.session
             deliver(session.arrivals())  # a resumed session's rows, in order with the changes after them
+            checks = StartChecksView.read(StartChecklist(session=session))
             return Started(
                 controller=controller,
                 launcher=launcher,
@@ -681,6 +876,9 @@ class LivePage(QWidget):
                 rehearsal=connection.is_rehearsal,
                 locked=session.locked,
                 autopilot=controller.autopilot,
+                planned_minutes=session.journal.info.planned_minutes,
+                speed=speed,
+                checks=checks,
             )
 
         def failed(error: BaseException) -> None:
@@ -709,6 +907,9 @@ class LivePage(QWidget):
         self._locked = False
         self._session_id = ""
         self.messages.clear()
+        self.start_checks.hide()
+        self.start_checks.show_clock(None)
+        self._show_autopilot(False)
 
     def _started(self, started: Started) -> None:
         self._starting = False
@@ -719,8 +920,13 @@ class LivePage(QWidget):
         self._expected = started.expected_pupils
         self._rehearsal = started.rehearsal
         self._locked = self._locked or started.locked
+        self._planned = started.planned_minutes
+        self._speed = started.speed
         self.autopilot_button.setChecked(started.autopilot)
         self._show_autopilot(started.autopilot)
+        self.start_checks.show_view(started.checks)
+        self.start_checks.show()
+        self._show_clock()
         self._capabilities = started.capabilities
         self._present_capabilities(channel=started.channel)
         self.session_label.setText(f"Hosting: {started.topic or 'meeting'}")
@@ -757,6 +963,10 @@ class LivePage(QWidget):
                 self._note(change)
         self._update_counts()
         self._update_controls()
+        if self._autopilot_on:
+            self._show_autopilot(True)  # the strip says when the lock has stopped it
+        if not self._checks_due.isActive() and self.controller is not None:
+            self._checks_due.start()
         if ended and not self._ended:
             self._finish_session()
 
@@ -817,6 +1027,8 @@ class LivePage(QWidget):
     def _finish_session(self) -> None:
         self._ended = True
         self._countdown.stop()
+        self._show_autopilot(False)
+        self._refresh_start_checks()
         self.session_label.setText("The meeting has ended.")
         self.messages.show_message("pass", "The meeting has ended for everyone. The summary is ready on the Summary page.")
         controller, run, launcher = self.controller, self._run, self._launcher
@@ -971,7 +1183,11 @@ class LivePage(QWidget):
                 self.messages.show_message("warn", f"Admit {result.manual} people in Zoom, one by one: the steps are shown above.")
             else:
                 words = f"Admitted {result.admitted} of {result.asked}."
-                self.messages.show_message("pass" if not result.failed else "fail", words + (f" {result.failed} failed." if result.failed else ""))
+                if result.failed:
+                    why = sorted({r.message for r in result.results if not r.ok and r.message})
+                    words += f" {result.failed} not admitted" + (f": {'; '.join(why[:2])}" if why else ".")
+                kind = "pass" if not result.failed else "warn" if result.admitted else "fail"  # someone who left is no emergency
+                self.messages.show_message(kind, words)
         self.command_finished.emit(key, result)
 
     def _step_done(self, step: ManualStep) -> None:
@@ -989,10 +1205,85 @@ class LivePage(QWidget):
         self._send("autopilot", lambda: controller.set_autopilot(checked))
 
     def _show_autopilot(self, on: bool) -> None:
+        self._autopilot_on = on
         self.autopilot_button.setText("A&utopilot: ON" if on else "A&utopilot: off")
         self.autopilot_button.setAccessibleDescription(
             "On: consented pupils and staff are admitted as they arrive" if on else "Off: nobody is admitted without your click"
         )
+        running = self.controller is not None and not self._ended
+        words = AUTOPILOT_LOCKED if self._locked else AUTOPILOT_ON
+        if self.autopilot_strip.text() != words:
+            self.autopilot_strip.setText(words)
+            self.autopilot_strip.setAccessibleDescription(words)
+        self.autopilot_strip.setVisible(on and running)
+
+    # -- start-of-session checks and the session clock ------------------------------------------
+
+    def _confirm_start_check(self, check_id: str) -> None:
+        self._tick_start_check(check_id, lambda checklist: checklist.confirm(check_id))
+
+    def _confirm_adult_with(self, participant_id: str) -> None:
+        self._tick_start_check(participant_id, lambda checklist: checklist.confirm_adult_with(participant_id))
+
+    def _tick_start_check(self, key: str, tick: Callable[[StartChecklist], Any]) -> None:
+        """Journal one tick on the I/O thread (where the session lives), then show the journal's word on it."""
+        controller = self.controller
+        if controller is None or self._ended:
+            self.start_checks.settle(key)
+            return
+
+        async def work() -> StartChecksView:
+            checklist = StartChecklist(session=controller.session)
+            tick(checklist)
+            return StartChecksView.read(checklist)
+
+        def done(view: StartChecksView) -> None:
+            self.start_checks.view = view
+            self.start_checks.settle(key)
+
+        task = run_task(
+            self,
+            self._runner,
+            work,
+            doing="recording the check",
+            busy=self.busy,
+            messages=self.messages,
+            success=done,
+            after=lambda: self.start_checks.settle(key),
+        )
+        self._track(task)
+
+    def _refresh_start_checks(self) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        running = not self._ended
+
+        async def read() -> StartChecksView:
+            return StartChecksView.read(StartChecklist(session=controller.session))
+
+        from zoomhost.ui.tasks import Task
+
+        Task(self, self._runner, read).success(lambda view: self.start_checks.show_view(view, running=running)).failure(
+            lambda err: log.warning("reading the start-of-session checks: %s", err)
+        ).start()
+
+    def _show_clock(self) -> None:
+        """The session's time against its planned length (in a rehearsal, at the rehearsal's speed)."""
+        controller = self.controller
+        if controller is None:
+            self.start_checks.show_clock(None)
+            return
+        from zoomhost.core.journal import utc_now
+
+        origin = controller.clocks_from
+        now = origin + (utc_now() - origin) * self._speed
+        try:
+            timer = SessionTimer(started_at=origin, planned_minutes=self._planned)
+        except ValueError:  # a planned length zoomhost cannot time: show no clock rather than a wrong one
+            self.start_checks.show_clock(None)
+            return
+        self.start_checks.show_clock(timer.reading(now))
 
     # -- what the controls say -------------------------------------------------------------------
 
@@ -1081,6 +1372,7 @@ class LivePage(QWidget):
 
     def _tick(self) -> None:
         self._update_labels()
+        self._show_clock()
 
 
 _DOING = {

@@ -38,6 +38,16 @@ def show_connection(window: MainWindow, connection: Connection) -> None:
     window.banner.setVisible(rehearsal)
     window.setWindowTitle("zoomhost" + (" — rehearsal" if rehearsal else ""))
     window.statusBar().showMessage(connection.reason)
+    try:
+        live = window.page("live")
+    except ValueError:  # a window without the live panel
+        live = None
+    if not isinstance(live, LivePage) or live.controller is None:  # a running session says its own channel
+        window.set_channel(
+            "rehearsal, no session yet" if rehearsal else "no session yet",
+            tooltip="Which channel carries the host's controls (host assistant, or the Zoom client's own buttons) "
+            "is settled when a session starts on the Live page.",
+        )
     register = window.page("register")
     if isinstance(register, RegisterPage):
         register.set_rehearsal(rehearsal)
