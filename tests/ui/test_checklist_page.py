@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import logging
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from tests.conftest import DATA
-from tests.ui.app_helpers import WAIT_MS, answer_confirmation, rehearsal_server, services  # noqa: F401 - fixtures
+from tests.ui.app_helpers import WAIT_MS, answer_confirmation, rehearsal_server, services, wait_for_dialog  # noqa: F401 - fixtures
+from zoomhost import paths
+from zoomhost.core.invitations import WARNING
 from zoomhost.core.register import read_register_file
-from zoomhost.ui.checklist_page import ChecklistPage, StatusRole
+from zoomhost.ui.checklist_page import ChecklistPage, InvitationsDialog, StatusRole
 
 
 @pytest.fixture
@@ -112,3 +119,130 @@ def test_a_zoom_refusal_is_shown_in_plain_words(qtbot, page, rehearsal_server) -
     text = page.messages.text.text()
     assert "Traceback" not in text and "meeting" in text.lower()
     assert page.check_button.isEnabled()  # the teacher can try again
+
+
+# -- a fresh passcode and the invitations -------------------------------------------------------------
+
+
+def shown_texts(widget) -> str:  # noqa: ANN001 - any QWidget
+    """Everything a teacher (or a screen reader) could read on the page: texts, tooltips, names, descriptions."""
+    parts = []
+    for child in [widget, *widget.findChildren(QWidget)]:
+        for getter in ("text", "toolTip", "accessibleName", "accessibleDescription", "placeholderText", "windowTitle"):
+            value = getattr(child, getter, None)
+            if callable(value):
+                try:
+                    parts.append(str(value()))
+                except TypeError:  # a text() that needs arguments
+                    continue
+    return "\n".join(parts)
+
+
+def test_new_passcode_asks_first_uses_one_update_and_never_shows_it(qtbot, page, rehearsal_server, caplog) -> None:  # noqa: F811
+    state = rehearsal_server.state
+    old = state.meeting(state.assembly_meeting_id).password
+    check(qtbot, page)
+    qtbot.mouseClick(page.passcode_button, Qt.MouseButton.LeftButton)
+    wording = answer_confirmation(qtbot, "Cancel")
+    assert "Invitations already sent stop working" in wording and "one of Zoom's 100 meeting updates" in wording
+    qtbot.wait(300)
+    assert state.updates_used(state.host_id) == 0  # cancelled: nothing changed in Zoom
+
+    with caplog.at_level(logging.DEBUG, logger="zoomhost"):
+        qtbot.mouseClick(page.passcode_button, Qt.MouseButton.LeftButton)
+        answer_confirmation(qtbot, "Set a new passcode")
+        qtbot.waitUntil(lambda: page.passcode_label.text() != "" or page.messages.kind == "fail", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: not page.busy.busy, timeout=WAIT_MS)  # the checks run again by themselves
+    assert page.passcode_label.text() == "New passcode set; 99 updates left today."
+    assert state.updates_used(state.host_id) == 1
+    new = state.meeting(state.assembly_meeting_id).password
+    assert new and new != old
+    assert new not in shown_texts(page)
+    assert new not in caplog.text and new not in "".join(str(r.args) for r in caplog.records)
+
+
+def test_a_running_meeting_keeps_its_passcode_and_says_why(qtbot, page, rehearsal_server) -> None:  # noqa: F811
+    state = rehearsal_server.state
+    state.start_meeting(state.assembly_meeting_id)
+    qtbot.mouseClick(page.passcode_button, Qt.MouseButton.LeftButton)
+    answer_confirmation(qtbot, "Set a new passcode")
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "running now" in page.messages.text.text() and "Traceback" not in page.messages.text.text()
+    assert state.updates_used(state.host_id) == 0 and page.passcode_label.text() == ""
+
+
+PARENTS = """Pupil first name,Pupil surname,Class,Parent email
+Amy,Bloggs,3B,bloggs.family@example.org
+Alex,Ødegaard,3B,odegaard@example.org
+Sam,Smith,4A,smith@example.org
+Mia,O'Brien,4A,not an address
+"""
+
+
+def prepare(qtbot, page, monkeypatch, *, out: Path, parents: Path | None, rotate: bool) -> None:  # noqa: ANN001
+    """What a teacher does: Prepare invitations…, choose the files (the dialogs are answered here), Prepare."""
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "CSV files (*.csv)")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(parents) if parents else "", "")))
+    qtbot.mouseClick(page.invite_button, Qt.MouseButton.LeftButton)
+    dialog = wait_for_dialog(qtbot, InvitationsDialog, object_name="invitations")
+    assert isinstance(dialog, InvitationsDialog)
+    assert not dialog.prepare_button.isEnabled()  # nowhere to write yet
+    dialog.out_button.click()
+    if parents is not None:
+        dialog.parents_button.click()
+    dialog.rotate_box.setChecked(rotate)
+    dialog.prepare_button.click()
+
+
+def test_invitations_go_to_consented_families_only_with_a_new_passcode(qtbot, page, rehearsal_server, tmp_path, monkeypatch, caplog) -> None:  # noqa: F811
+    state = rehearsal_server.state
+    out, parents = tmp_path / "invitations.csv", tmp_path / "parents.csv"
+    parents.write_text(PARENTS, encoding="utf-8")
+    with caplog.at_level(logging.DEBUG, logger="zoomhost"):
+        prepare(qtbot, page, monkeypatch, out=out, parents=parents, rotate=True)
+        qtbot.waitUntil(lambda: page.messages.text.text().startswith("Wrote") or page.messages.kind == "fail", timeout=WAIT_MS)
+    assert page.messages.text.text().startswith("Wrote 5 invitations for 5 consented pupils to"), page.messages.text.text()
+    meeting = state.meeting_payload(state.assembly_meeting_id)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["first_name"] for row in rows} == {"Amy", "Alex", "Chloë", "Mia", "Tommy"}  # consent only
+    assert {row["passcode"] for row in rows} == {meeting["password"]} and meeting["password"] != "assembly"
+    assert {row["join_link"] for row in rows} == {meeting["join_url"]}
+    assert {row["first_name"]: row["parent_email"] for row in rows}["Amy"] == "bloggs.family@example.org"
+    assert state.updates_used(state.host_id) == 1  # the new passcode: one update
+    assert page.passcode_label.text() == "New passcode set; 99 updates left today."
+    notes = page.invitation_notes.text.text()
+    assert WARNING in notes
+    assert "for pupils without consent" in notes and "not an email address" in notes and "Registration is off" in notes
+    seen = shown_texts(page)
+    secrets = [meeting["password"], meeting["join_url"], "bloggs.family@example.org", "smith@example.org"]
+    assert [s for s in secrets if s in seen] == []
+    assert [s for s in secrets if s in caplog.text] == []
+
+
+def test_invitations_refused_inside_zoomhosts_folders_before_zoom_is_touched(qtbot, page, rehearsal_server, monkeypatch) -> None:  # noqa: F811
+    state = rehearsal_server.state
+    inside = paths.data_dir() / "invitations.csv"
+    prepare(qtbot, page, monkeypatch, out=inside, parents=None, rotate=True)
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "cannot be written inside zoomhost's" in page.messages.text.text()
+    assert not inside.exists() and state.updates_used(state.host_id) == 0  # no update spent on a file never written
+    assert page.invite_button.isEnabled()
+
+
+def test_the_protocol_column_is_one_line_with_the_whole_quote_in_its_tooltip(qtbot, page) -> None:
+    page.resize(1100 - 190, 700)  # the window's default width, less the steps down the side
+    check(qtbot, page)
+    model, table = page.model, page.table
+    row = next(r for r in range(model.rowCount()) if model.result(r).rule_id == "waiting_room")
+    quote = model.result(row).protocol_line
+    cell = model.index(row, model.PROTOCOL)
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == f"“{quote}”"
+    assert quote in cell.data(Qt.ItemDataRole.AccessibleDescriptionRole)
+    widths = {c: table.columnWidth(c) for c in (model.TITLE, model.OBSERVED, model.FIX, model.PROTOCOL)}
+    assert widths[model.PROTOCOL] < min(widths[model.OBSERVED], widths[model.FIX])
+    em = table.fontMetrics().horizontalAdvance("M")
+    assert widths[model.TITLE] >= 11 * em and widths[model.OBSERVED] >= 15 * em
+    # the long quote does not make its row tall: rows are as tall as the words a teacher reads
+    line = table.fontMetrics().height()
+    assert table.rowHeight(row) < 5 * line
