@@ -47,7 +47,9 @@ from PySide6.QtWidgets import (
 from zoomhost.core.control import Capability, CapabilityInfo, CommandResult
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import Alarm, AlarmKind, Arrival, ParticipantState, SessionChange
+from zoomhost.core.models import Verdict
 from zoomhost.core.start_checks import (
+    PER_PUPIL_LIMIT,
     START_CHECKS,
     CheckState,
     SessionTimer,
@@ -520,7 +522,10 @@ class LivePage(QWidget):
         self.proxy.set_states(STATE_FILTERS["present"][1])
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>Live panel</h2>", self))
+        self._heading = QHBoxLayout()  # the panic button joins the heading: top right, on every layout width
+        self._heading.addWidget(QLabel("<h2>Live panel</h2>", self))
+        self._heading.addStretch()
+        layout.addLayout(self._heading)
         layout.addWidget(self._session_box())
         self.banner = AlarmBanner(self)
         self.banner.show_participant.connect(self.select_participant)
@@ -728,7 +733,7 @@ class LivePage(QWidget):
         )
         self.panic_button.setToolTip("Ends the meeting for everyone at once, without asking (Ctrl+Shift+E or F12)")
         self.panic_button.clicked.connect(self.panic)
-        bottom.addWidget(self.panic_button)
+        self._heading.addWidget(self.panic_button)
         rows.addLayout(top)
         rows.addLayout(bottom)
         self._present_capabilities()
@@ -965,7 +970,7 @@ class LivePage(QWidget):
         self._update_controls()
         if self._autopilot_on:
             self._show_autopilot(True)  # the strip says when the lock has stopped it
-        if not self._checks_due.isActive() and self.controller is not None:
+        if self._start_checks_moved(changes) and not self._checks_due.isActive():
             self._checks_due.start()
         if ended and not self._ended:
             self._finish_session()
@@ -1253,6 +1258,25 @@ class LivePage(QWidget):
         )
         self._track(task)
 
+    def _start_checks_moved(self, changes: list[SessionChange | Arrival]) -> bool:
+        """Whether a batch can change the checks: a step confirmed, chat or sharing closed by the assistant,
+        or (while the adult check may go pupil by pupil) who is in the meeting. Reading them means reading
+        the journal: not after every one of an assembly's arrivals."""
+        if self.controller is None:
+            return False
+        if any(not isinstance(c, Arrival) and c.kind in _CHECK_KINDS for c in changes):
+            return True
+        view = self.start_checks.view
+        if view is None or view.state(StartCheckId.ADULT_PRESENT).done:
+            return False
+        present = sum(
+            1
+            for row in self.model.arrivals()
+            if row.state is ParticipantState.IN_MEETING and row.verdict is Verdict.CONSENTED and row.pupil_label
+        )
+        moved = present != len(view.pupils) and (present <= PER_PUPIL_LIMIT or view.per_pupil)
+        return moved
+
     def _refresh_start_checks(self) -> None:
         controller = self.controller
         if controller is None:
@@ -1327,7 +1351,8 @@ class LivePage(QWidget):
             elif control.key == "lock" and not self._locked:
                 seconds = self.controller.seconds_until_lock() if self.controller is not None and not self._ended else None
                 if seconds is not None:
-                    text = f"{text} (auto in {_clock(seconds)})"
+                    clock = _clock(seconds)
+                    text = f"{text[:-1]}; auto in {clock})" if text.endswith(" (in Zoom)") else f"{text} (auto in {clock})"
             if button.text() != text:
                 button.setText(text)
                 button.setAccessibleName(text.replace("&", ""))
@@ -1374,6 +1399,8 @@ class LivePage(QWidget):
         self._update_labels()
         self._show_clock()
 
+
+_CHECK_KINDS = frozenset({JournalKind.MANUAL_STEP_CONFIRMED, JournalKind.CHAT_OFF, JournalKind.SHARE_LOCKED})
 
 _DOING = {
     "admit": "admitting",
