@@ -53,6 +53,9 @@ def test_check_shows_each_rule_with_status_word_icon_and_protocol_line(qtbot, pa
     found = statuses(page)
     assert found["mute_on_entry"] == "fail" and found["join_before_host"] == "fail"
     assert found["waiting_room"] == "pass"
+    # the rehearsal answers as Zoom does: the account's settings (renaming) and the host's browser settings
+    assert found["rename_off"] == "fail" and found["browser_join"] == "pass"
+    assert "could not" not in page.summary.text() and "404" not in page.summary.text()
     model = page.model
     row = next(r for r in range(model.rowCount()) if model.result(r).rule_id == "mute_on_entry")
     assert model.index(row, model.STATUS).data() == "Fail"  # a word, not only a colour

@@ -883,6 +883,9 @@ def _starting_settings() -> dict[str, dict[str, Any]]:
             "waiting_room": False,
             "non_verbal_feedback": True,
             "meeting_reactions": True,
+            "join_from_desktop": True,  # families join from a browser, as the protocol expects
+            "join_from_mobile": True,
+            "show_a_join_from_your_browser_link": True,
         },
         "recording": {
             "local_recording": True,
