@@ -1034,6 +1034,10 @@ class LivePage(QWidget):
         self._countdown.stop()
         self._show_autopilot(False)
         self._refresh_start_checks()
+        window = self.window()
+        if hasattr(window, "set_channel"):  # no channel carries anything once the meeting has ended
+            ended = "rehearsal, meeting ended" if self._rehearsal else "meeting ended"
+            window.set_channel(ended, tooltip="Start a session on the Live page to host the next meeting.")
         self.session_label.setText("The meeting has ended.")
         self.messages.show_message("pass", "The meeting has ended for everyone. The summary is ready on the Summary page.")
         controller, run, launcher = self.controller, self._run, self._launcher
