@@ -1,8 +1,10 @@
 """The session journal: everything that happened in one meeting, in SQLite, in order.
 
-One file per session under the sessions folder. Each event is committed in its own
-transaction before anything is shown, so a crash loses nothing already on screen; the
-live session's state is rebuilt by replaying the entries. ``event_key`` is unique, so
+One file per session under the sessions folder. Entries are committed, fully synced
+(even a power cut loses nothing committed), before anything is shown, so a crash loses
+nothing already on screen; what arrives together (a burst of arrivals, an admit-all's
+commands) is committed in one transaction, one sync for the lot. The live session's state
+is rebuilt by replaying the entries. ``event_key`` is unique, so
 the same happening recorded twice (a retry, a replay after a reconnect) is stored once.
 """
 
@@ -169,7 +171,7 @@ def session_files(session_id: str) -> list[Path]:
 
 
 class SessionJournal:
-    """One session's journal file. Safe to call from several threads; each append commits at once."""
+    """One session's journal file. Safe to call from several threads; each ``record`` commits at once."""
 
     def __init__(self, *, db: sqlite3.Connection, info: SessionInfo) -> None:
         self._db = db
@@ -276,7 +278,7 @@ class SessionJournal:
         return self.append_all([entry])[0]
 
     def append_all(self, entries: Iterable[JournalEntry]) -> list[bool]:
-        """Store the entries one event produced, all or none, in one transaction."""
+        """Store the entries, all or none, in one transaction (one sync to disk however many there are)."""
         return [stored is not None for stored in self.record(entries)]
 
     def record(self, entries: Iterable[JournalEntry]) -> list[JournalEntry | None]:

@@ -6,6 +6,12 @@ a crash, rebuilt by ``LiveSession.resume``, is exactly the state that was on scr
 and the same happening heard twice (from Zoom's event stream and from the host
 assistant, or replayed after a reconnect) changes nothing the second time.
 
+Group commit. Events that arrive together (a burst on the event stream, a batch from the
+assistant) go in through ``apply_many``, and an admit-all's commands and results through
+``record_commands`` / ``record_results``: each item is worked out against the state the
+items before it left (folded provisionally, then rolled back), and all their entries are
+journaled in ONE fully synced transaction before the state changes and anything is shown.
+
 Late copies. One participant id only moves on: waiting, in the meeting, gone (Zoom gives a
 new id to whoever rejoins, and reports a put-back as its own event). Zoom stamps its events
 to the whole second by its own clock, the host assistant to the microsecond by ours, so the
@@ -25,7 +31,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -171,8 +178,10 @@ class SessionCounts:
     consented_not_arrived: int
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Command:
+    """A journaled command; replaced, never changed in place, so a state checkpoint can share it."""
+
     name: str
     actor: str
     participant_id: str | None
@@ -198,6 +207,47 @@ class _State:
     assistant_ids: set[str] = field(default_factory=set)  # the host assistant's own participant ids
     last_source: dict[str, str] = field(default_factory=dict)  # who reported each participant's last step
     last_kind: dict[str, JournalKind] = field(default_factory=dict)  # and what that step was
+    present: Counter[int] = field(default_factory=Counter)  # pupil id -> rows that count as that pupil being here
+
+    def set_row(self, pid: str, row: Arrival | None) -> Arrival | None:
+        """Put (or, with None, drop) a participant's row, keeping ``present`` in step; returns the old row."""
+        old = self.people.pop(pid, None) if row is None else self.people.get(pid)
+        if row is not None:
+            self.people[pid] = row
+        before, after = (_presence(old) if old else None), (_presence(row) if row else None)
+        if before != after:
+            if before is not None:
+                self.present[before] -= 1
+                if self.present[before] <= 0:
+                    del self.present[before]
+            if after is not None:
+                self.present[after] += 1
+        return old
+
+    def checkpoint(self) -> _State:
+        """A copy that later folds leave alone (the values inside are immutable, the containers are copied)."""
+        return replace(
+            self,
+            people=dict(self.people),
+            seen_events=set(self.seen_events),
+            alarms=list(self.alarms),
+            commands=dict(self.commands),
+            controls=set(self.controls),
+            confirmations=list(self.confirmations),
+            assistant_ids=set(self.assistant_ids),
+            last_source=dict(self.last_source),
+            last_kind=dict(self.last_kind),
+            present=Counter(self.present),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutcome:
+    """How one command went, for ``LiveSession.record_results``."""
+
+    command_id: str
+    ok: bool
+    message: str = ""
 
 
 class LiveSession:
@@ -242,36 +292,46 @@ class LiveSession:
 
     def apply(self, event: MeetingEvent) -> list[SessionChange]:
         """Take in one meeting event; returns what changed (nothing for a repeat or a stale event)."""
+        return self._commit(self._event_entries(event))
+
+    def apply_many(self, events: Iterable[MeetingEvent]) -> list[SessionChange]:
+        """Take in events that arrived together, in order, journaled in one transaction; returns what changed.
+
+        The same as ``apply`` on each in turn, except that a failed write leaves all of them out.
+        """
+        return self._commit_together([lambda event=event: self._event_entries(event) for event in events])
+
+    def _event_entries(self, event: MeetingEvent) -> list[JournalEntry]:
+        """What one event adds to the journal, against the state as it is now."""
         if event.event_id in self._state.seen_events:
             return []
         if event.kind is EventKind.STARTED:
             if self._has_started_entry:
                 return []
-            return self._commit([self._event_entry(JournalKind.SESSION_STARTED, event)])
+            return [self._event_entry(JournalKind.SESSION_STARTED, event)]
         if event.kind is EventKind.ENDED:
             if self._state.ended_by_zoom:
                 return []
-            return self._commit([self._event_entry(JournalKind.SESSION_ENDED, event)])
+            return [self._event_entry(JournalKind.SESSION_ENDED, event)]
         if event.kind is EventKind.MAY_HAVE_MISSED:
             gap = self._event_entry(JournalKind.STREAM_GAP, event)
-            return self._commit([gap, self._alarm_entry(gap, AlarmKind.MAY_HAVE_MISSED, None)])
+            return [gap, self._alarm_entry(gap, AlarmKind.MAY_HAVE_MISSED, None)]
         if event.kind is EventKind.HOST_CHANGED:
             # Who is host or co-host belongs in a safeguarding record, but nobody arrived.
-            note = self._event_note(SessionNote.HOST_CHANGED, event, role=event.extra.get("role", ""))
-            return self._commit([note])
+            return [self._event_note(SessionNote.HOST_CHANGED, event, role=event.extra.get("role", ""))]
         if not event.participant_id:
             log.warning("ignored a %s event without a participant id", event.kind)
             return []
         pid = event.participant_id
         if event.source == "assistant" and event.extra.get(ASSISTANT_SELF) == "true":
             entries = [] if pid in self._state.assistant_ids else [self._assistant_entry(pid, at=event.at)]
-            return self._commit([*entries, self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)])
+            return [*entries, self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
         if pid in self._state.assistant_ids:
-            return self._commit([self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)])
+            return [self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
         row = self._state.people.get(pid)
         if row is not None and self._late_copy(event, row):
             return []
-        return self._commit(self._participant_entries(event, row))
+        return self._participant_entries(event, row)
 
     def _late_copy(self, event: MeetingEvent, row: Arrival) -> bool:
         """An event older than what we know (a replay), or another source's late report of a step
@@ -399,16 +459,8 @@ class LiveSession:
         name = event.display_name or (row.display_name if row else "") or ""
         # Who is already here: everyone in the meeting, and those waiting as that pupil (not those
         # already flagged, or one impostor waiting would make the real pupil a "duplicate" too).
-        present = [
-            other.pupil_id
-            for pid, other in self._state.people.items()
-            if pid != event.participant_id
-            and other.pupil_id is not None
-            and (
-                other.state is ParticipantState.IN_MEETING
-                or (other.state is ParticipantState.WAITING and other.verdict is Verdict.CONSENTED)
-            )
-        ]
+        own = self._state.people.get(event.participant_id or "")
+        present = _Present(self._state.present, _presence(own) if own is not None else None)
         try:
             result = self._classify(name, present)
         except Exception:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
@@ -528,21 +580,43 @@ class LiveSession:
         self, name: str, *, actor: str, participant_id: str | None = None, command_id: str
     ) -> list[SessionChange]:
         """Journal a command before it is sent; nothing new (an empty list) when it is a retry."""
-        if command_id in self._state.commands:
-            return []
-        row = self._state.people.get(participant_id) if participant_id else None
-        entry = self._action_entry(
-            JournalKind.COMMAND,
-            actor=actor,
-            row=row,
-            participant_id=participant_id,
-            key=f"command:{command_id}",
-            detail={"command_id": command_id, "name": name},
-        )
-        return self._commit([entry])
+        return self.record_commands(name, actor=actor, commands=[(participant_id, command_id)])
+
+    def record_commands(
+        self, name: str, *, actor: str, commands: Iterable[tuple[str | None, str]]
+    ) -> list[SessionChange]:
+        """Journal several commands of one kind before they are sent (``commands``: participant id, command id
+        pairs), in one transaction; retries (command ids already journaled) are left out."""
+        entries: list[JournalEntry] = []
+        taken: set[str] = set()
+        for participant_id, command_id in commands:
+            if command_id in self._state.commands or command_id in taken:
+                continue
+            taken.add(command_id)
+            row = self._state.people.get(participant_id) if participant_id else None
+            entries.append(
+                self._action_entry(
+                    JournalKind.COMMAND,
+                    actor=actor,
+                    row=row,
+                    participant_id=participant_id,
+                    key=f"command:{command_id}",
+                    detail={"command_id": command_id, "name": name},
+                )
+            )
+        return self._commit(entries)
 
     def record_result(self, command_id: str, ok: bool, message: str = "") -> list[SessionChange]:
         """Journal how a command went; a success also records its effect (muted, removed, ended …)."""
+        return self._commit(self._result_entries(command_id, ok, message))
+
+    def record_results(self, outcomes: Iterable[CommandOutcome]) -> list[SessionChange]:
+        """``record_result`` for each of several commands that finished together, in one transaction."""
+        return self._commit_together(
+            [lambda o=outcome: self._result_entries(o.command_id, o.ok, o.message) for outcome in outcomes]
+        )
+
+    def _result_entries(self, command_id: str, ok: bool, message: str) -> list[JournalEntry]:
         command = self._state.commands.get(command_id)
         if command is None:
             raise ValueError(f"no command {command_id!r} was recorded before its result")
@@ -576,7 +650,7 @@ class LiveSession:
                     detail={"command_id": command_id},
                 )
             )
-        return self._commit(entries)
+        return entries
 
     def command_done(self, command_id: str) -> bool:
         """True once the command has succeeded: a retry must not send it again."""
@@ -601,16 +675,31 @@ class LiveSession:
         ``note`` goes into ``detail["note"]``; ``key`` makes the note once-only (journal key ``note:<key>``).
         Nothing is returned when a note with that key is already in the journal.
         """
+        return self.record_notes(note, actor=actor, notes=[(key, detail or {})], at=at)
+
+    def record_notes(
+        self,
+        note: str,
+        *,
+        actor: str = Actor.SYSTEM,
+        notes: Iterable[tuple[str | None, Mapping[str, Any]]],
+        at: datetime | None = None,
+    ) -> list[SessionChange]:
+        """``record_note`` for several notes of one kind (``notes``: key, detail pairs), in one transaction."""
         if note in SessionNote.__members__.values():
             raise ValueError(f"the session writes {note!r} notes itself")
-        entry = JournalEntry(
-            at=at or self._clock(),
-            kind=JournalKind.NOTE,
-            event_key=f"note:{key or uuid.uuid4().hex}",
-            actor=actor,
-            detail={**dict(detail or {}), "note": str(note)},
-        )
-        return self._commit([entry])
+        when = at or self._clock()
+        entries = [
+            JournalEntry(
+                at=when,
+                kind=JournalKind.NOTE,
+                event_key=f"note:{key or uuid.uuid4().hex}",
+                actor=actor,
+                detail={**dict(detail), "note": str(note)},
+            )
+            for key, detail in notes
+        ]
+        return self._commit(entries)
 
     def record_assistant_participant(self, participant_id: str, *, at: datetime | None = None) -> list[SessionChange]:
         """The host assistant says ``participant_id`` is itself: never classified, alarmed about or counted.
@@ -675,6 +764,26 @@ class LiveSession:
                 changes.append(self._fold(stored))
         return changes
 
+    def _commit_together(self, steps: Sequence[Callable[[], list[JournalEntry]]]) -> list[SessionChange]:
+        """Run each step against the state the steps before it left, then journal all their entries at once.
+
+        The steps' entries are folded provisionally and the state rolled back before the one
+        transaction, so the state still only ever changes by folding what the journal stored.
+        """
+        if len(steps) <= 1:
+            return self._commit(steps[0]() if steps else [])
+        saved = self._state.checkpoint()
+        entries: list[JournalEntry] = []
+        try:
+            for step in steps:
+                produced = step()
+                for entry in produced:
+                    self._fold(entry)
+                entries += produced
+        finally:
+            self._state = saved
+        return self._commit(entries)
+
     def _preview(self, row: Arrival | None, entry: JournalEntry) -> Arrival:
         """The row ``entry`` would produce, without changing anything."""
         return _next_row(row, entry)
@@ -693,7 +802,7 @@ class LiveSession:
             previous = state.people.get(pid)
             if pid not in state.assistant_ids and (previous is not None or kind in (JournalKind.ARRIVAL, JournalKind.RENAMED)):
                 row = _next_row(previous, entry)
-                state.people[pid] = row
+                state.set_row(pid, row)
                 if kind is not JournalKind.HELD:
                     state.last_source[pid] = str(entry.detail.get("source") or entry.actor)
                     state.last_kind[pid] = kind
@@ -712,14 +821,16 @@ class LiveSession:
                 name=entry.detail["name"], actor=entry.actor, participant_id=entry.participant_id, at=entry.at
             )
         elif kind is JournalKind.COMMAND_RESULT:
-            command = state.commands.get(entry.detail["command_id"])
+            command_id = entry.detail["command_id"]
+            command = state.commands.get(command_id)
             if command is not None:
-                command.message = str(entry.detail.get("message", ""))
-                if entry.detail.get("ok"):
-                    command.ok = True
-                else:
-                    command.ok = False
-                    command.failures += 1
+                ok = bool(entry.detail.get("ok"))
+                state.commands[command_id] = replace(
+                    command,
+                    message=str(entry.detail.get("message", "")),
+                    ok=ok,
+                    failures=command.failures + (0 if ok else 1),
+                )
         elif kind is JournalKind.LOCK:
             state.locked = True
         elif kind is JournalKind.UNLOCK:
@@ -739,7 +850,7 @@ class LiveSession:
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and entry.participant_id:
             pid = entry.participant_id
             state.assistant_ids.add(pid)
-            if state.people.pop(pid, None) is not None:  # heard (by name only) before the assistant said it was itself
+            if state.set_row(pid, None) is not None:  # heard (by name only) before the assistant said it was itself
                 state.alarms = [a for a in state.alarms if a.participant_id != pid]
             state.last_source.pop(pid, None)
             state.last_kind.pop(pid, None)
@@ -840,6 +951,35 @@ class LiveSession:
             "assistant_ids": sorted(state.assistant_ids),
             "seen_events": sorted(state.seen_events),
         }
+
+
+def _presence(row: Arrival) -> int | None:
+    """The pupil a row shows as here: in the meeting, or waiting as a consented pupil (not those
+    already flagged, or one impostor waiting would make the real pupil a "duplicate" too)."""
+    if row.pupil_id is None:
+        return None
+    if row.state is ParticipantState.IN_MEETING or (row.state is ParticipantState.WAITING and row.verdict is Verdict.CONSENTED):
+        return row.pupil_id
+    return None
+
+
+class _Present(Collection[int]):
+    """The ids of pupils already here, less the one the arriving participant's own row counts for."""
+
+    __slots__ = ("_counts", "_own")
+
+    def __init__(self, counts: Counter[int], own: int | None) -> None:
+        self._counts = counts
+        self._own = own
+
+    def __contains__(self, pupil_id: object) -> bool:
+        return self._counts.get(pupil_id, 0) - (pupil_id == self._own) > 0  # type: ignore[call-overload]
+
+    def __iter__(self) -> Iterator[int]:
+        return (pupil_id for pupil_id in self._counts if pupil_id in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 _ROW_KINDS = frozenset(
