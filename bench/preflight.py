@@ -52,6 +52,7 @@ async def _once(server: RehearsalServer, *, latency_ms: float, round_trips: int)
         "meeting_updates": updates,
         "failed_before": len(report.failed),
         "failed_after": len(outcome.after.failed),
+        "still_failing": sorted(r.rule_id for r in outcome.after.failed),
     }
 
 
@@ -82,6 +83,7 @@ def run(*, latency_ms: float = 100.0, repeat: int = 3, round_trips: int = 5) -> 
             "fix_meeting_updates": updates,
             "rules_failing_before": samples[0]["failed_before"],
             "rules_failing_after": samples[0]["failed_after"],
+            "rules_still_failing": samples[0]["still_failing"],
         },
     )
 

@@ -36,7 +36,8 @@ def test_preflight_fixes_with_one_meeting_update() -> None:
     result = bench_run.BENCHMARKS["preflight"][1]()
     _sound(result)
     assert result.details["fix_meeting_updates"] == 1
-    assert result.details["rules_failing_before"] > 0 and result.details["rules_failing_after"] == 0
+    # Renaming is an account setting only an admin can change, by hand: the one check the fix leaves.
+    assert result.details["rules_failing_before"] > 1 and result.details["rules_still_failing"] == ["rename_off"]
 
 
 @pytest.mark.parametrize("name", ["startup", "panic"])
