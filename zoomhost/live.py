@@ -4,7 +4,13 @@ A :class:`LiveController` lives on the I/O thread's asyncio loop (``zoomhost.run
 heard from Zoom's event stream and from the host assistant go into the :class:`LiveSession`,
 which journals each happening once whichever source heard it first; every teacher command is
 journaled with a command id before it is sent, so a retry never admits or removes twice; the
-listener hears each batch of changes (the live panel turns that into a Qt signal). Around that
+listener hears each batch of changes (the live panel turns that into a Qt signal).
+
+Group commit. Events are queued as they are heard and applied in batches of at most
+``EVENT_BATCH``, each batch journaled in one fully synced transaction and only then handed to
+the listener; between batches the loop gets a turn, so a 272-arrival burst never holds up
+the auto-lock, the panic key or a teacher's click for more than one batch. Admit-all journals
+its commands, and then their results, a batch at a time too. Around that
 it keeps the protocol's clocks (auto-lock N minutes after the start, the planned length), falls
 back to the Zoom client's own buttons when the assistant drops and takes it back when it
 returns, runs the opt-in autopilot, and after a crash picks the session up from its journal and
@@ -22,7 +28,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,7 +54,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import EventKind, MeetingEvent
 from zoomhost.core.journal import Actor, JournalError, JournalKind, SessionInfo, SessionJournal, utc_now
 from zoomhost.core.models import Pupil, StaffMember
-from zoomhost.core.session import Arrival, LiveSession, ParticipantState, SessionChange, SessionNote
+from zoomhost.core.session import Arrival, CommandOutcome, LiveSession, ParticipantState, SessionChange, SessionNote
 from zoomhost.zoom.client import LiveParticipant
 from zoomhost.zoom.errors import NotFound
 
@@ -65,6 +71,8 @@ _PRESENT = (ParticipantState.WAITING, ParticipantState.IN_MEETING)
 _FRESH = timedelta(seconds=2)  # a row changed this recently is newer than any roster snapshot
 _AUTOPILOT_TRIES = 3  # an admission that keeps failing is left to the teacher
 _RESENDABLE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock"})
+#: Events applied and journaled in one transaction before the loop gets a turn (a few ms of work).
+EVENT_BATCH = 32
 
 
 class LiveNote(StrEnum):
@@ -176,6 +184,9 @@ class LiveController:
         self._connecting: asyncio.Task[None] | None = None
         self._resendable: list[tuple[str, str]] = []
         self._assistant_ids = tuple(assistant_ids)
+        self._inbox: deque[MeetingEvent] = deque()  # heard, not yet journaled
+        self._drain_handle: asyncio.Handle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._started = False
         self._closed = False
 
@@ -236,6 +247,7 @@ class LiveController:
         if self._started:
             return
         self._started = True
+        self._loop = asyncio.get_running_loop()
         for participant_id in self._assistant_ids:
             self.record_assistant_participant(participant_id)
         for channel in {id(c): c for c in (self._fallback, self._primary) if c is not None}.values():
@@ -293,6 +305,7 @@ class LiveController:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+        self._drain_all()  # what was heard before closing is journaled, not dropped
         for stream in self._streams:
             closer = getattr(stream, "aclose", None)
             if closer is not None:
@@ -365,6 +378,7 @@ class LiveController:
 
     async def lock(self, *, actor: str = Actor.TEACHER) -> CommandResult:
         """Lock: from this moment every arrival is held and flagged, whatever the channel manages to do."""
+        self._drain_all()  # whoever was heard before the lock arrived before it
         self._publish(self._session.lock(actor))
         self._lock_done = True
         self._clocks_changed.set()
@@ -459,11 +473,18 @@ class LiveController:
         """Journal each admission, send them all at once (pipelined), then journal each result."""
         ids = list(command_ids) if command_ids is not None else [new_command_id() for _ in participant_ids]
         loop = asyncio.get_running_loop()
-        changes: list[SessionChange] = []
-        for pid, cid in zip(participant_ids, ids, strict=True):
+        for pid in participant_ids:
             self._admitting[pid] = loop.create_future()
-            changes += self._session.record_command(capability.value, actor=actor, participant_id=pid, command_id=cid)
-        self._publish(changes)
+        pairs = list(zip(participant_ids, ids, strict=True))
+        try:
+            self._publish(self._session.record_commands(capability.value, actor=actor, commands=pairs))
+        except BaseException as err:
+            for pid in participant_ids:  # nothing was sent: whoever waits on these hears why
+                future = self._admitting.pop(pid, None)
+                if future is not None and not future.done():
+                    future.set_exception(err)
+                    future.exception()  # retrieved: nobody else may be waiting on it
+            raise
         channel = self._current
         try:
             if len(participant_ids) == 1 and capability is Capability.ADMIT:
@@ -472,34 +493,47 @@ class LiveController:
                 results = await channel.admit_many(list(participant_ids), command_ids=ids)
         except ZoomhostError as err:
             results = [self._failed(cid, capability, pid, err) for pid, cid in zip(participant_ids, ids, strict=True)]
-        finished = []
         for pid, result in zip(participant_ids, results, strict=True):
             if result.ok:
                 self._admitted.add(pid)
-            try:
-                finished.append(self._finish(result))
-            finally:
+        try:
+            return self._finish_all(results)
+        finally:
+            for pid, result in zip(participant_ids, results, strict=True):
                 future = self._admitting.pop(pid, None)
                 if future is not None and not future.done():
                     future.set_result(result)
-        return finished
 
     def _finish(self, result: CommandResult) -> CommandResult:
-        message = result.message
-        if not result.ok and result.manual_step:
-            message = f"{message} ({result.manual_step})"
-        changes = self._session.record_result(result.command_id, result.ok, message)
-        if not result.ok and result.manual_step:
-            changes += self._note(
-                LiveNote.MANUAL_STEP,
-                key=f"manual:{result.command_id}:{len(changes)}:{uuid.uuid4().hex[:8]}",
-                step=result.manual_step,
-                capability=result.capability.value if result.capability else None,
-                command_id=result.command_id,
-                participant_id=result.participant_id,
+        return self._finish_all([result])[0]
+
+    def _finish_all(self, results: Sequence[CommandResult]) -> list[CommandResult]:
+        """Journal the results (and the Zoom step for each that needs the teacher), all in one transaction each."""
+        outcomes = [
+            CommandOutcome(r.command_id, r.ok, f"{r.message} ({r.manual_step})" if not r.ok and r.manual_step else r.message)
+            for r in results
+        ]
+        changes = self._session.record_results(outcomes)
+        manual = [r for r in results if not r.ok and r.manual_step]
+        if manual:
+            changes += self._session.record_notes(
+                LiveNote.MANUAL_STEP.value,
+                notes=[
+                    (
+                        f"manual:{r.command_id}:{uuid.uuid4().hex[:12]}",
+                        {
+                            "step": r.manual_step,
+                            "capability": r.capability.value if r.capability else None,
+                            "command_id": r.command_id,
+                            "participant_id": r.participant_id,
+                        },
+                    )
+                    for r in manual
+                ],
+                at=self._clock(),
             )
         self._publish(changes)
-        return result
+        return list(results)
 
     @staticmethod
     def _failed(command_id: str, capability: Capability, participant_id: str | None, err: ZoomhostError) -> CommandResult:
@@ -539,13 +573,56 @@ class LiveController:
 
     # -- events ---------------------------------------------------------------------------------
     def _on_event(self, event: MeetingEvent) -> None:
-        """Every source's events go to the session, which journals each happening once (late copies included)."""
+        """Every source's events are queued for the session, which journals each happening once
+        (late copies included); a burst is applied a batch at a time, soon after, in order."""
         if self._closed or (event.meeting_id and event.meeting_id != self._meeting_id):
             return
+        self._inbox.append(event)
+        if self._drain_handle is None:
+            loop = self._loop
+            if loop is None or loop.is_closed():
+                self._drain_all()
+                return
+            self._drain_handle = loop.call_soon(self._drain)
+
+    def _drain(self) -> None:
+        """Apply one batch of the queued events; the loop gets a turn before the next batch."""
+        self._drain_handle = None
+        batch = [self._inbox.popleft() for _ in range(min(EVENT_BATCH, len(self._inbox)))]
+        self._apply_events(batch)
+        if self._inbox and self._loop is not None and not self._loop.is_closed():
+            self._drain_handle = self._loop.call_soon(self._drain)
+
+    def _drain_all(self) -> None:
+        """Apply everything queued now (before a pick-up's own events, and when closing)."""
+        if self._drain_handle is not None:
+            self._drain_handle.cancel()
+            self._drain_handle = None
+        while self._inbox:
+            self._apply_events([self._inbox.popleft() for _ in range(min(EVENT_BATCH, len(self._inbox)))])
+
+    def _apply_events(self, events: Sequence[MeetingEvent]) -> None:
+        if not events:
+            return
         try:
-            self._publish(self._session.apply(event))
+            changes = self._session.apply_many(events)
         except JournalError:
-            log.exception("a meeting event could not be journaled")
+            log.exception("%d meeting events could not be journaled", len(events))
+            return
+        except Exception:  # noqa: BLE001 - one bad event must not cost the others in its batch
+            log.exception("a batch of meeting events failed; applying them one at a time")
+            changes = []
+            for event in events:
+                try:
+                    changes += self._session.apply(event)
+                except Exception:  # noqa: BLE001 - a live meeting must go on
+                    log.exception("a meeting event could not be applied")
+        self._publish(changes)
+
+    def _apply_now(self, event: MeetingEvent) -> None:
+        """Apply ``event`` at once, after everything heard before it (the pick-up reads the state next)."""
+        self._drain_all()
+        self._apply_events([event])
 
     async def _consume(self, stream: AsyncIterable[MeetingEvent]) -> None:
         try:
@@ -672,12 +749,12 @@ class LiveController:
             try:
                 people = await self._roster()
             except NotFound:
-                self._on_event(MeetingEvent(EventKind.ENDED, self._meeting_id, taken, f"reconcile:ended:{self._meeting_id}", source="reconcile"))
+                self._apply_now(MeetingEvent(EventKind.ENDED, self._meeting_id, taken, f"reconcile:ended:{self._meeting_id}", source="reconcile"))
                 why = "the meeting is no longer running"
             except ZoomhostError as err:
                 why = err.user_text()
         if people is None:
-            self._on_event(
+            self._apply_now(
                 MeetingEvent(
                     EventKind.MAY_HAVE_MISSED,
                     self._meeting_id,
@@ -694,7 +771,7 @@ class LiveController:
             for event in events:
                 if deadline is not None and event.at >= deadline and not self._session.locked:
                     await self.lock(actor=Actor.SYSTEM)  # the auto-lock fell while zoomhost was away
-                self._on_event(event)
+                self._apply_now(event)
             how, message = "reconciled", f"zoomhost restarted and checked Zoom's participant list ({len(events)} changes)."
         self._settle_unanswered()
         self._publish(self._note(LiveNote.RESUMED, how=how, message=message))
@@ -705,6 +782,7 @@ class LiveController:
         """Commands sent before the crash with no answer: confirmed from what Zoom shows now, or marked unconfirmed."""
         commands = self._session.snapshot()["commands"]
         assert isinstance(commands, dict)
+        outcomes: list[CommandOutcome] = []
         for command_id, command in commands.items():
             if command["ok"] is not None:
                 continue
@@ -725,7 +803,8 @@ class LiveController:
                 if done
                 else "zoomhost stopped before Zoom confirmed this; check it in Zoom."
             )
-            self._publish(self._session.record_result(command_id, done, message))
+            outcomes.append(CommandOutcome(command_id, done, message))
+        self._publish(self._session.record_results(outcomes))
 
     async def _resend_unanswered(self) -> None:
         """Send each meeting-wide control left unanswered by a crash again, under its own command id."""
