@@ -141,7 +141,8 @@ def test_a_memory_only_keyring_is_warned_about(qtbot, services) -> None:  # noqa
     try:
         page = make_page(qtbot, services)
         assert not page.keyring_warning.isHidden()
-        assert "memory only" in page.keyring_warning.text()
+        text = page.keyring_warning.text()
+        assert "memory only" in text and text.count("memory only") == 1 and "forgotten" in text
     finally:
         keyring.set_keyring(previous)
 

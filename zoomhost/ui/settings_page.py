@@ -58,6 +58,7 @@ class KeyringState:
 
     persistent: bool
     backend: str
+    why_not: str  # why secrets cannot be kept; empty when they are
     where: dict[str, str | None]  # field -> "system keyring (…)" / "environment (…)" / None when not set
 
 
@@ -212,7 +213,12 @@ class SettingsPage(QWidget):
         def read() -> KeyringState:
             store = services.credentials
             where = {row.name: row.source for row in store.status()}
-            return KeyringState(persistent=store.is_persistent, backend=store.backend_description, where=where)
+            return KeyringState(
+                persistent=store.is_persistent,
+                backend=store.backend_description,
+                why_not=store.why_not_persistent,
+                where=where,
+            )
 
         run_task(self, self.runner, read, blocking=True, doing="asking the keyring", busy=self.busy, messages=self.messages, success=self._show_keyring)
 
@@ -230,7 +236,7 @@ class SettingsPage(QWidget):
         else:
             self.keyring_warning.setText(
                 "⚠ Warning: no system keyring is available, so secrets are kept in memory only and "
-                f"forgotten when zoomhost closes ({state.backend}). Install or unlock the keyring to keep them."
+                f"forgotten when zoomhost closes ({state.why_not}). Install or unlock the keyring to keep them."
             )
             self.keyring_warning.show()
 

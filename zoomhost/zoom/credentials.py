@@ -133,6 +133,11 @@ class CredentialStore:
             return f"system keyring ({_backend_name(self._backend)}), service {SERVICE!r}"
         return f"memory only, forgotten when zoomhost closes: {self._why_not}"
 
+    @property
+    def why_not_persistent(self) -> str:
+        """Why secrets cannot be kept (empty when they are): words for the settings page."""
+        return "" if self._persistent else self._why_not
+
     # -- values ------------------------------------------------------------------------------
     def get(self, name: str) -> str | None:
         value, _ = self._lookup(name)
