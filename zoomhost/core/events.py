@@ -37,3 +37,30 @@ class MeetingEvent:
     display_name: str | None = None
     source: str = "websocket"  # websocket | assistant | rehearsal | reconcile | manual
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # JSON lets a hostile client send half a character (a lone surrogate), which no file can
+        # store; it becomes U+FFFD here, which the classifier holds as unreadable.
+        for name in ("meeting_id", "event_id", "participant_id", "display_name"):
+            value = getattr(self, name)
+            if isinstance(value, str) and not _storable(value):
+                object.__setattr__(self, name, _readable(value))
+        if not all(_storable(key) and _storable(value) for key, value in self.extra.items()):
+            object.__setattr__(self, "extra", {_readable(key): _readable(value) for key, value in self.extra.items()})
+
+
+def _storable(text: object) -> bool:
+    if not isinstance(text, str) or text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _readable(text: object) -> object:
+    """``text`` with split pairs joined and each lone surrogate replaced by U+FFFD (non-text left alone)."""
+    if not isinstance(text, str):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")

@@ -107,6 +107,8 @@ _LOOSE_CONFUSABLES = {**CONFUSABLES, "в": "b", "к": "k", "м": "m", "н": "h",
 # Characters that show as nothing although they are letters or symbols.
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d\u180f")
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
+# What a device or a decoder puts where it could not read a character (never part of a typed name).
+_UNREADABLE_MARKS = frozenset("\ufffd\ufffc")
 _ZWJ = "\u200d"
 _VARIATION_SELECTORS = frozenset("\ufe0e\ufe0f")
 _KEYCAP = "\u20e3"
@@ -213,6 +215,8 @@ def character_problems(text: str) -> list[str]:
             report("contains an invisible character")
         elif category in ("Cn", "Co", "Cs"):
             report("contains an unassigned or private-use character")
+        elif ch in _UNREADABLE_MARKS:
+            report("contains a character that could not be read (shown as a replacement mark)")
         elif category in ("Mn", "Me", "Mc"):
             marks_in_a_row += 1
             if base_script in (None, "Latin"):
