@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 
 from zoomhost import paths
 from zoomhost.redact import RedactingFilter
@@ -15,6 +16,16 @@ def log_file():
     return paths.log_dir() / "zoomhost.log"
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files only this user can read: display names and errors are in them."""
+
+    def _open(self):  # noqa: ANN202 - the base class's own hook
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        if hasattr(os, "fchmod"):  # POSIX: a file from an older version may have been readable by others
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def configure(*, verbose: bool = False) -> None:
     global _configured
     if _configured:
@@ -22,7 +33,7 @@ def configure(*, verbose: bool = False) -> None:
     _configured = True
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    handler = logging.handlers.RotatingFileHandler(log_file(), maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler = _PrivateRotatingFileHandler(log_file(), maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
