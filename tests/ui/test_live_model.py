@@ -207,3 +207,14 @@ def test_counts_and_admit_all_follow_the_sessions_own_rules(model: ArrivalsTable
     assert model.counts(expected_pupils=20) == session.counts()
     assert [a.participant_id for a in model.admissible_waiting()] == [a.participant_id for a in session.admissible_waiting()]
     assert {a.participant_id for a in model.admissible_waiting()} == {"p2", "p5", "p6"}
+
+
+def test_the_assistants_own_row_goes_once_the_assistant_names_its_id(model: ArrivalsTableModel) -> None:
+    session = new_session()
+    model.apply_changes(session.apply(event(EventKind.JOINED, "900", "Safeguarding assistant", seconds=1)))
+    model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, "901", "Pupil001", seconds=2)))
+    assert model.rowCount() == 2
+    model.apply_changes(session.record_assistant_participant("900"))
+    assert model.rowCount() == 1
+    assert model.row_of("900") is None and model.row_of("901") == 0
+    assert cell(model, 0, Column.NAME) == "Pupil001"

@@ -20,7 +20,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from zoomhost.core.models import Verdict
-from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionCounts
+from zoomhost.core.journal import JournalKind
+from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionCounts, SessionNote
 from zoomhost.ui.widgets import verdict_icon
 
 NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
@@ -220,8 +221,23 @@ class ArrivalsTableModel(QAbstractTableModel):
             row = change if isinstance(change, Arrival) else change.participant
             if row is not None:
                 latest[row.participant_id] = row
+            elif _names_the_assistant(change):
+                # The assistant said which participant is itself: its row (shown while only its
+                # name was known) goes, as the session has already taken it out.
+                pid = change.entry.participant_id  # type: ignore[union-attr]
+                latest.pop(pid, None)
+                self.remove_participant(pid)
         if latest:
             self.apply_arrivals(latest.values())
+
+    def remove_participant(self, participant_id: str) -> None:
+        row = self._where.pop(participant_id, None)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self.endRemoveRows()
+        self._where = {r.arrival.participant_id: n for n, r in enumerate(self._rows)}
 
     def apply_arrivals(self, arrivals: Iterable[Arrival]) -> None:
         new: list[_Row] = []
@@ -335,6 +351,17 @@ class ArrivalsTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def _names_the_assistant(change: SessionChange | Arrival) -> bool:
+    if isinstance(change, Arrival):
+        return False
+    entry = change.entry
+    return (
+        entry.kind is JournalKind.NOTE
+        and entry.detail.get("note") == SessionNote.ASSISTANT.value
+        and bool(entry.participant_id)
+    )
 
 
 def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:
