@@ -20,12 +20,17 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[redacted-jwt]"),
     (re.compile(r"(?i)https?://[^\s\"'<>]*zoom(gov)?\.(us|com)/(j|w|s|wc|my)/[^\s\"'<>]*"), "[redacted-join-link]"),
     (
-        re.compile(r"(?i)\b(pwd|passcode|password|access_token|refresh_token|client_secret|token|secret)=([^&\s\"']+)"),
+        # tk= is a registrant's own join token, zak= the host's start token in a start link
+        re.compile(r"(?i)\b(pwd|passcode|password|access_token|refresh_token|client_secret|token|secret|tk|zak)=([^&\s\"']+)"),
         r"\1=[redacted]",
     ),
     (
-        re.compile(r"(?i)(\"(?:password|passcode|access_token|refresh_token|client_secret|h323_password|pstn_password|encrypted_password)\"\s*:\s*)\"[^\"]*\""),
-        r'\1"[redacted]"',
+        # JSON, and Python's repr of a dict (single quotes), as they turn up in exception texts
+        re.compile(
+            r"(?i)([\"'](?:password|passcode|access_token|refresh_token|client_secret|h323_password|pstn_password"
+            r"|encrypted_password|join_url|start_url|registration_url)[\"']\s*:\s*)([\"'])(?:\\.|(?!\2).)*\2"
+        ),
+        r"\1\2[redacted]\2",
     ),
 )
 

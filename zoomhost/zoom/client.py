@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,7 @@ class Registration:
 
     email: str
     registrant_id: str | None
-    join_url: str | None
+    join_url: str | None = field(repr=False)
 
 
 @dataclass(frozen=True)
