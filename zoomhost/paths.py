@@ -63,3 +63,13 @@ def sessions_dir() -> Path:
 def all_dirs() -> dict[str, Path]:
     """Every folder zoomhost writes to, for the README's removal steps and `zoomhost paths`."""
     return {"data": data_dir(), "config": config_dir(), "logs": log_dir(), "cache": cache_dir()}
+
+
+def own_folder_holding(path: Path) -> tuple[str, Path] | None:
+    """(name, folder) of zoomhost's own folder that ``path`` lies in, or None: exports and invitations
+    must not land among the register, journals, settings or logs (nor replace one of them)."""
+    resolved = Path(path).resolve()
+    for name, folder in all_dirs().items():
+        if resolved.is_relative_to(folder.resolve()):
+            return name, folder
+    return None

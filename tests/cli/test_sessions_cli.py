@@ -92,6 +92,20 @@ def test_export_to_a_missing_folder_says_so(capsys: pytest.CaptureFixture[str], 
     assert code == 1 and "does not exist" in err
 
 
+@pytest.mark.parametrize("fmt", ["csv", "pdf"])
+def test_export_never_replaces_a_journal_or_lands_among_zoomhosts_files(
+    capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    journal = record_small_meeting()
+    journal.close()
+    before = journal.path.read_bytes()
+    code, _, err = _run(capsys, "summary", "export", journal.session_id, "--format", fmt, "--out", str(journal.path))
+    assert code == 1 and "inside zoomhost's data folder" in err and "Traceback" not in err
+    assert journal.path.read_bytes() == before
+    code, out, _ = _run(capsys, "summary", "show", journal.session_id)
+    assert code == 0 and "Attendance (3 pupils):" in out
+
+
 def test_export_pdf_from_a_plain_terminal_without_a_display(tmp_path: Path) -> None:
     """No Qt application and no display: the export makes its own offscreen one."""
     record_small_meeting(topic="Assemblée").close()

@@ -74,13 +74,11 @@ def run_summary_show(args: argparse.Namespace) -> int:
 
 
 def run_summary_export(args: argparse.Namespace) -> int:
-    out: Path = args.out
-    if not out.parent.is_dir():
-        raise ZoomhostError(f"the folder {out.parent} does not exist.", hint="Choose a folder that exists.")
+    from zoomhost.core.export import check_destination, write_csv
+
+    out = check_destination(args.out)
     summary = _load(args.session)
     if args.format == "csv":
-        from zoomhost.core.export import write_csv
-
         write_csv(summary, out)
     else:
         from zoomhost.ui.pdf import write_pdf

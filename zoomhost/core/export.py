@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from zoomhost import paths
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.summary import SessionSummary
 
@@ -105,23 +106,54 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
         }
 
 
+def check_destination(path: Path) -> Path:
+    """Where a summary may go: a file (not a folder) in a folder that exists, outside zoomhost's own
+    folders, so an export can never replace the register or a session's journal."""
+    path = Path(path)
+    own = paths.own_folder_holding(path)
+    if own is not None:
+        raise ExportError(
+            f"the summary cannot be written inside zoomhost's {own[0]} folder ({own[1]}).",
+            hint="Choose a place of your own, such as your Documents folder.",
+        )
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder.", hint="Give a file name, such as summary.csv.")
+    if not path.parent.is_dir():
+        raise ExportError(
+            f"the summary cannot be written to {path.parent}: that folder does not exist.",
+            hint="Choose a folder that exists.",
+        )
+    return path
+
+
 def write_csv(summary: SessionSummary, path: Path) -> Path:
     """Write the summary to ``path`` (replacing it whole, never leaving half a file)."""
-    path = Path(path)
+    path = check_destination(path)
+    rows = ({key: neutralise(value) for key, value in row.items()} for row in summary_rows(summary))
+    return write_private_csv(path, COLUMNS, rows, what="the summary")
+
+
+def write_private_csv(
+    path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, object]], *, what: str
+) -> Path:
+    """Write a CSV readable by this user only, whole or not at all (UTF-8 with a BOM, for Excel).
+
+    The cells are written as given: neutralise what strangers typed first. Failures raise
+    ExportError naming ``what`` was being written.
+    """
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise ExportError(f"the summary cannot be written to {path.parent} ({err.strerror or err}).") from err
+        raise ExportError(f"{what} cannot be written to {path.parent} ({err.strerror or err}).") from err
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS, restval="", quoting=csv.QUOTE_MINIMAL)
+            writer = csv.DictWriter(handle, fieldnames=list(columns), restval="", quoting=csv.QUOTE_MINIMAL)
             writer.writeheader()
-            for row in summary_rows(summary):
-                writer.writerow({key: neutralise(value) for key, value in row.items()})
+            writer.writerows(rows)
         os.replace(tmp, path)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"the summary could not be written to {path} ({err.strerror or err}).") from err
+        raise ExportError(f"{what} could not be written to {path} ({err.strerror or err}).") from err
     return path
 
 

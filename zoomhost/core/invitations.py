@@ -11,10 +11,7 @@ passcode because an invitation must (nothing else zoomhost writes ever does).
 
 from __future__ import annotations
 
-import csv
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +19,7 @@ from pathlib import Path
 
 from zoomhost import paths
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.export import neutralise
+from zoomhost.core.export import ExportError, neutralise, write_private_csv
 from zoomhost.core.models import Pupil
 from zoomhost.core.register import clean_name, surname_initial
 from zoomhost.core.register_text import Field, Table, read_table
@@ -238,24 +235,16 @@ def invitation_rows(
     return rows
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def check_destination(path: Path) -> Path:
     """Where the invitations may go: not in zoomhost's own folders (a file holding the passcode must
     not sit among its settings, logs or journals), not a folder, in a folder that exists."""
     path = Path(path)
-    for name, folder in paths.all_dirs().items():
-        if _inside(path, folder):
-            raise InvitationError(
-                f"The invitations cannot be written inside zoomhost's {name} folder ({folder}).",
-                hint="Choose a place of your own, such as your Documents folder.",
-            )
+    own = paths.own_folder_holding(path)
+    if own is not None:
+        raise InvitationError(
+            f"The invitations cannot be written inside zoomhost's {own[0]} folder ({own[1]}).",
+            hint="Choose a place of your own, such as your Documents folder.",
+        )
     if path.is_dir():
         raise InvitationError(f"{path} is a folder.", hint="Give a file name, such as invitations.csv.")
     if not path.parent.is_dir():
@@ -267,18 +256,8 @@ def write_invitations(rows: Sequence[InvitationRow], path: Path, *, with_email: 
     """Write the mail-merge CSV where the teacher asked (readable by this user only), whole or not at all."""
     path = check_destination(path)
     columns = COLUMNS + ((EMAIL_COLUMN,) if with_email else ())
+    cells = (row.cells(with_email=with_email) for row in rows)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as err:
-        raise InvitationError(f"The invitations cannot be written to {path.parent} ({err.strerror or err}).") from err
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, quoting=csv.QUOTE_MINIMAL)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(row.cells(with_email=with_email))
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise InvitationError(f"The invitations could not be written to {path} ({err.strerror or err}).") from err
-    return path
+        return write_private_csv(path, columns, cells, what="The invitations")
+    except ExportError as err:
+        raise InvitationError(str(err), hint=err.hint) from err
