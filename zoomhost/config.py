@@ -55,9 +55,22 @@ def load_settings() -> Settings:
     except (OSError, ValueError) as exc:
         log.warning("settings file %s is unreadable (%s); using defaults", path, exc)
         return Settings().with_env()
+    if not isinstance(raw, dict):
+        log.warning("settings file %s does not hold settings; using defaults", path)
+        return Settings().with_env()
     raw = _upgrade(raw)
-    known = {f.name for f in fields(Settings)}
-    return Settings(**{k: v for k, v in raw.items() if k in known}).with_env()
+    defaults = Settings()
+    kept = {}
+    for f in fields(Settings):
+        if f.name not in raw:
+            continue
+        value, default = raw[f.name], getattr(defaults, f.name)
+        # a hand-edited file may say "30" or null: such a value is dropped, never passed on to crash later
+        if type(value) is type(default):
+            kept[f.name] = value
+        else:
+            log.warning("settings file %s: %s is not a %s; using %r", path, f.name, type(default).__name__, default)
+    return Settings(**kept).with_env()
 
 
 def save_settings(settings: Settings) -> None:
