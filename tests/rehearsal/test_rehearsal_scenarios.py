@@ -137,7 +137,16 @@ def test_the_serve_command_prints_what_a_client_needs_and_stops_cleanly(capsys) 
         time.sleep(0.05)
     api_base = next(line.split()[-1] for line in out.splitlines() if "API base" in line)
     token_ok = httpx.post(api_base.removesuffix("/v2") + "/oauth/token", data={"grant_type": "nothing"}).status_code == 400
+    host = next(line.split()[-1] for line in out.splitlines() if "Host's email" in line)
+    creds = {line.split(":")[0].strip(): line.split()[-1] for line in out.splitlines() if line.startswith("  ")}
+    token = httpx.post(
+        api_base.removesuffix("/v2") + "/oauth/token",
+        params={"grant_type": "account_credentials", "account_id": creds["Account ID"]},
+        auth=(creds["Client ID"], creds["Client secret"]),
+    ).json()["access_token"]
+    listed = httpx.get(f"{api_base}/users/{host}/meetings", params={"type": "upcoming"}, headers={"Authorization": f"Bearer {token}"})
     stop.set()
     thread.join(10)
     assert result == [0] and token_ok
+    assert listed.status_code == 200 and listed.json()["meetings"], "the printed host's meetings can be listed"
     assert all(label in out for label in ("OAuth base", "WebSocket base", "Subscription ID", "Account ID", "Client ID", "Client secret"))
