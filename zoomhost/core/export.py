@@ -106,22 +106,22 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
         }
 
 
-def check_destination(path: Path) -> Path:
-    """Where a summary may go: a file (not a folder) in a folder that exists, outside zoomhost's own
-    folders, so an export can never replace the register or a session's journal."""
+def check_destination(path: Path, *, what: str = "the summary", example: str = "summary.csv") -> Path:
+    """Where a file of ``what`` may go: a file (not a folder) in a folder that exists, outside
+    zoomhost's own folders, so an export can never replace the register or a session's journal."""
     path = Path(path)
     own = paths.own_folder_holding(path)
     if own is not None:
         raise ExportError(
-            f"the summary cannot be written inside zoomhost's {own[0]} folder ({own[1]}).",
+            f"{what} cannot be written inside zoomhost's {own[0]} folder ({own[1]}).",
             hint="Choose a place of your own, such as your Documents folder.",
         )
     if path.is_dir():
-        raise ExportError(f"{path} is a folder.", hint="Give a file name, such as summary.csv.")
+        raise ExportError(f"{path} is a folder.", hint=f"Give a file name, such as {example}.")
     if not path.parent.is_dir():
         raise ExportError(
-            f"the summary cannot be written to {path.parent}: that folder does not exist.",
-            hint="Choose a folder that exists.",
+            f"{what} cannot be written to {path.parent}: that folder does not exist.",
+            hint="Create it, or choose another folder.",
         )
     return path
 

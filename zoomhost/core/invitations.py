@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from zoomhost import paths
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core import export
 from zoomhost.core.export import ExportError, neutralise, write_private_csv
 from zoomhost.core.models import Pupil
 from zoomhost.core.register import clean_name, surname_initial
@@ -238,18 +238,10 @@ def invitation_rows(
 def check_destination(path: Path) -> Path:
     """Where the invitations may go: not in zoomhost's own folders (a file holding the passcode must
     not sit among its settings, logs or journals), not a folder, in a folder that exists."""
-    path = Path(path)
-    own = paths.own_folder_holding(path)
-    if own is not None:
-        raise InvitationError(
-            f"The invitations cannot be written inside zoomhost's {own[0]} folder ({own[1]}).",
-            hint="Choose a place of your own, such as your Documents folder.",
-        )
-    if path.is_dir():
-        raise InvitationError(f"{path} is a folder.", hint="Give a file name, such as invitations.csv.")
-    if not path.parent.is_dir():
-        raise InvitationError(f"The folder {path.parent} does not exist.", hint="Create it, or choose another place.")
-    return path
+    try:
+        return export.check_destination(path, what="The invitations", example="invitations.csv")
+    except ExportError as err:
+        raise InvitationError(str(err), hint=err.hint) from err
 
 
 def write_invitations(rows: Sequence[InvitationRow], path: Path, *, with_email: bool) -> Path:
