@@ -229,3 +229,18 @@ def test_a_meeting_id_that_is_not_one_is_refused_before_anything_is_sent() -> No
 
     with pytest.raises(errors.BadRequest, match="not a Zoom meeting ID"):
         asyncio.run(run())
+
+
+def test_a_list_answer_of_the_wrong_shape_is_read_as_no_rows_not_a_crash() -> None:
+    """Zoom documents ``meetings`` as a list; a number or an object there must not stop the checklist."""
+    answers = iter([{"meetings": 5}, {"meetings": {"id": 1}}, {"meetings": [{"id": 81234567890, "topic": "Assembly"}]}])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=next(answers))
+
+    async def run() -> list[list]:
+        async with _client(handler) as client:
+            return [await client.list_upcoming_meetings(user_id="h@school.example") for _ in range(3)]
+
+    first, second, third = asyncio.run(run())
+    assert first == [] and second == [] and [m.topic for m in third] == ["Assembly"]

@@ -176,6 +176,12 @@ def meeting_uuid_path(uuid: str) -> str:
     return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
 
 
+def _listed(body: Mapping[str, Any], key: str) -> list[Any]:
+    """``body[key]`` when it is a list, as Zoom documents; anything else is read as no rows."""
+    value = body.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _user_path(user_id: str) -> str:
     return quote(user_id, safe="@")
 
@@ -349,7 +355,7 @@ class ZoomClient:
                 what=f"registering pupils for meeting {number}",
                 json_body=body,
             )
-            for item in answer.get("registrants") or []:
+            for item in _listed(answer, "registrants"):
                 if isinstance(item, dict) and isinstance(item.get("email"), str):
                     result.append(
                         Registration(
@@ -426,7 +432,7 @@ class ZoomClient:
         for _ in range(MAX_PAGES):
             page_params = dict(params, **({"next_page_token": token} if token else {}))
             body = await self._json("GET", path, category=category, what=what, params=page_params)
-            rows.extend(r for r in body.get(key) or [] if isinstance(r, dict))
+            rows.extend(r for r in _listed(body, key) if isinstance(r, dict))
             token = body.get("next_page_token") or ""
             if not isinstance(token, str) or not token:
                 break
