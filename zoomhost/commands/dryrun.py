@@ -8,6 +8,7 @@ pupil arriving again shows as a duplicate, as it would live.
 from __future__ import annotations
 
 import argparse
+from datetime import date
 import json
 import sys
 from collections import Counter
@@ -51,7 +52,7 @@ def run_dry_run(args: argparse.Namespace) -> int:
     if staff_list is not None:
         _report_skipped(args.staff, staff_list.skipped)
         staff = staff_list.staff
-    classifier = AdmissionClassifier(pupils=register.pupils, staff=staff)
+    classifier = AdmissionClassifier(pupils=register.pupils, staff=staff, today=date.today())
     admitted: set[int] = set()
     results: list[tuple[int, str, Classification]] = []
     for line, name in names:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import Enum
 
 from zoomhost.core.models import Classification, Pupil, StaffMember, Verdict
@@ -176,7 +177,13 @@ class AdmissionClassifier:
     display name mentions, so it costs the same for 30 pupils or 5,000.
     """
 
-    def __init__(self, *, pupils: Sequence[Pupil], staff: Sequence[StaffMember]) -> None:
+    def __init__(self, *, pupils: Sequence[Pupil], staff: Sequence[StaffMember], today: date | None = None) -> None:
+        # A pupil whose leaving date has passed is no longer at the school, whatever the register
+        # says of consent, until the August purge removes them: held, with the date as the reason.
+        self._left: dict[int, date] = {
+            p.id: p.leaving_date for p in pupils if today and p.leaving_date and p.leaving_date < today
+        }
+        pupils = [replace(p, consent=False) if p.id in self._left else p for p in pupils]
         self._by_name: dict[str, _Bucket] = {}
         self._first_names: set[str] = set()
         self._may_be_names: set[str] = set()  # words that may be a pupil's own name or class, not a surname
@@ -298,7 +305,7 @@ class AdmissionClassifier:
                 )
             return Classification(verdict=Verdict.STAFF, staff=staff[0], reasons=(f"staff member {staff[0].name}", *notes))
         if people:
-            return _child_verdict(people[0], present, notes)
+            return _child_verdict(people[0], present, notes, left=self._left)
         if strangers:
             return _stranger_verdict(strangers[0], notes)
         return _nameless_verdict(readings, words)
@@ -432,7 +439,9 @@ def _notes(words: list[Word]) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _child_verdict(reading: _Reading, present: Collection[int], notes: tuple[str, ...]) -> Classification:
+def _child_verdict(
+    reading: _Reading, present: Collection[int], notes: tuple[str, ...], *, left: dict[int, date]
+) -> Classification:
     candidates = reading.candidates
     if len(candidates) > 1:
         consented = all(entry.pupil.consent for entry in candidates)
@@ -458,6 +467,12 @@ def _child_verdict(reading: _Reading, present: Collection[int], notes: tuple[str
     exact = {fold(pupil.first_name), fold(pupil.preferred_name or "")} | set(_name_keys(pupil.first_name))
     if typed and not {key for w in typed for key in (w.key, *w.parts)} & exact:
         matched += f' ("{" ".join(w.text for w in typed)}" taken as {pupil.known_as})'
+    if pupil.id in left:
+        return Classification(
+            verdict=Verdict.NO_CONSENT,
+            pupil=pupil,
+            reasons=(matched, f"left the school on {left[pupil.id]:%d %B %Y}", *notes),
+        )
     if not pupil.consent:
         return Classification(
             verdict=Verdict.NO_CONSENT, pupil=pupil, reasons=(matched, "no consent for video lessons on the register", *notes)
