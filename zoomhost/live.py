@@ -9,7 +9,9 @@ listener hears each batch of changes (the live panel turns that into a Qt signal
 Group commit. Events are queued as they are heard and applied in batches of at most
 ``EVENT_BATCH``, each batch journaled in one fully synced transaction and only then handed to
 the listener; between batches the loop gets a turn, so a 272-arrival burst never holds up
-the auto-lock, the panic key or a teacher's click for more than one batch. Admit-all journals
+the auto-lock, the panic key or a teacher's click for more than one batch. A batch is taken
+``EVENT_GATHER`` after its first event (at once when it is full), so events that trickle in,
+as an admit-all's admissions do, share a sync to disk instead of paying one each. Admit-all journals
 its commands, and then their results, a batch at a time too. Around that
 it keeps the protocol's clocks (auto-lock N minutes after the start, the planned length), falls
 back to the Zoom client's own buttons when the assistant drops and takes it back when it
@@ -73,6 +75,8 @@ _AUTOPILOT_TRIES = 3  # an admission that keeps failing is left to the teacher
 _RESENDABLE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock"})
 #: Events applied and journaled in one transaction before the loop gets a turn (a few ms of work).
 EVENT_BATCH = 32
+#: How long the first event of a batch waits for others to share its transaction (seconds).
+EVENT_GATHER = 0.003
 
 
 class LiveNote(StrEnum):
@@ -578,11 +582,13 @@ class LiveController:
         if self._closed or (event.meeting_id and event.meeting_id != self._meeting_id):
             return
         self._inbox.append(event)
-        if self._drain_handle is None:
-            loop = self._loop
-            if loop is None or loop.is_closed():
-                self._drain_all()
-                return
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            self._drain_all()
+        elif self._drain_handle is None:
+            self._drain_handle = loop.call_later(EVENT_GATHER, self._drain)
+        elif len(self._inbox) >= EVENT_BATCH and isinstance(self._drain_handle, asyncio.TimerHandle):
+            self._drain_handle.cancel()  # a full batch goes at once
             self._drain_handle = loop.call_soon(self._drain)
 
     def _drain(self) -> None:

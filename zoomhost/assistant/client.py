@@ -1,8 +1,8 @@
 """The panel's side of the control connection: ``AssistantChannel`` commands a host assistant.
 
-Commands are sent as soon as they are asked for (admit-all sends every admit at once and
-collects the results), each with its command id, so a retry after a lost answer is never
-carried out twice. When the connection drops, every command still waiting is answered with
+Commands are sent as soon as they are asked for (admit-all sends every admit at once, in
+one frame, and collects the results), each with its command id, so a retry after a lost
+answer is never carried out twice. When the connection drops, every command still waiting is answered with
 the Zoom step to check by hand, and the panel is told so that it can fall back.
 """
 
@@ -63,6 +63,7 @@ class AssistantChannel:
         self._results: dict[str, CommandResult] = {}
         self._capabilities: dict[Capability, CapabilityInfo] = {}
         self._last_seq = 0
+        self._batches = False  # the assistant reads ``batch`` messages (it said so in its hello)
         self._closing = False
         self._connected = False
         self.status = wire.AssistantStatus(state="idle", rights="none", message="Not connected to the assistant.")
@@ -84,6 +85,7 @@ class AssistantChannel:
                 ping_interval=5,
                 ping_timeout=10,
                 max_size=2**22,
+                compression=None,  # small JSON messages: compressing costs more than it saves, and mixes secrets with names
             )
         except InvalidStatus as err:
             if err.response.status_code == 401:
@@ -101,7 +103,8 @@ class AssistantChannel:
         if hello.get("type") != "hello":
             raise AssistantError("The host assistant did not greet the panel; is the address right?")
         self._take_status(hello)
-        await self._connection.send(wire.encode({"type": "subscribe", "after": self._last_seq}))
+        self._batches = bool(hello.get("batches"))
+        await self._connection.send(wire.encode({"type": "subscribe", "after": self._last_seq, "batches": True}))
         self._connected = True
         self._reader = asyncio.create_task(self._read(self._connection))
         self._listeners.emit_connection(
@@ -164,9 +167,15 @@ class AssistantChannel:
         try:
             async for raw in connection:
                 try:
-                    self._dispatch(wire.decode(raw))
+                    messages = wire.unbatch(wire.decode(raw))
                 except wire.WireError as err:
                     log.warning("ignored a message from the assistant: %s", err)
+                    continue
+                for message in messages:
+                    try:
+                        self._dispatch(message)
+                    except (wire.WireError, KeyError, ValueError, TypeError) as err:
+                        log.warning("ignored a message from the assistant: %s", err)
         except ConnectionClosed:
             pass
         finally:
@@ -228,30 +237,43 @@ class AssistantChannel:
             raise AssistantError("The host assistant is not connected.") from err
 
     def _start_command(
-        self, name: str, args: dict[str, Any], command_id: str | None, *, capability: Capability, bulk: bool = False
+        self, name: str, args: dict[str, Any], command_id: str | None, *, capability: Capability
     ) -> tuple[str, asyncio.Future[CommandResult]]:
+        command_id, future, message = self._prepare_command(name, args, command_id, capability=capability)
+        if message is not None:
+            asyncio.ensure_future(self._send_or_fail([(command_id, message)]))
+        return command_id, future
+
+    def _prepare_command(
+        self, name: str, args: dict[str, Any], command_id: str | None, *, capability: Capability, bulk: bool = False
+    ) -> tuple[str, asyncio.Future[CommandResult], dict[str, Any] | None]:
+        """The command's id, the future its result will be set on, and the message to send (None: answered already)."""
         command_id = command_id or new_command_id()
         future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
         future.capability = capability  # type: ignore[attr-defined] - read back if the connection drops
         if command_id in self._results:
             stored = self._results[command_id]
             future.set_result(CommandResult(**{**_fields(stored), "replayed": True}))
-            return command_id, future
+            return command_id, future, None
         if not self._connected or self._connection is None:
             future.set_result(self._unconfirmed(command_id, capability))
-            return command_id, future
+            return command_id, future, None
         self._waiting[command_id] = future
-        message = {"type": "command", "command_id": command_id, "command": name, "args": args, "bulk": bulk}
-        asyncio.ensure_future(self._send_or_fail(command_id, message))
-        return command_id, future
+        return command_id, future, {"type": "command", "command_id": command_id, "command": name, "args": args, "bulk": bulk}
 
-    async def _send_or_fail(self, command_id: str, message: dict[str, Any]) -> None:
-        try:
-            await self._send_message(message)
-        except AssistantError:
-            future = self._waiting.pop(command_id, None)
-            if future is not None and not future.done():
-                future.set_result(self._unconfirmed(command_id, getattr(future, "capability", None)))
+    async def _send_or_fail(self, commands: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Send the commands (in batches when the assistant reads them); any not sent are answered as unconfirmed."""
+        size = wire.BATCH_LIMIT if self._batches else 1
+        for start in range(0, len(commands), size):
+            chunk = commands[start : start + size]
+            try:
+                await self._send_message(wire.batch([message for _, message in chunk]))
+            except AssistantError:
+                for command_id, _ in commands[start:]:
+                    future = self._waiting.pop(command_id, None)
+                    if future is not None and not future.done():
+                        future.set_result(self._unconfirmed(command_id, getattr(future, "capability", None)))
+                return
 
     async def _command(
         self, name: str, args: dict[str, Any], command_id: str | None, *, capability: Capability
@@ -260,18 +282,32 @@ class AssistantChannel:
         return await self._await(command_id, future, capability)
 
     async def _await(self, command_id: str, future: asyncio.Future[CommandResult], capability: Capability) -> CommandResult:
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), self._timeout)
-        except TimeoutError:
+        return (await self._collect([(command_id, future)], capability))[0]
+
+    async def _collect(
+        self, started: Sequence[tuple[str, asyncio.Future[CommandResult]]], capability: Capability
+    ) -> list[CommandResult]:
+        """Each command's result, in order; one that has no answer within the timeout is left to the teacher."""
+        waiting = [future for _, future in started if not future.done()]
+        if waiting:
+            await asyncio.wait(waiting, timeout=self._timeout)
+        results = []
+        for command_id, future in started:
+            if future.done():
+                results.append(future.result())
+                continue
             self._waiting.pop(command_id, None)
-            return CommandResult(
-                command_id=command_id,
-                ok=False,
-                message="The host assistant did not answer in time; check it in Zoom.",
-                capability=capability,
-                how=How.MANUAL,
-                manual_step=ZOOM_CLIENT_STEPS[capability],
+            results.append(
+                CommandResult(
+                    command_id=command_id,
+                    ok=False,
+                    message="The host assistant did not answer in time; check it in Zoom.",
+                    capability=capability,
+                    how=How.MANUAL,
+                    manual_step=ZOOM_CLIENT_STEPS[capability],
+                )
             )
+        return results
 
     async def admit(self, participant_id: str, *, command_id: str | None = None) -> CommandResult:
         return await self._command("admit", {"participant_id": participant_id}, command_id, capability=Capability.ADMIT)
@@ -284,12 +320,13 @@ class AssistantChannel:
         if len(ids) != len(participant_ids):
             raise ValueError("one command id per participant")
         started = [
-            self._start_command("admit", {"participant_id": pid}, cid, capability=Capability.ADMIT_ALL, bulk=True)
+            self._prepare_command("admit", {"participant_id": pid}, cid, capability=Capability.ADMIT_ALL, bulk=True)
             for pid, cid in zip(participant_ids, ids, strict=True)
         ]
-        return list(
-            await asyncio.gather(*(self._await(cid, future, Capability.ADMIT_ALL) for cid, future in started))
-        )
+        to_send = [(cid, message) for cid, _, message in started if message is not None]
+        if to_send:
+            asyncio.ensure_future(self._send_or_fail(to_send))
+        return await self._collect([(cid, future) for cid, future, _ in started], Capability.ADMIT_ALL)
 
     async def put_in_waiting_room(self, participant_id: str, *, command_id: str | None = None) -> CommandResult:
         return await self._command(

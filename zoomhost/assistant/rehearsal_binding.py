@@ -10,11 +10,18 @@ and it delivers callbacks on its own thread, later, as the SDK does.
 The state may live in another process: ``RehearsalBridge`` serves a ``ZoomState``'s host
 controls and events on loopback, and ``RemoteZoomState`` is its client, so that
 ``zoomhost assistant --rehearsal ws://127.0.0.1:PORT`` runs as a real, killable process.
+
+Like the real SDK, which keeps the meeting's participants in the process, the binding keeps
+what the meeting's events said about each participant and answers ``GetUserByUserID`` and
+``GetWaitingRoomUserInfoByID`` from that, going to the state only for someone it has heard
+nothing about; ``GetWaitingRoomLst`` always asks the state. Once the meeting has ended, the
+lists are empty and host controls answer ``SDKERR_NOT_IN_MEETING``, as in Zoom.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -181,6 +188,16 @@ class _User:
         return self.myself
 
 
+#: Where a participant is after each of the rehearsal Zoom's events.
+_WHERE_AFTER = {
+    "meeting.participant_joined_waiting_room": "waiting",
+    "meeting.participant_put_in_waiting_room": "waiting",
+    "meeting.participant_joined": "meeting",
+    "meeting.participant_left_waiting_room": "left",
+    "meeting.participant_left": "left",
+}
+
+
 class _Meeting:
     """What one assistant session knows: which meeting, its own role, the callbacks to call."""
 
@@ -189,6 +206,9 @@ class _Meeting:
         self.meeting_id: int | None = None
         self.role = UserRole.USERROLE_ATTENDEE
         self.participant_events: Any = None
+        self.known: dict[int, tuple[str, str]] = {}  # user id -> (name, where), as the meeting's events said
+        self.ended = False
+        self._said_ended = False
 
     @property
     def state(self) -> Any:
@@ -197,13 +217,43 @@ class _Meeting:
     def host_rights(self) -> bool:
         return self.role in (UserRole.USERROLE_HOST, UserRole.USERROLE_COHOST)
 
+    def heard(self, name: str, person: dict[str, Any]) -> None:
+        """Keep what one of this meeting's events says about a participant (called in the events' order)."""
+        if name == "meeting.ended":
+            self.ended = True
+            return
+        if not person.get("user_id"):
+            return
+        user_id = int(person["user_id"])
+        display_name = str(person.get("user_name") or "")
+        where = _WHERE_AFTER.get(name) or self.known.get(user_id, ("", ""))[1]
+        if where:  # any other event (an admission, a rename) keeps where they are and brings their name up to date
+            self.known[user_id] = (display_name, where)
+
     def person(self, user_id: int) -> _User | None:
         if user_id == ASSISTANT_USER_ID:
             return _User(ASSISTANT_USER_ID, self.binding.display_name, "meeting", self.role, myself=True)
-        found = self.state.participant(self.meeting_id, user_id)
-        if found is None or found.where == "left":
-            return None
-        return _User(found.user_id, found.display_name, found.where)
+        if user_id in self.known:
+            name, where = self.known[user_id]
+        else:
+            found = self.query(lambda: self.state.participant(self.meeting_id, user_id), None)
+            if found is None:
+                return None
+            name, where = found.display_name, found.where
+        return None if where == "left" or self.ended else _User(user_id, name, where)
+
+    def query(self, ask: Callable[[], Any], ended_answer: Any) -> Any:
+        """Ask the state about the meeting; once it has ended, the answer Zoom gives then (and one calm line in the log)."""
+        if not self.ended:
+            try:
+                return ask()
+            except Exception:
+                if not self.ended:  # the meeting's end is heard before any answer that came after it
+                    raise
+        if not self._said_ended:
+            self._said_ended = True
+            log.info("the rehearsal meeting has ended; the assistant has nothing more to watch")
+        return ended_answer
 
     def controlled(self, change: Callable[[], object]) -> SDKError:
         """Carry out a host control: refused without co-host rights, WRONG_USAGE when Zoom would refuse."""
@@ -211,7 +261,10 @@ class _Meeting:
             return SDKError.SDKERR_NOT_IN_MEETING
         if not self.host_rights():
             return SDKError.SDKERR_NO_PERMISSION
-        return OK if change() is not False else SDKError.SDKERR_WRONG_USAGE
+        done = self.query(change, SDKError.SDKERR_NOT_IN_MEETING)
+        if done is SDKError.SDKERR_NOT_IN_MEETING:
+            return done
+        return OK if done is not False else SDKError.SDKERR_WRONG_USAGE
 
 
 class _WaitingRoomController:
@@ -223,12 +276,12 @@ class _WaitingRoomController:
         self._listed: dict[int, _User] = {}  # from the last GetWaitingRoomLst: one round trip per look
 
     def GetWaitingRoomLst(self) -> list[int]:  # noqa: N802
-        people = self._m.state.waiting_room(self._m.meeting_id)
+        people = self._m.query(lambda: self._m.state.waiting_room(self._m.meeting_id), [])
         self._listed = {p.user_id: _User(p.user_id, p.display_name, "waiting") for p in people}
         return list(self._listed)
 
     def GetWaitingRoomUserInfoByID(self, user_id: int) -> _User | None:  # noqa: N802
-        if user_id in self._listed:
+        if user_id in self._listed and user_id not in self._m.known:  # the list is all the binding knows
             return self._listed[user_id]
         person = self._m.person(user_id)
         return person if person is not None and person.where == "waiting" else None
@@ -269,7 +322,7 @@ class _ParticipantsController:
         return self._m.person(ASSISTANT_USER_ID)
 
     def GetParticipantsList(self) -> list[int]:  # noqa: N802
-        return [ASSISTANT_USER_ID] + [p.user_id for p in self._m.state.in_meeting(self._m.meeting_id)]
+        return [ASSISTANT_USER_ID] + [p.user_id for p in self._m.query(lambda: self._m.state.in_meeting(self._m.meeting_id), [])]
 
     def GetUserByUserID(self, user_id: int) -> _User | None:  # noqa: N802
         return self._m.person(user_id)
@@ -389,7 +442,11 @@ class _MeetingService:
     def _state_event(self, event: dict[str, Any]) -> None:
         """Runs under the rehearsal state's lock: only queue the callback, never call back in."""
         name = event.get("event")
-        person = event.get("payload", {}).get("object", {}).get("participant") or {}
+        meeting = event.get("payload", {}).get("object", {})
+        if str(meeting.get("id")) != str(self._m.meeting_id):
+            return  # another meeting's
+        person = meeting.get("participant") or {}
+        self._m.heard(str(name), person)
         user_id = int(person["user_id"]) if person.get("user_id") else None
         if name == "meeting.participant_joined" and user_id is not None:
             self._b.later(lambda: self._participant_event("onUserJoin", [user_id], ""))
@@ -544,7 +601,12 @@ def _person(p: Any) -> dict[str, Any]:
 
 
 class RehearsalBridge:
-    """Serves one ZoomState's host controls and events on loopback, for a rehearsal assistant in another process."""
+    """Serves one ZoomState's host controls and events on loopback, for a rehearsal assistant in another process.
+
+    Each frame to a client is ``{"events": [...]}``, a reply ``{"id": …, "result" | "error": …}``, or both:
+    the events a call caused go in its reply's frame, ahead of the answer, and events from elsewhere
+    that happen together share a frame. A client reads a frame's events before its answer.
+    """
 
     def __init__(self, *, state: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.state = state
@@ -552,13 +614,16 @@ class RehearsalBridge:
         self._port = port
         self._server: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._clients: set[ServerConnection] = set()
+        self._clients: dict[ServerConnection, asyncio.Queue[str]] = {}  # each client's frames, sent in order
         self._unsubscribe: Callable[[], None] | None = None
+        self._events: list[dict[str, Any]] = []  # happened, not yet sent
+        self._events_lock = threading.Lock()
+        self._flush_due = False
         self.url = ""
 
     async def start(self) -> str:
         self._loop = asyncio.get_running_loop()
-        self._server = await serve(self._serve, self._host, self._port)
+        self._server = await serve(self._serve, self._host, self._port, compression=None)
         port = next(iter(self._server.sockets)).getsockname()[1]
         self.url = f"ws://{self._host}:{port}"
         self._unsubscribe = self.state.subscribe(self._state_event)
@@ -572,33 +637,59 @@ class RehearsalBridge:
             await self._server.wait_closed()
 
     def _state_event(self, event: dict[str, Any]) -> None:
+        """Runs on whichever thread changed the state: keep the event, and have the loop send what is kept."""
         loop = self._loop
-        if loop is not None:
-            text = json.dumps({"event": event})
-            loop.call_soon_threadsafe(self._fan_out, text)
-
-    def _fan_out(self, text: str) -> None:
-        for client in list(self._clients):
-            asyncio.ensure_future(self._send(client, text))
-
-    @staticmethod
-    async def _send(client: ServerConnection, text: str) -> None:
+        if loop is None:
+            return
+        with self._events_lock:
+            self._events.append(event)
+            if self._flush_due:
+                return
+            self._flush_due = True
         try:
-            await client.send(text)
-        except ConnectionClosed:
+            loop.call_soon_threadsafe(self._flush)
+        except RuntimeError:  # the loop has stopped: nobody is listening any more
             pass
 
+    def _take_events(self) -> list[dict[str, Any]]:
+        with self._events_lock:
+            events, self._events = self._events, []
+            self._flush_due = False
+        return events
+
+    def _flush(self, *, reply_to: ServerConnection | None = None, reply: dict[str, Any] | None = None) -> None:
+        """Queue the kept events for every client, in one frame each (with ``reply`` for ``reply_to``)."""
+        events = self._take_events()
+        for client, frames in self._clients.items():
+            frame: dict[str, Any] = {"events": events} if events else {}
+            if client is reply_to and reply is not None:
+                frame.update(reply)
+            if frame:
+                frames.put_nowait(json.dumps(frame))
+
     async def _serve(self, connection: ServerConnection) -> None:
-        self._clients.add(connection)
+        frames: asyncio.Queue[str] = asyncio.Queue()
+        self._clients[connection] = frames
+        writer = asyncio.ensure_future(self._write(connection, frames))
         try:
             async for raw in connection:
                 request = json.loads(raw)
-                reply = await asyncio.to_thread(self._call, request["method"], request.get("args", []), request.get("kwargs", {}))
-                await connection.send(json.dumps({"id": request["id"], **reply}))
+                # Straight on the loop: each call holds the state's lock for microseconds, as Zoom answers at once.
+                reply = self._call(request["method"], request.get("args", []), request.get("kwargs", {}))
+                self._flush(reply_to=connection, reply={"id": request["id"], **reply})
         except ConnectionClosed:
             pass
         finally:
-            self._clients.discard(connection)
+            self._clients.pop(connection, None)
+            writer.cancel()
+
+    @staticmethod
+    async def _write(connection: ServerConnection, frames: asyncio.Queue[str]) -> None:
+        try:
+            while True:
+                await connection.send(await frames.get())
+        except ConnectionClosed:
+            pass
 
     def _call(self, method: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
         if method not in BRIDGED:
@@ -620,8 +711,9 @@ class RemoteZoomState:
     """A ZoomState in another process, through its RehearsalBridge (only what the rehearsal binding needs)."""
 
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        self._open = contextlib.ExitStack()  # the connection lives as long as this object, closed by close()
         try:
-            self._connection: ClientConnection = connect(url, open_timeout=timeout)
+            self._connection: ClientConnection = self._open.enter_context(connect(url, open_timeout=timeout, compression=None))
         except (OSError, TimeoutError) as err:
             raise AssistantError(
                 f"The rehearsal Zoom at {url} cannot be reached.", hint="Start the rehearsal first."
@@ -638,9 +730,10 @@ class RemoteZoomState:
         try:
             for raw in self._connection:
                 message = json.loads(raw)
-                if "event" in message:
+                for event in message.get("events", ()):  # before the answer: they happened first
                     for callback in list(self._subscribers):
-                        callback(message["event"])
+                        callback(event)
+                if "id" not in message:
                     continue
                 future = self._waiting.pop(message["id"], None)
                 if future is not None:
@@ -687,4 +780,4 @@ class RemoteZoomState:
         raise AttributeError(name)
 
     def close(self) -> None:
-        self._connection.close()
+        self._open.close()

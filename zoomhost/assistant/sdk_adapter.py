@@ -9,7 +9,8 @@ checks every attribute it touches against the published listing). Names that a l
 may add (``LockMeeting``, waiting-room callbacks) are probed with ``hasattr``, never assumed.
 0.0.27 has no way to receive waiting-room callbacks in Python (``IMeetingWaitingRoomEvent``
 has no constructor and no callbacks class), so the waiting room is watched by polling
-``GetWaitingRoomLst``.
+``GetWaitingRoomLst``. Everything else is kept incrementally: a callback, a leave or a
+command about one participant looks up that participant only, never the whole room.
 """
 
 from __future__ import annotations
@@ -345,9 +346,9 @@ class SdkAdapter:
             self._participants_ctrl.SetEvent(participant_events)
             if hasattr(sdk, "MeetingWaitingRoomEventCallbacks"):  # a later binding may deliver these
                 waiting_events = sdk.MeetingWaitingRoomEventCallbacks(
-                    onWaitingRoomUserJoinCallback=lambda _uid: self.poll(),
-                    onWaitingRoomUserLeftCallback=lambda _uid: self.poll(),
-                    onWaitingRoomUserNameChangedCallback=lambda _uid, _name: self.poll(),
+                    onWaitingRoomUserJoinCallback=self._look_at,
+                    onWaitingRoomUserLeftCallback=self._look_at,
+                    onWaitingRoomUserNameChangedCallback=lambda user_id, _name: self._look_at(user_id),
                 )
                 self._callbacks.append(waiting_events)
                 self._waiting_ctrl.SetEvent(waiting_events)
@@ -418,11 +419,12 @@ class SdkAdapter:
 
     def _users_left(self, user_ids: Any, _names: str = "") -> None:
         with self._lock:
-            for user_id in list(user_ids):
-                if user_id in self._in_meeting:
-                    self._in_meeting.discard(user_id)
-                    self._emit(EventKind.LEFT, user_id, None)
-        self.poll()  # someone put back in the waiting room leaves the meeting and appears there
+            left = [user_id for user_id in list(user_ids) if user_id in self._in_meeting]
+            for user_id in left:
+                self._in_meeting.discard(user_id)
+                self._emit(EventKind.LEFT, user_id, None)
+        for user_id in left:
+            self._look_at(user_id)  # someone put back in the waiting room leaves the meeting and appears there
 
     def _host_changed(self, user_id: int) -> None:
         with self._lock:
@@ -447,28 +449,45 @@ class SdkAdapter:
             now_waiting = {uid for uid in self._waiting_ctrl.GetWaitingRoomLst() if uid != self._my_id}
             for user_id in now_waiting:
                 info = self._waiting_ctrl.GetWaitingRoomUserInfoByID(user_id)
-                name = info.GetUserName() if info is not None else ""
-                if user_id not in self._waiting:
-                    self._waiting[user_id] = name
-                    self._in_meeting.discard(user_id)
-                    if self._locked:
-                        self._held.add(user_id)
-                    extra = {"held": "arrived after lock"} if user_id in self._held else {}
-                    self._emit(EventKind.WAITING_JOINED, user_id, name, **extra)
-                elif name and name != self._waiting[user_id]:
-                    self._waiting[user_id] = name
-                    self._emit(EventKind.WAITING_RENAMED, user_id, name)
+                self._waiting_now(user_id, info.GetUserName() if info is not None else "")
             for user_id in set(self._waiting) - now_waiting:
-                name = self._waiting.pop(user_id)
-                user = self._participants_ctrl.GetUserByUserID(user_id)
-                if user is not None and not user.IsInWaitingRoom():  # admitted; the join callback was missed
-                    self._in_meeting.add(user_id)
-                    self._held.discard(user_id)
-                    self._emit(EventKind.ADMITTED, user_id, name)
-                    self._emit(EventKind.JOINED, user_id, name)
-                else:
-                    self._held.discard(user_id)
-                    self._emit(EventKind.WAITING_LEFT, user_id, name)
+                self._not_waiting_now(user_id)
+
+    def _look_at(self, user_id: int) -> None:
+        """What became of one participant in the waiting room (a callback, a leave or a command was about them)."""
+        with self._lock:
+            if self._status.state != "in_meeting" or user_id == self._my_id:
+                return
+            info = self._waiting_ctrl.GetWaitingRoomUserInfoByID(user_id)
+            if info is not None:
+                self._waiting_now(user_id, info.GetUserName() or "")
+            elif user_id in self._waiting:
+                self._not_waiting_now(user_id)
+
+    def _waiting_now(self, user_id: int, name: str) -> None:
+        """``user_id`` is in the waiting room under ``name``: an arrival, a rename, or nothing new. Hold the lock."""
+        if user_id not in self._waiting:
+            self._waiting[user_id] = name
+            self._in_meeting.discard(user_id)
+            if self._locked:
+                self._held.add(user_id)
+            extra = {"held": "arrived after lock"} if user_id in self._held else {}
+            self._emit(EventKind.WAITING_JOINED, user_id, name, **extra)
+        elif name and name != self._waiting[user_id]:
+            self._waiting[user_id] = name
+            self._emit(EventKind.WAITING_RENAMED, user_id, name)
+
+    def _not_waiting_now(self, user_id: int) -> None:
+        """``user_id`` was waiting and is not any more: admitted (its join callback missed), or gone. Hold the lock."""
+        name = self._waiting.pop(user_id)
+        self._held.discard(user_id)
+        user = self._participants_ctrl.GetUserByUserID(user_id)
+        if user is not None and not user.IsInWaitingRoom():  # admitted; the join callback was missed
+            self._in_meeting.add(user_id)
+            self._emit(EventKind.ADMITTED, user_id, name)
+            self._emit(EventKind.JOINED, user_id, name)
+        else:
+            self._emit(EventKind.WAITING_LEFT, user_id, name)
 
     # -- host controls -------------------------------------------------------------------------
 
@@ -487,14 +506,15 @@ class SdkAdapter:
             if (refusal := self._ready()) is not None:
                 return refusal
             if user_id not in self._waiting and user_id not in self._in_meeting:
-                self.poll()  # an arrival the watch has not reported yet
+                self._look_at(user_id)  # an arrival the watch has not reported yet
             if user_id in self._in_meeting:
                 return Outcome(True, "Already in the meeting.")
             if user_id not in self._waiting:
                 return Outcome(False, "That person is no longer in the waiting room.")
             if bulk and user_id in self._held:
                 return Outcome(False, "Held: arrived after the meeting was locked. Admit them on their own if you are sure.")
-            return self._result(self._waiting_ctrl.AdmitToMeeting(user_id), "Admitted.")
+        # Outside the lock: the join callbacks of those admitted before go on while Zoom answers this one.
+        return self._result(self._waiting_ctrl.AdmitToMeeting(user_id), "Admitted.")
 
     def put_in_waiting_room(self, user_id: int) -> Outcome:
         with self._lock:
@@ -509,7 +529,7 @@ class SdkAdapter:
             if (refusal := self._ready()) is not None:
                 return refusal
             if user_id not in self._waiting and user_id not in self._in_meeting:
-                self.poll()
+                self._look_at(user_id)
             if user_id in self._waiting:
                 return self._result(self._waiting_ctrl.ExpelUser(user_id), "Removed from the waiting room.")
             if user_id not in self._in_meeting:

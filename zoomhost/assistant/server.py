@@ -6,6 +6,10 @@ upgrade; a non-loopback address needs TLS. Commands carry ids and run one at a t
 order they arrived; a command id seen before gets its stored result and is never carried
 out twice. Meeting events are numbered and kept, so a panel that reconnects asks for the
 ones it missed.
+
+Commands that arrive together (admit-all's, in one batch) are handed to the SDK's thread
+together and carried out there back to back, each result sent as soon as it is known;
+results and events that are ready together go to the panel in one frame.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ class _Client:
     connection: ServerConnection
     outbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     subscribed: bool = False
+    batches: bool = False  # the panel reads ``batch`` messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +139,8 @@ class AssistantServer:
             self._port,
             ssl=self._ssl,
             process_request=self._check_token,
-            max_size=2**20,
+            max_size=2**22,
+            compression=None,  # small JSON messages: compressing costs more than it saves, and mixes secrets with names
             ping_interval=5,
             ping_timeout=10,
         )
@@ -185,9 +191,15 @@ class AssistantServer:
             client.outbox.put_nowait(self._hello())
             async for raw in connection:
                 try:
-                    await self._handle(client, wire.decode(raw))
+                    messages = wire.unbatch(wire.decode(raw))
                 except wire.WireError as err:
                     client.outbox.put_nowait({"type": "error", "message": str(err)})
+                    continue
+                for message in messages:
+                    try:
+                        await self._handle(client, message)
+                    except wire.WireError as err:
+                        client.outbox.put_nowait({"type": "error", "message": str(err)})
         except ConnectionClosed:
             pass
         finally:
@@ -197,8 +209,10 @@ class AssistantServer:
     async def _write(self, client: _Client) -> None:
         try:
             while True:
-                message = await client.outbox.get()
-                await client.connection.send(wire.encode(message))
+                messages = [await client.outbox.get()]
+                while client.batches and len(messages) < wire.BATCH_LIMIT and not client.outbox.empty():
+                    messages.append(client.outbox.get_nowait())  # ready together: one frame
+                await client.connection.send(wire.encode(wire.batch(messages)))
         except ConnectionClosed:
             pass
 
@@ -208,12 +222,14 @@ class AssistantServer:
             "status": self.adapter.status.as_dict(),
             "capabilities": [info.as_dict() for info in self.adapter.capabilities().values()],
             "last_seq": self._seq,
+            "batches": True,
         }
 
     async def _handle(self, client: _Client, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "subscribe":
             after = int(message.get("after") or 0)
+            client.batches = bool(message.get("batches"))
             for seq, event in list(self._events):
                 if seq > after:
                     client.outbox.put_nowait({"type": "event", "seq": seq, "event": event})
@@ -268,30 +284,50 @@ class AssistantServer:
         return {"type": "result", **data}
 
     async def _run_commands(self) -> None:
-        """One command at a time, in arrival order: the SDK sees exactly the order the teacher clicked."""
+        """One command at a time, in arrival order: the SDK sees exactly the order the teacher clicked.
+
+        Everything queued is handed to the SDK's thread in one go (no hand-off per command);
+        each result comes back to the loop as soon as that command is done.
+        """
         while True:
-            item = await self._queue.get()
+            items = [await self._queue.get()]
+            while not self._queue.empty():
+                items.append(self._queue.get_nowait())
+            await self._in_sdk_thread(self._execute_all, items)
+
+    def _execute_all(self, items: list[_Queued]) -> None:
+        """On the SDK's thread: carry out each command in order, telling the loop each outcome."""
+        loop = self._loop
+        assert loop is not None
+        for item in items:
             try:
-                outcome = await self._in_sdk_thread(self._execute, item)
+                outcome = self._execute(item)
             except Exception as err:  # noqa: BLE001 - a failing SDK call must not stop the queue
                 log.exception("command %s failed inside the Meeting SDK", item.name)
                 outcome = Outcome(False, f"The Meeting SDK failed ({err.__class__.__name__}); do it in the Zoom client.")
-            participant = item.args.get("participant_id")
-            capability = wire.COMMAND_CAPABILITY[item.name]
-            if item.bulk:
-                capability = Capability.ADMIT_ALL
-            result = CommandResult(
-                command_id=item.command_id,
-                ok=outcome.ok,
-                message=outcome.message,
-                capability=capability,
-                participant_id=None if participant is None else str(participant),
-                how=How.ASSISTANT,
-            )
-            self._results[item.command_id] = result
-            self._pending.pop(item.command_id).set_result(result)
-            if item.client in self._clients:
-                item.client.outbox.put_nowait(self._result_message(result))
+            try:
+                loop.call_soon_threadsafe(self._finished, item, outcome)
+            except RuntimeError:  # the server is closing: nobody is left to tell
+                return
+
+    def _finished(self, item: _Queued, outcome: Outcome) -> None:
+        """Back on the loop: keep the result for retries and send it to the panel that asked."""
+        participant = item.args.get("participant_id")
+        capability = wire.COMMAND_CAPABILITY[item.name]
+        if item.bulk:
+            capability = Capability.ADMIT_ALL
+        result = CommandResult(
+            command_id=item.command_id,
+            ok=outcome.ok,
+            message=outcome.message,
+            capability=capability,
+            participant_id=None if participant is None else str(participant),
+            how=How.ASSISTANT,
+        )
+        self._results[item.command_id] = result
+        self._pending.pop(item.command_id).set_result(result)
+        if item.client in self._clients:
+            item.client.outbox.put_nowait(self._result_message(result))
 
     def _execute(self, item: _Queued) -> Outcome:
         adapter = self.adapter
@@ -332,9 +368,17 @@ class AssistantServer:
                 log.exception("watching the waiting room failed")
 
     def _event_from_sdk(self, event: MeetingEvent) -> None:
+        self._to_loop(self._publish, event)
+
+    def _to_loop(self, callback: Any, *args: Any) -> None:
+        """Hand an SDK callback's news to the loop; once the server has stopped there is nobody to tell."""
         loop = self._loop
-        if loop is not None:
-            loop.call_soon_threadsafe(self._publish, event)
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # closed between the check and the call
+            log.debug("an SDK callback came after the control server stopped")
 
     def _publish(self, event: MeetingEvent) -> None:
         self._seq += 1
@@ -351,9 +395,7 @@ class AssistantServer:
         }
 
     def _status_from_sdk(self, _status: wire.AssistantStatus) -> None:
-        loop = self._loop
-        if loop is not None:
-            loop.call_soon_threadsafe(self._broadcast_status)
+        self._to_loop(self._broadcast_status)
 
     def _broadcast_status(self) -> None:
         message = {"type": "status", **self._status_message()}

@@ -4,6 +4,11 @@ Every message is one JSON object with a ``type``. The panel sends ``join`` and `
 the assistant sends ``hello`` (capabilities and status on connect), ``status``, ``event``
 (with a sequence number, so a reconnecting panel asks only for what it missed) and
 ``result`` (one per command id, in the order the commands arrived).
+
+Either side may put several messages in one ``batch`` (``{"type": "batch", "messages": [...]}``),
+read as if they had come one by one, in order: admit-all's commands go in one frame, and
+results and events that are ready together come back in one. A side sends batches only to
+a peer that said it reads them (``batches: true`` in ``hello`` and in ``subscribe``).
 """
 
 from __future__ import annotations
@@ -121,6 +126,27 @@ def event_from_dict(data: dict[str, Any]) -> MeetingEvent:
         )
     except (KeyError, ValueError, TypeError) as err:
         raise WireError(f"The assistant sent an event the panel cannot read ({err}).") from err
+
+
+#: The most messages one ``batch`` carries (a 272-pupil admit-all is a few frames, each well under 1 MB).
+BATCH_LIMIT = 512
+
+
+def batch(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """One message carrying ``messages`` (a single message is sent as itself)."""
+    return messages[0] if len(messages) == 1 else {"type": "batch", "messages": messages}
+
+
+def unbatch(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages a received message carries, in order (itself, unless it is a ``batch``)."""
+    if message["type"] != "batch":
+        return [message]
+    inner = message.get("messages")
+    if not isinstance(inner, list) or not all(isinstance(m, dict) and isinstance(m.get("type"), str) for m in inner):
+        raise WireError("A batch on the control connection was not a list of messages.")
+    if any(m["type"] == "batch" for m in inner):
+        raise WireError("A batch on the control connection held another batch.")
+    return inner
 
 
 def encode(message: dict[str, Any]) -> str:
