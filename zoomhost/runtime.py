@@ -42,6 +42,7 @@ class AsyncRunner:
         if pending:
             self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+        self._loop.run_until_complete(self._loop.shutdown_default_executor())
         self._loop.close()
 
     def submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:

@@ -35,3 +35,26 @@ def test_unknown_commands_are_refused_with_the_full_list(capsys) -> None:
         assert exit_.code == 2
     err = capsys.readouterr().err
     assert "invalid choice" in err and "preflight" in err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path) -> None:
+    import os
+
+    from tests.conftest import REPO
+
+    names = tmp_path / "names.txt"
+    names.write_text("Amy B\nGalaxy A52\n" * 5000, encoding="utf-8")  # far more than a pipe holds
+    register = REPO / "tests" / "data" / "dryrun" / "register.csv"
+    env = {**os.environ, "ZOOMHOST_HOME": str(tmp_path / "home")}
+    # `head -c 1` closes the pipe after one byte while zoomhost is still writing the table.
+    done = subprocess.run(
+        f"{sys.executable} -m zoomhost dry-run --register {register} {names} | head -c 1 >/dev/null; exit ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "unexpected" not in done.stderr
+
+
+def test_clearing_credentials_without_a_terminal_needs_yes(capsys) -> None:
+    assert cli.main(["credentials", "clear"]) == 1
+    assert "--yes" in capsys.readouterr().err

@@ -300,7 +300,9 @@ def run_credentials_show(args: argparse.Namespace) -> int:
 
 
 def run_credentials_clear(args: argparse.Namespace) -> int:
-    if not args.yes and sys.stdin.isatty():
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ZoomhostError("Nothing removed: say --yes to remove every zoomhost credential without a prompt.")
         answer = input("Remove every zoomhost credential from this computer? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing removed.")
