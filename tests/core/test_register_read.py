@@ -431,3 +431,12 @@ def test_staff_list_with_full_name_and_e_mail_semicolons() -> None:
 def test_staff_list_without_names_is_unusable(tmp_path: Path) -> None:
     with pytest.raises(RegisterUnusable, match=r"staff.csv line 1: no column for names or first names \(looked for: name, full name"):
         read_staff_file(write(tmp_path, "Work Email,Mobile\na@school.example,1\n", name="staff.csv"))
+
+
+def test_direction_controls_in_a_name_cell_are_dropped(tmp_path) -> None:
+    from zoomhost.core.register import read_register_file
+
+    path = tmp_path / "rlo.csv"
+    path.write_text("Forename,Surname,Class,Consent\n\u202eAmy\u202c,Bloggs,Y3,yes\n", encoding="utf-8")
+    (pupil,) = read_register_file(path).pupils
+    assert pupil.first_name == "Amy"

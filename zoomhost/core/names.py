@@ -106,7 +106,7 @@ _LOOSE_CONFUSABLES = {**CONFUSABLES, "в": "b", "к": "k", "м": "m", "н": "h",
 
 # Characters that show as nothing although they are letters or symbols.
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d\u180f")
-_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
 # What a device or a decoder puts where it could not read a character (never part of a typed name).
 _UNREADABLE_MARKS = frozenset("\ufffd\ufffc")
 _ZWJ = "\u200d"
@@ -201,7 +201,7 @@ def character_problems(text: str) -> list[str]:
             continue
         if ch == _BLACK_FLAG and following and "\U000e0020" <= following < _TAG_END:
             in_flag_tags = True
-        if ch in _BIDI_CONTROLS:
+        if ch in BIDI_CONTROLS:
             report("contains a hidden right-to-left or direction-control character")
         elif ch == _ZWJ and _is_emoji(previous) and _is_emoji(following):
             pass  # joins an emoji sequence such as a family

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from zoomhost.core.models import Pupil, StaffMember
+from zoomhost.core.names import BIDI_CONTROLS
 from zoomhost.core.register_store import RegisterStore, RegisterStoreError, august_after, consent_counts
 from zoomhost.core.register_text import Field, RegisterUnusable, Row, Table, read_table, unusable
 
@@ -327,8 +328,13 @@ def _required_date(text: str) -> date:
 
 
 def clean_name(text: str) -> str:
-    """NFC, trimmed, inner runs of spaces made one: how a name is stored and compared."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """NFC, trimmed, inner runs of spaces made one, direction controls dropped: how a name is stored.
+
+    A register cell with a right-to-left override would otherwise reorder what the teacher
+    reads on screen and in the summary.
+    """
+    text = "".join(ch for ch in unicodedata.normalize("NFC", text) if ch not in BIDI_CONTROLS)
+    return " ".join(text.split())
 
 
 def surname_initial(surname: str) -> str | None:
