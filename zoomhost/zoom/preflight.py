@@ -1,8 +1,12 @@
 """Pre-flight against live Zoom: read the meeting and its host's settings, check them, fix what may be fixed.
 
 The rules are the core's (``zoomhost.core.preflight``); this module only gathers what they
-read. The host is the meeting's ``host_id`` (a Server-to-Server app has no "me"), and the
-host's user, settings and the account's settings are read at the same time.
+read. The host is the meeting's ``host_id`` (a Server-to-Server app has no "me"). When the
+host is known beforehand (the meeting list's ``host_id``, or the host email a Server-to-Server
+app is set up with), the meeting, the host's user and settings and the account's settings are
+all read at once, one round trip, and the meeting's ``host_id`` is checked afterwards: only if
+it names someone else are that person's user and settings read. Otherwise the meeting is read
+first and the rest together after it.
 """
 
 from __future__ import annotations
@@ -74,26 +78,70 @@ async def _optional(label: str, call: Any, unreadable: list[str]) -> Mapping[str
         return None
 
 
-async def run_preflight(client: ZoomClient, meeting_id: str | int, *, context: PreflightContext) -> PreflightReport:
-    """Fetch the meeting, then its host's user, settings and the account's settings together, and check them."""
-    meeting = await client.get_meeting(meeting_id)
-    host_id = meeting.get("host_id") if isinstance(meeting.get("host_id"), str) else None
-    unreadable: list[str] = []
-    assistant_id = meeting.get("assistant_id")
-    scheduler: Mapping[str, Any] | None = None
+def expected_host(client: ZoomClient, host_id: str | None = None) -> str | None:
+    """Who probably hosts the meeting before it is read: the meeting list's ``host_id``, else the host
+    email a Server-to-Server app is set up with (a teacher's own sign-in is checked by reading the meeting)."""
     if host_id:
-        reads = [
-            _optional("the host's profile", client.get_user(host_id), unreadable),
-            _optional("the host's settings", client.get_user_settings(host_id), unreadable),
+        return host_id
+    settings = getattr(client, "settings", None)
+    if settings is not None and settings.auth_mode == "server_to_server" and settings.host_email:
+        return str(settings.host_email)
+    return None
+
+
+def _is_host(meeting_host: str, guess: str, user: Mapping[str, Any] | None) -> bool:
+    """Whether the reads made for ``guess`` (an id or an email) were about the meeting's real host."""
+    if guess == meeting_host:
+        return True
+    return user is not None and user.get("id") == meeting_host
+
+
+async def run_preflight(
+    client: ZoomClient, meeting_id: str | int, *, context: PreflightContext, host_id: str | None = None
+) -> PreflightReport:
+    """Read the meeting, its host's user and settings and the account's settings, and check them.
+
+    ``host_id``: who hosts it, when already known (the meeting list says); then everything is read
+    at once, and the meeting's own ``host_id`` is checked afterwards (someone else's is read then).
+    """
+    unreadable: list[str] = []
+    guessed: list[str] = []  # refusals about the expected host: they count only if that was the meeting's host
+    guess = expected_host(client, host_id)
+    user: Mapping[str, Any] | None = None
+    settings: Mapping[str, Any] | None = None
+    account: Mapping[str, Any] | None = None
+    scheduler: Mapping[str, Any] | None = None
+    if guess:
+        meeting, user, settings, account = await asyncio.gather(
+            client.get_meeting(meeting_id),
+            _optional("the host's profile", client.get_user(guess), guessed),
+            _optional("the host's settings", client.get_user_settings(guess), guessed),
             _optional("the account's settings", client.get_account_settings(), unreadable),
-        ]
-        if isinstance(assistant_id, str) and assistant_id and assistant_id != host_id:
-            reads.append(_optional("who scheduled the meeting for the host", client.get_user(assistant_id), unreadable))
-        user, settings, account, *rest = await asyncio.gather(*reads)
-        scheduler = rest[0] if rest else None
+        )
     else:
+        meeting = await client.get_meeting(meeting_id)
+    host = meeting.get("host_id") if isinstance(meeting.get("host_id"), str) else None
+    if not host:
         unreadable.append("the meeting's host (Zoom did not say who hosts it)")
         user = settings = account = None
+    else:
+        confirmed = guess is not None and _is_host(host, guess, user)
+        if confirmed:
+            unreadable += guessed
+        elif guess is not None:
+            log.info("pre-flight: the meeting is hosted by someone other than expected; reading their settings")
+        reads: dict[str, Any] = {}
+        if not confirmed:
+            reads["user"] = _optional("the host's profile", client.get_user(host), unreadable)
+            reads["settings"] = _optional("the host's settings", client.get_user_settings(host), unreadable)
+        if guess is None:
+            reads["account"] = _optional("the account's settings", client.get_account_settings(), unreadable)
+        assistant_id = meeting.get("assistant_id")
+        if isinstance(assistant_id, str) and assistant_id and assistant_id != host:
+            reads["scheduler"] = _optional("who scheduled the meeting for the host", client.get_user(assistant_id), unreadable)
+        found = dict(zip(reads, await asyncio.gather(*reads.values()), strict=True))
+        user, settings = found.get("user", user), found.get("settings", settings)
+        account, scheduler = found.get("account", account), found.get("scheduler")
     pmi = (user or {}).get("pmi")
     inp = PreflightInput(
         meeting=meeting,
@@ -110,7 +158,7 @@ async def run_preflight(client: ZoomClient, meeting_id: str | int, *, context: P
     return PreflightReport(
         meeting_id=str(meeting.get("id", meeting_id)),
         topic=str(meeting.get("topic") or ""),
-        host_id=host_id,
+        host_id=host,
         results=tuple(rules.evaluate_all(inp)),
         unreadable=tuple(unreadable),
     )
@@ -153,7 +201,7 @@ async def apply_fixes(
             problems.append(outcome.user_text())
         elif isinstance(outcome, BaseException):
             raise outcome
-    after = await run_preflight(client, meeting_id, context=context)
+    after = await run_preflight(client, meeting_id, context=context, host_id=host_id)
     return FixOutcome(
         meeting_updated=meeting_updated,
         settings_updated=settings_updated,
