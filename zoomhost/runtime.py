@@ -18,11 +18,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class RunnerStopped(RuntimeError):
+    """Work was submitted after the I/O thread stopped (the app is closing)."""
+
+
 class AsyncRunner:
     """Owns an event loop running in a daemon thread until ``stop()``."""
 
     def __init__(self, *, name: str = "zoomhost-io") -> None:
         self._loop = asyncio.new_event_loop()
+        self._stopping = False
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -45,8 +50,17 @@ class AsyncRunner:
         self._loop.run_until_complete(self._loop.shutdown_default_executor())
         self._loop.close()
 
+    @property
+    def stopped(self) -> bool:
+        """True once ``stop()`` has been asked for: late work (a window closing) is not started."""
+        return self._stopping or self._loop.is_closed()
+
     def submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:
-        """Schedule a coroutine on the loop; safe from any thread."""
+        """Schedule a coroutine on the loop; safe from any thread. Raises RunnerStopped after ``stop()``."""
+        if self.stopped:
+            if asyncio.iscoroutine(coro):
+                coro.close()  # never started, so never awaited: say nothing more about it
+            raise RunnerStopped("the I/O thread has stopped")
         return asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
 
     def call(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
@@ -62,6 +76,7 @@ class AsyncRunner:
         return self.submit(coro).result(timeout)
 
     def stop(self, *, timeout: float = 5.0) -> None:
+        self._stopping = True
         if not self._thread.is_alive():
             return
         self._loop.call_soon_threadsafe(self._loop.stop)

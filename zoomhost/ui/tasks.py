@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from zoomhost.runtime import AsyncRunner
+from zoomhost.runtime import AsyncRunner, RunnerStopped
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,20 @@ class Task(QObject):
         return self
 
     def start(self) -> Task:
-        if self._blocking:
-            self.future = self._runner.call(self._work)  # type: ignore[arg-type]
-        else:
-            self.future = self._runner.submit(self._work())  # type: ignore[arg-type]
+        if self._runner.stopped:
+            # The window is closing and the I/O thread is gone: late clicks and timers do nothing.
+            log.debug("background task not started: the I/O thread has stopped")
+            self.deleteLater()
+            return self
+        try:
+            if self._blocking:
+                self.future = self._runner.call(self._work)  # type: ignore[arg-type]
+            else:
+                self.future = self._runner.submit(self._work())  # type: ignore[arg-type]
+        except RunnerStopped:
+            log.debug("background task not started: the I/O thread stopped meanwhile")
+            self.deleteLater()
+            return self
         self.future.add_done_callback(self._done)
         return self
 
