@@ -75,7 +75,7 @@ def test_a_put_back_is_reported_by_looking_at_that_participant_only() -> None:
     assert not scans, "the whole waiting room was listed for one participant's move"
 
 
-def test_after_the_meeting_ends_the_assistant_says_so_once_calmly(caplog: pytest.LogCaptureFixture) -> None:
+def test_after_the_meeting_ends_those_waiting_are_gone_and_the_assistant_says_so_calmly(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     adapter, watch, state, sdk = joined()
     meeting = state.class_meeting_id
@@ -86,6 +86,9 @@ def test_after_the_meeting_ends_the_assistant_says_so_once_calmly(caplog: pytest
     watch.until(lambda: all(EventKind.JOINED in watch.kinds(str(p.user_id)) for p in inside[:2]), "the joins")
     state.end_meeting(meeting)
     watch.until(lambda: adapter.status.state == "ended", "the end")
+    kinds = [(e.kind, e.participant_id) for e in watch.events]
+    waiting_left = kinds.index((EventKind.WAITING_LEFT, str(inside[2].user_id)))
+    assert waiting_left < kinds.index((EventKind.ENDED, None)), "whoever was waiting is reported gone before the end"
     adapter.poll()
     assert not adapter.admit(inside[2].user_id).ok
     errors = [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -4,27 +4,16 @@ and the loop gets a turn between batches (the auto-lock and the panic key are ne
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from tests.core.live_helpers import MEETING, T0, Clock, assembly_classify, assembly_stream, event
+from tests.core.test_session_group_commit import CountingJournal
 from tests.live.helpers import until
 from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.core.events import EventKind
-from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
+from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.session import LiveSession, SessionChange
 from zoomhost.live import EVENT_BATCH, LiveController
-
-
-class CountingJournal(SessionJournal):
-    """A real journal that counts its transactions (each non-empty ``record`` is one)."""
-
-    transactions = 0
-
-    def record(self, entries: Iterable[JournalEntry]) -> list[JournalEntry | None]:
-        entries = list(entries)
-        if entries:
-            type(self).transactions += 1
-        return super().record(entries)
 
 
 async def _burst(events: Sequence[object]) -> AsyncIterator[object]:

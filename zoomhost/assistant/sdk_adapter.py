@@ -319,7 +319,11 @@ class SdkAdapter:
         elif status == sdk.MEETING_STATUS_FAILED:
             self._set_status("failed", "none", describe(self._fail_code_name(result), JOIN_ERRORS))
         elif status == sdk.MEETING_STATUS_ENDED:
-            self._set_status("ended", "none", "The meeting has ended.")
+            with self._lock:
+                # Whoever was still waiting has gone with the meeting (the event stream may have missed it).
+                for user_id in list(self._waiting):
+                    self._not_waiting_now(user_id)
+                self._set_status("ended", "none", "The meeting has ended.")
             self._emit(EventKind.ENDED, None, None)
 
     def _fail_code_name(self, code: int) -> str:
