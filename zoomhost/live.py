@@ -33,7 +33,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -123,11 +123,13 @@ class RegisterSource(Protocol):
     def staff(self) -> list[StaffMember]: ...
 
 
-def classifier_for(register: RegisterSource) -> tuple[Callable[[str, Any], Any], int]:
-    """The session's classify function and how many consented pupils the register expects."""
+def classifier_for(register: RegisterSource, *, today: date | None = None) -> tuple[Callable[[str, Any], Any], int]:
+    """The session's classify function and how many consented pupils (still at the school) it expects."""
+    today = today or date.today()
     pupils = register.pupils()
-    classifier = AdmissionClassifier(pupils=pupils, staff=register.staff())
-    return (lambda name, present: classifier.classify(name, present=present)), sum(p.consent for p in pupils)
+    classifier = AdmissionClassifier(pupils=pupils, staff=register.staff(), today=today)
+    on_roll = sum(p.consent and not (p.leaving_date and p.leaving_date < today) for p in pupils)
+    return (lambda name, present: classifier.classify(name, present=present)), on_roll
 
 
 class LiveController:
