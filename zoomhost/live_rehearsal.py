@@ -234,6 +234,9 @@ async def _play(
             _record(controller, "ending", held=len(controller.session.waiting()))
             await controller.end_for_all(actor=Actor.SYSTEM)
         await _until(lambda: _zoom_said_ended(controller), timeout=10.0)
+        # Closing journals whatever was heard but not yet written, so the summary printed here is
+        # the one the journal gives later (and after a restart).
+        await controller.close()
         journal = controller.session.journal
         held = _held(journal)
         summary = SessionSummary.from_journal(journal)
