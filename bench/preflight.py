@@ -36,7 +36,8 @@ async def _once(server: RehearsalServer, *, latency_ms: float, round_trips: int)
             await client.get_user(host)
             trips.append(time.perf_counter() - start)
         start = time.perf_counter()
-        report = await run_preflight(client, meeting, context=CONTEXT)
+        # The host is known from the meeting list (or a Server-to-Server app's host email), as in the app.
+        report = await run_preflight(client, meeting, context=CONTEXT, host_id=host)
         check = time.perf_counter() - start
         plan = plan_fixes(report.results)
         before = len([e for e in server.exchanges if e.method == "PATCH" and "/meetings/" in e.path])
