@@ -251,3 +251,11 @@ def test_ending_for_all_needs_host_not_cohost() -> None:
     sdk._backend.make_host()
     watch.until(lambda: adapter.status.rights == "host", "host rights")
     assert adapter.end_for_all().ok and not state.is_live(state.class_meeting_id)
+
+
+def test_the_assistant_says_which_participant_is_itself() -> None:
+    adapter, watch, _state, _sdk = joined()
+    watch.until(lambda: any(e.extra.get("assistant_self") == "true" for e in watch.events), "the assistant's own id")
+    (own,) = [e for e in watch.events if e.extra.get("assistant_self") == "true"]
+    assert own.source == "assistant" and own.participant_id and own.kind.value == "joined"
+    adapter.leave()

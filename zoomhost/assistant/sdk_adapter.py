@@ -30,6 +30,7 @@ from zoomhost.assistant.wire import COHOST_INSTRUCTION, DISPLAY_NAME, AssistantS
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.session import ASSISTANT_SELF
 
 log = logging.getLogger(__name__)
 
@@ -360,6 +361,10 @@ class SdkAdapter:
             self._my_id = me.GetUserID() if me is not None else None
             self._in_meeting = set(self._participants_ctrl.GetParticipantsList())
             self._update_rights(me.GetUserRole() if me is not None else None)
+        if self._my_id is not None:
+            # Say which participant is the assistant itself, so the panel never classifies or
+            # alarms about it; the session trusts only this, never the display name.
+            self._emit(EventKind.JOINED, self._my_id, DISPLAY_NAME, **{ASSISTANT_SELF: "true"})
         self.poll()
 
     def _update_rights(self, role: Any) -> None:
