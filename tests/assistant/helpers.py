@@ -16,7 +16,7 @@ from tests.rehearsal.fixtures import account_token
 from zoomhost.config import Settings
 from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.control import EventCallback, Listeners
-from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import SessionJournal
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.session import LiveSession
@@ -25,6 +25,7 @@ from zoomhost.rehearsal.server import RehearsalServer
 from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.credentials import ServerToServerCredentials
+from zoomhost.zoom.events import ZOOM_EVENT_KINDS
 
 SDK_KEY = "rehearsalSdkKey01"
 SDK_SECRET = "rehearsal-sdk-secret-0123456789abcdef"
@@ -69,16 +70,6 @@ def zoom_client(server: RehearsalServer) -> ZoomClient:
     return ZoomClient(settings=Settings(api_base=server.api_base, oauth_base=server.oauth_base), auth=ZoomAuth(sign_in))
 
 
-_KINDS = {
-    "meeting.participant_joined_waiting_room": EventKind.WAITING_JOINED,
-    "meeting.participant_left_waiting_room": EventKind.WAITING_LEFT,
-    "meeting.participant_admitted": EventKind.ADMITTED,
-    "meeting.participant_put_in_waiting_room": EventKind.PUT_BACK,
-    "meeting.participant_joined": EventKind.JOINED,
-    "meeting.participant_left": EventKind.LEFT,
-    "meeting.started": EventKind.STARTED,
-    "meeting.ended": EventKind.ENDED,
-}
 
 
 class RestEventStream:
@@ -107,7 +98,7 @@ class RestEventStream:
                 if frame.get("module") != "message":
                     continue
                 body = json.loads(frame["content"])
-                kind = _KINDS.get(body["event"])
+                kind = ZOOM_EVENT_KINDS.get(body["event"])
                 if kind is None:
                     continue
                 obj = body["payload"]["object"]
