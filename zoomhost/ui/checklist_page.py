@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,6 +50,7 @@ from zoomhost.core.invitations import (
     write_invitations,
 )
 from zoomhost.core.preflight import PASSCODE_PLACEHOLDER, FixPlan, RuleResult, RuleStatus, plan_fixes
+from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
 from zoomhost.zoom.client import UpcomingMeeting, UpdateReceipt
 from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
@@ -59,42 +60,25 @@ StatusRole = Qt.ItemDataRole.UserRole + 1  # the rule's status as text: pass / f
 RuleIdRole = Qt.ItemDataRole.UserRole + 2
 
 
-class RuleTableModel(QAbstractTableModel):
+class RuleTableModel(RowsTableModel):
     """One row per pre-flight rule."""
 
     STATUS, TITLE, OBSERVED, FIX, PROTOCOL = range(5)
     HEADERS = ("Status", "Check", "What Zoom says", "Fix", "Protocol line")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._results: list[RuleResult] = []
-
     def set_results(self, results: list[RuleResult] | tuple[RuleResult, ...]) -> None:
-        self.beginResetModel()
-        self._results = list(results)
-        self.endResetModel()
+        self.set_rows(results)
 
     def result(self, row: int) -> RuleResult:
-        return self._results[row]
+        return self.row_value(row)
 
     def results(self) -> list[RuleResult]:
-        return list(self._results)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._results)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+        return list(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        result = self._results[index.row()]
+        result = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(result, column)

@@ -8,7 +8,6 @@ class) and pressed Import. The pupils list shows only what admission needs.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,58 +41,14 @@ from zoomhost.core.register import (
 )
 from zoomhost.core.register_store import ImportRecord
 from zoomhost.runtime import AsyncRunner
+from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
 
 FILE_FILTER = "Spreadsheet exports (*.csv *.txt *.tsv);;All files (*)"
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class _RowsModel(QAbstractTableModel):
-    """A read-only table of frozen values; subclasses say the headers and each cell's text."""
-
-    HEADERS: tuple[str, ...] = ()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_value(self, row: int) -> Any:
-        return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        value = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.cell(value, index.column())
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self.decoration(value, index.column())
-        return None
-
-    def cell(self, value: Any, column: int) -> str:
-        raise NotImplementedError
-
-    def decoration(self, value: Any, column: int) -> Any:
-        return None
-
-
-class PupilTableModel(_RowsModel):
+class PupilTableModel(RowsTableModel):
     """The stored register: first name, preferred name, surname initial, class, consent, consent date. Nothing more."""
 
     FIRST, PREFERRED, INITIAL, CLASS, CONSENT, CONSENT_DATE = range(6)
@@ -118,7 +73,7 @@ class PupilTableModel(_RowsModel):
         return None
 
 
-class StaffTableModel(_RowsModel):
+class StaffTableModel(RowsTableModel):
     HEADERS = ("Name", "Email")
 
     def cell(self, value: StaffMember, column: int) -> str:
@@ -132,7 +87,7 @@ class ClassCount:
     total: int
 
 
-class ConsentCountsModel(_RowsModel):
+class ConsentCountsModel(RowsTableModel):
     HEADERS = ("Class", "With consent", "Pupils", "Without consent")
 
     def cell(self, value: ClassCount, column: int) -> str:
