@@ -18,7 +18,7 @@ from websockets.asyncio.client import connect
 
 from bench.assistant_rig import AssistantRig, assistant_rig, until
 from bench.common import Result, isolated_home, median_of
-from zoomhost.assistant.rehearsal_binding import RemoteZoomState
+from zoomhost.rehearsal.binding import RemoteZoomState
 from zoomhost.rehearsal.scenarios import SCENARIOS
 from zoomhost.rehearsal.server import RehearsalServer
 from zoomhost.rehearsal.state import ZoomState

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from zoomhost.assistant.client import AssistantChannel
 from zoomhost.assistant.process import RunningAssistant, start_assistant
-from zoomhost.assistant.rehearsal_binding import RehearsalBridge
+from zoomhost.rehearsal.binding import RehearsalBridge
 from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.control import HostControls

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from zoomhost.config import Settings
+from zoomhost.system.config import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

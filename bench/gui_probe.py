@@ -139,7 +139,7 @@ class Session:
     """The app's window and services on a recording rehearsal Zoom, the practice register imported."""
 
     def __init__(self, app: QApplication, folder: Path) -> None:
-        from zoomhost.app import build_services, write_practice_lists
+        from zoomhost.app.services import build_services, write_practice_lists
         from zoomhost.core.register import read_register_file, read_staff_file
         from zoomhost.ui.main import build_main_window
 

@@ -42,7 +42,7 @@ def zoomhost_modules() -> dict[str, object]:
 
 def resource_files() -> list[str]:
     """Every non-Python file under zoomhost.resources, relative to it (templates, icons, stylesheet)."""
-    from zoomhost.resources_path import resource
+    from zoomhost.system.resources import resource
 
     root = resource()
     return sorted(
@@ -83,7 +83,7 @@ def qt_report() -> dict[str, object]:
     from PySide6.QtGui import QGuiApplication, QImage, QImageReader, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
-    from zoomhost.resources_path import resource
+    from zoomhost.system.resources import resource
 
     app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
     plugins_dir = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))

@@ -43,7 +43,7 @@ def zoomhost_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "ZOOMHOST_WS_BASE",
     ):
         monkeypatch.delenv(var, raising=False)
-    from zoomhost import redact
+    from zoomhost.system import redact
 
     redact.forget_secrets()
     return home

@@ -20,11 +20,11 @@ ALLOWED_LIBRARIES = {
     "shiboken6": {"ui"},
     "httpx": {"zoom"},
     "authlib": {"zoom"},
-    "websockets": {"zoom", "assistant"},  # Zoom's event stream; the assistant's own control channel
+    "websockets": {"zoom", "assistant", "rehearsal"},  # Zoom's event stream; the assistant's control channel; the rehearsal binding's bridge
     "aiohttp": {"rehearsal", "zoom"},  # the rehearsal server; the loopback OAuth redirect listener
     "zoom_meeting_sdk": {"assistant"},
 }
-CORE_MAY_NOT_IMPORT = ("zoomhost.zoom", "zoomhost.assistant", "zoomhost.rehearsal", "zoomhost.ui", "zoomhost.app", "zoomhost.live")
+CORE_MAY_NOT_IMPORT = ("zoomhost.zoom", "zoomhost.assistant", "zoomhost.rehearsal", "zoomhost.ui", "zoomhost.app.services", "zoomhost.live.engine")
 
 
 def _imports(path):

@@ -19,6 +19,6 @@ def test_every_package_is_listed_in_pyproject() -> None:
 
 
 def test_resources_resolve_to_the_top_level_folder() -> None:
-    from zoomhost.resources_path import resource
+    from zoomhost.system.resources import resource
 
     assert resource("__init__.py").exists()

@@ -63,8 +63,8 @@ def take(out: Path) -> list[Path]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from zoomhost import resources_path
-    from zoomhost.app import build_services
+    from zoomhost.system import resources as resources_path
+    from zoomhost.app.services import build_services
     from zoomhost.ui.live_model import Column
     from zoomhost.ui.main import build_main_window
 

@@ -15,7 +15,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from zoomhost import __version__, logs
+from zoomhost import __version__
+from zoomhost.system import logs
 from zoomhost.core.errors import ZoomhostError
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from typing import Any
 import websockets
 
 from tests.rehearsal.fixtures import account_token
-from zoomhost.config import Settings
+from zoomhost.system.config import Settings
 from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.control import EventCallback, Listeners
 from zoomhost.core.events import MeetingEvent

@@ -14,7 +14,7 @@ import websockets
 from tests.assistant.helpers import until
 from tests.assistant.test_control_server import TOKEN, joined_channel, serving
 from tests.assistant.test_sdk_adapter import joined
-from zoomhost.assistant.rehearsal_binding import RehearsalBridge, RemoteZoomState
+from zoomhost.rehearsal.binding import RehearsalBridge, RemoteZoomState
 from zoomhost.core.control import new_command_id
 from zoomhost.core.events import EventKind
 from zoomhost.rehearsal.state import ZoomState

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.assistant.helpers import until
-from zoomhost import logs
+from zoomhost.system import logs
 from zoomhost.assistant.client import AssistantChannel
 from zoomhost.assistant.process import start_assistant
-from zoomhost.assistant.rehearsal_binding import RehearsalBridge
+from zoomhost.rehearsal.binding import RehearsalBridge
 from zoomhost.assistant.wire import TOKEN_ENV
 from zoomhost.cli import main
 from zoomhost.rehearsal.state import ZoomState

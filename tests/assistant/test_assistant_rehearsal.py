@@ -27,7 +27,7 @@ from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fix
 from zoomhost.assistant.client import AssistantChannel
 from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.assistant.process import RunningAssistant, start_assistant
-from zoomhost.assistant.rehearsal_binding import RehearsalBridge
+from zoomhost.rehearsal.binding import RehearsalBridge
 from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.control import Capability, ConnectionChange, ConnectionState, FailoverChannel, HostControls

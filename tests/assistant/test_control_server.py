@@ -17,7 +17,7 @@ from websockets.exceptions import InvalidStatus
 from tests.assistant.helpers import SDK_KEY, SDK_SECRET, until
 from tests.conftest import require_executable
 from zoomhost.assistant.client import AssistantChannel
-from zoomhost.assistant.rehearsal_binding import RehearsalBinding
+from zoomhost.rehearsal.binding import RehearsalBinding
 from zoomhost.assistant.sdk_adapter import AssistantError, make_sdk_jwt
 from zoomhost.assistant.server import AssistantServer, tls_context
 from zoomhost.core.control import new_command_id

@@ -21,7 +21,7 @@ import pytest
 from tests.assistant.fake_binding import SURFACE, FakeBinding
 from tests.assistant.helpers import SDK_KEY, SDK_SECRET
 from tests.conftest import require
-from zoomhost.assistant.rehearsal_binding import ENUMS, RehearsalBinding
+from zoomhost.rehearsal.binding import ENUMS, RehearsalBinding
 from zoomhost.assistant.sdk_adapter import OPTIONAL_NAMES, AssistantError, SdkAdapter, make_sdk_jwt
 from zoomhost.assistant.wire import COHOST_INSTRUCTION, AssistantStatus
 from zoomhost.core.control import Capability

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from zoomhost import logs
+from zoomhost.system import logs
 
 
 def _mode(path: Path) -> int:

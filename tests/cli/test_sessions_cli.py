@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.live_helpers import MEETING, record_small_meeting
-from zoomhost import config
+from zoomhost.system import config
 from zoomhost.cli import main
 from zoomhost.core.journal import SessionJournal, session_ids
 
@@ -153,7 +153,7 @@ def test_purge_removes_leavers_from_the_stored_register(capsys: pytest.CaptureFi
         f"Forename,Surname,Class,Zoom consent,Leaving date\nAmy,Bloggs,Year 6,yes,{last_year}-07-19\nMo,Khan,Year 5,yes,\n",
         encoding="utf-8",
     )
-    from zoomhost import paths
+    from zoomhost.system import paths
     from zoomhost.core.register import read_register_file
     from zoomhost.core.register_store import RegisterStore
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zoomhost import config
+from zoomhost.system import config
 from zoomhost.cli import main
 
 

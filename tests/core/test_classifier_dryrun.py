@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.cli import main
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dryrun"

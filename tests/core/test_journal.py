@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.core.live_helpers import MEETING, T0
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.journal import JournalEntry, JournalError, JournalKind, SessionJournal
 
 

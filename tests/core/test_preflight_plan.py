@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.contract.spec import ZoomSpec
 from tests.core.spec_examples import GONE, patch_validator, example_from_schema, meeting_schema, set_path
 from tests.core.spec_examples import preflight_input as make_input
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.core import protocol
 from zoomhost.core.preflight import (
     PASSCODE_PLACEHOLDER,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from zoomhost import cli, paths
+from zoomhost import cli
+from zoomhost.system import paths
 from zoomhost.core.register import RegisterStore
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "registers"

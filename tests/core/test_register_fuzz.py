@@ -11,7 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zoomhost import cli, paths
+from zoomhost import cli
+from zoomhost.system import paths
 from zoomhost.core.register import (
     RegisterImport,
     RegisterStore,

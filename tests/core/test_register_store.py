@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.models import Pupil
 from zoomhost.core.register import (
     RegisterStore,

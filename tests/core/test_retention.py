@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.core.live_helpers import MEETING
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import SessionJournal, session_ids
 from zoomhost.core.models import Pupil

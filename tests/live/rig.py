@@ -10,15 +10,16 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from zoomhost.assistant.rehearsal_binding import RehearsalBridge
+from zoomhost.app.rehearse import ScenarioRegister
+from zoomhost.app.session import start_session
+from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.assistant.sdk_adapter import make_sdk_jwt
-from zoomhost.config import Settings
 from zoomhost.core.session import SessionChange
-from zoomhost.live import LiveController, start_live_session
-from zoomhost.live_assistant import AssistantLauncher
-from zoomhost.live_rehearsal import ScenarioRegister
+from zoomhost.live.engine import LiveController
+from zoomhost.rehearsal.binding import RehearsalBridge
 from zoomhost.rehearsal.scenarios import Scenario
 from zoomhost.rehearsal.server import RehearsalServer
+from zoomhost.system.config import Settings
 from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.credentials import ServerToServerCredentials
@@ -92,7 +93,7 @@ async def live_rig(
 
     heard: list[Sequence[SessionChange]] = []
     options.setdefault("auto_lock_after", timedelta(hours=1))
-    controller = await start_live_session(
+    controller = await start_session(
         settings=settings_for(server),
         zoom=zoom,
         auth=auth,

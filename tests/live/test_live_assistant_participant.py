@@ -10,12 +10,12 @@ from tests.live.helpers import until
 from tests.live.rig import live_rig
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fixture
 from zoomhost.assistant.fallback import ManualChannel
-from zoomhost.assistant.rehearsal_binding import ASSISTANT_USER_ID
+from zoomhost.rehearsal.binding import ASSISTANT_USER_ID
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.session import AlarmKind, LiveSession, SessionChange
-from zoomhost.live import LiveController, LiveNote, note_of
+from zoomhost.live.engine import LiveController, LiveNote, note_of
 from zoomhost.rehearsal.scenarios import class_meeting, play
 from zoomhost.rehearsal.server import RehearsalServer
 

@@ -11,10 +11,10 @@ import pytest
 from tests.live.helpers import ADMISSIBLE, check_journal, expected_verdicts, notes
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
-from zoomhost.live import LiveNote
-from zoomhost.live_rehearsal import ScenarioRegister, rehearse
+from zoomhost.live.engine import LiveNote
+from zoomhost.app.rehearse import ScenarioRegister, rehearse
 from zoomhost.rehearsal.scenarios import Behaviour, assembly
-from zoomhost.runtime import AsyncRunner
+from zoomhost.system.runtime import AsyncRunner
 
 
 def _register_verdicts(scenario) -> dict[str, int]:  # noqa: ANN001

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from zoomhost.core.models import Pupil, StaffMember, Verdict
-from zoomhost.live import classifier_for
+from zoomhost.live.opening import classifier_for
 
 
 class _Register:

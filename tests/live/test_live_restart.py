@@ -17,10 +17,10 @@ import pytest
 from tests.live.helpers import check_journal, notes
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.summary import SessionSummary
-from zoomhost.live import LiveNote
-from zoomhost.live_rehearsal import rehearse
+from zoomhost.live.engine import LiveNote
+from zoomhost.app.rehearse import rehearse
 from zoomhost.rehearsal.scenarios import assembly
-from zoomhost.runtime import AsyncRunner
+from zoomhost.system.runtime import AsyncRunner
 
 
 @pytest.fixture

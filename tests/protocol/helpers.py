@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.register import RegisterStore, read_register_file
 
 # Two pupils without consent, one leaver, and names a spreadsheet would run as formulas.

@@ -21,7 +21,8 @@ from tests.protocol.helpers import (  # noqa: F401
     store_register,
 )
 from tests.zoom.rehearsal_zoom import ASSEMBLY, CLASS, RehearsalZoom, rehearsal_zoom  # noqa: F401
-from zoomhost import cli, paths
+from zoomhost import cli
+from zoomhost.system import paths
 from zoomhost.core.invitations import WARNING, read_parent_addresses
 
 MODULE = "zoomhost.commands.invitations"

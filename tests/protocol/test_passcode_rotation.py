@@ -11,9 +11,9 @@ import pytest
 
 from tests.protocol.helpers import files_containing, raw_log  # noqa: F401
 from tests.zoom.rehearsal_zoom import ASSEMBLY, CLASS, RehearsalZoom, rehearsal_zoom  # noqa: F401
-from zoomhost import redact
+from zoomhost.system import redact
 from tests.core.live_helpers import classify
-from zoomhost.config import save_settings
+from zoomhost.system.config import save_settings
 from zoomhost.core.journal import SessionJournal
 from zoomhost.core.preflight import RuleStatus
 from zoomhost.core.session import LiveSession

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from zoomhost.config import Settings
+from zoomhost.system.config import Settings
 from zoomhost.core import protocol
 from zoomhost.core.control import Capability
 from zoomhost.core.journal import Actor, JournalKind

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMessageBox, QWidget
 
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - a fixture for the modules importing this
-from zoomhost.app import Services, build_services
+from zoomhost.app.services import Services, build_services
 from zoomhost.rehearsal.server import RehearsalServer
 
 WAIT_MS = 15000  # generous: two cores shared by several test runs

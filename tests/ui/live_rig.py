@@ -9,7 +9,7 @@ import pytest
 
 from tests.ui.app_helpers import WAIT_MS, services  # noqa: F401 - fixtures for the modules importing this
 from tests.ui.app_helpers import rehearsal_server  # noqa: F401
-from zoomhost.app import Services, write_practice_lists
+from zoomhost.app.services import Services, write_practice_lists
 from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
 from zoomhost.core.register import read_register_file, read_staff_file
 from zoomhost.core.session import Arrival, ParticipantState

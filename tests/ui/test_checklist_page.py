@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from tests.conftest import DATA
 from tests.ui.app_helpers import WAIT_MS, answer_confirmation, rehearsal_server, services, wait_for_dialog  # noqa: F401 - fixtures
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.invitations import WARNING
 from zoomhost.core.register import read_register_file
 from zoomhost.ui.checklist_page import ChecklistPage, InvitationsDialog, StatusRole

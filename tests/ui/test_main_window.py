@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QListWidget, QPushButton, QRadioButton, QTableView
 
 from tests.ui.app_helpers import WAIT_MS
-from zoomhost.app import build_services
+from zoomhost.app.services import build_services
 from zoomhost.ui.main import build_main_window
 from zoomhost.ui.register_page import RegisterPage
 

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QFileDialog
 
 from tests.conftest import DATA
 from tests.ui.app_helpers import WAIT_MS, answer_confirmation, button_named, open_dialog, wait_for_dialog
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.register import RegisterStore
-from zoomhost.runtime import AsyncRunner
+from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.register_page import ImportPreviewDialog, RegisterPage
 
 REGISTERS = DATA / "registers"

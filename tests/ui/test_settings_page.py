@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 
 from tests.conftest import require
 from tests.ui.app_helpers import WAIT_MS, rehearsal_server, services  # noqa: F401 - fixtures
-from zoomhost import config
-from zoomhost.app import Services, build_services
+from zoomhost.system import config
+from zoomhost.app.services import Services, build_services
 from zoomhost.rehearsal.server import RehearsalServer
 from zoomhost.ui.settings_page import SettingsPage
 from zoomhost.zoom.credentials import SERVICE, CredentialStore

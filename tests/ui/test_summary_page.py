@@ -13,7 +13,7 @@ from tests.ui.live_fixtures import event, new_session
 from zoomhost.core.events import EventKind
 from zoomhost.core.journal import Actor
 from zoomhost.core.summary import SessionSummary
-from zoomhost.runtime import AsyncRunner
+from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.summary_page import SummaryPage
 
 

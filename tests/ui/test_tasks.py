@@ -8,7 +8,7 @@ import warnings
 import pytest
 from PySide6.QtCore import QObject
 
-from zoomhost.runtime import AsyncRunner, RunnerStopped
+from zoomhost.system.runtime import AsyncRunner, RunnerStopped
 from zoomhost.ui.tasks import Task
 
 

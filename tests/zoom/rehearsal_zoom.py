@@ -15,7 +15,7 @@ from openapi_schema_validator import OAS30Validator
 
 from tests.contract.spec import ContractViolation, ZoomSpec
 from tests.rehearsal.contract import closed
-from zoomhost.config import Settings
+from zoomhost.system.config import Settings
 from zoomhost.rehearsal.server import RehearsalServer
 from zoomhost.rehearsal.state import ZoomState
 from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth

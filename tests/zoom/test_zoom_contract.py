@@ -12,8 +12,8 @@ import pytest
 
 from tests.contract.spec import ZoomSpec
 from tests.zoom.rehearsal_zoom import CLASS, RehearsalZoom, rehearsal_zoom  # noqa: F401
-from zoomhost import redact
-from zoomhost.config import Settings
+from zoomhost.system import redact
+from zoomhost.system.config import Settings
 from zoomhost.zoom.auth import AccessToken, ZoomAuth
 from zoomhost.zoom.client import Registrant, UpdateBudget, ZoomClient, meeting_uuid_path
 from zoomhost.zoom.ratelimit import Category, RateLimiter

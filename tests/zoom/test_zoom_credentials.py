@@ -9,7 +9,7 @@ import keyring.backends.fail
 import pytest
 
 from tests.conftest import require
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.zoom.credentials import FIELDS, SERVICE, CredentialStore
 
 

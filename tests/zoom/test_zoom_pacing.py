@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from zoomhost.config import Settings
+from zoomhost.system.config import Settings
 from zoomhost.zoom import errors
 from zoomhost.zoom.auth import AccessToken, ZoomAuth
 from zoomhost.zoom.client import Registrant, ZoomClient

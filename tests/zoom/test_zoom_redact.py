@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from zoomhost.redact import RedactingFilter
+from zoomhost.system.redact import RedactingFilter
 from zoomhost.zoom.client import Registration
 
 

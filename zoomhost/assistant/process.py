@@ -18,7 +18,7 @@ import signal
 import sys
 from dataclasses import dataclass, field
 
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.assistant.sdk_adapter import AssistantError
 from zoomhost.assistant.wire import TOKEN_ENV
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import jwt
 
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.assistant.wire import COHOST_INSTRUCTION, DISPLAY_NAME, AssistantStatus
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError

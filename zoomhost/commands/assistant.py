@@ -21,7 +21,7 @@ import sys
 import threading
 from typing import Any
 
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.assistant.sdk_adapter import AssistantError
 from zoomhost.assistant.wire import TOKEN_ENV
 
@@ -62,7 +62,7 @@ def parse_listen(value: str) -> tuple[str, int]:
 def load_binding(rehearsal: str | None) -> Any:
     """The Meeting SDK binding, or the rehearsal's; a missing SDK is a sentence, not a traceback."""
     if rehearsal:
-        from zoomhost.assistant.rehearsal_binding import RehearsalBinding, RemoteZoomState
+        from zoomhost.rehearsal.binding import RehearsalBinding, RemoteZoomState
 
         return RehearsalBinding(state=RemoteZoomState(rehearsal))
     if not sys.platform.startswith("linux"):

@@ -12,9 +12,9 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.commands.zoom import _spaced, _with_client
-from zoomhost.config import Settings
+from zoomhost.system.config import Settings
 from zoomhost.core.invitations import (
     WARNING,
     InvitationError,

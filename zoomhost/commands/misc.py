@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from zoomhost import paths
+from zoomhost.system import paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -11,7 +11,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.register import RegisterStore, read_register_file, read_staff_file
 
 

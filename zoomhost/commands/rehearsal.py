@@ -10,7 +10,7 @@ import argparse
 import json
 import threading
 
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.core.errors import ZoomhostError
 
 
@@ -47,8 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_rehearse(args: argparse.Namespace) -> int:
-    from zoomhost.live_rehearsal import rehearse
-    from zoomhost.runtime import AsyncRunner
+    from zoomhost.app.rehearse import rehearse
+    from zoomhost.system.runtime import AsyncRunner
 
     if not args.headless:
         raise ZoomhostError(
@@ -64,10 +64,10 @@ def run_rehearse(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
-    from zoomhost.assistant.rehearsal_binding import RehearsalBridge
+    from zoomhost.rehearsal.binding import RehearsalBridge
     from zoomhost.rehearsal.scenarios import SCENARIOS, play
     from zoomhost.rehearsal.server import RehearsalServer
-    from zoomhost.runtime import AsyncRunner
+    from zoomhost.system.runtime import AsyncRunner
 
     if args.speed <= 0:
         raise ZoomhostError("The speed must be above zero.", hint="Use 1 for real time, or 10 for ten times faster.")

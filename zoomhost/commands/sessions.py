@@ -8,7 +8,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from zoomhost import config, paths
+from zoomhost.system import config, paths
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import SessionJournal
 from zoomhost.core.retention import purge

@@ -17,15 +17,28 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from zoomhost import paths
-from zoomhost.config import Settings, load_settings, save_settings
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.models import expected_pupils
 from zoomhost.core.preflight import RuleResult, RuleStatus, plan_fixes
+from zoomhost.system import paths
+from zoomhost.system.config import Settings, load_settings, save_settings
 from zoomhost.zoom.auth import auth_from_store, sign_in_with_browser
 from zoomhost.zoom.client import ZoomClient, meeting_number
-from zoomhost.zoom.credentials import ENV_OVERRIDES, FIELDS, LABELS, SECRET_FIELDS, CredentialStore
+from zoomhost.zoom.credentials import (
+    ENV_OVERRIDES,
+    FIELDS,
+    LABELS,
+    SECRET_FIELDS,
+    CredentialStore,
+)
 from zoomhost.zoom.errors import AuthError
-from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
+from zoomhost.zoom.preflight import (
+    FixOutcome,
+    PreflightContext,
+    PreflightReport,
+    apply_fixes,
+    run_preflight,
+)
 
 CHECK_FAILED = 3
 T = TypeVar("T")
@@ -90,7 +103,7 @@ def _context(settings: Settings) -> PreflightContext:
 
         store = RegisterStore(db_path=paths.register_db())
         today = date.today()
-        consented = sum(1 for p in store.pupils() if p.consent and (p.leaving_date is None or p.leaving_date >= today))
+        consented = len(expected_pupils(store.pupils(), today=today))
         staff = len(store.staff())
     return PreflightContext(
         consented_pupils=consented,

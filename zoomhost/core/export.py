@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.summary import SessionSummary
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from zoomhost.core.errors import ZoomhostError
 from zoomhost.core import export
+from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, neutralise, write_private_csv
-from zoomhost.core.models import Pupil
+from zoomhost.core.models import Pupil, expected_pupils
 from zoomhost.core.register import clean_name, surname_initial
 from zoomhost.core.register_text import Field, Table, read_table
 
@@ -69,7 +69,7 @@ class InvitationError(ZoomhostError):
 
 def invited_pupils(pupils: Iterable[Pupil], *, today: date) -> list[Pupil]:
     """The pupils whose families are invited: consent on the register, and not yet left."""
-    return [p for p in pupils if p.consent and (p.leaving_date is None or p.leaving_date >= today)]
+    return expected_pupils(pupils, today=today)
 
 
 @dataclass(frozen=True, slots=True)

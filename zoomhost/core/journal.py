@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from zoomhost import paths
+from zoomhost.system import paths
 from zoomhost.core.errors import ZoomhostError
 
 SCHEMA_VERSION = 1

@@ -6,6 +6,7 @@ name, a surname initial, a class, consent with its date, and a leaving date.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -26,6 +27,10 @@ class Pupil:
     def known_as(self) -> str:
         return self.preferred_name or self.first_name
 
+    def expected_on(self, today: date) -> bool:
+        """Whether this pupil is expected at a meeting on ``today``: consented and not past their leaving date."""
+        return self.consent and (self.leaving_date is None or self.leaving_date >= today)
+
     def label(self) -> str:
         """What the teacher sees: first name, surname initial, class. No more."""
         name = self.known_as + (f" {self.surname_initial}." if self.surname_initial else "")
@@ -42,6 +47,11 @@ class Pupil:
             "consent_date": self.consent_date.isoformat() if self.consent_date else None,
             "leaving_date": self.leaving_date.isoformat() if self.leaving_date else None,
         }
+
+
+def expected_pupils(pupils: Iterable[Pupil], *, today: date) -> list[Pupil]:
+    """Who is expected at a meeting on ``today``: the one rule every count, invitation and check uses."""
+    return [p for p in pupils if p.expected_on(today)]
 
 
 @dataclass(frozen=True, slots=True)

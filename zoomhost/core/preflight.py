@@ -18,7 +18,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from zoomhost import redact
+from zoomhost.system import redact
 
 
 class RuleStatus(StrEnum):

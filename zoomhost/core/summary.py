@@ -21,7 +21,7 @@ import jinja2
 from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
 from zoomhost.core.session import SessionNote
-from zoomhost.resources_path import resource
+from zoomhost.system.resources import resource
 
 _ADMITTING = (JournalKind.ADMITTED, JournalKind.JOINED)
 _CLOSING = (JournalKind.LEFT, JournalKind.PUT_BACK, JournalKind.REMOVED)

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zoomhost.app import Services
+from zoomhost.app.services import Services
 from zoomhost.core.invitations import (
     WARNING,
     InvitationError,

@@ -1,6 +1,6 @@
 """The Live panel: the waiting room as it happens, the host's controls, and alarms nobody can miss.
 
-The engine (``zoomhost.live.LiveController``) runs on the I/O thread; it tells the panel each
+The engine (``zoomhost.live.engine.LiveController``) runs on the I/O thread; it tells the panel each
 batch of changes through a ``SessionBridge`` and the panel sends every click back as a coroutine.
 The GUI thread never touches the network or the journal. Each control is labelled and explained
 from the control channel's capabilities: what the channel cannot do is shown as the exact step
@@ -73,9 +73,9 @@ from zoomhost.ui.qt_bridge import SessionBridge
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
 
 if TYPE_CHECKING:
-    from zoomhost.app import Connection, Services
-    from zoomhost.live import LiveController
-    from zoomhost.live_assistant import AssistantLauncher
+    from zoomhost.app.services import Connection, Services
+    from zoomhost.live.engine import LiveController
+    from zoomhost.assistant.launcher import AssistantLauncher
     from zoomhost.rehearsal.scenarios import ScenarioRun
 
 log = logging.getLogger(__name__)
@@ -829,13 +829,13 @@ class LivePage(QWidget):
 
         async def begin() -> Started:
             from zoomhost.core.journal import utc_now
-            from zoomhost.live import start_live_session
+            from zoomhost.app.session import start_session
 
             connection = await services.connected()
             register_size = len(await _off_loop(services.register.pupils))
             meeting = await connection.zoom.get_meeting(str(meeting_id))
             launcher = await _assistant_launcher(services, connection, str(meeting_id), meeting)
-            controller = await start_live_session(
+            controller = await start_session(
                 settings=connection.settings,
                 zoom=connection.zoom,
                 auth=connection.auth,
@@ -987,7 +987,7 @@ class LivePage(QWidget):
         self.alarm_raised.emit(alarm)
 
     def _note(self, change: SessionChange) -> None:
-        from zoomhost.live import LiveNote, note_of
+        from zoomhost.live.engine import LiveNote, note_of
 
         note = note_of(change)
         detail = change.entry.detail
@@ -1462,10 +1462,10 @@ async def _assistant_launcher(
     """
     import secrets
 
-    from zoomhost import redact
+    from zoomhost.system import redact
     from zoomhost.assistant.process import assistant_available
     from zoomhost.assistant.sdk_adapter import make_sdk_jwt
-    from zoomhost.live_assistant import AssistantLauncher
+    from zoomhost.assistant.launcher import AssistantLauncher
 
     async def end_meeting() -> None:
         await connection.zoom.end_meeting(meeting_id)

@@ -18,8 +18,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from zoomhost import resources_path
-from zoomhost.app import Connection, Services, build_services
+from zoomhost.system import resources as resources_path
+from zoomhost.app.services import Connection, Services, build_services
 from zoomhost.ui.checklist_page import ChecklistPage
 from zoomhost.ui.live_page import LivePage
 from zoomhost.ui.register_page import RegisterPage
@@ -107,7 +107,7 @@ def _excepthook(window: MainWindow | None):  # noqa: ANN202 - returns sys.except
 
 def run_app(argv: Sequence[str] | None = None) -> int:
     """Open the teacher's application and run until its window closes; returns the exit status."""
-    from zoomhost import logs
+    from zoomhost.system import logs
 
     args = list(argv) if argv is not None else sys.argv[1:]
     logs.configure()

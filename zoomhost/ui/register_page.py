@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zoomhost.app import write_practice_lists
+from zoomhost.app.services import write_practice_lists
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.register import (
     RegisterImport,
@@ -40,7 +40,7 @@ from zoomhost.core.register import (
     read_staff_file,
 )
 from zoomhost.core.register_store import ImportRecord
-from zoomhost.runtime import AsyncRunner
+from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
 

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zoomhost.app import Connection, Services
-from zoomhost.config import Settings
+from zoomhost.app.services import Connection, Services
+from zoomhost.system.config import Settings
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, run_task, status_icon
 
@@ -65,7 +65,7 @@ class KeyringState:
 class SettingsPage(QWidget):
     """Credentials into the keyring, the rest into settings.json, and a connection test."""
 
-    connection_changed = Signal(object)  # a new zoomhost.app.Connection after Save
+    connection_changed = Signal(object)  # a new zoomhost.app.services.Connection after Save
 
     def __init__(
         self,

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QText
 from zoomhost.core.export import write_csv
 from zoomhost.core.journal import SessionInfo, SessionJournal
 from zoomhost.core.summary import SessionSummary
-from zoomhost.runtime import AsyncRunner
+from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, run_task
 
 FORMATS = {

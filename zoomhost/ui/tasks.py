@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from zoomhost.runtime import AsyncRunner, RunnerStopped
+from zoomhost.system.runtime import AsyncRunner, RunnerStopped
 
 log = logging.getLogger(__name__)
 

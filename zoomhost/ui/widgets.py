@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zoomhost import logs
+from zoomhost.system import logs
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.runtime import AsyncRunner
+from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.tasks import Task
 
 log = logging.getLogger(__name__)

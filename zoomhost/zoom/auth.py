@@ -31,8 +31,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from zoomhost.config import Settings
-from zoomhost.redact import register_secret
+from zoomhost.system.config import Settings
+from zoomhost.system.redact import register_secret
 from zoomhost.zoom.credentials import CredentialStore, ServerToServerCredentials, UserOAuthCredentials
 from zoomhost.zoom.errors import AuthError, ZoomError, error_from_exception, error_from_response
 

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from zoomhost.config import Settings
+from zoomhost.system.config import Settings
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.preflight import RuleStatus
 from zoomhost.zoom.auth import ZoomAuth

@@ -23,8 +23,9 @@ from urllib.parse import quote
 
 import httpx
 
-from zoomhost import __version__, paths
-from zoomhost.config import Settings
+from zoomhost import __version__
+from zoomhost.system import paths
+from zoomhost.system.config import Settings
 from zoomhost.zoom.errors import (
     BadRequest,
     ConnectionFailed,

@@ -27,7 +27,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 
-from zoomhost.redact import register_secret
+from zoomhost.system.redact import register_secret
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import httpx
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.redact import redact
+from zoomhost.system.redact import redact
 
 
 class ZoomError(ZoomhostError):

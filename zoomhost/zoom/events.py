@@ -23,9 +23,9 @@ from urllib.parse import urlencode
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from zoomhost.config import Settings
+from zoomhost.system.config import Settings
 from zoomhost.core.events import EventKind, MeetingEvent
-from zoomhost.redact import redact
+from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
 from zoomhost.zoom.client import LiveParticipant, ZoomClient
 from zoomhost.zoom.errors import (

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.core.invitations import (
     InvitationError,
     InvitationRow,

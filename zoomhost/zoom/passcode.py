@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.core.preflight import new_passcode
 from zoomhost.zoom.client import UpdateReceipt, ZoomClient, meeting_number
 from zoomhost.zoom.errors import ServerError, ZoomError

@@ -6,8 +6,8 @@ import logging
 import logging.handlers
 import os
 
-from zoomhost import paths
-from zoomhost.redact import RedactingFilter
+from zoomhost.system import paths
+from zoomhost.system.redact import RedactingFilter
 
 _configured = False
 

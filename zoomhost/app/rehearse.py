@@ -25,15 +25,23 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from zoomhost import paths, redact
-from zoomhost.config import Settings
+from zoomhost.app.session import start_session
+from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.journal import Actor, JournalEntry, JournalKind, SessionJournal, utc_now
+from zoomhost.core.journal import (
+    Actor,
+    JournalEntry,
+    JournalKind,
+    SessionJournal,
+    utc_now,
+)
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.summary import SessionSummary
-from zoomhost.live import Listener, LiveController, find_unfinished_session, start_live_session
-from zoomhost.live_assistant import AssistantLauncher
+from zoomhost.live.engine import Listener, LiveController
+from zoomhost.live.opening import find_unfinished_session
 from zoomhost.rehearsal.scenarios import SCENARIOS, Scenario
+from zoomhost.system import paths, redact
+from zoomhost.system.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +198,7 @@ async def _play(
 
         state: Any = None
         if in_process:
-            from zoomhost.assistant.rehearsal_binding import RemoteZoomState
+            from zoomhost.rehearsal.binding import RemoteZoomState
 
             state = parts.embedded.state if parts.embedded is not None else await asyncio.to_thread(RemoteZoomState, parts.bridge_url)
         launcher = AssistantLauncher(
@@ -205,7 +213,7 @@ async def _play(
         if resume_from and resume_from[0] != speed:
             log.warning("picking up a rehearsal played at %sx; the new speed %sx is ignored", resume_from[0], speed)
             speed = resume_from[0]
-        controller = await start_live_session(
+        controller = await start_session(
             settings=parts.settings,
             zoom=zoom,
             auth=auth,
@@ -333,7 +341,7 @@ async def _start_script(parts: _Zoom, script: Scenario, speed: float) -> Any:
 
 # -- the rehearsal Zoom ---------------------------------------------------------------------------
 async def _embedded(*, in_process: bool) -> _Zoom:
-    from zoomhost.assistant.rehearsal_binding import RehearsalBridge
+    from zoomhost.rehearsal.binding import RehearsalBridge
     from zoomhost.rehearsal.server import RehearsalServer
 
     server = await asyncio.to_thread(RehearsalServer().start)

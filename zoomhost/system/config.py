@@ -8,7 +8,7 @@ import os
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from zoomhost import paths
+from zoomhost.system import paths
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from zoomhost import redact
+from zoomhost.system import redact
 from zoomhost.assistant.client import AssistantChannel
 from zoomhost.assistant.fallback import EndMeeting
 from zoomhost.assistant.process import RunningAssistant, start_assistant
@@ -81,7 +81,7 @@ class AssistantLauncher:
 
     async def _start(self) -> tuple[str, str]:
         if self._rehearsal_state is not None:
-            from zoomhost.assistant.rehearsal_binding import RehearsalBinding
+            from zoomhost.rehearsal.binding import RehearsalBinding
             from zoomhost.assistant.server import AssistantServer
 
             token = secrets.token_urlsafe(32)

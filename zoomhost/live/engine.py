@@ -1,6 +1,6 @@
 """The live-session engine: one running meeting, joining Zoom's events, the host controls and the journal.
 
-A :class:`LiveController` lives on the I/O thread's asyncio loop (``zoomhost.runtime``). Arrivals
+A :class:`LiveController` lives on the I/O thread's asyncio loop (``zoomhost.system.runtime``). Arrivals
 heard from Zoom's event stream and from the host assistant go into the :class:`LiveSession`,
 which journals each happening once whichever source heard it first; every teacher command is
 journaled with a command id before it is sent, so a retry never admits or removes twice; the
@@ -31,15 +31,20 @@ import contextlib
 import logging
 import uuid
 from collections import Counter, deque
-from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import (
+    AsyncIterable,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Sequence,
+)
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-from zoomhost.assistant.fallback import EndMeeting, ManualChannel, end_over_rest
-from zoomhost.config import Settings
-from zoomhost.core.classifier import AdmissionClassifier
+from zoomhost.assistant.fallback import EndMeeting, end_over_rest
 from zoomhost.core.control import (
     ZOOM_CLIENT_STEPS,
     Capability,
@@ -54,9 +59,20 @@ from zoomhost.core.control import (
 )
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import EventKind, MeetingEvent
-from zoomhost.core.journal import Actor, JournalError, JournalKind, SessionInfo, SessionJournal, utc_now
-from zoomhost.core.models import Pupil, StaffMember
-from zoomhost.core.session import Arrival, CommandOutcome, LiveSession, ParticipantState, SessionChange, SessionNote
+from zoomhost.core.journal import (
+    Actor,
+    JournalError,
+    JournalKind,
+    utc_now,
+)
+from zoomhost.core.session import (
+    Arrival,
+    CommandOutcome,
+    LiveSession,
+    ParticipantState,
+    SessionChange,
+    SessionNote,
+)
 from zoomhost.zoom.client import LiveParticipant
 from zoomhost.zoom.errors import NotFound
 
@@ -113,23 +129,6 @@ class AdmitAllOutcome:
     failed: int
     manual: int  # the channel can only show the Zoom step for these
     results: tuple[CommandResult, ...] = ()
-
-
-class RegisterSource(Protocol):
-    """Where the consent register comes from (``RegisterStore``, or a rehearsal scenario's register)."""
-
-    def pupils(self) -> list[Pupil]: ...
-
-    def staff(self) -> list[StaffMember]: ...
-
-
-def classifier_for(register: RegisterSource, *, today: date | None = None) -> tuple[Callable[[str, Any], Any], int]:
-    """The session's classify function and how many consented pupils (still at the school) it expects."""
-    today = today or date.today()
-    pupils = register.pupils()
-    classifier = AdmissionClassifier(pupils=pupils, staff=register.staff(), today=today)
-    on_roll = sum(p.consent and not (p.leaving_date and p.leaving_date < today) for p in pupils)
-    return (lambda name, present: classifier.classify(name, present=present)), on_roll
 
 
 class LiveController:
@@ -912,111 +911,3 @@ def _when(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else None
-
-
-# -- opening a session ----------------------------------------------------------------------------
-def find_unfinished_session(meeting_id: str, *, rehearsal: bool, max_age: timedelta = timedelta(hours=12)) -> SessionInfo | None:
-    """The newest journal of this meeting if it never saw the meeting end (zoomhost stopped mid-session)."""
-    now = utc_now()
-    for info in SessionJournal.list_sessions():
-        if info.meeting_id != str(meeting_id) or info.rehearsal != rehearsal:
-            continue
-        if now - info.started_at > max_age:
-            return None
-        with SessionJournal.open(info.session_id) as journal:
-            finished = any(e.kind in (JournalKind.END, JournalKind.SESSION_ENDED) for e in journal.entries())
-        return None if finished else info
-    return None
-
-
-def open_session(
-    *,
-    meeting_id: str,
-    topic: str,
-    planned_minutes: int,
-    rehearsal: bool,
-    register: RegisterSource,
-    resume: bool = True,
-    clock: Callable[[], datetime] = utc_now,
-) -> LiveSession:
-    """This meeting's unfinished session rebuilt from its journal (when ``resume``), else a new one."""
-    classify, expected = classifier_for(register)
-    info = find_unfinished_session(meeting_id, rehearsal=rehearsal) if resume else None
-    if info is not None:
-        journal = SessionJournal.open(info.session_id)
-        return LiveSession.resume(journal=journal, classify=classify, expected_pupils=expected, clock=clock)
-    journal = SessionJournal.create(
-        meeting_id=str(meeting_id), topic=topic, planned_minutes=planned_minutes, started_at=clock(), rehearsal=rehearsal
-    )
-    return LiveSession(journal=journal, classify=classify, expected_pupils=expected, clock=clock)
-
-
-async def start_live_session(
-    *,
-    settings: Settings,
-    zoom: Any,
-    auth: Any,
-    register: RegisterSource,
-    meeting_id: str,
-    rehearsal: bool,
-    connect_assistant: ConnectAssistant | None = None,
-    listener: Listener | None = None,
-    autopilot: bool | None = None,
-    resume: bool = True,
-    topic: str | None = None,
-    auto_lock_after: timedelta | None = None,
-    planned_length: timedelta | None = None,
-    time_scale: float = 1.0,
-    clocks_from: datetime | None = None,
-    clock: Callable[[], datetime] = utc_now,
-    assistant_ids: Collection[str] = (),
-) -> LiveController:
-    """Build and start the controller for one meeting, from the app's parts (real Zoom or rehearsal alike).
-
-    ``zoom`` is a ``ZoomClient``, ``auth`` its ``ZoomAuth``; ``connect_assistant`` (see
-    ``zoomhost.live_assistant``) is tried in the background and again whenever the assistant
-    drops; until then the Zoom client's own buttons are shown. Picks up this meeting's
-    unfinished journal when ``resume``. Run it on the I/O loop.
-    """
-    from zoomhost.zoom.events import EventStream
-
-    if topic is None:
-        try:
-            topic = str((await zoom.get_meeting(meeting_id)).get("topic") or "")
-        except ZoomhostError as err:
-            log.warning("the meeting's topic could not be read: %s", err)
-            topic = ""
-    session = open_session(
-        meeting_id=meeting_id,
-        topic=topic,
-        planned_minutes=settings.planned_minutes,
-        rehearsal=rehearsal,
-        register=register,
-        resume=resume,
-        clock=clock,
-    )
-
-    async def end_meeting() -> None:
-        await zoom.end_meeting(meeting_id)
-
-    streams: list[AsyncIterable[MeetingEvent]] = []
-    if settings.subscription_id:
-        streams.append(EventStream(settings=settings, auth=auth, meeting_id=str(meeting_id), client=zoom))
-    controller = LiveController(
-        session=session,
-        fallback=ManualChannel(end_meeting=end_meeting),
-        connect_assistant=connect_assistant,
-        streams=streams,
-        end_meeting=end_meeting,
-        roster=lambda: zoom.live_participants(meeting_id),
-        listener=listener,
-        clock=clock,
-        auto_lock_after=auto_lock_after if auto_lock_after is not None else timedelta(minutes=settings.auto_lock_minutes),
-        planned_length=planned_length if planned_length is not None else timedelta(minutes=settings.planned_minutes),
-        time_scale=time_scale,
-        clocks_from=clocks_from,
-        autopilot=autopilot,
-        assistant_ids=assistant_ids,
-    )
-    await controller.start()
-    return controller

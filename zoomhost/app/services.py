@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from zoomhost import config, paths
-from zoomhost.config import Settings
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.register_store import RegisterStore
-from zoomhost.runtime import AsyncRunner
+from zoomhost.system import config, paths
+from zoomhost.system.config import Settings
+from zoomhost.system.runtime import AsyncRunner
 
 if TYPE_CHECKING:  # imported on the I/O thread when first needed: they are slow to load
     from zoomhost.rehearsal.server import RehearsalServer
@@ -223,8 +223,8 @@ class Services:
         )
 
     def _start_rehearsal(self, settings: Settings) -> tuple[RehearsalServer, Settings, TokenSource, object]:
-        from zoomhost import redact
         from zoomhost.rehearsal.server import RehearsalServer
+        from zoomhost.system import redact
         from zoomhost.zoom.auth import ServerToServerSignIn
         from zoomhost.zoom.client import UpdateBudget
         from zoomhost.zoom.credentials import ServerToServerCredentials

@@ -1,0 +1,1 @@
+"""The live-session engine: commands, event intake, fallback, clocks, autopilot and pick-up; no Qt."""
