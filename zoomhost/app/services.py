@@ -1,11 +1,13 @@
-"""The composition root: every service the application uses, built once and handed to the windows.
+"""The composition root: every service the application uses, built once and handed to the windows and commands.
 
 No global application object: ``build_services()`` makes a :class:`Services` and the UI passes
-it (or the parts a page needs) down through constructors. Building it is cheap on purpose:
+it (or the parts a page needs) down through constructors; a command holds one for its run
+(``command_services()``) and hands it to the same use cases. Building it is cheap on purpose:
 the keyring, the Zoom client and, when no credentials are set, the embedded rehearsal Zoom are
 brought up on the I/O thread the first time something needs them (``connect()``), so the
 window paints at once. Rehearsal and production use the same client, HTTP and WebSocket code;
-only the addresses and the app credentials differ.
+only the addresses and the app credentials differ. A command never falls back to a rehearsal:
+it talks to the Zoom its credentials name, or says which credential is missing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import logging
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -74,6 +78,7 @@ class Services:
     runner: AsyncRunner
     force_rehearsal: bool = False
     rehearsal_server: RehearsalServer | None = None  # use this running rehearsal Zoom instead of starting one
+    for_command: bool = False  # a command-line run: the credentials' Zoom or an error, never a rehearsal
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _credentials: CredentialStore | None = field(default=None, repr=False)
     _connection: concurrent.futures.Future[Connection] | None = field(default=None, repr=False)
@@ -176,6 +181,8 @@ class Services:
         from zoomhost.zoom.client import ZoomClient
 
         settings = self.settings
+        if self.for_command:
+            return self._open_for_command(settings)
         source, reason = (None, "Rehearsal was asked for, so zoomhost uses a simulated Zoom.")
         if not self.force_rehearsal and self.rehearsal_server is None:
             source, reason = self._live_sign_in(settings)
@@ -197,6 +204,21 @@ class Services:
         self.runner.submit(_warm(auth))  # sign in now, so the first click does not wait for a token
         log.info("zoomhost connected in %s mode", connection.mode)
         return connection
+
+    def _open_for_command(self, settings: Settings) -> Connection:
+        """The Zoom the credentials name; a missing credential raises, saying which and how to set it."""
+        from zoomhost.zoom.auth import auth_from_store
+        from zoomhost.zoom.client import ZoomClient
+
+        auth = auth_from_store(settings=settings, store=self.credentials)
+        return Connection(
+            mode="live",
+            settings=settings,
+            zoom=ZoomClient(settings=settings, auth=auth),
+            auth=auth,
+            rehearsal=None,
+            reason="Connected to the Zoom the credentials on this computer name.",
+        )
 
     def _live_sign_in(self, settings: Settings) -> tuple[TokenSource | None, str]:
         from zoomhost.zoom.auth import ServerToServerSignIn, UserSignIn
@@ -284,17 +306,31 @@ def write_practice_lists(*, folder: Path) -> tuple[Path, Path]:
     )
 
 
-def build_services(*, force_rehearsal: bool = False, rehearsal_server: RehearsalServer | None = None) -> Services:
+def build_services(
+    *, force_rehearsal: bool = False, rehearsal_server: RehearsalServer | None = None, for_command: bool = False
+) -> Services:
     """Everything the app needs, cheaply: nothing here touches the network or the keyring.
 
     ``rehearsal_server`` (tests, scripts) puts the app in rehearsal mode on a rehearsal Zoom the
-    caller started and will stop.
+    caller started and will stop. ``for_command``: for a command-line run (see ``command_services``).
     """
     settings = config.load_settings()
     return Services(
         settings=settings,
         register=RegisterStore(db_path=paths.register_db()),
-        runner=AsyncRunner(),
+        runner=AsyncRunner(name="zoomhost-command" if for_command else "zoomhost-io"),
         force_rehearsal=force_rehearsal,
         rehearsal_server=rehearsal_server,
+        for_command=for_command,
     )
+
+
+@contextmanager
+def command_services() -> Iterator[Services]:
+    """The services for one command, closed when it ends: the same register, keyring and Zoom client
+    as the window, but with no rehearsal to fall back on (a command with no credentials says so)."""
+    services = build_services(for_command=True)
+    try:
+        yield services
+    finally:
+        services.close()
