@@ -10,27 +10,30 @@ import argparse
 import asyncio
 import getpass
 import json
-import os
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from zoomhost.app.services import command_services
+from zoomhost.app.signin import (
+    FIELDS,
+    LABELS,
+    SECRET_FIELDS,
+    credential_fields,
+    credentials_kept,
+    forget_credentials,
+    keep_credentials,
+    sign_in,
+)
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.models import expected_pupils
 from zoomhost.core.preflight import RuleResult, RuleStatus, plan_fixes
 from zoomhost.system import paths
-from zoomhost.system.config import Settings, load_settings, save_settings
-from zoomhost.zoom.auth import auth_from_store, sign_in_with_browser
+from zoomhost.system.config import Settings, load_settings
+from zoomhost.zoom.auth import auth_from_store
 from zoomhost.zoom.client import ZoomClient, meeting_number
-from zoomhost.zoom.credentials import (
-    ENV_OVERRIDES,
-    FIELDS,
-    LABELS,
-    SECRET_FIELDS,
-    CredentialStore,
-)
+from zoomhost.zoom.credentials import CredentialStore
 from zoomhost.zoom.errors import AuthError
 from zoomhost.zoom.preflight import (
     FixOutcome,
@@ -237,15 +240,6 @@ def run_end(args: argparse.Namespace) -> int:
 
 # -- sign-in -------------------------------------------------------------------------------------
 def run_sign_in(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    store = CredentialStore()
-    user = store.user_oauth()
-    if user is None:
-        raise AuthError(
-            "zoomhost needs the Zoom app's client ID and secret before you can sign in.",
-            hint="Run `zoomhost credentials set client_id client_secret`.",
-        )
-
     def show(url: str) -> None:
         print(f"Sign in to Zoom at this address:\n  {url}", flush=True)
 
@@ -255,19 +249,11 @@ def run_sign_in(args: argparse.Namespace) -> int:
         if not webbrowser.open(url):
             show(url)
 
-    token = asyncio.run(
-        sign_in_with_browser(
-            client_id=user.client_id,
-            client_secret=user.client_secret,
-            oauth_base=settings.oauth_base,
-            open_browser=show if args.no_browser else open_browser,
+    with command_services() as services:
+        signed_in = services.runner.run(
+            sign_in(services, open_browser=show if args.no_browser else open_browser, use_own_sign_in=True)
         )
-    )
-    if token.refresh_token:
-        store.set("user_refresh_token", token.refresh_token)
-    if settings.auth_mode != "user_oauth":
-        save_settings(replace(settings, auth_mode="user_oauth"))
-    print("Signed in to Zoom." + ("" if store.is_persistent else f" ({store.backend_description})"))
+    print("Signed in to Zoom." + ("" if signed_in.persistent else f" ({signed_in.backend})"))
     return 0
 
 
@@ -281,34 +267,29 @@ def _read_value(prompt: str, *, secret: bool) -> str:
 
 
 def run_credentials_set(args: argparse.Namespace) -> int:
-    fields = args.fields or ["account_id", "client_id", "client_secret"]
-    unknown = [f for f in fields if f not in FIELDS]
-    if unknown:
-        raise ZoomhostError(f"zoomhost keeps no credential called {', '.join(unknown)}.", hint=f"Use: {', '.join(FIELDS)}.")
-    store = CredentialStore()
-    changed = []
-    for name in fields:
-        value = _read_value(f"{LABELS[name]} (Enter keeps the current one)", secret=name in SECRET_FIELDS).strip()
-        if value:
-            store.set(name, value)
-            changed.append(LABELS[name])
-    print(f"Saved: {', '.join(changed) if changed else 'nothing'} ({store.backend_description}).")
-    if not store.is_persistent:
+    fields = credential_fields(args.fields)
+    values = {
+        name: _read_value(f"{LABELS[name]} (Enter keeps the current one)", secret=name in SECRET_FIELDS).strip()
+        for name in fields
+    }
+    with command_services() as services:
+        saved = keep_credentials(services, values)
+    print(f"Saved: {', '.join(saved.labels) if saved.labels else 'nothing'} ({saved.backend}).")
+    if not saved.persistent:
         print("These will be forgotten when this command ends; install or unlock a system keyring to keep them.")
     return 0
 
 
 def run_credentials_show(args: argparse.Namespace) -> int:
-    store = CredentialStore()
-    settings = load_settings()
-    print(f"Kept in: {store.backend_description}")
-    print(f"Sign-in: {'your own Zoom account' if settings.auth_mode == 'user_oauth' else 'the school-owned app (Server-to-Server)'}")
-    for row in store.status():
+    with command_services() as services:
+        kept = credentials_kept(services)
+    print(f"Kept in: {kept.backend}")
+    print(f"Sign-in: {'your own Zoom account' if kept.own_sign_in else 'the school-owned app (Server-to-Server)'}")
+    for row in kept.rows:
         where = f"  from {row.source}" if row.source else ""
         print(f"  {row.label:30} {'set ' + (row.masked or '') if row.is_set else 'not set'}{where}")
-    overridden = [v for v in ENV_OVERRIDES.values() if os.environ.get(v)]
-    if overridden:
-        print(f"Environment overrides in use: {', '.join(overridden)}")
+    if kept.overridden:
+        print(f"Environment overrides in use: {', '.join(kept.overridden)}")
     return 0
 
 
@@ -320,7 +301,7 @@ def run_credentials_clear(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing removed.")
             return 0
-    store = CredentialStore()
-    store.clear()
-    print(f"Removed every zoomhost credential ({store.backend_description}).")
+    with command_services() as services:
+        backend = forget_credentials(services)
+    print(f"Removed every zoomhost credential ({backend}).")
     return 0

@@ -7,9 +7,8 @@ the app relies on and says, line by line, what works and what the school's plan 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,6 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from zoomhost.app.services import Connection, Services
+from zoomhost.app.signin import (
+    ConnectionTest,
+    CredentialsKept,
+    credentials_kept,
+    run_connection_test,
+    save_and_reconnect,
+    sign_in,
+)
 from zoomhost.system.config import Settings
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, run_task, status_icon
@@ -52,16 +59,6 @@ PLAIN_FIELDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class KeyringState:
-    """Where each credential is kept (never its value)."""
-
-    persistent: bool
-    backend: str
-    why_not: str  # why secrets cannot be kept; empty when they are
-    where: dict[str, str | None]  # field -> "system keyring (…)" / "environment (…)" / None when not set
-
-
 class SettingsPage(QWidget):
     """Credentials into the keyring, the rest into settings.json, and a connection test."""
 
@@ -79,7 +76,7 @@ class SettingsPage(QWidget):
         self.runner = services.runner
         self._open_browser = open_browser
         self.setAccessibleName("Settings")
-        self.keyring_state: KeyringState | None = None
+        self.keyring_state: CredentialsKept | None = None
 
         outer = QVBoxLayout(self)
         outer.addWidget(QLabel("<h2>Sign-in and settings</h2>", self))
@@ -209,20 +206,18 @@ class SettingsPage(QWidget):
     # -- the keyring -------------------------------------------------------------------------------
     def load_keyring_state(self) -> None:
         services = self.services
+        run_task(
+            self,
+            self.runner,
+            lambda: credentials_kept(services),
+            blocking=True,
+            doing="asking the keyring",
+            busy=self.busy,
+            messages=self.messages,
+            success=self._show_keyring,
+        )
 
-        def read() -> KeyringState:
-            store = services.credentials
-            where = {row.name: row.source for row in store.status()}
-            return KeyringState(
-                persistent=store.is_persistent,
-                backend=store.backend_description,
-                why_not=store.why_not_persistent,
-                where=where,
-            )
-
-        run_task(self, self.runner, read, blocking=True, doing="asking the keyring", busy=self.busy, messages=self.messages, success=self._show_keyring)
-
-    def _show_keyring(self, state: KeyringState) -> None:
+    def _show_keyring(self, state: CredentialsKept) -> None:
         self.keyring_state = state
         for name, (label, secret) in KEYRING_FIELDS.items():
             source = state.where.get(name)
@@ -266,18 +261,6 @@ class SettingsPage(QWidget):
         secrets = {name: self.fields[name].text().strip() for name in KEYRING_FIELDS if self.fields[name].text().strip()}
         services = self.services
 
-        async def work() -> Connection:
-            loop = asyncio.get_running_loop()
-
-            def store() -> None:
-                credentials = services.credentials
-                for name, value in secrets.items():
-                    credentials.set(name, value)
-                services.save_settings(settings)
-
-            await loop.run_in_executor(None, store)
-            return await asyncio.wrap_future(services.reconnect())
-
         def saved(connection: Connection) -> None:
             for name in secrets:
                 self.fields[name].clear()
@@ -291,7 +274,7 @@ class SettingsPage(QWidget):
         run_task(
             self,
             self.runner,
-            work,
+            lambda: save_and_reconnect(services, settings, secrets=secrets),
             doing="saving the settings",
             busy=self.busy,
             messages=self.messages,
@@ -308,35 +291,7 @@ class SettingsPage(QWidget):
         services = self.services
         open_browser = self._open_browser
 
-        async def work() -> None:
-            from zoomhost.zoom.auth import sign_in_with_browser
-
-            loop = asyncio.get_running_loop()
-            credentials = await loop.run_in_executor(None, lambda: services.credentials)
-            client_id = typed_id or await loop.run_in_executor(None, credentials.get, "client_id")
-            client_secret = typed_secret or await loop.run_in_executor(None, credentials.get, "client_secret")
-            if not client_id or not client_secret:
-                raise ZoomhostError(
-                    "Signing in needs the Zoom app's client ID and client secret.",
-                    hint="Type them above (from the school's Zoom app in the Zoom App Marketplace), then sign in.",
-                )
-            kwargs: dict[str, Any] = {"open_browser": open_browser} if open_browser is not None else {}
-            token = await sign_in_with_browser(
-                client_id=client_id, client_secret=client_secret, oauth_base=services.settings.oauth_base, **kwargs
-            )
-            if not token.refresh_token:
-                raise ZoomhostError("Zoom signed in but gave no lasting sign-in, so zoomhost cannot stay signed in.")
-
-            def keep() -> None:
-                if typed_id:
-                    credentials.set("client_id", typed_id)
-                if typed_secret:
-                    credentials.set("client_secret", typed_secret)
-                credentials.set("user_refresh_token", token.refresh_token or "")
-
-            await loop.run_in_executor(None, keep)
-
-        def signed_in(_: None) -> None:
+        def signed_in(_: object) -> None:
             self.fields["client_id"].clear()
             self.fields["client_secret"].clear()
             self.messages.show_message("pass", "Signed in to Zoom. Press Save to use this sign-in.")
@@ -346,7 +301,7 @@ class SettingsPage(QWidget):
         run_task(
             self,
             self.runner,
-            work,
+            lambda: sign_in(services, open_browser=open_browser, client_id=typed_id, client_secret=typed_secret),
             doing="signing in to Zoom in the browser",
             busy=self.busy,
             messages=self.messages,
@@ -360,30 +315,18 @@ class SettingsPage(QWidget):
         self.messages.clear()
         services = self.services
 
-        async def work() -> tuple[Connection, list[Any]]:
-            from zoomhost.zoom.checkup import check_connection
-
-            connection = await services.connected()
-            try:
-                host = connection.host_user()
-            except ZoomhostError:
-                host = None
-            lines = await check_connection(client=connection.zoom, auth=connection.auth, settings=connection.settings, host_user=host)
-            return connection, lines
-
-        def tested(result: tuple[Connection, list[Any]]) -> None:
-            connection, lines = result
+        def tested(result: ConnectionTest) -> None:
             self.results.clear()
-            where = "the rehearsal Zoom (simulated)" if connection.is_rehearsal else connection.settings.api_base
+            where = "the rehearsal Zoom (simulated)" if result.rehearsal else result.api_base
             header = QListWidgetItem(f"Tested against {where}:")
             self.results.addItem(header)
-            for line in lines:
+            for line in result.lines:
                 word = STATUS_TEXT[line.status.value]
                 item = QListWidgetItem(status_icon(line.status.value), f"{word} — {line.what}: {line.text}")
                 item.setData(Qt.ItemDataRole.UserRole, line.status.value)  # the status, for tests and scripts
                 self.results.addItem(item)
             self.results.show()
-            failed = sum(line.status.value == "fail" for line in lines)
+            failed = result.failed
             self.messages.show_message(
                 "pass" if not failed else "warn",
                 "Everything zoomhost relies on works." if not failed else f"{failed} thing{'s' if failed != 1 else ''} did not work: see below.",
@@ -393,7 +336,7 @@ class SettingsPage(QWidget):
         run_task(
             self,
             self.runner,
-            work,
+            lambda: run_connection_test(services),
             doing="testing the connection to Zoom",
             busy=self.busy,
             messages=self.messages,

@@ -1,0 +1,195 @@
+"""Signing zoomhost in to Zoom: the app's credentials in the keyring, the teacher's own sign-in in the
+browser, saving the settings, and testing what works with them.
+
+The Settings page and ``zoomhost credentials | sign-in`` call these. Secrets go only to the
+keyring (or memory, when there is none, which is said); what comes back is where each one is
+kept and a masked value, never the secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from zoomhost.app.services import Connection, Services
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.system.config import Settings
+from zoomhost.zoom.credentials import ENV_OVERRIDES, FIELDS, LABELS, SECRET_FIELDS, FieldStatus
+
+__all__ = [
+    "FIELDS",
+    "LABELS",
+    "SECRET_FIELDS",
+    "ConnectionTest",
+    "CredentialsKept",
+    "CredentialsSaved",
+    "SignedIn",
+    "credential_fields",
+    "credentials_kept",
+    "forget_credentials",
+    "keep_credentials",
+    "run_connection_test",
+    "save_and_reconnect",
+    "sign_in",
+]
+
+DEFAULT_FIELDS = ("account_id", "client_id", "client_secret")
+
+
+@dataclass(frozen=True)
+class CredentialsKept:
+    """Where each credential is kept (never its value): the keyring in use, and each field's status."""
+
+    persistent: bool
+    backend: str
+    why_not: str  # why secrets cannot be kept; empty when they are
+    rows: tuple[FieldStatus, ...]
+    own_sign_in: bool  # the teacher's own Zoom sign-in, rather than the school's Server-to-Server app
+    overridden: tuple[str, ...]  # environment variables standing in for the keyring
+
+    @property
+    def where(self) -> dict[str, str | None]:
+        """Field -> "system keyring (…)" / "environment (…)" / None when not set."""
+        return {row.name: row.source for row in self.rows}
+
+
+@dataclass(frozen=True)
+class CredentialsSaved:
+    labels: tuple[str, ...]  # what was kept, in words
+    backend: str
+    persistent: bool
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    persistent: bool
+    backend: str
+
+
+@dataclass(frozen=True)
+class ConnectionTest:
+    """Each thing the app relies on, tried against the Zoom in use, line by line."""
+
+    rehearsal: bool
+    api_base: str
+    lines: tuple[Any, ...]  # zoomhost.zoom.checkup.CheckLine: what, status, text
+
+    @property
+    def failed(self) -> int:
+        return sum(line.status.value == "fail" for line in self.lines)
+
+
+def credential_fields(names: Sequence[str]) -> list[str]:
+    """The credentials named (by default the school app's three); an unknown name is refused."""
+    return _known(list(names) or list(DEFAULT_FIELDS))
+
+
+def _known(names: list[str]) -> list[str]:
+    unknown = [f for f in names if f not in FIELDS]
+    if unknown:
+        raise ZoomhostError(f"zoomhost keeps no credential called {', '.join(unknown)}.", hint=f"Use: {', '.join(FIELDS)}.")
+    return names
+
+
+def credentials_kept(services: Services) -> CredentialsKept:
+    """Where each credential is kept (asks the keyring: call it off the GUI thread)."""
+    store = services.credentials
+    return CredentialsKept(
+        persistent=store.is_persistent,
+        backend=store.backend_description,
+        why_not=store.why_not_persistent,
+        rows=tuple(store.status()),
+        own_sign_in=services.settings.auth_mode == "user_oauth",
+        overridden=tuple(v for v in ENV_OVERRIDES.values() if os.environ.get(v)),
+    )
+
+
+def keep_credentials(services: Services, values: Mapping[str, str]) -> CredentialsSaved:
+    """Keep each non-empty value in the keyring; an empty one leaves the kept value as it is."""
+    store = services.credentials
+    labels = []
+    for name in _known(list(values)):
+        value = values[name].strip()
+        if value:
+            store.set(name, value)
+            labels.append(LABELS[name])
+    return CredentialsSaved(labels=tuple(labels), backend=store.backend_description, persistent=store.is_persistent)
+
+
+def forget_credentials(services: Services) -> str:
+    """Remove every zoomhost credential from this computer; says where they were kept."""
+    store = services.credentials
+    store.clear()
+    return store.backend_description
+
+
+async def save_and_reconnect(services: Services, settings: Settings, *, secrets: Mapping[str, str]) -> Connection:
+    """Secrets to the keyring, the rest to settings.json, then connect again with them."""
+
+    def store() -> None:
+        keep_credentials(services, secrets)
+        services.save_settings(settings)
+
+    await asyncio.get_running_loop().run_in_executor(None, store)
+    return await asyncio.wrap_future(services.reconnect())
+
+
+async def sign_in(
+    services: Services,
+    *,
+    open_browser: Callable[[str], object] | None = None,
+    client_id: str = "",
+    client_secret: str = "",
+    use_own_sign_in: bool = False,
+) -> SignedIn:
+    """The teacher's own Zoom sign-in: Zoom's page in the browser, the answer on a loopback port, the
+    lasting sign-in (refresh token) to the keyring.
+
+    ``client_id`` / ``client_secret``: typed just now (kept once the sign-in works); otherwise the
+    kept ones. ``use_own_sign_in``: from now on sign in this way (saved in the settings).
+    """
+    from zoomhost.zoom.auth import sign_in_with_browser
+
+    loop = asyncio.get_running_loop()
+    store = await loop.run_in_executor(None, lambda: services.credentials)
+    typed = {"client_id": client_id, "client_secret": client_secret}
+    client_id = client_id or await loop.run_in_executor(None, store.get, "client_id") or ""
+    client_secret = client_secret or await loop.run_in_executor(None, store.get, "client_secret") or ""
+    if not client_id or not client_secret:
+        raise ZoomhostError(
+            "Signing in needs the Zoom app's client ID and client secret.",
+            hint="Type them in Settings, or run `zoomhost credentials set client_id client_secret` "
+            "(from the school's Zoom app in the Zoom App Marketplace).",
+        )
+    kwargs: dict[str, Any] = {"open_browser": open_browser} if open_browser is not None else {}
+    token = await sign_in_with_browser(
+        client_id=client_id, client_secret=client_secret, oauth_base=services.settings.oauth_base, **kwargs
+    )
+    if not token.refresh_token:
+        raise ZoomhostError("Zoom signed in but gave no lasting sign-in, so zoomhost cannot stay signed in.")
+    refresh_token = token.refresh_token
+
+    def keep() -> SignedIn:
+        keep_credentials(services, typed)  # only what was typed: a value from the environment stays there
+        store.set("user_refresh_token", refresh_token)
+        if use_own_sign_in and services.settings.auth_mode != "user_oauth":
+            services.save_settings(replace(services.settings, auth_mode="user_oauth"))
+        return SignedIn(persistent=store.is_persistent, backend=store.backend_description)
+
+    return await loop.run_in_executor(None, keep)
+
+
+async def run_connection_test(services: Services) -> ConnectionTest:
+    """Each thing the app relies on, tried against the Zoom in use (the rehearsal one in rehearsal)."""
+    from zoomhost.zoom.checkup import check_connection
+
+    connection = await services.connected()
+    try:
+        host = connection.host_user()
+    except ZoomhostError:
+        host = None
+    lines = await check_connection(client=connection.zoom, auth=connection.auth, settings=connection.settings, host_user=host)
+    return ConnectionTest(rehearsal=connection.is_rehearsal, api_base=connection.settings.api_base, lines=tuple(lines))
