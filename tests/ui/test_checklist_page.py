@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
 import logging
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from tests.conftest import DATA
 from tests.ui.app_helpers import WAIT_MS, answer_confirmation, rehearsal_server, services, wait_for_dialog  # noqa: F401 - fixtures
+from zoomhost import cli
 from zoomhost.system import paths
 from zoomhost.core.invitations import WARNING
 from zoomhost.core.register import read_register_file
@@ -104,6 +107,48 @@ def test_manual_steps_have_tick_boxes_that_stay_ticked_for_the_session(qtbot, pa
     check(qtbot, page)
     again = next(box for box in page.step_boxes if box.property("step") == text)
     assert again.isChecked()
+
+
+def test_the_capacity_check_counts_the_same_pupils_as_the_preflight_command(
+    qtbot, services, rehearsal_server, tmp_path, monkeypatch, capsys  # noqa: F811
+) -> None:
+    """Pupils who have left are not expected, even with consent: the window and `zoomhost preflight`
+    need room for the same number, so a meeting with room for those still on roll passes both."""
+    left = (date.today() - timedelta(days=3)).strftime("%d/%m/%Y")
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "First name,Surname,Class,Zoom consent,Leaving date\n"
+        "Amy,Bloggs,Year 5,Yes,\nBen,Corlett,Year 5,Yes,\nCara,Quayle,Year 5,Yes,\nDev,Kermode,Year 5,Yes,\n"
+        f"Ed,Moore,Year 6,Yes,{left}\nFay,Kinrade,Year 6,Yes,{left}\nGus,Kneale,Year 6,Yes,{left}\n"
+        "Hal,Cain,Year 6,No,\n",
+        encoding="utf-8",
+    )
+    services.register.replace_pupils(read_register_file(register))  # stored as it is: the leavers are still there
+    state = rehearsal_server.state
+    meeting = state.assembly_meeting_id
+    state.user_settings[state.meeting(meeting).host_id]["feature"]["meeting_capacity"] = 5  # 4 expected, 7 consented
+
+    shown = ChecklistPage(services=services)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitUntil(lambda: shown.meetings.findData(str(meeting)) >= 0, timeout=WAIT_MS)
+    shown.meetings.setCurrentIndex(shown.meetings.findData(str(meeting)))
+    check(qtbot, shown)
+    window = next(r for r in shown.report.results if r.rule_id == "capacity")
+
+    server = rehearsal_server
+    monkeypatch.setenv("ZOOMHOST_API_BASE", server.api_base)
+    monkeypatch.setenv("ZOOMHOST_OAUTH_BASE", server.oauth_base)
+    monkeypatch.setenv("ZOOMHOST_ACCOUNT_ID", server.credentials.account_id)
+    monkeypatch.setenv("ZOOMHOST_CLIENT_ID", server.credentials.client_id)
+    monkeypatch.setenv("ZOOMHOST_CLIENT_SECRET", server.credentials.client_secret)
+    capsys.readouterr()
+    cli.main(["preflight", str(meeting), "--json"])
+    command = next(r for r in json.loads(capsys.readouterr().out)["rules"] if r["id"] == "capacity")
+
+    assert command["observed"] == "Up to 5 participants; 4 needed."
+    assert command["status"] == "pass"
+    assert (window.status.value, window.observed) == (command["status"], command["observed"])
 
 
 def test_few_meeting_updates_left_is_shown(qtbot, page, services, rehearsal_server) -> None:  # noqa: F811

@@ -9,25 +9,12 @@ link. ``--rotate-passcode`` first gives the meeting a new strong passcode (one m
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
-from zoomhost.system import paths
-from zoomhost.commands.zoom import _spaced, _with_client
-from zoomhost.system.config import Settings
-from zoomhost.core.invitations import (
-    WARNING,
-    InvitationError,
-    check_destination,
-    ParentAddresses,
-    invited_pupils,
-    read_parent_addresses,
-    write_invitations,
-)
-from zoomhost.core.models import Pupil
-from zoomhost.core.register_store import RegisterStore
-from zoomhost.zoom.client import ZoomClient, meeting_number
-from zoomhost.zoom.invitations import PreparedInvitations, prepare_invitations
+from zoomhost.app.invitations import InvitationsWritten, prepare_invitations
+from zoomhost.app.meetings import spaced_meeting_id
+from zoomhost.app.services import command_services
+from zoomhost.core.invitations import WARNING
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,51 +35,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_invitations)
 
 
-def _register() -> list[Pupil]:
-    db = paths.register_db()
-    if not db.exists():
-        raise InvitationError(
-            "There is no consent register yet, so zoomhost cannot tell who may be invited.",
-            hint="Import it first with `zoomhost register import FILE`.",
-        )
-    return RegisterStore(db_path=db).pupils()
-
-
-def _check_out(out: Path, parents: Path | None) -> None:
-    """Refuse before Zoom is touched (no update spent) when the file could not be written there."""
-    check_destination(out)
-    if parents is not None and out.resolve() == parents.resolve():
-        raise InvitationError("--out names the parents' address file: it would be overwritten.", hint="Choose another file name.")
-
-
 def run_invitations(args: argparse.Namespace) -> int:
-    meeting_id = meeting_number(args.meeting_id)
-    out: Path = args.out
-    _check_out(out, args.parents)
-    register, today = _register(), date.today()
-    pupils = invited_pupils(register, today=today)
-    addresses: ParentAddresses | None = None
-    if args.parents is not None:
-        addresses = read_parent_addresses(args.parents, register=register, today=today)
-
-    async def work(client: ZoomClient, settings: Settings) -> PreparedInvitations:
-        return await prepare_invitations(
-            client, meeting_id, pupils=pupils, addresses=addresses, rotate=args.rotate_passcode
+    with command_services() as services:
+        written = services.runner.run(
+            prepare_invitations(
+                services, args.meeting_id, out=args.out, parents=args.parents, rotate=args.rotate_passcode
+            )
         )
-
-    prepared = _with_client(work)
-    write_invitations(prepared.rows, out, with_email=addresses is not None)
-    _report(prepared, out)
+    _report(written)
     return 0
 
 
-def _report(prepared: PreparedInvitations, out: Path) -> None:
-    print(f"Invitations for meeting {_spaced(prepared.meeting_id)}: {prepared.topic}")
-    if prepared.rotated is not None:
+def _report(prepared: InvitationsWritten) -> None:
+    print(f"Invitations for meeting {spaced_meeting_id(prepared.meeting_id)}: {prepared.topic}")
+    if prepared.rotation is not None:
         print("The meeting has a new passcode (it is in the file, not shown here): invitations sent before no longer work.")
-        print(f"{prepared.rotated.receipt.remaining_today} meeting updates are left for this host today.")
-    rows = len(prepared.rows)
-    print(f"Wrote {rows} row(s) for {prepared.families} consented pupil(s) to {out}.")
+        print(f"{prepared.rotation.remaining_today} meeting updates are left for this host today.")
+    print(f"Wrote {prepared.rows} row(s) for {prepared.families} consented pupil(s) to {prepared.path}.")
     if prepared.personal_links:
         print(f"{prepared.personal_links} row(s) have the family's own link; the others the meeting's own link.")
     for note in prepared.notes:

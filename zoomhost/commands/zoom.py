@@ -7,14 +7,21 @@ Exit status: 0 when all is well, 1 for an error (one plain line on stderr), 3 wh
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
+from zoomhost.app.meetings import (
+    FixOutcome,
+    PreflightReport,
+    check_meeting,
+    end_meeting,
+    fix_meeting,
+    spaced_meeting_id,
+    upcoming_meetings,
+)
 from zoomhost.app.services import command_services
 from zoomhost.app.signin import (
     FIELDS,
@@ -27,24 +34,9 @@ from zoomhost.app.signin import (
     sign_in,
 )
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.models import expected_pupils
-from zoomhost.core.preflight import RuleResult, RuleStatus, plan_fixes
-from zoomhost.system import paths
-from zoomhost.system.config import Settings, load_settings
-from zoomhost.zoom.auth import auth_from_store
-from zoomhost.zoom.client import ZoomClient, meeting_number
-from zoomhost.zoom.credentials import CredentialStore
-from zoomhost.zoom.errors import AuthError
-from zoomhost.zoom.preflight import (
-    FixOutcome,
-    PreflightContext,
-    PreflightReport,
-    apply_fixes,
-    run_preflight,
-)
+from zoomhost.core.preflight import RuleResult, RuleStatus
 
 CHECK_FAILED = 3
-T = TypeVar("T")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -86,36 +78,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 # -- plumbing -----------------------------------------------------------------------------------
-def _with_client(work: Callable[[ZoomClient, Settings], Awaitable[T]]) -> T:
-    settings = load_settings()
-    store = CredentialStore()
-    auth = auth_from_store(settings=settings, store=store)
-
-    async def go() -> T:
-        async with ZoomClient(settings=settings, auth=auth) as client:
-            return await work(client, settings)
-
-    return asyncio.run(go())
-
-
-def _context(settings: Settings) -> PreflightContext:
-    """The register's numbers (capacity check) and the school's settings, for the checks."""
-    consented = staff = 0
-    if paths.register_db().exists():
-        from zoomhost.core.register_store import RegisterStore
-
-        store = RegisterStore(db_path=paths.register_db())
-        today = date.today()
-        consented = len(expected_pupils(store.pupils(), today=today))
-        staff = len(store.staff())
-    return PreflightContext(
-        consented_pupils=consented,
-        staff=staff,
-        school_email_domain=settings.school_email_domain or None,
-        planned_minutes=settings.planned_minutes,
-    )
-
-
 def _when(text: str | None) -> str:
     if not text:
         return "no fixed time"
@@ -125,31 +87,14 @@ def _when(text: str | None) -> str:
         return text
 
 
-def _spaced(meeting_id: str) -> str:
-    """A meeting ID as Zoom shows it to people: 812 3456 7890."""
-    if len(meeting_id) == 11:
-        return f"{meeting_id[:3]} {meeting_id[3:7]} {meeting_id[7:]}"
-    if len(meeting_id) == 10:
-        return f"{meeting_id[:3]} {meeting_id[3:6]} {meeting_id[6:]}"
-    return meeting_id
-
-
 # -- meetings ------------------------------------------------------------------------------------
 def run_meetings(args: argparse.Namespace) -> int:
-    async def work(client: ZoomClient, settings: Settings) -> list:
-        user = args.user or "me"
-        if user == "me" and settings.auth_mode != "user_oauth":
-            raise AuthError(
-                "A school-owned Zoom app has no 'me': zoomhost needs to know whose meetings to list.",
-                hint="Name the host: `zoomhost meetings --user teacher@school.example`.",
-            )
-        return await client.list_upcoming_meetings(user_id=user)
-
-    meetings = _with_client(work)
+    with command_services() as services:
+        meetings = services.runner.run(upcoming_meetings(services, host=args.user or "me"))
     if not meetings:
         print("No upcoming meetings.")
         return 0
-    rows = [(_spaced(m.id), _when(m.start_time), f"{m.duration} min" if m.duration else "", m.topic) for m in meetings]
+    rows = [(spaced_meeting_id(m.id), _when(m.start_time), f"{m.duration} min" if m.duration else "", m.topic) for m in meetings]
     widths = [max(len(r[i]) for r in rows + [("Meeting ID", "Starts", "Length", "Topic")]) for i in range(3)]
     print(f"{'Meeting ID':{widths[0]}}  {'Starts':{widths[1]}}  {'Length':{widths[2]}}  Topic")
     for row in rows:
@@ -159,20 +104,10 @@ def run_meetings(args: argparse.Namespace) -> int:
 
 # -- preflight -----------------------------------------------------------------------------------
 def run_preflight_command(args: argparse.Namespace) -> int:
-    meeting_id = meeting_number(args.meeting_id)
-
-    async def work(client: ZoomClient, settings: Settings) -> tuple[PreflightReport, FixOutcome | None]:
-        context = _context(settings)
-        report = await run_preflight(client, meeting_id, context=context)
-        if not args.fix:
-            return report, None
-        plan = plan_fixes(report.results)
-        if plan.is_empty:
-            return report, None
-        outcome = await apply_fixes(client, meeting_id, plan, context=context, host_id=report.host_id)
-        return outcome.after, outcome
-
-    report, outcome = _with_client(work)
+    with command_services() as services:
+        checked = services.runner.run(check_meeting(services, args.meeting_id))
+        outcome = services.runner.run(fix_meeting(services, checked.report, checked.context)) if args.fix else None
+    report = outcome.after if outcome is not None else checked.report
     if args.json:
         data: dict[str, Any] = report.as_dict()
         if outcome is not None:
@@ -193,7 +128,7 @@ _MARK = {RuleStatus.PASS: "PASS", RuleStatus.FAIL: "FAIL", RuleStatus.WARN: "WAR
 
 
 def _print_report(report: PreflightReport, outcome: FixOutcome | None, *, fix_requested: bool) -> None:
-    print(f"Pre-flight for meeting {_spaced(report.meeting_id)}: {report.topic}")
+    print(f"Pre-flight for meeting {spaced_meeting_id(report.meeting_id)}: {report.topic}")
     if outcome is not None:
         changed = [w for w, done in (("the meeting", outcome.meeting_updated), ("the host's settings", outcome.settings_updated)) if done]
         print(f"Changed {' and '.join(changed)} in Zoom." if changed else "Nothing could be changed in Zoom.")
@@ -228,13 +163,9 @@ def _print_rule(result: RuleResult) -> None:
 
 # -- end -----------------------------------------------------------------------------------------
 def run_end(args: argparse.Namespace) -> int:
-    meeting_id = meeting_number(args.meeting_id)
-
-    async def work(client: ZoomClient, settings: Settings) -> None:
-        await client.end_meeting(meeting_id)
-
-    _with_client(work)
-    print(f"Meeting {_spaced(meeting_id)} has been ended for everyone.")
+    with command_services() as services:
+        number = services.runner.run(end_meeting(services, args.meeting_id))
+    print(f"Meeting {spaced_meeting_id(number)} has been ended for everyone.")
     return 0
 
 

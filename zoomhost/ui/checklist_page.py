@@ -12,10 +12,8 @@ file for consented families only, where the teacher chooses.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,20 +38,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zoomhost.app.services import Services
-from zoomhost.core.invitations import (
-    WARNING,
-    InvitationError,
-    check_destination,
-    invited_pupils,
-    read_parent_addresses,
-    write_invitations,
+from zoomhost.app.invitations import InvitationsWritten, prepare_invitations
+from zoomhost.app.meetings import (
+    FixOutcome,
+    MeetingCheck,
+    PreflightContext,
+    PreflightReport,
+    UpcomingMeeting,
+    UpdateReceipt,
+    check_meeting,
+    fix_meeting,
+    new_passcode,
+    spaced_meeting_id,
+    upcoming_meetings,
 )
+from zoomhost.app.services import Services
+from zoomhost.core.invitations import WARNING
 from zoomhost.core.preflight import PASSCODE_PLACEHOLDER, FixPlan, RuleResult, RuleStatus, plan_fixes
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
-from zoomhost.zoom.client import UpcomingMeeting, UpdateReceipt
-from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
 
 _Index = QModelIndex | QPersistentModelIndex
 StatusRole = Qt.ItemDataRole.UserRole + 1  # the rule's status as text: pass / fail / warn / unknown
@@ -236,17 +239,7 @@ def _meeting_label(meeting: UpcomingMeeting) -> str:
             when = ("Today " if start.date() == today else start.strftime("%a %d %b ")) + start.strftime("%H:%M") + " — "
         except ValueError:
             when = ""
-    number = meeting.id
-    spaced = f"{number[:3]} {number[3:7]} {number[7:]}" if len(number) >= 10 else number
-    return f"{when}{meeting.topic or 'Untitled meeting'} ({spaced})"
-
-
-@dataclass(frozen=True)
-class _Checked:
-    report: PreflightReport
-    context: PreflightContext
-    updates_left: int | None
-    warn_below: int
+    return f"{when}{meeting.topic or 'Untitled meeting'} ({spaced_meeting_id(meeting.id)})"
 
 
 class ChecklistPage(QWidget):
@@ -374,11 +367,6 @@ class ChecklistPage(QWidget):
         """Fill the meeting list from Zoom in the background."""
         self._loaded = True
         services = self.services
-
-        async def load() -> list[UpcomingMeeting]:
-            connection = await services.connected()
-            return await connection.zoom.list_upcoming_meetings(user_id=connection.host_user())
-
         self.reload_button.setEnabled(False)
 
         def loaded(meetings: list[UpcomingMeeting]) -> None:
@@ -396,7 +384,7 @@ class ChecklistPage(QWidget):
         run_task(
             self,
             self.runner,
-            load,
+            lambda: upcoming_meetings(services),
             doing="reading the host's meetings",
             busy=self.busy,
             messages=self.messages,
@@ -425,28 +413,11 @@ class ChecklistPage(QWidget):
             return
         self.messages.clear()
         services = self.services
-
-        async def work() -> _Checked:
-            connection = await services.connected()
-            loop = asyncio.get_running_loop()
-            pupils, staff = await loop.run_in_executor(None, lambda: (services.register.pupils(), services.register.staff()))
-            settings = connection.settings
-            context = PreflightContext(
-                consented_pupils=sum(p.consent for p in pupils),
-                staff=len(staff),
-                school_email_domain=settings.school_email_domain or None,
-                planned_minutes=settings.planned_minutes,
-            )
-            report = await run_preflight(connection.zoom, meeting_id, context=context)
-            budget = connection.zoom.budget
-            left = await loop.run_in_executor(None, budget.remaining, report.host_id) if report.host_id else None
-            return _Checked(report=report, context=context, updates_left=left, warn_below=budget.warn_below)
-
         self.check_button.setEnabled(False)
         run_task(
             self,
             self.runner,
-            work,
+            lambda: check_meeting(services, meeting_id),
             doing="checking the meeting",
             busy=self.busy,
             messages=self.messages,
@@ -454,11 +425,11 @@ class ChecklistPage(QWidget):
             after=lambda: self.check_button.setEnabled(True),
         )
 
-    def _checked(self, checked: _Checked) -> None:
+    def _checked(self, checked: MeetingCheck) -> None:
         self.report = checked.report
         self.context = checked.context
         self._show_report(checked.report)
-        self._show_updates_left(checked.updates_left, low=checked.updates_left is not None and checked.updates_left < checked.warn_below)
+        self._show_updates_left(checked.updates_left, low=checked.few_updates_left)
 
     def _show_report(self, report: PreflightReport) -> None:
         self.model.set_results(report.results)
@@ -539,16 +510,11 @@ class ChecklistPage(QWidget):
 
     def _apply(self, report: PreflightReport, context: PreflightContext, plan: FixPlan) -> None:
         services = self.services
-
-        async def work() -> FixOutcome:
-            connection = await services.connected()
-            return await apply_fixes(connection.zoom, report.meeting_id, plan, context=context, host_id=report.host_id)
-
         self.fix_button.setEnabled(False)
         run_task(
             self,
             self.runner,
-            work,
+            lambda: fix_meeting(services, report, context, plan),
             doing="changing the meeting",
             busy=self.busy,
             messages=self.messages,
@@ -599,18 +565,11 @@ class ChecklistPage(QWidget):
 
     def _rotate(self, meeting_id: str) -> None:
         services = self.services
-
-        async def work() -> UpdateReceipt:
-            from zoomhost.zoom.passcode import rotate_passcode
-
-            connection = await services.connected()
-            return (await rotate_passcode(connection.zoom, meeting_id)).receipt  # the passcode stays on the I/O thread
-
         self.passcode_button.setEnabled(False)
         run_task(
             self,
             self.runner,
-            work,
+            lambda: new_passcode(services, meeting_id),  # the passcode itself stays on the I/O thread
             doing="setting a new passcode",
             busy=self.busy,
             messages=self.messages,
@@ -649,44 +608,12 @@ class ChecklistPage(QWidget):
 
     def _invite(self, meeting_id: str, out: Path, parents: Path | None, rotate: bool) -> None:
         services = self.services
-
-        async def work() -> _Invited:
-            from zoomhost.zoom.invitations import prepare_invitations
-
-            connection = await services.connected()
-            loop = asyncio.get_running_loop()
-            today = date.today()
-
-            def read() -> tuple[list[Any], Any]:
-                check_destination(out)  # before Zoom is touched: no update spent on a file that cannot be written
-                if parents is not None and out.resolve() == parents.resolve():
-                    raise InvitationError(
-                        "The invitation file would overwrite the parents' address file.", hint="Choose another file name."
-                    )
-                register = services.register.pupils()
-                addresses = read_parent_addresses(parents, register=register, today=today) if parents else None
-                return invited_pupils(register, today=today), addresses
-
-            pupils, addresses = await loop.run_in_executor(None, read)
-            prepared = await prepare_invitations(connection.zoom, meeting_id, pupils=pupils, addresses=addresses, rotate=rotate)
-            written = await loop.run_in_executor(
-                None, lambda: write_invitations(prepared.rows, out, with_email=addresses is not None)
-            )
-            return _Invited(
-                path=written,
-                rows=len(prepared.rows),
-                families=prepared.families,
-                personal_links=prepared.personal_links,
-                notes=prepared.notes,
-                rotation=prepared.rotated.receipt if prepared.rotated is not None else None,
-            )
-
         self.invite_button.setEnabled(False)
         self.invitation_notes.clear()
         run_task(
             self,
             self.runner,
-            work,
+            lambda: prepare_invitations(services, meeting_id, out=out, parents=parents, rotate=rotate),
             doing="preparing the invitations",
             busy=self.busy,
             messages=self.messages,
@@ -694,7 +621,7 @@ class ChecklistPage(QWidget):
             after=lambda: self.invite_button.setEnabled(self.meeting_id() is not None),
         )
 
-    def _invited(self, meeting_id: str, invited: _Invited) -> None:
+    def _invited(self, meeting_id: str, invited: InvitationsWritten) -> None:
         words = (
             f"Wrote {invited.rows} invitation{'s' if invited.rows != 1 else ''} for {invited.families} "
             f"consented pupil{'s' if invited.families != 1 else ''} to {invited.path}."
@@ -712,18 +639,6 @@ class ChecklistPage(QWidget):
 
 
 NOTES_SHOWN = 8  # an address file with many bad rows says so without pushing the checks off the page
-
-
-@dataclass(frozen=True)
-class _Invited:
-    """What the GUI thread hears about the invitation file: counts and notes, never the link or passcode."""
-
-    path: Path
-    rows: int
-    families: int
-    personal_links: int
-    notes: tuple[str, ...]
-    rotation: UpdateReceipt | None
 
 
 class _ClickLabel(QLabel):
