@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 from tests.conftest import DATA
 from tests.ui.app_helpers import WAIT_MS, answer_confirmation, button_named, open_dialog, wait_for_dialog
 from zoomhost.system import paths
-from zoomhost.core.register import RegisterStore
+from zoomhost.core.register import RegisterStore, read_register_file
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.register_page import ImportPreviewDialog, RegisterPage
 
@@ -119,7 +119,7 @@ def test_staff_list_imports_the_same_way(qtbot, page, store, monkeypatch) -> Non
     assert "Jane Kinrade" in cells(page.staff_model, 0)
 
 
-def test_purge_leavers_names_how_many_and_needs_confirmation(qtbot, page, store, monkeypatch, tmp_path) -> None:
+def test_import_removes_leavers_whose_august_has_passed(qtbot, page, store, monkeypatch, tmp_path) -> None:
     register = tmp_path / "leavers.csv"
     register.write_text(
         "First name,Surname,Class,Consent,Leaving date\n"
@@ -130,7 +130,28 @@ def test_purge_leavers_names_how_many_and_needs_confirmation(qtbot, page, store,
     )
     choose(monkeypatch, register)
     page.import_button.click()
-    button_named(wait_for_dialog(qtbot, ImportPreviewDialog), "Import").click()
+    dialog = wait_for_dialog(qtbot, ImportPreviewDialog)
+    assert dialog.kept_label.text().startswith("Pupils kept: 3")  # the preview shows the file as it is
+    button_named(dialog, "Import").click()
+    qtbot.waitUntil(lambda: page.messages.kind == "pass", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.pupils_model.rowCount() == 1, timeout=WAIT_MS)
+    assert [p.first_name for p in store.pupils()] == ["Mia"]  # as `zoomhost register import` does
+    text = page.messages.text.text()
+    assert "register now holds 1 pupils" in text and "removed 2 leavers whose retention ended" in text
+    assert "due" not in page.purge_button.text()
+
+
+def test_purge_leavers_names_how_many_and_needs_confirmation(qtbot, page, store, tmp_path) -> None:
+    register = tmp_path / "leavers.csv"
+    register.write_text(
+        "First name,Surname,Class,Consent,Leaving date\n"
+        "Lily,Quayle,Year 6,Yes,20/07/2019\n"
+        "Tom,Kelly,Year 6,Yes,19/07/2019\n"
+        "Mia,Corlett,Year 3,Yes,\n",
+        encoding="utf-8",
+    )
+    store.replace_pupils(read_register_file(register))  # stored before their August came: now due
+    page.refresh()
     qtbot.waitUntil(lambda: page.pupils_model.rowCount() == 3, timeout=WAIT_MS)
     assert "2 due" in page.purge_button.text()
 

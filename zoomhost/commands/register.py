@@ -8,11 +8,11 @@ dropped) before it stores anything; a file that cannot be used stops with one li
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
-from zoomhost.system import paths
-from zoomhost.core.register import RegisterStore, read_register_file, read_staff_file
+from zoomhost.app.register import import_register, import_staff_list, stored_lists
+from zoomhost.app.services import command_services
+from zoomhost.core.register import consent_counts, read_register_file, read_staff_file
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,27 +31,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
 
 
-def _store() -> RegisterStore:
-    return RegisterStore(db_path=paths.register_db())
-
-
 def run_import(args: argparse.Namespace) -> int:
     if args.staff:
         staff_list = read_staff_file(args.file)
         print(staff_list.preview_text())
         if not args.dry_run:
-            _store().replace_staff(staff_list)
-            print(f"Stored: the staff list now holds {len(staff_list.staff)} adults.")
+            with command_services() as services:
+                count = import_staff_list(services.register, staff_list)
+            print(f"Stored: the staff list now holds {count} adults.")
     else:
         register = read_register_file(args.file)
         print(register.preview_text())
         if not args.dry_run:
-            store = _store()
-            store.replace_pupils(register)
-            print(f"Stored: the register now holds {len(register.pupils)} pupils.")
-            gone = store.purge_leavers(today=date.today())
-            if gone:
-                print(f"Removed {len(gone)} leavers whose retention ended (the August after they left).")
+            with command_services() as services:
+                imported = import_register(services.register, register)
+            print(f"Stored: the register now holds {imported.pupils} pupils.")
+            if imported.leavers_removed:
+                print(f"Removed {len(imported.leavers_removed)} leavers whose retention ended (the August after they left).")
     if args.dry_run:
         what = "staff list" if args.staff else "register"
         print(f"Dry run: nothing was stored; the {what} already stored is unchanged.")
@@ -59,24 +55,25 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    store = _store()
-    record = store.last_import(staff=args.staff)
+    with command_services() as services:
+        stored = stored_lists(services.register)
+    record = stored.staff_record if args.staff else stored.pupils_record
     if record is None:
         flag = " --staff" if args.staff else ""
         print(f"No {'staff list' if args.staff else 'register'} imported yet. Import one with: zoomhost register import{flag} FILE")
         return 0
     when = record.imported_at.astimezone().strftime("%d %b %Y %H:%M")
     if args.staff:
-        staff = store.staff()
+        staff = stored.staff
         print(f"Staff list imported {when} from {record.source}: {len(staff)} adults")
         if args.names:
             for member in staff:
                 print(f"  {member.name}" + (f" <{member.email}>" if member.email else ""))
         return 0
-    pupils = store.pupils()
+    pupils = stored.pupils
     consented = sum(pupil.consent for pupil in pupils)
     print(f"Register imported {when} from {record.source}: {len(pupils)} pupils, {consented} with consent")
-    counts = store.consent_counts_by_class()
+    counts = consent_counts(pupils)
     width = max([len("class"), *(len(name) for name in counts)])
     print(f"  {'class':<{width}}  consented/total")
     for class_name, (yes, total) in counts.items():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zoomhost.app.register import (
+    RegisterImported,
+    StoredLists,
+    import_register,
+    import_staff_list,
+    leavers_due,
+    remove_leavers,
+    stored_lists,
+)
 from zoomhost.app.services import write_practice_lists
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.register import (
@@ -184,15 +192,6 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@dataclass(frozen=True)
-class _Stored:
-    pupils: list[Pupil]
-    staff: list[StaffMember]
-    pupils_record: ImportRecord | None
-    staff_record: ImportRecord | None
-    leavers_due: int
-
-
 class RegisterPage(QWidget):
     """Import, preview, list and purge the register and the staff list."""
 
@@ -285,19 +284,9 @@ class RegisterPage(QWidget):
     # -- showing what is stored --------------------------------------------------------------------
     def refresh(self) -> None:
         store = self.store
+        run_task(self, self.runner, lambda: stored_lists(store), blocking=True, doing="reading the stored register", busy=self.busy, messages=self.messages, success=self._show)
 
-        def read() -> _Stored:
-            return _Stored(
-                pupils=store.pupils(),
-                staff=store.staff(),
-                pupils_record=store.last_import(),
-                staff_record=store.last_import(staff=True),
-                leavers_due=len(store.purge_leavers(today=date.today(), dry_run=True)),
-            )
-
-        run_task(self, self.runner, read, blocking=True, doing="reading the stored register", busy=self.busy, messages=self.messages, success=self._show)
-
-    def _show(self, stored: _Stored) -> None:
+    def _show(self, stored: StoredLists) -> None:
         self.pupils_model.set_rows(stored.pupils)
         self.staff_model.set_rows(stored.staff)
         self.counts_model.set_rows(class_counts(consent_counts(stored.pupils)))
@@ -354,15 +343,22 @@ class RegisterPage(QWidget):
         store = self.store
         staff = isinstance(imported, StaffImport)
 
-        def write() -> int:
+        def write() -> int | RegisterImported:
             if isinstance(imported, StaffImport):
-                store.replace_staff(imported)
-                return len(imported.staff)
-            store.replace_pupils(imported)
-            return len(imported.pupils)
+                return import_staff_list(store, imported)
+            return import_register(store, imported)
 
-        def stored(count: int) -> None:
-            what = f"the staff list now holds {count} adults" if staff else f"the register now holds {count} pupils"
+        def stored(result: int | RegisterImported) -> None:
+            if isinstance(result, RegisterImported):
+                what = f"the register now holds {result.pupils} pupils"
+                gone = len(result.leavers_removed)
+                if gone:
+                    what += (
+                        f"; removed {gone} leaver{'s' if gone != 1 else ''} whose retention ended"
+                        " (the August after they left)"
+                    )
+            else:
+                what = f"the staff list now holds {result} adults"
             self.messages.show_message("pass", f"Imported: {what}.")
             self.refresh()
             self.register_changed.emit()
@@ -387,7 +383,7 @@ class RegisterPage(QWidget):
         run_task(
             self,
             self.runner,
-            lambda: store.purge_leavers(today=date.today(), dry_run=True),
+            lambda: leavers_due(store),
             blocking=True,
             doing="finding leavers due for removal",
             busy=self.busy,
@@ -421,7 +417,7 @@ class RegisterPage(QWidget):
         run_task(
             self,
             self.runner,
-            lambda: store.purge_leavers(today=date.today()),
+            lambda: remove_leavers(store),
             blocking=True,
             doing="removing leavers",
             busy=self.busy,
