@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import unicodedata
-from datetime import date
 from pathlib import Path
 
-from zoomhost.system import config, paths
-from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.journal import SessionJournal
-from zoomhost.core.retention import purge
+from zoomhost.app.retention import purge_past_retention
+from zoomhost.app.services import command_services
+from zoomhost.app.summaries import export_summary, kept_sessions, session_summary
 from zoomhost.core.summary import SessionSummary
+from zoomhost.system import paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_sessions(args: argparse.Namespace) -> int:
-    sessions = SessionJournal.list_sessions()
+    sessions = kept_sessions()
     if args.json:
         for info in sessions:
             print(json.dumps(info.as_dict(), ensure_ascii=False))
@@ -53,18 +52,8 @@ def run_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(session: str) -> SessionSummary:
-    if session == "latest":
-        sessions = SessionJournal.list_sessions()
-        if not sessions:
-            raise ZoomhostError("no sessions are kept on this computer yet.")
-        session = sessions[0].session_id
-    with SessionJournal.open(session) as journal:
-        return SessionSummary.from_journal(journal)
-
-
 def run_summary_show(args: argparse.Namespace) -> int:
-    summary = _load(args.session)
+    summary = session_summary(args.session)
     if args.json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -74,33 +63,20 @@ def run_summary_show(args: argparse.Namespace) -> int:
 
 
 def run_summary_export(args: argparse.Namespace) -> int:
-    from zoomhost.core.export import check_destination, write_csv
-
-    out = check_destination(args.out)
-    summary = _load(args.session)
-    if args.format == "csv":
-        write_csv(summary, out)
-    else:
-        from zoomhost.ui.pdf import write_pdf
-
-        write_pdf(summary, out)
-    print(f"Wrote the summary of {summary.session_id} to {out}")
+    exported = export_summary(args.session, args.out, kind=args.format, write_pdf=_write_pdf)
+    print(f"Wrote the summary of {exported.summary.session_id} to {exported.path}")
     return 0
 
 
-def run_purge(args: argparse.Namespace) -> int:
-    settings = config.load_settings()
-    store = None
-    if paths.register_db().exists():
-        from zoomhost.core.register_store import RegisterStore
+def _write_pdf(summary: SessionSummary, out: Path) -> Path:
+    from zoomhost.ui.pdf import write_pdf  # Qt lays the PDF out: loaded only when one is asked for
 
-        store = RegisterStore(db_path=paths.register_db())
-    report = purge(
-        today=date.today(),
-        session_retention_days=settings.session_retention_days,
-        register_store=store,
-        dry_run=args.dry_run,
-    )
+    return write_pdf(summary, out)
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    with command_services() as services:
+        report = purge_past_retention(services, dry_run=args.dry_run)
     for line in report.lines():
         print(line)
     return 1 if report.problems else 0

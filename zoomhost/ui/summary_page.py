@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from zoomhost.core.export import write_csv
-from zoomhost.core.journal import SessionInfo, SessionJournal
+from zoomhost.app.summaries import ExportedSummary, export_summary, kept_sessions, session_summary
+from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, run_task
@@ -26,16 +26,7 @@ FORMATS = {
 }
 
 
-def load_summary(session_id: str) -> SessionSummary:
-    """A kept session's summary, read from its journal (disk work: call it off the GUI thread)."""
-    with SessionJournal.open(session_id) as journal:
-        return SessionSummary.from_journal(journal)
-
-
-def write_export(summary: SessionSummary, path: Path, kind: str) -> Path:
-    """Write ``summary`` as CSV or PDF (disk work: call it off the GUI thread)."""
-    if kind == "csv":
-        return write_csv(summary, path)
+def _write_pdf(summary: SessionSummary, path: Path) -> Path:
     from zoomhost.ui.pdf import write_pdf
 
     return write_pdf(summary, path)
@@ -138,7 +129,7 @@ class SummaryPage(QWidget):
         run_task(
             self,
             self._runner,
-            lambda: load_summary(session_id),
+            lambda: session_summary(session_id),
             blocking=True,
             doing="reading the session's journal",
             busy=self.busy,
@@ -151,7 +142,7 @@ class SummaryPage(QWidget):
         run_task(
             self,
             self._runner,
-            SessionJournal.list_sessions,
+            kept_sessions,
             blocking=True,
             doing="listing the kept sessions",
             busy=self.busy,
@@ -200,14 +191,14 @@ class SummaryPage(QWidget):
         self._folder = path.parent
         self.messages.clear()
 
-        def written(result: Path) -> None:
-            self.messages.show_message("pass", f"Saved the summary as {words}: {result}")
-            self.exported.emit(result)
+        def written(result: ExportedSummary) -> None:
+            self.messages.show_message("pass", f"Saved the summary as {words}: {result.path}")
+            self.exported.emit(result.path)
 
         run_task(
             self,
             self._runner,
-            lambda: write_export(summary, path, kind),
+            lambda: export_summary(summary, path, kind=kind, write_pdf=_write_pdf),
             blocking=True,
             doing=f"saving the summary as {words}",
             busy=self.busy,
