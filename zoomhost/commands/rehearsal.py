@@ -10,7 +10,6 @@ import argparse
 import json
 import threading
 
-from zoomhost.system import redact
 from zoomhost.core.errors import ZoomhostError
 
 
@@ -64,48 +63,24 @@ def run_rehearse(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
-    from zoomhost.rehearsal.binding import RehearsalBridge
-    from zoomhost.rehearsal.scenarios import SCENARIOS, play
-    from zoomhost.rehearsal.server import RehearsalServer
-    from zoomhost.system.runtime import AsyncRunner
+    from zoomhost.app.rehearsal_zoom import serve_rehearsal_zoom
 
-    if args.speed <= 0:
-        raise ZoomhostError("The speed must be above zero.", hint="Use 1 for real time, or 10 for ten times faster.")
-    if not 0 <= args.port <= 65535:
-        raise ZoomhostError(f"{args.port} is not a port number.", hint="Choose a port between 1024 and 65535, or leave it out.")
-
-    server = RehearsalServer(port=args.port)
-    redact.register_secret(server.credentials.client_secret)
-    try:
-        server.start()
-    except OSError as err:
-        raise ZoomhostError(
-            f"The rehearsal Zoom could not listen on port {args.port} ({err.strerror}).",
-            hint="Choose another port with --port, or leave it out to use any free port.",
-        ) from None
-    runner = AsyncRunner(name="rehearsal-bridge")
-    bridge = RehearsalBridge(state=server.state)  # where a rehearsal host assistant plays in this meeting
-    try:
-        server.assistant_bridge_url = runner.run(bridge.start(), timeout=10)
-        creds = server.credentials
+    with serve_rehearsal_zoom(port=args.port, scenario=args.scenario, speed=args.speed) as served:
         print("Rehearsal Zoom is running (a simulation: no real Zoom account is used).")
-        print(f"  API base:        {server.api_base}")
-        print(f"  OAuth base:      {server.oauth_base}")
-        print(f"  WebSocket base:  {server.ws_base}")
-        print(f"  Subscription ID: {server.subscription_id}")
-        print(f"  Assistant bridge: {server.assistant_bridge_url}")
-        print(f"  Account ID:      {creds.account_id}")
-        print(f"  Client ID:       {creds.client_id}")
-        print(f"  Client secret:   {creds.client_secret}")
-        print(f"  Host's email:    {server.state.users[server.state.host_id].email}")
+        print(f"  API base:        {served.api_base}")
+        print(f"  OAuth base:      {served.oauth_base}")
+        print(f"  WebSocket base:  {served.ws_base}")
+        print(f"  Subscription ID: {served.subscription_id}")
+        print(f"  Assistant bridge: {served.assistant_bridge_url}")
+        print(f"  Account ID:      {served.account_id}")
+        print(f"  Client ID:       {served.client_id}")
+        print(f"  Client secret:   {served.client_secret}")
+        print(f"  Host's email:    {served.host_email}")
         print("Use them with ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE and ZOOMHOST_ACCOUNT_ID,")
         print("ZOOMHOST_CLIENT_ID, ZOOMHOST_CLIENT_SECRET; the host's email goes with `zoomhost meetings --user`.")
         print("Press Ctrl-C to stop.")
-        if args.scenario:
-            scenario = SCENARIOS[args.scenario]()
-            run = play(server.state, scenario, speed=args.speed)
-            server.scenario_runs.append(run)
-            print(f"Playing '{scenario.title}': {len(scenario.arrivals)} arrivals at {args.speed:g}x speed.")
+        if served.scenario_title is not None:
+            print(f"Playing '{served.scenario_title}': {served.arrivals} arrivals at {served.speed:g}x speed.")
         print(flush=True)
         waiter = stop or threading.Event()
         try:
@@ -113,8 +88,4 @@ def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) 
                 pass
         except KeyboardInterrupt:
             print("Rehearsal Zoom stopped.")
-    finally:
-        server.stop()
-        runner.run(bridge.close(), timeout=10)
-        runner.stop()
     return 0
