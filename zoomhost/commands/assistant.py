@@ -11,21 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
 import json
-import logging
 import os
-import secrets
 import signal
 import sys
 import threading
-from typing import Any
 
-from zoomhost.system import redact
-from zoomhost.assistant.sdk_adapter import AssistantError
-from zoomhost.assistant.wire import TOKEN_ENV
-
-log = logging.getLogger(__name__)
+from zoomhost.app.host_assistant import TOKEN_ENV, host_assistant
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -46,92 +38,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_assistant)
 
 
-def parse_listen(value: str) -> tuple[str, int]:
-    host, sep, port = value.rpartition(":")
-    if not sep or not host:
-        raise AssistantError(f"'{value}' is not HOST:PORT.", hint="For example --listen 127.0.0.1:8765.")
-    try:
-        number = int(port)
-    except ValueError:
-        raise AssistantError(f"'{port}' is not a port number.", hint="For example --listen 127.0.0.1:8765.") from None
-    if not 0 <= number <= 65535:
-        raise AssistantError(f"{number} is not a port number (0 to 65535).")
-    return host.strip("[]"), number
-
-
-def load_binding(rehearsal: str | None) -> Any:
-    """The Meeting SDK binding, or the rehearsal's; a missing SDK is a sentence, not a traceback."""
-    if rehearsal:
-        from zoomhost.rehearsal.binding import RehearsalBinding, RemoteZoomState
-
-        return RehearsalBinding(state=RemoteZoomState(rehearsal))
-    if not sys.platform.startswith("linux"):
-        raise AssistantError("The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only).")
-    try:
-        binding = importlib.import_module("zoom_meeting_sdk")
-    except ImportError as err:
-        raise AssistantError(
-            "Zoom's Meeting SDK is not installed.",
-            hint="Install it with: pip install 'zoomhost[assistant]' (Linux x86_64).",
-        ) from err
-    start_sdk_main_loop()
-    return binding
-
-
-def start_sdk_main_loop() -> bool:
-    """The Linux Meeting SDK delivers its callbacks through a GLib main loop; run one if GLib is there."""
-    try:
-        from gi.repository import GLib  # type: ignore[import-not-found]
-    except ImportError:
-        log.warning("GLib (python3-gi) is not installed: the Meeting SDK may not deliver its callbacks")
-        return False
-    threading.Thread(target=GLib.MainLoop().run, name="glib-main-loop", daemon=True).start()
-    return True
-
-
 def run_assistant(args: argparse.Namespace) -> int:
-    host, port = parse_listen(args.listen)
-    if bool(args.tls_cert) != bool(args.tls_key):
-        raise AssistantError("Give both --tls-cert and --tls-key, or neither.")
-    from zoomhost.assistant.server import is_loopback
-
-    if not is_loopback(host) and not args.tls_cert:
-        raise AssistantError(
-            f"The assistant will not listen on {host} without TLS.",
-            hint="Give --tls-cert and --tls-key, or listen on 127.0.0.1.",
-        )
-    token = os.environ.get(TOKEN_ENV, "")
-    generated = not token
-    if generated:
-        token = secrets.token_urlsafe(32)
-    redact.register_secret(token)
-    return asyncio.run(_serve(args, host=host, port=port, token=token, announce_token=generated))
+    return asyncio.run(_serve(args))
 
 
-async def _serve(args: argparse.Namespace, *, host: str, port: int, token: str, announce_token: bool) -> int:
-    from zoomhost.assistant.server import AssistantServer, tls_context
-
-    context = tls_context(cert_file=args.tls_cert, key_file=args.tls_key) if args.tls_cert else None
-    binding = load_binding(args.rehearsal)
-    server = AssistantServer(binding=binding, token=token, host=host, port=port, ssl_context=context, web_domain=args.web_domain)
-    await server.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    if args.exit_with_stdin:
-        threading.Thread(target=_wait_for_stdin_eof, args=(loop, stop), daemon=True).start()
-    first_line: dict[str, object] = {"port": server.port, "host": host, "tls": context is not None, "pid": os.getpid()}
-    if announce_token:
-        first_line["token"] = token
-    sys.stdout.write(json.dumps(first_line) + "\n")
-    sys.stdout.flush()
-    log.info("host assistant listening on %s:%s (tls=%s)", host, server.port, context is not None)
-    try:
+async def _serve(args: argparse.Namespace) -> int:
+    async with host_assistant(
+        listen=args.listen,
+        token=os.environ.get(TOKEN_ENV, ""),
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        rehearsal=args.rehearsal,
+        web_domain=args.web_domain,
+    ) as listening:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        if args.exit_with_stdin:
+            threading.Thread(target=_wait_for_stdin_eof, args=(loop, stop), daemon=True).start()
+        sys.stdout.write(json.dumps(listening.first_line()) + "\n")
+        sys.stdout.flush()
         await stop.wait()
-    finally:
-        await server.close()
     return 0
 
 
