@@ -17,6 +17,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import check_destination, write_csv
 from zoomhost.core.journal import SessionInfo, SessionJournal
 from zoomhost.core.summary import SessionSummary
+from zoomhost.system import paths
 
 PdfWriter = Callable[[SessionSummary, Path], Path]
 
@@ -25,6 +26,11 @@ PdfWriter = Callable[[SessionSummary, Path], Path]
 class ExportedSummary:
     summary: SessionSummary
     path: Path
+
+
+def sessions_folder() -> Path:
+    """Where the session journals are kept on this computer."""
+    return paths.sessions_dir()
 
 
 def kept_sessions() -> list[SessionInfo]:

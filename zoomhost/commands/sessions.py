@@ -9,9 +9,8 @@ from pathlib import Path
 
 from zoomhost.app.retention import purge_past_retention
 from zoomhost.app.services import command_services
-from zoomhost.app.summaries import export_summary, kept_sessions, session_summary
+from zoomhost.app.summaries import export_summary, kept_sessions, session_summary, sessions_folder
 from zoomhost.core.summary import SessionSummary
-from zoomhost.system import paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +42,7 @@ def run_sessions(args: argparse.Namespace) -> int:
             print(json.dumps(info.as_dict(), ensure_ascii=False))
         return 0
     if not sessions:
-        print(f"No sessions are kept on this computer ({paths.sessions_dir()}).")
+        print(f"No sessions are kept on this computer ({sessions_folder()}).")
         return 0
     for info in sessions:
         started = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
