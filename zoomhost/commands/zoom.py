@@ -77,7 +77,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=run_credentials_clear)
 
 
-# -- plumbing -----------------------------------------------------------------------------------
+# -- how things are shown ------------------------------------------------------------------------
 def _when(text: str | None) -> str:
     if not text:
         return "no fixed time"
