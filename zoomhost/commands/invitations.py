@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from zoomhost.system import paths
+from zoomhost.app.services import own_folders
 from zoomhost.commands.zoom import _spaced, _with_client
 from zoomhost.system.config import Settings
 from zoomhost.core.invitations import (
@@ -60,7 +61,7 @@ def _register() -> list[Pupil]:
 
 def _check_out(out: Path, parents: Path | None) -> None:
     """Refuse before Zoom is touched (no update spent) when the file could not be written there."""
-    check_destination(out)
+    check_destination(out, own_folders=own_folders())
     if parents is not None and out.resolve() == parents.resolve():
         raise InvitationError("--out names the parents' address file: it would be overwritten.", hint="Choose another file name.")
 
@@ -81,7 +82,7 @@ def run_invitations(args: argparse.Namespace) -> int:
         )
 
     prepared = _with_client(work)
-    write_invitations(prepared.rows, out, with_email=addresses is not None)
+    write_invitations(prepared.rows, out, with_email=addresses is not None, own_folders=own_folders())
     _report(prepared, out)
     return 0
 

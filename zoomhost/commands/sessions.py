@@ -10,7 +10,7 @@ from pathlib import Path
 
 from zoomhost.system import config, paths
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.journal import SessionJournal
+from zoomhost.app.services import own_folders, session_journals
 from zoomhost.core.retention import purge
 from zoomhost.core.summary import SessionSummary
 
@@ -38,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_sessions(args: argparse.Namespace) -> int:
-    sessions = SessionJournal.list_sessions()
+    sessions = session_journals().list_sessions()
     if args.json:
         for info in sessions:
             print(json.dumps(info.as_dict(), ensure_ascii=False))
@@ -55,11 +55,11 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 def _load(session: str) -> SessionSummary:
     if session == "latest":
-        sessions = SessionJournal.list_sessions()
+        sessions = session_journals().list_sessions()
         if not sessions:
             raise ZoomhostError("no sessions are kept on this computer yet.")
         session = sessions[0].session_id
-    with SessionJournal.open(session) as journal:
+    with session_journals().open(session) as journal:
         return SessionSummary.from_journal(journal)
 
 
@@ -76,10 +76,10 @@ def run_summary_show(args: argparse.Namespace) -> int:
 def run_summary_export(args: argparse.Namespace) -> int:
     from zoomhost.core.export import check_destination, write_csv
 
-    out = check_destination(args.out)
+    out = check_destination(args.out, own_folders=own_folders())
     summary = _load(args.session)
     if args.format == "csv":
-        write_csv(summary, out)
+        write_csv(summary, out, own_folders=own_folders())
     else:
         from zoomhost.ui.pdf import write_pdf
 
@@ -96,6 +96,7 @@ def run_purge(args: argparse.Namespace) -> int:
 
         store = RegisterStore(db_path=paths.register_db())
     report = purge(
+        journals=session_journals(),
         today=date.today(),
         session_retention_days=settings.session_retention_days,
         register_store=store,

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zoomhost.app.services import Services
+from zoomhost.app.services import Services, own_folders
 from zoomhost.core.invitations import (
     WARNING,
     InvitationError,
@@ -658,7 +658,7 @@ class ChecklistPage(QWidget):
             today = date.today()
 
             def read() -> tuple[list[Any], Any]:
-                check_destination(out)  # before Zoom is touched: no update spent on a file that cannot be written
+                check_destination(out, own_folders=own_folders())  # before Zoom is touched: no update spent on a file that cannot be written
                 if parents is not None and out.resolve() == parents.resolve():
                     raise InvitationError(
                         "The invitation file would overwrite the parents' address file.", hint="Choose another file name."
@@ -670,7 +670,7 @@ class ChecklistPage(QWidget):
             pupils, addresses = await loop.run_in_executor(None, read)
             prepared = await prepare_invitations(connection.zoom, meeting_id, pupils=pupils, addresses=addresses, rotate=rotate)
             written = await loop.run_in_executor(
-                None, lambda: write_invitations(prepared.rows, out, with_email=addresses is not None)
+                None, lambda: write_invitations(prepared.rows, out, with_email=addresses is not None, own_folders=own_folders())
             )
             return _Invited(
                 path=written,

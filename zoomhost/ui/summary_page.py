@@ -14,8 +14,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
+from zoomhost.app.services import own_folders, session_journals, summary_template
 from zoomhost.core.export import write_csv
-from zoomhost.core.journal import SessionInfo, SessionJournal
+from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, run_task
@@ -28,14 +29,14 @@ FORMATS = {
 
 def load_summary(session_id: str) -> SessionSummary:
     """A kept session's summary, read from its journal (disk work: call it off the GUI thread)."""
-    with SessionJournal.open(session_id) as journal:
+    with session_journals().open(session_id) as journal:
         return SessionSummary.from_journal(journal)
 
 
 def write_export(summary: SessionSummary, path: Path, kind: str) -> Path:
     """Write ``summary`` as CSV or PDF (disk work: call it off the GUI thread)."""
     if kind == "csv":
-        return write_csv(summary, path)
+        return write_csv(summary, path, own_folders=own_folders())
     from zoomhost.ui.pdf import write_pdf
 
     return write_pdf(summary, path)
@@ -126,7 +127,7 @@ class SummaryPage(QWidget):
     def show_summary(self, summary: SessionSummary) -> None:
         """Put ``summary`` on screen (the live panel hands over the session that just ended)."""
         self._summary = summary
-        self.view.setHtml(summary.render_html())
+        self.view.setHtml(summary.render_html(summary_template()))
         self.messages.clear()
         self._select(summary.session_id)
         self._enable()
@@ -151,7 +152,7 @@ class SummaryPage(QWidget):
         run_task(
             self,
             self._runner,
-            SessionJournal.list_sessions,
+            lambda: session_journals().list_sessions(),
             blocking=True,
             doing="listing the kept sessions",
             busy=self.busy,
