@@ -15,13 +15,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from zoomhost.app.services import session_journals
 from zoomhost.assistant.client import AssistantChannel
 from zoomhost.assistant.process import RunningAssistant, start_assistant
 from zoomhost.rehearsal.binding import RehearsalBridge
 from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.control import HostControls
-from zoomhost.core.journal import SessionJournal
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.session import LiveSession
 from zoomhost.rehearsal.scenarios import Scenario
@@ -44,7 +44,7 @@ def scenario_register(scenario: Scenario) -> tuple[list[Pupil], list[StaffMember
 def live_session(scenario: Scenario, *, meeting_id: int) -> LiveSession:
     pupils, staff = scenario_register(scenario)
     classifier = AdmissionClassifier(pupils=pupils, staff=staff)
-    journal = SessionJournal.create(
+    journal = session_journals().create(
         meeting_id=str(meeting_id), topic=scenario.title, planned_minutes=30, started_at=datetime.now(UTC), rehearsal=True
     )
     return LiveSession(

@@ -13,11 +13,11 @@ from typing import Any
 import websockets
 
 from tests.rehearsal.fixtures import account_token
+from zoomhost.app.services import session_journals
 from zoomhost.system.config import Settings
 from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.control import EventCallback, Listeners
 from zoomhost.core.events import MeetingEvent
-from zoomhost.core.journal import SessionJournal
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.session import LiveSession
 from zoomhost.rehearsal.scenarios import Scenario
@@ -39,7 +39,7 @@ def live_session(scenario: Scenario, *, meeting_id: int) -> tuple[LiveSession, A
     ]
     staff = [StaffMember(n, row.name, row.email) for n, row in enumerate(scenario.staff, start=1)]
     classifier = AdmissionClassifier(pupils=pupils, staff=staff)
-    journal = SessionJournal.create(
+    journal = session_journals().create(
         meeting_id=str(meeting_id), topic="assembly", planned_minutes=30, started_at=datetime.now(UTC), rehearsal=True
     )
     session = LiveSession(

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.core.live_helpers import MEETING, record_small_meeting
+from zoomhost.app.services import session_journals
 from zoomhost.system import config
 from zoomhost.cli import main
-from zoomhost.core.journal import SessionJournal, session_ids
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,9 +30,9 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 def test_sessions_lists_newest_first(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "sessions")
     assert code == 0 and "No sessions are kept" in out
-    record_small_meeting(topic="Friday assembly").close()
+    record_small_meeting(topic="Friday assembly", kept_in=session_journals()).close()
     later = datetime.now(UTC)
-    SessionJournal.create(meeting_id="123", topic="Class 3 story", planned_minutes=20, started_at=later, rehearsal=True).close()
+    session_journals().create(meeting_id="123", topic="Class 3 story", planned_minutes=20, started_at=later, rehearsal=True).close()
     code, out, _ = _run(capsys, "sessions")
     lines = out.splitlines()
     assert code == 0 and len(lines) == 2
@@ -42,7 +42,7 @@ def test_sessions_lists_newest_first(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_summary_show_prints_what_happened(capsys: pytest.CaptureFixture[str]) -> None:
-    journal = record_small_meeting()
+    journal = record_small_meeting(kept_in=session_journals())
     journal.close()
     code, out, _ = _run(capsys, "summary", "show", journal.session_id)
     assert code == 0
@@ -58,7 +58,7 @@ def test_control_characters_in_names_do_not_reach_the_terminal(capsys: pytest.Ca
     from zoomhost.core.events import EventKind
     from zoomhost.core.session import LiveSession
 
-    with SessionJournal.create(meeting_id=MEETING, topic="x", planned_minutes=30, started_at=T0, rehearsal=False) as j:
+    with session_journals().create(meeting_id=MEETING, topic="x", planned_minutes=30, started_at=T0, rehearsal=False) as j:
         session = LiveSession(journal=j, classify=classify, expected_pupils=CONSENTED, clock=Clock())
         session.apply(event(EventKind.JOINED, "p1", "\x1b[2Jboom\x07", seconds=1))
     code, out, _ = _run(capsys, "summary", "show", "latest")
@@ -75,7 +75,7 @@ def test_an_unknown_session_is_one_plain_line(capsys: pytest.CaptureFixture[str]
 
 
 def test_export_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    journal = record_small_meeting()
+    journal = record_small_meeting(kept_in=session_journals())
     journal.close()
     out_file = tmp_path / "summary.csv"
     code, out, _ = _run(capsys, "summary", "export", journal.session_id, "--format", "csv", "--out", str(out_file))
@@ -87,7 +87,7 @@ def test_export_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
 
 
 def test_export_to_a_missing_folder_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    record_small_meeting().close()
+    record_small_meeting(kept_in=session_journals()).close()
     code, _, err = _run(capsys, "summary", "export", "latest", "--format", "csv", "--out", str(tmp_path / "nope" / "s.csv"))
     assert code == 1 and "does not exist" in err
 
@@ -96,7 +96,7 @@ def test_export_to_a_missing_folder_says_so(capsys: pytest.CaptureFixture[str], 
 def test_export_never_replaces_a_journal_or_lands_among_zoomhosts_files(
     capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
-    journal = record_small_meeting()
+    journal = record_small_meeting(kept_in=session_journals())
     journal.close()
     before = journal.path.read_bytes()
     code, _, err = _run(capsys, "summary", "export", journal.session_id, "--format", fmt, "--out", str(journal.path))
@@ -108,7 +108,7 @@ def test_export_never_replaces_a_journal_or_lands_among_zoomhosts_files(
 
 def test_export_pdf_from_a_plain_terminal_without_a_display(tmp_path: Path) -> None:
     """No Qt application and no display: the export makes its own offscreen one."""
-    record_small_meeting(topic="Assemblée").close()
+    record_small_meeting(topic="Assemblée", kept_in=session_journals()).close()
     out_file = tmp_path / "summary.pdf"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     env["PYTHONPATH"] = str(REPO)
@@ -126,7 +126,7 @@ def test_export_pdf_from_a_plain_terminal_without_a_display(tmp_path: Path) -> N
 
 def _started(days_ago: int, topic: str) -> str:
     at = datetime.now(UTC) - timedelta(days=days_ago)
-    with SessionJournal.create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=at, rehearsal=False) as j:
+    with session_journals().create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=at, rehearsal=False) as j:
         return j.session_id
 
 
@@ -139,11 +139,11 @@ def test_purge_uses_the_configured_retention_and_dry_run_removes_nothing(capsys:
     assert code == 0
     assert "Would remove 1 session journal(s)" in out and "(retention 10 days); 1 kept." in out
     assert "Old assembly" in out and "Recent class" not in out and "Nothing was removed (dry run)." in out
-    assert session_ids() == sorted([old, recent])
+    assert session_journals().session_ids() == sorted([old, recent])
 
     code, out, _ = _run(capsys, "purge")
     assert code == 0 and "Removed 1 session journal(s)" in out
-    assert session_ids() == [recent]
+    assert session_journals().session_ids() == [recent]
 
 
 def test_purge_removes_leavers_from_the_stored_register(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -8,11 +8,14 @@ session does with a verdict, so the verdict must be predictable.
 from __future__ import annotations
 
 import itertools
+import os
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.journal import SessionJournals
 from zoomhost.core.models import Classification, Pupil, StaffMember, Verdict
 
 T0 = datetime(2024, 3, 8, 10, 30, tzinfo=UTC)
@@ -28,6 +31,14 @@ PUPILS = (
 )
 STAFF = (StaffMember(1, "Mrs Hughes", "hughes@example.org"),)
 CONSENTED = sum(p.consent for p in PUPILS)
+
+
+def journals() -> SessionJournals:
+    """This test's journals, in a temporary folder of its own (tests/conftest.py gives each test a home;
+    a child process the test starts inherits it, so it finds the same journals)."""
+    folder = Path(os.environ["ZOOMHOST_HOME"]) / "journals"
+    folder.mkdir(parents=True, exist_ok=True)
+    return SessionJournals(folder)
 
 
 def make_classifier(
@@ -140,11 +151,10 @@ def assembly_stream() -> list[MeetingEvent]:
 
 def play_assembly_printing(session_id: str) -> None:
     """Run in a child process: apply the assembly to a journal, printing each change as it is "shown"."""
-    from zoomhost.core.journal import SessionJournal
     from zoomhost.core.session import LiveSession
 
     session = LiveSession.resume(
-        journal=SessionJournal.open(session_id), classify=assembly_classify, expected_pupils=108, clock=Clock()
+        journal=journals().open(session_id), classify=assembly_classify, expected_pupils=108, clock=Clock()
     )
     for item in assembly_stream():
         for change in session.apply(item):
@@ -155,18 +165,20 @@ HOSTILE_NAME = "=cmd|' /C calc'!A0"
 SCRIPT_NAME = "<script>alert('x')</script>"
 
 
-def record_small_meeting(*, topic: str = "Friday assembly", gap: bool = False, failed_retry: bool = False):
-    """A short class meeting with one of everything, journaled; returns the (open) journal.
+def record_small_meeting(
+    *, topic: str = "Friday assembly", gap: bool = False, failed_retry: bool = False, kept_in: SessionJournals | None = None
+):
+    """A short class meeting with one of everything, journaled in ``kept_in`` (else this test's
+    :func:`journals`); returns the (open) journal.
 
     Amy B comes, leaves and rejoins; Mo K (preferred name) and Chloé D stay; Mrs Hughes is staff;
     Oliver S has no consent and is held; an impostor uses Amy's name; a zoombomber with a formula
     for a name gets in and is removed; someone arrives after the lock with a script for a name.
     """
-    from zoomhost.core.journal import SessionJournal
     from zoomhost.core.session import LiveSession
 
     clock = Clock()
-    journal = SessionJournal.create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=T0, rehearsal=False)
+    journal = (kept_in or journals()).create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=T0, rehearsal=False)
     session = LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=clock)
     E = EventKind
     session.apply(event(E.STARTED, seconds=0))

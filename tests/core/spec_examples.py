@@ -16,6 +16,7 @@ import jsonschema
 
 from tests.contract.spec import ZoomSpec, example_from_schema
 from zoomhost.core.preflight import PreflightInput
+from zoomhost.system import redact
 
 __all__ = ["example_from_schema"]  # re-exported: one walker for the contract and the pre-flight tests
 
@@ -137,6 +138,7 @@ def preflight_input(changes: dict[str, Any] | None = None, **fields: Any) -> Pre
         "host_email": None,
         "school_email_domain": SCHOOL,
         "personal_meeting_id": None,
+        "register_secret": redact.register_secret,  # as the zoom package gives it
     }
     args.update(fields)
     return PreflightInput(**args)

@@ -9,15 +9,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.core.live_helpers import MEETING, T0
-from zoomhost.system import paths
-from zoomhost.core.journal import JournalEntry, JournalError, JournalKind, SessionJournal
+from tests.core.live_helpers import MEETING, T0, journals
+from zoomhost.core.journal import JournalEntry, JournalError, JournalKind, SessionJournal, SessionJournals
 
 
 def _journal(**overrides: object) -> SessionJournal:
     args = {"meeting_id": MEETING, "topic": "Friday assembly", "planned_minutes": 30, "started_at": T0, "rehearsal": False}
     args.update(overrides)
-    return SessionJournal.create(**args)  # type: ignore[arg-type]
+    return journals().create(**args)  # type: ignore[arg-type]
 
 
 def _entry(key: str, *, seconds: float = 0, **fields: object) -> JournalEntry:
@@ -43,7 +42,7 @@ def test_entries_come_back_in_order_with_every_field() -> None:
         assert journal.append(_entry("note:2", seconds=5, actor="teacher", detail={"text": "fire alarm test"}))
         session_id = journal.session_id
 
-    with SessionJournal.open(session_id) as reopened:
+    with journals().open(session_id) as reopened:
         first, second = reopened.entries()
     assert (first.seq, second.seq) == (1, 2)
     assert first.kind is JournalKind.ARRIVAL and first.display_name == "Zoë 🦄" and first.pupil_id == 2
@@ -93,30 +92,40 @@ def test_session_heading_and_listing_newest_first() -> None:
     newer = _journal(topic="Friday assembly")
     older.close()
     newer.close()
-    listed = SessionJournal.list_sessions()
+    listed = journals().list_sessions()
     assert [info.topic for info in listed] == ["Friday assembly", "Class 3 story time"]
     assert listed[1].rehearsal is True and listed[0].meeting_id == MEETING and listed[0].planned_minutes == 30
     assert listed[0].session_id.startswith(T0.strftime("%Y%m%d-%H%M%S"))
 
 
+def test_the_sessions_folder_is_given_and_made_private_when_first_used(tmp_path) -> None:  # noqa: ANN001
+    kept = SessionJournals(tmp_path / "elsewhere" / "sessions")
+    assert kept.list_sessions() == [] and not kept.folder.exists()
+    with kept.create(meeting_id=MEETING, topic="Class 2", planned_minutes=30, started_at=T0, rehearsal=False) as journal:
+        assert journal.path.parent == kept.folder
+    assert stat.S_IMODE(kept.folder.stat().st_mode) == 0o700
+    assert [info.topic for info in kept.list_sessions()] == ["Class 2"]
+    assert journals().list_sessions() == [], "another folder's journals are not these"
+
+
 def test_a_missing_session_says_how_to_find_one() -> None:
     with pytest.raises(JournalError) as err:
-        SessionJournal.open("20240101-090000-abcdef")
+        journals().open("20240101-090000-abcdef")
     assert "zoomhost sessions" in err.value.user_text()
 
 
 @pytest.mark.parametrize("name", ["../register", "20240101-090000-abcdef/../../x", "", "latest"])
 def test_a_session_name_cannot_point_outside_the_sessions_folder(name: str) -> None:
     with pytest.raises(JournalError, match="not a session name"):
-        SessionJournal.open(name)
+        journals().open(name)
 
 
 def test_a_damaged_journal_is_reported_not_crashed_on() -> None:
-    bad = paths.sessions_dir() / "20240101-090000-abcdef.sqlite3"
+    bad = journals().folder / "20240101-090000-abcdef.sqlite3"
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(JournalError, match="damaged or not a journal"):
-        SessionJournal.open("20240101-090000-abcdef")
-    assert SessionJournal.list_sessions() == []
+        journals().open("20240101-090000-abcdef")
+    assert journals().list_sessions() == []
 
 
 def test_times_without_a_zone_are_refused() -> None:

@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from tests.core.live_helpers import MEETING, T0, Clock, assembly_classify, assembly_stream
+from tests.core.live_helpers import MEETING, T0, Clock, assembly_classify, assembly_stream, journals
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.session import LiveSession
 from zoomhost.core.summary import SessionSummary
@@ -19,7 +19,7 @@ SHOWN_BEFORE_KILL = 150
 
 
 def _new_journal() -> SessionJournal:
-    return SessionJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    return journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
 
 
 def _undisturbed() -> tuple[LiveSession, SessionJournal]:
@@ -62,7 +62,7 @@ def test_sigkill_mid_assembly_loses_nothing_shown_and_duplicates_nothing() -> No
     journal.close()
     shown = _kill_mid_stream(session_id)
 
-    with SessionJournal.open(session_id) as crashed:
+    with journals().open(session_id) as crashed:
         stored = [entry.event_key for entry in crashed.entries()]
         assert set(shown) <= set(stored), "something shown before the crash is missing from the journal"
         assert len(stored) < len(reference_journal.entries()), "the kill did not land mid-stream"

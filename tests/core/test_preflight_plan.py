@@ -169,6 +169,13 @@ def test_a_new_passcode_reaches_zoom_but_never_a_screen() -> None:
     assert "123456" not in observed  # the current passcode is described, not quoted
 
 
+def test_a_new_passcode_is_handed_to_the_redaction_before_any_fix_holds_it() -> None:
+    seen: list[str] = []
+    results = evaluate_all(make_input(register_secret=seen.append))
+    passcode = plan_fixes(results, include_advice=True).meeting_patch["password"]
+    assert seen == [passcode]
+
+
 def test_result_as_dict_is_what_the_command_line_prints() -> None:
     result = evaluate_all(make_input())[0]
     data = result.as_dict()
@@ -195,7 +202,7 @@ def test_result_as_dict_is_what_the_command_line_prints() -> None:
 )
 def test_new_passcodes_meet_the_accounts_requirement(requirement: dict[str, Any] | None, must: str) -> None:
     for _ in range(50):
-        code = new_passcode(requirement=requirement)
+        code = new_passcode(register_secret=redact.register_secret, requirement=requirement)
         assert re.search(must, code), code
         assert ZOOM_PASSCODE.match(code)
         assert not re.search(r"(.)\1\1\1", code)

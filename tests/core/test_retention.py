@@ -6,10 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.core.live_helpers import MEETING
-from zoomhost.system import paths
+from tests.core.live_helpers import MEETING, journals
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.journal import SessionJournal, session_ids
 from zoomhost.core.models import Pupil
 from zoomhost.core.retention import purge
 from zoomhost.core.register_store import RegisterStore
@@ -19,7 +17,7 @@ TODAY = date(2024, 9, 2)
 
 def _session(day: date, topic: str) -> str:
     started = datetime(day.year, day.month, day.day, 10, 30, tzinfo=UTC)
-    with SessionJournal.create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=started, rehearsal=False) as j:
+    with journals().create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=started, rehearsal=False) as j:
         return j.session_id
 
 
@@ -28,28 +26,28 @@ def test_sessions_older_than_the_retention_are_deleted_whole() -> None:
     edge = _session(date(2024, 8, 3), "Exactly 30 days old")
     new = _session(date(2024, 9, 1), "Welcome back")
 
-    report = purge(today=TODAY, session_retention_days=30, dry_run=False)
+    report = purge(journals=journals(), today=TODAY, session_retention_days=30, dry_run=False)
     assert [s.session_id for s in report.sessions] == [old]
     assert report.kept_sessions == 2
-    assert session_ids() == sorted([edge, new])
-    assert not [p for p in paths.sessions_dir().iterdir() if p.name.startswith(old)], "no -wal or -shm left behind"
+    assert journals().session_ids() == sorted([edge, new])
+    assert not [p for p in journals().folder.iterdir() if p.name.startswith(old)], "no -wal or -shm left behind"
     text = "\n".join(report.lines())
     assert "Removed 1 session journal(s) started before 2024-08-03" in text and "Summer assembly" in text
 
 
 def test_a_dry_run_says_what_would_go_and_removes_nothing() -> None:
     old = _session(date(2024, 1, 10), "January class")
-    report = purge(today=TODAY, session_retention_days=30, dry_run=True)
+    report = purge(journals=journals(), today=TODAY, session_retention_days=30, dry_run=True)
     assert [s.session_id for s in report.sessions] == [old]
-    assert session_ids() == [old]
+    assert journals().session_ids() == [old]
     assert report.lines()[0].startswith("Would remove 1 session journal(s)")
     assert report.lines()[-1] == "Nothing was removed (dry run)."
 
 
 def test_a_damaged_old_journal_is_still_purged_by_the_date_in_its_name() -> None:
-    damaged = paths.sessions_dir() / "20230102-093000-0a0b0c.sqlite3"
+    damaged = journals().folder / "20230102-093000-0a0b0c.sqlite3"
     damaged.write_bytes(b"\x00garbage" * 50)
-    report = purge(today=TODAY, session_retention_days=30, dry_run=False)
+    report = purge(journals=journals(), today=TODAY, session_retention_days=30, dry_run=False)
     assert [(s.session_id, s.topic) for s in report.sessions] == [("20230102-093000-0a0b0c", None)]
     assert not damaged.exists()
     assert "(unreadable journal)" in "\n".join(report.lines())
@@ -66,24 +64,24 @@ def _store_with_leavers(tmp_path) -> RegisterStore:  # noqa: ANN001
         "Mo,Khan,Year 5,yes,\n",
         encoding="utf-8",
     )
-    store = RegisterStore(db_path=paths.register_db())
+    store = RegisterStore(db_path=tmp_path / "register.sqlite3")
     store.replace_pupils(read_register_file(register))
     return store
 
 
 def test_leavers_go_in_the_august_after_leaving_through_the_register(tmp_path) -> None:  # noqa: ANN001
     store = _store_with_leavers(tmp_path)
-    dry = purge(today=TODAY, session_retention_days=30, register_store=store, dry_run=True)
+    dry = purge(journals=journals(), today=TODAY, session_retention_days=30, register_store=store, dry_run=True)
     assert [p.first_name for p in dry.leavers] == ["Amy"]
     assert len(store.pupils()) == 3
-    done = purge(today=TODAY, session_retention_days=30, register_store=store, dry_run=False)
+    done = purge(journals=journals(), today=TODAY, session_retention_days=30, register_store=store, dry_run=False)
     assert [p.first_name for p in done.leavers] == ["Amy"]
     assert sorted(p.first_name for p in store.pupils()) == ["Mo", "Zoë"]
     assert "Amy B. (Year 6)  left 2024-07-19" in "\n".join(done.lines())
 
 
 def test_without_a_register_the_report_says_it_was_not_checked() -> None:
-    report = purge(today=TODAY, session_retention_days=30, dry_run=True)
+    report = purge(journals=journals(), today=TODAY, session_retention_days=30, dry_run=True)
     assert report.leavers is None
     assert "not checked" in "\n".join(report.lines())
 
@@ -94,11 +92,11 @@ def test_a_register_that_fails_is_reported_and_sessions_are_still_purged() -> No
             raise ZoomhostError("the stored register could not be used.")
 
     old = _session(date(2024, 1, 10), "January class")
-    report = purge(today=TODAY, session_retention_days=30, register_store=BrokenStore(), dry_run=False)
-    assert [s.session_id for s in report.sessions] == [old] and session_ids() == []
+    report = purge(journals=journals(), today=TODAY, session_retention_days=30, register_store=BrokenStore(), dry_run=False)
+    assert [s.session_id for s in report.sessions] == [old] and journals().session_ids() == []
     assert report.problems == ("the stored register could not be used.",)
 
 
 def test_a_negative_retention_is_refused() -> None:
     with pytest.raises(ZoomhostError, match="cannot be negative"):
-        purge(today=TODAY, session_retention_days=-1, dry_run=True)
+        purge(journals=journals(), today=TODAY, session_retention_days=-1, dry_run=True)

@@ -6,9 +6,9 @@ from collections.abc import Collection
 
 import pytest
 
-from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event
+from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event, journals
 from zoomhost.core.events import EventKind as K
-from zoomhost.core.journal import JournalKind, SessionJournal
+from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Classification, Verdict
 from zoomhost.core.session import AlarmKind, LiveSession, ParticipantState
 
@@ -20,7 +20,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def session(clock: Clock) -> LiveSession:
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     return LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=clock)
 
 
@@ -203,7 +203,7 @@ def test_a_failing_check_never_lets_anyone_through(clock: Clock) -> None:
     def broken(name: str, present: Collection[int]) -> Classification:
         raise RuntimeError("register unreadable")
 
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Class", planned_minutes=30, started_at=T0, rehearsal=False)
+    journal = journals().create(meeting_id=MEETING, topic="Class", planned_minutes=30, started_at=T0, rehearsal=False)
     session = LiveSession(journal=journal, classify=broken, clock=clock)
     changes = session.apply(event(K.WAITING_JOINED, "p1", "Amy B", seconds=1))
     assert session.participant("p1").verdict is Verdict.SUSPICIOUS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event
+from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event, journals
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import JournalKind, SessionJournal
@@ -17,7 +17,7 @@ MINE = "16777216"
 
 @pytest.fixture
 def journal() -> SessionJournal:
-    return SessionJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=False)
+    return journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=False)
 
 
 def _session(journal: SessionJournal, **options: object) -> LiveSession:

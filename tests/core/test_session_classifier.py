@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from tests.core.live_helpers import MEETING, PUPILS, STAFF, T0, Clock, event
+from tests.core.live_helpers import MEETING, PUPILS, STAFF, T0, Clock, event, journals
 from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.events import EventKind as K
-from zoomhost.core.journal import SessionJournal
 from zoomhost.core.models import Verdict
 from zoomhost.core.session import AlarmKind, LiveSession
 
 
 def test_real_verdicts_drive_admit_all_and_alarms() -> None:
     classifier = AdmissionClassifier(pupils=PUPILS, staff=STAFF)
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     session = LiveSession(
         journal=journal,
         classify=lambda name, present: classifier.classify(name, present=present),

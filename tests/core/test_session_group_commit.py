@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 import pytest
 
-from tests.core.live_helpers import MEETING, T0, Clock, assembly_classify, assembly_stream, classify, event
+from tests.core.live_helpers import MEETING, T0, Clock, assembly_classify, assembly_stream, classify, event, journals
 from zoomhost.core.events import EventKind as K
-from zoomhost.core.journal import JournalEntry, JournalError, SessionJournal
+from zoomhost.core.journal import JournalEntry, JournalError, SessionJournal, SessionJournals
 from zoomhost.core.session import CommandOutcome, LiveSession, ParticipantState
 
 
@@ -28,6 +28,10 @@ class CountingJournal(SessionJournal):
         return super().record(entries)
 
 
+class CountingJournals(SessionJournals):
+    journal_type = CountingJournal
+
+
 @pytest.fixture(autouse=True)
 def _reset() -> None:
     CountingJournal.transactions = 0
@@ -35,7 +39,7 @@ def _reset() -> None:
 
 
 def _session(*, classify_with=assembly_classify) -> LiveSession:
-    journal = CountingJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = CountingJournals(journals().folder).create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     return LiveSession(journal=journal, classify=classify_with, expected_pupils=108, clock=Clock())
 
 

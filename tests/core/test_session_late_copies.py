@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event
+from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event, journals
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.session import LATE_COPY_SLACK, LiveSession, ParticipantState
@@ -14,7 +14,7 @@ from zoomhost.core.summary import SessionSummary
 
 @pytest.fixture
 def journal() -> SessionJournal:
-    return SessionJournal.create(meeting_id=MEETING, topic="Class 4", planned_minutes=30, started_at=T0, rehearsal=True)
+    return journals().create(meeting_id=MEETING, topic="Class 4", planned_minutes=30, started_at=T0, rehearsal=True)
 
 
 @pytest.fixture

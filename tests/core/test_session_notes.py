@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event
+from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event, journals
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.events import MeetingEvent
-from zoomhost.core.journal import JournalKind, SessionJournal
+from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import LiveSession, SessionNote
 from zoomhost.core.summary import SessionSummary
 
 
 @pytest.fixture
 def session() -> LiveSession:
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Class 4", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = journals().create(meeting_id=MEETING, topic="Class 4", planned_minutes=30, started_at=T0, rehearsal=True)
     return LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=Clock())
 
 

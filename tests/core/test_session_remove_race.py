@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event
+from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event, journals
 from zoomhost.core.events import EventKind as K
-from zoomhost.core.journal import JournalKind, SessionJournal
+from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import LiveSession, ParticipantState
 from zoomhost.core.summary import SessionSummary
 
 
 def _meeting_with_a_zoombomber() -> tuple[LiveSession, Clock]:
     clock = Clock()
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     session = LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=clock)
     session.apply(event(K.STARTED, seconds=0))
     session.apply(event(K.WAITING_JOINED, "p1", "Amy B", seconds=5))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify
+from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, journals
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import SessionJournal
@@ -51,7 +51,7 @@ RANDOM_MEETINGS = settings(max_examples=30, deadline=None, suppress_health_check
 
 
 def _play(ops: list[tuple]) -> tuple[LiveSession, SessionJournal, list[MeetingEvent]]:
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Random", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = journals().create(meeting_id=MEETING, topic="Random", planned_minutes=30, started_at=T0, rehearsal=True)
     clock = Clock()
     session = LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=clock)
     heard: list[MeetingEvent] = []
@@ -96,7 +96,7 @@ def _play(ops: list[tuple]) -> tuple[LiveSession, SessionJournal, list[MeetingEv
 def test_replaying_the_journal_rebuilds_exactly_the_state_on_screen(ops: list[tuple]) -> None:
     session, journal, _ = _play(ops)
     before = session.snapshot()
-    with SessionJournal.open(journal.session_id) as reopened:
+    with journals().open(journal.session_id) as reopened:
         resumed = LiveSession.resume(journal=reopened, classify=classify, expected_pupils=CONSENTED)
         assert resumed.snapshot() == before
         assert resumed.counts() == session.counts()
@@ -119,7 +119,7 @@ def test_hearing_everything_again_changes_nothing(ops: list[tuple]) -> None:
 @RANDOM_MEETINGS
 @given(operations)
 def test_an_event_heard_from_a_second_source_is_not_a_second_happening(ops: list[tuple]) -> None:
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Random", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = journals().create(meeting_id=MEETING, topic="Random", planned_minutes=30, started_at=T0, rehearsal=True)
     session = LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=Clock())
     _, _, heard = _play(ops)
     for item in heard:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event
+from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event, journals
+from zoomhost.app.services import summary_template
 from zoomhost.core.events import EventKind as K
-from zoomhost.core.journal import SessionJournal
 from zoomhost.core.session import LiveSession
 from zoomhost.core.start_checks import StartChecklist, StartCheckId
 from zoomhost.core.summary import SessionSummary
@@ -15,7 +15,7 @@ from zoomhost.core.summary import SessionSummary
 
 def test_start_checks_read_confirmed_by_the_teacher_and_zoom_steps_done_by_hand() -> None:
     clock = Clock()
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Class 4", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = journals().create(meeting_id=MEETING, topic="Class 4", planned_minutes=30, started_at=T0, rehearsal=True)
     session = LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=clock)
     session.apply(event(K.STARTED, seconds=0))
     session.apply(event(K.WAITING_JOINED, "p1", "Amy B", seconds=5))
@@ -34,5 +34,5 @@ def test_start_checks_read_confirmed_by_the_teacher_and_zoom_steps_done_by_hand(
         "Start check: chat is closed": "confirmed by the teacher",
         "mute_all": "done by hand in Zoom, confirmed",
     }
-    page = summary.render_html()
+    page = summary.render_html(summary_template())
     assert page.count("confirmed by the teacher") == 2 and page.count("done by hand in Zoom") == 1

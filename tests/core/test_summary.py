@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from tests.core.live_helpers import HOSTILE_NAME, MEETING, SCRIPT_NAME, record_small_meeting
-from zoomhost.core.journal import JournalKind, SessionJournal
+from tests.core.live_helpers import HOSTILE_NAME, MEETING, SCRIPT_NAME, record_small_meeting, journals
+from zoomhost.app.services import summary_template
+from zoomhost.core.journal import JournalKind
 from zoomhost.core.summary import SessionSummary
 
 
@@ -74,7 +75,7 @@ def test_a_failed_command_shows_in_the_timeline() -> None:
 def test_the_summary_is_plain_deterministic_data() -> None:
     journal = record_small_meeting()
     first = SessionSummary.from_journal(journal).as_dict()
-    with SessionJournal.open(journal.session_id) as again:
+    with journals().open(journal.session_id) as again:
         second = SessionSummary.from_journal(again).as_dict()
     journal.close()
     assert json.dumps(first, sort_keys=False) == json.dumps(second, sort_keys=False)
@@ -95,7 +96,7 @@ def test_comparable_ignores_timings_gaps_and_retries_but_not_who_came() -> None:
 
 def test_hostile_display_names_are_text_in_the_html() -> None:
     journal = record_small_meeting(topic="Assembly <b>&</b> awards")
-    html = SessionSummary.from_journal(journal).render_html()
+    html = SessionSummary.from_journal(journal).render_html(summary_template())
     journal.close()
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html

@@ -17,6 +17,8 @@ from tests.core.live_helpers import HOSTILE_NAME, MEETING, SCRIPT_NAME, record_s
 from zoomhost.core.export import COLUMNS, ExportError, neutralise, write_csv
 from zoomhost.core.summary import IncidentRow, SessionSummary
 
+NONE_OF_OURS: dict[str, Path] = {}  # zoomhost's own folders, when the test is not about them
+
 
 @pytest.fixture
 def summary() -> SessionSummary:
@@ -43,7 +45,7 @@ def test_ordinary_cells_are_left_alone(text: str) -> None:
 def test_the_csv_has_every_section_and_no_live_formula(summary: SessionSummary, tmp_path: Path) -> None:
     evil = IncidentRow(at=datetime(2024, 3, 8, 11, tzinfo=UTC), kind="duplicate", display_name="＝cmd|'/C calc'!A0", message="-x")
     summary = replace(summary, incidents=(*summary.incidents, evil))
-    out = write_csv(summary, tmp_path / "summary.csv")
+    out = write_csv(summary, tmp_path / "summary.csv", own_folders=NONE_OF_OURS)
 
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "a byte-order mark so Excel reads the accents"
@@ -64,7 +66,16 @@ def test_the_csv_has_every_section_and_no_live_formula(summary: SessionSummary, 
 
 def test_a_csv_to_a_missing_folder_is_a_clear_error(summary: SessionSummary, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot be written"):
-        write_csv(summary, tmp_path / "no-such-folder" / "summary.csv")
+        write_csv(summary, tmp_path / "no-such-folder" / "summary.csv", own_folders=NONE_OF_OURS)
+
+
+def test_a_csv_is_never_written_among_zoomhosts_own_files(summary: SessionSummary, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "sessions").mkdir(parents=True)
+    for target in (data / "summary.csv", data / "sessions" / "x.csv", data):
+        with pytest.raises(ExportError, match=r"inside zoomhost's data folder"):
+            write_csv(summary, target, own_folders={"config": tmp_path / "config", "data": data})
+    assert sorted(p.name for p in data.rglob("*")) == ["sessions"]
 
 
 def test_the_pdf_is_a4_and_keeps_accents_and_headings(summary: SessionSummary, tmp_path: Path, qapp) -> None:  # noqa: ANN001

@@ -40,6 +40,7 @@ from tests.faults.rig import (
     start_rehearse,
     wait_for,
 )
+from zoomhost.app.services import session_journals, summary_template
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
 from zoomhost.core.summary import SessionSummary
@@ -76,7 +77,7 @@ class Played:
 
     def journal(self) -> SessionJournal:
         os.environ["ZOOMHOST_HOME"] = str(self.home)  # the test's own home is restored by its fixture
-        return SessionJournal.open(self.output["session_id"])
+        return session_journals().open(self.output["session_id"])
 
 
 class Storms(threading.Thread):
@@ -330,7 +331,7 @@ def test_no_file_zoomhost_wrote_nor_anything_it_printed_holds_a_secret(runs: tup
     journal_copy = canary / "journal.sqlite3"
     with runs[1].journal() as journal:
         journal_copy.write_bytes(journal.path.read_bytes() + found.values["an access token"][-1].encode())
-        html = SessionSummary.from_journal(journal).render_html()
+        html = SessionSummary.from_journal(journal).render_html(summary_template())
     assert scan([canary], found)[1] == [f"an access token in {journal_copy}"]
 
     homes = [played.home for played in runs]

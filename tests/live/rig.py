@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from zoomhost.app.rehearse import ScenarioRegister
+from zoomhost.app.services import session_journals
 from zoomhost.app.session import start_session
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.assistant.sdk_adapter import make_sdk_jwt
@@ -98,6 +99,7 @@ async def live_rig(
         zoom=zoom,
         auth=auth,
         register=ScenarioRegister.of(scenario),
+        journals=session_journals(),
         meeting_id=str(meeting),
         rehearsal=True,
         connect_assistant=connect,

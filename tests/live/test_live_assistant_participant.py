@@ -9,11 +9,12 @@ from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, eve
 from tests.live.helpers import until
 from tests.live.rig import live_rig
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fixture
+from zoomhost.app.services import session_journals
 from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.rehearsal.binding import ASSISTANT_USER_ID
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.events import MeetingEvent
-from zoomhost.core.journal import JournalKind, SessionJournal
+from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import AlarmKind, LiveSession, SessionChange
 from zoomhost.live.engine import LiveController, LiveNote, note_of
 from zoomhost.rehearsal.scenarios import class_meeting, play
@@ -44,7 +45,7 @@ def test_a_controller_told_the_assistants_id_never_alarms_about_it_but_does_abou
 
 
 async def _namesake() -> None:
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = session_journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     session = LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=Clock())
     stream = _Stream(
         [

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 
-from tests.core.live_helpers import MEETING, T0, Clock, assembly_classify, assembly_stream, event
-from tests.core.test_session_group_commit import CountingJournal
+from tests.core.live_helpers import MEETING, T0, Clock, assembly_classify, assembly_stream, event, journals
+from tests.core.test_session_group_commit import CountingJournal, CountingJournals
 from tests.live.helpers import until
 from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.core.events import EventKind
-from zoomhost.core.journal import JournalKind, SessionJournal
+from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import LiveSession, SessionChange
 from zoomhost.live.engine import EVENT_BATCH, LiveController
 
@@ -27,7 +27,7 @@ def test_a_burst_is_journaled_in_batches_each_before_the_panel_hears_it() -> Non
 
 async def _burst_run() -> None:
     stream = [e for e in assembly_stream() if e.kind is not EventKind.ENDED]
-    journal = CountingJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = CountingJournals(journals().folder).create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     session = LiveSession(journal=journal, classify=assembly_classify, expected_pupils=108, clock=Clock())
     loop = asyncio.get_running_loop()
     heard: list[Sequence[SessionChange]] = []
@@ -69,7 +69,7 @@ def test_what_was_heard_before_closing_is_journaled_not_dropped() -> None:
 
 async def _close_run() -> None:
     stream = [e for e in assembly_stream() if e.kind is EventKind.WAITING_JOINED][:100]
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     session = LiveSession(journal=journal, classify=assembly_classify, expected_pupils=108, clock=Clock())
     hear: list = []  # the channel's way in: what it hears goes to the controller
     channel = ManualChannel(end_meeting=None, events=lambda callback: hear.append(callback) or (lambda: None))

@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from tests.live.helpers import ADMISSIBLE, check_journal, expected_verdicts, notes
-from zoomhost.core.journal import JournalKind, SessionJournal
+from zoomhost.app.services import session_journals
+from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Verdict
 from zoomhost.live.engine import LiveNote
 from zoomhost.app.rehearse import ScenarioRegister, rehearse
@@ -38,7 +39,7 @@ def test_headless_assembly_at_high_speed_admits_only_the_consented_once_each() -
     with AsyncRunner(name="test-rehearse") as runner:
         result = runner.run(rehearse(scenario="assembly", speed=50, autopilot=True), timeout=120)
     out = result.as_dict()
-    journal = SessionJournal.open(out["session_id"])
+    journal = session_journals().open(out["session_id"])
     entries = check_journal(journal, scenario)
 
     # Every scripted arrival (271, one rejoining) is a journaled arrival, classified as the register says.

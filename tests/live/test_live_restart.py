@@ -15,7 +15,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.live.helpers import check_journal, notes
-from zoomhost.core.journal import JournalKind, SessionJournal
+from zoomhost.app.services import session_journals
+from zoomhost.core.journal import JournalKind
 from zoomhost.core.summary import SessionSummary
 from zoomhost.live.engine import LiveNote
 from zoomhost.app.rehearse import rehearse
@@ -54,10 +55,10 @@ def _command(api_base: str, speed: float) -> list[str]:
 
 def _arrived(name: str) -> bool:
     """Whether the session now being played has journaled an arrival under ``name``."""
-    sessions = SessionJournal.list_sessions()
+    sessions = session_journals().list_sessions()
     if not sessions:
         return False
-    with SessionJournal.open(sessions[0].session_id) as journal:
+    with session_journals().open(sessions[0].session_id) as journal:
         return any(e.kind is JournalKind.ARRIVAL and e.display_name == name for e in journal.entries())
 
 
@@ -79,13 +80,13 @@ def test_sigkill_mid_assembly_then_restart_resumes_and_matches_an_undisturbed_ru
     finally:
         os.kill(first.pid, signal.SIGKILL)
         first.communicate()
-    killed = SessionJournal.list_sessions()[0]
+    killed = session_journals().list_sessions()[0]
 
     second = subprocess.run(_command(served, SPEED), capture_output=True, text=True, timeout=180)
     assert second.returncode == 0, second.stderr
     out = json.loads(second.stdout)
     assert out["resumed"] and out["session_id"] == killed.session_id
-    journal = SessionJournal.open(out["session_id"])
+    journal = session_journals().open(out["session_id"])
     check_journal(journal, scenario)
     resumed = notes(journal, LiveNote.RESUMED)
     assert [n.detail["how"] for n in resumed] == ["reconciled"]

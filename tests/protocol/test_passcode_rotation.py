@@ -11,10 +11,10 @@ import pytest
 
 from tests.protocol.helpers import files_containing, raw_log  # noqa: F401
 from tests.zoom.rehearsal_zoom import ASSEMBLY, CLASS, RehearsalZoom, rehearsal_zoom  # noqa: F401
+from zoomhost.app.services import session_journals
 from zoomhost.system import redact
 from tests.core.live_helpers import classify
 from zoomhost.system.config import save_settings
-from zoomhost.core.journal import SessionJournal
 from zoomhost.core.preflight import RuleStatus
 from zoomhost.core.session import LiveSession
 from zoomhost.core.start_checks import StartCheckId, StartChecklist
@@ -59,7 +59,7 @@ def test_rotation_changes_the_passcode_in_one_update_and_leaves_it_nowhere(
     assert after not in repr(rotated) and after not in str(rotated)
     assert redact.redact(f"passcode is {after}") == "passcode is [redacted]"
     save_settings(rehearsal_zoom.settings)
-    journal = SessionJournal.create(
+    journal = session_journals().create(
         meeting_id=str(ASSEMBLY), topic="Assembly", planned_minutes=30, started_at=state.now(), rehearsal=True
     )
     session = LiveSession(journal=journal, classify=classify)

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event
+from zoomhost.app.services import session_journals
 from zoomhost.core import protocol
 from zoomhost.core.events import EventKind as K
-from zoomhost.core.journal import Actor, JournalKind, SessionJournal
+from zoomhost.core.journal import Actor, JournalKind
 from zoomhost.core.session import LiveSession
 from zoomhost.core.start_checks import (
     START_CHECKS,
@@ -30,7 +31,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def session(clock: Clock) -> LiveSession:
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Year 3", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = session_journals().create(meeting_id=MEETING, topic="Year 3", planned_minutes=30, started_at=T0, rehearsal=True)
     return LiveSession(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=clock)
 
 

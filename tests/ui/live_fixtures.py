@@ -6,8 +6,8 @@ import itertools
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
+from zoomhost.app.services import session_journals
 from zoomhost.core.events import EventKind, MeetingEvent
-from zoomhost.core.journal import SessionJournal
 from zoomhost.core.models import Classification, Pupil, Verdict
 from zoomhost.core.session import LiveSession
 
@@ -50,5 +50,5 @@ def event(kind: EventKind, participant_id: str, name: str | None = None, *, seco
 
 
 def new_session(*, expected: int = 270) -> LiveSession:
-    journal = SessionJournal.create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
+    journal = session_journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     return LiveSession(journal=journal, classify=classify, expected_pupils=expected)

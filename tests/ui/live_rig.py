@@ -9,8 +9,8 @@ import pytest
 
 from tests.ui.app_helpers import WAIT_MS, services  # noqa: F401 - fixtures for the modules importing this
 from tests.ui.app_helpers import rehearsal_server  # noqa: F401
-from zoomhost.app.services import Services, write_practice_lists
-from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
+from zoomhost.app.services import Services, session_journals, write_practice_lists
+from zoomhost.core.journal import JournalEntry, JournalKind
 from zoomhost.core.register import read_register_file, read_staff_file
 from zoomhost.core.session import Arrival, ParticipantState
 from zoomhost.ui.live_model import Role
@@ -86,7 +86,7 @@ def select(page: LivePage, participant_id: str) -> None:
 
 
 def journal_entries(page: LivePage) -> list[JournalEntry]:
-    with SessionJournal.open(page._session_id) as journal:
+    with session_journals().open(page._session_id) as journal:
         return journal.entries()
 
 

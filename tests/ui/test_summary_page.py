@@ -132,9 +132,9 @@ def test_export_without_a_summary_says_what_to_do(page: SummaryPage, monkeypatch
 
 def test_the_session_that_just_ended_is_handed_over_directly(qtbot, page: SummaryPage) -> None:
     session_id = finished_session()
-    from zoomhost.core.journal import SessionJournal
+    from zoomhost.app.services import session_journals
 
-    with SessionJournal.open(session_id) as journal:
+    with session_journals().open(session_id) as journal:
         summary = SessionSummary.from_journal(journal)
     page.show_summary(summary)
     assert "Pupil002 K." in page.view.toPlainText()

@@ -260,7 +260,7 @@ def test_a_token_endpoint_that_fails_for_a_moment_does_not_end_the_stream(rehear
 def test_half_a_character_in_a_typed_name_is_journaled_and_held_for_the_teacher() -> None:
     """JSON can carry a lone surrogate, which no file can store: the arrival must still be kept, and held."""
     from zoomhost.core.classifier import AdmissionClassifier
-    from zoomhost.core.journal import SessionJournal
+    from zoomhost.app.services import session_journals
     from zoomhost.core.models import Pupil, Verdict
     from zoomhost.core.session import LiveSession
 
@@ -274,13 +274,13 @@ def test_half_a_character_in_a_typed_name_is_journaled_and_held_for_the_teacher(
     assert event is not None and event.display_name == "Amy B\ufffd"
 
     classifier = AdmissionClassifier(pupils=[Pupil(1, "Amy", None, "B", "3B", True)], staff=[])
-    journal = SessionJournal.create(
+    journal = session_journals().create(
         meeting_id="85746352901", topic="Assembly", planned_minutes=30, started_at=event.at, rehearsal=True
     )
     session = LiveSession(journal=journal, classify=lambda name, present: classifier.classify(name, present=present))
     session.apply(event)
     row = session.participant("16778240")
     assert row.verdict is Verdict.SUSPICIOUS and "could not be read" in " ".join(row.reasons)
-    with SessionJournal.open(journal.session_id) as again:
+    with session_journals().open(journal.session_id) as again:
         assert [entry.display_name for entry in again.entries() if entry.participant_id == "16778240"][0] == "Amy B\ufffd"
     journal.close()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from zoomhost.app.services import Services
+from zoomhost.app.services import Services, own_folders
 from zoomhost.core.invitations import (
     InvitationError,
     ParentAddresses,
@@ -45,7 +45,7 @@ class InvitationsWritten:
 def _who_is_invited(
     services: Services, *, out: Path, parents: Path | None, today: date
 ) -> tuple[list[Pupil], ParentAddresses | None]:
-    check_destination(out)  # before Zoom is touched: no update spent on a file that cannot be written
+    check_destination(out, own_folders=own_folders())  # before Zoom is touched: no update spent on a file that cannot be written
     if parents is not None and out.resolve() == parents.resolve():
         raise InvitationError("The invitation file would overwrite the parents' address file.", hint="Choose another file name.")
     if not services.register.db_path.exists():
@@ -84,7 +84,7 @@ async def prepare_invitations(
         connection.zoom, number, pupils=pupils, addresses=addresses, rotate=rotate
     )
     written = await loop.run_in_executor(
-        None, lambda: write_invitations(prepared.rows, out, with_email=addresses is not None)
+        None, lambda: write_invitations(prepared.rows, out, with_email=addresses is not None, own_folders=own_folders())
     )
     return InvitationsWritten(
         meeting_id=prepared.meeting_id,

@@ -7,6 +7,8 @@ host policy: the autopilot admits consented pupils and staff and leaves everyone
 auto-lock locks after the protocol's five minutes of scenario time, and the meeting is ended for
 all once the script is over. Against an external rehearsal Zoom the same command, run again
 after zoomhost was killed, picks the unfinished session up from its journal.
+
+The journals are this computer's, from the composition root (``app.services.session_journals``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from zoomhost.app.services import session_journals
 from zoomhost.app.session import start_session
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
@@ -33,6 +36,7 @@ from zoomhost.core.journal import (
     JournalEntry,
     JournalKind,
     SessionJournal,
+    SessionJournals,
     utc_now,
 )
 from zoomhost.core.models import Pupil, StaffMember
@@ -160,15 +164,25 @@ async def rehearse(
     if assistant not in ("process", "in-process"):
         raise RehearsalFailed(f"'{assistant}' is not a way to run the assistant.", hint="Use process or in-process.")
     script = SCENARIOS[scenario]()
+    journals = session_journals()
     zoom_parts = await (_external(server) if server else _embedded(in_process=assistant == "in-process"))
     try:
-        return await _play(zoom_parts, script, speed=speed, autopilot=autopilot, in_process=assistant == "in-process", listener=listener)
+        return await _play(
+            zoom_parts, script, journals=journals, speed=speed, autopilot=autopilot, in_process=assistant == "in-process", listener=listener
+        )
     finally:
         await _close(zoom_parts)
 
 
 async def _play(
-    parts: _Zoom, script: Scenario, *, speed: float, autopilot: bool, in_process: bool, listener: Listener | None
+    parts: _Zoom,
+    script: Scenario,
+    *,
+    journals: SessionJournals,
+    speed: float,
+    autopilot: bool,
+    in_process: bool,
+    listener: Listener | None,
 ) -> RehearsalResult:
     from zoomhost.assistant.sdk_adapter import make_sdk_jwt
     from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
@@ -176,7 +190,7 @@ async def _play(
     from zoomhost.zoom.credentials import ServerToServerCredentials
 
     meeting_id = str(parts.meetings[script.meeting])
-    resume_from = await _unfinished(parts, meeting_id, script)
+    resume_from = await _unfinished(parts, meeting_id, script, journals)
     auth = ZoomAuth(
         ServerToServerSignIn(
             credentials=ServerToServerCredentials(parts.account_id, parts.client_id, parts.client_secret),
@@ -218,6 +232,7 @@ async def _play(
             zoom=zoom,
             auth=auth,
             register=ScenarioRegister.of(script),
+            journals=journals,
             meeting_id=meeting_id,
             rehearsal=True,
             connect_assistant=launcher,
@@ -307,17 +322,17 @@ async def _until_over(controller: LiveController, end_at: datetime) -> None:
         await asyncio.sleep(min(left, 0.1))
 
 
-async def _unfinished(parts: _Zoom, meeting_id: str, script: Scenario) -> tuple[float, datetime] | None:
+async def _unfinished(parts: _Zoom, meeting_id: str, script: Scenario, journals: SessionJournals) -> tuple[float, datetime] | None:
     """(speed, scenario start) of the session to pick up: only on an external rehearsal whose meeting still runs."""
     if parts.embedded is not None:
         return None
     state = await _admin(parts, "GET", "/_rehearsal/state")
     if meeting_id not in state.get("live", {}):
         return None
-    info = find_unfinished_session(meeting_id, rehearsal=True)
+    info = find_unfinished_session(meeting_id, journals=journals, rehearsal=True)
     started = None
     if info is not None:
-        with SessionJournal.open(info.session_id) as journal:
+        with journals.open(info.session_id) as journal:
             started = next(
                 (e.detail for e in journal.entries() if e.kind is JournalKind.NOTE and e.detail.get("note") == REHEARSAL_NOTE and e.detail.get("stage") == "started"),
                 None,

@@ -17,6 +17,7 @@ def purge_past_retention(services: Services, *, dry_run: bool, today: date | Non
     """Remove (or, with ``dry_run``, only list) what is past its retention; what was removed and any problem."""
     register = services.register if services.register.db_path.exists() else None
     return purge(
+        journals=services.journals,
         today=today or date.today(),
         session_retention_days=services.settings.session_retention_days,
         register_store=register,

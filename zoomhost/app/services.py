@@ -8,12 +8,18 @@ brought up on the I/O thread the first time something needs them (``connect()``)
 window paints at once. Rehearsal and production use the same client, HTTP and WebSocket code;
 only the addresses and the app credentials differ. A command never falls back to a rehearsal:
 it talks to the Zoom its credentials name, or says which credential is missing.
+
+This is also where ``core`` is given what it may not find for itself: the sessions folder
+(:func:`session_journals`), zoomhost's own folders that no export may land in (:func:`own_folders`)
+and the summary page's template (:func:`summary_template`). Callers with no ``Services`` at hand
+(a command, a page's worker function) take them from these functions, never from ``system``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import shutil
 import tempfile
@@ -25,8 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.journal import SessionJournals
 from zoomhost.core.register_store import RegisterStore
-from zoomhost.system import config, paths
+from zoomhost.system import config, paths, resources
 from zoomhost.system.config import Settings
 from zoomhost.system.runtime import AsyncRunner
 
@@ -75,6 +82,7 @@ class Services:
 
     settings: Settings  # as configured (settings.json and the environment)
     register: RegisterStore
+    journals: SessionJournals  # the sessions kept on this computer
     runner: AsyncRunner
     force_rehearsal: bool = False
     rehearsal_server: RehearsalServer | None = None  # use this running rehearsal Zoom instead of starting one
@@ -306,6 +314,22 @@ def write_practice_lists(*, folder: Path) -> tuple[Path, Path]:
     )
 
 
+def session_journals() -> SessionJournals:
+    """The session journals kept on this computer (the one place their folder is chosen)."""
+    return SessionJournals(paths.sessions_dir())
+
+
+def own_folders() -> dict[str, Path]:
+    """zoomhost's own folders (name -> folder): no export or invitation file may be written inside one."""
+    return paths.all_dirs()
+
+
+@functools.cache
+def summary_template() -> str:
+    """The summary page's template, as installed (the screen and the PDF both render it)."""
+    return resources.resource("templates", "summary.html").read_text(encoding="utf-8")
+
+
 def build_services(
     *, force_rehearsal: bool = False, rehearsal_server: RehearsalServer | None = None, for_command: bool = False
 ) -> Services:
@@ -318,6 +342,7 @@ def build_services(
     return Services(
         settings=settings,
         register=RegisterStore(db_path=paths.register_db()),
+        journals=session_journals(),
         runner=AsyncRunner(name="zoomhost-command" if for_command else "zoomhost-io"),
         force_rehearsal=force_rehearsal,
         rehearsal_server=rehearsal_server,

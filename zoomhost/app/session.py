@@ -15,7 +15,7 @@ from typing import Any
 from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import MeetingEvent
-from zoomhost.core.journal import utc_now
+from zoomhost.core.journal import SessionJournals, utc_now
 from zoomhost.live.engine import ConnectAssistant, Listener, LiveController
 from zoomhost.live.opening import RegisterSource, open_session
 from zoomhost.system.config import Settings
@@ -29,6 +29,7 @@ async def start_session(
     zoom: Any,
     auth: Any,
     register: RegisterSource,
+    journals: SessionJournals,
     meeting_id: str,
     rehearsal: bool,
     connect_assistant: ConnectAssistant | None = None,
@@ -45,7 +46,8 @@ async def start_session(
 ) -> LiveController:
     """Build and start the controller for one meeting, from the app's parts (real Zoom or rehearsal alike).
 
-    ``zoom`` is a ``ZoomClient``, ``auth`` its ``ZoomAuth``; ``connect_assistant`` (see
+    ``zoom`` is a ``ZoomClient``, ``auth`` its ``ZoomAuth``, ``journals`` the kept sessions
+    (``Services.journals``); ``connect_assistant`` (see
     ``zoomhost.assistant.launcher``) is tried in the background and again whenever the assistant
     drops; until then the Zoom client's own buttons are shown. Picks up this meeting's
     unfinished journal when ``resume``. Run it on the I/O loop.
@@ -59,6 +61,7 @@ async def start_session(
             log.warning("the meeting's topic could not be read: %s", err)
             topic = ""
     session = open_session(
+        journals=journals,
         meeting_id=meeting_id,
         topic=topic,
         planned_minutes=settings.planned_minutes,

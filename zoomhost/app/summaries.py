@@ -15,9 +15,9 @@ from pathlib import Path
 
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import check_destination, write_csv
-from zoomhost.core.journal import SessionInfo, SessionJournal
+from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
-from zoomhost.system import paths
+from zoomhost.app.services import own_folders, session_journals
 
 PdfWriter = Callable[[SessionSummary, Path], Path]
 
@@ -30,12 +30,12 @@ class ExportedSummary:
 
 def sessions_folder() -> Path:
     """Where the session journals are kept on this computer."""
-    return paths.sessions_dir()
+    return session_journals().folder
 
 
 def kept_sessions() -> list[SessionInfo]:
     """Every session kept on this computer, newest first."""
-    return SessionJournal.list_sessions()
+    return session_journals().list_sessions()
 
 
 def session_summary(session: str) -> SessionSummary:
@@ -45,7 +45,7 @@ def session_summary(session: str) -> SessionSummary:
         if not sessions:
             raise ZoomhostError("no sessions are kept on this computer yet.")
         session = sessions[0].session_id
-    with SessionJournal.open(session) as journal:
+    with session_journals().open(session) as journal:
         return SessionSummary.from_journal(journal)
 
 
@@ -59,7 +59,7 @@ def export_summary(
     """
     if kind not in ("csv", "pdf"):
         raise ValueError(f"no export as {kind!r}")
-    out = check_destination(out)
+    out = check_destination(out, own_folders=own_folders())
     summary = session if isinstance(session, SessionSummary) else session_summary(session)
-    written = write_csv(summary, out) if kind == "csv" else write_pdf(summary, out)
+    written = write_csv(summary, out, own_folders=own_folders()) if kind == "csv" else write_pdf(summary, out)
     return ExportedSummary(summary=summary, path=written)

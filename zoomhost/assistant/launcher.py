@@ -4,6 +4,10 @@ An :class:`AssistantLauncher` is the ``connect_assistant`` a ``LiveController`` 
 the assistant (its own process, as the panel runs it, or in this process on a rehearsal
 Zoom's state), connects with a fresh session token, asks it to join the meeting and waits
 until it is in. Each call starts a fresh assistant, so a crashed one is simply replaced.
+
+From outside: the meeting, its passcode, how to sign a Meeting SDK token, how to end the meeting,
+and, to rehearse, the rehearsal Zoom (its bridge's address, or its state, which makes the fake
+SDK binding the assistant plays on here): the assistant never imports the rehearsal.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from zoomhost.system import redact
 from zoomhost.assistant.client import AssistantChannel
@@ -23,11 +27,20 @@ from zoomhost.assistant.wire import AssistantStatus
 from zoomhost.core.control import EventCallback
 
 
+class InProcessZoom(Protocol):
+    """A simulated Zoom the assistant can play on in this process (the rehearsal's ``ZoomState`` or ``RemoteZoomState``)."""
+
+    def sdk_binding(self) -> Any:
+        """A fresh Meeting SDK binding that carries out the assistant's calls on this Zoom."""
+        ...
+
+
 class AssistantLauncher:
     """Starts, connects and joins a host assistant; ``await launcher()`` gives its channel.
 
     ``rehearsal_url`` plays the assistant on a rehearsal Zoom through its bridge (a child process);
-    ``rehearsal_state`` plays it in this process on a rehearsal ``ZoomState`` (no process to start);
+    ``rehearsal_state`` plays it in this process on a rehearsal Zoom's state, on the SDK binding it
+    makes (no process to start);
     with neither, the real Meeting SDK assistant process is started (Linux, ``assistant`` extra).
     """
 
@@ -39,7 +52,7 @@ class AssistantLauncher:
         sdk_jwt: Callable[[], str],
         end_meeting: EndMeeting | None,
         rehearsal_url: str | None = None,
-        rehearsal_state: Any | None = None,
+        rehearsal_state: InProcessZoom | None = None,
         join_timeout: float = 30.0,
     ) -> None:
         redact.register_secret(passcode)
@@ -81,12 +94,11 @@ class AssistantLauncher:
 
     async def _start(self) -> tuple[str, str]:
         if self._rehearsal_state is not None:
-            from zoomhost.rehearsal.binding import RehearsalBinding
             from zoomhost.assistant.server import AssistantServer
 
             token = secrets.token_urlsafe(32)
             redact.register_secret(token)
-            self._server = AssistantServer(binding=RehearsalBinding(state=self._rehearsal_state), token=token)
+            self._server = AssistantServer(binding=self._rehearsal_state.sdk_binding(), token=token)
             port = await self._server.start()
             return f"ws://127.0.0.1:{port}", token
         self._process = await start_assistant(rehearsal_url=self._rehearsal_url)

@@ -5,6 +5,9 @@ belongs to (session, attendance, staff, not_admitted, incident, action). Display
 are typed by strangers, so every cell that a spreadsheet would read as a formula is
 neutralised with a leading apostrophe. UTF-8 with a byte-order mark, so accents survive
 Excel. The file is readable by this user only: it holds pupils' names.
+
+From outside: where to write, and zoomhost's own folders (name -> folder: data, config, logs,
+cache), which no export may land in; the composition root gives them (``app.services.own_folders``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from zoomhost.system import paths
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.summary import SessionSummary
 
@@ -106,11 +108,13 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
         }
 
 
-def check_destination(path: Path, *, what: str = "the summary", example: str = "summary.csv") -> Path:
+def check_destination(
+    path: Path, *, own_folders: Mapping[str, Path], what: str = "the summary", example: str = "summary.csv"
+) -> Path:
     """Where a file of ``what`` may go: a file (not a folder) in a folder that exists, outside
-    zoomhost's own folders, so an export can never replace the register or a session's journal."""
+    zoomhost's ``own_folders``, so an export can never replace the register or a session's journal."""
     path = Path(path)
-    own = paths.own_folder_holding(path)
+    own = own_folder_holding(path, own_folders)
     if own is not None:
         raise ExportError(
             f"{what} cannot be written inside zoomhost's {own[0]} folder ({own[1]}).",
@@ -126,9 +130,19 @@ def check_destination(path: Path, *, what: str = "the summary", example: str = "
     return path
 
 
-def write_csv(summary: SessionSummary, path: Path) -> Path:
-    """Write the summary to ``path`` (replacing it whole, never leaving half a file)."""
-    path = check_destination(path)
+def own_folder_holding(path: Path, own_folders: Mapping[str, Path]) -> tuple[str, Path] | None:
+    """(name, folder) of the one of ``own_folders`` that ``path`` lies in, or None: exports and invitations
+    must not land among the register, journals, settings or logs (nor replace one of them)."""
+    resolved = Path(path).resolve()
+    for name, folder in own_folders.items():
+        if resolved.is_relative_to(Path(folder).resolve()):
+            return name, Path(folder)
+    return None
+
+
+def write_csv(summary: SessionSummary, path: Path, *, own_folders: Mapping[str, Path]) -> Path:
+    """Write the summary to ``path`` (replacing it whole, never leaving half a file), outside ``own_folders``."""
+    path = check_destination(path, own_folders=own_folders)
     rows = ({key: neutralise(value) for key, value in row.items()} for row in summary_rows(summary))
     return write_private_csv(path, COLUMNS, rows, what="the summary")
 

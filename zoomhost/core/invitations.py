@@ -7,6 +7,9 @@ addresses, by design; when the teacher supplies a parents' address file at the m
 inviting, it is read here, matched to the register by first name, surname initial and class,
 and never stored. Only the file the teacher names is written, and it holds the join link and
 passcode because an invitation must (nothing else zoomhost writes ever does).
+
+From outside: the register's pupils, the join link and passcode, the parents' address file the
+teacher names, where to write, and zoomhost's own folders that the file may not land in.
 """
 
 from __future__ import annotations
@@ -235,18 +238,20 @@ def invitation_rows(
     return rows
 
 
-def check_destination(path: Path) -> Path:
-    """Where the invitations may go: not in zoomhost's own folders (a file holding the passcode must
+def check_destination(path: Path, *, own_folders: Mapping[str, Path]) -> Path:
+    """Where the invitations may go: not in zoomhost's ``own_folders`` (a file holding the passcode must
     not sit among its settings, logs or journals), not a folder, in a folder that exists."""
     try:
-        return export.check_destination(path, what="The invitations", example="invitations.csv")
+        return export.check_destination(path, own_folders=own_folders, what="The invitations", example="invitations.csv")
     except ExportError as err:
         raise InvitationError(str(err), hint=err.hint) from err
 
 
-def write_invitations(rows: Sequence[InvitationRow], path: Path, *, with_email: bool) -> Path:
+def write_invitations(
+    rows: Sequence[InvitationRow], path: Path, *, with_email: bool, own_folders: Mapping[str, Path]
+) -> Path:
     """Write the mail-merge CSV where the teacher asked (readable by this user only), whole or not at all."""
-    path = check_destination(path)
+    path = check_destination(path, own_folders=own_folders)
     columns = COLUMNS + ((EMAIL_COLUMN,) if with_email else ())
     cells = (row.cells(with_email=with_email) for row in rows)
     try:

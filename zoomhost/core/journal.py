@@ -1,11 +1,15 @@
 """The session journal: everything that happened in one meeting, in SQLite, in order.
 
-One file per session under the sessions folder. Entries are committed, fully synced
+One file per session in a sessions folder. Entries are committed, fully synced
 (even a power cut loses nothing committed), before anything is shown, so a crash loses
 nothing already on screen; what arrives together (a burst of arrivals, an admit-all's
 commands) is committed in one transaction, one sync for the lot. The live session's state
 is rebuilt by replaying the entries. ``event_key`` is unique, so
 the same happening recorded twice (a retry, a replay after a reconnect) is stored once.
+
+From outside: the sessions folder. :class:`SessionJournals` is built on it once, by the
+composition root (``zoomhost.app.services``, this computer's sessions folder) or by a test
+(a temporary one), and creates, opens, lists and names the journals in it.
 """
 
 from __future__ import annotations
@@ -21,9 +25,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from zoomhost.system import paths
 from zoomhost.core.errors import ZoomhostError
 
 SCHEMA_VERSION = 1
@@ -154,108 +157,16 @@ class SessionInfo:
         }
 
 
-def journal_path(session_id: str) -> Path:
-    if not _SESSION_ID.match(session_id):
-        raise JournalError(
-            f"'{session_id}' is not a session name.",
-            hint="Run `zoomhost sessions` to list the sessions kept on this computer.",
-        )
-    return paths.sessions_dir() / f"{session_id}{SUFFIX}"
-
-
-def session_files(session_id: str) -> list[Path]:
-    """The journal and SQLite's write-ahead files that belong to it (those that exist)."""
-    base = journal_path(session_id)
-    candidates = [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")]
-    return [path for path in candidates if path.exists()]
-
-
 class SessionJournal:
-    """One session's journal file. Safe to call from several threads; each ``record`` commits at once."""
+    """One session's journal file. Safe to call from several threads; each ``record`` commits at once.
+
+    Made by :class:`SessionJournals` (``create`` or ``open``), which knows the folder.
+    """
 
     def __init__(self, *, db: sqlite3.Connection, info: SessionInfo) -> None:
         self._db = db
         self._info = info
         self._lock = threading.Lock()
-
-    # -- opening -------------------------------------------------------------------------
-
-    @classmethod
-    def create(
-        cls,
-        *,
-        meeting_id: str,
-        topic: str,
-        planned_minutes: int,
-        started_at: datetime,
-        rehearsal: bool,
-    ) -> SessionJournal:
-        """A new, empty journal, readable by this user only (it holds personal data)."""
-        started_at = _utc(started_at)
-        for _ in range(20):
-            session_id = f"{started_at:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
-            path = journal_path(session_id)
-            try:
-                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-                break
-            except FileExistsError:
-                continue
-            except OSError as err:
-                raise JournalError(
-                    f"the session journal could not be created in {path.parent} ({err.strerror or err})."
-                ) from err
-        else:  # pragma: no cover - twenty collisions of 24 random bits
-            raise JournalError("the session journal could not be given a unique name.")
-        info = SessionInfo(
-            session_id=session_id,
-            meeting_id=str(meeting_id),
-            topic=topic,
-            planned_minutes=int(planned_minutes),
-            started_at=started_at,
-            rehearsal=bool(rehearsal),
-            path=path,
-        )
-        db = _connect(path)
-        try:
-            with db:
-                db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                db.execute(
-                    "INSERT INTO session VALUES (?, ?, ?, ?, ?, ?)",
-                    (session_id, info.meeting_id, topic, info.planned_minutes, started_at.isoformat(), int(rehearsal)),
-                )
-        except sqlite3.Error as err:
-            db.close()
-            raise JournalError(f"the session journal {path} could not be written ({err}).") from err
-        return cls(db=db, info=info)
-
-    @classmethod
-    def open(cls, session_id: str) -> SessionJournal:
-        """An existing journal, to resume a session after a crash or to summarise it."""
-        path = journal_path(session_id)
-        if not path.is_file():
-            raise JournalError(
-                f"no session '{session_id}' is kept on this computer.",
-                hint="Run `zoomhost sessions` to list them; old ones are removed by `zoomhost purge`.",
-            )
-        db = _connect(path)
-        try:
-            info = _read_info(db, path)
-        except BaseException:
-            db.close()
-            raise
-        return cls(db=db, info=info)
-
-    @staticmethod
-    def list_sessions() -> list[SessionInfo]:
-        """Every readable journal, newest first; unreadable files are left out (``purge`` still sees them)."""
-        found = []
-        for session_id in _session_ids():
-            try:
-                found.append(read_info(session_id))
-            except JournalError:
-                continue
-        return sorted(found, key=lambda info: (info.started_at, info.session_id), reverse=True)
 
     # -- properties ----------------------------------------------------------------------
 
@@ -347,28 +258,133 @@ class SessionJournal:
         self.close()
 
 
-def read_info(session_id: str) -> SessionInfo:
-    """A journal's heading (meeting, topic, start) without keeping it open."""
-    path = journal_path(session_id)
-    db = _connect(path, must_exist=True)
-    try:
-        return _read_info(db, path)
-    finally:
-        db.close()
+class SessionJournals:
+    """The journals kept in one sessions folder: create one, open one, list them, name their files.
 
+    ``folder`` comes from outside (see the module's docstring); it is made, readable by this
+    user only, when the first journal is created in it. ``journal_type`` is the class of the
+    journals it gives (a subclass can count or fail transactions in a test).
+    """
 
-def session_ids() -> list[str]:
-    """The names of every journal file in the sessions folder, readable or not."""
-    return _session_ids()
+    journal_type: ClassVar[type[SessionJournal]] = SessionJournal
 
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
 
-def _session_ids() -> list[str]:
-    found = []
-    for path in paths.sessions_dir().glob(f"*{SUFFIX}"):
-        session_id = path.name[: -len(SUFFIX)]
-        if _SESSION_ID.match(session_id):
-            found.append(session_id)
-    return sorted(found)
+    def __repr__(self) -> str:
+        return f"SessionJournals({str(self.folder)!r})"
+
+    def path(self, session_id: str) -> Path:
+        """Where the journal of ``session_id`` is (or would be); JournalError if it is not a session name."""
+        if not _SESSION_ID.match(session_id):
+            raise JournalError(
+                f"'{session_id}' is not a session name.",
+                hint="Run `zoomhost sessions` to list the sessions kept on this computer.",
+            )
+        return self.folder / f"{session_id}{SUFFIX}"
+
+    def files(self, session_id: str) -> list[Path]:
+        """The journal and SQLite's write-ahead files that belong to it (those that exist)."""
+        base = self.path(session_id)
+        candidates = [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")]
+        return [path for path in candidates if path.exists()]
+
+    def create(
+        self,
+        *,
+        meeting_id: str,
+        topic: str,
+        planned_minutes: int,
+        started_at: datetime,
+        rehearsal: bool,
+    ) -> SessionJournal:
+        """A new, empty journal, readable by this user only (it holds personal data)."""
+        started_at = _utc(started_at)
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as err:
+            raise JournalError(f"the sessions folder {self.folder} could not be made ({err.strerror or err}).") from err
+        for _ in range(20):
+            session_id = f"{started_at:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+            path = self.path(session_id)
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                break
+            except FileExistsError:
+                continue
+            except OSError as err:
+                raise JournalError(
+                    f"the session journal could not be created in {path.parent} ({err.strerror or err})."
+                ) from err
+        else:  # pragma: no cover - twenty collisions of 24 random bits
+            raise JournalError("the session journal could not be given a unique name.")
+        info = SessionInfo(
+            session_id=session_id,
+            meeting_id=str(meeting_id),
+            topic=topic,
+            planned_minutes=int(planned_minutes),
+            started_at=started_at,
+            rehearsal=bool(rehearsal),
+            path=path,
+        )
+        db = _connect(path)
+        try:
+            with db:
+                db.executescript(_SCHEMA)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute(
+                    "INSERT INTO session VALUES (?, ?, ?, ?, ?, ?)",
+                    (session_id, info.meeting_id, topic, info.planned_minutes, started_at.isoformat(), int(rehearsal)),
+                )
+        except sqlite3.Error as err:
+            db.close()
+            raise JournalError(f"the session journal {path} could not be written ({err}).") from err
+        return self.journal_type(db=db, info=info)
+
+    def open(self, session_id: str) -> SessionJournal:
+        """An existing journal, to resume a session after a crash or to summarise it."""
+        path = self.path(session_id)
+        if not path.is_file():
+            raise JournalError(
+                f"no session '{session_id}' is kept on this computer.",
+                hint="Run `zoomhost sessions` to list them; old ones are removed by `zoomhost purge`.",
+            )
+        db = _connect(path)
+        try:
+            info = _read_info(db, path)
+        except BaseException:
+            db.close()
+            raise
+        return self.journal_type(db=db, info=info)
+
+    def read_info(self, session_id: str) -> SessionInfo:
+        """A journal's heading (meeting, topic, start) without keeping it open."""
+        path = self.path(session_id)
+        db = _connect(path, must_exist=True)
+        try:
+            return _read_info(db, path)
+        finally:
+            db.close()
+
+    def session_ids(self) -> list[str]:
+        """The names of every journal file in the folder, readable or not."""
+        found = []
+        for path in self.folder.glob(f"*{SUFFIX}"):
+            session_id = path.name[: -len(SUFFIX)]
+            if _SESSION_ID.match(session_id):
+                found.append(session_id)
+        return sorted(found)
+
+    def list_sessions(self) -> list[SessionInfo]:
+        """Every readable journal, newest first; unreadable files are left out (``purge`` still sees them)."""
+        found = []
+        for session_id in self.session_ids():
+            try:
+                found.append(self.read_info(session_id))
+            except JournalError:
+                continue
+        return sorted(found, key=lambda info: (info.started_at, info.session_id), reverse=True)
+
 
 
 def _connect(path: Path, *, must_exist: bool = False) -> sqlite3.Connection:

@@ -1,11 +1,15 @@
-"""Values shared by the whole domain: pupils, staff, verdicts.
+"""Values shared by the whole domain: pupils, staff, verdicts, and the rules about a list of pupils.
 
 The register keeps only what admission needs (DESIGN §1): a first name, a preferred
-name, a surname initial, a class, consent with its date, and a leaving date.
+name, a surname initial, a class, consent with its date, and a leaving date. Reading a
+school's export (``register``) and keeping it (``register_store``) both count consent by
+class and date a leaver's removal, so those rules live here, next to ``Pupil``.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -52,6 +56,27 @@ class Pupil:
 def expected_pupils(pupils: Iterable[Pupil], *, today: date) -> list[Pupil]:
     """Who is expected at a meeting on ``today``: the one rule every count, invitation and check uses."""
     return [p for p in pupils if p.expected_on(today)]
+
+
+def august_after(leaving: date) -> date:
+    """The first 1 August strictly after ``leaving``: the day a leaver's data must be gone by."""
+    this_year = date(leaving.year, 8, 1)
+    return this_year if leaving < this_year else date(leaving.year + 1, 8, 1)
+
+
+def consent_counts(pupils: Iterable[Pupil]) -> dict[str, tuple[int, int]]:
+    """Class -> (consented, total), classes in natural order ("Year 2" before "Year 10")."""
+    totals: Counter[str] = Counter()
+    yes: Counter[str] = Counter()
+    for pupil in pupils:
+        name = pupil.class_name or "(no class)"
+        totals[name] += 1
+        yes[name] += pupil.consent
+    return {name: (yes[name], totals[name]) for name in sorted(totals, key=_natural_key)}
+
+
+def _natural_key(text: str) -> list[tuple[int, int, str]]:
+    return [(0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"([0-9]+)", text)]
 
 
 @dataclass(frozen=True, slots=True)

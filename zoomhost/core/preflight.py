@@ -5,6 +5,10 @@ Each rule reads the meeting (``GET /meetings/{meetingId}``) and the host's user 
 unknown in plain words, with the fix: a patch for the meeting or the host's settings, or the
 exact clicks where no API can make the change. A setting Zoom did not report is never a pass.
 All fixes go into one meeting patch, because Zoom allows only 100 meeting updates a day.
+
+From outside: what Zoom and the register say (:class:`PreflightInput`), and with it the function
+that registers a secret for redaction (``system.redact.register_secret``, given by the ``zoom``
+package that builds the input), called on every passcode a fix makes up before the fix exists.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from zoomhost.system import redact
+#: Called with a new secret (a passcode) so that no log line or file shows it from then on.
+RegisterSecret = Callable[[str], None]
 
 
 class RuleStatus(StrEnum):
@@ -98,6 +103,8 @@ class PreflightInput:
     # The email of the user who scheduled the meeting on the host's behalf (the meeting's
     # ``assistant_id``, from GET /users/{assistant_id}); None when nobody did or it is unreadable.
     scheduler_email: str | None = None
+    # Masks a passcode a fix makes up in every later log line (``system.redact.register_secret``).
+    register_secret: RegisterSecret = field(repr=False)
 
     def __post_init__(self) -> None:
         if self.consented_pupils < 0 or self.staff < 0:
@@ -373,11 +380,12 @@ def _has_run(code: str, length: int = _RUN) -> bool:
     return False
 
 
-def new_passcode(*, requirement: Mapping[str, Any] | None = None) -> str:
+def new_passcode(*, register_secret: RegisterSecret, requirement: Mapping[str, Any] | None = None) -> str:
     """A strong meeting passcode that children can type, honouring the account's passcode requirement.
 
     ``requirement`` is ``schedule_meeting.meeting_password_requirement`` from the host's settings.
-    The passcode is registered as a secret so that it is redacted from every log line.
+    The passcode is given to ``register_secret`` before it is returned, so that it is redacted
+    from every log line.
     """
     req = requirement or {}
     length = req.get("length")
@@ -399,7 +407,7 @@ def new_passcode(*, requirement: Mapping[str, Any] | None = None) -> str:
         code = "".join(chars)
         if not _has_run(code):
             break
-    redact.register_secret(code)
+    register_secret(code)
     return code
 
 
@@ -434,7 +442,12 @@ def _check_passcode(inp: PreflightInput, severity: Severity) -> _Outcome:
         return _Outcome(RuleStatus.PASS, f"The meeting has a passcode ({_describe_passcode(passcode)}).", why)
     requirement = _read(inp.user_settings, "schedule_meeting.meeting_password_requirement", Mapping)
     fix = Fix(
-        meeting_patch={"password": new_passcode(requirement=requirement if isinstance(requirement, Mapping) else None)},
+        meeting_patch={
+            "password": new_passcode(
+                register_secret=inp.register_secret,
+                requirement=requirement if isinstance(requirement, Mapping) else None,
+            )
+        },
         description="Give the meeting a new strong passcode.",
     )
     if passcode is _ABSENT:

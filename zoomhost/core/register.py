@@ -4,6 +4,9 @@
 kept, what was skipped and why, and which columns were dropped; nothing is stored until the
 teacher has seen that preview and ``RegisterStore`` replaces the stored list in one transaction.
 Names and dates stay data: a cell such as ``=HYPERLINK(...)`` is kept as text, never evaluated.
+
+From outside: only the path of the file to read. This module never imports the store (the store
+takes anything shaped like an import); ``RegisterStore`` is re-exported here for its callers.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from zoomhost.core.models import Pupil, StaffMember
+from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
 from zoomhost.core.names import BIDI_CONTROLS
-from zoomhost.core.register_store import RegisterStore, RegisterStoreError, august_after, consent_counts
+from zoomhost.core.register_store import RegisterStore, RegisterStoreError  # re-exported for the register's callers
 from zoomhost.core.register_text import Field, RegisterUnusable, Row, Table, read_table, unusable
 
 __all__ = [

@@ -1,28 +1,27 @@
-"""The stored consent register and staff list, in SQLite under the data folder.
+"""The stored consent register and staff list, in SQLite.
 
 Each import replaces the whole list in one transaction, so a failure leaves the previous
 register exactly as it was. Leavers are removed in the August after their leaving date,
 as the protocol's privacy assessment promises ("certainly in the August following a
 pupil's leaving school").
+
+From outside: the database file (``db_path``, chosen by the composition root), and the lists
+to store, as anything with ``pupils`` or ``staff`` and the ``source`` file's name (what
+``register.read_register_file`` and ``read_staff_file`` give): this module does not read files.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.models import Pupil, StaffMember
-
-if TYPE_CHECKING:
-    from zoomhost.core.register import RegisterImport, StaffImport
+from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -61,25 +60,24 @@ class ImportRecord:
     imported_at: datetime  # timezone-aware UTC
 
 
-def august_after(leaving: date) -> date:
-    """The first 1 August strictly after ``leaving``: the day a leaver's data must be gone by."""
-    this_year = date(leaving.year, 8, 1)
-    return this_year if leaving < this_year else date(leaving.year + 1, 8, 1)
+class ImportedPupils(Protocol):
+    """A consent register as read from a school's export (``register.RegisterImport``)."""
+
+    @property
+    def pupils(self) -> Sequence[Pupil]: ...
+
+    @property
+    def source(self) -> str: ...
 
 
-def consent_counts(pupils: Iterable[Pupil]) -> dict[str, tuple[int, int]]:
-    """Class -> (consented, total), classes in natural order ("Year 2" before "Year 10")."""
-    totals: Counter[str] = Counter()
-    yes: Counter[str] = Counter()
-    for pupil in pupils:
-        name = pupil.class_name or "(no class)"
-        totals[name] += 1
-        yes[name] += pupil.consent
-    return {name: (yes[name], totals[name]) for name in sorted(totals, key=_natural_key)}
+class ImportedStaff(Protocol):
+    """A staff list as read from a school's export (``register.StaffImport``)."""
 
+    @property
+    def staff(self) -> Sequence[StaffMember]: ...
 
-def _natural_key(text: str) -> list[tuple[int, int, str]]:
-    return [(0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"([0-9]+)", text)]
+    @property
+    def source(self) -> str: ...
 
 
 class RegisterStore:
@@ -88,7 +86,7 @@ class RegisterStore:
     def __init__(self, *, db_path: Path) -> None:
         self.db_path = db_path
 
-    def replace_pupils(self, imported: RegisterImport) -> None:
+    def replace_pupils(self, imported: ImportedPupils) -> None:
         rows = [
             (
                 p.id,
@@ -107,7 +105,7 @@ class RegisterStore:
             db.executemany("INSERT INTO pupils VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._record_import(db, "pupils", imported.source)
 
-    def replace_staff(self, imported: StaffImport) -> None:
+    def replace_staff(self, imported: ImportedStaff) -> None:
         rows = [(member.id, member.name, member.email) for member in imported.staff]
         with self._transaction(write=True) as db:
             db.execute("DELETE FROM staff")

@@ -4,6 +4,9 @@ Session journals (and so their summaries, which are computed from them) are dele
 whole once they are older than the configured retention, counted from the day the
 session started. Pupils leave the register in the August after their leaving date; that
 is the register store's job, and this module only asks it and reports what it did.
+
+From outside: the journals to prune (``SessionJournals`` on this computer's sessions folder,
+from the composition root), the register store, today's date and the retention in days.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.journal import JournalError, read_info, session_files, session_ids
+from zoomhost.core.journal import JournalError, SessionJournals
 from zoomhost.core.models import Pupil
 
 
@@ -81,28 +84,29 @@ class PurgeReport:
 
 def purge(
     *,
+    journals: SessionJournals,
     today: date,
     session_retention_days: int,
     register_store: LeaverPurger | None = None,
     dry_run: bool,
 ) -> PurgeReport:
-    """Delete session journals older than the retention, and ask the register to drop its leavers."""
+    """Delete ``journals`` older than the retention, and ask the register to drop its leavers."""
     if session_retention_days < 0:
         raise ZoomhostError("the session retention cannot be negative.", hint="Set it to 0 or more days.")
     cutoff = today - timedelta(days=session_retention_days)
     removed: list[PurgedSession] = []
     problems: list[str] = []
     kept = 0
-    for session_id in session_ids():
+    for session_id in journals.session_ids():
         try:
-            info = read_info(session_id)
+            info = journals.read_info(session_id)
             started_on, topic = info.started_at.date(), info.topic
         except JournalError:
             started_on, topic = _date_from_name(session_id), None
         if started_on >= cutoff:
             kept += 1
             continue
-        files = tuple(session_files(session_id))
+        files = tuple(journals.files(session_id))
         if not dry_run:
             try:
                 for path in files:

@@ -6,6 +6,9 @@ host actions. Display names appear only where an incident needs them. ``as_dict`
 deterministic; ``comparable`` drops what differs between two runs of the same meeting
 (times, the session's name, stream gaps and retries), so the summary after a crash and
 restart can be checked against an undisturbed one.
+
+From outside: the journal to summarise, and for ``render_html`` the page's template text
+(``resources/templates/summary.html``, read by the composition root, ``app.services.summary_template``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import jinja2
 from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
 from zoomhost.core.session import SessionNote
-from zoomhost.system.resources import resource
 
 _ADMITTING = (JournalKind.ADMITTED, JournalKind.JOINED)
 _CLOSING = (JournalKind.LEFT, JournalKind.PUT_BACK, JournalKind.REMOVED)
@@ -237,10 +239,10 @@ class SessionSummary:
             "host_actions": sorted(list(action) for action in self._done_actions),
         }
 
-    def render_html(self) -> str:
-        """The summary as an HTML page (for the screen and the PDF); every value is escaped."""
+    def render_html(self, template: str) -> str:
+        """The summary as an HTML page (for the screen and the PDF) from ``template``, a Jinja page
+        that gets ``summary`` and the ``clock`` and ``minutes`` filters; every value is escaped."""
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(resource("templates"))),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -248,7 +250,7 @@ class SessionSummary:
         )
         env.filters["clock"] = _clock
         env.filters["minutes"] = _minutes
-        return env.get_template("summary.html").render(summary=self)
+        return env.from_string(template).render(summary=self)
 
 
 def _clock(value: datetime | None) -> str:

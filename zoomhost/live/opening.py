@@ -3,6 +3,9 @@
 A session is picked up (not started afresh) when zoomhost stopped before the meeting ended:
 :func:`find_unfinished_session` finds that journal and :func:`open_session` rebuilds the
 session from it, so a crash or a restart loses nothing the teacher had seen.
+
+From outside: the journals (``SessionJournals``, built by the composition root on this
+computer's sessions folder) and the register, both passed in by the app layer.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from zoomhost.core.classifier import AdmissionClassifier
-from zoomhost.core.journal import JournalKind, SessionInfo, SessionJournal, utc_now
+from zoomhost.core.journal import JournalKind, SessionInfo, SessionJournals, utc_now
 from zoomhost.core.models import Pupil, StaffMember, expected_pupils
 from zoomhost.core.session import LiveSession
 
@@ -33,15 +36,17 @@ def classifier_for(register: RegisterSource, *, today: date | None = None) -> tu
     return (lambda name, present: classifier.classify(name, present=present)), len(expected_pupils(pupils, today=today))
 
 
-def find_unfinished_session(meeting_id: str, *, rehearsal: bool, max_age: timedelta = timedelta(hours=12)) -> SessionInfo | None:
-    """The newest journal of this meeting if it never saw the meeting end (zoomhost stopped mid-session)."""
+def find_unfinished_session(
+    meeting_id: str, *, journals: SessionJournals, rehearsal: bool, max_age: timedelta = timedelta(hours=12)
+) -> SessionInfo | None:
+    """The newest of ``journals`` for this meeting if it never saw the meeting end (zoomhost stopped mid-session)."""
     now = utc_now()
-    for info in SessionJournal.list_sessions():
+    for info in journals.list_sessions():
         if info.meeting_id != str(meeting_id) or info.rehearsal != rehearsal:
             continue
         if now - info.started_at > max_age:
             return None
-        with SessionJournal.open(info.session_id) as journal:
+        with journals.open(info.session_id) as journal:
             finished = any(e.kind in (JournalKind.END, JournalKind.SESSION_ENDED) for e in journal.entries())
         return None if finished else info
     return None
@@ -49,6 +54,7 @@ def find_unfinished_session(meeting_id: str, *, rehearsal: bool, max_age: timede
 
 def open_session(
     *,
+    journals: SessionJournals,
     meeting_id: str,
     topic: str,
     planned_minutes: int,
@@ -59,11 +65,11 @@ def open_session(
 ) -> LiveSession:
     """This meeting's unfinished session rebuilt from its journal (when ``resume``), else a new one."""
     classify, expected = classifier_for(register)
-    info = find_unfinished_session(meeting_id, rehearsal=rehearsal) if resume else None
+    info = find_unfinished_session(meeting_id, journals=journals, rehearsal=rehearsal) if resume else None
     if info is not None:
-        journal = SessionJournal.open(info.session_id)
+        journal = journals.open(info.session_id)
         return LiveSession.resume(journal=journal, classify=classify, expected_pupils=expected, clock=clock)
-    journal = SessionJournal.create(
+    journal = journals.create(
         meeting_id=str(meeting_id), topic=topic, planned_minutes=planned_minutes, started_at=clock(), rehearsal=rehearsal
     )
     return LiveSession(journal=journal, classify=classify, expected_pupils=expected, clock=clock)

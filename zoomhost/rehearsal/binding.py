@@ -726,6 +726,10 @@ class RemoteZoomState:
         self._reader = threading.Thread(target=self._read, name="rehearsal-bridge", daemon=True)
         self._reader.start()
 
+    def sdk_binding(self) -> RehearsalBinding:
+        """A fresh Meeting SDK binding played on the remote account, for a host assistant in this process."""
+        return RehearsalBinding(state=self)
+
     def _read(self) -> None:
         try:
             for raw in self._connection:

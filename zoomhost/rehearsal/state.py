@@ -7,6 +7,9 @@ as the webhook body Zoom documents for it, in the order it happened.
 
 One re-entrant lock guards everything; subscriber callbacks run under it, so they must
 only hand the event on (queue it, schedule it), never block.
+
+A host assistant run in the same process plays on the state through ``sdk_binding()``, the
+fake Meeting SDK it makes, so the assistant's launcher never has to import the rehearsal.
 """
 
 from __future__ import annotations
@@ -173,6 +176,12 @@ class ZoomState:
         self._participant_ids = itertools.count(FIRST_PARTICIPANT_ID, PARTICIPANT_ID_STEP)
         self._registrant_ids = itertools.count(1)
         self._populate()
+
+    def sdk_binding(self) -> Any:
+        """A fresh Meeting SDK binding played on this account, for a host assistant in this process."""
+        from zoomhost.rehearsal.binding import RehearsalBinding
+
+        return RehearsalBinding(state=self)
 
     # -- the account as the rehearsal starts --------------------------------------------------
     def _populate(self) -> None:

@@ -61,15 +61,6 @@ def sessions_dir() -> Path:
 
 
 def all_dirs() -> dict[str, Path]:
-    """Every folder zoomhost writes to, for the README's removal steps and `zoomhost paths`."""
+    """Every folder zoomhost writes to, for the README's removal steps and `zoomhost paths`; no export or
+    invitation file may be written inside one of them (the composition root hands them to ``core.export``)."""
     return {"data": data_dir(), "config": config_dir(), "logs": log_dir(), "cache": cache_dir()}
-
-
-def own_folder_holding(path: Path) -> tuple[str, Path] | None:
-    """(name, folder) of zoomhost's own folder that ``path`` lies in, or None: exports and invitations
-    must not land among the register, journals, settings or logs (nor replace one of them)."""
-    resolved = Path(path).resolve()
-    for name, folder in all_dirs().items():
-        if resolved.is_relative_to(folder.resolve()):
-            return name, folder
-    return None

@@ -840,6 +840,7 @@ class LivePage(QWidget):
                 zoom=connection.zoom,
                 auth=connection.auth,
                 register=services.register,
+                journals=services.journals,
                 meeting_id=str(meeting_id),
                 rehearsal=connection.is_rehearsal,
                 connect_assistant=launcher,

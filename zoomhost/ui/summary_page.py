@@ -117,7 +117,7 @@ class SummaryPage(QWidget):
     def show_summary(self, summary: SessionSummary) -> None:
         """Put ``summary`` on screen (the live panel hands over the session that just ended)."""
         self._summary = summary
-        self.view.setHtml(summary.render_html())
+        self.view.setHtml(summary.render_html(summary_template()))
         self.messages.clear()
         self._select(summary.session_id)
         self._enable()

@@ -42,7 +42,7 @@ class RotatedPasscode:
 
 def _passcode(requirement: Mapping[str, Any] | None) -> str:
     while True:
-        code = new_passcode(requirement=requirement)
+        code = new_passcode(register_secret=redact.register_secret, requirement=requirement)
         if not code.startswith(_UNSAFE_FIRST):
             return code
 
@@ -67,7 +67,7 @@ async def rotate_passcode(
     if requirement is None and host_id:
         requirement = await _requirement(client, host_id)
     passcode = _passcode(requirement)
-    redact.register_secret(passcode)  # new_passcode does too; said here so no refactor can lose it
+    redact.register_secret(passcode)  # new_passcode was told to as well; said here so no refactor can lose it
     receipt = await client.update_meeting(number, {"password": passcode}, host_id=host_id)
     after = await client.get_meeting(number)
     if after.get("password") != passcode:

@@ -6,7 +6,8 @@ host is known beforehand (the meeting list's ``host_id``, or the host email a Se
 app is set up with), the meeting, the host's user and settings and the account's settings are
 all read at once, one round trip, and the meeting's ``host_id`` is checked afterwards: only if
 it names someone else are that person's user and settings read. Otherwise the meeting is read
-first and the rest together after it.
+first and the rest together after it. The rules get ``system.redact.register_secret`` with what
+they read, so a passcode a fix makes up is masked in the logs from the moment it exists.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from zoomhost.core import preflight as rules
 from zoomhost.core.preflight import FixPlan, PreflightInput, RuleResult, RuleStatus
+from zoomhost.system import redact
 from zoomhost.zoom.client import UpdateReceipt, ZoomClient
 from zoomhost.zoom.errors import ZoomError
 
@@ -154,6 +156,7 @@ async def run_preflight(
         planned_minutes=context.planned_minutes,
         account_settings=account,
         scheduler_email=scheduler.get("email") if scheduler and isinstance(scheduler.get("email"), str) else None,
+        register_secret=redact.register_secret,
     )
     return PreflightReport(
         meeting_id=str(meeting.get("id", meeting_id)),
