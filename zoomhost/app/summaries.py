@@ -17,7 +17,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import check_destination, write_csv
 from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
-from zoomhost.app.services import own_folders, session_journals
+from zoomhost.app.services import own_folders, session_journals, summary_template
 
 PdfWriter = Callable[[SessionSummary, Path], Path]
 
@@ -47,6 +47,11 @@ def session_summary(session: str) -> SessionSummary:
         session = sessions[0].session_id
     with session_journals().open(session) as journal:
         return SessionSummary.from_journal(journal)
+
+
+def summary_html(summary: SessionSummary) -> str:
+    """The summary as the page shows it and the PDF prints it: the installed template, every value escaped."""
+    return summary.render_html(summary_template())
 
 
 def export_summary(

@@ -1,8 +1,8 @@
 """The summary as an A4 PDF: Qt lays out the same HTML the screen shows (no hand-drawn text).
 
 Works from the command line with no display: if no Qt application exists yet, an
-offscreen one is made for the job. The page's template comes from the composition root
-(``app.services.summary_template``), as the screen's does.
+offscreen one is made for the job. The page comes from the summaries use case
+(``app.summaries.summary_html``), as the screen's does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from zoomhost.app.services import summary_template
+from zoomhost.app.summaries import summary_html
 from zoomhost.core.export import ExportError
 from zoomhost.core.summary import SessionSummary
 
@@ -53,7 +53,7 @@ def write_pdf(summary: SessionSummary, path: Path) -> Path:
         document.setDocumentMargin(0)
         # Lay out against the PDF's own resolution, so 10pt means 10pt on paper (not screen pixels).
         document.documentLayout().setPaintDevice(writer)
-        document.setHtml(summary.render_html(summary_template()))
+        document.setHtml(summary_html(summary))
         document.setPageSize(QSizeF(writer.width(), writer.height()))
         document.print_(writer)
         del writer  # finishes and closes the file

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from zoomhost.app.summaries import ExportedSummary, export_summary, kept_sessions, session_summary
+from zoomhost.app.summaries import ExportedSummary, export_summary, kept_sessions, session_summary, summary_html
 from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
 from zoomhost.system.runtime import AsyncRunner
@@ -117,7 +117,7 @@ class SummaryPage(QWidget):
     def show_summary(self, summary: SessionSummary) -> None:
         """Put ``summary`` on screen (the live panel hands over the session that just ended)."""
         self._summary = summary
-        self.view.setHtml(summary.render_html(summary_template()))
+        self.view.setHtml(summary_html(summary))
         self.messages.clear()
         self._select(summary.session_id)
         self._enable()
