@@ -24,7 +24,7 @@ ALLOWED_LIBRARIES = {
     "aiohttp": {"rehearsal", "zoom"},  # the rehearsal server; the loopback OAuth redirect listener
     "zoom_meeting_sdk": {"assistant"},
 }
-CORE_MAY_NOT_IMPORT = ("zoomhost.zoom", "zoomhost.assistant", "zoomhost.rehearsal", "zoomhost.ui", "zoomhost.app.services", "zoomhost.live.engine")
+CORE_MAY_NOT_IMPORT = ("zoomhost.zoom", "zoomhost.assistant", "zoomhost.rehearsal", "zoomhost.ui", "zoomhost.app.services", "zoomhost.live")
 
 
 def _imports(path):

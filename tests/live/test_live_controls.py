@@ -69,7 +69,7 @@ async def _assembly(server: RehearsalServer) -> None:
         target = next(row.participant_id for row in session.in_meeting() if row.verdict.value == "consented")
         removed = await c.remove(target)
         assert removed.ok and r.where(target) == "left"
-        retried = await c._command(Capability.REMOVE, lambda ch, cid: ch.remove(target, command_id=cid), actor="teacher", command_id=removed.command_id)
+        retried = await c._commands.send(Capability.REMOVE, lambda ch, cid: ch.remove(target, command_id=cid), actor="teacher", command_id=removed.command_id)
         assert retried.replayed and retried.ok
 
         # End for all, through Zoom's API; Zoom's own report of the end follows.
