@@ -11,7 +11,7 @@ from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fix
 from zoomhost.core.control import Capability
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import ParticipantState
-from zoomhost.live.engine import LiveNote, note_of
+from zoomhost.live.notes import LiveNote, note_of
 from zoomhost.rehearsal.scenarios import assembly, class_meeting, play
 from zoomhost.rehearsal.server import RehearsalServer
 

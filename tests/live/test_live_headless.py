@@ -11,7 +11,7 @@ import pytest
 from tests.live.helpers import ADMISSIBLE, check_journal, expected_verdicts, notes
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
-from zoomhost.live.engine import LiveNote
+from zoomhost.live.notes import LiveNote
 from zoomhost.app.rehearse import ScenarioRegister, rehearse
 from zoomhost.rehearsal.scenarios import Behaviour, assembly
 from zoomhost.system.runtime import AsyncRunner

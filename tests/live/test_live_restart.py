@@ -17,7 +17,7 @@ import pytest
 from tests.live.helpers import check_journal, notes
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.summary import SessionSummary
-from zoomhost.live.engine import LiveNote
+from zoomhost.live.notes import LiveNote
 from zoomhost.app.rehearse import rehearse
 from zoomhost.rehearsal.scenarios import assembly
 from zoomhost.system.runtime import AsyncRunner

@@ -25,7 +25,12 @@ from collections.abc import AsyncIterable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
 from zoomhost.assistant.fallback import EndMeeting
-from zoomhost.core.control import Capability, CapabilityInfo, CommandResult, ControlChannel
+from zoomhost.core.control import (
+    Capability,
+    CapabilityInfo,
+    CommandResult,
+    ControlChannel,
+)
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import Actor, utc_now
 from zoomhost.core.session import LiveSession
