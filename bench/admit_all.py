@@ -1,10 +1,12 @@
 """Benchmark 3 — admit all consented for the 272-pupil assembly, through the host assistant.
 
-The panel sends every admit at once over the control connection; the assistant carries them out
-one at a time (the Meeting SDK's order is the teacher's order), each one a round trip to Zoom.
-So the floor is one panel round trip plus one Zoom round trip per pupil, both measured in the
-same run on the same sockets: the panel's with a message the assistant answers without touching
-the SDK, Zoom's with a host-control read through the same bridge. Goal: ≤ 1.2 × the floor.
+What is timed is the teacher's **Admit all consented** button: ``LiveController.admit_all_consented()``
+on the app's engine, which journals every admission as a command, sends them all at once over
+the control connection, and journals their results. The assistant carries them out one at a time
+(the Meeting SDK's order is the teacher's order), each one a round trip to Zoom. So the floor is
+one panel round trip plus one Zoom round trip per pupil, both measured in the same run on the
+same sockets: the panel's with a message the assistant answers without touching the SDK, Zoom's
+with a host-control read through the same bridge. Goal: ≤ 1.2 × the floor.
 """
 
 from __future__ import annotations
@@ -59,14 +61,14 @@ async def _measure(server: RehearsalServer, scenario_name: str, samples: int) ->
         zoom = await asyncio.to_thread(zoom_round_trip, rig, samples=samples)
         wanted = len(rig.session.admissible_waiting())
         start = time.perf_counter()
-        results = await rig.controls.admit_all_consented()
+        outcome = await rig.controller.admit_all_consented()
         answered = time.perf_counter() - start
         await until(lambda: not rig.session.admissible_waiting(), what="every consented pupil to be shown in")
         shown = time.perf_counter() - start
         return {
             "panel_rtt": panel,
             "zoom_rtt": zoom,
-            "admitted": sum(r.ok for r in results),
+            "admitted": outcome.admitted,
             "wanted": wanted,
             "answered": answered,
             "shown": shown,

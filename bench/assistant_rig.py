@@ -2,8 +2,9 @@
 
 The rehearsal Zoom runs in this process; the assistant is its own process (``zoomhost assistant
 --rehearsal``) driving the rehearsal binding through a ``RehearsalBridge``, exactly as in a
-rehearsal; the panel side is the real ``AssistantChannel``, ``HostControls`` and ``LiveSession``
-with its SQLite journal.
+rehearsal. The panel side is the app's own engine: a ``LiveController`` on the session the app
+would open (the scenario's register read through the importer, a fresh SQLite journal), carrying
+its commands over a real ``AssistantChannel`` and journaling each command and result itself.
 """
 
 from __future__ import annotations
@@ -13,45 +14,22 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from zoomhost.app.rehearse import ScenarioRegister
 from zoomhost.app.services import session_journals
 from zoomhost.assistant.client import AssistantChannel
+from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.assistant.process import RunningAssistant, start_assistant
-from zoomhost.rehearsal.binding import RehearsalBridge
 from zoomhost.assistant.sdk_adapter import make_sdk_jwt
-from zoomhost.core.classifier import AdmissionClassifier
-from zoomhost.core.control import HostControls
-from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.session import LiveSession
-from zoomhost.rehearsal.scenarios import Scenario
+from zoomhost.live.engine import LiveController
+from zoomhost.live.opening import open_session
+from zoomhost.rehearsal.binding import RehearsalBridge
+from zoomhost.rehearsal.scenarios import Scenario, play
 from zoomhost.rehearsal.server import RehearsalServer
 
 SDK_KEY = "benchSdkKey000001"
 SDK_SECRET = "bench-sdk-secret-not-a-real-one-0123"
-
-
-def scenario_register(scenario: Scenario) -> tuple[list[Pupil], list[StaffMember]]:
-    """The scenario's register and staff as the importer keeps them (first name, initial, class, consent)."""
-    pupils = [
-        Pupil(n, row.forename, row.preferred_name or None, row.surname[:1], row.reg_group, row.consent, row.consent_date)
-        for n, row in enumerate(scenario.register, start=1)
-    ]
-    staff = [StaffMember(n, row.name, row.email) for n, row in enumerate(scenario.staff, start=1)]
-    return pupils, staff
-
-
-def live_session(scenario: Scenario, *, meeting_id: int) -> LiveSession:
-    pupils, staff = scenario_register(scenario)
-    classifier = AdmissionClassifier(pupils=pupils, staff=staff)
-    journal = session_journals().create(
-        meeting_id=str(meeting_id), topic=scenario.title, planned_minutes=30, started_at=datetime.now(UTC), rehearsal=True
-    )
-    return LiveSession(
-        journal=journal,
-        classify=lambda name, present: classifier.classify(name, present=present),
-        expected_pupils=sum(p.consent for p in pupils),
-    )
 
 
 async def until(predicate: object, *, timeout: float = 60.0, what: str = "the rehearsal") -> None:
@@ -68,27 +46,36 @@ class AssistantRig:
     bridge: RehearsalBridge
     assistant: RunningAssistant
     channel: AssistantChannel
-    controls: HostControls
+    controller: LiveController
     session: LiveSession
     meeting: int
 
 
 @contextlib.asynccontextmanager
 async def assistant_rig(server: RehearsalServer, scenario: Scenario) -> AsyncIterator[AssistantRig]:
-    """Everyone in the scenario waiting, the assistant co-host, the panel seeing the whole waiting room."""
-    from zoomhost.rehearsal.scenarios import play
-
+    """Everyone in the scenario waiting, the assistant co-host, the panel's engine seeing the whole waiting room."""
     state = server.state
     meeting = scenario.meeting_id(state)
-    session = live_session(scenario, meeting_id=meeting)
+    session = open_session(
+        meeting_id=str(meeting),
+        topic=scenario.title,
+        planned_minutes=30,
+        rehearsal=True,
+        register=ScenarioRegister.of(scenario),
+        journals=session_journals(),
+        resume=False,
+    )
     bridge = RehearsalBridge(state=state)
     await bridge.start()
     assistant = await start_assistant(rehearsal_url=bridge.url)
     channel = AssistantChannel(url=assistant.url, token=assistant.token)
-    controls: HostControls | None = None
+    # No clocks: an auto-lock falling mid-measurement would hold everyone still waiting.
+    controller = LiveController(
+        session=session, fallback=ManualChannel(end_meeting=None), channel=channel, auto_lock_after=None, planned_length=None
+    )
     try:
         await channel.connect()
-        controls = HostControls(channel=channel, session=session, actor="teacher")
+        await controller.start()  # the engine hears the assistant's events from the join on
         run = play(state, scenario, speed=100_000)
         await channel.join(
             meeting_number=meeting,
@@ -101,12 +88,9 @@ async def assistant_rig(server: RehearsalServer, scenario: Scenario) -> AsyncIte
             lambda: {row.participant_id for row in session.waiting()} == {str(p.user_id) for p in state.waiting_room(meeting)},
             what="the panel to see the whole waiting room",
         )
-        yield AssistantRig(server, bridge, assistant, channel, controls, session, meeting)
+        yield AssistantRig(server, bridge, assistant, channel, controller, session, meeting)
     finally:
-        if controls is not None:
-            await controls.close()
-        else:
-            await channel.close()
+        await controller.close()  # closes the assistant's channel too
         await assistant.stop()
         await bridge.close()
         session.journal.close()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
-from zoomhost.live.engine import LiveNote
+from zoomhost.live.notes import LiveNote
 from zoomhost.rehearsal.scenarios import Behaviour, Scenario
 
 ADMISSIBLE = {Verdict.CONSENTED.value, Verdict.STAFF.value}

@@ -16,7 +16,8 @@ from zoomhost.core.events import EventKind as K
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import AlarmKind, LiveSession, SessionChange
-from zoomhost.live.engine import LiveController, LiveNote, note_of
+from zoomhost.live.engine import LiveController
+from zoomhost.live.notes import LiveNote, note_of
 from zoomhost.rehearsal.scenarios import class_meeting, play
 from zoomhost.rehearsal.server import RehearsalServer
 

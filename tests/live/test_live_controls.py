@@ -11,7 +11,7 @@ from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fix
 from zoomhost.core.control import Capability
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import ParticipantState
-from zoomhost.live.engine import LiveNote, note_of
+from zoomhost.live.notes import LiveNote, note_of
 from zoomhost.rehearsal.scenarios import assembly, class_meeting, play
 from zoomhost.rehearsal.server import RehearsalServer
 
@@ -69,7 +69,7 @@ async def _assembly(server: RehearsalServer) -> None:
         target = next(row.participant_id for row in session.in_meeting() if row.verdict.value == "consented")
         removed = await c.remove(target)
         assert removed.ok and r.where(target) == "left"
-        retried = await c._command(Capability.REMOVE, lambda ch, cid: ch.remove(target, command_id=cid), actor="teacher", command_id=removed.command_id)
+        retried = await c._commands.send(Capability.REMOVE, lambda ch, cid: ch.remove(target, command_id=cid), actor="teacher", command_id=removed.command_id)
         assert retried.replayed and retried.ok
 
         # End for all, through Zoom's API; Zoom's own report of the end follows.

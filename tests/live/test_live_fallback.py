@@ -14,7 +14,7 @@ from zoomhost.assistant.client import AssistantChannel
 from zoomhost.core.control import Capability
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import ParticipantState
-from zoomhost.live.engine import LiveNote, note_of
+from zoomhost.live.notes import LiveNote, note_of
 from zoomhost.rehearsal.scenarios import class_meeting, play
 from zoomhost.rehearsal.server import RehearsalServer
 

@@ -13,7 +13,8 @@ from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.core.events import EventKind
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import LiveSession, SessionChange
-from zoomhost.live.engine import EVENT_BATCH, LiveController
+from zoomhost.live.engine import LiveController
+from zoomhost.live.intake import EVENT_BATCH
 
 
 async def _burst(events: Sequence[object]) -> AsyncIterator[object]:

@@ -12,7 +12,7 @@ from tests.live.helpers import ADMISSIBLE, check_journal, expected_verdicts, not
 from zoomhost.app.services import session_journals
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Verdict
-from zoomhost.live.engine import LiveNote
+from zoomhost.live.notes import LiveNote
 from zoomhost.app.rehearse import ScenarioRegister, rehearse
 from zoomhost.rehearsal.scenarios import Behaviour, assembly
 from zoomhost.system.runtime import AsyncRunner

@@ -18,7 +18,7 @@ from tests.live.helpers import check_journal, notes
 from zoomhost.app.services import session_journals
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.summary import SessionSummary
-from zoomhost.live.engine import LiveNote
+from zoomhost.live.notes import LiveNote
 from zoomhost.app.rehearse import rehearse
 from zoomhost.rehearsal.scenarios import assembly
 from zoomhost.system.runtime import AsyncRunner

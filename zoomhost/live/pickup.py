@@ -1,0 +1,198 @@
+"""Picking a session up after zoomhost stopped mid-meeting (a crash, a restart).
+
+The journal already holds what the teacher saw; Zoom's live participant list says what happened
+meanwhile. :func:`reconcile_events` turns the difference into events, applied like any other
+(and the auto-lock that fell while zoomhost was away is done in its place among them); with no
+list to check against, the session is marked as possibly having missed arrivals. Commands sent
+before the stop and never answered are settled from what Zoom shows now, or marked unconfirmed;
+meeting-wide controls among them are sent again once an assistant carries the commands. A
+``RESUMED`` note tells the teacher which of these happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.journal import Actor, JournalEntry
+from zoomhost.core.session import Arrival, CommandOutcome, LiveSession, ParticipantState
+from zoomhost.live.channels import Channels
+from zoomhost.live.clocks import Clocks
+from zoomhost.live.commands import RESENDABLE, Commands
+from zoomhost.live.intake import Intake
+from zoomhost.live.notes import LiveNote, NoteWriter
+from zoomhost.zoom.client import LiveParticipant
+from zoomhost.zoom.errors import NotFound
+
+#: Who is in the meeting and its waiting room now (Zoom's Dashboard).
+Roster = Callable[[], Awaitable[Sequence[LiveParticipant]]]
+
+_PRESENT = (ParticipantState.WAITING, ParticipantState.IN_MEETING)
+_FRESH = timedelta(seconds=2)  # a row changed this recently is newer than any roster snapshot
+
+
+class Pickup:
+    """Whether this session was picked up from an existing journal, and bringing it in line with Zoom."""
+
+    def __init__(
+        self,
+        *,
+        session: LiveSession,
+        roster: Roster | None,
+        clock: Callable[[], datetime],
+        journaled: Sequence[JournalEntry],
+        intake: Intake,
+        note: NoteWriter,
+        clocks: Clocks,
+        channels: Channels,
+        commands: Commands,
+    ) -> None:
+        """``journaled``: the session's journal as the controller was built (not empty means picked up)."""
+        self._session = session
+        self._roster = roster
+        self._clock = clock
+        self._meeting_id = session.journal.info.meeting_id
+        self._resumed = bool(journaled)
+        self._intake = intake
+        self._note = note
+        self._clocks = clocks
+        self._channels = channels
+        self._commands = commands
+        self._resendable: list[tuple[str, str]] = []
+
+    @property
+    def resumed(self) -> bool:
+        return self._resumed
+
+    async def pick_up(self) -> None:
+        """After a crash: check the journal's picture against Zoom's roster, then settle unanswered commands."""
+        taken = self._clock()
+        people: Sequence[LiveParticipant] | None = None
+        why = "no live participant list to check against"
+        if self._roster is not None:
+            try:
+                people = await self._roster()
+            except NotFound:
+                self._intake.apply_now(MeetingEvent(EventKind.ENDED, self._meeting_id, taken, f"reconcile:ended:{self._meeting_id}", source="reconcile"))
+                why = "the meeting is no longer running"
+            except ZoomhostError as err:
+                why = err.user_text()
+        if people is None:
+            self._intake.apply_now(
+                MeetingEvent(
+                    EventKind.MAY_HAVE_MISSED,
+                    self._meeting_id,
+                    taken,
+                    f"may_have_missed:resume:{self._meeting_id}:{taken.isoformat()}",
+                    source="reconcile",
+                    extra={"reason": why[:300]},
+                )
+            )
+            how, message = "may_have_missed", f"zoomhost restarted and could not check who came meanwhile ({why})."
+        else:
+            events = reconcile_events(self._session, people, meeting_id=self._meeting_id, taken=taken)
+            deadline = self._clocks.lock_deadline
+            for event in events:
+                if deadline is not None and event.at >= deadline and not self._session.locked:
+                    await self._commands.lock(actor=Actor.SYSTEM)  # the auto-lock fell while zoomhost was away
+                self._intake.apply_now(event)
+            how, message = "reconciled", f"zoomhost restarted and checked Zoom's participant list ({len(events)} changes)."
+        self._settle_unanswered()
+        self._intake.publish(self._note(LiveNote.RESUMED, how=how, message=message))
+        if self._channels.assistant is not None:
+            await self.resend_unanswered()
+
+    async def resend_unanswered(self) -> None:
+        """Send each meeting-wide control left unanswered by a crash again, under its own command id."""
+        pending, self._resendable = self._resendable, []
+        for name, command_id in pending:
+            await self._commands.resend(name, command_id)
+
+    def _settle_unanswered(self) -> None:
+        """Commands sent before the crash with no answer: confirmed from what Zoom shows now, or marked unconfirmed."""
+        commands = self._session.snapshot()["commands"]
+        assert isinstance(commands, dict)
+        outcomes: list[CommandOutcome] = []
+        for command_id, command in commands.items():
+            if command["ok"] is not None:
+                continue
+            name, pid = command["name"], command["participant_id"]
+            row = self._session.participant(pid) if pid else None
+            if name in RESENDABLE:
+                self._resendable.append((name, command_id))
+                continue
+            done = {
+                "admit": row is not None and row.state is ParticipantState.IN_MEETING,
+                "admit_all": row is not None and row.state is ParticipantState.IN_MEETING,
+                "put_in_waiting_room": row is not None and row.state is ParticipantState.WAITING,
+                "remove": row is not None and row.state not in _PRESENT,
+                "end_for_all": self._session.ended,
+            }.get(name, False)
+            message = (
+                "Confirmed from Zoom's participant list after zoomhost restarted."
+                if done
+                else "zoomhost stopped before Zoom confirmed this; check it in Zoom."
+            )
+            outcomes.append(CommandOutcome(command_id, done, message))
+        self._intake.publish(self._session.record_results(outcomes))
+
+
+def reconcile_events(
+    session: LiveSession, people: Iterable[LiveParticipant], *, meeting_id: str, taken: datetime
+) -> list[MeetingEvent]:
+    """The events that bring the session in line with Zoom's roster taken at ``taken``, in time order.
+
+    Rows that changed within a moment of ``taken`` are left alone: the live events about them are
+    newer than the snapshot.
+    """
+    events: list[MeetingEvent] = []
+    seen: set[str] = set()
+
+    def event(kind: EventKind, pid: str, at: datetime, name: str | None, stamp: str) -> None:
+        events.append(
+            MeetingEvent(
+                kind=kind,
+                meeting_id=meeting_id,
+                at=at,
+                event_id=f"reconcile:{kind.value}:{meeting_id}:{pid}:{stamp}",
+                participant_id=pid,
+                display_name=name,
+                source="reconcile",
+            )
+        )
+
+    def fresh(row: Arrival) -> bool:
+        return row.last_change is not None and row.last_change >= taken - _FRESH
+
+    for person in people:
+        pid = person.participant_id
+        seen.add(pid)
+        waiting = person.in_waiting_room
+        row = session.participant(pid)
+        if row is None or row.state not in _PRESENT:
+            joined = _when(person.join_time) or taken
+            event(EventKind.WAITING_JOINED if waiting else EventKind.JOINED, pid, min(joined, taken), person.display_name, person.join_time or taken.isoformat())
+        elif fresh(row):
+            continue
+        elif row.state is ParticipantState.WAITING and not waiting:
+            event(EventKind.ADMITTED, pid, taken, person.display_name, taken.isoformat())
+        elif row.state is ParticipantState.IN_MEETING and waiting:
+            event(EventKind.PUT_BACK, pid, taken, person.display_name, taken.isoformat())
+        elif waiting and person.display_name and person.display_name != row.display_name:
+            event(EventKind.WAITING_RENAMED, pid, taken, person.display_name, taken.isoformat())
+    for row in session.arrivals():
+        if row.state in _PRESENT and row.participant_id not in seen and not fresh(row):
+            event(EventKind.LEFT, row.participant_id, taken, row.display_name, taken.isoformat())
+    return sorted(events, key=lambda e: e.at)
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
