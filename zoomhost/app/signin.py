@@ -26,6 +26,8 @@ __all__ = [
     "ConnectionTest",
     "CredentialsKept",
     "CredentialsSaved",
+    "TYPED_SETTINGS",
+    "Settings",
     "SignedIn",
     "credential_fields",
     "credentials_kept",
@@ -33,8 +35,40 @@ __all__ = [
     "keep_credentials",
     "run_connection_test",
     "save_and_reconnect",
+    "settings_as_typed",
     "sign_in",
 ]
+
+#: The settings a teacher or IT lead types on the Settings page (settings.json field -> label).
+TYPED_SETTINGS: dict[str, str] = {
+    "host_email": "Host's Zoom email",
+    "school_email_domain": "School email domain",
+    "subscription_id": "Event subscription ID",
+    "api_base": "API base",
+    "oauth_base": "OAuth base",
+    "ws_base": "Event WebSocket base",
+}
+_SECURE_OR_LOOPBACK = ("https://", "http://127.0.0.1", "http://localhost", "wss://", "ws://127.0.0.1", "ws://localhost")
+
+
+def settings_as_typed(current: Settings, typed: Mapping[str, str], *, own_sign_in: bool) -> Settings:
+    """``current`` with what was typed on the Settings page, or a ZoomhostError saying what to correct.
+
+    Addresses must be secure (or this computer's, for a rehearsal or test server); the host's
+    email must look like one. Nothing is saved here.
+    """
+    values: dict[str, Any] = {name: str(typed.get(name, "")).strip() for name in TYPED_SETTINGS}
+    for name in ("api_base", "oauth_base", "ws_base"):
+        values[name] = values[name].rstrip("/")
+        if not values[name].startswith(_SECURE_OR_LOOPBACK):
+            raise ZoomhostError(
+                f"The {TYPED_SETTINGS[name]} “{values[name][:60]}” is not a secure web address.",
+                hint="Use an https:// (or wss://) address, as Zoom's documents give it.",
+            )
+    if values["host_email"] and "@" not in values["host_email"]:
+        raise ZoomhostError("The host's Zoom email does not look like an email address.", hint="Type it as name@school.example.")
+    values["auth_mode"] = "user_oauth" if own_sign_in else "server_to_server"
+    return replace(current, **values)
 
 DEFAULT_FIELDS = ("account_id", "client_id", "client_secret")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from zoomhost.system import paths
+from zoomhost.app.services import own_folders
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -13,6 +13,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_paths(args: argparse.Namespace) -> int:
-    for name, path in paths.all_dirs().items():
+    for name, path in own_folders().items():
         print(f"{name:7} {path}")
     return 0

@@ -8,8 +8,6 @@ the app relies on and says, line by line, what works and what the school's plan 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,13 +28,15 @@ from PySide6.QtWidgets import (
 from zoomhost.app.services import Connection, Services
 from zoomhost.app.signin import (
     ConnectionTest,
+    TYPED_SETTINGS,
     CredentialsKept,
+    Settings,
     credentials_kept,
     run_connection_test,
     save_and_reconnect,
+    settings_as_typed,
     sign_in,
 )
-from zoomhost.system.config import Settings
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, run_task, status_icon
 
@@ -49,14 +49,7 @@ KEYRING_FIELDS: dict[str, tuple[str, bool]] = {
     "sdk_secret": ("Meeting SDK secret", True),
 }
 # settings.json field -> label
-PLAIN_FIELDS: dict[str, str] = {
-    "host_email": "Host's Zoom email",
-    "school_email_domain": "School email domain",
-    "subscription_id": "Event subscription ID",
-    "api_base": "API base",
-    "oauth_base": "OAuth base",
-    "ws_base": "Event WebSocket base",
-}
+PLAIN_FIELDS: dict[str, str] = TYPED_SETTINGS
 
 
 class SettingsPage(QWidget):
@@ -237,18 +230,9 @@ class SettingsPage(QWidget):
 
     # -- saving ------------------------------------------------------------------------------------
     def typed_settings(self) -> Settings:
-        values: dict[str, Any] = {name: self.fields[name].text().strip() for name in PLAIN_FIELDS}
-        for name in ("api_base", "oauth_base", "ws_base"):
-            values[name] = values[name].rstrip("/")
-            if not values[name].startswith(("https://", "http://127.0.0.1", "http://localhost", "wss://", "ws://127.0.0.1", "ws://localhost")):
-                raise ZoomhostError(
-                    f"The {PLAIN_FIELDS[name]} “{values[name][:60]}” is not a secure web address.",
-                    hint="Use an https:// (or wss://) address, as Zoom's documents give it.",
-                )
-        if values["host_email"] and "@" not in values["host_email"]:
-            raise ZoomhostError("The host's Zoom email does not look like an email address.", hint="Type it as name@school.example.")
-        values["auth_mode"] = "server_to_server" if self.s2s_radio.isChecked() else "user_oauth"
-        return replace(self.services.settings, **values)
+        """The settings as typed on the page (a ZoomhostError says what to correct)."""
+        typed = {name: self.fields[name].text() for name in PLAIN_FIELDS}
+        return settings_as_typed(self.services.settings, typed, own_sign_in=not self.s2s_radio.isChecked())
 
     def save(self) -> None:
         """Secrets to the keyring, the rest to settings.json, then reconnect with them."""
