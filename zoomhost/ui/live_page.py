@@ -48,6 +48,7 @@ from zoomhost.core.control import Capability, CapabilityInfo, CommandResult
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import Alarm, AlarmKind, Arrival, ParticipantState, SessionChange
 from zoomhost.core.models import Verdict
+from zoomhost.core.names import visible_name
 from zoomhost.core.start_checks import (
     PER_PUPIL_LIMIT,
     START_CHECKS,
@@ -67,7 +68,6 @@ from zoomhost.ui.live_model import (
     Column,
     Role,
     shown_name,
-    visible_text,
 )
 from zoomhost.ui.qt_bridge import SessionBridge
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
@@ -281,7 +281,7 @@ class AlarmBanner(QFrame):
         size = self.fontMetrics().height() * 2
         self.icon.setPixmap(status_icon(item.icon).pixmap(size, size))
         self.icon.setAccessibleName(item.title)
-        words = visible_text(item.message)
+        words = visible_name(item.message)
         if len(words) > MESSAGE_LIMIT:
             words = words[: MESSAGE_LIMIT - 1] + "…"
         self.text.setText(f"{item.title.upper()}: {words}")
