@@ -19,7 +19,7 @@ from tests.ui.live_rig import (  # noqa: F401 - fixtures
 )
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Verdict
-from zoomhost.ui import live_page as live_page_module
+from zoomhost.app import session as session_use_cases
 from zoomhost.ui.summary_page import SummaryPage
 
 
@@ -63,7 +63,7 @@ def test_a_rest_only_channel_shows_the_zoom_step_and_journals_the_confirmation(q
     async def no_assistant(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - as on a computer without the Meeting SDK
         return None
 
-    monkeypatch.setattr(live_page_module, "_assistant_launcher", no_assistant)
+    monkeypatch.setattr(session_use_cases, "assistant_for_meeting", no_assistant)
     page = live_page
     start(qtbot, page, scenario="assembly", speed=20)
     assert page.channel_label.text() == "Control: Rehearsal — REST only"

@@ -52,10 +52,8 @@ from zoomhost.core.names import visible_name
 from zoomhost.core.start_checks import (
     PER_PUPIL_LIMIT,
     START_CHECKS,
-    CheckState,
     SessionTimer,
     StartCheckId,
-    StartChecklist,
     TimerReading,
     TimerStage,
 )
@@ -68,6 +66,16 @@ from zoomhost.ui.live_model import (
     Column,
     Role,
     shown_name,
+)
+from zoomhost.app.session import (
+    LiveUpdate,
+    StartChecksView,
+    StartedSession,
+    begin_session,
+    confirm_adult_with,
+    confirm_start_check,
+    finish_session,
+    read_start_checks,
 )
 from zoomhost.ui.qt_bridge import SessionBridge
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
@@ -150,44 +158,6 @@ class ManualStep:
     step: str
     command_id: str | None
     participant_id: str | None
-
-
-@dataclass(frozen=True)
-class Started:
-    """What the panel needs once a session is running (read on the I/O thread)."""
-
-    controller: LiveController
-    launcher: AssistantLauncher | None
-    run: ScenarioRun | None
-    session_id: str
-    topic: str
-    expected_pupils: int
-    register_size: int
-    capabilities: dict[Capability, CapabilityInfo]
-    channel: str
-    rehearsal: bool
-    locked: bool
-    autopilot: bool
-    planned_minutes: int
-    speed: float  # session time runs this many times faster than the clock (a rehearsal's speed)
-    checks: StartChecksView
-
-
-@dataclass(frozen=True)
-class StartChecksView:
-    """The start-of-session checks as the journal has them now (read on the I/O thread)."""
-
-    states: tuple[CheckState, ...]
-    per_pupil: bool  # a small class: the adult check may be ticked pupil by pupil
-    pupils: tuple[tuple[str, str], ...]  # (participant id, pupil label) of consented pupils in the meeting
-
-    @classmethod
-    def read(cls, checklist: StartChecklist) -> StartChecksView:
-        present = tuple((row.participant_id, row.pupil_label or "") for row in checklist.pupils_present())
-        return cls(states=tuple(checklist.states()), per_pupil=checklist.per_pupil_offered, pupils=present)
-
-    def state(self, check_id: StartCheckId) -> CheckState:
-        return next(state for state in self.states if state.check.id is check_id)
 
 
 AUTOPILOT_ON = "Autopilot ON – admitting consented pupils and staff as they arrive; stops at lock"
@@ -513,6 +483,7 @@ class LivePage(QWidget):
         self._planned = 30
         self._speed = 1.0
         self._autopilot_on = False
+        self._session: StartedSession | None = None
 
         self.bridge = SessionBridge(self)
         self.bridge.changes_arrived.connect(self._take_changes)
@@ -822,68 +793,18 @@ class LivePage(QWidget):
         scenario_name = self.scenarios.currentData() if self._rehearsal else None
         speed = float(self.speed.value()) if self._rehearsal else 1.0
         services = self._services
-        deliver = self.bridge.deliver
+        bridge = self.bridge
+
+        def deliver(update: LiveUpdate) -> None:
+            bridge.deliver(update.changes)
+
         self._reset_for_new_session()
         self._starting = True
         self._update_controls()
 
-        async def begin() -> Started:
-            from zoomhost.core.journal import utc_now
-            from zoomhost.app.session import start_session
-
-            connection = await services.connected()
-            register_size = len(await _off_loop(services.register.pupils))
-            meeting = await connection.zoom.get_meeting(str(meeting_id))
-            launcher = await _assistant_launcher(services, connection, str(meeting_id), meeting)
-            controller = await start_session(
-                settings=connection.settings,
-                zoom=connection.zoom,
-                auth=connection.auth,
-                register=services.register,
-                meeting_id=str(meeting_id),
-                rehearsal=connection.is_rehearsal,
-                connect_assistant=launcher,
-                listener=deliver,
-                resume=not connection.is_rehearsal,
-                topic=str(meeting.get("topic") or ""),
-                time_scale=speed,
-            )
-            run = None
-            try:
-                await controller.listening()  # Zoom replays nothing: listen before anyone can arrive
-                if connection.rehearsal is not None and scenario_name:
-                    from zoomhost.rehearsal.scenarios import SCENARIOS, play
-
-                    anchor = utc_now()
-                    run = await _off_loop(lambda: play(connection.rehearsal.state, SCENARIOS[scenario_name](), speed=speed))
-                    controller.count_from(anchor)  # auto-lock counts from the scenario's first second
-                if launcher is not None:
-                    # The assistant joins once the meeting has started; until then the Zoom steps are shown.
-                    await controller.wait_for_assistant(timeout=10.0)
-            except BaseException:
-                await controller.close()
-                if launcher is not None:
-                    await launcher.close()
-                raise
-            session = controller.session
-            deliver(session.arrivals())  # a resumed session's rows, in order with the changes after them
-            checks = StartChecksView.read(StartChecklist(session=session))
-            return Started(
-                controller=controller,
-                launcher=launcher,
-                run=run,
-                session_id=session.journal.session_id,
-                topic=session.journal.info.topic,
-                expected_pupils=session.expected_pupils,
-                register_size=register_size,
-                capabilities=controller.capabilities(),
-                channel=controller.channel.name,
-                rehearsal=connection.is_rehearsal,
-                locked=session.locked,
-                autopilot=controller.autopilot,
-                planned_minutes=session.journal.info.planned_minutes,
-                speed=speed,
-                checks=checks,
+        async def begin() -> StartedSession:
+            return await begin_session(
+                services, meeting_id=str(meeting_id), scenario=scenario_name, speed=speed, listener=deliver
             )
 
         def failed(error: BaseException) -> None:
@@ -893,7 +814,7 @@ class LivePage(QWidget):
 
         self.busy.begin("Starting the session…")
 
-        def done(started: Started) -> None:
+        def done(started: StartedSession) -> None:
             self.busy.end("Starting the session…")
             self._started(started)
 
@@ -908,6 +829,7 @@ class LivePage(QWidget):
     def _reset_for_new_session(self) -> None:
         self.model.load([])
         self.controller = None
+        self._session = None
         self._ended = False
         self._locked = False
         self._session_id = ""
@@ -916,25 +838,27 @@ class LivePage(QWidget):
         self.start_checks.show_clock(None)
         self._show_autopilot(False)
 
-    def _started(self, started: Started) -> None:
+    def _started(self, started: StartedSession) -> None:
+        state = started.state
+        self._session = started
         self._starting = False
         self.controller = started.controller
         self._run = started.run
         self._launcher = started.launcher
         self._session_id = started.session_id
-        self._expected = started.expected_pupils
-        self._rehearsal = started.rehearsal
-        self._locked = self._locked or started.locked
-        self._planned = started.planned_minutes
-        self._speed = started.speed
-        self.autopilot_button.setChecked(started.autopilot)
-        self._show_autopilot(started.autopilot)
+        self._expected = started.controller.session.expected_pupils
+        self._rehearsal = state.rehearsal
+        self._locked = self._locked or state.locked
+        self._planned = state.planned_minutes
+        self._speed = state.time_scale
+        self.autopilot_button.setChecked(state.autopilot)
+        self._show_autopilot(state.autopilot)
         self.start_checks.show_view(started.checks)
         self.start_checks.show()
         self._show_clock()
-        self._capabilities = started.capabilities
-        self._present_capabilities(channel=started.channel)
-        self.session_label.setText(f"Hosting: {started.topic or 'meeting'}")
+        self._capabilities = dict(state.capabilities)
+        self._present_capabilities(channel=state.channel)
+        self.session_label.setText(f"Hosting: {state.topic or 'meeting'}")
         if started.register_size == 0:
             self.messages.show_message(
                 "warn",
@@ -1040,26 +964,15 @@ class LivePage(QWidget):
             window.set_channel(ended, tooltip="Start a session on the Live page to host the next meeting.")
         self.session_label.setText("The meeting has ended.")
         self.messages.show_message("pass", "The meeting has ended for everyone. The summary is ready on the Summary page.")
-        controller, run, launcher = self.controller, self._run, self._launcher
-        if controller is not None:
-
-            inflight = [future for future in self._inflight if not future.done()]
-            self._inflight.clear()
-
-            async def close() -> None:
-                import asyncio
-
-                if inflight:  # a command still on its way (the panic's REST call) is journaled first
-                    await asyncio.wait([asyncio.wrap_future(future) for future in inflight], timeout=15)
-                if run is not None:
-                    await _off_loop(run.stop)
-                await controller.close()
-                if launcher is not None:
-                    await launcher.close()
+        started = self._session
+        if started is not None:
+            inflight, self._inflight = self._inflight, []
 
             from zoomhost.ui.tasks import Task
 
-            Task(self, self._runner, close).failure(lambda err: log.warning("closing the session: %s", err)).start()
+            Task(self, self._runner, lambda: finish_session(started, unfinished=inflight)).failure(
+                lambda err: log.warning("closing the session: %s", err)
+            ).start()
         self._update_controls()
         self.session_ended.emit(self._session_id)
 
@@ -1229,22 +1142,20 @@ class LivePage(QWidget):
     # -- start-of-session checks and the session clock ------------------------------------------
 
     def _confirm_start_check(self, check_id: str) -> None:
-        self._tick_start_check(check_id, lambda checklist: checklist.confirm(check_id))
+        self._tick_start_check(check_id, lambda started: confirm_start_check(started, check_id))
 
     def _confirm_adult_with(self, participant_id: str) -> None:
-        self._tick_start_check(participant_id, lambda checklist: checklist.confirm_adult_with(participant_id))
+        self._tick_start_check(participant_id, lambda started: confirm_adult_with(started, participant_id))
 
-    def _tick_start_check(self, key: str, tick: Callable[[StartChecklist], Any]) -> None:
+    def _tick_start_check(self, key: str, tick: Callable[[StartedSession], Coroutine[Any, Any, StartChecksView]]) -> None:
         """Journal one tick on the I/O thread (where the session lives), then show the journal's word on it."""
-        controller = self.controller
-        if controller is None or self._ended:
+        started = self._session
+        if started is None or self._ended:
             self.start_checks.settle(key)
             return
 
-        async def work() -> StartChecksView:
-            checklist = StartChecklist(session=controller.session)
-            tick(checklist)
-            return StartChecksView.read(checklist)
+        def work() -> Coroutine[Any, Any, StartChecksView]:
+            return tick(started)
 
         def done(view: StartChecksView) -> None:
             self.start_checks.view = view
@@ -1282,13 +1193,13 @@ class LivePage(QWidget):
         return moved
 
     def _refresh_start_checks(self) -> None:
-        controller = self.controller
-        if controller is None:
+        started = self._session
+        if started is None:
             return
         running = not self._ended
 
-        async def read() -> StartChecksView:
-            return StartChecksView.read(StartChecklist(session=controller.session))
+        def read() -> Coroutine[Any, Any, StartChecksView]:
+            return read_start_checks(started)
 
         from zoomhost.ui.tasks import Task
 
@@ -1444,46 +1355,3 @@ def _meeting_choices(meetings: list[Any]) -> list[tuple[str, str]]:
         dated.append((order, start.isoformat() if start else "", f"{when} — {meeting.topic or 'Untitled meeting'}", str(meeting.id)))
     dated.sort()
     return [(label, meeting_id) for _, _, label, meeting_id in dated]
-
-
-async def _off_loop(fn: Callable[[], Any]) -> Any:
-    import asyncio
-
-    return await asyncio.get_running_loop().run_in_executor(None, fn)
-
-
-async def _assistant_launcher(
-    services: Services, connection: Connection, meeting_id: str, meeting: dict[str, Any]
-) -> AssistantLauncher | None:
-    """The host assistant for this meeting: simulated in rehearsal, the Meeting SDK one where it is set up.
-
-    None when this computer cannot run it or no Meeting SDK key is set: the panel then shows
-    the Zoom client's steps (REST only).
-    """
-    import secrets
-
-    from zoomhost.system import redact
-    from zoomhost.assistant.process import assistant_available
-    from zoomhost.assistant.sdk_adapter import make_sdk_jwt
-    from zoomhost.assistant.launcher import AssistantLauncher
-
-    async def end_meeting() -> None:
-        await connection.zoom.end_meeting(meeting_id)
-
-    passcode = str(meeting.get("password") or "")
-    state = None
-    if connection.rehearsal is not None:
-        key, secret, state = "rehearsalSdkKey", secrets.token_urlsafe(24), connection.rehearsal.state
-        redact.register_secret(secret)
-    else:
-        store = await _off_loop(lambda: services.credentials)
-        key, secret = await _off_loop(lambda: (store.get("sdk_key"), store.get("sdk_secret")))
-        if not key or not secret or not assistant_available():
-            return None
-    return AssistantLauncher(
-        meeting_number=int(meeting_id),
-        passcode=passcode,
-        sdk_jwt=lambda: make_sdk_jwt(sdk_key=str(key), sdk_secret=str(secret)),
-        end_meeting=end_meeting,
-        rehearsal_state=state,
-    )
