@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QTableView
 
 from tests.ui.live_fixtures import event, new_session
 from zoomhost.cli import main
 from zoomhost.core.events import EventKind
-from zoomhost.ui.live_model import ArrivalsFilter, ArrivalsTableModel, Column
+from zoomhost.ui.live.model import ArrivalsTableModel, Column
+from zoomhost.ui.live.table import ArrivalsTable
 
 REGISTER = Path(__file__).resolve().parents[1] / "data" / "dryrun" / "register.csv"
 BLANK_LOOKING = ("\u3164", "\u2800", "\u034f")
@@ -36,14 +36,12 @@ def test_blank_looking_characters_are_marked_in_the_live_table_as_in_dry_run(qtb
     model = ArrivalsTableModel()
     for n, name in enumerate(NAMES):
         model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, f"b{n}", name, seconds=n)))
-    proxy = ArrivalsFilter()
-    proxy.setSourceModel(model)
-    view = QTableView()  # the real view, painted offscreen
-    qtbot.addWidget(view)
-    view.setModel(proxy)
-    view.resize(900, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    table = ArrivalsTable(model)  # the Live panel's own table, painted offscreen
+    qtbot.addWidget(table)
+    table.resize(900, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    view, proxy = table.view, table.proxy
     dry_run = dry_run_lines(tmp_path, capsys)
 
     for row, name in enumerate(NAMES):
@@ -64,7 +62,7 @@ def test_blank_looking_characters_are_marked_in_the_live_table_as_in_dry_run(qtb
 def test_the_alarm_about_such_a_name_shows_the_same_marks(qtbot, monkeypatch) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from zoomhost.ui.live_page import AlarmBanner, BannerItem
+    from zoomhost.ui.live.banner import AlarmBanner, BannerItem
 
     monkeypatch.setattr(QApplication, "beep", staticmethod(lambda: None))
     banner = AlarmBanner()

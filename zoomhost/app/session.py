@@ -32,7 +32,7 @@ from zoomhost.core.session import Arrival, SessionChange
 from zoomhost.core.start_checks import StartChecklist
 from zoomhost.live.engine import ConnectAssistant, Listener, LiveController
 from zoomhost.live.opening import RegisterSource, open_session
-from zoomhost.live.state import LiveState, LiveUpdate, Notice, NoticeKind, StartChecksView
+from zoomhost.live.state import LiveState, LiveUpdate, Notice, NoticeKind, StartChecksView, notices_in
 from zoomhost.system import redact
 from zoomhost.system.config import Settings
 
@@ -266,8 +266,6 @@ class _Watch:
         return LiveState.read(self._controller, time_scale=self._scale)
 
     def tell(self, changes: Iterable[SessionChange | Arrival]) -> None:
-        from zoomhost.live.state import notices_in
-
         batch = tuple(changes)
         self._listener(LiveUpdate(changes=batch, state=self.state(), notices=tuple(notices_in(batch))))
 

@@ -5,9 +5,9 @@ whether the autopilot admits, which channel carries the controls and what it can
 when the meeting locks itself and when its planned length is up. After each batch of changes the
 app reads all of it into one frozen :class:`LiveState` and hands it to the panel with the batch
 (a :class:`LiveUpdate`), so the panel shows the engine's own answer and never keeps a copy.
-The engine's notes a teacher must be told about (a step to do in Zoom, the control channel
-changing, the session's time, a pick-up after a restart) come as :class:`Notice` values, and the
-start-of-session checks as a :class:`StartChecksView`.
+What a teacher must be told about (an alarm, a step to do in Zoom, the control channel changing,
+the session's time, a pick-up after a restart) comes as :class:`Notice` values, in the order it
+happened, and the start-of-session checks as a :class:`StartChecksView`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from zoomhost.core.control import Capability, CapabilityInfo
 from zoomhost.core.journal import JournalKind
-from zoomhost.core.session import Arrival, SessionChange, SessionCounts
+from zoomhost.core.session import Alarm, Arrival, SessionChange, SessionCounts
 from zoomhost.core.start_checks import (
     PER_PUPIL_LIMIT,
     CheckState,
@@ -105,8 +105,9 @@ class LiveState:
 
 
 class NoticeKind(StrEnum):
-    """What the teacher is told about, from the engine's notes."""
+    """What the teacher is told about: the session's alarms, and the engine's notes."""
 
+    ALARM = "alarm"  # someone who should not be in, a duplicate, a suspicious name, an arrival after the lock …
     ZOOM_STEP = "zoom_step"  # a control only the teacher can do in Zoom: the step, then Done in Zoom
     CHANNEL_LOST = "channel_lost"  # the host assistant dropped, or arrivals may go unheard: a warning
     CHANNEL = "channel"  # the control channel is back (the host assistant connected)
@@ -120,6 +121,7 @@ class Notice:
 
     kind: NoticeKind
     message: str
+    alarm: Alarm | None = None  # ALARM: the alarm itself
     step: str = ""  # ZOOM_STEP: the exact step in the Zoom client
     command_id: str | None = None  # ZOOM_STEP: the command the step carries out
     participant_id: str | None = None  # ZOOM_STEP: whom it is about
@@ -131,6 +133,8 @@ def notices_in(changes: Iterable[SessionChange | Arrival]) -> list[Notice]:
     for change in changes:
         if isinstance(change, Arrival):
             continue
+        if change.alarm is not None:
+            notices.append(Notice(NoticeKind.ALARM, change.alarm.message, alarm=change.alarm))
         note = note_of(change)
         detail = change.entry.detail
         message = str(detail.get("message", ""))
