@@ -65,7 +65,7 @@ def take(out: Path) -> list[Path]:
 
     from zoomhost.system import resources as resources_path
     from zoomhost.app.services import build_services
-    from zoomhost.ui.live_model import Column
+    from zoomhost.ui.live.model import Column
     from zoomhost.ui.main import build_main_window
 
     app = QApplication.instance() or QApplication(["zoomhost"])
@@ -125,7 +125,7 @@ def take(out: Path) -> list[Path]:
         _wait(lambda: live.controller is not None, what="the session to start")
         _wait(lambda: any(i.title == "Suspicious name" for i in live.banner.items), what="the look-alike name's alarm")
         live.buttons["admit_all"].click()
-        _wait(lambda: not live.busy.busy and live.model.counts(expected_pupils=0).admitted > 100, what="admit all consented")
+        _wait(lambda: not live.busy.busy and live.state is not None and live.state.counts.admitted > 100, what="admit all consented")
         live.set_verdict_filter("all")
         live.table.sortByColumn(Column.VERDICT, Qt.SortOrder.DescendingOrder)  # the names to check on top
         save("live")

@@ -50,11 +50,11 @@ def test_json_lines_follow_arrival_order_and_admit_each_consented_pupil_once(cap
     assert 'line 12: no first name' in err, "the skipped register row is reported, away from the JSON"
 
 
-def test_table_is_readable_escapes_hidden_characters_and_sums_up(capsys: pytest.CaptureFixture[str]) -> None:
+def test_table_is_readable_marks_hidden_characters_and_sums_up(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--register", str(REGISTER), "--staff", str(STAFF), str(NAMES))
     assert status == 0
     assert "\u202e" not in out and "\u200b" not in out
-    assert "Amy K\\u202e" in out and "Amy\\u200bK" in out
+    assert "Amy K⟦RLO⟧" in out and "Amy⟦ZWSP⟧K" in out
     lines = out.splitlines()
     assert lines[0].split() == ["line", "display", "name", "verdict", "who", "why"]
     amy_b = next(line for line in lines if line.startswith("1 "))

@@ -13,8 +13,8 @@ from zoomhost.app.services import Services, session_journals, write_practice_lis
 from zoomhost.core.journal import JournalEntry, JournalKind
 from zoomhost.core.register import read_register_file, read_staff_file
 from zoomhost.core.session import Arrival, ParticipantState
-from zoomhost.ui.live_model import Role
-from zoomhost.ui.live_page import LivePage
+from zoomhost.ui.live.model import Role
+from zoomhost.ui.live.page import LivePage
 
 SCENARIO_WAIT_MS = 30_000
 
@@ -35,10 +35,10 @@ def live_page(qtbot, services: Services, tmp_path: Path) -> Iterator[LivePage]: 
     page.show()
     qtbot.waitUntil(lambda: page.meetings.count() > 0, timeout=WAIT_MS)
     yield page
-    if page.controller is not None and not page._ended:
+    if page.running:
         services.runner.run(page.controller.close(), timeout=20)
-    if page._launcher is not None:
-        services.runner.run(page._launcher.close(), timeout=20)
+    if page.session is not None and page.session.launcher is not None:
+        services.runner.run(page.session.launcher.close(), timeout=20)
 
 
 def start(qtbot, page: LivePage, *, scenario: str, speed: float) -> None:  # noqa: ANN001 - pytest-qt's qtbot
@@ -86,7 +86,7 @@ def select(page: LivePage, participant_id: str) -> None:
 
 
 def journal_entries(page: LivePage) -> list[JournalEntry]:
-    with session_journals().open(page._session_id) as journal:
+    with session_journals().open(page.session_id) as journal:
         return journal.entries()
 
 

@@ -19,7 +19,7 @@ from tests.ui.live_rig import (  # noqa: F401 - fixtures
 )
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Verdict
-from zoomhost.ui import live_page as live_page_module
+from zoomhost.app import session as session_use_cases
 from zoomhost.ui.summary_page import SummaryPage
 
 
@@ -63,7 +63,7 @@ def test_a_rest_only_channel_shows_the_zoom_step_and_journals_the_confirmation(q
     async def no_assistant(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - as on a computer without the Meeting SDK
         return None
 
-    monkeypatch.setattr(live_page_module, "_assistant_launcher", no_assistant)
+    monkeypatch.setattr(session_use_cases, "assistant_for_meeting", no_assistant)
     page = live_page
     start(qtbot, page, scenario="assembly", speed=20)
     assert page.channel_label.text() == "Control: Rehearsal — REST only"
@@ -134,9 +134,9 @@ def test_the_panel_hands_the_ended_session_to_the_summary(qtbot, live_page, serv
     start(qtbot, page, scenario="assembly", speed=20)
     qtbot.waitUntil(lambda: len(page.model.arrivals()) >= 30, timeout=SCENARIO_WAIT_MS)
     page.buttons["admit_all"].click()
-    qtbot.waitUntil(lambda: page.model.counts(expected_pupils=0).admitted >= 10, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.state.counts.admitted >= 10, timeout=WAIT_MS)
     with qtbot.waitSignal(summary.summary_shown, timeout=SCENARIO_WAIT_MS):
         page.panic()
-    assert summary.summary is not None and summary.summary.session_id == page._session_id
+    assert summary.summary is not None and summary.summary.session_id == page.session_id
     assert summary.summary.counts["admitted"] >= 10
     assert "Attendance" in summary.view.toPlainText()

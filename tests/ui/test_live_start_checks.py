@@ -21,7 +21,8 @@ from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Verdict
 from zoomhost.core.session import ParticipantState
 from zoomhost.core.start_checks import START_CHECKS, StartCheckId
-from zoomhost.ui.live_page import AUTOPILOT_LOCKED, AUTOPILOT_ON, LivePage
+from zoomhost.ui.live.page import LivePage
+from zoomhost.ui.live.status import AUTOPILOT_LOCKED, AUTOPILOT_ON
 
 
 def confirmed_steps(page: LivePage) -> list[str]:

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 import tempfile
 import urllib.error
 import urllib.request
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from zoomhost.app.services import session_journals
-from zoomhost.app.session import start_session
+from zoomhost.app.session import play_on, play_scenario, rehearsal_assistant, start_session
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import (
@@ -51,7 +50,6 @@ log = logging.getLogger(__name__)
 
 REHEARSAL_NOTE = "rehearsal"  # NOTE entries this runner writes: detail stage (started | ending)
 _GRACE_S = 0.75  # real seconds after the script's last step before ending: its events are still on the wire
-_SDK_KEY = "rehearsalSdkKey"
 
 
 class RehearsalFailed(ZoomhostError):
@@ -184,7 +182,6 @@ async def _play(
     in_process: bool,
     listener: Listener | None,
 ) -> RehearsalResult:
-    from zoomhost.assistant.sdk_adapter import make_sdk_jwt
     from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
     from zoomhost.zoom.client import ZoomClient
     from zoomhost.zoom.credentials import ServerToServerCredentials
@@ -204,8 +201,6 @@ async def _play(
     try:
         await auth.warm()  # as the app does: the first click never waits for a token
         passcode = str((await zoom.get_meeting(meeting_id)).get("password") or "")
-        sdk_secret = secrets.token_urlsafe(24)
-        redact.register_secret(sdk_secret)
 
         async def end_meeting() -> None:
             await zoom.end_meeting(meeting_id)
@@ -215,13 +210,12 @@ async def _play(
             from zoomhost.rehearsal.binding import RemoteZoomState
 
             state = parts.embedded.state if parts.embedded is not None else await asyncio.to_thread(RemoteZoomState, parts.bridge_url)
-        launcher = AssistantLauncher(
-            meeting_number=int(meeting_id),
+        launcher = rehearsal_assistant(
+            meeting_id=meeting_id,
             passcode=passcode,
-            sdk_jwt=lambda: make_sdk_jwt(sdk_key=_SDK_KEY, sdk_secret=sdk_secret),
             end_meeting=end_meeting,
-            rehearsal_url=None if in_process else parts.bridge_url,
-            rehearsal_state=state,
+            state=state,
+            bridge_url=None if in_process else parts.bridge_url,
         )
         anchor = resume_from[1] if resume_from else None
         if resume_from and resume_from[0] != speed:
@@ -248,10 +242,8 @@ async def _play(
                 await controller.listening()  # Zoom replays nothing: listen before anyone can arrive
             except TimeoutError:
                 raise RehearsalFailed("zoomhost could not connect to the rehearsal Zoom's event stream.") from None
-            anchor = utc_now()
-            run = await _start_script(parts, script, speed)
+            run, anchor = await play_scenario(controller, lambda: _start_script(parts, script, speed))
             _record(controller, "started", scenario=script.name, speed=speed, started_at=anchor.isoformat())
-            controller.count_from(anchor)
         await _until_over(controller, anchor + timedelta(seconds=script.duration_s / speed + _GRACE_S))
         if not controller.session.ended:
             _record(controller, "ending", held=len(controller.session.waiting()))
@@ -347,9 +339,7 @@ async def _unfinished(parts: _Zoom, meeting_id: str, script: Scenario, journals:
 
 async def _start_script(parts: _Zoom, script: Scenario, speed: float) -> Any:
     if parts.embedded is not None:
-        from zoomhost.rehearsal.scenarios import play
-
-        return await asyncio.to_thread(play, parts.embedded.state, script, speed=speed)
+        return await play_on(parts.embedded.state, script, speed=speed)
     await _admin(parts, "POST", "/_rehearsal/scenario", {"name": script.name, "speed": speed})
     return None
 

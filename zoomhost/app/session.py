@@ -1,24 +1,68 @@
 """Start a session: the live engine for one meeting, wired to Zoom's event stream, the manual fallback and the host assistant.
 
-The window's **Start session**, ``zoomhost rehearse --headless`` and the tests all start a
-session through :func:`start_session`, on the I/O loop, with the same parts for a real Zoom and
-the rehearsal Zoom alike.
+The window's **Start session** (:func:`begin_session`), ``zoomhost rehearse --headless`` and the
+tests all start the engine through :func:`start_session`, on the I/O loop, with the same parts for
+a real Zoom and the rehearsal Zoom alike. The window and the headless rehearsal choose the host
+assistant (:func:`assistant_for_meeting`, :func:`rehearsal_assistant`) and play a rehearsal's
+script (:func:`play_scenario`) through the same functions, so the two cannot drift apart.
+
+While a session runs, the Live page hears each batch of changes with the engine's state after it
+(a ``LiveUpdate``), ticks the start-of-session checks with :func:`confirm_start_check` and
+:func:`confirm_adult_with`, and closes the session with :func:`finish_session` once the meeting
+has ended. Everything here runs on the I/O loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
-from collections.abc import AsyncIterable, Callable, Collection
+import secrets
+from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from zoomhost.assistant.fallback import ManualChannel
+from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import SessionJournals, utc_now
+from zoomhost.core.session import Arrival, SessionChange
+from zoomhost.core.start_checks import StartChecklist
 from zoomhost.live.engine import ConnectAssistant, Listener, LiveController
 from zoomhost.live.opening import RegisterSource, open_session
+from zoomhost.live.state import LiveState, LiveUpdate, Notice, NoticeKind, StartChecksView, notices_in
+from zoomhost.system import redact
 from zoomhost.system.config import Settings
+
+if TYPE_CHECKING:
+    from zoomhost.app.services import Connection, Services
+    from zoomhost.rehearsal.scenarios import Scenario, ScenarioRun
+
+__all__ = [  # what the Live page reads, from here rather than from the engine's own modules
+    "LiveState",
+    "LiveUpdate",
+    "MeetingsToHost",
+    "Notice",
+    "NoticeKind",
+    "StartChecksView",
+    "StartedSession",
+    "assistant_for_meeting",
+    "begin_session",
+    "confirm_adult_with",
+    "confirm_start_check",
+    "finish_session",
+    "meetings_to_host",
+    "play_scenario",
+    "read_start_checks",
+    "rehearsal_assistant",
+    "start_session",
+]
+
+R = TypeVar("R")
+#: The SDK key a rehearsal's host assistant signs its session token with (the rehearsal Zoom accepts any secret).
+REHEARSAL_SDK_KEY = "rehearsalSdkKey"
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +139,262 @@ async def start_session(
     )
     await controller.start()
     return controller
+
+
+# -- the host assistant and a rehearsal's script: the same for the window and the headless rehearsal --
+
+
+def rehearsal_assistant(
+    *,
+    meeting_id: str,
+    passcode: str,
+    end_meeting: Callable[[], Awaitable[None]],
+    state: Any | None = None,
+    bridge_url: str | None = None,
+) -> AssistantLauncher:
+    """The host assistant on a rehearsal Zoom: in this process on its ``state``, or a process through its bridge."""
+    from zoomhost.assistant.sdk_adapter import make_sdk_jwt
+
+    secret = secrets.token_urlsafe(24)
+    redact.register_secret(secret)
+    return AssistantLauncher(
+        meeting_number=int(meeting_id),
+        passcode=passcode,
+        sdk_jwt=lambda: make_sdk_jwt(sdk_key=REHEARSAL_SDK_KEY, sdk_secret=secret),
+        end_meeting=end_meeting,
+        rehearsal_url=bridge_url,
+        rehearsal_state=state,
+    )
+
+
+async def assistant_for_meeting(
+    services: Services, connection: Connection, meeting_id: str, meeting: Mapping[str, Any]
+) -> AssistantLauncher | None:
+    """The host assistant for this meeting: simulated in rehearsal, the Meeting SDK one where it is set up.
+
+    None when this computer cannot run it or no Meeting SDK key is set: the panel then shows
+    the Zoom client's steps (REST only).
+    """
+    from zoomhost.assistant.process import assistant_available
+    from zoomhost.assistant.sdk_adapter import make_sdk_jwt
+
+    async def end_meeting() -> None:
+        await connection.zoom.end_meeting(meeting_id)
+
+    passcode = str(meeting.get("password") or "")
+    if connection.rehearsal is not None:
+        return rehearsal_assistant(
+            meeting_id=meeting_id, passcode=passcode, end_meeting=end_meeting, state=connection.rehearsal.state
+        )
+    store = await _off_loop(lambda: services.credentials)
+    key, secret = await _off_loop(lambda: (store.get("sdk_key"), store.get("sdk_secret")))
+    if not key or not secret or not assistant_available():
+        return None
+    return AssistantLauncher(
+        meeting_number=int(meeting_id),
+        passcode=passcode,
+        sdk_jwt=lambda: make_sdk_jwt(sdk_key=str(key), sdk_secret=str(secret)),
+        end_meeting=end_meeting,
+    )
+
+
+async def play_scenario(controller: LiveController, start: Callable[[], Awaitable[R]]) -> tuple[R, datetime]:
+    """Start a rehearsal's script with ``start`` and count the session's clocks from its first second.
+
+    Auto-lock and the planned length count from the moment the script starts, not from when the
+    meeting started: five minutes of the script, at the script's speed. Returns what ``start``
+    gave and that moment. Call it once Zoom's events are heard (``controller.listening()``).
+    """
+    anchor = utc_now()
+    run = await start()
+    controller.count_from(anchor)
+    return run, anchor
+
+
+async def play_on(state: Any, script: Scenario, *, speed: float) -> ScenarioRun:
+    """Play ``script`` into a rehearsal Zoom's state in this process (a ``start`` for :func:`play_scenario`)."""
+    from zoomhost.rehearsal.scenarios import play
+
+    return await asyncio.to_thread(play, state, script, speed=speed)
+
+
+# -- the Live page's session -----------------------------------------------------------------------
+
+UpdateListener = Callable[[LiveUpdate], None]
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    """A session the Live page hosts: the engine its commands go to, what to close when it ends, and how it stood."""
+
+    controller: LiveController
+    launcher: AssistantLauncher | None
+    run: ScenarioRun | None  # the rehearsal script playing, if any
+    state: LiveState  # the engine's state once started
+    checks: StartChecksView
+    register_size: int  # pupils on the register (none: nobody can be recognised)
+
+    @property
+    def session_id(self) -> str:
+        return self.state.session_id
+
+
+class _Watch:
+    """The engine's listener for the Live page: each batch goes on with the engine's state after it.
+
+    Batches told while the engine is still starting (before its controller is known) are held
+    and go on, in order, once it is.
+    """
+
+    def __init__(self, listener: UpdateListener, *, time_scale: float) -> None:
+        self._listener = listener
+        self._scale = time_scale
+        self._controller: LiveController | None = None
+        self._held: list[SessionChange | Arrival] = []
+
+    def __call__(self, changes: Sequence[SessionChange | Arrival]) -> None:
+        if self._controller is None:
+            self._held.extend(changes)
+        else:
+            self.tell(changes)
+
+    def attach(self, controller: LiveController) -> None:
+        self._controller = controller
+        held, self._held = self._held, []
+        if held:
+            self.tell(held)
+
+    def state(self) -> LiveState:
+        assert self._controller is not None
+        return LiveState.read(self._controller, time_scale=self._scale)
+
+    def tell(self, changes: Iterable[SessionChange | Arrival]) -> None:
+        batch = tuple(changes)
+        self._listener(LiveUpdate(changes=batch, state=self.state(), notices=tuple(notices_in(batch))))
+
+
+async def begin_session(
+    services: Services,
+    *,
+    meeting_id: str,
+    scenario: str | None = None,
+    speed: float = 1.0,
+    listener: UpdateListener,
+) -> StartedSession:
+    """Start hosting ``meeting_id``, as the Live page's Start session does; in rehearsal, play ``scenario`` at ``speed``.
+
+    Connects (if not yet), reads the meeting, chooses the host assistant, starts the engine
+    (picking up this meeting's unfinished session, outside rehearsal), listens before anyone can
+    arrive, starts the rehearsal's script, and gives the assistant a moment to join. ``listener``
+    hears every batch of changes with the engine's state after it, from the first (on the I/O
+    loop); a picked-up session's rows come to it before this returns.
+    """
+    connection = await services.connected()
+    register_size = len(await _off_loop(services.register.pupils))
+    meeting = await connection.zoom.get_meeting(str(meeting_id))
+    launcher = await assistant_for_meeting(services, connection, str(meeting_id), meeting)
+    watch = _Watch(listener, time_scale=speed)
+    controller = await start_session(
+        settings=connection.settings,
+        zoom=connection.zoom,
+        auth=connection.auth,
+        register=services.register,
+        journals=services.journals,
+        meeting_id=str(meeting_id),
+        rehearsal=connection.is_rehearsal,
+        connect_assistant=launcher,
+        listener=watch,
+        resume=not connection.is_rehearsal,
+        topic=str(meeting.get("topic") or ""),
+        time_scale=speed,
+    )
+    run = None
+    try:
+        watch.attach(controller)
+        await controller.listening()  # Zoom replays nothing: listen before anyone can arrive
+        rehearsal = connection.rehearsal
+        if rehearsal is not None and scenario:
+            from zoomhost.rehearsal.scenarios import SCENARIOS
+
+            script = SCENARIOS[scenario]()
+            run, _ = await play_scenario(controller, lambda: play_on(rehearsal.state, script, speed=speed))
+        if launcher is not None:
+            # The assistant joins once the meeting has started; until then the Zoom steps are shown.
+            await controller.wait_for_assistant(timeout=10.0)
+    except BaseException:
+        if run is not None:
+            await _off_loop(run.stop)
+        await controller.close()
+        if launcher is not None:
+            await launcher.close()
+        raise
+    session = controller.session
+    watch.tell(session.arrivals())  # a picked-up session's rows, in order with the changes after them
+    return StartedSession(
+        controller=controller,
+        launcher=launcher,
+        run=run,
+        state=watch.state(),
+        checks=StartChecksView.read(StartChecklist(session=session)),
+        register_size=register_size,
+    )
+
+
+async def finish_session(started: StartedSession, *, unfinished: Iterable[concurrent.futures.Future[Any]] = ()) -> None:
+    """Close a session whose meeting has ended: a command still on its way (the panic's REST call) is
+    journaled first, then the rehearsal's script, the engine and the host assistant stop."""
+    pending = [asyncio.wrap_future(future) for future in unfinished if not future.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=15)
+    if started.run is not None:
+        await _off_loop(started.run.stop)
+    await started.controller.close()
+    if started.launcher is not None:
+        await started.launcher.close()
+
+
+async def read_start_checks(started: StartedSession) -> StartChecksView:
+    """The start-of-session checks as the session's journal has them now."""
+    return StartChecksView.read(StartChecklist(session=started.controller.session))
+
+
+async def confirm_start_check(started: StartedSession, check_id: str) -> StartChecksView:
+    """Journal the teacher's tick of one start-of-session check; the checks as they stand after it.
+
+    Refused in plain words (``StartCheckError``) when it cannot be true yet, such as an adult with
+    every pupil before any pupil is in.
+    """
+    checklist = StartChecklist(session=started.controller.session)
+    checklist.confirm(check_id)
+    return StartChecksView.read(checklist)
+
+
+async def confirm_adult_with(started: StartedSession, participant_id: str) -> StartChecksView:
+    """Journal that an adult is with one pupil (a small class, pupil by pupil); the checks after it."""
+    checklist = StartChecklist(session=started.controller.session)
+    checklist.confirm_adult_with(participant_id)
+    return StartChecksView.read(checklist)
+
+
+@dataclass(frozen=True)
+class MeetingsToHost:
+    """The host's upcoming meetings, and in rehearsal which meeting each scenario plays into."""
+
+    rehearsal: bool
+    meetings: tuple[Any, ...]  # the Zoom client's meeting values (id, topic, start time)
+    scenario_meetings: Mapping[str, str]  # scenario name -> meeting id (rehearsal only)
+
+
+async def meetings_to_host(services: Services) -> MeetingsToHost:
+    """Connect (if not yet) and list the host's upcoming meetings; in rehearsal, the scenarios' meetings too."""
+    connection = await services.connected()
+    meetings = await connection.zoom.list_upcoming_meetings(user_id=connection.host_user())
+    scenario_meetings: dict[str, str] = {}
+    if connection.rehearsal is not None:
+        state = connection.rehearsal.state
+        scenario_meetings = {"assembly": str(state.assembly_meeting_id), "class": str(state.class_meeting_id)}
+    return MeetingsToHost(rehearsal=connection.is_rehearsal, meetings=tuple(meetings), scenario_meetings=scenario_meetings)
+
+
+async def _off_loop(fn: Callable[[], R]) -> R:
+    return await asyncio.get_running_loop().run_in_executor(None, fn)

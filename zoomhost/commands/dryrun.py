@@ -18,7 +18,7 @@ from pathlib import Path
 from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.models import Classification, StaffMember, Verdict
-from zoomhost.core.names import escape_for_display
+from zoomhost.core.names import visible_name
 from zoomhost.core.register import read_register_file, read_staff_file
 
 NAME_WIDTH = 28
@@ -62,7 +62,9 @@ def run_dry_run(args: argparse.Namespace) -> int:
         results.append((line, name, result))
     if args.json:
         for line, name, result in results:
-            print(json.dumps({"line": line, "name": name, **result.as_dict()}, ensure_ascii=True))
+            # the name exactly as typed (JSON escapes it); the reasons as the table shows them
+            reasons = [visible_name(reason) for reason in result.reasons]
+            print(json.dumps({"line": line, "name": name, **result.as_dict(), "reasons": reasons}, ensure_ascii=True))
     else:
         print(_table(results))
         print()
@@ -107,12 +109,12 @@ def _report_skipped(path: Path, skipped: tuple) -> None:
 def _table(results: list[tuple[int, str, Classification]]) -> str:
     rows = [("line", "display name", "verdict", "who", "why")]
     for line, name, result in results:
-        shown = escape_for_display(name)
+        shown = visible_name(name)
         if len(shown) > NAME_WIDTH:
             shown = shown[: NAME_WIDTH - 1] + "…"
         who = result.pupil.label() if result.pupil else (result.staff.name if result.staff else "")
         why = "; ".join(result.reasons)
-        rows.append((str(line), shown, result.verdict.value, escape_for_display(who), escape_for_display(why)))
+        rows.append((str(line), shown, result.verdict.value, visible_name(who), visible_name(why)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]

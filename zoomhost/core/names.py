@@ -133,18 +133,49 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
-def escape_for_display(text: str) -> str:
-    """Show a hostile name safely on one line: control, invisible and direction characters become \\u escapes."""
-    out = []
+# Short names for the hidden characters an impostor uses most; any other one shows its code point.
+_HIDDEN_NAMES = {
+    "\u200b": "ZWSP",
+    "\u200c": "ZWNJ",
+    "\u200d": "ZWJ",
+    "\u200e": "LRM",
+    "\u200f": "RLM",
+    "\u202a": "LRE",
+    "\u202b": "RLE",
+    "\u202c": "PDF",
+    "\u202d": "LRO",
+    "\u202e": "RLO",
+    "\u2066": "LRI",
+    "\u2067": "RLI",
+    "\u2068": "FSI",
+    "\u2069": "PDI",
+    "\ufeff": "BOM",
+    "\u00ad": "SHY",
+}
+
+
+def visible_name(text: str) -> str:
+    """``text`` with every character a teacher could not see written out, e.g. ``Amy⟦RLO⟧`` or ``⟦U+3164⟧``.
+
+    Control, format, separator and direction characters, and the letters that show as nothing
+    (Hangul filler, Braille blank, combining grapheme joiner …), can make an impostor's name look
+    like a pupil's, or look empty: each is shown as a label (a short name for the common ones,
+    its code point otherwise). Ordinary spaces, accents and other scripts stay as typed. This is
+    the one way a display name is shown: the live table, its dialogs, alarms, summaries and
+    ``zoomhost dry-run`` all use it. Applying it again changes nothing.
+    """
+    out: list[str] = []
     for ch in text:
-        category = unicodedata.category(ch)
-        if (category[0] in "CZ" and ch != " ") or ch in _BLANK_LOOKING:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        elif ch == "\\":
-            out.append("\\\\")
-        else:
+        if ch == " " or (unicodedata.category(ch)[0] not in "CZ" and not _hidden_letter(ch)):
             out.append(ch)
+            continue
+        out.append(f"⟦{_HIDDEN_NAMES.get(ch) or f'U+{ord(ch):04X}'}⟧")
     return "".join(out)
+
+
+def _hidden_letter(ch: str) -> bool:
+    """A letter, mark or symbol that shows as nothing (a variation selector of the supplement included)."""
+    return ch in _BLANK_LOOKING or "\U000e0100" <= ch <= "\U000e01ef"
 
 
 # ---------------------------------------------------------------- characters
@@ -211,7 +242,7 @@ def character_problems(text: str) -> list[str]:
             continue
         elif category in ("Cc", "Zl", "Zp"):
             report("contains a control character such as a line break or tab")
-        elif category == "Cf" or ch in _BLANK_LOOKING or ch in _VARIATION_SELECTORS or "\U000e0100" <= ch <= "\U000e01ef":
+        elif category == "Cf" or _hidden_letter(ch) or ch in _VARIATION_SELECTORS:
             report("contains an invisible character")
         elif category in ("Cn", "Co", "Cs"):
             report("contains an unassigned or private-use character")

@@ -23,6 +23,7 @@ import jinja2
 
 from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
+from zoomhost.core.names import visible_name
 from zoomhost.core.session import SessionNote
 
 _ADMITTING = (JournalKind.ADMITTED, JournalKind.JOINED)
@@ -391,8 +392,8 @@ class _Builder:
                         IncidentRow(
                             at=entry.at,
                             kind=str(entry.detail.get("alarm")),
-                            display_name=entry.display_name,
-                            message=str(entry.detail.get("message", "")),
+                            display_name=visible_name(entry.display_name) if entry.display_name else None,
+                            message=visible_name(str(entry.detail.get("message", ""))),
                         ),
                     )
                 )
@@ -541,7 +542,7 @@ def _who(person: _Person, *, incident: bool) -> str | None:
     if person.verdict == Verdict.STAFF and person.staff:
         return person.staff
     if incident or person.verdict in (Verdict.DUPLICATE, Verdict.SUSPICIOUS):
-        return person.display_name
+        return visible_name(person.display_name)
     return None
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from zoomhost.system import resources as resources_path
 from zoomhost.app.services import Connection, Services, build_services
 from zoomhost.ui.checklist_page import ChecklistPage
-from zoomhost.ui.live_page import LivePage
+from zoomhost.ui.live.page import LivePage
 from zoomhost.ui.register_page import RegisterPage
 from zoomhost.ui.settings_page import SettingsPage
 from zoomhost.ui.summary_page import SummaryPage

@@ -1,16 +1,17 @@
-"""The waiting-room list as a Qt item model: one row per participant, updated change by change.
+"""The Live panel's waiting-room list as a Qt item model: one row per participant, updated change by change.
 
 The live session hands over batches of ``SessionChange``; the model inserts new arrivals at the
 end with ``beginInsertRows`` and repaints only the rows that changed with ``dataChanged``, so a
 272-pupil assembly never resets the view. Display names are typed by strangers: they are shown
-as plain text only (never rich text), with control and direction-override characters made
-visible, and long names shortened. Each verdict comes with text, an icon and a colour.
+as plain text only (never rich text), their hidden characters written out by
+``zoomhost.core.names.visible_name`` (as everywhere else a name is shown), and long names
+shortened. Each verdict comes with text, an icon and a colour. The counts and who Admit all
+consented would admit are the engine's to say (``LiveState``), not worked out again here.
 """
 
 from __future__ import annotations
 
 import html
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -20,8 +21,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from zoomhost.core.models import Verdict
+from zoomhost.core.names import visible_name
 from zoomhost.core.journal import JournalKind
-from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionCounts, SessionNote
+from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionNote
 from zoomhost.ui.widgets import verdict_icon
 
 NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
@@ -92,47 +94,9 @@ _GONE_WORDS = {
     ParticipantState.REMOVED: "Removed",
 }
 
-# Names for the invisible characters that can disguise a name; others get their code point.
-_CONTROL_NAMES = {
-    "\u200b": "ZWSP",
-    "\u200c": "ZWNJ",
-    "\u200d": "ZWJ",
-    "\u200e": "LRM",
-    "\u200f": "RLM",
-    "\u202a": "LRE",
-    "\u202b": "RLE",
-    "\u202c": "PDF",
-    "\u202d": "LRO",
-    "\u202e": "RLO",
-    "\u2066": "LRI",
-    "\u2067": "RLI",
-    "\u2068": "FSI",
-    "\u2069": "PDI",
-    "\ufeff": "BOM",
-    "\u00ad": "SHY",
-}
-
-
-def visible_text(text: str) -> str:
-    """``text`` with every control, format and separator character written out, e.g. ``⟦RLO⟧``.
-
-    A right-to-left override or a zero-width space can make an impostor's name look like a
-    pupil's; the teacher must see it is there. Ordinary spaces stay as they are.
-    """
-    out: list[str] = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if ch == " " or category[0] not in "CZ":
-            out.append(ch)
-            continue
-        label = _CONTROL_NAMES.get(ch) or f"U+{ord(ch):04X}"
-        out.append(f"⟦{label}⟧")
-    return "".join(out)
-
-
 def shown_name(text: str, *, limit: int = NAME_LIMIT) -> str:
-    """The display name as the cell shows it: visible controls, at most ``limit`` characters."""
-    visible = visible_text(text)
+    """The display name as the cell shows it: hidden characters made visible, at most ``limit`` characters."""
+    visible = visible_name(text)
     if len(visible) <= limit:
         return visible
     return visible[: limit - 1] + "…"
@@ -186,7 +150,7 @@ class _Row:
         tooltip = "<p>" + "<br>".join(
             html.escape(line)
             for line in (
-                f"Name in Zoom: {visible_text(arrival.display_name)}",
+                f"Name in Zoom: {visible_name(arrival.display_name)}",
                 f"Verdict: {verdict}",
                 f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
                 f"Where: {cells[Column.STATE]}",
@@ -269,39 +233,6 @@ class ArrivalsTableModel(QAbstractTableModel):
 
     def arrivals(self) -> list[Arrival]:
         return [row.arrival for row in self._rows]
-
-    def counts(self, *, expected_pupils: int) -> SessionCounts:
-        """The panel's counts, from the rows on screen (the same rules as ``LiveSession.counts``)."""
-        waiting = held = admitted = left = 0
-        arrived: set[int] = set()
-        for row in self._rows:
-            arrival = row.arrival
-            if arrival.verdict is Verdict.CONSENTED and arrival.pupil_id is not None:
-                arrived.add(arrival.pupil_id)
-            if row.state == "waiting":
-                waiting += 1
-            elif row.state == "held":
-                held += 1
-            elif row.state == "in_meeting":
-                admitted += 1
-            else:
-                left += 1
-        return SessionCounts(waiting, held, admitted, left, max(0, expected_pupils - len(arrived)))
-
-    def admissible_waiting(self) -> list[Arrival]:
-        """Whom Admit all consented would admit now (the rule of ``LiveSession.admissible_waiting``)."""
-        inside = {row.arrival.pupil_id for row in self._rows if row.state == "in_meeting"}
-        chosen: list[Arrival] = []
-        for row in self._rows:
-            arrival = row.arrival
-            if row.state != "waiting" or not arrival.verdict.admissible or arrival.after_lock:
-                continue
-            if arrival.pupil_id is not None:
-                if arrival.pupil_id in inside:
-                    continue
-                inside.add(arrival.pupil_id)
-            chosen.append(arrival)
-        return chosen
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)

@@ -1,0 +1,160 @@
+"""The Live panel's status line: which channel carries the controls, the counts, and the autopilot switch and strip.
+
+All of it shows the engine's state (``LiveState``): the control channel (host assistant, or
+the Zoom client's own buttons), who is waiting, admitted or held and how many consented pupils
+have not yet arrived, and whether the autopilot admits. While it does, a coloured strip says so,
+and says when the lock has stopped it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from zoomhost.app.session import LiveState
+from zoomhost.ui.widgets import action_button, status_icon
+
+AUTOPILOT_ON = "Autopilot ON – admitting consented pupils and staff as they arrive; stops at lock"
+AUTOPILOT_LOCKED = "Autopilot ON – the meeting is locked, so nobody more is admitted automatically"
+
+_COUNTS = (
+    ("waiting", "Waiting"),
+    ("admitted", "Admitted"),
+    ("held", "Held"),
+    ("consented_not_arrived", "Consented, not yet arrived"),
+)
+
+
+def channel_words(channel: str, *, rehearsal: bool) -> tuple[str, str, str]:
+    """(indicator text, icon key, explanation) for the control channel in use."""
+    if channel == "assistant":
+        text, icon = "Host assistant", "pass"
+        why = "zoomhost's host assistant is in the meeting as co-host and carries out each control."
+    else:
+        text, icon = "REST only", "warn"
+        why = (
+            "No host assistant is connected. Zoom's API can end the meeting; every other control "
+            "shows the exact step to take in the Zoom client, then asks you to confirm it."
+        )
+    if rehearsal:
+        return f"Rehearsal — {text[0].lower() + text[1:] if text.startswith('Host') else text}", icon, (
+            "A simulated Zoom: nothing reaches a real meeting. " + why
+        )
+    return text, icon, why
+
+
+class StatusRow(QWidget):
+    """Control channel, counts and the autopilot switch, in one row.
+
+    A click on the switch says ``autopilot_switched``; until the engine's state agrees (or the
+    command has finished), the switch shows what the teacher asked for.
+    """
+
+    autopilot_switched = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.channel_icon = QLabel(self)
+        self.channel_label = QLabel("Control: not connected", self)
+        self.channel_label.setAccessibleName("Control channel")
+        row.addWidget(self.channel_icon)
+        row.addWidget(self.channel_label)
+        row.addSpacing(16)
+        self.count_labels: dict[str, QLabel] = {}
+        for key, words in _COUNTS:
+            label = QLabel(f"{words}: 0", self)
+            label.setAccessibleName(words)
+            self.count_labels[key] = label
+            row.addWidget(label)
+            row.addSpacing(12)
+        row.addStretch()
+        self.autopilot_button = action_button(
+            "A&utopilot: off",
+            accessible="Autopilot",
+            tooltip="When on, consented pupils and staff are admitted as they arrive and everyone else waits; "
+            "it stops admitting at the lock (Ctrl+Shift+P)",
+            parent=self,
+        )
+        self.autopilot_button.setCheckable(True)
+        self.autopilot_button.clicked.connect(self._switched)
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self, activated=self.autopilot_button.click)
+        row.addWidget(self.autopilot_button)
+        self._asked: bool | None = None  # the switch the teacher asked for, until the engine says so
+        self._running = False
+        self._channel_shown: str | None = None
+
+    def autopilot_on(self, state: LiveState | None) -> bool:
+        """Whether the autopilot is shown on: as the engine says, or as just asked."""
+        if self._asked is not None:
+            return self._asked
+        return state is not None and state.autopilot
+
+    def settle_autopilot(self) -> None:
+        """The switch command has finished: the engine's state decides again."""
+        self._asked = None
+
+    def show_state(self, state: LiveState | None, *, running: bool) -> str | None:
+        """Show the state (None before a session); returns the channel's words when they change."""
+        self._running = running
+        if state is not None and self._asked is not None and state.autopilot == self._asked:
+            self._asked = None
+        counts = state.counts if state is not None else None
+        for key, words in _COUNTS:
+            text = f"{words}: {getattr(counts, key) if counts is not None else 0}"
+            label = self.count_labels[key]
+            if label.text() != text:  # a screen reader hears a change, not the clock's every tick
+                label.setText(text)
+                label.setAccessibleName(text)
+        on = self.autopilot_on(state) and running
+        self.autopilot_button.setChecked(on)
+        self.autopilot_button.setText("A&utopilot: ON" if on else "A&utopilot: off")
+        if state is not None:  # before any session it keeps its tooltip's words
+            said = "On: consented pupils and staff are admitted as they arrive" if on else "Off: nobody is admitted without your click"
+            if self.autopilot_button.accessibleDescription() != said:
+                self.autopilot_button.setAccessibleDescription(said)
+        self.autopilot_button.setEnabled(running)
+        if state is None or not running:
+            return None
+        text, icon, why = channel_words(state.channel, rehearsal=state.rehearsal)
+        if text == self._channel_shown:
+            return None
+        self._channel_shown = text
+        size = self.fontMetrics().height()
+        self.channel_icon.setPixmap(status_icon(icon).pixmap(size, size))
+        self.channel_label.setText(f"Control: {text}")
+        self.channel_label.setToolTip(why)
+        self.channel_label.setAccessibleDescription(why)
+        return text
+
+    def forget_channel(self) -> None:
+        """A new session: its channel is told again, even when it is the same as the last one's."""
+        self._channel_shown = None
+
+    def _switched(self, checked: bool) -> None:
+        if not self._running:
+            self.autopilot_button.setChecked(False)
+            return
+        self._asked = checked
+        self.autopilot_switched.emit(checked)
+
+
+class AutopilotStrip(QLabel):
+    """A coloured strip across the panel while the autopilot admits, saying when the lock has stopped it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(AUTOPILOT_ON, parent)
+        self.setObjectName("autopilotStrip")
+        self.setStyleSheet("#autopilotStrip { background: #1f5fa8; color: white; font-weight: bold; padding: 6px; }")
+        self.setWordWrap(True)
+        self.setAccessibleName("Autopilot is on")
+        self.hide()
+
+    def show_state(self, *, on: bool, locked: bool, running: bool) -> None:
+        words = AUTOPILOT_LOCKED if locked else AUTOPILOT_ON
+        if self.text() != words:
+            self.setText(words)
+            self.setAccessibleDescription(words)
+        self.setVisible(on and running)

@@ -1,0 +1,131 @@
+"""The Live panel's table of everyone who arrived, with the verdict filters and the "Show" choice above it.
+
+Each row is one participant with the register's verdict in words, an icon and a colour (see
+``model.py``); the verdict buttons (Alt+1…5) and the Show list narrow it to what the teacher is
+looking for, and one selected row is whom Admit, Hold and Remove act on.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zoomhost.core.session import Arrival
+from zoomhost.ui.live.model import (
+    STATE_FILTERS,
+    VERDICT_FILTERS,
+    ArrivalsFilter,
+    ArrivalsTableModel,
+    Column,
+    Role,
+)
+from zoomhost.ui.widgets import action_button
+
+
+class ArrivalsTable(QWidget):
+    """The waiting room and the meeting as a filtered, sortable table; one row may be selected."""
+
+    selection_changed = Signal()
+
+    def __init__(self, model: ArrivalsTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = ArrivalsFilter(self)
+        self.proxy.setSourceModel(model)
+        self.proxy.set_states(STATE_FILTERS["present"][1])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._filter_row())
+        layout.addWidget(self._view(), 1)
+
+    def _filter_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Verdict:", self))
+        self.filter_group = QButtonGroup(self)
+        self.filter_group.setExclusive(True)
+        self.filter_buttons: dict[str, QPushButton] = {}
+        for n, (key, (words, _)) in enumerate(VERDICT_FILTERS.items(), start=1):
+            button = action_button(
+                words, accessible=f"Show {words.lower()}", tooltip=f"Show only this verdict (Alt+{n})", parent=self
+            )
+            button.setCheckable(True)
+            button.setChecked(key == "all")
+            self.filter_group.addButton(button)
+            self.filter_buttons[key] = button
+            button.clicked.connect(lambda _=False, k=key: self.set_verdict_filter(k))
+            QShortcut(QKeySequence(f"Alt+{n}"), self, activated=button.click)
+            row.addWidget(button)
+        row.addSpacing(16)
+        where = QLabel("Sho&w:", self)
+        self.state_filter = QComboBox(self)
+        self.state_filter.setAccessibleName("Show who")
+        for key, (words, _) in STATE_FILTERS.items():
+            self.state_filter.addItem(words, key)
+        where.setBuddy(self.state_filter)
+        self.state_filter.currentIndexChanged.connect(
+            lambda _: self.proxy.set_states(STATE_FILTERS[self.state_filter.currentData()][1])
+        )
+        row.addWidget(where)
+        row.addWidget(self.state_filter)
+        row.addStretch()
+        return row
+
+    def _view(self) -> QTableView:
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setAccessibleName("Waiting room and meeting")
+        self.view.setAccessibleDescription("Everyone who arrived, with the register's verdict; select a row to admit, hold or remove")
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        em = self.fontMetrics().horizontalAdvance("M")
+        for column, width in ((Column.TIME, 6), (Column.NAME, 16), (Column.VERDICT, 13), (Column.PUPIL, 14), (Column.STATE, 12)):
+            header.resizeSection(column, width * em)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+        return self.view
+
+    def selected(self) -> Arrival | None:
+        """The participant selected in the table, as the model has them now."""
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return rows[0].data(Role.ARRIVAL)
+
+    def select_participant(self, participant_id: str) -> None:
+        """Select (and scroll to) a participant's row, widening the filters if they are hidden."""
+        row = self.model.row_of(participant_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            self.filter_buttons["all"].click()
+            self.state_filter.setCurrentIndex(self.state_filter.findData("everyone"))
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.view.selectionModel().select(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.view.scrollTo(index)
+
+    def set_verdict_filter(self, key: str) -> None:
+        self.filter_buttons[key].setChecked(True)
+        self.proxy.set_verdicts(VERDICT_FILTERS[key][1])
