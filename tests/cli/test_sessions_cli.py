@@ -62,7 +62,8 @@ def test_control_characters_in_names_do_not_reach_the_terminal(capsys: pytest.Ca
         session = LiveSession(journal=j, classify=classify, expected_pupils=CONSENTED, clock=Clock())
         session.apply(event(EventKind.JOINED, "p1", "\x1b[2Jboom\x07", seconds=1))
     code, out, _ = _run(capsys, "summary", "show", "latest")
-    assert code == 0 and "?[2Jboom?" in out and "\x1b" not in out and "\x07" not in out
+    # shown the one way every display name is shown (the table, dry-run, the summary's other forms)
+    assert code == 0 and "⟦U+001B⟧[2Jboom⟦U+0007⟧" in out and "\x1b" not in out and "\x07" not in out
 
 
 def test_an_unknown_session_is_one_plain_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from zoomhost.app.services import session_journals
+from zoomhost.app.services import connect_with, rehearsal_sign_in, session_journals
 from zoomhost.app.session import play_on, play_scenario, rehearsal_assistant, start_session
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
@@ -145,6 +145,14 @@ class _Zoom:
     bridge: Any = None  # RehearsalBridge started here
 
 
+def rehearse_headless(**options: Any) -> RehearsalResult:
+    """``zoomhost rehearse --headless``: :func:`rehearse` on an I/O thread of its own, until it is over."""
+    from zoomhost.system.runtime import AsyncRunner
+
+    with AsyncRunner(name="zoomhost-rehearse") as runner:
+        return runner.run(rehearse(**options))
+
+
 async def rehearse(
     *,
     scenario: str,
@@ -182,19 +190,15 @@ async def _play(
     in_process: bool,
     listener: Listener | None,
 ) -> RehearsalResult:
-    from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
-    from zoomhost.zoom.client import ZoomClient
-    from zoomhost.zoom.credentials import ServerToServerCredentials
-
     meeting_id = str(parts.meetings[script.meeting])
     resume_from = await _unfinished(parts, meeting_id, script, journals)
-    auth = ZoomAuth(
-        ServerToServerSignIn(
-            credentials=ServerToServerCredentials(parts.account_id, parts.client_id, parts.client_secret),
-            oauth_base=parts.settings.oauth_base,
-        )
+    connection = connect_with(
+        rehearsal_sign_in(parts.settings, account_id=parts.account_id, client_id=parts.client_id, client_secret=parts.client_secret),
+        settings=parts.settings,
+        mode="rehearsal",
+        reason="A headless rehearsal plays on a rehearsal Zoom.",
     )
-    zoom = ZoomClient(settings=parts.settings, auth=auth)
+    zoom, auth = connection.zoom, connection.auth
     launcher: AssistantLauncher | None = None
     controller: LiveController | None = None
     run: Any = None

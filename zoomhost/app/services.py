@@ -40,7 +40,7 @@ from zoomhost.system.runtime import AsyncRunner
 if TYPE_CHECKING:  # imported on the I/O thread when first needed: they are slow to load
     from zoomhost.rehearsal.server import RehearsalServer
     from zoomhost.zoom.auth import TokenSource, ZoomAuth
-    from zoomhost.zoom.client import ZoomClient
+    from zoomhost.zoom.client import UpdateBudget, ZoomClient
     from zoomhost.zoom.credentials import CredentialStore
 
 log = logging.getLogger(__name__)
@@ -185,9 +185,6 @@ class Services:
 
     # -- on the I/O thread's executor ------------------------------------------------------------
     def _open(self) -> Connection:
-        from zoomhost.zoom.auth import ZoomAuth
-        from zoomhost.zoom.client import ZoomClient
-
         settings = self.settings
         if self.for_command:
             return self._open_for_command(settings)
@@ -198,35 +195,25 @@ class Services:
         budget = None
         if source is None:
             rehearsal, settings, source, budget = self._start_rehearsal(settings)
-        auth = ZoomAuth(source)
-        client = ZoomClient(settings=settings, auth=auth, budget=budget)
-        connection = Connection(
-            mode="rehearsal" if rehearsal is not None else "live",
+        connection = connect_with(
+            source,
             settings=settings,
-            zoom=client,
-            auth=auth,
-            rehearsal=rehearsal,
+            mode="rehearsal" if rehearsal is not None else "live",
             reason=reason,
+            budget=budget,
+            rehearsal=rehearsal,
             owns_rehearsal=self.rehearsal_server is None,
         )
-        self.runner.submit(_warm(auth))  # sign in now, so the first click does not wait for a token
+        self.runner.submit(_warm(connection.auth))  # sign in now, so the first click does not wait for a token
         log.info("zoomhost connected in %s mode", connection.mode)
         return connection
 
     def _open_for_command(self, settings: Settings) -> Connection:
         """The Zoom the credentials name; a missing credential raises, saying which and how to set it."""
         from zoomhost.zoom.auth import auth_from_store
-        from zoomhost.zoom.client import ZoomClient
 
         auth = auth_from_store(settings=settings, store=self.credentials)
-        return Connection(
-            mode="live",
-            settings=settings,
-            zoom=ZoomClient(settings=settings, auth=auth),
-            auth=auth,
-            rehearsal=None,
-            reason="Connected to the Zoom the credentials on this computer name.",
-        )
+        return connect_with(auth, settings=settings, mode="live", reason="Connected to the Zoom the credentials on this computer name.")
 
     def _live_sign_in(self, settings: Settings) -> tuple[TokenSource | None, str]:
         from zoomhost.zoom.auth import ServerToServerSignIn, UserSignIn
@@ -255,9 +242,7 @@ class Services:
     def _start_rehearsal(self, settings: Settings) -> tuple[RehearsalServer, Settings, TokenSource, object]:
         from zoomhost.rehearsal.server import RehearsalServer
         from zoomhost.system import redact
-        from zoomhost.zoom.auth import ServerToServerSignIn
         from zoomhost.zoom.client import UpdateBudget
-        from zoomhost.zoom.credentials import ServerToServerCredentials
 
         server = self.rehearsal_server.start() if self.rehearsal_server is not None else RehearsalServer().start()
         redact.register_secret(server.credentials.client_secret)
@@ -273,17 +258,55 @@ class Services:
             school_email_domain=settings.school_email_domain or state.school_domain,
         )
         creds = server.credentials
-        source = ServerToServerSignIn(
-            credentials=ServerToServerCredentials(
-                account_id=creds.account_id, client_id=creds.client_id, client_secret=creds.client_secret
-            ),
-            oauth_base=server.oauth_base,
+        source = rehearsal_sign_in(
+            rehearsal_settings, account_id=creds.account_id, client_id=creds.client_id, client_secret=creds.client_secret
         )
         # The rehearsal's meeting updates are its own: never spend the real host's daily count.
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="rehearsal-", dir=paths.cache_dir()))
         budget = UpdateBudget(path=self._scratch / "meeting-updates.json")
         return server, rehearsal_settings, source, budget
+
+
+def connect_with(
+    sign_in: TokenSource | ZoomAuth,
+    *,
+    settings: Settings,
+    mode: Mode,
+    reason: str,
+    budget: UpdateBudget | None = None,
+    rehearsal: RehearsalServer | None = None,
+    owns_rehearsal: bool = True,
+) -> Connection:
+    """The Zoom client for ``settings``' addresses and this sign-in: the one place one is built.
+
+    The window, every command and the headless rehearsal get their Zoom client here, so all of
+    them talk to Zoom (or the rehearsal Zoom) through the same client, limits and sign-in.
+    """
+    from zoomhost.zoom.auth import ZoomAuth
+    from zoomhost.zoom.client import ZoomClient
+
+    auth = sign_in if isinstance(sign_in, ZoomAuth) else ZoomAuth(sign_in)
+    return Connection(
+        mode=mode,
+        settings=settings,
+        zoom=ZoomClient(settings=settings, auth=auth, budget=budget),
+        auth=auth,
+        rehearsal=rehearsal,
+        reason=reason,
+        owns_rehearsal=owns_rehearsal,
+    )
+
+
+def rehearsal_sign_in(settings: Settings, *, account_id: str, client_id: str, client_secret: str) -> TokenSource:
+    """Sign in to a rehearsal Zoom with the throwaway Server-to-Server credentials it made for itself."""
+    from zoomhost.zoom.auth import ServerToServerSignIn
+    from zoomhost.zoom.credentials import ServerToServerCredentials
+
+    return ServerToServerSignIn(
+        credentials=ServerToServerCredentials(account_id=account_id, client_id=client_id, client_secret=client_secret),
+        oauth_base=settings.oauth_base,
+    )
 
 
 async def _warm(auth: ZoomAuth) -> None:

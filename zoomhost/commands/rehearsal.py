@@ -46,18 +46,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_rehearse(args: argparse.Namespace) -> int:
-    from zoomhost.app.rehearse import rehearse
-    from zoomhost.system.runtime import AsyncRunner
+    from zoomhost.app.rehearse import rehearse_headless
 
     if not args.headless:
         raise ZoomhostError(
             "From the command line a rehearsal plays headless only.",
             hint="Add --headless, or open zoomhost (it starts in rehearsal when no Zoom account is set).",
         )
-    with AsyncRunner(name="zoomhost-rehearse") as runner:
-        result = runner.run(
-            rehearse(scenario=args.scenario, speed=args.speed, server=args.server, autopilot=args.autopilot, assistant=args.assistant)
-        )
+    result = rehearse_headless(
+        scenario=args.scenario, speed=args.speed, server=args.server, autopilot=args.autopilot, assistant=args.assistant
+    )
     print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else result.text(), flush=True)
     return 0
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from pathlib import Path
 
 from zoomhost.app.retention import purge_past_retention
 from zoomhost.app.services import command_services
 from zoomhost.app.summaries import export_summary, kept_sessions, session_summary, sessions_folder
+from zoomhost.core.names import visible_name
 from zoomhost.core.summary import SessionSummary
 
 
@@ -107,19 +107,14 @@ def summary_text(summary: SessionSummary) -> list[str]:
     lines.extend(f"  {row.name:<20} {clock(row.first_join)}–{clock(row.last_leave)}" for row in summary.staff)
     lines.append(f"Arrivals not admitted ({len(summary.not_admitted)}):")
     for row in summary.not_admitted:
-        who = _printable(row.who) if row.who else "(name not kept)"
+        who = visible_name(row.who) if row.who else "(name not kept)"
         lines.append(
             f"  {clock(row.arrived_at)}  {who}: {row.verdict.replace('_', ' ')} – {'; '.join(row.reasons)}; {row.outcome}"
         )
     lines.append(f"Incidents ({len(summary.incidents)}):")
-    lines.extend(f"  {clock(row.at)}  {_printable(row.message)}" for row in summary.incidents)
+    lines.extend(f"  {clock(row.at)}  {visible_name(row.message)}" for row in summary.incidents)
     lines.append("Host actions:")
     for row in summary.timeline:
-        target = f" – {_printable(row.target)}" if row.target else ""
+        target = f" – {visible_name(row.target)}" if row.target else ""
         lines.append(f"  {clock(row.at)}  {row.words}{target} ({row.actor}): {row.outcome}")
     return lines
-
-
-def _printable(text: str) -> str:
-    """Display names are typed by strangers: control characters must not reach the terminal."""
-    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text)
