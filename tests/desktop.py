@@ -74,7 +74,7 @@ def without_libraries(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``command`` where the dynamic loader cannot find ``libraries``; everything else is as it is."""
     scratch = tmp_path / "hidden"
-    scratch.mkdir()
+    scratch.mkdir(parents=True)
     proc = subprocess.run(
         [sys.executable, str(HIDE), str(scratch), *map(str, libraries), "--", *command],
         env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout,

@@ -41,7 +41,9 @@ _PACKAGE_OF = {
     )},
 }
 
-_LDD_LINE = re.compile(r"^\s*(?P<name>\S+)\s+=>\s+(?P<where>not found|\S+)")
+# "\tlibxcb-cursor.so.0 => /usr/lib/x86_64-linux-gnu/libxcb-cursor.so.0 (0x00007f…)" or "… => not found";
+# the path may hold spaces (a bundle unpacked into "School Apps").
+_LDD_LINE = re.compile(r"^\s*(?P<name>\S+)\s+=>\s+(?:(?P<missing>not found)|(?P<where>.+?)(?:\s+\(0x[0-9a-fA-F]+\))?)\s*$")
 
 
 def debian_package(soname: str) -> str:
@@ -215,7 +217,7 @@ def linked_libraries(shared_object: Path, environ: Mapping[str, str] | None = No
         match = _LDD_LINE.match(line)
         if match is None:
             continue
-        if match["where"] == "not found":
+        if match["missing"]:
             missing.append(match["name"])
         else:
             found[match["name"]] = match["where"]
