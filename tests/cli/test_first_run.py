@@ -51,6 +51,7 @@ def test_without_libxcb_cursor_zoomhost_says_what_to_install_and_exits(x_server:
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert proc.stderr == MISSING_CURSOR
     assert proc.stdout == ""
+    assert MISSING_CURSOR.strip() in (REPO / "README.md").read_text(encoding="utf-8"), "the README shows this line"
 
 
 def test_qt_alone_aborts_where_zoomhost_speaks(x_server: str, tmp_path: Path) -> None:
