@@ -35,9 +35,14 @@ def _mount(source: str | None, target: str, flags: int) -> None:
 
 def private_mount_namespace() -> None:
     uid, gid = os.getuid(), os.getgid()
-    flags = CLONE_NEWNS if os.geteuid() == 0 else CLONE_NEWNS | CLONE_NEWUSER
-    if _libc.unshare(flags) != 0:
+    # Root makes a mount namespace; anyone else (or a root without that right, as in some containers)
+    # makes it inside a user namespace of their own.
+    tries = [CLONE_NEWNS, CLONE_NEWNS | CLONE_NEWUSER] if os.geteuid() == 0 else [CLONE_NEWNS | CLONE_NEWUSER]
+    for flags in tries:
+        if _libc.unshare(flags) == 0:
+            break
         err = ctypes.get_errno()
+    else:
         raise OSError(err, f"unshare: {os.strerror(err)}")
     if flags & CLONE_NEWUSER:
         Path("/proc/self/setgroups").write_text("deny", encoding="ascii")
