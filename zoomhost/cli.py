@@ -41,6 +41,7 @@ COMMANDS = {
     "assistant": "zoomhost.commands.assistant",
     "invitations": "zoomhost.commands.invitations",
     "paths": "zoomhost.commands.misc",
+    "doctor": "zoomhost.commands.doctor",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 

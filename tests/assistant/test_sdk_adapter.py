@@ -22,6 +22,7 @@ from tests.assistant.fake_binding import SURFACE, FakeBinding
 from tests.assistant.helpers import SDK_KEY, SDK_SECRET
 from tests.conftest import require
 from zoomhost.rehearsal.binding import ENUMS, RehearsalBinding
+from zoomhost.assistant.sdk_binding import import_meeting_sdk
 from zoomhost.assistant.sdk_adapter import OPTIONAL_NAMES, AssistantError, SdkAdapter, make_sdk_jwt
 from zoomhost.assistant.wire import COHOST_INSTRUCTION, AssistantStatus
 from zoomhost.core.control import Capability
@@ -123,9 +124,10 @@ def test_a_whole_session_uses_only_names_the_binding_has() -> None:
     assert ("IMeetingAudioController", "MuteAudio") in sdk.recorder.touched
 
 
-def test_adapter_names_exist_in_the_installed_sdk() -> None:
+def test_adapter_names_exist_in_the_installed_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
     require(importlib.util.find_spec("zoom_meeting_sdk") is not None, "zoom-meeting-sdk (the assistant extra) is not installed")
-    real = importlib.import_module("zoom_meeting_sdk")
+    monkeypatch.delenv("SSB_HOME", raising=False)  # the SDK's folder is this test's zoomhost home, and is forgotten after it
+    real = import_meeting_sdk()
     adapter, watch, state, sdk = joined()
     meeting = state.class_meeting_id
     person = state.arrive(meeting, "Amy B")

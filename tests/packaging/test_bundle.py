@@ -21,9 +21,13 @@ from pathlib import Path
 import pytest
 
 import zoomhost
+from tests import desktop
 from tests.conftest import REPO, require, require_executable
+from tests.desktop import without_libraries, xcb_cursor_files
+from zoomhost.system.desktop import linked_libraries
 
 pytestmark = [pytest.mark.bundle, pytest.mark.timeout(900)]
+x_server = desktop.x_server  # the fixture: a real X server
 
 
 
@@ -161,6 +165,79 @@ def test_qt_platform_plugins_find_their_qt_libraries_inside_the_bundle(bundle: B
         assert qt_lines, out
         for line in qt_lines:
             assert "not found" not in line and str(bundle.folder) in line, f"{plugin}: {line.strip()}"
+
+
+# What every Linux desktop has, so a bundle must not carry it: the C library and its loader, the system's
+# OpenGL/EGL (they drive its graphics card), and the X11 and Wayland client libraries the desktop session
+# itself runs on. PyInstaller leaves exactly these out; everything else a platform plugin loads is bundled.
+EVERY_DESKTOP = frozenset({
+    "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
+    "libGL.so.1", "libEGL.so.1", "libGLX.so.0", "libGLdispatch.so.0", "libOpenGL.so.0", "libdrm.so.2",
+    "libxcb.so.1", "libwayland-client.so.0", "libwayland-cursor.so.0", "libwayland-egl.so.1",
+})
+
+
+def test_qt_platform_plugins_need_nothing_outside_the_bundle_that_a_desktop_may_lack(bundle: Bundle) -> None:
+    require_executable("ldd")
+    internal = bundle.folder / "_internal"
+    platforms = internal / "PySide6" / "Qt" / "plugins" / "platforms"
+    # The bundle's launcher puts _internal on the loader's path, as here.
+    as_launched = {"PATH": os.defpath, "LD_LIBRARY_PATH": str(internal)}
+    for plugin in ("libqxcb.so", "libqwayland.so", "libqoffscreen.so"):
+        libraries = linked_libraries(platforms / plugin, as_launched)
+        assert libraries.error == "" and libraries.missing == (), (plugin, libraries)
+        outside = {name: where for name, where in libraries.found.items()
+                   if not Path(where).resolve().is_relative_to(bundle.folder.resolve()) and name not in EVERY_DESKTOP}
+        assert outside == {}, f"{plugin} loads these from the computer, which a desktop may lack: {outside}"
+    xcb = linked_libraries(platforms / "libqxcb.so", as_launched).found
+    for needed in ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxkbcommon-x11.so.0"):
+        assert Path(xcb[needed]).resolve().is_relative_to(bundle.folder.resolve()), (needed, xcb[needed])
+
+
+# Starts the program after the log file, waits until the log says the window connected (or it exits), then stops it.
+WATCH_WINDOW = (
+    "import pathlib, subprocess, sys, time\n"
+    "log, app = pathlib.Path(sys.argv[1]), subprocess.Popen(sys.argv[2:])\n"
+    "deadline = time.monotonic() + 90\n"
+    "while time.monotonic() < deadline and app.poll() is None:\n"
+    "    if log.exists() and 'connected in rehearsal mode' in log.read_text(encoding='utf-8'):\n"
+    "        break\n"
+    "    time.sleep(0.2)\n"
+    "print('running' if app.poll() is None else f'exited with {app.returncode}')\n"
+    "app.terminate()\n"
+    "app.wait(30)\n"
+)
+
+
+def test_the_bundle_opens_its_window_where_the_computer_lacks_libxcb_cursor(
+    bundle: Bundle, x_server: str, tmp_path: Path
+) -> None:
+    """A teacher's desktop without libxcb-cursor0: the bundle's own copy serves, so nothing needs installing."""
+    env = bare_env(tmp_path, ZOOMHOST_HOME=str(tmp_path / "zh"), DISPLAY=x_server)
+    del env["QT_QPA_PLATFORM"]
+    hidden = xcb_cursor_files()
+    doctor = without_libraries(tmp_path / "doctor", hidden, str(bundle.program), "doctor", "--json", env=env)
+    checks = {check["id"]: check for check in json.loads(doctor.stdout)["checks"]}
+    assert checks["platform_plugin"]["status"] == "pass", checks["platform_plugin"]
+    assert str(bundle.folder) in checks["platform_plugin"]["detail"] and "X11 (xcb)" in checks["platform_plugin"]["detail"]
+    # The window itself, on the X server, until it has connected to its rehearsal Zoom (after the first paint).
+    log = tmp_path / "zh" / "logs" / "zoomhost.log"
+    proc = without_libraries(tmp_path / "window", hidden, sys.executable, "-c", WATCH_WINDOW, str(log), str(bundle.program),
+                             env=env)
+    assert proc.stdout.strip() == "running", proc.stdout + proc.stderr[-2000:]
+    assert "platform plugin" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+
+
+def test_a_build_machine_without_libxcb_cursor_refuses_to_build(tmp_path: Path) -> None:
+    """Rather than a bundle that would make every teacher's machine need the library."""
+    require(find_spec("PyInstaller") is not None, "PyInstaller is not installed (the `bundle` extra)")
+    proc = without_libraries(
+        tmp_path, xcb_cursor_files(), "bash", str(REPO / "packaging" / "build.sh"), "--python", sys.executable,
+        "--dist", str(tmp_path / "dist"), "--work", str(tmp_path / "work"), env={**os.environ}, timeout=300,
+    )
+    assert proc.returncode != 0
+    assert "Qt's xcb plugin needs libxcb-cursor.so.0 (sudo apt install libxcb-cursor0)" in proc.stderr
+    assert not (tmp_path / "dist" / "zoomhost").exists()
 
 
 def test_secrets_go_to_the_secret_service_keyring_from_the_bundle(bundle: Bundle, tmp_path: Path) -> None:

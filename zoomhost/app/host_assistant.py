@@ -9,7 +9,6 @@ environment, or is made here and handed to the panel once. While the block of
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import secrets
@@ -69,8 +68,10 @@ def load_binding(rehearsal: str | None) -> Any:
         return RehearsalBinding(state=RemoteZoomState(rehearsal))
     if not sys.platform.startswith("linux"):
         raise AssistantError("The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only).")
+    from zoomhost.assistant.sdk_binding import import_meeting_sdk
+
     try:
-        binding = importlib.import_module("zoom_meeting_sdk")
+        binding = import_meeting_sdk()
     except ImportError as err:
         raise AssistantError(
             "Zoom's Meeting SDK is not installed.",

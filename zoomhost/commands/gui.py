@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from zoomhost.core.errors import ZoomhostError
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help="open the teacher's application (the default)")
@@ -16,6 +18,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from zoomhost.app.desktop import window_outlook
+
+    # Before Qt starts: a Qt that cannot load a platform plugin aborts the program with advice that
+    # does not help; this says in one sentence what to install, or where to run zoomhost, instead.
+    outlook = window_outlook()
+    if not outlook.ok:
+        raise ZoomhostError(outlook.sentence)
     from zoomhost.ui.main import run_app
 
     return run_app(["--rehearsal"] if args.rehearsal else [])

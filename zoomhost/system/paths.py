@@ -47,6 +47,17 @@ def log_dir() -> Path:
     return _ensure(home / "logs" if home else platformdirs.user_log_path(APP_NAME, appauthor=False))
 
 
+def meeting_sdk_home() -> Path:
+    """The Meeting SDK's own folder (its logs), inside zoomhost's log folder instead of ``~/.zoomsdk``.
+
+    The SDK writes its logs to ``<this>/logs`` and, when that folder is missing, prints "failed to
+    open file" on stderr again and again; so the folder is made here, before the SDK is loaded.
+    """
+    home = log_dir() / "meeting-sdk"
+    _ensure(home / "logs")
+    return _ensure(home)
+
+
 def cache_dir() -> Path:
     home = _home_override()
     return _ensure(home / "cache" if home else platformdirs.user_cache_path(APP_NAME, appauthor=False))
