@@ -38,6 +38,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         (["--listen", "127.0.0.1:99999"], "not a port number"),
         (["--tls-cert", "cert.pem"], "both --tls-cert and --tls-key"),
         (["--rehearsal", "ws://127.0.0.1:9"], "cannot be reached"),
+        (["--web-domain", "http://zoom.us.evil.example"], "is not secure"),
     ],
 )
 def test_bad_start_is_one_plain_line(

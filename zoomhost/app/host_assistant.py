@@ -26,6 +26,7 @@ from typing import Any
 from zoomhost.assistant.sdk_adapter import AssistantError
 from zoomhost.assistant.wire import TOKEN_ENV
 from zoomhost.system import redact
+from zoomhost.system.config import address_problem
 
 __all__ = [
     "TOKEN_ENV",
@@ -189,6 +190,9 @@ async def host_assistant(
     from zoomhost.assistant.server import AssistantServer, is_loopback, tls_context
 
     host, port = parse_listen(listen)
+    problem = address_problem(web_domain)
+    if problem:
+        raise AssistantError(f"Zoom's web domain “{web_domain[:80]}” {problem}.", hint="For example --web-domain https://zoom.us.")
     if bool(tls_cert) != bool(tls_key):
         raise AssistantError("Give both --tls-cert and --tls-key, or neither.")
     if not is_loopback(host) and not tls_cert:
