@@ -136,3 +136,25 @@ def test_redacting_twice_changes_nothing_more() -> None:
 
     once = redact('pwd=abc&x=1 password: hunter2 {"password": 123456} Bearer abc.def')
     assert redact(once) == once and "hunter2" not in once
+
+
+def test_a_meeting_read_from_zoom_has_its_passcodes_masked_in_every_later_line() -> None:
+    import asyncio
+
+    from tests.assistant.helpers import zoom_client
+    from zoomhost.rehearsal.server import RehearsalServer
+    from zoomhost.rehearsal.state import ZoomState
+
+    state = ZoomState()
+    meeting_id = state.class_meeting_id
+    state.meeting(meeting_id).password = "802271"  # a numeric passcode, as phone dial-in needs
+
+    async def read() -> dict[str, object]:
+        async with zoom_client(server) as zoom:
+            return await zoom.get_meeting(meeting_id)
+
+    with RehearsalServer(state=state) as server:
+        meeting = asyncio.run(read())
+    assert meeting["pstn_password"] == "802271"
+    text = _logged("the teacher dialled in and typed 802271# for meeting %s", meeting_id)
+    assert "802271" not in text and str(meeting_id) in text

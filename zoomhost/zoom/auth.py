@@ -33,6 +33,7 @@ with warnings.catch_warnings():
 
 from zoomhost.system.config import Settings
 from zoomhost.system.redact import register_secret
+from zoomhost.zoom.client import answer_size_cap
 from zoomhost.zoom.credentials import CredentialStore, ServerToServerCredentials, UserOAuthCredentials
 from zoomhost.zoom.errors import AuthError, ZoomError, error_from_exception, error_from_response
 
@@ -105,6 +106,7 @@ async def _oauth_client(
         token_endpoint_auth_method="client_secret_basic",
         transport=transport,
         timeout=timeout,
+        event_hooks={"response": [answer_size_cap()]},
         **kwargs,
     )
     client.register_compliance_hook("access_token_response", _raise_for_token_error)
