@@ -1,8 +1,12 @@
-"""The control connection over real loopback sockets: the token, TLS, replayed command ids, order."""
+"""The control connection over real loopback sockets: the token, TLS, replayed command ids, order, and
+what a bad message, an oversized batch or a flood of refused connections gets."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
+import re
 import ssl
 import subprocess
 from collections.abc import AsyncIterator
@@ -16,6 +20,7 @@ from websockets.exceptions import InvalidStatus
 
 from tests.assistant.helpers import SDK_KEY, SDK_SECRET, until
 from tests.conftest import require_executable
+from zoomhost.assistant import wire
 from zoomhost.assistant.client import AssistantChannel
 from zoomhost.rehearsal.binding import RehearsalBinding
 from zoomhost.assistant.sdk_adapter import AssistantError, make_sdk_jwt
@@ -163,3 +168,134 @@ def test_pipelined_commands_run_in_the_order_sent_and_events_are_not_lost_on_rec
             await back.close()
 
     asyncio.run(scenario())
+
+
+# -- what a bad or hostile message gets --------------------------------------------------------------
+class RawPanel:
+    """A panel speaking the wire protocol by hand over a real loopback WebSocket, to send what no panel would."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.heard: list[dict[str, Any]] = []
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.connection.send(json.dumps(message))
+
+    async def next_of(self, kind: str, *, timeout: float = 5.0) -> dict[str, Any]:
+        """The next message of ``kind`` (a batch's messages are read one by one)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for index, message in enumerate(self.heard):
+                    if message["type"] == kind:
+                        return self.heard.pop(index)
+                frame = json.loads(await self.connection.recv())
+                self.heard.extend(frame["messages"] if frame["type"] == "batch" else [frame])
+
+
+@asynccontextmanager
+async def raw_panel(server: AssistantServer) -> AsyncIterator[RawPanel]:
+    async with websockets.connect(
+        f"ws://127.0.0.1:{server.port}", additional_headers={"Authorization": f"Bearer {TOKEN}"}
+    ) as connection:
+        panel = RawPanel(connection)
+        await panel.next_of("hello")
+        yield panel
+
+
+BAD_MESSAGES = [
+    ({"type": "subscribe", "after": "abc"}, "'after' must be a whole number"),
+    ({"type": "subscribe", "after": -1}, "'after' must be a whole number"),
+    ({"type": "subscribe", "after": 2.5}, "'after' must be a whole number"),
+    ({"type": "subscribe", "after": True}, "'after' must be a whole number"),
+    ({"type": "subscribe", "after": {"x": 1}}, "'after' must be a whole number"),
+    ({"type": "subscribe", "after": 0, "batches": "yes"}, "'batches' must be true or false"),
+    ({"type": "join", "meeting_number": "81234567890x", "sdk_jwt": "j"}, "meeting number"),
+    ({"type": "join", "meeting_number": 8.5, "sdk_jwt": "j"}, "meeting number"),
+    ({"type": "join", "meeting_number": True, "sdk_jwt": "j"}, "meeting number"),
+    ({"type": "join", "meeting_number": 812345678, "passcode": 123456, "sdk_jwt": "j"}, "passcode must be text"),
+    ({"type": "join", "meeting_number": 812345678, "sdk_jwt": ["j"]}, "needs the SDK token"),
+    ({"type": "join", "meeting_number": 812345678}, "needs the SDK token"),
+    ({"type": "command", "command_id": "c1", "command": "admit", "args": {"participant_id": [1]}}, "must be a participant's id"),
+    ({"type": "command", "command_id": "c1", "command": "admit", "args": {"participant_id": True}}, "must be a participant's id"),
+    ({"type": "command", "command_id": "c1", "command": "admit", "args": {"participant_id": "9" * 65}}, "must be a participant's id"),
+    ({"type": "command", "command_id": "c1", "command": "allow_chat", "args": {"allowed": "no"}}, "must be true or false"),
+    ({"type": "command", "command_id": "c1", "command": "mute_all", "args": {"allow_self_unmute": 0}}, "must be true or false"),
+    ({"type": "command", "command_id": "c1", "command": "lock", "args": {"everyone": True}}, "takes no everyone"),
+    ({"type": "command", "command_id": "c1", "command": "lock", "bulk": "yes"}, "'bulk' must be true or false"),
+    ({"type": "command", "command_id": "c1", "command": ["lock"]}, "is not a command the assistant knows"),
+    ({"type": "command", "command_id": 7, "command": "lock"}, "without a command id"),
+    ({"type": "command", "command_id": "c1", "command": "lock", "args": [1]}, "were not an object"),
+]
+
+
+def test_every_bad_field_gets_an_error_reply_and_the_connection_carries_on() -> None:
+    async def scenario() -> None:
+        state = ZoomState()
+        async with serving(state) as server:
+            async with raw_panel(server) as panel:
+                for message, words in BAD_MESSAGES:
+                    await panel.send(message)
+                    reply = await panel.next_of("error")
+                    assert words in reply["message"], (message, reply)
+                assert server.executed == []  # nothing bad was carried out
+                # The same connection still works: subscribe, and a good command is answered.
+                pupil = state.arrive(state.class_meeting_id, "Amy B")
+                await panel.send({"type": "subscribe", "after": 0, "batches": True})
+                await panel.send({"type": "command", "command_id": "good-1", "command": "admit", "args": {"participant_id": str(pupil.user_id)}})
+                result = await panel.next_of("result")
+                assert result["command_id"] == "good-1"
+                assert [cid for cid, _ in server.executed] == ["good-1"]
+
+    asyncio.run(scenario())
+
+
+def test_a_batch_over_the_limit_is_refused_whole_and_one_at_the_limit_is_carried_out() -> None:
+    def admits(count: int, prefix: str) -> dict[str, Any]:
+        return {
+            "type": "batch",
+            "messages": [
+                {"type": "command", "command_id": f"{prefix}-{n}", "command": "admit", "args": {"participant_id": str(10**9 + n)}, "bulk": True}
+                for n in range(count)
+            ],
+        }
+
+    async def scenario() -> None:
+        state = ZoomState()
+        async with serving(state) as server:
+            channel = await joined_channel(server, state)  # the assistant is in the meeting, so admits really run
+            async with raw_panel(server) as panel:
+                await panel.send(admits(wire.BATCH_LIMIT + 1, "over"))
+                reply = await panel.next_of("error")
+                assert f"at most {wire.BATCH_LIMIT}" in reply["message"]
+                await panel.send(admits(wire.BATCH_LIMIT, "at"))
+                results = [await panel.next_of("result") for _ in range(wire.BATCH_LIMIT)]
+                assert sorted(r["command_id"] for r in results) == sorted(f"at-{n}" for n in range(wire.BATCH_LIMIT))
+                assert not [cid for cid, _ in server.executed if cid.startswith("over-")]
+                assert len([cid for cid, _ in server.executed if cid.startswith("at-")]) == wire.BATCH_LIMIT
+            await channel.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_flood_of_connections_without_the_token_is_logged_as_a_count_not_line_by_line(caplog: pytest.LogCaptureFixture) -> None:
+    knocks = 150
+
+    async def scenario() -> None:
+        state = ZoomState()
+        async with serving(state, refusals_logged_every=0.5) as server:
+            url = f"ws://127.0.0.1:{server.port}"
+            for n in range(knocks):
+                with pytest.raises(InvalidStatus):
+                    await websockets.connect(url, additional_headers={"Authorization": f"Bearer wrong-{n}"})
+            await asyncio.sleep(1.2)  # the interval ends: the held-back knocks are told as one count
+            channel = AssistantChannel(url=url, token=TOKEN)
+            await channel.connect()  # the real panel still gets in
+            await channel.close()
+
+    with caplog.at_level(logging.WARNING, logger="zoomhost.assistant.server"):
+        asyncio.run(scenario())
+    lines = [r.getMessage() for r in caplog.records if r.name == "zoomhost.assistant.server" and "refused" in r.getMessage()]
+    assert 1 <= len(lines) <= 3, lines  # not one per knock
+    told = sum(int(m.group(1)) if (m := re.search(r"refused (\d+) control", line)) else 1 for line in lines)
+    assert told == knocks  # every knock is still counted
+    assert any(f"refused {knocks - 1} control connections" in line for line in lines)

@@ -221,6 +221,32 @@ def test_callbacks_become_meeting_events() -> None:
     assert len({e.event_id for e in watch.events}) == len(watch.events)
 
 
+def test_a_name_from_the_sdk_is_cut_to_the_event_streams_limit_and_says_so() -> None:
+    from zoomhost.zoom.events import MAX_NAME, meeting_event_from_webhook
+
+    adapter, watch, state, sdk = joined()
+    meeting = state.class_meeting_id
+    long_name = "Amy B" + "\u200b" * 10_000  # a 10,005-character name
+    pupil = state.arrive(meeting, long_name)
+    adapter.poll()
+    watch.until(lambda: EventKind.WAITING_JOINED in watch.kinds(str(pupil.user_id)), "the arrival")
+    heard = [e for e in watch.events if e.participant_id == str(pupil.user_id)][0]
+    # The same name over Zoom's event stream, for comparison.
+    streamed = meeting_event_from_webhook(
+        {"event": "meeting.participant_joined_waiting_room", "event_ts": 1,
+         "payload": {"object": {"id": str(meeting), "participant": {"user_id": str(pupil.user_id), "user_name": long_name,
+                                                                     "date_time": "2024-01-01T09:00:00Z"}}}}
+    )  # fmt: skip
+    assert streamed is not None
+    assert heard.display_name == streamed.display_name == long_name[:MAX_NAME]
+    assert heard.extra.get("name_truncated") == streamed.extra.get("name_truncated") == "true"
+    short = state.arrive(meeting, "Zoe L")
+    adapter.poll()
+    watch.until(lambda: EventKind.WAITING_JOINED in watch.kinds(str(short.user_id)), "the second arrival")
+    ordinary = [e for e in watch.events if e.participant_id == str(short.user_id)][0]
+    assert ordinary.display_name == "Zoe L" and "name_truncated" not in ordinary.extra
+
+
 def test_lock_without_lockmeeting_holds_every_later_arrival() -> None:
     adapter, watch, state, sdk = joined()
     meeting = state.class_meeting_id

@@ -122,3 +122,20 @@ def test_command_reads_files_wherever_they_are(tmp_path: Path, capsys: pytest.Ca
         shutil.copy(source, tmp_path / source.name)
     status, out, _ = run(capsys, "--register", str(tmp_path / "register.csv"), str(tmp_path / "names.txt"), "--json")
     assert status == 0 and len(out.splitlines()) == len(names_in_file())
+
+
+def test_a_device_given_as_the_list_of_names_is_refused_at_once(tmp_path: Path) -> None:
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    register = tmp_path / "register.csv"
+    register.write_text("First name,Surname,Class,Consent\nAmy,Brown,4B,yes\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "zoomhost", "dry-run", "--register", str(register), "/dev/zero"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, env=dict(os.environ),
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)),  # reading without end fails fast
+    )  # fmt: skip
+    assert done.returncode == 1 and done.stdout == ""
+    assert "zero: is not a file (a device, pipe or socket)" in done.stderr and "Traceback" not in done.stderr

@@ -104,3 +104,55 @@ def test_import_through_a_real_process(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert bad.stderr.startswith("zoomhost: unusable-binary.csv line 1: this is not a CSV text file")
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+# -- what is refused before a byte is read --------------------------------------------------------
+def _import_in_a_child(path: str, *, home: Path) -> subprocess.CompletedProcess[str]:
+    """`zoomhost register import PATH` in its own process, with a memory ceiling: reading without end fails fast."""
+    import resource
+
+    def ceiling() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "zoomhost", "register", "import", path],
+        capture_output=True, text=True, timeout=60, preexec_fn=ceiling, stdin=subprocess.DEVNULL,
+        env={**os.environ, "ZOOMHOST_HOME": str(home), "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+
+
+def test_a_device_is_refused_at_once_and_the_register_kept(zoomhost_home: Path) -> None:
+    assert cli.main(["register", "import", str(SAMPLES / "arbor-utf8-comma.csv")]) == 0
+    before = stored().pupils()
+    done = _import_in_a_child("/dev/zero", home=zoomhost_home)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("zoomhost: zero: is not a file (a device, pipe or socket).") and "Traceback" not in done.stderr
+    assert stored().pupils() == before
+
+
+def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+
+    fifo = tmp_path / "register.csv"
+    os.mkfifo(fifo, 0o600)
+    status: list[int] = []
+    reader = threading.Thread(target=lambda: status.append(cli.main(["register", "import", str(fifo)])), daemon=True)
+    reader.start()
+    reader.join(30)
+    if reader.is_alive():  # it is waiting on the pipe: give it a writer and an end so the test run can go on
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("importing a pipe waited for someone to write to it")
+    assert status == [1]
+    assert "register.csv: is not a file (a device, pipe or socket)" in capsys.readouterr().err
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from zoomhost.core.register_text import MAX_BYTES
+
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as out:
+        out.write(b"First name,Class,Consent\n")
+        out.truncate(MAX_BYTES + 1)  # sparse: no disk spent, but its size says what reading it would cost
+    assert cli.main(["register", "import", str(huge)]) == 1
+    assert "huge.csv: is 20 MB, far too large for a register" in capsys.readouterr().err

@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zlib
@@ -22,10 +23,21 @@ RECORDING_SERVE = Path(__file__).resolve().parent / "recording_serve.py"
 
 
 def clean_env(home: Path) -> dict[str, str]:
-    """The environment of a child process: its own zoomhost home, no credentials from outside."""
+    """The environment of a child process: its own zoomhost home, no credentials from outside.
+
+    The user's home, temporary and XDG folders are inside ``home`` too (``home/os``), so that
+    every file the process writes anywhere, not only in zoomhost's own folders, is under
+    ``home`` for the scan to read.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZOOMHOST_")}
     env["ZOOMHOST_HOME"] = str(home)
     env["QT_QPA_PLATFORM"] = "offscreen"
+    os_home = home / "os"
+    for name, folder in {"HOME": "", "TMPDIR": "tmp", "XDG_CACHE_HOME": ".cache", "XDG_CONFIG_HOME": ".config",
+                         "XDG_DATA_HOME": ".local/share", "XDG_STATE_HOME": ".local/state"}.items():  # fmt: skip
+        path = os_home / folder
+        path.mkdir(parents=True, exist_ok=True)
+        env[name] = str(path)
     return env
 
 
@@ -97,14 +109,21 @@ class RehearsalZoom:
             self.process.stdout.close()
 
 
-def start_rehearse(*, api_base: str, home: Path, speed: float, log: Path) -> subprocess.Popen[str]:
-    """``zoomhost -v rehearse --scenario assembly --headless --json --server API_BASE`` (verbose: more to scan)."""
+def start_rehearse(
+    *, api_base: str, home: Path, speed: float, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """``zoomhost -v rehearse --scenario assembly --headless --json --server API_BASE`` (verbose: more to scan).
+
+    ``env``: variables set for it as a script would (the Zoom app's credentials, say).
+    """
     command = [
         sys.executable, "-m", "zoomhost", "-v", "rehearse", "--scenario", "assembly",
         "--speed", f"{speed:g}", "--headless", "--json", "--server", api_base,
     ]  # fmt: skip
     with log.open("a", encoding="utf-8") as err:
-        return subprocess.Popen(command, env=clean_env(home), stdout=subprocess.PIPE, stderr=err, text=True)
+        return subprocess.Popen(
+            command, env={**clean_env(home), **(env or {})}, stdout=subprocess.PIPE, stderr=err, text=True
+        )
 
 
 def finish(process: subprocess.Popen[str], *, timeout: float) -> dict[str, Any]:
@@ -139,6 +158,49 @@ def children(pid: int) -> list[tuple[int, str]]:
 
 def assistants_of(pid: int) -> list[int]:
     return [child for child, command in children(pid) if " assistant " in f"{command} "]
+
+
+class AssistantWatch(threading.Thread):
+    """Reads, while they run, the environment and command line of every host assistant the watched
+    zoomhost processes start (``/proc/PID/environ`` is what anyone with the same user id can read),
+    and each watched process's own environment once."""
+
+    def __init__(self) -> None:
+        super().__init__(name="assistant-watch", daemon=True)
+        self.parents: dict[int, bytes] = {}
+        self.assistants: dict[int, bytes] = {}  # pid -> environment, NUL, command line
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def watch(self, pid: int) -> None:
+        with self._lock:
+            self.parents[pid] = b""
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            with self._lock:
+                parents = list(self.parents)
+                for parent in parents:  # read once it is there (just after exec it may read empty)
+                    self.parents[parent] = self.parents[parent] or _proc_bytes(parent, "environ")
+            for parent in parents:
+                for child in assistants_of(parent):
+                    if child in self.assistants:
+                        continue
+                    environ, cmdline = _proc_bytes(child, "environ"), _proc_bytes(child, "cmdline")
+                    if environ and b" assistant " in cmdline.replace(b"\0", b" ") + b" ":
+                        self.assistants[child] = environ + b"\0" + cmdline
+            self.stop.wait(0.05)
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.join(10)
+
+
+def _proc_bytes(pid: int, name: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/{name}").read_bytes()
+    except OSError:
+        return b""
 
 
 def alive(pid: int) -> bool:

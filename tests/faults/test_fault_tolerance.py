@@ -9,8 +9,11 @@ replaced) and zoomhost itself is SIGKILLed and started again (and must pick the 
 Then, from the rehearsal Zoom's own records: every arrival it sent is in the journal exactly once;
 nobody was admitted twice, or while the same pupil was already in, or without being consented
 pupil or staff; the summary equals the undisturbed run's (apart from times and incidents); and no
-file zoomhost wrote, nor anything it printed, holds the client secret, a token, the passcode or a
-join link.
+file zoomhost wrote (its data, config, log and cache folders, the exports, and its home, temporary
+and XDG folders, which point inside its home here), nothing it printed, and no host assistant's
+environment or command line read while it ran holds the client secret, a token, the passcode or
+a join link, although the Zoom app's credentials were in zoomhost's own environment as a script
+would set them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 import pytest
 
 from tests.faults.rig import (
+    AssistantWatch,
     RehearsalZoom,
     Secrets,
     alive,
@@ -74,6 +78,8 @@ class Played:
     assistant_pids: list[list[int]] = field(default_factory=list)  # [first], [its replacement]
     orphaned_assistants: list[int] = field(default_factory=list)
     printed: str = ""
+    assistant_environments: dict[int, bytes] = field(default_factory=dict)  # pid -> environment and command line
+    own_environments: dict[int, bytes] = field(default_factory=dict)  # each zoomhost process's, as it started
 
     def journal(self) -> SessionJournal:
         os.environ["ZOOMHOST_HOME"] = str(self.home)  # the test's own home is restored by its fixture
@@ -117,11 +123,23 @@ def _play(folder: Path, *, disturb: bool) -> Played:
     processes: list[subprocess.Popen[str]] = []
     storms: Storms | None = None
     played = Played(home=home, folder=folder, output={}, records={})
+    watch = AssistantWatch()
+    watch.start()
     try:
-        meeting = zoom.records()["assembly"]
+        records = zoom.records()
+        meeting = records["assembly"]
+        # A script that runs zoomhost gives it the Zoom app's credentials this way: none may reach the assistant.
+        credentials = {"ZOOMHOST_ACCOUNT_ID": "rehearsal-account", "ZOOMHOST_CLIENT_ID": "rehearsal-client",
+                       "ZOOMHOST_CLIENT_SECRET": records["client_secret"]}  # fmt: skip
+
+        def rehearse() -> subprocess.Popen[str]:
+            process = start_rehearse(api_base=zoom.api_base, home=home, speed=SPEED, log=stderr, env=credentials)
+            watch.watch(process.pid)
+            return process
+
         if disturb:
             zoom.faults(drop_websockets_every=DROP_EVERY_S)
-        processes.append(start_rehearse(api_base=zoom.api_base, home=home, speed=SPEED, log=stderr))
+        processes.append(rehearse())
         if disturb:
             first = processes[0]
             t0 = wait_for(lambda: zoom.meeting_is_live(meeting) and time.monotonic(), timeout=60, what="the assembly to start")
@@ -154,7 +172,7 @@ def _play(folder: Path, *, disturb: bool) -> Played:
                 wait_for(lambda: not any(alive(p) for p in left_behind), timeout=15, what="")
             except AssertionError:
                 played.orphaned_assistants = [p for p in left_behind if alive(p)]
-            processes.append(start_rehearse(api_base=zoom.api_base, home=home, speed=SPEED, log=stderr))
+            processes.append(rehearse())
         played.output = finish(processes[-1], timeout=240)
         if storms is not None:
             storms.stop.set()
@@ -165,6 +183,9 @@ def _play(folder: Path, *, disturb: bool) -> Played:
         played.records = zoom.records()
         _export(played)
     finally:
+        watch.finish()
+        played.assistant_environments = dict(watch.assistants)
+        played.own_environments = dict(watch.parents)
         if storms is not None:
             storms.stop.set()
         for process in processes:
@@ -333,13 +354,31 @@ def test_no_file_zoomhost_wrote_nor_anything_it_printed_holds_a_secret(runs: tup
         journal_copy.write_bytes(journal.path.read_bytes() + found.values["an access token"][-1].encode())
         html = SessionSummary.from_journal(journal).render_html(summary_template())
     assert scan([canary], found)[1] == [f"an access token in {journal_copy}"]
+    # … and in an environment: zoomhost's own holds the client secret, as the script set it.
+    own = {f"zoomhost's own environment (pid {pid})": env.decode(errors="replace") for p in runs for pid, env in p.own_environments.items()}
+    assert own and all(finding.startswith("the client secret in") for finding in scan([], found, texts=own)[1])
+    assert len(scan([], found, texts=own)[1]) == len(own)
+
+    # Every host assistant, read while it ran: the first of each run, and the one that replaced the killed one.
+    assistants = {
+        f"the host assistant's environment and command line (pid {pid}, {p.folder.name})": env.decode(errors="replace")
+        for p in runs
+        for pid, env in p.assistant_environments.items()
+    }
+    assert len(runs[0].assistant_environments) >= 1 and len(runs[1].assistant_environments) >= 2, assistants.keys()
+    for where, text in assistants.items():
+        names_set = {entry.partition("=")[0] for entry in text.split("\0") if "=" in entry}
+        assert not names_set & {"ZOOMHOST_CLIENT_SECRET", "ZOOMHOST_ACCOUNT_ID", "ZOOMHOST_CLIENT_ID", "ZOOMHOST_ASSISTANT_TOKEN"}, where
+        assert "ZOOMHOST_HOME" in names_set, where  # it is the assistant's real environment that was read
 
     homes = [played.home for played in runs]
     printed = {f"what zoomhost printed ({p.folder.name})": p.printed + repr(p.output) for p in runs}
-    files, findings = scan(homes, found, texts={**printed, "the summary page": html})
+    files, findings = scan(homes, found, texts={**printed, **assistants, "the summary page": html})
     names = {path.name for path in files}
     assert "zoomhost.log" in names and {"summary.csv", "summary.pdf"} <= names
     assert any(name.endswith(".sqlite3") for name in names)
+    folders = {path.relative_to(home).parts[0] for home in homes for path in files if path.is_relative_to(home)}
+    assert {"data", "logs", "exports"} <= folders, folders  # zoomhost's journals, its log and the exports were all read
     log_lines = sum(len(path.read_text(errors="replace").splitlines()) for path in files if path.name.startswith("zoomhost.log"))
     assert log_lines > 20, "the verbose log is nearly empty: the scan would prove little"
     assert not findings, "secrets written down:\n  " + "\n  ".join(findings)

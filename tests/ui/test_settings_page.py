@@ -147,9 +147,21 @@ def test_a_memory_only_keyring_is_warned_about(qtbot, services) -> None:  # noqa
         keyring.set_keyring(previous)
 
 
-def test_an_address_that_is_not_secure_is_refused_and_nothing_saved(qtbot, services) -> None:  # noqa: F811
+@pytest.mark.parametrize(
+    ("field", "address"),
+    [
+        ("api_base", "http://zoom.example.org/v2"),
+        ("api_base", "http://127.0.0.1.evil.example/v2"),  # starts like this computer's address, but is not
+        ("oauth_base", "http://localhost.evil.example"),
+        ("oauth_base", "https://zoom.us@evil.example"),  # a user name hides where it really goes
+        ("ws_base", "ws://127.0.0.1.evil.example/ws"),
+        ("ws_base", "https://ws.zoom.us/ws"),  # not a WebSocket address
+        ("api_base", "http://127.0.0.1\\@evil.example/v2"),
+    ],
+)
+def test_an_address_that_is_not_secure_is_refused_and_nothing_saved(qtbot, services, field: str, address: str) -> None:  # noqa: F811
     page = make_page(qtbot, services)
-    page.fields["api_base"].setText("http://zoom.example.org/v2")
+    page.fields[field].setText(address)
     page.save_button.click()
     qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
     assert "not a secure web address" in page.messages.text.text()

@@ -98,6 +98,39 @@ def test_user_sign_in_with_pkce_through_a_loopback_redirect_and_rotating_refresh
     assert len(saved) == 1 and saved[0]
 
 
+def test_the_sign_in_listener_answers_only_zooms_redirect_for_this_sign_in(rehearsal_zoom: RehearsalZoom) -> None:
+    server = rehearsal_zoom.server
+    forged: list[tuple[str, int, str]] = []
+
+    async def browser(url: str) -> None:
+        listener = httpx.URL(url).params["redirect_uri"]
+        async with httpx.AsyncClient(timeout=10) as other:  # another program on this computer, before Zoom answers
+            for query in ("", "?code=forged-code", "?code=forged-code&state=wrong", "?error=access_denied&state=wrong",
+                          f"?code=forged-code&state={httpx.URL(url).params['state']}x"):  # fmt: skip
+                answer = await other.get(listener + query)
+                forged.append((query, answer.status_code, answer.text))
+        async with httpx.AsyncClient(follow_redirects=True, timeout=10) as http:
+            answer = await http.get(url)  # the teacher signs in; Zoom redirects with the right state
+        assert answer.status_code == 200 and "signed in" in answer.text
+        async with httpx.AsyncClient(timeout=10) as other:  # the same answer again, replayed
+            replay = await other.get(str(answer.url))
+            forged.append(("replay", replay.status_code, replay.text))
+
+    async def run() -> str | None:
+        token = await sign_in_with_browser(
+            client_id=server.credentials.client_id,
+            client_secret=server.credentials.client_secret,
+            oauth_base=rehearsal_zoom.settings.oauth_base,
+            open_browser=browser,
+            timeout=20,
+        )
+        return token.refresh_token
+
+    assert asyncio.run(run())  # the forged requests did not stop or spoil the real sign-in
+    assert [status for _, status, _ in forged] == [400] * 6
+    assert all("not the answer zoomhost is waiting for" in text for _, _, text in forged)
+
+
 def test_a_refused_consent_is_an_auth_error(rehearsal_zoom: RehearsalZoom) -> None:
     rehearsal_zoom.server.oauth_decision = "deny"
 

@@ -361,7 +361,12 @@ def build_services(
     ``rehearsal_server`` (tests, scripts) puts the app in rehearsal mode on a rehearsal Zoom the
     caller started and will stop. ``for_command``: for a command-line run (see ``command_services``).
     """
-    settings = config.load_settings()
+    try:
+        settings = config.load_settings()
+    except config.UnsafeAddress as err:
+        raise ZoomhostError(
+            str(err), hint="Use an https:// (wss:// for the WebSocket) address; http:// and ws:// only to this computer."
+        ) from None
     return Services(
         settings=settings,
         register=RegisterStore(db_path=paths.register_db()),

@@ -16,7 +16,7 @@ from typing import Any
 
 from zoomhost.app.services import Connection, Services
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.system.config import Settings
+from zoomhost.system.config import BASE_SCHEMES, Settings, UnsafeAddress, check_base
 from zoomhost.zoom.credentials import ENV_OVERRIDES, FIELDS, LABELS, SECRET_FIELDS, FieldStatus
 
 __all__ = [
@@ -48,23 +48,24 @@ TYPED_SETTINGS: dict[str, str] = {
     "oauth_base": "OAuth base",
     "ws_base": "Event WebSocket base",
 }
-_SECURE_OR_LOOPBACK = ("https://", "http://127.0.0.1", "http://localhost", "wss://", "ws://127.0.0.1", "ws://localhost")
 
 
 def settings_as_typed(current: Settings, typed: Mapping[str, str], *, own_sign_in: bool) -> Settings:
     """``current`` with what was typed on the Settings page, or a ZoomhostError saying what to correct.
 
-    Addresses must be secure (or this computer's, for a rehearsal or test server); the host's
-    email must look like one. Nothing is saved here.
+    Addresses are parsed: each must be https (wss for the event WebSocket), or plain http (ws)
+    only to this computer, for a rehearsal or test server. The host's email must look like
+    one. Nothing is saved here.
     """
     values: dict[str, Any] = {name: str(typed.get(name, "")).strip() for name in TYPED_SETTINGS}
-    for name in ("api_base", "oauth_base", "ws_base"):
-        values[name] = values[name].rstrip("/")
-        if not values[name].startswith(_SECURE_OR_LOOPBACK):
+    for name, (secure, _plain) in BASE_SCHEMES.items():
+        try:
+            values[name] = check_base(name, values[name])
+        except UnsafeAddress:
             raise ZoomhostError(
                 f"The {TYPED_SETTINGS[name]} “{values[name][:60]}” is not a secure web address.",
-                hint="Use an https:// (or wss://) address, as Zoom's documents give it.",
-            )
+                hint=f"Use a {secure}:// address, as Zoom's documents give it (http:// and ws:// only to this computer).",
+            ) from None
     if values["host_email"] and "@" not in values["host_email"]:
         raise ZoomhostError("The host's Zoom email does not look like an email address.", hint="Type it as name@school.example.")
     values["auth_mode"] = "user_oauth" if own_sign_in else "server_to_server"

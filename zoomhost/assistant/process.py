@@ -1,9 +1,12 @@
 """Starting the host assistant as a child process of the panel.
 
 The SDK runs in its own process so that a crash or a hang there never takes the panel
-down. The session token goes to the child through its environment (never its command
-line, which other users can read); the child answers with its port on its first line of
-output. The child stops when the panel closes its standard input.
+down. The child inherits only the environment variables it needs (never the Zoom app's
+secret a script may have set for the panel). The session token goes to it as the first
+line of its standard input: never on its command line, which other users can read, nor in
+its environment, which stays readable in ``/proc`` for the life of the process. The child
+answers with its port on its first line of output, and stops when the panel closes its
+standard input.
 """
 
 from __future__ import annotations
@@ -16,11 +19,32 @@ import os
 import secrets
 import signal
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from zoomhost.system import redact
 from zoomhost.assistant.sdk_adapter import AssistantError
-from zoomhost.assistant.wire import TOKEN_ENV
+
+#: What the assistant keeps of the panel's environment: how to find Python and its libraries, this
+#: user's folders and zoomhost's own (ZOOMHOST_HOME), locale and time zone, the display and sound the
+#: Meeting SDK may use, and the school network's proxy and certificates. Nothing else reaches it: not
+#: ZOOMHOST_CLIENT_SECRET, ZOOMHOST_ACCOUNT_ID, ZOOMHOST_CLIENT_ID, nor whatever else the panel's shell held.
+PASSED_ON = frozenset(
+    {
+        "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR",
+        "PYTHONPATH", "PYTHONHOME", "PYTHONUTF8", "PYTHONIOENCODING", "VIRTUAL_ENV", "LD_LIBRARY_PATH",
+        "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "PULSE_SERVER", "QT_QPA_PLATFORM",
+        "SSL_CERT_FILE", "SSL_CERT_DIR",
+        "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+        "ZOOMHOST_HOME",
+    }
+)  # fmt: skip
+PASSED_ON_PREFIXES = ("LC_", "XDG_", "_PYI_")  # locale categories, this user's folders, a bundled app's own start-up
+
+
+def assistant_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables of ``environ`` the assistant process is given (see ``PASSED_ON``)."""
+    return {name: value for name, value in environ.items() if name in PASSED_ON or name.startswith(PASSED_ON_PREFIXES)}
 
 
 def assistant_available() -> bool:
@@ -73,9 +97,8 @@ async def start_assistant(
     rehearsal_url: str | None = None,
     python: str = sys.executable,
     startup_timeout: float = 30.0,
-    extra_env: dict[str, str] | None = None,
 ) -> RunningAssistant:
-    """Start ``zoomhost assistant`` on loopback and wait until it says which port it took."""
+    """Start ``zoomhost assistant`` on loopback, hand it its session token, and wait until it says which port it took."""
     if rehearsal_url is None and not assistant_available():
         raise AssistantError(
             "The host assistant cannot run on this computer.",
@@ -83,8 +106,7 @@ async def start_assistant(
         )
     token = secrets.token_urlsafe(32)
     redact.register_secret(token)
-    env = {**os.environ, **(extra_env or {}), TOKEN_ENV: token}
-    command = [python, "-m", "zoomhost", "assistant", "--listen", "127.0.0.1:0", "--exit-with-stdin"]
+    command = [python, "-m", "zoomhost", "assistant", "--listen", "127.0.0.1:0", "--token-on-stdin", "--exit-with-stdin"]
     if rehearsal_url:
         command += ["--rehearsal", rehearsal_url]
     process = await asyncio.create_subprocess_exec(
@@ -92,15 +114,17 @@ async def start_assistant(
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
-        env=env,
+        env=assistant_environment(os.environ),
         start_new_session=True,  # a Ctrl+C meant for the panel is not the assistant's to handle
     )
-    assert process.stdout is not None
+    assert process.stdin is not None and process.stdout is not None
     try:
+        process.stdin.write(token.encode() + b"\n")
+        await process.stdin.drain()
         line = await asyncio.wait_for(process.stdout.readline(), startup_timeout)
         announced = json.loads(line)
         port = int(announced["port"])
-    except (TimeoutError, ValueError, KeyError, TypeError) as err:
+    except (TimeoutError, ValueError, KeyError, TypeError, ConnectionError) as err:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()

@@ -29,7 +29,7 @@ from zoomhost.system import redact
 from zoomhost.assistant.wire import COHOST_INSTRUCTION, DISPLAY_NAME, AssistantStatus
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.events import EventKind, MeetingEvent, cut_display_name
 from zoomhost.core.session import ASSISTANT_SELF
 
 log = logging.getLogger(__name__)
@@ -386,6 +386,7 @@ class SdkAdapter:
     def _emit(self, kind: EventKind, user_id: int | None, name: str | None, **extra: str) -> None:
         key = (kind.value, -1 if user_id is None else user_id)
         self._counters[key] += 1
+        name, cut = cut_display_name(name)  # the same limit as names from Zoom's event stream
         event = MeetingEvent(
             kind=kind,
             meeting_id=self._meeting_id,
@@ -394,7 +395,7 @@ class SdkAdapter:
             participant_id=None if user_id is None else str(user_id),
             display_name=name,
             source="assistant",
-            extra=dict(extra),
+            extra={**extra, **cut},
         )
         self._on_event(event)
 

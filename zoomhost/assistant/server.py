@@ -7,6 +7,11 @@ order they arrived; a command id seen before gets its stored result and is never
 out twice. Meeting events are numbered and kept, so a panel that reconnects asks for the
 ones it missed.
 
+Every field of every message is checked (``wire.check_*``): a bad one gets an error reply
+and the connection carries on; a batch larger than ``wire.BATCH_LIMIT`` is refused whole.
+Refused connections (no token) are logged as a count at most once a minute, so a flood of
+them cannot push the real lines out of the rotating log.
+
 Commands that arrive together (admit-all's, in one batch) are handed to the SDK's thread
 together and carried out there back to back, each result sent as soon as it is known;
 results and events that are ready together go to the panel in one frame.
@@ -37,6 +42,7 @@ from zoomhost.core.events import MeetingEvent
 log = logging.getLogger(__name__)
 
 EVENT_BUFFER = 50_000  # a 272-pupil assembly produces a few thousand events
+REFUSALS_LOGGED_EVERY = 60.0  # seconds: a flood of refused connections is one log line a minute, not one each
 
 
 def is_loopback(host: str) -> bool:
@@ -92,6 +98,7 @@ class AssistantServer:
         ssl_context: ssl.SSLContext | None = None,
         poll_interval: float = 0.25,
         web_domain: str = "https://zoom.us",
+        refusals_logged_every: float = REFUSALS_LOGGED_EVERY,
     ) -> None:
         if len(token) < 16:
             raise AssistantError("The assistant's session token is too short (16 characters at least).")
@@ -116,6 +123,9 @@ class AssistantServer:
         self._pending: dict[str, asyncio.Future[CommandResult]] = {}
         self._events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=EVENT_BUFFER)
         self._seq = 0
+        self._refusals = 0
+        self._refusal_interval = refusals_logged_every
+        self._refusal_timer: asyncio.TimerHandle | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._started_sdk = False
         self.adapter = SdkAdapter(
@@ -149,6 +159,9 @@ class AssistantServer:
         return self.port
 
     async def close(self) -> None:
+        if self._refusal_timer is not None:
+            self._refusal_timer.cancel()
+            self._refusal_timer = None
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -180,8 +193,33 @@ class AssistantServer:
         scheme, _, offered = header.partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(offered.strip().encode(), self._token):
             return None
-        log.warning("refused a control connection without the session token")
+        self._refused()
         return connection.respond(HTTPStatus.UNAUTHORIZED, "The assistant needs its session token.\n")
+
+    def _refused(self) -> None:
+        """Count a refused connection; say so in the log at most once every ``REFUSALS_LOGGED_EVERY`` seconds.
+
+        Anyone on this computer can knock; one line per knock would let a flood rotate the real
+        log lines out of the log, so the knocks in each interval are told as one count.
+        """
+        self._refusals += 1
+        if self._refusal_timer is not None:
+            return
+        self._report_refusals()
+
+    def _report_refusals(self) -> None:
+        count, self._refusals = self._refusals, 0
+        if count == 0:
+            self._refusal_timer = None
+            return
+        if count == 1:
+            log.warning("refused a control connection without the session token")
+        else:
+            log.warning(
+                "refused %d control connections without the session token in the last %.0f s", count, self._refusal_interval
+            )
+        loop = self._loop or asyncio.get_running_loop()
+        self._refusal_timer = loop.call_later(self._refusal_interval, self._report_refusals)
 
     async def _serve_client(self, connection: ServerConnection) -> None:
         client = _Client(connection)
@@ -200,6 +238,9 @@ class AssistantServer:
                         await self._handle(client, message)
                     except wire.WireError as err:
                         client.outbox.put_nowait({"type": "error", "message": str(err)})
+                    except Exception:  # noqa: BLE001 - one message that cannot be handled must not cut the panel off
+                        log.exception("a message on the control connection could not be handled")
+                        client.outbox.put_nowait({"type": "error", "message": "The assistant could not handle that message."})
         except ConnectionClosed:
             pass
         finally:
@@ -228,8 +269,7 @@ class AssistantServer:
     async def _handle(self, client: _Client, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "subscribe":
-            after = int(message.get("after") or 0)
-            client.batches = bool(message.get("batches"))
+            after, client.batches = wire.check_subscribe(message)
             for seq, event in list(self._events):
                 if seq > after:
                     client.outbox.put_nowait({"type": "event", "seq": seq, "event": event})
@@ -239,15 +279,10 @@ class AssistantServer:
         elif kind == "command":
             self._accept_command(client, message)
         else:
-            raise wire.WireError(f"'{kind}' is not a message the assistant knows.")
+            raise wire.WireError(f"'{kind[:40]}' is not a message the assistant knows.")
 
     async def _join(self, client: _Client, message: dict[str, Any]) -> None:
-        try:
-            meeting_number = int(message["meeting_number"])
-            passcode = str(message.get("passcode") or "")
-            sdk_jwt = str(message["sdk_jwt"])
-        except (KeyError, ValueError, TypeError) as err:
-            raise wire.WireError("A join needs a meeting number and the SDK token.") from err
+        meeting_number, passcode, sdk_jwt = wire.check_join(message)
         if self.adapter.status.state in ("in_meeting", "joining", "authenticating"):
             client.outbox.put_nowait({"type": "status", **self._status_message()})
             return
@@ -261,7 +296,7 @@ class AssistantServer:
     # -- commands ----------------------------------------------------------------------------
 
     def _accept_command(self, client: _Client, message: dict[str, Any]) -> None:
-        command_id, name, args = wire.check_command(message)
+        command_id, name, args, bulk = wire.check_command(message)
         if command_id in self._results:
             stored = self._results[command_id]
             client.outbox.put_nowait(self._result_message(stored, replayed=True))
@@ -271,7 +306,7 @@ class AssistantServer:
             return
         assert self._loop is not None
         self._pending[command_id] = self._loop.create_future()
-        self._queue.put_nowait(_Queued(command_id, name, args, bool(message.get("bulk")), client))
+        self._queue.put_nowait(_Queued(command_id, name, args, bulk, client))
 
     async def _send_when_done(self, client: _Client, future: asyncio.Future[CommandResult]) -> None:
         result = await asyncio.shield(future)
@@ -333,10 +368,10 @@ class AssistantServer:
         adapter = self.adapter
         args = item.args
         if item.name in ("admit", "put_in_waiting_room", "remove"):
-            try:
-                user_id = int(str(args["participant_id"]))
-            except ValueError:
+            raw = str(args["participant_id"])
+            if not (raw.isascii() and raw.isdigit()):  # no participant has an id that is not a number
                 return Outcome(False, "That is not a participant the assistant knows.")
+            user_id = int(raw)
             self.executed.append((item.command_id, item.name))
             if item.name == "admit":
                 return adapter.admit(user_id, bulk=item.bulk)

@@ -138,12 +138,17 @@ def batch(messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def unbatch(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """The messages a received message carries, in order (itself, unless it is a ``batch``)."""
+    """The messages a received message carries, in order (itself, unless it is a ``batch``).
+
+    A batch of more than ``BATCH_LIMIT`` messages is refused whole: nothing in it is carried out.
+    """
     if message["type"] != "batch":
         return [message]
     inner = message.get("messages")
     if not isinstance(inner, list) or not all(isinstance(m, dict) and isinstance(m.get("type"), str) for m in inner):
         raise WireError("A batch on the control connection was not a list of messages.")
+    if len(inner) > BATCH_LIMIT:
+        raise WireError(f"A batch on the control connection held {len(inner)} messages; at most {BATCH_LIMIT} are read.")
     if any(m["type"] == "batch" for m in inner):
         raise WireError("A batch on the control connection held another batch.")
     return inner
@@ -163,18 +168,83 @@ def decode(text: str | bytes) -> dict[str, Any]:
     return message
 
 
-def check_command(message: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    """The command id, name and arguments of a ``command`` message, or a WireError saying what is wrong."""
+#: The kind of value each command argument must be.
+ARGUMENT_KINDS: dict[str, str] = {"participant_id": "participant", "allow_self_unmute": "flag", "allowed": "flag"}
+MAX_PARTICIPANT_ID = 64  # Zoom's in-meeting ids are numbers of a few digits; this bounds what is echoed back
+MAX_SDK_JWT = 8192
+MAX_PASSCODE = 64  # Zoom allows 10 characters
+MAX_MEETING_NUMBER = 10**13  # meeting numbers have 9 to 12 digits
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _shown(value: object) -> str:
+    """A bad value named in an error reply, short and in one line."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def check_subscribe(message: dict[str, Any]) -> tuple[int, bool]:
+    """``after`` (the last event already seen, 0 for none) and whether batches are read, or a WireError."""
+    after = message.get("after", 0)
+    if after is None:
+        after = 0
+    if not _is_int(after) or after < 0:
+        raise WireError(f"'after' must be a whole number of at least 0, not {_shown(after)}.")
+    batches = message.get("batches", False)
+    if not isinstance(batches, bool):
+        raise WireError(f"'batches' must be true or false, not {_shown(batches)}.")
+    return after, batches
+
+
+def check_join(message: dict[str, Any]) -> tuple[int, str, str]:
+    """The meeting number, passcode and SDK token of a ``join`` message, or a WireError saying what is wrong."""
+    meeting_number = message.get("meeting_number")
+    if not _is_int(meeting_number) or not 0 < meeting_number < MAX_MEETING_NUMBER:
+        raise WireError("A join needs a meeting number (a whole number).")
+    passcode = message.get("passcode")
+    if passcode is None:
+        passcode = ""
+    if not isinstance(passcode, str) or len(passcode) > MAX_PASSCODE:
+        raise WireError(f"A join's passcode must be text of at most {MAX_PASSCODE} characters.")
+    sdk_jwt = message.get("sdk_jwt")
+    if not isinstance(sdk_jwt, str) or not 0 < len(sdk_jwt) <= MAX_SDK_JWT:
+        raise WireError("A join needs the SDK token.")
+    return meeting_number, passcode, sdk_jwt
+
+
+def check_command(message: dict[str, Any]) -> tuple[str, str, dict[str, Any], bool]:
+    """The command id, name, arguments and bulk flag of a ``command`` message, or a WireError saying what is wrong."""
     command_id = message.get("command_id")
     if not isinstance(command_id, str) or not (1 <= len(command_id) <= 128):
         raise WireError("A command arrived without a command id.")
     name = message.get("command")
-    if name not in COMMANDS:
-        raise WireError(f"'{name}' is not a command the assistant knows.")
-    args = message.get("args") or {}
+    if not isinstance(name, str) or name not in COMMANDS:
+        raise WireError(f"{_shown(name)} is not a command the assistant knows.")
+    args = message.get("args")
+    if args is None:
+        args = {}
     if not isinstance(args, dict):
         raise WireError(f"The arguments of '{name}' were not an object.")
     missing = [arg for arg in COMMANDS[name] if arg not in args]
     if missing:
         raise WireError(f"'{name}' needs {', '.join(missing)}.")
-    return command_id, name, args
+    unknown = sorted(str(arg)[:40] for arg in args if arg not in COMMANDS[name])
+    if unknown:
+        raise WireError(f"'{name}' takes no {', '.join(unknown)}.")
+    for arg, value in args.items():
+        kind = ARGUMENT_KINDS[arg]
+        if kind == "flag" and not isinstance(value, bool):
+            raise WireError(f"'{arg}' of '{name}' must be true or false, not {_shown(value)}.")
+        if kind == "participant" and not (
+            _is_int(value) or (isinstance(value, str) and 0 < len(value) <= MAX_PARTICIPANT_ID)
+        ):
+            raise WireError(f"'{arg}' of '{name}' must be a participant's id, not {_shown(value)}.")
+    bulk = message.get("bulk", False)
+    if bulk is None:
+        bulk = False
+    if not isinstance(bulk, bool):
+        raise WireError(f"'bulk' must be true or false, not {_shown(bulk)}.")
+    return command_id, name, args, bulk

@@ -1,9 +1,10 @@
 """`zoomhost assistant`: run the host assistant, the Meeting SDK process the panel commands.
 
-The panel starts it itself on Linux; a school can also run it on a Linux host and point
-the panel at it. The session token comes from the environment (never the command line);
-without one, a fresh token is made and handed to the parent on the first line of stdout,
-together with the port, as JSON. Nothing else is ever written to stdout.
+The panel starts it itself on Linux and hands it the session token on standard input; a
+school can also run it on a Linux host and point the panel at it, giving the token in
+``ZOOMHOST_ASSISTANT_TOKEN`` (read once, then removed from the environment) or in a token file
+only its owner can read. The token never goes on the command line and is never printed. The
+first line of stdout says, as JSON, which port it took; nothing else is ever written there.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import signal
 import sys
 import threading
 
-from zoomhost.app.host_assistant import TOKEN_ENV, host_assistant
+from zoomhost.app.host_assistant import TOKEN_ENV, host_assistant, session_token
+
+_MAX_TOKEN_LINE = 4096
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -26,9 +29,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="run the host assistant (joins the meeting through Zoom's Meeting SDK; Linux)",
         description=(
             "Run the host assistant. It listens for the panel on HOST:PORT (loopback by default) and "
-            f"requires the session token from {TOKEN_ENV}; listening beyond this computer needs TLS."
+            f"requires the session token from {TOKEN_ENV} or --token-file; listening beyond this computer needs TLS."
         ),
     )
+    p.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help="read the session token from FILE (readable by you only); if FILE does not exist, a new token is written there",
+    )
+    p.add_argument("--token-on-stdin", action="store_true", help=argparse.SUPPRESS)  # how the panel hands it over
     p.add_argument("--listen", default="127.0.0.1:0", metavar="HOST:PORT", help="where the panel connects (default 127.0.0.1, any free port)")
     p.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM); needed when not listening on loopback")
     p.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
@@ -39,13 +48,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_assistant(args: argparse.Namespace) -> int:
-    return asyncio.run(_serve(args))
+    from_environment = os.environ.pop(TOKEN_ENV, "")  # read once: nothing this process starts inherits it
+    from_stdin = sys.stdin.buffer.readline(_MAX_TOKEN_LINE).decode("utf-8", "replace") if args.token_on_stdin else None
+    token = session_token(from_environment=from_environment, from_stdin=from_stdin, token_file=args.token_file)
+    if args.token_file:
+        sys.stderr.write(f"The session token is in {args.token_file} (readable by you only); give it to the panel.\n")
+    return asyncio.run(_serve(args, token))
 
 
-async def _serve(args: argparse.Namespace) -> int:
+async def _serve(args: argparse.Namespace, token: str) -> int:
     async with host_assistant(
         listen=args.listen,
-        token=os.environ.get(TOKEN_ENV, ""),
+        token=token,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         rehearsal=args.rehearsal,

@@ -20,6 +20,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.models import Classification, StaffMember, Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.register import read_register_file, read_staff_file
+from zoomhost.core.register_text import MAX_BYTES, RegisterUnusable, read_regular_file
 
 NAME_WIDTH = 28
 
@@ -75,13 +76,9 @@ def run_dry_run(args: argparse.Namespace) -> int:
 def read_names(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, display name) for each non-blank line. Only line feeds end a line: other breaks stay in the name."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise NamesFileError(f"{path.name}: no such file.") from None
-    except IsADirectoryError:
-        raise NamesFileError(f"{path.name} is a folder, not a file of names.") from None
-    except OSError as err:
-        raise NamesFileError(f"{path.name} could not be read ({err.strerror}).") from None
+        data = read_regular_file(path, limit=MAX_BYTES)  # never a device or a pipe, never without end
+    except RegisterUnusable as err:
+        raise NamesFileError(str(err).replace("register", "list of names")) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for number, raw in enumerate(data.split(b"\n"), start=1):

@@ -13,6 +13,19 @@ from datetime import datetime
 from enum import StrEnum
 
 
+#: The longest display name an event carries, whichever source heard it (Zoom's own limit is far
+#: lower). A longer name is cut, never dropped (it may be a zoombomber's), and the event says so
+#: with ``extra["name_truncated"] = "true"``.
+MAX_DISPLAY_NAME = 200
+
+
+def cut_display_name(name: str | None) -> tuple[str | None, dict[str, str]]:
+    """``name`` cut to ``MAX_DISPLAY_NAME`` characters, and the extra an event carries when it was."""
+    if name is None or len(name) <= MAX_DISPLAY_NAME:
+        return name, {}
+    return name[:MAX_DISPLAY_NAME], {"name_truncated": "true"}
+
+
 class EventKind(StrEnum):
     WAITING_JOINED = "waiting_joined"  # arrived in the waiting room
     WAITING_LEFT = "waiting_left"  # left the waiting room without being admitted

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -171,20 +173,57 @@ def read_table(path: Path, *, fields: Sequence[Field], required: Sequence[Sequen
 
 
 def _read_bytes(path: Path) -> bytes:
-    source = path.name
+    return read_regular_file(path, limit=MAX_BYTES)
+
+
+def read_regular_file(path: Path, *, limit: int) -> bytes:
+    """The bytes of ``path``, refusing anything but a regular file, and any file over ``limit`` bytes, before reading it.
+
+    The file is opened first and then looked at through what was opened (a name swapped for a
+    pipe or a device in between changes nothing): ``/dev/zero``, a FIFO or a folder is refused
+    at once, and at most ``limit`` + 1 bytes are ever read, so a file that grows while it is
+    read is refused too rather than filling the memory.
+    """
+    source = path.name or str(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise unusable(source, None, "is a folder, not a file")
-        if size > MAX_BYTES:
-            raise unusable(source, None, f"is {size // 1_000_000} MB, far too large for a register", hint=SPREADSHEET_HINT)
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO that nobody writes to must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise unusable(source, None, "no such file") from None
+    except IsADirectoryError:
+        raise unusable(source, None, "is a folder, not a file") from None
     except PermissionError:
         raise unusable(source, None, "zoomhost is not allowed to read this file") from None
     except OSError as err:
         raise unusable(source, None, f"could not be read ({err.strerror or err})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise unusable(source, None, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise unusable(source, None, "is not a file (a device, pipe or socket)", hint=SPREADSHEET_HINT)
+        if info.st_size > limit:
+            raise unusable(source, None, f"is {_size(info.st_size)}, far too large for a register", hint=SPREADSHEET_HINT)
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as err:
+        raise unusable(source, None, f"could not be read ({err.strerror or err})") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise unusable(source, None, f"is more than {_size(limit)}, far too large for a register", hint=SPREADSHEET_HINT)
+    return data
+
+
+def _size(count: int) -> str:
+    return f"{count // 1_000_000} MB" if count >= 1_000_000 else f"{count:,} bytes"
 
 
 def decode_export(data: bytes, *, source: str) -> tuple[str, str]:

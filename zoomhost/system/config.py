@@ -1,12 +1,21 @@
-"""Settings: versioned JSON in the config folder. No secrets here, ever."""
+"""Settings: versioned JSON in the config folder. No secrets here, ever.
+
+The addresses zoomhost sends credentials and tokens to (Zoom's API, OAuth and event WebSocket,
+or a ZoomGov or test server in their place) are parsed, never prefix-tested: each must be
+https (wss for the WebSocket), or plain http (ws) to this computer only (127.0.0.0/8, ::1,
+localhost), so ``http://127.0.0.1.evil.example`` is refused.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from zoomhost.system import paths
 
@@ -16,6 +25,64 @@ SETTINGS_VERSION = 1
 DEFAULT_API_BASE = "https://api.zoom.us/v2"
 DEFAULT_OAUTH_BASE = "https://zoom.us"
 DEFAULT_WS_BASE = "wss://ws.zoom.us/ws"
+
+#: Each base address: its secure scheme, and the plain one allowed only to this computer.
+BASE_SCHEMES: dict[str, tuple[str, str]] = {"api_base": ("https", "http"), "oauth_base": ("https", "http"), "ws_base": ("wss", "ws")}
+BASE_LABELS: dict[str, str] = {"api_base": "API", "oauth_base": "OAuth", "ws_base": "event WebSocket"}
+BASE_ENV: dict[str, str] = {"api_base": "ZOOMHOST_API_BASE", "oauth_base": "ZOOMHOST_OAUTH_BASE", "ws_base": "ZOOMHOST_WS_BASE"}
+_UNSAFE_CHARACTERS = re.compile(r"[\s\\\x00-\x1f\x7f]")
+
+
+class UnsafeAddress(ValueError):
+    """A base address zoomhost will not send credentials to (``str(err)`` says why, in a sentence)."""
+
+
+def is_loopback_host(host: str) -> bool:
+    """This computer: localhost, 127.0.0.0/8 or ::1 (a name that merely starts with 127.0.0.1 is not)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def address_problem(value: str, *, secure: str = "https", plain: str = "http") -> str | None:
+    """Why ``value`` cannot be a base address, in words; None when it can.
+
+    It must parse as an absolute ``secure`` address (https, or wss), or a ``plain`` one (http, ws)
+    whose host is this computer, with no user name or password, query or fragment in it.
+    """
+    if not value:
+        return "is empty"
+    if _UNSAFE_CHARACTERS.search(value):
+        return "has spaces, backslashes or control characters in it"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError:
+        return "is not a web address"
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if scheme not in (secure, plain) or not host:
+        return f"is not a {secure}:// address"
+    if parts.username is not None or parts.password is not None:
+        return "has a user name or password in it"
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        return "has a query or fragment in it"
+    if scheme == plain and not is_loopback_host(host):
+        return f"is not secure: only an address on this computer may use {plain}://"
+    return None
+
+
+def check_base(name: str, value: str) -> str:
+    """``value`` (without a trailing /) when it may be the ``name`` base address; UnsafeAddress otherwise."""
+    secure, plain = BASE_SCHEMES[name]
+    value = value.strip().rstrip("/")
+    problem = address_problem(value, secure=secure, plain=plain)
+    if problem:
+        raise UnsafeAddress(f"The Zoom {BASE_LABELS[name]} address “{value[:80]}” {problem}.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -33,13 +100,22 @@ class Settings:
     consent_register_source: str = ""  # a label only (e.g. "Arbor export")
 
     def with_env(self) -> Settings:
-        """Environment overrides for scripts and tests (ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE)."""
-        return replace(
-            self,
-            api_base=os.environ.get("ZOOMHOST_API_BASE", self.api_base).rstrip("/"),
-            oauth_base=os.environ.get("ZOOMHOST_OAUTH_BASE", self.oauth_base).rstrip("/"),
-            ws_base=os.environ.get("ZOOMHOST_WS_BASE", self.ws_base).rstrip("/"),
-        )
+        """Environment overrides for scripts and tests (ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE).
+
+        An override that is not a safe address raises UnsafeAddress naming the variable: a
+        script that set one is told, rather than zoomhost quietly talking to another Zoom.
+        """
+        bases = {}
+        for name, variable in BASE_ENV.items():
+            value = os.environ.get(variable)
+            if value is None:
+                bases[name] = getattr(self, name).rstrip("/")
+                continue
+            try:
+                bases[name] = check_base(name, value)
+            except UnsafeAddress as err:
+                raise UnsafeAddress(f"{variable}: {err}") from None
+        return replace(self, **bases)
 
 
 def settings_path() -> Path:
@@ -66,11 +142,21 @@ def load_settings() -> Settings:
             continue
         value, default = raw[f.name], getattr(defaults, f.name)
         # a hand-edited file may say "30" or null: such a value is dropped, never passed on to crash later
-        if type(value) is type(default):
-            kept[f.name] = value
-        else:
+        if type(value) is not type(default):
             log.warning("settings file %s: %s is not a %s; using %r", path, f.name, type(default).__name__, default)
+        elif f.name in BASE_SCHEMES and _unsafe(f.name, value):
+            log.warning("settings file %s: %s; using %s", path, _unsafe(f.name, value), default)
+        else:
+            kept[f.name] = value
     return Settings(**kept).with_env()
+
+
+def _unsafe(name: str, value: str) -> str | None:
+    try:
+        check_base(name, value)
+    except UnsafeAddress as err:
+        return str(err)
+    return None
 
 
 def save_settings(settings: Settings) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import inspect
 import json
 import logging
@@ -33,6 +34,7 @@ with warnings.catch_warnings():
 
 from zoomhost.system.config import Settings
 from zoomhost.system.redact import register_secret
+from zoomhost.zoom.client import answer_size_cap
 from zoomhost.zoom.credentials import CredentialStore, ServerToServerCredentials, UserOAuthCredentials
 from zoomhost.zoom.errors import AuthError, ZoomError, error_from_exception, error_from_response
 
@@ -105,6 +107,7 @@ async def _oauth_client(
         token_endpoint_auth_method="client_secret_basic",
         transport=transport,
         timeout=timeout,
+        event_hooks={"response": [answer_size_cap()]},
         **kwargs,
     )
     client.register_compliance_hook("access_token_response", _raise_for_token_error)
@@ -185,12 +188,19 @@ class UserSignIn:
 
 
 class _LoopbackRedirect:
-    """A one-shot listener on 127.0.0.1 (a free port) that receives Zoom's redirect after sign-in."""
+    """A listener on 127.0.0.1 (a free port) that receives Zoom's redirect after sign-in.
+
+    It answers only the request carrying this sign-in's ``state``: anything else that reaches
+    the port (another page, another program, a forged answer) gets 400 and changes nothing,
+    and the listener keeps waiting for Zoom's real redirect.
+    """
 
     def __init__(self) -> None:
         self.received: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._runner: web.AppRunner | None = None
         self.redirect_uri = ""
+        self.expected_state = ""  # set once the authorisation address is made; until then nothing is answered
+        self.ignored = 0
 
     async def __aenter__(self) -> _LoopbackRedirect:
         app = web.Application()
@@ -207,9 +217,18 @@ class _LoopbackRedirect:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def _ours(self, request: web.Request) -> bool:
+        offered = request.query.get("state", "")
+        return bool(self.expected_state) and hmac.compare_digest(offered.encode(), self.expected_state.encode())
+
     async def _callback(self, request: web.Request) -> web.Response:
-        if not self.received.done():
-            self.received.set_result(str(request.url))
+        if self.received.done() or not self._ours(request):
+            self.ignored += 1
+            log.warning("ignored a request to the sign-in listener that was not Zoom's answer to this sign-in")
+            return web.Response(
+                status=400, text="This is not the answer zoomhost is waiting for. Nothing was changed.", content_type="text/plain"
+            )
+        self.received.set_result(str(request.url))
         refused = "error" in request.query
         text = (
             "Zoom sign-in was not completed. You can close this tab and try again in zoomhost."
@@ -245,6 +264,7 @@ async def sign_in_with_browser(
         code_challenge_method="S256",
     ) as oauth:
         url, state = oauth.create_authorization_url(f"{base}/oauth/authorize", code_verifier=verifier)
+        listener.expected_state = state
         opened = open_browser(url)
         browsing = asyncio.ensure_future(opened) if inspect.isawaitable(opened) else None
         try:

@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,9 +24,10 @@ from urllib.parse import quote
 import httpx
 
 from zoomhost import __version__
-from zoomhost.system import paths
+from zoomhost.system import paths, redact
 from zoomhost.system.config import Settings
 from zoomhost.zoom.errors import (
+    AnswerTooLarge,
     BadRequest,
     ConnectionFailed,
     PlanDoesNotAllow,
@@ -44,6 +45,53 @@ log = logging.getLogger(__name__)
 
 DAILY_MEETING_UPDATES = 100
 MAX_PAGES = 50  # 50 pages of 300 is far beyond any school meeting; stops a server that never ends a list
+#: A meeting's fields that are secrets: its passcodes (the dial-in ones are numeric) and its links.
+MEETING_SECRETS = ("password", "h323_password", "pstn_password", "encrypted_password", "join_url", "start_url", "registration_url")
+MAX_ANSWER_BYTES = 8 << 20  # a page of 300 participants is about 150 kB; no answer zoomhost asks for comes near 8 MB
+
+
+class _CappedBody(httpx.AsyncByteStream):
+    """An answer's body as it streams in, stopped with AnswerTooLarge once it passes ``limit`` bytes."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, *, limit: int, status: int) -> None:
+        self._inner = inner
+        self._limit = limit
+        self._status = status
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        received = 0
+        async for chunk in self._inner:
+            received += len(chunk)
+            if received > self._limit:
+                raise _too_large(self._limit, self._status)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _too_large(limit: int, status: int) -> AnswerTooLarge:
+    return AnswerTooLarge(
+        f"Zoom's answer was larger than {limit // (1 << 20)} MB, far more than zoomhost asked for, so it was not read.",
+        status=status,
+    )
+
+
+def answer_size_cap(limit: int = MAX_ANSWER_BYTES) -> Callable[[httpx.Response], Awaitable[None]]:
+    """An httpx response hook that lets no answer's body past ``limit`` bytes (its own size, or as it streams).
+
+    A hook sees each answer before a byte of its body is read, whatever transport or proxy
+    carried it, so the cap holds for Zoom's API and for its sign-in alike.
+    """
+
+    async def cap(response: httpx.Response) -> None:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _too_large(limit, response.status_code)
+        if isinstance(response.stream, httpx.AsyncByteStream):
+            response.stream = _CappedBody(response.stream, limit=limit, status=response.status_code)
+
+    return cap
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -201,6 +249,7 @@ class ZoomClient:
         limiter: RateLimiter | None = None,
         budget: UpdateBudget | None = None,
         timeout: float = 20.0,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.settings = settings
         self.auth = auth
@@ -215,6 +264,7 @@ class ZoomClient:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": f"zoomhost/{__version__}", "Accept": "application/json"},
             follow_redirects=False,
+            event_hooks={"response": [answer_size_cap(max_answer_bytes)]},
         )
 
     async def __aenter__(self) -> ZoomClient:
@@ -293,6 +343,9 @@ class ZoomClient:
         """GET /meetings/{meetingId} (LIGHT): the meeting with its settings."""
         number = meeting_number(meeting_id)
         meeting = await self._json("GET", f"meetings/{number}", category=Category.LIGHT, what=f"meeting {number}")
+        for key in MEETING_SECRETS:  # masked wherever they turn up later, numeric dial-in passcodes included
+            if isinstance(meeting.get(key), (str, int)) and not isinstance(meeting.get(key), bool):
+                redact.register_secret(str(meeting[key]))
         if isinstance(meeting.get("host_id"), str):
             self._hosts[number] = meeting["host_id"]
         return meeting
@@ -475,6 +528,8 @@ class ZoomClient:
             except httpx.TransportError as exc:
                 error = error_from_exception(exc, what=what)
                 not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+            except AnswerTooLarge:
+                raise  # never worth asking again
             except ZoomError as exc:  # raised by the token provider
                 error = exc
                 not_sent = True

@@ -74,6 +74,12 @@ class TimedOut(ZoomError):
     default_hint = "Zoom is slow to answer; try again. If it is urgent, use the Zoom client's own controls."
 
 
+class AnswerTooLarge(ZoomError):
+    """Zoom (or whatever answers at its address) sent more than any answer zoomhost asks for; it was not read."""
+
+    default_hint = "Nothing was changed. Check the Zoom API address in Settings; if it is Zoom's own, try again later."
+
+
 class UpdateBudgetExhausted(ZoomError):
     default_hint = (
         "Zoom allows 100 changes to a host's meetings per day; make the remaining changes in the Zoom web portal, "
