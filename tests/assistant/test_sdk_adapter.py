@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +26,6 @@ from tests.assistant.fake_binding import SURFACE, FakeBinding
 from tests.assistant.helpers import SDK_KEY, SDK_SECRET
 from tests.conftest import require
 from zoomhost.rehearsal.binding import ENUMS, RehearsalBinding
-from zoomhost.assistant.sdk_binding import import_meeting_sdk
 from zoomhost.assistant.sdk_adapter import OPTIONAL_NAMES, AssistantError, SdkAdapter, make_sdk_jwt
 from zoomhost.assistant.wire import COHOST_INSTRUCTION, AssistantStatus
 from zoomhost.core.control import Capability
@@ -124,10 +127,8 @@ def test_a_whole_session_uses_only_names_the_binding_has() -> None:
     assert ("IMeetingAudioController", "MuteAudio") in sdk.recorder.touched
 
 
-def test_adapter_names_exist_in_the_installed_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_adapter_names_exist_in_the_installed_sdk(tmp_path) -> None:
     require(importlib.util.find_spec("zoom_meeting_sdk") is not None, "zoom-meeting-sdk (the assistant extra) is not installed")
-    monkeypatch.delenv("SSB_HOME", raising=False)  # the SDK's folder is this test's zoomhost home, and is forgotten after it
-    real = import_meeting_sdk()
     adapter, watch, state, sdk = joined()
     meeting = state.class_meeting_id
     person = state.arrive(meeting, "Amy B")
@@ -136,12 +137,31 @@ def test_adapter_names_exist_in_the_installed_sdk(monkeypatch: pytest.MonkeyPatc
     adapter.mute_all(allow_self_unmute=False)
     adapter.lock()
     adapter.remove(person.user_id)
-    for owner, name in sdk.recorder.touched:
-        assert hasattr(getattr(real, owner) if owner else real, name), f"{owner}.{name}"
-    for cls, keyword in sdk.recorder.callback_kwargs:
-        assert f"{keyword}:" in getattr(real, cls).__init__.__doc__, f"{cls}({keyword}=)"
-    for name in OPTIONAL_NAMES:
-        assert not hasattr(real, name) and not hasattr(real.IMeetingService, name)
+    # The real binding is loaded in a process of its own, as the assistant loads it: once loaded,
+    # the SDK logs into its folder for the life of the process, which must not be this test run's.
+    probe = {
+        "touched": sorted(sdk.recorder.touched),
+        "callback_kwargs": sorted(sdk.recorder.callback_kwargs),
+        "optional": sorted(OPTIONAL_NAMES),
+    }
+    script = """
+import json, sys
+real = import_meeting_sdk()
+probe = json.loads(sys.stdin.read())
+missing = [f"{owner}.{name}" for owner, name in probe["touched"] if not hasattr(getattr(real, owner) if owner else real, name)]
+missing += [f"{cls}({kw}=)" for cls, kw in probe["callback_kwargs"] if f"{kw}:" not in (getattr(real, cls).__init__.__doc__ or "")]
+present = [name for name in probe["optional"] if hasattr(real, name) or hasattr(real.IMeetingService, name)]
+print(json.dumps({"missing": missing, "optional_present": present}))
+"""
+    env = {**os.environ, "ZOOMHOST_HOME": str(tmp_path / "sdk-probe-home")}
+    env.pop("SSB_HOME", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps(probe), capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found == {"missing": [], "optional_present": []}
+    assert "failed to open file" not in proc.stderr
 
 
 def test_sdk_jwt_has_the_claims_zoom_documents() -> None:
