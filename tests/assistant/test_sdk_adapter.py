@@ -146,6 +146,7 @@ def test_adapter_names_exist_in_the_installed_sdk(tmp_path) -> None:
     }
     script = """
 import json, sys
+from zoomhost.assistant.sdk_binding import import_meeting_sdk
 real = import_meeting_sdk()
 probe = json.loads(sys.stdin.read())
 missing = [f"{owner}.{name}" for owner, name in probe["touched"] if not hasattr(getattr(real, owner) if owner else real, name)]
