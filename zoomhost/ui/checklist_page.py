@@ -57,7 +57,7 @@ from zoomhost.app.services import Services
 from zoomhost.core.invitations import WARNING
 from zoomhost.core.preflight import PASSCODE_PLACEHOLDER, FixPlan, RuleResult, RuleStatus, plan_fixes
 from zoomhost.ui.table_model import RowsTableModel
-from zoomhost.ui.text import heading, plain_label, shown
+from zoomhost.ui.text import heading, one_line, plain_label, shown
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -86,9 +86,9 @@ class RuleTableModel(RowsTableModel):
         result = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return shown(self._text(result, column))
+            return one_line(self._text(result, column))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            text = shown(self._text(result, column))
+            text = one_line(self._text(result, column))
             return f"{STATUS_TEXT[result.status.value]}: {result.title}" if column == self.STATUS else text
         if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
             return status_icon(result.status.value)
@@ -241,7 +241,7 @@ def _meeting_label(meeting: UpcomingMeeting) -> str:
             when = ("Today " if start.date() == today else start.strftime("%a %d %b ")) + start.strftime("%H:%M") + " — "
         except ValueError:
             when = ""
-    return f"{when}{shown(meeting.topic or 'Untitled meeting')} ({spaced_meeting_id(meeting.id)})"
+    return f"{when}{one_line(meeting.topic or 'Untitled meeting')} ({spaced_meeting_id(meeting.id)})"
 
 
 class ChecklistPage(QWidget):
@@ -435,7 +435,7 @@ class ChecklistPage(QWidget):
         )
         if report.unreadable:
             text += " Zoom would not tell zoomhost: " + "; ".join(report.unreadable)
-        self.summary.setText(shown(text))  # the topic and what Zoom would not tell are Zoom's words
+        self.summary.setText(one_line(text))  # the topic and what Zoom would not tell are Zoom's words
         plan = self._plan(report)
         self.fix_button.setEnabled(plan is not None and bool(plan.meeting_patch or plan.user_patch))
         steps = [r.fix.manual_step for r in report.results if r.status is not RuleStatus.PASS and r.fix and r.fix.manual_step]
@@ -657,7 +657,7 @@ def _step_row(step: str, parent: QWidget) -> tuple[QWidget, QCheckBox]:
     box = QCheckBox(row)
     box.setAccessibleName(f"Done: {step}")
     box.setProperty("step", step)
-    words = _ClickLabel(shown(step), row)
+    words = _ClickLabel(one_line(step), row)
     words.setWordWrap(True)
     words.clicked.connect(box.toggle)
     layout.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
@@ -679,7 +679,7 @@ class InvitationsDialog(QDialog):
         self.parents: Path | None = None
         layout = QVBoxLayout(self)
         intro = plain_label(
-            shown(
+            one_line(
                 f"Invitations for {topic}: one row for each pupil whose family gave consent, "
                 "with the join link and passcode, for your school's mail merge."
             ),

@@ -52,7 +52,7 @@ from zoomhost.core.register_store import ImportRecord
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading as page_heading
-from zoomhost.ui.text import plain_label, shown
+from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
 
 FILE_FILTER = "Spreadsheet exports (*.csv *.txt *.tsv);;All files (*)"
@@ -135,7 +135,7 @@ class ImportPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
 
         file_line = imported.preview_text().splitlines()[0]
-        self.file_label = plain_label(shown(file_line), self, name="File", wrap=True)  # the file's own name
+        self.file_label = plain_label(one_line(file_line), self, name="File", wrap=True)  # the file's own name
         bold = self.file_label.font()
         bold.setBold(True)
         self.file_label.setFont(bold)
@@ -161,14 +161,14 @@ class ImportPreviewDialog(QDialog):
         self.skipped = QListWidget(self)
         self.skipped.setAccessibleName("Rows skipped and why")
         for row in imported.skipped:
-            self.skipped.addItem(shown(f"Line {row.line}: {row.reason}"))
+            self.skipped.addItem(one_line(f"Line {row.line}: {row.reason}"))
         self.skipped.setVisible(bool(imported.skipped))
         layout.addWidget(self.skipped)
 
         dropped = ", ".join(imported.dropped_columns) if imported.dropped_columns else "none"
         # Header names are the school's (or anyone's) words: never markup.
         self.dropped_label = plain_label(
-            shown(f"Columns dropped (not needed for admission): {dropped}"), self, name="Columns dropped", wrap=True
+            one_line(f"Columns dropped (not needed for admission): {dropped}"), self, name="Columns dropped", wrap=True
         )
         layout.addWidget(self.dropped_label)
 
@@ -301,7 +301,7 @@ class RegisterPage(QWidget):
             lines.append("No staff list imported yet.")
         else:
             lines.append(f"Staff list imported {_when(stored.staff_record)}: {len(stored.staff)} adults.")
-        self.summary.setText(shown(" ".join(lines)))  # names the file the register came from
+        self.summary.setText(one_line(" ".join(lines)))  # names the file the register came from
         self.leavers_due = stored.leavers_due
         self.purge_button.setText(f"&Purge leavers ({stored.leavers_due} due)…" if stored.leavers_due else "&Purge leavers…")
 

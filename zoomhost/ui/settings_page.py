@@ -39,7 +39,7 @@ from zoomhost.app.signin import (
     sign_in,
 )
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.ui.text import heading, plain_label, shown
+from zoomhost.ui.text import heading, one_line, plain_label
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, run_task, status_icon
 
 # keyring field -> (label, is a secret)
@@ -213,15 +213,15 @@ class SettingsPage(QWidget):
         for name, (label, secret) in KEYRING_FIELDS.items():
             source = state.where.get(name)
             text = f"set (in {source})" if source else "not set"
-            self.field_status[name].setText(shown(text))
+            self.field_status[name].setText(one_line(text))
             self.fields[name].setPlaceholderText(text if source else f"{label}" + (" (kept in the keyring)" if secret else ""))
         signed_in = state.where.get("user_refresh_token")
-        self.signed_in_label.setText(shown(f"Signed in (kept in {signed_in})" if signed_in else "Not signed in"))
+        self.signed_in_label.setText(one_line(f"Signed in (kept in {signed_in})" if signed_in else "Not signed in"))
         if state.persistent:
             self.keyring_warning.hide()
         else:
             self.keyring_warning.setText(
-                shown(
+                one_line(
                     "⚠ Warning: no system keyring is available, so secrets are kept in memory only and "
                     f"forgotten when zoomhost closes ({state.why_not}). Install or unlock the keyring to keep them."
                 )
@@ -302,11 +302,11 @@ class SettingsPage(QWidget):
         def tested(result: ConnectionTest) -> None:
             self.results.clear()
             where = "the rehearsal Zoom (simulated)" if result.rehearsal else result.api_base
-            header = QListWidgetItem(shown(f"Tested against {where}:"))
+            header = QListWidgetItem(one_line(f"Tested against {where}:"))
             self.results.addItem(header)
             for line in result.lines:
                 word = STATUS_TEXT[line.status.value]
-                item = QListWidgetItem(status_icon(line.status.value), shown(f"{word} — {line.what}: {line.text}"))  # Zoom's words
+                item = QListWidgetItem(status_icon(line.status.value), one_line(f"{word} — {line.what}: {line.text}"))  # Zoom's words
                 item.setData(Qt.ItemDataRole.UserRole, line.status.value)  # the status, for tests and scripts
                 self.results.addItem(item)
             self.results.show()

@@ -21,7 +21,7 @@ from zoomhost.app.summaries import ExportedSummary, export_summary, kept_session
 from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
 from zoomhost.system.runtime import AsyncRunner
-from zoomhost.ui.text import heading, plain_label, shown
+from zoomhost.ui.text import heading, one_line, plain_label
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, run_task
 
 FORMATS = {
@@ -38,7 +38,7 @@ def _write_pdf(summary: SessionSummary, path: Path) -> Path:
 
 def session_title(info: SessionInfo) -> str:
     started = info.started_at.astimezone().strftime("%a %d %b %Y, %H:%M")
-    return f"{started} — {shown(info.topic)}" + (" (rehearsal)" if info.rehearsal else "")
+    return f"{started} — {one_line(info.topic)}" + (" (rehearsal)" if info.rehearsal else "")
 
 
 class SummaryPage(QWidget):

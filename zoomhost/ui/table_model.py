@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QWidget
 
-from zoomhost.ui.text import shown
+from zoomhost.ui.text import one_line
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -50,7 +50,7 @@ class RowsTableModel(QAbstractTableModel):
             return None
         value = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return shown(self.cell(value, index.column()))
+            return one_line(self.cell(value, index.column()))
         if role == Qt.ItemDataRole.DecorationRole:
             return self.decoration(value, index.column())
         return None

@@ -12,9 +12,10 @@ as ``Amy B.” (Year 4) is consented.<font color=#fff>`` would rewrite zoomhost'
 * **Where rich text is unavoidable** (a tooltip, whose format Qt guesses; HTML zoomhost builds)
   every piece from outside is escaped: tooltips with :func:`tooltip`, anything else with
   :func:`escaped`. The summary page's HTML escapes every value in its template.
-* **Every string from outside has its hidden characters written out** (:func:`shown`, line by
-  line through ``core.names.visible_name``), so a direction override or a zero-width space can
-  neither reorder nor hide the words around it; names are also shortened where space is short.
+* **Every string from outside has its hidden characters written out** through
+  ``core.names.visible_name`` (:func:`one_line` for a cell, an item or the status bar; :func:`shown`
+  for a message of several lines, whose line breaks stay), so a direction override or a zero-width
+  space can neither reorder nor hide the words around it; names are also shortened where space is short.
 * Menu items and buttons take ``&`` as a keyboard mnemonic: outside text there goes through
   :func:`menu_text`.
 """
@@ -31,9 +32,16 @@ from zoomhost.core.names import visible_name
 HEADING = "heading"  # the object name of the only rich-text labels: headings of zoomhost's own words
 
 
+def one_line(text: object) -> str:
+    """``text`` from outside for a place of one line (a cell, a list or menu item, the status bar): every
+    character a reader could not see written out (``Amy⟦RLO⟧B``, ``⟦U+0000⟧``), line breaks too."""
+    return visible_name(str(text))
+
+
 def shown(text: object) -> str:
-    """``text`` from outside as the window shows it: every character a reader could not see written
-    out (``Amy⟦RLO⟧B``, ``⟦U+0000⟧``), its line breaks kept. Applying it again changes nothing."""
+    """A message that may quote text from outside, for a place of several lines (a message panel, a
+    question): every character a reader could not see written out, its line breaks kept. Applying it
+    again changes nothing."""
     return "\n".join(visible_name(line) for line in str(text).split("\n"))
 
 
@@ -44,13 +52,13 @@ def escaped(text: object) -> str:
 
 def tooltip(*lines: object) -> str:
     """A tooltip of these lines, escaped. Qt guesses whether a tooltip is rich text, so it is made rich
-    on purpose: whatever a line holds, it is shown as the characters it is."""
-    return "<p>" + "<br>".join(escaped(line).replace("\n", "<br>") for line in lines) + "</p>"
+    on purpose: whatever a line holds, it is shown as the characters it is (spaces too)."""
+    return '<p style="white-space: pre-wrap">' + "<br>".join(escaped(line).replace("\n", "<br>") for line in lines) + "</p>"
 
 
 def menu_text(text: object) -> str:
     """Outside text for a menu item, tick box or button: written out, with ``&`` shown rather than taken as a key."""
-    return shown(text).replace("&", "&&")
+    return one_line(text).replace("&", "&&")
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, *, name: str = "", wrap: bool = False) -> QLabel:

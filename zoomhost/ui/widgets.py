@@ -31,7 +31,7 @@ from zoomhost.system import logs
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.tasks import Task
-from zoomhost.ui.text import plain_label, shown
+from zoomhost.ui.text import one_line, plain_label, shown
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,8 @@ class BusyIndicator(QWidget):
 
     def begin(self, text: str) -> None:
         self._jobs.append(text)
-        self.label.setText(shown(text))  # it may name a file the teacher chose
-        self.setAccessibleDescription(shown(text))
+        self.label.setText(one_line(text))  # it may name a file the teacher chose
+        self.setAccessibleDescription(one_line(text))
         if not self._timer.isActive() and self.isHidden():
             self._timer.start()
 
@@ -193,7 +193,7 @@ class BusyIndicator(QWidget):
         elif self._jobs:
             self._jobs.pop()
         if self._jobs:
-            self.label.setText(shown(self._jobs[-1]))
+            self.label.setText(one_line(self._jobs[-1]))
             return
         self._timer.stop()
         self.hide()

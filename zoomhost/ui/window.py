@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zoomhost.ui.text import plain_label, shown
+from zoomhost.ui.text import one_line, plain_label
 
 
 class MainWindow(QMainWindow):
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         """A message on the status bar (the status bar draws plain text; hidden characters are written out)."""
-        self.statusBar().showMessage(shown(text))
+        self.statusBar().showMessage(one_line(text))
 
     def set_channel(self, text: str, *, tooltip: str = "") -> None:
         self.channel_label.setText(f"Control: {text}")

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 
-from zoomhost.ui.text import plain_label, shown
+from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import action_button, status_icon
 
 
@@ -74,7 +74,7 @@ class ManualStepPanel(QFrame):
         self.icon.setPixmap(status_icon("warn").pixmap(size, size))
         more = len(self._steps) - 1
         text = step.step + (f" — for {who}" if who else "") + (f"   ({more} more after this)" if more else "")
-        self.text.setText(shown(text))
+        self.text.setText(one_line(text))
         self.show()
 
     def _confirm(self) -> None:

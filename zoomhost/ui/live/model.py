@@ -24,7 +24,7 @@ from zoomhost.core.models import Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionNote
-from zoomhost.ui.text import shown, tooltip
+from zoomhost.ui.text import tooltip
 from zoomhost.ui.widgets import verdict_icon
 
 NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
@@ -122,8 +122,8 @@ def state_text(arrival: Arrival) -> str:
 def matched_text(arrival: Arrival) -> str:
     """The pupil (first name, initial, class) or the staff member the name matched; empty if none."""
     if arrival.verdict is Verdict.STAFF and arrival.staff_name:
-        return shown(f"{arrival.staff_name} (staff)")
-    return shown(arrival.pupil_label or "")
+        return visible_name(f"{arrival.staff_name} (staff)")
+    return visible_name(arrival.pupil_label or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,7 @@ class _Row:
     @classmethod
     def of(cls, arrival: Arrival) -> _Row:
         verdict = VERDICT_WORDS.get(arrival.verdict, arrival.verdict.value)
-        reasons = shown("; ".join(arrival.reasons))
+        reasons = "; ".join(visible_name(reason) for reason in arrival.reasons)  # a reason may quote the name
         cells = (
             arrival.arrived_at.astimezone().strftime("%H:%M:%S"),
             shown_name(arrival.display_name),

@@ -48,7 +48,7 @@ from zoomhost.ui.live.status import AutopilotStrip, StatusRow
 from zoomhost.ui.live.table import ArrivalsTable
 from zoomhost.ui.tasks import Task
 from zoomhost.ui.text import heading as page_heading
-from zoomhost.ui.text import shown
+from zoomhost.ui.text import one_line
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, run_task
 
 if TYPE_CHECKING:
@@ -275,7 +275,7 @@ class LivePage(QWidget):
         self.start_checks.show_view(started.checks)
         self.start_checks.show()
         self._show_clock()
-        self.session_label.setText(f"Hosting: {shown(started.state.topic or 'meeting')}")
+        self.session_label.setText(f"Hosting: {one_line(started.state.topic or 'meeting')}")
         if started.register_size == 0:
             self.messages.show_message(
                 "warn",

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from zoomhost.app.session import MeetingsToHost
-from zoomhost.ui.text import plain_label, shown
+from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import action_button
 
 
@@ -143,6 +143,6 @@ def meeting_choices(meetings: Any) -> list[tuple[str, str]]:
                 start = None
         when = start.strftime("%H:%M") if start and start.date() == today else start.strftime("%a %d %b %H:%M") if start else "No time"
         order = 0 if start and start.date() == today else 1
-        dated.append((order, start.isoformat() if start else "", f"{when} — {shown(meeting.topic or 'Untitled meeting')}", str(meeting.id)))
+        dated.append((order, start.isoformat() if start else "", f"{when} — {one_line(meeting.topic or 'Untitled meeting')}", str(meeting.id)))
     dated.sort()
     return [(label, meeting_id) for _, _, label, meeting_id in dated]
