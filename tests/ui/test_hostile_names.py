@@ -306,6 +306,11 @@ def test_the_summary_page_shows_names_and_register_cells_as_text(qtbot, app_serv
     problems += [f"the page holds {made!r}" for made in ("<img", "<a ", "#ffffff", "<font") if made in laid_out]
     if laid_out.count("<h1") != 1:
         problems.append("a name made a heading of its own")
+    page.refresh_sessions()  # the list of kept sessions names each by its topic
+    qtbot.waitUntil(lambda: page.sessions.count() == 1, timeout=WAIT_MS)
+    listed = page.sessions.itemText(0)
+    if f" — {visible_name(topic)} (rehearsal)" not in listed or hidden_characters(listed):
+        problems.append(f"the session list shows {listed!r}")
     assert not problems, "\n".join(problems)
 
 
@@ -316,6 +321,9 @@ def register_page(qtbot, app_services) -> RegisterPage:
     page.show()
     qtbot.waitUntil(lambda: "No register imported yet" in page.summary.text(), timeout=WAIT_MS)
     return page
+
+
+SKIPPED_CONSENT = "<b>yes</b>\u202e<img src=x>"
 
 
 def csv_cell(text: str) -> str:
@@ -330,6 +338,8 @@ def hostile_register(folder: Path) -> Path:
     lines = [",".join(["First name", "Surname", "Class", "Zoom consent", *headers])]
     for pupil in REGISTER_PUPILS.values():
         lines.append(",".join([csv_cell(pupil.first_name), "Kelly", csv_cell(pupil.class_name or ""), "yes", *["x"] * len(headers)]))
+    # a row skipped because of its consent cell: the reason quotes the cell
+    lines.append(",".join(["Skip", "Kelly", "Year 4", csv_cell(SKIPPED_CONSENT), *["x"] * len(headers)]))
     path = folder / "<b>register<b>\u202eVSC.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -351,6 +361,11 @@ def test_the_register_page_and_its_preview_show_cells_headers_and_file_name_as_t
         problems.append(f"the file's name is not shown as its characters: {file_line!r}")
     dropped = ", ".join(visible_name(header) for header in expected.dropped_columns)
     problems += on_screen_as_text(label_text(dialog.dropped_label), expected=f"Columns dropped (not needed for admission): {dropped}")
+    skipped = [dialog.skipped.item(i).text() for i in range(dialog.skipped.count())]  # list items: plain text
+    assert len(skipped) == len(expected.skipped) == 1
+    problems += on_screen_as_text(skipped[0], expected=visible_name(f"Line {expected.skipped[0].line}: {expected.skipped[0].reason}"))
+    if visible_name(SKIPPED_CONSENT) not in skipped[0]:
+        problems.append(f"the skipped row's reason does not quote the cell as its characters: {skipped[0]!r}")
     counts = dialog.counts
     classes = sorted(counts.index(row, 0).data() for row in range(counts.rowCount()))
     problems += [p for seen, meant in zip(classes, sorted(visible_name(c) for c in expected.consent_counts_by_class()), strict=True) for p in on_screen_as_text(seen, expected=meant)]
