@@ -66,6 +66,39 @@ def test_control_characters_in_names_do_not_reach_the_terminal(capsys: pytest.Ca
     assert code == 0 and "⟦U+001B⟧[2Jboom⟦U+0007⟧" in out and "\x1b" not in out and "\x07" not in out
 
 
+def test_nul_and_direction_characters_never_reach_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    """The topic (Zoom's), display names (strangers'), and Zoom's words about a failed command, in every form printed."""
+    from tests.core.live_helpers import CONSENTED, T0, Clock, classify, event
+    from zoomhost.core.events import EventKind
+    from zoomhost.core.session import LiveSession
+
+    topic = "Assembly\u202e \x00\u2066tpircs\u2069"
+    strangers = {"x1": "Amy\u202eB.ecnesnoc si", "x2": "Nul\x00l\u200b", "x3": "\u2067Mo\u2069 K\u200f"}
+    with session_journals().create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=T0, rehearsal=False) as j:
+        session = LiveSession(journal=j, classify=classify, expected_pupils=CONSENTED, clock=Clock())
+        for n, (pid, name) in enumerate(strangers.items()):
+            session.apply(event(EventKind.WAITING_JOINED, pid, name, seconds=n))
+            session.apply(event(EventKind.ADMITTED, pid, seconds=10 + n))
+        session.record_command("remove", actor="teacher", participant_id="x1", command_id="c1")
+        session.record_result("c1", False, "Zoom said: \u202eerror\x00")
+    hidden = ("\x00", "\x1b", "\u200b", "\u200f", "\u202e", "\u2066", "\u2067", "\u2069")
+    for argv in (("sessions",), ("sessions", "--json"), ("summary", "show", "latest"), ("summary", "show", "latest", "--json")):
+        code, out, err = _run(capsys, *argv)
+        assert code == 0, err
+        reached = [f"U+{ord(ch):04X}" for ch in hidden if ch in out + err]
+        assert reached == [], f"zoomhost {' '.join(argv)} printed {reached}"
+    _, listed, _ = _run(capsys, "sessions")
+    assert "Assembly⟦RLO⟧ ⟦U+0000⟧⟦LRI⟧tpircs⟦PDI⟧" in listed
+    _, shown, _ = _run(capsys, "summary", "show", "latest")
+    assert "Amy⟦RLO⟧B.ecnesnoc si" in shown and "Nul⟦U+0000⟧l⟦ZWSP⟧" in shown and "⟦RLI⟧Mo⟦PDI⟧ K⟦RLM⟧" in shown
+    assert "failed: Zoom said: ⟦RLO⟧error⟦U+0000⟧" in shown
+    # JSON keeps every value exact (a script reading it gets what was typed), written as \\u escapes.
+    _, listed, _ = _run(capsys, "sessions", "--json")
+    assert json.loads(listed)["topic"] == topic and "\\u202e" in listed
+    _, out, _ = _run(capsys, "summary", "show", "latest", "--json")
+    assert json.loads(out)["session"]["topic"] == topic
+
+
 def test_an_unknown_session_is_one_plain_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "summary", "show", "20240101-000000-abcdef")
     assert code == 1 and out == ""

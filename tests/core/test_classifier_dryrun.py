@@ -139,3 +139,22 @@ def test_a_device_given_as_the_list_of_names_is_refused_at_once(tmp_path: Path) 
     )  # fmt: skip
     assert done.returncode == 1 and done.stdout == ""
     assert "zero: is not a file (a device, pipe or socket)" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_nul_and_direction_characters_never_reach_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Names, the register's cells and the reasons quoting them are printed the one way a name is shown."""
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "First name,Surname,Class,Zoom consent\n"
+        "Amy,Bloggs,3B\u200b,yes\n"  # a class with a zero-width space: kept, and printed written out
+        "Tom,Wright,3B,y\u202es\n",  # a consent no one can read: skipped, the reason quotes it
+        encoding="utf-8",
+    )
+    names = tmp_path / "names.txt"
+    names.write_bytes("Amy B\nAmy\u202eB\nNul\x00l\n\u2067Tom\u2069 W\n".encode())
+    status, out, err = run(capsys, "--register", str(register), str(names))
+    assert status == 0
+    reached = sorted({f"U+{ord(ch):04X}" for ch in out + err if ch in "\x00\u200b\u202e\u2067\u2069"})
+    assert reached == [], f"printed {reached}"
+    assert "Amy B. (3B⟦ZWSP⟧)" in out and "Amy⟦RLO⟧B" in out and "Nul⟦U+0000⟧l" in out and "⟦RLI⟧Tom⟦PDI⟧ W" in out
+    assert 'consent "y⟦RLO⟧s"' in err

@@ -64,6 +64,42 @@ def test_the_csv_has_every_section_and_no_live_formula(summary: SessionSummary, 
     assert "'" + HOSTILE_NAME in names and "'＝cmd|'/C calc'!A0" in names and SCRIPT_NAME in names
 
 
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("Amy\u202eB", "Amy⟦RLO⟧B"),
+        ("Nul\x00l", "Nul⟦U+0000⟧l"),
+        ("\u2067Amy\u2069 \u200fB", "⟦RLI⟧Amy⟦PDI⟧ ⟦RLM⟧B"),
+        ("Am\u200by\u3164", "Am⟦ZWSP⟧y⟦U+3164⟧"),
+        ("\x1b[2Jboom\x07", "⟦U+001B⟧[2Jboom⟦U+0007⟧"),
+        ("\u202e=1+1", "⟦RLO⟧=1+1"),  # no longer starts with "=": nothing to run
+        ("=1+1\u202e", "'=1+1⟦RLO⟧"),
+    ],
+)
+def test_cells_never_carry_nul_or_direction_characters(text: str, written: str) -> None:
+    assert neutralise(text) == written
+
+
+def test_the_csv_writes_out_every_hidden_character_a_stranger_typed(summary: SessionSummary, tmp_path: Path) -> None:
+    at = datetime(2024, 3, 8, 11, tzinfo=UTC)
+    strangers = (
+        IncidentRow(at=at, kind="suspicious", display_name="Amy\u202eB.ecnesnoc si", message="“Amy\u202eB” has hidden characters"),
+        IncidentRow(at=at, kind="suspicious", display_name="Nul\x00l\x1b[31m", message="\u2066x\u2069"),
+    )
+    summary = replace(summary, topic="Assembly\u202e \x00", incidents=(*summary.incidents, *strangers))
+    out = write_csv(summary, tmp_path / "summary.csv", own_folders=NONE_OF_OURS)
+
+    text = out.read_bytes().decode("utf-8-sig")
+    for hidden in ("\x00", "\x1b", "\u202e", "\u2066", "\u2069"):
+        assert hidden not in text, f"U+{ord(hidden):04X} reached the file"
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["name"] == "Assembly⟦RLO⟧ ⟦U+0000⟧"
+    incidents = {row["name"]: row["detail"] for row in rows if row["section"] == "incident"}
+    assert incidents["Amy⟦RLO⟧B.ecnesnoc si"] == "“Amy⟦RLO⟧B” has hidden characters"
+    assert incidents["Nul⟦U+0000⟧l⟦U+001B⟧[31m"] == "⟦LRI⟧x⟦PDI⟧"
+
+
 def test_a_csv_to_a_missing_folder_is_a_clear_error(summary: SessionSummary, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot be written"):
         write_csv(summary, tmp_path / "no-such-folder" / "summary.csv", own_folders=NONE_OF_OURS)

@@ -121,6 +121,32 @@ def test_a_folder_that_cannot_be_written_gives_plain_words(qtbot, page: SummaryP
     assert "cannot be written" in words and "Traceback" not in words
 
 
+@pytest.mark.parametrize("kind", ["pdf", "csv"])
+def test_the_window_never_exports_into_zoomhosts_own_folders(qtbot, page: SummaryPage, monkeypatch, kind: str) -> None:
+    """The same destination check as `zoomhost summary export`: an export can never land among (or replace)
+    the register, a session's journal, the settings or the logs, whichever folder the teacher picks."""
+    from zoomhost.app.services import own_folders, session_journals
+
+    session_id = finished_session()
+    with qtbot.waitSignal(page.summary_shown, timeout=10_000):
+        page.show_session(session_id)
+    journal = next(session_journals().folder.glob(f"{session_id}*"))
+    targets = [(name, folder / f"summary.{kind}") for name, folder in own_folders().items()]
+    targets.append(("data", journal))  # "save as" over the session's own journal
+    for name, target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        before = {p: p.read_bytes() for p in target.parent.iterdir() if p.is_file()}
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, target=target: (str(target), "")))
+        page.messages.clear()
+        page.export(kind)
+        qtbot.waitUntil(lambda: page.messages.kind in ("fail", "pass"), timeout=20_000)
+        words = page.messages.text.text()
+        assert page.messages.kind == "fail", f"exported into zoomhost's {name} folder: {words}"
+        assert f"cannot be written inside zoomhost's {name} folder" in words and "Traceback" not in words, words
+        after = {p: p.read_bytes() for p in target.parent.iterdir() if p.is_file()}
+        assert after == before, f"the {kind.upper()} export touched zoomhost's {name} folder"
+
+
 def test_export_without_a_summary_says_what_to_do(page: SummaryPage, monkeypatch) -> None:
     def never(*args):  # noqa: ANN002, ANN202
         raise AssertionError("no dialog without a summary")

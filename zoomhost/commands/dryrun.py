@@ -100,7 +100,7 @@ def _report_skipped(path: Path, skipped: tuple) -> None:
     rows = "row was" if len(skipped) == 1 else "rows were"
     print(f"{path.name}: {len(skipped)} {rows} skipped (the other rows are used):", file=sys.stderr)
     for row in skipped:
-        print(f"  line {row.line}: {row.reason}", file=sys.stderr)
+        print(visible_name(f"  line {row.line}: {row.reason}"), file=sys.stderr)  # a reason may quote a cell
 
 
 def _table(results: list[tuple[int, str, Classification]]) -> str:

@@ -1,9 +1,16 @@
-"""`zoomhost sessions`, `zoomhost summary show|export` and `zoomhost purge`: what happened, and forgetting it on time."""
+"""`zoomhost sessions`, `zoomhost summary show|export` and `zoomhost purge`: what happened, and forgetting it on time.
+
+What a session holds came from outside (display names, the meeting's topic, the register's
+words, Zoom's messages): a line printed to the terminal has every character a reader could not
+see written out (``visible_name``), so a NUL, an escape sequence or a direction override never
+reaches the terminal; JSON keeps the values exact and writes those characters as ``\\u`` escapes.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 from zoomhost.app.retention import purge_past_retention
@@ -39,7 +46,7 @@ def run_sessions(args: argparse.Namespace) -> int:
     sessions = kept_sessions()
     if args.json:
         for info in sessions:
-            print(json.dumps(info.as_dict(), ensure_ascii=False))
+            print(terminal_json(info.as_dict()))
         return 0
     if not sessions:
         print(f"No sessions are kept on this computer ({sessions_folder()}).")
@@ -47,17 +54,17 @@ def run_sessions(args: argparse.Namespace) -> int:
     for info in sessions:
         started = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         tag = "  [rehearsal]" if info.rehearsal else ""
-        print(f"{info.session_id}  {started}  {info.topic}  (meeting {info.meeting_id}){tag}")
+        print(visible_name(f"{info.session_id}  {started}  {info.topic}  (meeting {info.meeting_id}){tag}"))
     return 0
 
 
 def run_summary_show(args: argparse.Namespace) -> int:
     summary = session_summary(args.session)
     if args.json:
-        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        print(terminal_json(summary.as_dict(), indent=2))
         return 0
     for line in summary_text(summary):
-        print(line)
+        print(visible_name(line))
     return 0
 
 
@@ -79,6 +86,21 @@ def run_purge(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     return 1 if report.problems else 0
+
+
+_NOT_PLAIN_ASCII = re.compile(r"[^\n\x20-\x7e]")  # what terminal_json looks at (JSON escapes ASCII controls itself)
+
+
+def terminal_json(value: object, *, indent: int | None = None) -> str:
+    """``value`` as JSON for a terminal: exact (accents as they are), but every character a reader could
+    not see written as a ``\\u`` escape, so it never reaches the terminal itself."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _NOT_PLAIN_ASCII.sub(_escape_hidden, text)
+
+
+def _escape_hidden(match: re.Match[str]) -> str:
+    ch = match.group()
+    return ch if visible_name(ch) == ch else json.dumps(ch)[1:-1]
 
 
 def summary_text(summary: SessionSummary) -> list[str]:

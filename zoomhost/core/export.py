@@ -3,8 +3,10 @@
 One file, one row per item, the ``section`` column saying which part of the summary it
 belongs to (session, attendance, staff, not_admitted, incident, action). Display names
 are typed by strangers, so every cell that a spreadsheet would read as a formula is
-neutralised with a leading apostrophe. UTF-8 with a byte-order mark, so accents survive
-Excel. The file is readable by this user only: it holds pupils' names.
+neutralised with a leading apostrophe, and every character a reader could not see (NUL and
+other control characters, direction overrides, zero-width and blank-looking characters) is
+written out as the window shows it (``Amy⟦RLO⟧B``, ``⟦U+0000⟧``). UTF-8 with a byte-order
+mark, so accents survive Excel. The file is readable by this user only: it holds pupils' names.
 
 From outside: where to write, and zoomhost's own folders (name -> folder: data, config, logs,
 cache), which no export may land in; the composition root gives them (``app.services.own_folders``).
@@ -14,12 +16,14 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.names import visible_name
 from zoomhost.core.summary import SessionSummary
 
 COLUMNS = (
@@ -39,6 +43,8 @@ COLUMNS = (
 
 # A spreadsheet treats a cell starting with these as a formula (full-width forms included).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# What a cell may keep as it is: a spreadsheet shows tabs and line breaks (and the CSV quotes them).
+_LAYOUT = re.compile(r"[^\t\r\n]+")
 
 
 class ExportError(ZoomhostError):
@@ -46,8 +52,10 @@ class ExportError(ZoomhostError):
 
 
 def neutralise(value: object) -> str:
-    """The cell's text, with an apostrophe in front when a spreadsheet would run it as a formula."""
+    """The cell's text, every hidden character written out (tabs and line breaks kept), with an
+    apostrophe in front when a spreadsheet would run it as a formula."""
     text = "" if value is None else str(value)
+    text = _LAYOUT.sub(lambda part: visible_name(part.group()), text)
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 

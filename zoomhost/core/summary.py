@@ -13,6 +13,7 @@ From outside: the journal to summarise, and for ``render_html`` the page's templ
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -242,16 +243,28 @@ class SessionSummary:
 
     def render_html(self, template: str) -> str:
         """The summary as an HTML page (for the screen and the PDF) from ``template``, a Jinja page
-        that gets ``summary`` and the ``clock`` and ``minutes`` filters; every value is escaped."""
+        that gets ``summary`` and the ``clock`` and ``minutes`` filters; every value is escaped, every
+        character a reader could not see (a direction override, a NUL) written out first, and its
+        spaces kept as typed (HTML would fold "Amy   B." into "Amy B.")."""
         env = jinja2.Environment(
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=lambda value: _as_typed(value) if isinstance(value, str) else value,
         )
         env.filters["clock"] = _clock
         env.filters["minutes"] = _minutes
         return env.from_string(template).render(summary=self)
+
+
+_FOLDED_SPACE = re.compile(r"^ | (?= )| $")  # a space HTML would fold into its neighbour or drop
+
+
+def _as_typed(text: str) -> str:
+    """A value for the summary's HTML: hidden characters written out, and every space that HTML would
+    fold away written as a no-break space, so the page shows the value's characters as they are."""
+    return _FOLDED_SPACE.sub("\u00a0", visible_name(text))
 
 
 def _clock(value: datetime | None) -> str:

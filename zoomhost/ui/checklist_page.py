@@ -7,7 +7,8 @@ and one host-settings update, and checks again. Steps no API can take get a tick
 
 Shortly before the session, **New passcode…** gives the meeting a fresh strong passcode (one
 update; the passcode itself is never shown) and **Prepare invitations…** writes the mail-merge
-file for consented families only, where the teacher chooses.
+file for consented families only, where the teacher chooses. What Zoom says (a meeting's topic,
+the values it reports) is shown as plain text with its hidden characters written out (``ui/text.py``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from zoomhost.app.services import Services
 from zoomhost.core.invitations import WARNING
 from zoomhost.core.preflight import PASSCODE_PLACEHOLDER, FixPlan, RuleResult, RuleStatus, plan_fixes
 from zoomhost.ui.table_model import RowsTableModel
+from zoomhost.ui.text import heading, one_line, plain_label, shown
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -84,9 +86,9 @@ class RuleTableModel(RowsTableModel):
         result = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(result, column)
+            return one_line(self._text(result, column))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            text = self._text(result, column)
+            text = one_line(self._text(result, column))
             return f"{STATUS_TEXT[result.status.value]}: {result.title}" if column == self.STATUS else text
         if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
             return status_icon(result.status.value)
@@ -239,7 +241,7 @@ def _meeting_label(meeting: UpcomingMeeting) -> str:
             when = ("Today " if start.date() == today else start.strftime("%a %d %b ")) + start.strftime("%H:%M") + " — "
         except ValueError:
             when = ""
-    return f"{when}{meeting.topic or 'Untitled meeting'} ({spaced_meeting_id(meeting.id)})"
+    return f"{when}{one_line(meeting.topic or 'Untitled meeting')} ({spaced_meeting_id(meeting.id)})"
 
 
 class ChecklistPage(QWidget):
@@ -257,10 +259,10 @@ class ChecklistPage(QWidget):
         self._loaded = False
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>Pre-meeting checklist</h2>", self))
+        layout.addWidget(heading("Pre-meeting checklist", self))
 
         row = QHBoxLayout()
-        meeting_label = QLabel("&Meeting:", self)
+        meeting_label = plain_label("&Meeting:", self)
         self.meetings = QComboBox(self)
         self.meetings.setAccessibleName("Meeting to check")
         self.meetings.setMinimumContentsLength(40)
@@ -283,7 +285,7 @@ class ChecklistPage(QWidget):
         layout.addLayout(row)
 
         before = QHBoxLayout()
-        before.addWidget(QLabel("Shortly before the session:", self))
+        before.addWidget(plain_label("Shortly before the session:", self))
         self.passcode_button = action_button(
             "New &passcode…",
             tooltip="Give the meeting a new strong passcode (one meeting update); invitations already sent stop working",
@@ -296,9 +298,7 @@ class ChecklistPage(QWidget):
         )
         self.passcode_button.setEnabled(False)
         self.invite_button.setEnabled(False)
-        self.passcode_label = QLabel(self)
-        self.passcode_label.setAccessibleName("Passcode")
-        self.passcode_label.setWordWrap(True)
+        self.passcode_label = plain_label(parent=self, name="Passcode", wrap=True)
         before.addWidget(self.passcode_button)
         before.addWidget(self.invite_button)
         before.addWidget(self.passcode_label, 1)
@@ -310,14 +310,10 @@ class ChecklistPage(QWidget):
         layout.addWidget(self.messages)
         self.invitation_notes = MessagePanel(self, name="About the invitation file")
         layout.addWidget(self.invitation_notes)
-        self.updates_label = QLabel(self)
-        self.updates_label.setAccessibleName("Meeting updates left today")
-        self.updates_label.setWordWrap(True)
+        self.updates_label = plain_label(parent=self, name="Meeting updates left today", wrap=True)
         self.updates_label.hide()
         layout.addWidget(self.updates_label)
-        self.summary = QLabel("Choose a meeting and press Check.", self)
-        self.summary.setAccessibleName("Checklist summary")
-        self.summary.setWordWrap(True)
+        self.summary = plain_label("Choose a meeting and press Check.", self, name="Checklist summary", wrap=True)
         layout.addWidget(self.summary)
 
         self.model = RuleTableModel(self)
@@ -329,9 +325,7 @@ class ChecklistPage(QWidget):
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 3)
 
-        self.details = QLabel(self)
-        self.details.setWordWrap(True)
-        self.details.setAccessibleName("Selected check: why it matters and the protocol line")
+        self.details = plain_label(parent=self, name="Selected check: why it matters and the protocol line", wrap=True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.details)
 
@@ -441,7 +435,7 @@ class ChecklistPage(QWidget):
         )
         if report.unreadable:
             text += " Zoom would not tell zoomhost: " + "; ".join(report.unreadable)
-        self.summary.setText(text)
+        self.summary.setText(one_line(text))  # the topic and what Zoom would not tell are Zoom's words
         plan = self._plan(report)
         self.fix_button.setEnabled(plan is not None and bool(plan.meeting_patch or plan.user_patch))
         steps = [r.fix.manual_step for r in report.results if r.status is not RuleStatus.PASS and r.fix and r.fix.manual_step]
@@ -470,7 +464,7 @@ class ChecklistPage(QWidget):
             self.details.clear()
             return
         result = self.model.result(current.row())
-        self.details.setText(f"{result.title}: {result.explanation}\nProtocol: “{result.protocol_line}”")
+        self.details.setText(shown(f"{result.title}: {result.explanation}\nProtocol: “{result.protocol_line}”"))
 
     # -- manual steps ------------------------------------------------------------------------------
     def _show_manual_steps(self, steps: list[str]) -> None:
@@ -644,6 +638,11 @@ NOTES_SHOWN = 8  # an address file with many bad rows says so without pushing th
 class _ClickLabel(QLabel):
     clicked = Signal()
 
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+
     def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton:
@@ -658,9 +657,8 @@ def _step_row(step: str, parent: QWidget) -> tuple[QWidget, QCheckBox]:
     box = QCheckBox(row)
     box.setAccessibleName(f"Done: {step}")
     box.setProperty("step", step)
-    words = _ClickLabel(step, row)
+    words = _ClickLabel(one_line(step), row)
     words.setWordWrap(True)
-    words.setTextFormat(Qt.TextFormat.PlainText)
     words.clicked.connect(box.toggle)
     layout.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
     layout.addWidget(words, 1)
@@ -680,12 +678,14 @@ class InvitationsDialog(QDialog):
         self.out: Path | None = None
         self.parents: Path | None = None
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            f"Invitations for {topic}: one row for each pupil whose family gave consent, "
-            "with the join link and passcode, for your school's mail merge.",
+        intro = plain_label(
+            one_line(
+                f"Invitations for {topic}: one row for each pupil whose family gave consent, "
+                "with the join link and passcode, for your school's mail merge."
+            ),
             self,
+            wrap=True,
         )
-        intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.out_edit, self.out_button = self._file_row(form, "Save to:", "Choose where to save the invitation file")
@@ -699,9 +699,7 @@ class InvitationsDialog(QDialog):
         self.rotate_box.setAccessibleName("New passcode first")
         self.rotate_box.setAccessibleDescription("Uses one of Zoom's 100 meeting updates a day")
         layout.addWidget(self.rotate_box)
-        warning = QLabel(WARNING, self)
-        warning.setWordWrap(True)
-        warning.setAccessibleName("Warning about the invitation file")
+        warning = plain_label(WARNING, self, name="Warning about the invitation file", wrap=True)
         layout.addWidget(warning)
         self.buttons = QDialogButtonBox(self)
         self.prepare_button = self.buttons.addButton("Prepare", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -724,7 +722,7 @@ class InvitationsDialog(QDialog):
         button = action_button("Choose…", accessible=what, tooltip=what, parent=self)
         row.addWidget(edit, 1)
         row.addWidget(button)
-        form.addRow(label, row)
+        form.addRow(plain_label(label, self), row)
         return edit, button
 
     def choose_out(self) -> None:

@@ -26,7 +26,7 @@ from zoomhost.ui.register_page import RegisterPage
 from zoomhost.ui.settings_page import SettingsPage
 from zoomhost.ui.summary_page import SummaryPage
 from zoomhost.ui.tasks import Task
-from zoomhost.ui.widgets import error_text
+from zoomhost.ui.widgets import error_text, message_box
 from zoomhost.ui.window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def show_connection(window: MainWindow, connection: Connection) -> None:
     rehearsal = connection.is_rehearsal
     window.banner.setVisible(rehearsal)
     window.setWindowTitle("zoomhost" + (" — rehearsal" if rehearsal else ""))
-    window.statusBar().showMessage(connection.reason)
+    window.show_status(connection.reason)
     try:
         live = window.page("live")
     except ValueError:  # a window without the live panel
@@ -56,7 +56,7 @@ def show_connection(window: MainWindow, connection: Connection) -> None:
 def build_main_window(services: Services) -> MainWindow:
     """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown."""
     window = MainWindow(rehearsal=False)
-    window.statusBar().showMessage("Connecting…")
+    window.show_status("Connecting…")
     register = RegisterPage(store=services.register, runner=services.runner)
     checklist = ChecklistPage(services=services)
     settings = SettingsPage(services=services)
@@ -79,7 +79,7 @@ def build_main_window(services: Services) -> MainWindow:
         show_connection(window, connection)
 
     def failed(error: BaseException) -> None:
-        window.statusBar().showMessage(error_text(error, doing="connecting to Zoom"))
+        window.show_status(error_text(error, doing="connecting to Zoom"))
 
     def connect() -> None:
         if services.closed:  # the window closed before it ever painted
@@ -99,7 +99,8 @@ def _excepthook(window: MainWindow | None):  # noqa: ANN202 - returns sys.except
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         log.error("unexpected error in the application", exc_info=(kind, error, trace))
         if window is not None and QApplication.instance() is not None:
-            box = QMessageBox(QMessageBox.Icon.Warning, "zoomhost", error_text(error, doing="doing that"), parent=window)
+            box = message_box(window, title="zoomhost", text=error_text(error, doing="doing that"))
+            box.addButton(QMessageBox.StandardButton.Ok)
             box.open()
 
     return hook

@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, Q
 from zoomhost.app.summaries import summary_html
 from zoomhost.core.export import ExportError
 from zoomhost.core.summary import SessionSummary
+from zoomhost.ui.text import one_line
 
 _app: QGuiApplication | None = None  # kept alive for the process when we had to make one
 
@@ -38,7 +39,7 @@ def write_pdf(summary: SessionSummary, path: Path) -> Path:
         raise ExportError(f"the summary cannot be written to {path.parent} ({err.strerror or err}).") from err
     try:
         writer = QPdfWriter(tmp)
-        writer.setTitle(f"Meeting summary: {summary.topic}")
+        writer.setTitle(one_line(f"Meeting summary: {summary.topic}"))
         writer.setCreator("zoomhost")
         writer.setResolution(300)
         writer.setPageLayout(

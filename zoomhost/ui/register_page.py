@@ -2,7 +2,9 @@
 
 Reading a file and writing the store happen on the I/O thread; nothing is stored until the
 teacher has seen the preview (rows kept, rows skipped and why, columns dropped, consent per
-class) and pressed Import. The pupils list shows only what admission needs.
+class) and pressed Import. The pupils list shows only what admission needs. A register's cells,
+its header names and the file's name come from outside: every one is shown as plain text,
+hidden characters written out (``ui/text.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QTableView,
@@ -50,6 +51,8 @@ from zoomhost.core.register import (
 from zoomhost.core.register_store import ImportRecord
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.table_model import RowsTableModel
+from zoomhost.ui.text import heading as page_heading
+from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
 
 FILE_FILTER = "Spreadsheet exports (*.csv *.txt *.tsv);;All files (*)"
@@ -132,9 +135,11 @@ class ImportPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
 
         file_line = imported.preview_text().splitlines()[0]
-        heading = QLabel(f"<b>{_escape(file_line)}</b>", self)
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
+        self.file_label = plain_label(one_line(file_line), self, name="File", wrap=True)  # the file's own name
+        bold = self.file_label.font()
+        bold.setBold(True)
+        self.file_label.setFont(bold)
+        layout.addWidget(self.file_label)
 
         if isinstance(imported, RegisterImport):
             consented = sum(p.consent for p in imported.pupils)
@@ -142,39 +147,39 @@ class ImportPreviewDialog(QDialog):
         else:
             with_email = sum(m.email is not None for m in imported.staff)
             kept = f"Staff kept: {len(imported.staff)} ({with_email} with an email address)"
-        self.kept_label = QLabel(kept, self)
-        self.kept_label.setAccessibleName("Rows kept")
+        self.kept_label = plain_label(kept, self, name="Rows kept")
         layout.addWidget(self.kept_label)
 
         if isinstance(imported, RegisterImport):
             self.counts = ConsentCountsModel(self)
             self.counts.set_rows(class_counts(imported.consent_counts_by_class()))
-            layout.addWidget(QLabel("Consent per class:", self))
+            layout.addWidget(plain_label("Consent per class:", self))
             layout.addWidget(_table(self.counts, "Consent per class", self), 1)
 
         skipped_title = f"Rows skipped: {len(imported.skipped)}" if imported.skipped else "Rows skipped: none"
-        layout.addWidget(QLabel(skipped_title, self))
+        layout.addWidget(plain_label(skipped_title, self))
         self.skipped = QListWidget(self)
         self.skipped.setAccessibleName("Rows skipped and why")
         for row in imported.skipped:
-            self.skipped.addItem(f"Line {row.line}: {row.reason}")
+            self.skipped.addItem(one_line(f"Line {row.line}: {row.reason}"))
         self.skipped.setVisible(bool(imported.skipped))
         layout.addWidget(self.skipped)
 
         dropped = ", ".join(imported.dropped_columns) if imported.dropped_columns else "none"
-        self.dropped_label = QLabel(f"Columns dropped (not needed for admission): {dropped}", self)
-        self.dropped_label.setWordWrap(True)
-        self.dropped_label.setAccessibleName("Columns dropped")
+        # Header names are the school's (or anyone's) words: never markup.
+        self.dropped_label = plain_label(
+            one_line(f"Columns dropped (not needed for admission): {dropped}"), self, name="Columns dropped", wrap=True
+        )
         layout.addWidget(self.dropped_label)
 
         count = len(imported.staff) if isinstance(imported, StaffImport) else len(imported.pupils)
-        replace_line = QLabel(
+        replace_line = plain_label(
             f"Importing replaces the stored {what} ({replacing} {'adults' if staff else 'pupils'}) with these {count}."
             if replacing
             else "Nothing is stored until you press Import.",
             self,
+            wrap=True,
         )
-        replace_line.setWordWrap(True)
         layout.addWidget(replace_line)
 
         self.buttons = QDialogButtonBox(self)
@@ -186,10 +191,6 @@ class ImportPreviewDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.resize(560, 520)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class RegisterPage(QWidget):
@@ -208,11 +209,8 @@ class RegisterPage(QWidget):
         self.leavers_due = 0
 
         layout = QVBoxLayout(self)
-        title = QLabel("<h2>Register</h2>", self)
-        layout.addWidget(title)
-        self.summary = QLabel("Reading the stored register…", self)
-        self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Register summary")
+        layout.addWidget(page_heading("Register", self))
+        self.summary = plain_label("Reading the stored register…", self, name="Register summary", wrap=True)
         layout.addWidget(self.summary)
 
         buttons = QHBoxLayout()
@@ -303,7 +301,7 @@ class RegisterPage(QWidget):
             lines.append("No staff list imported yet.")
         else:
             lines.append(f"Staff list imported {_when(stored.staff_record)}: {len(stored.staff)} adults.")
-        self.summary.setText(" ".join(lines))
+        self.summary.setText(one_line(" ".join(lines)))  # names the file the register came from
         self.leavers_due = stored.leavers_due
         self.purge_button.setText(f"&Purge leavers ({stored.leavers_due} due)…" if stored.leavers_due else "&Purge leavers…")
 

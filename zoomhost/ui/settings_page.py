@@ -2,7 +2,8 @@
 
 Secrets go straight to the operating system's keyring, never into settings.json; a stored
 secret is shown as "set (in …)", never as its value. **Test connection** asks Zoom each thing
-the app relies on and says, line by line, what works and what the school's plan lacks.
+the app relies on and says, line by line, what works and what the school's plan lacks (Zoom's
+words as plain text, hidden characters written out: ``ui/text.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from zoomhost.app.signin import (
     sign_in,
 )
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.ui.text import heading, one_line, plain_label
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, run_task, status_icon
 
 # keyring field -> (label, is a secret)
@@ -72,11 +74,9 @@ class SettingsPage(QWidget):
         self.keyring_state: CredentialsKept | None = None
 
         outer = QVBoxLayout(self)
-        outer.addWidget(QLabel("<h2>Sign-in and settings</h2>", self))
-        self.keyring_warning = QLabel(self)
+        outer.addWidget(heading("Sign-in and settings", self))
+        self.keyring_warning = plain_label(parent=self, name="Keyring warning", wrap=True)
         self.keyring_warning.setObjectName("keyringWarning")
-        self.keyring_warning.setWordWrap(True)
-        self.keyring_warning.setAccessibleName("Keyring warning")
         self.keyring_warning.hide()
         outer.addWidget(self.keyring_warning)
 
@@ -106,8 +106,7 @@ class SettingsPage(QWidget):
         self.browser_button = action_button(
             "Sign in with &browser…", tooltip="Open Zoom's sign-in page; zoomhost keeps the sign-in in the keyring", parent=sign_in
         )
-        self.signed_in_label = QLabel(sign_in)
-        self.signed_in_label.setAccessibleName("Zoom sign-in")
+        self.signed_in_label = plain_label(parent=sign_in, name="Zoom sign-in")
         browser_row = QHBoxLayout()
         browser_row.addWidget(self.browser_button)
         browser_row.addWidget(self.signed_in_label, 1)
@@ -165,12 +164,11 @@ class SettingsPage(QWidget):
         edit.setAccessibleDescription("Type a new value to replace the one in the keyring; it is never shown again.")
         if secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-        status = QLabel("checking…", parent)
-        status.setAccessibleName(f"{label}: where it is kept")
+        status = plain_label("checking…", parent, name=f"{label}: where it is kept")
         row = QHBoxLayout()
         row.addWidget(edit, 1)
         row.addWidget(status)
-        caption = QLabel(f"{label}:", parent)
+        caption = plain_label(f"{label}:", parent)
         caption.setBuddy(edit)
         form.addRow(caption, row)
         self.fields[name] = edit
@@ -179,7 +177,7 @@ class SettingsPage(QWidget):
     def _plain_row(self, form: QFormLayout, name: str, parent: QWidget) -> None:
         edit = QLineEdit(parent)
         edit.setAccessibleName(PLAIN_FIELDS[name])
-        caption = QLabel(f"{PLAIN_FIELDS[name]}:", parent)
+        caption = plain_label(f"{PLAIN_FIELDS[name]}:", parent)
         caption.setBuddy(edit)
         form.addRow(caption, edit)
         self.fields[name] = edit
@@ -215,16 +213,18 @@ class SettingsPage(QWidget):
         for name, (label, secret) in KEYRING_FIELDS.items():
             source = state.where.get(name)
             text = f"set (in {source})" if source else "not set"
-            self.field_status[name].setText(text)
+            self.field_status[name].setText(one_line(text))
             self.fields[name].setPlaceholderText(text if source else f"{label}" + (" (kept in the keyring)" if secret else ""))
         signed_in = state.where.get("user_refresh_token")
-        self.signed_in_label.setText(f"Signed in (kept in {signed_in})" if signed_in else "Not signed in")
+        self.signed_in_label.setText(one_line(f"Signed in (kept in {signed_in})" if signed_in else "Not signed in"))
         if state.persistent:
             self.keyring_warning.hide()
         else:
             self.keyring_warning.setText(
-                "⚠ Warning: no system keyring is available, so secrets are kept in memory only and "
-                f"forgotten when zoomhost closes ({state.why_not}). Install or unlock the keyring to keep them."
+                one_line(
+                    "⚠ Warning: no system keyring is available, so secrets are kept in memory only and "
+                    f"forgotten when zoomhost closes ({state.why_not}). Install or unlock the keyring to keep them."
+                )
             )
             self.keyring_warning.show()
 
@@ -302,11 +302,11 @@ class SettingsPage(QWidget):
         def tested(result: ConnectionTest) -> None:
             self.results.clear()
             where = "the rehearsal Zoom (simulated)" if result.rehearsal else result.api_base
-            header = QListWidgetItem(f"Tested against {where}:")
+            header = QListWidgetItem(one_line(f"Tested against {where}:"))
             self.results.addItem(header)
             for line in result.lines:
                 word = STATUS_TEXT[line.status.value]
-                item = QListWidgetItem(status_icon(line.status.value), f"{word} — {line.what}: {line.text}")
+                item = QListWidgetItem(status_icon(line.status.value), one_line(f"{word} — {line.what}: {line.text}"))  # Zoom's words
                 item.setData(Qt.ItemDataRole.UserRole, line.status.value)  # the status, for tests and scripts
                 self.results.addItem(item)
             self.results.show()

@@ -2,22 +2,26 @@
 
 It shows the session that just ended, or one chosen from the sessions kept on this computer.
 The page is the summary's own HTML (every value escaped by its template) in a read-only
-browser that follows no links. Reading a journal and writing an export happen on the I/O
-thread; the page only ever holds what the summary holds.
+browser that follows no links; names, the topic and every other value from outside are
+written out there and in the session list as the rest of the window shows them (``ui/text.py``).
+Reading a journal and writing an export happen on the I/O thread, and an export goes only where
+the command line's would (never into zoomhost's own folders); the page only ever holds what the
+summary holds.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
 from zoomhost.app.summaries import ExportedSummary, export_summary, kept_sessions, session_summary, summary_html
 from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
 from zoomhost.system.runtime import AsyncRunner
+from zoomhost.ui.text import heading, one_line, plain_label
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, run_task
 
 FORMATS = {
@@ -34,7 +38,7 @@ def _write_pdf(summary: SessionSummary, path: Path) -> Path:
 
 def session_title(info: SessionInfo) -> str:
     started = info.started_at.astimezone().strftime("%a %d %b %Y, %H:%M")
-    return f"{started} — {info.topic}" + (" (rehearsal)" if info.rehearsal else "")
+    return f"{started} — {one_line(info.topic)}" + (" (rehearsal)" if info.rehearsal else "")
 
 
 class SummaryPage(QWidget):
@@ -53,12 +57,10 @@ class SummaryPage(QWidget):
         self._wanted: str | None = None  # the session to select once the list has loaded
 
         layout = QVBoxLayout(self)
-        heading = QLabel("<h2>Meeting summary</h2>", self)
-        heading.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(heading)
+        layout.addWidget(heading("Meeting summary", self))
 
         row = QHBoxLayout()
-        chooser_label = QLabel("&Session:", self)
+        chooser_label = plain_label("&Session:", self)
         self.sessions = QComboBox(self)
         self.sessions.setAccessibleName("Session")
         self.sessions.setAccessibleDescription("Sessions kept on this computer, newest first")

@@ -1,4 +1,8 @@
-"""A read-only table of frozen values, shared by the pages' Qt item models."""
+"""A read-only table of frozen values, shared by the pages' Qt item models.
+
+A cell is plain text (item views never read it as markup), with its hidden characters written
+out: the register's cells come from a file anyone could have written (``ui/text.py``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QWidget
+
+from zoomhost.ui.text import one_line
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -44,7 +50,7 @@ class RowsTableModel(QAbstractTableModel):
             return None
         value = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.cell(value, index.column())
+            return one_line(self.cell(value, index.column()))
         if role == Qt.ItemDataRole.DecorationRole:
             return self.decoration(value, index.column())
         return None

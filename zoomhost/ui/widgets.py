@@ -3,6 +3,8 @@
 Errors become plain words with what to do next (``error_text``): a ``ZoomhostError`` says its
 own ``user_text()``; anything unexpected is logged with its traceback and shown as one calm
 sentence naming the log file. Icons differ in shape as well as colour, and always come with text.
+Every message, error and question is plain text with its hidden characters written out (the
+rule in ``ui/text.py``): an error that quotes a display name or a register cell never becomes markup.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from zoomhost.system import logs
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.tasks import Task
+from zoomhost.ui.text import one_line, plain_label, shown
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +166,7 @@ class BusyIndicator(QWidget):
         self._bar.setMaximumWidth(120)
         self._bar.setTextVisible(False)
         self._bar.setAccessibleName("Working")
-        self.label = QLabel(self)
+        self.label = plain_label(parent=self)
         layout.addWidget(self._bar)
         layout.addWidget(self.label, 1)
         self._jobs: list[str] = []
@@ -179,8 +182,8 @@ class BusyIndicator(QWidget):
 
     def begin(self, text: str) -> None:
         self._jobs.append(text)
-        self.label.setText(text)
-        self.setAccessibleDescription(text)
+        self.label.setText(one_line(text))  # it may name a file the teacher chose
+        self.setAccessibleDescription(one_line(text))
         if not self._timer.isActive() and self.isHidden():
             self._timer.start()
 
@@ -190,7 +193,7 @@ class BusyIndicator(QWidget):
         elif self._jobs:
             self._jobs.pop()
         if self._jobs:
-            self.label.setText(self._jobs[-1])
+            self.label.setText(one_line(self._jobs[-1]))
             return
         self._timer.stop()
         self.hide()
@@ -210,9 +213,8 @@ class MessagePanel(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
-        self.icon = QLabel(self)
-        self.text = QLabel(self)
-        self.text.setWordWrap(True)
+        self.icon = plain_label(parent=self)
+        self.text = plain_label(parent=self, wrap=True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setAccessibleName(name)
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -221,12 +223,12 @@ class MessagePanel(QWidget):
         self.hide()
 
     def show_message(self, kind: str, text: str) -> None:
-        """``kind`` is pass (done), warn or fail (error)."""
+        """``kind`` is pass (done), warn or fail (error); ``text`` is shown as plain text, hidden characters written out."""
         self.kind = kind
         size = self.fontMetrics().height() + 4
         self.icon.setPixmap(status_icon(kind).pixmap(size, size))
         self.icon.setAccessibleName(STATUS_TEXT.get(kind, kind))
-        self.text.setText(text)
+        self.text.setText(shown(text))
         self.show()
 
     def show_error(self, error: BaseException, *, doing: str) -> None:
@@ -291,14 +293,16 @@ def confirm(
     on_confirm: Callable[[], None],
     destructive: bool = False,
 ) -> QMessageBox:
-    """A window-modal question that does not block the event loop; Cancel is the default button."""
-    box = QMessageBox(parent)
-    box.setWindowTitle(title)
-    box.setIcon(QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question)
-    box.setText(text)
-    if details:
-        box.setInformativeText(details)
-    box.setAccessibleName(title)
+    """A window-modal question that does not block the event loop; Cancel is the default button.
+
+    ``text`` and ``details`` are plain text (they may quote a display name or a meeting's topic)."""
+    box = message_box(
+        parent,
+        title=title,
+        text=text,
+        details=details,
+        icon=QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question,
+    )
     go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole if not destructive else QMessageBox.ButtonRole.DestructiveRole)
     go.setAccessibleName(action)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
@@ -314,6 +318,27 @@ def confirm(
 
     box.finished.connect(finished)
     box.open()
+    return box
+
+
+def message_box(
+    parent: QWidget | None, *, title: str, text: str, details: str = "", icon: QMessageBox.Icon = QMessageBox.Icon.Warning
+) -> QMessageBox:
+    """A message box whose words are plain text, hidden characters written out; the caller adds buttons and opens it.
+
+    A QMessageBox reads its text as rich text when it looks like HTML: every box in the window is made here."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(title)
+    box.setIcon(icon)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(shown(text))
+    if details:
+        box.setInformativeText(shown(details))
+    for label in box.findChildren(QLabel):  # the informative text's label takes no format from the box
+        if label.objectName() in ("qt_msgbox_label", "qt_msgbox_informativelabel"):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+    box.setAccessibleName(title)
     return box
 
 

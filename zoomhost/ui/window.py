@@ -2,7 +2,8 @@
 
 Register → Checklist → Live → Summary, plus Settings. A banner across the top says when
 zoomhost is in rehearsal mode (a simulated Zoom) so nobody mistakes a practice for the
-real assembly. The status bar shows the control channel (assistant / REST only / rehearsal).
+real assembly. The status bar shows the control channel (assistant / REST only / rehearsal)
+and how zoomhost is connected; its words may quote Zoom, so they are plain text (``ui/text.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from zoomhost.ui.text import one_line, plain_label
 
 
 class MainWindow(QMainWindow):
@@ -35,9 +37,8 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
 
-        self.banner = QLabel(self)
+        self.banner = plain_label(parent=self, wrap=True)
         self.banner.setObjectName("rehearsalBanner")
-        self.banner.setWordWrap(True)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setText(
             "REHEARSAL MODE — a simulated Zoom. Nothing here reaches a real meeting. "
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
-        self.channel_label = QLabel("Control: not connected", self)
+        self.channel_label = plain_label("Control: not connected", self)
         self.channel_label.setAccessibleName("Control channel")
         self.statusBar().addPermanentWidget(self.channel_label)
 
@@ -86,6 +87,10 @@ class MainWindow(QMainWindow):
     def current_key(self) -> str | None:
         row = self.nav.currentRow()
         return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def show_status(self, text: str) -> None:
+        """A message on the status bar (the status bar draws plain text; hidden characters are written out)."""
+        self.statusBar().showMessage(one_line(text))
 
     def set_channel(self, text: str, *, tooltip: str = "") -> None:
         self.channel_label.setText(f"Control: {text}")

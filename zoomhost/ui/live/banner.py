@@ -1,7 +1,7 @@
 """The Live panel's alarm banner: alarms a teacher cannot miss, one at a time, until each is marked seen.
 
-Each alarm shows its icon, its title and its words (a stranger's name in them written out by
-``visible_name``), sounds, and is announced to a screen reader; **Show who** selects the person
+Each alarm shows its icon, its title and its words as plain text (a stranger's name in them
+written out by ``visible_name`` and shortened, so zoomhost's words after it always fit), sounds, and is announced to a screen reader; **Show who** selects the person
 in the table and **Seen** (Ctrl+Shift+K) moves on to the next. Warnings from the session's
 clocks and its control channel come here too.
 """
@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QWidget,
 )
 
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import Alarm, AlarmKind
+from zoomhost.ui.live.model import shown_name
+from zoomhost.ui.text import plain_label
 from zoomhost.ui.widgets import status_icon
 
 MESSAGE_LIMIT = 400  # an alarm's words on the banner; a 500-character name does not push the buttons away
@@ -56,11 +57,15 @@ class BannerItem:
 
 
 def alarm_item(alarm: Alarm) -> BannerItem:
-    """What the banner shows for one of the session's alarms."""
+    """What the banner shows for one of the session's alarms: the name it quotes shortened, the rest as the session said it."""
+    message = alarm.message
+    if alarm.display_name:
+        quoted = f"“{alarm.display_name}”"
+        message = message.replace(quoted, f"“{shown_name(alarm.display_name)}”", 1)
     return BannerItem(
         icon=ALARM_ICONS.get(alarm.kind, "fail"),
         title=ALARM_TITLES.get(alarm.kind, "Alarm"),
-        message=alarm.message,
+        message=message,
         participant_id=alarm.participant_id,
     )
 
@@ -81,14 +86,10 @@ class AlarmBanner(QFrame):
         self.setStyleSheet("#alarmBannerFrame { background: #b00020; } #alarmBannerFrame QLabel { color: white; }")
         self.setAccessibleName("Alarm")
         layout = QHBoxLayout(self)
-        self.icon = QLabel(self)
-        self.text = QLabel(self)
+        self.icon = plain_label(parent=self)
+        self.text = plain_label(parent=self, name="Alarm", wrap=True)  # an alarm quotes a stranger's name: text only
         self.text.setObjectName("alarmBanner")
-        self.text.setTextFormat(Qt.TextFormat.PlainText)  # an alarm quotes a stranger's name: text only
-        self.text.setWordWrap(True)
-        self.text.setAccessibleName("Alarm")
-        self.count = QLabel(self)
-        self.count.setAccessibleName("Alarms not yet seen")
+        self.count = plain_label(parent=self, name="Alarms not yet seen")
         self.show_button = QPushButton("Show &who", self)
         self.show_button.setAccessibleName("Show who the alarm is about")
         self.seen_button = QPushButton("Seen", self)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from zoomhost.app.session import LiveState
 from zoomhost.core.control import Capability
+from zoomhost.core.names import visible_name
 from zoomhost.core.session import Arrival, ParticipantState
 from zoomhost.ui.live.model import VERDICT_WORDS, shown_name
 from zoomhost.ui.widgets import action_button, confirm
@@ -159,7 +160,7 @@ class ControlsPanel(QWidget):
                 person,
                 title="Admit someone the register does not allow?",
                 text=f"“{shown_name(person.display_name)}” is {verdict.lower()}. Admit them anyway?",
-                details="; ".join(person.reasons) or "",
+                details="; ".join(visible_name(reason) for reason in person.reasons),  # a reason may quote the name
                 action="Admit anyway",
             )
         elif key == "remove" and person is not None:

@@ -1,7 +1,8 @@
 """The Live panel's steps to do in Zoom: what zoomhost cannot do itself, and **Done in Zoom** to journal it.
 
 Without the host assistant (or when a control is beyond it), a button's command becomes the exact
-step to take in the Zoom client, shown here one at a time with whom it is for. **Done in Zoom**
+step to take in the Zoom client, shown here one at a time with whom it is for (plain text: the
+name is a stranger's). **Done in Zoom**
 (Ctrl+Shift+D) asks the page to journal the teacher's confirmation; **Not done** drops the step
 and records nothing.
 """
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 
+from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import action_button, status_icon
 
 
@@ -36,11 +38,8 @@ class ManualStepPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Do this in Zoom")
         layout = QHBoxLayout(self)
-        self.icon = QLabel(self)
-        self.text = QLabel(self)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setWordWrap(True)
-        self.text.setAccessibleName("Step to do in Zoom")
+        self.icon = plain_label(parent=self)
+        self.text = plain_label(parent=self, name="Step to do in Zoom", wrap=True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.done_button = action_button(
             "&Done in Zoom",
@@ -75,7 +74,7 @@ class ManualStepPanel(QFrame):
         self.icon.setPixmap(status_icon("warn").pixmap(size, size))
         more = len(self._steps) - 1
         text = step.step + (f" — for {who}" if who else "") + (f"   ({more} more after this)" if more else "")
-        self.text.setText(text)
+        self.text.setText(one_line(text))
         self.show()
 
     def _confirm(self) -> None:

@@ -3,15 +3,15 @@
 The live session hands over batches of ``SessionChange``; the model inserts new arrivals at the
 end with ``beginInsertRows`` and repaints only the rows that changed with ``dataChanged``, so a
 272-pupil assembly never resets the view. Display names are typed by strangers: they are shown
-as plain text only (never rich text), their hidden characters written out by
-``zoomhost.core.names.visible_name`` (as everywhere else a name is shown), and long names
-shortened. Each verdict comes with text, an icon and a colour. The counts and who Admit all
+as plain text only (never rich text; the tooltip, which Qt may read as rich text, is escaped),
+their hidden characters written out by ``zoomhost.core.names.visible_name`` (as everywhere else
+a name is shown; the register's words and the reasons quoting a name too), and long names
+shortened (the rule in ``ui/text.py``). Each verdict comes with text, an icon and a colour. The counts and who Admit all
 consented would admit are the engine's to say (``LiveState``), not worked out again here.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -24,6 +24,7 @@ from zoomhost.core.models import Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionNote
+from zoomhost.ui.text import tooltip
 from zoomhost.ui.widgets import verdict_icon
 
 NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
@@ -121,8 +122,8 @@ def state_text(arrival: Arrival) -> str:
 def matched_text(arrival: Arrival) -> str:
     """The pupil (first name, initial, class) or the staff member the name matched; empty if none."""
     if arrival.verdict is Verdict.STAFF and arrival.staff_name:
-        return f"{arrival.staff_name} (staff)"
-    return arrival.pupil_label or ""
+        return visible_name(f"{arrival.staff_name} (staff)")
+    return visible_name(arrival.pupil_label or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,7 @@ class _Row:
     @classmethod
     def of(cls, arrival: Arrival) -> _Row:
         verdict = VERDICT_WORDS.get(arrival.verdict, arrival.verdict.value)
-        reasons = "; ".join(arrival.reasons)
+        reasons = "; ".join(visible_name(reason) for reason in arrival.reasons)  # a reason may quote the name
         cells = (
             arrival.arrived_at.astimezone().strftime("%H:%M:%S"),
             shown_name(arrival.display_name),
@@ -146,18 +147,15 @@ class _Row:
             state_text(arrival),
             reasons,
         )
-        # Tooltips are rich text when they look like it: escape, so a name is only ever text.
-        tooltip = "<p>" + "<br>".join(
-            html.escape(line)
-            for line in (
-                f"Name in Zoom: {visible_name(arrival.display_name)}",
-                f"Verdict: {verdict}",
-                f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
-                f"Where: {cells[Column.STATE]}",
-                f"Why: {reasons or '—'}",
-            )
-        ) + "</p>"
-        return cls(arrival=arrival, cells=cells, tooltip=tooltip, state=state_key(arrival))
+        # Tooltips are rich text when they look like it: escaped, so a name is only ever text.
+        tip = tooltip(
+            f"Name in Zoom: {visible_name(arrival.display_name)}",
+            f"Verdict: {verdict}",
+            f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
+            f"Where: {cells[Column.STATE]}",
+            f"Why: {reasons or '—'}",
+        )
+        return cls(arrival=arrival, cells=cells, tooltip=tip, state=state_key(arrival))
 
 
 class ArrivalsTableModel(QAbstractTableModel):

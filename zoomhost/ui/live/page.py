@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from zoomhost.app.session import (
     LiveState,
@@ -47,6 +47,8 @@ from zoomhost.ui.live.start_checks import StartChecksPanel
 from zoomhost.ui.live.status import AutopilotStrip, StatusRow
 from zoomhost.ui.live.table import ArrivalsTable
 from zoomhost.ui.tasks import Task
+from zoomhost.ui.text import heading as page_heading
+from zoomhost.ui.text import one_line
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, run_task
 
 if TYPE_CHECKING:
@@ -94,7 +96,7 @@ class LivePage(QWidget):
 
         layout = QVBoxLayout(self)
         heading = QHBoxLayout()  # the panic button joins the heading: top right, on every layout width
-        heading.addWidget(QLabel("<h2>Live panel</h2>", self))
+        heading.addWidget(page_heading("Live panel", self))
         heading.addStretch()
         layout.addLayout(heading)
         self.picker = SessionPicker(self)
@@ -273,7 +275,7 @@ class LivePage(QWidget):
         self.start_checks.show_view(started.checks)
         self.start_checks.show()
         self._show_clock()
-        self.session_label.setText(f"Hosting: {started.state.topic or 'meeting'}")
+        self.session_label.setText(f"Hosting: {one_line(started.state.topic or 'meeting')}")
         if started.register_size == 0:
             self.messages.show_message(
                 "warn",

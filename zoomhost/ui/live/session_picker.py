@@ -2,7 +2,8 @@
 
 The host's meetings come from the app (``MeetingsToHost``), today's first, each with its time.
 In rehearsal each scenario plays into its own meeting, so choosing the scenario chooses the
-meeting. Once a session runs, the box says which meeting is being hosted.
+meeting. Once a session runs, the box says which meeting is being hosted. A meeting's topic is
+Zoom's words, shown as plain text with its hidden characters written out.
 """
 
 from __future__ import annotations
@@ -11,20 +12,20 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from zoomhost.app.session import MeetingsToHost
+from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import action_button
 
 
@@ -41,7 +42,7 @@ class SessionPicker(QGroupBox):
         row, second = QHBoxLayout(), QHBoxLayout()
         rows.addLayout(row)
         rows.addLayout(second)
-        meeting_label = QLabel("Mee&ting:", self)
+        meeting_label = plain_label("Mee&ting:", self)
         self.meetings = QComboBox(self)
         self.meetings.setAccessibleName("Meeting to host")
         self.meetings.setAccessibleDescription("Today's meetings first, then the host's other upcoming meetings")
@@ -50,14 +51,14 @@ class SessionPicker(QGroupBox):
         self.meetings.setPlaceholderText("Connecting to Zoom…")
         meeting_label.setBuddy(self.meetings)
         self.reload_button = action_button("Reload", tooltip="Ask Zoom again for the host's meetings (F5)", parent=self)
-        self.scenario_label = QLabel("Sce&nario:", self)
+        self.scenario_label = plain_label("Sce&nario:", self)
         self.scenarios = QComboBox(self)
         self.scenarios.setAccessibleName("Rehearsal scenario")
         self.scenarios.setAccessibleDescription("Who arrives in the rehearsal: a whole-school assembly or one class")
         self.scenarios.addItem("Assembly (272 pupils)", "assembly")
         self.scenarios.addItem("Class (30 pupils)", "class")
         self.scenario_label.setBuddy(self.scenarios)
-        self.speed_label = QLabel("S&peed:", self)
+        self.speed_label = plain_label("S&peed:", self)
         self.speed = QDoubleSpinBox(self)
         self.speed.setAccessibleName("Rehearsal speed")
         self.speed.setAccessibleDescription("1 plays the rehearsal in real time; 10 plays it ten times faster")
@@ -70,10 +71,7 @@ class SessionPicker(QGroupBox):
         self.start_button = action_button(
             "&Start session", tooltip="Start hosting this meeting: arrivals appear below (Ctrl+Shift+N)", parent=self
         )
-        self.session_label = QLabel("No session running.", self)
-        self.session_label.setAccessibleName("Session")
-        self.session_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.session_label.setWordWrap(True)
+        self.session_label = plain_label("No session running.", self, name="Session", wrap=True)
         self.session_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
         row.addWidget(meeting_label)
         row.addWidget(self.meetings, 1)
@@ -145,6 +143,6 @@ def meeting_choices(meetings: Any) -> list[tuple[str, str]]:
                 start = None
         when = start.strftime("%H:%M") if start and start.date() == today else start.strftime("%a %d %b %H:%M") if start else "No time"
         order = 0 if start and start.date() == today else 1
-        dated.append((order, start.isoformat() if start else "", f"{when} — {meeting.topic or 'Untitled meeting'}", str(meeting.id)))
+        dated.append((order, start.isoformat() if start else "", f"{when} — {one_line(meeting.topic or 'Untitled meeting')}", str(meeting.id)))
     dated.sort()
     return [(label, meeting_id) for _, _, label, meeting_id in dated]

@@ -3,18 +3,18 @@
 The checks no Zoom setting can prove (an adult with each pupil, chat closed, no screen sharing)
 are one tick box each; a tick asks the page to journal it, and the box shows what the journal
 says (a ``StartChecksView``), so a confirmation survives a restart and cannot be taken back. A
-small class may confirm the adult check pupil by pupil. The clock shows the session's time
-against its planned length, in colour once it is up.
+small class may confirm the adult check pupil by pupil (each pupil named as the register has
+them, as plain text). The clock shows the session's time against its planned length, in colour
+once it is up.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QMenu,
     QToolButton,
     QWidget,
@@ -27,6 +27,7 @@ from zoomhost.core.start_checks import (
     TimerReading,
     TimerStage,
 )
+from zoomhost.ui.text import menu_text, plain_label
 
 CHECK_WORDS = {
     StartCheckId.ADULT_PRESENT: "Adult with each pupil: confirmed for all",
@@ -70,10 +71,8 @@ class StartChecksPanel(QGroupBox):
                 row.addWidget(self.pupils_button)
             row.addSpacing(12)
         row.addStretch()
-        self.clock = QLabel(self)
+        self.clock = plain_label(parent=self, name="Session time")
         self.clock.setObjectName("sessionClock")
-        self.clock.setAccessibleName("Session time")
-        self.clock.setTextFormat(Qt.TextFormat.PlainText)
         row.addWidget(self.clock)
         self.view: StartChecksView | None = None
         self._pending: set[str] = set()
@@ -131,7 +130,7 @@ class StartChecksPanel(QGroupBox):
         self.pupils_button.setEnabled(running)
         self.pupils_menu.clear()
         for participant_id, label in view.pupils:
-            action = self.pupils_menu.addAction(label)
+            action = self.pupils_menu.addAction(menu_text(label))  # a register's cells: never a key, never hidden
             action.setCheckable(True)
             done = label in confirmed
             action.setChecked(done)

@@ -8,11 +8,12 @@ and says when the lock has stopped it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from zoomhost.app.session import LiveState
+from zoomhost.ui.text import plain_label
 from zoomhost.ui.widgets import action_button, status_icon
 
 AUTOPILOT_ON = "Autopilot ON – admitting consented pupils and staff as they arrive; stops at lock"
@@ -57,16 +58,14 @@ class StatusRow(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.channel_icon = QLabel(self)
-        self.channel_label = QLabel("Control: not connected", self)
-        self.channel_label.setAccessibleName("Control channel")
+        self.channel_icon = plain_label(parent=self)
+        self.channel_label = plain_label("Control: not connected", self, name="Control channel")
         row.addWidget(self.channel_icon)
         row.addWidget(self.channel_label)
         row.addSpacing(16)
         self.count_labels: dict[str, QLabel] = {}
         for key, words in _COUNTS:
-            label = QLabel(f"{words}: 0", self)
-            label.setAccessibleName(words)
+            label = plain_label(f"{words}: 0", self, name=words)
             self.count_labels[key] = label
             row.addWidget(label)
             row.addSpacing(12)
@@ -145,7 +144,9 @@ class AutopilotStrip(QLabel):
     """A coloured strip across the panel while the autopilot admits, saying when the lock has stopped it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(AUTOPILOT_ON, parent)
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(AUTOPILOT_ON)
         self.setObjectName("autopilotStrip")
         self.setStyleSheet("#autopilotStrip { background: #1f5fa8; color: white; font-weight: bold; padding: 6px; }")
         self.setWordWrap(True)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from zoomhost.ui.live.model import (
     Column,
     Role,
 )
+from zoomhost.ui.text import plain_label
 from zoomhost.ui.widgets import action_button
 
 
@@ -51,7 +51,7 @@ class ArrivalsTable(QWidget):
 
     def _filter_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Verdict:", self))
+        row.addWidget(plain_label("Verdict:", self))
         self.filter_group = QButtonGroup(self)
         self.filter_group.setExclusive(True)
         self.filter_buttons: dict[str, QPushButton] = {}
@@ -67,7 +67,7 @@ class ArrivalsTable(QWidget):
             QShortcut(QKeySequence(f"Alt+{n}"), self, activated=button.click)
             row.addWidget(button)
         row.addSpacing(16)
-        where = QLabel("Sho&w:", self)
+        where = plain_label("Sho&w:", self)
         self.state_filter = QComboBox(self)
         self.state_filter.setAccessibleName("Show who")
         for key, (words, _) in STATE_FILTERS.items():
