@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -297,12 +297,13 @@ class RetentionLog:
 
     path: Path
     max_bytes: int = 256_000
-    _opened: bool = field(default=False, repr=False)
 
     def record(self, record: RetentionRecord) -> None:
         line = (json.dumps(record.as_dict(), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if self._ends_torn():  # a line cut short by a crash stays on a line of its own
+                line = b"\n" + line
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
                 os.write(fd, line)
@@ -332,6 +333,16 @@ class RetentionLog:
             except (ValueError, KeyError, TypeError):
                 continue
         return found
+
+    def _ends_torn(self) -> bool:
+        try:
+            with self.path.open("rb") as existing:
+                if existing.seek(0, os.SEEK_END) == 0:
+                    return False
+                existing.seek(-1, os.SEEK_END)
+                return existing.read(1) != b"\n"
+        except FileNotFoundError:
+            return False
 
     def _keep_newest(self) -> None:
         lines = self.path.read_bytes().splitlines(keepends=True)
