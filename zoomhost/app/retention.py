@@ -3,8 +3,8 @@ past the school's retention, leavers whose August after leaving has come, and a 
 journal cut down to what its summary needs.
 
 :func:`forget_what_is_due` runs by itself when zoomhost starts (the window, off its GUI thread, and
-every command that reads or writes what zoomhost keeps) and when a session closes (the Live page's
-session and the headless rehearsal); ``zoomhost purge`` calls :func:`purge_past_retention`. What each
+every command but ``purge``, ``end`` and ``assistant``: ``commands.startup``) and when a session
+closes (the Live page's session and the headless rehearsal); ``zoomhost purge`` calls :func:`purge_past_retention`. What each
 removed is written to the retention log (``app.services.retention_log``), never with a name, and
 said in a sentence ("3 sessions older than 30 days deleted") in the window's status bar and on the
 terminal. The retention is the one in the settings; a computer with no register stored has only its

@@ -1,7 +1,6 @@
 """What every command does before its own work: forget what is past its retention.
 
-Retention must not depend on someone running ``zoomhost purge``, so a command that opens what
-zoomhost keeps first deletes the journals past the school's retention and the leavers past their
+Retention must not depend on someone running ``zoomhost purge``, so a command first deletes the journals past the school's retention and the leavers past their
 August, and cuts closed sessions' journals to what their summaries need (``app.retention``). What
 it removed is said on stderr ("zoomhost: 3 sessions older than 30 days deleted"), so a command's
 own output (JSON included) stays as it was; a problem is said too, and never stops the command.
