@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from zoomhost import __version__
+from zoomhost.commands import startup
 from zoomhost.system import logs
 from zoomhost.core.errors import ZoomhostError
 
@@ -87,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
     try:
+        startup.forget_what_is_due(args.command)
         return int(args.func(args) or 0)
     except ZoomhostError as err:
         print(f"zoomhost: {err.user_text()}", file=sys.stderr)

@@ -15,10 +15,18 @@ import pytest
 
 from tests.core.live_helpers import MEETING, record_small_meeting
 from zoomhost.app.services import session_journals
+from zoomhost.core.retention import minimise
 from zoomhost.system import config
 from zoomhost.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _a_school_that_keeps_sessions_for_years() -> None:
+    """The meetings recorded here are dated 2024; every command first deletes what is past the school's
+    retention, so these tests are run for a school that keeps its sessions for years."""
+    config.save_settings(replace(config.Settings(), session_retention_days=36_500))
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -131,6 +139,7 @@ def test_export_never_replaces_a_journal_or_lands_among_zoomhosts_files(
     capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
     journal = record_small_meeting(kept_in=session_journals())
+    minimise(journal)  # as closing the session does: the file is as it stays
     journal.close()
     before = journal.path.read_bytes()
     code, _, err = _run(capsys, "summary", "export", journal.session_id, "--format", fmt, "--out", str(journal.path))
@@ -197,3 +206,26 @@ def test_purge_removes_leavers_from_the_stored_register(capsys: pytest.CaptureFi
     assert code == 0 and "Removed 1 pupil(s) from the register" in out and "Amy B. (Year 6)" in out
     code, out, _ = _run(capsys, "purge")
     assert "Removed 0 pupil(s)" in out
+
+
+def test_every_command_first_forgets_what_is_past_retention_and_says_so_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    from zoomhost.app.services import retention_log
+
+    config.save_settings(replace(config.Settings(), session_retention_days=10))
+    old = _started(20, "Old assembly")
+    recent = _started(2, "Recent class")
+    code, out, err = _run(capsys, "sessions", "--json")
+    assert code == 0 and [json.loads(line)["session_id"] for line in out.splitlines()] == [recent]  # JSON untouched
+    assert err == "zoomhost: 1 session older than 10 days deleted\n"
+    (record,) = retention_log().records()
+    assert (record.trigger, record.sessions_deleted, record.session_retention_days) == ("start-up", (old,), 10)
+
+    code, out, err = _run(capsys, "sessions")
+    assert code == 0 and err == "" and "Recent class" in out  # nothing more was due: nothing is said
+
+    older = _started(30, "Older still")
+    code, out, _ = _run(capsys, "purge", "--dry-run")  # a dry run sees what is due: nothing went before it
+    assert "Would remove 1 session journal(s)" in out and older in session_journals().session_ids()
+    code, out, err = _run(capsys, "purge")
+    assert "Removed 1 session journal(s)" in out and err == ""
+    assert [r.trigger for r in retention_log().records()] == ["start-up", "purge"]

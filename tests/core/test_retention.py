@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import stat
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from tests.core.live_helpers import MEETING, journals
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.models import Pupil
-from zoomhost.core.retention import purge
+from zoomhost.core.retention import RetentionLog, RetentionRecord, purge
 from zoomhost.core.register_store import RegisterStore
 
 TODAY = date(2024, 9, 2)
@@ -100,3 +101,33 @@ def test_a_register_that_fails_is_reported_and_sessions_are_still_purged() -> No
 def test_a_negative_retention_is_refused() -> None:
     with pytest.raises(ZoomhostError, match="cannot be negative"):
         purge(journals=journals(), today=TODAY, session_retention_days=-1, dry_run=True)
+
+
+def _record(n: int) -> RetentionRecord:
+    return RetentionRecord(
+        at=datetime(2024, 9, 2, 7, 0, tzinfo=UTC) + timedelta(minutes=n),
+        trigger="start-up",
+        session_retention_days=30,
+        sessions_deleted=(f"20240701-103000-{n:06x}",),
+        leavers_removed=n % 3,
+    )
+
+
+def test_the_retention_log_keeps_its_records_in_order_skips_a_torn_line_and_is_private(tmp_path) -> None:  # noqa: ANN001
+    log = RetentionLog(tmp_path / "data" / "retention-log.jsonl")
+    assert log.records() == []
+    log.record(_record(1))
+    with log.path.open("a", encoding="utf-8") as handle:
+        handle.write('{"at": "2024-09-02T07:02:00+00:00", "trig')  # a crash mid-line
+    log.record(_record(3))
+    assert [r.sessions_deleted for r in log.records()] == [("20240701-103000-000001",), ("20240701-103000-000003",)]
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+
+
+def test_the_retention_log_stays_small_by_dropping_its_oldest_records(tmp_path) -> None:  # noqa: ANN001
+    log = RetentionLog(tmp_path / "retention-log.jsonl", max_bytes=4_000)
+    for n in range(200):
+        log.record(_record(n))
+    kept = log.records()
+    assert log.path.stat().st_size <= 4_000 and kept
+    assert kept[-1] == _record(199) and kept == sorted(kept, key=lambda r: r.at)

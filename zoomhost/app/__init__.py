@@ -10,7 +10,7 @@ thread, for the window, every command and the headless rehearsal alike. The task
   tick the start-of-session checks, finish it;
 - ``rehearse``: play a rehearsal headless and print its summary;
 - ``summaries``: the sessions kept, a session's summary, exporting it;
-- ``retention``: purge what is past its retention;
+- ``retention``: forget what is past its retention, by itself at start-up and when a session closes, or on ``purge``;
 - ``register``: import the consent register and staff list, remove leavers;
 - ``signin``: credentials in the keyring, signing in, the typed settings, testing the connection;
 - ``rehearsal_zoom``: serve the rehearsal Zoom for other computers or scripts;

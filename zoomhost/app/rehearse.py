@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from zoomhost.app.retention import SESSION_CLOSED, RetentionRun, forget_what_is_due
 from zoomhost.app.services import connect_with, rehearsal_sign_in, session_journals
 from zoomhost.app.session import play_on, play_scenario, rehearsal_assistant, start_session
 from zoomhost.assistant.launcher import AssistantLauncher
@@ -90,6 +91,7 @@ class RehearsalResult:
     journal: Path
     summary: SessionSummary
     held: int
+    retention: RetentionRun | None = None  # what retention did once the session closed
 
     def as_dict(self) -> dict[str, Any]:
         counts = self.summary.counts
@@ -123,6 +125,8 @@ class RehearsalResult:
             f"  admitted {data['admitted']}, held {data['held']}, removed {data['removed']}, alarms {data['alarms']}{alarms}",
             f"  journal: {self.journal}",
         ]
+        if self.retention is not None:
+            lines += [f"  {notice}" for notice in self.retention.notices()]
         return "\n".join(lines)
 
 
@@ -254,10 +258,14 @@ async def _play(
             await controller.end_for_all(actor=Actor.SYSTEM)
         await _until(lambda: _zoom_said_ended(controller), timeout=10.0)
         # Closing journals whatever was heard but not yet written, so the summary printed here is
-        # the one the journal gives later (and after a restart).
+        # the one the journal gives later (and after a restart). Then retention runs, as when the
+        # Live page closes a session: the journal keeps what its summary needs, and no more.
         await controller.close()
         journal = controller.session.journal
         held = _held(journal)
+        retention = None
+        if controller.session.ended:
+            retention = await asyncio.to_thread(forget_what_is_due, trigger=SESSION_CLOSED, closed=journal)
         summary = SessionSummary.from_journal(journal)
         return RehearsalResult(
             scenario=script.name,
@@ -267,6 +275,7 @@ async def _play(
             journal=journal.path,
             summary=summary,
             held=held,
+            retention=retention,
         )
     finally:
         if run is not None:

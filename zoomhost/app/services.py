@@ -10,7 +10,8 @@ only the addresses and the app credentials differ. A command never falls back to
 it talks to the Zoom its credentials name, or says which credential is missing.
 
 This is also where ``core`` is given what it may not find for itself: the sessions folder
-(:func:`session_journals`), zoomhost's own folders that no export may land in (:func:`own_folders`)
+(:func:`session_journals`), the register's file (:func:`register_store`), the retention log's
+(:func:`retention_log`), zoomhost's own folders that no export may land in (:func:`own_folders`)
 and the summary page's template (:func:`summary_template`). Callers with no ``Services`` at hand
 (a command, a page's worker function) take them from these functions, never from ``system``.
 """
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Literal
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import SessionJournals
 from zoomhost.core.register_store import RegisterStore
+from zoomhost.core.retention import RetentionLog
 from zoomhost.system import config, paths, resources
 from zoomhost.system.config import Settings
 from zoomhost.system.runtime import AsyncRunner
@@ -342,6 +344,16 @@ def session_journals() -> SessionJournals:
     return SessionJournals(paths.sessions_dir())
 
 
+def register_store() -> RegisterStore:
+    """The consent register and staff list kept on this computer (the one place their file is chosen)."""
+    return RegisterStore(db_path=paths.register_db())
+
+
+def retention_log() -> RetentionLog:
+    """What retention removed, kept beside the journals but in no journal (the one place its file is chosen)."""
+    return RetentionLog(paths.data_dir() / "retention-log.jsonl")
+
+
 def own_folders() -> dict[str, Path]:
     """zoomhost's own folders (name -> folder): no export or invitation file may be written inside one."""
     return paths.all_dirs()
@@ -369,7 +381,7 @@ def build_services(
         ) from None
     return Services(
         settings=settings,
-        register=RegisterStore(db_path=paths.register_db()),
+        register=register_store(),
         journals=session_journals(),
         runner=AsyncRunner(name="zoomhost-command" if for_command else "zoomhost-io"),
         force_rehearsal=force_rehearsal,

@@ -9,7 +9,8 @@ script (:func:`play_scenario`) through the same functions, so the two cannot dri
 While a session runs, the Live page hears each batch of changes with the engine's state after it
 (a ``LiveUpdate``), ticks the start-of-session checks with :func:`confirm_start_check` and
 :func:`confirm_adult_with`, and closes the session with :func:`finish_session` once the meeting
-has ended. Everything here runs on the I/O loop.
+has ended, which also runs retention (``app.retention``): the closed journal keeps no more than its
+summary needs, and what is past its retention goes. Everything here runs on the I/O loop.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from zoomhost.app.retention import SESSION_CLOSED, RetentionRun, forget_what_is_due
 from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
@@ -46,6 +48,7 @@ __all__ = [  # what the Live page reads, from here rather than from the engine's
     "MeetingsToHost",
     "Notice",
     "NoticeKind",
+    "RetentionRun",
     "StartChecksView",
     "StartedSession",
     "assistant_for_meeting",
@@ -233,6 +236,7 @@ class StartedSession:
     state: LiveState  # the engine's state once started
     checks: StartChecksView
     register_size: int  # pupils on the register (none: nobody can be recognised)
+    services: Services | None = None  # whose journals, register and retention the session closes with
 
     @property
     def session_id(self) -> str:
@@ -337,12 +341,17 @@ async def begin_session(
         state=watch.state(),
         checks=StartChecksView.read(StartChecklist(session=session)),
         register_size=register_size,
+        services=services,
     )
 
 
-async def finish_session(started: StartedSession, *, unfinished: Iterable[concurrent.futures.Future[Any]] = ()) -> None:
+async def finish_session(
+    started: StartedSession, *, unfinished: Iterable[concurrent.futures.Future[Any]] = ()
+) -> RetentionRun | None:
     """Close a session whose meeting has ended: a command still on its way (the panic's REST call) is
-    journaled first, then the rehearsal's script, the engine and the host assistant stop."""
+    journaled first, then the rehearsal's script, the engine and the host assistant stop. Then retention
+    runs: the journal is cut down to what its summary needs, and what is past its retention goes; what
+    that removed is returned (None when the meeting had not ended: a session closed early keeps all)."""
     pending = [asyncio.wrap_future(future) for future in unfinished if not future.done()]
     if pending:
         await asyncio.wait(pending, timeout=15)
@@ -351,6 +360,10 @@ async def finish_session(started: StartedSession, *, unfinished: Iterable[concur
     await started.controller.close()
     if started.launcher is not None:
         await started.launcher.close()
+    if not started.controller.session.ended:
+        return None
+    journal = started.controller.session.journal
+    return await _off_loop(lambda: forget_what_is_due(started.services, trigger=SESSION_CLOSED, closed=journal))
 
 
 async def read_start_checks(started: StartedSession) -> StartChecksView:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
 
 from zoomhost.core.errors import ZoomhostError
@@ -57,6 +58,9 @@ def run_rehearse(args: argparse.Namespace) -> int:
         scenario=args.scenario, speed=args.speed, server=args.server, autopilot=args.autopilot, assistant=args.assistant
     )
     print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else result.text(), flush=True)
+    if args.json and result.retention is not None:  # the JSON stays one object; what retention did goes beside it
+        for notice in result.retention.notices():
+            print(f"zoomhost: {notice}", file=sys.stderr)
     return 0
 
 

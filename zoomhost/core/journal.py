@@ -7,6 +7,11 @@ commands) is committed in one transaction, one sync for the lot. The live sessio
 is rebuilt by replaying the entries. ``event_key`` is unique, so
 the same happening recorded twice (a retry, a replay after a reconnect) is stored once.
 
+Once the session has closed, retention rewrites what entries say about people (``rewrite``, see
+``core.retention.minimise``). Every connection zeroes what is deleted or rewritten
+(``secure_delete``), and a rewrite ends by emptying the write-ahead file (``scrub``), so what
+went is not left readable anywhere in the journal's files.
+
 From outside: the sessions folder. :class:`SessionJournals` is built on it once, by the
 composition root (``zoomhost.app.services``, this computer's sessions folder) or by a test
 (a temporary one), and creates, opens, lists and names the journals in it.
@@ -56,6 +61,8 @@ CREATE TABLE IF NOT EXISTS entries (
     detail TEXT NOT NULL
 );
 """
+# Made when a journal is first rewritten (``SessionJournal.rewrite``): how far, and when.
+_REWRITTEN_SCHEMA = "CREATE TABLE IF NOT EXISTS rewritten (through_seq INTEGER NOT NULL, at TEXT NOT NULL)"
 
 
 class JournalError(ZoomhostError):
@@ -242,6 +249,63 @@ class SessionJournal:
                 raise JournalError(f"the session journal {self.path} could not be read ({err}).") from err
         return [_entry(row) for row in rows]
 
+    def rewrite(self, entries: Iterable[JournalEntry]) -> int:
+        """Replace the names and details of stored entries (by ``seq``) with those given, all or none, and
+        wipe what they said before from the file (``scrub``); how many entries changed.
+
+        Only what an entry says about a person changes (``display_name``, ``pupil_label``,
+        ``detail``): what happened, when and in which order stays as it was journaled. The journal
+        remembers how far it has been rewritten (``rewritten_through``).
+        """
+        rows = [
+            (entry.display_name, entry.pupil_label, json.dumps(dict(entry.detail), sort_keys=True, ensure_ascii=False), entry.seq)
+            for entry in entries
+        ]
+        if any(seq < 1 for *_, seq in rows):
+            raise ValueError("only stored entries (with their seq) can be rewritten")
+        with self._lock:
+            try:
+                with self._db:
+                    self._db.execute(_REWRITTEN_SCHEMA)
+                    changed = self._db.executemany(
+                        "UPDATE entries SET display_name = ?, pupil_label = ?, detail = ? WHERE seq = ?", rows
+                    ).rowcount
+                    last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
+                    self._db.execute("DELETE FROM rewritten")
+                    self._db.execute("INSERT INTO rewritten VALUES (?, ?)", (last, utc_now().isoformat()))
+            except sqlite3.Error as err:
+                raise JournalError(f"the session journal {self.path} could not be rewritten ({err}); it is unchanged.") from err
+            self._scrub()
+        return max(changed, 0)
+
+    def rewritten_through(self) -> int:
+        """The last ``seq`` there was when the journal was last rewritten (0: never)."""
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT through_seq FROM rewritten").fetchone()
+            except sqlite3.OperationalError:  # no such table: never rewritten
+                return 0
+        return int(row[0]) if row else 0
+
+    def last_seq(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0])
+
+    def scrub(self) -> bool:
+        """Move everything into the journal file and empty its write-ahead file, so that what was
+        deleted or rewritten is nowhere in either (the connection zeroes deleted content as it goes:
+        ``secure_delete``). False when another reader kept the write-ahead file from being emptied;
+        SQLite empties it when the last connection closes."""
+        with self._lock:
+            return self._scrub()
+
+    def _scrub(self) -> bool:
+        try:
+            busy = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error:
+            return False
+        return busy == 0
+
     def has(self, event_key: str) -> bool:
         with self._lock:
             row = self._db.execute("SELECT 1 FROM entries WHERE event_key = ?", (event_key,)).fetchone()
@@ -391,6 +455,7 @@ def _connect(path: Path, *, must_exist: bool = False) -> sqlite3.Connection:
     try:
         uri = f"{path.as_uri()}?mode=rw" if must_exist else str(path)
         db = sqlite3.connect(uri, uri=must_exist, timeout=10, check_same_thread=False)
+        db.execute("PRAGMA secure_delete=ON")  # what is deleted or rewritten is zeroed in the file, not left in free space
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")  # an entry on screen must survive a power cut too
         return db

@@ -1,7 +1,9 @@
 """The stored consent register and staff list, in SQLite.
 
 Each import replaces the whole list in one transaction, so a failure leaves the previous
-register exactly as it was. Leavers are removed in the August after their leaving date,
+register exactly as it was. What is deleted (a replaced list, a leaver) is gone from the files,
+not only from the tables: every connection zeroes deleted content (``secure_delete``, which not
+every SQLite build does by default) and every write ends by emptying the write-ahead file. Leavers are removed in the August after their leaving date,
 as the protocol's privacy assessment promises ("certainly in the August following a
 pupil's leaving school").
 
@@ -166,6 +168,10 @@ class RegisterStore:
                     db.execute("ROLLBACK")
                     raise
                 db.execute("COMMIT")
+                if write:
+                    # What a replacement or a purge deleted is zeroed in the file (secure_delete); this
+                    # empties the write-ahead file too, which still holds the pages as they were.
+                    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as err:
             raise RegisterStoreError(
                 f"the stored register at {self.db_path} could not be used ({err}); nothing was changed.",
@@ -177,6 +183,7 @@ class RegisterStore:
             ) from err
 
     def _prepare(self, db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA secure_delete=ON")  # a deleted pupil is zeroed in the file, not left in its free space
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         version = db.execute("PRAGMA user_version").fetchone()[0]

@@ -30,6 +30,7 @@ journaled as a note, and is never classified, alarmed about or counted.
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -463,8 +464,16 @@ class LiveSession:
         present = _Present(self._state.present, _presence(own) if own is not None else None)
         try:
             result = self._classify(name, present)
-        except Exception:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
-            log.exception("the admission check failed for one arrival")
+        except Exception as err:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
+            # The error's own words may quote the name: the log gets what failed and where, never who.
+            where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+            log.error(
+                "the admission check failed for arrival %s (%s at %s:%s)",
+                event.event_id,
+                type(err).__name__,
+                where.filename.rsplit("/", 1)[-1] if where else "?",
+                where.lineno if where else "?",
+            )
             result = Classification(Verdict.SUSPICIOUS, reasons=("zoomhost could not check this name",))
         after_lock = (row.after_lock if kind is JournalKind.RENAMED and row else False) or (
             self._state.locked and kind is JournalKind.ARRIVAL

@@ -267,6 +267,36 @@ def _as_typed(text: str) -> str:
     return _FOLDED_SPACE.sub("\u00a0", visible_name(text))
 
 
+@dataclass(frozen=True, slots=True)
+class SummaryNeeds:
+    """What of a journal's personal data its summary shows (``core.retention.minimise`` keeps this, no more)."""
+
+    evidence: frozenset[str]  # participants whose names as typed are incident evidence
+    reasons: frozenset[int]  # the entries (``seq``) whose reasons the summary lists: why someone was not admitted
+
+
+def summary_needs(entries: Iterable[JournalEntry]) -> SummaryNeeds:
+    """Whose typed names, and which reasons, the summary of ``entries`` needs.
+
+    Evidence: those the summary shows by their typed name (an incident, a duplicate or suspicious
+    name, the target of a host's action who is not a pupil or staff member), and everyone held (by
+    the host, put back, or arriving after the lock), removed or alarmed about. Everyone else is
+    shown, and so needs keeping, only as a pupil's first name, initial and class or as the staff
+    list names them. Reasons: the verdict's reasons for each arrival not admitted, as last classified.
+    """
+    builder = _Builder(list(entries))
+    builder.build(session_id="", meeting_id="", topic="", started_at=None, planned_minutes=None, rehearsal=False)
+    flagged = {
+        pid
+        for pid, person in builder.people.items()
+        if person.held or person.after_lock or person.removed or person.alarmed
+    }
+    return SummaryNeeds(
+        evidence=frozenset((flagged | builder.named) - builder.assistant_ids),
+        reasons=frozenset(person.reasons_seq for person in builder.people.values() if not person.intervals),
+    )
+
+
 def _clock(value: datetime | None) -> str:
     return value.astimezone().strftime("%H:%M:%S") if value else "–"
 
@@ -293,6 +323,7 @@ class _Person:
     after_lock: bool = False
     alarmed: bool = False
     removed: bool = False
+    reasons_seq: int = 0  # the journal entry ``reasons`` came from
 
 
 class _Builder:
@@ -306,6 +337,7 @@ class _Builder:
         self.started: datetime | None = None
         self.ended: datetime | None = None
         self.stream_gaps = 0
+        self.named: set[str] = set()  # participants the summary shows by the name they typed
 
     def build(self, **heading: Any) -> SessionSummary:
         for entry in self.entries:
@@ -367,6 +399,7 @@ class _Builder:
             else:
                 for name, value in fields.items():
                     setattr(person, name, value)
+            person.reasons_seq = entry.seq
             if kind is JournalKind.ARRIVAL:
                 person.outcome = "still waiting when the journal ends"
                 if entry.detail.get("after_lock"):
@@ -399,6 +432,8 @@ class _Builder:
             if entry.detail.get("alarm") not in _NOT_INCIDENT_ALARMS:
                 if person is not None:
                     person.alarmed = True
+                if pid and entry.display_name:
+                    self.named.add(pid)
                 self.incidents.append(
                     (
                         pid,
@@ -454,7 +489,14 @@ class _Builder:
         person = self.people.get(entry.participant_id)
         if person is None:
             return entry.pupil_label or None
-        return _who(person, incident=True)
+        return self._who(entry.participant_id, person, incident=True)
+
+    def _who(self, pid: str, person: _Person, *, incident: bool) -> str | None:
+        """``_who``, noting whom the summary shows by the name they typed."""
+        who = _who(person, incident=incident)
+        if who is not None and _shows_typed_name(person):
+            self.named.add(pid)
+        return who
 
     def _timeline(self) -> tuple[tuple[ActionRow, ...], tuple[tuple[str, str, str], ...]]:
         rows: list[ActionRow] = []
@@ -528,7 +570,7 @@ class _Builder:
 
     def _not_admitted(self) -> tuple[NotAdmittedRow, ...]:
         rows = []
-        for person in self.people.values():
+        for pid, person in self.people.items():
             if person.intervals:
                 continue
             outcome = person.outcome
@@ -537,13 +579,21 @@ class _Builder:
             rows.append(
                 NotAdmittedRow(
                     arrived_at=person.arrived_at,
-                    who=_who(person, incident=person.alarmed or person.after_lock),
+                    who=self._who(pid, person, incident=person.alarmed or person.after_lock),
                     verdict=person.verdict,
                     reasons=person.reasons,
                     outcome=outcome,
                 )
             )
         return tuple(sorted(rows, key=lambda r: (r.arrived_at, r.verdict, r.who or "")))
+
+
+def _shows_typed_name(person: _Person) -> bool:
+    """Whether ``_who`` names this person by their display name (not a pupil's label or a staff name)."""
+    return not (
+        (person.verdict in (Verdict.CONSENTED, Verdict.NO_CONSENT) and person.pupil)
+        or (person.verdict == Verdict.STAFF and person.staff)
+    )
 
 
 def _who(person: _Person, *, incident: bool) -> str | None:

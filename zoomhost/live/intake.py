@@ -107,8 +107,8 @@ class Intake:
     def hear(self, event: MeetingEvent) -> None:
         """Every source's events are queued for the session, which journals each happening once
         (late copies included); a burst is applied a batch at a time, soon after, in order."""
-        if self._lifetime.closed or (event.meeting_id and event.meeting_id != self._meeting_id):
-            return
+        if self._lifetime.closed or event.meeting_id != self._meeting_id:
+            return  # another meeting's people (an account-wide stream carries them) go no further
         self._inbox.append(event)
         loop = self._loop
         if loop is None or loop.is_closed():

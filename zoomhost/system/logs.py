@@ -10,6 +10,8 @@ from zoomhost.system import paths
 from zoomhost.system.redact import RedactingFilter
 
 _configured = False
+#: Libraries whose chatter (a WebSocket frame's first bytes, a request's URL) stays out of the log file.
+QUIET_LIBRARIES = ("httpx", "httpcore", "websockets", "aiohttp.access", "asyncio")
 
 
 def log_file():
@@ -37,5 +39,5 @@ def configure(*, verbose: bool = False) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
-    for noisy in ("httpx", "httpcore", "websockets", "aiohttp.access", "asyncio"):
+    for noisy in QUIET_LIBRARIES:
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -4,7 +4,8 @@
 in order when the window closes. ``build_main_window`` is the same window without the event
 loop, for tests and the screenshot script. The window paints first; the keyring, the Zoom
 client and (without credentials) the rehearsal Zoom come up in the background, and the
-rehearsal banner appears as soon as the mode is known.
+rehearsal banner appears as soon as the mode is known. Retention runs in the background at
+start-up and whenever a session closes, and the status bar says what it removed.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import sys
 from collections.abc import Sequence
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from zoomhost.system import resources as resources_path
+from zoomhost.app.retention import START_UP, RetentionRun, forget_what_is_due as forget
 from zoomhost.app.services import Connection, Services, build_services
 from zoomhost.ui.checklist_page import ChecklistPage
 from zoomhost.ui.live.page import LivePage
@@ -30,6 +32,12 @@ from zoomhost.ui.widgets import error_text, message_box
 from zoomhost.ui.window import MainWindow
 
 log = logging.getLogger(__name__)
+
+RETENTION_LABEL = "retentionStatus"  # the status bar's word on what retention removed
+
+
+def forget_on_start(services: Services) -> RetentionRun:
+    return forget(services, trigger=START_UP)
 
 
 def show_connection(window: MainWindow, connection: Connection) -> None:
@@ -51,6 +59,21 @@ def show_connection(window: MainWindow, connection: Connection) -> None:
     register = window.page("register")
     if isinstance(register, RegisterPage):
         register.set_rehearsal(rehearsal)
+
+
+def show_retention(window: MainWindow, run: RetentionRun | None) -> None:
+    """What retention just removed ("3 sessions older than 30 days deleted"), in the status bar until the next run."""
+    label = window.findChild(QLabel, RETENTION_LABEL)
+    if run is None or label is None:
+        return
+    said = run.notices()
+    if said:
+        label.setText("; ".join(said)[:1].upper() + "; ".join(said)[1:] + ".")
+    label.setToolTip(
+        f"Retention ({run.trigger}): sessions are kept {run.report.session_retention_days} days, pupils until the August "
+        "after they leave. What was removed is recorded, without names, in the retention log."
+    )
+    label.setVisible(bool(said))
 
 
 def build_main_window(services: Services) -> MainWindow:
@@ -75,6 +98,30 @@ def build_main_window(services: Services) -> MainWindow:
     live.session_ended.connect(session_ended)
     window.add_page("settings", "Settings", settings, shortcut="Ctrl+9")
 
+    retention = QLabel(window)
+    retention.setObjectName(RETENTION_LABEL)
+    retention.setAccessibleName("Retention")
+    retention.setTextFormat(Qt.TextFormat.PlainText)
+    retention.setVisible(False)
+    window.statusBar().addPermanentWidget(retention)
+
+    def forgotten(run: RetentionRun | None) -> None:
+        show_retention(window, run)
+        if run is not None and run.leavers_removed:
+            register.refresh()
+        if run is not None and run.sessions_deleted:
+            summary.refresh_sessions()
+
+    live.retention_ran.connect(forgotten)
+
+    def forget_what_is_due() -> None:
+        """At start-up, off the GUI thread: what is past its retention goes without anyone asking."""
+        if services.closed:
+            return
+        Task(window, services.runner, lambda: forget_on_start(services), blocking=True).success(forgotten).failure(
+            lambda err: log.warning("retention at start-up failed: %s", type(err).__name__)
+        ).start()
+
     def connected(connection: Connection) -> None:
         show_connection(window, connection)
 
@@ -92,6 +139,7 @@ def build_main_window(services: Services) -> MainWindow:
 
     settings.connection_changed.connect(reconnected)
     QTimer.singleShot(0, connect)  # after the first paint: nothing slow before the window shows
+    QTimer.singleShot(0, forget_what_is_due)
     return window
 
 

@@ -68,10 +68,14 @@ def _utc(text: object) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
-def meeting_event_from_webhook(body: Mapping[str, Any], *, source: str = "websocket") -> MeetingEvent | None:
+def meeting_event_from_webhook(
+    body: Mapping[str, Any], *, source: str = "websocket", meeting_id: str | None = None
+) -> MeetingEvent | None:
     """The core event for one webhook body, None for events the panel does not follow.
 
     ``participant_id`` is Zoom's in-meeting user id (as a string): the one the Meeting SDK uses.
+    With ``meeting_id``, another meeting's event is None as soon as its meeting is read, before
+    anything about its participant is (an account's subscription carries every meeting's people).
     Raises UnreadableEvent when a followed event lacks what identifies it.
     """
     name = body.get("event")
@@ -82,6 +86,8 @@ def meeting_event_from_webhook(body: Mapping[str, Any], *, source: str = "websoc
     obj = payload.get("object") if isinstance(payload, Mapping) else None
     if not isinstance(obj, Mapping) or obj.get("id") in (None, ""):
         raise UnreadableEvent(f"{name} without payload.object.id")
+    if meeting_id is not None and str(obj["id"]) != str(meeting_id):
+        return None  # another meeting's: none of this panel's business, and never logged
     meeting_id = str(obj["id"])
     instance = str(obj.get("uuid") or meeting_id)
     event_ts = body.get("event_ts")
@@ -275,11 +281,10 @@ class EventStream:
                 return []
             if body is None:
                 return []
-            event = meeting_event_from_webhook(body)
+            event = meeting_event_from_webhook(body, meeting_id=self.meeting_id)
         except UnreadableEvent as exc:
-            self.skipped += 1
-            sample = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
-            log.warning("skipped an event zoomhost could not read (%s): %s", exc, redact(sample[:200]))
+            self.skipped += 1  # what it said is not logged: it may carry anyone's name, from any meeting
+            log.warning("skipped an event zoomhost could not read (%s; %d characters)", exc, len(raw))
             return []
         if event is None or (self.meeting_id and event.meeting_id != self.meeting_id):
             return []

@@ -76,6 +76,7 @@ class LivePage(QWidget):
 
     session_started = Signal(object)  # the LiveController (for the start-of-session checks and the timer)
     session_ended = Signal(str)  # the session id, once the meeting has ended
+    retention_ran = Signal(object)  # what retention removed once the session closed (a RetentionRun, or None)
     alarm_raised = Signal(object)  # the Alarm
     command_finished = Signal(str, object)  # (control key, its result)
 
@@ -341,7 +342,7 @@ class LivePage(QWidget):
         self.session_label.setText("The meeting has ended.")
         self.messages.show_message("pass", "The meeting has ended for everyone. The summary is ready on the Summary page.")
         inflight, self._inflight = self._inflight, []
-        Task(self, self._runner, lambda: finish_session(started, unfinished=inflight)).failure(
+        Task(self, self._runner, lambda: finish_session(started, unfinished=inflight)).success(self.retention_ran.emit).failure(
             lambda err: log.warning("closing the session: %s", err)
         ).start()
         self._render()
