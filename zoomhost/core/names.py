@@ -201,6 +201,9 @@ def _looks_like_latin_letters(ch: str) -> bool:
     return compat != ch and compat.isascii() and any(c.isalpha() for c in compat)
 
 
+_MARKUP = frozenset("<>")  # the brackets of HTML tags: what a name typed to rewrite a label or dialog carries
+
+
 def character_problems(text: str) -> list[str]:
     """Sentences naming what makes the characters of a display name untrustworthy; empty when none.
 
@@ -221,6 +224,8 @@ def character_problems(text: str) -> list[str]:
     marks_in_a_row = 0
     for index, ch in enumerate(text):
         if ch.isascii() and ch.isprintable():
+            if ch in _MARKUP:
+                report("contains < or >, which no name uses: text written to look like part of zoomhost's own words")
             if ch.isalpha():
                 scripts.setdefault("Latin", []).append(ch)
             previous, base_script, marks_in_a_row, in_flag_tags = ch, _script(ch), 0, False
