@@ -98,7 +98,8 @@ def forget_what_is_due(
     """
     journals = services.journals if services is not None else session_journals()
     register = services.register if services is not None else register_store()
-    days = (services.settings if services is not None else config.load_settings()).session_retention_days
+    # only the retention is needed: an unsafe ZOOMHOST_*_BASE is the command's to report, not retention's
+    days = (services.settings if services is not None else config.load_settings(env=False)).session_retention_days
     problems: list[str] = []
     minimised: list[Minimised] = []
     if closed is not None:

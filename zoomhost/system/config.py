@@ -122,18 +122,25 @@ def settings_path() -> Path:
     return paths.config_dir() / "settings.json"
 
 
-def load_settings() -> Settings:
+def load_settings(*, env: bool = True) -> Settings:
+    """The settings file's values (a damaged value is dropped for its default, with a log line), then
+    the ``ZOOMHOST_*`` environment's (``env``; an unsafe address there raises UnsafeAddress)."""
+    found = _from_file()
+    return found.with_env() if env else found
+
+
+def _from_file() -> Settings:
     path = settings_path()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Settings().with_env()
+        return Settings()
     except (OSError, ValueError) as exc:
         log.warning("settings file %s is unreadable (%s); using defaults", path, exc)
-        return Settings().with_env()
+        return Settings()
     if not isinstance(raw, dict):
         log.warning("settings file %s does not hold settings; using defaults", path)
-        return Settings().with_env()
+        return Settings()
     raw = _upgrade(raw)
     defaults = Settings()
     kept = {}
@@ -148,7 +155,7 @@ def load_settings() -> Settings:
             log.warning("settings file %s: %s; using %s", path, _unsafe(f.name, value), default)
         else:
             kept[f.name] = value
-    return Settings(**kept).with_env()
+    return Settings(**kept)
 
 
 def _unsafe(name: str, value: str) -> str | None:
