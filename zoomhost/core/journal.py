@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.scrub import scrub, secure
 
 SCHEMA_VERSION = 1
 SUFFIX = ".sqlite3"
@@ -247,6 +248,40 @@ class SessionJournal:
             row = self._db.execute("SELECT 1 FROM entries WHERE event_key = ?", (event_key,)).fetchone()
         return row is not None
 
+    def rewrite(self, entries: Iterable[JournalEntry], *, add: Iterable[JournalEntry] = ()) -> bool:
+        """Store new versions of entries already in the journal (the same ``seq`` and ``event_key``) and
+        append ``add``, all in one transaction, then leave no copy of the old text in the file or its log.
+
+        Nothing changes when one of ``entries`` is not in the journal. False when another connection
+        was reading, so the write-ahead log could not be emptied at once (see ``core.scrub``).
+        """
+        entries, add = list(entries), list(add)
+        with self._lock:
+            try:
+                secure(self._db)
+                with self._db:
+                    for entry in entries:
+                        cursor = self._db.execute(
+                            "UPDATE entries SET at = ?, kind = ?, participant_id = ?, display_name = ?, verdict = ?,"
+                            " pupil_id = ?, pupil_label = ?, actor = ?, detail = ? WHERE seq = ? AND event_key = ?",
+                            (*_row(entry)[:2], *_row(entry)[3:], entry.seq, entry.event_key),
+                        )
+                        if cursor.rowcount != 1:
+                            raise JournalError(
+                                f"the session journal {self.path} has no entry {entry.seq} to rewrite; nothing was changed."
+                            )
+                    self._db.executemany(
+                        "INSERT INTO entries (at, kind, event_key, participant_id, display_name,"
+                        " verdict, pupil_id, pupil_label, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [_row(entry) for entry in add],
+                    )
+                return scrub(self._db)
+            except sqlite3.Error as err:
+                raise JournalError(
+                    f"the session journal {self.path} could not be rewritten ({err}).",
+                    hint="Close any other zoomhost window and try again.",
+                ) from err
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -420,6 +455,22 @@ def _read_info(db: sqlite3.Connection, path: Path) -> SessionInfo:
         started_at=datetime.fromisoformat(row[4]),
         rehearsal=bool(row[5]),
         path=path,
+    )
+
+
+def _row(entry: JournalEntry) -> tuple[Any, ...]:
+    """An entry as the columns it is stored in (``seq`` aside), in the table's order."""
+    return (
+        entry.at.isoformat(),
+        entry.kind.value,
+        entry.event_key,
+        entry.participant_id,
+        entry.display_name,
+        entry.verdict,
+        entry.pupil_id,
+        entry.pupil_label,
+        entry.actor,
+        json.dumps(dict(entry.detail), sort_keys=True, ensure_ascii=False),
     )
 
 
