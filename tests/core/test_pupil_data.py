@@ -42,6 +42,12 @@ def test_a_request_names_a_pupil_by_first_name_initial_and_class(asked: str, cla
     assert PupilQuery.parse(asked, class_name=class_name).matches(AMY_B) is means
 
 
+def test_a_class_with_brackets_in_its_name_is_read_whole() -> None:
+    oak = PupilIdentity("Amy", "B", "Year 3 (Oak)")
+    assert PupilQuery.parse(oak.label()).matches(oak)
+    assert not PupilQuery.parse("Amy B. (Oak)").matches(oak)
+
+
 def test_a_preferred_name_and_the_legal_first_name_both_find_the_pupil() -> None:
     assert MO.label() == "Mo K. (Year 5)"
     assert PupilQuery.parse("Mo K").matches(MO) and PupilQuery.parse("Mohammed Khan (Year 5)").matches(MO)

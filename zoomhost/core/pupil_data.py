@@ -31,7 +31,6 @@ from zoomhost.core.models import Pupil, Verdict
 #: ``detail["note"]`` of the journal entry that records an erasure (with its reference, never the name).
 ERASED_NOTE = "pupil_erased"
 
-_CLASS = re.compile(r"\(([^()]*)\)\s*$")
 _ATTENDING = (Verdict.CONSENTED.value, Verdict.NO_CONSENT.value)  # let in as this pupil (not an impostor)
 _ADMITTED = (JournalKind.ADMITTED, JournalKind.JOINED)
 _NOT_INCIDENTS = frozenset({"may_have_missed"})
@@ -112,11 +111,7 @@ class PupilQuery:
     @classmethod
     def parse(cls, text: str, *, class_name: str | None = None) -> PupilQuery:
         """``"Amy B. (Year 3)"``, ``"Amy Brown"``, ``"Amy"`` with ``class_name="Year 3"`` …"""
-        text = " ".join(text.split())
-        found = _CLASS.search(text)
-        in_brackets = found.group(1).strip() if found else None
-        if found:
-            text = text[: found.start()].strip()
+        text, in_brackets = _class_in_brackets(" ".join(text.split()))
         if in_brackets and class_name and _fold(in_brackets) != _fold(class_name):
             raise PupilQueryError(
                 f"the name says class “{in_brackets}” but --class says “{class_name}”.", hint="Give the class once."
@@ -149,6 +144,18 @@ class PupilQuery:
     def __str__(self) -> str:
         name = " ".join(self.words)
         return f"{name} ({self.class_name})" if self.class_name else name
+
+
+def _class_in_brackets(text: str) -> tuple[str, str | None]:
+    """``"Amy B. (Year 3 (Oak))"`` -> ``("Amy B.", "Year 3 (Oak)")``: the bracketed class at the end, if any."""
+    if not text.endswith(")"):
+        return text, None
+    depth = 0
+    for at in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[at], 0)
+        if depth == 0:
+            return text[:at].strip(), text[at + 1 : -1].strip() or None
+    return text, None
 
 
 def identities_in(entries: Iterable[JournalEntry]) -> list[PupilIdentity]:

@@ -57,7 +57,7 @@ def build_main_window(services: Services) -> MainWindow:
     """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown."""
     window = MainWindow(rehearsal=False)
     window.statusBar().showMessage("Connecting…")
-    register = RegisterPage(store=services.register, runner=services.runner)
+    register = RegisterPage(store=services.register, runner=services.runner, journals=services.journals)
     checklist = ChecklistPage(services=services)
     settings = SettingsPage(services=services)
     # The teacher's day, in order; the live panel and the summary go between Checklist and Settings.
