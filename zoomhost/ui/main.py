@@ -64,7 +64,7 @@ def build_main_window(services: Services) -> MainWindow:
     window.add_page("register", "Register", register, shortcut="Ctrl+1")
     window.add_page("checklist", "Checklist", checklist, shortcut="Ctrl+2")
     live = LivePage(services=services)
-    summary = SummaryPage(runner=services.runner)
+    summary = SummaryPage(runner=services.runner, retention_days=lambda: services.settings.session_retention_days)
     window.add_page("live", "Live", live, shortcut="Ctrl+3")
     window.add_page("summary", "Summary", summary, shortcut="Ctrl+4")
 
