@@ -14,6 +14,7 @@ from zoomhost.core.pupil_data import (
     PupilQuery,
     PupilQueryError,
     erased,
+    erasure_note,
     identities_in,
     placeholder,
     rows_about,
@@ -90,7 +91,7 @@ def test_erasing_replaces_every_name_and_keeps_the_summary_whole() -> None:
         text = repr((entry.display_name, entry.pupil_label, dict(entry.detail)))
         assert "Amy" not in text, text
         assert entry.verdict == next(e.verdict for e in rows.own if e.seq == entry.seq)  # verdicts stay
-    journal.rewrite(rewritten)
+    journal.erase(rewritten, note=erasure_note(reference="E-ABC123", rows=len(rewritten), at=T0))
     after = SessionSummary.from_entries(journal.entries(), meeting_id=MEETING, topic="t")
     assert after.counts == before.counts  # the meeting still adds up
     attended = [row.first_name for row in after.attendance]

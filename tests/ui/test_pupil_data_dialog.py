@@ -15,7 +15,7 @@ from tests.core.pupil_fixtures import (
     no_builtin_secure_delete,  # noqa: F401 - a fixture
     store,
 )
-from tests.ui.app_helpers import WAIT_MS, answer_confirmation, wait_for_dialog
+from tests.ui.app_helpers import WAIT_MS, answer_confirmation
 from zoomhost.app.services import session_journals
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.pupil_data import PupilDataDialog
@@ -39,6 +39,13 @@ def page(qtbot, runner, tmp_path: Path, no_builtin_secure_delete: None) -> Regis
     return shown
 
 
+def _opened(qtbot, page: RegisterPage) -> PupilDataDialog:  # noqa: ANN001
+    """The dialog this page opened (not one a previous test left behind)."""
+    qtbot.waitUntil(lambda: page.pupil_data is not None and page.pupil_data.isVisible(), timeout=WAIT_MS)
+    assert isinstance(page.pupil_data, PupilDataDialog)
+    return page.pupil_data
+
+
 def _select(page: RegisterPage, first_name: str) -> None:
     model = page.pupils_model
     row = next(r for r in range(model.rowCount()) if model.row_value(r).first_name == first_name)
@@ -51,7 +58,7 @@ def _select(page: RegisterPage, first_name: str) -> None:
 def test_the_selected_pupil_is_shown_and_erased_from_every_file(qtbot, page: RegisterPage, zoomhost_home: Path) -> None:  # noqa: ANN001
     _select(page, "Zephyrine")
     page.pupil_data_button.click()
-    dialog = wait_for_dialog(qtbot, PupilDataDialog)
+    dialog = _opened(qtbot, page)
     assert dialog.name.text() == "Zephyrine Q. (Year 4)"
     qtbot.waitUntil(lambda: dialog.records is not None, timeout=WAIT_MS)
     text = dialog.text.toPlainText()
@@ -73,7 +80,7 @@ def test_the_selected_pupil_is_shown_and_erased_from_every_file(qtbot, page: Reg
 def test_cancel_erases_nothing(qtbot, page: RegisterPage) -> None:  # noqa: ANN001
     _select(page, "Zephyrine")
     page.pupil_data_button.click()
-    dialog = wait_for_dialog(qtbot, PupilDataDialog)
+    dialog = _opened(qtbot, page)
     qtbot.waitUntil(lambda: dialog.records is not None, timeout=WAIT_MS)
     dialog.forget_button.click()
     answer_confirmation(qtbot, "Cancel")
@@ -83,8 +90,9 @@ def test_cancel_erases_nothing(qtbot, page: RegisterPage) -> None:  # noqa: ANN0
 
 
 def test_several_pupils_who_fit_are_listed_to_choose_from(qtbot, page: RegisterPage) -> None:  # noqa: ANN001
+    page.pupils_view.clearSelection()
     page.pupil_data_button.click()
-    dialog = wait_for_dialog(qtbot, PupilDataDialog)
+    dialog = _opened(qtbot, page)
     assert dialog.name.text() == "" and not dialog.forget_button.isEnabled()
     dialog.name.setText("Amy")
     qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
@@ -92,7 +100,8 @@ def test_several_pupils_who_fit_are_listed_to_choose_from(qtbot, page: RegisterP
     listed = [dialog.choices.item(i).text() for i in range(dialog.choices.count())]
     assert listed == ["Amy B. (Year 3) (on the register)", "Amy T. (Year 5) (on the register)"]
     assert dialog.messages.kind == "warn" and not dialog.forget_button.isEnabled()  # nothing until one is chosen
-    dialog.choices.itemActivated.emit(dialog.choices.item(1))
+    dialog.choices.setCurrentRow(1)
+    qtbot.keyClick(dialog.choices, Qt.Key.Key_Return)  # chosen from the keyboard, as the message says
     qtbot.waitUntil(lambda: dialog.records is not None, timeout=WAIT_MS)
     assert "Everything zoomhost holds about Amy T. (Year 5):" in dialog.text.toPlainText()
     assert not dialog.choices.isVisible() and dialog.forget_button.isEnabled()

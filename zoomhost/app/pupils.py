@@ -287,7 +287,7 @@ def forget_pupil(
                 current = rows_about(pupil.identity, journal.entries())  # read again: what is there now
                 rewritten = erased(pupil.identity, current, reference=reference)
                 count = len(rewritten)
-                if not journal.rewrite(rewritten, add=[erasure_note(reference=reference, rows=count, at=now)]):
+                if not journal.erase(rewritten, note=erasure_note(reference=reference, rows=count, at=now)):
                     problems.append(
                         f"session {session.info.session_id} is open in another zoomhost window: its log file is emptied when that closes."
                     )

@@ -248,38 +248,47 @@ class SessionJournal:
             row = self._db.execute("SELECT 1 FROM entries WHERE event_key = ?", (event_key,)).fetchone()
         return row is not None
 
-    def rewrite(self, entries: Iterable[JournalEntry], *, add: Iterable[JournalEntry] = ()) -> bool:
-        """Store new versions of entries already in the journal (the same ``seq`` and ``event_key``) and
-        append ``add``, all in one transaction, then leave no copy of the old text in the file or its log.
+    def erase(self, entries: Iterable[JournalEntry], *, note: JournalEntry) -> bool:
+        """Store what ``entries`` now say about a person (display name, pupil label, detail; the entry
+        with the same ``seq`` and ``event_key``) and append ``note`` saying so, in one transaction; then
+        leave no copy of what they said before in the file or its log (``core.scrub``).
 
-        Nothing changes when one of ``entries`` is not in the journal. False when another connection
-        was reading, so the write-ahead log could not be emptied at once (see ``core.scrub``).
+        What happened, when and in which order stays as journaled. Nothing changes when one of
+        ``entries`` is not in the journal. False when another connection was reading, so the
+        write-ahead log could not be emptied at once.
         """
-        entries, add = list(entries), list(add)
+        rows = [
+            (entry.display_name, entry.pupil_label, _row(entry)[-1], entry.seq, entry.event_key) for entry in entries
+        ]
         with self._lock:
             try:
                 secure(self._db)
                 with self._db:
-                    for entry in entries:
+                    for row in rows:
                         cursor = self._db.execute(
-                            "UPDATE entries SET at = ?, kind = ?, participant_id = ?, display_name = ?, verdict = ?,"
-                            " pupil_id = ?, pupil_label = ?, actor = ?, detail = ? WHERE seq = ? AND event_key = ?",
-                            (*_row(entry)[:2], *_row(entry)[3:], entry.seq, entry.event_key),
+                            "UPDATE entries SET display_name = ?, pupil_label = ?, detail = ? WHERE seq = ? AND event_key = ?",
+                            row,
                         )
                         if cursor.rowcount != 1:
                             raise JournalError(
-                                f"the session journal {self.path} has no entry {entry.seq} to rewrite; nothing was changed."
+                                f"the session journal {self.path} has no entry {row[3]} to erase from; nothing was changed."
                             )
-                    self._db.executemany(
+                    self._db.execute(
                         "INSERT INTO entries (at, kind, event_key, participant_id, display_name,"
                         " verdict, pupil_id, pupil_label, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [_row(entry) for entry in add],
+                        _row(note),
                     )
+            except sqlite3.Error as err:
+                raise JournalError(
+                    f"the session journal {self.path} could not be rewritten ({err}); it is unchanged.",
+                    hint="Close any other zoomhost window and try again.",
+                ) from err
+            try:
                 return scrub(self._db)
             except sqlite3.Error as err:
                 raise JournalError(
-                    f"the session journal {self.path} could not be rewritten ({err}).",
-                    hint="Close any other zoomhost window and try again.",
+                    f"the session journal {self.path} was rewritten but its free space could not be wiped ({err}).",
+                    hint="Check the disk is not full: until the file is wiped or deleted, the old text may remain in its free space.",
                 ) from err
 
     def close(self) -> None:

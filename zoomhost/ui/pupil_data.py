@@ -75,7 +75,6 @@ class PupilDataDialog(QDialog):
         self.name.setAccessibleName("Pupil's first name, surname initial and class")
         label.setBuddy(self.name)
         self.find_button = action_button("&Find", tooltip="List everything held about this pupil", parent=self)
-        self.find_button.setDefault(True)
         row.addWidget(label)
         row.addWidget(self.name, 1)
         row.addWidget(self.find_button)
@@ -110,6 +109,11 @@ class PupilDataDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+        # Enter looks the name up in the name field and chooses in the list, nothing more: no button of
+        # this dialog is a default one that Enter anywhere would press.
+        for button in (self.find_button, self.forget_button, close):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.find_button.clicked.connect(self.find)
         self.name.returnPressed.connect(self.find)
         self.choices.itemActivated.connect(self._chosen)
@@ -143,6 +147,7 @@ class PupilDataDialog(QDialog):
 
     def _found(self, found: PupilRecords | SeveralPupilsMatch) -> None:
         if isinstance(found, SeveralPupilsMatch):
+            self.choices.clear()
             for candidate in found.candidates:
                 item = QListWidgetItem(visible_name(candidate.describe()))
                 item.setData(Qt.ItemDataRole.UserRole, candidate)
