@@ -73,6 +73,7 @@ def build_main_window(services: Services) -> MainWindow:
         window.show_page("summary")
 
     live.session_ended.connect(session_ended)
+    register.pupil_erased.connect(lambda _erasure: summary.reload())  # the summary on screen may name them
     window.add_page("settings", "Settings", settings, shortcut="Ctrl+9")
 
     def connected(connection: Connection) -> None:

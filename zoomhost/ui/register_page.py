@@ -199,6 +199,7 @@ class RegisterPage(QWidget):
     """Import, preview, list and purge the register and the staff list."""
 
     register_changed = Signal()  # after an import or a purge (the checklist's counts change)
+    pupil_erased = Signal(object)  # the Erasure, after one pupil's data was erased (summaries on screen are stale)
 
     def __init__(
         self,
@@ -463,6 +464,7 @@ class RegisterPage(QWidget):
     def _pupil_erased(self, erasure: object) -> None:
         self.refresh()
         self.register_changed.emit()
+        self.pupil_erased.emit(erasure)
 
     # -- rehearsal ---------------------------------------------------------------------------------
     def _forget_practice_staff(self) -> None:

@@ -176,6 +176,11 @@ class SummaryPage(QWidget):
             success=self.show_summary,
         )
 
+    def reload(self) -> None:
+        """Read the session on screen again (after an erasure, what it showed may be gone)."""
+        if self._summary is not None and self._summary.session_id:
+            self.show_session(self._summary.session_id)
+
     def refresh_sessions(self) -> None:
         """Read the list of kept sessions in the background."""
         run_task(
