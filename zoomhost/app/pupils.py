@@ -289,7 +289,8 @@ def forget_pupil(
                 count = len(rewritten)
                 if not journal.erase(rewritten, note=erasure_note(reference=reference, rows=count, at=now)):
                     problems.append(
-                        f"session {session.info.session_id} is open in another zoomhost window: its log file is emptied when that closes."
+                        f"session {session.info.session_id} is open in another zoomhost window: its write-ahead file, which may"
+                        " still hold the old text, is emptied when that window closes."
                     )
         except JournalError as err:
             problems.append(err.user_text())
@@ -303,7 +304,10 @@ def forget_pupil(
         ),
     )
     if not emptied:
-        problems.append("the register is open in another zoomhost window: its log file is emptied when that closes.")
+        problems.append(
+            "the register is open in another zoomhost window: its write-ahead file, which may still hold the old"
+            " text, is emptied when that window closes."
+        )
     record = ErasureRecord(
         reference=reference,
         erased_at=now,
