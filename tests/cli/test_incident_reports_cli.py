@@ -33,7 +33,9 @@ def _session(*, days_ago: int, topic: str, incident: bool = True) -> str:
         return j.session_id
 
 
-def test_the_incident_report_is_written_and_recorded_so_purge_stops_warning(capsys, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_incident_report_is_written_and_recorded_so_purge_stops_warning(capsys, tmp_path: Path, qapp) -> None:  # noqa: ANN001
+    # ``qapp``: the export lays the PDF out in this process; the suite's one QApplication must exist
+    # first, or the command makes a bare offscreen QGuiApplication that later widget tests would inherit.
     config.save_settings(replace(config.Settings(), session_retention_days=30))
     soon = _session(days_ago=27, topic="Class 4 story")
     overdue = _session(days_ago=45, topic="Old assembly")
