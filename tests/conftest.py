@@ -14,6 +14,25 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def _resources_of_this_checkout() -> None:
+    """Templates, icons and the stylesheet come from the checkout under test, even when an editable
+    install made from another checkout maps ``zoomhost.resources`` to that one's folder."""
+    import importlib.util
+    import sys
+
+    folder = REPO / "resources"
+    spec = importlib.util.spec_from_file_location(
+        "zoomhost.resources", folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    if spec is not None and spec.loader is not None and "zoomhost.resources" not in sys.modules:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["zoomhost.resources"] = module
+        spec.loader.exec_module(module)
+
+
+_resources_of_this_checkout()
+
+
 def require(condition: bool, why: str) -> None:
     """Skip when a tool is missing, or fail when ZOOMHOST_REQUIRE_TOOLS is set (CI)."""
     if condition:

@@ -37,6 +37,7 @@ COMMANDS = {
     "sessions": "zoomhost.commands.sessions",
     "summary": "zoomhost.commands.sessions",
     "purge": "zoomhost.commands.sessions",
+    "pupil": "zoomhost.commands.pupils",
     "rehearsal": "zoomhost.commands.rehearsal",
     "rehearse": "zoomhost.commands.rehearsal",
     "assistant": "zoomhost.commands.assistant",

@@ -11,8 +11,9 @@ it talks to the Zoom its credentials name, or says which credential is missing.
 
 This is also where ``core`` is given what it may not find for itself: the sessions folder
 (:func:`session_journals`), the register's file (:func:`register_store`), the retention log's
-(:func:`retention_log`), zoomhost's own folders that no export may land in (:func:`own_folders`)
-and the summary page's template (:func:`summary_template`). Callers with no ``Services`` at hand
+(:func:`retention_log`), zoomhost's own folders that no export may land in (:func:`own_folders`),
+the summary page's template (:func:`summary_template`) and the incident report's
+(:func:`incident_report_template`). Callers with no ``Services`` at hand
 (a command, a page's worker function) take them from these functions, never from ``system``.
 """
 
@@ -363,6 +364,12 @@ def own_folders() -> dict[str, Path]:
 def summary_template() -> str:
     """The summary page's template, as installed (the screen and the PDF both render it)."""
     return resources.resource("templates", "summary.html").read_text(encoding="utf-8")
+
+
+@functools.cache
+def incident_report_template() -> str:
+    """The incident report's template, as installed (the PDF for the school's safeguarding system)."""
+    return resources.resource("templates", "incidents.html").read_text(encoding="utf-8")
 
 
 def build_services(

@@ -4,6 +4,10 @@ What a session holds came from outside (display names, the meeting's topic, the 
 words, Zoom's messages): a line printed to the terminal has every character a reader could not
 see written out (``visible_name``), so a NUL, an escape sequence or a direction override never
 reaches the terminal; JSON keeps the values exact and writes those characters as ``\\u`` escapes.
+
+`summary export SESSION --format incidents-pdf` is the session's incident report for the school's
+safeguarding system; `purge` (and `purge --dry-run`) names the sessions with incidents whose report
+was never exported that it deletes, or that are deleted within a week.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from datetime import date
 from pathlib import Path
 
+from zoomhost.app.incidents import due_lines, export_incident_report, incident_reports_due
 from zoomhost.app.retention import purge_past_retention
 from zoomhost.app.services import command_services
 from zoomhost.app.summaries import export_summary, kept_sessions, session_summary, sessions_folder
@@ -31,9 +37,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     show.add_argument("session", metavar="SESSION", help="a session name from `zoomhost sessions`, or 'latest'")
     show.add_argument("--json", action="store_true", help="the summary as JSON")
     show.set_defaults(func=run_summary_show)
-    export = actions.add_parser("export", help="write a session's summary to a CSV or PDF file")
+    export = actions.add_parser(
+        "export", help="write a session's summary to a CSV or PDF file, or its incident report to a PDF"
+    )
     export.add_argument("session", metavar="SESSION", help="a session name from `zoomhost sessions`, or 'latest'")
-    export.add_argument("--format", choices=("csv", "pdf"), required=True)
+    export.add_argument(
+        "--format",
+        choices=("csv", "pdf", "incidents-pdf"),
+        required=True,
+        help="csv or pdf: the summary; incidents-pdf: the incident report for the school's safeguarding system",
+    )
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
     export.set_defaults(func=run_summary_export)
 
@@ -69,6 +82,13 @@ def run_summary_show(args: argparse.Namespace) -> int:
 
 
 def run_summary_export(args: argparse.Namespace) -> int:
+    if args.format == "incidents-pdf":
+        report = export_incident_report(args.session, args.out, write_pdf=_write_incident_pdf)
+        count = len(report.report.incidents)
+        print(f"Wrote the incident report of {report.report.session_id} ({count} incident{'s' if count != 1 else ''}) to {report.path}")
+        if not report.recorded:
+            print("It could not be recorded as exported: retention will still warn about this session.")
+        return 0
     exported = export_summary(args.session, args.out, kind=args.format, write_pdf=_write_pdf)
     print(f"Wrote the summary of {exported.summary.session_id} to {exported.path}")
     return 0
@@ -80,10 +100,24 @@ def _write_pdf(summary: SessionSummary, out: Path) -> Path:
     return write_pdf(summary, out)
 
 
+def _write_incident_pdf(report, out: Path) -> Path:  # noqa: ANN001 - an IncidentReport
+    from zoomhost.ui.pdf import write_incident_pdf  # Qt lays the PDF out: loaded only when one is asked for
+
+    return write_incident_pdf(report, out)
+
+
 def run_purge(args: argparse.Namespace) -> int:
+    today = date.today()
     with command_services() as services:
-        report = purge_past_retention(services, dry_run=args.dry_run)
+        # Read before purging: afterwards the sessions it deleted cannot be named.
+        due = incident_reports_due(
+            journals=services.journals, session_retention_days=services.settings.session_retention_days, today=today
+        )
+        report = purge_past_retention(services, dry_run=args.dry_run, today=today)
     for line in report.lines():
+        print(line)
+    deleted = None if args.dry_run else {session.session_id for session in report.sessions}
+    for line in due_lines(due, today=today, deleted=deleted):
         print(line)
     return 1 if report.problems else 0
 

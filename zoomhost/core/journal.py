@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.scrub import scrub, secure
 
 SCHEMA_VERSION = 1
 SUFFIX = ".sqlite3"
@@ -311,6 +312,49 @@ class SessionJournal:
             row = self._db.execute("SELECT 1 FROM entries WHERE event_key = ?", (event_key,)).fetchone()
         return row is not None
 
+    def erase(self, entries: Iterable[JournalEntry], *, note: JournalEntry) -> bool:
+        """Store what ``entries`` now say about a person (display name, pupil label, detail; the entry
+        with the same ``seq`` and ``event_key``) and append ``note`` saying so, in one transaction; then
+        leave no copy of what they said before in the file or its log (``core.scrub``).
+
+        What happened, when and in which order stays as journaled. Nothing changes when one of
+        ``entries`` is not in the journal. False when another connection was reading, so the
+        write-ahead log could not be emptied at once.
+        """
+        rows = [
+            (entry.display_name, entry.pupil_label, _row(entry)[-1], entry.seq, entry.event_key) for entry in entries
+        ]
+        with self._lock:
+            try:
+                secure(self._db)
+                with self._db:
+                    for row in rows:
+                        cursor = self._db.execute(
+                            "UPDATE entries SET display_name = ?, pupil_label = ?, detail = ? WHERE seq = ? AND event_key = ?",
+                            row,
+                        )
+                        if cursor.rowcount != 1:
+                            raise JournalError(
+                                f"the session journal {self.path} has no entry {row[3]} to erase from; nothing was changed."
+                            )
+                    self._db.execute(
+                        "INSERT INTO entries (at, kind, event_key, participant_id, display_name,"
+                        " verdict, pupil_id, pupil_label, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        _row(note),
+                    )
+            except sqlite3.Error as err:
+                raise JournalError(
+                    f"the session journal {self.path} could not be rewritten ({err}); it is unchanged.",
+                    hint="Close any other zoomhost window and try again.",
+                ) from err
+            try:
+                return scrub(self._db)
+            except sqlite3.Error as err:
+                raise JournalError(
+                    f"the session journal {self.path} was rewritten but its free space could not be wiped ({err}).",
+                    hint="Check the disk is not full: until the file is wiped or deleted, the old text may remain in its free space.",
+                ) from err
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -485,6 +529,22 @@ def _read_info(db: sqlite3.Connection, path: Path) -> SessionInfo:
         started_at=datetime.fromisoformat(row[4]),
         rehearsal=bool(row[5]),
         path=path,
+    )
+
+
+def _row(entry: JournalEntry) -> tuple[Any, ...]:
+    """An entry as the columns it is stored in (``seq`` aside), in the table's order."""
+    return (
+        entry.at.isoformat(),
+        entry.kind.value,
+        entry.event_key,
+        entry.participant_id,
+        entry.display_name,
+        entry.verdict,
+        entry.pupil_id,
+        entry.pupil_label,
+        entry.actor,
+        json.dumps(dict(entry.detail), sort_keys=True, ensure_ascii=False),
     )
 
 

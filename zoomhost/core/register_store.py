@@ -5,7 +5,8 @@ register exactly as it was. What is deleted (a replaced list, a leaver) is gone 
 not only from the tables: every connection zeroes deleted content (``secure_delete``, which not
 every SQLite build does by default) and every write ends by emptying the write-ahead file. Leavers are removed in the August after their leaving date,
 as the protocol's privacy assessment promises ("certainly in the August following a
-pupil's leaving school").
+pupil's leaving school"). On request, one pupil's entry and every row linked to it are erased
+together (``forget_pupils``), and the erasure is recorded by its reference, never the name.
 
 From outside: the database file (``db_path``, chosen by the composition root), and the lists
 to store, as anything with ``pupils`` or ``staff`` and the ``source`` file's name (what
@@ -24,8 +25,9 @@ from typing import Protocol
 
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
+from zoomhost.core.scrub import scrub, secure
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the erasures made on request
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pupils (
     id INTEGER PRIMARY KEY,
@@ -47,7 +49,20 @@ CREATE TABLE IF NOT EXISTS imports (
     source TEXT NOT NULL,
     imported_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS erasures (
+    reference TEXT PRIMARY KEY,
+    erased_at TEXT NOT NULL,
+    register_entries INTEGER NOT NULL,
+    linked_rows INTEGER NOT NULL,
+    sessions INTEGER NOT NULL,
+    journal_rows INTEGER NOT NULL
+);
 """
+
+#: Other tables whose rows are about one pupil, as (table, column holding the pupil's register id):
+#: ``pupil_records`` lists their rows with the pupil's register entry and ``forget_pupils`` deletes
+#: them with it, in the same transaction. A table that maps Zoom registrants to pupils belongs here.
+PUPIL_LINKED_TABLES: tuple[tuple[str, str], ...] = ()
 
 
 class RegisterStoreError(ZoomhostError):
@@ -60,6 +75,36 @@ class ImportRecord:
 
     source: str
     imported_at: datetime  # timezone-aware UTC
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPupilRecords:
+    """Everything the register database holds about some pupils: their entries and the rows linked to them."""
+
+    pupils: tuple[Pupil, ...]
+    linked: tuple[tuple[str, dict[str, object]], ...] = ()  # (table, row as column -> value)
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureRecord:
+    """One erasure made on request: a reference and what was erased, never whose."""
+
+    reference: str
+    erased_at: datetime  # timezone-aware UTC
+    register_entries: int
+    linked_rows: int
+    sessions: int
+    journal_rows: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "reference": self.reference,
+            "erased_at": self.erased_at.isoformat(),
+            "register_entries": self.register_entries,
+            "linked_rows": self.linked_rows,
+            "sessions": self.sessions,
+            "journal_rows": self.journal_rows,
+        }
 
 
 class ImportedPupils(Protocol):
@@ -147,6 +192,67 @@ class RegisterStore:
                 db.executemany("DELETE FROM pupils WHERE id = ?", [(pupil.id,) for pupil in due])
         return due
 
+    def pupil_records(self, pupil_ids: Sequence[int]) -> StoredPupilRecords:
+        """The register entries with these ids, and every row of ``PUPIL_LINKED_TABLES`` about them."""
+        if not self.db_path.exists():
+            return StoredPupilRecords(pupils=())
+        with self._transaction() as db:
+            return _records(db, pupil_ids)
+
+    def forget_pupils(self, pupil_ids: Sequence[int], *, erasure: ErasureRecord) -> tuple[StoredPupilRecords, bool]:
+        """Delete these pupils' entries and the rows linked to them, and record ``erasure`` (the counts
+        of the other places it reached come from the caller), in one transaction; then leave no copy
+        in the file or its log. What was deleted, and False when another connection was reading so
+        the write-ahead log could not be emptied at once.
+        """
+        with self._transaction(write=True) as db:
+            secure(db)
+            records = _records(db, pupil_ids)
+            ids = [(pupil_id,) for pupil_id in pupil_ids]
+            for table, column in PUPIL_LINKED_TABLES:
+                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)  # noqa: S608 - names from the table above
+            db.executemany("DELETE FROM pupils WHERE id = ?", ids)
+            db.execute(
+                "INSERT INTO erasures VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    erasure.reference,
+                    erasure.erased_at.astimezone(UTC).isoformat(timespec="seconds"),
+                    len(records.pupils),
+                    len(records.linked),
+                    erasure.sessions,
+                    erasure.journal_rows,
+                ),
+            )
+        return records, self._scrub()
+
+    def erasures(self) -> list[ErasureRecord]:
+        """Every erasure made on request, oldest first."""
+        if not self.db_path.exists():
+            return []
+        with self._transaction() as db:
+            rows = db.execute("SELECT * FROM erasures ORDER BY erased_at, reference").fetchall()
+        return [
+            ErasureRecord(
+                reference=row[0],
+                erased_at=datetime.fromisoformat(row[1]),
+                register_entries=row[2],
+                linked_rows=row[3],
+                sessions=row[4],
+                journal_rows=row[5],
+            )
+            for row in rows
+        ]
+
+    def _scrub(self) -> bool:
+        try:
+            with closing(sqlite3.connect(self.db_path, timeout=10, isolation_level=None)) as db:
+                return scrub(db)
+        except sqlite3.Error as err:
+            raise RegisterStoreError(
+                f"the stored register at {self.db_path} was changed but could not be compacted ({err}).",
+                hint="Close other copies of zoomhost and run the same command again.",
+            ) from err
+
     @staticmethod
     def _record_import(db: sqlite3.Connection, name: str, source: str) -> None:
         db.execute(
@@ -198,6 +304,21 @@ class RegisterStore:
                 self.db_path.chmod(0o600)  # personal data: readable by this user only
             except OSError:
                 pass
+
+
+def _records(db: sqlite3.Connection, pupil_ids: Sequence[int]) -> StoredPupilRecords:
+    pupils = []
+    for pupil_id in pupil_ids:
+        row = db.execute("SELECT * FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
+        if row is not None:
+            pupils.append(_pupil(row))
+    linked: list[tuple[str, dict[str, object]]] = []
+    for table, column in PUPIL_LINKED_TABLES:
+        for pupil_id in pupil_ids:
+            cursor = db.execute(f"SELECT * FROM {table} WHERE {column} = ?", (pupil_id,))  # noqa: S608 - names from the table above
+            names = [d[0] for d in cursor.description]
+            linked.extend((table, dict(zip(names, row, strict=True))) for row in cursor.fetchall())
+    return StoredPupilRecords(pupils=tuple(pupils), linked=tuple(linked))
 
 
 def _iso(value: date | None) -> str | None:

@@ -146,6 +146,11 @@ def purge(
     )
 
 
+def deletion_day(started_on: date, session_retention_days: int) -> date:
+    """The first day ``purge`` removes a session that started on ``started_on`` (it keeps it the days before)."""
+    return started_on + timedelta(days=session_retention_days + 1)
+
+
 def _date_from_name(session_id: str) -> date:
     """Session names start with the start time (YYYYMMDD-HHMMSS), so even a damaged journal has a date."""
     return datetime.strptime(session_id[:8], "%Y%m%d").date()

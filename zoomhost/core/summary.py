@@ -297,6 +297,11 @@ def summary_needs(entries: Iterable[JournalEntry]) -> SummaryNeeds:
     )
 
 
+def counts_as_incident(entry: JournalEntry) -> bool:
+    """An alarm about something a person did: the summary's incidents, and the incident report's."""
+    return entry.kind is JournalKind.ALARM and entry.detail.get("alarm") not in _NOT_INCIDENT_ALARMS
+
+
 def _clock(value: datetime | None) -> str:
     return value.astimezone().strftime("%H:%M:%S") if value else "–"
 
@@ -429,7 +434,7 @@ class _Builder:
         elif kind is JournalKind.STREAM_GAP:
             self.stream_gaps += 1
         elif kind is JournalKind.ALARM:
-            if entry.detail.get("alarm") not in _NOT_INCIDENT_ALARMS:
+            if counts_as_incident(entry):
                 if person is not None:
                     person.alarmed = True
                 if pid and entry.display_name:

@@ -80,14 +80,14 @@ def build_main_window(services: Services) -> MainWindow:
     """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown."""
     window = MainWindow(rehearsal=False)
     window.show_status("Connecting…")
-    register = RegisterPage(store=services.register, runner=services.runner)
+    register = RegisterPage(store=services.register, runner=services.runner, journals=services.journals)
     checklist = ChecklistPage(services=services)
     settings = SettingsPage(services=services)
     # The teacher's day, in order; the live panel and the summary go between Checklist and Settings.
     window.add_page("register", "Register", register, shortcut="Ctrl+1")
     window.add_page("checklist", "Checklist", checklist, shortcut="Ctrl+2")
     live = LivePage(services=services)
-    summary = SummaryPage(runner=services.runner)
+    summary = SummaryPage(runner=services.runner, retention_days=lambda: services.settings.session_retention_days)
     window.add_page("live", "Live", live, shortcut="Ctrl+3")
     window.add_page("summary", "Summary", summary, shortcut="Ctrl+4")
 
@@ -96,6 +96,7 @@ def build_main_window(services: Services) -> MainWindow:
         window.show_page("summary")
 
     live.session_ended.connect(session_ended)
+    register.pupil_erased.connect(lambda _erasure: summary.reload())  # the summary on screen may name them
     window.add_page("settings", "Settings", settings, shortcut="Ctrl+9")
 
     retention = QLabel(window)

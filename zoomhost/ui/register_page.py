@@ -4,7 +4,8 @@ Reading a file and writing the store happen on the I/O thread; nothing is stored
 teacher has seen the preview (rows kept, rows skipped and why, columns dropped, consent per
 class) and pressed Import. The pupils list shows only what admission needs. A register's cells,
 its header names and the file's name come from outside: every one is shown as plain text,
-hidden characters written out (``ui/text.py``).
+hidden characters written out (``ui/text.py``). *Pupil's data…*
+lists everything held about one pupil and erases it on request (``ui.pupil_data``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from zoomhost.app.register import (
     remove_leavers,
     stored_lists,
 )
-from zoomhost.app.services import write_practice_lists
+from zoomhost.app.services import session_journals, write_practice_lists
+from zoomhost.core.journal import SessionJournals
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.register import (
     RegisterImport,
@@ -50,6 +52,7 @@ from zoomhost.core.register import (
 )
 from zoomhost.core.register_store import ImportRecord
 from zoomhost.system.runtime import AsyncRunner
+from zoomhost.ui.pupil_data import PupilDataDialog
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading as page_heading
 from zoomhost.ui.text import one_line, plain_label
@@ -197,11 +200,21 @@ class RegisterPage(QWidget):
     """Import, preview, list and purge the register and the staff list."""
 
     register_changed = Signal()  # after an import or a purge (the checklist's counts change)
+    pupil_erased = Signal(object)  # the Erasure, after one pupil's data was erased (summaries on screen are stale)
 
-    def __init__(self, *, store: RegisterStore, runner: AsyncRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        store: RegisterStore,
+        runner: AsyncRunner,
+        journals: SessionJournals | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.runner = runner
+        self.journals = journals or session_journals()  # where one pupil's sessions are looked for
+        self.pupil_data: PupilDataDialog | None = None
         self.setAccessibleName("Register")
         self.preview: ImportPreviewDialog | None = None
         self._practice_dir: tempfile.TemporaryDirectory[str] | None = None
@@ -225,7 +238,12 @@ class RegisterPage(QWidget):
             "Load the &practice register", tooltip="Rehearsal only: the practice assembly's register and staff list", parent=self
         )
         self.practice_button.hide()
-        for button in (self.import_button, self.staff_button, self.purge_button, self.practice_button):
+        self.pupil_data_button = action_button(
+            "Pupil's &data…",
+            tooltip="Everything zoomhost holds about one pupil, and erasing it (a subject access or erasure request)",
+            parent=self,
+        )
+        for button in (self.import_button, self.staff_button, self.purge_button, self.pupil_data_button, self.practice_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -268,10 +286,12 @@ class RegisterPage(QWidget):
         self.staff_button.clicked.connect(lambda: self.choose_file(staff=True))
         self.purge_button.clicked.connect(self.purge_leavers)
         self.practice_button.clicked.connect(self.load_practice_register)
+        self.pupil_data_button.clicked.connect(self.show_pupil_data)
         for first, second in (
             (self.import_button, self.staff_button),
             (self.staff_button, self.purge_button),
-            (self.purge_button, self.practice_button),
+            (self.purge_button, self.pupil_data_button),
+            (self.pupil_data_button, self.practice_button),
             (self.practice_button, self.tabs),
             (self.tabs, self.filter),
             (self.filter, self.pupils_view),
@@ -422,6 +442,27 @@ class RegisterPage(QWidget):
             messages=self.messages,
             success=removed,
         )
+
+    # -- one pupil's data --------------------------------------------------------------------------
+    def show_pupil_data(self) -> None:
+        """Open *One pupil's data*, starting from the pupil selected in the list (if any)."""
+        selected = self.pupils_view.selectionModel().selectedRows()
+        name = ""
+        if selected:
+            pupil = self.pupils_model.row_value(self.pupils_proxy.mapToSource(selected[0]).row())
+            name = pupil.label()
+        dialog = PupilDataDialog(store=self.store, journals=self.journals, runner=self.runner, name=name, parent=self)
+        dialog.erased.connect(self._pupil_erased)
+        dialog.finished.connect(dialog.deleteLater)
+        self.pupil_data = dialog
+        dialog.open()
+        if name:
+            dialog.find()
+
+    def _pupil_erased(self, erasure: object) -> None:
+        self.refresh()
+        self.register_changed.emit()
+        self.pupil_erased.emit(erasure)
 
     # -- rehearsal ---------------------------------------------------------------------------------
     def _forget_practice_staff(self) -> None:

@@ -6,18 +6,30 @@ browser that follows no links; names, the topic and every other value from outsi
 written out there and in the session list as the rest of the window shows them (``ui/text.py``).
 Reading a journal and writing an export happen on the I/O thread, and an export goes only where
 the command line's would (never into zoomhost's own folders); the page only ever holds what the
-summary holds.
+summary holds. A session
+with incidents also exports its incident report (PDF) for the school's safeguarding system, and
+the page names the sessions with incidents that retention deletes within a week before their
+report was exported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
+from zoomhost.app.incidents import (
+    ExportedIncidentReport,
+    configured_retention_days,
+    export_incident_report,
+    incident_reports_due,
+)
 from zoomhost.app.summaries import ExportedSummary, export_summary, kept_sessions, session_summary, summary_html
+from zoomhost.core.incidents import WARN_DAYS, DueReport, IncidentReport
 from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
 from zoomhost.system.runtime import AsyncRunner
@@ -36,6 +48,12 @@ def _write_pdf(summary: SessionSummary, path: Path) -> Path:
     return write_pdf(summary, path)
 
 
+def _write_incident_pdf(report: IncidentReport, path: Path) -> Path:
+    from zoomhost.ui.pdf import write_incident_pdf
+
+    return write_incident_pdf(report, path)
+
+
 def session_title(info: SessionInfo) -> str:
     started = info.started_at.astimezone().strftime("%a %d %b %Y, %H:%M")
     return f"{started} — {one_line(info.topic)}" + (" (rehearsal)" if info.rehearsal else "")
@@ -46,11 +64,21 @@ class SummaryPage(QWidget):
 
     summary_shown = Signal(object)  # the SessionSummary now on screen
     exported = Signal(object)  # the Path written
+    due_checked = Signal(object)  # the DueReport list, each time the sessions about to be lost are checked
 
-    def __init__(self, *, runner: AsyncRunner, parent: QWidget | None = None, export_folder: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        runner: AsyncRunner,
+        parent: QWidget | None = None,
+        export_folder: Path | None = None,
+        retention_days: Callable[[], int] = configured_retention_days,
+    ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Meeting summary")
         self._runner = runner
+        self._retention_days = retention_days  # asked each time: Settings may change it
+        self.due_reports: list[DueReport] = []
         self._summary: SessionSummary | None = None
         self._sessions: list[SessionInfo] = []
         self._folder = export_folder or Path.home()
@@ -93,14 +121,25 @@ class SummaryPage(QWidget):
         self.pdf_button = action_button(
             "Export &PDF…", accessible="Export PDF", tooltip="Save the summary as an A4 PDF", parent=self
         )
+        self.incidents_button = action_button(
+            "Export &incident report (PDF)…",
+            accessible="Export incident report",
+            tooltip="Save this session's incidents as a PDF for the school's safeguarding system, before retention deletes them",
+            parent=self,
+        )
         self.busy = BusyIndicator(self)
         buttons.addWidget(self.csv_button)
         buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.incidents_button)
         buttons.addWidget(self.busy, 1)
         buttons.addStretch()
         layout.addLayout(buttons)
         self.messages = MessagePanel(self, name="Summary messages")
         layout.addWidget(self.messages)
+        self.due = MessagePanel(self, name="Incident reports not exported")
+        self.due.setObjectName("incidentReportsDue")
+        self.due.text.setTextFormat(Qt.TextFormat.PlainText)  # topics come from Zoom
+        layout.addWidget(self.due)
 
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=lambda: self.export("csv"))
         QShortcut(QKeySequence("Ctrl+P"), self, activated=lambda: self.export("pdf"))
@@ -108,6 +147,7 @@ class SummaryPage(QWidget):
         self.sessions.activated.connect(self._chosen)
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
+        self.incidents_button.clicked.connect(self.export_incidents)
         self._enable()
 
     # -- what is shown ---------------------------------------------------------------------------
@@ -139,6 +179,11 @@ class SummaryPage(QWidget):
             success=self.show_summary,
         )
 
+    def reload(self) -> None:
+        """Read the session on screen again (after an erasure, what it showed may be gone)."""
+        if self._summary is not None and self._summary.session_id:
+            self.show_session(self._summary.session_id)
+
     def refresh_sessions(self) -> None:
         """Read the list of kept sessions in the background."""
         run_task(
@@ -153,6 +198,7 @@ class SummaryPage(QWidget):
         )
 
     def _listed(self, sessions: list[SessionInfo]) -> None:
+        self.refresh_due_reports()
         self._sessions = list(sessions)
         self.sessions.clear()
         for info in self._sessions:
@@ -208,7 +254,79 @@ class SummaryPage(QWidget):
             success=written,
         )
 
+    # -- incident reports --------------------------------------------------------------------------
+
+    def export_incidents(self) -> None:
+        """Ask where to save, then write the incident report and record that it was exported."""
+        summary = self._summary
+        if summary is None or not summary.counts.get("incidents"):
+            self.messages.show_message("warn", "Choose a session with incidents first: this one has none to report.")
+            return
+        suggested = self._folder / f"incident-report-{summary.session_id or 'session'}.pdf"
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Export the incident report for the safeguarding lead", str(suggested), "PDF document (*.pdf)"
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        self._folder = path.parent
+        self.messages.clear()
+        session_id = summary.session_id
+
+        def written(result: ExportedIncidentReport) -> None:
+            count = len(result.report.incidents)
+            words = f"Saved the incident report ({count} incident{'s' if count != 1 else ''}) for the safeguarding lead: {result.path}"
+            if result.recorded:
+                self.messages.show_message("pass", words)
+            else:
+                self.messages.show_message("warn", words + ". It could not be recorded as exported, so this page will still warn.")
+            self.exported.emit(result.path)
+            self.refresh_due_reports()
+
+        run_task(
+            self,
+            self._runner,
+            lambda: export_incident_report(session_id, path, write_pdf=_write_incident_pdf),
+            blocking=True,
+            doing="saving the incident report",
+            busy=self.busy,
+            messages=self.messages,
+            success=written,
+        )
+
+    def refresh_due_reports(self) -> None:
+        """Find, in the background, the sessions with incidents deleted soon whose report was never exported."""
+        days = self._retention_days()
+        run_task(
+            self,
+            self._runner,
+            lambda: incident_reports_due(session_retention_days=days),
+            blocking=True,
+            doing="checking for incident reports not yet exported",
+            busy=self.busy,
+            messages=self.messages,
+            success=self._show_due,
+        )
+
+    def _show_due(self, due: list[DueReport]) -> None:
+        self.due_reports = list(due)
+        self.due_checked.emit(self.due_reports)
+        if not due:
+            self.due.clear()
+            return
+        today = date.today()
+        lines = [
+            f"Incident reports not yet exported: {len(due)} session(s) with incidents are deleted within {WARN_DAYS} days"
+            " (the retention in Settings). Choose each in the session list and press Export incident report (PDF):"
+        ]
+        lines.extend(f"• {report.words(today)}" for report in due)
+        self.due.show_message("warn", "\n".join(lines))
+
     def _enable(self) -> None:
         has = self._summary is not None
         for button in (self.csv_button, self.pdf_button):
             button.setEnabled(has)
+        incidents = bool(self._summary and self._summary.counts.get("incidents"))
+        self.incidents_button.setEnabled(incidents)
