@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -33,9 +32,10 @@ from zoomhost.app.pupils import (
     pupil_records,
 )
 from zoomhost.core.journal import SessionJournals
-from zoomhost.core.names import visible_name
+
 from zoomhost.core.register_store import RegisterStore
 from zoomhost.system.runtime import AsyncRunner
+from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task
 
 
@@ -61,15 +61,15 @@ class PupilDataDialog(QDialog):
         self.records: PupilRecords | None = None
 
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = plain_label(
             "For a subject access or erasure request: everything zoomhost holds about one pupil on this computer.",
             self,
+            wrap=True,
         )
-        intro.setWordWrap(True)
         layout.addWidget(intro)
 
         row = QHBoxLayout()
-        label = QLabel("&Pupil:", self)
+        label = plain_label("&Pupil:", self)
         self.name = QLineEdit(name, self)
         self.name.setPlaceholderText("First name, surname initial and class, e.g. Amy B. (Year 3)")
         self.name.setAccessibleName("Pupil's first name, surname initial and class")
@@ -80,7 +80,7 @@ class PupilDataDialog(QDialog):
         row.addWidget(self.find_button)
         layout.addLayout(row)
 
-        self.choices_label = QLabel("Several pupils fit. Choose one:", self)
+        self.choices_label = plain_label("Several pupils fit. Choose one:", self)
         self.choices = QListWidget(self)
         self.choices.setAccessibleName("Pupils who fit")
         for widget in (self.choices_label, self.choices):
@@ -149,7 +149,7 @@ class PupilDataDialog(QDialog):
         if isinstance(found, SeveralPupilsMatch):
             self.choices.clear()
             for candidate in found.candidates:
-                item = QListWidgetItem(visible_name(candidate.describe()))
+                item = QListWidgetItem(one_line(candidate.describe()))
                 item.setData(Qt.ItemDataRole.UserRole, candidate)
                 self.choices.addItem(item)
             self.choices_label.show()

@@ -138,7 +138,6 @@ class SummaryPage(QWidget):
         layout.addWidget(self.messages)
         self.due = MessagePanel(self, name="Incident reports not exported")
         self.due.setObjectName("incidentReportsDue")
-        self.due.text.setTextFormat(Qt.TextFormat.PlainText)  # topics come from Zoom
         layout.addWidget(self.due)
 
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=lambda: self.export("csv"))
