@@ -30,6 +30,8 @@ class ServedRehearsalZoom:
     client_id: str
     client_secret: str = field(repr=False)
     host_email: str = ""
+    sdk_key: str = ""  # the rehearsal's own Meeting SDK app: it checks the assistant's JWT against these
+    sdk_secret: str = field(default="", repr=False)
     scenario_title: str | None = None  # the scenario playing, if one was asked for
     arrivals: int = 0
     speed: float = 1.0
@@ -52,6 +54,7 @@ def serve_rehearsal_zoom(*, port: int = 0, scenario: str | None = None, speed: f
 
     server = RehearsalServer(port=port)
     redact.register_secret(server.credentials.client_secret)
+    redact.register_secret(server.state.sdk_app[1])
     try:
         server.start()
     except OSError as err:
@@ -79,6 +82,8 @@ def serve_rehearsal_zoom(*, port: int = 0, scenario: str | None = None, speed: f
             client_id=creds.client_id,
             client_secret=creds.client_secret,
             host_email=server.state.users[server.state.host_id].email,
+            sdk_key=server.state.sdk_app[0],
+            sdk_secret=server.state.sdk_app[1],
             scenario_title=title,
             arrivals=arrivals,
             speed=speed,

@@ -26,7 +26,13 @@ from typing import Any
 import jwt
 
 from zoomhost.system import redact
-from zoomhost.assistant.wire import COHOST_INSTRUCTION, DISPLAY_NAME, AssistantStatus
+from zoomhost.assistant.wire import (
+    ADMIT_INSTRUCTION,
+    COHOST_INSTRUCTION,
+    DISPLAY_NAME,
+    START_INSTRUCTION,
+    AssistantStatus,
+)
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import EventKind, MeetingEvent, cut_display_name
@@ -43,6 +49,11 @@ JWT_LIFETIME = timedelta(hours=2)
 
 class AssistantError(ZoomhostError):
     """The host assistant could not start, sign in or join."""
+
+
+class AssistantUnavailable(AssistantError):
+    """The host assistant cannot work here as things stand, and starting it again will not change that
+    (GLib missing, the SDK key refused, the meeting closed to it): the panel falls back at once and says why."""
 
 
 def make_sdk_jwt(*, sdk_key: str, sdk_secret: str, now: datetime | None = None, lifetime: timedelta = JWT_LIFETIME) -> str:
@@ -85,8 +96,14 @@ SDK_ERRORS: dict[str, str] = {
     "SDKERR_MEETING_DONT_SUPPORT_FEATURE": "This meeting does not allow that control (check the account's meeting settings).",
     "SDKERR_NO_IMPL": "This version of the Meeting SDK cannot do that.",
     "SDKERR_OTHER_SDK_INSTANCE_RUNNING": "Another Meeting SDK program is running on this computer; close it and restart the assistant.",
-    "SDKERR_MEETING_NOT_SHARE_SENDER": "Nobody is sharing their screen.",
-    "SDKERR_MEETING_YOU_HAVE_NO_SHARE": "Nobody is sharing their screen.",
+    "SDKERR_MEETING_NOT_SHARE_SENDER": (
+        "Someone else is sharing, and Zoom's Meeting SDK stops only a share the assistant started itself: "
+        "stop it in Zoom."
+    ),
+    "SDKERR_MEETING_YOU_HAVE_NO_SHARE": (
+        "The assistant has no share of its own to stop, and Zoom's Meeting SDK cannot stop anyone else's: "
+        "if someone is sharing, stop it in Zoom."
+    ),
     "SDKERR_SERVICE_FAILED": "Zoom's SDK service failed; do it in the Zoom client.",
     "SDKERR_INTERNAL_ERROR": "Zoom's SDK hit an internal error; do it in the Zoom client.",
     "SDKERR_MEMORY_FAILED": "Zoom's SDK ran out of memory; restart the assistant.",
@@ -133,10 +150,18 @@ def _name(value: Any) -> str:
     return str(getattr(value, "name", value))
 
 
+#: What the Meeting SDK can stop of a share, as the panel says it.
+STOP_SHARE_LIMIT = (
+    "Zoom's Meeting SDK stops only a share the assistant started itself, never a pupil's: "
+    "a pupil's share is stopped in Zoom. Lock share (the assistant) stops anyone else starting one."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     ok: bool
     message: str
+    manual_step: str | None = None  # the step in the Zoom client when only the teacher can do it
 
 
 class SdkAdapter:
@@ -165,7 +190,7 @@ class SdkAdapter:
         self._auth_service: Any = None
         self._callbacks: list[Any] = []  # the binding keeps only a pointer: keep the objects alive
         self._authenticated = False
-        self._pending_join: tuple[int, str, str] | None = None
+        self._pending_join: tuple[int, str, str, str] | None = None
         self._meeting_id = ""
         self._my_id: int | None = None
         self._waiting: dict[int, str] = {}
@@ -210,6 +235,7 @@ class SdkAdapter:
             Capability.LOCK: "Lock meeting" if locks else "Lock (hold every later arrival)",
             Capability.UNLOCK: "Unlock meeting" if locks else "Unlock (stop holding arrivals)",
             Capability.END_FOR_ALL: "End meeting for all",
+            Capability.RENAME_OFF: "Renaming off",
         }
         explanations = {
             Capability.LOCK: (
@@ -219,12 +245,23 @@ class SdkAdapter:
                 "and every later arrival is held and flagged; Admit all never admits them."
             ),
             Capability.ADMIT_ALL: "Admits, one by one, everyone waiting whom the register says may come in.",
-            Capability.STOP_SHARE: "Stops the current share; Lock share stops anyone else starting one.",
+            Capability.RENAME_OFF: "Switches off “Rename Themselves” in the running meeting.",
         }
         result: dict[Capability, CapabilityInfo] = {}
         for capability, label in labels.items():
             needs_host = capability is Capability.END_FOR_ALL
             available = status.can_host and (status.rights == "host" or not needs_host)
+            if capability is Capability.STOP_SHARE:
+                # Never a pupil's share: the button shows the Zoom step and says why.
+                result[capability] = CapabilityInfo(
+                    capability=capability,
+                    available=False,
+                    how=How.MANUAL,
+                    label=label,
+                    explanation=STOP_SHARE_LIMIT,
+                    manual_step=ZOOM_CLIENT_STEPS[capability],
+                )
+                continue
             if available:
                 explanation = explanations.get(capability, "Done by the host assistant in the meeting.")
             elif needs_host and status.can_host:
@@ -284,15 +321,19 @@ class SdkAdapter:
         else:
             self._set_status("idle", "none", "The assistant is signed in and waiting for a meeting to join.")
 
-    def join(self, *, meeting_number: int, passcode: str, display_name: str = DISPLAY_NAME) -> None:
+    def join(self, *, meeting_number: int, passcode: str, display_name: str = DISPLAY_NAME, zak: str = "") -> None:
+        """Join as ``display_name``; with ``zak`` (a Zoom user's ZAK), as that user: the meeting's
+        alternative host, when the school made it one, skips the waiting room and is co-host at once."""
         redact.register_secret(passcode)
+        if zak:
+            redact.register_secret(zak)
         with self._lock:
             if not self._authenticated:
-                self._pending_join = (meeting_number, passcode, display_name)
+                self._pending_join = (meeting_number, passcode, display_name, zak)
                 return
-        self._join_now(meeting_number, passcode, display_name)
+        self._join_now(meeting_number, passcode, display_name, zak)
 
-    def _join_now(self, meeting_number: int, passcode: str, display_name: str) -> None:
+    def _join_now(self, meeting_number: int, passcode: str, display_name: str, zak: str = "") -> None:
         sdk = self._sdk
         self._meeting_id = str(meeting_number)
         join_param = sdk.JoinParam()
@@ -303,6 +344,8 @@ class SdkAdapter:
         param.psw = passcode
         param.isVideoOff = True
         param.isAudioOff = True
+        if zak:
+            param.userZAK = zak
         self._set_status("joining", "none", "The assistant is joining the meeting.")
         self._check(self._meeting_service.Join(join_param), "join the meeting")
 
@@ -310,13 +353,15 @@ class SdkAdapter:
         sdk = self._sdk
         if status == sdk.MEETING_STATUS_INMEETING:
             self._entered()
-        elif status == sdk.MEETING_STATUS_IN_WAITING_ROOM:
+        elif status == sdk.MEETING_STATUS_WAITINGFORHOST:
             self._set_status(
-                "joining",
+                "waiting_for_host",
                 "none",
-                "The assistant is in the waiting room.",
-                f"In Zoom: Participants ▸ Admit {DISPLAY_NAME}, then {COHOST_INSTRUCTION[len('In Zoom: '):]}",
+                "The meeting has not started yet: the assistant waits for its host.",
+                START_INSTRUCTION,
             )
+        elif status == sdk.MEETING_STATUS_IN_WAITING_ROOM:
+            self._in_waiting_room()
         elif status == sdk.MEETING_STATUS_FAILED:
             self._set_status("failed", "none", describe(self._fail_code_name(result), JOIN_ERRORS))
         elif status == sdk.MEETING_STATUS_ENDED:
@@ -326,6 +371,20 @@ class SdkAdapter:
                     self._not_waiting_now(user_id)
                 self._set_status("ended", "none", "The meeting has ended.")
             self._emit(EventKind.ENDED, None, None)
+
+    def _in_waiting_room(self) -> None:
+        """Zoom holds the assistant in the waiting room: say which participant it is, and the one thing to do."""
+        with self._lock:
+            controller = self._meeting_service.GetMeetingParticipantsController()
+            me = controller.GetMySelfUser() if controller is not None else None
+            self._my_id = me.GetUserID() if me is not None else None
+            self._in_meeting.clear()
+            self._waiting.clear()
+            self._set_status("waiting_room", "none", "The assistant is waiting in the meeting's waiting room.", ADMIT_INSTRUCTION)
+        if self._my_id is not None:
+            # The panel hears this waiting-room arrival from Zoom too: the assistant's own word (its id,
+            # never its name) keeps it from being shown, classified or admitted as anyone else.
+            self._emit(EventKind.WAITING_JOINED, self._my_id, DISPLAY_NAME, **{ASSISTANT_SELF: "true"})
 
     def _fail_code_name(self, code: int) -> str:
         try:
@@ -508,7 +567,9 @@ class SdkAdapter:
 
     def _ready(self) -> Outcome | None:
         if self._status.state != "in_meeting":
-            return Outcome(False, self._status.message)
+            return Outcome(False, self._status.message + (f" {self._status.instruction}." if self._status.instruction else ""))
+        if not self._status.can_host:  # Zoom would refuse every host control (and shows it nobody waiting)
+            return Outcome(False, SDK_ERRORS["SDKERR_NO_PERMISSION"])
         return None
 
     def admit(self, user_id: int, *, bulk: bool = False) -> Outcome:
@@ -569,10 +630,27 @@ class SdkAdapter:
             )
 
     def stop_share(self) -> Outcome:
+        """Stops the assistant's own share; never a pupil's (the SDK cannot), which the answer says, with the Zoom step."""
         with self._lock:
             if (refusal := self._ready()) is not None:
                 return refusal
-            return self._result(self._share_ctrl.StopShare(), "Sharing stopped.")
+            result = self._share_ctrl.StopShare()
+            if result == self._sdk.SDKERR_SUCCESS:
+                return Outcome(True, "The assistant's own share is stopped.")
+            return Outcome(False, describe(_name(result), SDK_ERRORS), manual_step=ZOOM_CLIENT_STEPS[Capability.STOP_SHARE])
+
+    def allow_rename(self, allowed: bool) -> Outcome:
+        """Zoom's "Rename Themselves" for the running meeting (the SDK's AllowParticipantsToRename)."""
+        with self._lock:
+            if (refusal := self._ready()) is not None:
+                return refusal
+            outcome = self._result(
+                self._participants_ctrl.AllowParticipantsToRename(allowed),
+                "Participants may rename themselves." if allowed else "Renaming is off: nobody can change their name in the meeting.",
+            )
+            if outcome.ok:
+                return outcome
+            return Outcome(False, outcome.message, manual_step=ZOOM_CLIENT_STEPS[Capability.RENAME_OFF] if not allowed else None)
 
     def lock_share(self) -> Outcome:
         with self._lock:
