@@ -11,7 +11,7 @@ from typing import Any
 
 from zoomhost.app.rehearse import ScenarioRegister
 from zoomhost.app.services import session_journals
-from zoomhost.app.session import start_session
+from zoomhost.app.session import assistant_zak, start_session
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 from zoomhost.core.session import SessionChange
@@ -62,6 +62,7 @@ async def live_rig(
     process: bool = False,
     relaunch: asyncio.Event | None = None,
     teacher_admits_assistant: bool = True,
+    zak_user: str | None = None,
     **options: Any,
 ) -> AsyncIterator[Rig]:
     """A started controller for ``scenario``'s meeting, with its assistant (in this process, or as a child).
@@ -69,7 +70,8 @@ async def live_rig(
     The assistant arrives as Zoom's rules say (in the waiting room, as a participant); with
     ``teacher_admits_assistant`` the teacher does the one thing it asks at once, for each assistant
     started (admit it, make it co-host), so tests about something else find it co-host. With
-    ``relaunch``, an assistant that dropped is brought back only once the event is set.
+    ``relaunch``, an assistant that dropped is brought back only once the event is set. With ``zak_user``
+    (an email), the assistant joins as that Zoom user, with a ZAK fetched over Zoom's API, as the app does.
     """
     meeting = scenario.meeting_id(server.state)
     creds = server.credentials
@@ -94,6 +96,7 @@ async def live_rig(
         end_meeting=end_meeting,
         rehearsal_url=bridge_url,
         rehearsal_state=None if process else server.state,
+        zak=assistant_zak(zoom, zak_user) if zak_user else None,
     )
     async def connect(on_event: Any) -> Any:
         if relaunch is not None and launcher.launches:

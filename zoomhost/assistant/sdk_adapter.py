@@ -134,7 +134,12 @@ JOIN_ERRORS: dict[str, str] = {
     "MEETING_FAIL_CONFLOCKED": "The meeting is locked; unlock it in Zoom (Security ▸ Lock Meeting) so the assistant can join.",
     "MEETING_FAIL_MEETING_USER_FULL": "The meeting is full.",
     "CONF_FAIL_REMOVED_BY_HOST": "The assistant was removed from this meeting and cannot rejoin.",
-    "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING": "This meeting does not let apps join without signing in.",
+    "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING": (
+        "Zoom lets the assistant into a meeting outside its Meeting SDK app's account only with a Zoom user's "
+        "access key (ZAK): set the assistant's Zoom user in Settings, or host the meeting from the school's account."
+    ),
+    "MEETING_FAIL_CANNOT_START_TOKENEXPIRE": "Zoom did not accept the access key (ZAK) of the assistant's Zoom user; it may have expired.",
+    "MEETING_FAIL_ON_BEHALF_TOKEN_INVALID": "Zoom did not accept the on-behalf token the assistant joined with.",
     "MEETING_FAIL_BLOCKED_BY_ACCOUNT_ADMIN": "The Zoom account's administrator blocks this app from joining.",
     "MEETING_FAIL_NEED_SIGN_IN_FOR_PRIVATE_MEETING": "Only signed-in users may join this meeting.",
     "MEETING_FAIL_HOST_DISALLOW_OUTSIDE_USER_JOIN": "The meeting only admits users of the school's account.",
