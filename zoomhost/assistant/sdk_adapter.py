@@ -202,6 +202,7 @@ class SdkAdapter:
         self._in_meeting: set[int] = set()
         self._held: set[int] = set()  # arrived after the meeting was locked
         self._locked = False
+        self._look_now = False  # rights just came: look at the waiting room before saying so
         self._counters: defaultdict[tuple[str, int], int] = defaultdict(int)
         self._status = AssistantStatus(state="idle", rights="none", message="The assistant has not started.")
 
@@ -424,12 +425,24 @@ class SdkAdapter:
             me = self._participants_ctrl.GetMySelfUser()
             self._my_id = me.GetUserID() if me is not None else None
             self._in_meeting = set(self._participants_ctrl.GetParticipantsList())
-            self._update_rights(me.GetUserRole() if me is not None else None)
+            role = me.GetUserRole() if me is not None else None
         if self._my_id is not None:
             # Say which participant is the assistant itself, so the panel never classifies or
             # alarms about it; the session trusts only this, never the display name.
             self._emit(EventKind.JOINED, self._my_id, DISPLAY_NAME, **{ASSISTANT_SELF: "true"})
-        self.poll()
+        self._rights_now(role)
+
+    def _rights_now(self, role: Any) -> None:
+        """Say the assistant's rights; with host rights, what it now sees of the waiting room goes first,
+        so the panel knows who waits (and under which names) before it hands the assistant a command."""
+        with self._lock:
+            if role in (self._sdk.USERROLE_HOST, self._sdk.USERROLE_COHOST):
+                self._look_now = True
+                try:
+                    self.poll()
+                finally:
+                    self._look_now = False
+            self._update_rights(role)
 
     def _update_rights(self, role: Any) -> None:
         sdk = self._sdk
@@ -504,7 +517,7 @@ class SdkAdapter:
         with self._lock:
             self._emit(EventKind.HOST_CHANGED, user_id, self._user_name(user_id), role="host")
             if user_id == self._my_id:
-                self._set_status("in_meeting", "host", "The assistant is host of the meeting.")
+                self._rights_now(self._sdk.USERROLE_HOST)
             elif self._status.rights == "host":
                 self._update_rights(self._participants_ctrl.GetMySelfUser().GetUserRole())
 
@@ -513,12 +526,12 @@ class SdkAdapter:
             role = "co-host" if is_cohost else "attendee"
             self._emit(EventKind.HOST_CHANGED, user_id, self._user_name(user_id), role=role)
             if user_id == self._my_id and self._status.rights != "host":
-                self._update_rights(self._sdk.USERROLE_COHOST if is_cohost else None)
+                self._rights_now(self._sdk.USERROLE_COHOST if is_cohost else None)
 
     def poll(self) -> None:
         """Compare the waiting room with what was last seen, and report arrivals, departures and renames."""
         with self._lock:
-            if self._status.state != "in_meeting":
+            if self._status.state != "in_meeting" and not self._look_now:
                 return
             now_waiting = {uid for uid in self._waiting_ctrl.GetWaitingRoomLst() if uid != self._my_id}
             for user_id in now_waiting:

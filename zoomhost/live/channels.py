@@ -99,7 +99,7 @@ class Channels:
 
     @property
     def fallen_back(self) -> bool:
-        return self._current is self._fallback and self._primary is not None and not self.assistant_waiting
+        return self._current is self._fallback and self._primary is not None
 
     @property
     def assistant_status(self) -> AssistantStatus | None:
