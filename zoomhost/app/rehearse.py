@@ -259,13 +259,14 @@ async def _play(
                 raise RehearsalFailed("zoomhost could not connect to the rehearsal Zoom's event stream.") from None
             run, anchor = await play_scenario(controller, lambda: _start_script(parts, script, speed))
             _record(controller, "started", scenario=script.name, speed=speed, started_at=anchor.isoformat())
-        steps = asyncio.ensure_future(_assistant_step(parts, controller, meeting_id))
+        stepped: list[int] = []  # the teacher's steps the policy did for the assistant
+        steps = asyncio.ensure_future(_assistant_steps(parts, controller, meeting_id, stepped))
         try:
             await _until_over(controller, anchor + timedelta(seconds=script.duration_s / speed + _GRACE_S))
         finally:
             steps.cancel()
-            (stepped,) = await asyncio.gather(steps, return_exceptions=True)
-        assistant_steps = stepped if isinstance(stepped, int) else 0
+            await asyncio.gather(steps, return_exceptions=True)
+        assistant_steps = len(stepped)
         if not controller.session.ended:
             _record(controller, "ending", held=len(controller.session.waiting()))
             await controller.end_for_all(actor=Actor.SYSTEM)
@@ -302,31 +303,34 @@ async def _play(
         await zoom.aclose()
 
 
-def _record(controller: LiveController, stage: str, **detail: Any) -> None:
+def _record(controller: LiveController, stage: str, *, key: str | None = None, **detail: Any) -> None:
     entry = JournalEntry(
         at=utc_now(),
         kind=JournalKind.NOTE,
-        event_key=f"note:{REHEARSAL_NOTE}:{stage}",
+        event_key=f"note:{REHEARSAL_NOTE}:{key or stage}",
         actor=Actor.SYSTEM,
         detail={"note": REHEARSAL_NOTE, "stage": stage, **detail},
     )
     controller.session.journal.record([entry])
 
 
-async def _assistant_step(parts: _Zoom, controller: LiveController, meeting_id: str) -> int:
-    """The policy's part of the teacher: once the assistant waits in the waiting room (or in the meeting,
-    not yet co-host), do the one thing it asks, on the rehearsal Zoom, once. Returns how many times (0 or 1)."""
+async def _assistant_steps(parts: _Zoom, controller: LiveController, meeting_id: str, stepped: list[int]) -> None:
+    """The policy's part of the teacher: when an assistant waits in the waiting room (or in the meeting, not
+    yet co-host), do the one thing it asks on the rehearsal Zoom, once for each assistant started (one
+    that replaces a dropped one waits like the first); each step is added to ``stepped``."""
+    done_for = 0  # the assistant (by the order it was started in) already let in
     while not controller.session.ended:
         wait = controller.assistant_waiting
-        if wait is not None and wait.state in ("waiting_room", "in_meeting"):
+        started = controller.assistant_attempts
+        if wait is not None and wait.state in ("waiting_room", "in_meeting") and started != done_for:
+            done_for = started
             if parts.embedded is not None:
                 await asyncio.to_thread(parts.embedded.state.host_admits_assistant, int(meeting_id))
             else:
                 await _admin(parts, "POST", "/_rehearsal/assistant", {"meeting_id": int(meeting_id)})
-            _record(controller, "assistant_admitted", waited_for=wait.state)
-            return 1
+            stepped.append(started)
+            _record(controller, "assistant_admitted", key=f"assistant_admitted:{started}", waited_for=wait.state)
         await asyncio.sleep(0.05)
-    return 0
 
 
 def _held(journal: SessionJournal) -> int:

@@ -200,7 +200,9 @@ class Channels:
                 self._give_up(f"The host assistant stopped {self._failures} times, so zoomhost does not start it again.")
             return
         if self._connecting is None or self._connecting.done():
-            self._connecting = self._lifetime.spawn(self._connect_loop(after=self._next_delay()))
+            # Straight away after a first drop (the meeting goes on without host controls meanwhile), then backing off.
+            after = 0.0 if self._failures <= 1 else self._next_delay()
+            self._connecting = self._lifetime.spawn(self._connect_loop(after=after))
 
     def _next_delay(self) -> float:
         delay, self._delay = self._delay, min(self._delay * 2, RETRY_CAP)
