@@ -126,8 +126,8 @@ def test_nothing_starts_twice_and_dialogs_are_not_left_open(qtbot, live_page) ->
     assert open_dialog(QMessageBox) is None
 
 
-def test_the_assistant_waiting_in_the_waiting_room_is_recognised_asks_for_one_step_then_takes_over(  # noqa: F811
-    qtbot, live_page, rehearsal_server
+def test_the_assistant_waiting_in_the_waiting_room_is_recognised_asks_for_one_step_then_takes_over(
+    qtbot, live_page, rehearsal_server  # noqa: F811 - fixtures
 ) -> None:
     from collections import Counter
 
