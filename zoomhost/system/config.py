@@ -33,12 +33,14 @@ class Settings:
     consent_register_source: str = ""  # a label only (e.g. "Arbor export")
 
     def with_env(self) -> Settings:
-        """Environment overrides for scripts and tests (ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE)."""
+        """Environment overrides for scripts and tests (ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE,
+        ZOOMHOST_SUBSCRIPTION_ID)."""
         return replace(
             self,
             api_base=os.environ.get("ZOOMHOST_API_BASE", self.api_base).rstrip("/"),
             oauth_base=os.environ.get("ZOOMHOST_OAUTH_BASE", self.oauth_base).rstrip("/"),
             ws_base=os.environ.get("ZOOMHOST_WS_BASE", self.ws_base).rstrip("/"),
+            subscription_id=os.environ.get("ZOOMHOST_SUBSCRIPTION_ID", self.subscription_id).strip(),
         )
 
 
