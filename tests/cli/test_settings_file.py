@@ -36,3 +36,14 @@ def test_values_of_the_wrong_kind_are_dropped_and_the_rest_kept(
     assert (settings.planned_minutes, settings.host_email, settings.school_email_domain) == (20, "head@school.example", "")
     assert main(["purge", "--dry-run"]) == 0
     assert "retention 30 days" in capsys.readouterr().out
+
+
+def test_the_event_subscription_comes_from_the_environment_like_the_addresses(
+    zoomhost_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(zoomhost_home, json.dumps({"version": 1, "subscription_id": "from-the-file", "ws_base": "wss://ws.zoom.us/ws"}))
+    assert config.load_settings().subscription_id == "from-the-file"
+    monkeypatch.setenv("ZOOMHOST_SUBSCRIPTION_ID", " from-a-script ")
+    monkeypatch.setenv("ZOOMHOST_WS_BASE", "ws://127.0.0.1:8800/ws/")
+    settings = config.load_settings()
+    assert (settings.subscription_id, settings.ws_base) == ("from-a-script", "ws://127.0.0.1:8800/ws")
