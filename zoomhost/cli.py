@@ -41,6 +41,7 @@ COMMANDS = {
     "assistant": "zoomhost.commands.assistant",
     "invitations": "zoomhost.commands.invitations",
     "paths": "zoomhost.commands.misc",
+    "watch": "zoomhost.commands.watch",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 

@@ -145,6 +145,8 @@ class Pickup:
             except ZoomhostError as err:
                 why = err.user_text()
         window = f"between {_clock_time(since)} and {_clock_time(taken)}"
+        last = back.extra.get("reason", "")
+        trouble = f"; the last try: {last.rstrip('.')}" if last else ""
         if people is None:
             self._intake.apply_now(
                 MeetingEvent(
@@ -174,7 +176,7 @@ class Pickup:
                 key=f"note:{back.event_id}",
                 state="events_back",
                 channel="zoom-events",
-                message=f"Zoom's event stream is back (it was down {window}). {found}",
+                message=f"Zoom's event stream is back (it was down {window}{trouble}). {found}",
             )
         )
 
