@@ -122,7 +122,7 @@ class Pickup:
                     state="events_lost",
                     channel="zoom-events",
                     message=f"Zoom's event stream dropped at {_clock_time(event.at)}; zoomhost is reconnecting. "
-                    "Until it is back, arrivals are heard only through the host assistant."
+                    "Until it is back, arrivals are heard only through the host assistant, where one is in the meeting."
                     + (f" ({reason})" if reason else ""),
                 )
             )
