@@ -29,7 +29,7 @@ from zoomhost.system import redact
 from zoomhost.assistant.wire import COHOST_INSTRUCTION, DISPLAY_NAME, AssistantStatus
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import EventKind, MeetingEvent, cut_display_name
+from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent, cut_display_name
 from zoomhost.core.session import ASSISTANT_SELF
 
 log = logging.getLogger(__name__)
@@ -384,6 +384,10 @@ class SdkAdapter:
     # -- callbacks ---------------------------------------------------------------------------
 
     def _emit(self, kind: EventKind, user_id: int | None, name: str | None, **extra: str) -> None:
+        if user_id is not None and user_id != self._my_id and PARTICIPANT_UUID not in extra:
+            persistent = self._persistent_id(user_id)
+            if persistent:
+                extra[PARTICIPANT_UUID] = persistent  # how Zoom's event stream knows them, whatever user id it gives
         key = (kind.value, -1 if user_id is None else user_id)
         self._counters[key] += 1
         name, cut = cut_display_name(name)  # the same limit as names from Zoom's event stream
@@ -398,6 +402,20 @@ class SdkAdapter:
             extra={**extra, **cut},
         )
         self._on_event(event)
+
+    def _persistent_id(self, user_id: int) -> str | None:
+        """The participant's persistent id (Zoom's participant_uuid), where the SDK still knows them."""
+        for lookup in (
+            getattr(getattr(self, "_participants_ctrl", None), "GetUserByUserID", None),
+            getattr(getattr(self, "_waiting_ctrl", None), "GetWaitingRoomUserInfoByID", None),
+        ):
+            user = lookup(user_id) if lookup is not None else None
+            getter = getattr(user, "GetPersistentId", None)
+            if getter is not None:
+                value = getter()
+                if isinstance(value, str) and value:
+                    return value[:100]
+        return None
 
     def _user_name(self, user_id: int) -> str | None:
         user = self._participants_ctrl.GetUserByUserID(user_id)
