@@ -617,7 +617,7 @@ class LiveSession:
             pupil_id=row.pupil_id if row else None,
             pupil_label=row.pupil_label if row else None,
             actor=Actor.SYSTEM,
-            detail={"alarm": kind.value, "message": (message or _alarm_message(kind, row))[:600]},
+            detail={"alarm": kind.value, "message": message[:600] if message else _alarm_message(kind, row)},  # the name whole: the panel shortens it
         )
 
     # -- the host's actions --------------------------------------------------------------
