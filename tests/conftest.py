@@ -60,6 +60,7 @@ def zoomhost_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "ZOOMHOST_API_BASE",
         "ZOOMHOST_OAUTH_BASE",
         "ZOOMHOST_WS_BASE",
+        "ZOOMHOST_SUBSCRIPTION_ID",
     ):
         monkeypatch.delenv(var, raising=False)
     from zoomhost.system import redact

@@ -44,6 +44,7 @@ COMMANDS = {
     "invitations": "zoomhost.commands.invitations",
     "paths": "zoomhost.commands.misc",
     "doctor": "zoomhost.commands.doctor",
+    "watch": "zoomhost.commands.watch",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 

@@ -27,7 +27,8 @@ def checks_of(out: str) -> dict[str, dict[str, str]]:
 
 
 def test_doctor_reports_this_computer_and_the_rehearsal_zoom(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["doctor", "--json", "--rehearsal"]) == 0
+    # The rehearsal Zoom is on a Pro plan, as Zoom's own default: no Dashboard, which is a failed check.
+    assert cli.main(["doctor", "--json", "--rehearsal"]) == 3
     checks = checks_of(capsys.readouterr().out)
     assert list(checks)[:5] == ["display", "platform_plugin", "fonts", "keyring", "zoom"]
     # The suite runs Qt offscreen: no window would show, which is worth a warning, not a failure.
@@ -36,8 +37,10 @@ def test_doctor_reports_this_computer_and_the_rehearsal_zoom(capsys: pytest.Capt
     assert checks["fonts"]["status"] == "pass" and "DejaVu Sans" in checks["fonts"]["detail"]
     assert checks["keyring"]["status"] == "pass" and "SecretService" in checks["keyring"]["detail"]
     assert "rehearsal Zoom" in checks["zoom"]["detail"]
-    for zoom_check in ("zoom_sign_in", "zoom_reading_meetings", "zoom_dashboard", "zoom_event_subscription"):
+    for zoom_check in ("zoom_sign_in", "zoom_reading_meetings", "zoom_event_subscription"):
         assert checks[zoom_check]["status"] == "pass", checks[zoom_check]
+    assert checks["zoom_dashboard"]["status"] == "fail" and "lacks the Dashboard" in checks["zoom_dashboard"]["detail"]
+    assert [name for name, check in checks.items() if check["status"] == "fail"] == ["zoom_dashboard"]
 
 
 def test_doctor_without_credentials_says_so_and_does_not_fail(capsys: pytest.CaptureFixture[str]) -> None:

@@ -83,3 +83,14 @@ def test_an_environment_address_that_is_not_secure_stops_a_command_with_one_line
 def test_secure_and_this_computers_addresses_are_used(monkeypatch: pytest.MonkeyPatch, variable: str, address: str, field: str) -> None:
     monkeypatch.setenv(variable, address)
     assert getattr(config.load_settings(), field) == address.rstrip("/")
+
+
+def test_the_event_subscription_comes_from_the_environment_like_the_addresses(
+    zoomhost_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(zoomhost_home, json.dumps({"version": 1, "subscription_id": "from-the-file", "ws_base": "wss://ws.zoom.us/ws"}))
+    assert config.load_settings().subscription_id == "from-the-file"
+    monkeypatch.setenv("ZOOMHOST_SUBSCRIPTION_ID", " from-a-script ")
+    monkeypatch.setenv("ZOOMHOST_WS_BASE", "ws://127.0.0.1:8800/ws/")
+    settings = config.load_settings()
+    assert (settings.subscription_id, settings.ws_base) == ("from-a-script", "ws://127.0.0.1:8800/ws")

@@ -53,12 +53,15 @@ def wait_for(predicate: Callable[[], object], *, timeout: float, what: str, ever
 
 
 class RehearsalZoom:
-    """``zoomhost rehearsal serve`` in its own process (with the records route), stopped with Ctrl-C."""
+    """``zoomhost rehearsal serve`` in its own process (with the records route), stopped with Ctrl-C.
 
-    def __init__(self, *, home: Path, passcode: str) -> None:
+    On a Business plan: after zoomhost is killed, picking the session up checks Zoom's Dashboard,
+    which a Pro plan (the rehearsal's default) does not have."""
+
+    def __init__(self, *, home: Path, passcode: str, plan: str = "business") -> None:
         home.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, str(RECORDING_SERVE), "--passcode", passcode],
+            [sys.executable, str(RECORDING_SERVE), "--passcode", passcode, "--plan", plan],
             env=clean_env(home),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -76,7 +76,7 @@ async def _killed(server: RehearsalServer) -> None:
 
         # Nothing lost: everyone Zoom has is where the session says, each arrival journaled once. The two
         # assistants are in Zoom's lists too; each said which participant it is, and is nobody's row.
-        assert len(session.assistant_ids) == 2
+        assert len(session.assistant_ids) == 2 and set(session.assistant_ids) >= {str(p) for p in state.live[r.meeting].sdk_roles}
         await until(
             lambda: all(
                 session.participant(str(p.user_id)) is not None and session.participant(str(p.user_id)).state is _WHERE[p.where]

@@ -26,9 +26,14 @@ from zoomhost.system.runtime import AsyncRunner
 
 @pytest.fixture
 def served() -> Iterator[str]:
-    """`zoomhost rehearsal serve` in its own process: the rehearsal Zoom outlives the zoomhost it serves."""
+    """`zoomhost rehearsal serve` in its own process: the rehearsal Zoom outlives the zoomhost it serves.
+
+    On a Business plan: the pick-up checks Zoom's Dashboard, which a Pro plan does not have."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "zoomhost", "rehearsal", "serve"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [sys.executable, "-m", "zoomhost", "rehearsal", "serve", "--plan", "business"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert process.stdout is not None

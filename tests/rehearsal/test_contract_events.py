@@ -32,7 +32,8 @@ def test_each_meeting_event_arrives_framed_and_as_documented(rehearsal_server: R
     url = f"{server.ws_base}?subscriptionId={server.subscription_id}&access_token={account_token(server)}"
     with connect(url) as ws:
         ws.send(json.dumps({"module": "heartbeat"}))
-        assert json.loads(ws.recv(timeout=5)) == {"module": "heartbeat", "success": True}
+        # answered as Zoom answers (the design notes, §2 "Event stream facts")
+        assert json.loads(ws.recv(timeout=5)) == {"module": "heartbeat", "success": True, "content": "live", "header": {}}
         state.start_meeting(meeting)
         waiting = state.arrive(meeting, "Isla Quayle")
         gives_up = state.arrive(meeting, "Noah Kermode")

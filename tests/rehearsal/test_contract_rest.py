@@ -30,6 +30,7 @@ SERVED = {
 def test_every_served_path_answers_as_documented(rehearsal_server: RehearsalServer) -> None:
     server = rehearsal_server
     state = server.state
+    state.plan = "business"  # the Dashboard answers on Business and Education plans only
     host, assembly, pmi = state.host_id, state.assembly_meeting_id, state.pmi_meeting_id
     with api_client(server) as api:
         assert api.get(f"/users/{host}").json()["email"].endswith("@sch.im")

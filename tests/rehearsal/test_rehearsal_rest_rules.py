@@ -45,7 +45,7 @@ def test_unknown_meetings_and_users_are_404_with_zoom_codes(rehearsal_server: Re
 
 def test_the_hundredth_meeting_update_is_the_last_of_the_day(rehearsal_server: RehearsalServer) -> None:
     meeting = rehearsal_server.state.class_meeting_id
-    rehearsal_server.rate_limits["business"]["light"] = 10_000  # this test is about the daily budget
+    rehearsal_server.rate_limits[rehearsal_server.state.plan]["light"] = 10_000  # this test is about the daily budget
     with api_client(rehearsal_server) as api:
         remaining = []
         for n in range(DAILY_MEETING_UPDATES):
@@ -100,6 +100,8 @@ def test_a_teachers_own_token_cannot_touch_a_colleagues_meeting(rehearsal_server
 
 def test_dashboard_answers_only_on_a_plan_that_has_it(rehearsal_server: RehearsalServer) -> None:
     server, state = rehearsal_server, rehearsal_server.state
+    assert state.plan == "pro" and not state.has_dashboard(), "a rehearsal is a Pro account unless a test says otherwise"
+    server.faults.apply({"plan": "business"})
     state.start_meeting(state.class_meeting_id)
     for n in range(35):
         state.arrive(state.class_meeting_id, f"Pupil {n}")

@@ -129,7 +129,7 @@ def test_the_serve_command_prints_what_a_client_needs_and_stops_cleanly(capsys) 
 
     stop = threading.Event()
     result: list[int] = []
-    thread = threading.Thread(target=lambda: result.append(run_serve(argparse.Namespace(scenario="class", speed=1000.0, port=0), stop=stop)))
+    thread = threading.Thread(target=lambda: result.append(run_serve(argparse.Namespace(scenario="class", speed=1000.0, port=0, plan="business"), stop=stop)))
     thread.start()
     deadline, out = time.monotonic() + 10, ""
     while "Playing" not in out and time.monotonic() < deadline:
@@ -150,3 +150,4 @@ def test_the_serve_command_prints_what_a_client_needs_and_stops_cleanly(capsys) 
     assert result == [0] and token_ok
     assert listed.status_code == 200 and listed.json()["meetings"], "the printed host's meetings can be listed"
     assert all(label in out for label in ("OAuth base", "WebSocket base", "Subscription ID", "Account ID", "Client ID", "Client secret"))
+    assert "on a Business plan" in out and "ZOOMHOST_SUBSCRIPTION_ID" in out

@@ -1,4 +1,5 @@
-"""The event WebSocket: who may connect, heartbeats, drops, and no replay after a drop (as Zoom)."""
+"""The event WebSocket: who may connect (refused as Zoom refuses: a ``build_connection`` message after an
+accepted handshake), heartbeats answered as Zoom answers them, drops, and no replay after a drop."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import time
 
 import pytest
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.rehearsal.fixtures import account_token, rehearsal_server  # noqa: F401
@@ -28,14 +29,44 @@ def _next_event(ws) -> dict:  # type: ignore[no-untyped-def]
     return json.loads(json.loads(ws.recv(timeout=5))["content"])
 
 
-def test_a_wrong_token_or_subscription_is_refused_before_the_upgrade(rehearsal_server: RehearsalServer) -> None:
-    with pytest.raises(InvalidStatus) as bad_token:
-        connect(_url(rehearsal_server, token="forged"))
-    assert bad_token.value.response.status_code == 401
-    assert json.loads(bad_token.value.response.body) == {"code": 124, "message": "Invalid access token."}
-    with pytest.raises(InvalidStatus) as bad_subscription:
-        connect(_url(rehearsal_server, subscription="someone-elses"))
-    assert bad_subscription.value.response.status_code == 404
+def _refused(url: str) -> tuple[dict, int]:
+    """Connect (the handshake is accepted, as Zoom's is), then read Zoom's refusal and the close."""
+    with connect(url) as ws:
+        frame = json.loads(ws.recv(timeout=5))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert closed.value.rcvd is not None, "closed with a close frame, not dropped"
+    return frame, closed.value.rcvd.code
+
+
+def test_a_wrong_token_or_subscription_is_accepted_then_refused_as_a_build_connection_message(rehearsal_server: RehearsalServer) -> None:
+    server = rehearsal_server
+    frame, code = _refused(_url(server, token="forged"))
+    assert frame == {"module": "build_connection", "success": False, "content": "Invalid Token"} and code == 1008
+    frame, _ = _refused(_url(server, subscription="someone-elses"))
+    assert frame["module"] == "build_connection" and frame["success"] is False and "ubscription" in frame["content"]
+    token = account_token(server)
+    server.faults.expire_tokens()
+    frame, _ = _refused(_url(server, token=token))
+    assert frame == {"module": "build_connection", "success": False, "content": "Token is expired."}
+    assert [outcome for _, outcome in server.event_attempts] == [
+        "refused: Invalid Token",
+        "refused: Subscription not found: check the subscriptionId.",
+        "refused: Token is expired.",
+    ]
+    assert not server._connections  # nobody refused is ever sent an event
+
+
+def test_a_refusing_spell_refuses_even_fresh_tokens_until_it_ends(rehearsal_server: RehearsalServer) -> None:
+    server = rehearsal_server
+    server.faults.apply({"refuse_event_tokens": {"seconds": 0.5}})
+    frame, _ = _refused(_url(server, token=account_token(server)))
+    assert frame["content"] == "Invalid Token"
+    time.sleep(0.6)
+    with connect(_url(server, token=account_token(server))) as ws:
+        ws.send(json.dumps({"module": "heartbeat"}))
+        assert json.loads(ws.recv(timeout=5))["module"] == "heartbeat"
+    assert server.faults.status()["injected"]["event_token_refusals"] == 1
 
 
 def test_events_missed_while_disconnected_are_not_replayed(rehearsal_server: RehearsalServer) -> None:
@@ -75,7 +106,7 @@ def test_sockets_drop_on_a_schedule_until_switched_off(rehearsal_server: Rehears
     with connect(_url(server)) as ws:
         time.sleep(0.6)
         ws.send(json.dumps({"module": "heartbeat"}))
-        assert json.loads(ws.recv(timeout=3))["success"] is True
+        assert json.loads(ws.recv(timeout=3)) == {"module": "heartbeat", "success": True, "content": "live", "header": {}}
     assert drops == 2 and server.faults.status()["injected"]["websocket_drops"] >= 2
 
 

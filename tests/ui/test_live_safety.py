@@ -76,7 +76,12 @@ def test_a_rest_only_channel_shows_the_zoom_step_and_journals_the_confirmation(q
     assert page.steps.text.text().startswith("In Zoom: press Alt+M")
     step = page.steps.steps[0]
     page.steps.done_button.click()
-    qtbot.waitUntil(lambda: JournalKind.MANUAL_STEP_CONFIRMED in journal_kinds(page), timeout=WAIT_MS)
+    def result_of_the_step() -> bool:
+        return any(
+            e.kind is JournalKind.COMMAND_RESULT and e.detail.get("command_id") == step.command_id for e in journal_entries(page)
+        )
+
+    qtbot.waitUntil(lambda: JournalKind.MANUAL_STEP_CONFIRMED in journal_kinds(page) and result_of_the_step(), timeout=WAIT_MS)
     entries = journal_entries(page)
     confirmed = [e for e in entries if e.kind is JournalKind.MANUAL_STEP_CONFIRMED]
     assert confirmed[0].detail["step"] == step.step and confirmed[0].actor == "teacher"

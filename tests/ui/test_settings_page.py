@@ -56,7 +56,8 @@ def real_keyring() -> Iterator[CredentialStore]:
     store.clear()
 
 
-def test_connection_test_against_the_rehearsal_says_what_works(qtbot, services) -> None:  # noqa: F811
+def test_connection_test_against_the_rehearsal_says_what_works(qtbot, services, rehearsal_server) -> None:  # noqa: F811
+    rehearsal_server.state.plan = "business"  # a plan with the Dashboard: every line can pass
     page = make_page(qtbot, services)
     lines = run_test(qtbot, page)
     assert "rehearsal Zoom" in page.results.item(0).text()
@@ -66,9 +67,11 @@ def test_connection_test_against_the_rehearsal_says_what_works(qtbot, services) 
         "Reading the host's settings": "pass",
         "Host's licence": "pass",
         "Meeting changes left today": "pass",
+        "Reading the account's settings": "pass",
         "Dashboard (who is in a meeting)": "pass",
         "Event subscription": "pass",
     }
+    assert "answered" in lines["Event subscription"][1]
     assert "2 upcoming meetings" in lines["Reading meetings"][1]
     assert page.results.item(1).icon() is not None and page.results.item(1).text().startswith("Pass — ")
 
@@ -94,6 +97,7 @@ def test_a_wrong_subscription_fails_its_line_only(qtbot, services, rehearsal_ser
 
 def test_secrets_go_to_the_keyring_and_never_to_settings_json(qtbot, real_keyring, rehearsal_server) -> None:  # noqa: F811
     zoom = rehearsal_server
+    zoom.state.plan = "business"  # so that everything the app relies on can pass
     creds = zoom.credentials
     with build_services() as services:  # no credentials yet: the app opens in rehearsal
         page = make_page(qtbot, services)
@@ -194,3 +198,53 @@ def test_sign_in_with_the_browser_keeps_the_sign_in_in_the_keyring(qtbot, real_k
         qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)
         assert changed[-1].mode == "live" and changed[-1].host_user() == "me"
         assert "signed in" not in config.settings_path().read_text(encoding="utf-8").lower()
+
+
+def test_the_event_subscription_passes_only_when_zoom_answers(qtbot, services, rehearsal_server) -> None:  # noqa: F811
+    """A socket that opens is not enough: while Zoom refuses the event token, the line fails with Zoom's words."""
+    rehearsal_server.faults.apply({"refuse_event_tokens": {"seconds": 60}})
+    page = make_page(qtbot, services)
+    status, text = run_test(qtbot, page)["Event subscription"]
+    assert status == "fail" and "Zoom refused the event subscription: Invalid Token" in text
+    assert rehearsal_server.event_attempts, "the test did reach the event socket"
+
+
+def test_a_teachers_own_sign_in_is_told_exactly_what_it_loses(qtbot, real_keyring, rehearsal_server) -> None:  # noqa: F811
+    zoom: RehearsalServer = rehearsal_server
+    zoom.state.plan = "business"  # the Dashboard exists: what is refused is the sign-in, not the plan
+    config.save_settings(
+        config.Settings(
+            api_base=zoom.api_base, oauth_base=zoom.oauth_base, ws_base=zoom.ws_base, auth_mode="user_oauth",
+            subscription_id=zoom.subscription_id,
+        )
+    )  # fmt: skip
+
+    async def follow(url: str) -> None:
+        async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
+            await browser.get(url)
+
+    with build_services() as services:
+        page = make_page(qtbot, services, open_browser=follow)
+        note = page.own_sign_in_note
+        assert page.user_radio.isChecked() and note.isVisible()
+        for loss in ("Dashboard", "account's settings", "event stream"):
+            assert loss in note.text()
+        page.s2s_radio.setChecked(True)
+        assert not note.isVisible(), "the school's app loses none of it"
+        page.user_radio.setChecked(True)
+        page.fields["client_id"].setText(zoom.credentials.client_id)
+        page.fields["client_secret"].setText(zoom.credentials.client_secret)
+        page.browser_button.click()
+        qtbot.waitUntil(lambda: page.signed_in_label.text().startswith("Signed in"), timeout=WAIT_MS)
+        changed = []
+        page.connection_changed.connect(changed.append)
+        page.save_button.click()
+        qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)
+        lines = run_test(qtbot, page)
+    assert lines["Sign-in"][0] == "pass" and lines["Reading meetings"][0] == "pass"
+    dashboard, account = lines["Dashboard (who is in a meeting)"], lines["Reading the account's settings"]
+    assert dashboard[0] == "fail" and "may not use the Dashboard" in dashboard[1] and "admin" in dashboard[1]
+    assert account[0] == "fail" and "may not read them" in account[1] and "rename" in account[1]
+    assert lines["Event subscription"][0] == "pass"
+    status, text = lines["Your own Zoom sign-in"]
+    assert status == "warn" and text == note.text()

@@ -61,6 +61,7 @@ def test_unknown_meeting_is_not_found_with_zooms_code_and_a_next_step() -> None:
         (403, {"code": 104, "message": "Invalid access token, does not contain scopes."}, errors.AuthError),
         (404, {"code": 1001, "message": "User does not exist: x."}, errors.NotFound),
         (400, {"code": 300, "message": "Invalid enforce_login_domains."}, errors.BadRequest),
+        (400, {"code": 4711, "message": "Invalid access token, does not contain scopes:[account:read:settings:admin]."}, errors.NotPermitted),
         (400, {"code": 200, "message": "Only available for Paid account."}, errors.PlanDoesNotAllow),
         (
             400,

@@ -1,14 +1,17 @@
 """Live events over the rehearsal Zoom's WebSocket: framing, heartbeats, dropped connections,
-expired tokens, reconciliation from the Dashboard, and hostile payloads."""
+expired and refused tokens (never a reconnect storm), gaps said once, and hostile payloads."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from websockets.asyncio.server import serve
 
 from tests.zoom.rehearsal_zoom import CLASS, RehearsalZoom, rehearsal_zoom  # noqa: F401
 from zoomhost.core.events import EventKind, MeetingEvent
@@ -24,12 +27,15 @@ def _stream(zoom: RehearsalZoom, client, **kwargs) -> EventStream:  # noqa: ANN0
         settings=zoom.settings,
         auth=client.auth,
         meeting_id=str(CLASS),
-        client=client,
         heartbeat_interval=kwargs.pop("heartbeat_interval", 0.2),
-        reconnect_base=0.05,
-        reconnect_max=0.2,
+        reconnect_base=kwargs.pop("reconnect_base", 0.05),
+        reconnect_max=kwargs.pop("reconnect_max", 0.2),
         **kwargs,
     )
+
+
+def _people(events: list[MeetingEvent]) -> list[MeetingEvent]:
+    return [e for e in events if e.kind not in (EventKind.STREAM_LOST, EventKind.STREAM_BACK)]
 
 
 async def _collect_until(stream: EventStream, done: Callable[[list[MeetingEvent]], bool], timeout: float = 15) -> list[MeetingEvent]:
@@ -89,11 +95,11 @@ def test_arrivals_admissions_and_departures_arrive_as_core_events(rehearsal_zoom
     assert len({e.event_id for e in events}) == len(events)
 
 
-def test_after_a_dropped_connection_missed_arrivals_are_reconciled_from_the_dashboard(rehearsal_zoom: RehearsalZoom) -> None:
+def test_a_dropped_connection_is_one_gap_said_once_lost_and_once_back(rehearsal_zoom: RehearsalZoom) -> None:
     state = rehearsal_zoom.server.state
     state.start_meeting(CLASS)
 
-    async def run() -> tuple[list[MeetingEvent], int]:
+    async def run() -> tuple[list[MeetingEvent], EventStream]:
         async with rehearsal_zoom.client() as client:
             stream = _stream(rehearsal_zoom, client)
             task = asyncio.create_task(
@@ -107,37 +113,17 @@ def test_after_a_dropped_connection_missed_arrivals_are_reconciled_from_the_dash
             await _until_connected(stream, 2)
             await asyncio.sleep(0.3)
             state.arrive(CLASS, "After Drop")
-            return await task, stream.connections
+            return await task, stream
 
-    events, connections = asyncio.run(run())
-    assert connections >= 2
-    by_name = {e.display_name: e for e in events}
-    assert by_name["Before Drop"].source == "websocket"
-    missed = by_name["Missed While Away"]
-    assert (missed.kind, missed.source) == (EventKind.WAITING_JOINED, "reconcile")
-    assert by_name["After Drop"].source == "websocket"
-    # Someone already known is not announced twice by the reconciliation.
-    assert [e.display_name for e in events].count("Before Drop") == 1
-    assert not any(e.kind is EventKind.MAY_HAVE_MISSED for e in events)
-
-
-def test_without_a_dashboard_the_panel_is_told_arrivals_may_have_been_missed(rehearsal_zoom: RehearsalZoom) -> None:
-    state = rehearsal_zoom.server.state
-    state.plan = "pro"
-    state.start_meeting(CLASS)
-
-    async def run() -> list[MeetingEvent]:
-        async with rehearsal_zoom.client() as client:
-            stream = _stream(rehearsal_zoom, client)
-            task = asyncio.create_task(_collect_until(stream, lambda got: any(e.kind is EventKind.MAY_HAVE_MISSED for e in got)))
-            await _until_connected(stream)
-            rehearsal_zoom.server.faults.drop_websockets()
-            return await task
-
-    events = asyncio.run(run())
-    warning = events[-1]
-    assert warning.kind is EventKind.MAY_HAVE_MISSED and warning.meeting_id == str(CLASS)
-    assert "Dashboard" in warning.extra["reason"]
+    events, stream = asyncio.run(run())
+    assert stream.connections == 2 and stream.gaps == 1
+    kinds = [e.kind for e in events]
+    assert kinds.count(EventKind.STREAM_LOST) == 1 and kinds.count(EventKind.STREAM_BACK) == 1
+    lost, back = (next(e for e in events if e.kind is k) for k in (EventKind.STREAM_LOST, EventKind.STREAM_BACK))
+    assert kinds.index(EventKind.STREAM_LOST) < kinds.index(EventKind.STREAM_BACK)
+    assert back.extra["since"] == lost.at.isoformat() and int(back.extra["attempts"]) >= 1
+    # The stream does not guess who came meanwhile: the engine asks Zoom's Dashboard, or says what may be missing.
+    assert [e.display_name for e in _people(events)] == ["Before Drop", "After Drop"]
 
 
 def test_an_expired_token_closes_the_socket_and_the_stream_comes_back_with_a_fresh_one(rehearsal_zoom: RehearsalZoom) -> None:
@@ -156,7 +142,7 @@ def test_an_expired_token_closes_the_socket_and_the_stream_comes_back_with_a_fre
             return await task, client.auth.fetch_count
 
     events, fetches = asyncio.run(run())
-    assert fetches == 2
+    assert fetches == 2  # the first token, and one renewal once Zoom refused the expired one
     assert events[-1].display_name == "Later"
 
 
@@ -255,6 +241,126 @@ def test_a_token_endpoint_that_fails_for_a_moment_does_not_end_the_stream(rehear
 
     assert [e.display_name for e in asyncio.run(run())] == ["Patient"]
     assert FlakyNetwork.attempts == 3
+
+
+# -- never a storm ---------------------------------------------------------------------------------
+ZOOM_BASE, ZOOM_CAP = 1.0, 30.0  # the stream's own defaults, as against a real Zoom
+SCALE = 20.0  # a minute of the stream's clock in three seconds
+
+
+def test_a_token_refused_for_a_minute_costs_a_handful_of_attempts_one_renewal_and_one_gap(rehearsal_zoom: RehearsalZoom) -> None:
+    """Zoom refuses every token for a minute (on the stream's clock): the token is renewed once, each
+    later attempt waits twice as long up to the cap, and the whole minute is one gap, said once."""
+    server, state = rehearsal_zoom.server, rehearsal_zoom.server.state
+    state.start_meeting(CLASS)
+    minute = 60.0 / SCALE
+
+    async def run() -> tuple[list[MeetingEvent], EventStream, int, float]:
+        async with rehearsal_zoom.client() as client:
+            stream = _stream(
+                rehearsal_zoom, client, reconnect_base=ZOOM_BASE, reconnect_max=ZOOM_CAP, heartbeat_interval=30.0,
+                time_scale=SCALE, rng=random.Random(13).random,
+            )  # fmt: skip
+            task = asyncio.create_task(_collect_until(stream, lambda got: any(e.display_name == "Heard Again" for e in got), timeout=30))
+            await _until_connected(stream)
+            fetched = client.auth.fetch_count
+            started = time.monotonic()
+            server.faults.apply({"expire_tokens": True, "refuse_event_tokens": {"seconds": minute}})
+            while stream.connections < 2:
+                await asyncio.sleep(0.02)
+            state.arrive(CLASS, "Heard Again")
+            return await task, stream, client.auth.fetch_count - fetched, started
+
+    events, stream, renewals, started = asyncio.run(run())
+    in_the_minute = [t for t, outcome in server.event_attempts if outcome.startswith("refused") and started <= t <= started + minute]
+    # With Zoom's real settings (1 s doubling to 30 s, jitter) a failing minute is at most 9 attempts; before,
+    # every accepted handshake reset the wait, and the same token was tried about once a second: 60.
+    assert 3 <= len(in_the_minute) <= 9, len(in_the_minute)
+    assert renewals == 1 and stream.renewals == 1, "renewed once, not on every refusal"
+    assert stream.refusals == len([o for _, o in server.event_attempts if o.startswith("refused")])
+    kinds = [e.kind for e in events]
+    assert kinds.count(EventKind.STREAM_LOST) == 1 and kinds.count(EventKind.STREAM_BACK) == 1, "one gap, said once"
+    assert "Invalid Token" in next(e for e in events if e.kind is EventKind.STREAM_BACK).extra["reason"]
+    assert events[-1].display_name == "Heard Again"
+
+
+def test_the_wait_doubles_with_jitter_up_to_the_cap_and_only_a_proved_connection_resets_it() -> None:
+    from zoomhost.system.config import Settings
+
+    settings = Settings(subscription_id="sub", ws_base="ws://127.0.0.1:9/ws")
+    low = EventStream(settings=settings, auth=None, reconnect_base=1, reconnect_max=30, rng=lambda: 0.0)  # type: ignore[arg-type]
+    high = EventStream(settings=settings, auth=None, reconnect_base=1, reconnect_max=30, rng=lambda: 1.0)  # type: ignore[arg-type]
+    assert [low.backoff(n) for n in range(1, 8)] == [0.5, 1, 2, 4, 8, 15, 15]
+    assert [high.backoff(n) for n in range(1, 8)] == [1, 2, 4, 8, 16, 30, 30]
+    assert high.backoff(10_000) == 30  # no overflow after a very long outage
+
+
+def test_a_socket_that_opens_but_never_answers_is_not_healthy(rehearsal_zoom: RehearsalZoom) -> None:
+    """A handshake alone proves nothing: with no heartbeat answered, the wait keeps growing and nothing is 'connected'."""
+    opened: list[float] = []
+
+    async def silent(ws) -> None:  # noqa: ANN001 - accepts, reads, never answers
+        opened.append(time.monotonic())
+        async for _ in ws:
+            pass
+
+    async def run() -> EventStream:
+        async with serve(silent, "127.0.0.1", 0) as server:
+            port = server.sockets[0].getsockname()[1]
+            settings = type(rehearsal_zoom.settings)(subscription_id="sub", ws_base=f"ws://127.0.0.1:{port}/ws")
+            async with rehearsal_zoom.client() as client:
+                stream = EventStream(
+                    settings=settings, auth=client.auth, heartbeat_interval=0.1, reconnect_base=0.1, reconnect_max=1.0,
+                    rng=lambda: 1.0,
+                )  # fmt: skip
+                task = asyncio.create_task(_collect_until(stream, lambda got: False, timeout=2.5))
+                with pytest.raises(TimeoutError):
+                    await task
+                return stream
+
+    stream = asyncio.run(run())
+    assert stream.connections == 0 and stream.heartbeats_answered == 0
+    # each try: two unanswered heartbeats (0.2 s), then 0.1, 0.2, 0.4, 0.8 s… never reset by the handshake
+    assert 3 <= len(opened) <= 5, len(opened)
+
+
+def test_test_connection_probe_passes_only_when_zoom_answers(rehearsal_zoom: RehearsalZoom) -> None:
+    server = rehearsal_zoom.server
+
+    async def run() -> list:  # type: ignore[type-arg]
+        async with rehearsal_zoom.client() as client:
+            stream = EventStream(settings=rehearsal_zoom.settings, auth=client.auth)
+            answered = await stream.probe(timeout=5)
+            server.faults.apply({"refuse_event_tokens": {"seconds": 5}})
+            refused = await stream.probe(timeout=5)
+            server.faults.apply({"refuse_event_tokens": {"seconds": 0}})
+            wrong = EventStream(settings=type(rehearsal_zoom.settings)(subscription_id="old-one", ws_base=rehearsal_zoom.settings.ws_base), auth=client.auth)
+            unknown = await wrong.probe(timeout=5)
+            return [answered, refused, unknown]
+
+    answered, refused, unknown = asyncio.run(run())
+    assert answered.answered and not answered.problem
+    assert not refused.answered and refused.problem == "Zoom refused the event subscription: Invalid Token"
+    assert not unknown.answered and "Subscription not found" in unknown.problem
+
+
+def test_two_steps_in_one_second_keep_their_order_and_the_participant_uuid_is_kept() -> None:
+    def body(event: str, ts: int) -> dict:
+        return {
+            "event": event,
+            "event_ts": ts,
+            "payload": {"object": {"id": "85746352901", "participant": {
+                "user_id": "16778240", "user_name": "Amy B", "participant_uuid": "UUID-Amy", "date_time": "2024-03-08T10:30:00Z",
+            }}},
+        }  # fmt: skip
+
+    waiting = meeting_event_from_webhook(body("meeting.participant_joined_waiting_room", 1709893800120))
+    admitted = meeting_event_from_webhook(body("meeting.participant_admitted", 1709893800870))
+    assert waiting is not None and admitted is not None
+    assert waiting.at < admitted.at and waiting.at.second == admitted.at.second == 0
+    assert waiting.extra["participant_uuid"] == "UUID-Amy"
+    stale = meeting_event_from_webhook(body("meeting.participant_admitted", 1709893900000))  # event_ts far from the stamp
+    assert stale is not None and stale.at.isoformat() == "2024-03-08T10:30:00+00:00"
 
 
 def test_half_a_character_in_a_typed_name_is_journaled_and_held_for_the_teacher() -> None:

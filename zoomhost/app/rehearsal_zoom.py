@@ -35,15 +35,20 @@ class ServedRehearsalZoom:
     scenario_title: str | None = None  # the scenario playing, if one was asked for
     arrivals: int = 0
     speed: float = 1.0
+    plan: str = "pro"
 
 
 @contextmanager
-def serve_rehearsal_zoom(*, port: int = 0, scenario: str | None = None, speed: float = 1.0) -> Iterator[ServedRehearsalZoom]:
+def serve_rehearsal_zoom(
+    *, port: int = 0, scenario: str | None = None, speed: float = 1.0, plan: str = "pro"
+) -> Iterator[ServedRehearsalZoom]:
     """Run the rehearsal Zoom on 127.0.0.1:``port`` (0: any free port) until the block ends.
 
     ``scenario`` ("assembly" or "class"): play its arrivals at ``speed`` (1 is real time).
+    ``plan``: the account's Zoom plan, "pro" (no Dashboard), "business" or "education".
     """
     from zoomhost.rehearsal.binding import RehearsalBridge
+    from zoomhost.rehearsal.faults import PLANS
     from zoomhost.rehearsal.scenarios import SCENARIOS, play
     from zoomhost.rehearsal.server import RehearsalServer
 
@@ -51,8 +56,10 @@ def serve_rehearsal_zoom(*, port: int = 0, scenario: str | None = None, speed: f
         raise ZoomhostError("The speed must be above zero.", hint="Use 1 for real time, or 10 for ten times faster.")
     if not 0 <= port <= 65535:
         raise ZoomhostError(f"{port} is not a port number.", hint="Choose a port between 1024 and 65535, or leave it out.")
+    if plan not in PLANS:
+        raise ZoomhostError(f"The rehearsal Zoom has no plan called '{plan}'.", hint=f"Choose one of: {', '.join(PLANS)}.")
 
-    server = RehearsalServer(port=port)
+    server = RehearsalServer(port=port, plan=plan)
     redact.register_secret(server.credentials.client_secret)
     redact.register_secret(server.state.sdk_app[1])
     try:
@@ -87,6 +94,7 @@ def serve_rehearsal_zoom(*, port: int = 0, scenario: str | None = None, speed: f
             scenario_title=title,
             arrivals=arrivals,
             speed=speed,
+            plan=plan,
         )
     finally:
         server.stop()

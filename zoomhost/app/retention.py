@@ -14,11 +14,13 @@ journals checked.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from zoomhost.app.incidents import due_lines
 from zoomhost.app.services import Services, register_store, retention_log, session_journals
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.incidents import reports_due
 from zoomhost.core.journal import SessionJournal, utc_now
 from zoomhost.core.retention import (
     Minimised,
@@ -47,6 +49,8 @@ class RetentionRun:
     report: PurgeReport
     minimised: tuple[Minimised, ...]
     problems: tuple[str, ...]
+    #: What it says of sessions with incidents it deleted before their incident report was exported.
+    lost_incidents: tuple[str, ...] = ()
 
     @property
     def sessions_deleted(self) -> int:
@@ -64,7 +68,7 @@ class RetentionRun:
     def notices(self) -> list[str]:
         """The sentences to tell the teacher: what was removed, and any problem."""
         said = [self.message] if self.message else []
-        return said + [f"retention could not finish: {problem}" for problem in self.problems]
+        return said + list(self.lost_incidents) + [f"retention could not finish: {problem}" for problem in self.problems]
 
 
 def purge_past_retention(services: Services, *, dry_run: bool, today: date | None = None) -> PurgeReport:
@@ -104,15 +108,22 @@ def forget_what_is_due(
     minimised: list[Minimised] = []
     if closed is not None:
         _minimise(closed, minimised, problems)
+    day = today or date.today()
+    # Read before deleting: afterwards a deleted session with incidents cannot be named.
+    try:
+        due = reports_due(journals, today=day, session_retention_days=days, within_days=0)
+    except ZoomhostError as err:
+        due, problems = [], [*problems, f"the sessions with incidents could not be read ({err.user_text()})"]
     report = purge(
         journals=journals,
-        today=today or date.today(),
+        today=day,
         session_retention_days=days,
         register_store=register if register.db_path.exists() else None,
         dry_run=False,
     )
     problems += report.problems
     gone = {session.session_id for session in report.sessions}
+    lost = tuple(due_lines([d for d in due if d.session_id in gone], today=day, deleted=gone))
     for session_id in journals.session_ids():
         if session_id in gone or (closed is not None and session_id == closed.session_id):
             continue
@@ -122,10 +133,10 @@ def forget_what_is_due(
                     _minimise(journal, minimised, problems)
         except ZoomhostError as err:  # a damaged journal is not this run's business: `purge` says so at its date
             log.info("retention: session %s could not be read (%s)", session_id, type(err).__name__)
-    run = RetentionRun(trigger=trigger, report=report, minimised=tuple(minimised), problems=tuple(problems))
+    run = RetentionRun(trigger=trigger, report=report, minimised=tuple(minimised), problems=tuple(problems), lost_incidents=lost)
     problems_logged = _record(trigger, report, run.minimised, run.problems)
     if problems_logged:
-        run = RetentionRun(trigger=trigger, report=report, minimised=run.minimised, problems=(*run.problems, *problems_logged))
+        run = replace(run, problems=(*run.problems, *problems_logged))
     return run
 
 

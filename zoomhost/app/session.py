@@ -121,7 +121,8 @@ async def start_session(
 
     streams: list[AsyncIterable[MeetingEvent]] = []
     if settings.subscription_id:
-        streams.append(EventStream(settings=settings, auth=auth, meeting_id=str(meeting_id), client=zoom))
+        # A rehearsal played faster waits and beats faster too: its minute of a failing token is shorter.
+        streams.append(EventStream(settings=settings, auth=auth, meeting_id=str(meeting_id), time_scale=time_scale))
     controller = LiveController(
         session=session,
         fallback=ManualChannel(end_meeting=end_meeting),

@@ -18,11 +18,14 @@ from zoomhost.app.services import Connection, Services
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system.config import BASE_SCHEMES, Settings, UnsafeAddress, check_base
 from zoomhost.zoom.credentials import ENV_OVERRIDES, FIELDS, LABELS, SECRET_FIELDS, FieldStatus
+from zoomhost.zoom.scopes import OWN_SIGN_IN_LOSES, SERVER_TO_SERVER_SCOPES, own_sign_in_summary
 
 __all__ = [
     "FIELDS",
     "LABELS",
+    "OWN_SIGN_IN_LOSES",
     "SECRET_FIELDS",
+    "SERVER_TO_SERVER_SCOPES",
     "ConnectionTest",
     "CredentialsKept",
     "CredentialsSaved",
@@ -33,6 +36,7 @@ __all__ = [
     "credentials_kept",
     "forget_credentials",
     "keep_credentials",
+    "own_sign_in_summary",
     "run_connection_test",
     "save_and_reconnect",
     "settings_as_typed",

@@ -35,7 +35,7 @@ from zoomhost.assistant.wire import (
 )
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import EventKind, MeetingEvent, cut_display_name
+from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent, cut_display_name
 from zoomhost.core.session import ASSISTANT_SELF
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,17 @@ JOIN_ERRORS: dict[str, str] = {
     "MEETING_FAIL_HOST_DISALLOW_OUTSIDE_USER_JOIN": "The meeting only admits users of the school's account.",
     "MEETING_FAIL_CONNECTION_ERR": "The assistant could not connect to the meeting; check the network.",
 }
+
+
+def _myself(me: Any) -> dict[str, str]:
+    """What an event about the assistant itself carries: that it is itself, and its persistent id (Zoom's
+    participant_uuid), by which the panel knows it under whatever user id Zoom's event stream gives it."""
+    extra = {ASSISTANT_SELF: "true"}
+    getter = getattr(me, "GetPersistentId", None)
+    persistent = getter() if getter is not None else None
+    if isinstance(persistent, str) and persistent:
+        extra[PARTICIPANT_UUID] = persistent[:100]
+    return extra
 
 
 def describe(name: str, table: dict[str, str]) -> str:
@@ -390,7 +401,7 @@ class SdkAdapter:
         if self._my_id is not None:
             # The panel hears this waiting-room arrival from Zoom too: the assistant's own word (its id,
             # never its name) keeps it from being shown, classified or admitted as anyone else.
-            self._emit(EventKind.WAITING_JOINED, self._my_id, DISPLAY_NAME, **{ASSISTANT_SELF: "true"})
+            self._emit(EventKind.WAITING_JOINED, self._my_id, DISPLAY_NAME, **_myself(me))
 
     def _fail_code_name(self, code: int) -> str:
         try:
@@ -429,7 +440,7 @@ class SdkAdapter:
         if self._my_id is not None:
             # Say which participant is the assistant itself, so the panel never classifies or
             # alarms about it; the session trusts only this, never the display name.
-            self._emit(EventKind.JOINED, self._my_id, DISPLAY_NAME, **{ASSISTANT_SELF: "true"})
+            self._emit(EventKind.JOINED, self._my_id, DISPLAY_NAME, **_myself(me))
         self._rights_now(role)
 
     def _rights_now(self, role: Any) -> None:
@@ -461,6 +472,10 @@ class SdkAdapter:
     # -- callbacks ---------------------------------------------------------------------------
 
     def _emit(self, kind: EventKind, user_id: int | None, name: str | None, **extra: str) -> None:
+        if user_id is not None and user_id != self._my_id and PARTICIPANT_UUID not in extra:
+            persistent = self._persistent_id(user_id)
+            if persistent:
+                extra[PARTICIPANT_UUID] = persistent  # how Zoom's event stream knows them, whatever user id it gives
         key = (kind.value, -1 if user_id is None else user_id)
         self._counters[key] += 1
         name, cut = cut_display_name(name)  # the same limit as names from Zoom's event stream
@@ -475,6 +490,20 @@ class SdkAdapter:
             extra={**extra, **cut},
         )
         self._on_event(event)
+
+    def _persistent_id(self, user_id: int) -> str | None:
+        """The participant's persistent id (Zoom's participant_uuid), where the SDK still knows them."""
+        for lookup in (
+            getattr(getattr(self, "_participants_ctrl", None), "GetUserByUserID", None),
+            getattr(getattr(self, "_waiting_ctrl", None), "GetWaitingRoomUserInfoByID", None),
+        ):
+            user = lookup(user_id) if lookup is not None else None
+            getter = getattr(user, "GetPersistentId", None)
+            if getter is not None:
+                value = getter()
+                if isinstance(value, str) and value:
+                    return value[:100]
+        return None
 
     def _user_name(self, user_id: int) -> str | None:
         user = self._participants_ctrl.GetUserByUserID(user_id)

@@ -21,6 +21,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--scenario", choices=("assembly", "class"), help="play this scenario's arrivals once it starts")
     serve.add_argument("--speed", type=float, default=1.0, help="scenario speed: 1 is real time, 10 is ten times faster")
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
+    serve.add_argument(
+        "--plan",
+        choices=("pro", "business", "education"),
+        default="pro",
+        help="the simulated account's Zoom plan: pro (default) has no Dashboard; business and education have it",
+    )
     serve.set_defaults(func=run_serve)
 
     rehearse = sub.add_parser(
@@ -67,8 +73,8 @@ def run_rehearse(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
     from zoomhost.app.rehearsal_zoom import serve_rehearsal_zoom
 
-    with serve_rehearsal_zoom(port=args.port, scenario=args.scenario, speed=args.speed) as served:
-        print("Rehearsal Zoom is running (a simulation: no real Zoom account is used).")
+    with serve_rehearsal_zoom(port=args.port, scenario=args.scenario, speed=args.speed, plan=args.plan) as served:
+        print(f"Rehearsal Zoom is running (a simulation on a {served.plan.capitalize()} plan: no real Zoom account is used).")
         print(f"  API base:        {served.api_base}")
         print(f"  OAuth base:      {served.oauth_base}")
         print(f"  WebSocket base:  {served.ws_base}")
@@ -80,8 +86,8 @@ def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) 
         print(f"  Host's email:    {served.host_email}")
         print(f"  Meeting SDK key: {served.sdk_key}")
         print(f"  SDK secret:      {served.sdk_secret}")
-        print("Use them with ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE and ZOOMHOST_ACCOUNT_ID,")
-        print("ZOOMHOST_CLIENT_ID, ZOOMHOST_CLIENT_SECRET; the host's email goes with `zoomhost meetings --user`.")
+        print("Use them with ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE, ZOOMHOST_SUBSCRIPTION_ID and")
+        print("ZOOMHOST_ACCOUNT_ID, ZOOMHOST_CLIENT_ID, ZOOMHOST_CLIENT_SECRET; the host's email goes with `zoomhost meetings --user`.")
         print("Press Ctrl-C to stop.")
         if served.scenario_title is not None:
             print(f"Playing '{served.scenario_title}': {served.arrivals} arrivals at {served.speed:g}x speed.")

@@ -38,6 +38,14 @@ class EventKind(StrEnum):
     ENDED = "ended"
     HOST_CHANGED = "host_changed"  # someone became host or co-host, or lost co-host (extra["role"])
     MAY_HAVE_MISSED = "may_have_missed"  # the event stream dropped and could not be reconciled
+    # The event stream itself (never about a participant; the engine handles them, the session never sees them):
+    STREAM_LOST = "stream_lost"  # Zoom's event stream dropped after it had worked: extra["reason"]
+    STREAM_BACK = "stream_back"  # it answered again after a gap: extra["since"] (ISO time it was lost), extra["attempts"]
+
+
+#: ``MeetingEvent.extra`` key for Zoom's ``participant_uuid``: the same person for the whole meeting,
+#: whatever ``user_id`` Zoom's event or the Dashboard gives them (it may change between rooms).
+PARTICIPANT_UUID = "participant_uuid"
 
 
 @dataclass(frozen=True, slots=True)

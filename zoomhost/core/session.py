@@ -23,12 +23,22 @@ less than ``LATE_COPY_SLACK`` after it. From the same source it is news: each so
 one person's steps in order. The Meeting SDK hears a put-back as a leave and, at once, a new
 wait; that pair from one source within the slack is journaled as the put-back it is (held).
 
+Matching a participant. Zoom's ``user_id`` is "assigned when they join", and the waiting room
+and the meeting are joined separately, so Zoom's events and its Dashboard may give one person a
+new ``user_id`` on admission or a put-back; ``participant_uuid`` stays the same for the whole
+meeting. So a row keeps the id it was first heard under, and a report under another id is taken
+as that row's when it carries the row's ``participant_uuid`` while the row is still here (a
+person who left and comes back is a new arrival, as Zoom makes them one). The account user's id
+(``participant_user_id``) and the registrant id are not identities: two devices may share them.
+The journal keeps only a digest of the ``participant_uuid``, enough to match after a restart.
+
 The assistant's own participant (an id the assistant reported for itself, never a name) is
 journaled as a note, and is never classified, alarmed about or counted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import traceback
 import uuid
@@ -39,7 +49,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.core.journal import Actor, JournalEntry, JournalKind, SessionJournal, utc_now
 from zoomhost.core.models import Classification, Verdict
 
@@ -65,6 +75,18 @@ LATE_COPY_SLACK = timedelta(seconds=2)
 #: ``MeetingEvent.extra`` key with which the host assistant says "this participant is me" (value "true").
 #: Only an event from the assistant's own connection (source "assistant") is believed, never a name.
 ASSISTANT_SELF = "assistant_self"
+#: ``MeetingEvent.extra`` and journal detail key: the id a report came under, when it was matched to a
+#: row first heard under another id (see "Matching a participant" above).
+HEARD_AS = "heard_as"
+#: Journal detail key: a digest of the row's ``participant_uuid`` (never the id itself).
+UUID_DIGEST = "uuid"
+
+
+def participant_uuid_digest(participant_uuid: object) -> str | None:
+    """What the journal keeps of Zoom's ``participant_uuid``: enough to match it again, not the id."""
+    if not isinstance(participant_uuid, str) or not participant_uuid:
+        return None
+    return hashlib.sha256(f"participant_uuid:{participant_uuid}".encode()).hexdigest()[:24]
 
 
 class SessionNote(StrEnum):
@@ -209,6 +231,8 @@ class _State:
     last_source: dict[str, str] = field(default_factory=dict)  # who reported each participant's last step
     last_kind: dict[str, JournalKind] = field(default_factory=dict)  # and what that step was
     present: Counter[int] = field(default_factory=Counter)  # pupil id -> rows that count as that pupil being here
+    uuids: dict[str, str] = field(default_factory=dict)  # participant_uuid digest -> the row last heard with it
+    aliases: dict[str, str] = field(default_factory=dict)  # another id a row was reported under -> the row's id
 
     def set_row(self, pid: str, row: Arrival | None) -> Arrival | None:
         """Put (or, with None, drop) a participant's row, keeping ``present`` in step; returns the old row."""
@@ -239,6 +263,8 @@ class _State:
             last_source=dict(self.last_source),
             last_kind=dict(self.last_kind),
             present=Counter(self.present),
+            uuids=dict(self.uuids),
+            aliases=dict(self.aliases),
         )
 
 
@@ -302,10 +328,40 @@ class LiveSession:
         """
         return self._commit_together([lambda event=event: self._event_entries(event) for event in events])
 
+    def match(self, participant_id: str, participant_uuid: str | None = None) -> str:
+        """The id of the row a report about ``participant_id`` (with Zoom's ``participant_uuid``) is about:
+        its own id when known or new, else the row still here that was heard with that ``participant_uuid``."""
+        state = self._state
+        if participant_id in state.people or participant_id in state.assistant_ids:
+            return participant_id
+        owner = state.aliases.get(participant_id)
+        if owner is not None:
+            return owner
+        digest = participant_uuid_digest(participant_uuid)
+        candidate = state.uuids.get(digest) if digest else None
+        if candidate is not None and candidate in state.assistant_ids:
+            return candidate  # the host assistant itself, under the new id Zoom gave it (on admission)
+        row = state.people.get(candidate) if candidate else None
+        if row is not None and row.state in _PRESENT:
+            return row.participant_id
+        return participant_id
+
+    def _matched(self, event: MeetingEvent) -> MeetingEvent:
+        """``event`` about the row it concerns (see ``match``), saying which id it came under."""
+        if not event.participant_id:
+            return event
+        owner = self.match(event.participant_id, event.extra.get(PARTICIPANT_UUID))
+        if owner == event.participant_id:
+            return event
+        return replace(event, participant_id=owner, extra={**event.extra, HEARD_AS: event.participant_id})
+
     def _event_entries(self, event: MeetingEvent) -> list[JournalEntry]:
         """What one event adds to the journal, against the state as it is now."""
         if event.event_id in self._state.seen_events:
             return []
+        if event.source == "assistant" and event.extra.get(ASSISTANT_SELF) == "true" and event.participant_id:
+            return self._assistant_entries(event)  # its own word about its own id: never matched to another
+        event = self._matched(event)
         if event.kind is EventKind.STARTED:
             if self._has_started_entry:
                 return []
@@ -316,7 +372,9 @@ class LiveSession:
             return [self._event_entry(JournalKind.SESSION_ENDED, event)]
         if event.kind is EventKind.MAY_HAVE_MISSED:
             gap = self._event_entry(JournalKind.STREAM_GAP, event)
-            return [gap, self._alarm_entry(gap, AlarmKind.MAY_HAVE_MISSED, None)]
+            # The source may say what exactly may have been missed (when the stream was down, and why).
+            message = str(event.extra.get("message") or "") or None
+            return [gap, self._alarm_entry(gap, AlarmKind.MAY_HAVE_MISSED, None, message=message)]
         if event.kind is EventKind.HOST_CHANGED:
             # Who is host or co-host belongs in a safeguarding record, but nobody arrived.
             return [self._event_note(SessionNote.HOST_CHANGED, event, role=event.extra.get("role", ""))]
@@ -324,15 +382,21 @@ class LiveSession:
             log.warning("ignored a %s event without a participant id", event.kind)
             return []
         pid = event.participant_id
-        if event.source == "assistant" and event.extra.get(ASSISTANT_SELF) == "true":
-            entries = [] if pid in self._state.assistant_ids else [self._assistant_entry(pid, at=event.at)]
-            return [*entries, self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
         if pid in self._state.assistant_ids:
             return [self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
         row = self._state.people.get(pid)
         if row is not None and self._late_copy(event, row):
             return []
         return self._participant_entries(event, row)
+
+    def _assistant_entries(self, event: MeetingEvent) -> list[JournalEntry]:
+        """The host assistant says this participant (and, with its ``participant_uuid``, whatever id Zoom's
+        events give it) is itself: journaled once, then each such event is only seen."""
+        pid = str(event.participant_id)
+        digest = participant_uuid_digest(event.extra.get(PARTICIPANT_UUID))
+        known = pid in self._state.assistant_ids and (digest is None or self._state.uuids.get(digest) == pid)
+        entries = [] if known else [self._assistant_entry(pid, at=event.at, uuid_digest=digest)]
+        return [*entries, self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
 
     def _late_copy(self, event: MeetingEvent, row: Arrival) -> bool:
         """An event older than what we know (a replay), or another source's late report of a step
@@ -483,6 +547,7 @@ class LiveSession:
             "source": event.source,
             "reasons": list(result.reasons),
             "after_lock": after_lock,
+            **_identity(event),
         }
         if result.pupil is not None:
             detail["pupil"] = {
@@ -527,7 +592,7 @@ class LiveSession:
             pupil_id=row.pupil_id if row else None,
             pupil_label=row.pupil_label if row else None,
             actor=Actor.ZOOM,
-            detail={"event_id": event.event_id, "source": event.source},
+            detail={"event_id": event.event_id, "source": event.source, **_identity(event)},
         )
 
     def _event_note(self, note: SessionNote, event: MeetingEvent, /, **detail: str) -> JournalEntry:
@@ -541,17 +606,19 @@ class LiveSession:
             detail={"note": note.value, "event_id": event.event_id, "source": event.source, **detail},
         )
 
-    def _assistant_entry(self, participant_id: str, *, at: datetime | None = None) -> JournalEntry:
+    def _assistant_entry(self, participant_id: str, *, at: datetime | None = None, uuid_digest: str | None = None) -> JournalEntry:
+        """``participant_id`` is the host assistant; with its ``participant_uuid``'s digest, so is whatever new
+        id Zoom's event stream gives it later (on admission)."""
         return JournalEntry(
             at=at or self._clock(),
             kind=JournalKind.NOTE,
-            event_key=f"assistant:{participant_id}",
+            event_key=f"assistant:{participant_id}" + (f":{uuid_digest}" if uuid_digest else ""),
             participant_id=participant_id,
             actor=Actor.ASSISTANT,
-            detail={"note": SessionNote.ASSISTANT.value},
+            detail={"note": SessionNote.ASSISTANT.value, **({UUID_DIGEST: uuid_digest} if uuid_digest else {})},
         )
 
-    def _alarm_entry(self, cause: JournalEntry, kind: AlarmKind, row: Arrival | None) -> JournalEntry:
+    def _alarm_entry(self, cause: JournalEntry, kind: AlarmKind, row: Arrival | None, *, message: str | None = None) -> JournalEntry:
         return JournalEntry(
             at=cause.at,
             kind=JournalKind.ALARM,
@@ -562,7 +629,7 @@ class LiveSession:
             pupil_id=row.pupil_id if row else None,
             pupil_label=row.pupil_label if row else None,
             actor=Actor.SYSTEM,
-            detail={"alarm": kind.value, "message": _alarm_message(kind, row)},
+            detail={"alarm": kind.value, "message": message[:600] if message else _alarm_message(kind, row)},  # the name whole: the panel shortens it
         )
 
     # -- the host's actions --------------------------------------------------------------
@@ -808,6 +875,11 @@ class LiveSession:
         alarm: Alarm | None = None
         if kind in _ROW_KINDS and entry.participant_id:
             pid = entry.participant_id
+            digest, heard_as = entry.detail.get(UUID_DIGEST), entry.detail.get(HEARD_AS)
+            if digest:
+                state.uuids[str(digest)] = pid
+            if heard_as and heard_as != pid:
+                state.aliases[str(heard_as)] = pid
             previous = state.people.get(pid)
             if pid not in state.assistant_ids and (previous is not None or kind in (JournalKind.ARRIVAL, JournalKind.RENAMED)):
                 row = _next_row(previous, entry)
@@ -859,6 +931,8 @@ class LiveSession:
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and entry.participant_id:
             pid = entry.participant_id
             state.assistant_ids.add(pid)
+            if entry.detail.get(UUID_DIGEST):
+                state.uuids[str(entry.detail[UUID_DIGEST])] = pid
             if state.set_row(pid, None) is not None:  # heard (by name only) before the assistant said it was itself
                 state.alarms = [a for a in state.alarms if a.participant_id != pid]
             state.last_source.pop(pid, None)
@@ -960,6 +1034,18 @@ class LiveSession:
             "assistant_ids": sorted(state.assistant_ids),
             "seen_events": sorted(state.seen_events),
         }
+
+
+def _identity(event: MeetingEvent) -> dict[str, str]:
+    """What a journal entry keeps of the ids an event came with, so matching survives a restart."""
+    found: dict[str, str] = {}
+    digest = participant_uuid_digest(event.extra.get(PARTICIPANT_UUID))
+    if digest:
+        found[UUID_DIGEST] = digest
+    heard_as = event.extra.get(HEARD_AS)
+    if heard_as:
+        found[HEARD_AS] = heard_as
+    return found
 
 
 def _presence(row: Arrival) -> int | None:
@@ -1068,4 +1154,7 @@ def _alarm_message(kind: AlarmKind, row: Arrival | None) -> str:
         return f"{name} has hidden or look-alike characters or is not a name: do not admit without checking."
     if kind is AlarmKind.ARRIVAL_AFTER_LOCK:
         return f"{name} arrived after the meeting was locked and is held in the waiting room."
-    return "The meeting's event stream dropped: some arrivals may have been missed. Check Zoom's Participants list."
+    return (
+        "The meeting's event stream dropped: some arrivals or departures may have been missed. "
+        "Check Zoom's Participants list."
+    )

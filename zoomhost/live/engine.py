@@ -12,8 +12,8 @@ and wires them together; each module of this package owns one seam:
   and connecting it again in the background;
 - ``clocks``: the protocol's clocks (auto-lock N minutes after the start, the planned length);
 - ``autopilot``: the opt-in autopilot;
-- ``pickup``: after a crash, the session picked up from its journal and checked against Zoom's
-  live participant list;
+- ``pickup``: after a crash, or a gap in Zoom's event stream, the session checked against Zoom's
+  live participant list (arrivals and departures), or the teacher told what may have been missed;
 - ``notes``: what the engine journals that is not about a participant (:func:`note_of`);
 - ``lifetime``: the background tasks, cancelled together on close.
 """
@@ -142,6 +142,7 @@ class LiveController:
         )
         intake.watch(clocks.saw)
         intake.watch(self._autopilot.saw)
+        intake.on_stream_change(self._pickup.stream_changed)
 
     # -- what the panel reads ----------------------------------------------------------------
     @property

@@ -13,6 +13,10 @@ an admit-all's admissions do, share a sync to disk instead of paying one each.
 Publishing. Every change the session journals, whoever made it (an event, a command, a note),
 reaches the listener through :meth:`Intake.publish`, once the watchers (the clocks, the
 autopilot) have seen it; the live panel turns that into a Qt signal.
+
+The event stream's own news (lost after working, back after a gap) is not about anyone in the
+meeting: it goes to the handler set with :meth:`Intake.on_stream_change` (the pick-up, which
+reconciles after a gap), in order with the events around it.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterable, Callable, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import MeetingEvent
+from zoomhost.core.events import EventKind, MeetingEvent
 from zoomhost.core.journal import JournalError
 from zoomhost.core.session import LiveSession, SessionChange
 from zoomhost.live.lifetime import Lifetime
@@ -37,6 +41,9 @@ Listener = Callable[[Sequence[SessionChange]], None]
 EVENT_BATCH = 32
 #: How long the first event of a batch waits for others to share its transaction (seconds).
 EVENT_GATHER = 0.003
+#: What an event stream says about itself rather than about the meeting.
+STREAM_CHANGES = frozenset({EventKind.STREAM_LOST, EventKind.STREAM_BACK})
+StreamChange = Callable[[MeetingEvent], Awaitable[None]]
 
 
 class Intake:
@@ -61,6 +68,11 @@ class Intake:
         self._inbox: deque[MeetingEvent] = deque()  # heard, not yet journaled
         self._drain_handle: asyncio.Handle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stream_change: StreamChange | None = None
+
+    def on_stream_change(self, handler: StreamChange) -> None:
+        """``handler`` hears an event stream's ``STREAM_LOST`` / ``STREAM_BACK`` (awaited before the next event)."""
+        self._stream_change = handler
 
     def watch(self, watcher: Callable[[Sequence[SessionChange]], None]) -> None:
         """``watcher`` sees every published batch of changes, just before the listener hears it."""
@@ -161,11 +173,24 @@ class Intake:
     async def _consume(self, stream: AsyncIterable[MeetingEvent]) -> None:
         try:
             async for event in stream:
-                self.hear(event)
+                if event.kind in STREAM_CHANGES:
+                    await self._stream_changed(event)
+                else:
+                    self.hear(event)
         except asyncio.CancelledError:
             raise
         except ZoomhostError as err:
             self.publish(self._note(LiveNote.CHANNEL, state="events_lost", channel="zoom-events", message=err.user_text()))
+
+    async def _stream_changed(self, event: MeetingEvent) -> None:
+        if self._lifetime.closed or self._stream_change is None:
+            return
+        try:
+            await self._stream_change(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a failed reconciliation must not stop the events that follow
+            log.exception("handling the event stream's %s failed", event.kind.value)
 
     # -- publishing -----------------------------------------------------------------------------
     def publish(self, changes: Sequence[SessionChange]) -> None:

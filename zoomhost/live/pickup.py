@@ -1,12 +1,15 @@
-"""Picking a session up after zoomhost stopped mid-meeting (a crash, a restart).
+"""Picking a session up after zoomhost stopped mid-meeting (a crash, a restart), or after a gap in
+Zoom's event stream.
 
-The journal already holds what the teacher saw; Zoom's live participant list says what happened
-meanwhile. :func:`reconcile_events` turns the difference into events, applied like any other
-(and the auto-lock that fell while zoomhost was away is done in its place among them); with no
-list to check against, the session is marked as possibly having missed arrivals. Commands sent
-before the stop and never answered are settled from what Zoom shows now, or marked unconfirmed;
-meeting-wide controls among them are sent again once an assistant carries the commands. A
-``RESUMED`` note tells the teacher which of these happened.
+The journal already holds what the teacher saw; Zoom's live participant list (the Dashboard)
+says what happened meanwhile. :func:`reconcile_events` turns the difference into events, the
+departures as well as the arrivals, applied like any other (and the auto-lock that fell while
+zoomhost was away is done in its place among them); with no list to check against (a Pro plan,
+a teacher's own sign-in), the session gets one "may have missed" alarm saying when, and why.
+Commands sent before the stop and never answered are settled from what Zoom shows now, or marked
+unconfirmed; meeting-wide controls among them are sent again once an assistant carries the
+commands. A ``RESUMED`` note tells the teacher which of these happened after a restart, and
+``CHANNEL`` notes when the event stream was lost and when it came back (and what was found).
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.core.journal import Actor, JournalEntry
-from zoomhost.core.session import Arrival, CommandOutcome, LiveSession, ParticipantState
+from zoomhost.core.session import HEARD_AS, Arrival, CommandOutcome, LiveSession, ParticipantState
 from zoomhost.live.channels import Channels
 from zoomhost.live.clocks import Clocks
 from zoomhost.live.commands import RESENDABLE, Commands
@@ -93,16 +96,89 @@ class Pickup:
             how, message = "may_have_missed", f"zoomhost restarted and could not check who came meanwhile ({why})."
         else:
             events = reconcile_events(self._session, people, meeting_id=self._meeting_id, taken=taken)
-            deadline = self._clocks.lock_deadline
-            for event in events:
-                if deadline is not None and event.at >= deadline and not self._session.locked:
-                    await self._commands.lock(actor=Actor.SYSTEM)  # the auto-lock fell while zoomhost was away
-                self._intake.apply_now(event)
+            await self._apply_reconciled(events)
             how, message = "reconciled", f"zoomhost restarted and checked Zoom's participant list ({len(events)} changes)."
         self._settle_unanswered()
         self._intake.publish(self._note(LiveNote.RESUMED, how=how, message=message))
         if self._channels.assistant is not None:
             await self.resend_unanswered()
+
+    async def _apply_reconciled(self, events: Sequence[MeetingEvent]) -> None:
+        deadline = self._clocks.lock_deadline
+        for event in events:
+            if deadline is not None and event.at >= deadline and not self._session.locked:
+                await self._commands.lock(actor=Actor.SYSTEM)  # the auto-lock fell while zoomhost was not hearing
+            self._intake.apply_now(event)
+
+    # -- gaps in Zoom's event stream --------------------------------------------------------------
+    async def stream_changed(self, event: MeetingEvent) -> None:
+        """Zoom's event stream was lost (say so once), or is back after a gap (reconcile, or say what may be missing)."""
+        if event.kind is EventKind.STREAM_LOST:
+            reason = event.extra.get("reason", "")
+            self._intake.publish(
+                self._note(
+                    LiveNote.CHANNEL,
+                    key=f"note:{event.event_id}",
+                    state="events_lost",
+                    channel="zoom-events",
+                    message=f"Zoom's event stream dropped at {_clock_time(event.at)}; zoomhost is reconnecting. "
+                    "Until it is back, arrivals are heard only through the host assistant, where one is in the meeting."
+                    + (f" ({reason})" if reason else ""),
+                )
+            )
+        elif event.kind is EventKind.STREAM_BACK:
+            since = _when(event.extra.get("since")) or event.at
+            await self.after_gap(since=since, back=event)
+
+    async def after_gap(self, *, since: datetime, back: MeetingEvent) -> None:
+        """The event stream is back: who came and went while it was down, from Zoom's roster; or one alarm
+        saying that arrivals and departures between ``since`` and now may have been missed, and why."""
+        taken = self._clock()
+        self._intake.drain_all()
+        people: Sequence[LiveParticipant] | None = None
+        why = "no live participant list to check against"
+        if self._roster is not None:
+            try:
+                people = await self._roster()
+            except NotFound:
+                why = "Zoom's participant list says the meeting is not running"
+            except ZoomhostError as err:
+                why = err.user_text()
+        window = f"between {_clock_time(since)} and {_clock_time(taken)}"
+        last = back.extra.get("reason", "")
+        trouble = f"; the last try: {last.rstrip('.')}" if last else ""
+        if people is None:
+            self._intake.apply_now(
+                MeetingEvent(
+                    EventKind.MAY_HAVE_MISSED,
+                    self._meeting_id,
+                    taken,
+                    f"may_have_missed:gap:{self._meeting_id}:{since.isoformat()}",
+                    source="reconcile",
+                    extra={
+                        "reason": why[:300],
+                        "message": f"Zoom's event stream was down {window}: arrivals and departures in that time may have "
+                        f"been missed, because zoomhost could not check Zoom's participant list ({why[:300]}). "
+                        "Check Zoom's Participants list.",
+                    },
+                )
+            )
+            found = "zoomhost could not check who came or left meanwhile."
+        else:
+            events = reconcile_events(self._session, people, meeting_id=self._meeting_id, taken=taken)
+            await self._apply_reconciled(events)
+            arrived = sum(1 for e in events if e.kind in (EventKind.WAITING_JOINED, EventKind.JOINED))
+            left = sum(1 for e in events if e.kind is EventKind.LEFT)
+            found = f"Zoom's participant list shows {arrived} arrived and {left} left meanwhile."
+        self._intake.publish(
+            self._note(
+                LiveNote.CHANNEL,
+                key=f"note:{back.event_id}",
+                state="events_back",
+                channel="zoom-events",
+                message=f"Zoom's event stream is back (it was down {window}{trouble}). {found}",
+            )
+        )
 
     async def resend_unanswered(self) -> None:
         """Send each meeting-wide control left unanswered by a crash again, under its own command id."""
@@ -150,7 +226,7 @@ def reconcile_events(
     events: list[MeetingEvent] = []
     seen: set[str] = set()
 
-    def event(kind: EventKind, pid: str, at: datetime, name: str | None, stamp: str) -> None:
+    def event(kind: EventKind, pid: str, at: datetime, name: str | None, stamp: str, ids: dict[str, str] | None = None) -> None:
         events.append(
             MeetingEvent(
                 kind=kind,
@@ -160,6 +236,7 @@ def reconcile_events(
                 participant_id=pid,
                 display_name=name,
                 source="reconcile",
+                extra=dict(ids or {}),
             )
         )
 
@@ -167,25 +244,34 @@ def reconcile_events(
         return row.last_change is not None and row.last_change >= taken - _FRESH
 
     for person in people:
-        pid = person.participant_id
+        # The roster's user_id may not be the one the row was first heard under: match by participant_uuid.
+        pid = session.match(person.participant_id, person.participant_uuid)
+        ids = {PARTICIPANT_UUID: person.participant_uuid} if person.participant_uuid else {}
+        if pid != person.participant_id:
+            ids[HEARD_AS] = person.participant_id
         seen.add(pid)
         waiting = person.in_waiting_room
         row = session.participant(pid)
         if row is None or row.state not in _PRESENT:
             joined = _when(person.join_time) or taken
-            event(EventKind.WAITING_JOINED if waiting else EventKind.JOINED, pid, min(joined, taken), person.display_name, person.join_time or taken.isoformat())
+            kind = EventKind.WAITING_JOINED if waiting else EventKind.JOINED
+            event(kind, pid, min(joined, taken), person.display_name, person.join_time or taken.isoformat(), ids)
         elif fresh(row):
             continue
         elif row.state is ParticipantState.WAITING and not waiting:
-            event(EventKind.ADMITTED, pid, taken, person.display_name, taken.isoformat())
+            event(EventKind.ADMITTED, pid, taken, person.display_name, taken.isoformat(), ids)
         elif row.state is ParticipantState.IN_MEETING and waiting:
-            event(EventKind.PUT_BACK, pid, taken, person.display_name, taken.isoformat())
+            event(EventKind.PUT_BACK, pid, taken, person.display_name, taken.isoformat(), ids)
         elif waiting and person.display_name and person.display_name != row.display_name:
-            event(EventKind.WAITING_RENAMED, pid, taken, person.display_name, taken.isoformat())
+            event(EventKind.WAITING_RENAMED, pid, taken, person.display_name, taken.isoformat(), ids)
     for row in session.arrivals():
         if row.state in _PRESENT and row.participant_id not in seen and not fresh(row):
             event(EventKind.LEFT, row.participant_id, taken, row.display_name, taken.isoformat())
     return sorted(events, key=lambda e: e.at)
+
+
+def _clock_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M:%S")
 
 
 def _when(text: str | None) -> datetime | None:

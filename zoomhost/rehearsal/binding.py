@@ -193,9 +193,13 @@ class _User:
     where: str
     role: UserRole = UserRole.USERROLE_ATTENDEE
     myself: bool = False
+    persistent_id: str = ""  # Zoom's participant_uuid: the same person for the whole meeting
 
     def GetUserID(self) -> int:  # noqa: N802 - the binding's names
         return self.user_id
+
+    def GetPersistentId(self) -> str:  # noqa: N802
+        return self.persistent_id
 
     def GetUserName(self) -> str:  # noqa: N802
         return self.name
@@ -231,9 +235,11 @@ class _Meeting:
         self.meeting_id: int | None = None
         self.my_id: int | None = None  # the assistant's own participant, once Zoom has taken it in
         self.my_where = ""  # waiting | meeting | "" (not in the meeting, or still joining)
+        self.my_uuid = ""  # its participant_uuid, as Zoom's events give it
         self.role = UserRole.USERROLE_ATTENDEE
         self.participant_events: Any = None
         self.known: dict[int, tuple[str, str]] = {}  # user id -> (name, where), as the meeting's events said
+        self.uuids: dict[int, str] = {}  # user id -> participant_uuid, as the meeting's events said
         self.ended = False
         self._said_ended = False
 
@@ -252,6 +258,8 @@ class _Meeting:
         if not person.get("user_id"):
             return
         user_id = int(person["user_id"])
+        if person.get("participant_uuid"):
+            self.uuids[user_id] = str(person["participant_uuid"])
         display_name = str(person.get("user_name") or "")
         where = _WHERE_AFTER.get(name) or self.known.get(user_id, ("", ""))[1]
         if where:  # any other event (an admission, a rename) keeps where they are and brings their name up to date
@@ -259,7 +267,7 @@ class _Meeting:
 
     def person(self, user_id: int) -> _User | None:
         if user_id == self.my_id and self.my_where:
-            return _User(user_id, self.binding.display_name, self.my_where, self.role, myself=True)
+            return _User(user_id, self.binding.display_name, self.my_where, self.role, myself=True, persistent_id=self.my_uuid)
         if self.my_where != "meeting":
             return None  # from the waiting room (or outside) the assistant sees nobody
         if user_id in self.known:
@@ -269,7 +277,10 @@ class _Meeting:
             if found is None:
                 return None
             name, where = found.display_name, found.where
-        return None if where == "left" or self.ended else _User(user_id, name, where)
+            self.uuids.setdefault(user_id, getattr(found, "participant_uuid", "") or "")
+        if where == "left" or self.ended:
+            return None
+        return _User(user_id, name, where, persistent_id=self.uuids.get(user_id, ""))
 
     def query(self, ask: Callable[[], Any], ended_answer: Any) -> Any:
         """Ask the state about the meeting; once it has ended, the answer Zoom gives then (and one calm line in the log)."""
@@ -309,7 +320,11 @@ class _WaitingRoomController:
             self._listed = {}
             return []  # only the host and co-hosts see who is waiting
         people = self._m.query(lambda: self._m.state.waiting_room(self._m.meeting_id), [])
-        self._listed = {p.user_id: _User(p.user_id, p.display_name, "waiting") for p in people if p.user_id != self._m.my_id}
+        self._listed = {
+            p.user_id: _User(p.user_id, p.display_name, "waiting", persistent_id=getattr(p, "participant_uuid", "") or "")
+            for p in people
+            if p.user_id != self._m.my_id
+        }
         return list(self._listed)
 
     def GetWaitingRoomUserInfoByID(self, user_id: int) -> _User | None:  # noqa: N802
@@ -493,6 +508,7 @@ class _MeetingService:
         self._joining = None
         m = self._m
         m.my_id = int(answer["user_id"])
+        m.my_uuid = str(answer.get("participant_uuid") or "")
         m.role = _ROLES.get(str(answer.get("role")), UserRole.USERROLE_ATTENDEE)
         m.my_where = "waiting" if answer["status"] == "waiting_room" else "meeting"
         if m.my_where == "waiting":
@@ -718,6 +734,7 @@ class _Person:
     user_id: int
     display_name: str
     where: str
+    participant_uuid: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -726,7 +743,7 @@ class _MeetingInfo:
 
 
 def _person(p: Any) -> dict[str, Any]:
-    return {"user_id": p.user_id, "display_name": p.display_name, "where": p.where}
+    return {"user_id": p.user_id, "display_name": p.display_name, "where": p.where, "participant_uuid": p.participant_uuid}
 
 
 class RehearsalBridge:

@@ -3,9 +3,12 @@
 One aiohttp application serves all three from one ``ZoomState``, on its own asyncio loop in
 a background thread, so a test, a benchmark or the app's rehearsal mode can talk to it over
 real sockets while also reading and steering the state in-process (moto's
-``ThreadedMotoServer`` shape). It enforces what Zoom enforces: a valid bearer token, 404 for
-unknown meetings, the 100-updates budget, per-second limits by category, host-only access
-for user tokens, and Dashboard only on plans that have it.
+``ThreadedMotoServer`` shape). It enforces what Zoom enforces: a valid bearer token carrying
+the scopes the operation lists (Zoom's 4711 otherwise), 404 for unknown meetings, the
+100-updates budget, per-second limits by category and plan, host-only access for user tokens,
+and the Dashboard only on plans that have it (Pro, the default, has not). Its event socket
+accepts every handshake and reports a bad token or subscription as a ``build_connection``
+message before closing, as Zoom's does; the strictness switches are in ``faults``.
 """
 
 from __future__ import annotations
@@ -28,23 +31,73 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from zoomhost.rehearsal.faults import Faults
-from zoomhost.rehearsal.state import ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
+from zoomhost.rehearsal.faults import PARTICIPANT_ID_MODES, PLANS, Faults
+from zoomhost.rehearsal.state import REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
 
 log = logging.getLogger(__name__)
 
 TOKEN_LIFETIME_S = 3600
 HEARTBEAT_TIMEOUT_S = 90.0  # a client that sends no heartbeat for this long is cut off
+#: A school's Server-to-Server app, with the admin scopes zoomhost asks for (README, "Connecting to Zoom").
 S2S_SCOPES = (
     "meeting:read:admin meeting:write:admin user:read:admin user:write:admin "
-    "dashboard_meetings:read:admin report:read:admin"
+    "dashboard_meetings:read:admin report:read:admin account:read:admin"
 )
+#: A teacher's own sign-in (user OAuth): a user who is not an admin can grant only user-level scopes.
 USER_SCOPES = "meeting:read meeting:write user:read user:write"
-#: Per-second limits by the documents' "Rate Limit Label", per plan (Zoom's published table).
+#: Per-second limits by the documents' "Rate Limit Label", per plan (Zoom's published table;
+#: Education is counted with Business).
 RATE_LIMITS = {
     "pro": {"light": 30, "medium": 20, "heavy": 10},
     "business": {"light": 80, "medium": 60, "heavy": 40},
+    "education": {"light": 80, "medium": 60, "heavy": 40},
 }
+#: The scopes each operation's ``security`` lists in Zoom's OpenAPI documents: a token needs one of
+#: them (tests/rehearsal checks this table against the documents).
+ROUTE_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("GET", "/v2/users/{userId}"): (
+        "user:read", "user:write", "user:read:admin", "user:write:admin", "user_profile", "user_info:read",
+        "user:read:user", "user:read:user:admin",
+    ),
+    ("GET", "/v2/users/{userId}/settings"): (
+        "user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:settings", "user:read:settings:admin",
+    ),
+    ("PATCH", "/v2/users/{userId}/settings"): ("user:write:admin", "user:write", "user:update:settings", "user:update:settings:admin"),
+    ("GET", "/v2/users/{userId}/token"): (
+        "user:read", "user:write", "user:read:admin", "user:write:admin", "user_profile", "user:read:token", "user:read:token:admin",
+    ),
+    ("GET", "/v2/users/{userId}/meetings"): (
+        "meeting:read:admin", "meeting:read", "meeting:read:list_meetings", "meeting:read:list_meetings:admin",
+    ),
+    ("GET", "/v2/accounts/{accountId}/settings"): ("account:read:admin", "account:read:settings:admin", "account:read:settings:master"),
+    ("GET", "/v2/meetings/{meetingId}"): ("meeting:read", "meeting:read:admin", "meeting:read:meeting", "meeting:read:meeting:admin"),
+    ("PATCH", "/v2/meetings/{meetingId}"): (
+        "meeting:write", "meeting:write:admin", "meeting:update:meeting:admin", "meeting:update:meeting",
+    ),
+    ("PUT", "/v2/meetings/{meetingId}/status"): (
+        "meeting:write:admin", "meeting:write", "meeting:update:status", "meeting:update:status:admin",
+    ),
+    ("POST", "/v2/meetings/{meetingId}/batch_registrants"): (
+        "meeting:write", "meeting:write:admin", "meeting:write:batch_registrants", "meeting:write:batch_registrants:admin",
+    ),
+    ("POST", "/v2/meetings/{meetingId}/registrants"): (
+        "meeting:write:admin", "meeting:write", "meeting:write:registrant", "meeting:write:registrant:admin",
+    ),
+    ("GET", "/v2/metrics/meetings/{meetingId}/participants"): (
+        "dashboard_meetings:read:admin", "dashboard:read:admin", "dashboard:read:list_meeting_participants:admin",
+    ),
+    ("GET", "/v2/past_meetings/{meetingId}/participants"): (
+        "meeting:read:admin", "meeting:read", "meeting:read:list_past_participants", "meeting:read:list_past_participants:admin",
+    ),
+    ("GET", "/v2/report/meetings/{meetingId}/participants"): ("report:read:admin", "report:read:list_meeting_participants:admin"),
+}  # fmt: skip
+MISSING_SCOPE = 4711  # Zoom's code for a token without the operation's scopes (HTTP 400)
+#: Zoom's answer to a heartbeat on the event socket (the design notes, §2 "Event stream facts").
+HEARTBEAT_ANSWER = {"module": "heartbeat", "success": True, "content": "live", "header": {}}
+#: What the event socket says before closing on a bad connection (Zoom's wording is not documented).
+BAD_SUBSCRIPTION = "Subscription not found: check the subscriptionId."
+BAD_TOKEN = "Invalid Token"
+EXPIRED_EVENT_TOKEN = "Token is expired."
 INVALID_TOKEN = (124, "Invalid access token.")
 EXPIRED_TOKEN = (124, "Access token is expired.")
 NO_DASHBOARD = (200, "Only available for paid accounts that have dashboard feature enabled.")
@@ -192,8 +245,14 @@ class RehearsalServer:
         subscription_id: str | None = None,
         token_lifetime_s: float = TOKEN_LIFETIME_S,
         heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
+        plan: str | None = None,
     ) -> None:
+        """``plan``: the account's plan (default: the state's, Pro unless it says otherwise)."""
         self.state = state or ZoomState()
+        if plan is not None:
+            if plan not in PLANS:
+                raise ValueError(f"unknown plan {plan!r}; known: {list(PLANS)}")
+            self.state.plan = plan
         self.host = host
         self._requested_port = port
         self.credentials = credentials or RehearsalCredentials.generate(account_id=self.state.account_id)
@@ -205,6 +264,8 @@ class RehearsalServer:
             drop_websockets=self._drop_all_connections,
             expire_tokens=self._expire_all_tokens,
             drop_schedule_changed=self._restart_drop_clock,
+            plan=(lambda: self.state.plan, self._set_plan),
+            participant_ids=(lambda: self.state.participant_ids, self._set_participant_ids),
         )
         #: Who the browser is signed in as when the user-OAuth consent page is visited.
         self.oauth_user_id = self.state.host_id
@@ -212,6 +273,8 @@ class RehearsalServer:
         self.oauth_decision = "allow"
         self.exchanges: collections.deque[Exchange] = collections.deque(maxlen=20000)
         self.sent_events: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
+        #: Every event-socket connection attempt: (time.monotonic(), "accepted" | "refused: …").
+        self.event_attempts: collections.deque[tuple[float, str]] = collections.deque(maxlen=20000)
         self.port = 0
         self._limiter = _PerSecondLimiter()
         self._categories: dict[tuple[str, str], str] = {}
@@ -361,6 +424,16 @@ class RehearsalServer:
     def _restart_drop_clock(self) -> None:
         self._last_drop = time.monotonic()  # the first scheduled drop comes one interval after switching on
 
+    def _set_plan(self, plan: str) -> None:
+        with self.state.lock:
+            self.state.plan = plan
+
+    def _set_participant_ids(self, mode: str) -> None:
+        if mode not in PARTICIPANT_ID_MODES:
+            raise ValueError(f"unknown participant_ids {mode!r}")
+        with self.state.lock:
+            self.state.participant_ids = mode
+
     def _in_loop(self, fn: Callable[[], int]) -> int:
         """Run on the server's loop and wait (or run at once when already on it)."""
         loop = self._loop
@@ -410,14 +483,29 @@ class RehearsalServer:
         if event.get("event") not in ZOOM_EVENTS or self._loop is None:
             return
         event.pop("rehearsal", None)
+        reported = event.pop(REPORTED_ID_KEY, None)
+        person = event.get("payload", {}).get("object", {}).get("participant")
+        if reported is not None and isinstance(person, dict):
+            person["user_id"] = reported  # Zoom's id for them now, not the Meeting SDK's
         frame = json.dumps({"module": "message", "success": True, "content": json.dumps(event, ensure_ascii=False)})
+        delays = self.faults.event_delays()  # drawn here, in the order things happened: reproducible
+
+        def send(to: list[_Connection]) -> None:
+            for conn in to:
+                if conn in self._connections:  # a connection dropped meanwhile gets nothing, as with Zoom
+                    conn.queue.put_nowait(frame)
 
         def fan_out() -> None:
             if not self._connections:
                 return  # as Zoom: nobody connected, nothing delivered, nothing replayed later
             self.sent_events.append(event)
-            for conn in self._connections:
-                conn.queue.put_nowait(frame)
+            listening = list(self._connections)
+            assert self._loop is not None
+            for delay in delays:
+                if delay <= 0:
+                    send(listening)
+                else:
+                    self._loop.call_later(delay, send, listening)
 
         try:
             self._loop.call_soon_threadsafe(fan_out)
@@ -425,14 +513,17 @@ class RehearsalServer:
             pass
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
-        if request.query.get("subscriptionId") != self.subscription_id:
-            return _error(404, 404, "Event subscription does not exist for this subscriptionId.")
-        token = request.query.get("access_token", "")
-        _, problem = self.tokens.check(token)
-        if problem is not None:
-            return _error(401, *problem)
+        """Zoom's event socket: the handshake is always accepted; a bad subscription or token is then
+        reported as a ``build_connection`` failure and the socket closed."""
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
+        token = request.query.get("access_token", "")
+        refusal = self._event_refusal(request.query.get("subscriptionId", ""), token)
+        self.event_attempts.append((time.monotonic(), f"refused: {refusal}" if refusal else "accepted"))
+        if refusal is not None:
+            await ws.send_str(json.dumps({"module": "build_connection", "success": False, "content": refusal}))
+            await ws.close(code=1008, message=refusal.encode()[:120])
+            return ws
         conn = _Connection(ws=ws, transport=request.transport, token=token)
         self._connections.add(conn)
         sender = asyncio.create_task(self._send_loop(conn))
@@ -452,13 +543,24 @@ class RehearsalServer:
                 except (ValueError, AttributeError):
                     module = None
                 if module == "heartbeat":
-                    await ws.send_str(json.dumps({"module": "heartbeat", "success": True}))
+                    await ws.send_str(json.dumps(HEARTBEAT_ANSWER))
                 else:
                     await ws.send_str(json.dumps({"module": module or "unknown", "success": False, "content": "unknown module"}))
         finally:
             self._connections.discard(conn)
             sender.cancel()
         return ws
+
+    def _event_refusal(self, subscription_id: str, token: str) -> str | None:
+        """Why the event socket refuses this connection (Zoom's ``build_connection`` content), or None."""
+        if not secrets.compare_digest(subscription_id.encode(), self.subscription_id.encode()):
+            return BAD_SUBSCRIPTION
+        record, problem = self.tokens.check(token)
+        if problem is not None:
+            return EXPIRED_EVENT_TOKEN if problem == EXPIRED_TOKEN else BAD_TOKEN
+        if self.faults.event_token_refused():
+            return BAD_TOKEN
+        return None
 
     async def _send_loop(self, conn: _Connection) -> None:
         while True:
@@ -506,7 +608,12 @@ class RehearsalServer:
             return _error(401, *problem)
         request[TOKEN] = record
         route = request.match_info.route
-        category = self._categories.get((route.method, route.resource.canonical if route.resource else ""))
+        canonical = (route.method, route.resource.canonical if route.resource else "")
+        wanted = ROUTE_SCOPES.get(canonical)
+        if wanted is not None and record is not None and not set(record.scope.split()) & set(wanted):
+            granular = [scope for scope in wanted if _granular(scope)] or list(wanted)
+            return _error(400, MISSING_SCOPE, f"Invalid access token, does not contain scopes:[{', '.join(granular)}].")
+        category = self._categories.get(canonical)
         if category is not None:
             limit = self.rate_limits.get(self.state.plan, self.rate_limits["pro"])[category]
             if not self._limiter.allow(category, limit):
@@ -845,7 +952,14 @@ class RehearsalServer:
                 }
                 for mid, m in self.state.live.items()
             }
-        return web.json_response({"live": live, "connections": len(self._connections), "faults": self.faults.status()})
+        return web.json_response(
+            {
+                "live": live,
+                "connections": len(self._connections),
+                "event_attempts": len(self.event_attempts),
+                "faults": self.faults.status(),
+            }
+        )
 
 
 # -- small pieces ----------------------------------------------------------------------------------
@@ -900,6 +1014,12 @@ def _page(rows: list[dict[str, Any]], request: web.Request) -> tuple[list[dict[s
     end = start + size
     token = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < len(rows) else ""
     return rows[start:end], token, size
+
+
+def _granular(scope: str) -> bool:
+    """Zoom's granular scopes (``meeting:read:meeting:admin``) name the object; classic ones end at the action or ``:admin``."""
+    parts = scope.split(":")
+    return len(parts) >= 3 and parts[2] not in ("admin", "master")
 
 
 def _pages(rows: list[Any], size: int) -> int:

@@ -53,6 +53,9 @@ RENAMED_EVENT = "rehearsal.participant_renamed"
 CONTROL_EVENT = "rehearsal.host_control"
 #: Someone was made co-host (or lost it): not a webhook; the Meeting SDK hears it as a callback.
 ROLE_EVENT = "rehearsal.role_changed"
+#: Key of an event dict holding the ``user_id`` Zoom's own reports give the participant, when it is
+#: not the Meeting SDK's (``participant_ids = "new_on_admission"``); never sent to a client.
+REPORTED_ID_KEY = "rehearsal_reported_user_id"
 
 FIRST_PARTICIPANT_ID = 16778240  # Zoom's in-meeting user ids are large and step by 1024
 PARTICIPANT_ID_STEP = 1024
@@ -139,10 +142,16 @@ class SimParticipant:
     left_at: datetime | None = None
     leave_reason: str = ""
     identity: str = ""  # the person behind the device, stable across rejoins (rehearsal bookkeeping)
+    zoom_user_id: int | None = None  # what Zoom's events and Dashboard call them now, when not ``user_id``
 
     @property
     def in_waiting_room(self) -> bool:
         return self.where == "waiting"
+
+    @property
+    def reported_id(self) -> int:
+        """The ``user_id`` Zoom's events and Dashboard give this participant now (see ``participant_ids``)."""
+        return self.zoom_user_id if self.zoom_user_id is not None else self.user_id
 
 
 @dataclass
@@ -166,11 +175,14 @@ class LiveMeeting:
 class ZoomState:
     """The whole rehearsal account. Thread-safe: every public method takes the one lock."""
 
-    def __init__(self, *, clock: Clock | None = None, plan: str = "business", seed: int = 2020) -> None:
+    def __init__(self, *, clock: Clock | None = None, plan: str = "pro", seed: int = 2020) -> None:
         self._lock = threading.RLock()
         self._clock = clock or (lambda: datetime.now(UTC))
         self._seed = seed
-        self.plan = plan  # "business" has the Dashboard; "pro" does not
+        self.plan = plan  # "pro" (the default, as Zoom's cheapest paid plan) has no Dashboard; "business" and "education" do
+        #: "stable": one ``user_id`` per stay, as the Meeting SDK sees it; "new_on_admission": Zoom's events and
+        #: Dashboard give a new one on each move between the waiting room and the meeting (``participant_uuid`` stays).
+        self.participant_ids = "stable"
         self.account_id = "lxdFederation0Zm1"
         self.school_domain = "sch.im"
         self.users: dict[str, SimUser] = {}
@@ -288,7 +300,13 @@ class ZoomState:
         return self._lock
 
     def has_dashboard(self) -> bool:
-        return self.plan != "pro"
+        """Zoom's Dashboard API: "Prerequisites: A Business or higher plan" (Education included)."""
+        return self.plan in ("business", "education")
+
+    def _moved_rooms(self, participant: SimParticipant) -> None:
+        """A move between the waiting room and the meeting: with ``new_on_admission``, a new id in Zoom's reports."""
+        if self.participant_ids == "new_on_admission":
+            participant.zoom_user_id = next(self._participant_ids)
 
     def resolve_user(self, user_id: str) -> SimUser:
         with self._lock:
@@ -629,6 +647,7 @@ class ZoomState:
             participant = live.participants.get(int(user_id))
             if participant is None or not participant.in_waiting_room:
                 return False
+            self._moved_rooms(participant)
             self._emit("meeting.participant_admitted", live, participant)
             self._join(live, participant)
             return True
@@ -646,6 +665,7 @@ class ZoomState:
             participant.where = "waiting"
             if live.sharing_user_id == participant.user_id:
                 live.sharing_user_id = None
+            self._moved_rooms(participant)
             self._emit("meeting.participant_put_in_waiting_room", live, participant)
             return True
 
@@ -857,7 +877,12 @@ class ZoomState:
             order = self._assistant_orders.pop(meeting.id, None)
             if order is not None:
                 self._carry_out_order(live, participant.user_id, cohost=order)
-            return {"status": "waiting_room" if participant.in_waiting_room else "in_meeting", "user_id": participant.user_id, "role": live.sdk_roles[participant.user_id]}
+            return {
+                "status": "waiting_room" if participant.in_waiting_room else "in_meeting",
+                "user_id": participant.user_id,
+                "participant_uuid": participant.participant_uuid,
+                "role": live.sdk_roles[participant.user_id],
+            }
 
     def sdk_role(self, meeting_id: int | str, user_id: int) -> str:
         """attendee | cohost | host, as Zoom has this SDK app now ("" for anyone else)."""
@@ -929,7 +954,7 @@ class ZoomState:
                     continue
                 row = {
                     "id": p.account_user_id,
-                    "user_id": str(p.user_id),
+                    "user_id": str(p.reported_id),
                     "participant_uuid": p.participant_uuid,
                     "user_name": p.display_name,
                     "join_time": zoom_time(p.joined_at or p.arrived_at or live.started_at),
@@ -968,7 +993,7 @@ class ZoomState:
                 rows.append(
                     {
                         "id": p.account_user_id,
-                        "user_id": str(p.user_id),
+                        "user_id": str(p.reported_id),
                         "name": p.display_name,
                         "user_email": p.email,
                         "join_time": zoom_time(p.joined_at),
@@ -1024,6 +1049,10 @@ class ZoomState:
         }
         if extra:
             event["rehearsal"] = dict(extra)
+        if participant is not None and participant.zoom_user_id is not None:
+            # Subscribers in this process (the rehearsal assistant) keep the Meeting SDK's id; the
+            # event socket sends Zoom's (the server swaps it in: ``REPORTED_ID_KEY``).
+            event[REPORTED_ID_KEY] = str(participant.reported_id)
         for callback in list(self._subscribers):
             callback(copy.deepcopy(event))
 

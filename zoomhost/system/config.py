@@ -103,7 +103,8 @@ class Settings:
     consent_register_source: str = ""  # a label only (e.g. "Arbor export")
 
     def with_env(self) -> Settings:
-        """Environment overrides for scripts and tests (ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE).
+        """Environment overrides for scripts and tests (ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE,
+        ZOOMHOST_SUBSCRIPTION_ID).
 
         An override that is not a safe address raises UnsafeAddress naming the variable: a
         script that set one is told, rather than zoomhost quietly talking to another Zoom.
@@ -118,7 +119,8 @@ class Settings:
                 bases[name] = check_base(name, value)
             except UnsafeAddress as err:
                 raise UnsafeAddress(f"{variable}: {err}") from None
-        return replace(self, **bases)
+        subscription_id = os.environ.get("ZOOMHOST_SUBSCRIPTION_ID", self.subscription_id).strip()
+        return replace(self, **bases, subscription_id=subscription_id)
 
 
 def settings_path() -> Path:

@@ -33,6 +33,7 @@ from zoomhost.app.signin import (
     CredentialsKept,
     Settings,
     credentials_kept,
+    own_sign_in_summary,
     run_connection_test,
     save_and_reconnect,
     settings_as_typed,
@@ -99,6 +100,12 @@ class SettingsPage(QWidget):
         self.mode_group.addButton(self.user_radio)
         form.addRow(self.s2s_radio)
         form.addRow(self.user_radio)
+        self.own_sign_in_note = QLabel(own_sign_in_summary(), sign_in)
+        self.own_sign_in_note.setObjectName("ownSignInNote")
+        self.own_sign_in_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.own_sign_in_note.setWordWrap(True)
+        self.own_sign_in_note.setAccessibleName("What your own sign-in cannot do")
+        form.addRow(self.own_sign_in_note)
         self.fields: dict[str, QLineEdit] = {}
         self.field_status: dict[str, QLabel] = {}
         for name in ("account_id", "client_id", "client_secret"):
@@ -199,6 +206,7 @@ class SettingsPage(QWidget):
         self.fields["account_id"].setEnabled(s2s)
         self.browser_button.setVisible(not s2s)
         self.signed_in_label.setVisible(not s2s)
+        self.own_sign_in_note.setVisible(not s2s)
 
     # -- the keyring -------------------------------------------------------------------------------
     def load_keyring_state(self) -> None:

@@ -1,14 +1,14 @@
 """Test connection: what works with these Zoom credentials, and what the school's plan lacks.
 
 Each line asks Zoom one thing the app will later rely on (a token, the host's meetings, the
-host's settings, the Dashboard, the event subscription) and says pass / fail / warn in words,
-so a teacher or IT lead can tell "wrong secret" from "the plan has no Dashboard".
+host's settings, the account's settings, the Dashboard, the event subscription) and says
+pass / fail / warn in words, so a teacher or IT lead can tell "wrong secret" from "the plan has
+no Dashboard" from "a teacher's own sign-in may not do this". The event subscription passes only
+when Zoom's event stream really answered a heartbeat, not merely when a socket opened.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -17,8 +17,15 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.preflight import RuleStatus
 from zoomhost.zoom.auth import ZoomAuth
 from zoomhost.zoom.client import ZoomClient
-from zoomhost.zoom.errors import NotFound, PlanDoesNotAllow, ZoomError
+from zoomhost.zoom.errors import NotFound, NotPermitted, PlanDoesNotAllow, ZoomError
 from zoomhost.zoom.events import EventStream
+from zoomhost.zoom.scopes import OWN_SIGN_IN_LOSES, own_sign_in_summary
+
+#: The line about a teacher's own sign-in (only when zoomhost signs in that way).
+OWN_SIGN_IN = "Your own Zoom sign-in"
+ACCOUNT_SETTINGS = "Reading the account's settings"
+DASHBOARD = "Dashboard (who is in a meeting)"
+EVENT_SUBSCRIPTION = "Event subscription"
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +48,16 @@ async def check_connection(
 ) -> list[CheckLine]:
     """Every line of the test, in order; never raises for what Zoom refuses (that is a failed line)."""
     lines: list[CheckLine] = []
+    own = settings.auth_mode == "user_oauth"
     try:
         await auth.warm()
     except ZoomError as err:
         lines.append(_line("Sign-in", RuleStatus.FAIL, err.user_text()))
         untried = "Not tried: zoomhost could not sign in."
-        for what in ("Reading meetings", "Reading the host's settings", "Dashboard (who is in a meeting)", "Event subscription"):
+        for what in ("Reading meetings", "Reading the host's settings", ACCOUNT_SETTINGS, DASHBOARD, EVENT_SUBSCRIPTION):
             lines.append(_line(what, RuleStatus.UNKNOWN, untried))
+        if own:
+            lines.append(_line(OWN_SIGN_IN, RuleStatus.WARN, own_sign_in_summary()))
         return lines
     lines.append(_line("Sign-in", RuleStatus.PASS, "Zoom accepted the app's credentials and issued a token."))
 
@@ -59,8 +69,11 @@ async def check_connection(
     else:
         meeting_id = await _meetings(client, host_user, lines)
         await _host(client, host_user, lines)
+    lines.append(await _account(client))
     lines.append(await _dashboard(client, meeting_id))
     lines.append(await _subscription(settings, auth, event_timeout))
+    if own:
+        lines.append(_line(OWN_SIGN_IN, RuleStatus.WARN, own_sign_in_summary()))
     return lines
 
 
@@ -102,12 +115,29 @@ async def _host(client: ZoomClient, host_user: str, lines: list[CheckLine]) -> N
         lines.append(_line("Meeting changes left today", status, f"{left} of Zoom's {client.budget.limit} meeting updates a day are left."))
 
 
+async def _account(client: ZoomClient) -> CheckLine:
+    what = ACCOUNT_SETTINGS
+    try:
+        await client.get_account_settings()
+    except NotPermitted:
+        return _line(what, RuleStatus.FAIL, f"This sign-in may not read them. {OWN_SIGN_IN_LOSES[1].why} {OWN_SIGN_IN_LOSES[1].instead}")
+    except ZoomError as err:
+        return _line(what, RuleStatus.WARN, f"Zoom did not give the account's settings: {err.user_text()}")
+    return _line(what, RuleStatus.PASS, "zoomhost can read the account's settings (so pre-flight can check renaming).")
+
+
 async def _dashboard(client: ZoomClient, meeting_id: str | None) -> CheckLine:
-    what = "Dashboard (who is in a meeting)"
+    what = DASHBOARD
     if meeting_id is None:
         return _line(what, RuleStatus.UNKNOWN, "Not tried: there is no upcoming meeting to ask about.")
     try:
         await client.live_participants(meeting_id)
+    except NotPermitted:
+        return _line(
+            what,
+            RuleStatus.FAIL,
+            f"This sign-in may not use the Dashboard. {OWN_SIGN_IN_LOSES[0].why} {OWN_SIGN_IN_LOSES[0].instead}",
+        )
     except PlanDoesNotAllow:
         return _line(
             what,
@@ -123,36 +153,20 @@ async def _dashboard(client: ZoomClient, meeting_id: str | None) -> CheckLine:
 
 
 async def _subscription(settings: Settings, auth: ZoomAuth, timeout: float) -> CheckLine:
-    what = "Event subscription"
+    """PASS only when Zoom's event stream answered a heartbeat on this subscription with this sign-in."""
+    what = EVENT_SUBSCRIPTION
     if not settings.subscription_id:
         return _line(what, RuleStatus.FAIL, "No event subscription ID is set, so zoomhost cannot hear arrivals in the waiting room.")
     try:
         stream = EventStream(settings=settings, auth=auth, open_timeout=timeout)
     except ZoomhostError as err:
         return _line(what, RuleStatus.FAIL, err.user_text())
-    events = stream.events()
-    first = asyncio.ensure_future(events.__anext__())
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    try:
-        while loop.time() < deadline:
-            if stream.connections:
-                return _line(what, RuleStatus.PASS, "zoomhost reached the event subscription: arrivals will be heard as they happen.")
-            if first.done():
-                break
-            await asyncio.sleep(0.05)
-        if first.done() and not first.cancelled() and isinstance(first.exception(), ZoomhostError):
-            return _line(what, RuleStatus.FAIL, first.exception().user_text())  # type: ignore[union-attr]
-        return _line(
-            what,
-            RuleStatus.FAIL,
-            f"zoomhost could not reach the event subscription within {timeout:.0f} seconds. "
-            "Check the subscription ID and that the school's Zoom app has event subscriptions switched on.",
-        )
-    finally:
-        await stream.aclose()
-        first.cancel()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await first
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await events.aclose()
+    probe = await stream.probe(timeout=timeout)
+    if probe.answered:
+        return _line(what, RuleStatus.PASS, "Zoom's event stream answered: arrivals will be heard as they happen.")
+    return _line(
+        what,
+        RuleStatus.FAIL,
+        f"{probe.problem} Check the subscription ID, and that the school's Zoom app has a WebSocket event "
+        "subscription this sign-in may use.",
+    )

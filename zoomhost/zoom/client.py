@@ -113,6 +113,7 @@ class LiveParticipant:
     in_waiting_room: bool
     join_time: str | None
     leave_time: str | None
+    participant_uuid: str | None = None  # the same person for the whole meeting, whatever ``user_id`` says
 
 
 @dataclass(frozen=True)
@@ -438,7 +439,8 @@ class ZoomClient:
     async def live_participants(self, meeting_id: str | int) -> list[LiveParticipant]:
         """GET /metrics/meetings/{meetingId}/participants?type=live (HEAVY; Business/Education plans).
 
-        Raises PlanDoesNotAllow when the account has no Dashboard.
+        Raises PlanDoesNotAllow when the account has no Dashboard, NotPermitted when the sign-in may
+        not use it (a teacher's own sign-in never may).
         """
         number = meeting_number(meeting_id)
         try:
@@ -470,6 +472,7 @@ class ZoomClient:
                     in_waiting_room=row.get("status") == "in_waiting_room",
                     join_time=row.get("join_time"),
                     leave_time=row.get("leave_time"),
+                    participant_uuid=str(row["participant_uuid"])[:100] if row.get("participant_uuid") else None,
                 )
             )
         return people

@@ -58,6 +58,19 @@ class PlanDoesNotAllow(ZoomError):
     default_hint = "This needs a Zoom plan or setting the school's account does not have; ask the school's Zoom administrator."
 
 
+class NotPermitted(ZoomError):
+    """The sign-in in use lacks the permission (OAuth scope) the call needs: Zoom's 4711."""
+
+    default_hint = (
+        "A teacher's own Zoom sign-in cannot do this (it needs an admin's permission); use the school's "
+        "Server-to-Server app, or ask the school's Zoom administrator to add the missing scope to the app."
+    )
+
+
+#: Zoom's code for a token that lacks the operation's scopes ("Invalid access token, does not contain scopes:[…]").
+MISSING_SCOPE = 4711
+
+
 class BadRequest(ZoomError):
     default_hint = "Nothing was changed. If this keeps happening, send the log file to whoever supports zoomhost."
 
@@ -163,6 +176,8 @@ def error_from_response(response: httpx.Response, *, what: str = "this") -> Zoom
     sentence = _SENTENCES.get(code, "").format(code=code_text) if code is not None else ""
     hint = _USER_HINTS.get(code) if code is not None else None
 
+    if code == MISSING_SCOPE:
+        return NotPermitted(f"The Zoom sign-in zoomhost uses is not allowed to read or change {what} ({code}).", **facts)
     if message and _PLAN_WORDS.search(message):
         return PlanDoesNotAllow(sentence or f"The school's Zoom plan does not allow {what} ({code_text}).", hint=hint, **facts)
     if status == 429:

@@ -2,9 +2,16 @@
 
 Zoom sends webhook bodies over ``{ws_base}?subscriptionId=…&access_token=…`` wrapped as
 ``{"module": "message", "content": "<webhook JSON>"}``, expects ``{"module": "heartbeat"}``
-every 30 s, and replays nothing after a disconnect. So the stream reconnects with backoff
-and a fresh token, and then asks the Dashboard who is there now (where the plan has it);
-otherwise it tells the panel that arrivals may have been missed.
+every 30 s (and answers each), and replays nothing after a disconnect. It accepts the handshake
+even with a bad token or subscription, then says so as ``{"module": "build_connection",
+"success": false, "content": "…"}`` and closes.
+
+So the stream never storms: a refusal renews the token once, and every failed attempt waits
+longer (doubling, with jitter, up to a cap) until a connection has proved healthy (a heartbeat
+answered or an event delivered); only that resets the wait. A connection that had worked and is
+lost opens a gap: the stream says so once (``STREAM_LOST``) and once more when a connection
+proves healthy again (``STREAM_BACK``), whatever happened in between; the engine then asks
+Zoom's Dashboard who came and went meanwhile, or tells the teacher what may have been missed.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ import logging
 import random
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,14 +32,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from zoomhost.system.config import Settings
-from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.events import MAX_DISPLAY_NAME, PARTICIPANT_UUID, EventKind, MeetingEvent, cut_display_name
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
-from zoomhost.zoom.client import LiveParticipant, ZoomClient
 from zoomhost.zoom.errors import (
     ConnectionFailed,
     NotFound,
-    PlanDoesNotAllow,
     RateLimited,
     ServerError,
     TimedOut,
@@ -50,7 +56,7 @@ ZOOM_EVENT_KINDS: Mapping[str, EventKind] = {
     "meeting.started": EventKind.STARTED,
     "meeting.ended": EventKind.ENDED,
 }
-MAX_NAME = 200  # Zoom's own limit is far lower; a longer name is cut, never dropped (it may be a zoombomber)
+MAX_NAME = MAX_DISPLAY_NAME  # Zoom's own limit is far lower; a longer name is cut, never dropped (it may be a zoombomber)
 MAX_FRAME = 1 << 20
 
 
@@ -112,15 +118,17 @@ def meeting_event_from_webhook(
     at = _utc(stamp_text) or fallback
     if at is None:
         raise UnreadableEvent(f"{name} without a time")
+    if fallback is not None and timedelta(0) <= fallback - at < timedelta(seconds=1):
+        at = fallback  # Zoom's stamps are whole seconds; event_ts, in the same second, keeps two steps in order
     raw_name = person.get("user_name")
-    display = raw_name if isinstance(raw_name, str) else ""
-    extra: dict[str, str] = {}
-    if len(display) > MAX_NAME:
-        display = display[:MAX_NAME]
-        extra["name_truncated"] = "true"
+    cut, extra = cut_display_name(raw_name if isinstance(raw_name, str) else "")
+    display = cut or ""  # the one limit, the same for names the host assistant hears
     reason = person.get("leave_reason")
     if isinstance(reason, str) and reason:
         extra["leave_reason"] = reason[:200]
+    uuid = person.get("participant_uuid")
+    if isinstance(uuid, str) and uuid:
+        extra[PARTICIPANT_UUID] = uuid[:100]  # the same person whatever user_id this event gives them
     return MeetingEvent(
         kind=kind,
         meeting_id=meeting_id,
@@ -135,12 +143,20 @@ def meeting_event_from_webhook(
 
 def read_frame(raw: str | bytes) -> tuple[str, Mapping[str, Any] | None]:
     """(module, webhook body or None) for one frame of Zoom's event WebSocket."""
+    return _module_and_body(_decode(raw))
+
+
+def _decode(raw: str | bytes) -> dict[str, Any]:
     try:
         frame = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UnreadableEvent("a frame that is not JSON") from exc
     if not isinstance(frame, dict):
         raise UnreadableEvent("a frame that is not a JSON object")
+    return frame
+
+
+def _module_and_body(frame: dict[str, Any]) -> tuple[str, Mapping[str, Any] | None]:
     module = frame.get("module")
     if module != "message":
         return str(module), None
@@ -156,11 +172,38 @@ def read_frame(raw: str | bytes) -> tuple[str, Mapping[str, Any] | None]:
     return "message", body
 
 
+@dataclass(frozen=True)
+class StreamProbe:
+    """One try of the event stream (Test connection): whether Zoom answered, and if not, why (plain words)."""
+
+    answered: bool
+    problem: str = ""
+
+
+class _Refused(Exception):
+    """Zoom's ``build_connection`` failure: the connection was accepted and then refused."""
+
+    def __init__(self, content: str) -> None:
+        super().__init__(content)
+        self.content = content
+
+
+def _refusal_text(frame: Mapping[str, Any]) -> str:
+    """What Zoom said when it refused the connection, as plain text (it is shown to the teacher)."""
+    content = frame.get("content")
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)[:200] if content else ""
+    text = "".join(ch if ch.isprintable() else " " for ch in text).strip()[:200]
+    return text or "no reason given"
+
+
 class EventStream:
     """Meeting events as they happen, through dropped connections. Iterate with ``async for``.
 
-    ``meeting_id`` keeps only that meeting's events (a subscription covers the whole account)
-    and is what is reconciled after a reconnect, through ``client`` when given.
+    ``meeting_id`` keeps only that meeting's events (a subscription covers the whole account).
+    Besides the meeting's events it yields ``STREAM_LOST`` once when a working connection is lost
+    and ``STREAM_BACK`` once when a connection has proved healthy again. ``reconnect_base`` and
+    ``reconnect_max`` (seconds) bound the wait between failed attempts; ``time_scale`` runs every
+    wait and the heartbeat that many times faster (a rehearsal played faster than real time).
     """
 
     def __init__(
@@ -169,33 +212,43 @@ class EventStream:
         settings: Settings,
         auth: ZoomAuth,
         meeting_id: str | None = None,
-        client: ZoomClient | None = None,
         heartbeat_interval: float = 30.0,
         reconnect_base: float = 1.0,
         reconnect_max: float = 30.0,
         open_timeout: float = 15.0,
         rng: Callable[[], float] = random.random,
+        time_scale: float = 1.0,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if not settings.subscription_id:
             raise NotFound(
                 "No Zoom event subscription is set, so zoomhost cannot hear arrivals.",
                 hint="Set the subscription ID from the school's Zoom app in zoomhost's settings.",
             )
+        if time_scale <= 0:
+            raise ValueError("time_scale must be above zero")
         self._settings = settings
         self._auth = auth
         self.meeting_id = meeting_id
-        self._client = client
         self._heartbeat_interval = heartbeat_interval
         self._reconnect_base = reconnect_base
         self._reconnect_max = reconnect_max
         self._open_timeout = open_timeout
         self._rng = rng
+        self._scale = time_scale
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._closed = False
         self._ws: ClientConnection | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
-        self._where: dict[str, tuple[str, str]] = {}  # participant id -> ("waiting" | "meeting", name)
-        self.connections = 0  # successful connections so far (1 + reconnects)
+        self._down_since: datetime | None = None  # a gap: when a working connection was lost
+        self._gap_attempts = 0
+        self.attempts = 0  # connections tried (each one a handshake with Zoom)
+        self.connections = 0  # connections that proved healthy (Zoom answered a heartbeat or sent an event)
         self.heartbeats_answered = 0
+        self.refusals = 0  # connections Zoom accepted and then refused (build_connection failures)
+        self.renewals = 0  # tokens renewed because Zoom refused one
+        self.gaps = 0  # working connections lost
+        self.last_problem = ""  # the last thing that went wrong, in words (Zoom's own for a refusal)
         self.skipped = 0  # frames that could not be read
 
     def _url(self, token: str) -> str:
@@ -210,88 +263,218 @@ class EventStream:
         if self._ws is not None:
             await self._ws.close()
 
+    @property
+    def down(self) -> bool:
+        """Whether a working connection has been lost and no new one has proved healthy yet."""
+        return self._down_since is not None
+
+    # -- the connection ------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[MeetingEvent]:
-        failures = 0
+        failures = 0  # attempts in a row that did not prove healthy
+        renewed = False  # the token was renewed for a refusal since the stream last proved healthy
         while not self._closed:
             try:
                 token = await self._auth.token()
             except (ConnectionFailed, TimedOut, ServerError, RateLimited) as err:  # the network is back soon, maybe
                 log.warning("event stream: no token yet (%s); trying again", err)
+                self.last_problem = err.user_text()
                 failures += 1
-                await asyncio.sleep(self._backoff(failures))
+                await self._pause(failures)
                 continue
+            self.attempts += 1
+            if self._down_since is not None:
+                self._gap_attempts += 1
+            proved = False
+            refused = False
             try:
                 async with connect(
                     self._url(token), max_size=MAX_FRAME, open_timeout=self._open_timeout, user_agent_header=None
                 ) as ws:
                     self._ws = ws
-                    self.connections += 1
-                    failures = 0
                     beat = asyncio.create_task(self._heartbeat(ws))
                     try:
-                        if self.connections > 1:
-                            for event in await self._after_reconnect():
-                                yield event
                         async for raw in ws:
-                            for event in self._take(raw):
+                            events, answered = self._take(raw)
+                            if (answered or events) and not proved:
+                                proved, failures, renewed = True, 0, False
+                                self.connections += 1
+                                back = self._back()
+                                if back is not None:
+                                    yield back
+                            for event in events:
                                 yield event
                     finally:
                         beat.cancel()
                         with contextlib.suppress(asyncio.CancelledError):
                             await beat
-            except InvalidStatus as exc:
+                self.last_problem = "Zoom closed the event stream."
+            except _Refused as refusal:
+                refused = True
+                self.refusals += 1
+                self.last_problem = f"Zoom refused the event stream: {refusal.content}"
+                log.warning("event stream: Zoom refused the connection (%s)", redact(refusal.content))
+            except InvalidStatus as exc:  # what an older Zoom, or a proxy in front of it, answers instead
                 status = exc.response.status_code
-                if status == 401:
-                    log.info("event stream: Zoom refused the token; fetching a new one")
-                    with contextlib.suppress(ZoomError):
-                        await self._auth.renewed(stale=token)
-                elif status == 404:
+                if status == 404:
                     raise NotFound(
                         "Zoom does not know this event subscription, so zoomhost cannot hear arrivals.",
                         hint="Check the subscription ID in zoomhost's settings against the school's Zoom app.",
                         status=404,
                     ) from None
-                else:
-                    log.warning("event stream: Zoom answered %s to the connection", status)
+                refused = status == 401
+                self.last_problem = f"Zoom answered {status} to the event stream's connection."
+                log.warning("event stream: Zoom answered %s to the connection", status)
             except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as exc:
+                self.last_problem = "The connection to Zoom's event stream dropped."
                 log.warning("event stream dropped: %s", redact(f"{type(exc).__name__}: {exc}")[:200])
             finally:
                 self._ws = None
             if self._closed:
                 break
+            if refused and not renewed:
+                renewed = True  # once: a second refusal of a fresh token is not the token's fault
+                log.info("event stream: fetching a new token after Zoom refused one")
+                with contextlib.suppress(ZoomError):
+                    await self._auth.renewed(stale=token)
+                    self.renewals += 1
+            if proved:
+                yield self._lost()
             failures += 1
-            await asyncio.sleep(self._backoff(failures))
+            await self._pause(failures)
 
-    def _backoff(self, failures: int) -> float:
-        ceiling = min(self._reconnect_max, self._reconnect_base * 2 ** (failures - 1))
+    def backoff(self, failures: int) -> float:
+        """Seconds to wait after ``failures`` failed attempts in a row: doubling from the base up to the cap,
+        each wait drawn between half and all of that (jitter, so many clients never retry in step)."""
+        ceiling = min(self._reconnect_max, self._reconnect_base * 2 ** min(failures - 1, 30))
         return ceiling * (0.5 + self._rng() / 2)
 
+    async def _pause(self, failures: int) -> None:
+        await asyncio.sleep(self.backoff(failures) / self._scale)
+
     async def _heartbeat(self, ws: ClientConnection) -> None:
+        """A heartbeat at once (Zoom's answer proves the connection), then every interval; two unanswered
+        in a row mean the connection is dead even if the socket looks open, so it is closed."""
+        unanswered = 0
         with contextlib.suppress(ConnectionClosed):
             while True:
-                await asyncio.sleep(self._heartbeat_interval)
+                before = self.heartbeats_answered
                 await ws.send(json.dumps({"module": "heartbeat"}))
+                await asyncio.sleep(self._heartbeat_interval / self._scale)
+                unanswered = unanswered + 1 if self.heartbeats_answered == before else 0
+                if unanswered >= 2:
+                    log.warning("event stream: Zoom answered no heartbeat twice; reconnecting")
+                    await ws.close()
+                    return
+
+    # -- gaps ----------------------------------------------------------------------------------
+    def _lost(self) -> MeetingEvent:
+        """A working connection is lost: the gap opens (said once, however many attempts follow)."""
+        now = self._clock()
+        self.gaps += 1
+        self._down_since = now
+        self._gap_attempts = 0
+        return MeetingEvent(
+            kind=EventKind.STREAM_LOST,
+            meeting_id=str(self.meeting_id or ""),
+            at=now,
+            event_id=f"stream_lost:{self.meeting_id}:{self.gaps}:{now.isoformat()}",
+            source="websocket",
+            extra={"reason": self.last_problem[:300]},
+        )
+
+    def _back(self) -> MeetingEvent | None:
+        """A connection proved healthy: the gap, if one was open, closes (said once)."""
+        since, self._down_since = self._down_since, None
+        if since is None:
+            return None
+        now = self._clock()
+        return MeetingEvent(
+            kind=EventKind.STREAM_BACK,
+            meeting_id=str(self.meeting_id or ""),
+            at=now,
+            event_id=f"stream_back:{self.meeting_id}:{self.gaps}:{now.isoformat()}",
+            source="websocket",
+            extra={"since": since.isoformat(), "attempts": str(self._gap_attempts), "reason": self.last_problem[:300]},
+        )
+
+    # -- Test connection -----------------------------------------------------------------------
+    async def probe(self, *, timeout: float) -> StreamProbe:
+        """Connect, send one heartbeat and wait for Zoom's answer: whether the event stream really works.
+
+        A refusal is tried once more with a renewed token (the first may have been stale).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        found = StreamProbe(False, "")
+        token = ""
+        for attempt in range(2):
+            try:
+                token = await self._auth.token() if attempt == 0 else await self._auth.renewed(stale=token)
+            except ZoomError as err:
+                return StreamProbe(False, err.user_text())
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            found = await self._probe_once(token, left)
+            if found.answered or not found.problem.startswith("Zoom refused"):
+                return found
+        return found if found.problem else StreamProbe(False, f"Zoom's event stream did not answer within {timeout:.0f} seconds.")
+
+    async def _probe_once(self, token: str, timeout: float) -> StreamProbe:
+        try:
+            async with asyncio.timeout(timeout):
+                async with connect(self._url(token), max_size=MAX_FRAME, open_timeout=timeout, user_agent_header=None) as ws:
+                    with contextlib.suppress(ConnectionClosed):  # a refusal may already be on its way: read it
+                        await ws.send(json.dumps({"module": "heartbeat"}))
+                    async for raw in ws:
+                        try:
+                            frame = _decode(raw)
+                        except UnreadableEvent:
+                            continue
+                        module = frame.get("module")
+                        if module == "heartbeat" and frame.get("success") is not False:
+                            return StreamProbe(True)
+                        if module == "build_connection" and frame.get("success") is False:
+                            return StreamProbe(False, f"Zoom refused the event subscription: {_refusal_text(frame)}")
+                    return StreamProbe(False, "Zoom closed the event stream without answering its heartbeat.")
+        except TimeoutError:
+            return StreamProbe(False, f"Zoom's event stream did not answer within {timeout:.0f} seconds.")
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            if status == 404:
+                return StreamProbe(False, "Zoom does not know this event subscription (404).")
+            return StreamProbe(False, f"Zoom answered {status} to the event stream's connection.")
+        except (ConnectionClosed, InvalidHandshake, OSError) as exc:
+            return StreamProbe(False, f"zoomhost could not reach Zoom's event stream ({type(exc).__name__}).")
 
     # -- reading -------------------------------------------------------------------------------
-    def _take(self, raw: str | bytes) -> list[MeetingEvent]:
+    def _take(self, raw: str | bytes) -> tuple[list[MeetingEvent], bool]:
+        """(new events, whether Zoom answered) for one frame; a refusal raises ``_Refused``."""
         try:
-            module, body = read_frame(raw)
+            frame = _decode(raw)
+            module = frame.get("module")
             if module == "heartbeat":
-                self.heartbeats_answered += 1
-                return []
+                answered = frame.get("success") is not False
+                self.heartbeats_answered += answered
+                return [], answered
+            if module == "build_connection":
+                if frame.get("success") is False:
+                    raise _Refused(_refusal_text(frame))
+                return [], True  # Zoom saying the connection is built
+            module, body = _module_and_body(frame)
             if body is None:
-                return []
+                return [], False
             event = meeting_event_from_webhook(body, meeting_id=self.meeting_id)
         except UnreadableEvent as exc:
             self.skipped += 1  # what it said is not logged: it may carry anyone's name, from any meeting
             log.warning("skipped an event zoomhost could not read (%s; %d characters)", exc, len(raw))
-            return []
+            return [], False
         if event is None or (self.meeting_id and event.meeting_id != self.meeting_id):
-            return []
-        return self._fresh([event])
+            return [], True  # Zoom delivered something: the connection works
+        return self._fresh([event]), True
 
     def _fresh(self, events: Iterable[MeetingEvent]) -> list[MeetingEvent]:
-        """Drop events already passed on (Zoom may repeat one), and keep track of who is where."""
+        """Drop events already passed on (Zoom may send one again)."""
         out = []
         for event in events:
             if event.event_id in self._seen:
@@ -299,68 +482,5 @@ class EventStream:
             self._seen[event.event_id] = None
             if len(self._seen) > 20000:
                 self._seen.popitem(last=False)
-            self._track(event)
             out.append(event)
         return out
-
-    def _track(self, event: MeetingEvent) -> None:
-        pid = event.participant_id
-        if event.kind is EventKind.ENDED:
-            self._where.clear()
-        if pid is None:
-            return
-        if event.kind in (EventKind.WAITING_JOINED, EventKind.PUT_BACK):
-            self._where[pid] = ("waiting", event.display_name or "")
-        elif event.kind in (EventKind.ADMITTED, EventKind.JOINED):
-            self._where[pid] = ("meeting", event.display_name or self._where.get(pid, ("", ""))[1])
-        elif event.kind in (EventKind.WAITING_LEFT, EventKind.LEFT):
-            self._where.pop(pid, None)
-
-    # -- after a reconnect --------------------------------------------------------------------
-    async def _after_reconnect(self) -> list[MeetingEvent]:
-        """Who arrived while we were away, from the Dashboard; or a warning that we cannot know."""
-        now = datetime.now(timezone.utc)
-        if self._client is None or not self.meeting_id:
-            return self._fresh([self._may_have_missed(now, "no live participant list to check against")])
-        try:
-            people = await self._client.live_participants(self.meeting_id)
-        except PlanDoesNotAllow:
-            return self._fresh([self._may_have_missed(now, "the Zoom plan has no Dashboard")])
-        except ZoomError as err:
-            return self._fresh([self._may_have_missed(now, str(err))])
-        return self._fresh(self._reconciled(people, now))
-
-    def _reconciled(self, people: Iterable[LiveParticipant], now: datetime) -> list[MeetingEvent]:
-        events = []
-        for person in people:
-            where = "waiting" if person.in_waiting_room else "meeting"
-            known = self._where.get(person.participant_id)
-            if known is not None and known[0] == where:
-                continue
-            if known is None:
-                kind = EventKind.WAITING_JOINED if where == "waiting" else EventKind.JOINED
-            else:
-                kind = EventKind.PUT_BACK if where == "waiting" else EventKind.ADMITTED
-            stamp = person.join_time or now.isoformat()
-            events.append(
-                MeetingEvent(
-                    kind=kind,
-                    meeting_id=str(self.meeting_id),
-                    at=_utc(person.join_time) or now,
-                    event_id=f"reconcile:{kind.value}:{self.meeting_id}:{person.participant_id}:{stamp}",
-                    participant_id=person.participant_id,
-                    display_name=person.display_name[:MAX_NAME],
-                    source="reconcile",
-                )
-            )
-        return events
-
-    def _may_have_missed(self, now: datetime, why: str) -> MeetingEvent:
-        return MeetingEvent(
-            kind=EventKind.MAY_HAVE_MISSED,
-            meeting_id=str(self.meeting_id or ""),
-            at=now,
-            event_id=f"may_have_missed:{self.meeting_id}:{self.connections}:{now.isoformat()}",
-            source="websocket",
-            extra={"reason": why[:300]},
-        )

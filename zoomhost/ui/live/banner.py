@@ -40,7 +40,7 @@ ALARM_TITLES = {
     AlarmKind.DUPLICATE: "Duplicate name",
     AlarmKind.SUSPICIOUS: "Suspicious name",
     AlarmKind.ARRIVAL_AFTER_LOCK: "Arrival after the lock",
-    AlarmKind.MAY_HAVE_MISSED: "Arrivals may have been missed",
+    AlarmKind.MAY_HAVE_MISSED: "Arrivals or departures may have been missed",
 }
 
 
