@@ -78,6 +78,9 @@ class ScenarioRegister:
     def staff(self) -> list[StaffMember]:
         return list(self.staff_rows)
 
+    def links(self, meeting_id: str) -> dict[str, int]:
+        return {}
+
 
 @dataclass(frozen=True)
 class RehearsalResult:

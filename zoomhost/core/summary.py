@@ -340,7 +340,7 @@ class _Builder:
     def _take(self, entry: JournalEntry) -> None:
         kind, pid = entry.kind, entry.participant_id
         person = self.people.get(pid) if pid else None
-        if kind in (JournalKind.ARRIVAL, JournalKind.RENAMED) and pid:
+        if kind in (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED) and pid:
             fields = {
                 "display_name": entry.display_name or "",
                 "verdict": entry.verdict or Verdict.NOT_ON_REGISTER.value,

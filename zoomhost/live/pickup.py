@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import EventKind, MeetingEvent
 from zoomhost.core.journal import Actor, JournalEntry
-from zoomhost.core.session import Arrival, CommandOutcome, LiveSession, ParticipantState
+from zoomhost.core.session import Arrival, CommandOutcome, LiveSession, ParticipantState, SessionNote
 from zoomhost.live.channels import Channels
 from zoomhost.live.clocks import Clocks
 from zoomhost.live.commands import RESENDABLE, Commands
@@ -54,7 +54,8 @@ class Pickup:
         self._roster = roster
         self._clock = clock
         self._meeting_id = session.journal.info.meeting_id
-        self._resumed = bool(journaled)
+        # How pupils are admitted is journaled as the session opens: that alone is not a session to pick up.
+        self._resumed = any(e.detail.get("note") != SessionNote.ADMISSION for e in journaled)
         self._intake = intake
         self._note = note
         self._clocks = clocks
