@@ -1,9 +1,14 @@
-"""The stored consent register and staff list, in SQLite.
+"""The stored consent register and staff list, in SQLite, and which family link was issued for which pupil.
 
 Each import replaces the whole list in one transaction, so a failure leaves the previous
 register exactly as it was. Leavers are removed in the August after their leaving date,
 as the protocol's privacy assessment promises ("certainly in the August following a
 pupil's leaving school").
+
+The family links: for each registration zoomhost made (a family's own join link), only the
+registrant id Zoom gave, the meeting, the pupil it was made for and the day — never the link
+itself, nor the parent's address. A pupil's links go with the pupil (a database foreign key:
+a new register, a leaver's removal, forgetting one pupil), and every link by retention.
 
 From outside: the database file (``db_path``, chosen by the composition root), and the lists
 to store, as anything with ``pupils`` or ``staff`` and the ``source`` file's name (what
@@ -13,7 +18,7 @@ to store, as anything with ``pupils`` or ``staff`` and the ``source`` file's nam
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,7 +28,7 @@ from typing import Protocol
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pupils (
     id INTEGER PRIMARY KEY,
@@ -45,6 +50,13 @@ CREATE TABLE IF NOT EXISTS imports (
     source TEXT NOT NULL,
     imported_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS links (
+    registrant_id TEXT PRIMARY KEY,
+    meeting_id TEXT NOT NULL,
+    pupil_id INTEGER NOT NULL REFERENCES pupils (id) ON DELETE CASCADE,
+    issued_on TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_by_pupil ON links (pupil_id);
 """
 
 
@@ -86,7 +98,12 @@ class RegisterStore:
     def __init__(self, *, db_path: Path) -> None:
         self.db_path = db_path
 
-    def replace_pupils(self, imported: ImportedPupils) -> None:
+    def replace_pupils(self, imported: ImportedPupils) -> int:
+        """Store ``imported`` in place of the register; how many family links went with the old one.
+
+        Pupils are numbered in the order of each import, so a link issued for the old register's
+        pupil 12 would name someone else in the new one: the old register's links are deleted with it.
+        """
         rows = [
             (
                 p.id,
@@ -101,9 +118,11 @@ class RegisterStore:
             for p in imported.pupils
         ]
         with self._transaction(write=True) as db:
-            db.execute("DELETE FROM pupils")
+            links = db.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+            db.execute("DELETE FROM pupils")  # and, through the foreign key, every family link
             db.executemany("INSERT INTO pupils VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._record_import(db, "pupils", imported.source)
+        return int(links)
 
     def replace_staff(self, imported: ImportedStaff) -> None:
         rows = [(member.id, member.name, member.email) for member in imported.staff]
@@ -120,6 +139,48 @@ class RegisterStore:
         with self._transaction() as db:
             rows = db.execute("SELECT id, name, email FROM staff ORDER BY id")
             return [StaffMember(id=row[0], name=row[1], email=row[2]) for row in rows]
+
+    # -- family links --------------------------------------------------------------------------
+    def record_links(self, meeting_id: str, links: Iterable[tuple[str, int]], *, issued_on: date) -> int:
+        """Keep which registrant id (a family's own join link, by Zoom's id for it) was issued for which
+        pupil of this register, for ``meeting_id``; how many were kept. All or none: a pupil id that is
+        not on the register refuses the lot."""
+        rows = [(str(registrant_id), str(meeting_id), int(pupil_id), issued_on.isoformat()) for registrant_id, pupil_id in links]
+        if not rows:
+            return 0
+        with self._transaction(write=True) as db:
+            known = {row[0] for row in db.execute("SELECT id FROM pupils")}
+            strangers = sorted({row[2] for row in rows} - known)
+            if strangers:
+                raise RegisterStoreError(
+                    f"a family link was issued for pupil {strangers[0]}, who is not on the stored register; nothing was kept.",
+                    hint="Prepare the invitations again against the register as it is now.",
+                )
+            db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def links(self, meeting_id: str) -> dict[str, int]:
+        """The family links issued for ``meeting_id``: registrant id -> pupil id."""
+        if not self.db_path.exists():
+            return {}
+        with self._transaction() as db:
+            rows = db.execute("SELECT registrant_id, pupil_id FROM links WHERE meeting_id = ?", (str(meeting_id),))
+            return {row[0]: row[1] for row in rows}
+
+    def link_count(self, *, pupil_id: int | None = None) -> int:
+        """How many family links are kept (for one pupil, or in all)."""
+        with self._transaction() as db:
+            if pupil_id is None:
+                return int(db.execute("SELECT COUNT(*) FROM links").fetchone()[0])
+            return int(db.execute("SELECT COUNT(*) FROM links WHERE pupil_id = ?", (pupil_id,)).fetchone()[0])
+
+    def purge_links(self, *, issued_before: date, dry_run: bool = False) -> int:
+        """Remove (or with ``dry_run`` only count) the family links issued before ``issued_before``."""
+        with self._transaction(write=True) as db:
+            count = int(db.execute("SELECT COUNT(*) FROM links WHERE issued_on < ?", (issued_before.isoformat(),)).fetchone()[0])
+            if not dry_run:
+                db.execute("DELETE FROM links WHERE issued_on < ?", (issued_before.isoformat(),))
+        return count
 
     def consent_counts_by_class(self) -> dict[str, tuple[int, int]]:
         return consent_counts(self.pupils())
@@ -142,6 +203,7 @@ class RegisterStore:
             rows = db.execute("SELECT * FROM pupils WHERE leaving_date IS NOT NULL ORDER BY id").fetchall()
             due = [pupil for pupil in map(_pupil, rows) if august_after(pupil.leaving_date) <= today]  # type: ignore[arg-type]
             if not dry_run:
+                # their family links go too, through the foreign key
                 db.executemany("DELETE FROM pupils WHERE id = ?", [(pupil.id,) for pupil in due])
         return due
 
@@ -179,6 +241,7 @@ class RegisterStore:
     def _prepare(self, db: sqlite3.Connection) -> None:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")  # a pupil's family links are deleted with the pupil
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise RegisterStoreError(
