@@ -238,7 +238,6 @@ class _State:
     last_source: dict[str, str] = field(default_factory=dict)  # who reported each participant's last step
     last_kind: dict[str, JournalKind] = field(default_factory=dict)  # and what that step was
     present: Counter[tuple[str, object]] = field(default_factory=Counter)  # ``_claims`` of every row -> how many
-    link_left: dict[str, datetime] = field(default_factory=dict)  # registrant id -> when its last holder went
     links_in_use: bool | None = None  # the last ADMISSION note: pupils are admitted by their own link
 
     def set_row(self, pid: str, row: Arrival | None) -> Arrival | None:
@@ -254,9 +253,6 @@ class _State:
                     del self.present[key]
             for key in after:
                 self.present[key] += 1
-            rid = old.identity.registrant_id if old else ""
-            if rid and row is not None and row.state not in _PRESENT and old is not None and old.state in _PRESENT:
-                self.link_left[rid] = row.last_change or row.arrived_at
         return old
 
     def checkpoint(self) -> _State:
@@ -273,7 +269,6 @@ class _State:
             last_source=dict(self.last_source),
             last_kind=dict(self.last_kind),
             present=Counter(self.present),
-            link_left=dict(self.link_left),
         )
 
 
@@ -530,7 +525,7 @@ class LiveSession:
         # (not those already flagged, or one impostor waiting would make the real pupil a "duplicate"
         # too), and every registration link in use, less this participant's own row.
         own = self._state.people.get(event.participant_id or "")
-        present = _Present(self._state, _claims(own) if own is not None else (), at=event.at)
+        present = _Present(self._state, _claims(own) if own is not None else ())
         try:
             result = self._classify(name, present, who)
         except Exception:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
@@ -1072,21 +1067,14 @@ def _kept(identity: ZoomIdentity, evidence: Evidence) -> ZoomIdentity:
 
 
 class _Present(Presence, Collection[int]):
-    """Who is already here (``_State.present``), less what the arriving participant's own row counts for.
+    """Who is already here (``_State.present``), less what the arriving participant's own row counts for."""
 
-    A registration link whose holder went less than ``LATE_COPY_SLACK`` before ``at`` counts as still
-    in use: where Zoom lets a link join from one device only, a second device's arrival pushes the
-    first out, and the two reports may come in either order.
-    """
+    __slots__ = ("_counts", "_own")
 
-    __slots__ = ("_counts", "_left", "_own", "_at")
-
-    def __init__(self, state: _State, own: tuple[tuple[str, object], ...], *, at: datetime) -> None:
+    def __init__(self, state: _State, own: tuple[tuple[str, object], ...]) -> None:
         super().__init__(())
         self._counts = state.present
-        self._left = state.link_left
         self._own = own
-        self._at = at
 
     def _has(self, key: tuple[str, object]) -> bool:
         return self._counts.get(key, 0) - (key in self._own) > 0
@@ -1104,10 +1092,7 @@ class _Present(Presence, Collection[int]):
         return self._has(("staff+", staff_id))
 
     def link_here(self, registrant_id: str) -> bool:
-        if self._has(("link", registrant_id)):
-            return True
-        left = self._left.get(registrant_id)
-        return left is not None and abs(self._at - left) < LATE_COPY_SLACK
+        return self._has(("link", registrant_id))
 
     def __contains__(self, pupil_id: object) -> bool:
         return self._has(("pupil", pupil_id))
