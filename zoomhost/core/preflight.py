@@ -745,6 +745,15 @@ def _scheduled_by(inp: PreflightInput, domains: set[str], shown: str) -> tuple[s
     return None, f", scheduled on the host's behalf by another {shown} account"
 
 
+def registration_required(meeting: Mapping[str, Any] | None) -> bool:
+    """Whether Zoom makes everyone register for ``meeting`` (a scheduled meeting, approved automatically
+    or by the host): then each family can have its own link, and pupils are admitted by it."""
+    if not isinstance(meeting, Mapping) or meeting.get("type") != 2:
+        return False
+    settings = meeting.get("settings")
+    return isinstance(settings, Mapping) and settings.get("approval_type") in (0, 1)
+
+
 def _check_registration(inp: PreflightInput, severity: Severity) -> _Outcome:
     why = (
         "With registration, zoomhost can give each consented family its own join link, so a forwarded link "

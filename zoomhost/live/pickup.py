@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.events import NO_IDENTITY, EventKind, MeetingEvent, ZoomIdentity
 from zoomhost.core.journal import Actor, JournalEntry
 from zoomhost.core.session import Arrival, CommandOutcome, LiveSession, ParticipantState, SessionNote
 from zoomhost.live.channels import Channels
@@ -151,7 +151,7 @@ def reconcile_events(
     events: list[MeetingEvent] = []
     seen: set[str] = set()
 
-    def event(kind: EventKind, pid: str, at: datetime, name: str | None, stamp: str) -> None:
+    def event(kind: EventKind, pid: str, at: datetime, name: str | None, stamp: str, identity: ZoomIdentity = NO_IDENTITY) -> None:
         events.append(
             MeetingEvent(
                 kind=kind,
@@ -161,6 +161,7 @@ def reconcile_events(
                 participant_id=pid,
                 display_name=name,
                 source="reconcile",
+                identity=identity,
             )
         )
 
@@ -174,15 +175,16 @@ def reconcile_events(
         row = session.participant(pid)
         if row is None or row.state not in _PRESENT:
             joined = _when(person.join_time) or taken
-            event(EventKind.WAITING_JOINED if waiting else EventKind.JOINED, pid, min(joined, taken), person.display_name, person.join_time or taken.isoformat())
+            kind = EventKind.WAITING_JOINED if waiting else EventKind.JOINED
+            event(kind, pid, min(joined, taken), person.display_name, person.join_time or taken.isoformat(), person.identity)
         elif fresh(row):
             continue
         elif row.state is ParticipantState.WAITING and not waiting:
-            event(EventKind.ADMITTED, pid, taken, person.display_name, taken.isoformat())
+            event(EventKind.ADMITTED, pid, taken, person.display_name, taken.isoformat(), person.identity)
         elif row.state is ParticipantState.IN_MEETING and waiting:
             event(EventKind.PUT_BACK, pid, taken, person.display_name, taken.isoformat())
         elif waiting and person.display_name and person.display_name != row.display_name:
-            event(EventKind.WAITING_RENAMED, pid, taken, person.display_name, taken.isoformat())
+            event(EventKind.WAITING_RENAMED, pid, taken, person.display_name, taken.isoformat(), person.identity)
     for row in session.arrivals():
         if row.state in _PRESENT and row.participant_id not in seen and not fresh(row):
             event(EventKind.LEFT, row.participant_id, taken, row.display_name, taken.isoformat())

@@ -24,10 +24,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from zoomhost.system.config import Settings
-from zoomhost.core.events import EventKind, MeetingEvent, ZoomIdentity
+from zoomhost.core.events import EventKind, MeetingEvent
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
 from zoomhost.zoom.client import LiveParticipant, ZoomClient
+from zoomhost.zoom.identity import identity_from_participant
 from zoomhost.zoom.errors import (
     ConnectionFailed,
     NotFound,
@@ -125,26 +126,6 @@ def meeting_event_from_webhook(body: Mapping[str, Any], *, source: str = "websoc
         source=source,
         extra=extra,
         identity=identity_from_participant(person),
-    )
-
-
-def identity_from_participant(person: Mapping[str, Any]) -> ZoomIdentity:
-    """Who Zoom says a participant is: ``registrant_id`` (their own registration link), and for someone
-    signed in to the host's account ``participant_user_id`` (``id`` in older events) and ``email``.
-
-    Zoom sends these as empty strings for anyone who only typed a name; anything that is not a
-    string, or an address without an @, counts as nothing said.
-    """
-
-    def text(key: str) -> str:
-        value = person.get(key)
-        return value.strip() if isinstance(value, str) else ""
-
-    email = text("email")
-    return ZoomIdentity(
-        registrant_id=text("registrant_id"),
-        user_id=text("participant_user_id") or text("id"),
-        email=email if "@" in email else "",
     )
 
 
@@ -367,6 +348,7 @@ class EventStream:
                     participant_id=person.participant_id,
                     display_name=person.display_name[:MAX_NAME],
                     source="reconcile",
+                    identity=person.identity,
                 )
             )
         return events
