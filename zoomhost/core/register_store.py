@@ -159,12 +159,16 @@ class RegisterStore:
             db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", rows)
         return len(rows)
 
-    def links(self, meeting_id: str) -> dict[str, int]:
-        """The family links issued for ``meeting_id``: registrant id -> pupil id."""
+    def links(self, meeting_id: str | None) -> dict[str, int]:
+        """The family links issued for ``meeting_id`` (None: for any meeting): registrant id -> pupil id.
+        With no register stored, none (and nothing is made on disk)."""
         if not self.db_path.exists():
             return {}
         with self._transaction() as db:
-            rows = db.execute("SELECT registrant_id, pupil_id FROM links WHERE meeting_id = ?", (str(meeting_id),))
+            if meeting_id is None:
+                rows = db.execute("SELECT registrant_id, pupil_id FROM links")
+            else:
+                rows = db.execute("SELECT registrant_id, pupil_id FROM links WHERE meeting_id = ?", (str(meeting_id),))
             return {row[0]: row[1] for row in rows}
 
     def link_count(self, *, pupil_id: int | None = None) -> int:
