@@ -80,6 +80,9 @@ def test_headless_assembly_at_high_speed_admits_only_the_consented_once_each() -
     # the duplicates: a pupil's name on a second device, a teacher's name typed by someone not signed in,
     # and a pupil's link forwarded to someone else
     assert out["alarms_by_kind"] == {"arrival_after_lock": 1, "duplicate": 3, "suspicious": 1}
+    # How each was let in: pupils by their own link, staff signed in, the host straight in; nobody by name alone.
+    assert out["admitted_by"] == {"link": out["by_verdict"]["consented"], "sign_in": 5, "name": 0, "teacher": 0, "zoom": 1}
+    assert out["forwarded_links"] == 1
 
     # Ended for all by the policy, and Zoom said so; the autopilot's switching on is on record.
     kinds = [e.kind for e in entries]

@@ -154,18 +154,23 @@ class RehearsalResult:
             "not_admitted": counts["not_admitted"],
             "alarms": sum(alarms.values()),
             "alarms_by_kind": dict(sorted(alarms.items())),
+            "admitted_by": counts["admitted_by"],
+            "forwarded_links": counts["forwarded_links"],
             "stream_gaps": counts["stream_gaps"],
         }
 
     def text(self) -> str:
         data = self.as_dict()
         verdicts = _words(data["by_verdict"])
+        by = data["admitted_by"]
         alarms = f" ({_words(data['alarms_by_kind'])})" if data["alarms"] else ""
         resumed = " (picked up after a restart)" if self.resumed else ""
         lines = [
             f"Rehearsal '{self.scenario}' at {self.speed:g}x{resumed}:",
             f"  arrivals {data['arrivals']} ({verdicts})",
             f"  admitted {data['admitted']}, held {data['held']}, removed {data['removed']}, alarms {data['alarms']}{alarms}",
+            f"  admitted by their own link {by['link']}, by sign-in {by['sign_in']}, by typed name {by['name']},"
+            f" by the teacher's click {by['teacher']}, in Zoom {by['zoom']}; forwarded links caught {data['forwarded_links']}",
             f"  journal: {self.journal}",
         ]
         return "\n".join(lines)
