@@ -153,3 +153,27 @@ def test_a_rehearsal_with_links_is_prepared_as_a_school_would_and_picked_up_from
     amy = state.registrant_of(int(meeting), script.family_address(17))
     assert issued[amy] == pupils[17].id and pupils[17].known_as == "Amy"
     assert "family.p017" not in repr(listed)  # an address is never shown where a registration is
+
+
+def test_a_meeting_letting_one_link_join_from_several_devices_fails_and_is_fixed_in_the_one_update(rehearsal_zoom) -> None:  # noqa: ANN001, F811
+    from zoomhost.core.preflight import RuleStatus, plan_fixes
+    from zoomhost.zoom.preflight import PreflightContext, apply_fixes, run_preflight
+
+    state = rehearsal_zoom.server.state
+    meeting = state.assembly_meeting_id
+    _registration(state, meeting, approval=1, multiple=True)
+    context = PreflightContext(consented_pupils=250, staff=12, school_email_domain="sch.im")
+
+    async def run():
+        async with rehearsal_zoom.client() as client:
+            before = await run_preflight(client, meeting, context=context)
+            plan = plan_fixes(before.results)
+            return before, plan, await apply_fixes(client, meeting, plan, context=context, host_id=before.host_id)
+
+    before, plan, outcome = asyncio.run(run())
+    check = next(r for r in before.results if r.rule_id == "one_device_per_link")
+    assert check.status is RuleStatus.FAIL and "forwarded link" in check.observed
+    assert plan.meeting_patch["settings"]["allow_multiple_devices"] is False
+    assert len(rehearsal_zoom.sent("PATCH", f"/meetings/{meeting}")) == 1, "one meeting update carries every fix"
+    after = next(r for r in outcome.after.results if r.rule_id == "one_device_per_link")
+    assert after.status is RuleStatus.PASS and state.meeting(meeting).settings["allow_multiple_devices"] is False
