@@ -28,7 +28,8 @@ from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import SessionJournals, utc_now
-from zoomhost.core.preflight import registration_required
+from zoomhost.core.invitations import approved_registrations
+from zoomhost.core.preflight import registration_required, registrations_approved_by_hand
 from zoomhost.core.session import Arrival, SessionChange
 from zoomhost.core.start_checks import StartChecklist
 from zoomhost.live.engine import ConnectAssistant, Listener, LiveController
@@ -111,6 +112,18 @@ async def start_session(
     if topic is None:
         topic = str(meeting.get("topic") or "")
     links_in_use = registration_required(meeting)
+    found: dict[str, int] = {}
+    if registrations_approved_by_hand(meeting):
+        # Registrations the school approved that zoomhost did not make (another computer, Zoom's own
+        # pages): matched to the pupil they name. Where anyone is approved, they would prove nothing.
+        try:
+            listed = await zoom.list_registrants(meeting_id)
+        except ZoomhostError as err:
+            log.warning("the meeting's registrations could not be read: %s", err)
+            listed = []
+        found = approved_registrations(
+            ((r.registrant_id, r.first_name, r.last_name) for r in listed), register.pupils(), today=clock().date()
+        )
     session = open_session(
         journals=journals,
         meeting_id=meeting_id,
@@ -121,6 +134,7 @@ async def start_session(
         resume=resume,
         clock=clock,
         links_in_use=links_in_use,
+        found_links=found,
     )
 
     async def end_meeting() -> None:

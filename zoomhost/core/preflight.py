@@ -754,6 +754,13 @@ def registration_required(meeting: Mapping[str, Any] | None) -> bool:
     return isinstance(settings, Mapping) and settings.get("approval_type") in (0, 1)
 
 
+def registrations_approved_by_hand(meeting: Mapping[str, Any] | None) -> bool:
+    """Whether the school approves each registration for ``meeting`` (approval type 1), so a registration
+    Zoom lists has been checked by a person."""
+    settings = meeting.get("settings") if isinstance(meeting, Mapping) else None
+    return registration_required(meeting) and isinstance(settings, Mapping) and settings.get("approval_type") == 1
+
+
 def _check_registration(inp: PreflightInput, severity: Severity) -> _Outcome:
     why = (
         "With registration, zoomhost can give each consented family its own join link, so a forwarded link "

@@ -10,7 +10,7 @@ computer's sessions folder) and the register, both passed in by the app layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -34,21 +34,26 @@ class RegisterSource(Protocol):
 
 
 def classifier_for(
-    register: RegisterSource, *, today: date | None = None, meeting_id: str | None = None, links_in_use: bool = False
+    register: RegisterSource,
+    *,
+    today: date | None = None,
+    meeting_id: str | None = None,
+    links_in_use: bool = False,
+    found_links: Mapping[str, int] | None = None,
 ) -> tuple[Classify, int]:
     """The session's classify function and how many consented pupils (still at the school) it expects.
 
-    ``meeting_id``: whose family links the classifier knows; ``links_in_use``: the meeting requires
-    registration, so a consented pupil is admitted automatically only through their own link.
+    ``meeting_id``: whose family links the classifier knows (those kept with the register, and
+    ``found_links``, registrations found among the meeting's own); ``links_in_use``: the meeting
+    requires registration, so a consented pupil is admitted automatically only through their own link.
     """
     today = today or date.today()
     pupils = register.pupils()
+    links = dict(found_links or {})
+    if meeting_id is not None:
+        links.update(register.links(str(meeting_id)))  # the links zoomhost issued come first
     classifier = AdmissionClassifier(
-        pupils=pupils,
-        staff=register.staff(),
-        today=today,
-        links=register.links(str(meeting_id)) if meeting_id is not None else {},
-        links_in_use=links_in_use,
+        pupils=pupils, staff=register.staff(), today=today, links=links, links_in_use=links_in_use
     )
 
     def classify(name: str, present: Any, identity: ZoomIdentity) -> Classification:
@@ -84,13 +89,16 @@ def open_session(
     resume: bool = True,
     clock: Callable[[], datetime] = utc_now,
     links_in_use: bool = False,
+    found_links: Mapping[str, int] | None = None,
 ) -> LiveSession:
     """This meeting's unfinished session rebuilt from its journal (when ``resume``), else a new one.
 
     ``links_in_use``: the meeting requires registration (families have their own links), so pupils
     are admitted automatically only through them; journaled, and what the panel and summary say.
     """
-    classify, expected = classifier_for(register, meeting_id=str(meeting_id), links_in_use=links_in_use)
+    classify, expected = classifier_for(
+        register, meeting_id=str(meeting_id), links_in_use=links_in_use, found_links=found_links
+    )
     info = find_unfinished_session(meeting_id, journals=journals, rehearsal=rehearsal) if resume else None
     if info is not None:
         journal = journals.open(info.session_id)
