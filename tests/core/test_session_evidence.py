@@ -117,6 +117,27 @@ def test_a_pupil_who_drops_out_and_comes_back_through_their_link_is_let_in_again
     assert (row.verdict, row.admit) == (Verdict.CONSENTED, True)
 
 
+def test_a_device_pushed_out_that_only_the_assistant_saw_go_still_holds_its_link() -> None:
+    """One link, one device: Zoom drops Amy's device as a second arrives through her link and reports the
+    arrival first; the assistant may hear the drop before Zoom's stream says whose link the newcomer used."""
+    session = _session()
+    session.apply(event(K.WAITING_JOINED, "amy", "Amy B", seconds=1, identity=AMY_LINK))
+    session.apply(event(K.ADMITTED, "amy", seconds=2))
+    session.apply(event(K.LEFT, "amy", seconds=60.2, source="assistant"))
+    session.apply(event(K.WAITING_JOINED, "ben", "Ben", seconds=60.4, source="assistant"))
+    session.apply(event(K.WAITING_JOINED, "ben", "Ben", seconds=60, identity=AMY_LINK))
+    row = session.participant("ben")
+    assert (row.verdict, row.evidence, row.admit) == (Verdict.DUPLICATE, Evidence.LINK, False)
+    changes = session.apply(event(K.LEFT, "amy", seconds=60))  # Zoom's stream: the drop, after the arrival
+    assert [c.entry.detail.get("note") for c in changes] == ["left_confirmed"]
+    assert not session.participant("amy").gone_by_assistant
+    session.apply(event(K.WAITING_LEFT, "ben", seconds=61))
+    session.apply(event(K.WAITING_JOINED, "amy-again", "Amy B", seconds=90, identity=AMY_LINK))
+    assert session.participant("amy-again").verdict is Verdict.CONSENTED, "the link is free once Zoom says so"
+    resumed = _session(journal=session.journal)
+    assert resumed.snapshot() == session.snapshot()
+
+
 def test_a_link_naming_another_pupil_is_flagged() -> None:
     session = _session()
     changes = session.apply(event(K.WAITING_JOINED, "m", "Zoë L", seconds=1, identity=MO_LINK))

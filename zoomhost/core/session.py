@@ -33,7 +33,11 @@ identity comes after, the row is classified again (an ``IDENTIFIED`` entry), and
 heard once is kept for every later rename. Admit all and the autopilot admit only rows whose
 classification says ``admit``. Who is already here (a pupil, a staff member, a registration link)
 is counted from the rows, so a second arrival through a link in use, or naming a staff member
-already here, is a duplicate.
+already here, is a duplicate. Where one link may join from one device only, Zoom drops the first
+device as a second arrives through it, and reports the arrival first; the assistant may hear the
+drop before Zoom's event stream says whose link the newcomer used. So a link whose holder only the
+assistant saw go stays in use until Zoom's stream reports that departure too (a ``left_confirmed``
+note), and the newcomer is still caught.
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ class SessionNote(StrEnum):
     ASSISTANT = "assistant"  # this participant id is the host assistant itself
     ASSISTANT_SEEN = "assistant_seen"  # an event about the assistant's own participant: detail event, event_id, source
     ADMISSION = "admission"  # how Admit all and the autopilot admit pupils: detail links (True: by their own link)
+    LEFT_CONFIRMED = "left_confirmed"  # Zoom's stream reports a departure the assistant heard first: its link is free
 
 
 class ParticipantState(StrEnum):
@@ -154,6 +159,7 @@ class Arrival:
     admit: bool = False  # Admit all and the autopilot may admit this row (``models.admits``)
     staff_id: int | None = None
     identity: ZoomIdentity = NO_IDENTITY  # what Zoom said of who this is, as far as it is kept
+    gone_by_assistant: bool = False  # left, as only the assistant has said so far: the link is still in use
 
     @property
     def link_label(self) -> str | None:
@@ -381,7 +387,13 @@ class LiveSession:
         if pid in self._state.assistant_ids:
             return [self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
         row = self._state.people.get(pid)
+        if row is not None and row.gone_by_assistant and event.kind in _LEAVING and event.source != "assistant":
+            return [self._event_note(SessionNote.LEFT_CONFIRMED, event)]
         if row is not None and self._late_copy(event, row):
+            # Zoom's stamp (whole seconds) can be older than the assistant's report of the same step:
+            # a late copy still says who someone is.
+            if row.state in _PRESENT and event.kind not in _LEAVING:
+                return self._identified(event, row)
             return []
         return self._participant_entries(event, row)
 
@@ -921,6 +933,11 @@ class LiveSession:
             state.stream_gaps += 1
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ADMISSION:
             state.links_in_use = bool(entry.detail.get("links"))
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.LEFT_CONFIRMED and entry.participant_id:
+            gone = state.people.get(entry.participant_id)
+            if gone is not None and gone.gone_by_assistant:
+                row = replace(gone, gone_by_assistant=False)
+                state.set_row(entry.participant_id, row)
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and entry.participant_id:
             pid = entry.participant_id
             state.assistant_ids.add(pid)
@@ -1042,7 +1059,7 @@ def _claims(row: Arrival) -> tuple[tuple[str, object], ...]:
     ``staff`` and ``staff+`` likewise, signed in; ``link``: waiting or in through that link.
     """
     if row.state not in _PRESENT:
-        return ()
+        return (("link", row.identity.registrant_id),) if row.gone_by_assistant and row.identity.registrant_id else ()
     inside = row.state is ParticipantState.IN_MEETING
     claims: list[tuple[str, object]] = []
     if row.identity.registrant_id:
@@ -1169,12 +1186,12 @@ def _next_row(previous: Arrival | None, entry: JournalEntry) -> Arrival:
         return replace(previous, state=ParticipantState.WAITING, held=True, last_change=last)
     if kind is JournalKind.HELD:
         return replace(previous, held=True)
-    if kind is JournalKind.LEFT_WAITING_ROOM:
-        return replace(previous, state=ParticipantState.LEFT_WAITING_ROOM, last_change=last)
-    if kind is JournalKind.LEFT:
-        return replace(previous, state=ParticipantState.LEFT, last_change=last)
+    if kind in (JournalKind.LEFT_WAITING_ROOM, JournalKind.LEFT):
+        gone = ParticipantState.LEFT_WAITING_ROOM if kind is JournalKind.LEFT_WAITING_ROOM else ParticipantState.LEFT
+        by_assistant = entry.detail.get("source") == "assistant" and bool(previous.identity.registrant_id)
+        return replace(previous, state=gone, last_change=last, gone_by_assistant=by_assistant)
     if kind is JournalKind.REMOVED:
-        return replace(previous, state=ParticipantState.REMOVED, held=False)
+        return replace(previous, state=ParticipantState.REMOVED, held=False, gone_by_assistant=False)
     raise ValueError(f"{kind} does not change a participant")
 
 
