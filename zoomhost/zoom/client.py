@@ -24,6 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from zoomhost import __version__
+from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
 from zoomhost.system import paths, redact
 from zoomhost.system.config import Settings
 from zoomhost.zoom.errors import (
@@ -39,6 +40,7 @@ from zoomhost.zoom.errors import (
     error_from_exception,
     error_from_response,
 )
+from zoomhost.zoom.identity import identity_from_participant
 from zoomhost.zoom.ratelimit import IDEMPOTENT_METHODS, Category, RateLimiter, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -114,6 +116,7 @@ class LiveParticipant:
     join_time: str | None
     leave_time: str | None
     participant_uuid: str | None = None  # the same person for the whole meeting, whatever ``user_id`` says
+    identity: ZoomIdentity = NO_IDENTITY  # their own registration link, or the school account they signed in to
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,16 @@ class Registration:
     email: str
     registrant_id: str | None
     join_url: str | None = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ListedRegistrant:
+    """One approved registration of a meeting, as Zoom lists it (the address: in memory only, never logged)."""
+
+    registrant_id: str
+    email: str = field(repr=False)
+    first_name: str
+    last_name: str
 
 
 @dataclass(frozen=True)
@@ -419,6 +432,27 @@ class ZoomClient:
                     )
         return result
 
+    async def list_registrants(self, meeting_id: str | int) -> list[ListedRegistrant]:
+        """GET /meetings/{meetingId}/registrants?status=approved (MEDIUM), every page: who may join through a link of their own."""
+        number = meeting_number(meeting_id)
+        rows = await self._pages(
+            f"meetings/{number}/registrants",
+            params={"status": "approved", "page_size": "300"},
+            key="registrants",
+            category=Category.MEDIUM,
+            what=f"the registrations for meeting {number}",
+        )
+        return [
+            ListedRegistrant(
+                registrant_id=str(row["id"])[:256],
+                email=str(row.get("email") or "")[:320],
+                first_name=str(row.get("first_name") or "")[:64],
+                last_name=str(row.get("last_name") or "")[:64],
+            )
+            for row in rows
+            if isinstance(row.get("id"), str) and row["id"]
+        ]
+
     # -- participants -------------------------------------------------------------------------
     async def live_participants(self, meeting_id: str | int) -> list[LiveParticipant]:
         """GET /metrics/meetings/{meetingId}/participants?type=live (HEAVY; Business/Education plans).
@@ -457,6 +491,7 @@ class ZoomClient:
                     join_time=row.get("join_time"),
                     leave_time=row.get("leave_time"),
                     participant_uuid=str(row["participant_uuid"])[:100] if row.get("participant_uuid") else None,
+                    identity=identity_from_participant(row),
                 )
             )
         return people
