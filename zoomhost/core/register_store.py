@@ -74,7 +74,7 @@ CREATE INDEX IF NOT EXISTS links_by_pupil ON links (pupil_id);
 #: Other tables whose rows are about one pupil, as (table, column holding the pupil's register id):
 #: ``pupil_records`` lists their rows with the pupil's register entry and ``forget_pupils`` deletes
 #: them with it, in the same transaction. A table that maps Zoom registrants to pupils belongs here.
-PUPIL_LINKED_TABLES: tuple[tuple[str, str], ...] = ()
+PUPIL_LINKED_TABLES: tuple[tuple[str, str], ...] = (("links", "pupil_id"),)  # the family links issued for the pupil
 
 
 class RegisterStoreError(ZoomhostError):
