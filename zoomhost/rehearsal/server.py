@@ -80,6 +80,9 @@ ROUTE_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/meetings/{meetingId}/registrants"): (
         "meeting:write:admin", "meeting:write", "meeting:write:registrant", "meeting:write:registrant:admin",
     ),
+    ("GET", "/v2/meetings/{meetingId}/registrants"): (
+        "meeting:read:admin", "meeting:read", "meeting:read:list_registrants", "meeting:read:list_registrants:admin",
+    ),
     ("GET", "/v2/metrics/meetings/{meetingId}/participants"): (
         "dashboard_meetings:read:admin", "dashboard:read:admin", "dashboard:read:list_meeting_participants:admin",
     ),
