@@ -210,7 +210,7 @@ def minimise(journal: SessionJournal) -> Minimised | None:
     changed: list[JournalEntry] = []
     for entry in entries:
         pid = entry.participant_id
-        if entry.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED) and pid:
+        if entry.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED) and pid:
             member = entry.detail.get("staff")
             if isinstance(member, Mapping) and member.get("name"):
                 staff[pid] = str(member["name"])
