@@ -525,6 +525,25 @@ class LiveSession:
         log.warning("ignored an event of kind %s", kind)
         return []
 
+    def _link_released(self, who: ZoomIdentity, event: MeetingEvent) -> tuple[tuple[str, object], ...]:
+        """The arrival's registration link, when a device that came through it left no earlier than this
+        arrival (by Zoom's times): the link was still in use when they arrived. Zoom pushes the first device
+        out as a second arrives through one link, and its events may come late or out of order, so the
+        departure can be heard before the arrival that caused it."""
+        link = who.registrant_id
+        if not link:
+            return ()
+        for row in self._state.people.values():
+            if (
+                row.state not in _PRESENT
+                and row.identity.registrant_id == link
+                and row.participant_id != event.participant_id
+                and row.last_change is not None
+                and row.last_change >= event.at
+            ):
+                return (("link", link),)
+        return ()
+
     def _identified(self, event: MeetingEvent, row: Arrival | None) -> list[JournalEntry]:
         """Zoom says who a participant is that we had heard by name alone: classified again, with it."""
         if row is None or not event.identity.adds_to(row.identity):
@@ -592,7 +611,7 @@ class LiveSession:
         # (not those already flagged, or one impostor waiting would make the real pupil a "duplicate"
         # too), and every registration link in use, less this participant's own row.
         own = self._state.people.get(event.participant_id or "")
-        present = _Present(self._state, _claims(own) if own is not None else ())
+        present = _Present(self._state, _claims(own) if own is not None else (), also=self._link_released(who, event))
         try:
             result = self._classify(name, present, who)
         except Exception as err:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
@@ -647,9 +666,12 @@ class LiveSession:
         )
         entries = [entry]
         preview = self._preview(row, entry)
-        if result.verdict is Verdict.DUPLICATE:
+        # Zoom saying who someone is raises an alarm only where it changes the verdict: the same
+        # incident heard from the assistant first is not a second one.
+        again = kind is JournalKind.IDENTIFIED and row is not None and row.verdict is result.verdict
+        if result.verdict is Verdict.DUPLICATE and not again:
             entries.append(self._alarm_entry(entry, AlarmKind.DUPLICATE, preview))
-        if result.verdict is Verdict.SUSPICIOUS:
+        if result.verdict is Verdict.SUSPICIOUS and not again:
             entries.append(self._alarm_entry(entry, AlarmKind.SUSPICIOUS, preview))
         if after_lock and kind is JournalKind.ARRIVAL:
             entries.append(self._alarm_entry(entry, AlarmKind.ARRIVAL_AFTER_LOCK, preview))
@@ -1167,15 +1189,18 @@ def _kept(identity: ZoomIdentity, evidence: Evidence) -> ZoomIdentity:
 class _Present(Presence, Collection[int]):
     """Who is already here (``_State.present``), less what the arriving participant's own row counts for."""
 
-    __slots__ = ("_counts", "_own")
+    __slots__ = ("_also", "_counts", "_own")
 
-    def __init__(self, state: _State, own: tuple[tuple[str, object], ...]) -> None:
+    def __init__(self, state: _State, own: tuple[tuple[str, object], ...], *, also: tuple[tuple[str, object], ...] = ()) -> None:
+        """``also``: claims that count as here although no row holds them now (a link released by a
+        departure Zoom stamped no earlier than the arrival being checked)."""
         super().__init__(())
         self._counts = state.present
         self._own = own
+        self._also = also
 
     def _has(self, key: tuple[str, object]) -> bool:
-        return self._counts.get(key, 0) - (key in self._own) > 0
+        return key in self._also or self._counts.get(key, 0) - (key in self._own) > 0
 
     def pupil_here(self, pupil_id: int) -> bool:
         return self._has(("pupil", pupil_id))
