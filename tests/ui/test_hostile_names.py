@@ -122,6 +122,7 @@ def state_of(session: LiveSession) -> LiveState:
         planned_end=T0 + timedelta(minutes=30),
         planned_minutes=30,
         time_scale=1.0,
+        links_in_use=session.links_in_use,
     )
 
 
@@ -187,6 +188,8 @@ def test_the_live_panel_shows_each_name_as_text_in_its_table_alarms_and_steps(qt
             (
                 f"Name in Zoom: {visible_name(name)}",
                 "Verdict: Not on register",
+                "Who Zoom says: Typed name only",
+                "Admit all and the autopilot: leave to you",
                 "Matched: nobody on the register",
                 "Where: In the meeting",
                 f"Why: {visible_name(why(name))}",
