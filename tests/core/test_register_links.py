@@ -111,3 +111,19 @@ def test_a_register_stored_before_links_were_kept_gains_the_table_and_keeps_its_
     assert [p.first_name for p in store.pupils()] == ["Amy"]
     store.record_links(MEETING, [("reg-a", 1)], issued_on=date(2024, 9, 1))
     assert store.links(MEETING) == {"reg-a": 1}
+
+
+def test_importing_a_new_register_says_the_family_links_are_gone(capsys: pytest.CaptureFixture[str]) -> None:
+    from zoomhost import cli
+    from zoomhost.system import paths
+
+    assert cli.main(["register", "import", str(SAMPLES / "arbor-utf8-comma.csv")]) == 0
+    store = RegisterStore(db_path=paths.register_db())
+    store.record_links(MEETING, [("reg-a", store.pupils()[0].id), ("reg-b", store.pupils()[1].id)], issued_on=date.today())
+    capsys.readouterr()
+    assert cli.main(["register", "import", str(SAMPLES / "windows-1252-comma.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Forgot 2 family link(s) made for the old register: prepare the invitations again" in out
+    assert store.links(MEETING) == {}
+    assert cli.main(["register", "import", str(SAMPLES / "windows-1252-comma.csv")]) == 0
+    assert "family link" not in capsys.readouterr().out  # nothing to forget the second time

@@ -138,6 +138,22 @@ def test_a_device_pushed_out_that_only_the_assistant_saw_go_still_holds_its_link
     assert resumed.snapshot() == session.snapshot()
 
 
+def test_coming_back_through_the_link_a_second_after_dropping_out_is_not_a_second_device() -> None:
+    """Zoom's report of the drop lost (the stream was down), only the assistant heard it: Zoom's stamp on the
+    return says it came after, so the family is let in again."""
+    session = _session()
+    session.apply(event(K.WAITING_JOINED, "amy", "Amy B", seconds=1, identity=AMY_LINK))
+    session.apply(event(K.ADMITTED, "amy", seconds=2))
+    session.apply(event(K.LEFT, "amy", seconds=43.4, source="assistant"))
+    assert session.participant("amy").gone_by_assistant
+    # A second device Zoom stamps in the second the first went is a second device pushing it out.
+    session.apply(event(K.WAITING_JOINED, "other", "Ben", seconds=43, identity=AMY_LINK))
+    assert session.participant("other").verdict is Verdict.DUPLICATE
+    session.apply(event(K.WAITING_LEFT, "other", seconds=43.5))
+    session.apply(event(K.WAITING_JOINED, "amy-back", "Amy B", seconds=44, identity=AMY_LINK))
+    assert session.participant("amy-back").verdict is Verdict.CONSENTED
+
+
 def test_a_link_naming_another_pupil_is_flagged() -> None:
     session = _session()
     changes = session.apply(event(K.WAITING_JOINED, "m", "Zoë L", seconds=1, identity=MO_LINK))

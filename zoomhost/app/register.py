@@ -32,6 +32,7 @@ class StoredLists:
 class RegisterImported:
     pupils: int  # the pupils the register holds now
     leavers_removed: tuple[Pupil, ...]  # leavers whose retention ended, removed on the way in
+    links_forgotten: int = 0  # family links of the old register: the invitations must be prepared again
 
 
 def stored_lists(store: RegisterStore, *, today: date | None = None) -> StoredLists:
@@ -47,9 +48,9 @@ def stored_lists(store: RegisterStore, *, today: date | None = None) -> StoredLi
 
 def import_register(store: RegisterStore, imported: RegisterImport, *, today: date | None = None) -> RegisterImported:
     """Replace the stored register with ``imported``, then remove the leavers whose retention has ended."""
-    store.replace_pupils(imported)
+    forgotten = store.replace_pupils(imported)
     gone = remove_leavers(store, today=today)
-    return RegisterImported(pupils=len(imported.pupils) - len(gone), leavers_removed=tuple(gone))
+    return RegisterImported(pupils=len(imported.pupils) - len(gone), leavers_removed=tuple(gone), links_forgotten=forgotten)
 
 
 def import_staff_list(store: RegisterStore, imported: StaffImport) -> int:

@@ -39,6 +39,7 @@ from zoomhost.live.opening import RegisterSource, open_session
 from zoomhost.live.state import LiveState, LiveUpdate, Notice, NoticeKind, StartChecksView, notices_in
 from zoomhost.system import redact
 from zoomhost.system.config import Settings
+from zoomhost.zoom.ratelimit import RetryPolicy
 
 if TYPE_CHECKING:
     from zoomhost.app.services import Connection, Services
@@ -70,6 +71,9 @@ R = TypeVar("R")
 REHEARSAL_SDK_KEY = "rehearsalSdkKey"
 
 log = logging.getLogger(__name__)
+
+#: Reading who Zoom says waiting people are: one retry, then the watch asks again a second later.
+ASK_AGAIN_SOON = RetryPolicy(max_attempts=2, base_delay=0.25, max_delay=0.5, max_retry_after=2.0, give_up_after=2.0)
 
 
 async def start_session(
@@ -154,6 +158,7 @@ async def start_session(
         streams=streams,
         end_meeting=end_meeting,
         roster=lambda: zoom.live_participants(meeting_id),
+        identity_roster=lambda: zoom.live_participants(meeting_id, retry=ASK_AGAIN_SOON),
         listener=listener,
         clock=clock,
         auto_lock_after=auto_lock_after if auto_lock_after is not None else timedelta(minutes=settings.auto_lock_minutes),

@@ -45,8 +45,9 @@ is counted from the rows, so a second arrival through a link in use, or naming a
 already here, is a duplicate. Where one link may join from one device only, Zoom drops the first
 device as a second arrives through it, and reports the arrival first; the assistant may hear the
 drop before Zoom's event stream says whose link the newcomer used. So a link whose holder only the
-assistant saw go stays in use until Zoom's stream reports that departure too (a ``left_confirmed``
-note), and the newcomer is still caught.
+assistant saw go stays in use, until Zoom's stream reports that departure too (a ``left_confirmed``
+note), for anyone Zoom says arrived before that second: the newcomer is still caught, and a family
+coming back through their link after dropping out (a later second) is not.
 """
 
 from __future__ import annotations
@@ -267,6 +268,7 @@ class _State:
     last_source: dict[str, str] = field(default_factory=dict)  # who reported each participant's last step
     last_kind: dict[str, JournalKind] = field(default_factory=dict)  # and what that step was
     present: Counter[tuple[str, object]] = field(default_factory=Counter)  # ``_claims`` of every row -> how many
+    gone_holders: dict[str, Arrival] = field(default_factory=dict)  # rows gone by the assistant's word, holding a link
     links_in_use: bool | None = None  # the last ADMISSION note: pupils are admitted by their own link
     uuids: dict[str, str] = field(default_factory=dict)  # participant_uuid digest -> the row last heard with it
     aliases: dict[str, str] = field(default_factory=dict)  # another id a row was reported under -> the row's id
@@ -284,6 +286,10 @@ class _State:
                     del self.present[key]
             for key in after:
                 self.present[key] += 1
+        if row is not None and row.gone_by_assistant:
+            self.gone_holders[pid] = row
+        else:
+            self.gone_holders.pop(pid, None)
         return old
 
     def checkpoint(self) -> _State:
@@ -302,6 +308,7 @@ class _State:
             present=Counter(self.present),
             uuids=dict(self.uuids),
             aliases=dict(self.aliases),
+            gone_holders=dict(self.gone_holders),
         )
 
 
@@ -611,7 +618,13 @@ class LiveSession:
         # (not those already flagged, or one impostor waiting would make the real pupil a "duplicate"
         # too), and every registration link in use, less this participant's own row.
         own = self._state.people.get(event.participant_id or "")
-        present = _Present(self._state, _claims(own) if own is not None else (), also=self._link_released(who, event))
+        present = _Present(
+            self._state,
+            _claims(own) if own is not None else (),
+            pid=event.participant_id,
+            at=event.at,
+            also=self._link_released(who, event),
+        )
         try:
             result = self._classify(name, present, who)
         except Exception as err:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
@@ -1162,7 +1175,7 @@ def _claims(row: Arrival) -> tuple[tuple[str, object], ...]:
     ``staff`` and ``staff+`` likewise, signed in; ``link``: waiting or in through that link.
     """
     if row.state not in _PRESENT:
-        return (("link", row.identity.registrant_id),) if row.gone_by_assistant and row.identity.registrant_id else ()
+        return ()
     inside = row.state is ParticipantState.IN_MEETING
     claims: list[tuple[str, object]] = []
     if row.identity.registrant_id:
@@ -1187,17 +1200,32 @@ def _kept(identity: ZoomIdentity, evidence: Evidence) -> ZoomIdentity:
 
 
 class _Present(Presence, Collection[int]):
-    """Who is already here (``_State.present``), less what the arriving participant's own row counts for."""
+    """Who is already here (``_State.present``), less what the arriving participant's own row counts for.
 
-    __slots__ = ("_also", "_counts", "_own")
+    A link's holder whose departure only the assistant has reported still holds it for an arrival Zoom
+    stamps no later than the second it left (``at``): that is a second device pushing the first out.
+    And a link released by a departure Zoom stamped no earlier than the arrival being checked
+    (``also``: Zoom's report of the drop heard before the arrival that caused it).
+    """
 
-    def __init__(self, state: _State, own: tuple[tuple[str, object], ...], *, also: tuple[tuple[str, object], ...] = ()) -> None:
-        """``also``: claims that count as here although no row holds them now (a link released by a
-        departure Zoom stamped no earlier than the arrival being checked)."""
+    __slots__ = ("_also", "_at", "_counts", "_gone", "_own", "_pid")
+
+    def __init__(
+        self,
+        state: _State,
+        own: tuple[tuple[str, object], ...],
+        *,
+        pid: str | None,
+        at: datetime,
+        also: tuple[tuple[str, object], ...] = (),
+    ) -> None:
         super().__init__(())
         self._counts = state.present
+        self._gone = state.gone_holders
         self._own = own
         self._also = also
+        self._pid = pid
+        self._at = at
 
     def _has(self, key: tuple[str, object]) -> bool:
         return key in self._also or self._counts.get(key, 0) - (key in self._own) > 0
@@ -1215,7 +1243,14 @@ class _Present(Presence, Collection[int]):
         return self._has(("staff+", staff_id))
 
     def link_here(self, registrant_id: str) -> bool:
-        return self._has(("link", registrant_id))
+        if self._has(("link", registrant_id)):
+            return True
+        return any(
+            row.identity.registrant_id == registrant_id
+            and row.participant_id != self._pid
+            and (row.last_change or row.arrived_at).replace(microsecond=0) >= self._at
+            for row in self._gone.values()
+        )
 
     def __contains__(self, pupil_id: object) -> bool:
         return self._has(("pupil", pupil_id))
