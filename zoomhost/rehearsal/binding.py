@@ -541,11 +541,15 @@ class _MeetingService:
             events.fire(member, *args)
 
     def _state_event(self, event: dict[str, Any]) -> None:
-        """Runs under the rehearsal state's lock: only queue the event for the main loop, never call back in."""
+        """Runs under the rehearsal state's lock, in the events' order: keep what it says about the participant
+        at once (as the SDK's own list is up to date the moment Zoom moves someone), and queue the rest for the
+        main loop; never call back in."""
         meeting = event.get("payload", {}).get("object", {})
         if str(meeting.get("id")) != str(self._m.meeting_id):
             return  # another meeting's
-        self._b.later(lambda: self._on_event(str(event.get("event")), meeting.get("participant") or {}, event.get("rehearsal") or {}))
+        name, person = str(event.get("event")), meeting.get("participant") or {}
+        self._m.heard(name, person)
+        self._b.later(lambda: self._on_event(name, person, event.get("rehearsal") or {}))
 
     def _on_event(self, name: str, person: dict[str, Any], extra: dict[str, Any]) -> None:
         """On the main loop, in the events' order: what the SDK tells the assistant about it."""
@@ -559,7 +563,6 @@ class _MeetingService:
         if user_id is not None and user_id == m.my_id:
             self._about_myself(name, extra)
             return
-        m.heard(name, person)
         if name == "meeting.ended":
             m.my_where = ""
             self._events.fire("onMeetingStatusChanged", MeetingStatus.MEETING_STATUS_ENDED, 0)
