@@ -7,8 +7,8 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from zoomhost.app.services import session_journals
-from zoomhost.core.events import NO_IDENTITY, EventKind, MeetingEvent, ZoomIdentity
-from zoomhost.core.models import Classification, Evidence, Pupil, Verdict
+from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.models import Classification, Pupil, Verdict
 from zoomhost.core.session import LiveSession
 
 T0 = datetime(2024, 3, 8, 10, 30, tzinfo=UTC)
@@ -18,12 +18,11 @@ MEETING = "85746352901"
 PUPILS = {f"pupil{i:03d}": Pupil(i, f"Pupil{i:03d}", None, "K", f"Year {1 + i % 6}", i % 10 != 0) for i in range(1, 301)}
 
 
-def classify(display_name: str, present: Collection[int], identity: ZoomIdentity = NO_IDENTITY) -> Classification:
-    """Exact, predictable verdicts for the names these tests use (staff signed in are staff; typed, a claim)."""
+def classify(display_name: str, present: Collection[int]) -> Classification:
+    """Exact, predictable verdicts for the names these tests use."""
     name = display_name.strip().casefold()
     if name == "mrs hughes":
-        evidence = Evidence.SIGNED_IN if identity.user_id else Evidence.NAME
-        return Classification(Verdict.STAFF, reasons=("staff list",), evidence=evidence)
+        return Classification(Verdict.STAFF, reasons=("staff list",))
     if any(ord(ch) in (0x202E, 0x200B) for ch in display_name) or "<" in display_name:
         return Classification(Verdict.SUSPICIOUS, reasons=("hidden characters or markup in the name",))
     pupil = PUPILS.get(name)
@@ -39,9 +38,7 @@ def classify(display_name: str, present: Collection[int], identity: ZoomIdentity
 _ids = itertools.count(1)
 
 
-def event(
-    kind: EventKind, participant_id: str, name: str | None = None, *, seconds: float = 0, identity: ZoomIdentity = NO_IDENTITY
-) -> MeetingEvent:
+def event(kind: EventKind, participant_id: str, name: str | None = None, *, seconds: float = 0) -> MeetingEvent:
     return MeetingEvent(
         kind=kind,
         meeting_id=MEETING,
@@ -49,7 +46,6 @@ def event(
         event_id=f"ev-{next(_ids)}",
         participant_id=participant_id,
         display_name=name,
-        identity=identity,
     )
 
 

@@ -78,7 +78,6 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
             "verdict": "consented",
             "minutes_present": row.minutes_present,
             "rejoins": row.rejoins,
-            "outcome": f"admitted {row.admitted_words}",
         }
     for row in summary.staff:
         yield {
@@ -88,7 +87,6 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
             "name": row.name,
             "verdict": "staff",
             "minutes_present": row.minutes_present,
-            "outcome": f"admitted {row.admitted_words}",
         }
     for row in summary.not_admitted:
         yield {
@@ -97,7 +95,7 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
             "name": row.who,
             "verdict": row.verdict,
             "outcome": row.outcome,
-            "detail": f"{row.evidence_words}: " + "; ".join(row.reasons),
+            "detail": "; ".join(row.reasons),
         }
     for row in summary.incidents:
         yield {

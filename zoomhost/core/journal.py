@@ -75,7 +75,6 @@ class JournalKind(StrEnum):
 
     ARRIVAL = "arrival"
     RENAMED = "renamed"
-    IDENTIFIED = "identified"  # Zoom said who a participant is (own link, sign-in) after the name alone was heard
     LEFT_WAITING_ROOM = "left_waiting_room"
     ADMITTED = "admitted"
     JOINED = "joined"
@@ -206,21 +205,7 @@ class SessionJournal:
         entries = list(entries)
         if not entries:
             return []
-        rows = [
-            (
-                entry.at.isoformat(),
-                entry.kind.value,
-                entry.event_key,
-                entry.participant_id,
-                entry.display_name,
-                entry.verdict,
-                entry.pupil_id,
-                entry.pupil_label,
-                entry.actor,
-                json.dumps(dict(entry.detail), sort_keys=True, ensure_ascii=False),
-            )
-            for entry in entries
-        ]
+        rows = [_row(entry) for entry in entries]
         stored: list[JournalEntry | None] = []
         with self._lock:
             try:

@@ -35,7 +35,6 @@ from zoomhost.system.config import Settings
 from zoomhost.core.events import MAX_DISPLAY_NAME, PARTICIPANT_UUID, EventKind, MeetingEvent, cut_display_name
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
-from zoomhost.zoom.identity import identity_from_participant
 from zoomhost.zoom.errors import (
     ConnectionFailed,
     NotFound,
@@ -139,7 +138,6 @@ def meeting_event_from_webhook(
         display_name=display,
         source=source,
         extra=extra,
-        identity=identity_from_participant(person),
     )
 
 

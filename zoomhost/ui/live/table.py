@@ -99,14 +99,7 @@ class ArrivalsTable(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         em = self.fontMetrics().horizontalAdvance("M")
-        for column, width in (
-            (Column.TIME, 6),
-            (Column.NAME, 16),
-            (Column.VERDICT, 13),
-            (Column.EVIDENCE, 14),
-            (Column.PUPIL, 14),
-            (Column.STATE, 12),
-        ):
+        for column, width in ((Column.TIME, 6), (Column.NAME, 16), (Column.VERDICT, 13), (Column.PUPIL, 14), (Column.STATE, 12)):
             header.resizeSection(column, width * em)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
         return self.view
