@@ -147,6 +147,7 @@ def test_a_memory_only_keyring_is_warned_about(qtbot, services) -> None:  # noqa
         assert not page.keyring_warning.isHidden()
         text = page.keyring_warning.text()
         assert "memory only" in text and text.count("memory only") == 1 and "forgotten" in text
+        assert text.count("no system keyring") <= 1, text  # the reason is said once
     finally:
         keyring.set_keyring(previous)
 

@@ -73,7 +73,7 @@ def keyring_check(services: Services) -> Check:
     return Check(
         id="keyring",
         status=RuleStatus.WARN,
-        detail=f"No usable system keyring ({kept.why_not}): Zoom credentials would last for one run only; {set_text}. "
+        detail=f"Zoom credentials would last for one run only: {kept.why_not}; {set_text}. "
         "Sign in to a desktop with an unlocked keyring (on Debian and Ubuntu: `sudo apt install gnome-keyring`).",
     )
 

@@ -230,8 +230,8 @@ class SettingsPage(QWidget):
         else:
             self.keyring_warning.setText(
                 one_line(
-                    "⚠ Warning: no system keyring is available, so secrets are kept in memory only and "
-                    f"forgotten when zoomhost closes ({state.why_not}). Install or unlock the keyring to keep them."
+                    "⚠ Warning: secrets are kept in memory only and forgotten when zoomhost closes: "
+                    f"{state.why_not}. Install or unlock the keyring to keep them."
                 )
             )
             self.keyring_warning.show()
