@@ -56,7 +56,7 @@ def _showing(dialog: object, *, unlike: object) -> bool:
     return dialog is not None and dialog is not unlike and shiboken6.isValid(dialog) and dialog.isVisible()  # type: ignore[attr-defined]
 
 
-def take(out: Path) -> list[Path]:
+def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
     """Play the rehearsal and save one PNG per page into ``out``; returns the files written."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFont
@@ -89,7 +89,7 @@ def take(out: Path) -> list[Path]:
         shots[key] = path
 
     try:
-        window.resize(*WINDOW_SIZE)
+        window.resize(*size)
         window.show()
         _wait(lambda: window.banner.isVisible(), what="the rehearsal Zoom to start")
 
@@ -145,9 +145,21 @@ def take(out: Path) -> list[Path]:
     return [shots[key] for key in PAGES if key in shots]
 
 
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    try:
+        return int(width), int(height)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size such as 560x640: {text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots", help="folder for the PNG files")
+    parser.add_argument(
+        "--size", type=_size, default=WINDOW_SIZE, metavar="WxH",
+        help=f"window size (default {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}; 560x640 is a window beside Zoom, 1366x768 a school laptop)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     home = Path(tempfile.mkdtemp(prefix="zoomhost-screenshots-"))
@@ -157,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             del os.environ[name]
     sys.path.insert(0, str(REPO))
     try:
-        written = take(args.out)
+        written = take(args.out, size=args.size)
     except ScreenshotError as err:
         print(f"Screenshots not taken: {err}.", file=sys.stderr)
         return 1
