@@ -77,6 +77,8 @@ async def assistant_rig(server: RehearsalServer, scenario: Scenario) -> AsyncIte
         await channel.connect()
         await controller.start()  # the engine hears the assistant's events from the join on
         run = play(state, scenario, speed=100_000)
+        state.register_sdk_app(SDK_KEY, SDK_SECRET)  # the rehearsal checks the assistant's JWT against its SDK app
+        state.host_admits_assistant(meeting)  # the teacher's one action, done as it arrives: admitted and co-host
         await channel.join(
             meeting_number=meeting,
             passcode=state.meetings[meeting].password,

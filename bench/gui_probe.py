@@ -110,7 +110,10 @@ def _recording_server() -> Any:
 
         def _arrival(self, event: dict[str, Any]) -> None:
             if event.get("event") == ARRIVAL:
-                self.emitted.setdefault(event["payload"]["object"]["participant"]["user_id"], time.monotonic())
+                user_id = event["payload"]["object"]["participant"]["user_id"]
+                if any(int(user_id) in live.sdk_roles for live in self.state.live.values()):
+                    return  # the host assistant, waiting as Zoom puts it there: nobody's row
+                self.emitted.setdefault(user_id, time.monotonic())
 
         async def _send_loop(self, conn: Any) -> None:
             while True:

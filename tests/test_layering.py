@@ -59,6 +59,7 @@ ALLOWED_LIBRARIES = {
     "websockets": {"zoom", "assistant", "rehearsal"},  # Zoom's event stream; the assistant's control channel; the rehearsal binding's bridge
     "aiohttp": {"rehearsal", "zoom"},  # the rehearsal server; the loopback OAuth redirect listener
     "zoom_meeting_sdk": {"assistant"},
+    "gi": {"assistant"},  # GLib's main loop, the one thread the Meeting SDK runs on
 }
 
 

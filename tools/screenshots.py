@@ -123,6 +123,10 @@ def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
         live.speed.setValue(SPEED)
         live.start_button.click()
         _wait(lambda: live.controller is not None, what="the session to start")
+        # The teacher's one action for the host assistant, as on the day: admit it and make it co-host.
+        _wait(lambda: live.assistant_strip.rehearsal_button.isVisible(), what="the host assistant in the waiting room")
+        live.assistant_strip.rehearsal_button.click()
+        _wait(lambda: live.state is not None and live.state.channel == "assistant", what="the host assistant to take over")
         _wait(lambda: any(i.title == "Suspicious name" for i in live.banner.items), what="the look-alike name's alarm")
         live.buttons["admit_all"].click()
         _wait(lambda: not live.busy.busy and live.state is not None and live.state.counts.admitted > 100, what="admit all consented")

@@ -65,9 +65,11 @@ def joined(
     *, cohost: bool = True, binding: Any = None, state: ZoomState | None = None, passcode: str | None = None
 ) -> tuple[SdkAdapter, Watch, ZoomState, Any]:
     state = state or ZoomState()
+    state.register_sdk_app(SDK_KEY, SDK_SECRET)
     meeting = state.class_meeting_id
     state.start_meeting(meeting)
-    backend = RehearsalBinding(state=state, cohost_on_join=cohost)
+    state.host_admits_assistant(meeting, cohost=cohost)  # the teacher's action, ready for when it arrives
+    backend = RehearsalBinding(state=state)
     sdk = binding(backend) if binding else FakeBinding(backend)
     watch = Watch()
     adapter = SdkAdapter(binding=sdk, on_event=watch.event, on_status=watch.status)
@@ -103,6 +105,7 @@ def test_rehearsal_binding_publishes_only_names_and_values_the_real_binding_has(
 
 def test_a_whole_session_uses_only_names_the_binding_has() -> None:
     adapter, watch, state, sdk = joined()
+    state.sdk_rules.stop_share_own_only = False  # every control answers "done" here; what StopShare can stop is tested below
     meeting = state.class_meeting_id
     pupil = state.arrive(meeting, "Amy B")
     other = state.arrive(meeting, "Zoe L")

@@ -152,6 +152,17 @@ CASES = [
     Case("host_account", {}, UNKNOWN, "domain is not set", {"school_email_domain": None}),
     Case("host_account", {"meeting:host_email": GONE}, UNKNOWN, "host's email address"),
     Case("host_account", {"meeting:host_email": GONE}, PASS, "", {"host_email": "head@example.com"}),
+    # assistant_alternative_host: the host assistant's own Zoom user (a setting) comes in as co-host
+    Case("assistant_alternative_host", {}, PASS, "No Zoom user is set for the host assistant"),
+    Case(
+        "assistant_alternative_host",
+        {"meeting:settings.alternative_hosts": "jchill@example.com;Helper@example.com"},
+        PASS,
+        "helper@example.com is an alternative host",
+        {"assistant_user": "helper@example.com"},
+    ),
+    Case("assistant_alternative_host", {}, FAIL, "is not an alternative host", {"assistant_user": "helper@example.com"}),
+    Case("assistant_alternative_host", {"meeting:settings.alternative_hosts": GONE}, UNKNOWN, "Zoom did not report"),
     # registration (advised)
     Case("registration", {"meeting:settings.approval_type": 1}, PASS, "school approves"),
     Case("registration", {"meeting:settings.approval_type": 0}, WARN, "anyone who registers"),
@@ -201,6 +212,18 @@ def test_rule_verdict_on_a_varied_spec_example(case: Case) -> None:
         assert result.fix is not None, "a failed check must say how to put it right"
 
 
+def test_the_assistants_user_joins_the_alternative_hosts_in_the_one_meeting_update() -> None:
+    from zoomhost.core.preflight import evaluate_all, plan_fixes
+
+    results = evaluate_all(make_input({"meeting:settings.waiting_room": False}, assistant_user="helper@example.com"))
+    plan = plan_fixes(results)
+    assert "assistant_alternative_host" in plan.rule_ids and "waiting_room" in plan.rule_ids
+    # One meeting update carries both, and Zoom's example alternative hosts stay.
+    assert plan.meeting_patch["settings"]["waiting_room"] is True
+    assert plan.meeting_patch["settings"]["alternative_hosts"].split(";")[-1] == "helper@example.com"
+    assert plan.meeting_patch["settings"]["alternative_hosts"].count(";") >= 1
+
+
 def test_every_rule_has_a_passing_a_failing_and_an_unknown_case() -> None:
     seen: dict[str, set[RuleStatus]] = {}
     for case in CASES:
@@ -234,6 +257,7 @@ def test_the_documents_example_meeting_breaks_the_protocol_where_expected() -> N
         "browser_join": PASS,
         "capacity": PASS,
         "host_account": PASS,
+        "assistant_alternative_host": PASS,  # no Zoom user is set for the host assistant
         "registration": WARN,
         "meeting_authentication": WARN,
         "video_off_on_entry": PASS,

@@ -78,3 +78,28 @@ def test_the_assistant_saying_it_is_itself_after_zoom_showed_it_takes_back_its_r
     resumed = LiveSession.resume(journal=journal, classify=classify, expected_pupils=CONSENTED, clock=Clock())
     assert resumed.snapshot() == session.snapshot() and resumed.assistant_ids == {MINE}
     assert resumed.apply(event(K.JOINED, MINE, NAME, seconds=600)) and resumed.arrivals() == []
+
+
+def test_the_assistant_waiting_and_then_given_a_new_id_by_zoom_is_still_nobody_s_row(journal: SessionJournal) -> None:
+    """The assistant says which participant it is while it waits, with its participant_uuid; when Zoom's event
+    stream gives it a new user id on admission, the same participant_uuid says it is still the assistant."""
+    from dataclasses import replace
+
+    from zoomhost.core.events import PARTICIPANT_UUID
+
+    session = _session(journal)
+    session.apply(event(K.STARTED, seconds=0))
+    waiting = _myself(K.WAITING_JOINED, seconds=1)
+    session.apply(replace(waiting, extra={**waiting.extra, PARTICIPANT_UUID: "assistant-uuid-1"}))
+    stream = [
+        event(K.WAITING_JOINED, MINE, NAME, seconds=2),  # Zoom's own word of it, waiting
+        event(K.ADMITTED, "16999424", NAME, seconds=30),  # the teacher admitted it: a new id in Zoom's events
+        event(K.JOINED, "16999424", NAME, seconds=30),
+    ]
+    for item in stream:
+        session.apply(replace(item, extra={PARTICIPANT_UUID: "assistant-uuid-1"}))
+    assert session.arrivals() == [] and session.alarms() == []
+    assert session.assistant_ids == {MINE}
+    # A stranger under its name, and a participant_uuid of its own, is checked like anyone.
+    session.apply(replace(event(K.JOINED, "17000448", NAME, seconds=40), extra={PARTICIPANT_UUID: "someone-else"}))
+    assert [a.kind for a in session.alarms()] == [AlarmKind.NOT_ALLOWED_IN]

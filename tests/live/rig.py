@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -12,7 +11,7 @@ from typing import Any
 
 from zoomhost.app.rehearse import ScenarioRegister
 from zoomhost.app.services import session_journals
-from zoomhost.app.session import start_session
+from zoomhost.app.session import assistant_zak, start_session
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 from zoomhost.core.session import SessionChange
@@ -57,11 +56,22 @@ def settings_for(server: RehearsalServer) -> Settings:
 
 @asynccontextmanager
 async def live_rig(
-    server: RehearsalServer, scenario: Scenario, *, process: bool = False, relaunch: asyncio.Event | None = None, **options: Any
+    server: RehearsalServer,
+    scenario: Scenario,
+    *,
+    process: bool = False,
+    relaunch: asyncio.Event | None = None,
+    teacher_admits_assistant: bool = True,
+    zak_user: str | None = None,
+    **options: Any,
 ) -> AsyncIterator[Rig]:
     """A started controller for ``scenario``'s meeting, with its assistant (in this process, or as a child).
 
-    With ``relaunch``, an assistant that dropped is brought back only once the event is set.
+    The assistant arrives as Zoom's rules say (in the waiting room, as a participant); with
+    ``teacher_admits_assistant`` the teacher does the one thing it asks at once, for each assistant
+    started (admit it, make it co-host), so tests about something else find it co-host. With
+    ``relaunch``, an assistant that dropped is brought back only once the event is set. With ``zak_user``
+    (an email), the assistant joins as that Zoom user, with a ZAK fetched over Zoom's API, as the app does.
     """
     meeting = scenario.meeting_id(server.state)
     creds = server.credentials
@@ -74,7 +84,7 @@ async def live_rig(
     zoom = ZoomClient(settings=settings_for(server), auth=auth)
     bridge = RehearsalBridge(state=server.state) if process else None
     bridge_url = await bridge.start() if bridge else None
-    secret = secrets.token_urlsafe(32)
+    sdk_key, sdk_secret = server.state.sdk_app
 
     async def end_meeting() -> None:
         await zoom.end_meeting(meeting)
@@ -82,15 +92,19 @@ async def live_rig(
     launcher = AssistantLauncher(
         meeting_number=meeting,
         passcode=server.state.meetings[meeting].password,
-        sdk_jwt=lambda: make_sdk_jwt(sdk_key="testSdkKey", sdk_secret=secret),
+        sdk_jwt=lambda: make_sdk_jwt(sdk_key=sdk_key, sdk_secret=sdk_secret),
         end_meeting=end_meeting,
         rehearsal_url=bridge_url,
         rehearsal_state=None if process else server.state,
+        zak=assistant_zak(zoom, zak_user) if zak_user else None,
     )
     async def connect(on_event: Any) -> Any:
         if relaunch is not None and launcher.launches:
             await relaunch.wait()
-        return await launcher(on_event)
+        channel = await launcher(on_event)
+        if teacher_admits_assistant:  # the teacher's one action, done as soon as the panel asks for it
+            await asyncio.to_thread(server.state.host_admits_assistant, meeting)
+        return channel
 
     heard: list[Sequence[SessionChange]] = []
     options.setdefault("auto_lock_after", timedelta(hours=1))

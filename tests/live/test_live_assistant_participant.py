@@ -11,7 +11,6 @@ from tests.live.rig import live_rig
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fixture
 from zoomhost.app.services import session_journals
 from zoomhost.assistant.fallback import ManualChannel
-from zoomhost.rehearsal.binding import ASSISTANT_USER_ID
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import JournalKind
@@ -90,6 +89,8 @@ async def _made_cohost(server: RehearsalServer) -> None:
 
         await until(lambda: host_changes(), timeout=10, what="the assistant's co-host change in the journal")
         change = host_changes()[0]
-        assert (change.participant_id, change.detail["role"], change.detail["source"]) == (str(ASSISTANT_USER_ID), "co-host", "assistant")
+        (assistant,) = r.state.live[r.meeting].sdk_roles  # the participant Zoom has for the assistant
+        assert session.assistant_ids == {str(assistant)}  # it said so itself
+        assert (change.participant_id, change.detail["role"], change.detail["source"]) == (str(assistant), "co-host", "assistant")
         assert any(note_of(c) is LiveNote.HOST_CHANGED for batch in r.heard for c in batch)
-        assert session.participant(str(ASSISTANT_USER_ID)) is None and session.alarms() == []
+        assert session.participant(str(assistant)) is None and session.alarms() == []

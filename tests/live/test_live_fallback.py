@@ -74,15 +74,20 @@ async def _killed(server: RehearsalServer) -> None:
         assert notes(session.journal, LiveNote.CHANNEL)[-1].detail["state"] == "connected"
         await until(lambda: session.participant(str(during.user_id)).state is ParticipantState.IN_MEETING, what="the late pupil admitted")
 
-        # Nothing lost: everyone Zoom has is where the session says, each arrival journaled once.
+        # Nothing lost: everyone Zoom has is where the session says, each arrival journaled once. The two
+        # assistants are in Zoom's lists too; each said which participant it is, and is nobody's row.
+        assert len(session.assistant_ids) == 2 and set(session.assistant_ids) >= {str(p) for p in state.live[r.meeting].sdk_roles}
         await until(
             lambda: all(
                 session.participant(str(p.user_id)) is not None and session.participant(str(p.user_id)).state is _WHERE[p.where]
                 for p in state.waiting_room(r.meeting) + state.in_meeting(r.meeting)
+                if str(p.user_id) not in session.assistant_ids
             ),
             what="the session to match Zoom",
         )
-        arrivals = [e.participant_id for e in session.journal.entries() if e.kind is JournalKind.ARRIVAL]
+        arrivals = [
+            e.participant_id for e in session.journal.entries() if e.kind is JournalKind.ARRIVAL and e.participant_id not in session.assistant_ids
+        ]
         assert len(arrivals) == len(set(arrivals)) == len(scenario.arrivals) + 2
         admits = [e for e in session.journal.entries() if e.kind is JournalKind.COMMAND and e.actor == "autopilot"]
         assert str(after.user_id) not in {e.participant_id for e in admits}  # never the unchecked one

@@ -73,7 +73,33 @@ def test_headless_assembly_at_high_speed_admits_only_the_consented_once_each() -
     gave_up = {e.participant_id for e in entries[:ending] if e.kind is JournalKind.LEFT_WAITING_ROOM} - inside
     assert out["held"] == out["not_admitted"] - len(gave_up) - out["removed"] >= 1 + out["by_verdict"]["no_consent"]
     assert out["journal"] == str(journal.path) and not out["resumed"]
+    check_assistant_took_over_after_one_step(entries, out)
     journal.close()
+
+
+def check_assistant_took_over_after_one_step(entries: list, out: dict) -> None:  # noqa: ANN001
+    """The host assistant waited in the waiting room as Zoom put it there, was recognised by its own id meanwhile,
+    asked for one thing once, took over after the one step, and was started only once."""
+    assert out["assistant"] == {"launches": 1, "teacher_steps": 1}
+    seq = {id(e): n for n, e in enumerate(entries)}
+    channel = [e for e in entries if e.kind is JournalKind.NOTE and e.detail.get("note") == LiveNote.CHANNEL.value]
+    waits = [e for e in channel if e.detail["state"] == "assistant_waiting"]
+    # Waiting for the host (when it was quicker than the meeting's start), then in the waiting room; between
+    # the step's two clicks (admit, make co-host) it may say what is left. Each is said once.
+    said = [e.detail["waiting_for"] for e in waits]
+    assert "waiting_room" in said and set(said) <= {"waiting_for_host", "waiting_room", "in_meeting"}
+    assert len({(e.detail["waiting_for"], e.detail["instruction"]) for e in waits}) == len(waits)
+    admit = next(e.detail["instruction"] for e in waits if e.detail["waiting_for"] == "waiting_room")
+    assert "admit Safeguarding assistant from the waiting room" in admit and "Make co-host" in admit
+    own = [e for e in entries if e.kind is JournalKind.NOTE and e.detail.get("note") == LiveNote.ASSISTANT.value]
+    step = next(e for e in entries if e.kind is JournalKind.NOTE and e.detail.get("stage") == "assistant_admitted")
+    took_over = next(e for e in channel if e.detail["state"] == "connected")
+    assert own and seq[id(own[0])] < seq[id(step)] < seq[id(took_over)]  # recognised while it waited, then the step
+    assert not [e for e in channel if e.detail["state"] == "fallen_back"]
+    assistant = {e.participant_id for e in own}
+    assert not [e for e in entries if e.participant_id in assistant and e.kind in (JournalKind.ADMITTED, JournalKind.JOINED, JournalKind.ALARM)]
+    renaming = [e for e in entries if e.kind is JournalKind.COMMAND_RESULT and e.detail["name"] == "rename_off"]
+    assert [e.detail["ok"] for e in renaming] == [True]
 
 
 def test_the_scripted_verdicts_are_what_the_register_says() -> None:

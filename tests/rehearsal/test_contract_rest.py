@@ -13,6 +13,7 @@ from zoomhost.rehearsal.server import RehearsalServer
 SERVED = {
     ("GET", "/users/{userId}", 200),
     ("GET", "/users/{userId}/settings", 200),
+    ("GET", "/users/{userId}/token", 200),
     ("PATCH", "/users/{userId}/settings", 204),
     ("GET", "/users/{userId}/meetings", 200),
     ("GET", "/meetings/{meetingId}", 200),
@@ -35,6 +36,7 @@ def test_every_served_path_answers_as_documented(rehearsal_server: RehearsalServ
         assert api.get(f"/users/{host}").json()["email"].endswith("@sch.im")
         assert api.get(f"/users/{host}/settings").json()["in_meeting"]["chat"] is True
         assert "meeting_security" in api.get(f"/users/{host}/settings", params={"option": "meeting_security"}).json()
+        assert api.get(f"/users/{state.assistant_user_id}/token", params={"type": "zak"}).json()["token"]
         assert api.patch(f"/users/{host}/settings", json={"in_meeting": {"chat": False}}).status_code == 204
         assert len(api.get(f"/users/{host}/meetings", params={"type": "upcoming"}).json()["meetings"]) == 2
         api.get(f"/users/{host}/meetings", params={"type": "scheduled", "page_size": 1})

@@ -41,11 +41,23 @@ def live_page(qtbot, services: Services, tmp_path: Path) -> Iterator[LivePage]: 
         services.runner.run(page.session.launcher.close(), timeout=20)
 
 
-def start(qtbot, page: LivePage, *, scenario: str, speed: float) -> None:  # noqa: ANN001 - pytest-qt's qtbot
+def start(qtbot, page: LivePage, *, scenario: str, speed: float, admit_assistant: bool = True) -> None:  # noqa: ANN001 - pytest-qt's qtbot
+    """Start ``scenario``; with ``admit_assistant``, do the teacher's one action for the host assistant (the
+    rehearsal's "Do it in the rehearsal Zoom") once it waits in the waiting room, and wait until it has taken over."""
     page.scenarios.setCurrentIndex(page.scenarios.findData(scenario))
     page.speed.setValue(speed)
     with qtbot.waitSignal(page.session_started, timeout=SCENARIO_WAIT_MS):
         page.start_button.click()
+    if admit_assistant and page.session is not None and page.session.launcher is not None:  # there is one to admit
+        admit_the_assistant(qtbot, page)
+
+
+def admit_the_assistant(qtbot, page: LivePage) -> None:  # noqa: ANN001
+    """The teacher's one action: the rehearsal Zoom admits the waiting assistant and makes it co-host."""
+    strip = page.assistant_strip
+    qtbot.waitUntil(lambda: strip.isVisible() and strip.rehearsal_button.isVisible(), timeout=SCENARIO_WAIT_MS)
+    strip.rehearsal_button.click()
+    qtbot.waitUntil(lambda: page.state is not None and page.state.channel == "assistant", timeout=SCENARIO_WAIT_MS)
 
 
 def rows(page: LivePage) -> list[Arrival]:

@@ -91,7 +91,9 @@ def test_the_assembly_is_hosted_through_the_buttons(qtbot, live_page, rehearsal_
     assert any(
         e.kind is JournalKind.COMMAND_RESULT and e.detail["name"] == "remove" and e.detail["ok"] for e in entries
     )
-    assert all(e.actor == "teacher" for e in entries if e.kind is JournalKind.COMMAND)
+    # Every command is the teacher's click, but renaming off, which zoomhost sends itself as the assistant takes over.
+    assert all(e.actor == "teacher" for e in entries if e.kind is JournalKind.COMMAND and e.detail["name"] != "rename_off")
+    assert [e.actor for e in entries if e.kind is JournalKind.COMMAND and e.detail["name"] == "rename_off"] == ["system"]
     state = rehearsal_server.state
     assert not state.is_live(state.assembly_meeting_id)
 
@@ -122,3 +124,65 @@ def test_nothing_starts_twice_and_dialogs_are_not_left_open(qtbot, live_page) ->
     page.start_session()
     assert "already running" in page.messages.text.text()
     assert open_dialog(QMessageBox) is None
+
+
+def test_the_assistant_waiting_in_the_waiting_room_is_recognised_asks_for_one_step_then_takes_over(
+    qtbot, live_page, rehearsal_server  # noqa: F811 - fixtures
+) -> None:
+    from collections import Counter
+
+    page = live_page
+    state = rehearsal_server.state
+    meeting = state.assembly_meeting_id
+    start(qtbot, page, scenario="assembly", speed=40, admit_assistant=False)
+    page.autopilot_button.click()  # the autopilot is on throughout: it must never take the assistant for a pupil
+    strip = page.assistant_strip
+    qtbot.waitUntil(
+        lambda: strip.isVisible() and page.state.assistant_wait is not None and page.state.assistant_wait.waiting_for == "waiting_room",
+        timeout=SCENARIO_WAIT_MS,
+    )
+    # One clear instruction; the controls are the Zoom steps meanwhile.
+    assert "admit Safeguarding assistant from the waiting room" in strip.instruction and "Make co-host" in strip.instruction
+    assert page.channel_label.text() == "Control: Rehearsal — REST only, host assistant waiting"
+    assert page.buttons["mute_all"].text().replace("&", "") == "Mute all (in Zoom)"
+    # Recognised by the id it reported for itself: Zoom has it waiting, the panel shows no row for it.
+    (assistant,) = state.live[meeting].sdk_roles
+    assert state.live[meeting].participants[assistant].where == "waiting"
+    qtbot.waitUntil(
+        lambda: any(e.kind is JournalKind.NOTE and e.detail.get("note") == "assistant" and e.participant_id == str(assistant) for e in journal_entries(page)),
+        timeout=WAIT_MS,
+    )
+    assert page.model.row_of(str(assistant)) is None
+    assert not any(item.participant_id == str(assistant) for item in page.banner.items)
+    qtbot.wait(500)
+    assert page.state.assistant_wait is not None and page.session.launcher.launches == 1  # it waits; it is not started again
+
+    # The teacher's one action: admit it, make it co-host (here, the rehearsal Zoom's host does it).
+    strip.rehearsal_button.click()
+    qtbot.waitUntil(lambda: page.channel_label.text() == "Control: Rehearsal — host assistant", timeout=SCENARIO_WAIT_MS)
+    assert not strip.isVisible() and state.sdk_role(meeting, assistant) == "cohost"
+    qtbot.waitUntil(lambda: page.status.renaming_label.isVisible(), timeout=WAIT_MS)
+    assert page.status.renaming_label.text() == "Renaming: off" and not state.live[meeting].rename_allowed
+    assert "(in Zoom)" not in page.buttons["mute_all"].text()
+
+    # Stop share says what it cannot stop: a pupil's share needs Zoom's own button.
+    qtbot.waitUntil(lambda: any(r.state is ParticipantState.IN_MEETING and r.verdict is Verdict.CONSENTED for r in rows(page)), timeout=SCENARIO_WAIT_MS)
+    sharer = next(r for r in rows(page) if r.state is ParticipantState.IN_MEETING and r.verdict is Verdict.CONSENTED)
+    assert state.start_share(meeting, int(sharer.participant_id))
+    assert page.buttons["stop_share"].text().replace("&", "") == "Stop share (in Zoom)"
+    assert "never a pupil's" in page.buttons["stop_share"].toolTip()
+    page.buttons["stop_share"].click()
+    qtbot.waitUntil(lambda: page.steps.isVisible(), timeout=WAIT_MS)
+    assert page.steps.text.text().startswith("In Zoom: Security ▸ untick Share Screen")
+    assert "Nobody is sharing" not in page.messages.text.text() and state.sharing_user(meeting) == int(sharer.participant_id)
+
+    # The rest of the assembly: one assistant all along, nobody admitted twice or without a consented/staff verdict.
+    qtbot.waitUntil(lambda: page.session is not None and page.session.run.done, timeout=SCENARIO_WAIT_MS)
+    qtbot.wait(1000)
+    entries = journal_entries(page)
+    admissions = Counter(e.participant_id for e in entries if e.kind in (JournalKind.ADMITTED, JournalKind.JOINED))
+    assert admissions and max(admissions.values()) == 1 and str(assistant) not in admissions
+    admitted_verdicts = {e.verdict for e in entries if e.kind is JournalKind.ADMITTED}
+    assert admitted_verdicts <= {Verdict.CONSENTED.value, Verdict.STAFF.value}
+    assert not [e for e in entries if e.kind is JournalKind.ALARM and e.detail["alarm"] == "not_allowed_in"]
+    assert page.session.launcher.launches == 1 and page.controller.assistant_attempts == 1

@@ -38,6 +38,8 @@ def test_each_call_is_paced_under_its_documented_rate_limit_label() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         asked = limiter.asked.pop() if limiter.asked else None
         seen.append((request.method, request.url.raw_path.decode().split("?")[0], asked))
+        if request.method == "GET" and request.url.path.endswith("/token"):
+            return httpx.Response(200, json={"token": "a-zak-for-the-assistant"})
         if request.method == "GET":
             return httpx.Response(200, json={"id": 81234567890, "host_id": "h1"})
         return httpx.Response(201 if request.method == "POST" else 204, json={} if request.method == "POST" else None)
@@ -51,6 +53,7 @@ def test_each_call_is_paced_under_its_documented_rate_limit_label() -> None:
             budget=UpdateBudget(path=None),
         ) as client:
             await client.get_user("h1")
+            assert await client.user_zak("assistant@example.org") == "a-zak-for-the-assistant"
             await client.get_user_settings("h1")
             await client.update_user_settings("h1", {"in_meeting": {"chat": False}})
             await client.list_upcoming_meetings(user_id="h1")
@@ -63,7 +66,7 @@ def test_each_call_is_paced_under_its_documented_rate_limit_label() -> None:
             await client.past_participants("4444AAAiAAAAAiAiAiiAii==")
 
     asyncio.run(run())
-    assert len(seen) == 11
+    assert len(seen) == 12
     for method, path, asked in seen:
         template = spec.match(method, path)
         description = spec.operation(method, template).get("description", "")

@@ -15,15 +15,15 @@ import os
 import secrets
 import stat
 import sys
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zoomhost.assistant.sdk_adapter import AssistantError
+from zoomhost.assistant.sdk_adapter import AssistantError, AssistantUnavailable
 from zoomhost.assistant.wire import TOKEN_ENV
+from zoomhost.assistant.main_loop import GLibMainLoop, SdkMainLoop, import_glib
 from zoomhost.system import redact
 from zoomhost.system.config import address_problem
 
@@ -31,6 +31,7 @@ __all__ = [
     "TOKEN_ENV",
     "AssistantError",
     "AssistantListening",
+    "AssistantUnavailable",
     "host_assistant",
     "load_binding",
     "parse_listen",
@@ -140,36 +141,30 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host.strip("[]"), number
 
 
-def load_binding(rehearsal: str | None) -> Any:
-    """The Meeting SDK binding, or the rehearsal's; a missing SDK is a sentence, not a traceback."""
+def load_binding(rehearsal: str | None) -> tuple[Any, SdkMainLoop]:
+    """The Meeting SDK binding (or the rehearsal's) and the main loop every call to it is made on.
+
+    Zoom's binding needs a GLib main loop: without GLib's Python bindings the assistant refuses to
+    start (``AssistantUnavailable`` says what to install), as it does without the SDK itself;
+    either is a sentence, never a traceback.
+    """
     if rehearsal:
         from zoomhost.rehearsal.binding import RehearsalBinding, RemoteZoomState
 
-        return RehearsalBinding(state=RemoteZoomState(rehearsal))
+        binding = RehearsalBinding(state=RemoteZoomState(rehearsal))
+        return binding, binding.sdk_main_loop
     if not sys.platform.startswith("linux"):
-        raise AssistantError("The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only).")
+        raise AssistantUnavailable("The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only).")
     from zoomhost.assistant.sdk_binding import import_meeting_sdk
 
     try:
         binding = import_meeting_sdk()
     except ImportError as err:
-        raise AssistantError(
+        raise AssistantUnavailable(
             "Zoom's Meeting SDK is not installed.",
             hint="Install it with: pip install 'zoomhost[assistant]' (Linux x86_64).",
         ) from err
-    start_sdk_main_loop()
-    return binding
-
-
-def start_sdk_main_loop() -> bool:
-    """The Linux Meeting SDK delivers its callbacks through a GLib main loop; run one if GLib is there."""
-    try:
-        from gi.repository import GLib  # type: ignore[import-not-found]
-    except ImportError:
-        log.warning("GLib (python3-gi) is not installed: the Meeting SDK may not deliver its callbacks")
-        return False
-    threading.Thread(target=GLib.MainLoop().run, name="glib-main-loop", daemon=True).start()
-    return True
+    return binding, GLibMainLoop(import_glib())  # without GLib the SDK's callbacks never arrive: refused
 
 
 @asynccontextmanager
@@ -203,8 +198,10 @@ async def host_assistant(
         )
     redact.register_secret(token)
     context = tls_context(cert_file=tls_cert, key_file=tls_key) if tls_cert else None
-    binding = load_binding(rehearsal)
-    server = AssistantServer(binding=binding, token=token, host=host, port=port, ssl_context=context, web_domain=web_domain)
+    binding, main_loop = load_binding(rehearsal)
+    server = AssistantServer(
+        binding=binding, token=token, host=host, port=port, ssl_context=context, web_domain=web_domain, main_loop=main_loop
+    )
     await server.start()
     try:
         log.info("host assistant listening on %s:%s (tls=%s)", host, server.port, context is not None)

@@ -72,6 +72,7 @@ def preflight_context(register: RegisterStore, settings: Settings, *, today: dat
         staff=staff,
         school_email_domain=settings.school_email_domain or None,
         planned_minutes=settings.planned_minutes,
+        assistant_user=settings.assistant_user.strip() or None,
     )
 
 

@@ -30,6 +30,8 @@ class ServedRehearsalZoom:
     client_id: str
     client_secret: str = field(repr=False)
     host_email: str = ""
+    sdk_key: str = ""  # the rehearsal's own Meeting SDK app: it checks the assistant's JWT against these
+    sdk_secret: str = field(default="", repr=False)
     scenario_title: str | None = None  # the scenario playing, if one was asked for
     arrivals: int = 0
     speed: float = 1.0
@@ -59,6 +61,7 @@ def serve_rehearsal_zoom(
 
     server = RehearsalServer(port=port, plan=plan)
     redact.register_secret(server.credentials.client_secret)
+    redact.register_secret(server.state.sdk_app[1])
     try:
         server.start()
     except OSError as err:
@@ -86,6 +89,8 @@ def serve_rehearsal_zoom(
             client_id=creds.client_id,
             client_secret=creds.client_secret,
             host_email=server.state.users[server.state.host_id].email,
+            sdk_key=server.state.sdk_app[0],
+            sdk_secret=server.state.sdk_app[1],
             scenario_title=title,
             arrivals=arrivals,
             speed=speed,

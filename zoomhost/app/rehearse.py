@@ -3,9 +3,11 @@
 It goes through the services the live panel uses: the rehearsal Zoom over loopback (embedded,
 or a ``zoomhost rehearsal serve`` in another process), Zoom's REST client and event stream, the
 host assistant on the rehearsal binding, the live session and its journal, under the automatic
-host policy: the autopilot admits consented pupils and staff and leaves everyone else waiting,
-auto-lock locks after the protocol's five minutes of scenario time, and the meeting is ended for
-all once the script is over. Against an external rehearsal Zoom the same command, run again
+host policy: the assistant arrives in the waiting room as Zoom puts it there, and the policy does
+the teacher's one action for it (admit it, make it co-host) when the panel asks, once per assistant; the
+autopilot admits consented pupils and staff and leaves everyone else waiting, auto-lock locks after
+the protocol's five minutes of scenario time, and the meeting is ended for all once the script is
+over. Against an external rehearsal Zoom the same command, run again
 after zoomhost was killed, picks the unfinished session up from its journal.
 
 The journals are this computer's, from the composition root (``app.services.session_journals``).
@@ -92,6 +94,8 @@ class RehearsalResult:
     summary: SessionSummary
     held: int
     retention: RetentionRun | None = None  # what retention did once the session closed
+    assistant_launches: int = 0  # host assistants started (one, unless one could not start or dropped)
+    assistant_steps: int = 0  # the teacher's actions for the assistant the policy did (admit it, make it co-host)
 
     def as_dict(self) -> dict[str, Any]:
         counts = self.summary.counts
@@ -112,6 +116,7 @@ class RehearsalResult:
             "alarms": sum(alarms.values()),
             "alarms_by_kind": dict(sorted(alarms.items())),
             "stream_gaps": counts["stream_gaps"],
+            "assistant": {"launches": self.assistant_launches, "teacher_steps": self.assistant_steps},
         }
 
     def text(self) -> str:
@@ -145,6 +150,7 @@ class _Zoom:
     meetings: dict[str, int] = field(default_factory=dict)
     admin_base: str = ""
     bridge_url: str | None = None
+    sdk_app: tuple[str, str] = ("", "")  # the rehearsal's own Meeting SDK key and secret
     embedded: Any = None  # RehearsalServer
     bridge: Any = None  # RehearsalBridge started here
 
@@ -222,6 +228,7 @@ async def _play(
             meeting_id=meeting_id,
             passcode=passcode,
             end_meeting=end_meeting,
+            sdk_app=parts.sdk_app,
             state=state,
             bridge_url=None if in_process else parts.bridge_url,
         )
@@ -252,7 +259,14 @@ async def _play(
                 raise RehearsalFailed("zoomhost could not connect to the rehearsal Zoom's event stream.") from None
             run, anchor = await play_scenario(controller, lambda: _start_script(parts, script, speed))
             _record(controller, "started", scenario=script.name, speed=speed, started_at=anchor.isoformat())
-        await _until_over(controller, anchor + timedelta(seconds=script.duration_s / speed + _GRACE_S))
+        stepped: list[int] = []  # the teacher's steps the policy did for the assistant
+        steps = asyncio.ensure_future(_assistant_steps(parts, controller, meeting_id, stepped))
+        try:
+            await _until_over(controller, anchor + timedelta(seconds=script.duration_s / speed + _GRACE_S))
+        finally:
+            steps.cancel()
+            await asyncio.gather(steps, return_exceptions=True)
+        assistant_steps = len(stepped)
         if not controller.session.ended:
             _record(controller, "ending", held=len(controller.session.waiting()))
             await controller.end_for_all(actor=Actor.SYSTEM)
@@ -276,6 +290,8 @@ async def _play(
             summary=summary,
             held=held,
             retention=retention,
+            assistant_launches=controller.assistant_attempts,
+            assistant_steps=assistant_steps,
         )
     finally:
         if run is not None:
@@ -287,15 +303,34 @@ async def _play(
         await zoom.aclose()
 
 
-def _record(controller: LiveController, stage: str, **detail: Any) -> None:
+def _record(controller: LiveController, stage: str, *, key: str | None = None, **detail: Any) -> None:
     entry = JournalEntry(
         at=utc_now(),
         kind=JournalKind.NOTE,
-        event_key=f"note:{REHEARSAL_NOTE}:{stage}",
+        event_key=f"note:{REHEARSAL_NOTE}:{key or stage}",
         actor=Actor.SYSTEM,
         detail={"note": REHEARSAL_NOTE, "stage": stage, **detail},
     )
     controller.session.journal.record([entry])
+
+
+async def _assistant_steps(parts: _Zoom, controller: LiveController, meeting_id: str, stepped: list[int]) -> None:
+    """The policy's part of the teacher: when an assistant waits in the waiting room (or in the meeting, not
+    yet co-host), do the one thing it asks on the rehearsal Zoom, once for each assistant started (one
+    that replaces a dropped one waits like the first); each step is added to ``stepped``."""
+    done_for = 0  # the assistant (by the order it was started in) already let in
+    while not controller.session.ended:
+        wait = controller.assistant_waiting
+        started = controller.assistant_attempts
+        if wait is not None and wait.state in ("waiting_room", "in_meeting") and started != done_for:
+            done_for = started
+            if parts.embedded is not None:
+                await asyncio.to_thread(parts.embedded.state.host_admits_assistant, int(meeting_id))
+            else:
+                await _admin(parts, "POST", "/_rehearsal/assistant", {"meeting_id": int(meeting_id)})
+            stepped.append(started)
+            _record(controller, "assistant_admitted", key=f"assistant_admitted:{started}", waited_for=wait.state)
+        await asyncio.sleep(0.05)
 
 
 def _held(journal: SessionJournal) -> int:
@@ -364,6 +399,7 @@ async def _embedded(*, in_process: bool) -> _Zoom:
 
     server = await asyncio.to_thread(RehearsalServer().start)
     redact.register_secret(server.credentials.client_secret)
+    redact.register_secret(server.state.sdk_app[1])
     parts = _zoom_from(
         {
             "api_base": server.api_base,
@@ -375,6 +411,8 @@ async def _embedded(*, in_process: bool) -> _Zoom:
             "client_secret": server.credentials.client_secret,
             "meetings": {"assembly": server.state.assembly_meeting_id, "class": server.state.class_meeting_id},
             "host_email": server.state.users[server.state.host_id].email,
+            "sdk_key": server.state.sdk_app[0],
+            "sdk_secret": server.state.sdk_app[1],
         }
     )
     parts.embedded = server
@@ -394,6 +432,8 @@ async def _external(api_base: str) -> _Zoom:
     parts = _Zoom(settings=Settings(), account_id="", client_id="", client_secret="", admin_base=admin)
     info = await _admin(parts, "GET", "/_rehearsal/connect")
     redact.register_secret(str(info["client_secret"]))
+    if info.get("sdk_secret"):
+        redact.register_secret(str(info["sdk_secret"]))
     found = _zoom_from(info)
     found.admin_base = admin
     if not found.bridge_url:
@@ -422,6 +462,7 @@ def _zoom_from(info: dict[str, Any]) -> _Zoom:
         meetings={str(k): int(v) for k, v in dict(info["meetings"]).items()},
         admin_base=str(info["oauth_base"]),
         bridge_url=info.get("assistant_bridge"),
+        sdk_app=(str(info.get("sdk_key") or ""), str(info.get("sdk_secret") or "")),
     )
 
 

@@ -259,6 +259,8 @@ class Services:
             auth_mode="server_to_server",
             host_email=state.users[state.host_id].email,
             school_email_domain=settings.school_email_domain or state.school_domain,
+            # A school that set a Zoom user aside for the assistant rehearses with the rehearsal's own such user.
+            assistant_user=state.users[state.assistant_user_id].email if settings.assistant_user else "",
         )
         creds = server.credentials
         source = rehearsal_sign_in(

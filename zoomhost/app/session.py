@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import secrets
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +53,7 @@ __all__ = [  # what the Live page reads, from here rather than from the engine's
     "assistant_for_meeting",
     "begin_session",
     "confirm_adult_with",
+    "do_assistant_step_in_rehearsal",
     "confirm_start_check",
     "finish_session",
     "meetings_to_host",
@@ -64,8 +64,6 @@ __all__ = [  # what the Live page reads, from here rather than from the engine's
 ]
 
 R = TypeVar("R")
-#: The SDK key a rehearsal's host assistant signs its session token with (the rehearsal Zoom accepts any secret).
-REHEARSAL_SDK_KEY = "rehearsalSdkKey"
 
 log = logging.getLogger(__name__)
 
@@ -153,22 +151,49 @@ def rehearsal_assistant(
     meeting_id: str,
     passcode: str,
     end_meeting: Callable[[], Awaitable[None]],
+    sdk_app: tuple[str, str],
     state: Any | None = None,
     bridge_url: str | None = None,
+    zak: Callable[[], Awaitable[str]] | None = None,
 ) -> AssistantLauncher:
-    """The host assistant on a rehearsal Zoom: in this process on its ``state``, or a process through its bridge."""
+    """The host assistant on a rehearsal Zoom: in this process on its ``state``, or a process through its bridge.
+
+    ``sdk_app``: the rehearsal's own Meeting SDK key and secret (it checks the JWT as Zoom does).
+    """
     from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 
-    secret = secrets.token_urlsafe(24)
+    key, secret = sdk_app
     redact.register_secret(secret)
     return AssistantLauncher(
         meeting_number=int(meeting_id),
         passcode=passcode,
-        sdk_jwt=lambda: make_sdk_jwt(sdk_key=REHEARSAL_SDK_KEY, sdk_secret=secret),
+        sdk_jwt=lambda: make_sdk_jwt(sdk_key=key, sdk_secret=secret),
         end_meeting=end_meeting,
         rehearsal_url=bridge_url,
         rehearsal_state=state,
+        zak=zak,
     )
+
+
+def assistant_zak(zoom: Any, user: str) -> Callable[[], Awaitable[str]]:
+    """Fetches a fresh ZAK of the Zoom user the school gave the assistant, each time it joins.
+
+    A user Zoom does not know, or whose ZAK the app may not read, cannot change by trying again:
+    ``AssistantUnavailable``, so the panel falls back at once and says why.
+    """
+    from zoomhost.assistant.sdk_adapter import AssistantUnavailable
+    from zoomhost.zoom.errors import AuthError, BadRequest, NotFound, PlanDoesNotAllow
+
+    async def fetch() -> str:
+        try:
+            return str(await zoom.user_zak(user))
+        except (NotFound, AuthError, BadRequest, PlanDoesNotAllow) as err:
+            raise AssistantUnavailable(
+                f"zoomhost could not get the host assistant's Zoom user's access key: {err.user_text()}",
+                hint="Check the assistant's Zoom user in Settings, or clear it to let the assistant join as a guest.",
+            ) from err
+
+    return fetch
 
 
 async def assistant_for_meeting(
@@ -176,8 +201,9 @@ async def assistant_for_meeting(
 ) -> AssistantLauncher | None:
     """The host assistant for this meeting: simulated in rehearsal, the Meeting SDK one where it is set up.
 
-    None when this computer cannot run it or no Meeting SDK key is set: the panel then shows
-    the Zoom client's steps (REST only).
+    With a Zoom user for the assistant in the settings, it joins as that user (its ZAK): made the
+    meeting's alternative host by pre-flight, it needs no click. None when this computer cannot run
+    it or no Meeting SDK key is set: the panel then shows the Zoom client's steps (REST only).
     """
     from zoomhost.assistant.process import assistant_available
     from zoomhost.assistant.sdk_adapter import make_sdk_jwt
@@ -186,9 +212,12 @@ async def assistant_for_meeting(
         await connection.zoom.end_meeting(meeting_id)
 
     passcode = str(meeting.get("password") or "")
+    user = connection.settings.assistant_user.strip()
+    zak = assistant_zak(connection.zoom, user) if user else None
     if connection.rehearsal is not None:
+        state = connection.rehearsal.state
         return rehearsal_assistant(
-            meeting_id=meeting_id, passcode=passcode, end_meeting=end_meeting, state=connection.rehearsal.state
+            meeting_id=meeting_id, passcode=passcode, end_meeting=end_meeting, sdk_app=state.sdk_app, state=state, zak=zak
         )
     store = await _off_loop(lambda: services.credentials)
     key, secret = await _off_loop(lambda: (store.get("sdk_key"), store.get("sdk_secret")))
@@ -199,6 +228,7 @@ async def assistant_for_meeting(
         passcode=passcode,
         sdk_jwt=lambda: make_sdk_jwt(sdk_key=str(key), sdk_secret=str(secret)),
         end_meeting=end_meeting,
+        zak=zak,
     )
 
 
@@ -324,8 +354,9 @@ async def begin_session(
             script = SCENARIOS[scenario]()
             run, _ = await play_scenario(controller, lambda: play_on(rehearsal.state, script, speed=speed))
         if launcher is not None:
-            # The assistant joins once the meeting has started; until then the Zoom steps are shown.
-            await controller.wait_for_assistant(timeout=10.0)
+            # Until the assistant has host controls the Zoom steps are shown, and while it waits for
+            # the teacher (or the host) the one thing to do: the first state shows whichever it is.
+            await controller.wait_until_assistant_settled(timeout=10.0)
     except BaseException:
         if run is not None:
             await _off_loop(run.stop)
@@ -365,6 +396,19 @@ async def finish_session(
         return None
     journal = started.controller.session.journal
     return await _off_loop(lambda: forget_what_is_due(started.services, trigger=SESSION_CLOSED, closed=journal))
+
+
+async def do_assistant_step_in_rehearsal(started: StartedSession) -> int:
+    """Rehearsal only: the rehearsal Zoom's host does the teacher's one action for the host assistant
+    (admit it from the waiting room, make it co-host), as the teacher would in Zoom on the day.
+
+    Returns how many assistants were there to admit (a later one is admitted as it arrives)."""
+    services = started.services
+    rehearsal = (await services.connected()).rehearsal if services is not None else None
+    if rehearsal is None:
+        raise ZoomhostError("Only a rehearsal can do this for you: in a real meeting, do it in Zoom.")
+    meeting_id = started.controller.session.journal.info.meeting_id
+    return int(await _off_loop(lambda: rehearsal.state.host_admits_assistant(meeting_id)))
 
 
 async def read_start_checks(started: StartedSession) -> StartChecksView:

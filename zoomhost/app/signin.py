@@ -48,6 +48,7 @@ TYPED_SETTINGS: dict[str, str] = {
     "host_email": "Host's Zoom email",
     "school_email_domain": "School email domain",
     "subscription_id": "Event subscription ID",
+    "assistant_user": "Assistant's Zoom user (email)",
     "api_base": "API base",
     "oauth_base": "OAuth base",
     "ws_base": "Event WebSocket base",
@@ -72,6 +73,11 @@ def settings_as_typed(current: Settings, typed: Mapping[str, str], *, own_sign_i
             ) from None
     if values["host_email"] and "@" not in values["host_email"]:
         raise ZoomhostError("The host's Zoom email does not look like an email address.", hint="Type it as name@school.example.")
+    if values["assistant_user"] and ("@" not in values["assistant_user"] or len(values["assistant_user"]) > 254):
+        raise ZoomhostError(
+            "The assistant's Zoom user does not look like an email address.",
+            hint="Type the email of the Zoom user the school set aside for the host assistant, or leave it empty.",
+        )
     values["auth_mode"] = "user_oauth" if own_sign_in else "server_to_server"
     return replace(current, **values)
 

@@ -57,6 +57,7 @@ class AssistantChannel:
         self._end_meeting = end_meeting
         self._timeout = command_timeout
         self._listeners = Listeners()
+        self._status_listeners: list[Callable[[wire.AssistantStatus], None]] = []
         self._connection: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._waiting: dict[str, asyncio.Future[CommandResult]] = {}
@@ -111,11 +112,12 @@ class AssistantChannel:
             ConnectionChange(ConnectionState.CONNECTED, self.name, "The host assistant is connected.")
         )
 
-    async def join(self, *, meeting_number: int, passcode: str, sdk_jwt: str) -> None:
-        """Ask the assistant to sign in with the SDK JWT and join the meeting."""
-        await self._send_message(
-            {"type": "join", "meeting_number": int(meeting_number), "passcode": passcode, "sdk_jwt": sdk_jwt}
-        )
+    async def join(self, *, meeting_number: int, passcode: str, sdk_jwt: str, zak: str = "") -> None:
+        """Ask the assistant to sign in with the SDK JWT and join the meeting (with ``zak``, as that Zoom user)."""
+        message: dict[str, Any] = {"type": "join", "meeting_number": int(meeting_number), "passcode": passcode, "sdk_jwt": sdk_jwt}
+        if zak:
+            message["zak"] = zak
+        await self._send_message(message)
 
     async def wait_for_status(self, predicate: Callable[[wire.AssistantStatus], bool], *, timeout: float = 30.0) -> wire.AssistantStatus:
         """Wait until the assistant's status satisfies ``predicate`` (e.g. it is co-host)."""
@@ -138,6 +140,11 @@ class AssistantChannel:
 
     def on_connection(self, callback: ConnectionCallback) -> Callable[[], None]:
         return self._listeners.on_connection(callback)
+
+    def on_status(self, callback: Callable[[wire.AssistantStatus], None]) -> Callable[[], None]:
+        """Hear every status the assistant reports from now on (waiting for the host, admitted, made co-host …)."""
+        self._status_listeners.append(callback)
+        return lambda: self._status_listeners.remove(callback) if callback in self._status_listeners else None
 
     def capabilities(self) -> dict[Capability, CapabilityInfo]:
         caps = dict(self._capabilities)
@@ -162,6 +169,11 @@ class AssistantChannel:
         self._capabilities = {
             info.capability: info for info in (CapabilityInfo.from_dict(item) for item in message["capabilities"])
         }
+        for callback in list(self._status_listeners):
+            try:
+                callback(self.status)
+            except Exception:  # noqa: BLE001 - a broken listener must not stop the others hearing it
+                log.exception("a status listener failed")
 
     async def _read(self, connection: ClientConnection) -> None:
         try:
@@ -346,6 +358,9 @@ class AssistantChannel:
 
     async def stop_share(self, *, command_id: str | None = None) -> CommandResult:
         return await self._command("stop_share", {}, command_id, capability=Capability.STOP_SHARE)
+
+    async def allow_rename(self, allowed: bool, /, *, command_id: str | None = None) -> CommandResult:
+        return await self._command("allow_rename", {"allowed": allowed}, command_id, capability=Capability.RENAME_OFF)
 
     async def lock_share(self, *, command_id: str | None = None) -> CommandResult:
         return await self._command("lock_share", {}, command_id, capability=Capability.LOCK_SHARE)

@@ -39,6 +39,7 @@ _LABELS: dict[Capability, str] = {
     Capability.LOCK: "Lock meeting (in Zoom)",
     Capability.UNLOCK: "Unlock meeting (in Zoom)",
     Capability.END_FOR_ALL: "End meeting for all",
+    Capability.RENAME_OFF: "Renaming off (in Zoom)",
 }
 
 _MANUAL_EXPLANATION = (
@@ -149,6 +150,10 @@ class ManualChannel:
 
     async def stop_share(self, *, command_id: str | None = None) -> CommandResult:
         return self._manual(Capability.STOP_SHARE, command_id)
+
+    async def allow_rename(self, allowed: bool, /, *, command_id: str | None = None) -> CommandResult:
+        step = "In Zoom: Security ▸ tick Rename Themselves" if allowed else None
+        return self._manual(Capability.RENAME_OFF, command_id, step=step)
 
     async def lock_share(self, *, command_id: str | None = None) -> CommandResult:
         return self._manual(Capability.LOCK_SHARE, command_id)

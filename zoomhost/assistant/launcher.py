@@ -2,8 +2,13 @@
 
 An :class:`AssistantLauncher` is the ``connect_assistant`` a ``LiveController`` calls: it starts
 the assistant (its own process, as the panel runs it, or in this process on a rehearsal
-Zoom's state), connects with a fresh session token, asks it to join the meeting and waits
-until it is in. Each call starts a fresh assistant, so a crashed one is simply replaced.
+Zoom's state), connects with a fresh session token, asks it to join the meeting and returns
+as soon as Zoom has answered: the assistant is in the meeting, or waits there for as long as it
+takes (for the host to start the meeting, to be admitted from the waiting room, to be made
+co-host), which the engine shows the teacher. It never gives up on a wait and starts again: a
+second assistant would only queue behind the first. Each call starts a fresh assistant, so a
+crashed one is simply replaced. A refusal that starting again cannot change (GLib missing, the
+SDK key refused, the meeting closed to it) is ``AssistantUnavailable``.
 
 From outside: the meeting, its passcode, how to sign a Meeting SDK token, how to end the meeting,
 and, to rehearse, the rehearsal Zoom (its bridge's address, or its state, which makes the fake
@@ -12,17 +17,16 @@ SDK binding the assistant plays on here): the assistant never imports the rehear
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from zoomhost.system import redact
 from zoomhost.assistant.client import AssistantChannel
 from zoomhost.assistant.fallback import EndMeeting
 from zoomhost.assistant.process import RunningAssistant, start_assistant
-from zoomhost.assistant.sdk_adapter import AssistantError
+from zoomhost.assistant.sdk_adapter import AssistantError, AssistantUnavailable
 from zoomhost.assistant.wire import AssistantStatus
 from zoomhost.core.control import EventCallback
 
@@ -53,8 +57,11 @@ class AssistantLauncher:
         end_meeting: EndMeeting | None,
         rehearsal_url: str | None = None,
         rehearsal_state: InProcessZoom | None = None,
-        join_timeout: float = 30.0,
+        zak: Callable[[], Awaitable[str]] | None = None,
+        answer_timeout: float = 60.0,
     ) -> None:
+        """``zak``: fetches a fresh ZAK of the Zoom user the school gave the assistant (it then joins as
+        that user); ``answer_timeout``: how long Zoom may take to say where the assistant landed."""
         redact.register_secret(passcode)
         self._meeting_number = int(meeting_number)
         self._passcode = passcode
@@ -62,7 +69,8 @@ class AssistantLauncher:
         self._end_meeting = end_meeting
         self._rehearsal_url = rehearsal_url
         self._rehearsal_state = rehearsal_state
-        self._join_timeout = join_timeout
+        self._zak = zak
+        self._answer_timeout = answer_timeout
         self._process: RunningAssistant | None = None
         self._server: Any = None
         self.launches = 0
@@ -73,7 +81,8 @@ class AssistantLauncher:
         return self._process.pid if self._process is not None else None
 
     async def __call__(self, on_event: EventCallback) -> AssistantChannel:
-        """A fresh assistant in the meeting; ``on_event`` hears its events from the first (even while joining)."""
+        """A fresh assistant, in the meeting or waiting to be; ``on_event`` hears its events from the first
+        (its own participant's id while it waits, too)."""
         await self._stop()
         url, token = await self._start()
         self.launches += 1
@@ -105,29 +114,23 @@ class AssistantLauncher:
         return self._process.url, self._process.token
 
     async def _join(self, channel: AssistantChannel) -> AssistantStatus:
-        """Join, and try again while Zoom says the meeting has not started yet; return once in the meeting."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._join_timeout
-        while True:
-            before = channel.status
-            await channel.join(meeting_number=self._meeting_number, passcode=self._passcode, sdk_jwt=self._sdk_jwt())
-            left = max(0.1, deadline - loop.time())
-            try:
-                status = await channel.wait_for_status(
-                    lambda s, b=before: s is not b and (s.can_host or s.state in ("in_meeting", "failed", "ended")),
-                    timeout=left,
-                )
-                if status.state == "in_meeting" and not status.can_host:
-                    # The teacher's one click (Make co-host) may follow; the panel shows it meanwhile.
-                    with contextlib.suppress(TimeoutError):
-                        status = await channel.wait_for_status(lambda s: s.can_host, timeout=min(2.0, left))
-            except TimeoutError:
-                raise AssistantError("The host assistant did not get into the meeting in time.") from None
-            if status.state == "in_meeting":
-                return status
-            if loop.time() >= deadline:
-                raise AssistantError(f"The host assistant could not join: {status.message}")
-            await asyncio.sleep(0.2)
+        """Join, and return once Zoom has said where the assistant is: in the meeting, or waiting."""
+        zak = await self._zak() if self._zak is not None else ""
+        if zak:
+            redact.register_secret(zak)
+        before = channel.status
+        await channel.join(meeting_number=self._meeting_number, passcode=self._passcode, sdk_jwt=self._sdk_jwt(), zak=zak)
+        try:
+            status = await channel.wait_for_status(
+                lambda s, b=before: s is not b and (s.can_host or s.waiting or s.over), timeout=self._answer_timeout
+            )
+        except TimeoutError:
+            raise AssistantError("Zoom did not answer the host assistant's request to join in time.") from None
+        if status.state == "failed":
+            raise AssistantUnavailable(f"The host assistant could not join: {status.message}")
+        if status.state == "ended":
+            raise AssistantUnavailable("The host assistant could not join: the meeting has ended.")
+        return status
 
     async def _stop(self) -> None:
         process, self._process = self._process, None

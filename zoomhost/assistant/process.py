@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from zoomhost.system import redact
-from zoomhost.assistant.sdk_adapter import AssistantError
+from zoomhost.assistant.sdk_adapter import AssistantError, AssistantUnavailable
 
 #: What the assistant keeps of the panel's environment: how to find Python and its libraries, this
 #: user's folders and zoomhost's own (ZOOMHOST_HOME), locale and time zone, the display and sound the
@@ -100,7 +100,7 @@ async def start_assistant(
 ) -> RunningAssistant:
     """Start ``zoomhost assistant`` on loopback, hand it its session token, and wait until it says which port it took."""
     if rehearsal_url is None and not assistant_available():
-        raise AssistantError(
+        raise AssistantUnavailable(
             "The host assistant cannot run on this computer.",
             hint="It needs Linux and Zoom's Meeting SDK: pip install 'zoomhost[assistant]'.",
         )
@@ -123,6 +123,9 @@ async def start_assistant(
         await process.stdin.drain()
         line = await asyncio.wait_for(process.stdout.readline(), startup_timeout)
         announced = json.loads(line)
+        if isinstance(announced, dict) and "refused" in announced:
+            await asyncio.wait_for(process.wait(), 10)
+            raise AssistantUnavailable(str(announced["refused"])[:500], hint=str(announced.get("hint") or "")[:500] or None)
         port = int(announced["port"])
     except (TimeoutError, ValueError, KeyError, TypeError, ConnectionError) as err:
         with contextlib.suppress(ProcessLookupError):

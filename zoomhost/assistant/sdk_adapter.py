@@ -26,7 +26,13 @@ from typing import Any
 import jwt
 
 from zoomhost.system import redact
-from zoomhost.assistant.wire import COHOST_INSTRUCTION, DISPLAY_NAME, AssistantStatus
+from zoomhost.assistant.wire import (
+    ADMIT_INSTRUCTION,
+    COHOST_INSTRUCTION,
+    DISPLAY_NAME,
+    START_INSTRUCTION,
+    AssistantStatus,
+)
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent, cut_display_name
@@ -43,6 +49,11 @@ JWT_LIFETIME = timedelta(hours=2)
 
 class AssistantError(ZoomhostError):
     """The host assistant could not start, sign in or join."""
+
+
+class AssistantUnavailable(AssistantError):
+    """The host assistant cannot work here as things stand, and starting it again will not change that
+    (GLib missing, the SDK key refused, the meeting closed to it): the panel falls back at once and says why."""
 
 
 def make_sdk_jwt(*, sdk_key: str, sdk_secret: str, now: datetime | None = None, lifetime: timedelta = JWT_LIFETIME) -> str:
@@ -85,8 +96,14 @@ SDK_ERRORS: dict[str, str] = {
     "SDKERR_MEETING_DONT_SUPPORT_FEATURE": "This meeting does not allow that control (check the account's meeting settings).",
     "SDKERR_NO_IMPL": "This version of the Meeting SDK cannot do that.",
     "SDKERR_OTHER_SDK_INSTANCE_RUNNING": "Another Meeting SDK program is running on this computer; close it and restart the assistant.",
-    "SDKERR_MEETING_NOT_SHARE_SENDER": "Nobody is sharing their screen.",
-    "SDKERR_MEETING_YOU_HAVE_NO_SHARE": "Nobody is sharing their screen.",
+    "SDKERR_MEETING_NOT_SHARE_SENDER": (
+        "Someone else is sharing, and Zoom's Meeting SDK stops only a share the assistant started itself: "
+        "stop it in Zoom."
+    ),
+    "SDKERR_MEETING_YOU_HAVE_NO_SHARE": (
+        "The assistant has no share of its own to stop, and Zoom's Meeting SDK cannot stop anyone else's: "
+        "if someone is sharing, stop it in Zoom."
+    ),
     "SDKERR_SERVICE_FAILED": "Zoom's SDK service failed; do it in the Zoom client.",
     "SDKERR_INTERNAL_ERROR": "Zoom's SDK hit an internal error; do it in the Zoom client.",
     "SDKERR_MEMORY_FAILED": "Zoom's SDK ran out of memory; restart the assistant.",
@@ -117,12 +134,28 @@ JOIN_ERRORS: dict[str, str] = {
     "MEETING_FAIL_CONFLOCKED": "The meeting is locked; unlock it in Zoom (Security ▸ Lock Meeting) so the assistant can join.",
     "MEETING_FAIL_MEETING_USER_FULL": "The meeting is full.",
     "CONF_FAIL_REMOVED_BY_HOST": "The assistant was removed from this meeting and cannot rejoin.",
-    "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING": "This meeting does not let apps join without signing in.",
+    "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING": (
+        "Zoom lets the assistant into a meeting outside its Meeting SDK app's account only with a Zoom user's "
+        "access key (ZAK): set the assistant's Zoom user in Settings, or host the meeting from the school's account."
+    ),
+    "MEETING_FAIL_CANNOT_START_TOKENEXPIRE": "Zoom did not accept the access key (ZAK) of the assistant's Zoom user; it may have expired.",
+    "MEETING_FAIL_ON_BEHALF_TOKEN_INVALID": "Zoom did not accept the on-behalf token the assistant joined with.",
     "MEETING_FAIL_BLOCKED_BY_ACCOUNT_ADMIN": "The Zoom account's administrator blocks this app from joining.",
     "MEETING_FAIL_NEED_SIGN_IN_FOR_PRIVATE_MEETING": "Only signed-in users may join this meeting.",
     "MEETING_FAIL_HOST_DISALLOW_OUTSIDE_USER_JOIN": "The meeting only admits users of the school's account.",
     "MEETING_FAIL_CONNECTION_ERR": "The assistant could not connect to the meeting; check the network.",
 }
+
+
+def _myself(me: Any) -> dict[str, str]:
+    """What an event about the assistant itself carries: that it is itself, and its persistent id (Zoom's
+    participant_uuid), by which the panel knows it under whatever user id Zoom's event stream gives it."""
+    extra = {ASSISTANT_SELF: "true"}
+    getter = getattr(me, "GetPersistentId", None)
+    persistent = getter() if getter is not None else None
+    if isinstance(persistent, str) and persistent:
+        extra[PARTICIPANT_UUID] = persistent[:100]
+    return extra
 
 
 def describe(name: str, table: dict[str, str]) -> str:
@@ -133,10 +166,18 @@ def _name(value: Any) -> str:
     return str(getattr(value, "name", value))
 
 
+#: What the Meeting SDK can stop of a share, as the panel says it.
+STOP_SHARE_LIMIT = (
+    "Zoom's Meeting SDK stops only a share the assistant started itself, never a pupil's: "
+    "a pupil's share is stopped in Zoom. Lock share (the assistant) stops anyone else starting one."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     ok: bool
     message: str
+    manual_step: str | None = None  # the step in the Zoom client when only the teacher can do it
 
 
 class SdkAdapter:
@@ -165,13 +206,14 @@ class SdkAdapter:
         self._auth_service: Any = None
         self._callbacks: list[Any] = []  # the binding keeps only a pointer: keep the objects alive
         self._authenticated = False
-        self._pending_join: tuple[int, str, str] | None = None
+        self._pending_join: tuple[int, str, str, str] | None = None
         self._meeting_id = ""
         self._my_id: int | None = None
         self._waiting: dict[int, str] = {}
         self._in_meeting: set[int] = set()
         self._held: set[int] = set()  # arrived after the meeting was locked
         self._locked = False
+        self._look_now = False  # rights just came: look at the waiting room before saying so
         self._counters: defaultdict[tuple[str, int], int] = defaultdict(int)
         self._status = AssistantStatus(state="idle", rights="none", message="The assistant has not started.")
 
@@ -210,6 +252,7 @@ class SdkAdapter:
             Capability.LOCK: "Lock meeting" if locks else "Lock (hold every later arrival)",
             Capability.UNLOCK: "Unlock meeting" if locks else "Unlock (stop holding arrivals)",
             Capability.END_FOR_ALL: "End meeting for all",
+            Capability.RENAME_OFF: "Renaming off",
         }
         explanations = {
             Capability.LOCK: (
@@ -219,12 +262,23 @@ class SdkAdapter:
                 "and every later arrival is held and flagged; Admit all never admits them."
             ),
             Capability.ADMIT_ALL: "Admits, one by one, everyone waiting whom the register says may come in.",
-            Capability.STOP_SHARE: "Stops the current share; Lock share stops anyone else starting one.",
+            Capability.RENAME_OFF: "Switches off “Rename Themselves” in the running meeting.",
         }
         result: dict[Capability, CapabilityInfo] = {}
         for capability, label in labels.items():
             needs_host = capability is Capability.END_FOR_ALL
             available = status.can_host and (status.rights == "host" or not needs_host)
+            if capability is Capability.STOP_SHARE:
+                # Never a pupil's share: the button shows the Zoom step and says why.
+                result[capability] = CapabilityInfo(
+                    capability=capability,
+                    available=False,
+                    how=How.MANUAL,
+                    label=label,
+                    explanation=STOP_SHARE_LIMIT,
+                    manual_step=ZOOM_CLIENT_STEPS[capability],
+                )
+                continue
             if available:
                 explanation = explanations.get(capability, "Done by the host assistant in the meeting.")
             elif needs_host and status.can_host:
@@ -284,15 +338,19 @@ class SdkAdapter:
         else:
             self._set_status("idle", "none", "The assistant is signed in and waiting for a meeting to join.")
 
-    def join(self, *, meeting_number: int, passcode: str, display_name: str = DISPLAY_NAME) -> None:
+    def join(self, *, meeting_number: int, passcode: str, display_name: str = DISPLAY_NAME, zak: str = "") -> None:
+        """Join as ``display_name``; with ``zak`` (a Zoom user's ZAK), as that user: the meeting's
+        alternative host, when the school made it one, skips the waiting room and is co-host at once."""
         redact.register_secret(passcode)
+        if zak:
+            redact.register_secret(zak)
         with self._lock:
             if not self._authenticated:
-                self._pending_join = (meeting_number, passcode, display_name)
+                self._pending_join = (meeting_number, passcode, display_name, zak)
                 return
-        self._join_now(meeting_number, passcode, display_name)
+        self._join_now(meeting_number, passcode, display_name, zak)
 
-    def _join_now(self, meeting_number: int, passcode: str, display_name: str) -> None:
+    def _join_now(self, meeting_number: int, passcode: str, display_name: str, zak: str = "") -> None:
         sdk = self._sdk
         self._meeting_id = str(meeting_number)
         join_param = sdk.JoinParam()
@@ -303,6 +361,8 @@ class SdkAdapter:
         param.psw = passcode
         param.isVideoOff = True
         param.isAudioOff = True
+        if zak:
+            param.userZAK = zak
         self._set_status("joining", "none", "The assistant is joining the meeting.")
         self._check(self._meeting_service.Join(join_param), "join the meeting")
 
@@ -310,13 +370,15 @@ class SdkAdapter:
         sdk = self._sdk
         if status == sdk.MEETING_STATUS_INMEETING:
             self._entered()
-        elif status == sdk.MEETING_STATUS_IN_WAITING_ROOM:
+        elif status == sdk.MEETING_STATUS_WAITINGFORHOST:
             self._set_status(
-                "joining",
+                "waiting_for_host",
                 "none",
-                "The assistant is in the waiting room.",
-                f"In Zoom: Participants ▸ Admit {DISPLAY_NAME}, then {COHOST_INSTRUCTION[len('In Zoom: '):]}",
+                "The meeting has not started yet: the assistant waits for its host.",
+                START_INSTRUCTION,
             )
+        elif status == sdk.MEETING_STATUS_IN_WAITING_ROOM:
+            self._in_waiting_room()
         elif status == sdk.MEETING_STATUS_FAILED:
             self._set_status("failed", "none", describe(self._fail_code_name(result), JOIN_ERRORS))
         elif status == sdk.MEETING_STATUS_ENDED:
@@ -326,6 +388,20 @@ class SdkAdapter:
                     self._not_waiting_now(user_id)
                 self._set_status("ended", "none", "The meeting has ended.")
             self._emit(EventKind.ENDED, None, None)
+
+    def _in_waiting_room(self) -> None:
+        """Zoom holds the assistant in the waiting room: say which participant it is, and the one thing to do."""
+        with self._lock:
+            controller = self._meeting_service.GetMeetingParticipantsController()
+            me = controller.GetMySelfUser() if controller is not None else None
+            self._my_id = me.GetUserID() if me is not None else None
+            self._in_meeting.clear()
+            self._waiting.clear()
+            self._set_status("waiting_room", "none", "The assistant is waiting in the meeting's waiting room.", ADMIT_INSTRUCTION)
+        if self._my_id is not None:
+            # The panel hears this waiting-room arrival from Zoom too: the assistant's own word (its id,
+            # never its name) keeps it from being shown, classified or admitted as anyone else.
+            self._emit(EventKind.WAITING_JOINED, self._my_id, DISPLAY_NAME, **_myself(me))
 
     def _fail_code_name(self, code: int) -> str:
         try:
@@ -360,12 +436,24 @@ class SdkAdapter:
             me = self._participants_ctrl.GetMySelfUser()
             self._my_id = me.GetUserID() if me is not None else None
             self._in_meeting = set(self._participants_ctrl.GetParticipantsList())
-            self._update_rights(me.GetUserRole() if me is not None else None)
+            role = me.GetUserRole() if me is not None else None
         if self._my_id is not None:
             # Say which participant is the assistant itself, so the panel never classifies or
             # alarms about it; the session trusts only this, never the display name.
-            self._emit(EventKind.JOINED, self._my_id, DISPLAY_NAME, **{ASSISTANT_SELF: "true"})
-        self.poll()
+            self._emit(EventKind.JOINED, self._my_id, DISPLAY_NAME, **_myself(me))
+        self._rights_now(role)
+
+    def _rights_now(self, role: Any) -> None:
+        """Say the assistant's rights; with host rights, what it now sees of the waiting room goes first,
+        so the panel knows who waits (and under which names) before it hands the assistant a command."""
+        with self._lock:
+            if role in (self._sdk.USERROLE_HOST, self._sdk.USERROLE_COHOST):
+                self._look_now = True
+                try:
+                    self.poll()
+                finally:
+                    self._look_now = False
+            self._update_rights(role)
 
     def _update_rights(self, role: Any) -> None:
         sdk = self._sdk
@@ -458,7 +546,7 @@ class SdkAdapter:
         with self._lock:
             self._emit(EventKind.HOST_CHANGED, user_id, self._user_name(user_id), role="host")
             if user_id == self._my_id:
-                self._set_status("in_meeting", "host", "The assistant is host of the meeting.")
+                self._rights_now(self._sdk.USERROLE_HOST)
             elif self._status.rights == "host":
                 self._update_rights(self._participants_ctrl.GetMySelfUser().GetUserRole())
 
@@ -467,12 +555,12 @@ class SdkAdapter:
             role = "co-host" if is_cohost else "attendee"
             self._emit(EventKind.HOST_CHANGED, user_id, self._user_name(user_id), role=role)
             if user_id == self._my_id and self._status.rights != "host":
-                self._update_rights(self._sdk.USERROLE_COHOST if is_cohost else None)
+                self._rights_now(self._sdk.USERROLE_COHOST if is_cohost else None)
 
     def poll(self) -> None:
         """Compare the waiting room with what was last seen, and report arrivals, departures and renames."""
         with self._lock:
-            if self._status.state != "in_meeting":
+            if self._status.state != "in_meeting" and not self._look_now:
                 return
             now_waiting = {uid for uid in self._waiting_ctrl.GetWaitingRoomLst() if uid != self._my_id}
             for user_id in now_waiting:
@@ -526,7 +614,9 @@ class SdkAdapter:
 
     def _ready(self) -> Outcome | None:
         if self._status.state != "in_meeting":
-            return Outcome(False, self._status.message)
+            return Outcome(False, self._status.message + (f" {self._status.instruction}." if self._status.instruction else ""))
+        if not self._status.can_host:  # Zoom would refuse every host control (and shows it nobody waiting)
+            return Outcome(False, SDK_ERRORS["SDKERR_NO_PERMISSION"])
         return None
 
     def admit(self, user_id: int, *, bulk: bool = False) -> Outcome:
@@ -587,10 +677,27 @@ class SdkAdapter:
             )
 
     def stop_share(self) -> Outcome:
+        """Stops the assistant's own share; never a pupil's (the SDK cannot), which the answer says, with the Zoom step."""
         with self._lock:
             if (refusal := self._ready()) is not None:
                 return refusal
-            return self._result(self._share_ctrl.StopShare(), "Sharing stopped.")
+            result = self._share_ctrl.StopShare()
+            if result == self._sdk.SDKERR_SUCCESS:
+                return Outcome(True, "The assistant's own share is stopped.")
+            return Outcome(False, describe(_name(result), SDK_ERRORS), manual_step=ZOOM_CLIENT_STEPS[Capability.STOP_SHARE])
+
+    def allow_rename(self, allowed: bool) -> Outcome:
+        """Zoom's "Rename Themselves" for the running meeting (the SDK's AllowParticipantsToRename)."""
+        with self._lock:
+            if (refusal := self._ready()) is not None:
+                return refusal
+            outcome = self._result(
+                self._participants_ctrl.AllowParticipantsToRename(allowed),
+                "Participants may rename themselves." if allowed else "Renaming is off: nobody can change their name in the meeting.",
+            )
+            if outcome.ok:
+                return outcome
+            return Outcome(False, outcome.message, manual_step=ZOOM_CLIENT_STEPS[Capability.RENAME_OFF] if not allowed else None)
 
     def lock_share(self) -> Outcome:
         with self._lock:

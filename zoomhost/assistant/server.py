@@ -12,7 +12,10 @@ and the connection carries on; a batch larger than ``wire.BATCH_LIMIT`` is refus
 Refused connections (no token) are logged as a count at most once a minute, so a flood of
 them cannot push the real lines out of the rotating log.
 
-Commands that arrive together (admit-all's, in one batch) are handed to the SDK's thread
+Every Meeting SDK call (signing in, joining, each command, each look at the waiting room,
+leaving) is made on the one thread that runs the SDK's main loop (``main_loop``: GLib for
+Zoom's binding, the rehearsal binding's own loop in rehearsal), where the SDK's callbacks come
+too. Commands that arrive together (admit-all's, in one batch) are handed to that thread
 together and carried out there back to back, each result sent as soon as it is known;
 results and events that are ready together go to the panel in one frame.
 """
@@ -25,7 +28,6 @@ import ipaddress
 import logging
 import ssl
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -35,6 +37,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from zoomhost.assistant import wire
+from zoomhost.assistant.main_loop import SdkMainLoop, main_loop_for
 from zoomhost.assistant.sdk_adapter import AssistantError, Outcome, SdkAdapter
 from zoomhost.core.control import Capability, CommandResult, How
 from zoomhost.core.events import MeetingEvent
@@ -99,7 +102,10 @@ class AssistantServer:
         poll_interval: float = 0.25,
         web_domain: str = "https://zoom.us",
         refusals_logged_every: float = REFUSALS_LOGGED_EVERY,
+        main_loop: SdkMainLoop | None = None,
     ) -> None:
+        """``main_loop``: the thread the SDK's calls are made on; by default the binding's own, else a GLib
+        main loop (``AssistantUnavailable`` without GLib)."""
         if len(token) < 16:
             raise AssistantError("The assistant's session token is too short (16 characters at least).")
         if not is_loopback(host) and ssl_context is None:
@@ -114,7 +120,7 @@ class AssistantServer:
         self._poll_interval = poll_interval
         self._binding = binding
         self._web_domain = web_domain
-        self._sdk_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="meeting-sdk")
+        self._main_loop = main_loop if main_loop is not None else main_loop_for(binding)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: Server | None = None
         self._clients: set[_Client] = set()
@@ -173,7 +179,7 @@ class AssistantServer:
                 await self._in_sdk_thread(self.adapter.leave)
             except Exception:  # noqa: BLE001 - leaving is best effort; the process is ending
                 log.exception("the Meeting SDK did not shut down cleanly")
-        self._sdk_thread.shutdown(wait=False, cancel_futures=True)
+        self._main_loop.close()
 
     async def __aenter__(self) -> AssistantServer:
         await self.start()
@@ -182,9 +188,13 @@ class AssistantServer:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    @property
+    def main_loop(self) -> SdkMainLoop:
+        return self._main_loop
+
     async def _in_sdk_thread(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._sdk_thread, lambda: fn(*args, **kwargs))
+        """Run ``fn`` on the SDK's main-loop thread and wait for it here, without blocking this loop."""
+        return await asyncio.wrap_future(self._main_loop.submit(lambda: fn(*args, **kwargs)))
 
     # -- the connection -------------------------------------------------------------------
 
@@ -283,13 +293,14 @@ class AssistantServer:
 
     async def _join(self, client: _Client, message: dict[str, Any]) -> None:
         meeting_number, passcode, sdk_jwt = wire.check_join(message)
-        if self.adapter.status.state in ("in_meeting", "joining", "authenticating"):
+        zak = wire.check_join_zak(message)
+        if self.adapter.status.state in ("in_meeting", "joining", "authenticating", "waiting_for_host", "waiting_room"):
             client.outbox.put_nowait({"type": "status", **self._status_message()})
             return
         self._started_sdk = True
         try:
             await self._in_sdk_thread(self.adapter.start, sdk_jwt=sdk_jwt)
-            await self._in_sdk_thread(self.adapter.join, meeting_number=meeting_number, passcode=passcode)
+            await self._in_sdk_thread(self.adapter.join, meeting_number=meeting_number, passcode=passcode, zak=zak)
         except AssistantError:
             pass  # the adapter has already told every panel why, in a status message
 
@@ -357,7 +368,8 @@ class AssistantServer:
             message=outcome.message,
             capability=capability,
             participant_id=None if participant is None else str(participant),
-            how=How.ASSISTANT,
+            how=How.MANUAL if outcome.manual_step else How.ASSISTANT,
+            manual_step=outcome.manual_step,
         )
         self._results[item.command_id] = result
         self._pending.pop(item.command_id).set_result(result)
@@ -383,6 +395,8 @@ class AssistantServer:
             return adapter.mute_all(allow_self_unmute=bool(args["allow_self_unmute"]))
         if item.name == "allow_chat":
             return adapter.allow_chat(bool(args["allowed"]))
+        if item.name == "allow_rename":
+            return adapter.allow_rename(bool(args["allowed"]))
         simple = {
             "stop_share": adapter.stop_share,
             "lock_share": adapter.lock_share,

@@ -28,6 +28,13 @@ TOKEN_ENV = "ZOOMHOST_ASSISTANT_TOKEN"
 DISPLAY_NAME = "Safeguarding assistant"
 #: The one click that gives the assistant the rights it needs.
 COHOST_INSTRUCTION = f"In Zoom: Participants ▸ hover {DISPLAY_NAME} ▸ More ▸ Make co-host"
+#: The teacher's one action while the assistant waits in the waiting room: let it in, then make it co-host.
+ADMIT_INSTRUCTION = (
+    f"In Zoom: admit {DISPLAY_NAME} from the waiting room (Participants ▸ Admit), "
+    f"then make it co-host (Participants ▸ hover {DISPLAY_NAME} ▸ More ▸ Make co-host)"
+)
+#: While the meeting has not started: the assistant waits for its host.
+START_INSTRUCTION = "Start the meeting in Zoom as its host: the assistant joins as soon as it has started"
 
 #: Commands the assistant accepts, with the arguments each one needs.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -41,6 +48,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "lock": (),
     "unlock": (),
     "end_for_all": (),
+    "allow_rename": ("allowed",),
 }
 
 #: Which capability each command exercises (admit sent for admit-all counts as admit_all).
@@ -55,6 +63,7 @@ COMMAND_CAPABILITY: dict[str, Capability] = {
     "lock": Capability.LOCK,
     "unlock": Capability.UNLOCK,
     "end_for_all": Capability.END_FOR_ALL,
+    "allow_rename": Capability.RENAME_OFF,
 }
 
 
@@ -66,7 +75,9 @@ class WireError(ZoomhostError):
 class AssistantStatus:
     """Where the assistant is: signing in, in the meeting, with or without the rights it needs."""
 
-    state: str  # idle | authenticating | joining | in_meeting | failed | ended
+    # idle | authenticating | joining | waiting_for_host (the meeting has not started) | waiting_room
+    # (Zoom holds it there until someone admits it) | in_meeting | failed | ended
+    state: str
     rights: str  # none | attendee | co-host | host
     message: str
     instruction: str | None = None  # the one click the teacher must make, when there is one
@@ -75,6 +86,16 @@ class AssistantStatus:
     @property
     def can_host(self) -> bool:
         return self.state == "in_meeting" and self.rights in ("co-host", "host")
+
+    @property
+    def waiting(self) -> bool:
+        """Joined as far as it can go alone: it waits for the host to start the meeting, to be admitted, or to be made co-host."""
+        return self.state in ("waiting_for_host", "waiting_room") or (self.state == "in_meeting" and not self.can_host)
+
+    @property
+    def over(self) -> bool:
+        """It will not get any further by itself: it failed, or the meeting ended."""
+        return self.state in ("failed", "ended")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -172,6 +193,7 @@ def decode(text: str | bytes) -> dict[str, Any]:
 ARGUMENT_KINDS: dict[str, str] = {"participant_id": "participant", "allow_self_unmute": "flag", "allowed": "flag"}
 MAX_PARTICIPANT_ID = 64  # Zoom's in-meeting ids are numbers of a few digits; this bounds what is echoed back
 MAX_SDK_JWT = 8192
+MAX_ZAK = 1024  # Zoom's documents: at most 512 characters
 MAX_PASSCODE = 64  # Zoom allows 10 characters
 MAX_MEETING_NUMBER = 10**13  # meeting numbers have 9 to 12 digits
 
@@ -197,6 +219,16 @@ def check_subscribe(message: dict[str, Any]) -> tuple[int, bool]:
     if not isinstance(batches, bool):
         raise WireError(f"'batches' must be true or false, not {_shown(batches)}.")
     return after, batches
+
+
+def check_join_zak(message: dict[str, Any]) -> str:
+    """The ZAK a ``join`` message carries ("" for none: the assistant joins as a guest), or a WireError."""
+    zak = message.get("zak")
+    if zak is None:
+        return ""
+    if not isinstance(zak, str) or len(zak) > MAX_ZAK:
+        raise WireError(f"A join's ZAK must be text of at most {MAX_ZAK} characters.")
+    return zak
 
 
 def check_join(message: dict[str, Any]) -> tuple[int, str, str]:

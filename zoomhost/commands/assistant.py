@@ -4,7 +4,10 @@ The panel starts it itself on Linux and hands it the session token on standard i
 school can also run it on a Linux host and point the panel at it, giving the token in
 ``ZOOMHOST_ASSISTANT_TOKEN`` (read once, then removed from the environment) or in a token file
 only its owner can read. The token never goes on the command line and is never printed. The
-first line of stdout says, as JSON, which port it took; nothing else is ever written there.
+first line of stdout says, as JSON, which port it took; started by the panel, a refusal that
+starting again cannot change (GLib or the SDK missing) is that line instead
+(``{"refused": …, "hint": …}``), so the panel falls back at once and says why. Nothing else is
+ever written there.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import signal
 import sys
 import threading
 
-from zoomhost.app.host_assistant import TOKEN_ENV, host_assistant, session_token
+from zoomhost.app.host_assistant import TOKEN_ENV, AssistantUnavailable, host_assistant, session_token
 
 _MAX_TOKEN_LINE = 4096
 
@@ -57,6 +60,16 @@ def run_assistant(args: argparse.Namespace) -> int:
 
 
 async def _serve(args: argparse.Namespace, token: str) -> int:
+    try:
+        return await _listen(args, token)
+    except AssistantUnavailable as err:
+        if args.token_on_stdin:  # the panel started it and reads the first line: do not try again, and why
+            sys.stdout.write(json.dumps({"refused": str(err), "hint": err.hint or ""}) + "\n")
+            sys.stdout.flush()
+        raise  # one plain line on stderr, as every refusal
+
+
+async def _listen(args: argparse.Namespace, token: str) -> int:
     async with host_assistant(
         listen=args.listen,
         token=token,

@@ -34,6 +34,7 @@ class Capability(StrEnum):
     LOCK = "lock"
     UNLOCK = "unlock"
     END_FOR_ALL = "end_for_all"
+    RENAME_OFF = "rename_off"  # stop participants renaming themselves in the running meeting
 
 
 class How(StrEnum):
@@ -155,6 +156,7 @@ ZOOM_CLIENT_STEPS: dict[Capability, str] = {
     Capability.LOCK: "In Zoom: Security ▸ Lock Meeting",
     Capability.UNLOCK: "In Zoom: Security ▸ untick Lock Meeting",
     Capability.END_FOR_ALL: "In Zoom: End ▸ End meeting for all",
+    Capability.RENAME_OFF: "In Zoom: Security ▸ untick Rename Themselves",
 }
 
 
@@ -189,6 +191,8 @@ class ControlChannel(Protocol):
     async def allow_chat(self, allowed: bool, /, *, command_id: str | None = None) -> CommandResult: ...
 
     async def stop_share(self, *, command_id: str | None = None) -> CommandResult: ...
+
+    async def allow_rename(self, allowed: bool, /, *, command_id: str | None = None) -> CommandResult: ...
 
     async def lock_share(self, *, command_id: str | None = None) -> CommandResult: ...
 

@@ -40,7 +40,7 @@ KIND_WORDS = {
     "suspicious": "A name with hidden or look-alike characters, or not a name",
     "arrival_after_lock": "An arrival after the meeting was locked",
 }
-_MEETING_WIDE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock", "end_for_all"})
+_MEETING_WIDE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock", "end_for_all", "rename_off"})
 _ZOOM_WORDS = {
     JournalKind.ARRIVAL: "arrived in the waiting room",
     JournalKind.RENAMED: "renamed",

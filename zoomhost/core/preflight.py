@@ -103,6 +103,9 @@ class PreflightInput:
     # The email of the user who scheduled the meeting on the host's behalf (the meeting's
     # ``assistant_id``, from GET /users/{assistant_id}); None when nobody did or it is unreadable.
     scheduler_email: str | None = None
+    # The email of the Zoom user the school gave the host assistant (``Settings.assistant_user``): it
+    # joins as that user, and as the meeting's alternative host it needs no admission and no click.
+    assistant_user: str | None = None
     # Masks a passcode a fix makes up in every later log line (``system.redact.register_secret``).
     register_secret: RegisterSecret = field(repr=False)
 
@@ -617,6 +620,44 @@ def _check_rename(inp: PreflightInput, severity: Severity) -> _Outcome:
     return _Outcome(RuleStatus.PASS, "Participants cannot rename themselves.", why)
 
 
+def _alternative_hosts(text: str) -> list[str]:
+    """``settings.alternative_hosts`` (semicolon-separated emails or IDs; a comma is taken too) as a list."""
+    return [part.strip() for part in text.replace(",", ";").split(";") if part.strip()]
+
+
+def _check_assistant_alternative_host(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "The host assistant admits, mutes and locks for the teacher. Joining as one of the meeting's alternative "
+        "hosts (with its Zoom user's access key) it comes straight in as co-host; otherwise the teacher admits it "
+        "from the waiting room and makes it co-host by hand."
+    )
+    user = (inp.assistant_user or "").strip()
+    raw = _read(inp.meeting, "settings.alternative_hosts", str)
+    listed = _alternative_hosts(raw) if isinstance(raw, str) else []
+    fix = (
+        Fix(
+            meeting_patch={"settings": {"alternative_hosts": ";".join([*listed, user])}},
+            description=f"Make {user} (the host assistant's Zoom user) an alternative host, keeping the others.",
+        )
+        if user
+        else None
+    )
+    if raw is _ABSENT:
+        return _not_reported("the meeting's alternative hosts", source="meeting", inp=inp, fix=fix, why=why)
+    if isinstance(raw, _Odd):
+        return _odd("the alternative hosts", raw.value, fix=None, why=why)
+    if not user:
+        return _Outcome(
+            RuleStatus.PASS,
+            "No Zoom user is set for the host assistant: it joins as a guest, and the Live panel shows the one "
+            "click it then needs.",
+            why,
+        )
+    if user.lower() in {host.lower() for host in listed}:
+        return _Outcome(RuleStatus.PASS, f"{user} is an alternative host of this meeting.", why)
+    return _Outcome(_short_of(severity), f"{user} (the host assistant's Zoom user) is not an alternative host of this meeting.", why, fix)
+
+
 _BROWSER_SETTINGS = (
     ("in_meeting.show_a_join_from_your_browser_link", "the “Join from your browser” link"),
     ("in_meeting.join_from_desktop", "joining from a computer's browser"),
@@ -908,6 +949,13 @@ RULES: tuple[PreflightRule, ...] = (
         protocol_line="Laxey / Dhoon Zoom account will be used linked to school's professional email address.",
         severity=_R,
         check=_check_host_account,
+    ),
+    _rule(
+        id="assistant_alternative_host",
+        title="The host assistant comes in as co-host",
+        protocol_line="The invited person will gain entrance to a waiting room and can only be admitted by the meeting organiser or teacher.",
+        severity=_R,
+        check=_check_assistant_alternative_host,
     ),
     _rule(
         id="registration",

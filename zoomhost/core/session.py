@@ -339,6 +339,8 @@ class LiveSession:
             return owner
         digest = participant_uuid_digest(participant_uuid)
         candidate = state.uuids.get(digest) if digest else None
+        if candidate is not None and candidate in state.assistant_ids:
+            return candidate  # the host assistant itself, under the new id Zoom gave it (on admission)
         row = state.people.get(candidate) if candidate else None
         if row is not None and row.state in _PRESENT:
             return row.participant_id
@@ -357,6 +359,8 @@ class LiveSession:
         """What one event adds to the journal, against the state as it is now."""
         if event.event_id in self._state.seen_events:
             return []
+        if event.source == "assistant" and event.extra.get(ASSISTANT_SELF) == "true" and event.participant_id:
+            return self._assistant_entries(event)  # its own word about its own id: never matched to another
         event = self._matched(event)
         if event.kind is EventKind.STARTED:
             if self._has_started_entry:
@@ -378,15 +382,21 @@ class LiveSession:
             log.warning("ignored a %s event without a participant id", event.kind)
             return []
         pid = event.participant_id
-        if event.source == "assistant" and event.extra.get(ASSISTANT_SELF) == "true":
-            entries = [] if pid in self._state.assistant_ids else [self._assistant_entry(pid, at=event.at)]
-            return [*entries, self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
         if pid in self._state.assistant_ids:
             return [self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
         row = self._state.people.get(pid)
         if row is not None and self._late_copy(event, row):
             return []
         return self._participant_entries(event, row)
+
+    def _assistant_entries(self, event: MeetingEvent) -> list[JournalEntry]:
+        """The host assistant says this participant (and, with its ``participant_uuid``, whatever id Zoom's
+        events give it) is itself: journaled once, then each such event is only seen."""
+        pid = str(event.participant_id)
+        digest = participant_uuid_digest(event.extra.get(PARTICIPANT_UUID))
+        known = pid in self._state.assistant_ids and (digest is None or self._state.uuids.get(digest) == pid)
+        entries = [] if known else [self._assistant_entry(pid, at=event.at, uuid_digest=digest)]
+        return [*entries, self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
 
     def _late_copy(self, event: MeetingEvent, row: Arrival) -> bool:
         """An event older than what we know (a replay), or another source's late report of a step
@@ -596,14 +606,16 @@ class LiveSession:
             detail={"note": note.value, "event_id": event.event_id, "source": event.source, **detail},
         )
 
-    def _assistant_entry(self, participant_id: str, *, at: datetime | None = None) -> JournalEntry:
+    def _assistant_entry(self, participant_id: str, *, at: datetime | None = None, uuid_digest: str | None = None) -> JournalEntry:
+        """``participant_id`` is the host assistant; with its ``participant_uuid``'s digest, so is whatever new
+        id Zoom's event stream gives it later (on admission)."""
         return JournalEntry(
             at=at or self._clock(),
             kind=JournalKind.NOTE,
-            event_key=f"assistant:{participant_id}",
+            event_key=f"assistant:{participant_id}" + (f":{uuid_digest}" if uuid_digest else ""),
             participant_id=participant_id,
             actor=Actor.ASSISTANT,
-            detail={"note": SessionNote.ASSISTANT.value},
+            detail={"note": SessionNote.ASSISTANT.value, **({UUID_DIGEST: uuid_digest} if uuid_digest else {})},
         )
 
     def _alarm_entry(self, cause: JournalEntry, kind: AlarmKind, row: Arrival | None, *, message: str | None = None) -> JournalEntry:
@@ -919,6 +931,8 @@ class LiveSession:
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and entry.participant_id:
             pid = entry.participant_id
             state.assistant_ids.add(pid)
+            if entry.detail.get(UUID_DIGEST):
+                state.uuids[str(entry.detail[UUID_DIGEST])] = pid
             if state.set_row(pid, None) is not None:  # heard (by name only) before the assistant said it was itself
                 state.alarms = [a for a in state.alarms if a.participant_id != pid]
             state.last_source.pop(pid, None)

@@ -47,6 +47,7 @@ ACTION_WORDS = {
     "lock": "Lock meeting",
     "unlock": "Unlock meeting",
     "end_for_all": "End meeting for all",
+    "rename_off": "Renaming off",
     "hold": "Hold in the waiting room",
     "meeting_started": "Meeting started",
     "meeting_ended": "Meeting ended",

@@ -85,6 +85,7 @@ class Commands:
         self._on_lock = on_lock
         self._admitting: dict[str, asyncio.Future[CommandResult]] = {}
         self._admitted: set[str] = set()  # admissions Zoom confirmed to the channel; its event may still be on the way
+        self.renaming_off = False  # the host assistant switched renaming off in this meeting (as the journal says)
 
     # -- admitting ------------------------------------------------------------------------------
     async def admit(self, participant_id: str, *, actor: str = Actor.TEACHER, command_id: str | None = None) -> CommandResult:
@@ -189,6 +190,14 @@ class Commands:
 
     async def lock_share(self, *, actor: str = Actor.TEACHER) -> CommandResult:
         return await self.send(Capability.LOCK_SHARE, lambda ch, cid: ch.lock_share(command_id=cid), actor=actor)
+
+    async def rename_off(self, *, actor: str = Actor.SYSTEM) -> CommandResult | None:
+        """Switch "Rename Themselves" off in the running meeting (once it is off, not again); journaled both ends."""
+        if self.renaming_off:
+            return None
+        result = await self.send(Capability.RENAME_OFF, lambda ch, cid: ch.allow_rename(False, command_id=cid), actor=actor)
+        self.renaming_off = self.renaming_off or result.ok
+        return result
 
     async def lock(self, *, actor: str = Actor.TEACHER) -> CommandResult:
         """Lock: from this moment every arrival is held and flagged, whatever the channel manages to do."""

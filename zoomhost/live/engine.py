@@ -25,6 +25,7 @@ from collections.abc import AsyncIterable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
 from zoomhost.assistant.fallback import EndMeeting
+from zoomhost.assistant.wire import AssistantStatus
 from zoomhost.core.control import (
     Capability,
     CapabilityInfo,
@@ -32,7 +33,7 @@ from zoomhost.core.control import (
     ControlChannel,
 )
 from zoomhost.core.events import MeetingEvent
-from zoomhost.core.journal import Actor, utc_now
+from zoomhost.core.journal import Actor, JournalEntry, JournalKind, utc_now
 from zoomhost.core.session import LiveSession
 from zoomhost.live.autopilot import Autopilot
 from zoomhost.live.channels import Channels, ConnectAssistant
@@ -117,6 +118,7 @@ class LiveController:
         self._commands = commands = Commands(
             session=session, channels=channels, intake=intake, note=note, clock=clock, end_meeting=end_meeting, on_lock=clocks.locked
         )
+        commands.renaming_off = _renaming_switched_off(journaled)
         self._autopilot = Autopilot(
             session=session,
             channels=channels,
@@ -155,6 +157,21 @@ class LiveController:
     @property
     def fallen_back(self) -> bool:
         return self._channels.fallen_back
+
+    @property
+    def assistant_waiting(self) -> AssistantStatus | None:
+        """The host assistant's status while it waits for the host or the teacher (``instruction``: the one thing to do)."""
+        return self._channels.assistant_waiting
+
+    @property
+    def assistant_attempts(self) -> int:
+        """How many host assistants this session has started (one, unless one could not start or dropped)."""
+        return self._channels.attempts
+
+    @property
+    def renaming_off(self) -> bool:
+        """The host assistant switched "Rename Themselves" off in this meeting."""
+        return self._commands.renaming_off
 
     @property
     def resumed(self) -> bool:
@@ -219,6 +236,10 @@ class LiveController:
         """Wait until an assistant carries the commands (True), or give up after ``timeout`` (False)."""
         return await self._channels.wait_for_assistant(timeout=timeout)
 
+    async def wait_until_assistant_settled(self, *, timeout: float = 10.0) -> bool:
+        """Wait until the assistant carries the commands, waits for the teacher or the host, or will not come."""
+        return await self._channels.wait_until_settled(timeout=timeout)
+
     def count_from(self, moment: datetime) -> None:
         """Count the session's clocks (auto-lock, planned length) from ``moment`` instead of the meeting's start."""
         self._clocks.count_from(moment)
@@ -234,9 +255,11 @@ class LiveController:
         await self._channels.close()
 
     async def _assistant_connected(self) -> None:
-        """An assistant carries the commands again: what a crash left unanswered goes to it, and the autopilot looks."""
-        await self._pickup.resend_unanswered()
+        """An assistant carries the commands again: renaming goes off (the protocol's names stay as checked),
+        what a crash left unanswered goes to it, and the autopilot looks."""
         self._autopilot.wake()
+        await self._commands.rename_off(actor=Actor.SYSTEM)
+        await self._pickup.resend_unanswered()
 
     # -- commands -------------------------------------------------------------------------------
     async def admit(self, participant_id: str, *, actor: str = Actor.TEACHER, command_id: str | None = None) -> CommandResult:
@@ -285,6 +308,10 @@ class LiveController:
         """The teacher did ``step`` in the Zoom client; with the command's id, that command counts as done."""
         await self._commands.confirm_manual_step(step, command_id=command_id, actor=actor)
 
+    async def rename_off(self, *, actor: str = Actor.TEACHER) -> CommandResult | None:
+        """Switch "Rename Themselves" off in the running meeting (None: it is off already)."""
+        return await self._commands.rename_off(actor=actor)
+
     def record_assistant_participant(self, participant_id: str) -> None:
         """The host assistant reported ``participant_id`` as itself: journaled, never classified, alarmed or counted."""
         self._intake.publish(self._session.record_assistant_participant(participant_id, at=self._clock()))
@@ -292,3 +319,11 @@ class LiveController:
     async def set_autopilot(self, on: bool) -> None:
         """Switch the autopilot (off until the teacher turns it on); the panel hears it as a change."""
         self._autopilot.switch(on)
+
+
+def _renaming_switched_off(journaled: Sequence[JournalEntry]) -> bool:
+    """Whether a picked-up session's journal shows renaming switched off by the assistant."""
+    sent = {e.detail.get("command_id") for e in journaled if e.kind is JournalKind.COMMAND and e.detail.get("name") == "rename_off"}
+    return any(
+        e.kind is JournalKind.COMMAND_RESULT and e.detail.get("ok") and e.detail.get("command_id") in sent for e in journaled
+    )

@@ -21,7 +21,9 @@ from zoomhost.core.session import LiveSession, SessionChange, SessionNote
 class LiveNote(StrEnum):
     """What a ``NOTE`` journal entry written by the engine is about (``entry.detail["note"]``)."""
 
-    CHANNEL = "channel"  # detail: state (connected | fallen_back | events_lost), channel, message
+    # detail: state (connected | fallen_back | events_lost | assistant_waiting), channel, message; while the
+    # assistant waits also waiting_for (waiting_for_host | waiting_room | in_meeting) and instruction
+    CHANNEL = "channel"
     AUTOPILOT = "autopilot"  # detail: on, message
     TIMER = "timer"  # detail: stage (planned_length_reached | planned_length_exceeded), message
     MANUAL_STEP = "manual_step"  # a control only the teacher can do: detail step, capability, command_id

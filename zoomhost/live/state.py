@@ -7,7 +7,9 @@ app reads all of it into one frozen :class:`LiveState` and hands it to the panel
 (a :class:`LiveUpdate`), so the panel shows the engine's own answer and never keeps a copy.
 What a teacher must be told about (an alarm, a step to do in Zoom, the control channel changing,
 the session's time, a pick-up after a restart) comes as :class:`Notice` values, in the order it
-happened, and the start-of-session checks as a :class:`StartChecksView`.
+happened, and the start-of-session checks as a :class:`StartChecksView`. While the host assistant
+waits (for the host to start the meeting, in the waiting room, to be made co-host), the state
+carries it as an :class:`AssistantWait`: the one thing the teacher must do.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ _versions = itertools.count(1)
 
 
 @dataclass(frozen=True)
+class AssistantWait:
+    """The host assistant is waiting: for what, in words, and the one thing the teacher must do."""
+
+    waiting_for: str  # waiting_for_host | waiting_room | in_meeting (there, not yet co-host)
+    message: str
+    instruction: str
+
+
+@dataclass(frozen=True)
 class LiveState:
     """The engine's state after one batch of changes: what each part of the Live panel shows."""
 
@@ -62,12 +73,16 @@ class LiveState:
     planned_end: datetime | None
     planned_minutes: int
     time_scale: float  # session time runs this many times faster than the clock (a rehearsal's speed)
+    assistant_wait: AssistantWait | None = None  # the host assistant waits for the teacher or the host
+    renaming_off: bool = False  # the host assistant switched "Rename Themselves" off in the meeting
 
     @classmethod
     def read(cls, controller: LiveController, *, time_scale: float = 1.0) -> LiveState:
         """Read the controller's public state; call it on the I/O loop, where the engine lives."""
         session = controller.session
         info = session.journal.info
+        waiting = controller.assistant_waiting
+        wait = AssistantWait(waiting.state, waiting.message, waiting.instruction or "") if waiting is not None else None
         return cls(
             version=next(_versions),
             session_id=session.journal.session_id,
@@ -87,6 +102,8 @@ class LiveState:
             planned_end=controller.planned_end,
             planned_minutes=info.planned_minutes,
             time_scale=time_scale,
+            assistant_wait=wait,
+            renaming_off=controller.renaming_off,
         )
 
     def seconds_until_lock(self, now: datetime) -> float | None:
@@ -111,6 +128,7 @@ class NoticeKind(StrEnum):
     ZOOM_STEP = "zoom_step"  # a control only the teacher can do in Zoom: the step, then Done in Zoom
     CHANNEL_LOST = "channel_lost"  # the host assistant dropped, or arrivals may go unheard: a warning
     CHANNEL = "channel"  # the control channel is back (the host assistant connected)
+    ASSISTANT_WAITING = "assistant_waiting"  # the host assistant waits: message, and ``step`` the one thing to do
     SESSION_TIME = "session_time"  # the planned length is up, or well over
     RESUMED = "resumed"  # picked up after zoomhost stopped mid-session
 
@@ -149,6 +167,8 @@ def notices_in(changes: Iterable[SessionChange | Arrival]) -> list[Notice]:
                     participant_id=str(pid) if pid else None,
                 )
             )
+        elif note is LiveNote.CHANNEL and detail.get("state") == "assistant_waiting":
+            notices.append(Notice(NoticeKind.ASSISTANT_WAITING, message, step=str(detail.get("instruction", ""))))
         elif note is LiveNote.CHANNEL:
             lost = detail.get("state") in ("fallen_back", "events_lost")
             notices.append(Notice(NoticeKind.CHANNEL_LOST if lost else NoticeKind.CHANNEL, message))

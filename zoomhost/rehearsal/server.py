@@ -63,6 +63,9 @@ ROUTE_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
         "user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:settings", "user:read:settings:admin",
     ),
     ("PATCH", "/v2/users/{userId}/settings"): ("user:write:admin", "user:write", "user:update:settings", "user:update:settings:admin"),
+    ("GET", "/v2/users/{userId}/token"): (
+        "user:read", "user:write", "user:read:admin", "user:write:admin", "user_profile", "user:read:token", "user:read:token:admin",
+    ),
     ("GET", "/v2/users/{userId}/meetings"): (
         "meeting:read:admin", "meeting:read", "meeting:read:list_meetings", "meeting:read:list_meetings:admin",
     ),
@@ -368,9 +371,11 @@ class RehearsalServer:
         app.router.add_post("/_rehearsal/scenario", self._admin_scenario)
         app.router.add_get("/_rehearsal/state", self._admin_state)
         app.router.add_get("/_rehearsal/connect", self._admin_connect)
+        app.router.add_post("/_rehearsal/assistant", self._admin_assistant)
         api = [
             ("GET", "/v2/users/{userId}", self._get_user, "light"),
             ("GET", "/v2/users/{userId}/settings", self._get_settings, "medium"),
+            ("GET", "/v2/users/{userId}/token", self._get_user_token, "light"),
             ("PATCH", "/v2/users/{userId}/settings", self._patch_settings, "medium"),
             ("GET", "/v2/users/{userId}/meetings", self._list_meetings, "medium"),
             ("GET", "/v2/accounts/{accountId}/settings", self._get_account_settings, "medium"),
@@ -639,6 +644,17 @@ class RehearsalServer:
     async def _get_user(self, request: web.Request) -> web.StreamResponse:
         return _json(200, self.state.user_payload(self._user_id(request)))
 
+    async def _get_user_token(self, request: web.Request) -> web.StreamResponse:
+        """``GET /users/{userId}/token``: a ZAK (``type=zak``); the rehearsal hands out no other kind."""
+        kind = request.query.get("type", "token")
+        if kind != "zak":
+            return _error(400, 300, f"The rehearsal Zoom hands out only ZAKs (type=zak), not {kind[:20]!r}.")
+        try:
+            ttl = int(request.query["ttl"]) if "ttl" in request.query else None
+        except ValueError:
+            return _error(400, 300, "Invalid field: ttl.")
+        return _json(200, {"token": self.state.issue_zak(self._user_id(request), ttl=ttl)})
+
     async def _get_settings(self, request: web.Request) -> web.StreamResponse:
         option = request.query.get("option")
         return _json(200, self.state.settings_payload(self._user_id(request), option=option))
@@ -906,10 +922,25 @@ class RehearsalServer:
                 "client_id": creds.client_id,
                 "client_secret": creds.client_secret,
                 "assistant_bridge": self.assistant_bridge_url,
+                "sdk_key": self.state.sdk_app[0],
+                "sdk_secret": self.state.sdk_app[1],
                 "meetings": {"assembly": self.state.assembly_meeting_id, "class": self.state.class_meeting_id},
                 "host_email": self.state.users[self.state.host_id].email,
             }
         )
+
+    async def _admin_assistant(self, request: web.Request) -> web.StreamResponse:
+        """The teacher's one action for the host assistant, played by the rehearsal's host: admit it and make it co-host."""
+        try:
+            body = await request.json()
+            meeting = int(body["meeting_id"])
+            cohost = bool(body.get("cohost", True))
+            present = self.state.host_admits_assistant(meeting, cohost=cohost)
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            return web.json_response({"message": f"send {{\"meeting_id\": …}} ({err.__class__.__name__})"}, status=400)
+        except RehearsalError as err:
+            return web.json_response({"message": err.message}, status=err.status)
+        return web.json_response({"meeting_id": meeting, "assistants": present, "cohost": cohost})
 
     async def _admin_state(self, request: web.Request) -> web.StreamResponse:
         with self.state.lock:

@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
+
+from zoomhost.rehearsal.sdk_rules import JWT_LONGEST_S, JWT_SHORTEST_S, ZAK_LIFETIME_S, ZAK_LONGEST_S, SdkRules
+
 Clock = Callable[[], datetime]
 EventCallback = Callable[[dict[str, Any]], None]
 
@@ -47,6 +51,8 @@ ZOOM_EVENTS = frozenset(
 RENAMED_EVENT = "rehearsal.participant_renamed"
 #: Live controls Zoom only offers in-meeting (Meeting SDK); announced to the assistant side only.
 CONTROL_EVENT = "rehearsal.host_control"
+#: Someone was made co-host (or lost it): not a webhook; the Meeting SDK hears it as a callback.
+ROLE_EVENT = "rehearsal.role_changed"
 #: Key of an event dict holding the ``user_id`` Zoom's own reports give the participant, when it is
 #: not the Meeting SDK's (``participant_ids = "new_on_admission"``); never sent to a client.
 REPORTED_ID_KEY = "rehearsal_reported_user_id"
@@ -161,7 +167,9 @@ class LiveMeeting:
     sharing_user_id: int | None = None
     muted_all: bool = False
     allow_self_unmute: bool = True
+    rename_allowed: bool = True  # "Allow participants to rename themselves", as the host has it now
     removed_identities: set[str] = field(default_factory=set)
+    sdk_roles: dict[int, str] = field(default_factory=dict)  # a Meeting SDK app's in-meeting id -> attendee | cohost | host
 
 
 class ZoomState:
@@ -187,6 +195,14 @@ class ZoomState:
         self._subscribers: list[EventCallback] = []
         self._participant_ids = itertools.count(FIRST_PARTICIPANT_ID, PARTICIPANT_ID_STEP)
         self._registrant_ids = itertools.count(1)
+        # The Meeting SDK side: the school's SDK app (its key and secret sign the assistant's JWT),
+        # the account it belongs to, the ZAKs handed out, and the rules it is held to.
+        self.sdk_rules = SdkRules()
+        self.sdk_app = (secrets.token_urlsafe(12), secrets.token_urlsafe(24))
+        self.sdk_apps: dict[str, str] = {self.sdk_app[0]: self.sdk_app[1]}
+        self.sdk_app_account = self.account_id
+        self._zaks: dict[str, tuple[str, datetime]] = {}
+        self._assistant_orders: dict[int, bool] = {}  # meeting -> the host admits an SDK app as it arrives (True: and makes it co-host)
         self._populate()
 
     def sdk_binding(self) -> Any:
@@ -212,13 +228,21 @@ class ZoomState:
             last_name="Quirk",
             pmi=6120937784,
         )
-        for user in (host, outsider):
+        assistant = SimUser(
+            id="sG7aTQmVRnOe3YbKpW5c1A",
+            email="safeguarding.assistant@sch.im",
+            first_name="Safeguarding",
+            last_name="Assistant",
+            pmi=5529018834,
+        )
+        for user in (host, outsider, assistant):
             self.users[user.id] = user
             self.user_settings[user.id] = _starting_settings()
         # The outsider's settings already follow the protocol apart from sharing: two hosts, two pictures.
         self.user_settings[outsider.id]["in_meeting"].update(chat=False, private_chat=False, file_transfer=False)
         self.host_id = host.id
         self.outsider_id = outsider.id
+        self.assistant_user_id = assistant.id  # a licensed user a school may give the host assistant
         today = self.now().replace(hour=10, minute=0, second=0, microsecond=0)
         assembly = SimMeeting(
             id=85746065432,
@@ -432,6 +456,8 @@ class ZoomState:
                 if not isinstance(patch["settings"], Mapping):
                     raise RehearsalError(400, 300, "Invalid field: settings.")
                 _merge_checked(staged, patch["settings"], where="settings.")
+                if "alternative_hosts" in patch["settings"]:
+                    self._check_alternative_hosts(meeting, str(staged.get("alternative_hosts") or ""))
             top = {"topic": str, "agenda": str, "password": str, "duration": int, "timezone": str, "start_time": str}
             for key, kind in top.items():
                 if key in patch and not isinstance(patch[key], kind):
@@ -450,6 +476,15 @@ class ZoomState:
             meeting.settings = staged
             self._updates[(meeting.host_id, day.isoformat())] = used + 1
             return DAILY_MEETING_UPDATES - used - 1
+
+    def _check_alternative_hosts(self, meeting: SimMeeting, text: str) -> None:
+        """Zoom takes as alternative hosts only licensed users of the same account, never the host."""
+        for entry in (part.strip() for part in text.replace(",", ";").split(";")):
+            if not entry:
+                continue
+            user = next((u for u in self.users.values() if entry.lower() in (u.id.lower(), u.email.lower())), None)
+            if user is None or user.type != 2 or user.id == meeting.host_id:
+                raise RehearsalError(400, 300, f"Invalid field: settings.alternative_hosts ({entry[:80]} is not a licensed user of this account).")
 
     def add_registrants(self, meeting_id: int | str, registrants: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         with self._lock:
@@ -588,6 +623,8 @@ class ZoomState:
             participant = live.participants.get(int(user_id))
             if participant is None or participant.where == "left":
                 return False
+            if participant.where == "meeting" and not live.rename_allowed:
+                return False  # the host switched "Allow participants to rename themselves" off
             old = participant.display_name
             participant.display_name = display_name
             self._emit(RENAMED_EVENT, live, participant, extra={"old_user_name": old})
@@ -671,6 +708,13 @@ class ZoomState:
                 live.sharing_user_id = None
             self._control(live, "lock_share", locked=bool(locked))
 
+    def set_rename_allowed(self, meeting_id: int | str, allowed: bool) -> None:
+        """Security ▸ "Rename Themselves" (the Meeting SDK's ``AllowParticipantsToRename``)."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            live.rename_allowed = bool(allowed)
+            self._control(live, "rename_allowed", allowed=bool(allowed))
+
     def set_locked(self, meeting_id: int | str, locked: bool) -> None:
         """Zoom's Security ▸ Lock Meeting: nobody new can join, not even into the waiting room."""
         with self._lock:
@@ -709,6 +753,195 @@ class ZoomState:
             live = self.live_meeting(meeting_id)
             found = live.participants.get(int(user_id))
             return copy.copy(found) if found else None
+
+    # -- the Meeting SDK app (the host assistant) as Zoom treats it: ``sdk_rules`` says how strictly --
+    def register_sdk_app(self, key: str, secret: str) -> None:
+        """Another Meeting SDK app of this account (its key and secret), whose JWTs are then accepted."""
+        with self._lock:
+            self.sdk_apps[key] = secret
+
+    def check_sdk_jwt(self, token: str) -> str:
+        """Zoom's answer to ``SDKAuth`` with ``token``: an ``AuthResult`` name (``AUTHRET_SUCCESS`` when it signs in)."""
+        with self._lock:
+            rules, apps, now = self.sdk_rules, dict(self.sdk_apps), self.now()
+        if not token:
+            return "AUTHRET_KEYORSECRETEMPTY"
+        try:
+            header = jwt.get_unverified_header(token)
+            claims = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return "AUTHRET_JWTTOKENWRONG"
+        shaped = all(isinstance(claims.get(key), int) for key in ("iat", "exp", "tokenExp")) and isinstance(claims.get("appKey"), str)
+        if not shaped:
+            return "AUTHRET_JWTTOKENWRONG"
+        if not rules.check_jwt:
+            return "AUTHRET_SUCCESS"
+        secret = apps.get(claims["appKey"])
+        if secret is None or header.get("alg") != "HS256":
+            return "AUTHRET_JWTTOKENWRONG"
+        try:
+            jwt.decode(token, secret, algorithms=["HS256"], options={"verify_exp": False})
+        except jwt.PyJWTError:
+            return "AUTHRET_JWTTOKENWRONG"  # signed with another secret, or altered
+        stamp = int(now.timestamp())
+        lifetime = claims["exp"] - claims["iat"]
+        if claims["iat"] > stamp + 60 or not JWT_SHORTEST_S <= lifetime <= JWT_LONGEST_S:
+            return "AUTHRET_JWTTOKENWRONG"
+        if claims["exp"] <= stamp or claims["tokenExp"] <= stamp or claims["tokenExp"] < claims["iat"] + JWT_SHORTEST_S:
+            return "AUTHRET_JWTTOKENWRONG"  # expired
+        return "AUTHRET_SUCCESS"
+
+    def issue_zak(self, user_id: str, *, ttl: int | None = None) -> str:
+        """``GET /users/{userId}/token?type=zak``: a ZAK for that user (two hours unless ``ttl`` says otherwise)."""
+        with self._lock:
+            user = self.resolve_user(user_id)
+            life = ZAK_LIFETIME_S if ttl is None else ttl
+            if not 1 <= life <= ZAK_LONGEST_S:
+                raise RehearsalError(400, 300, "Invalid field: ttl.")
+            token = secrets.token_urlsafe(48)
+            self._zaks[token] = (user.id, self.now() + timedelta(seconds=life))
+            return token
+
+    def _zak_user(self, zak: str) -> SimUser | None:
+        found = self._zaks.get(zak)
+        if found is None or found[1] <= self.now():
+            return None
+        return self.users.get(found[0])
+
+    def _alternative_hosts(self, meeting: SimMeeting) -> set[str]:
+        text = str(meeting.settings.get("alternative_hosts") or "")
+        return {part.strip().lower() for part in text.replace(",", ";").split(";") if part.strip()}
+
+    def sdk_join(
+        self,
+        meeting_id: int | str,
+        *,
+        display_name: str,
+        passcode: str,
+        app_key: str,
+        zak: str = "",
+        on_behalf: str = "",
+        customer_key: str = "",
+    ) -> dict[str, Any]:
+        """A Meeting SDK app joins. The answer: ``{"failed": MeetingFailCode name}``, ``{"status": "waiting_for_host"}``,
+        or ``{"status": "waiting_room" | "in_meeting", "user_id": …, "role": attendee | cohost | host}``."""
+        with self._lock:
+            rules = self.sdk_rules
+            try:
+                meeting = self.meeting(meeting_id)
+            except RehearsalError:
+                return {"failed": "MEETING_FAIL_MEETING_NOT_EXIST"}
+            if meeting.password and passcode != meeting.password:
+                return {"failed": "MEETING_FAIL_PASSWORD_ERR"}
+            user = self._zak_user(zak) if zak else None
+            if zak and user is None:
+                return {"failed": "MEETING_FAIL_CANNOT_START_TOKENEXPIRE"}
+            if on_behalf:
+                return {"failed": "MEETING_FAIL_ON_BEHALF_TOKEN_INVALID"}  # the rehearsal hands out no on-behalf tokens
+            if rules.outside_account_needs_token and self.sdk_app_account != self.account_id and user is None:
+                return {"failed": "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING"}
+            if meeting.id not in self.live:
+                return {"status": "waiting_for_host"} if rules.wait_for_host else {"failed": "MEETING_FAIL_MEETING_NOT_START"}
+            live = self.live[meeting.id]
+            identity = f"sdk:{app_key}:{user.id if user else display_name}"
+            if live.locked:
+                return {"failed": "MEETING_FAIL_CONFLOCKED"}
+            if identity in live.removed_identities:
+                return {"failed": "CONF_FAIL_REMOVED_BY_HOST"}
+            account_user = user.id if user else ""
+            alternative = user is not None and bool({user.id.lower(), user.email.lower()} & self._alternative_hosts(meeting))
+            role = "host" if account_user == meeting.host_id else "cohost" if alternative else "attendee"
+            if role == "attendee" and not rules.cohost_only_when_made:
+                role = "cohost"
+            participant = SimParticipant(
+                user_id=next(self._participant_ids),
+                participant_uuid=_uuid_like(f"{live.uuid}-{identity}"),
+                display_name=display_name,
+                email=user.email if user else "",
+                account_user_id=account_user,
+                arrived_at=self.now(),
+                identity=identity,
+            )
+            live.participants[participant.user_id] = participant
+            live.sdk_roles[participant.user_id] = role
+            options = meeting.settings.get("waiting_room_options") or {}
+            bypass = (
+                not rules.waiting_room
+                or role in ("host", "cohost")
+                or (bool(account_user) and options.get("who_goes_to_waiting_room") == "users_not_in_account")
+            )
+            if meeting.settings.get("waiting_room") and not bypass:
+                self._emit("meeting.participant_joined_waiting_room", live, participant)
+            else:
+                self._join(live, participant)
+            order = self._assistant_orders.pop(meeting.id, None)
+            if order is not None:
+                self._carry_out_order(live, participant.user_id, cohost=order)
+            return {
+                "status": "waiting_room" if participant.in_waiting_room else "in_meeting",
+                "user_id": participant.user_id,
+                "participant_uuid": participant.participant_uuid,
+                "role": live.sdk_roles[participant.user_id],
+            }
+
+    def sdk_role(self, meeting_id: int | str, user_id: int) -> str:
+        """attendee | cohost | host, as Zoom has this SDK app now ("" for anyone else)."""
+        with self._lock:
+            return self.live_meeting(meeting_id).sdk_roles.get(int(user_id), "")
+
+    def make_cohost(self, meeting_id: int | str, user_id: int, cohost: bool = True) -> bool:
+        """The host's Participants ▸ Make co-host (or Withdraw co-host permission) on someone in the meeting."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            participant = live.participants.get(int(user_id))
+            if participant is None or participant.where != "meeting" or live.sdk_roles.get(participant.user_id) == "host":
+                return False
+            live.sdk_roles[participant.user_id] = "cohost" if cohost else "attendee"
+            self._emit(ROLE_EVENT, live, participant, extra={"role": "cohost" if cohost else "attendee"})
+            return True
+
+    def host_admits_assistant(self, meeting_id: int | str, *, cohost: bool = True) -> int:
+        """The teacher's one action for the host assistant: admit it from the waiting room and make it co-host.
+
+        Done for every Meeting SDK app there now; with none there yet, for the next one to arrive in
+        this meeting (once). Returns how many were there now.
+        """
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            live = self.live.get(meeting.id)
+            present = [uid for uid in live.sdk_roles if live.participants[uid].where != "left"] if live is not None else []
+            if not present:
+                self._assistant_orders[meeting.id] = cohost
+                return 0
+            for user_id in present:
+                self._carry_out_order(live, user_id, cohost=cohost)  # type: ignore[arg-type]
+            return len(present)
+
+    def _carry_out_order(self, live: LiveMeeting, user_id: int, *, cohost: bool) -> None:
+        participant = live.participants[user_id]
+        if participant.in_waiting_room:
+            self.admit(live.meeting.id, user_id)
+        if cohost and live.sdk_roles.get(user_id) == "attendee":
+            self.make_cohost(live.meeting.id, user_id)
+
+    def sdk_stop_share(self, meeting_id: int | str, user_id: int, *, host_rights: bool) -> str:
+        """``StopShare`` by the SDK app ``user_id``: "stopped", or the SDKError name Zoom answers."""
+        with self._lock:
+            live = self.live_meeting(meeting_id)
+            sharer = live.sharing_user_id
+            if sharer is None:
+                return "SDKERR_MEETING_YOU_HAVE_NO_SHARE" if self.sdk_rules.stop_share_own_only else "stopped"
+            if sharer != int(user_id):
+                if self.sdk_rules.stop_share_own_only:
+                    return "SDKERR_MEETING_NOT_SHARE_SENDER"  # the SDK stops its own share, never a participant's
+                if not host_rights:
+                    return "SDKERR_NO_PERMISSION"
+            self.stop_share(meeting_id)
+            return "stopped"
+
+    def sharing_user(self, meeting_id: int | str) -> int | None:
+        with self._lock:
+            return self.live_meeting(meeting_id).sharing_user_id
 
     # -- rosters (Dashboard, past meetings, reports) ----------------------------------------------
     def live_roster(self, meeting_id: int | str) -> list[dict[str, Any]]:

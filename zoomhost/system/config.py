@@ -94,6 +94,9 @@ class Settings:
     subscription_id: str = ""  # the WebSocket event subscription set up by the school
     school_email_domain: str = ""  # the host account must be on this domain (protocol: school's Zoom account)
     host_email: str = ""  # whose meetings the checklist lists (a Server-to-Server app has no "me")
+    # A Zoom user of the school's account that the host assistant joins as (with that user's ZAK), made
+    # each meeting's alternative host by pre-flight, so it needs no click; "" joins it as a guest.
+    assistant_user: str = ""
     auto_lock_minutes: int = 5  # protocol: lock once everyone is in or 5 minutes after start
     planned_minutes: int = 30  # protocol: usually no more than 30 minutes
     session_retention_days: int = 30

@@ -124,6 +124,12 @@ class SettingsPage(QWidget):
         form = QFormLayout(assistant)
         for name in ("sdk_key", "sdk_secret"):
             self._keyring_row(form, name, assistant)
+        self._plain_row(form, "assistant_user", assistant)
+        self.fields["assistant_user"].setToolTip(
+            "A licensed Zoom user of the school's account set aside for the host assistant: it joins as that user, "
+            "and pre-flight makes it each meeting's alternative host, so it needs no admitting and no Make co-host. "
+            "Leave empty to have it join as a guest (the Live panel then shows the one click it needs)."
+        )
         layout.addWidget(assistant)
 
         account = QGroupBox("The school's Zoom account", body)

@@ -289,6 +289,22 @@ class ZoomClient:
         """GET /users/{userId} (LIGHT)."""
         return await self._json("GET", f"users/{_user_path(user_id)}", category=Category.LIGHT, what="this Zoom user")
 
+    async def user_zak(self, user_id: str) -> str:
+        """GET /users/{userId}/token?type=zak (LIGHT): that user's Zoom Access Key, which lets the host
+        assistant join as them (two hours). Masked in every log line from the moment it arrives."""
+        body = await self._json(
+            "GET",
+            f"users/{_user_path(user_id)}/token",
+            category=Category.LIGHT,
+            what="the Zoom user's access key (ZAK)",
+            params={"type": "zak"},
+        )
+        token = body.get("token")
+        if not isinstance(token, str) or not token:
+            raise ServerError("Zoom sent no access key (ZAK) for that user.", status=200)
+        redact.register_secret(token)
+        return token
+
     async def get_user_settings(self, user_id: str) -> dict[str, Any]:
         """GET /users/{userId}/settings (MEDIUM): the host's in-meeting policy."""
         return await self._json(

@@ -35,6 +35,7 @@ class PreflightContext:
     staff: int = 0
     school_email_domain: str | None = None
     planned_minutes: int = 30
+    assistant_user: str | None = None  # the host assistant's Zoom user (email), made each meeting's alternative host
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,6 +157,7 @@ async def run_preflight(
         planned_minutes=context.planned_minutes,
         account_settings=account,
         scheduler_email=scheduler.get("email") if scheduler and isinstance(scheduler.get("email"), str) else None,
+        assistant_user=context.assistant_user,
         register_secret=redact.register_secret,
     )
     return PreflightReport(

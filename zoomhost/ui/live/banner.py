@@ -121,6 +121,13 @@ class AlarmBanner(QFrame):
         QApplication.beep()
         QAccessible.updateAccessibility(QAccessibleEvent(self.text, QAccessible.Event.Alert))
 
+    def withdraw(self, participant_id: str) -> None:
+        """Take back the items about one participant (the host assistant said that participant is itself)."""
+        kept = [item for item in self._items if item.participant_id != participant_id]
+        if len(kept) != len(self._items):
+            self._items = kept
+            self._render()
+
     def acknowledge(self) -> None:
         if self._items:
             self._items.pop(0)

@@ -192,6 +192,15 @@ class ArrivalsTableModel(QAbstractTableModel):
         if latest:
             self.apply_arrivals(latest.values())
 
+    @staticmethod
+    def assistant_participants(changes: Sequence[SessionChange | Arrival]) -> list[str]:
+        """The participant ids a batch names as the host assistant itself."""
+        return [
+            change.entry.participant_id  # type: ignore[union-attr]
+            for change in changes
+            if not isinstance(change, Arrival) and _names_the_assistant(change) and change.entry.participant_id
+        ]
+
     def remove_participant(self, participant_id: str) -> None:
         row = self._where.pop(participant_id, None)
         if row is None:

@@ -30,6 +30,7 @@ from zoomhost.app.session import (
     begin_session,
     confirm_adult_with,
     confirm_start_check,
+    do_assistant_step_in_rehearsal,
     finish_session,
     meetings_to_host,
     read_start_checks,
@@ -44,7 +45,7 @@ from zoomhost.ui.live.manual_steps import ManualStep, ManualStepPanel
 from zoomhost.ui.live.model import ArrivalsTableModel, shown_name
 from zoomhost.ui.live.session_picker import SessionPicker
 from zoomhost.ui.live.start_checks import StartChecksPanel
-from zoomhost.ui.live.status import AutopilotStrip, StatusRow
+from zoomhost.ui.live.status import AssistantStrip, AutopilotStrip, StatusRow
 from zoomhost.ui.live.table import ArrivalsTable
 from zoomhost.ui.tasks import Task
 from zoomhost.ui.text import heading as page_heading
@@ -68,6 +69,7 @@ _DOING = {
     "end_for_all": "ending the meeting",
     "manual_step": "recording the step done in Zoom",
     "autopilot": "switching the autopilot",
+    "assistant_step": "having the rehearsal Zoom admit the host assistant",
 }
 
 
@@ -110,6 +112,9 @@ class LivePage(QWidget):
         self.steps = ManualStepPanel(self)
         self.steps.done.connect(self._step_done)
         layout.addWidget(self.steps)
+        self.assistant_strip = AssistantStrip(self)
+        self.assistant_strip.rehearsal_step_requested.connect(self._assistant_step_in_rehearsal)
+        layout.addWidget(self.assistant_strip)
         self.autopilot_strip = AutopilotStrip(self)
         layout.addWidget(self.autopilot_strip)
         self.start_checks = StartChecksPanel(self)
@@ -187,6 +192,7 @@ class LivePage(QWidget):
             window = self.window()
             if hasattr(window, "set_channel"):
                 window.set_channel(channel, tooltip=self.channel_label.toolTip())
+        self.assistant_strip.show_state(state, running=running)
         self.autopilot_strip.show_state(
             on=self.status.autopilot_on(state), locked=state is not None and state.locked, running=running
         )
@@ -295,6 +301,8 @@ class LivePage(QWidget):
         """One batch from the engine, on the GUI thread: rows, alarms and what else to tell the teacher, the state after it."""
         if self.session is not None and update.state.session_id != self.session.session_id:
             return  # the last words of a session closed before this one
+        for pid in self.model.assistant_participants(update.changes):
+            self.banner.withdraw(pid)  # shown while only Zoom had spoken of it: the host assistant, nobody to worry about
         self.model.apply_changes(update.changes)
         for notice in update.notices:
             self._tell(notice)
@@ -386,6 +394,12 @@ class LivePage(QWidget):
         task.failure(lambda err: self.messages.show_error(err, doing="ending the meeting")).start()
         self._track(task)
         self.messages.show_message("warn", "Ending the meeting for everyone…")
+
+    def _assistant_step_in_rehearsal(self) -> None:
+        """Rehearsal: the rehearsal Zoom's host does the one thing the assistant waits for."""
+        started = self.session
+        if started is not None and self.running:
+            self._send("assistant_step", lambda: do_assistant_step_in_rehearsal(started))
 
     def _switch_autopilot(self, on: bool) -> None:
         controller = self.controller

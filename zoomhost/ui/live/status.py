@@ -2,15 +2,18 @@
 
 All of it shows the engine's state (``LiveState``): the control channel (host assistant, or
 the Zoom client's own buttons), who is waiting, admitted or held and how many consented pupils
-have not yet arrived, and whether the autopilot admits. While it does, a coloured strip says so,
-and says when the lock has stopped it.
+have not yet arrived, whether the host assistant has switched renaming off, and whether the
+autopilot admits. While it does, a coloured strip says so, and says when the lock has stopped it.
+While the host assistant waits (for the host to start the meeting, to be admitted, to be made
+co-host), another strip says the one thing the teacher must do in Zoom; in a rehearsal it offers
+to have the rehearsal Zoom do it.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from zoomhost.app.session import LiveState
 from zoomhost.ui.text import plain_label
@@ -27,11 +30,17 @@ _COUNTS = (
 )
 
 
-def channel_words(channel: str, *, rehearsal: bool) -> tuple[str, str, str]:
+def channel_words(channel: str, *, rehearsal: bool, assistant_waiting: bool = False) -> tuple[str, str, str]:
     """(indicator text, icon key, explanation) for the control channel in use."""
     if channel == "assistant":
         text, icon = "Host assistant", "pass"
         why = "zoomhost's host assistant is in the meeting as co-host and carries out each control."
+    elif assistant_waiting:
+        text, icon = "REST only, host assistant waiting", "warn"
+        why = (
+            "zoomhost's host assistant waits for you in Zoom (the strip above says what to do). Until it has host "
+            "controls, Zoom's API can end the meeting and every other control shows the exact step in the Zoom client."
+        )
     else:
         text, icon = "REST only", "warn"
         why = (
@@ -69,6 +78,9 @@ class StatusRow(QWidget):
             self.count_labels[key] = label
             row.addWidget(label)
             row.addSpacing(12)
+        self.renaming_label = plain_label("", self, name="Renaming")
+        self.renaming_label.hide()
+        row.addWidget(self.renaming_label)
         row.addStretch()
         self.autopilot_button = action_button(
             "A&utopilot: off",
@@ -115,9 +127,18 @@ class StatusRow(QWidget):
             if self.autopilot_button.accessibleDescription() != said:
                 self.autopilot_button.setAccessibleDescription(said)
         self.autopilot_button.setEnabled(running)
+        renaming_off = state is not None and running and state.renaming_off
+        self.renaming_label.setVisible(renaming_off)
+        if renaming_off and not self.renaming_label.text():
+            self.renaming_label.setText("Renaming: off")
+            self.renaming_label.setToolTip(
+                "The host assistant switched off “Rename Themselves” in this meeting: nobody can change the name "
+                "they were admitted under."
+            )
+            self.renaming_label.setAccessibleDescription(self.renaming_label.toolTip())
         if state is None or not running:
             return None
-        text, icon, why = channel_words(state.channel, rehearsal=state.rehearsal)
+        text, icon, why = channel_words(state.channel, rehearsal=state.rehearsal, assistant_waiting=state.assistant_wait is not None)
         if text == self._channel_shown:
             return None
         self._channel_shown = text
@@ -138,6 +159,49 @@ class StatusRow(QWidget):
             return
         self._asked = checked
         self.autopilot_switched.emit(checked)
+
+
+class AssistantStrip(QFrame):
+    """While the host assistant waits: what for, and the one thing to do in Zoom (in a rehearsal, a button
+    that has the rehearsal Zoom do it, as the teacher would on the day)."""
+
+    rehearsal_step_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("assistantStrip")
+        self.setStyleSheet("#assistantStrip { background: #8a5a00; } #assistantStrip QLabel { color: white; font-weight: bold; }")
+        self.setAccessibleName("The host assistant is waiting")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 4, 6, 4)
+        self.text = plain_label(parent=self, name="What the host assistant needs", wrap=True)
+        self.text.setObjectName("assistantInstruction")
+        row.addWidget(self.text, 1)
+        self.rehearsal_button = QPushButton("Do it in the rehearsal Zoom", self)
+        self.rehearsal_button.setAccessibleName("Have the rehearsal Zoom do this step")
+        self.rehearsal_button.setToolTip(
+            "Rehearsal only: the rehearsal Zoom's host admits the assistant and makes it co-host, as you would in Zoom."
+        )
+        self.rehearsal_button.clicked.connect(self.rehearsal_step_requested)
+        row.addWidget(self.rehearsal_button)
+        self.hide()
+
+    @property
+    def instruction(self) -> str:
+        return self.text.text()
+
+    def show_state(self, state: LiveState | None, *, running: bool) -> None:
+        wait = state.assistant_wait if state is not None and running else None
+        if wait is None:
+            self.hide()
+            return
+        words = f"Host assistant: {wait.message} {wait.instruction}." if wait.instruction else f"Host assistant: {wait.message}"
+        if self.text.text() != words:
+            self.text.setText(words)
+            self.text.setAccessibleDescription(words)
+        # The rehearsal can only admit it once it is there to admit (not while the meeting has not started).
+        self.rehearsal_button.setVisible(state is not None and state.rehearsal and wait.waiting_for != "waiting_for_host")
+        self.show()
 
 
 class AutopilotStrip(QLabel):
