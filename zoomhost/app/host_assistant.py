@@ -183,7 +183,8 @@ async def host_assistant(
     beyond this computer needs ``tls_cert`` and ``tls_key``.
     ``rehearsal``: a rehearsal Zoom's assistant bridge, to play the assistant there.
     """
-    from zoomhost.assistant.server import AssistantServer, is_loopback, tls_context
+    from zoomhost.assistant.server import AssistantServer, tls_context
+    from zoomhost.system.config import is_loopback_host
 
     host, port = parse_listen(listen)
     problem = address_problem(web_domain)
@@ -191,7 +192,7 @@ async def host_assistant(
         raise AssistantError(f"Zoom's web domain “{web_domain[:80]}” {problem}.", hint="For example --web-domain https://zoom.us.")
     if bool(tls_cert) != bool(tls_key):
         raise AssistantError("Give both --tls-cert and --tls-key, or neither.")
-    if not is_loopback(host) and not tls_cert:
+    if not is_loopback_host(host) and not tls_cert:
         raise AssistantError(
             f"The assistant will not listen on {host} without TLS.",
             hint="Give --tls-cert and --tls-key, or listen on 127.0.0.1.",

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import logging
 import ssl
 from collections import deque
@@ -41,20 +40,12 @@ from zoomhost.assistant.main_loop import SdkMainLoop, main_loop_for
 from zoomhost.assistant.sdk_adapter import AssistantError, Outcome, SdkAdapter
 from zoomhost.core.control import Capability, CommandResult, How
 from zoomhost.core.events import MeetingEvent
+from zoomhost.system.config import is_loopback_host
 
 log = logging.getLogger(__name__)
 
 EVENT_BUFFER = 50_000  # a 272-pupil assembly produces a few thousand events
 REFUSALS_LOGGED_EVERY = 60.0  # seconds: a flood of refused connections is one log line a minute, not one each
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def tls_context(*, cert_file: str, key_file: str) -> ssl.SSLContext:
@@ -108,7 +99,7 @@ class AssistantServer:
         main loop (``AssistantUnavailable`` without GLib)."""
         if len(token) < 16:
             raise AssistantError("The assistant's session token is too short (16 characters at least).")
-        if not is_loopback(host) and ssl_context is None:
+        if not is_loopback_host(host) and ssl_context is None:
             raise AssistantError(
                 f"The assistant will not listen on {host} without TLS.",
                 hint="Give --tls-cert and --tls-key, or listen on 127.0.0.1.",
