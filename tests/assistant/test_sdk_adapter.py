@@ -246,7 +246,8 @@ def test_callbacks_become_meeting_events() -> None:
 
 
 def test_a_name_from_the_sdk_is_cut_to_the_event_streams_limit_and_says_so() -> None:
-    from zoomhost.zoom.events import MAX_NAME, meeting_event_from_webhook
+    from zoomhost.core.events import MAX_DISPLAY_NAME as MAX_NAME
+    from zoomhost.zoom.events import meeting_event_from_webhook
 
     adapter, watch, state, sdk = joined()
     meeting = state.class_meeting_id

@@ -35,7 +35,7 @@ from zoomhost.assistant.wire import (
 )
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent, cut_display_name
+from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.core.session import ASSISTANT_SELF
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def _myself(me: Any) -> dict[str, str]:
     getter = getattr(me, "GetPersistentId", None)
     persistent = getter() if getter is not None else None
     if isinstance(persistent, str) and persistent:
-        extra[PARTICIPANT_UUID] = persistent[:100]
+        extra[PARTICIPANT_UUID] = persistent  # MeetingEvent caps its length
     return extra
 
 
@@ -478,7 +478,6 @@ class SdkAdapter:
                 extra[PARTICIPANT_UUID] = persistent  # how Zoom's event stream knows them, whatever user id it gives
         key = (kind.value, -1 if user_id is None else user_id)
         self._counters[key] += 1
-        name, cut = cut_display_name(name)  # the same limit as names from Zoom's event stream
         event = MeetingEvent(
             kind=kind,
             meeting_id=self._meeting_id,
@@ -487,7 +486,7 @@ class SdkAdapter:
             participant_id=None if user_id is None else str(user_id),
             display_name=name,
             source="assistant",
-            extra={**extra, **cut},
+            extra=extra,  # MeetingEvent cuts the name to the same limit as Zoom's stream's
         )
         self._on_event(event)
 
@@ -502,7 +501,7 @@ class SdkAdapter:
             if getter is not None:
                 value = getter()
                 if isinstance(value, str) and value:
-                    return value[:100]
+                    return value
         return None
 
     def _user_name(self, user_id: int) -> str | None:

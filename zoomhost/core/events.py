@@ -17,6 +17,8 @@ from enum import StrEnum
 #: lower). A longer name is cut, never dropped (it may be a zoombomber's), and the event says so
 #: with ``extra["name_truncated"] = "true"``.
 MAX_DISPLAY_NAME = 200
+#: The longest ``participant_uuid`` kept (Zoom's are 36-character UUIDs).
+MAX_PARTICIPANT_UUID = 100
 
 
 def cut_display_name(name: str | None) -> tuple[str | None, dict[str, str]]:
@@ -68,6 +70,16 @@ class MeetingEvent:
                 object.__setattr__(self, name, _readable(value))
         if not all(_storable(key) and _storable(value) for key, value in self.extra.items()):
             object.__setattr__(self, "extra", {_readable(key): _readable(value) for key, value in self.extra.items()})
+        # One limit for every source (Zoom's stream, the host assistant, its wire, a roster): a name
+        # is cut, never dropped, and the event says so; Zoom's participant_uuid likewise.
+        name, cut = cut_display_name(self.display_name)
+        uuid = self.extra.get(PARTICIPANT_UUID)
+        if cut or (uuid is not None and len(uuid) > MAX_PARTICIPANT_UUID):
+            object.__setattr__(self, "display_name", name)
+            extra = {**self.extra, **cut}
+            if uuid is not None:
+                extra[PARTICIPANT_UUID] = uuid[:MAX_PARTICIPANT_UUID]
+            object.__setattr__(self, "extra", extra)
 
 
 def _storable(text: object) -> bool:

@@ -468,11 +468,11 @@ class ZoomClient:
             people.append(
                 LiveParticipant(
                     participant_id=str(user_id),
-                    display_name=str(row.get("user_name") or "")[:200],
+                    display_name=str(row.get("user_name") or ""),  # cut to the one limit where it becomes an event
                     in_waiting_room=row.get("status") == "in_waiting_room",
                     join_time=row.get("join_time"),
                     leave_time=row.get("leave_time"),
-                    participant_uuid=str(row["participant_uuid"])[:100] if row.get("participant_uuid") else None,
+                    participant_uuid=str(row["participant_uuid"]) if row.get("participant_uuid") else None,
                 )
             )
         return people
@@ -488,7 +488,7 @@ class ZoomClient:
         )
         return [
             PastParticipant(
-                display_name=str(row.get("name") or "")[:200],
+                display_name=str(row.get("name") or ""),
                 join_time=row.get("join_time"),
                 leave_time=row.get("leave_time"),
                 duration_seconds=row.get("duration") if isinstance(row.get("duration"), int) else None,

@@ -32,7 +32,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from zoomhost.system.config import Settings
-from zoomhost.core.events import MAX_DISPLAY_NAME, PARTICIPANT_UUID, EventKind, MeetingEvent, cut_display_name
+from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
 from zoomhost.zoom.errors import (
@@ -56,7 +56,6 @@ ZOOM_EVENT_KINDS: Mapping[str, EventKind] = {
     "meeting.started": EventKind.STARTED,
     "meeting.ended": EventKind.ENDED,
 }
-MAX_NAME = MAX_DISPLAY_NAME  # Zoom's own limit is far lower; a longer name is cut, never dropped (it may be a zoombomber)
 MAX_FRAME = 1 << 20
 
 
@@ -121,14 +120,14 @@ def meeting_event_from_webhook(
     if fallback is not None and timedelta(0) <= fallback - at < timedelta(seconds=1):
         at = fallback  # Zoom's stamps are whole seconds; event_ts, in the same second, keeps two steps in order
     raw_name = person.get("user_name")
-    cut, extra = cut_display_name(raw_name if isinstance(raw_name, str) else "")
-    display = cut or ""  # the one limit, the same for names the host assistant hears
+    display = raw_name if isinstance(raw_name, str) else ""  # MeetingEvent cuts it to the one limit
+    extra: dict[str, str] = {}
     reason = person.get("leave_reason")
     if isinstance(reason, str) and reason:
         extra["leave_reason"] = reason[:200]
     uuid = person.get("participant_uuid")
     if isinstance(uuid, str) and uuid:
-        extra[PARTICIPANT_UUID] = uuid[:100]  # the same person whatever user_id this event gives them
+        extra[PARTICIPANT_UUID] = uuid  # the same person whatever user_id this event gives them
     return MeetingEvent(
         kind=kind,
         meeting_id=meeting_id,
