@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.journal import JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournals, utc_now
+from zoomhost.core.journal import MEETING_OVER, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournals, utc_now
 from zoomhost.core.models import Pupil
 from zoomhost.core.names import visible_name
 from zoomhost.core.pupil_data import (
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 #: after it started (the live panel picks such a session up again for as long: ``live.opening``).
 STILL_RUNNING_FOR = timedelta(hours=12)
 _HOURS = int(STILL_RUNNING_FOR.total_seconds() // 3600)
-_ENDING = (JournalKind.END, JournalKind.SESSION_ENDED)
 
 ELSEWHERE = (
     "Not reachable from here: summaries, incident reports and invitation files saved outside zoomhost's "
@@ -231,7 +230,7 @@ def pupil_records(register: RegisterStore, journals: SessionJournals, pupil: Can
             with journals.open(session_id) as journal:
                 entries = journal.entries()
                 rows = rows_about(pupil.identity, entries)
-                ended = any(entry.kind in _ENDING for entry in entries)
+                ended = any(entry.kind in MEETING_OVER for entry in entries)
                 info = journal.info
         except JournalError:
             unreadable.append(session_id)

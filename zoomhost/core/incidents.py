@@ -23,7 +23,7 @@ from typing import Any
 
 import jinja2
 
-from zoomhost.core.journal import Actor, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournal, SessionJournals
+from zoomhost.core.journal import MEETING_OVER, Actor, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournal, SessionJournals
 from zoomhost.core.names import visible_name
 from zoomhost.core.retention import deletion_day
 from zoomhost.core.session import SessionNote
@@ -260,7 +260,7 @@ class _Reader:
                 continue
             if kind is JournalKind.SESSION_STARTED:
                 started = started or entry.at
-            elif kind in (JournalKind.END, JournalKind.SESSION_ENDED):
+            elif kind in MEETING_OVER:
                 ended = ended or entry.at
             if person is not None and kind in (JournalKind.ARRIVAL, JournalKind.RENAMED):
                 person.display_name = entry.display_name

@@ -98,6 +98,10 @@ class JournalKind(StrEnum):
     SESSION_ENDED = "session_ended"
 
 
+
+#: The entries that say the meeting is over (Zoom ended it, or zoomhost closed the session).
+MEETING_OVER = frozenset({JournalKind.END, JournalKind.SESSION_ENDED})
+
 class Actor(StrEnum):
     """Who did it: the teacher's click, the automatic host policy, Zoom itself, the assistant, or zoomhost."""
 
@@ -273,6 +277,15 @@ class SessionJournal:
             except sqlite3.OperationalError:  # no such table: never rewritten
                 return 0
         return int(row[0]) if row else 0
+
+    def meeting_over(self) -> bool:
+        """Whether the journal says the meeting is over, without reading every entry."""
+        kinds = tuple(kind.value for kind in MEETING_OVER)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT 1 FROM entries WHERE kind IN ({', '.join('?' for _ in kinds)}) LIMIT 1", kinds
+            ).fetchone()
+        return row is not None
 
     def last_seq(self) -> int:
         with self._lock:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.journal import JournalEntry, JournalError, JournalKind, SessionJournal, SessionJournals
+from zoomhost.core.journal import MEETING_OVER, JournalEntry, JournalError, JournalKind, SessionJournal, SessionJournals
 from zoomhost.core.models import Pupil, Verdict
 
 
@@ -158,7 +158,6 @@ def _date_from_name(session_id: str) -> date:
 
 # -- a closed session's journal: no more than its summary needs ------------------------------------
 
-_OVER = (JournalKind.END, JournalKind.SESSION_ENDED)
 #: What a name the journal no longer keeps is written as, where zoomhost's own words quoted it.
 SOMEONE = "someone"
 
@@ -175,7 +174,7 @@ class Minimised:
 
 def meeting_over(entries: Iterable[JournalEntry]) -> bool:
     """Whether the journal saw its meeting end (ended for all, or Zoom said it ended)."""
-    return any(entry.kind in _OVER for entry in entries)
+    return any(entry.kind in MEETING_OVER for entry in entries)
 
 
 def minimise(journal: SessionJournal) -> Minimised | None:
@@ -233,7 +232,7 @@ def minimise(journal: SessionJournal) -> Minimised | None:
 
 def needs_minimising(journal: SessionJournal) -> bool:
     """A closed session whose journal has entries newer than its last minimisation."""
-    return journal.rewritten_through() < journal.last_seq() and meeting_over(journal.entries())
+    return journal.rewritten_through() < journal.last_seq() and journal.meeting_over()
 
 
 def _kept_as(entry: JournalEntry, staff_name: str | None) -> str | None:

@@ -22,14 +22,13 @@ from typing import Any
 
 import jinja2
 
-from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
+from zoomhost.core.journal import MEETING_OVER, JournalEntry, JournalKind, SessionJournal
 from zoomhost.core.models import Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import SessionNote
 
 _ADMITTING = (JournalKind.ADMITTED, JournalKind.JOINED)
 _CLOSING = (JournalKind.LEFT, JournalKind.PUT_BACK, JournalKind.REMOVED)
-_MEETING_OVER = (JournalKind.END, JournalKind.SESSION_ENDED)
 _NOT_INCIDENT_ALARMS = frozenset({"may_have_missed"})  # a gap in the event stream, not something a person did
 # The start-of-session checks (``zoomhost.core.start_checks``) are ticks of the teacher's own
 # observation, journaled as confirmed steps with this prefix; nothing was done in Zoom.
@@ -426,7 +425,7 @@ class _Builder:
             person.held = True
             if not person.intervals:
                 person.outcome = "held in the waiting room"
-        elif kind in _MEETING_OVER:
+        elif kind in MEETING_OVER:
             self.ended = self.ended or entry.at
             for other in self.people.values():
                 self._close(other, entry.at)

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from zoomhost.core.classifier import AdmissionClassifier
-from zoomhost.core.journal import JournalKind, SessionInfo, SessionJournals, utc_now
+from zoomhost.core.journal import SessionInfo, SessionJournals, utc_now
 from zoomhost.core.models import Pupil, StaffMember, expected_pupils
 from zoomhost.core.session import LiveSession
 
@@ -47,7 +47,7 @@ def find_unfinished_session(
         if now - info.started_at > max_age:
             return None
         with journals.open(info.session_id) as journal:
-            finished = any(e.kind in (JournalKind.END, JournalKind.SESSION_ENDED) for e in journal.entries())
+            finished = journal.meeting_over()
         return None if finished else info
     return None
 
