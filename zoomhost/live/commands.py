@@ -38,7 +38,7 @@ from zoomhost.live.notes import LiveNote, NoteWriter
 #: Sends one command over a channel under a command id.
 Send = Callable[[ControlChannel, str], Awaitable[CommandResult]]
 
-#: The meeting-wide controls that are safe to send again after a restart, and how.
+#: How each meeting-wide control is sent; all of them are safe to send again after a restart.
 _RESENDS: dict[str, Send] = {
     "mute_all": lambda ch, cid: ch.mute_all(command_id=cid),
     "chat_off": lambda ch, cid: ch.allow_chat(False, command_id=cid),
@@ -183,13 +183,13 @@ class Commands:
         )
 
     async def chat_off(self, *, actor: str = Actor.TEACHER) -> CommandResult:
-        return await self.send(Capability.CHAT_OFF, lambda ch, cid: ch.allow_chat(False, command_id=cid), actor=actor)
+        return await self.send(Capability.CHAT_OFF, _RESENDS["chat_off"], actor=actor)
 
     async def stop_share(self, *, actor: str = Actor.TEACHER) -> CommandResult:
-        return await self.send(Capability.STOP_SHARE, lambda ch, cid: ch.stop_share(command_id=cid), actor=actor)
+        return await self.send(Capability.STOP_SHARE, _RESENDS["stop_share"], actor=actor)
 
     async def lock_share(self, *, actor: str = Actor.TEACHER) -> CommandResult:
-        return await self.send(Capability.LOCK_SHARE, lambda ch, cid: ch.lock_share(command_id=cid), actor=actor)
+        return await self.send(Capability.LOCK_SHARE, _RESENDS["lock_share"], actor=actor)
 
     async def rename_off(self, *, actor: str = Actor.SYSTEM) -> CommandResult | None:
         """Switch "Rename Themselves" off in the running meeting (once it is off, not again); journaled both ends."""
@@ -204,10 +204,10 @@ class Commands:
         self._intake.drain_all()  # whoever was heard before the lock arrived before it
         self._intake.publish(self._session.lock(actor))
         self._on_lock()
-        return await self.send(Capability.LOCK, lambda ch, cid: ch.lock(command_id=cid), actor=actor)
+        return await self.send(Capability.LOCK, _RESENDS["lock"], actor=actor)
 
     async def unlock(self, *, actor: str = Actor.TEACHER) -> CommandResult:
-        return await self.send(Capability.UNLOCK, lambda ch, cid: ch.unlock(command_id=cid), actor=actor)
+        return await self.send(Capability.UNLOCK, _RESENDS["unlock"], actor=actor)
 
     async def end_for_all(self, *, actor: str = Actor.TEACHER) -> CommandResult:
         """End the meeting for everyone; if the channel cannot, through Zoom's API."""
