@@ -23,11 +23,11 @@ from typing import Any
 
 import jinja2
 
-from zoomhost.core.journal import MEETING_OVER, Actor, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournal, SessionJournals
+from zoomhost.core.journal import MEETING_OVER, Actor, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournal, SessionJournals, counts_as_incident
 from zoomhost.core.names import visible_name
 from zoomhost.core.retention import deletion_day
 from zoomhost.core.session import SessionNote
-from zoomhost.core.summary import ACTION_WORDS, counts_as_incident
+from zoomhost.core.summary import ACTION_WORDS
 
 #: ``detail["note"]`` of the journal entry that records an incident report's export (with ``incidents``).
 EXPORTED_NOTE = "incident_report_exported"

@@ -101,6 +101,13 @@ class JournalKind(StrEnum):
 
 #: The entries that say the meeting is over (Zoom ended it, or zoomhost closed the session).
 MEETING_OVER = frozenset({JournalKind.END, JournalKind.SESSION_ENDED})
+#: Alarms that are not about something a person did (a gap in the event stream).
+_NOT_INCIDENT_ALARMS = frozenset({"may_have_missed"})
+
+
+def counts_as_incident(entry: JournalEntry) -> bool:
+    """An alarm about something a person did: the summary's incidents, the incident report's and a pupil's records'."""
+    return entry.kind is JournalKind.ALARM and entry.detail.get("alarm") not in _NOT_INCIDENT_ALARMS
 
 class Actor(StrEnum):
     """Who did it: the teacher's click, the automatic host policy, Zoom itself, the assistant, or zoomhost."""

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.journal import Actor, JournalEntry, JournalKind
+from zoomhost.core.journal import Actor, JournalEntry, JournalKind, counts_as_incident
 from zoomhost.core.models import Pupil, Verdict
 
 #: ``detail["note"]`` of the journal entry that records an erasure (with its reference, never the name).
@@ -33,7 +33,6 @@ ERASED_NOTE = "pupil_erased"
 
 _ATTENDING = (Verdict.CONSENTED.value, Verdict.NO_CONSENT.value)  # let in as this pupil (not an impostor)
 _ADMITTED = (JournalKind.ADMITTED, JournalKind.JOINED)
-_NOT_INCIDENTS = frozenset({"may_have_missed"})
 
 
 class PupilQueryError(ZoomhostError):
@@ -190,11 +189,7 @@ class PupilRows:
 
     def incidents(self) -> list[JournalEntry]:
         """Alarms about a person who was (or used the name of) this pupil, or that name the pupil."""
-        return [
-            entry
-            for entry in (*self.own, *self.mentions)
-            if entry.kind is JournalKind.ALARM and entry.detail.get("alarm") not in _NOT_INCIDENTS
-        ]
+        return [entry for entry in (*self.own, *self.mentions) if counts_as_incident(entry)]
 
 
 def rows_about(identity: PupilIdentity, entries: Sequence[JournalEntry]) -> PupilRows:

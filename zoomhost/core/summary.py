@@ -22,14 +22,13 @@ from typing import Any
 
 import jinja2
 
-from zoomhost.core.journal import MEETING_OVER, JournalEntry, JournalKind, SessionJournal
+from zoomhost.core.journal import MEETING_OVER, JournalEntry, JournalKind, SessionJournal, counts_as_incident
 from zoomhost.core.models import Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import SessionNote
 
 _ADMITTING = (JournalKind.ADMITTED, JournalKind.JOINED)
 _CLOSING = (JournalKind.LEFT, JournalKind.PUT_BACK, JournalKind.REMOVED)
-_NOT_INCIDENT_ALARMS = frozenset({"may_have_missed"})  # a gap in the event stream, not something a person did
 # The start-of-session checks (``zoomhost.core.start_checks``) are ticks of the teacher's own
 # observation, journaled as confirmed steps with this prefix; nothing was done in Zoom.
 _START_CHECK = "Start check:"
@@ -295,11 +294,6 @@ def summary_needs(entries: Iterable[JournalEntry]) -> SummaryNeeds:
         evidence=frozenset((flagged | builder.named) - builder.assistant_ids),
         reasons=frozenset(person.reasons_seq for person in builder.people.values() if not person.intervals),
     )
-
-
-def counts_as_incident(entry: JournalEntry) -> bool:
-    """An alarm about something a person did: the summary's incidents, and the incident report's."""
-    return entry.kind is JournalKind.ALARM and entry.detail.get("alarm") not in _NOT_INCIDENT_ALARMS
 
 
 def _clock(value: datetime | None) -> str:
