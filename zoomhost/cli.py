@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
     try:
-        startup.forget_what_is_due(args.command)
+        startup.forget_what_is_due(args.command, dry_run=bool(getattr(args, "dry_run", False)))
         return int(args.func(args) or 0)
     except ZoomhostError as err:
         print(f"zoomhost: {err.user_text()}", file=sys.stderr)

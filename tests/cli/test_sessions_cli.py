@@ -229,3 +229,22 @@ def test_every_command_first_forgets_what_is_past_retention_and_says_so_on_stder
     code, out, err = _run(capsys, "purge")
     assert "Removed 1 session journal(s)" in out and err == ""
     assert [r.trigger for r in retention_log().records()] == ["start-up", "purge"]
+
+
+@pytest.mark.parametrize("argv", [["paths"], ["doctor", "--json"], ["credentials", "show"]])
+def test_a_command_that_touches_no_stored_data_forgets_nothing(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    config.save_settings(replace(config.Settings(), session_retention_days=10))
+    old = _started(20, "Old assembly")
+    main(argv)
+    assert "older than" not in capsys.readouterr().err
+    assert old in session_journals().session_ids()  # it goes when a command that reads the journals runs
+
+
+def test_a_dry_run_changes_nothing_retention_included(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config.save_settings(replace(config.Settings(), session_retention_days=10))
+    old = _started(20, "Old assembly")
+    register = tmp_path / "register.csv"
+    register.write_text("First name,Surname,Class,Consent\nAmy,Brown,Year 3,yes\n", encoding="utf-8")
+    code, _, err = _run(capsys, "register", "import", str(register), "--dry-run")
+    assert code == 0 and "older than" not in err
+    assert old in session_journals().session_ids()
