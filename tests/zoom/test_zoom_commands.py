@@ -55,6 +55,17 @@ def test_meetings_without_a_host_explains_a_school_app_has_no_me(zoom_env: Rehea
     assert err.count("\n") == 1 and "--user" in err
 
 
+def test_meetings_lists_the_host_the_settings_name_without_user(zoom_env: RehearsalZoom, capsys) -> None:  # noqa: ANN001
+    from dataclasses import replace
+
+    from zoomhost.system import config
+
+    host = zoom_env.server.state.users[zoom_env.server.state.host_id]
+    config.save_settings(replace(config.Settings(), host_email=host.email))
+    assert cli.main(["meetings"]) == 0
+    assert "857 4606 5432" in capsys.readouterr().out
+
+
 def test_preflight_json_lists_every_rule_and_fails_the_exit_status(zoom_env: RehearsalZoom, capsys) -> None:  # noqa: ANN001
     status = cli.main(["preflight", "857 4606 5432", "--json"])
     data = json.loads(capsys.readouterr().out)

@@ -75,7 +75,7 @@ class Connection:
             return self.settings.host_email
         raise ZoomhostError(
             "zoomhost does not know whose meetings to list: a school's Server-to-Server app has no single user.",
-            hint="Enter the host's Zoom email address in Settings and save.",
+            hint="Enter the host's Zoom email address in Settings and save (or name it: `zoomhost meetings --user EMAIL`).",
         )
 
 

@@ -42,7 +42,7 @@ CHECK_FAILED = 3
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("meetings", help="list the host's upcoming Zoom meetings")
     p.add_argument(
-        "--user", metavar="EMAIL", default=None, help="the host's email or Zoom user ID (needed with a school-owned app)"
+        "--user", metavar="EMAIL", default=None, help="the host's email or Zoom user ID (default: the host in Settings; \"me\" with your own sign-in)"
     )
     p.set_defaults(func=run_meetings)
 
@@ -90,7 +90,7 @@ def _when(text: str | None) -> str:
 # -- meetings ------------------------------------------------------------------------------------
 def run_meetings(args: argparse.Namespace) -> int:
     with command_services() as services:
-        meetings = services.runner.run(upcoming_meetings(services, host=args.user or "me"))
+        meetings = services.runner.run(upcoming_meetings(services, host=args.user))
     if not meetings:
         print("No upcoming meetings.")
         return 0
