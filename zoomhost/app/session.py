@@ -105,15 +105,18 @@ async def start_session(
         except ZoomhostError as err:
             log.warning("the meeting's topic could not be read: %s", err)
             topic = ""
-    session = open_session(
-        journals=journals,
-        meeting_id=meeting_id,
-        topic=topic,
-        planned_minutes=settings.planned_minutes,
-        rehearsal=rehearsal,
-        register=register,
-        resume=resume,
-        clock=clock,
+    # Reading the register and the journals is disk work: off the loop, which hears Zoom meanwhile.
+    session = await _off_loop(
+        lambda: open_session(
+            journals=journals,
+            meeting_id=meeting_id,
+            topic=topic,
+            planned_minutes=settings.planned_minutes,
+            rehearsal=rehearsal,
+            register=register,
+            resume=resume,
+            clock=clock,
+        )
     )
 
     async def end_meeting() -> None:
