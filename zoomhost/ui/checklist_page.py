@@ -320,6 +320,7 @@ class ChecklistPage(QWidget):
 
         self.model = RuleTableModel(self)
         self.table = RuleTable(self)
+        self.table.setTabKeyNavigation(False)  # one stop for Tab; the arrow keys move inside
         self.table.setModel(self.model)
         self.table.setAccessibleName("Pre-flight checks")
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)

@@ -113,6 +113,7 @@ def class_counts(counts: dict[str, tuple[int, int]]) -> list[ClassCount]:
 
 def _table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView:
     view = QTableView(parent)
+    view.setTabKeyNavigation(False)  # one stop for Tab; the arrow keys move inside
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)

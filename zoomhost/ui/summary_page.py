@@ -105,6 +105,7 @@ class SummaryPage(QWidget):
         layout.addLayout(row)
 
         self.view = QTextBrowser(self)
+        self.view.setTabChangesFocus(True)  # Tab goes on to the export buttons; the arrow keys scroll
         self.view.setObjectName("summaryView")
         self.view.setAccessibleName("Summary")
         self.view.setOpenLinks(False)

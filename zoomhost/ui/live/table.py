@@ -13,7 +13,6 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -60,10 +59,8 @@ class ArrivalsTable(QWidget):
         row = FlowLayout()  # wraps beside Zoom
         self.verdict_label = plain_label("Verdict:", self)
         row.addWidget(self.verdict_label)
-        # Not exclusive for Qt: an exclusive group is one Tab stop whose other buttons only the arrow
-        # keys reach. Each is a Tab stop; set_verdict_filter keeps exactly one checked.
-        self.filter_group = QButtonGroup(self)
-        self.filter_group.setExclusive(False)
+        # Not a Qt button group: a group is one Tab stop whose other buttons only the arrow keys
+        # reach. Each button is a Tab stop of its own; set_verdict_filter keeps exactly one checked.
         self.filter_buttons: dict[str, QPushButton] = {}
         for n, (key, (words, _)) in enumerate(VERDICT_FILTERS.items(), start=1):
             button = action_button(
@@ -71,7 +68,6 @@ class ArrivalsTable(QWidget):
             )
             button.setCheckable(True)
             button.setChecked(key == "all")
-            self.filter_group.addButton(button)
             self.filter_buttons[key] = button
             button.clicked.connect(lambda _=False, k=key: self.set_verdict_filter(k))
             QShortcut(QKeySequence(f"Alt+{n}"), self, activated=button.click)
