@@ -10,6 +10,7 @@ jumps under the teacher's mouse; its buttons sit at its side, so it fits beside 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, Qt, Signal
@@ -79,7 +80,7 @@ class BannerItem:
     title: str
     message: str
     participant_id: str | None = None
-
+    kind: str = ""  # the AlarmKind value, for an alarm of the session
 
 
 
@@ -94,7 +95,23 @@ def alarm_item(alarm: Alarm) -> BannerItem:
         title=ALARM_TITLES.get(alarm.kind, "Alarm"),
         message=message,
         participant_id=alarm.participant_id,
+        kind=alarm.kind.value,
     )
+
+
+#: Alarms about someone waiting: they end once the teacher lets that person in.
+_ABOUT_WAITING = frozenset({AlarmKind.DUPLICATE.value, AlarmKind.SUSPICIOUS.value, AlarmKind.ARRIVAL_AFTER_LOCK.value})
+
+
+def still_true(item: BannerItem, *, admitted: bool, gone: bool) -> bool:
+    """Whether an alarm still means something now its person has been admitted or has gone.
+
+    Every alarm about a person ends when they leave or are removed; one about someone waiting
+    (a duplicate or suspicious name, an arrival after the lock) ends once the teacher admits them.
+    It stays in the session's journal and summary either way."""
+    if gone:
+        return False
+    return not (admitted and item.kind in _ABOUT_WAITING)
 
 
 class AlarmBanner(QFrame):
@@ -160,6 +177,15 @@ class AlarmBanner(QFrame):
         self._render()
         QApplication.beep()
         QAccessible.updateAccessibility(QAccessibleEvent(self.text, QAccessible.Event.Alert))
+
+    def close_where(self, ended: Callable[[BannerItem], bool]) -> int:
+        """Take off the alarms that no longer mean anything; returns how many went (without a sound)."""
+        kept = [item for item in self._items if not ended(item)]
+        gone = len(self._items) - len(kept)
+        if gone:
+            self._items = kept
+            self._render()
+        return gone
 
     def clear(self) -> None:
         """Take every alarm off the banner (they stay in the session's journal)."""

@@ -40,9 +40,9 @@ from zoomhost.app.session import (
     read_start_checks,
 )
 from zoomhost.core.control import CommandResult
-from zoomhost.core.journal import utc_now
-from zoomhost.core.session import Arrival
-from zoomhost.ui.live.banner import AlarmBanner, BannerItem, alarm_item
+from zoomhost.core.journal import JournalKind, utc_now
+from zoomhost.core.session import Arrival, ParticipantState
+from zoomhost.ui.live.banner import AlarmBanner, BannerItem, alarm_item, still_true
 from zoomhost.ui.live.bridge import SessionBridge
 from zoomhost.ui.live.controls import ControlsPanel, install_panic_key
 from zoomhost.ui.live.manual_steps import ManualStep, ManualStepPanel
@@ -336,6 +336,7 @@ class LivePage(QWidget):
         if self.session is not None and update.state.session_id != self.session.session_id:
             return  # the last words of a session closed before this one
         self.model.apply_changes(update.changes)
+        self._close_alarms_overtaken(update)
         for notice in update.notices:
             self._tell(notice)
         was_running = self.running
@@ -346,6 +347,28 @@ class LivePage(QWidget):
             self._checks_due.start()
         if was_running and not self.running:
             self._finish_session()
+
+    def _close_alarms_overtaken(self, update: LiveUpdate) -> None:
+        """An alarm ends with what it was about: its person admitted by the teacher, removed or gone."""
+        moved: dict[str, Arrival] = {}
+        admitted: set[str] = set()  # let in from the waiting room in this batch
+        for change in update.changes:
+            person = change if isinstance(change, Arrival) else change.participant
+            if person is not None:
+                moved[person.participant_id] = person
+                if not isinstance(change, Arrival) and change.kind is JournalKind.ADMITTED:
+                    admitted.add(person.participant_id)
+        if not moved:
+            return
+
+        def ended(item: BannerItem) -> bool:
+            person = moved.get(item.participant_id or "")
+            if person is None:
+                return False
+            gone = person.state not in (ParticipantState.WAITING, ParticipantState.IN_MEETING)
+            return not still_true(item, admitted=person.participant_id in admitted, gone=gone)
+
+        self.banner.close_where(ended)
 
     def _take_state(self, state: LiveState) -> None:
         """Keep the newest of the engine's states (batches and the start's own reading may cross)."""
@@ -374,6 +397,8 @@ class LivePage(QWidget):
         started = self.session
         assert started is not None
         self._countdown.stop()
+        self.banner.clear()  # the meeting is over: its alarms stay in the journal and the summary, not on screen
+        self.steps.clear()
         self._refresh_start_checks()
         window = self.window()
         if hasattr(window, "set_channel"):  # no channel carries anything once the meeting has ended

@@ -112,8 +112,31 @@ class ArrivalsTable(QWidget):
         header.resizeSection(Column.TIME, self.fontMetrics().horizontalAdvance("88:88:88") + 2 * em)
         for column, width in ((Column.NAME, 11), (Column.VERDICT, 13), (Column.PUPIL, 13), (Column.STATE, 11)):
             header.resizeSection(column, width * em)
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+        self._chosen: str | None = None  # whom the teacher selected; Qt never moves that to someone else
+        self._rows_going = False
+        self.view.selectionModel().selectionChanged.connect(self._selection_moved)
+        self.proxy.rowsAboutToBeRemoved.connect(self._rows_leaving)
+        self.proxy.rowsRemoved.connect(self._rows_left)
         return self.view
+
+    def _selection_moved(self, *_: object) -> None:
+        if not self._rows_going:
+            person = self.selected()
+            self._chosen = person.participant_id if person is not None else None
+        self.selection_changed.emit()
+
+    def _rows_leaving(self, *_: object) -> None:
+        self._rows_going = True
+
+    def _rows_left(self, *_: object) -> None:
+        """The selected person's row left the view (removed, gone, filtered out): nobody is selected then,
+        rather than the next child in the list, whom a second Remove would hit."""
+        self._rows_going = False
+        person = self.selected()
+        if self._chosen is not None and (person is None or person.participant_id != self._chosen):
+            self._chosen = None
+            self.view.selectionModel().clear()
+            self.selection_changed.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's signature
         super().resizeEvent(event)
@@ -131,7 +154,8 @@ class ArrivalsTable(QWidget):
         """A new session: every filter as it opens, no selection, the default order."""
         self.set_verdict_filter("all")
         self.state_filter.setCurrentIndex(self.state_filter.findData("present"))
-        self.view.clearSelection()
+        self.view.selectionModel().clear()
+        self._chosen = None
         self.view.sortByColumn(*DEFAULT_SORT)
 
     def selected(self) -> Arrival | None:
