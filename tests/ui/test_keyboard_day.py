@@ -89,6 +89,11 @@ def test_the_teachers_day_by_keyboard_alone(qtbot, services, monkeypatch, tmp_pa
     key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: checklist.model.rowCount() > 0 and not checklist.busy.busy, timeout=WAIT_MS)
 
+    # A look at the Summary page first: no session kept yet.
+    key(qtbot, Qt.Key.Key_4, CTRL)
+    summary = window.page("summary")
+    qtbot.waitUntil(lambda: summary.sessions.placeholderText() and not summary.busy.busy, timeout=WAIT_MS)
+
     # Live: the speed typed, Start session pressed with Return.
     key(qtbot, Qt.Key.Key_3, CTRL)
     live = window.page("live")
@@ -153,8 +158,8 @@ def test_the_teachers_day_by_keyboard_alone(qtbot, services, monkeypatch, tmp_pa
     back_to(qtbot, window)
 
     # The summary opens by itself; Export CSV is reached with Tab and pressed with Return.
-    summary = window.page("summary")
     qtbot.waitUntil(lambda: summary.summary is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: summary.sessions.currentData() == live.session_id, timeout=WAIT_MS)  # the list is current
     saved = tmp_path / "assembly.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(saved), "")))
     tab_to(qtbot, summary.csv_button)

@@ -162,6 +162,9 @@ class SummaryPage(QWidget):
         self.view.setHtml(summary_html(summary))
         self.messages.clear()
         self._select(summary.session_id)
+        if summary.session_id and self.sessions.findData(summary.session_id) < 0:
+            self._wanted = summary.session_id
+            self.refresh_sessions()  # a session that just ended: the list says it too
         self._enable()
         self.summary_shown.emit(summary)
 
