@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WINDOW_SIZE = (1360, 880)
+WINDOW_SIZE = (1366, 768)  # full width on the commonest school laptop
 SPEED = 30.0  # the assembly's five minutes of arrivals in about ten seconds
 PAGES = ("settings", "register", "checklist", "live", "summary")
 

@@ -35,12 +35,17 @@ MESSAGE_LIMIT = 400  # an alarm's words on the banner; a 500-character name does
 LINES = 3  # the banner's words are cut to this many lines: its height never changes
 
 
+def line_height(metrics: QFontMetrics) -> int:
+    """The height one wrapped line takes as Qt lays it out (a pixel more than the font's line spacing, often)."""
+    return metrics.boundingRect(QRect(0, 0, 1000, 1000), Qt.TextFlag.TextWordWrap, "Xy").height()
+
+
 def fit_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
     """``text`` cut at a word (and marked "…") so that, wrapped at ``width``, it takes at most ``lines`` lines."""
 
     def fits(words: str) -> bool:
         box = metrics.boundingRect(QRect(0, 0, max(1, width), 100000), Qt.TextFlag.TextWordWrap, words)
-        return box.height() <= (lines - 1) * metrics.lineSpacing() + metrics.height()
+        return box.height() <= lines * line_height(metrics)
 
     if width <= 0 or fits(text):
         return text
@@ -136,8 +141,7 @@ class AlarmBanner(QFrame):
         self.text.setObjectName("alarmBanner")
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # never widens the window
-        metrics = self.text.fontMetrics()
-        self.text.setFixedHeight((LINES - 1) * metrics.lineSpacing() + metrics.height() + 6)  # and its padding
+        self.text.setFixedHeight(LINES * line_height(self.text.fontMetrics()) + 6)  # and its padding
         self._words = ""
         self.count = plain_label(parent=self, name="Alarms not yet seen")
         self.show_button = QPushButton("Show &who", self)
