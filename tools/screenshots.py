@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WINDOW_SIZE = (1360, 880)
+WINDOW_SIZE = (1366, 768)  # full width on the commonest school laptop
 SPEED = 30.0  # the assembly's five minutes of arrivals in about ten seconds
 PAGES = ("settings", "register", "checklist", "live", "summary")
 
@@ -65,7 +65,6 @@ def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
 
     from zoomhost.system import resources as resources_path
     from zoomhost.app.services import build_services
-    from zoomhost.ui.live.model import Column
     from zoomhost.ui.main import build_main_window
 
     app = QApplication.instance() or QApplication(["zoomhost"])
@@ -130,8 +129,7 @@ def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
         _wait(lambda: any(i.title == "Suspicious name" for i in live.banner.items), what="the look-alike name's alarm")
         live.buttons["admit_all"].click()
         _wait(lambda: not live.busy.busy and live.state is not None and live.state.counts.admitted > 100, what="admit all consented")
-        live.set_verdict_filter("all")
-        live.table.sortByColumn(Column.VERDICT, Qt.SortOrder.DescendingOrder)  # the names to check on top
+        live.set_verdict_filter("all")  # the table's own order: who needs the teacher first, newest first
         save("live")
 
         # Summary: the panic key ends the meeting; the summary opens by itself.
@@ -147,6 +145,21 @@ def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
         window.close()
         services.close()
     return [shots[key] for key in PAGES if key in shots]
+
+
+def _resources_of_this_checkout() -> None:
+    """The stylesheet and icons of this checkout (the pictures show it), even when an editable install
+    made from another checkout maps ``zoomhost.resources`` to that one's folder."""
+    import importlib.util
+
+    folder = REPO / "resources"
+    spec = importlib.util.spec_from_file_location(
+        "zoomhost.resources", folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    if spec is not None and spec.loader is not None and "zoomhost.resources" not in sys.modules:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["zoomhost.resources"] = module
+        spec.loader.exec_module(module)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -172,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         if name.startswith("ZOOMHOST_") and name != "ZOOMHOST_HOME":
             del os.environ[name]
     sys.path.insert(0, str(REPO))
+    _resources_of_this_checkout()
     try:
         written = take(args.out, size=args.size)
     except ScreenshotError as err:

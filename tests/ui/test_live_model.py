@@ -195,3 +195,20 @@ def test_the_assistants_own_row_goes_once_the_assistant_names_its_id(model: Arri
     assert model.rowCount() == 1
     assert model.row_of("900") is None and model.row_of("901") == 0
     assert cell(model, 0, Column.NAME) == "Pupil001"
+
+
+def test_the_panel_puts_who_needs_the_teacher_first_newest_first(model: ArrivalsTableModel) -> None:
+    session = new_session()
+    for n, name in enumerate(["Pupil001", "Stranger", "Pupil002", "Galaxy A52", "Pupil010"]):
+        model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, f"p{n}", name, seconds=n)))
+    model.apply_changes(session.apply(event(EventKind.ADMITTED, "p4", seconds=10)))  # newest, but already in
+    proxy = ArrivalsFilter(needs_first=True)
+    proxy.setSourceModel(model)
+    proxy.sort(Column.TIME, Qt.SortOrder.DescendingOrder)  # the Live panel's own order
+    shown = [proxy.data(proxy.index(r, Column.NAME)) for r in range(proxy.rowCount())]
+    assert shown == ["Galaxy A52", "Stranger", "Pupil002", "Pupil001", "Pupil010"]
+    # Someone to check who is let in leaves the top; a new arrival to check goes above the older one.
+    model.apply_changes(session.apply(event(EventKind.ADMITTED, "p3", seconds=11)))
+    model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, "p9", "Someone", seconds=12)))
+    shown = [proxy.data(proxy.index(r, Column.NAME)) for r in range(proxy.rowCount())]
+    assert shown[:2] == ["Someone", "Stranger"] and shown.index("Galaxy A52") > shown.index("Pupil001")

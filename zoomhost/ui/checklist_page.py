@@ -58,7 +58,7 @@ from zoomhost.core.invitations import WARNING
 from zoomhost.core.preflight import PASSCODE_PLACEHOLDER, FixPlan, RuleResult, RuleStatus, plan_fixes
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading, one_line, plain_label, shown
-from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
+from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
 
 _Index = QModelIndex | QPersistentModelIndex
 StatusRole = Qt.ItemDataRole.UserRole + 1  # the rule's status as text: pass / fail / warn / unknown
@@ -265,7 +265,7 @@ class ChecklistPage(QWidget):
         meeting_label = plain_label("&Meeting:", self)
         self.meetings = QComboBox(self)
         self.meetings.setAccessibleName("Meeting to check")
-        self.meetings.setMinimumContentsLength(40)
+        self.meetings.setMinimumContentsLength(16)  # fits beside Zoom; wider windows give it the room
         self.meetings.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         meeting_label.setBuddy(self.meetings)
         self.reload_button = action_button(
@@ -279,12 +279,14 @@ class ChecklistPage(QWidget):
         self.fix_button.setEnabled(False)
         row.addWidget(meeting_label)
         row.addWidget(self.meetings, 1)
-        row.addWidget(self.reload_button)
-        row.addWidget(self.check_button)
-        row.addWidget(self.fix_button)
         layout.addLayout(row)
+        actions = FlowLayout()  # wraps beside Zoom
+        actions.addWidget(self.reload_button)
+        actions.addWidget(self.check_button)
+        actions.addWidget(self.fix_button)
+        layout.addLayout(actions)
 
-        before = QHBoxLayout()
+        before = FlowLayout()
         before.addWidget(plain_label("Shortly before the session:", self))
         self.passcode_button = action_button(
             "New &passcode…",
@@ -301,8 +303,8 @@ class ChecklistPage(QWidget):
         self.passcode_label = plain_label(parent=self, name="Passcode", wrap=True)
         before.addWidget(self.passcode_button)
         before.addWidget(self.invite_button)
-        before.addWidget(self.passcode_label, 1)
         layout.addLayout(before)
+        layout.addWidget(self.passcode_label)
 
         self.busy = BusyIndicator(self)
         layout.addWidget(self.busy)
@@ -318,6 +320,7 @@ class ChecklistPage(QWidget):
 
         self.model = RuleTableModel(self)
         self.table = RuleTable(self)
+        self.table.setTabKeyNavigation(False)  # one stop for Tab; the arrow keys move inside
         self.table.setModel(self.model)
         self.table.setAccessibleName("Pre-flight checks")
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)

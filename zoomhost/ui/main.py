@@ -144,6 +144,16 @@ def build_main_window(services: Services) -> MainWindow:
     return window
 
 
+def first_size(app: QApplication) -> tuple[int, int]:
+    """The window's first size: 1100×760 where the screen has room, never more than the screen leaves
+    after its taskbar (a 1366×768 laptop leaves about 728 pixels)."""
+    screen = app.primaryScreen()
+    if screen is None:
+        return 1100, 760
+    room = screen.availableGeometry()
+    return min(1100, room.width()), min(760, room.height() - 40)  # the title bar is outside the window's size
+
+
 def _excepthook(window: MainWindow | None):  # noqa: ANN202 - returns sys.excepthook's shape
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         log.error("unexpected error in the application", exc_info=(kind, error, trace))
@@ -174,7 +184,7 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     previous_hook = sys.excepthook
     sys.excepthook = _excepthook(window)
     try:
-        window.resize(1100, 760)
+        window.resize(*first_size(app))
         window.show()
         return int(app.exec())
     finally:

@@ -89,6 +89,7 @@ class PupilDataDialog(QDialog):
 
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
+        self.text.setTabChangesFocus(True)  # Tab goes on to the buttons
         self.text.setAccessibleName("Everything held about this pupil")
         self.text.setPlaceholderText("Type the pupil as the request names them, then press Find.")
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)

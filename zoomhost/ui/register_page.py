@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QListWidget,
@@ -56,7 +55,7 @@ from zoomhost.ui.pupil_data import PupilDataDialog
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading as page_heading
 from zoomhost.ui.text import one_line, plain_label
-from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, confirm, run_task, status_icon
+from zoomhost.ui.widgets import BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
 
 FILE_FILTER = "Spreadsheet exports (*.csv *.txt *.tsv);;All files (*)"
 _Index = QModelIndex | QPersistentModelIndex
@@ -114,6 +113,7 @@ def class_counts(counts: dict[str, tuple[int, int]]) -> list[ClassCount]:
 
 def _table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView:
     view = QTableView(parent)
+    view.setTabKeyNavigation(False)  # one stop for Tab; the arrow keys move inside
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -226,7 +226,7 @@ class RegisterPage(QWidget):
         self.summary = plain_label("Reading the stored register…", self, name="Register summary", wrap=True)
         layout.addWidget(self.summary)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps beside Zoom
         self.import_button = action_button(
             "&Import register…", tooltip="Import the consent register exported from the school's MIS (CSV)", parent=self
         )
@@ -245,7 +245,6 @@ class RegisterPage(QWidget):
         )
         for button in (self.import_button, self.staff_button, self.purge_button, self.pupil_data_button, self.practice_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         layout.addLayout(buttons)
 
         self.busy = BusyIndicator(self)

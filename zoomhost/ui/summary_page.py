@@ -34,7 +34,7 @@ from zoomhost.core.journal import SessionInfo
 from zoomhost.core.summary import SessionSummary
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.text import heading, one_line, plain_label
-from zoomhost.ui.widgets import BusyIndicator, MessagePanel, action_button, run_task
+from zoomhost.ui.widgets import BusyIndicator, FlowLayout, MessagePanel, action_button, run_task
 
 FORMATS = {
     "csv": ("CSV", "Spreadsheet (*.csv)"),
@@ -92,7 +92,8 @@ class SummaryPage(QWidget):
         self.sessions = QComboBox(self)
         self.sessions.setAccessibleName("Session")
         self.sessions.setAccessibleDescription("Sessions kept on this computer, newest first")
-        self.sessions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.sessions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sessions.setMinimumContentsLength(16)  # fits beside Zoom; wider windows give it the room
         self.sessions.setPlaceholderText("No sessions kept yet")
         chooser_label.setBuddy(self.sessions)
         self.refresh_button = action_button(
@@ -104,6 +105,7 @@ class SummaryPage(QWidget):
         layout.addLayout(row)
 
         self.view = QTextBrowser(self)
+        self.view.setTabChangesFocus(True)  # Tab goes on to the export buttons; the arrow keys scroll
         self.view.setObjectName("summaryView")
         self.view.setAccessibleName("Summary")
         self.view.setOpenLinks(False)
@@ -111,7 +113,7 @@ class SummaryPage(QWidget):
         self.view.setPlaceholderText("The summary appears here when a meeting ends, or choose a session above.")
         layout.addWidget(self.view, 1)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps beside Zoom
         self.csv_button = action_button(
             "Export &CSV…",
             accessible="Export CSV",
@@ -131,9 +133,8 @@ class SummaryPage(QWidget):
         buttons.addWidget(self.csv_button)
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.incidents_button)
-        buttons.addWidget(self.busy, 1)
-        buttons.addStretch()
         layout.addLayout(buttons)
+        layout.addWidget(self.busy)
         self.messages = MessagePanel(self, name="Summary messages")
         layout.addWidget(self.messages)
         self.due = MessagePanel(self, name="Incident reports not exported")
@@ -161,6 +162,9 @@ class SummaryPage(QWidget):
         self.view.setHtml(summary_html(summary))
         self.messages.clear()
         self._select(summary.session_id)
+        if summary.session_id and self.sessions.findData(summary.session_id) < 0:
+            self._wanted = summary.session_id
+            self.refresh_sessions()  # a session that just ended: the list says it too
         self._enable()
         self.summary_shown.emit(summary)
 

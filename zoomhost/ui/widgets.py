@@ -16,11 +16,13 @@ from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -350,3 +352,73 @@ def action_button(text: str, *, accessible: str | None = None, tooltip: str = ""
         button.setToolTip(tooltip)
         button.setAccessibleDescription(tooltip)
     return button
+
+
+class FlowLayout(QLayout):
+    """A row of controls that wraps onto the next line when the window is narrow (beside Zoom), in the
+    order added, so every button stays on screen at any width instead of forcing the window wider."""
+
+    def __init__(self, parent: QWidget | None = None, *, spacing: int = 6, margin: int = 0) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(margin, margin, margin, margin)
+        self.setSpacing(spacing)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's signature
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        width = height = 0
+        for item in self._shown():
+            hint = item.sizeHint()
+            width += hint.width() + self.spacing()
+            height = max(height, hint.height())
+        m = self.contentsMargins()
+        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize()
+        for item in self._shown():
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _shown(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        m = self.contentsMargins()
+        left, top, right = rect.x() + m.left(), rect.y() + m.top(), rect.right() - m.right()
+        x, y, line = left, top, 0
+        gap = self.spacing()
+        for item in self._shown():
+            hint = item.sizeHint()
+            if x > left and x + hint.width() - 1 > right:
+                x, y, line = left, y + line + gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint.boundedTo(QSize(max(0, right - x + 1), hint.height()))))
+            x += hint.width() + gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + m.bottom()

@@ -1,6 +1,8 @@
 """The main window: the teacher's day as steps down the side, one page each.
 
-Register → Checklist → Live → Summary, plus Settings. A banner across the top says when
+Register → Checklist → Live → Summary, plus Settings. Beside Zoom (a window narrower than
+``COMPACT_WIDTH``, such as 560 pixels on a 1366-pixel laptop) the steps become a bar across the
+top and every page takes the whole width; wider, they are a list down the side. A banner across the top says when
 zoomhost is in rehearsal mode (a simulated Zoom) so nobody mistakes a practice for the
 real assembly. The status bar shows the control channel (assistant / REST only / rehearsal)
 and how zoomhost is connected; its words may quote Zoom, so they are plain text (``ui/text.py``).
@@ -8,19 +10,62 @@ and how zoomhost is connected; its words may quote Zoom, so they are plain text 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QAbstractItemView,
+    QApplication,
+    QBoxLayout,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from zoomhost.ui.text import one_line, plain_label
+
+COMPACT_WIDTH = 820  # narrower than this, the window sits beside Zoom: the steps go across the top
+REHEARSAL_WORDS = (
+    "REHEARSAL MODE — a simulated Zoom. Nothing here reaches a real meeting. "
+    "Add your school's Zoom credentials in Settings to host for real."
+)
+REHEARSAL_SHORT = "REHEARSAL — a simulated Zoom: nothing reaches a real meeting."
+
+
+class ReturnPresses(QObject):
+    """Return (or Enter) on a focused button presses it, as Space does, everywhere in the window.
+
+    Qt presses a button on Return only in a dialog; a teacher working by keyboard expects the
+    focused "Start session" to start the session whichever key they use."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's signature
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(watched, (QPushButton, QToolButton))
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+            and watched.window() is self._window
+            and watched.isEnabled()
+            and not (isinstance(watched, QPushButton) and (watched.autoDefault() or watched.isDefault()))
+        ):
+            if isinstance(watched, QToolButton) and watched.menu() is not None:
+                watched.showMenu()
+            else:
+                watched.animateClick()
+            return True
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -40,28 +85,34 @@ class MainWindow(QMainWindow):
         self.banner = plain_label(parent=self, wrap=True)
         self.banner.setObjectName("rehearsalBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setText(
-            "REHEARSAL MODE — a simulated Zoom. Nothing here reaches a real meeting. "
-            "Add your school's Zoom credentials in Settings to host for real."
-        )
+        self.banner.setText(REHEARSAL_WORDS)
+        self.banner.setToolTip(REHEARSAL_WORDS)
         self.banner.setAccessibleName("Rehearsal mode banner")
+        self.banner.setAccessibleDescription(REHEARSAL_WORDS)
         self.banner.setVisible(rehearsal)
         outer.addWidget(self.banner)
 
-        body = QHBoxLayout()
-        body.setContentsMargins(0, 0, 0, 0)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(0)
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Steps")
-        self.nav.setFixedWidth(190)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.stack = QStackedWidget(self)
-        body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
-        outer.addLayout(body, 1)
+        self.body.addWidget(self.nav)
+        self.body.addWidget(self.stack, 1)
+        outer.addLayout(self.body, 1)
+        self.compact: bool | None = None
+        self._lay_out(compact=False)
+        QApplication.instance().installEventFilter(ReturnPresses(self))  # type: ignore[union-attr]
         self.setCentralWidget(central)
 
         self.channel_label = plain_label("Control: not connected", self)
         self.channel_label.setAccessibleName("Control channel")
+        self.channel_label.setContentsMargins(12, 0, 0, 0)  # apart from a long message cut at its left
         self.statusBar().addPermanentWidget(self.channel_label)
 
         self.nav.currentRowChanged.connect(self._on_row)
@@ -77,6 +128,45 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(shortcut), self, activated=lambda k=key: self.show_page(k))
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+        if self.compact:  # the bar's height follows its items
+            self.compact = None
+            self._lay_out(compact=True)
+
+    def resize(self, *size: Any) -> None:  # type: ignore[override]
+        """Lay out for the size asked first: a window asked to be 560 wide gets the layout that fits 560."""
+        wanted = QSize(*size)
+        self._lay_out(compact=wanted.width() < COMPACT_WIDTH)
+        super().resize(wanted)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's signature
+        super().resizeEvent(event)
+        self._lay_out(compact=event.size().width() < COMPACT_WIDTH)
+
+    def _lay_out(self, *, compact: bool) -> None:
+        """Beside Zoom, the steps are a bar across the top and the banner one short line; wider, a list down the side."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        nav = self.nav
+        nav.setProperty("compact", compact)  # the stylesheet's smaller bar
+        nav.style().unpolish(nav)
+        nav.style().polish(nav)
+        if compact:
+            self.body.setDirection(QBoxLayout.Direction.TopToBottom)
+            nav.setFlow(QListView.Flow.LeftToRight)
+            nav.setWrapping(False)
+            nav.setMinimumWidth(0)
+            nav.setMaximumWidth(16777215)
+            nav.setFixedHeight(nav.fontMetrics().height() + 8 + 2 * nav.frameWidth() + 4)  # one row: its padding, its frame
+            self.banner.setText(REHEARSAL_SHORT)
+        else:
+            self.body.setDirection(QBoxLayout.Direction.LeftToRight)
+            nav.setFlow(QListView.Flow.TopToBottom)
+            nav.setMinimumHeight(0)
+            nav.setMaximumHeight(16777215)
+            nav.setFixedWidth(190)
+            self.banner.setText(REHEARSAL_WORDS)
+        nav.doItemsLayout()
 
     def page(self, key: str) -> QWidget:
         return self.stack.widget(self._keys.index(key))

@@ -5,7 +5,8 @@ Each button is labelled, explained and enabled from the engine's state (``LiveSt
 control channel can do, whether the meeting is locked (Lock becomes Unlock, and counts down to
 the auto-lock), how many Admit all consented would admit, and who is selected. What the channel
 cannot do is labelled "(in Zoom)" and explained with the Zoom step. Remove, End for all and
-admitting someone the register does not allow ask first; the panic key (Ctrl+Shift+E or F12,
+admitting someone the register does not allow ask first, and so does unlocking (a second
+Ctrl+L must not open the meeting to anyone by accident); the panic key (Ctrl+Shift+E or F12,
 from any page) ends the meeting for everyone at once, without asking.
 """
 
@@ -17,16 +18,18 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from zoomhost.app.session import LiveState
 from zoomhost.core.control import Capability
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import Arrival, ParticipantState
 from zoomhost.ui.live.model import VERDICT_WORDS, shown_name
-from zoomhost.ui.widgets import action_button, confirm
+from zoomhost.ui.widgets import FlowLayout, action_button, confirm
 
 PANIC_KEYS = ("Ctrl+Shift+E", "F12")
+PANIC_WORDS = "END NOW (panic: Ctrl+Shift+E or F12)"
+PANIC_SHORT = "END NOW (F12)"  # beside Zoom
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class ControlsPanel(QWidget):
         super().__init__(parent)
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
-        top, bottom = QHBoxLayout(), QHBoxLayout()
+        top, bottom = FlowLayout(), FlowLayout()  # each row wraps beside Zoom
         self.buttons: dict[str, QPushButton] = {}
         for control in CONTROLS:
             button = action_button(control.text, parent=self)
@@ -91,11 +94,9 @@ class ControlsPanel(QWidget):
             QShortcut(QKeySequence(control.shortcut), self, activated=button.click)
             self.buttons[control.key] = button
             (top if control.key in ("admit", "admit_all", "hold", "remove") else bottom).addWidget(button)
-        top.addStretch()
-        bottom.addStretch()
         rows.addLayout(top)
         rows.addLayout(bottom)
-        self.panic_button = QPushButton("END NOW (panic: Ctrl+Shift+E or F12)", self)
+        self.panic_button = QPushButton(PANIC_WORDS, self)
         self.panic_button.setObjectName("panicButton")
         self.panic_button.setAccessibleName("Panic: end the meeting for everyone now")
         self.panic_button.setAccessibleDescription(
@@ -103,12 +104,18 @@ class ControlsPanel(QWidget):
         )
         self.panic_button.setToolTip("Ends the meeting for everyone at once, without asking (Ctrl+Shift+E or F12)")
         self.panic_button.clicked.connect(self.panic_requested)
+        self._locked = False
         self.show_state(None, selected=None, running=False, now=None)
+
+    def set_compact(self, compact: bool) -> None:
+        """Beside Zoom the panic button says less; its keys stay in its tooltip and accessible description."""
+        self.panic_button.setText(PANIC_SHORT if compact else PANIC_WORDS)
 
     def show_state(self, state: LiveState | None, *, selected: Arrival | None, running: bool, now: datetime | None) -> None:
         """Label, explain and enable each button from the engine's state (None before a session)."""
         capabilities = state.capabilities if state is not None else {}
         locked = state is not None and state.locked
+        self._locked = locked
         lock_in = state.seconds_until_lock(now) if state is not None and running and now is not None else None
         person = selected if running else None
         waiting = person is not None and person.state is ParticipantState.WAITING
@@ -171,6 +178,16 @@ class ControlsPanel(QWidget):
                 text=f"Remove “{shown_name(person.display_name)}” from the meeting?",
                 details="They are sent out of the meeting. Check first if they might be a pupil on another device.",
                 action="Remove",
+            )
+        elif key == "lock" and self._locked:
+            self._confirm(
+                key,
+                None,
+                title="Unlock the meeting?",
+                text="Unlock the meeting now?",
+                details="Anyone with the link can then join the waiting room again, and the autopilot may admit "
+                "consented pupils. Lock it again as soon as the latecomers are in.",
+                action="Unlock",
             )
         elif key == "end_for_all":
             self._confirm(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import action_button, status_icon
@@ -47,10 +47,15 @@ class ManualStepPanel(QFrame):
             parent=self,
         )
         self.skip_button = action_button("Not done", tooltip="Leave this step; nothing is recorded", parent=self)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.text, 1)
-        layout.addWidget(self.done_button)
-        layout.addWidget(self.skip_button)
+        buttons = QVBoxLayout()  # at the side, one above the other: the panel fits beside Zoom
+        buttons.setSpacing(2)
+        buttons.addWidget(self.done_button)
+        buttons.addWidget(self.skip_button)
+        buttons.addStretch()
+        layout.addLayout(buttons)
         self._steps: list[tuple[ManualStep, str]] = []
         self.done_button.clicked.connect(self._confirm)
         self.skip_button.clicked.connect(self._skip)
@@ -63,6 +68,11 @@ class ManualStepPanel(QFrame):
 
     def add(self, step: ManualStep, *, who: str = "") -> None:
         self._steps.append((step, who))
+        self._render()
+
+    def clear(self) -> None:
+        """Drop every step (a new session: the last one's steps are no longer the teacher's to do)."""
+        self._steps.clear()
         self._render()
 
     def _render(self) -> None:

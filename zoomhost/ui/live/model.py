@@ -340,15 +340,39 @@ STATE_FILTERS: dict[str, tuple[str, frozenset[str] | None]] = {
 }
 
 
-class ArrivalsFilter(QSortFilterProxyModel):
-    """Shows only the rows whose verdict and state the teacher picked; sorts by each column's sort key."""
+_TO_CHECK = VERDICT_FILTERS["check"][1] or frozenset()
 
-    def __init__(self, parent: Any = None) -> None:
+
+def need_rank(verdict: str, state: str) -> int:
+    """How soon a row needs the teacher: 0 waiting and to check, 1 waiting, 2 in the meeting, 3 gone."""
+    if state in ("waiting", "held"):
+        return 0 if verdict in _TO_CHECK else 1
+    return 2 if state == "in_meeting" else 3
+
+
+class ArrivalsFilter(QSortFilterProxyModel):
+    """Shows only the rows whose verdict and state the teacher picked; sorts by each column's sort key.
+
+    With ``needs_first`` on, sorting by arrival time puts the rows that need the teacher first
+    (waiting and to check, then the rest waiting, then in the meeting, then gone), each group in
+    the chosen time order: newest first when sorted descending, the panel's default."""
+
+    def __init__(self, parent: Any = None, *, needs_first: bool = False) -> None:
         super().__init__(parent)
         self._verdicts: frozenset[str] | None = None
         self._states: frozenset[str] | None = None
+        self.needs_first = needs_first
         self.setSortRole(Role.SORT)
         self.setDynamicSortFilter(True)
+
+    def lessThan(self, left: _Index, right: _Index) -> bool:  # noqa: N802 - Qt's signature
+        if self.needs_first and left.column() == Column.TIME:
+            model = self.sourceModel()
+            a = need_rank(model.data(left, Role.VERDICT), model.data(left, Role.STATE))
+            b = need_rank(model.data(right, Role.VERDICT), model.data(right, Role.STATE))
+            if a != b:  # Qt reverses lessThan for a descending sort: the groups keep their order either way
+                return a > b if self.sortOrder() == Qt.SortOrder.DescendingOrder else a < b
+        return super().lessThan(left, right)
 
     @property
     def verdicts(self) -> frozenset[str] | None:

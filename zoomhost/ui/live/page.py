@@ -7,6 +7,10 @@ with each batch of changes the app hands over the engine's state after it (a ``L
 through a ``SessionBridge``, and every part shows that state: the page keeps no copy of
 anything the engine owns. Every click goes back to the engine as a coroutine on the I/O
 thread; the GUI thread never touches the network or the journal.
+
+Beside Zoom (the page narrower than ``COMPACT_WIDTH``) the page chooses its compact layout by
+itself: the heading gives way to the counts beside the panic button, the session box folds to a
+line while a session runs, and the table shows its essential columns; nothing is a setting.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from zoomhost.app.session import (
@@ -36,9 +41,9 @@ from zoomhost.app.session import (
     read_start_checks,
 )
 from zoomhost.core.control import CommandResult
-from zoomhost.core.journal import utc_now
-from zoomhost.core.session import Arrival
-from zoomhost.ui.live.banner import AlarmBanner, BannerItem, alarm_item
+from zoomhost.core.journal import JournalKind, utc_now
+from zoomhost.core.session import Arrival, ParticipantState
+from zoomhost.ui.live.banner import AlarmBanner, BannerItem, alarm_item, still_true
 from zoomhost.ui.live.bridge import SessionBridge
 from zoomhost.ui.live.controls import ControlsPanel, install_panic_key
 from zoomhost.ui.live.manual_steps import ManualStep, ManualStepPanel
@@ -56,6 +61,8 @@ if TYPE_CHECKING:
     from zoomhost.app.services import Services
 
 log = logging.getLogger(__name__)
+
+COMPACT_WIDTH = 760  # narrower than this (a 560-pixel window beside Zoom), the page lays itself out compactly
 
 _DOING = {
     "admit": "admitting",
@@ -98,8 +105,12 @@ class LivePage(QWidget):
         self.model = ArrivalsTableModel(self)
 
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
+        self._layout = layout
         heading = QHBoxLayout()  # the panic button joins the heading: top right, on every layout width
-        heading.addWidget(page_heading("Live panel", self))
+        self._heading = heading
+        self.heading = page_heading("Live panel", self)
+        heading.addWidget(self.heading)
         heading.addStretch()
         layout.addLayout(heading)
         self.picker = SessionPicker(self)
@@ -147,6 +158,8 @@ class LivePage(QWidget):
         self.proxy, self.table, self.state_filter = self.arrivals.proxy, self.arrivals.view, self.arrivals.state_filter
         self.filter_buttons = self.arrivals.filter_buttons
         self.buttons, self.panic_button = self.controls.buttons, self.controls.panic_button
+        self.compact: bool | None = None
+        self._set_compact(False)
 
         self._countdown = QTimer(self)  # the auto-lock countdown and the session clock move on between batches
         self._countdown.setInterval(500)
@@ -198,6 +211,29 @@ class LivePage(QWidget):
         )
         self.controls.show_state(state, selected=self.selected() if running else None, running=running, now=utc_now())
         self.picker.set_startable(not running and not self._starting)
+        self.picker.fold(bool(self.compact) and (running or self._starting))
+        self.picker.setVisible(not (self.compact and running))  # beside Zoom the table has the room
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's signature
+        super().resizeEvent(event)
+        self._set_compact(event.size().width() < COMPACT_WIDTH)
+
+    def _set_compact(self, compact: bool) -> None:
+        """The layout for this width: beside Zoom, the counts share the panic button's row and the parts say less."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.heading.setVisible(not compact)
+        self._heading.removeWidget(self.status)
+        self._layout.removeWidget(self.status)
+        if compact:
+            self._heading.insertWidget(0, self.status, 1)
+        else:
+            self._layout.insertWidget(self._layout.indexOf(self.start_checks) + 1, self.status)
+        self.status.set_compact(compact)
+        self.controls.set_compact(compact)
+        self.start_checks.set_compact(compact)
+        self._render()
 
     def _tick(self) -> None:
         self._render()
@@ -266,6 +302,10 @@ class LivePage(QWidget):
         Task(self, self._runner, begin).success(done).failure(not_started).start()
 
     def _reset_for_new_session(self) -> None:
+        """A new session opens clean: no alarms or Zoom steps of the last one, every filter as it opens, nobody selected."""
+        self.banner.clear()
+        self.steps.clear()
+        self.arrivals.reset()
         self.model.load([])
         self.session = None
         self.state = None
@@ -282,7 +322,7 @@ class LivePage(QWidget):
         self.start_checks.show_view(started.checks)
         self.start_checks.show()
         self._show_clock()
-        self.session_label.setText(f"Hosting: {one_line(started.state.topic or 'meeting')}")
+        self.picker.show_session(f"Hosting: {one_line(started.state.topic or 'meeting')}")
         if started.register_size == 0:
             self.messages.show_message(
                 "warn",
@@ -304,6 +344,7 @@ class LivePage(QWidget):
         for pid in self.model.assistant_participants(update.changes):
             self.banner.withdraw(pid)  # shown while only Zoom had spoken of it: the host assistant, nobody to worry about
         self.model.apply_changes(update.changes)
+        self._close_alarms_overtaken(update)
         for notice in update.notices:
             self._tell(notice)
         was_running = self.running
@@ -314,6 +355,28 @@ class LivePage(QWidget):
             self._checks_due.start()
         if was_running and not self.running:
             self._finish_session()
+
+    def _close_alarms_overtaken(self, update: LiveUpdate) -> None:
+        """An alarm ends with what it was about: its person admitted by the teacher, removed or gone."""
+        moved: dict[str, Arrival] = {}
+        admitted: set[str] = set()  # let in from the waiting room in this batch
+        for change in update.changes:
+            person = change if isinstance(change, Arrival) else change.participant
+            if person is not None:
+                moved[person.participant_id] = person
+                if not isinstance(change, Arrival) and change.kind is JournalKind.ADMITTED:
+                    admitted.add(person.participant_id)
+        if not moved:
+            return
+
+        def ended(item: BannerItem) -> bool:
+            person = moved.get(item.participant_id or "")
+            if person is None:
+                return False
+            gone = person.state not in (ParticipantState.WAITING, ParticipantState.IN_MEETING)
+            return not still_true(item, admitted=person.participant_id in admitted, gone=gone)
+
+        self.banner.close_where(ended)
 
     def _take_state(self, state: LiveState) -> None:
         """Keep the newest of the engine's states (batches and the start's own reading may cross)."""
@@ -342,12 +405,14 @@ class LivePage(QWidget):
         started = self.session
         assert started is not None
         self._countdown.stop()
+        self.banner.clear()  # the meeting is over: its alarms stay in the journal and the summary, not on screen
+        self.steps.clear()
         self._refresh_start_checks()
         window = self.window()
         if hasattr(window, "set_channel"):  # no channel carries anything once the meeting has ended
             ended = "rehearsal, meeting ended" if started.state.rehearsal else "meeting ended"
             window.set_channel(ended, tooltip="Start a session on the Live page to host the next meeting.")
-        self.session_label.setText("The meeting has ended.")
+        self.picker.show_session("The meeting has ended.")
         self.messages.show_message("pass", "The meeting has ended for everyone. The summary is ready on the Summary page.")
         inflight, self._inflight = self._inflight, []
         Task(self, self._runner, lambda: finish_session(started, unfinished=inflight)).success(self.retention_ran.emit).failure(

@@ -3,7 +3,8 @@
 The host's meetings come from the app (``MeetingsToHost``), today's first, each with its time.
 In rehearsal each scenario plays into its own meeting, so choosing the scenario chooses the
 meeting. Once a session runs, the box says which meeting is being hosted. A meeting's topic is
-Zoom's words, shown as plain text with its hidden characters written out.
+Zoom's words, shown as plain text with its hidden characters written out. Beside Zoom, while a
+session runs, the box folds down to the one line saying what is hosted, so the table has the room.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from zoomhost.app.session import MeetingsToHost
 from zoomhost.ui.text import one_line, plain_label
-from zoomhost.ui.widgets import action_button
+from zoomhost.ui.widgets import FlowLayout, action_button
 
 
 class SessionPicker(QGroupBox):
@@ -39,14 +40,19 @@ class SessionPicker(QGroupBox):
         super().__init__("Session", parent)
         self.setAccessibleName("Start or join a session")
         rows = QVBoxLayout(self)
-        row, second = QHBoxLayout(), QHBoxLayout()
-        rows.addLayout(row)
-        rows.addLayout(second)
+        rows.setContentsMargins(6, 2, 6, 2)
+        self.choices = QWidget(self)  # what to host: folded away beside Zoom while a session runs
+        choices = QVBoxLayout(self.choices)
+        choices.setContentsMargins(0, 0, 0, 0)
+        row, second = QHBoxLayout(), FlowLayout()  # the second row wraps beside Zoom
+        choices.addLayout(row)
+        choices.addLayout(second)
+        rows.addWidget(self.choices)
         meeting_label = plain_label("Mee&ting:", self)
         self.meetings = QComboBox(self)
         self.meetings.setAccessibleName("Meeting to host")
         self.meetings.setAccessibleDescription("Today's meetings first, then the host's other upcoming meetings")
-        self.meetings.setMinimumContentsLength(30)
+        self.meetings.setMinimumContentsLength(16)  # fits beside Zoom; a wider window gives it the room
         self.meetings.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.meetings.setPlaceholderText("Connecting to Zoom…")
         meeting_label.setBuddy(self.meetings)
@@ -75,12 +81,16 @@ class SessionPicker(QGroupBox):
         self.session_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
         row.addWidget(meeting_label)
         row.addWidget(self.meetings, 1)
-        row.addWidget(self.reload_button)
-        row.addWidget(self.start_button)
+        second.addWidget(self.start_button)
+        second.addWidget(self.reload_button)
+        self.rehearsal_choices = QWidget(self.choices)  # each label stays with its field when the row wraps
+        pair = QHBoxLayout(self.rehearsal_choices)
+        pair.setContentsMargins(0, 0, 0, 0)
         for widget in (self.scenario_label, self.scenarios, self.speed_label, self.speed):
-            second.addWidget(widget)
-        second.addSpacing(12)
-        second.addWidget(self.session_label, 1)
+            pair.addWidget(widget)
+        second.addWidget(self.rehearsal_choices)
+        rows.addWidget(self.session_label)
+        self.session_label.setVisible(False)
         self._rehearsal = False  # the mode the app connected in: the rehearsal's choices show only then
         self._scenario_meetings: Mapping[str, str] = {}
         self.listed = False  # the host's meetings have been listed at least once
@@ -119,6 +129,17 @@ class SessionPicker(QGroupBox):
     def _show_rehearsal_choices(self, rehearsal: bool) -> None:
         for widget in (self.scenario_label, self.scenarios, self.speed_label, self.speed):
             widget.setVisible(rehearsal)
+        self.rehearsal_choices.setVisible(rehearsal)
+
+    def fold(self, folded: bool) -> None:
+        """Beside Zoom while a session runs: only the line saying what is hosted."""
+        self.choices.setVisible(not folded)
+        self.setTitle("" if folded else "Session")
+
+    def show_session(self, words: str) -> None:
+        """What is hosted (or that nothing is): a line under the choices, once there is something to say."""
+        self.session_label.setText(words)
+        self.session_label.setVisible(bool(words))
 
     def _scenario_changed(self, *_: object) -> None:
         """In rehearsal the scenario plays into its own meeting: select it and keep it."""

@@ -5,7 +5,7 @@ are one tick box each; a tick asks the page to journal it, and the box shows wha
 says (a ``StartChecksView``), so a confirmation survives a restart and cannot be taken back. A
 small class may confirm the adult check pupil by pupil (each pupil named as the register has
 them, as plain text). The clock shows the session's time against its planned length, in colour
-once it is up.
+once it is up. Beside Zoom the boxes say less (all of it in their tooltips) and wrap.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
-    QHBoxLayout,
     QMenu,
     QToolButton,
     QWidget,
@@ -28,11 +27,17 @@ from zoomhost.core.start_checks import (
     TimerStage,
 )
 from zoomhost.ui.text import menu_text, plain_label
+from zoomhost.ui.widgets import FlowLayout
 
 CHECK_WORDS = {
     StartCheckId.ADULT_PRESENT: "Adult with each pupil: confirmed for all",
     StartCheckId.CHAT_CLOSED: "Chat closed",
     StartCheckId.NO_SCREEN_SHARING: "No screen sharing",
+}
+SHORT_WORDS = {
+    StartCheckId.ADULT_PRESENT: "Adult with each pupil",
+    StartCheckId.CHAT_CLOSED: "Chat closed",
+    StartCheckId.NO_SCREEN_SHARING: "No sharing",
 }
 
 
@@ -49,7 +54,7 @@ class StartChecksPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Start-of-session checks", parent)
         self.setAccessibleName("Start-of-session checks")
-        row = QHBoxLayout(self)
+        row = FlowLayout(self, spacing=12)
         row.setContentsMargins(8, 2, 8, 2)
         self.boxes: dict[StartCheckId, QCheckBox] = {}
         for check in START_CHECKS:
@@ -69,13 +74,22 @@ class StartChecksPanel(QGroupBox):
                 self.pupils_button.setMenu(self.pupils_menu)
                 self.pupils_button.hide()
                 row.addWidget(self.pupils_button)
-            row.addSpacing(12)
-        row.addStretch()
         self.clock = plain_label(parent=self, name="Session time")
         self.clock.setObjectName("sessionClock")
         row.addWidget(self.clock)
         self.view: StartChecksView | None = None
         self._pending: set[str] = set()
+        self.compact = False
+        self._reading: TimerReading | None = None
+
+    def set_compact(self, compact: bool) -> None:
+        words = SHORT_WORDS if compact else CHECK_WORDS
+        for check_id, box in self.boxes.items():
+            box.setText(words[check_id])
+        self.setTitle("" if compact else "Start-of-session checks")
+        self.compact = compact
+        if self._reading is not None:
+            self.show_clock(self._reading)
 
     def _ticked(self, check_id: StartCheckId, on: bool) -> None:
         box = self.boxes[check_id]
@@ -139,12 +153,15 @@ class StartChecksPanel(QGroupBox):
             action.triggered.connect(lambda _=False, pid=participant_id: self._pupil_ticked(pid))
 
     def show_clock(self, reading: TimerReading | None) -> None:
+        self._reading = reading
         if reading is None:
             self.clock.clear()
             return
         words = {TimerStage.RUNNING: "", TimerStage.REACHED: " — planned length reached", TimerStage.EXCEEDED: " — over time"}
         colour = {TimerStage.RUNNING: "", TimerStage.REACHED: "#b86e00", TimerStage.EXCEEDED: "#b00020"}[reading.stage]
-        self.clock.setText(f"Session time {reading.clock_text}{words[reading.stage]}")
+        if self.compact:  # beside Zoom: the clock alone (its tooltip says the rest)
+            words = {TimerStage.RUNNING: "", TimerStage.REACHED: " — time up", TimerStage.EXCEEDED: " — over"}
+        self.clock.setText(f"{'' if self.compact else 'Session time '}{reading.clock_text}{words[reading.stage]}")
         self.clock.setStyleSheet(f"color: {colour}; font-weight: bold;" if colour else "")
         self.clock.setToolTip(reading.message)
         self.clock.setAccessibleDescription(reading.message)

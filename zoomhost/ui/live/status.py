@@ -6,7 +6,8 @@ have not yet arrived, whether the host assistant has switched renaming off, and 
 autopilot admits. While it does, a coloured strip says so, and says when the lock has stopped it.
 While the host assistant waits (for the host to start the meeting, to be admitted, to be made
 co-host), another strip says the one thing the teacher must do in Zoom; in a rehearsal it offers
-to have the rehearsal Zoom do it.
+to have the rehearsal Zoom do it. The row wraps in a narrow window; there the channel is its icon
+(its words in the tooltip and in the window's status bar) and the waiting count leads.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from zoomhost.app.session import LiveState
 from zoomhost.ui.text import plain_label
-from zoomhost.ui.widgets import action_button, status_icon
+from zoomhost.ui.widgets import FlowLayout, action_button, status_icon
 
 AUTOPILOT_ON = "Autopilot ON – admitting consented pupils and staff as they arrive; stops at lock"
 AUTOPILOT_LOCKED = "Autopilot ON – the meeting is locked, so nobody more is admitted automatically"
@@ -28,6 +29,7 @@ _COUNTS = (
     ("held", "Held"),
     ("consented_not_arrived", "Consented, not yet arrived"),
 )
+_SHORT = {"consented_not_arrived": "Not yet arrived"}  # beside Zoom
 
 
 def channel_words(channel: str, *, rehearsal: bool, assistant_waiting: bool = False) -> tuple[str, str, str]:
@@ -65,23 +67,22 @@ class StatusRow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        row = FlowLayout(self, spacing=12)
         self.channel_icon = plain_label(parent=self)
+        self.channel_icon.setAccessibleName("Control channel")
         self.channel_label = plain_label("Control: not connected", self, name="Control channel")
         row.addWidget(self.channel_icon)
         row.addWidget(self.channel_label)
-        row.addSpacing(16)
         self.count_labels: dict[str, QLabel] = {}
         for key, words in _COUNTS:
             label = plain_label(f"{words}: 0", self, name=words)
             self.count_labels[key] = label
             row.addWidget(label)
-            row.addSpacing(12)
         self.renaming_label = plain_label("", self, name="Renaming")
         self.renaming_label.hide()
         row.addWidget(self.renaming_label)
-        row.addStretch()
+        self.count_labels["waiting"].setStyleSheet("font-weight: bold;")  # who needs the teacher now
+        self.compact = False
         self.autopilot_button = action_button(
             "A&utopilot: off",
             accessible="Autopilot",
@@ -114,6 +115,7 @@ class StatusRow(QWidget):
             self._asked = None
         counts = state.counts if state is not None else None
         for key, words in _COUNTS:
+            words = _SHORT.get(key, words) if self.compact else words
             text = f"{words}: {getattr(counts, key) if counts is not None else 0}"
             label = self.count_labels[key]
             if label.text() != text:  # a screen reader hears a change, not the clock's every tick
@@ -147,7 +149,22 @@ class StatusRow(QWidget):
         self.channel_label.setText(f"Control: {text}")
         self.channel_label.setToolTip(why)
         self.channel_label.setAccessibleDescription(why)
+        self.channel_icon.setToolTip(f"Control: {text}. {why}")
+        self.channel_icon.setAccessibleDescription(f"Control: {text}. {why}")
         return text
+
+    def set_compact(self, compact: bool) -> None:
+        """Beside Zoom: the channel as its icon, the counts in short words."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.channel_label.setVisible(not compact)
+        for key, words in _COUNTS:
+            label = self.count_labels[key]
+            number = label.text().rsplit(":", 1)[1]
+            text = f"{_SHORT.get(key, words) if compact else words}:{number}"
+            label.setText(text)
+            label.setAccessibleName(text)
 
     def forget_channel(self) -> None:
         """A new session: its channel is told again, even when it is the same as the last one's."""
