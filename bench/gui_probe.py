@@ -243,7 +243,15 @@ def assembly(speed: float) -> int:
             beat = Heartbeat()
             session.start(scenario="assembly", speed=speed)
             emitted = session.server.emitted
-            session.wait(lambda: len(emitted) >= SCRIPTED_ARRIVALS and set(emitted) <= set(rows.painted), timeout=120)
+            try:
+                session.wait(lambda: len(emitted) >= SCRIPTED_ARRIVALS and set(emitted) <= set(rows.painted), timeout=120)
+            except TimeoutError:
+                missing = sorted(set(emitted) - set(rows.painted))
+                alarms = "; ".join(item.title for item in session.page.banner.items)
+                raise TimeoutError(
+                    f"{len(emitted)} arrivals emitted, {len(rows.inserted)} rows; never painted: {missing[:10]}"
+                    f"{' …' if len(missing) > 10 else ''}; alarms: {alarms}"
+                ) from None
             beat.stop()
             session.page.panic()  # end for all: the summary is built and shown, as after a real assembly
             session.wait(lambda: bool(ended), timeout=60)

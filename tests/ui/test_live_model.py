@@ -8,7 +8,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtTest import QAbstractItemModelTester
 
 from tests.ui.live_fixtures import event, new_session
-from zoomhost.core.events import EventKind
+from zoomhost.core.events import MAX_DISPLAY_NAME, EventKind
 from zoomhost.ui.live.model import (
     NAME_LIMIT,
     ArrivalsFilter,
@@ -120,8 +120,9 @@ def test_hostile_names_are_only_ever_text(model: ArrivalsTableModel) -> None:
     document_text = _rendered(tip)
     assert "Name in Zoom: <b>x</b>" in document_text
     assert "<img" in _rendered(cell(model, 4, Column.NAME, Qt.ItemDataRole.ToolTipRole))
-    # The whole 500-character name is in the tooltip for the teacher who needs it.
-    assert "A" * 500 in _rendered(cell(model, 2, Column.NAME, Qt.ItemDataRole.ToolTipRole))
+    # The tooltip has the name as kept (cut at the event boundary), whole, for the teacher who needs it.
+    tip_text = _rendered(cell(model, 2, Column.NAME, Qt.ItemDataRole.ToolTipRole))
+    assert "A" * MAX_DISPLAY_NAME in tip_text and "A" * (MAX_DISPLAY_NAME + 1) not in tip_text
 
 
 def _rendered(rich: str) -> str:

@@ -390,3 +390,17 @@ def test_half_a_character_in_a_typed_name_is_journaled_and_held_for_the_teacher(
     with session_journals().open(journal.session_id) as again:
         assert [entry.display_name for entry in again.entries() if entry.participant_id == "16778240"][0] == "Amy B\ufffd"
     journal.close()
+
+
+def test_a_rehearsal_played_fast_still_gives_zoom_a_real_second_to_answer_each_heartbeat() -> None:
+    """At 100,000 times real speed a 30 s heartbeat would go every 0.3 ms, and a busy moment (271 arrivals
+    queued ahead of Zoom's answer) would read as a dead connection: reconnects and a 'may have missed' alarm."""
+    from zoomhost.system.config import Settings
+    from zoomhost.zoom.events import MIN_HEARTBEAT_PERIOD
+
+    settings = Settings(subscription_id="sub", ws_base="ws://127.0.0.1:9/ws")
+    period = lambda **kw: EventStream(settings=settings, auth=None, **kw).heartbeat_period  # type: ignore[arg-type]  # noqa: E731
+    assert period(heartbeat_interval=30.0) == 30.0
+    assert period(heartbeat_interval=30.0, time_scale=20.0) == 1.5  # the stream's clock, while it is slower than the floor
+    assert period(heartbeat_interval=30.0, time_scale=100_000.0) == MIN_HEARTBEAT_PERIOD
+    assert period(heartbeat_interval=0.2) == 0.2  # an interval asked for below the floor is kept as asked

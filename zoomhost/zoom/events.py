@@ -57,6 +57,9 @@ ZOOM_EVENT_KINDS: Mapping[str, EventKind] = {
     "meeting.ended": EventKind.ENDED,
 }
 MAX_FRAME = 1 << 20
+#: However fast a rehearsal plays, a heartbeat goes at most this often (seconds of real time): two unanswered
+#: in a row close the connection, and during an arrival burst Zoom's answer can queue behind the frames.
+MIN_HEARTBEAT_PERIOD = 1.0
 
 
 class UnreadableEvent(ValueError):
@@ -350,6 +353,12 @@ class EventStream:
     async def _pause(self, failures: int) -> None:
         await asyncio.sleep(self.backoff(failures) / self._scale)
 
+    @property
+    def heartbeat_period(self) -> float:
+        """Seconds between heartbeats: the interval on the stream's clock, but a faster clock never brings it
+        below ``MIN_HEARTBEAT_PERIOD`` of real time, the time a busy machine may take to answer one."""
+        return max(self._heartbeat_interval / self._scale, min(self._heartbeat_interval, MIN_HEARTBEAT_PERIOD))
+
     async def _heartbeat(self, ws: ClientConnection) -> None:
         """A heartbeat at once (Zoom's answer proves the connection), then every interval; two unanswered
         in a row mean the connection is dead even if the socket looks open, so it is closed."""
@@ -358,7 +367,7 @@ class EventStream:
             while True:
                 before = self.heartbeats_answered
                 await ws.send(json.dumps({"module": "heartbeat"}))
-                await asyncio.sleep(self._heartbeat_interval / self._scale)
+                await asyncio.sleep(self.heartbeat_period)
                 unanswered = unanswered + 1 if self.heartbeats_answered == before else 0
                 if unanswered >= 2:
                     log.warning("event stream: Zoom answered no heartbeat twice; reconnecting")
