@@ -268,6 +268,7 @@ class ChecklistPage(QWidget):
         self.context: PreflightContext | None = None
         self.updates_left: int | None = None
         self._ticked: dict[tuple[str, str], bool] = {}  # (meeting, step) -> done, for this session
+        self._can_fix = False  # whether Fix all has anything to change in the checks on screen
         self._loaded = False
 
         layout = QVBoxLayout(self)
@@ -444,7 +445,7 @@ class ChecklistPage(QWidget):
     def _show_report(self, report: PreflightReport) -> None:
         self.model.set_results(report.results)
         plan = self._plan(report)
-        can_fix = plan is not None and bool(plan.meeting_patch or plan.user_patch)
+        can_fix = self._can_fix = plan is not None and bool(plan.meeting_patch or plan.user_patch)
         self.fix_button.setEnabled(can_fix)
         self.fix_button.setToolTip(
             "Show exactly what will change, then apply it in one meeting update"
@@ -548,7 +549,7 @@ class ChecklistPage(QWidget):
             busy=self.busy,
             messages=self.messages,
             success=self._fixed,
-            after=lambda: self.fix_button.setEnabled(self.report is not None),
+            after=lambda: self.fix_button.setEnabled(self.report is not None and self._can_fix),
         )
 
     def _fixed(self, outcome: FixOutcome) -> None:
