@@ -92,15 +92,12 @@ def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
         window.show()
         _wait(lambda: window.banner.isVisible(), what="the rehearsal Zoom to start")
 
-        # Register: the practice register and staff list, each through its preview.
+        # Register: the practice register and staff list, through one preview.
         window.show_page("register")
         register = window.page("register")
         register.load_practice_register()
-        previous = None
-        for what in ("register", "staff list"):
-            _wait(lambda p=previous: _showing(getattr(register, "preview", None), unlike=p), what=f"the {what} preview")
-            previous = register.preview
-            previous.import_button.click()
+        _wait(lambda: _showing(getattr(register, "preview", None), unlike=None), what="the register's preview")
+        register.preview.import_button.click()
         _wait(lambda: register.staff_model.rowCount() > 0 and register.pupils_model.rowCount() > 0, what="the stored register")
         save("register")
 

@@ -292,3 +292,56 @@ def test_a_waiting_room_zoom_did_not_plainly_report_is_not_a_pass(value: Any) ->
     result = next(r for r in evaluate_all(make_input(meeting=meeting)) if r.rule_id == "waiting_room")
     assert result.status is RuleStatus.UNKNOWN
     assert result.fix is not None and result.fix.meeting_patch == {"settings": {"waiting_room": True}}
+
+
+# --- Fix all as the teacher sees it -------------------------------------------------------------------
+
+
+def test_fix_all_makes_the_warnings_fixes_too_in_the_same_two_updates() -> None:
+    from zoomhost.core.preflight import plan_fix_all
+
+    results = evaluate_all(make_input())
+    plan = plan_fix_all(results)
+    warned = [r.rule_id for r in results if r.status is RuleStatus.WARN and r.fix and (r.fix.meeting_patch or r.fix.user_patch)]
+    assert warned and set(warned) <= set(plan.rule_ids)
+    assert plan == plan_fixes(results, include_advice=True)  # one planner: the advice is in
+
+
+def test_the_checklist_lists_failures_then_warnings_then_unknowns_then_passes() -> None:
+    from zoomhost.core.preflight import checklist_order
+
+    results = evaluate_all(make_input({"meeting:settings.waiting_room": True}))
+    ordered = checklist_order(results)
+    rank = {RuleStatus.FAIL: 0, RuleStatus.WARN: 1, RuleStatus.UNKNOWN: 2, RuleStatus.PASS: 3}
+    assert [rank[r.status] for r in ordered] == sorted(rank[r.status] for r in results)
+    assert {r.status for r in ordered} >= {RuleStatus.FAIL, RuleStatus.PASS}
+    fails = [r.rule_id for r in ordered if r.status is RuleStatus.FAIL]
+    assert fails == [r.rule_id for r in results if r.status is RuleStatus.FAIL]  # the protocol's order within
+
+
+def test_the_counts_follow_the_steps_ticked_by_hand() -> None:
+    from zoomhost.core.preflight import count_checklist
+
+    results = evaluate_all(make_input())
+    counts = count_checklist(results)
+    assert counts.passed + counts.to_fix + counts.by_hand + counts.to_look_at == len(results)
+    assert counts.passed == sum(r.status is RuleStatus.PASS for r in results)
+    steps = [r.fix.manual_step for r in results if r.status is not RuleStatus.PASS and r.fix and r.fix.manual_step and not (r.fix.meeting_patch or r.fix.user_patch)]
+    assert counts.by_hand == len(steps) >= 2
+    ticked = count_checklist(results, done=steps[:1])
+    assert (ticked.passed, ticked.ticked, ticked.by_hand) == (counts.passed + 1, 1, counts.by_hand - 1)
+    assert ticked.to_fix == counts.to_fix
+    assert ticked.as_sentence().startswith(f"{counts.passed + 1} passed (1 done by hand), {counts.to_fix} to fix, ")
+
+
+def test_fix_all_in_words_names_each_change_as_what_will_be_true_and_warns_about_invitations() -> None:
+    from zoomhost.core.preflight import describe_fix_all, plan_fix_all
+
+    results = evaluate_all(make_input())
+    words = describe_fix_all(results, plan_fix_all(results))
+    assert "Everyone is muted on arrival" in words.meeting and "Everyone waits to be admitted" in words.meeting
+    assert "Only the host shares a screen" in words.settings
+    assert any("Invitations already sent stop working" in caution for caution in words.cautions)  # a new passcode
+    assert "Participants cannot rename themselves" in words.by_hand
+    everything = " ".join(words.meeting + words.settings + words.cautions + words.by_hand + words.left)
+    assert "_" not in everything and "›" not in everything  # no field of Zoom's

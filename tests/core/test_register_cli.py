@@ -93,7 +93,7 @@ def test_import_through_a_real_process(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, cwd=REPO, timeout=120,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    assert "excel-utf16-tab.txt (UTF-16, tab-separated)" in run.stdout
+    assert "excel-utf16-tab.txt (Excel's “Unicode Text”, columns split at tabs)" in run.stdout
     assert "Pupils kept: 4 (2 with consent, 2 without)" in run.stdout
     assert (tmp_path / "home" / "data" / "register.sqlite3").is_file()
 

@@ -339,7 +339,7 @@ def test_old_mac_line_endings_and_odd_digits_in_class_names(tmp_path: Path) -> N
 
 def test_preview_says_what_is_kept_skipped_and_dropped() -> None:
     preview = read_register_file(SAMPLES / "arbor-utf8-comma.csv").preview_text()
-    assert "arbor-utf8-comma.csv (UTF-8, comma-separated)" in preview
+    assert "arbor-utf8-comma.csv (plain CSV text, columns split at commas)" in preview
     assert "Pupils kept: 8 (5 with consent, 3 without)" in preview
     assert "3B: 3/3 consented" in preview and "4A: 1/3 consented" in preview
     assert "Rows skipped: none" in preview

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QFileDialog, QStyle, QWidget
 
 from tests.conftest import DATA
 from tests.ui.app_helpers import WAIT_MS, answer_confirmation, rehearsal_server, services, wait_for_dialog  # noqa: F401 - fixtures
@@ -19,6 +19,7 @@ from zoomhost.system import paths
 from zoomhost.core.invitations import WARNING
 from zoomhost.core.register import read_register_file
 from zoomhost.ui.checklist_page import ChecklistPage, InvitationsDialog, StatusRole
+from zoomhost.ui.main import build_main_window
 
 
 @pytest.fixture
@@ -66,7 +67,9 @@ def test_check_shows_each_rule_with_status_word_icon_and_protocol_line(qtbot, pa
     assert "muted on entry" in model.index(row, model.PROTOCOL).data()
     assert "muted on entry" in model.index(row, model.TITLE).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(row, model.FIX).data()  # what fixes it
-    assert f"{sum(status == 'fail' for status in found.values())} fail" in page.summary.text()
+    passed = sum(status == "pass" for status in found.values())
+    # the counts in the teacher's terms: what passes, what Fix all makes pass, what is left by hand
+    assert page.summary.text().endswith(f": {passed} passed, {len(found) - passed - 2} to fix, 2 by hand."), page.summary.text()
     assert page.fix_button.isEnabled()
 
 
@@ -78,9 +81,9 @@ def test_fix_all_says_what_it_will_change_then_applies_it_in_one_update(qtbot, p
 
     page.fix_button.click()
     wording = answer_confirmation(qtbot, "Cancel")
-    assert "Mute participants when they join." in wording
-    assert "settings › mute upon entry: on" in wording
-    assert "host's Zoom settings" in wording and "private chat: off" in wording
+    # each change as what will then be true, in a teacher's words (never a field of Zoom's)
+    assert "• Everyone is muted on arrival." in wording and "• Nobody joins before the host." in wording
+    assert "host's Zoom settings" in wording and "• No private chat between participants." in wording
     qtbot.wait(300)
     assert state.updates_used(state.host_id) == 0  # cancelled: nothing sent
 
@@ -294,3 +297,133 @@ def test_the_protocol_column_is_one_line_with_the_whole_quote_in_its_tooltip(qtb
     # the long quote does not make its row tall: rows are as tall as the words a teacher reads
     line = table.fontMetrics().height()
     assert table.rowHeight(row) < 5 * line
+
+
+# -- the checklist in the teacher's language ------------------------------------------------------------
+
+RANK = {"fail": 0, "warn": 1, "unknown": 2, "pass": 3}
+
+
+def rows_in_order(page: ChecklistPage) -> list[str]:
+    model = page.model
+    return [model.index(row, model.STATUS).data(StatusRole) for row in range(model.rowCount())]
+
+
+def test_failures_are_listed_first_then_warnings_then_the_rest(qtbot, page) -> None:
+    check(qtbot, page)
+    shown_order = rows_in_order(page)
+    assert {"fail", "warn", "unknown", "pass"} <= set(shown_order)  # the rehearsal meeting has each kind
+    assert shown_order == sorted(shown_order, key=RANK.__getitem__), shown_order
+    assert page.model.index(0, page.model.STATUS).data() == "Fail"
+    # within each kind, the protocol's order
+    fails = [page.model.result(row).rule_id for row, status in enumerate(shown_order) if status == "fail"]
+    assert fails[:2] == ["mute_on_entry", "join_before_host"]
+
+
+def test_fix_all_says_each_change_in_plain_words_and_what_it_leaves(qtbot, page, rehearsal_server) -> None:  # noqa: F811
+    check(qtbot, page)
+    page.fix_button.click()
+    wording = answer_confirmation(qtbot, "Cancel")
+    assert "ONE" not in wording and "›" not in wording and "_" not in wording, wording  # no shouting, no field paths
+    assert ": on" not in wording and ": off" not in wording
+    for change in ("Everyone is muted on arrival.", "Only the host shares a screen.", "Video starts off.", "Each family has its own link."):
+        assert f"• {change}" in wording, wording
+    # registration changes how families join: the teacher hears it before agreeing
+    assert "prepare the invitations again afterwards" in wording
+    left = wording.split("Left for you to do in Zoom", 1)[1]
+    assert "• Participants cannot rename themselves." in left and "• Someone removed cannot rejoin." in left
+    assert wording.rstrip().endswith("Nothing else about the meeting changes.")
+    qtbot.wait(300)
+    assert rehearsal_server.state.updates_used(rehearsal_server.state.host_id) == 0  # cancelled: nothing sent
+
+
+def test_fix_all_fixes_the_warnings_too_in_the_same_one_update(qtbot, page, rehearsal_server) -> None:  # noqa: F811
+    state = rehearsal_server.state
+    check(qtbot, page)
+    warned = {rule for rule, status in statuses(page).items() if status == "warn"}
+    assert {"registration", "video_off_on_entry", "passcode_not_in_link"} <= warned
+    page.fix_button.click()
+    answer_confirmation(qtbot, "Apply these changes")
+    qtbot.waitUntil(lambda: page.messages.kind == "fail" or page.messages.text.text().startswith("Changed"), timeout=WAIT_MS)
+    after = statuses(page)
+    assert {rule: after[rule] for rule in warned} == {rule: "pass" for rule in warned}
+    # nothing still offers a fix that Fix all did not make: what is left is by hand, and the button says so
+    model = page.model
+    offered = [model.result(r).rule_id for r in range(model.rowCount()) if model.index(r, model.FIX).data() and "By hand" not in model.index(r, model.FIX).data()]
+    assert offered == []
+    assert not page.fix_button.isEnabled() and "Nothing is left that zoomhost can change" in page.fix_button.toolTip()
+    assert page.summary.text().endswith(" 0 to fix, 2 by hand."), page.summary.text()
+    assert state.updates_used(state.host_id) == 1  # the meeting's fixes, warnings' too, in ONE update
+    patches = [e for e in rehearsal_server.exchanges if e.method == "PATCH"]
+    assert sorted("settings" in e.path for e in patches) == [False, True]  # and one settings update
+    assert state.meeting_payload(state.assembly_meeting_id)["settings"]["approval_type"] == 1
+
+
+def test_the_counts_follow_the_by_hand_ticks(qtbot, page) -> None:
+    check(qtbot, page)
+    before = page.summary.text()
+    passed = int(before.split(": ")[-1].split(" passed")[0])
+    assert before.endswith(" 2 by hand."), before
+    first = page.step_boxes[0]
+    first.click()
+    assert page.summary.text().endswith(f": {passed + 1} passed (1 done by hand), {before.split(', ')[1]}, 1 by hand."), page.summary.text()
+    for box in page.step_boxes[1:]:
+        box.click()
+    assert page.summary.text().endswith(" (2 done by hand), " + before.split(", ")[1] + ", 0 by hand."), page.summary.text()
+    first.click()  # unticked: by hand again
+    assert page.summary.text().endswith(" 1 by hand."), page.summary.text()
+    check(qtbot, page)  # checked again: the ticks (and the counts) stay for this session
+    assert page.summary.text().endswith(" 1 by hand."), page.summary.text()
+
+
+def cut_off(table) -> list[str]:  # noqa: ANN001 - the RuleTable
+    """Every cell whose words need more room than the table gives them (wrapped to its column's width)."""
+    model = table.model()
+    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+    metrics = table.fontMetrics()
+    problems = []
+    shown_columns = [c for c in range(model.columnCount()) if not table.isColumnHidden(c)]
+    if sum(table.columnWidth(c) for c in shown_columns) > table.viewport().width():
+        problems.append(f"columns {[table.columnWidth(c) for c in shown_columns]} are wider than {table.viewport().width()}")
+    for row in range(model.rowCount()):
+        for column in shown_columns:
+            if column in (model.STATUS, model.PROTOCOL):
+                continue  # one word beside its icon; the quote is one line by design (in full below the table)
+            text = model.index(row, column).data()
+            width = table.columnWidth(column) - margin
+            needed = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text).height()
+            if needed > table.rowHeight(row):
+                problems.append(f"row {row}, column {column}: {text!r} needs {needed}px, has {table.rowHeight(row)}px")
+    return problems
+
+
+@pytest.mark.parametrize(("width", "height"), [(560, 640), (1366, 768)])
+def test_no_check_is_cut_off_beside_zoom_or_full_width(qtbot, services, rehearsal_server, width, height) -> None:  # noqa: F811
+    services.register.replace_pupils(read_register_file(DATA / "registers" / "arbor-utf8-comma.csv"))
+    window = build_main_window(services)
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("checklist")
+    page = window.page("checklist")
+    assert isinstance(page, ChecklistPage)
+    qtbot.waitUntil(lambda: page.meetings.findData(str(rehearsal_server.state.assembly_meeting_id)) >= 0, timeout=WAIT_MS)
+    page.meetings.setCurrentIndex(page.meetings.findData(str(rehearsal_server.state.assembly_meeting_id)))
+    check(qtbot, page)
+    table, model = page.table, page.model
+    def nothing_cut_off() -> None:
+        assert cut_off(table) == []
+
+    qtbot.waitUntil(nothing_cut_off, timeout=WAIT_MS)
+    assert table.isColumnHidden(model.PROTOCOL) == (width < 700)  # beside Zoom the quote folds away
+    assert table.height() >= 4 * table.fontMetrics().height() * 2  # room for a few checks at once
+    for button in (page.check_button, page.fix_button):
+        where = QRect(button.mapTo(window, button.rect().topLeft()), button.size())
+        assert button.isVisible() and window.rect().contains(where)
+    # the selected check shows its protocol line in full, as plain text
+    row = next(r for r in range(model.rowCount()) if model.result(r).rule_id == "removed_cannot_rejoin")
+    table.selectRow(row)
+    quote = model.result(row).protocol_line
+    assert "“" + quote + "”" in page.details.text() and '"zoombombed"' in page.details.text()
+    assert page.details.textFormat() == Qt.TextFormat.PlainText

@@ -14,7 +14,7 @@ from tests.ui.app_helpers import WAIT_MS, answer_confirmation, button_named, ope
 from zoomhost.system import paths
 from zoomhost.core.register import RegisterStore, read_register_file
 from zoomhost.system.runtime import AsyncRunner
-from zoomhost.ui.register_page import ImportPreviewDialog, RegisterPage
+from zoomhost.ui.register_page import ImportPreviewDialog, PupilTableModel, RegisterPage
 
 REGISTERS = DATA / "registers"
 
@@ -176,29 +176,70 @@ def test_consent_counts_per_class(qtbot, page, monkeypatch, tmp_path) -> None:
     choose(monkeypatch, register)
     page.import_button.click()
     dialog = wait_for_dialog(qtbot, ImportPreviewDialog)
-    assert [tuple(dialog.counts.index(r, c).data() for c in range(3)) for r in range(dialog.counts.rowCount())] == [
-        ("Year 2", "1", "2"),
-        ("Year 10", "2", "2"),
+    # class, with consent, without consent, then the total they add up to
+    assert [dialog.counts.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == ["Class", "With consent", "Without consent", "Total"]
+    assert [tuple(dialog.counts.index(r, c).data() for c in range(4)) for r in range(dialog.counts.rowCount())] == [
+        ("Year 2", "1", "1", "2"),
+        ("Year 10", "2", "0", "2"),
     ]
     button_named(dialog, "Import").click()
     qtbot.waitUntil(lambda: page.counts_model.rowCount() == 2, timeout=WAIT_MS)
     assert page.counts_model.index(0, 0).data() == "Year 2" and page.counts_model.index(0, 1).data() == "1"
 
 
-def test_the_practice_register_imports_through_the_same_preview(qtbot, page, store) -> None:
+def test_the_practice_register_and_staff_list_are_one_preview_and_one_import(qtbot, page, store) -> None:
     assert page.practice_button.isHidden()
     page.set_rehearsal(True)
     assert not page.practice_button.isHidden()
     page.practice_button.click()
-    register_preview = wait_for_dialog(qtbot, ImportPreviewDialog)
-    assert isinstance(register_preview, ImportPreviewDialog)
-    assert register_preview.kept_label.text().startswith("Pupils kept: 272")
-    button_named(register_preview, "Import").click()
-    qtbot.waitUntil(lambda: open_dialog(ImportPreviewDialog) not in (None, register_preview), timeout=WAIT_MS)
-    staff_preview = open_dialog(ImportPreviewDialog)
-    assert isinstance(staff_preview, ImportPreviewDialog)
-    assert staff_preview.kept_label.text().startswith("Staff kept: ")
-    button_named(staff_preview, "Import").click()
-    qtbot.waitUntil(lambda: page.staff_model.rowCount() > 0, timeout=WAIT_MS)
+    preview = wait_for_dialog(qtbot, ImportPreviewDialog)
+    assert isinstance(preview, ImportPreviewDialog)
+    assert preview.windowTitle() == "Import the consent register and the staff list?"
+    assert preview.kept_label.text().startswith("Pupils kept: 272")
+    assert preview.staff_kept_label is not None and preview.staff_kept_label.text().startswith("Staff kept: ")
+    assert store.pupils() == [] and store.staff() == []  # nothing stored while the teacher reads it
+    button_named(preview, "Import").click()
+    qtbot.waitUntil(lambda: page.staff_model.rowCount() > 0 and page.pupils_model.rowCount() > 0, timeout=WAIT_MS)
     assert len(store.pupils()) == 272  # the protocol's assembly
     assert store.staff() and page.pupils_model.rowCount() == 272
+    assert "now holds 272 pupils" in page.messages.text.text() and "staff list now holds" in page.messages.text.text()
+    qtbot.wait(300)
+    assert open_dialog(ImportPreviewDialog) is None  # no second preview follows
+
+
+def test_cancelling_the_practice_preview_stores_neither_list(qtbot, page, store) -> None:
+    page.set_rehearsal(True)
+    page.practice_button.click()
+    preview = wait_for_dialog(qtbot, ImportPreviewDialog)
+    button_named(preview, "Cancel").click()
+    qtbot.wait(300)
+    assert open_dialog(ImportPreviewDialog) is None
+    assert store.pupils() == [] and store.staff() == [] and page.pupils_model.rowCount() == 0
+
+
+def test_the_pupils_list_opens_sorted_a_to_z_by_first_name(qtbot, page, monkeypatch, tmp_path) -> None:
+    register = tmp_path / "mixed.csv"
+    register.write_text(
+        "First name,Class,Consent\nZak,Year 2,Yes\namy,Year 2,No\nÉlodie,Year 3,Yes\nBen,Year 3,Yes\nEd,Year 1,No\n",
+        encoding="utf-8",
+    )
+    choose(monkeypatch, register)
+    page.import_button.click()
+    button_named(wait_for_dialog(qtbot, ImportPreviewDialog), "Import").click()
+    qtbot.waitUntil(lambda: page.pupils_model.rowCount() == 5, timeout=WAIT_MS)
+    page.tabs.setCurrentIndex(page.tabs.indexOf(page.pupils_view.parentWidget()))
+    shown_names = cells(page.pupils_proxy, PupilTableModel.FIRST)
+    assert shown_names[0] == "amy" and shown_names[-1] == "Zak", shown_names  # A→Z, whatever the case
+    assert shown_names.index("Ed") < shown_names.index("Élodie") < shown_names.index("Zak")
+    header = page.pupils_view.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (PupilTableModel.FIRST, Qt.SortOrder.AscendingOrder)
+
+
+def test_the_preview_says_how_the_file_was_read_in_a_teachers_words(qtbot, page, monkeypatch) -> None:
+    choose(monkeypatch, REGISTERS / "sims-utf8-bom-semicolon.csv")
+    page.import_button.click()
+    dialog = wait_for_dialog(qtbot, ImportPreviewDialog)
+    line = dialog.file_label.text()
+    assert "sims-utf8-bom-semicolon.csv (Excel's “CSV UTF-8”, columns split at semicolons)" in line, line
+    assert "BOM" not in line and "-separated" not in line
+    button_named(dialog, "Cancel").click()

@@ -84,6 +84,11 @@ def test_preflight_fix_makes_one_update_and_leaves_only_the_manual_step(zoom_env
     assert "Changed the meeting and the host's settings in Zoom." in out
     failing = [line for line in out.splitlines() if line.startswith("FAIL")]
     assert failing == ["FAIL  Participants cannot rename themselves: Participants can rename themselves."], out
+    for warned in ("Each family has its own link", "Video starts off", "The passcode is sent apart from the link"):
+        assert f"PASS  {warned}: " in out, out  # the warnings' fixes too, in the same updates
+    lines = out.splitlines()
+    assert lines.index(failing[0]) < min(i for i, line in enumerate(lines) if line.startswith("PASS"))  # failures first
+    assert "0 to fix, 2 by hand, 2 to look at." in out, out  # capacity (no register) and the school domain (not set)
     assert "Still to do by hand:" in out
     zoom_env.server.state.account_settings["in_meeting"]["allow_participants_to_rename"] = False
     assert cli.main(["preflight", str(ASSEMBLY)]) == 0

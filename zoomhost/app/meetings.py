@@ -16,7 +16,7 @@ from functools import partial
 
 from zoomhost.app.services import Services
 from zoomhost.core.models import expected_pupils
-from zoomhost.core.preflight import FixPlan, plan_fixes
+from zoomhost.core.preflight import FixPlan, plan_fix_all
 from zoomhost.core.register_store import RegisterStore
 from zoomhost.system.config import Settings
 from zoomhost.zoom.client import UpcomingMeeting, UpdateReceipt, meeting_number
@@ -118,10 +118,10 @@ async def fix_meeting(
 ) -> FixOutcome | None:
     """Make the changes Zoom allows (one meeting update, one host-settings update), then check again.
 
-    ``plan``: what the teacher agreed to; by default every fix the checks found. None back when
-    there is nothing to do.
+    ``plan``: what the teacher agreed to; by default Fix all's (``core.preflight.plan_fix_all``):
+    every fix Zoom's API allows, warnings' too. None back when there is nothing to do.
     """
-    plan = plan if plan is not None else plan_fixes(report.results)
+    plan = plan if plan is not None else plan_fix_all(report.results)
     if plan.is_empty:
         return None
     connection = await services.connected()

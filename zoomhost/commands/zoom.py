@@ -34,7 +34,7 @@ from zoomhost.app.signin import (
     sign_in,
 )
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.preflight import RuleResult, RuleStatus
+from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order, count_checklist
 
 CHECK_FAILED = 3
 
@@ -139,13 +139,14 @@ def _print_report(report: PreflightReport, outcome: FixOutcome | None, *, fix_re
     elif fix_requested:
         print("Nothing to fix through Zoom's API.")
     print()
-    for result in report.results:
+    for result in checklist_order(report.results):  # failures first, as the checklist page shows them
         _print_rule(result)
     for note in report.unreadable:
         print(f"Note: zoomhost could not read {note}")
     failed, warned = len(report.failed), sum(r.status is RuleStatus.WARN for r in report.results)
     print()
     print(f"{len(report.results)} checks: {failed} failed, {warned} to consider.")
+    print(count_checklist(report.results).as_sentence().capitalize())
     if failed and not fix_requested:
         print("Run again with --fix to make the changes Zoom allows.")
     if outcome is not None and outcome.manual_steps:

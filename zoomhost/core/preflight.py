@@ -64,6 +64,11 @@ class Fix:
     user_patch: Mapping[str, Any] | None = None  # body for PATCH /users/{userId}/settings
     manual_step: str | None = None  # exact click path when no API can make the change
     description: str
+    # What is true once the change is made, in a teacher's words, when the rule's title would claim more
+    # than the change does (the title is used otherwise).
+    outcome: str = ""
+    # What the teacher must know before agreeing to the change (invitations already sent stop working, …).
+    caution: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "meeting_patch", _frozen(self.meeting_patch) if self.meeting_patch else None)
@@ -435,6 +440,9 @@ def _describe_passcode(passcode: str) -> str:
     return f"{len(passcode)} characters, {' and '.join(kinds) or 'no letters or digits'}"
 
 
+_INVITE_AGAIN = "Invitations already sent stop working: prepare the invitations again afterwards."
+
+
 def _check_passcode(inp: PreflightInput, severity: Severity) -> _Outcome:
     why = (
         "A leaked link alone must not be enough to reach the waiting room. "
@@ -452,6 +460,7 @@ def _check_passcode(inp: PreflightInput, severity: Severity) -> _Outcome:
             )
         },
         description="Give the meeting a new strong passcode.",
+        caution=_INVITE_AGAIN,
     )
     if passcode is _ABSENT:
         return _not_reported("a passcode for this meeting (it may have none)", source="meeting", inp=inp, fix=fix, why=why)
@@ -520,7 +529,11 @@ def _check_duration(inp: PreflightInput, severity: Severity) -> _Outcome:
     planned = inp.planned_minutes
     why = f"The protocol says a meeting usually lasts no more than {limit} minutes; you planned {planned}."
     minutes = _read(inp.meeting, "duration", int)
-    fix = Fix(meeting_patch={"duration": planned}, description=f"Schedule the meeting for {planned} minutes.")
+    fix = Fix(
+        meeting_patch={"duration": planned},
+        description=f"Schedule the meeting for {planned} minutes.",
+        outcome=f"The meeting is scheduled for {planned} minutes",
+    )
     if minutes is _ABSENT:
         return _not_reported("how long the meeting is scheduled for", source="meeting", inp=inp, fix=None, why=why)
     if isinstance(minutes, _Odd):
@@ -765,6 +778,7 @@ def _check_host_account(inp: PreflightInput, severity: Severity) -> _Outcome:
             meeting_patch=patch or None,
             manual_step=" ".join(dict.fromkeys(steps)) or None,
             description="Host the meeting from the school's Zoom account, scheduled by staff for a set time.",
+            outcome="The meeting gets a meeting ID of its own instead of the host's personal one" if patch else "",
         )
         return _Outcome(_short_of(severity), _sentence(problems), why, fix)
     if unknowns:
@@ -794,6 +808,10 @@ def _check_registration(inp: PreflightInput, severity: Severity) -> _Outcome:
     fix = Fix(
         meeting_patch={"settings": {"approval_type": 1}},
         description="Require registration, approved by the school (zoomhost registers consented pupils).",
+        caution=(
+            "Families then join by their own link: a link already sent asks them to register and wait for "
+            "approval, so prepare the invitations again afterwards."
+        ),
     )
     value = _read(inp.meeting, "settings.approval_type", int)
     if value is _ABSENT:
@@ -1058,3 +1076,109 @@ def plan_fixes(results: Iterable[RuleResult], *, include_advice: bool = False) -
         if fix.manual_step and fix.manual_step not in steps:
             steps.append(fix.manual_step)
     return FixPlan(meeting_patch=meeting, user_patch=user, manual_steps=tuple(steps), rule_ids=tuple(ids))
+
+
+def plan_fix_all(results: Iterable[RuleResult]) -> FixPlan:
+    """What **Fix all** (and ``zoomhost preflight --fix``) makes: every fix Zoom's API allows, for the
+    warnings too, in the one meeting update and the one settings update. The teacher sees each change,
+    and what it means for invitations already sent, before agreeing (:func:`describe_fix_all`)."""
+    return plan_fixes(results, include_advice=True)
+
+
+_ORDER = {RuleStatus.FAIL: 0, RuleStatus.WARN: 1, RuleStatus.UNKNOWN: 2, RuleStatus.PASS: 3}
+
+
+def checklist_order(results: Iterable[RuleResult]) -> list[RuleResult]:
+    """The checks as a teacher reads them: failures first, then warnings, then unknowns, then passes
+    (the protocol's order within each)."""
+    return sorted(results, key=lambda result: _ORDER[result.status])
+
+
+def _fixed_by_api(result: RuleResult, plan: FixPlan) -> bool:
+    fix = result.fix
+    return fix is not None and result.rule_id in plan.rule_ids and bool(fix.meeting_patch or fix.user_patch)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChecklistCounts:
+    """Where the checklist stands: what passes, what Fix all makes pass, what is left for a person."""
+
+    passed: int  # passing, or done by hand (ticked)
+    ticked: int  # of those passed, how many the teacher ticked as done by hand in Zoom
+    to_fix: int  # not passing, and Fix all changes them
+    by_hand: int  # not passing, only a person can change them in Zoom, and not ticked yet
+    to_look_at: int  # not passing, with nothing zoomhost or a click can do (Zoom did not say, no register yet, …)
+
+    def as_sentence(self) -> str:
+        """``"14 passed (1 done by hand), 5 to fix, 1 by hand."``"""
+        passed = f"{self.passed} passed" + (f" ({self.ticked} done by hand)" if self.ticked else "")
+        parts = [passed, f"{self.to_fix} to fix", f"{self.by_hand} by hand"]
+        if self.to_look_at:
+            parts.append(f"{self.to_look_at} to look at")
+        return ", ".join(parts) + "."
+
+
+def count_checklist(results: Iterable[RuleResult], *, done: Iterable[str] = ()) -> ChecklistCounts:
+    """The counts, with the steps in ``done`` (manual steps the teacher ticked) counted as passed."""
+    listed = list(results)
+    ticked_steps = set(done)
+    plan = plan_fix_all(listed)
+    passed = ticked = to_fix = by_hand = to_look_at = 0
+    for result in listed:
+        if result.status is RuleStatus.PASS:
+            passed += 1
+        elif _fixed_by_api(result, plan):
+            to_fix += 1
+        elif result.fix is not None and result.fix.manual_step:
+            if result.fix.manual_step in ticked_steps:
+                passed += 1
+                ticked += 1
+            else:
+                by_hand += 1
+        else:
+            to_look_at += 1
+    return ChecklistCounts(passed=passed, ticked=ticked, to_fix=to_fix, by_hand=by_hand, to_look_at=to_look_at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixAllWords:
+    """Fix all in a teacher's words: each change as what will be true, and what is left."""
+
+    meeting: tuple[str, ...]  # what the one meeting update makes true
+    settings: tuple[str, ...]  # what the one update of the host's settings makes true
+    cautions: tuple[str, ...]  # what the teacher must know first (invitations already sent, …)
+    by_hand: tuple[str, ...]  # what is left for a person to do in Zoom (the steps below the checks)
+    left: tuple[str, ...]  # what is not passing and nobody can change from here
+
+
+def describe_fix_all(results: Iterable[RuleResult], plan: FixPlan) -> FixAllWords:
+    """What ``plan`` changes and leaves, check by check, in the words of each check's title."""
+    meeting: list[str] = []
+    settings: list[str] = []
+    cautions: list[str] = []
+    by_hand: list[str] = []
+    left: list[str] = []
+    for result in checklist_order(results):
+        if result.status is RuleStatus.PASS:
+            continue
+        fix = result.fix
+        if fix is not None and _fixed_by_api(result, plan):
+            outcome = fix.outcome or result.title
+            (meeting if fix.meeting_patch else settings).append(outcome)
+            if fix.meeting_patch and fix.user_patch:
+                settings.append(outcome)
+            if fix.caution and fix.caution not in cautions:
+                cautions.append(fix.caution)
+            if fix.manual_step and not fix.manual_step.startswith("In the running meeting"):
+                by_hand.append(result.title)  # the part no API can make
+        elif fix is not None and fix.manual_step:
+            by_hand.append(result.title)
+        else:
+            left.append(result.title)
+    return FixAllWords(
+        meeting=tuple(meeting),
+        settings=tuple(settings),
+        cautions=tuple(cautions),
+        by_hand=tuple(by_hand),
+        left=tuple(left),
+    )

@@ -70,14 +70,15 @@ _NO = {
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y")
 _TRAILING_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# How the file was read, in the words of Excel's Save As list (what a teacher chose, or can choose).
 _ENCODING_NAMES = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with BOM",
-    "utf-16": "UTF-16",
-    "utf-16-le": "UTF-16",
-    "utf-16-be": "UTF-16",
-    "utf-32": "UTF-32",
-    "cp1252": "Windows-1252",
+    "utf-8": "plain CSV text",
+    "utf-8-sig": "Excel's “CSV UTF-8”",
+    "utf-16": "Excel's “Unicode Text”",
+    "utf-16-le": "Excel's “Unicode Text”",
+    "utf-16-be": "Excel's “Unicode Text”",
+    "utf-32": "Unicode text",
+    "cp1252": "an older Windows CSV",
 }
 _KEPT_AS = {
     "first_name": "first name",
@@ -90,6 +91,7 @@ _KEPT_AS = {
 }
 _STAFF_KEPT_AS = {"name": "name", "first_name": "first name", "surname": "surname", "email": "email"}
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_DELIMITERS_SPLIT = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "| marks"}
 
 
 T = TypeVar("T")
@@ -117,7 +119,7 @@ class _Imported:
 
     def _describe_file(self) -> str:
         encoding = _ENCODING_NAMES.get(self.encoding, self.encoding)
-        return f"{self.source} ({encoding}, {_DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated)"
+        return f"{self.source} ({encoding}, columns split at {_DELIMITERS_SPLIT.get(self.delimiter, repr(self.delimiter))})"
 
     def _describe_rows_and_columns(self) -> list[str]:
         lines = []

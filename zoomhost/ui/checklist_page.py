@@ -1,9 +1,13 @@
 """The pre-meeting checklist: pick a meeting, check it against the protocol, fix what Zoom's API may fix.
 
 **Check** runs every pre-flight rule; each row shows its status (icon and word), what Zoom
-reported, the fix and the protocol line it enforces. **Fix all** first says in plain words
-exactly what it will change, then makes one meeting update (they are rationed: 100 a day)
-and one host-settings update, and checks again. Steps no API can take get a tick box each.
+reported, the fix and the protocol line it enforces, failures first, then warnings, then the
+rest. **Fix all** first says in plain words what it will change (each change as what will then
+be true) and what it leaves, then makes every change Zoom allows, warnings' too, in one meeting
+update (they are rationed: 100 a day) and one host-settings update, and checks again. Steps no
+API can take get a tick box each, and the counts (passed / to fix / by hand) follow the ticks.
+What a teacher reads wraps; the protocol column quotes one line (beside Zoom it folds away), and
+the selected check shows its protocol line in full below the table.
 
 Shortly before the session, **New passcode…** gives the meeting a fresh strong passcode (one
 update; the passcode itself is never shown) and **Prepare invitations…** writes the mail-merge
@@ -13,7 +17,6 @@ the values it reports) is shown as plain text with its hidden characters written
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,7 +58,15 @@ from zoomhost.app.meetings import (
 )
 from zoomhost.app.services import Services
 from zoomhost.core.invitations import WARNING
-from zoomhost.core.preflight import PASSCODE_PLACEHOLDER, FixPlan, RuleResult, RuleStatus, plan_fixes
+from zoomhost.core.preflight import (
+    FixPlan,
+    RuleResult,
+    RuleStatus,
+    checklist_order,
+    count_checklist,
+    describe_fix_all,
+    plan_fix_all,
+)
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading, one_line, plain_label, shown
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
@@ -72,7 +83,7 @@ class RuleTableModel(RowsTableModel):
     HEADERS = ("Status", "Check", "What Zoom says", "Fix", "Protocol line")
 
     def set_results(self, results: list[RuleResult] | tuple[RuleResult, ...]) -> None:
-        self.set_rows(results)
+        self.set_rows(checklist_order(results))  # failures first, then warnings, then the rest
 
     def result(self, row: int) -> RuleResult:
         return self.row_value(row)
@@ -126,7 +137,8 @@ def fix_text(result: RuleResult) -> str:
 
 
 class _OneLineDelegate(QStyledItemDelegate):
-    """One line, cut short with "…": the protocol column quotes; its tooltip has the whole line."""
+    """One line, cut short with "…": the protocol column quotes the start of the line; the selected
+    check shows it in full below the table, and its tooltip has all of it."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:  # noqa: N802 - Qt's name
         super().initStyleOption(option, index)
@@ -140,7 +152,12 @@ class _OneLineDelegate(QStyledItemDelegate):
 
 
 class RuleTable(QTableView):
-    """The checks, with the columns a teacher reads (check, what Zoom says, fix) given the width."""
+    """The checks: Check, What Zoom says and Fix wrap to the width there is, so nothing a teacher reads
+    is cut off; the protocol column quotes one line.
+
+    Narrower than the four columns' least widths (beside Zoom) the protocol column folds away: the
+    selected check shows its protocol line in full below the table, and every cell's tooltip quotes it.
+    """
 
     #: (column, share of the spare width, least width in "M"s)
     COLUMNS = (
@@ -155,26 +172,41 @@ class RuleTable(QTableView):
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Always there, so the width the columns share does not change as rows grow taller than the view.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.verticalHeader().setVisible(False)
         self._one_line = _OneLineDelegate(self)
         self.setItemDelegateForColumn(RuleTableModel.PROTOCOL, self._one_line)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(RuleTableModel.STATUS, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
 
+    def setModel(self, model: Any) -> None:  # noqa: N802 - Qt's name
+        super().setModel(model)
+        model.modelReset.connect(self.fit_columns)
+
     def fit_columns(self) -> None:
-        """Share the width out: Check, What Zoom says and Fix wrap to a few lines; the quote stays one line."""
+        """Share the width out among the columns shown; each wraps, and each row is as tall as its words."""
+        model = self.model()
+        if model is None:
+            return
         em = self.fontMetrics().horizontalAdvance("M")
-        spare = self.viewport().width() - self.horizontalHeader().sectionSize(RuleTableModel.STATUS)
-        least = sum(m * em for _, _, m in self.COLUMNS)
-        share = max(0, spare - least)
-        total = sum(w for _, w, _ in self.COLUMNS)
+        status = max(self.sizeHintForColumn(RuleTableModel.STATUS), self.horizontalHeader().sectionSizeHint(RuleTableModel.STATUS))
+        self.horizontalHeader().resizeSection(RuleTableModel.STATUS, status)
+        spare = max(0, self.viewport().width() - status)
+        narrow = spare < sum(m * em for _, _, m in self.COLUMNS)
+        self.setColumnHidden(RuleTableModel.PROTOCOL, narrow)
+        columns = self.COLUMNS[:-1] if narrow else self.COLUMNS
+        least = [m * em for _, _, m in columns]
+        if sum(least) > spare:  # narrower still: every column gives up room alike
+            least = [width * spare // sum(least) for width in least]
+        share = max(0, spare - sum(least))
+        total = sum(w for _, w, _ in columns)
         used = 0
-        for n, (column, weight, minimum) in enumerate(self.COLUMNS):
-            width = minimum * em + share * weight // total
-            if n == len(self.COLUMNS) - 1:
-                width = max(minimum * em, spare - used)  # the last takes what rounding left
+        for n, ((column, weight, _), minimum) in enumerate(zip(columns, least, strict=True)):
+            width = minimum + share * weight // total
+            if n == len(columns) - 1:
+                width = max(1, spare - used)  # the last takes what rounding left
             self.horizontalHeader().resizeSection(column, width)
             used += width
         self.resizeRowsToContents()
@@ -187,48 +219,28 @@ class RuleTable(QTableView):
 # -- Fix all in plain words ---------------------------------------------------------------------------
 
 
-def _words(value: Any) -> str:
-    if value is True:
-        return "on"
-    if value is False:
-        return "off"
-    if value == PASSCODE_PLACEHOLDER:
-        return "a new strong passcode (not shown)"
-    if isinstance(value, str):
-        return f"“{value.replace('_', ' ')}”"
-    return str(value)
-
-
-def describe_patch(patch: Mapping[str, Any], *, where: str = "") -> list[str]:
-    """``{"settings": {"waiting_room": True}}`` -> ``["settings › waiting room: on"]``."""
-    lines: list[str] = []
-    for key, value in patch.items():
-        here = f"{where} › {key.replace('_', ' ')}" if where else key.replace("_", " ")
-        if isinstance(value, Mapping):
-            lines.extend(describe_patch(value, where=here))
-        else:
-            lines.append(f"{here}: {_words(value)}")
-    return lines
-
-
 def describe_plan(plan: FixPlan, results: list[RuleResult], *, updates_left: int | None) -> str:
-    """What Fix all will change, as the confirmation shows it."""
-    shown = plan.as_dict()  # a new passcode is replaced by a placeholder here
-    by_id = {r.rule_id: r for r in results}
-    fixes = [by_id[rule_id] for rule_id in plan.rule_ids if rule_id in by_id]
+    """What Fix all will change and what it leaves, as the confirmation shows it: each change as what
+    will then be true, never a field of Zoom's (``core.preflight.describe_fix_all``)."""
+    words = describe_fix_all(results, plan)
     parts: list[str] = []
-    if plan.meeting_patch:
-        left = f" ({updates_left} left today)" if updates_left is not None else ""
-        parts.append(f"ONE update to this meeting, using one of Zoom's 100 meeting updates a day{left}:")
-        parts += [f"  • {r.fix.description}" for r in fixes if r.fix and r.fix.meeting_patch]
-        parts.append("  Fields: " + "; ".join(describe_patch(shown["meeting_patch"] or {})))
-    if plan.user_patch:
-        parts.append("ONE update to the host's Zoom settings (they apply to the host's meetings from now on):")
-        parts += [f"  • {r.fix.description}" for r in fixes if r.fix and r.fix.user_patch]
-        parts.append("  Fields: " + "; ".join(describe_patch(shown["user_patch"] or {})))
-    if plan.manual_steps:
-        parts.append("Left for you to do in Zoom (ticked off below the checks):")
-        parts += [f"  • {step}" for step in plan.manual_steps]
+    if words.meeting:
+        left = f"; {updates_left} left today" if updates_left is not None else ""
+        parts.append(f"In this meeting (one change, using one of Zoom's 100 meeting updates a day{left}):")
+        parts += [f"  • {line}." for line in words.meeting]
+    if words.settings:
+        parts.append("In the host's Zoom settings (for this meeting and the host's later ones):")
+        parts += [f"  • {line}." for line in words.settings]
+    if words.cautions:
+        parts.append("Before you agree:")
+        parts += [f"  • {line}" for line in words.cautions]
+    if words.by_hand:
+        parts.append("Left for you to do in Zoom (the steps with tick boxes below the checks):")
+        parts += [f"  • {line}." for line in words.by_hand]
+    if words.left:
+        parts.append("Left as it is (nothing zoomhost can change; select the check to see why):")
+        parts += [f"  • {line}." for line in words.left]
+    parts.append("Nothing else about the meeting changes.")
     return "\n".join(parts)
 
 
@@ -256,6 +268,7 @@ class ChecklistPage(QWidget):
         self.context: PreflightContext | None = None
         self.updates_left: int | None = None
         self._ticked: dict[tuple[str, str], bool] = {}  # (meeting, step) -> done, for this session
+        self._can_fix = False  # whether Fix all has anything to change in the checks on screen
         self._loaded = False
 
         layout = QVBoxLayout(self)
@@ -347,6 +360,7 @@ class ChecklistPage(QWidget):
         self.invite_button.clicked.connect(self.prepare_invitations)
         self.meetings.currentIndexChanged.connect(self._meeting_changed)
         self.table.selectionModel().currentRowChanged.connect(self._show_details)
+        self.model.modelReset.connect(self.details.clear)  # the checks on screen changed: nothing is selected
         QWidget.setTabOrder(self.meetings, self.reload_button)
         QWidget.setTabOrder(self.reload_button, self.check_button)
         QWidget.setTabOrder(self.check_button, self.fix_button)
@@ -430,19 +444,33 @@ class ChecklistPage(QWidget):
 
     def _show_report(self, report: PreflightReport) -> None:
         self.model.set_results(report.results)
-        self.table.fit_columns()
-        counts = {status: sum(r.status is status for r in report.results) for status in RuleStatus}
-        text = (
-            f"{report.topic}: {counts[RuleStatus.PASS]} pass, {counts[RuleStatus.FAIL]} fail, "
-            f"{counts[RuleStatus.WARN]} warning{'s' if counts[RuleStatus.WARN] != 1 else ''}, {counts[RuleStatus.UNKNOWN]} unknown."
+        plan = self._plan(report)
+        can_fix = self._can_fix = plan is not None and bool(plan.meeting_patch or plan.user_patch)
+        self.fix_button.setEnabled(can_fix)
+        self.fix_button.setToolTip(
+            "Show exactly what will change, then apply it in one meeting update"
+            if can_fix
+            else "Nothing is left that zoomhost can change: what remains is for you to do in Zoom"
         )
+        steps = [r.fix.manual_step for r in self.model.results() if r.status is not RuleStatus.PASS and r.fix and r.fix.manual_step]
+        self._show_manual_steps(list(dict.fromkeys(steps)))
+        self._show_counts()
+
+    def done_steps(self) -> set[str]:
+        """The steps to do by hand that the teacher ticked for this meeting."""
+        meeting = self.meeting_id() or ""
+        return {step for (where, step), done in self._ticked.items() if where == meeting and done}
+
+    def _show_counts(self) -> None:
+        """The summary line: passed / to fix / by hand, following the ticks."""
+        report = self.report
+        if report is None:
+            return
+        counts = count_checklist(report.results, done=self.done_steps())
+        text = f"{report.topic}: {counts.as_sentence()}"
         if report.unreadable:
             text += " Zoom would not tell zoomhost: " + "; ".join(report.unreadable)
         self.summary.setText(one_line(text))  # the topic and what Zoom would not tell are Zoom's words
-        plan = self._plan(report)
-        self.fix_button.setEnabled(plan is not None and bool(plan.meeting_patch or plan.user_patch))
-        steps = [r.fix.manual_step for r in report.results if r.status is not RuleStatus.PASS and r.fix and r.fix.manual_step]
-        self._show_manual_steps(list(dict.fromkeys(steps)))
 
     def _show_updates_left(self, left: int | None, *, low: bool) -> None:
         self.updates_left = left
@@ -457,7 +485,7 @@ class ChecklistPage(QWidget):
 
     def _plan(self, report: PreflightReport) -> FixPlan | None:
         try:
-            return plan_fixes(report.results)
+            return plan_fix_all(report.results)
         except ValueError as err:  # two fixes disagree about one field: nothing is applied
             self.messages.show_message("fail", f"zoomhost could not merge the fixes ({err}). Change the meeting in Zoom by hand.")
             return None
@@ -467,6 +495,7 @@ class ChecklistPage(QWidget):
             self.details.clear()
             return
         result = self.model.result(current.row())
+        # The protocol line in full, whatever the width (the column quotes its start, or folds away beside Zoom).
         self.details.setText(shown(f"{result.title}: {result.explanation}\nProtocol: “{result.protocol_line}”"))
 
     # -- manual steps ------------------------------------------------------------------------------
@@ -479,11 +508,15 @@ class ChecklistPage(QWidget):
         for step in steps:
             row, box = _step_row(step, self.manual_box)
             box.setChecked(self._ticked.get((meeting, step), False))
-            box.toggled.connect(lambda on, key=(meeting, step): self._ticked.__setitem__(key, on))
+            box.toggled.connect(lambda on, key=(meeting, step): self._tick(key, on))
             self.manual_layout.addWidget(row)
             self.step_boxes.append(box)
             self._step_rows.append(row)
         self.manual_box.setVisible(bool(steps))
+
+    def _tick(self, key: tuple[str, str], done: bool) -> None:
+        self._ticked[key] = done
+        self._show_counts()
 
     # -- Fix all -----------------------------------------------------------------------------------
     def fix_all(self) -> None:
@@ -516,7 +549,7 @@ class ChecklistPage(QWidget):
             busy=self.busy,
             messages=self.messages,
             success=self._fixed,
-            after=lambda: self.fix_button.setEnabled(self.report is not None),
+            after=lambda: self.fix_button.setEnabled(self.report is not None and self._can_fix),
         )
 
     def _fixed(self, outcome: FixOutcome) -> None:

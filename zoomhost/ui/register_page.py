@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QListWidget,
     QTableView,
@@ -41,6 +42,7 @@ from zoomhost.app.register import (
 from zoomhost.app.services import session_journals, write_practice_lists
 from zoomhost.core.journal import SessionJournals
 from zoomhost.core.models import Pupil, StaffMember
+from zoomhost.core.names import fold
 from zoomhost.core.register import (
     RegisterImport,
     RegisterStore,
@@ -59,6 +61,7 @@ from zoomhost.ui.widgets import BusyIndicator, FlowLayout, MessagePanel, action_
 
 FILE_FILTER = "Spreadsheet exports (*.csv *.txt *.tsv);;All files (*)"
 _Index = QModelIndex | QPersistentModelIndex
+SortKeyRole = Qt.ItemDataRole.UserRole + 1  # what a column sorts by: a name with case and accents aside
 
 
 class PupilTableModel(RowsTableModel):
@@ -85,6 +88,17 @@ class PupilTableModel(RowsTableModel):
             return status_icon("pass" if value.consent else "fail")
         return None
 
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == SortKeyRole and index.isValid():
+            text = self.cell(self.row_value(index.row()), index.column())
+            if index.column() in (self.FIRST, self.PREFERRED, self.INITIAL):
+                return f"{fold(text)}\x00{text.casefold()}"  # a name's key: case and accents aside
+            if index.column() == self.CONSENT_DATE:
+                pupil = self.row_value(index.row())
+                return pupil.consent_date.isoformat() if pupil.consent_date else ""
+            return text.casefold()
+        return super().data(index, role)
+
 
 class StaffTableModel(RowsTableModel):
     HEADERS = ("Name", "Email")
@@ -101,10 +115,12 @@ class ClassCount:
 
 
 class ConsentCountsModel(RowsTableModel):
-    HEADERS = ("Class", "With consent", "Pupils", "Without consent")
+    """Per class: with consent, without, and the total they add up to (last, as a sum is written)."""
+
+    HEADERS = ("Class", "With consent", "Without consent", "Total")
 
     def cell(self, value: ClassCount, column: int) -> str:
-        return (value.class_name, str(value.consented), str(value.total), str(value.total - value.consented))[column]
+        return (value.class_name, str(value.consented), str(value.total - value.consented), str(value.total))[column]
 
 
 def class_counts(counts: dict[str, tuple[int, int]]) -> list[ClassCount]:
@@ -126,13 +142,27 @@ def _table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView
 
 
 class ImportPreviewDialog(QDialog):
-    """What an import would store, before anything is stored: Import or Cancel."""
+    """What an import would store, before anything is stored: Import or Cancel.
 
-    def __init__(self, imported: RegisterImport | StaffImport, *, replacing: int, parent: QWidget | None = None) -> None:
+    ``with_staff``: a staff list imported with the register by the same Import (the practice
+    register and its staff list are one step), previewed below it; ``staff_replacing``: how
+    many adults the stored staff list holds now.
+    """
+
+    def __init__(
+        self,
+        imported: RegisterImport | StaffImport,
+        *,
+        replacing: int,
+        with_staff: StaffImport | None = None,
+        staff_replacing: int = 0,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         staff = isinstance(imported, StaffImport)
         what = "staff list" if staff else "consent register"
-        self.setWindowTitle(f"Import the {what}?")
+        self.with_staff = with_staff
+        self.setWindowTitle(f"Import the {what} and the staff list?" if with_staff else f"Import the {what}?")
         self.setObjectName("importPreview")
         self.setAccessibleName(f"Preview of the {what} import")
         layout = QVBoxLayout(self)
@@ -148,8 +178,7 @@ class ImportPreviewDialog(QDialog):
             consented = sum(p.consent for p in imported.pupils)
             kept = f"Pupils kept: {len(imported.pupils)} ({consented} with consent, {len(imported.pupils) - consented} without)"
         else:
-            with_email = sum(m.email is not None for m in imported.staff)
-            kept = f"Staff kept: {len(imported.staff)} ({with_email} with an email address)"
+            kept = _staff_kept(imported)
         self.kept_label = plain_label(kept, self, name="Rows kept")
         layout.addWidget(self.kept_label)
 
@@ -175,11 +204,22 @@ class ImportPreviewDialog(QDialog):
         )
         layout.addWidget(self.dropped_label)
 
+        self.staff_kept_label: QLabel | None = None
+        if with_staff is not None:
+            self.staff_kept_label = plain_label(_staff_kept(with_staff), self, name="Staff kept")
+            self.staff_kept_label.setFont(bold)
+            layout.addWidget(self.staff_kept_label)
+            staff_skipped = "; ".join(f"line {row.line}: {row.reason}" for row in with_staff.skipped) or "none"
+            layout.addWidget(plain_label(one_line(f"Staff rows skipped: {staff_skipped}"), self, name="Staff rows skipped", wrap=True))
+
         count = len(imported.staff) if isinstance(imported, StaffImport) else len(imported.pupils)
+        replacing_words = []
+        if replacing:
+            replacing_words.append(f"the stored {what} ({replacing} {'adults' if staff else 'pupils'}) with these {count}")
+        if with_staff is not None and staff_replacing:
+            replacing_words.append(f"the stored staff list ({staff_replacing} adults) with these {len(with_staff.staff)}")
         replace_line = plain_label(
-            f"Importing replaces the stored {what} ({replacing} {'adults' if staff else 'pupils'}) with these {count}."
-            if replacing
-            else "Nothing is stored until you press Import.",
+            f"Importing replaces {' and '.join(replacing_words)}." if replacing_words else "Nothing is stored until you press Import.",
             self,
             wrap=True,
         )
@@ -194,6 +234,11 @@ class ImportPreviewDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.resize(560, 520)
+
+
+def _staff_kept(imported: StaffImport) -> str:
+    with_email = sum(m.email is not None for m in imported.staff)
+    return f"Staff kept: {len(imported.staff)} ({with_email} with an email address)"
 
 
 class RegisterPage(QWidget):
@@ -218,7 +263,6 @@ class RegisterPage(QWidget):
         self.setAccessibleName("Register")
         self.preview: ImportPreviewDialog | None = None
         self._practice_dir: tempfile.TemporaryDirectory[str] | None = None
-        self._practice_staff: Path | None = None  # imported after the practice register
         self.leavers_due = 0
 
         layout = QVBoxLayout(self)
@@ -269,9 +313,12 @@ class RegisterPage(QWidget):
         self.pupils_proxy.setSourceModel(self.pupils_model)
         self.pupils_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.pupils_proxy.setFilterKeyColumn(-1)
+        self.pupils_proxy.setSortRole(SortKeyRole)  # amy beside Amy, Élodie beside Ed: as a teacher reads a list
         self.filter.textChanged.connect(self.pupils_proxy.setFilterFixedString)
         self.pupils_view = _table(self.pupils_proxy, "Pupils", pupils_tab)
         self.pupils_view.setSortingEnabled(True)
+        # Qt's header starts at Z→A; a class list opens A→Z by first name (a heading click sorts otherwise).
+        self.pupils_view.sortByColumn(PupilTableModel.FIRST, Qt.SortOrder.AscendingOrder)
         pupils_layout.addWidget(self.filter)
         pupils_layout.addWidget(self.pupils_view, 1)
         self.staff_view = _table(self.staff_model, "Staff", self)
@@ -347,25 +394,28 @@ class RegisterPage(QWidget):
             success=self._preview,
         )
 
-    def _preview(self, imported: RegisterImport | StaffImport) -> None:
+    def _preview(self, imported: RegisterImport | StaffImport, with_staff: StaffImport | None = None) -> None:
         replacing = self.staff_model.rowCount() if isinstance(imported, StaffImport) else self.pupils_model.rowCount()
-        dialog = ImportPreviewDialog(imported, replacing=replacing, parent=self)
-        dialog.accepted.connect(lambda: self._store(imported))
-        dialog.rejected.connect(self._forget_practice_staff)
+        dialog = ImportPreviewDialog(
+            imported, replacing=replacing, with_staff=with_staff, staff_replacing=self.staff_model.rowCount(), parent=self
+        )
+        dialog.accepted.connect(lambda: self._store(imported, with_staff))
         dialog.finished.connect(dialog.deleteLater)
         self.preview = dialog
         dialog.open()
 
-    def _store(self, imported: RegisterImport | StaffImport) -> None:
+    def _store(self, imported: RegisterImport | StaffImport, with_staff: StaffImport | None = None) -> None:
         store = self.store
         staff = isinstance(imported, StaffImport)
 
-        def write() -> int | RegisterImported:
+        def write() -> tuple[int | RegisterImported, int | None]:
             if isinstance(imported, StaffImport):
-                return import_staff_list(store, imported)
-            return import_register(store, imported)
+                return import_staff_list(store, imported), None
+            result = import_register(store, imported)
+            return result, import_staff_list(store, with_staff) if with_staff is not None else None
 
-        def stored(result: int | RegisterImported) -> None:
+        def stored(results: tuple[int | RegisterImported, int | None]) -> None:
+            result, adults = results
             if isinstance(result, RegisterImported):
                 what = f"the register now holds {result.pupils} pupils"
                 gone = len(result.leavers_removed)
@@ -376,12 +426,11 @@ class RegisterPage(QWidget):
                     )
             else:
                 what = f"the staff list now holds {result} adults"
+            if adults is not None:
+                what += f"; the staff list now holds {adults} adults"
             self.messages.show_message("pass", f"Imported: {what}.")
             self.refresh()
             self.register_changed.emit()
-            if not staff and self._practice_staff is not None:
-                path, self._practice_staff = self._practice_staff, None
-                self.import_file(path, staff=True)  # the practice staff list, previewed the same way
 
         run_task(
             self,
@@ -464,24 +513,23 @@ class RegisterPage(QWidget):
         self.pupil_erased.emit(erasure)
 
     # -- rehearsal ---------------------------------------------------------------------------------
-    def _forget_practice_staff(self) -> None:
-        self._practice_staff = None
-
     def set_rehearsal(self, rehearsal: bool) -> None:
         self.practice_button.setVisible(rehearsal)
 
     def load_practice_register(self) -> None:
-        """Write the practice assembly's register and staff CSVs to a temp folder and import them the usual way."""
+        """Write the practice assembly's register and staff CSVs to a temp folder and read them the usual
+        way; one preview shows both, and one Import stores both."""
+        self.messages.clear()
         if self._practice_dir is None:
             self._practice_dir = tempfile.TemporaryDirectory(prefix="zoomhost-practice-")
         folder = Path(self._practice_dir.name)
 
-        def write() -> tuple[Path, Path]:
-            return write_practice_lists(folder=folder)
+        def write() -> tuple[RegisterImport, StaffImport]:
+            register, staff = write_practice_lists(folder=folder)
+            return read_register_file(register), read_staff_file(staff)
 
-        def written(files: tuple[Path, Path]) -> None:
-            self._practice_staff = files[1]
-            self.import_file(files[0], staff=False)
+        def written(lists: tuple[RegisterImport, StaffImport]) -> None:
+            self._preview(lists[0], with_staff=lists[1])
 
         run_task(
             self,
