@@ -36,10 +36,10 @@ def test_attendance_has_first_name_initial_class_times_minutes_and_rejoins() -> 
 def test_arrivals_not_admitted_say_why_and_keep_display_names_only_for_incidents() -> None:
     rows = {(row.verdict, row.outcome): row for row in _summary().not_admitted}
     assert rows[("no_consent", "held in the waiting room")].who == "Oliver S. (Year 3)"
-    device = rows[("not_on_register", "still waiting when the journal ends")]
+    device = rows[("not_on_register", "still in the waiting room when the session ended")]
     assert device.who is None, "an ordinary unknown name is not kept in the summary"
     assert device.reasons == ("no pupil or staff member has this name",)
-    assert rows[("duplicate", "still waiting when the journal ends")].who == "Amy B"
+    assert rows[("duplicate", "still in the waiting room when the session ended")].who == "Amy B"
     assert rows[("not_on_register", "held: arrived after the meeting was locked")].who == SCRIPT_NAME
 
 
@@ -102,6 +102,7 @@ def test_hostile_display_names_are_text_in_the_html() -> None:
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "Assembly &lt;b&gt;&amp;&lt;/b&gt; awards" in html
     assert "=cmd|&#39; /C calc&#39;!A0" in html
-    for heading in ("Attendance", "Staff", "Arrivals not admitted", "Incidents", "Timeline of host actions"):
-        assert f"<h2>{heading}</h2>" in html
+    headings = ("Safeguarding summary", "Incidents", "Held, removed or not let in", "The host&#39;s actions", "Attendance", "Staff")
+    places = [html.index(f"<h2>{heading}</h2>") for heading in headings]
+    assert places == sorted(places), "safeguarding first, then the host's actions, then attendance"
     assert "Chloé" in html and "Oliver S. (Year 3)" in html
