@@ -583,7 +583,7 @@ class _Builder:
                     kind="panic",
                     display_name=None,
                     message="",
-                    detail="The panic key (F12) or button: End meeting for all, at once",
+                    detail="The panic key (F12) or the panic button: no question asked",
                     outcome=outcome,
                     acted_by=actor_words(entry.actor),
                 )

@@ -145,7 +145,11 @@ def _print_numbered(html: str, writer: QPdfWriter, *, footer: str) -> None:
                 writer.newPage()
             painter.save()
             painter.translate(0, -page * body)
-            document.drawContents(painter, QRectF(0, page * body, width, body))
+            area = QRectF(0, page * body, width, body)
+            painter.setClipRect(area)
+            # Qt draws every block touching the area: one that starts exactly where the next page does
+            # (a page break) belongs to that page alone, so the area stops a dot short of it.
+            document.drawContents(painter, area.adjusted(0, 0, 0, -1))
             painter.restore()
             painter.setFont(font)
             strip = QRectF(0, height - line, width, line)
