@@ -106,3 +106,43 @@ def test_hostile_display_names_are_text_in_the_html() -> None:
     places = [html.index(f"<h2>{heading}</h2>") for heading in headings]
     assert places == sorted(places), "safeguarding first, then the host's actions, then attendance"
     assert "Chloé" in html and "Oliver S. (Year 3)" in html
+
+
+def test_the_summary_opens_with_safeguarding_in_a_teachers_words() -> None:
+    from zoomhost.commands.sessions import summary_text
+    from zoomhost.core.summary import safeguarding_headline, summary_sections
+
+    summary = _summary()
+    assert [section.key for section in summary_sections(summary)] == ["incidents", "held", "actions", "attendance", "staff"]
+    headline = safeguarding_headline(summary)
+    assert headline[0] == "3 incidents: 2 still in the waiting room when the session ended, 1 removed."
+    assert "Meeting locked at " in headline[1] and headline[1].endswith(" by the autopilot.")
+    # What each incident was, what became of that person and who acted; the record, never the live instruction.
+    rows = [(row.what, row.outcome, row.acted_by) for row in summary.incidents]
+    assert rows == [
+        ("A second arrival using a pupil's name", "still in the waiting room when the session ended", "nobody"),
+        ("Someone not consented or staff was in the meeting", "removed", "teacher"),
+        ("An arrival after the meeting was locked", "still in the waiting room when the session ended", "zoomhost"),
+    ]
+    for row in summary.incidents:
+        assert row.detail and "Check" not in row.detail and "remove if needed" not in row.detail, row.detail
+    assert summary.incidents[0].detail == "Matches Amy B. (Year 3), who was already here"
+    # Held, removed or not let in: the removed intruder too (let in, then removed by the teacher).
+    removed = [row for row in summary.held_or_removed if row.outcome == "removed"]
+    assert [(row.who, row.acted_by) for row in removed] == [(HOSTILE_NAME, "teacher")]
+    held = next(row for row in summary.held_or_removed if row.who == "Oliver S. (Year 3)")
+    assert (held.outcome, held.acted_by) == ("held in the waiting room", "teacher")
+
+    # One incident is one incident.
+    journal = record_small_meeting()
+    entries = journal.entries()
+    journal.close()
+    alarms = [e for e in entries if e.kind is JournalKind.ALARM]
+    one = SessionSummary.from_entries([e for e in entries if e not in alarms[1:]], meeting_id=MEETING, topic="x")
+    assert safeguarding_headline(one)[0] == "1 incident: 1 still in the waiting room when the session ended."
+
+    # The terminal shows the same parts in the same order, and no program words.
+    text = "\n".join(summary_text(summary))
+    places = [text.index(words) for words in ("Safeguarding summary:", "Incidents (3):", "Held, removed or not let in (", "The host's actions (", "Attendance (3 pupils):", "Staff (1):")]
+    assert places == sorted(places)
+    assert "journal ends" not in text and "1 incidents" not in text

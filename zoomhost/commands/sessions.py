@@ -162,9 +162,7 @@ def summary_text(summary: SessionSummary) -> list[str]:
 
 
 def _count_words(key: str, count: int) -> str:
-    noun = {"incidents": ("incident", None), "held": ("person", "people"), "actions": ("action", None),
-            "attendance": ("pupil", None), "staff": ("person", "people")}[key]
-    return plural(count, *noun)
+    return plural(count, "pupil") if key == "attendance" else str(count)
 
 
 def _line(key: str, row, clock) -> str:  # noqa: ANN001 - a row of the section, and the clock formatter
