@@ -42,7 +42,7 @@ def test_every_incident_the_summary_counts_is_reported_with_what_was_done(report
     assert (impostor.kind, impostor.name_as_typed, impostor.verdict) == ("duplicate", "Amy B", "duplicate")
     assert impostor.reasons == ("this pupil is already here",)
     assert impostor.what == "A second arrival using a pupil's name"
-    assert impostor.outcome == "still in the waiting room when the journal ends"
+    assert impostor.outcome == "still in the waiting room when the session ended"
     done = [(step.words, step.actor, step.outcome) for step in impostor.steps]
     assert done == [
         ("Lock meeting", "autopilot", "done"),  # what the host did for the meeting from then on

@@ -36,10 +36,10 @@ def test_attendance_has_first_name_initial_class_times_minutes_and_rejoins() -> 
 def test_arrivals_not_admitted_say_why_and_keep_display_names_only_for_incidents() -> None:
     rows = {(row.verdict, row.outcome): row for row in _summary().not_admitted}
     assert rows[("no_consent", "held in the waiting room")].who == "Oliver S. (Year 3)"
-    device = rows[("not_on_register", "still waiting when the journal ends")]
+    device = rows[("not_on_register", "still in the waiting room when the session ended")]
     assert device.who is None, "an ordinary unknown name is not kept in the summary"
     assert device.reasons == ("no pupil or staff member has this name",)
-    assert rows[("duplicate", "still waiting when the journal ends")].who == "Amy B"
+    assert rows[("duplicate", "still in the waiting room when the session ended")].who == "Amy B"
     assert rows[("not_on_register", "held: arrived after the meeting was locked")].who == SCRIPT_NAME
 
 
@@ -102,6 +102,47 @@ def test_hostile_display_names_are_text_in_the_html() -> None:
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "Assembly &lt;b&gt;&amp;&lt;/b&gt; awards" in html
     assert "=cmd|&#39; /C calc&#39;!A0" in html
-    for heading in ("Attendance", "Staff", "Arrivals not admitted", "Incidents", "Timeline of host actions"):
-        assert f"<h2>{heading}</h2>" in html
+    headings = ("Safeguarding summary", "Incidents", "Held, removed or not let in", "The host&#39;s actions", "Attendance", "Staff")
+    places = [html.index(f"<h2>{heading}</h2>") for heading in headings]
+    assert places == sorted(places), "safeguarding first, then the host's actions, then attendance"
     assert "Chloé" in html and "Oliver S. (Year 3)" in html
+
+
+def test_the_summary_opens_with_safeguarding_in_a_teachers_words() -> None:
+    from zoomhost.commands.sessions import summary_text
+    from zoomhost.core.summary import safeguarding_headline, summary_sections
+
+    summary = _summary()
+    assert [section.key for section in summary_sections(summary)] == ["incidents", "held", "actions", "attendance", "staff"]
+    headline = safeguarding_headline(summary)
+    assert headline[0] == "3 incidents: 2 still in the waiting room when the session ended, 1 removed."
+    assert "Meeting locked at " in headline[1] and headline[1].endswith(" by the autopilot.")
+    # What each incident was, what became of that person and who acted; the record, never the live instruction.
+    rows = [(row.what, row.outcome, row.acted_by) for row in summary.incidents]
+    assert rows == [
+        ("A second arrival using a pupil's name", "still in the waiting room when the session ended", "nobody"),
+        ("Someone not consented or staff was in the meeting", "removed", "teacher"),
+        ("An arrival after the meeting was locked", "still in the waiting room when the session ended", "zoomhost"),
+    ]
+    for row in summary.incidents:
+        assert row.detail and "Check" not in row.detail and "remove if needed" not in row.detail, row.detail
+    assert summary.incidents[0].detail == "Matches Amy B. (Year 3), who was already here"
+    # Held, removed or not let in: the removed intruder too (let in, then removed by the teacher).
+    removed = [row for row in summary.held_or_removed if row.outcome == "removed"]
+    assert [(row.who, row.acted_by) for row in removed] == [(HOSTILE_NAME, "teacher")]
+    held = next(row for row in summary.held_or_removed if row.who == "Oliver S. (Year 3)")
+    assert (held.outcome, held.acted_by) == ("held in the waiting room", "teacher")
+
+    # One incident is one incident.
+    journal = record_small_meeting()
+    entries = journal.entries()
+    journal.close()
+    alarms = [e for e in entries if e.kind is JournalKind.ALARM]
+    one = SessionSummary.from_entries([e for e in entries if e not in alarms[1:]], meeting_id=MEETING, topic="x")
+    assert safeguarding_headline(one)[0] == "1 incident: 1 still in the waiting room when the session ended."
+
+    # The terminal shows the same parts in the same order, and no program words.
+    text = "\n".join(summary_text(summary))
+    places = [text.index(words) for words in ("Safeguarding summary:", "Incidents (3):", "Held, removed or not let in (", "The host's actions (", "Attendance (3 pupils):", "Staff (1):")]
+    assert places == sorted(places)
+    assert "journal ends" not in text and "1 incidents" not in text

@@ -53,7 +53,10 @@ def test_the_csv_has_every_section_and_no_live_formula(summary: SessionSummary, 
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == COLUMNS
-    assert {row["section"] for row in rows} == {"session", "attendance", "staff", "not_admitted", "incident", "action"}
+    sections = [row["section"] for row in rows]
+    order = ["session", "incident", "held_or_removed", "action", "attendance", "staff"]
+    assert sorted(set(sections), key=order.index) == order
+    assert sections == sorted(sections, key=order.index), "safeguarding first, then the host's actions, then attendance"
     assert rows[0]["name"] == "Assemblée de Noël" and MEETING in rows[0]["detail"]
     attendance = {row["name"]: row for row in rows if row["section"] == "attendance"}
     assert attendance["Chloé D."]["class"] == "Year 6" and attendance["Amy B."]["rejoins"] == "1"
@@ -123,6 +126,6 @@ def test_the_pdf_is_a4_and_keeps_accents_and_headings(summary: SessionSummary, t
     info = subprocess.run([require_executable("pdfinfo"), str(out)], capture_output=True, text=True, check=True).stdout
     assert "595 x 842 pts (A4)" in info
     text = subprocess.run([require_executable("pdftotext"), str(out), "-"], capture_output=True, text=True, check=True).stdout
-    for expected in ("Assemblée de Noël", "Chloé", "Attendance", "Arrivals not admitted", "Incidents", "Timeline of host actions"):
+    for expected in ("Assemblée de Noël", "Chloé", "Attendance", "Held, removed or not let in", "Incidents", "The host's actions"):
         assert expected in text, expected
     assert "<script>alert('x')</script>" in text.replace("\n", ""), "a hostile name is printed as text"

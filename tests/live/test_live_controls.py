@@ -11,6 +11,7 @@ from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fix
 from zoomhost.core.control import Capability
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import ParticipantState
+from zoomhost.core.summary import SessionSummary, safeguarding_headline
 from zoomhost.live.notes import LiveNote, note_of
 from zoomhost.rehearsal.scenarios import assembly, class_meeting, play
 from zoomhost.rehearsal.server import RehearsalServer
@@ -63,6 +64,13 @@ async def _assembly(server: RehearsalServer) -> None:
         assert row.after_lock and row.held and late_id not in {x.participant_id for x in session.admissible_waiting()}
         assert (await c.admit_all_consented()).asked == 0 and r.where(late_id) == "waiting"
 
+        # The teacher presses Seen on the late arrival's alarm: journaled once, with who and when.
+        alarm = next(a for a in session.alarms() if a.participant_id == late_id and a.kind.value == "arrival_after_lock")
+        await c.alarm_seen(alarm.event_key)
+        await c.alarm_seen(alarm.event_key)  # a second press of the same alarm adds nothing
+        seen = [n for n in notes(session.journal, LiveNote.ALARM_SEEN) if n.detail["alarm_key"] == alarm.event_key]
+        assert [(n.actor, n.participant_id, n.detail["alarm"]) for n in seen] == [("teacher", late_id, "arrival_after_lock")]
+
         # Hold someone waiting; put someone back from the meeting; remove someone (a retry removes nobody else).
         waiting_other = next(iter(others - {late_id}))
         assert (await c.hold(waiting_other)).ok and session.participant(waiting_other).held
@@ -91,6 +99,16 @@ async def _assembly(server: RehearsalServer) -> None:
         assert sum(1 for e in entries if e.kind is JournalKind.ADMITTED and e.participant_id == target) == 1
         heard = [change.entry.event_key for batch in r.heard for change in batch]
         assert len(heard) == len(set(heard)) and set(heard) <= {e.event_key for e in entries}  # the panel heard each once
+
+        # The record says what happened: one lock (with Zoom's answer), a plain End for all, the alarm seen.
+        summary = SessionSummary.from_journal(session.journal)
+        actions = [(row.action, row.actor, row.outcome) for row in summary.timeline]
+        assert [a for a in actions if a[0] == "lock"] == [("lock", "teacher", "done")], actions
+        assert [a for a in actions if a[0] in ("end_for_all", "panic")] == [("end_for_all", "teacher", "done")]
+        assert summary.panics == () and summary.locked_by == "teacher"
+        late_incident = next(i for i in summary.incidents if i.kind == "arrival_after_lock" and i.seen_at is not None)
+        assert late_incident.seen_by == "teacher" and late_incident.seen_at == seen[0].at
+        assert late_incident.outcome == "still in the waiting room when the session ended"
 
 
 def test_panic_ends_at_once_and_the_clocks_warn(rehearsal_server: RehearsalServer) -> None:
@@ -123,3 +141,13 @@ async def _panic(server: RehearsalServer) -> None:
         command = [e for e in entries if e.kind is JournalKind.COMMAND and e.detail["command_id"] == panic[0].detail["command_id"]]
         assert command and command[0].detail["name"] == "end_for_all"
         assert JournalKind.END in [e.kind for e in entries] and session.ended
+
+        # The record tells the panic key from a plain End for all, and the auto-lock shows once.
+        summary = SessionSummary.from_journal(session.journal)
+        actions = [(row.action, row.actor, row.outcome) for row in summary.timeline]
+        assert ("panic", "teacher", "done") in actions and not [a for a in actions if a[0] == "end_for_all"], actions
+        assert [row.words for row in summary.timeline if row.action == "panic"] == ["Panic: end the meeting for everyone"]
+        assert [a for a in actions if a[0] == "lock"] == [("lock", "system", "done")]
+        assert [(p.kind, p.acted_by, p.outcome) for p in summary.panics] == [("panic", "teacher", "the meeting ended for everyone")]
+        assert summary.counts["panic"] == 1
+        assert any(line.startswith("Panic key pressed at ") for line in safeguarding_headline(summary))

@@ -298,7 +298,7 @@ def test_the_summary_page_shows_names_and_register_cells_as_text(qtbot, app_serv
     for pupil in REGISTER_PUPILS.values():
         if f"{visible_name(pupil.first_name)} K." not in text or visible_name(pupil.class_name or "") not in text:
             problems.append(f"the register's cells for {pupil.first_name[:30]!r} are not shown as their characters")
-    for heading in ("Attendance", "Staff", "Arrivals not admitted", "Incidents", "Timeline of host actions"):
+    for heading in ("Safeguarding summary", "Incidents", "Held, removed or not let in", "The host's actions", "Attendance", "Staff"):
         if heading not in text:
             problems.append(f"zoomhost's heading {heading!r} is missing")
     # What the document holds (its body: Qt writes the title back unescaped): no image, link or white text made from a name.

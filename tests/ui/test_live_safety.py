@@ -125,6 +125,16 @@ def test_alarms_are_shown_sounded_and_never_take_the_focus(qtbot, live_page, mon
     before = len(page.banner.items)
     page.banner.seen_button.click()
     assert len(page.banner.items) == before - 1
+    # Seen is kept in the session's record: which alarm, by the teacher, when.
+    qtbot.waitUntil(
+        lambda: [
+            (e.actor, e.detail["alarm"])
+            for e in journal_entries(page)
+            if e.kind is JournalKind.NOTE and e.detail.get("note") == "alarm_seen" and e.detail.get("alarm_key") == first.key
+        ]
+        == [("teacher", first.kind)],
+        timeout=WAIT_MS,
+    )
     # The suspicious look-alike name is raised with its hidden character spelled out.
     qtbot.waitUntil(lambda: any(a.kind.value == "suspicious" for a in raised), timeout=SCENARIO_WAIT_MS)
     suspicious = [item for item in page.banner.items if item.title == "Suspicious name"]
@@ -144,4 +154,10 @@ def test_the_panel_hands_the_ended_session_to_the_summary(qtbot, live_page, serv
         page.panic()
     assert summary.summary is not None and summary.summary.session_id == page.session_id
     assert summary.summary.counts["admitted"] >= 10
-    assert "Attendance" in summary.view.toPlainText()
+    text = summary.view.toPlainText()
+    # Safeguarding first: the panic key and the incidents, then who was held, the host's actions, attendance.
+    headings = ["Safeguarding summary", "Incidents", "Held, removed or not let in", "The host's actions", "Attendance"]
+    places = [text.find(heading) for heading in headings]
+    assert -1 not in places and places == sorted(places), places
+    assert "Panic key pressed at " in text and "Panic key: the meeting was ended for everyone" in text
+    assert "End meeting for all" not in text  # the panic key is not a plain End meeting for all

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
+from tests.conftest import require_executable
 from tests.ui.live_fixtures import event, new_session
 from zoomhost.core.events import EventKind
 from zoomhost.core.journal import Actor
@@ -63,7 +65,7 @@ def test_a_kept_session_is_chosen_from_the_history_and_shown_escaped(qtbot, page
     assert page.sessions.accessibleName() == "Session"
 
 
-def test_the_summary_exports_to_csv_and_pdf(qtbot, page: SummaryPage, tmp_path: Path, monkeypatch) -> None:
+def test_the_summary_exports_to_csv_and_pdf(qtbot, qtlog, page: SummaryPage, tmp_path: Path, monkeypatch) -> None:
     session_id = finished_session()
     with qtbot.waitSignal(page.summary_shown, timeout=10_000):
         page.show_session(session_id)
@@ -92,12 +94,24 @@ def test_the_summary_exports_to_csv_and_pdf(qtbot, page: SummaryPage, tmp_path: 
     assert "Saved the summary as CSV" in page.messages.text.text()
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as("summary.pdf")))
+    before = len(qtlog.records)
     with qtbot.waitSignal(page.exported, timeout=20_000) as written:
         page.pdf_button.click()
     pdf = written.args[0]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
     assert b"Meeting summary" in data  # the document's title
+    # Laid out off the GUI thread without a word from Qt (it used to warn six times about its timers).
+    assert [record.message for record in qtlog.records[before:]] == []
+    def page_text(number: int) -> str:
+        pdftotext = [require_executable("pdftotext"), "-f", str(number), "-l", str(number), str(pdf), "-"]
+        return " ".join(subprocess.run(pdftotext, capture_output=True, text=True, check=True).stdout.split())
+
+    first, second = page_text(1), page_text(2)
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert "Safeguarding summary" in first and "2 incidents: 2 removed." in first and "Incidents" in first
+    assert "Attendance" not in first and "Held, removed or not let in" not in first, "page one is the safeguarding summary"
+    assert second.index("Held, removed or not let in") < second.index("The host's actions") < second.index("Attendance")
 
 
 def test_a_cancelled_dialog_writes_nothing(qtbot, page: SummaryPage, tmp_path: Path, monkeypatch) -> None:
@@ -172,3 +186,27 @@ def test_an_unreadable_session_is_explained(qtbot, page: SummaryPage) -> None:
     qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=10_000)
     assert "no session" in page.messages.text.text()
     assert page.summary is None
+
+
+def test_a_pdf_laid_out_on_the_io_thread_gets_no_warning_from_qt(qapp, qtlog, runner: AsyncRunner, tmp_path: Path) -> None:
+    """The page exports on the I/O thread's workers, threads Qt did not start: Qt's text layout needs
+    timers there, and printed six warnings for every export before it was given a thread of its own."""
+    from zoomhost.app.summaries import export_summary, session_summary
+    from zoomhost.ui.pdf import write_pdf
+
+    session = new_session(expected=200)  # an assembly: pages of attendance, which Qt lays out a piece at a time
+    session.apply(event(EventKind.STARTED, "", seconds=0))
+    for n in range(1, 201):
+        session.apply(event(EventKind.WAITING_JOINED, f"p{n}", f"Pupil{n:03d}", seconds=n))
+        session.apply(event(EventKind.ADMITTED, f"p{n}", seconds=300 + n))
+    session.record_command("end_for_all", actor=Actor.TEACHER, command_id="end")
+    session.record_result("end", True, "ended")
+    session.journal.close()
+    summary = session_summary(session.journal.session_id)
+    assert len(summary.attendance) >= 150  # (some are not consented on the practice register)
+    before = len(qtlog.records)
+    for n in range(2):  # the same worker, again
+        out = tmp_path / f"summary-{n}.pdf"
+        done = runner.call(lambda out=out: export_summary(summary, out, kind="pdf", write_pdf=write_pdf)).result(60)
+        assert done.path.read_bytes().startswith(b"%PDF")
+    assert [record.message for record in qtlog.records[before:]] == []

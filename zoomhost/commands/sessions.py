@@ -23,7 +23,7 @@ from zoomhost.app.retention import purge_past_retention
 from zoomhost.app.services import command_services
 from zoomhost.app.summaries import export_summary, kept_sessions, session_summary, sessions_folder
 from zoomhost.core.names import visible_name
-from zoomhost.core.summary import SessionSummary
+from zoomhost.core.summary import SessionSummary, plural, safeguarding_headline, summary_sections
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -138,39 +138,48 @@ def _escape_hidden(match: re.Match[str]) -> str:
 
 
 def summary_text(summary: SessionSummary) -> list[str]:
-    """The summary as plain text for a terminal."""
+    """The summary as plain text for a terminal: the safeguarding summary, then every part in the order the
+    window and the PDF show them (``summary_sections``)."""
 
     def clock(value) -> str:  # noqa: ANN001 - a datetime or None
         return value.astimezone().strftime("%H:%M") if value else "–"
 
-    counts = summary.counts
     lines = [
         f"{summary.topic}  (meeting {summary.meeting_id}{', rehearsal' if summary.rehearsal else ''})",
-        f"Started {clock(summary.started_at)}, ended {clock(summary.ended_at)}."
-        f" {counts['arrivals']} arrivals, {counts['admitted']} admitted, {counts['not_admitted']} not admitted,"
-        f" {counts['removed']} removed, {counts['incidents']} incidents.",
+        f"Started {clock(summary.started_at)}, ended {clock(summary.ended_at)}.",
         "",
-        f"Attendance ({len(summary.attendance)} pupils):",
+        "Safeguarding summary:",
+        *(f"  {line}" for line in safeguarding_headline(summary)),
     ]
-    for row in summary.attendance:
+    for section in summary_sections(summary):
+        lines.append("")
+        lines.append(f"{section.title} ({_count_words(section.key, len(section.rows))}):")
+        if not section.rows:
+            lines.append(f"  {section.empty}")
+        for row in section.rows:
+            lines.append("  " + _line(section.key, row, clock))
+    return lines
+
+
+def _count_words(key: str, count: int) -> str:
+    return plural(count, "pupil") if key == "attendance" else str(count)
+
+
+def _line(key: str, row, clock) -> str:  # noqa: ANN001 - a row of the section, and the clock formatter
+    """One row of one of the summary's parts, on one line."""
+    if key == "incidents":
+        who = f" – {visible_name(row.display_name)}" if row.display_name else ""
+        seen = f"; alarm seen {clock(row.seen_at)} ({row.seen_by})" if row.seen_at else ""
+        outcome = f": {row.outcome}" if row.outcome else ""
+        return f"{clock(row.at)}  {row.what}{who} – {visible_name(row.detail or row.message)}{outcome} (by {row.acted_by}){seen}"
+    if key == "held":
+        who = visible_name(row.who) if row.who else "(name not kept)"
+        return f"{clock(row.arrived_at)}  {who}: {row.why}; {row.outcome} (by {row.acted_by})"
+    if key == "actions":
+        target = f" – {visible_name(row.target)}" if row.target else ""
+        return f"{clock(row.at)}  {row.words}{target} ({row.by}): {row.outcome}"
+    if key == "attendance":
         name = row.first_name + (f" {row.surname_initial}." if row.surname_initial else "")
         rejoins = f", rejoined {row.rejoins}x" if row.rejoins else ""
-        lines.append(
-            f"  {name:<20} {row.class_name or '':<10} {clock(row.first_join)}–{clock(row.last_leave)}"
-            f"  {row.minutes_present:.0f} min{rejoins}"
-        )
-    lines.append(f"Staff ({len(summary.staff)}):")
-    lines.extend(f"  {row.name:<20} {clock(row.first_join)}–{clock(row.last_leave)}" for row in summary.staff)
-    lines.append(f"Arrivals not admitted ({len(summary.not_admitted)}):")
-    for row in summary.not_admitted:
-        who = visible_name(row.who) if row.who else "(name not kept)"
-        lines.append(
-            f"  {clock(row.arrived_at)}  {who}: {row.verdict.replace('_', ' ')} – {'; '.join(row.reasons)}; {row.outcome}"
-        )
-    lines.append(f"Incidents ({len(summary.incidents)}):")
-    lines.extend(f"  {clock(row.at)}  {visible_name(row.message)}" for row in summary.incidents)
-    lines.append("Host actions:")
-    for row in summary.timeline:
-        target = f" – {visible_name(row.target)}" if row.target else ""
-        lines.append(f"  {clock(row.at)}  {row.words}{target} ({row.actor}): {row.outcome}")
-    return lines
+        return f"{name:<20} {row.class_name or '':<10} {clock(row.first_join)}–{clock(row.last_leave)}  {row.minutes_present:.0f} min{rejoins}"
+    return f"{row.name:<20} {clock(row.first_join)}–{clock(row.last_leave)}"

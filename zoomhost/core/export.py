@@ -1,7 +1,8 @@
 """The summary as one CSV file a school office can open in a spreadsheet.
 
 One file, one row per item, the ``section`` column saying which part of the summary it
-belongs to (session, attendance, staff, not_admitted, incident, action). Display names
+belongs to, in the order every view shows them: session, incident (and the panic key),
+held_or_removed, action, attendance, staff. Display names
 are typed by strangers, so every cell that a spreadsheet would read as a formula is
 neutralised with a leading apostrophe, and every character a reader could not see (NUL and
 other control characters, direction overrides, zero-width and blank-looking characters) is
@@ -21,10 +22,11 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.names import visible_name
-from zoomhost.core.summary import SessionSummary
+from zoomhost.core.summary import SessionSummary, summary_sections
 
 COLUMNS = (
     "section",
@@ -59,8 +61,19 @@ def neutralise(value: object) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
+#: The CSV's ``section`` for each of the summary's parts (``core.summary.summary_sections``).
+CSV_SECTIONS = {
+    "incidents": "incident",
+    "held": "held_or_removed",
+    "actions": "action",
+    "attendance": "attendance",
+    "staff": "staff",
+}
+
+
 def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
-    """The summary, flattened into the CSV's rows (before neutralising)."""
+    """The summary, flattened into the CSV's rows (before neutralising): the session, then its parts in
+    the order every view shows them, safeguarding first (``summary_sections``)."""
     yield {
         "section": "session",
         "time": _iso(summary.started_at),
@@ -68,9 +81,44 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
         "name": summary.topic,
         "detail": f"Zoom meeting {summary.meeting_id}" + (" (rehearsal)" if summary.rehearsal else ""),
     }
-    for row in summary.attendance:
-        yield {
-            "section": "attendance",
+    for part in summary_sections(summary):
+        section = CSV_SECTIONS[part.key]
+        for row in part.rows:
+            yield {"section": section, **_cells(part.key, row)}
+
+
+def _cells(key: str, row: Any) -> dict[str, object]:
+    """One row of one of the summary's parts as the CSV's cells."""
+    if key == "incidents":
+        seen = f"; alarm marked seen {_iso(row.seen_at)} ({row.seen_by})" if row.seen_at else ""
+        return {
+            "time": _iso(row.at),
+            "name": row.display_name,
+            "verdict": row.kind,
+            "action": row.what,
+            "actor": row.acted_by,
+            "outcome": row.outcome,
+            "detail": (row.detail or row.message) + seen,
+        }
+    if key == "held":
+        return {
+            "time": _iso(row.arrived_at),
+            "name": row.who,
+            "verdict": row.verdict,
+            "actor": row.acted_by,
+            "outcome": row.outcome,
+            "detail": "; ".join(row.reasons),
+        }
+    if key == "actions":
+        return {
+            "time": _iso(row.at),
+            "name": row.target,
+            "action": row.words,
+            "actor": row.by,
+            "outcome": row.outcome,
+        }
+    if key == "attendance":
+        return {
             "time": _iso(row.first_join),
             "until": _iso(row.last_leave),
             "name": row.first_name + (f" {row.surname_initial}." if row.surname_initial else ""),
@@ -79,41 +127,13 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
             "minutes_present": row.minutes_present,
             "rejoins": row.rejoins,
         }
-    for row in summary.staff:
-        yield {
-            "section": "staff",
-            "time": _iso(row.first_join),
-            "until": _iso(row.last_leave),
-            "name": row.name,
-            "verdict": "staff",
-            "minutes_present": row.minutes_present,
-        }
-    for row in summary.not_admitted:
-        yield {
-            "section": "not_admitted",
-            "time": _iso(row.arrived_at),
-            "name": row.who,
-            "verdict": row.verdict,
-            "outcome": row.outcome,
-            "detail": "; ".join(row.reasons),
-        }
-    for row in summary.incidents:
-        yield {
-            "section": "incident",
-            "time": _iso(row.at),
-            "name": row.display_name,
-            "verdict": row.kind,
-            "detail": row.message,
-        }
-    for row in summary.timeline:
-        yield {
-            "section": "action",
-            "time": _iso(row.at),
-            "name": row.target,
-            "action": row.words,
-            "actor": row.actor,
-            "outcome": row.outcome,
-        }
+    return {
+        "time": _iso(row.first_join),
+        "until": _iso(row.last_leave),
+        "name": row.name,
+        "verdict": "staff",
+        "minutes_present": row.minutes_present,
+    }
 
 
 def check_destination(

@@ -27,19 +27,13 @@ from zoomhost.core.journal import MEETING_OVER, Actor, JournalEntry, JournalErro
 from zoomhost.core.names import visible_name
 from zoomhost.core.retention import deletion_day
 from zoomhost.core.session import SessionNote
-from zoomhost.core.summary import ACTION_WORDS
+from zoomhost.core.summary import ACTION_WORDS, KIND_WORDS, STILL_WAITING
 
 #: ``detail["note"]`` of the journal entry that records an incident report's export (with ``incidents``).
 EXPORTED_NOTE = "incident_report_exported"
 #: How many days before a session's deletion the window and ``purge --dry-run`` warn about an unexported report.
 WARN_DAYS = 7
 
-KIND_WORDS = {
-    "not_allowed_in": "Someone not consented or staff was in the meeting",
-    "duplicate": "A second arrival using a pupil's name",
-    "suspicious": "A name with hidden or look-alike characters, or not a name",
-    "arrival_after_lock": "An arrival after the meeting was locked",
-}
 _MEETING_WIDE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock", "end_for_all", "rename_off"})
 _ZOOM_WORDS = {
     JournalKind.ARRIVAL: "arrived in the waiting room",
@@ -52,8 +46,8 @@ _ZOOM_WORDS = {
     JournalKind.REMOVED: "removed from the meeting",
 }
 _OUTCOMES = {
-    JournalKind.ARRIVAL: "still in the waiting room when the journal ends",
-    JournalKind.RENAMED: "still in the waiting room when the journal ends",
+    JournalKind.ARRIVAL: STILL_WAITING,
+    JournalKind.RENAMED: STILL_WAITING,
     JournalKind.HELD: "held in the waiting room",
     JournalKind.LEFT_WAITING_ROOM: "left the waiting room",
     JournalKind.ADMITTED: "in the meeting",

@@ -101,6 +101,8 @@ class JournalKind(StrEnum):
 
 #: The entries that say the meeting is over (Zoom ended it, or zoomhost closed the session).
 MEETING_OVER = frozenset({JournalKind.END, JournalKind.SESSION_ENDED})
+#: ``detail["note"]`` of the ``NOTE`` the panic key writes (with the ``command_id`` of its End meeting for all).
+PANIC_NOTE = "panic"
 #: Alarms that are not about something a person did (a gap in the event stream).
 _NOT_INCIDENT_ALARMS = frozenset({"may_have_missed"})
 

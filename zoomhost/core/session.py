@@ -95,6 +95,7 @@ class SessionNote(StrEnum):
     HOST_CHANGED = "host_changed"  # someone became host or co-host, or lost co-host: detail role, event_id, source
     ASSISTANT = "assistant"  # this participant id is the host assistant itself
     ASSISTANT_SEEN = "assistant_seen"  # an event about the assistant's own participant: detail event, event_id, source
+    ALARM_SEEN = "alarm_seen"  # the teacher pressed Seen on an alarm: detail alarm (its kind), alarm_key (its entry's key)
 
 
 class ParticipantState(StrEnum):
@@ -634,11 +635,14 @@ class LiveSession:
 
     # -- the host's actions --------------------------------------------------------------
 
-    def lock(self, actor: str = Actor.SYSTEM) -> list[SessionChange]:
-        """From now on every arrival is held and flagged, and never admitted by admit-all."""
+    def lock(self, actor: str = Actor.SYSTEM, *, command_id: str | None = None) -> list[SessionChange]:
+        """From now on every arrival is held and flagged, and never admitted by admit-all.
+
+        ``command_id``: the lock command sent to Zoom for it, so the record shows one lock with Zoom's answer."""
         if self._state.locked:
             return []
-        return self._commit([self._action_entry(JournalKind.LOCK, actor=actor)])
+        detail = {"command_id": command_id} if command_id else None
+        return self._commit([self._action_entry(JournalKind.LOCK, actor=actor, detail=detail)])
 
     def unlock(self, actor: str = Actor.SYSTEM) -> list[SessionChange]:
         if not self._state.locked:
@@ -776,6 +780,23 @@ class LiveSession:
             for key, detail in notes
         ]
         return self._commit(entries)
+
+    def record_alarm_seen(self, alarm_key: str, *, actor: str = Actor.TEACHER, at: datetime | None = None) -> list[SessionChange]:
+        """The teacher marked the alarm journaled under ``alarm_key`` as seen (once: a second press adds nothing).
+
+        The entry names the alarm's kind and person (its participant id, never the name again)."""
+        alarm = next((a for a in self._state.alarms if a.event_key == alarm_key), None)
+        if alarm is None:
+            raise ValueError(f"no alarm {alarm_key!r} in this session")
+        entry = JournalEntry(
+            at=at or self._clock(),
+            kind=JournalKind.NOTE,
+            event_key=f"seen:{alarm_key}",
+            participant_id=alarm.participant_id,
+            actor=Actor(actor).value,
+            detail={"note": SessionNote.ALARM_SEEN.value, "alarm": alarm.kind.value, "alarm_key": alarm_key},
+        )
+        return self._commit([entry])
 
     def record_assistant_participant(self, participant_id: str, *, at: datetime | None = None) -> list[SessionChange]:
         """The host assistant says ``participant_id`` is itself: never classified, alarmed about or counted.

@@ -1,8 +1,12 @@
 """The session summary, computed from the journal alone.
 
-Attendance (first name, surname initial, class, first join, last leave, minutes present,
-rejoins), staff attendance, arrivals not admitted and why, incidents and the timeline of
-host actions. Display names appear only where an incident needs them. ``as_dict`` is
+Safeguarding first: incidents (with what became of each person and who acted: the teacher,
+the autopilot or Zoom, and when the teacher marked the alarm seen) and the panic key; then the
+arrivals held, removed or not let in, and why; then the host's actions; then attendance (first
+name, surname initial, class, first join, last leave, minutes present, rejoins) and staff.
+:func:`summary_sections` is that order, with the teacher's heading for each part: the window, the
+PDF, the CSV and ``zoomhost summary show`` all follow it. Display names appear only where an
+incident needs them. ``as_dict`` is
 deterministic; ``comparable`` drops what differs between two runs of the same meeting
 (times, the session's name, stream gaps and retries), so the summary after a crash and
 restart can be checked against an undisturbed one.
@@ -16,13 +20,21 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import jinja2
 
-from zoomhost.core.journal import MEETING_OVER, JournalEntry, JournalKind, SessionJournal, counts_as_incident
+from zoomhost.core.journal import (
+    MEETING_OVER,
+    PANIC_NOTE,
+    Actor,
+    JournalEntry,
+    JournalKind,
+    SessionJournal,
+    counts_as_incident,
+)
 from zoomhost.core.models import Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import SessionNote
@@ -45,11 +57,45 @@ ACTION_WORDS = {
     "lock": "Lock meeting",
     "unlock": "Unlock meeting",
     "end_for_all": "End meeting for all",
+    "panic": "Panic: end the meeting for everyone",
     "rename_off": "Renaming off",
     "hold": "Hold in the waiting room",
     "meeting_started": "Meeting started",
     "meeting_ended": "Meeting ended",
 }
+
+
+#: What each kind of incident was, in the teacher's words (the summary's and the incident report's).
+KIND_WORDS = {
+    "not_allowed_in": "Someone not consented or staff was in the meeting",
+    "duplicate": "A second arrival using a pupil's name",
+    "suspicious": "A name with hidden or look-alike characters, or not a name",
+    "arrival_after_lock": "An arrival after the meeting was locked",
+    "panic": "Panic key: the meeting was ended for everyone",
+}
+#: Who did something, in the teacher's words.
+ACTOR_WORDS = {
+    Actor.TEACHER.value: "teacher",
+    Actor.AUTOPILOT.value: "autopilot",
+    Actor.ZOOM.value: "Zoom",
+    Actor.ASSISTANT.value: "host assistant",
+    Actor.SYSTEM.value: "zoomhost",
+}
+#: Outcomes of an arrival, in the teacher's words.
+STILL_WAITING = "still in the waiting room when the session ended"
+HELD_AFTER_LOCK = "held: arrived after the meeting was locked"
+IN_UNTIL_END = "in the meeting until it ended"
+NOBODY = "nobody"  # who acted, when nobody did anything about that person
+
+
+def actor_words(actor: str) -> str:
+    """Who did it, as a teacher says it: teacher, autopilot, Zoom, host assistant, zoomhost."""
+    return ACTOR_WORDS.get(actor, actor)
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 incident``, ``2 incidents``: a count with its noun, singular or plural as English wants."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +138,21 @@ class StaffRow:
 
 @dataclass(frozen=True, slots=True)
 class NotAdmittedRow:
-    """An arrival that never got in. ``who`` is the matched pupil, or the display name for an incident."""
+    """An arrival held, removed or never let in. ``who`` is the matched pupil, or the display name for an
+    incident; ``acted_by`` who decided what happened (teacher, autopilot, Zoom, zoomhost, or nobody)."""
 
     arrived_at: datetime
     who: str | None
     verdict: str
     reasons: tuple[str, ...]
     outcome: str
+    acted_by: str = NOBODY
+
+    @property
+    def why(self) -> str:
+        """The verdict and its reasons, in words."""
+        verdict = self.verdict.replace("_", " ")
+        return f"{verdict}: {'; '.join(self.reasons)}" if self.reasons else verdict
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -107,18 +161,43 @@ class NotAdmittedRow:
             "verdict": self.verdict,
             "reasons": list(self.reasons),
             "outcome": self.outcome,
+            "acted_by": self.acted_by,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class IncidentRow:
+    """One incident (or a press of the panic key): when, what, who, what became of them and who acted.
+
+    ``message`` is what the alarm said at the time (it may tell the teacher what to do then);
+    ``detail`` is what the record says (never an instruction)."""
+
     at: datetime
     kind: str
     display_name: str | None
     message: str
+    detail: str = ""
+    outcome: str = ""
+    acted_by: str = NOBODY
+    seen_at: datetime | None = None  # when the teacher pressed Seen on the alarm
+    seen_by: str | None = None
+
+    @property
+    def what(self) -> str:
+        return KIND_WORDS.get(self.kind, self.kind.replace("_", " ").capitalize())
 
     def as_dict(self) -> dict[str, object]:
-        return {"at": self.at.isoformat(), "kind": self.kind, "display_name": self.display_name, "message": self.message}
+        return {
+            "at": self.at.isoformat(),
+            "kind": self.kind,
+            "display_name": self.display_name,
+            "message": self.message,
+            "detail": self.detail,
+            "outcome": self.outcome,
+            "acted_by": self.acted_by,
+            "seen_at": self.seen_at.isoformat() if self.seen_at else None,
+            "seen_by": self.seen_by,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +214,10 @@ class ActionRow:
     @property
     def words(self) -> str:
         return ACTION_WORDS.get(self.action, self.action.replace("_", " ").capitalize())
+
+    @property
+    def by(self) -> str:
+        return actor_words(self.actor)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -163,6 +246,10 @@ class SessionSummary:
     timeline: tuple[ActionRow, ...]
     counts: dict[str, Any] = field(default_factory=dict)
     _done_actions: tuple[tuple[str, str, str], ...] = ()
+    held_or_removed: tuple[NotAdmittedRow, ...] = ()  # not admitted, plus those removed or put back
+    panics: tuple[IncidentRow, ...] = ()  # each press of the panic key, with how it went
+    locked_at: datetime | None = None
+    locked_by: str | None = None
 
     @classmethod
     def from_journal(cls, journal: SessionJournal) -> SessionSummary:
@@ -215,6 +302,9 @@ class SessionSummary:
             "staff": [row.as_dict() for row in self.staff],
             "not_admitted": [row.as_dict() for row in self.not_admitted],
             "incidents": [row.as_dict() for row in self.incidents],
+            "panic": [row.as_dict() for row in self.panics],
+            "locked_at": self.locked_at.isoformat() if self.locked_at else None,
+            "held_or_removed": [row.as_dict() for row in self.held_or_removed],
             "timeline": [row.as_dict() for row in self.timeline],
         }
 
@@ -222,7 +312,7 @@ class SessionSummary:
         """What two runs of the same meeting must agree on: who came, who was kept out and why,
         what happened and what the host did; without times, the session's name, gaps in the event
         stream, failed attempts and how commands were batched."""
-        timed = ("at", "arrived_at", "first_join", "last_leave", "minutes_present")
+        timed = ("at", "arrived_at", "first_join", "last_leave", "minutes_present", "seen_at")
 
         def untimed(rows: Sequence[Any]) -> list[dict[str, object]]:
             plain = [{k: v for k, v in row.as_dict().items() if k not in timed} for row in rows]
@@ -254,7 +344,76 @@ class SessionSummary:
         )
         env.filters["clock"] = _clock
         env.filters["minutes"] = _minutes
-        return env.from_string(template).render(summary=self)
+        return env.from_string(template).render(
+            summary=self, sections=summary_sections(self), headline=safeguarding_headline(self)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySection:
+    """One part of the summary, in the order every view shows it: ``key`` says which (and so what
+    its rows are), ``title`` is the teacher's heading, ``empty`` what to say when it has no rows."""
+
+    key: str  # incidents | held | actions | attendance | staff
+    title: str
+    rows: tuple[Any, ...]
+    empty: str
+
+
+def summary_sections(summary: SessionSummary) -> tuple[SummarySection, ...]:
+    """The summary's parts, safeguarding first: incidents and the panic key (``IncidentRow``, by time),
+    arrivals held, removed or not let in (``NotAdmittedRow``), the host's actions (``ActionRow``), then
+    attendance (``AttendanceRow``) and staff (``StaffRow``). The window, the PDF, the CSV and
+    ``zoomhost summary show`` all show these, in this order, under these headings."""
+    incidents = tuple(sorted((*summary.incidents, *summary.panics), key=lambda row: row.at))
+    return (
+        SummarySection("incidents", "Incidents", incidents, "No incidents, and the panic key was not pressed."),
+        SummarySection(
+            "held", "Held, removed or not let in", summary.held_or_removed, "Everyone who arrived was let in, and nobody was removed."
+        ),
+        SummarySection("actions", "The host's actions", summary.timeline, "No host actions were recorded."),
+        SummarySection("attendance", "Attendance", summary.attendance, "No pupils attended."),
+        SummarySection("staff", "Staff", summary.staff, "No staff from the staff list were admitted."),
+    )
+
+
+def safeguarding_headline(summary: SessionSummary) -> tuple[str, ...]:
+    """The safeguarding summary in a few lines (the PDF's first page, the top of every view): incidents
+    and what became of them, the panic key, the lock, and how many were held, removed or not let in."""
+    counts = summary.counts
+    lines = [plural(len(summary.incidents), "incident") + _outcome_counts(summary.incidents)]
+    for press in summary.panics:
+        lines.append(f"Panic key pressed at {_clock(press.at)} by {_the(press.acted_by)}: {press.outcome}.")
+    if summary.locked_at is not None:
+        by = f" by {_the(summary.locked_by)}" if summary.locked_by else ""
+        lines.append(f"Meeting locked at {_clock(summary.locked_at)}{by}.")
+    else:
+        lines.append("The meeting was not locked.")
+    lines.append(
+        f"{plural(counts.get('arrivals', 0), 'arrival')}: {counts.get('admitted', 0)} let in,"
+        f" {counts.get('not_admitted', 0)} not let in, {counts.get('removed', 0)} removed."
+    )
+    seen = sum(1 for row in summary.incidents if row.seen_at is not None)
+    if summary.incidents:
+        lines.append(f"{seen} of {plural(len(summary.incidents), 'alarm')} marked seen by the teacher.")
+    if counts.get("stream_gaps"):
+        lines.append(
+            f"Zoom's event stream dropped {plural(counts['stream_gaps'], 'time')}: arrivals during a gap may be missing."
+        )
+    return tuple(lines)
+
+
+def _the(who: str) -> str:
+    """``the teacher``, ``the autopilot``; ``Zoom`` and ``zoomhost`` as they are."""
+    return who if who in ("Zoom", "zoomhost") else f"the {who}"
+
+
+def _outcome_counts(incidents: Sequence[IncidentRow]) -> str:
+    """``: 1 removed, 2 still in the waiting room when the session ended`` (nothing for no incidents)."""
+    if not incidents:
+        return "."
+    outcomes = Counter(row.outcome or "outcome not recorded" for row in incidents)
+    return ": " + ", ".join(f"{count} {outcome}" for outcome, count in outcomes.most_common()) + "."
 
 
 _FOLDED_SPACE = re.compile(r"^ | (?= )| $")  # a space HTML would fold into its neighbour or drop
@@ -317,7 +476,8 @@ class _Person:
     arrived_at: datetime
     intervals: list[tuple[datetime, datetime]] = field(default_factory=list)
     open_since: datetime | None = None
-    outcome: str = "still waiting when the journal ends"
+    outcome: str = STILL_WAITING
+    acted_by: str = NOBODY  # who decided the outcome
     held: bool = False
     after_lock: bool = False
     alarmed: bool = False
@@ -329,7 +489,11 @@ class _Builder:
     def __init__(self, entries: list[JournalEntry]) -> None:
         self.entries = entries
         self.people: dict[str, _Person] = {}
-        self.incidents: list[tuple[str | None, IncidentRow]] = []  # with the participant each is about
+        self.incidents: list[tuple[str | None, str, IncidentRow]] = []  # with the participant and alarm key of each
+        self.seen: dict[str, tuple[datetime, str]] = {}  # alarm key -> when, and by whom, Seen was pressed
+        self.panic_ids: set[str] = set()  # command ids of End for all sent by the panic key
+        self.last_command: dict[str, tuple[str, str]] = {}  # participant -> (command name, actor) last sent about them
+        self.locked: tuple[datetime, str] | None = None  # the first lock: when, by whom
         self.assistant_ids: set[str] = set()
         self.commands: dict[str, dict[str, Any]] = {}
         self.actions: list[ActionRow | dict[str, Any]] = []
@@ -345,15 +509,18 @@ class _Builder:
         close_at = self.ended or last
         for pid in self.assistant_ids:  # the host assistant is neither attendance nor an incident
             self.people.pop(pid, None)
-        self.incidents = [(pid, row) for pid, row in self.incidents if pid not in self.assistant_ids]
+        self.incidents = [(pid, key, row) for pid, key, row in self.incidents if pid not in self.assistant_ids]
         for person in self.people.values():
             if person.open_since is not None and close_at is not None:
                 person.intervals.append((person.open_since, max(close_at, person.open_since)))
                 person.open_since = None
+                person.outcome = IN_UNTIL_END
         timeline, done = self._timeline()
+        incidents = tuple(self._incident(pid, key, row) for pid, key, row in self.incidents)
         attendance = self._attendance()
         staff = self._staff()
         not_admitted = self._not_admitted()
+        held_or_removed = self._held_or_removed(not_admitted)
         verdicts = Counter(person.verdict for person in self.people.values())
         counts: dict[str, Any] = {
             "arrivals": len(self.people),
@@ -364,6 +531,7 @@ class _Builder:
             "pupils_attended": len(attendance),
             "staff_attended": len(staff),
             "incidents": len(self.incidents),
+            "panic": len(self.panic_ids),
             "stream_gaps": self.stream_gaps,
             "by_verdict": {verdict.value: verdicts.get(verdict.value, 0) for verdict in Verdict},
         }
@@ -375,11 +543,52 @@ class _Builder:
             attendance=attendance,
             staff=staff,
             not_admitted=not_admitted,
-            incidents=tuple(row for _, row in self.incidents),
+            incidents=incidents,
             timeline=timeline,
             counts=counts,
             _done_actions=done,
+            held_or_removed=held_or_removed,
+            panics=self._panics(),
+            locked_at=self.locked[0] if self.locked else None,
+            locked_by=actor_words(self.locked[1]) if self.locked else None,
         )
+
+    def _incident(self, pid: str | None, key: str, row: IncidentRow) -> IncidentRow:
+        """The incident with what became of its person, who acted, and when its alarm was marked seen."""
+        person = self.people.get(pid) if pid else None
+        seen_at, seen_by = self.seen.get(key, (None, None))
+        return replace(
+            row,
+            outcome=person.outcome if person is not None else "",
+            acted_by=person.acted_by if person is not None else NOBODY,
+            seen_at=seen_at,
+            seen_by=actor_words(seen_by) if seen_by else None,
+        )
+
+    def _panics(self) -> tuple[IncidentRow, ...]:
+        rows = []
+        for command in self.commands.values():
+            entry: JournalEntry = command["entry"]
+            if command["name"] != "panic":
+                continue
+            if command["ok"]:
+                outcome = "the meeting ended for everyone"
+            elif command["outcome"] == "no answer":
+                outcome = "no answer from Zoom was recorded"
+            else:
+                outcome = "Zoom did not end the meeting (" + command["outcome"].removeprefix("failed: ") + ")"
+            rows.append(
+                IncidentRow(
+                    at=entry.at,
+                    kind="panic",
+                    display_name=None,
+                    message="",
+                    detail="The panic key (F12) or the panic button: no question asked",
+                    outcome=outcome,
+                    acted_by=actor_words(entry.actor),
+                )
+            )
+        return tuple(rows)
 
     def _take(self, entry: JournalEntry) -> None:
         kind, pid = entry.kind, entry.participant_id
@@ -400,29 +609,41 @@ class _Builder:
                     setattr(person, name, value)
             person.reasons_seq = entry.seq
             if kind is JournalKind.ARRIVAL:
-                person.outcome = "still waiting when the journal ends"
+                person.outcome = STILL_WAITING
                 if entry.detail.get("after_lock"):
                     person.held = person.after_lock = True
+                    person.acted_by = actor_words(Actor.SYSTEM)
         elif person is not None and kind in _ADMITTING:
+            if person.open_since is None:
+                person.acted_by = self._acted_by(pid, entry, ("admit", "admit_all"))
             person.open_since = person.open_since or entry.at
         elif person is not None and kind in _CLOSING:
             self._close(person, entry.at)
             if kind is JournalKind.REMOVED:
                 person.removed = True
                 person.outcome = "removed"
+                person.acted_by = self._acted_by(pid, entry, ("remove",))
             elif kind is JournalKind.PUT_BACK:
                 person.held = True
                 person.outcome = "put back in the waiting room"
+                person.acted_by = self._acted_by(pid, entry, ("put_in_waiting_room",))
+            else:
+                person.acted_by = NOBODY  # they left
         elif person is not None and kind is JournalKind.LEFT_WAITING_ROOM:
-            person.outcome = "left the waiting room"
+            if self.ended is None:  # Zoom empties the waiting room as the meeting ends: they were still waiting
+                person.outcome = "left the waiting room"
+                person.acted_by = NOBODY
         elif person is not None and kind is JournalKind.HELD:
             person.held = True
             if not person.intervals:
                 person.outcome = "held in the waiting room"
+                person.acted_by = actor_words(entry.actor)
         elif kind in MEETING_OVER:
             self.ended = self.ended or entry.at
             for other in self.people.values():
-                self._close(other, entry.at)
+                self._close(other, entry.at, outcome=IN_UNTIL_END)
+        elif kind is JournalKind.LOCK:
+            self.locked = self.locked or (entry.at, entry.actor)
         elif kind is JournalKind.SESSION_STARTED:
             self.started = self.started or entry.at
         elif kind is JournalKind.STREAM_GAP:
@@ -436,16 +657,23 @@ class _Builder:
                 self.incidents.append(
                     (
                         pid,
+                        entry.event_key,
                         IncidentRow(
                             at=entry.at,
                             kind=str(entry.detail.get("alarm")),
                             display_name=visible_name(entry.display_name) if entry.display_name else None,
                             message=visible_name(str(entry.detail.get("message", ""))),
+                            detail=_incident_detail(str(entry.detail.get("alarm")), entry, person),
                         ),
                     )
                 )
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and pid:
             self.assistant_ids.add(pid)
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ALARM_SEEN:
+            key = str(entry.detail.get("alarm_key", ""))
+            self.seen.setdefault(key, (entry.at, entry.actor))
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == PANIC_NOTE and entry.detail.get("command_id"):
+            self.panic_ids.add(str(entry.detail["command_id"]))
         if kind in (JournalKind.SESSION_STARTED, JournalKind.SESSION_ENDED):
             self.actions.append(
                 ActionRow(
@@ -457,8 +685,16 @@ class _Builder:
                 )
             )
         elif kind is JournalKind.COMMAND:
-            command = {"entry": entry, "name": entry.detail.get("name", ""), "outcome": "no answer", "ok": False}
-            self.commands[entry.detail.get("command_id", "")] = command
+            command_id = entry.detail.get("command_id", "")
+            name = entry.detail.get("name", "")
+            if command_id in self.panic_ids:
+                name = "panic"  # the panic key's End for all: the record says panic, not a plain End for all
+            if pid:
+                self.last_command[pid] = (name, entry.actor)
+            if name == "lock":
+                self._drop_unlinked_lock(entry)
+            command = {"entry": entry, "name": name, "outcome": "no answer", "ok": False}
+            self.commands[command_id] = command
             self.actions.append(command)
         elif kind is JournalKind.COMMAND_RESULT:
             command = self.commands.get(entry.detail.get("command_id", ""))
@@ -466,6 +702,8 @@ class _Builder:
                 command["ok"] = bool(entry.detail.get("ok"))
                 message = str(entry.detail.get("message") or "")
                 command["outcome"] = "done" if command["ok"] else f"failed: {message}" if message else "failed"
+                if command["name"] == "lock" and not command["ok"]:
+                    command["outcome"] += " (zoomhost still held every later arrival)"
         elif kind in (JournalKind.LOCK, JournalKind.UNLOCK, JournalKind.HELD) and "command_id" not in entry.detail:
             action = {JournalKind.LOCK: "lock", JournalKind.UNLOCK: "unlock", JournalKind.HELD: "hold"}[kind]
             self.actions.append(ActionRow(entry.at, action, entry.actor, self._target(entry), "done"))
@@ -475,11 +713,25 @@ class _Builder:
             self.actions.append(ActionRow(entry.at, step, entry.actor, None, outcome))
 
     @staticmethod
-    def _close(person: _Person, at: datetime) -> None:
+    def _close(person: _Person, at: datetime, *, outcome: str = "left the meeting") -> None:
         if person.open_since is not None:
             person.intervals.append((person.open_since, max(at, person.open_since)))
             person.open_since = None
-            person.outcome = "left the meeting"
+            person.outcome = outcome
+
+    def _acted_by(self, pid: str | None, entry: JournalEntry, commands: tuple[str, ...]) -> str:
+        """Who did what ``entry`` reports: the sender of the last of ``commands`` about that person, else the entry's actor."""
+        name, actor = self.last_command.get(pid or "", ("", entry.actor))
+        return actor_words(actor if name in commands else entry.actor)
+
+    def _drop_unlinked_lock(self, command: JournalEntry) -> None:
+        """A lock journaled without its command's id (by an older zoomhost), just before that command: one lock, not two."""
+        for index in range(len(self.actions) - 1, -1, -1):
+            item = self.actions[index]
+            if isinstance(item, ActionRow) and item.action == "lock":
+                if item.actor == command.actor and abs((command.at - item.at).total_seconds()) <= 5:
+                    del self.actions[index]
+                return
 
     def _target(self, entry: JournalEntry) -> str | None:
         """Whom an action was about: the pupil, the staff member, or (an incident) the display name."""
@@ -568,23 +820,42 @@ class _Builder:
         return tuple(sorted(rows, key=lambda r: r.name))
 
     def _not_admitted(self) -> tuple[NotAdmittedRow, ...]:
-        rows = []
-        for pid, person in self.people.items():
-            if person.intervals:
-                continue
-            outcome = person.outcome
-            if person.after_lock and outcome == "still waiting when the journal ends":
-                outcome = "held: arrived after the meeting was locked"
-            rows.append(
-                NotAdmittedRow(
-                    arrived_at=person.arrived_at,
-                    who=self._who(pid, person, incident=person.alarmed or person.after_lock),
-                    verdict=person.verdict,
-                    reasons=person.reasons,
-                    outcome=outcome,
-                )
-            )
+        rows = [self._arrival_row(pid, person) for pid, person in self.people.items() if not person.intervals]
         return tuple(sorted(rows, key=lambda r: (r.arrived_at, r.verdict, r.who or "")))
+
+    def _held_or_removed(self, not_admitted: tuple[NotAdmittedRow, ...]) -> tuple[NotAdmittedRow, ...]:
+        """Everyone not let in, and everyone let in but then removed or put back in the waiting room."""
+        rows = list(not_admitted)
+        for pid, person in self.people.items():
+            if person.intervals and (person.removed or person.held):
+                rows.append(self._arrival_row(pid, person))
+        return tuple(sorted(rows, key=lambda r: (r.arrived_at, r.verdict, r.who or "")))
+
+    def _arrival_row(self, pid: str, person: _Person) -> NotAdmittedRow:
+        outcome = person.outcome
+        if person.after_lock and outcome == STILL_WAITING:
+            outcome = HELD_AFTER_LOCK
+        return NotAdmittedRow(
+            arrived_at=person.arrived_at,
+            who=self._who(pid, person, incident=person.alarmed or person.after_lock or person.removed),
+            verdict=person.verdict,
+            reasons=person.reasons,
+            outcome=outcome,
+            acted_by=person.acted_by,
+        )
+
+
+def _incident_detail(kind: str, entry: JournalEntry, person: _Person | None) -> str:
+    """What the record says about an incident: why the name was flagged (never what to do about it)."""
+    verdict = (entry.verdict or (person.verdict if person else "") or "").replace("_", " ")
+    reasons = "; ".join(person.reasons) if person is not None and person.reasons else ""
+    if kind == "duplicate":
+        return f"Matches {entry.pupil_label or 'a pupil'}, who was already here"
+    if kind == "arrival_after_lock":
+        return "Arrived after the meeting was locked" + (f"; {verdict}: {reasons}" if reasons else f"; {verdict}" if verdict else "")
+    if kind == "not_allowed_in":
+        return f"In the meeting as {verdict or 'unchecked'}" + (f": {reasons}" if reasons else "")
+    return f"{verdict}: {reasons}" if reasons else verdict
 
 
 def _shows_typed_name(person: _Person) -> bool:

@@ -202,9 +202,10 @@ class Commands:
     async def lock(self, *, actor: str = Actor.TEACHER) -> CommandResult:
         """Lock: from this moment every arrival is held and flagged, whatever the channel manages to do."""
         self._intake.drain_all()  # whoever was heard before the lock arrived before it
-        self._intake.publish(self._session.lock(actor))
+        command_id = new_command_id()
+        self._intake.publish(self._session.lock(actor, command_id=command_id))  # one lock: the record joins it to Zoom's answer
         self._on_lock()
-        return await self.send(Capability.LOCK, _RESENDS["lock"], actor=actor)
+        return await self.send(Capability.LOCK, _RESENDS["lock"], actor=actor, command_id=command_id)
 
     async def unlock(self, *, actor: str = Actor.TEACHER) -> CommandResult:
         return await self.send(Capability.UNLOCK, _RESENDS["unlock"], actor=actor)
@@ -246,6 +247,10 @@ class Commands:
         assert result is not None
         result = CommandResult(**{**_fields(result), "command_id": command_id})
         return self._finish(result)
+
+    def alarm_seen(self, alarm_key: str, *, actor: str = Actor.TEACHER) -> None:
+        """The teacher pressed Seen on the alarm journaled under ``alarm_key``: journaled (who, when, which alarm)."""
+        self._intake.publish(self._session.record_alarm_seen(alarm_key, actor=actor, at=self._clock()))
 
     async def confirm_manual_step(self, step: str, *, command_id: str | None = None, actor: str = Actor.TEACHER) -> None:
         """The teacher did ``step`` in the Zoom client; with the command's id, that command counts as done."""

@@ -304,6 +304,10 @@ class LiveController:
         """End for all at once: Zoom's API (warm token) and the channel in parallel, no queue, no question."""
         return await self._commands.panic()
 
+    async def alarm_seen(self, alarm_key: str, *, actor: str = Actor.TEACHER) -> None:
+        """The teacher marked an alarm (its journal key, ``Alarm.event_key``) as seen: journaled with who and when."""
+        self._commands.alarm_seen(alarm_key, actor=actor)
+
     async def confirm_manual_step(self, step: str, *, command_id: str | None = None, actor: str = Actor.TEACHER) -> None:
         """The teacher did ``step`` in the Zoom client; with the command's id, that command counts as done."""
         await self._commands.confirm_manual_step(step, command_id=command_id, actor=actor)

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from zoomhost.core.journal import Actor, JournalKind
+from zoomhost.core.journal import PANIC_NOTE, Actor, JournalKind
 from zoomhost.core.session import LiveSession, SessionChange, SessionNote
 
 
@@ -27,12 +27,13 @@ class LiveNote(StrEnum):
     AUTOPILOT = "autopilot"  # detail: on, message
     TIMER = "timer"  # detail: stage (planned_length_reached | planned_length_exceeded), message
     MANUAL_STEP = "manual_step"  # a control only the teacher can do: detail step, capability, command_id
-    PANIC = "panic"  # the panic key: detail command_id
+    PANIC = PANIC_NOTE  # the panic key: detail command_id (of its End meeting for all command)
     RESUMED = "resumed"  # picked up after a restart: detail how (reconciled | may_have_missed), message
     # Written by the session itself (``SessionNote``), read here too so the panel needs one function:
     HOST_CHANGED = SessionNote.HOST_CHANGED.value  # someone became host or co-host: detail role; display name
     ASSISTANT = SessionNote.ASSISTANT.value  # this participant id is the host assistant itself
     ASSISTANT_SEEN = SessionNote.ASSISTANT_SEEN.value  # Zoom reported the assistant's own participant: detail event
+    ALARM_SEEN = SessionNote.ALARM_SEEN.value  # the teacher pressed Seen on an alarm: detail alarm, alarm_key
 
 
 def note_of(change: SessionChange) -> LiveNote | None:

@@ -1,4 +1,5 @@
-"""The summary, and a session's incident report, as A4 PDFs: Qt lays out escaped HTML (no hand-drawn text).
+"""The summary, and a session's incident report, as numbered A4 PDFs: Qt lays out escaped HTML (the
+only text drawn by hand is each page's footer: the document's title and "Page n of N").
 
 Works from the command line with no display: if no Qt application exists yet, an
 offscreen one is made for the job. The summary's page comes from the summaries use case
@@ -10,10 +11,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QAbstractEventDispatcher, QMarginsF, QRectF, QSizeF, Qt, QThread
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
 
 from zoomhost.app.incidents import incident_report_html
 from zoomhost.app.summaries import summary_html
@@ -44,9 +55,43 @@ def write_incident_pdf(report: IncidentReport, path: Path) -> Path:
 
 
 def write_html_pdf(html: str, path: Path, *, title: str, what: str) -> Path:
-    """Lay ``html`` out on A4 pages into ``path``, written whole or not at all; ``what`` names it in errors."""
+    """Lay ``html`` out on numbered A4 pages into ``path``, written whole or not at all; ``what`` names it in errors.
+
+    Qt's text layout starts timers, which need the thread's Qt event dispatcher: a thread Qt did not
+    start (the I/O thread's workers) has none, and Qt warned six times per export. There the work
+    runs on a thread Qt starts for it, and this one waits."""
     _ensure_app()
-    path = Path(path)
+    if QAbstractEventDispatcher.instance() is not None:
+        return _write_html_pdf(html, Path(path), title=title, what=what)
+    job = _QtThreadJob(lambda: _write_html_pdf(html, Path(path), title=title, what=what))
+    return job.run_and_wait()
+
+
+class _QtThreadJob(QThread):
+    """Runs one function on a thread Qt starts (so it has an event dispatcher), and hands back its result."""
+
+    def __init__(self, work: Callable[[], Path]) -> None:
+        super().__init__()
+        self._work = work
+        self._result: Path | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:  # noqa: D102 - QThread's
+        try:
+            self._result = self._work()
+        except BaseException as err:  # handed back to the waiting thread
+            self._error = err
+
+    def run_and_wait(self) -> Path:
+        self.start()
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def _write_html_pdf(html: str, path: Path, *, title: str, what: str) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
@@ -65,13 +110,7 @@ def write_html_pdf(html: str, path: Path, *, title: str, what: str) -> Path:
                 QPageLayout.Unit.Millimeter,
             )
         )
-        document = QTextDocument()
-        document.setDocumentMargin(0)
-        # Lay out against the PDF's own resolution, so 10pt means 10pt on paper (not screen pixels).
-        document.documentLayout().setPaintDevice(writer)
-        document.setHtml(html)
-        document.setPageSize(QSizeF(writer.width(), writer.height()))
-        document.print_(writer)
+        _print_numbered(html, writer, footer=one_line(title))
         del writer  # finishes and closes the file
         if Path(tmp).stat().st_size == 0:
             raise ExportError(f"Qt could not write a PDF of {what} to {path}.")
@@ -83,3 +122,42 @@ def write_html_pdf(html: str, path: Path, *, title: str, what: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _print_numbered(html: str, writer: QPdfWriter, *, footer: str) -> None:
+    """Lay ``html`` out on the writer's pages, each with ``footer`` and "Page n of N" along its bottom."""
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    # Lay out against the PDF's own resolution, so 10pt means 10pt on paper (not screen pixels).
+    document.documentLayout().setPaintDevice(writer)
+    document.setHtml(html)
+    font = QFont(document.defaultFont())
+    font.setPointSizeF(8)
+    line = QFontMetricsF(font, writer).height()
+    width, height = float(writer.width()), float(writer.height())
+    body = height - 2 * line  # the footer's line, and a line's space above it
+    document.setPageSize(QSizeF(width, body))
+    pages = document.pageCount()
+    painter = QPainter(writer)
+    try:
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -page * body)
+            area = QRectF(0, page * body, width, body)
+            painter.setClipRect(area)
+            # Qt draws every block touching the area: one that starts exactly where the next page does
+            # (a page break) belongs to that page alone, so the area stops a dot short of it.
+            document.drawContents(painter, area.adjusted(0, 0, 0, -1))
+            painter.restore()
+            painter.setFont(font)
+            strip = QRectF(0, height - line, width, line)
+            painter.drawText(strip, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), _elided(footer, font, writer, width * 0.7))
+            painter.drawText(strip, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"Page {page + 1} of {pages}")
+    finally:
+        painter.end()
+
+
+def _elided(text: str, font: QFont, device: QPdfWriter, width: float) -> str:
+    return QFontMetricsF(font, device).elidedText(text, Qt.TextElideMode.ElideRight, width)

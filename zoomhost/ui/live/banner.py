@@ -2,7 +2,7 @@
 
 Each alarm shows its icon, its title and its words as plain text (a stranger's name in them
 written out by ``visible_name`` and shortened, so zoomhost's words after it always fit), sounds, and is announced to a screen reader; **Show who** selects the person
-in the table and **Seen** (Ctrl+Shift+K) moves on to the next. Warnings from the session's
+in the table and **Seen** (Ctrl+Shift+K) moves on to the next (the page journals who saw which alarm, and when). Warnings from the session's
 clocks and its control channel come here too. The banner keeps one height whatever the alarm
 says (its words are cut to three lines, all of them in its tooltip), so the table below never
 jumps under the teacher's mouse; its buttons sit at its side, so it fits beside Zoom.
@@ -86,6 +86,7 @@ class BannerItem:
     message: str
     participant_id: str | None = None
     kind: str = ""  # the AlarmKind value, for an alarm of the session
+    key: str = ""  # the alarm's journal entry (``Alarm.event_key``): Seen is journaled against it
 
 
 
@@ -101,6 +102,7 @@ def alarm_item(alarm: Alarm) -> BannerItem:
         message=message,
         participant_id=alarm.participant_id,
         kind=alarm.kind.value,
+        key=alarm.event_key,
     )
 
 
@@ -125,7 +127,7 @@ class AlarmBanner(QFrame):
     It never takes the keyboard focus, so a key meant for the table or a button never lands here.
     """
 
-    acknowledged = Signal()
+    acknowledged = Signal(object)  # the BannerItem marked seen
     show_participant = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -204,10 +206,12 @@ class AlarmBanner(QFrame):
         self._render()
 
     def acknowledge(self) -> None:
-        if self._items:
-            self._items.pop(0)
+        """The teacher has seen the alarm on top: show the next, and say which one was seen."""
+        if not self._items:
+            return
+        item = self._items.pop(0)
         self._render()
-        self.acknowledged.emit()
+        self.acknowledged.emit(item)
 
     def _render(self) -> None:
         if not self._items:

@@ -77,6 +77,7 @@ _DOING = {
     "manual_step": "recording the step done in Zoom",
     "autopilot": "switching the autopilot",
     "assistant_step": "having the rehearsal Zoom admit the host assistant",
+    "alarm_seen": "recording that the alarm was seen",
 }
 
 
@@ -119,6 +120,7 @@ class LivePage(QWidget):
         layout.addWidget(self.picker)
         self.banner = AlarmBanner(self)
         self.banner.show_participant.connect(self.select_participant)
+        self.banner.acknowledged.connect(self._alarm_seen)
         layout.addWidget(self.banner)
         self.steps = ManualStepPanel(self)
         self.steps.done.connect(self._step_done)
@@ -459,6 +461,12 @@ class LivePage(QWidget):
         task.failure(lambda err: self.messages.show_error(err, doing="ending the meeting")).start()
         self._track(task)
         self.messages.show_message("warn", "Ending the meeting for everyone…")
+
+    def _alarm_seen(self, item: BannerItem) -> None:
+        """The teacher pressed Seen: the session's journal records which alarm, by whom and when."""
+        controller = self.controller
+        if item.key and controller is not None and self.running:
+            self._send("alarm_seen", lambda: controller.alarm_seen(item.key))
 
     def _assistant_step_in_rehearsal(self) -> None:
         """Rehearsal: the rehearsal Zoom's host does the one thing the assistant waits for."""
