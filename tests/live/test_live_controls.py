@@ -9,6 +9,7 @@ from tests.live.helpers import notes, until
 from tests.live.rig import live_rig
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fixture
 from zoomhost.core.control import Capability
+from zoomhost.core.incidents import IncidentReport
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import ParticipantState
 from zoomhost.core.summary import SessionSummary, safeguarding_headline
@@ -151,3 +152,9 @@ async def _panic(server: RehearsalServer) -> None:
         assert [(p.kind, p.acted_by, p.outcome) for p in summary.panics] == [("panic", "teacher", "the meeting ended for everyone")]
         assert summary.counts["panic"] == 1
         assert any(line.startswith("Panic key pressed at ") for line in safeguarding_headline(summary))
+        # The incident report, for the safeguarding lead, says the same: the panic key, never a plain End for all.
+        report = IncidentReport.from_journal(session.journal)
+        assert report.incidents, "the class meeting has an intruder to report"
+        for incident in report.incidents:
+            words = [step.words for step in incident.steps]
+            assert "Panic: end the meeting for everyone" in words and "End meeting for all" not in words, words

@@ -23,7 +23,7 @@ from typing import Any
 
 import jinja2
 
-from zoomhost.core.journal import MEETING_OVER, Actor, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournal, SessionJournals, counts_as_incident
+from zoomhost.core.journal import MEETING_OVER, Actor, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournal, SessionJournals, counts_as_incident, panic_command_id
 from zoomhost.core.names import visible_name
 from zoomhost.core.retention import deletion_day
 from zoomhost.core.session import SessionNote
@@ -34,7 +34,7 @@ EXPORTED_NOTE = "incident_report_exported"
 #: How many days before a session's deletion the window and ``purge --dry-run`` warn about an unexported report.
 WARN_DAYS = 7
 
-_MEETING_WIDE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock", "end_for_all", "rename_off"})
+_MEETING_WIDE = frozenset({"mute_all", "chat_off", "stop_share", "lock_share", "lock", "unlock", "end_for_all", "panic", "rename_off"})
 _ZOOM_WORDS = {
     JournalKind.ARRIVAL: "arrived in the waiting room",
     JournalKind.RENAMED: "renamed",
@@ -227,6 +227,7 @@ class _Reader:
     def __init__(self, entries: Sequence[JournalEntry]) -> None:
         self.entries = entries
         self.outcomes: dict[str, str] = {}  # command id -> how it went, from its results (the last one counts)
+        self.panics = {panic for entry in entries if (panic := panic_command_id(entry)) is not None}
         for entry in entries:
             if entry.kind is JournalKind.COMMAND_RESULT:
                 message = str(entry.detail.get("message") or "")
@@ -264,8 +265,9 @@ class _Reader:
                 verdict = entry.verdict or (person.verdict if person else None)
                 alarms.append((entry, person, person.reasons if person else (), verdict))
             elif kind is JournalKind.COMMAND:
-                name = str(entry.detail.get("name", ""))
-                outcome = self.outcomes.get(str(entry.detail.get("command_id", "")), "no answer")
+                command_id = str(entry.detail.get("command_id", ""))
+                name = "panic" if command_id in self.panics else str(entry.detail.get("name", ""))
+                outcome = self.outcomes.get(command_id, "no answer")
                 step = Step(entry.at, ACTION_WORDS.get(name, name.replace("_", " ").capitalize()), entry.actor, outcome)
                 if person is not None:
                     person.steps.append(step)

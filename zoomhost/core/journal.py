@@ -111,6 +111,13 @@ def counts_as_incident(entry: JournalEntry) -> bool:
     """An alarm about something a person did: the summary's incidents, the incident report's and a pupil's records'."""
     return entry.kind is JournalKind.ALARM and entry.detail.get("alarm") not in _NOT_INCIDENT_ALARMS
 
+
+def panic_command_id(entry: JournalEntry) -> str | None:
+    """The id of the End for all command that ``entry`` marks as sent by the panic key, if it is that note."""
+    if entry.kind is JournalKind.NOTE and entry.detail.get("note") == PANIC_NOTE and entry.detail.get("command_id"):
+        return str(entry.detail["command_id"])
+    return None
+
 class Actor(StrEnum):
     """Who did it: the teacher's click, the automatic host policy, Zoom itself, the assistant, or zoomhost."""
 

@@ -28,12 +28,12 @@ import jinja2
 
 from zoomhost.core.journal import (
     MEETING_OVER,
-    PANIC_NOTE,
     Actor,
     JournalEntry,
     JournalKind,
     SessionJournal,
     counts_as_incident,
+    panic_command_id,
 )
 from zoomhost.core.models import Verdict
 from zoomhost.core.names import visible_name
@@ -672,8 +672,8 @@ class _Builder:
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ALARM_SEEN:
             key = str(entry.detail.get("alarm_key", ""))
             self.seen.setdefault(key, (entry.at, entry.actor))
-        elif kind is JournalKind.NOTE and entry.detail.get("note") == PANIC_NOTE and entry.detail.get("command_id"):
-            self.panic_ids.add(str(entry.detail["command_id"]))
+        elif (panic := panic_command_id(entry)) is not None:
+            self.panic_ids.add(panic)
         if kind in (JournalKind.SESSION_STARTED, JournalKind.SESSION_ENDED):
             self.actions.append(
                 ActionRow(
