@@ -100,6 +100,10 @@ class Settings:
     auto_lock_minutes: int = 5  # protocol: lock once everyone is in or 5 minutes after start
     planned_minutes: int = 30  # protocol: usually no more than 30 minutes
     session_retention_days: int = 30
+    # The school's policy (school.json): hosts zoomhost may check ("" anyone on the school's domains), and the
+    # age in days after which the consent register counts as out of date (0: never).
+    allowed_hosts: str = ""
+    register_refresh_days: int = 0
     consent_register_source: str = ""  # a label only (e.g. "Arbor export")
 
     def with_env(self) -> Settings:
@@ -130,22 +134,53 @@ def settings_path() -> Path:
 def load_settings(*, env: bool = True) -> Settings:
     """The settings file's values (a damaged value is dropped for its default, with a log line), then
     the ``ZOOMHOST_*`` environment's (``env``; an unsafe address there raises UnsafeAddress)."""
-    found = _from_file()
+    found = _with_school(_from_file())
     return found.with_env() if env else found
 
 
-def _from_file() -> Settings:
+def school_layer() -> tuple[dict[str, object], frozenset[str], int | None]:
+    """The deployed school.json as settings values, the fields it locks, and its retention (the longest allowed).
+
+    A school file that cannot be used is logged and left out (``zoomhost doctor`` and Settings say why).
+    """
+    from zoomhost.system.school import SchoolSettingsError, deployed_school_settings
+
+    try:
+        school = deployed_school_settings()
+    except SchoolSettingsError as err:
+        log.warning("the school's settings file is not used: %s", err)
+        return {}, frozenset(), None
+    if school is None:
+        return {}, frozenset(), None
+    values = school.settings_values()
+    rename = {"school_domains": "school_email_domain"}
+    locked = frozenset(rename.get(key, key) for key in school.locked) & set(values)
+    return values, locked, school.session_retention_days
+
+
+def _with_school(kept: dict[str, object]) -> Settings:
+    """The school's values, then the teacher's own where policy allows (a locked key, a longer retention: the school's)."""
+    school, locked, longest = school_layer()
+    merged = {**school, **{k: v for k, v in kept.items() if k not in locked}}
+    days = merged.get("session_retention_days")
+    if longest is not None and isinstance(days, int) and days > longest:
+        merged["session_retention_days"] = longest
+    return Settings(**merged)
+
+
+def _from_file() -> dict[str, object]:
+    """The fields the teacher's settings file sets (a damaged value is dropped, with a log line)."""
     path = settings_path()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Settings()
+        return {}
     except (OSError, ValueError) as exc:
         log.warning("settings file %s is unreadable (%s); using defaults", path, exc)
-        return Settings()
+        return {}
     if not isinstance(raw, dict):
         log.warning("settings file %s does not hold settings; using defaults", path)
-        return Settings()
+        return {}
     raw = _upgrade(raw)
     defaults = Settings()
     kept = {}
@@ -160,7 +195,7 @@ def _from_file() -> Settings:
             log.warning("settings file %s: %s; using %s", path, _unsafe(f.name, value), default)
         else:
             kept[f.name] = value
-    return Settings(**kept)
+    return kept
 
 
 def _unsafe(name: str, value: str) -> str | None:
@@ -173,7 +208,9 @@ def _unsafe(name: str, value: str) -> str | None:
 
 def save_settings(settings: Settings) -> None:
     path = settings_path()
-    data = {"version": SETTINGS_VERSION, **asdict(settings)}
+    school, _locked, _longest = school_layer()
+    # A value the school's file gives is kept only when the teacher changed it: a later change to school.json still applies.
+    data = {"version": SETTINGS_VERSION, **{k: v for k, v in asdict(settings).items() if k not in school or school[k] != v}}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
