@@ -23,7 +23,7 @@ from zoomhost.zoom.scopes import (  # noqa: E402
     SUBSCRIPTION_EVENTS,
 )
 
-MARKER = re.compile(r"(<!-- generated: (?P<name>[a-z_]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
+MARKER = re.compile(r"(<!-- generated: (?P<name>[a-z0-9_]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
 
 
 def _code(items: tuple[str, ...] | list[str]) -> str:

@@ -3,7 +3,7 @@
 Settings ▸ Import school settings and ``zoomhost settings import FILE`` both call
 :func:`import_school_settings`; Settings and ``zoomhost settings show`` ask :func:`school_policy`
 which values the school has locked. A file carrying a secret is refused whole: nothing of it is
-used or stored (:mod:`zoomhost.system.school` says what counts as one).
+used or stored (``zoomhost.system.config`` says what counts as one).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 from zoomhost.app.services import Services
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system import config
-from zoomhost.system.school import KEYS, SchoolSettings, SchoolSettingsError, read_school_file, school_settings_path
+from zoomhost.system.config import SCHOOL_KEYS, SchoolSettings, SchoolSettingsError, read_school_file, school_settings_path
 
-__all__ = ["KEYS", "SchoolImport", "SchoolPolicy", "import_school_settings", "read_school", "school_policy"]
+__all__ = ["SCHOOL_KEYS", "SchoolImport", "SchoolPolicy", "import_school_settings", "read_school", "school_policy"]
 
 #: Settings field -> its words (what an import changed, and what is locked).
 FIELD_WORDS = {

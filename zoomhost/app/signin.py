@@ -18,7 +18,7 @@ from typing import Any
 from zoomhost.app.services import Connection, Services
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system.config import BASE_SCHEMES, Settings, UnsafeAddress, check_base
-from zoomhost.system.school import host_allowed
+from zoomhost.system.config import host_allowed
 from zoomhost.zoom.credentials import ENV_OVERRIDES, FIELDS, LABELS, SECRET_FIELDS, FieldStatus
 from zoomhost.zoom.scopes import OWN_SIGN_IN_LOSES, SERVER_TO_SERVER_SCOPES, own_sign_in_summary
 

@@ -38,6 +38,7 @@ from zoomhost.zoom.client import answer_size_cap
 from zoomhost.zoom.credentials import CredentialStore, ServerToServerCredentials, UserOAuthCredentials
 from zoomhost.zoom.errors import AuthError, ZoomError, error_from_exception, error_from_response
 from zoomhost.zoom.scopes import REDIRECT_PATH
+from zoomhost.zoom.tls import zoom_ssl_context
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ async def _oauth_client(
         token_endpoint_auth_method="client_secret_basic",
         transport=transport,
         timeout=timeout,
+        verify=zoom_ssl_context(),  # the operating system's certificates too (a school's HTTPS filter)
         event_hooks={"response": [answer_size_cap()]},
         **kwargs,
     )
