@@ -37,7 +37,7 @@ class Smoke:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOMHOST_", "PYTHON"))}
-        env.update(ZOOMHOST_HOME=str(self.scratch / "zh"), QT_QPA_PLATFORM="offscreen", **extra)
+        env.update({"ZOOMHOST_HOME": str(self.scratch / "zh"), "QT_QPA_PLATFORM": "offscreen", **extra})
         return env
 
     def run(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
