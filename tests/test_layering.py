@@ -56,6 +56,7 @@ ALLOWED_LIBRARIES = {
     "shiboken6": {"ui"},
     "httpx": {"zoom"},
     "authlib": {"zoom"},
+    "truststore": {"zoom"},  # which certificates HTTPS to Zoom trusts
     "websockets": {"zoom", "assistant", "rehearsal"},  # Zoom's event stream; the assistant's control channel; the rehearsal binding's bridge
     "aiohttp": {"rehearsal", "zoom"},  # the rehearsal server; the loopback OAuth redirect listener
     "zoom_meeting_sdk": {"assistant"},

@@ -43,6 +43,7 @@ COMMANDS = {
     "assistant": "zoomhost.commands.assistant",
     "invitations": "zoomhost.commands.invitations",
     "paths": "zoomhost.commands.misc",
+    "settings": "zoomhost.commands.settings",
     "doctor": "zoomhost.commands.doctor",
     "watch": "zoomhost.commands.watch",
 }

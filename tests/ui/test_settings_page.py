@@ -6,6 +6,7 @@ The keyring tests need a Secret Service: run them with tests/in-keyring-session.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
 import keyring
@@ -20,6 +21,12 @@ from zoomhost.app.services import Services, build_services
 from zoomhost.rehearsal.server import RehearsalServer
 from zoomhost.ui.settings_page import SettingsPage
 from zoomhost.zoom.credentials import SERVICE, CredentialStore
+from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
+
+
+def guide_scopes(server: RehearsalServer) -> None:
+    """The rehearsal's Server-to-Server app is given exactly the scopes the setup guide lists, as a school's would be."""
+    server.credentials = replace(server.credentials, scopes=" ".join(SERVER_TO_SERVER_SCOPES))
 
 
 def make_page(qtbot, services: Services, **kwargs) -> SettingsPage:  # noqa: ANN001, ANN003
@@ -58,11 +65,13 @@ def real_keyring() -> Iterator[CredentialStore]:
 
 def test_connection_test_against_the_rehearsal_says_what_works(qtbot, services, rehearsal_server) -> None:  # noqa: F811
     rehearsal_server.state.plan = "business"  # a plan with the Dashboard: every line can pass
+    guide_scopes(rehearsal_server)
     page = make_page(qtbot, services)
     lines = run_test(qtbot, page)
     assert "rehearsal Zoom" in page.results.item(0).text()
     assert {what: status for what, (status, _) in lines.items()} == {
         "Sign-in": "pass",
+        "Scopes": "pass",
         "Reading meetings": "pass",
         "Reading the host's settings": "pass",
         "Host's licence": "pass",
@@ -98,6 +107,7 @@ def test_a_wrong_subscription_fails_its_line_only(qtbot, services, rehearsal_ser
 def test_secrets_go_to_the_keyring_and_never_to_settings_json(qtbot, real_keyring, rehearsal_server) -> None:  # noqa: F811
     zoom = rehearsal_server
     zoom.state.plan = "business"  # so that everything the app relies on can pass
+    guide_scopes(zoom)
     creds = zoom.credentials
     with build_services() as services:  # no credentials yet: the app opens in rehearsal
         page = make_page(qtbot, services)
@@ -249,3 +259,63 @@ def test_a_teachers_own_sign_in_is_told_exactly_what_it_loses(qtbot, real_keyrin
     assert lines["Event subscription"][0] == "pass"
     status, text = lines["Your own Zoom sign-in"]
     assert status == "warn" and text == note.text()
+
+
+# -- the school's settings and retention in the window ----------------------------------------------------
+def test_import_school_settings_fills_the_page_and_retention_is_editable(qtbot, services, tmp_path, monkeypatch) -> None:  # noqa: F811
+    import json
+
+    from PySide6.QtWidgets import QFileDialog
+
+    school = tmp_path / "school.json"
+    school.write_text(json.dumps({"subscription_id": "sub-Oakfield", "school_domains": ["oakfield.example"],
+                                  "session_retention_days": 21}), encoding="utf-8")
+    page = make_page(qtbot, services)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(school), "")))
+    qtbot.mouseClick(page.school_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.messages.kind == "pass", timeout=WAIT_MS)
+    assert "event subscription ID: sub-Oakfield" in page.messages.text.text()
+    assert page.fields["session_retention_days"].text() == "21"
+    assert page.fields["school_email_domain"].text() == "oakfield.example"
+    assert config.load_settings().session_retention_days == 21
+
+    page.fields["session_retention_days"].setText("0")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "not a number of days to keep sessions" in page.messages.text.text()
+    assert config.load_settings().session_retention_days == 21  # nothing saved
+
+    page.fields["session_retention_days"].setText("7")
+    changed = []
+    page.connection_changed.connect(changed.append)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)
+    assert config.load_settings().session_retention_days == 7 and services.settings.session_retention_days == 7
+
+
+def test_a_school_file_with_a_secret_is_refused_in_the_window(qtbot, services, tmp_path) -> None:  # noqa: F811
+    import json
+
+    school = tmp_path / "school.json"
+    school.write_text(json.dumps({"subscription_id": "sub-Oakfield", "client_secret": "never-anywhere"}), encoding="utf-8")
+    page = make_page(qtbot, services)
+    page.import_school_file(school)
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "carries a secret (client_secret)" in page.messages.text.text()
+    assert "never-anywhere" not in page.messages.text.text()
+    assert page.fields["subscription_id"].text() != "sub-Oakfield" and config.load_settings().subscription_id == ""
+
+
+def test_the_school_locks_what_it_locks_and_caps_retention(qtbot, services, zoomhost_home) -> None:  # noqa: F811
+    import json
+
+    (zoomhost_home / "school.json").write_text(
+        json.dumps({"subscription_id": "sub-Oakfield", "session_retention_days": 14, "locked": ["subscription_id"]}), encoding="utf-8"
+    )
+    page = make_page(qtbot, services)
+    assert page.fields["subscription_id"].isReadOnly() and not page.fields["host_email"].isReadOnly()
+    assert "school's settings" in page.school_note.text() and "Event subscription ID" in page.school_note.text()
+    page.fields["session_retention_days"].setText("90")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "at most 14 days" in page.messages.text.text()

@@ -41,7 +41,7 @@ from zoomhost.system.config import Settings
 from zoomhost.system.runtime import AsyncRunner
 
 if TYPE_CHECKING:  # imported on the I/O thread when first needed: they are slow to load
-    from zoomhost.rehearsal.server import RehearsalServer
+    from zoomhost.rehearsal.server import RehearsalCredentials, RehearsalServer
     from zoomhost.zoom.auth import TokenSource, ZoomAuth
     from zoomhost.zoom.client import UpdateBudget, ZoomClient
     from zoomhost.zoom.credentials import CredentialStore
@@ -244,10 +244,15 @@ class Services:
 
     def _start_rehearsal(self, settings: Settings) -> tuple[RehearsalServer, Settings, TokenSource, object]:
         from zoomhost.rehearsal.server import RehearsalServer
+        from zoomhost.rehearsal.state import ZoomState
         from zoomhost.system import redact
         from zoomhost.zoom.client import UpdateBudget
 
-        server = self.rehearsal_server.start() if self.rehearsal_server is not None else RehearsalServer().start()
+        if self.rehearsal_server is not None:
+            server = self.rehearsal_server.start()
+        else:  # the rehearsal's Server-to-Server app has the scopes the setup guide gives, as a school's would
+            zoom_state = ZoomState()
+            server = RehearsalServer(state=zoom_state, credentials=rehearsal_credentials(zoom_state.account_id)).start()
         redact.register_secret(server.credentials.client_secret)
         state = server.state
         rehearsal_settings = replace(
@@ -301,6 +306,14 @@ def connect_with(
         reason=reason,
         owns_rehearsal=owns_rehearsal,
     )
+
+
+def rehearsal_credentials(account_id: str) -> RehearsalCredentials:
+    """Throwaway Server-to-Server credentials for a rehearsal Zoom, with the scopes zoomhost asks a school for."""
+    from zoomhost.rehearsal.server import RehearsalCredentials
+    from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
+
+    return RehearsalCredentials.generate(account_id=account_id, scopes=" ".join(SERVER_TO_SERVER_SCOPES))
 
 
 def rehearsal_sign_in(settings: Settings, *, account_id: str, client_id: str, client_secret: str) -> TokenSource:

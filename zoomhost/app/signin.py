@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from zoomhost.app.services import Connection, Services
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system.config import BASE_SCHEMES, Settings, UnsafeAddress, check_base
+from zoomhost.system.config import host_allowed
 from zoomhost.zoom.credentials import ENV_OVERRIDES, FIELDS, LABELS, SECRET_FIELDS, FieldStatus
 from zoomhost.zoom.scopes import OWN_SIGN_IN_LOSES, SERVER_TO_SERVER_SCOPES, own_sign_in_summary
 
@@ -49,6 +51,8 @@ TYPED_SETTINGS: dict[str, str] = {
     "school_email_domain": "School email domain",
     "subscription_id": "Event subscription ID",
     "assistant_user": "Assistant's Zoom user (email)",
+    "allowed_hosts": "Hosts zoomhost may check",
+    "session_retention_days": "Keep sessions for (days)",
     "api_base": "API base",
     "oauth_base": "OAuth base",
     "ws_base": "Event WebSocket base",
@@ -62,7 +66,7 @@ def settings_as_typed(current: Settings, typed: Mapping[str, str], *, own_sign_i
     only to this computer, for a rehearsal or test server. The host's email must look like
     one. Nothing is saved here.
     """
-    values: dict[str, Any] = {name: str(typed.get(name, "")).strip() for name in TYPED_SETTINGS}
+    values: dict[str, Any] = {name: str(typed.get(name, getattr(current, name))).strip() for name in TYPED_SETTINGS}
     for name, (secure, _plain) in BASE_SCHEMES.items():
         try:
             values[name] = check_base(name, values[name])
@@ -78,8 +82,35 @@ def settings_as_typed(current: Settings, typed: Mapping[str, str], *, own_sign_i
             "The assistant's Zoom user does not look like an email address.",
             hint="Type the email of the Zoom user the school set aside for the host assistant, or leave it empty.",
         )
+    values["allowed_hosts"] = ", ".join(part for part in re.split(r"[,\s]+", values["allowed_hosts"].lower()) if part)
+    bad = [h for h in values["allowed_hosts"].split(", ") if h and "@" not in h]
+    if bad:
+        raise ZoomhostError(f"“{bad[0][:60]}” is not a host's email or an @domain.", hint="Type emails or @school.example, separated by commas.")
+    if values["host_email"] and not host_allowed(values["host_email"], values["allowed_hosts"]):
+        raise ZoomhostError(
+            "The host's Zoom email is not among the hosts zoomhost may check.",
+            hint="Type one of the hosts the school allows, or ask the IT lead to add this one.",
+        )
+    values["session_retention_days"] = _retention_days(values["session_retention_days"])
     values["auth_mode"] = "user_oauth" if own_sign_in else "server_to_server"
     return replace(current, **values)
+
+
+def _retention_days(typed: str) -> int:
+    """Days a session is kept, as typed: a whole number from 1 to 365, no more than the school allows."""
+    from zoomhost.app.school import school_policy
+
+    if not typed.isdigit() or not 1 <= int(typed) <= 365:
+        raise ZoomhostError(
+            f"“{typed[:20]}” is not a number of days to keep sessions.", hint="Type a whole number of days from 1 to 365."
+        )
+    longest = school_policy().longest_retention
+    if longest is not None and int(typed) > longest:
+        raise ZoomhostError(
+            f"The school keeps sessions for at most {longest} days.",
+            hint=f"Type {longest} or fewer: the school's settings set the longest, for its privacy impact assessment.",
+        )
+    return int(typed)
 
 DEFAULT_FIELDS = ("account_id", "client_id", "client_secret")
 

@@ -112,10 +112,11 @@ class RehearsalCredentials:
     account_id: str
     client_id: str
     client_secret: str
+    scopes: str = S2S_SCOPES  # what the school gave the app: every token it signs in for carries these
 
     @classmethod
-    def generate(cls, *, account_id: str) -> RehearsalCredentials:
-        return cls(account_id=account_id, client_id=secrets.token_urlsafe(16), client_secret=secrets.token_urlsafe(24))
+    def generate(cls, *, account_id: str, scopes: str = S2S_SCOPES) -> RehearsalCredentials:
+        return cls(account_id=account_id, client_id=secrets.token_urlsafe(16), client_secret=secrets.token_urlsafe(24), scopes=scopes)
 
 
 @dataclass(frozen=True)
@@ -813,8 +814,9 @@ class RehearsalServer:
                 return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
             if form.get("account_id") != self.credentials.account_id:
                 return _json(400, {"reason": "Invalid account_id", "error": "invalid_request"})
-            token, expires = self.tokens.issue(user_id=None, scope=S2S_SCOPES)
-            return _json(200, {"access_token": token, "token_type": "bearer", "expires_in": expires, "scope": S2S_SCOPES, "api_url": self.oauth_base})
+            scopes = self.credentials.scopes
+            token, expires = self.tokens.issue(user_id=None, scope=scopes)
+            return _json(200, {"access_token": token, "token_type": "bearer", "expires_in": expires, "scope": scopes, "api_url": self.oauth_base})
         if client_id is None:
             return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
         if grant == "authorization_code":

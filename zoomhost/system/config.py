@@ -4,6 +4,9 @@ The addresses zoomhost sends credentials and tokens to (Zoom's API, OAuth and ev
 or a ZoomGov or test server in their place) are parsed, never prefix-tested: each must be
 https (wss for the WebSocket), or plain http (ws) to this computer only (127.0.0.0/8, ::1,
 localhost), so ``http://127.0.0.1.evil.example`` is refused.
+
+Under the teacher's own settings lie the school's (``school.json``, written once by the IT lead and
+deployed system-wide): see "the school's settings" below.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ import os
 import re
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+import platformdirs
 
 from zoomhost.system import paths
 
@@ -100,6 +106,10 @@ class Settings:
     auto_lock_minutes: int = 5  # protocol: lock once everyone is in or 5 minutes after start
     planned_minutes: int = 30  # protocol: usually no more than 30 minutes
     session_retention_days: int = 30
+    # The school's policy (school.json): hosts zoomhost may check ("" anyone on the school's domains), and the
+    # age in days after which the consent register counts as out of date (0: never).
+    allowed_hosts: str = ""
+    register_refresh_days: int = 0
     consent_register_source: str = ""  # a label only (e.g. "Arbor export")
 
     def with_env(self) -> Settings:
@@ -130,22 +140,51 @@ def settings_path() -> Path:
 def load_settings(*, env: bool = True) -> Settings:
     """The settings file's values (a damaged value is dropped for its default, with a log line), then
     the ``ZOOMHOST_*`` environment's (``env``; an unsafe address there raises UnsafeAddress)."""
-    found = _from_file()
+    found = _with_school(_from_file())
     return found.with_env() if env else found
 
 
-def _from_file() -> Settings:
+def school_layer() -> tuple[dict[str, object], frozenset[str], int | None]:
+    """The deployed school.json as settings values, the fields it locks, and its retention (the longest allowed).
+
+    A school file that cannot be used is logged and left out (``zoomhost doctor`` and Settings say why).
+    """
+    try:
+        school = deployed_school_settings()
+    except SchoolSettingsError as err:
+        log.warning("the school's settings file is not used: %s", err)
+        return {}, frozenset(), None
+    if school is None:
+        return {}, frozenset(), None
+    values = school.settings_values()
+    rename = {"school_domains": "school_email_domain"}
+    locked = frozenset(rename.get(key, key) for key in school.locked) & set(values)
+    return values, locked, school.session_retention_days
+
+
+def _with_school(kept: dict[str, object]) -> Settings:
+    """The school's values, then the teacher's own where policy allows (a locked key, a longer retention: the school's)."""
+    school, locked, longest = school_layer()
+    merged = {**school, **{k: v for k, v in kept.items() if k not in locked}}
+    days = merged.get("session_retention_days")
+    if longest is not None and isinstance(days, int) and days > longest:
+        merged["session_retention_days"] = longest
+    return Settings(**merged)
+
+
+def _from_file() -> dict[str, object]:
+    """The fields the teacher's settings file sets (a damaged value is dropped, with a log line)."""
     path = settings_path()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Settings()
+        return {}
     except (OSError, ValueError) as exc:
         log.warning("settings file %s is unreadable (%s); using defaults", path, exc)
-        return Settings()
+        return {}
     if not isinstance(raw, dict):
         log.warning("settings file %s does not hold settings; using defaults", path)
-        return Settings()
+        return {}
     raw = _upgrade(raw)
     defaults = Settings()
     kept = {}
@@ -160,7 +199,7 @@ def _from_file() -> Settings:
             log.warning("settings file %s: %s; using %s", path, _unsafe(f.name, value), default)
         else:
             kept[f.name] = value
-    return Settings(**kept)
+    return kept
 
 
 def _unsafe(name: str, value: str) -> str | None:
@@ -173,7 +212,9 @@ def _unsafe(name: str, value: str) -> str | None:
 
 def save_settings(settings: Settings) -> None:
     path = settings_path()
-    data = {"version": SETTINGS_VERSION, **asdict(settings)}
+    school, _locked, _longest = school_layer()
+    # A value the school's file gives is kept only when the teacher changed it: a later change to school.json still applies.
+    data = {"version": SETTINGS_VERSION, **{k: v for k, v in asdict(settings).items() if k not in school or school[k] != v}}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
@@ -184,3 +225,198 @@ def _upgrade(raw: dict[str, object]) -> dict[str, object]:
     raw = dict(raw)
     raw.pop("version", None)
     return raw
+
+
+# -- the school's settings (school.json) ---------------------------------------------------------------
+# School settings: the values a school's IT lead writes once in ``school.json`` for every laptop.
+#
+# The file holds no secret, ever: a file carrying one (a client secret, an SDK secret, a token, a
+# password …) is refused whole, and nothing of it is used or stored; secrets go to each computer's
+# keyring. It is read from one system-wide place (``school_settings_path``), deployed by the IT
+# lead, or imported once by a teacher (Settings ▸ Import school settings, ``zoomhost settings import
+# FILE``), which copies its values into the teacher's own settings.
+#
+# Policy: a value the school's file gives is the default on every laptop; a teacher's own settings
+# may change it, except the keys the file lists in ``locked`` (the school's value always wins) and
+# ``session_retention_days``, which a teacher may shorten but never lengthen beyond the school's.
+
+SCHOOL_FILE_NAME = "school.json"
+SCHOOL_ENV_PATH = "ZOOMHOST_SCHOOL_SETTINGS"  # another place for the system-wide file (tests, unusual installs)
+SCHOOL_MAX_BYTES = 64 * 1024
+
+#: school.json key -> what it is, in words (the keys the setup guide documents).
+SCHOOL_KEYS: dict[str, str] = {
+    "account_id": "the school's Zoom account ID (not a secret; kept in the keyring beside the app's credentials)",
+    "school_domains": "the email domains of the school's Zoom users (hosts must be on one)",
+    "subscription_id": "the WebSocket event subscription's ID",
+    "assistant_user": "the Zoom user set aside for the host assistant (an email), or empty",
+    "allowed_hosts": "the hosts whose meetings zoomhost may check, as emails or @domain; empty: anyone on the school's domains",
+    "session_retention_days": "days a session journal is kept (1–365); teachers may shorten it, never lengthen it",
+    "register_refresh_days": "days after which a consent register counts as out of date (1–365)",
+    "api_base": "Zoom's API address (ZoomGov: https://api.zoomgov.com/v2)",
+    "oauth_base": "Zoom's sign-in address (ZoomGov: https://zoomgov.com)",
+    "ws_base": "Zoom's event WebSocket address (ZoomGov: wss://ws.zoomgov.com/ws)",
+    "locked": "keys whose school value a teacher cannot change",
+}
+#: A key or value like these is a secret: the whole file is refused.
+_SECRET_NAME = re.compile(r"secret|password|passwd|passcode|token|private|credential|jwt", re.I)
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@([^@\s]{1,253})$")
+
+
+class SchoolSettingsError(ValueError):
+    """The school's settings file cannot be used (``str(err)`` says why, naming the file and key)."""
+
+
+@dataclass(frozen=True)
+class SchoolSettings:
+    """What a school's file says; a key it leaves out is None."""
+
+    source: str
+    account_id: str | None = None
+    school_domains: tuple[str, ...] | None = None
+    subscription_id: str | None = None
+    assistant_user: str | None = None
+    allowed_hosts: tuple[str, ...] | None = None
+    session_retention_days: int | None = None
+    register_refresh_days: int | None = None
+    api_base: str | None = None
+    oauth_base: str | None = None
+    ws_base: str | None = None
+    locked: tuple[str, ...] = ()
+
+    def given(self) -> dict[str, Any]:
+        """The keys the file gives, with their values (``locked`` and ``source`` aside)."""
+        return {k: getattr(self, k) for k in SCHOOL_KEYS if k != "locked" and getattr(self, k) is not None}
+
+    def settings_values(self) -> dict[str, Any]:
+        """The given values as zoomhost's settings fields (``account_id`` is not one: it goes to the keyring)."""
+        values = self.given()
+        values.pop("account_id", None)
+        if "school_domains" in values:
+            values["school_email_domain"] = ", ".join(values.pop("school_domains"))
+        if "allowed_hosts" in values:
+            values["allowed_hosts"] = ", ".join(values["allowed_hosts"])
+        return values
+
+
+def school_settings_path() -> Path:
+    """The system-wide school.json: ``$ZOOMHOST_SCHOOL_SETTINGS``, ``$ZOOMHOST_HOME/school.json``, or the system's shared config folder
+    (Linux ``/etc/xdg/zoomhost``, macOS ``/Library/Application Support/zoomhost``, Windows
+    ``C:\\ProgramData\\zoomhost``)."""
+    override = os.environ.get(SCHOOL_ENV_PATH)
+    if override:
+        return Path(override)
+    home = os.environ.get("ZOOMHOST_HOME")  # a portable install (or a test) keeps everything under one folder
+    if home:
+        return Path(home) / SCHOOL_FILE_NAME
+    return platformdirs.site_config_path("zoomhost", appauthor=False, multipath=False) / SCHOOL_FILE_NAME
+
+
+def read_school_file(path: Path) -> SchoolSettings:
+    """The school's settings in ``path``, every value checked; SchoolSettingsError when anything is wrong."""
+    name = str(path)
+    try:
+        if not path.is_file():
+            raise SchoolSettingsError(f"{name} is not a file.")
+        if path.stat().st_size > SCHOOL_MAX_BYTES:
+            raise SchoolSettingsError(f"{name} is larger than a school settings file can be ({SCHOOL_MAX_BYTES // 1024} KB).")
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise SchoolSettingsError(f"{name} cannot be read ({err.strerror or type(err).__name__}).") from None
+    except (ValueError, UnicodeDecodeError) as err:
+        raise SchoolSettingsError(f"{name} is not a JSON file ({err}).") from None
+    return parse_school_settings(raw, source=name)
+
+
+def parse_school_settings(raw: object, *, source: str) -> SchoolSettings:
+    if not isinstance(raw, dict):
+        raise SchoolSettingsError(f"{source} does not hold settings (a JSON object with keys such as subscription_id).")
+    secrets = [str(k) for k in raw if _SECRET_NAME.search(str(k))]
+    if secrets:
+        raise SchoolSettingsError(
+            f"{source} carries a secret ({', '.join(secrets)}), so it was refused and nothing of it was used or stored. "
+            "Secrets go only to each computer's keyring (`zoomhost credentials set`); take them out of the file."
+        )
+    unknown = [str(k) for k in raw if k not in SCHOOL_KEYS]
+    if unknown:
+        raise SchoolSettingsError(f"{source}: zoomhost has no school setting called {', '.join(unknown)}. Known: {', '.join(SCHOOL_KEYS)}.")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        values[key] = _check(key, value, source)
+    return SchoolSettings(source=source, **values)
+
+
+def _text(key: str, value: object, source: str) -> str:
+    if not isinstance(value, str):
+        raise SchoolSettingsError(f"{source}: {key} must be text, not {type(value).__name__}.")
+    value = value.strip()
+    if len(value) > 254 or any(ord(c) < 32 for c in value):
+        raise SchoolSettingsError(f"{source}: {key} is too long or has control characters in it.")
+    return value
+
+
+def _texts(key: str, value: object, source: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,\s]+", value) if part]
+    if not isinstance(value, list):
+        raise SchoolSettingsError(f"{source}: {key} must be a list of text.")
+    return tuple(_text(key, item, source) for item in value)
+
+
+def _check(key: str, value: object, source: str) -> Any:
+    if key in ("account_id", "subscription_id"):
+        text = _text(key, value, source)
+        if text and not re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", text):
+            raise SchoolSettingsError(f"{source}: {key} “{text[:40]}” is not a Zoom ID (letters, digits, - and _).")
+        return text
+    if key == "school_domains":
+        domains = tuple(d.lower().lstrip("@") for d in _texts(key, value, source))
+        bad = [d for d in domains if not _DOMAIN.match(d)]
+        if bad or not domains:
+            raise SchoolSettingsError(f"{source}: school_domains must list email domains such as school.example ({', '.join(bad)}).")
+        return domains
+    if key == "assistant_user":
+        text = _text(key, value, source)
+        if text and not _EMAIL.match(text):
+            raise SchoolSettingsError(f"{source}: assistant_user “{text[:60]}” is not an email address.")
+        return text
+    if key == "allowed_hosts":
+        hosts = tuple(h.lower() for h in _texts(key, value, source))
+        bad = [h for h in hosts if not (_EMAIL.match(h) or (h.startswith("@") and _DOMAIN.match(h[1:])))]
+        if bad:
+            raise SchoolSettingsError(f"{source}: allowed_hosts must be emails or @domain ({', '.join(bad)}).")
+        return hosts
+    if key in ("session_retention_days", "register_refresh_days"):
+        if type(value) is not int or not 1 <= value <= 365:
+            raise SchoolSettingsError(f"{source}: {key} must be a whole number of days from 1 to 365.")
+        return value
+    if key in BASE_SCHEMES:
+        try:
+            return check_base(key, _text(key, value, source))
+        except UnsafeAddress as err:
+            raise SchoolSettingsError(f"{source}: {err}") from None
+    if key == "locked":
+        locked = _texts(key, value, source)
+        bad = [k for k in locked if k not in SCHOOL_KEYS or k == "locked"]
+        if bad:
+            raise SchoolSettingsError(f"{source}: locked names keys zoomhost does not know ({', '.join(bad)}).")
+        return locked
+    raise SchoolSettingsError(f"{source}: zoomhost has no school setting called {key}.")  # pragma: no cover - SCHOOL_KEYS checked first
+
+
+def deployed_school_settings() -> SchoolSettings | None:
+    """The system-wide school.json, or None when there is none; SchoolSettingsError when it is unusable."""
+    path = school_settings_path()
+    if not path.exists():
+        return None
+    return read_school_file(path)
+
+
+def host_allowed(host: str, allowed: str) -> bool:
+    """Whether the host's email is among ``allowed`` (emails or @domain, separated by commas); empty allows anyone."""
+    entries = [a for a in re.split(r"[,\s]+", allowed.lower()) if a]
+    if not entries:
+        return True
+    host = host.strip().lower()
+    return any(host == a or (a.startswith("@") and host.endswith(a)) for a in entries)

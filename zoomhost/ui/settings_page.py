@@ -9,10 +9,12 @@ words as plain text, hidden characters written out: ``ui/text.py``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zoomhost.app.school import SchoolImport, import_school_settings, school_policy
 from zoomhost.app.services import Connection, Services
 from zoomhost.app.signin import (
     ConnectionTest,
@@ -134,8 +137,17 @@ class SettingsPage(QWidget):
 
         account = QGroupBox("The school's Zoom account", body)
         form = QFormLayout(account)
-        for name in ("host_email", "school_email_domain", "subscription_id"):
+        for name in ("host_email", "school_email_domain", "subscription_id", "allowed_hosts", "session_retention_days"):
             self._plain_row(form, name, account)
+        self.fields["session_retention_days"].setToolTip(
+            "Session journals older than this are deleted by themselves (1 to 365 days; the school's settings may set the longest)."
+        )
+        self.school_button = action_button(
+            "&Import school settings…", tooltip="Read the school.json your IT lead gave you (it holds no secrets)", parent=account
+        )
+        self.school_note = plain_label(parent=account, name="School settings", wrap=True)
+        form.addRow(self.school_button)
+        form.addRow(self.school_note)
         layout.addWidget(account)
 
         advanced = QGroupBox("Addresses (change only for ZoomGov or testing)", body)
@@ -166,6 +178,7 @@ class SettingsPage(QWidget):
         self.save_button.clicked.connect(self.save)
         self.test_button.clicked.connect(self.test_connection)
         self.browser_button.clicked.connect(self.sign_in_with_browser)
+        self.school_button.clicked.connect(self.choose_school_file)
         self._show_settings(services.settings)
         self.load_keyring_state()
 
@@ -199,7 +212,23 @@ class SettingsPage(QWidget):
         (self.user_radio if settings.auth_mode == "user_oauth" else self.s2s_radio).setChecked(True)
         for name in PLAIN_FIELDS:
             self.fields[name].setText(str(getattr(settings, name)))
+        self._show_policy()
         self._mode_shown()
+
+    def _show_policy(self) -> None:
+        """Fields the school's deployed settings lock are read-only, and the page says whose they are."""
+        policy = school_policy()
+        for name in PLAIN_FIELDS:
+            locked = name in policy.locked
+            self.fields[name].setReadOnly(locked)
+            self.fields[name].setAccessibleDescription("Set by the school's settings; only the IT lead can change it." if locked else "")
+        if policy.problem:
+            self.school_note.setText(one_line(f"⚠ The school's settings at {policy.path} are not used: {policy.problem}"))
+        elif policy.deployed:
+            locked_words = f"; locked: {', '.join(sorted(PLAIN_FIELDS[n] for n in policy.locked if n in PLAIN_FIELDS))}" if policy.locked else ""
+            self.school_note.setText(one_line(f"The school's settings from {policy.path} apply{locked_words}."))
+        else:
+            self.school_note.setText("")
 
     def _mode_shown(self) -> None:
         s2s = self.s2s_radio.isChecked()
@@ -278,6 +307,35 @@ class SettingsPage(QWidget):
             messages=self.messages,
             success=saved,
             after=lambda: self.save_button.setEnabled(True),
+        )
+
+    # -- the school's settings ------------------------------------------------------------------------
+    def choose_school_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import the school's settings", str(Path.home()), "School settings (*.json)")
+        if path:
+            self.import_school_file(Path(path))
+
+    def import_school_file(self, path: Path) -> None:
+        """Read and check the file off the GUI thread, keep its values, then show them on the page."""
+        self.messages.clear()
+        services = self.services
+
+        def imported(result: SchoolImport) -> None:
+            self._show_settings(services.settings)
+            changes = "; ".join(f"{what}: {after or '(empty)'}" for what, _before, after in result.changed) or "nothing changed"
+            kept = f" Account ID kept in {result.account_id_kept}." if result.account_id_kept else ""
+            self.messages.show_message("pass", f"Imported the school's settings from {path.name}: {changes}.{kept}")
+            self.load_keyring_state()
+
+        run_task(
+            self,
+            self.runner,
+            lambda: import_school_settings(services, path),
+            blocking=True,
+            doing=f"importing the school's settings from {path.name}",
+            busy=self.busy,
+            messages=self.messages,
+            success=imported,
         )
 
     # -- signing in --------------------------------------------------------------------------------

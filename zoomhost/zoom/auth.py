@@ -37,10 +37,12 @@ from zoomhost.system.redact import register_secret
 from zoomhost.zoom.client import answer_size_cap
 from zoomhost.zoom.credentials import CredentialStore, ServerToServerCredentials, UserOAuthCredentials
 from zoomhost.zoom.errors import AuthError, ZoomError, error_from_exception, error_from_response
+from zoomhost.zoom.scopes import REDIRECT_PATH
+from zoomhost.zoom.tls import zoom_ssl_context
 
 log = logging.getLogger(__name__)
 
-CALLBACK_PATH = "/zoomhost/signed-in"
+CALLBACK_PATH = REDIRECT_PATH  # the setup guide gives this path as the app's redirect address
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class AccessToken:
     value: str = field(repr=False)  # never shown, even in a traceback
     expires_at: float = 0.0  # seconds since the epoch
     refresh_token: str | None = field(default=None, repr=False)
+    scopes: frozenset[str] | None = None  # what Zoom says it granted ("scope"); None when it did not say
 
 
 class TokenSource(Protocol):
@@ -67,7 +70,9 @@ def _token_from(raw: dict[str, Any], *, clock: Callable[[], float] = time.time) 
     if not isinstance(expires_at, (int, float)):
         expires_in = raw.get("expires_in")
         expires_at = clock() + (float(expires_in) if isinstance(expires_in, (int, float)) else 3600.0)
-    return AccessToken(value=value, expires_at=float(expires_at), refresh_token=refresh)
+    scope = raw.get("scope")
+    scopes = frozenset(scope.split()) if isinstance(scope, str) else None
+    return AccessToken(value=value, expires_at=float(expires_at), refresh_token=refresh, scopes=scopes)
 
 
 def _raise_for_token_error(response: httpx.Response) -> httpx.Response:
@@ -107,6 +112,7 @@ async def _oauth_client(
         token_endpoint_auth_method="client_secret_basic",
         transport=transport,
         timeout=timeout,
+        verify=zoom_ssl_context(),  # the operating system's certificates too (a school's HTTPS filter)
         event_hooks={"response": [answer_size_cap()]},
         **kwargs,
     )
@@ -318,6 +324,11 @@ class ZoomAuth(httpx.Auth):
     @property
     def has_warm_token(self) -> bool:
         return self._token is not None and self._clock() < self._token.expires_at - self._min_validity
+
+    @property
+    def granted_scopes(self) -> frozenset[str] | None:
+        """The scopes Zoom granted the current token (None before a token, or when Zoom did not say)."""
+        return self._token.scopes if self._token is not None else None
 
     async def warm(self) -> None:
         """Fetch a token now (before the meeting) so urgent calls later never wait for one."""

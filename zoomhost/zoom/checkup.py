@@ -19,13 +19,14 @@ from zoomhost.zoom.auth import ZoomAuth
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import NotFound, NotPermitted, PlanDoesNotAllow, ZoomError
 from zoomhost.zoom.events import EventStream
-from zoomhost.zoom.scopes import OWN_SIGN_IN_LOSES, own_sign_in_summary
+from zoomhost.zoom.scopes import OWN_SIGN_IN_LOSES, check_scopes, own_sign_in_summary
 
 #: The line about a teacher's own sign-in (only when zoomhost signs in that way).
 OWN_SIGN_IN = "Your own Zoom sign-in"
 ACCOUNT_SETTINGS = "Reading the account's settings"
 DASHBOARD = "Dashboard (who is in a meeting)"
 EVENT_SUBSCRIPTION = "Event subscription"
+SCOPES = "Scopes"
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,13 @@ async def check_connection(
     except ZoomError as err:
         lines.append(_line("Sign-in", RuleStatus.FAIL, err.user_text()))
         untried = "Not tried: zoomhost could not sign in."
-        for what in ("Reading meetings", "Reading the host's settings", ACCOUNT_SETTINGS, DASHBOARD, EVENT_SUBSCRIPTION):
+        for what in (SCOPES, "Reading meetings", "Reading the host's settings", ACCOUNT_SETTINGS, DASHBOARD, EVENT_SUBSCRIPTION):
             lines.append(_line(what, RuleStatus.UNKNOWN, untried))
         if own:
             lines.append(_line(OWN_SIGN_IN, RuleStatus.WARN, own_sign_in_summary()))
         return lines
     lines.append(_line("Sign-in", RuleStatus.PASS, "Zoom accepted the app's credentials and issued a token."))
+    lines.append(scope_line(auth.granted_scopes, own_sign_in=own, assistant_user=bool(settings.assistant_user)))
 
     if host_user is None:
         why = "Not tried: enter the host's Zoom email address in Settings."
@@ -75,6 +77,28 @@ async def check_connection(
     if own:
         lines.append(_line(OWN_SIGN_IN, RuleStatus.WARN, own_sign_in_summary()))
     return lines
+
+
+def scope_line(granted: frozenset[str] | None, *, own_sign_in: bool, assistant_user: bool) -> CheckLine:
+    """The scopes Zoom granted the token against zoomhost's list: missing ones fail (by feature), extra ones warn."""
+    if granted is None:
+        return _line(SCOPES, RuleStatus.UNKNOWN, "Zoom did not say which scopes it granted, so they could not be checked.")
+    report = check_scopes(granted, own_sign_in=own_sign_in, assistant_user=assistant_user)
+    where = "the Zoom app a teacher signs in with" if own_sign_in else "the school's Server-to-Server app"
+    parts: list[str] = []
+    if report.missing:
+        each = "; ".join(f"{feature.name} needs {', '.join(add)} (without it {feature.without})" for feature, add in report.missing)
+        parts.append(f"Missing: {each}. Add them to {where} (App Marketplace ▸ the app ▸ Scopes), then test again.")
+    if report.extra:
+        parts.append(
+            f"Beyond what zoomhost needs: {', '.join(report.extra)}. Remove them from {where} "
+            "(App Marketplace ▸ the app ▸ Scopes), so its secret can do no more than zoomhost does."
+        )
+    if report.missing:
+        return _line(SCOPES, RuleStatus.FAIL, " ".join(parts))
+    if report.extra:
+        return _line(SCOPES, RuleStatus.WARN, " ".join(parts))
+    return _line(SCOPES, RuleStatus.PASS, f"{where[0].upper()}{where[1:]} has every scope zoomhost needs, and no more.")
 
 
 async def _meetings(client: ZoomClient, host_user: str, lines: list[CheckLine]) -> str | None:

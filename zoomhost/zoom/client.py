@@ -40,6 +40,7 @@ from zoomhost.zoom.errors import (
     error_from_response,
 )
 from zoomhost.zoom.ratelimit import IDEMPOTENT_METHODS, Category, RateLimiter, RetryPolicy
+from zoomhost.zoom.tls import zoom_ssl_context
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +263,7 @@ class ZoomClient:
             base_url=settings.api_base.rstrip("/") + "/",
             auth=auth,
             transport=transport,
+            verify=zoom_ssl_context(),  # the operating system's certificates too (a school's HTTPS filter)
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": f"zoomhost/{__version__}", "Accept": "application/json"},
             follow_redirects=False,

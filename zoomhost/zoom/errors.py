@@ -16,6 +16,7 @@ import httpx
 
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system.redact import redact
+from zoomhost.zoom.tls import UNTRUSTED, untrusted_certificate
 
 
 class ZoomError(ZoomhostError):
@@ -214,4 +215,15 @@ def error_from_exception(exc: httpx.TransportError, *, what: str = "the request"
     """A typed error for a failure below HTTP (no answer at all)."""
     if isinstance(exc, httpx.TimeoutException):
         return TimedOut(f"Zoom did not answer {what} in time.")
+    if untrusted_certificate(exc):
+        host = exc.request.url.host if _has_request(exc) else "Zoom"
+        return ConnectionFailed(UNTRUSTED.format(host=host))
     return ConnectionFailed(f"zoomhost could not reach Zoom for {what}.")
+
+
+def _has_request(exc: httpx.TransportError) -> bool:
+    try:
+        exc.request  # noqa: B018 - httpx raises when the error has no request
+    except RuntimeError:
+        return False
+    return True

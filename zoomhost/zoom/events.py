@@ -21,12 +21,13 @@ import contextlib
 import json
 import logging
 import random
+import ssl
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -35,6 +36,7 @@ from zoomhost.system.config import Settings
 from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
+from zoomhost.zoom.tls import UNTRUSTED, untrusted_certificate, zoom_ssl_context
 from zoomhost.zoom.errors import (
     ConnectionFailed,
     NotFound,
@@ -253,6 +255,10 @@ class EventStream:
         self.last_problem = ""  # the last thing that went wrong, in words (Zoom's own for a refusal)
         self.skipped = 0  # frames that could not be read
 
+    def _tls(self) -> dict[str, ssl.SSLContext]:
+        """For a wss:// stream, the context that trusts the operating system's certificates as well as zoomhost's."""
+        return {"ssl": zoom_ssl_context()} if self._settings.ws_base.startswith("wss:") else {}
+
     def _url(self, token: str) -> str:
         query = urlencode({"subscriptionId": self._settings.subscription_id, "access_token": token})
         return f"{self._settings.ws_base}?{query}"
@@ -290,7 +296,7 @@ class EventStream:
             refused = False
             try:
                 async with connect(
-                    self._url(token), max_size=MAX_FRAME, open_timeout=self._open_timeout, user_agent_header=None
+                    self._url(token), max_size=MAX_FRAME, open_timeout=self._open_timeout, user_agent_header=None, **self._tls()
                 ) as ws:
                     self._ws = ws
                     beat = asyncio.create_task(self._heartbeat(ws))
@@ -327,7 +333,11 @@ class EventStream:
                 self.last_problem = f"Zoom answered {status} to the event stream's connection."
                 log.warning("event stream: Zoom answered %s to the connection", status)
             except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as exc:
-                self.last_problem = "The connection to Zoom's event stream dropped."
+                self.last_problem = (
+                    UNTRUSTED.format(host=urlsplit(self._settings.ws_base).hostname)
+                    if untrusted_certificate(exc)
+                    else "The connection to Zoom's event stream dropped."
+                )
                 log.warning("event stream dropped: %s", redact(f"{type(exc).__name__}: {exc}")[:200])
             finally:
                 self._ws = None
@@ -431,7 +441,7 @@ class EventStream:
     async def _probe_once(self, token: str, timeout: float) -> StreamProbe:
         try:
             async with asyncio.timeout(timeout):
-                async with connect(self._url(token), max_size=MAX_FRAME, open_timeout=timeout, user_agent_header=None) as ws:
+                async with connect(self._url(token), max_size=MAX_FRAME, open_timeout=timeout, user_agent_header=None, **self._tls()) as ws:
                     with contextlib.suppress(ConnectionClosed):  # a refusal may already be on its way: read it
                         await ws.send(json.dumps({"module": "heartbeat"}))
                     async for raw in ws:
@@ -453,6 +463,8 @@ class EventStream:
                 return StreamProbe(False, "Zoom does not know this event subscription (404).")
             return StreamProbe(False, f"Zoom answered {status} to the event stream's connection.")
         except (ConnectionClosed, InvalidHandshake, OSError) as exc:
+            if untrusted_certificate(exc):
+                return StreamProbe(False, UNTRUSTED.format(host=urlsplit(self._settings.ws_base).hostname))
             return StreamProbe(False, f"zoomhost could not reach Zoom's event stream ({type(exc).__name__}).")
 
     # -- reading -------------------------------------------------------------------------------
