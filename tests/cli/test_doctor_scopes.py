@@ -80,3 +80,16 @@ def test_classic_scopes_are_understood(monkeypatch: pytest.MonkeyPatch, capsys: 
     _status, checks = doctor_against(classic, monkeypatch, capsys)
     scopes = checks["zoom_scopes"]
     assert scopes["status"] == "warn" and "Beyond what zoomhost needs: report:read:admin." in scopes["detail"], scopes
+
+
+def test_every_rehearsal_zoomhost_starts_grants_exactly_the_scopes_the_guide_asks_a_school_for() -> None:
+    """The window's rehearsal, `zoomhost rehearsal` and `zoomhost rehearse` all start the rehearsal Zoom the one
+    way: its Server-to-Server app holds the guide's scopes, so a rehearsal's Scopes line neither fails nor warns."""
+    from zoomhost.app.services import new_rehearsal_server
+    from zoomhost.zoom.scopes import check_scopes
+
+    server = new_rehearsal_server(plan="business")
+    granted = server.credentials.scopes.split()
+    assert sorted(granted) == sorted(SERVER_TO_SERVER_SCOPES) and server.state.plan == "business"
+    report = check_scopes(granted, own_sign_in=False, assistant_user=False)
+    assert not report.missing and not report.extra

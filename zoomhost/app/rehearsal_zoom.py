@@ -50,7 +50,7 @@ def serve_rehearsal_zoom(
     from zoomhost.rehearsal.binding import RehearsalBridge
     from zoomhost.rehearsal.faults import PLANS
     from zoomhost.rehearsal.scenarios import SCENARIOS, play
-    from zoomhost.rehearsal.server import RehearsalServer
+    from zoomhost.app.services import new_rehearsal_server
 
     if speed <= 0:
         raise ZoomhostError("The speed must be above zero.", hint="Use 1 for real time, or 10 for ten times faster.")
@@ -59,7 +59,7 @@ def serve_rehearsal_zoom(
     if plan not in PLANS:
         raise ZoomhostError(f"The rehearsal Zoom has no plan called '{plan}'.", hint=f"Choose one of: {', '.join(PLANS)}.")
 
-    server = RehearsalServer(port=port, plan=plan)
+    server = new_rehearsal_server(port=port, plan=plan)
     redact.register_secret(server.credentials.client_secret)
     redact.register_secret(server.state.sdk_app[1])
     try:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from zoomhost.app.retention import SESSION_CLOSED, RetentionRun, forget_what_is_due
-from zoomhost.app.services import connect_with, rehearsal_sign_in, session_journals
+from zoomhost.app.services import connect_with, new_rehearsal_server, rehearsal_sign_in, session_journals
 from zoomhost.app.session import play_on, play_scenario, rehearsal_assistant, start_session
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
@@ -395,9 +395,7 @@ async def _start_script(parts: _Zoom, script: Scenario, speed: float) -> Any:
 # -- the rehearsal Zoom ---------------------------------------------------------------------------
 async def _embedded(*, in_process: bool) -> _Zoom:
     from zoomhost.rehearsal.binding import RehearsalBridge
-    from zoomhost.rehearsal.server import RehearsalServer
-
-    server = await asyncio.to_thread(RehearsalServer().start)
+    server = await asyncio.to_thread(new_rehearsal_server().start)
     redact.register_secret(server.credentials.client_secret)
     redact.register_secret(server.state.sdk_app[1])
     parts = _zoom_from(

@@ -243,16 +243,13 @@ class Services:
         )
 
     def _start_rehearsal(self, settings: Settings) -> tuple[RehearsalServer, Settings, TokenSource, object]:
-        from zoomhost.rehearsal.server import RehearsalServer
-        from zoomhost.rehearsal.state import ZoomState
         from zoomhost.system import redact
         from zoomhost.zoom.client import UpdateBudget
 
         if self.rehearsal_server is not None:
             server = self.rehearsal_server.start()
-        else:  # the rehearsal's Server-to-Server app has the scopes the setup guide gives, as a school's would
-            zoom_state = ZoomState()
-            server = RehearsalServer(state=zoom_state, credentials=rehearsal_credentials(zoom_state.account_id)).start()
+        else:
+            server = new_rehearsal_server().start()
         redact.register_secret(server.credentials.client_secret)
         state = server.state
         rehearsal_settings = replace(
@@ -306,6 +303,15 @@ def connect_with(
         reason=reason,
         owns_rehearsal=owns_rehearsal,
     )
+
+
+def new_rehearsal_server(*, port: int = 0, plan: str | None = None) -> RehearsalServer:
+    """A rehearsal Zoom (not started) whose Server-to-Server app has the scopes the setup guide gives, as a school's would."""
+    from zoomhost.rehearsal.server import RehearsalServer
+    from zoomhost.rehearsal.state import ZoomState
+
+    zoom_state = ZoomState()
+    return RehearsalServer(state=zoom_state, credentials=rehearsal_credentials(zoom_state.account_id), port=port, plan=plan)
 
 
 def rehearsal_credentials(account_id: str) -> RehearsalCredentials:
