@@ -31,6 +31,7 @@ COMMANDS = {
     "dry-run": "zoomhost.commands.dryrun",
     "meetings": "zoomhost.commands.zoom",
     "preflight": "zoomhost.commands.zoom",
+    "audit": "zoomhost.commands.audit",
     "end": "zoomhost.commands.zoom",
     "sign-in": "zoomhost.commands.zoom",
     "credentials": "zoomhost.commands.zoom",

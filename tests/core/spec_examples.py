@@ -57,9 +57,35 @@ def user_settings_patch_schema() -> dict[str, Any]:
     return request_schema("/users/{userId}/settings")
 
 
+def user_security_schema() -> dict[str, Any]:
+    """GET /users/{userId}/settings?option=meeting_security: the choice that holds ``meeting_security``."""
+    return _choice_with(ZoomSpec.load().response_schema("get", "/users/{userId}/settings", 200), "meeting_security")
+
+
+def lock_settings_schema() -> dict[str, Any]:
+    """GET /accounts/{accountId}/lock_settings, its plain answer and its ``meeting_security`` one as one object."""
+    schema = ZoomSpec.load().response_schema("get", "/accounts/{accountId}/lock_settings", 200)
+    assert schema is not None
+    properties: dict[str, Any] = {}
+    for choice in schema.get("oneOf", [schema]):
+        properties.update(choice.get("properties", {}))
+    return {"type": "object", "properties": properties}
+
+
+def _choice_with(schema: dict[str, Any] | None, key: str) -> dict[str, Any]:
+    assert schema is not None
+    return next(choice for choice in schema.get("oneOf", [schema]) if key in choice.get("properties", {}))
+
+
 @cache
 def _example(kind: str) -> Any:
-    schemas = {"meeting": meeting_schema, "user": user_settings_schema, "account": account_settings_schema}
+    schemas = {
+        "meeting": meeting_schema,
+        "user": user_settings_schema,
+        "account": account_settings_schema,
+        "security": user_security_schema,
+        "locks": lock_settings_schema,
+    }
     return example_from_schema(schemas[kind]())
 
 
@@ -80,8 +106,12 @@ def example_account_settings() -> dict[str, Any]:
 
 @cache
 def patch_validator(endpoint: str) -> jsonschema.protocols.Validator:
-    """Checks a PATCH body for ``"meeting"`` or ``"user_settings"``, refusing fields the document lacks."""
-    schema = closed(meeting_patch_schema() if endpoint == "meeting" else user_settings_patch_schema())
+    """Checks a PATCH body for ``"meeting"``, ``"user_settings"`` or ``"user_security"`` (the settings
+    update Zoom takes with ``option=meeting_security``), refusing fields the document lacks."""
+    if endpoint == "user_security":
+        schema = closed(_choice_with(ZoomSpec.load().request_schema("patch", "/users/{userId}/settings"), "meeting_security"))
+    else:
+        schema = closed(meeting_patch_schema() if endpoint == "meeting" else user_settings_patch_schema())
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
@@ -122,12 +152,16 @@ def set_path(payload: dict[str, Any], path: str, value: Any) -> None:
 def preflight_input(changes: dict[str, Any] | None = None, **fields: Any) -> PreflightInput:
     """The documents' example meeting and settings, with ``changes`` ({"meeting:settings.waiting_room": True} …).
 
-    Keys name the payload (``meeting``, ``user`` for the host's settings, ``account``) and a dotted
-    path in it; ``fields`` override the other inputs (register counts, domain, PMI …).
+    Keys name the payload (``meeting``, ``user`` for the host's settings, ``account``, ``security``
+    for the host's ``option=meeting_security`` settings, ``locks`` for the account's lock settings)
+    and a dotted path in it; ``fields`` override the other inputs (register counts, domain, PMI …).
+    The security settings and the locks are given only when a change names them (else: not read).
     """
     payloads = {"meeting": example_meeting(), "user": example_user_settings(), "account": example_account_settings()}
     for key, value in (changes or {}).items():
         where, path = key.split(":", 1)
+        if where not in payloads:
+            payloads[where] = copy.deepcopy(_example(where))
         set_path(payloads[where], path, value)
     args: dict[str, Any] = {
         "meeting": payloads["meeting"],
@@ -139,6 +173,8 @@ def preflight_input(changes: dict[str, Any] | None = None, **fields: Any) -> Pre
         "school_email_domain": SCHOOL,
         "personal_meeting_id": None,
         "register_secret": redact.register_secret,  # as the zoom package gives it
+        "security_settings": payloads.get("security"),
+        "account_locks": payloads.get("locks"),
     }
     args.update(fields)
     return PreflightInput(**args)

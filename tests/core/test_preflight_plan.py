@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.contract.spec import ZoomSpec
+from tests.core.preflight_protocol_cases import ALL_LOCKED
 from tests.core.spec_examples import GONE, patch_validator, example_from_schema, meeting_schema, set_path
 from tests.core.spec_examples import preflight_input as make_input
 from zoomhost.system import redact
@@ -56,12 +57,30 @@ def test_all_meeting_fixes_go_into_one_patch() -> None:
             "who_can_share_screen_when_someone_is_sharing": "host",
             "private_chat": False,
             "file_transfer": False,
-        }
+            "allow_live_streaming": False,
+            "annotation": False,
+            "whiteboard": False,
+        },
+        "recording": {"local_recording": False, "cloud_recording": False},
+        # unread, so set to the safe value (who waits is left alone: the host may hold everyone already)
+        "meeting_security": {
+            "only_authenticated_can_join_from_webclient": False,
+            "waiting_room_settings": {"users_who_can_admit_participants_from_waiting_room": 0},
+        },
     }
     assert set(meeting_fixers) <= set(plan.rule_ids)
     ZoomSpec.load().validate_request_body("patch", "/meetings/{meetingId}", plan.meeting_patch)  # the contract oracle
     patch_validator("meeting").validate(plan.meeting_patch)
-    patch_validator("user_settings").validate(plan.user_patch)
+    validate_settings_patch(plan.user_patch)
+
+
+def validate_settings_patch(patch: dict[str, Any]) -> None:
+    """The settings update as Zoom takes it: the host's meeting_security part in a request of its own."""
+    rest = {key: value for key, value in patch.items() if key != "meeting_security"}
+    if rest:
+        patch_validator("user_settings").validate(rest)
+    if "meeting_security" in patch:
+        patch_validator("user_security").validate({"meeting_security": patch["meeting_security"]})
 
 
 def test_manual_steps_are_listed_once_each() -> None:
@@ -82,17 +101,24 @@ def test_advice_is_left_out_unless_asked_for() -> None:
     assert advised.meeting_patch["settings"]["meeting_authentication"] is False
     assert advised.user_patch["schedule_meeting"] == {"embed_password_in_join_link": False}
     patch_validator("meeting").validate(advised.meeting_patch)
-    patch_validator("user_settings").validate(advised.user_patch)
+    validate_settings_patch(advised.user_patch)
 
 
 def test_fixing_everything_zoom_can_fix_leaves_only_the_clicks() -> None:
-    inp = make_input()
+    inp = make_input({**ALL_LOCKED, "security:meeting_security.waiting_room": True})
     plan = plan_fixes(evaluate_all(inp), include_advice=True)
     meeting = deep_merge(json.loads(json.dumps(dict(inp.meeting))), plan.meeting_patch)
     user = deep_merge(json.loads(json.dumps(dict(inp.user_settings or {}))), plan.user_patch)
-    after = evaluate_all(make_input(meeting=meeting, user_settings=user))
+    security = deep_merge(json.loads(json.dumps(dict(inp.security_settings or {}))), {"meeting_security": user.pop("meeting_security")})
+    after = evaluate_all(
+        make_input(meeting=meeting, user_settings=user, security_settings=security, account_locks=inp.account_locks)
+    )
     left = {r.rule_id: r.status for r in after if r.status is not RuleStatus.PASS}
-    assert left == {"rename_off": RuleStatus.FAIL, "removed_cannot_rejoin": RuleStatus.UNKNOWN}
+    assert left == {
+        "rename_off": RuleStatus.FAIL,
+        "removed_cannot_rejoin": RuleStatus.UNKNOWN,
+        "breakout_rooms": RuleStatus.WARN,  # a class with breakout rooms: what staff must do, no setting to change
+    }
     again = plan_fixes(after, include_advice=True)
     assert again.meeting_patch == {} and again.user_patch == {}
     assert len(again.manual_steps) == 2
@@ -111,6 +137,13 @@ def test_a_compliant_meeting_needs_no_fixes() -> None:
         "user:in_meeting.private_chat": False,
         "user:in_meeting.file_transfer": False,
         "account:in_meeting.allow_participants_to_rename": False,
+        "user:recording.local_recording": False,
+        "user:recording.cloud_recording": False,
+        "user:in_meeting.allow_live_streaming": False,
+        "user:in_meeting.annotation": False,
+        "user:in_meeting.whiteboard": False,
+        "security:meeting_security.only_authenticated_can_join_from_webclient": False,
+        "security:meeting_security.waiting_room_settings.users_who_can_admit_participants_from_waiting_room": 0,
     }
     plan = plan_fixes(evaluate_all(make_input(changes)))
     assert plan.meeting_patch == {} and plan.user_patch == {}
@@ -282,7 +315,7 @@ def test_odd_answers_never_crash_and_never_pass_the_odd_field(changes: dict[str,
             assert by_id[_SOLE_FIELD[path][0]].status is not RuleStatus.PASS, (path, value)
     plan = plan_fixes(results, include_advice=True)
     patch_validator("meeting").validate(plan.meeting_patch)
-    patch_validator("user_settings").validate(plan.user_patch)
+    validate_settings_patch(plan.user_patch)
 
 
 @pytest.mark.parametrize("value", [GONE, None, "true", 1, [True], {"on": True}])

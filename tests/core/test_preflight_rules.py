@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.core.preflight_protocol_cases import cases as protocol_cases
 from tests.core.spec_examples import GONE, patch_validator
 from tests.core.spec_examples import preflight_input as make_input
 from zoomhost.core.preflight import RULES, RuleStatus, Severity, rule
@@ -181,6 +182,7 @@ CASES = [
     Case("passcode_not_in_link", {"user:schedule_meeting.embed_password_in_join_link": True}, WARN, "is on"),
     Case("passcode_not_in_link", {"user:schedule_meeting.embed_password_in_join_link": GONE}, UNKNOWN, "Zoom did not report"),
 ]
+CASES += protocol_cases(Case)  # data centres, encryption, who waits and admits, locks, recording, streaming, …
 
 
 def validate_fix(fix: Any) -> None:
@@ -188,7 +190,13 @@ def validate_fix(fix: Any) -> None:
     if fix.meeting_patch:
         patch_validator("meeting").validate(_plain(fix.meeting_patch))
     if fix.user_patch:
-        patch_validator("user_settings").validate(_plain(fix.user_patch))
+        # Zoom takes the host's meeting_security settings in a settings update of their own.
+        plain = _plain(fix.user_patch)
+        security = plain.pop("meeting_security", None)
+        if plain:
+            patch_validator("user_settings").validate(plain)
+        if security is not None:
+            patch_validator("user_security").validate({"meeting_security": security})
     assert fix.meeting_patch or fix.user_patch or fix.manual_step, "a fix must say what to do"
     assert fix.description
 
@@ -262,6 +270,17 @@ def test_the_documents_example_meeting_breaks_the_protocol_where_expected() -> N
         "meeting_authentication": WARN,
         "video_off_on_entry": PASS,
         "passcode_not_in_link": WARN,
+        "data_centers": PASS,  # custom regions, Australia only
+        "encryption": PASS,
+        "cohost_enabled": PASS,
+        "web_join_without_sign_in": UNKNOWN,  # the host's security settings were not given
+        "waiting_room_who": UNKNOWN,  # follows the host's setting, which was not given
+        "waiting_room_admitters": UNKNOWN,
+        "settings_locked": UNKNOWN,  # no admin's lock settings
+        "recording": FAIL,  # local recording allowed
+        "live_streaming": FAIL,  # to Facebook among others
+        "annotation": FAIL,
+        "breakout_rooms": WARN,  # a class with pre-assigned rooms: staff in each
     }
 
 

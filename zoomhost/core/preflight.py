@@ -113,6 +113,18 @@ class PreflightInput:
     assistant_user: str | None = None
     # Masks a passcode a fix makes up in every later log line (``system.redact.register_secret``).
     register_secret: RegisterSecret = field(repr=False)
+    # GET /users/{host_id}/settings?option=meeting_security: who waits, who admits, web-client sign-in,
+    # encryption. None when unreadable (the rules it feeds then say "unknown").
+    security_settings: Mapping[str, Any] | None = None
+    # GET /accounts/{accountId}/lock_settings, the plain answer and ``option=meeting_security`` merged:
+    # which settings an admin has locked for every host. None when unreadable (no admin rights).
+    account_locks: Mapping[str, Any] | None = None
+    # GET /groups/{groupId}/lock_settings for the host's groups, merged (a lock in any of them holds).
+    group_locks: Mapping[str, Any] | None = None
+    # The account the host's Zoom user belongs to (GET /users/{id} ``account_id``) and the school's own
+    # (the account the credentials belong to); None when not known.
+    host_account_id: str | None = None
+    school_account_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.consented_pupils < 0 or self.staff < 0:
@@ -746,6 +758,13 @@ def _check_host_account(inp: PreflightInput, severity: Severity) -> _Outcome:
     elif _domain_of(email) not in domains:
         problems.append(f"the host's account is on @{_domain_of(email)}, not {shown}")
         steps.append(f"Sign in to Zoom with your {shown} school account and schedule the meeting there.")
+    if inp.host_account_id and inp.school_account_id and inp.host_account_id != inp.school_account_id:
+        # Every school on the island may share one email domain: the address alone does not make the host ours.
+        problems.append("the host is a user of another Zoom account, not the school's own")
+        steps.append(
+            "Schedule the meeting from a user of the school's own Zoom account "
+            "(Zoom web portal ▸ User Management ▸ Users lists them)."
+        )
     if kind in (2, 8):
         pass
     elif isinstance(kind, int) and kind in _MEETING_TYPES:
@@ -783,7 +802,8 @@ def _check_host_account(inp: PreflightInput, severity: Severity) -> _Outcome:
         return _Outcome(_short_of(severity), _sentence(problems), why, fix)
     if unknowns:
         return _Outcome(RuleStatus.UNKNOWN, _sentence(unknowns), why)
-    return _Outcome(RuleStatus.PASS, f"A meeting scheduled by a {shown} account{scheduler}.", why)
+    own = " of the school's own Zoom account" if inp.host_account_id and inp.host_account_id == inp.school_account_id else ""
+    return _Outcome(RuleStatus.PASS, f"A meeting scheduled by a {shown} account{own}{scheduler}.", why)
 
 
 def _scheduled_by(inp: PreflightInput, domains: set[str], shown: str) -> tuple[str | None, str]:
@@ -823,6 +843,473 @@ def _check_registration(inp: PreflightInput, severity: Severity) -> _Outcome:
     if value == 2:
         return _Outcome(_short_of(severity), "No registration: every family gets the same link.", why, fix)
     return _odd("registration", getattr(value, "value", value), fix=fix, why=why)
+
+
+# --- what the protocol and the privacy impact assessment fear beyond the meeting's switches ----------
+#
+# Where the meeting's traffic is routed (China), how it is encrypted, whether co-hosts (the host
+# assistant) are allowed, whether the web client demands a Zoom sign-in, who waits and who may
+# admit, whether an admin has locked the safe settings, recording, live streaming, annotation and
+# breakout rooms. They read the host's settings, their ``option=meeting_security`` part
+# (``PreflightInput.security_settings``), the account's settings and the account's and groups'
+# lock settings. The host's ``meeting_security`` fixes are one more key of the one settings update
+# (Zoom takes them in a request of their own, ``option=meeting_security``: the ``zoom`` package
+# sends that part apart).
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One rule of this section: ``severity`` is ``"required"`` (fails) or ``"advised"`` (warns)."""
+
+    id: str
+    title: str
+    protocol_line: str
+    severity: str
+    check: _Check
+
+
+# --- reading the host's security settings and the locks -----------------------------------------------
+
+_SECURITY_UNREAD = "zoomhost could not read the host's security settings"
+
+
+def _security(inp: PreflightInput, path: str, kind: type | tuple[type, ...]) -> Any:
+    """A field of the host's ``meeting_security`` settings (``_ABSENT`` / ``_Odd`` as ``_read`` gives)."""
+    return _read(inp.security_settings, f"meeting_security.{path}", kind)
+
+
+def _unreported(what: str, *, where: Mapping[str, Any] | None, unread: str, why: str, fix: Fix | None) -> _Outcome:
+    """Unknown: Zoom did not report it, and why (a read zoomhost could not make)."""
+    if where is None:
+        observed = f"Zoom did not report {what} ({unread})."
+    else:
+        observed = f"Zoom did not report {what}."
+    return _Outcome(RuleStatus.UNKNOWN, observed, why, fix)
+
+
+def _host_then_account(inp: PreflightInput, path: str, kind: type | tuple[type, ...]) -> tuple[Any, str]:
+    """A setting from the host's settings, else the account's: (value, "host" or "account")."""
+    value = _read(inp.user_settings, path, kind)
+    if value is _ABSENT:
+        return _read(inp.account_settings, path, kind), "account"
+    return value, "host"
+
+
+# --- data centres ----------------------------------------------------------------------------------
+
+#: Every region Zoom's documents list for ``in_meeting.data_center_regions``.
+DATA_CENTER_REGIONS = ("AU", "LA", "CA", "CN", "DE", "HK", "IN", "IE", "TY", "MX", "NL", "SG", "US")
+_DATA_CENTERS_STEP = (
+    "Zoom web portal ▸ Settings ▸ Meeting ▸ In Meeting (Advanced) ▸ “Select data center regions for meetings/webinars "
+    "hosted by your account”: turn it on and untick China (an account admin may have to do this)."
+)
+
+
+def check_data_centers(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "The privacy impact assessment names meeting traffic routed through servers in China as a risk. With custom "
+        "data-centre regions on and China left out, Zoom does not route this meeting's audio and video there. "
+        f"{_SETTINGS_LATER}"
+    )
+    custom, source = _host_then_account(inp, "in_meeting.custom_data_center_regions", bool)
+    regions = _read(inp.user_settings if source == "host" else inp.account_settings, "in_meeting.data_center_regions", list)
+    listed = [r for r in regions if isinstance(r, str)] if isinstance(regions, list) else []
+    keep = [r for r in (listed or DATA_CENTER_REGIONS) if r != "CN"]
+    fix = Fix(
+        user_patch={"in_meeting": {"custom_data_center_regions": True, "data_center_regions": keep}},
+        manual_step=_DATA_CENTERS_STEP if source == "account" else None,
+        description="Choose the data-centre regions for the host's meetings, leaving China out.",
+    )
+    whose = "the host's" if source == "host" else "the account's"
+    if custom is _ABSENT:
+        if inp.user_settings is None and inp.account_settings is None:
+            return _unreported(
+                "which data centres carry the meeting", where=None,
+                unread="zoomhost could not read the host's or the account's settings", why=why, fix=fix,
+            )
+        return _Outcome(RuleStatus.UNKNOWN, "Zoom did not report which data centres carry the meeting.", why, fix)
+    if isinstance(custom, _Odd):
+        return _odd("custom data-centre regions", custom.value, fix=fix, why=why)
+    if custom is False:
+        observed = f"Custom data-centre regions are off in {whose} settings: Zoom may route the meeting through any region, China included."
+        return _Outcome(_short_of(severity), observed, why, fix)
+    if isinstance(regions, _Odd) or regions is _ABSENT:
+        return _Outcome(
+            RuleStatus.UNKNOWN,
+            f"Custom data-centre regions are on in {whose} settings, but Zoom did not report which regions.",
+            why,
+            fix,
+        )
+    if "CN" in listed:
+        return _Outcome(_short_of(severity), f"China is one of the data-centre regions chosen in {whose} settings.", why, fix)
+    return _Outcome(RuleStatus.PASS, f"Custom data-centre regions ({', '.join(listed) or 'none'}); China is not among them.", why)
+
+
+# --- encryption ----------------------------------------------------------------------------------
+
+
+def check_encryption(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "The privacy impact assessment warns that encryption is not end to end. Zoom's enhanced encryption protects the "
+        "meeting on its way; Zoom's end-to-end encryption would go further, but then families can no longer join from "
+        "a browser (and join before host, cloud recording and live streaming stop), which the protocol requires. "
+        "So the meeting uses enhanced encryption, and nothing personal is said in it."
+    )
+    fix = Fix(
+        meeting_patch={"settings": {"encryption_type": "enhanced_encryption"}},
+        description="Use Zoom's enhanced encryption, so families can still join from a browser.",
+    )
+    value = _read(inp.meeting, "settings.encryption_type", str)
+    where = "The meeting"
+    if value is _ABSENT:
+        value = _security(inp, "encryption_type", str)
+        where = "The host's settings start meetings"
+    if value is _ABSENT:
+        return _unreported("which encryption the meeting uses", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=fix)
+    if isinstance(value, _Odd) or value not in ("enhanced_encryption", "e2ee"):
+        return _odd("the encryption", getattr(value, "value", value), fix=fix, why=why)
+    if value == "enhanced_encryption":
+        return _Outcome(RuleStatus.PASS, f"{where} with Zoom's enhanced encryption.", why)
+    return _Outcome(
+        _short_of(severity),
+        f"{where} with end-to-end encryption: families could not join from a browser.",
+        why,
+        fix,
+    )
+
+
+# --- co-hosts, web-client sign-in, who waits, who admits ----------------------------------------------
+
+
+def check_cohost_enabled(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "The host assistant admits, mutes and removes as a co-host; a second member of staff can help the same way. "
+        f"Without co-hosts only the host can do any of it. {_SETTINGS_LATER}"
+    )
+    fix = Fix(user_patch={"in_meeting": {"co_host": True}}, description="Allow co-hosts in the host's settings.")
+    value = _read(inp.user_settings, "in_meeting.co_host", bool)
+    if value is _ABSENT:
+        return _not_reported("whether co-hosts are allowed", source="user", inp=inp, fix=fix, why=why)
+    if isinstance(value, _Odd):
+        return _odd("co-hosts", value.value, fix=fix, why=why)
+    if value:
+        return _Outcome(RuleStatus.PASS, "Co-hosts are allowed.", why)
+    return _Outcome(_short_of(severity), "Co-hosts are not allowed: the host assistant cannot be made co-host.", why, fix)
+
+
+def check_web_join_without_sign_in(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "Families join from a browser without a Zoom account; if the web client demands a Zoom sign-in, a family "
+        f"with only a browser is turned away. {_SETTINGS_LATER}"
+    )
+    fix = Fix(
+        user_patch={"meeting_security": {"only_authenticated_can_join_from_webclient": False}},
+        description="Let families join from the browser without signing in to Zoom.",
+    )
+    value = _security(inp, "only_authenticated_can_join_from_webclient", bool)
+    if value is _ABSENT:
+        return _unreported(
+            "whether joining from a browser needs a Zoom sign-in", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=fix
+        )
+    if isinstance(value, _Odd):
+        return _odd("sign-in for the web client", value.value, fix=fix, why=why)
+    if value:
+        return _Outcome(_short_of(severity), "Joining from a browser needs a Zoom sign-in.", why, fix)
+    return _Outcome(RuleStatus.PASS, "Families can join from a browser without a Zoom sign-in.", why)
+
+
+_PLACE_IN_WAITING_ROOM = {
+    0: "everyone waits",
+    1: "everyone outside the school's Zoom account waits",
+    2: "everyone outside the school's Zoom account and its allowed domains waits",
+}
+
+
+def check_waiting_room_who(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "Everyone who is not staff waits to be admitted against the register. A meeting that follows the host's "
+        "setting is only as safe as that setting, so zoomhost reads it. "
+        f"{_SETTINGS_LATER}"
+    )
+    fix = Fix(
+        user_patch={"meeting_security": {"waiting_room_settings": {"participants_to_place_in_waiting_room": 1}}},
+        description="Send everyone outside the school's Zoom account to the waiting room.",
+    )
+    mode = _read(inp.meeting, "settings.waiting_room_options.mode", str)
+    if mode == "custom":
+        who = _read(inp.meeting, "settings.waiting_room_options.who_goes_to_waiting_room", str)
+        if who in ("everyone", "users_not_in_account"):
+            return _Outcome(RuleStatus.PASS, "The meeting sets its own rule: everyone who is not staff waits.", why)
+        observed = "The meeting sets its own rule for who waits; the first rule, the waiting room, says what to change."
+        return _Outcome(RuleStatus.WARN if who is not _ABSENT else RuleStatus.UNKNOWN, observed, why)
+    place = _security(inp, "waiting_room_settings.participants_to_place_in_waiting_room", int)
+    # Unread, no fix: the host may already hold everyone (0), which the fix (1) would loosen.
+    if place is _ABSENT:
+        return _unreported(
+            "who the host's waiting room holds", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=None
+        )
+    if isinstance(place, _Odd) or place not in _PLACE_IN_WAITING_ROOM:
+        return _odd("who waits", getattr(place, "value", place), fix=None, why=why)
+    observed = f"The meeting follows the host's setting: {_PLACE_IN_WAITING_ROOM[place]}."
+    if place in (0, 1):
+        return _Outcome(RuleStatus.PASS, observed, why)
+    allowed = _security(inp, "waiting_room_settings.whitelisted_domains_for_waiting_room", str)
+    school = _domains(inp.school_email_domain)
+    outside = sorted(d for d in _domains(allowed if isinstance(allowed, str) else "") if d not in school)
+    if isinstance(allowed, str) and school and not outside:
+        return _Outcome(RuleStatus.PASS, f"{observed} Only the school's own domains skip it.", why)
+    if outside:
+        return _Outcome(
+            _short_of(severity),
+            f"{observed} People on {', '.join('@' + d for d in outside)} skip the waiting room.",
+            why,
+            fix,
+        )
+    return _Outcome(RuleStatus.UNKNOWN, f"{observed} Zoom did not say which domains skip it.", why)
+
+
+def check_waiting_room_admitters(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "Only the teacher (the host) and co-hosts admit from the waiting room; otherwise someone who skipped it could "
+        f"let others in while no member of staff is there. {_SETTINGS_LATER}"
+    )
+    fix = Fix(
+        user_patch={"meeting_security": {"waiting_room_settings": {"users_who_can_admit_participants_from_waiting_room": 0}}},
+        description="Let only the host and co-hosts admit from the waiting room.",
+    )
+    value = _security(inp, "waiting_room_settings.users_who_can_admit_participants_from_waiting_room", int)
+    if value is _ABSENT:
+        return _unreported(
+            "who may admit from the waiting room", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=fix
+        )
+    if isinstance(value, _Odd) or value not in (0, 1):
+        return _odd("who may admit", getattr(value, "value", value), fix=fix, why=why)
+    if value == 0:
+        return _Outcome(RuleStatus.PASS, "Only the host and co-hosts can admit from the waiting room.", why)
+    return _Outcome(
+        _short_of(severity),
+        "Anyone who skipped the waiting room can admit others when the host and co-hosts are away.",
+        why,
+        fix,
+    )
+
+
+# --- the admin's locks --------------------------------------------------------------------------------
+
+#: The protocol's settings a host could otherwise switch off, where Zoom's lock settings name them.
+LOCKED_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("meeting_security.waiting_room", "the waiting room"),
+    ("schedule_meeting.join_before_host", "joining before the host"),
+    ("schedule_meeting.embed_password_in_join_link", "the passcode kept out of the link"),
+    ("in_meeting.chat", "meeting chat"),
+    ("in_meeting.private_chat", "private chat"),
+    ("in_meeting.file_transfer", "file transfer"),
+    ("in_meeting.screen_sharing", "screen sharing"),
+    ("in_meeting.annotation", "annotation"),
+    ("in_meeting.whiteboard", "the whiteboard"),
+    ("in_meeting.allow_live_streaming", "live streaming"),
+    ("in_meeting.co_host", "co-hosts"),
+    ("in_meeting.custom_data_center_regions", "the data-centre regions"),
+    ("recording.local_recording", "local recording"),
+    ("recording.cloud_recording", "cloud recording"),
+    ("recording.auto_recording", "automatic recording"),
+    ("meeting_security.encryption_type", "the encryption"),
+    ("meeting_security.only_authenticated_can_join_from_webclient", "sign-in for the web client"),
+)
+_LOCK_STEP = (
+    "An account admin: Zoom web portal ▸ Account Management ▸ Account Settings ▸ Meeting, set each of these the "
+    "protocol's way and click its padlock ▸ Lock: {settings}. (For one group of teachers: User Management ▸ Groups ▸ "
+    "the group ▸ Meeting, the same padlocks.)"
+)
+
+
+def check_settings_locked(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "A setting the admin has locked at the account (or the host's group) cannot be switched off by a host, so the "
+        "protocol holds in every meeting, not only in the ones checked here."
+    )
+    if inp.account_locks is None and inp.group_locks is None:
+        return _Outcome(
+            RuleStatus.UNKNOWN,
+            "Zoom did not report which settings are locked (zoomhost could not read the account's lock settings: "
+            "that needs an admin's sign-in).",
+            why,
+            Fix(manual_step=_LOCK_STEP.format(settings="the settings the checklist lists"), description="Ask an admin to lock the protocol's settings."),
+        )
+    unlocked: list[str] = []
+    unreported: list[str] = []
+    for path, label in LOCKED_SETTINGS:
+        values = [_read(locks, f"{path}", bool) for locks in (inp.account_locks, inp.group_locks) if locks is not None]
+        if any(v is True for v in values):
+            continue
+        (unlocked if any(v is False for v in values) else unreported).append(label)
+    if not unlocked and not unreported:
+        return _Outcome(RuleStatus.PASS, "An admin has locked every setting the protocol depends on.", why)
+    missing = unlocked + unreported
+    fix = Fix(manual_step=_LOCK_STEP.format(settings=", ".join(missing)), description="Ask an admin to lock the protocol's settings.")
+    if unlocked:
+        return _Outcome(_short_of(severity), _sentence([f"not locked, so a host could switch them off: {', '.join(unlocked)}"]), why, fix)
+    return _Outcome(RuleStatus.UNKNOWN, f"Zoom did not report whether these are locked: {', '.join(unreported)}.", why, fix)
+
+
+# --- recording, streaming, annotation, breakout rooms --------------------------------------------------
+
+
+def check_recording(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "Data collected is limited to what the session needs: no participant keeps a recording of the class, and the "
+        f"host records to the cloud only for a reason the school has agreed. {_SETTINGS_LATER}"
+    )
+    local = _read(inp.user_settings, "recording.local_recording", bool)
+    cloud = _read(inp.user_settings, "recording.cloud_recording", bool)
+    if local is True:
+        patch: dict[str, Any] = {"recording": {"local_recording": False}}
+        if cloud is True:
+            patch["recording"]["cloud_recording"] = False
+        fix = Fix(user_patch=patch, description="Turn recording off in the host's settings.")
+        return _Outcome(_short_of(severity), "Recording to a computer (local recording) is allowed.", why, fix)
+    cloud_fix = Fix(user_patch={"recording": {"cloud_recording": False}}, description="Turn cloud recording off in the host's settings.")
+    local_fix = Fix(user_patch={"recording": {"local_recording": False}}, description="Turn local recording off in the host's settings.")
+    if local is _ABSENT:
+        return _not_reported("whether meetings can be recorded", source="user", inp=inp, fix=local_fix, why=why)
+    if isinstance(local, _Odd):
+        return _odd("local recording", local.value, fix=local_fix, why=why)
+    if cloud is True:
+        return _Outcome(
+            RuleStatus.WARN,
+            "Local recording is off, but the host can record to the cloud by hand.",
+            why,
+            cloud_fix,
+        )
+    if cloud is _ABSENT or isinstance(cloud, _Odd):
+        return _Outcome(RuleStatus.UNKNOWN, "Local recording is off; Zoom did not report whether cloud recording is.", why, cloud_fix)
+    return _Outcome(RuleStatus.PASS, "Nobody can record: local and cloud recording are off.", why)
+
+
+_STREAMING = (
+    ("in_meeting.live_streaming_facebook", "Facebook"),
+    ("in_meeting.workplace_by_facebook", "Workplace from Facebook"),
+    ("in_meeting.live_streaming_youtube", "YouTube"),
+    ("in_meeting.custom_live_streaming_service", "a custom streaming service"),
+)
+
+
+def check_live_streaming(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "The privacy impact assessment worries about data shared with Facebook; streaming the class to Facebook, "
+        f"YouTube or any other service would put children in front of people nobody admitted. {_SETTINGS_LATER}"
+    )
+    fix = Fix(user_patch={"in_meeting": {"allow_live_streaming": False}}, description="Turn live streaming off in the host's settings.")
+    allowed = _read(inp.user_settings, "in_meeting.allow_live_streaming", bool)
+    if allowed is False:
+        return _Outcome(RuleStatus.PASS, "Live streaming is off.", why)
+    if isinstance(allowed, _Odd):
+        return _odd("live streaming", allowed.value, fix=fix, why=why)
+    services = {label: _read(inp.user_settings, path, bool) for path, label in _STREAMING}
+    on = [label for label, value in services.items() if value is True]
+    if on:
+        return _Outcome(_short_of(severity), f"The meeting can be streamed live to {', '.join(on)}.", why, fix)
+    if allowed is True and all(value is False for value in services.values()):
+        return _Outcome(RuleStatus.PASS, "Live streaming is on, but every streaming service is off.", why)
+    if allowed is True:
+        return _Outcome(_short_of(severity), "Live streaming is on.", why, fix)
+    return _not_reported("whether the meeting can be streamed live", source="user", inp=inp, fix=fix, why=why)
+
+
+def check_annotation(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "Drawing on a shared screen or the whiteboard is a way to put inappropriate content in front of the class; "
+        f"participants share nothing. {_SETTINGS_LATER}"
+    )
+    found = {
+        "annotation on a shared screen": _read(inp.user_settings, "in_meeting.annotation", bool),
+        "the whiteboard": _read(inp.user_settings, "in_meeting.whiteboard", bool),
+    }
+    keys = {"annotation on a shared screen": "annotation", "the whiteboard": "whiteboard"}
+    on = [label for label, value in found.items() if value is True]
+    unknown = [label for label, value in found.items() if value is _ABSENT or isinstance(value, _Odd)]
+    patch = {"in_meeting": {keys[label]: False for label in on + unknown}}
+    fix = Fix(user_patch=patch, description="Turn annotation and the whiteboard off in the host's settings.") if on or unknown else None
+    if on:
+        return _Outcome(_short_of(severity), f"Participants can use {' and '.join(on)}.", why, fix)
+    if unknown:
+        return _not_reported(" and ".join(f"whether {label} is on" for label in unknown), source="user", inp=inp, fix=fix, why=why)
+    return _Outcome(RuleStatus.PASS, "Annotation and the whiteboard are off.", why)
+
+
+#: Words in a meeting's topic that make it a whole-school assembly (where breakout rooms are off).
+ASSEMBLY_WORDS = ("assembly",)
+
+
+def is_assembly(meeting: Mapping[str, Any]) -> bool:
+    """Whether the meeting is a whole-school assembly, by its topic."""
+    topic = meeting.get("topic")
+    return isinstance(topic, str) and any(word in topic.lower() for word in ASSEMBLY_WORDS)
+
+
+BREAKOUT_STAFF_DUTY = (
+    "If the class uses breakout rooms, a member of staff goes into every room as co-host: the protocol's controls "
+    "(muting, removing, ending) reach a room only through a host or co-host in it, and no room is left with pupils alone."
+)
+
+
+def check_breakout_rooms(inp: PreflightInput, severity: Severity) -> _Outcome:
+    assembly = is_assembly(inp.meeting)
+    why = (
+        "The privacy impact assessment plans breakout sessions for classes; a whole-school assembly has none, since "
+        f"every room needs a member of staff. {_SETTINGS_LATER}"
+    )
+    allowed = _read(inp.user_settings, "in_meeting.breakout_room", bool)
+    preassigned = _read(inp.meeting, "settings.breakout_room.enable", bool)
+    if assembly:
+        patch_meeting = {"settings": {"breakout_room": {"enable": False}}} if preassigned is True else None
+        fix = Fix(
+            user_patch={"in_meeting": {"breakout_room": False}},
+            meeting_patch=patch_meeting,
+            description="Turn breakout rooms off for the assembly.",
+        )
+        if allowed is True or preassigned is True:
+            return _Outcome(_short_of(severity), "Breakout rooms are on for a whole-school assembly.", why, fix)
+        if allowed is False:
+            return _Outcome(RuleStatus.PASS, "Breakout rooms are off for the assembly.", why)
+        if isinstance(allowed, _Odd):
+            return _odd("breakout rooms", allowed.value, fix=fix, why=why)
+        return _not_reported("whether breakout rooms are on", source="user", inp=inp, fix=fix, why=why)
+    if allowed is True or preassigned is True:
+        return _Outcome(RuleStatus.WARN, f"Breakout rooms are on for this class. {BREAKOUT_STAFF_DUTY}", why)
+    if allowed is False:
+        return _Outcome(RuleStatus.PASS, "Breakout rooms are off.", why)
+    if isinstance(allowed, _Odd):
+        return _odd("breakout rooms", allowed.value, fix=None, why=why)
+    return _not_reported("whether breakout rooms are on", source="user", inp=inp, fix=None, why=why)
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+_CHINA = "Information routed through servers based in China – possible review of information."
+_E2E = "Encryption is not end to end - No personal information should be shared during sessions as the service is not properly encrypted."
+_ADMITTED_BY_TEACHER = "The invited person will gain entrance to a waiting room and can only be admitted by the meeting organiser or teacher."
+_BROWSER = "Children / parents will only need a browser and do not need to download any applications."
+_WAITING_ROOM = "All meetings scheduled by Dhoon/Laxey staff will use the waiting room feature that prevents users from entering the meeting without first being admitted by the host."
+_SECURITY = "appropriate passwords, procedures and security will be required, but may not completely protect against this risk"
+_MINIMISED = "Data collected on a subject should be “adequate, relevant and limited to what is necessary in relation to the purposes for which they are processed”."
+_FACEBOOK = "Sharing of data with Facebook – updated software should be used."
+_NO_SHARING = "No screen sharing allowed."
+_BREAKOUT = "Implement Zoom based learning using break out sessions and meetings for online sessions including remote assemblies."
+
+PROTOCOL_RULE_SPECS: tuple[RuleSpec, ...] = (
+    RuleSpec("data_centers", "Not routed through China", _CHINA, "required", check_data_centers),
+    RuleSpec("encryption", "Encrypted, and families still join from a browser", _E2E, "required", check_encryption),
+    RuleSpec("cohost_enabled", "Co-hosts are allowed", _ADMITTED_BY_TEACHER, "required", check_cohost_enabled),
+    RuleSpec("web_join_without_sign_in", "No Zoom sign-in to join from a browser", _BROWSER, "required", check_web_join_without_sign_in),
+    RuleSpec("waiting_room_who", "Everyone who is not staff waits", _WAITING_ROOM, "required", check_waiting_room_who),
+    RuleSpec("waiting_room_admitters", "Only the host and co-hosts admit", _ADMITTED_BY_TEACHER, "required", check_waiting_room_admitters),
+    RuleSpec("settings_locked", "An admin has locked the safe settings", _SECURITY, "advised", check_settings_locked),
+    RuleSpec("recording", "Nobody records the class", _MINIMISED, "required", check_recording),
+    RuleSpec("live_streaming", "No live streaming", _FACEBOOK, "required", check_live_streaming),
+    RuleSpec("annotation", "No drawing on shared screens or the whiteboard", _NO_SHARING, "required", check_annotation),
+    RuleSpec("breakout_rooms", "Breakout rooms only where staff are in them", _BREAKOUT, "required", check_breakout_rooms),
+)
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -1027,6 +1514,13 @@ RULES: tuple[PreflightRule, ...] = (
             fix_when_unknown=False,
         ),
     ),
+)
+
+
+# The rules of the section on what the protocol and the privacy impact assessment fear, after the rest.
+RULES += tuple(
+    _rule(id=spec.id, title=spec.title, protocol_line=spec.protocol_line, severity=Severity(spec.severity), check=spec.check)
+    for spec in PROTOCOL_RULE_SPECS
 )
 
 

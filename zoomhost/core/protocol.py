@@ -101,6 +101,15 @@ PRIVACY_SOLUTIONS: tuple[str, ...] = (
     "Non-protected meetings – Only password protected meetings should be held.",
 )
 
+#: The privacy impact assessment's aims, risks and questions that software can answer (or say it cannot).
+PRIVACY_QUESTIONS: tuple[str, ...] = (
+    "Implement Zoom based learning using break out sessions and meetings for online sessions including remote assemblies.",
+    "Information routed through servers based in China – possible review of information.",
+    "If you are relying on consent to process personal data, how will this be collected, and what will you do if it is withheld or withdrawn?",
+    "Data holders should build rectification processes into data management / archiving activities for subject data.",
+    "Are you procuring software that will allow you to delete information in line with your retention periods?",
+)
+
 #: Every quoted line, grouped as above; docs/protocol-traceability.md accounts for each one.
 ALL_LINES: tuple[str, ...] = (
     PARENT_LETTER_PROTOCOL
@@ -110,6 +119,7 @@ ALL_LINES: tuple[str, ...] = (
     + STAFF_MEETINGS
     + PRIVACY_IMPACT
     + PRIVACY_SOLUTIONS
+    + PRIVACY_QUESTIONS
 )
 
 #: Every quoted line, one per line, for looking a rule's protocol line up.

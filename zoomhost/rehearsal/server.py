@@ -70,6 +70,8 @@ ROUTE_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
         "meeting:read:admin", "meeting:read", "meeting:read:list_meetings", "meeting:read:list_meetings:admin",
     ),
     ("GET", "/v2/accounts/{accountId}/settings"): ("account:read:admin", "account:read:settings:admin", "account:read:settings:master"),
+    ("GET", "/v2/accounts/{accountId}/lock_settings"): ("account:read:admin", "account:read:lock_settings:master"),
+    ("GET", "/v2/users"): ("user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:list_users:admin"),
     ("GET", "/v2/meetings/{meetingId}"): ("meeting:read", "meeting:read:admin", "meeting:read:meeting", "meeting:read:meeting:admin"),
     ("PATCH", "/v2/meetings/{meetingId}"): (
         "meeting:write", "meeting:write:admin", "meeting:update:meeting:admin", "meeting:update:meeting",
@@ -380,6 +382,8 @@ class RehearsalServer:
             ("PATCH", "/v2/users/{userId}/settings", self._patch_settings, "medium"),
             ("GET", "/v2/users/{userId}/meetings", self._list_meetings, "medium"),
             ("GET", "/v2/accounts/{accountId}/settings", self._get_account_settings, "medium"),
+            ("GET", "/v2/accounts/{accountId}/lock_settings", self._get_lock_settings, "medium"),
+            ("GET", "/v2/users", self._list_users, "medium"),
             ("GET", "/v2/meetings/{meetingId}", self._get_meeting, "light"),
             ("PATCH", "/v2/meetings/{meetingId}", self._patch_meeting, "light"),
             ("PUT", "/v2/meetings/{meetingId}/status", self._meeting_status, "light"),
@@ -668,6 +672,25 @@ class RehearsalServer:
     async def _get_account_settings(self, request: web.Request) -> web.StreamResponse:
         option = request.query.get("option")
         return _json(200, self.state.account_settings_payload(request.match_info["accountId"], option=option))
+
+    async def _get_lock_settings(self, request: web.Request) -> web.StreamResponse:
+        option = request.query.get("option")
+        return _json(200, self.state.lock_settings_payload(request.match_info["accountId"], option=option))
+
+    async def _list_users(self, request: web.Request) -> web.StreamResponse:
+        """``GET /users``: an account token lists the account; a user's own token sees only that user."""
+        token: _Token = request[TOKEN]  # type: ignore[assignment]
+        status = request.query.get("status", "active")
+        if status not in ("active", "inactive", "pending"):
+            raise RehearsalError(400, 300, f"Invalid field: status={status[:20]}.")
+        rows = self.state.users_payload(status=status)
+        if token.user_id is not None:
+            rows = [row for row in rows if row["id"] == token.user_id]
+        page, next_token, size = _page(rows, request)
+        return _json(
+            200,
+            {"page_size": size, "total_records": len(rows), "next_page_token": next_token, "page_count": _pages(rows, size), "page_number": 1, "users": page},
+        )
 
     async def _list_meetings(self, request: web.Request) -> web.StreamResponse:
         kind = request.query.get("type", "scheduled")

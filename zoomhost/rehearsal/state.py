@@ -188,6 +188,7 @@ class ZoomState:
         self.users: dict[str, SimUser] = {}
         self.user_settings: dict[str, dict[str, Any]] = {}
         self.account_settings: dict[str, dict[str, Any]] = _starting_account_settings()
+        self.lock_settings: dict[str, dict[str, Any]] = _starting_lock_settings()
         self.meetings: dict[int, SimMeeting] = {}
         self.live: dict[int, LiveMeeting] = {}
         self.past: dict[int, list[LiveMeeting]] = {}
@@ -235,9 +236,19 @@ class ZoomState:
             last_name="Assistant",
             pmi=5529018834,
         )
-        for user in (host, outsider, assistant):
+        deputy = SimUser(
+            id="Wq4rPz7LSeKm2VbN9tYc3g",
+            email="m.kelly@sch.im",
+            first_name="Martin",
+            last_name="Kelly",
+            pmi=7301846625,
+        )
+        for user in (host, outsider, assistant, deputy):
             self.users[user.id] = user
             self.user_settings[user.id] = _starting_settings()
+        # A second teacher whose settings already keep the protocol: the account audit shows both kinds.
+        self.user_settings[deputy.id] = _safe_settings()
+        self.deputy_id = deputy.id
         # The outsider's settings already follow the protocol apart from sharing: two hosts, two pictures.
         self.user_settings[outsider.id]["in_meeting"].update(chat=False, private_chat=False, file_transfer=False)
         self.host_id = host.id
@@ -285,7 +296,18 @@ class ZoomState:
             password="Mq83kTz1",
             settings=_meeting_settings(waiting_room=True, mute_upon_entry=True, join_before_host=False),
         )
-        for meeting in (assembly, class_meeting, pmi_meeting, outsider_meeting):
+        safe_meeting = SimMeeting(
+            id=87410293365,
+            host_id=deputy.id,
+            topic="Year 5 class catch-up",
+            type=2,
+            start_time=today + timedelta(days=3),
+            duration=30,
+            password="Tq8vNz3kR",
+            settings=_meeting_settings(waiting_room=True, mute_upon_entry=True, join_before_host=False),
+        )
+        safe_meeting.settings.update(participant_video=False)
+        for meeting in (assembly, class_meeting, pmi_meeting, outsider_meeting, safe_meeting):
             self.meetings[meeting.id] = meeting
         self.assembly_meeting_id = assembly.id
         self.class_meeting_id = class_meeting.id
@@ -361,6 +383,28 @@ class ZoomState:
         with self._lock:
             settings = self.user_settings[self.resolve_user(user_id).id]
             _merge_checked(settings, patch, where="")
+
+    def users_payload(self, *, status: str = "active") -> list[dict[str, Any]]:
+        """``GET /users``: every user of the account (all active in the rehearsal), as Zoom lists them."""
+        with self._lock:
+            if status != "active":
+                return []
+            rows = []
+            for user in self.users.values():
+                full = self.user_payload(user.id)
+                rows.append({k: full[k] for k in ("id", "email", "first_name", "last_name", "display_name", "type", "pmi", "timezone", "status", "language", "user_created_at")})
+            return rows
+
+    def lock_settings_payload(self, account_id: str, *, option: str | None = None) -> dict[str, Any]:
+        """``GET /accounts/{accountId}/lock_settings``: what the admin has locked (``option=meeting_security`` apart)."""
+        with self._lock:
+            if account_id not in ("me", self.account_id):
+                raise RehearsalError(404, 2001, f"Account does not exist: {account_id}.")
+            if option == "meeting_security":
+                return {"meeting_security": copy.deepcopy(self.lock_settings["meeting_security"])}
+            if option is not None:
+                raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
+            return {k: copy.deepcopy(v) for k, v in self.lock_settings.items() if k != "meeting_security"}
 
     def account_settings_payload(self, account_id: str, *, option: str | None = None) -> dict[str, Any]:
         """``GET /accounts/{accountId}/settings``: "me" (or this account's id) is the rehearsal's account."""
@@ -1152,6 +1196,14 @@ def _starting_settings() -> dict[str, dict[str, Any]]:
             "join_from_desktop": True,  # families join from a browser, as the protocol expects
             "join_from_mobile": True,
             "show_a_join_from_your_browser_link": True,
+            "co_host": True,
+            "custom_data_center_regions": False,  # Zoom may route the meeting through any region, China included
+            "data_center_regions": [],
+            "allow_live_streaming": False,
+            "live_streaming_facebook": False,
+            "workplace_by_facebook": False,
+            "live_streaming_youtube": False,
+            "custom_live_streaming_service": False,
         },
         "recording": {
             "local_recording": True,
@@ -1174,6 +1226,44 @@ def _starting_settings() -> dict[str, dict[str, Any]]:
             "block_user_domain": False,
             "encryption_type": "enhanced_encryption",
             "end_to_end_encrypted_meetings": False,
+            "waiting_room_settings": {
+                "participants_to_place_in_waiting_room": 1,
+                "users_who_can_admit_participants_from_waiting_room": 1,  # anyone who skipped it may admit: against the protocol
+                "whitelisted_domains_for_waiting_room": "",
+            },
+        },
+    }
+
+
+def _safe_settings() -> dict[str, dict[str, Any]]:
+    """A host whose settings already keep the protocol (the deputy head's, in the rehearsal)."""
+    settings = _starting_settings()
+    settings["schedule_meeting"].update(join_before_host=False, embed_password_in_join_link=False)
+    settings["in_meeting"].update(
+        chat=False, private_chat=False, file_transfer=False, who_can_share_screen="host",
+        who_can_share_screen_when_someone_is_sharing="host", annotation=False, whiteboard=False,
+        custom_data_center_regions=True, data_center_regions=["DE", "IE", "NL", "US"],
+    )
+    settings["recording"].update(local_recording=False, cloud_recording=False)
+    settings["meeting_security"].update(embed_password_in_join_link=False, waiting_room=True)
+    settings["meeting_security"]["waiting_room_settings"]["users_who_can_admit_participants_from_waiting_room"] = 0
+    return settings
+
+
+def _starting_lock_settings() -> dict[str, dict[str, Any]]:
+    """What the school's admin has locked (GET /accounts/{accountId}/lock_settings): the waiting room and
+    passcodes, not yet the rest of what the protocol depends on."""
+    return {
+        "schedule_meeting": {"join_before_host": False, "embed_password_in_join_link": False, "meeting_authentication": False},
+        "in_meeting": {
+            "chat": False, "private_chat": False, "file_transfer": False, "screen_sharing": False, "annotation": False,
+            "whiteboard": False, "allow_live_streaming": False, "co_host": False, "custom_data_center_regions": False,
+            "breakout_room": False,
+        },
+        "recording": {"local_recording": False, "cloud_recording": False, "auto_recording": False},
+        "meeting_security": {
+            "waiting_room": True, "meeting_password": True, "pmi_password": True, "encryption_type": False,
+            "only_authenticated_can_join_from_webclient": False, "embed_password_in_join_link": False,
         },
     }
 

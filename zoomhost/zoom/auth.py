@@ -147,6 +147,11 @@ class ServerToServerSignIn:
         self._timeout = timeout
         register_secret(credentials.client_secret)
 
+    @property
+    def account_id(self) -> str:
+        """The Zoom account these credentials belong to: the school's own account."""
+        return self._credentials.account_id
+
     async def fetch(self) -> AccessToken:
         c = self._credentials
         async with _oauth_client(
@@ -319,6 +324,12 @@ class ZoomAuth(httpx.Auth):
         self._timer: asyncio.TimerHandle | None = None
         self._background: asyncio.Task[Any] | None = None
         self.fetch_count = 0  # how many tokens this provider has fetched (for diagnostics)
+
+    @property
+    def account_id(self) -> str | None:
+        """The Zoom account a school-owned app's credentials belong to; None for a teacher's own sign-in."""
+        value = getattr(self._source, "account_id", None)
+        return value if isinstance(value, str) and value else None
 
     # -- the token --------------------------------------------------------------------------
     @property

@@ -314,14 +314,70 @@ class ZoomClient:
         )
 
     async def update_user_settings(self, user_id: str, patch: Mapping[str, Any]) -> None:
-        """PATCH /users/{userId}/settings (MEDIUM). Applies to the host's meetings from now on."""
-        await self._call(
-            "PATCH",
+        """PATCH /users/{userId}/settings (MEDIUM). Applies to the host's meetings from now on.
+
+        Zoom takes the ``meeting_security`` settings only in a request of their own
+        (``option=meeting_security``): a patch that has them is sent as that request too.
+        """
+        body = {key: value for key, value in patch.items() if key != "meeting_security"}
+        if body:
+            await self._call(
+                "PATCH",
+                f"users/{_user_path(user_id)}/settings",
+                category=Category.MEDIUM,
+                what="the host's settings",
+                json_body=body,
+            )
+        if isinstance(patch.get("meeting_security"), Mapping):
+            await self._call(
+                "PATCH",
+                f"users/{_user_path(user_id)}/settings",
+                category=Category.MEDIUM,
+                what="the host's security settings",
+                params={"option": "meeting_security"},
+                json_body={"meeting_security": dict(patch["meeting_security"])},
+            )
+
+    async def get_user_security_settings(self, user_id: str) -> dict[str, Any]:
+        """GET /users/{userId}/settings?option=meeting_security (MEDIUM): who waits, who admits, sign-in, encryption."""
+        return await self._json(
+            "GET",
             f"users/{_user_path(user_id)}/settings",
             category=Category.MEDIUM,
-            what="the host's settings",
-            json_body=dict(patch),
+            what="the host's security settings",
+            params={"option": "meeting_security"},
         )
+
+    async def list_users(self, *, status: str = "active") -> list[dict[str, Any]]:
+        """GET /users (MEDIUM), every page: the account's users (an admin's scopes)."""
+        return await self._pages(
+            "users", params={"status": status, "page_size": "300"}, key="users", category=Category.MEDIUM, what="the account's users"
+        )
+
+    async def get_lock_settings(self, *, account_id: str = "me") -> dict[str, Any]:
+        """What an admin has locked for every host: GET /accounts/{accountId}/lock_settings (MEDIUM), the plain
+        answer and ``option=meeting_security``, merged into one mapping."""
+        path = f"accounts/{quote(account_id, safe='')}/lock_settings"
+        plain, security = await asyncio.gather(
+            self._json("GET", path, category=Category.MEDIUM, what="the account's locked settings"),
+            self._json("GET", path, category=Category.MEDIUM, what="the account's locked settings", params={"option": "meeting_security"}),
+        )
+        return {**plain, **security}
+
+    async def get_group_lock_settings(self, group_id: str) -> dict[str, Any]:
+        """What an admin has locked for a group of hosts: GET /groups/{groupId}/lock_settings (MEDIUM), both parts merged."""
+        path = f"groups/{quote(group_id, safe='')}/lock_settings"
+        plain, security = await asyncio.gather(
+            self._json("GET", path, category=Category.MEDIUM, what="the group's locked settings"),
+            self._json("GET", path, category=Category.MEDIUM, what="the group's locked settings", params={"option": "meeting_security"}),
+        )
+        return {**plain, **security}
+
+    @property
+    def account_id(self) -> str | None:
+        """The school's own Zoom account (a school-owned app's); None for a teacher's own sign-in."""
+        value = getattr(self._http.auth, "account_id", None)
+        return value if isinstance(value, str) and value else None
 
     # -- meetings -----------------------------------------------------------------------------
     async def list_upcoming_meetings(self, *, user_id: str = "me") -> list[UpcomingMeeting]:

@@ -99,6 +99,27 @@ def _is_host(meeting_host: str, guess: str, user: Mapping[str, Any] | None) -> b
     return user is not None and user.get("id") == meeting_host
 
 
+MAX_GROUPS = 5  # a host in more groups than this is rare; the first five are read
+
+
+async def group_locks(client: ZoomClient, user: Mapping[str, Any] | None, unreadable: list[str]) -> dict[str, Any] | None:
+    """The lock settings of the host's groups (``group_ids`` of GET /users/{id}), merged: a lock in any group holds."""
+    groups = [g for g in (user or {}).get("group_ids") or [] if isinstance(g, str) and g][:MAX_GROUPS]
+    if not groups:
+        return None
+    answers = await asyncio.gather(
+        *(_optional("the host's group's locked settings", client.get_group_lock_settings(g), unreadable) for g in groups)
+    )
+    merged: dict[str, Any] = {}
+    for answer in answers:
+        for section, values in (answer or {}).items():
+            if isinstance(values, Mapping):
+                target = merged.setdefault(section, {})
+                for key, locked in values.items():
+                    target[key] = bool(target.get(key)) or locked is True
+    return merged or None
+
+
 async def run_preflight(
     client: ZoomClient, meeting_id: str | int, *, context: PreflightContext, host_id: str | None = None
 ) -> PreflightReport:
@@ -114,19 +135,23 @@ async def run_preflight(
     settings: Mapping[str, Any] | None = None
     account: Mapping[str, Any] | None = None
     scheduler: Mapping[str, Any] | None = None
+    security: Mapping[str, Any] | None = None
+    locks: Mapping[str, Any] | None = None
     if guess:
-        meeting, user, settings, account = await asyncio.gather(
+        meeting, user, settings, account, security, locks = await asyncio.gather(
             client.get_meeting(meeting_id),
             _optional("the host's profile", client.get_user(guess), guessed),
             _optional("the host's settings", client.get_user_settings(guess), guessed),
             _optional("the account's settings", client.get_account_settings(), unreadable),
+            _optional("the host's security settings", client.get_user_security_settings(guess), guessed),
+            _optional("the account's locked settings", client.get_lock_settings(), unreadable),
         )
     else:
         meeting = await client.get_meeting(meeting_id)
     host = meeting.get("host_id") if isinstance(meeting.get("host_id"), str) else None
     if not host:
         unreadable.append("the meeting's host (Zoom did not say who hosts it)")
-        user = settings = account = None
+        user = settings = account = security = locks = None
     else:
         confirmed = guess is not None and _is_host(host, guess, user)
         if confirmed:
@@ -137,28 +162,81 @@ async def run_preflight(
         if not confirmed:
             reads["user"] = _optional("the host's profile", client.get_user(host), unreadable)
             reads["settings"] = _optional("the host's settings", client.get_user_settings(host), unreadable)
+            reads["security"] = _optional("the host's security settings", client.get_user_security_settings(host), unreadable)
         if guess is None:
             reads["account"] = _optional("the account's settings", client.get_account_settings(), unreadable)
+            reads["locks"] = _optional("the account's locked settings", client.get_lock_settings(), unreadable)
         assistant_id = meeting.get("assistant_id")
         if isinstance(assistant_id, str) and assistant_id and assistant_id != host:
             reads["scheduler"] = _optional("who scheduled the meeting for the host", client.get_user(assistant_id), unreadable)
         found = dict(zip(reads, await asyncio.gather(*reads.values()), strict=True))
         user, settings = found.get("user", user), found.get("settings", settings)
         account, scheduler = found.get("account", account), found.get("scheduler")
+        security, locks = found.get("security", security), found.get("locks", locks)
+    groups_locked = await group_locks(client, user, unreadable)
+    return checked(
+        meeting,
+        meeting_id=meeting_id,
+        host=host,
+        reads=HostReads(user=user, settings=settings, security=security, group_locks=groups_locked),
+        account=AccountReads(settings=account, locks=locks, account_id=client.account_id),
+        scheduler=scheduler,
+        context=context,
+        unreadable=unreadable,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostReads:
+    """What Zoom said about one host: profile, settings, security settings, their groups' locks (None: unread)."""
+
+    user: Mapping[str, Any] | None = None
+    settings: Mapping[str, Any] | None = None
+    security: Mapping[str, Any] | None = None
+    group_locks: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountReads:
+    """What Zoom said about the account: its settings and locks (None: unread), and its id where known."""
+
+    settings: Mapping[str, Any] | None = None
+    locks: Mapping[str, Any] | None = None
+    account_id: str | None = None
+
+
+def checked(
+    meeting: Mapping[str, Any],
+    *,
+    meeting_id: str | int,
+    host: str | None,
+    reads: HostReads,
+    account: AccountReads,
+    context: PreflightContext,
+    unreadable: list[str] | tuple[str, ...] = (),
+    scheduler: Mapping[str, Any] | None = None,
+) -> PreflightReport:
+    """Every rule on a meeting, from what was read (one place builds the rules' input: the checklist and the audit)."""
+    user = reads.user
     pmi = (user or {}).get("pmi")
     inp = PreflightInput(
         meeting=meeting,
-        user_settings=settings,
+        user_settings=reads.settings,
         consented_pupils=context.consented_pupils,
         staff=context.staff,
         host_email=(user or {}).get("email") if isinstance((user or {}).get("email"), str) else None,
         school_email_domain=context.school_email_domain or None,
         personal_meeting_id=pmi if isinstance(pmi, int) and not isinstance(pmi, bool) else None,
         planned_minutes=context.planned_minutes,
-        account_settings=account,
+        account_settings=account.settings,
         scheduler_email=scheduler.get("email") if scheduler and isinstance(scheduler.get("email"), str) else None,
         assistant_user=context.assistant_user,
         register_secret=redact.register_secret,
+        security_settings=reads.security,
+        account_locks=account.locks,
+        group_locks=reads.group_locks,
+        host_account_id=(user or {}).get("account_id") if isinstance((user or {}).get("account_id"), str) else None,
+        school_account_id=account.account_id,
     )
     return PreflightReport(
         meeting_id=str(meeting.get("id", meeting_id)),

@@ -1,0 +1,72 @@
+"""The account audit on the rehearsal Zoom: every host, every upcoming meeting, worst first, and a report to keep."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.zoom.rehearsal_zoom import check_requests_against_documents
+from zoomhost.app.audit import audit_account, fix_audit, report_html
+from zoomhost.app.services import build_services
+from zoomhost.core.preflight import RuleStatus
+from zoomhost.rehearsal.server import RehearsalServer
+
+
+@pytest.fixture
+def server(zoomhost_home: Path):  # noqa: ANN201
+    with RehearsalServer() as running:
+        yield running
+
+
+def test_the_audit_lists_every_host_and_meeting_worst_first(server: RehearsalServer) -> None:
+    state = server.state
+    with build_services(rehearsal_server=server) as services:
+        audit = services.runner.run(audit_account(services, days=7))
+    assert audit.whole_account and "every host" in audit.scope
+    emails = {h.email for h in audit.hosts}
+    assert {"k.christian@sch.im", "m.kelly@sch.im", "mr.quirk.teaching@gmail.com"} <= emails
+    by_id = {m.report.meeting_id: m for m in audit.meetings}
+    safe, assembly = by_id["87410293365"], by_id[str(state.assembly_meeting_id)]
+    assert str(state.pmi_meeting_id) not in by_id  # a personal room is no scheduled meeting
+    # worst first, and the safe teacher's class keeps the protocol where Zoom lets it be checked
+    assert audit.meetings[0].severity >= audit.meetings[-1].severity
+    assert assembly.severity > safe.severity and safe.ids(RuleStatus.FAIL) == ["rename_off"]
+    assert {"data_centers", "recording", "annotation", "waiting_room_admitters"} <= set(assembly.ids(RuleStatus.FAIL))
+    assert "settings_locked" in assembly.ids(RuleStatus.WARN)  # the admin has not locked annotation, recording …
+    # each host's settings read once, whatever the number of its meetings
+    settings_reads = [e for e in server.exchanges if e.path == f"/v2/users/{state.host_id}/settings" and not e.query]
+    assert len(settings_reads) == 1
+    data = json.loads(json.dumps(audit.as_dict()))
+    assert set(data) >= {"hosts", "meetings", "unreadable"}
+    assert data["meetings"][0].keys() >= {"meeting_id", "host", "topic", "start_time", "failed", "warnings", "unknown"}
+    check_requests_against_documents(server)
+
+
+def test_the_report_names_each_failing_meetings_fixes_and_escapes_zoom_text(server: RehearsalServer) -> None:
+    state = server.state
+    state.meeting(state.class_meeting_id).topic = "<b>Year 4</b> & friends"
+    with build_services(rehearsal_server=server) as services:
+        audit = services.runner.run(audit_account(services, days=7))
+    page = report_html(audit, account_label="sch.im")
+    assert "&lt;b&gt;Year 4&lt;/b&gt; &amp; friends" in page and "<b>Year 4</b>" not in page
+    assert "Not routed through China" in page and "Fix:" in page
+    assert f"{len(audit.meetings)} meetings" in page
+
+
+def test_fix_all_keeps_to_each_hosts_daily_updates_and_says_what_is_left(server: RehearsalServer) -> None:
+    state = server.state
+    with build_services(rehearsal_server=server) as services:
+        audit = services.runner.run(audit_account(services, days=7))
+        zoom = services.runner.run(services.connected()).zoom
+        for _ in range(zoom.budget.remaining(state.host_id)):
+            zoom.budget.spend(state.host_id)  # the host's 100 updates are used up today
+        outcome = services.runner.run(fix_audit(services, audit))
+        after = services.runner.run(audit_account(services, days=7))
+    assert str(state.assembly_meeting_id) in outcome.left_for_tomorrow
+    assert "left for tomorrow" in outcome.summary()
+    assert "k.christian@sch.im" in outcome.hosts_updated  # a settings update is not a meeting update
+    fixed = {m.report.meeting_id: m for m in after.meetings}[str(state.assembly_meeting_id)]
+    assert "recording" not in fixed.ids(RuleStatus.FAIL) and "data_centers" not in fixed.ids(RuleStatus.FAIL)
+    assert "mute_on_entry" in fixed.ids(RuleStatus.FAIL)  # a meeting setting: left for tomorrow
