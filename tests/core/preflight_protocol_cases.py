@@ -46,7 +46,7 @@ def cases(case: Any) -> list[Any]:
             "Zoom did not report",
         ),
         # encryption
-        case("encryption", {}, PASS, "enhanced encryption"),
+        case("encryption", {}, PASS, "The meeting uses Zoom's enhanced encryption."),
         case("encryption", {"meeting:settings.encryption_type": "e2ee"}, FAIL, "could not join from a browser"),
         case("encryption", {"meeting:settings.encryption_type": GONE}, UNKNOWN, "could not read the host's security"),
         case(

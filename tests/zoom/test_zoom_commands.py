@@ -88,12 +88,14 @@ def test_preflight_fix_makes_one_update_and_leaves_only_the_manual_step(zoom_env
         assert f"PASS  {warned}: " in out, out  # the warnings' fixes too, in the same updates
     lines = out.splitlines()
     assert lines.index(failing[0]) < min(i for i, line in enumerate(lines) if line.startswith("PASS"))  # failures first
-    assert "0 to fix, 2 by hand, 2 to look at." in out, out  # capacity (no register) and the school domain (not set)
+    # by hand: renaming, removed-can-rejoin and the admin's padlocks; to look at: capacity (no register), the school domain (not set)
+    assert "0 to fix, 3 by hand, 2 to look at." in out, out
     assert "Still to do by hand:" in out
     zoom_env.server.state.account_settings["in_meeting"]["allow_participants_to_rename"] = False
     assert cli.main(["preflight", str(ASSEMBLY)]) == 0
     assert len(zoom_env.sent("PATCH", f"/meetings/{ASSEMBLY}")) == 1
-    assert len(zoom_env.sent("PATCH", "/settings")) == 1
+    # one settings update, and Zoom takes the waiting room's security settings only in a request of their own
+    assert sorted(e.query.get("option", "") for e in zoom_env.sent("PATCH", "/settings")) == ["", "meeting_security"]
 
 
 def test_end_ends_the_meeting_for_everyone(zoom_env: RehearsalZoom, capsys) -> None:  # noqa: ANN001

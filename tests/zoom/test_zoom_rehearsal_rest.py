@@ -169,9 +169,12 @@ def test_preflight_finds_the_assemblys_problems_and_one_round_of_fixes_clears_th
     assert outcome.receipt is not None and outcome.receipt.remaining_today == 99
     # ONE meeting update and ONE settings update, exactly what the plan said.
     (meeting_patch,) = rehearsal_zoom.sent("PATCH", f"/meetings/{ASSEMBLY}")
-    (settings_patch,) = rehearsal_zoom.sent("PATCH", "/settings")
+    # ONE settings update, and the security part in the request of its own Zoom takes it in (option=meeting_security).
+    settings_patch, security_patch = sorted(rehearsal_zoom.sent("PATCH", "/settings"), key=lambda e: e.query.get("option", ""))
     assert meeting_patch.request_body == plan.meeting_patch
-    assert settings_patch.request_body == plan.user_patch
+    assert settings_patch.request_body == {k: v for k, v in plan.user_patch.items() if k != "meeting_security"}
+    assert security_patch.query == {"option": "meeting_security"}
+    assert security_patch.request_body == {"meeting_security": plan.user_patch["meeting_security"]}
     assert f"/users/{rehearsal_zoom.server.state.host_id}/settings" in settings_patch.path
     state = rehearsal_zoom.server.state.meeting(ASSEMBLY)
     assert state.settings["mute_upon_entry"] is True and state.settings["join_before_host"] is False

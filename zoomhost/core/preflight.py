@@ -960,19 +960,19 @@ def check_encryption(inp: PreflightInput, severity: Severity) -> _Outcome:
         description="Use Zoom's enhanced encryption, so families can still join from a browser.",
     )
     value = _read(inp.meeting, "settings.encryption_type", str)
-    where = "The meeting"
+    uses = "The meeting uses"
     if value is _ABSENT:
         value = _security(inp, "encryption_type", str)
-        where = "The host's settings start meetings"
+        uses = "The host's settings start meetings with"
     if value is _ABSENT:
         return _unreported("which encryption the meeting uses", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=fix)
     if isinstance(value, _Odd) or value not in ("enhanced_encryption", "e2ee"):
         return _odd("the encryption", getattr(value, "value", value), fix=fix, why=why)
     if value == "enhanced_encryption":
-        return _Outcome(RuleStatus.PASS, f"{where} with Zoom's enhanced encryption.", why)
+        return _Outcome(RuleStatus.PASS, f"{uses} Zoom's enhanced encryption.", why)
     return _Outcome(
         _short_of(severity),
-        f"{where} with end-to-end encryption: families could not join from a browser.",
+        f"{uses} end-to-end encryption: families could not join from a browser.",
         why,
         fix,
     )
