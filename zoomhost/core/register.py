@@ -221,6 +221,13 @@ class RegisterImport(_Imported):
         ]
         for class_name, (yes, total) in self.consent_counts_by_class().items():
             lines.append(f"  {class_name}: {yes}/{total} consented")
+        if self.chosen:
+            by_name = {field.name: field.label for field in PUPIL_FIELDS}
+            said = ", ".join(
+                f'{by_name.get(name, name)} = "{heading}"' if heading else f"{by_name.get(name, name)} = none"
+                for name, heading in self.chosen.items()
+            )
+            lines.append(f"Columns chosen by the person importing: {said}")
         if self.unclear_consent:
             lines.append(
                 f"Consent unclear: {len(self.unclear_consent)} (kept without consent, so held at the door,"

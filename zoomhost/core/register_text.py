@@ -203,6 +203,11 @@ def read_table(
     )
 
 
+def layout_key(headings: Sequence[str]) -> str:
+    """One file layout: its headings in order, in any case and spacing (what a remembered choice of columns is for)."""
+    return "\x1f".join(" ".join(unicodedata.normalize("NFKC", title).casefold().split()) for title in headings)
+
+
 def read_headings(path: Path) -> tuple[str, ...]:
     """The file's header row as it writes it, whatever its headings mean: the fullest row near the
     top, read with the delimiter that splits it most (what a person choosing columns sees)."""

@@ -75,7 +75,7 @@ class PupilTableModel(RowsTableModel):
         if column == self.INITIAL:
             return value.surname_initial or ""
         if column == self.CLASS:
-            return value.class_name or ""
+            return value.class_label or ""
         if column == self.CONSENT:
             return "Yes" if value.consent else "No"
         return value.consent_date.strftime("%d %b %Y") if value.consent_date else ""
