@@ -17,9 +17,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHeaderView,
     QLineEdit,
     QListWidget,
@@ -35,18 +37,20 @@ from zoomhost.app.register import (
     import_register,
     import_staff_list,
     leavers_due,
+    read_register,
     remove_leavers,
     stored_lists,
+    surname_key_note,
 )
 from zoomhost.app.services import session_journals, write_practice_lists
 from zoomhost.core.journal import SessionJournals
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.register import (
+    PUPIL_FIELDS,
     RegisterImport,
     RegisterStore,
     StaffImport,
     consent_counts,
-    read_register_file,
     read_staff_file,
 )
 from zoomhost.core.register_store import ImportRecord
@@ -125,8 +129,45 @@ def _table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView
     return view
 
 
+class ColumnChoices(QWidget):
+    """Which heading holds each field, as read; the person importing may change any of them and read the file again."""
+
+    chosen = Signal(object)  # field name -> heading (None: the file has no such column)
+
+    def __init__(self, imported: RegisterImport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Columns")
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[str, QComboBox] = {}
+        headings = [title for title in imported.headings if title]
+        for field in PUPIL_FIELDS:
+            box = QComboBox(self)
+            box.setAccessibleName(f"Column for {field.label}")
+            box.addItem("(none)", None)
+            for title in headings:
+                box.addItem(one_line(title), title)  # the file's own words: plain text, hidden characters written out
+            current = imported.kept_columns.get(field.name)
+            box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
+            self.boxes[field.name] = box
+            form.addRow(plain_label(field.label.capitalize() + ":", self), box)
+        self.read_again = action_button(
+            "&Read again with these columns",
+            tooltip="Read the file again with the columns chosen here; remembered for the next file with these headings",
+            parent=self,
+        )
+        form.addRow(self.read_again)
+        self.read_again.clicked.connect(lambda: self.chosen.emit(self.choices()))
+
+    def choices(self) -> dict[str, str | None]:
+        return {name: box.currentData() for name, box in self.boxes.items()}
+
+
 class ImportPreviewDialog(QDialog):
-    """What an import would store, before anything is stored: Import or Cancel."""
+    """What an import would store, before anything is stored: Import or Cancel (or, for the register,
+    a different choice of columns, read again)."""
+
+    columns_chosen = Signal(object)  # field name -> heading: read the file again with these
 
     def __init__(self, imported: RegisterImport | StaffImport, *, replacing: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,6 +216,30 @@ class ImportPreviewDialog(QDialog):
         )
         layout.addWidget(self.dropped_label)
 
+        self.columns: ColumnChoices | None = None
+        if isinstance(imported, RegisterImport):
+            kept = ", ".join(f"{title} → {_field_label(name)}" for name, title in imported.kept_columns.items())
+            self.kept_columns_label = plain_label(one_line(f"Columns read: {kept}"), self, name="Columns read", wrap=True)
+            layout.addWidget(self.kept_columns_label)
+            if imported.unclear_consent:
+                layout.addWidget(
+                    plain_label(
+                        f"Consent unclear: {len(imported.unclear_consent)} (kept without consent, so held at the door)",
+                        self,
+                    )
+                )
+                self.unclear = QListWidget(self)
+                self.unclear.setAccessibleName("Consent unclear")
+                for row in imported.unclear_consent:
+                    self.unclear.addItem(one_line(f"Line {row.line}: {row.reason}"))
+                layout.addWidget(self.unclear)
+            note = surname_key_note(imported)
+            if note:
+                layout.addWidget(plain_label(note, self, name="Surname key", wrap=True))
+            self.columns = ColumnChoices(imported, self)
+            self.columns.chosen.connect(self.columns_chosen.emit)
+            layout.addWidget(self.columns)
+
         count = len(imported.staff) if isinstance(imported, StaffImport) else len(imported.pupils)
         replace_line = plain_label(
             f"Importing replaces the stored {what} ({replacing} {'adults' if staff else 'pupils'}) with these {count}."
@@ -217,6 +282,7 @@ class RegisterPage(QWidget):
         self.pupil_data: PupilDataDialog | None = None
         self.setAccessibleName("Register")
         self.preview: ImportPreviewDialog | None = None
+        self._reading: Path | None = None  # the file whose preview is shown or being read
         self._practice_dir: tempfile.TemporaryDirectory[str] | None = None
         self._practice_staff: Path | None = None  # imported after the practice register
         self.leavers_due = 0
@@ -331,15 +397,21 @@ class RegisterPage(QWidget):
         if path:
             self.import_file(Path(path), staff=staff)
 
-    def import_file(self, path: Path, *, staff: bool) -> None:
-        """Read the file off the GUI thread, then show the preview; Import there stores it."""
+    def import_file(self, path: Path, *, staff: bool, columns: dict[str, str | None] | None = None) -> None:
+        """Read the file off the GUI thread, then show the preview; Import there stores it. ``columns``:
+        the headings the person importing chose (else those remembered for the file's headings, else by meaning)."""
         self.messages.clear()
-        reader = read_staff_file if staff else read_register_file
+        store = self.store
         what = "staff list" if staff else "register"
+        self._reading = path
+
+        def read() -> RegisterImport | StaffImport:
+            return read_staff_file(path) if staff else read_register(store, path, columns=columns)
+
         run_task(
             self,
             self.runner,
-            lambda: reader(path),
+            read,
             blocking=True,
             doing=f"reading the {what} file {path.name}",
             busy=self.busy,
@@ -352,9 +424,17 @@ class RegisterPage(QWidget):
         dialog = ImportPreviewDialog(imported, replacing=replacing, parent=self)
         dialog.accepted.connect(lambda: self._store(imported))
         dialog.rejected.connect(self._forget_practice_staff)
+        path = self._reading
+        dialog.columns_chosen.connect(lambda chosen: self._read_again(dialog, path, chosen))
         dialog.finished.connect(dialog.deleteLater)
         self.preview = dialog
         dialog.open()
+
+    def _read_again(self, dialog: ImportPreviewDialog, path: Path, chosen: dict[str, str | None]) -> None:
+        """The person importing chose other columns: this preview goes, and the file is read again with them."""
+        dialog.rejected.disconnect(self._forget_practice_staff)
+        dialog.reject()
+        self.import_file(path, staff=False, columns=chosen)
 
     def _store(self, imported: RegisterImport | StaffImport) -> None:
         store = self.store
@@ -493,6 +573,10 @@ class RegisterPage(QWidget):
             messages=self.messages,
             success=written,
         )
+
+
+def _field_label(name: str) -> str:
+    return next((field.label for field in PUPIL_FIELDS if field.name == name), name)
 
 
 def _when(record: ImportRecord) -> str:
