@@ -178,3 +178,47 @@ def test_a_failed_import_with_chosen_columns_leaves_the_stored_register(tmp_path
     with pytest.raises(RegisterUnusable):
         read_register(store, FEDERATION, columns={"first_name": "No such heading"})
     assert store.pupils() == before
+
+
+# ---- property: shuffled, re-cased, re-spaced headings import the same register ----------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ARBOR = ["Legal First Name", "Preferred First Name", "Legal Last Name", "Registration Form", "Year", "School", "Zoom Consent"]
+_ROWS = [
+    ["Orla", "", "Quayle", "Year 3", "Year 3", "Laxey", "Y - email 26/05"],
+    ["Amelia", "Amy", "Quilliam", "Year 3", "Year 3", "Dhoon", "Yes (by email)"],
+    ["Callum", "", "Caine", "Year 5", "Year 5", "Dhoon", "No - refused"],
+]
+
+
+@st.composite
+def _respelled(draw: st.DrawFn, heading: str) -> str:
+    words = heading.split()
+    joiner = draw(st.sampled_from([" ", "  ", "_", ""]))
+    if joiner:
+        words = [draw(st.sampled_from([w, w.upper(), w.lower(), w.title()])) for w in words]
+    else:  # run together, as CamelCase ("LegalFirstName") or one case throughout with the first word apart
+        words = [w.title() for w in words]
+    return draw(st.sampled_from(["", " "])) + joiner.join(words) + draw(st.sampled_from(["", " ", "  "]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_shuffled_recased_respaced_headings_import_the_same_register(tmp_path_factory, data: st.DataObject) -> None:
+    order = data.draw(st.permutations(range(len(_ARBOR))))
+    header = [data.draw(_respelled(_ARBOR[i])) for i in order]
+    delimiter = data.draw(st.sampled_from([",", ";", "\t"]))
+    lines = [delimiter.join(header)] + [delimiter.join(row[i] for i in order) for row in _ROWS]
+    path = tmp_path_factory.mktemp("shuffled") / "register.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = read_register_file(FEDERATION_SHAPED(tmp_path_factory), surname_key=KEY).pupils
+    assert read_register_file(path, surname_key=KEY).pupils == expected
+
+
+def FEDERATION_SHAPED(tmp_path_factory) -> Path:  # noqa: N802, ANN001 - the register in its own order and spelling
+    path = tmp_path_factory.getbasetemp() / "federation-shaped.csv"
+    if not path.exists():
+        path.write_text("\n".join(",".join(row) for row in [_ARBOR, *_ROWS]) + "\n", encoding="utf-8")
+    return path

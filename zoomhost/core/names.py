@@ -195,17 +195,20 @@ def _script(ch: str) -> str | None:
     return _SCRIPT_ALIASES.get(first, first.capitalize())
 
 
+# Letters of the IPA block that alphabets really write names with (Azerbaijani ə; ɛ, ɔ, ɓ, ɗ, ŋ-like letters
+# of Akan, Ewe, Hausa, Fula ...): they stay letters.
+_ALPHABET_LETTERS_IN_IPA = frozenset("əɛɔɓɗɖɣɲʃʒʊʋɨʉɦɠ")
+
+
 def _phonetic_letter(ch: str) -> bool:
-    """A letter from the phonetic or modifier blocks (IPA, phonetic extensions, modifier letters) that no
-    alphabet a child's name is written in uses; ə, ɛ and ɔ (Azerbaijani, Akan, Ewe ...) have capitals
-    of their own in the Latin blocks, so they stay letters."""
+    """A letter from the phonetic or modifier blocks (IPA extensions, phonetic extensions, spacing
+    modifier letters), or a small capital anywhere: letters for writing sounds, not names."""
     code = ord(ch)
-    if not (0x0250 <= code <= 0x02FF or 0x1D00 <= code <= 0x1DBF or 0xA700 <= code <= 0xA71F) or ch in APOSTROPHES:
+    if ch in APOSTROPHES or ch in _ALPHABET_LETTERS_IN_IPA or not unicodedata.category(ch).startswith("L"):
         return False
-    if not unicodedata.category(ch).startswith("L"):
-        return False
-    upper = ch.upper()
-    return not (len(upper) == 1 and upper != ch and 0x0100 <= ord(upper) <= 0x024F)
+    if 0x0250 <= code <= 0x02FF or 0x1D00 <= code <= 0x1DBF:
+        return True
+    return "SMALL CAPITAL" in unicodedata.name(ch, "")
 
 
 def _looks_like_latin_letters(ch: str) -> bool:

@@ -82,7 +82,7 @@ def header_key(text: str) -> str:
     """'First_Name ', 'FIRST NAME', 'FirstName', 'Legal First Name' and 'First name (legal)' all become 'firstname'."""
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\(.*?\)|\[.*?\]", "", text)
-    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text).casefold()  # "FirstName" is two words
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text).casefold()  # "FirstName", "UPNNumber"
     words = [word for word in re.split(r"[\W_]+", text) if word]
     kept = [word for word in words if word not in _HEADING_NOISE] or words
     return "".join(kept)
