@@ -54,6 +54,7 @@ from zoomhost.core.register import (
     read_staff_file,
 )
 from zoomhost.core.register_store import ImportRecord
+from zoomhost.core.register_text import RegisterUnusable, read_headings
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.pupil_data import PupilDataDialog
 from zoomhost.ui.table_model import RowsTableModel
@@ -134,20 +135,20 @@ class ColumnChoices(QWidget):
 
     chosen = Signal(object)  # field name -> heading (None: the file has no such column)
 
-    def __init__(self, imported: RegisterImport, parent: QWidget | None = None) -> None:
+    def __init__(self, headings: tuple[str, ...], kept: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Columns")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.boxes: dict[str, QComboBox] = {}
-        headings = [title for title in imported.headings if title]
+        headings = tuple(title for title in headings if title)
         for field in PUPIL_FIELDS:
             box = QComboBox(self)
             box.setAccessibleName(f"Column for {field.label}")
             box.addItem("(none)", None)
             for title in headings:
                 box.addItem(one_line(title), title)  # the file's own words: plain text, hidden characters written out
-            current = imported.kept_columns.get(field.name)
+            current = kept.get(field.name)
             box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
             self.boxes[field.name] = box
             form.addRow(plain_label(field.label.capitalize() + ":", self), box)
@@ -161,6 +162,40 @@ class ColumnChoices(QWidget):
 
     def choices(self) -> dict[str, str | None]:
         return {name: box.currentData() for name, box in self.boxes.items()}
+
+
+@dataclass(frozen=True)
+class NeedsColumns:
+    """A register whose headings say too little: the person importing chooses its columns first."""
+
+    headings: tuple[str, ...]
+    problem: str  # why it could not be read as it is (the file, line and missing field)
+
+
+class ChooseColumnsDialog(QDialog):
+    """The file's headings could not be matched to what the register needs: say why, and let the person
+    importing say which heading is which (nothing is stored; the preview follows)."""
+
+    columns_chosen = Signal(object)
+
+    def __init__(self, needs: NeedsColumns, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Which column is which?")
+        self.setObjectName("chooseColumns")
+        layout = QVBoxLayout(self)
+        self.problem = plain_label(one_line(needs.problem), self, name="Why", wrap=True)
+        layout.addWidget(self.problem)
+        layout.addWidget(plain_label("Choose the heading that holds each field, then read the file again:", self, wrap=True))
+        self.columns = ColumnChoices(needs.headings, {}, self)
+        self.columns.chosen.connect(self._chosen)
+        layout.addWidget(self.columns)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _chosen(self, chosen: dict[str, str | None]) -> None:
+        self.accept()
+        self.columns_chosen.emit(chosen)
 
 
 class ImportPreviewDialog(QDialog):
@@ -236,7 +271,7 @@ class ImportPreviewDialog(QDialog):
             note = surname_key_note(imported)
             if note:
                 layout.addWidget(plain_label(note, self, name="Surname key", wrap=True))
-            self.columns = ColumnChoices(imported, self)
+            self.columns = ColumnChoices(imported.headings, imported.kept_columns, self)
             self.columns.chosen.connect(self.columns_chosen.emit)
             layout.addWidget(self.columns)
 
@@ -283,6 +318,7 @@ class RegisterPage(QWidget):
         self.setAccessibleName("Register")
         self.preview: ImportPreviewDialog | None = None
         self._reading: Path | None = None  # the file whose preview is shown or being read
+        self.preview_columns: ChooseColumnsDialog | None = None  # when a file's headings say too little
         self._practice_dir: tempfile.TemporaryDirectory[str] | None = None
         self._practice_staff: Path | None = None  # imported after the practice register
         self.leavers_due = 0
@@ -405,8 +441,18 @@ class RegisterPage(QWidget):
         what = "staff list" if staff else "register"
         self._reading = path
 
-        def read() -> RegisterImport | StaffImport:
-            return read_staff_file(path) if staff else read_register(store, path, columns=columns)
+        def read() -> RegisterImport | StaffImport | NeedsColumns:
+            if staff:
+                return read_staff_file(path)
+            try:
+                return read_register(store, path, columns=columns)
+            except RegisterUnusable as err:
+                if "no column" not in str(err):
+                    raise
+                headings = read_headings(path)
+                if sum(bool(title) for title in headings) < 2:
+                    raise  # one heading (or a web page) cannot hold a first name and consent: no choice to offer
+                return NeedsColumns(headings=headings, problem=err.user_text())
 
         run_task(
             self,
@@ -419,7 +465,15 @@ class RegisterPage(QWidget):
             success=self._preview,
         )
 
-    def _preview(self, imported: RegisterImport | StaffImport) -> None:
+    def _preview(self, imported: RegisterImport | StaffImport | NeedsColumns) -> None:
+        if isinstance(imported, NeedsColumns):
+            path = self._reading
+            chooser = ChooseColumnsDialog(imported, parent=self)
+            chooser.columns_chosen.connect(lambda chosen: self.import_file(path, staff=False, columns=chosen))
+            chooser.finished.connect(chooser.deleteLater)
+            self.preview_columns = chooser
+            chooser.open()
+            return
         replacing = self.staff_model.rowCount() if isinstance(imported, StaffImport) else self.pupils_model.rowCount()
         dialog = ImportPreviewDialog(imported, replacing=replacing, parent=self)
         dialog.accepted.connect(lambda: self._store(imported))
