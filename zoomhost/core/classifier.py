@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from zoomhost.core.models import Classification, Pupil, StaffMember, Verdict
 from zoomhost.core.names import (
@@ -135,16 +136,19 @@ class _Entry:
 class _Bucket:
     """The pupils one folded name may mean, also grouped by surname initial so a typed initial narrows at once."""
 
-    __slots__ = ("by_initial", "entries", "has_digests")
+    __slots__ = ("by_digest", "by_initial", "entries", "has_digests")
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []
         self.by_initial: dict[str | None, list[_Entry]] = {}
+        self.by_digest: dict[str, list[_Entry]] = {}
         self.has_digests = False
 
     def add(self, entry: _Entry) -> None:
         self.entries.append(entry)
         self.by_initial.setdefault(entry.initial, []).append(entry)
+        for digest in entry.digests:
+            self.by_digest.setdefault(digest, []).append(entry)
         self.has_digests = self.has_digests or bool(entry.digests)
 
     def fitting(
@@ -160,8 +164,15 @@ class _Bucket:
             if not classes:
                 return self.entries
             return [e for e in self.entries if all(e.klass.accepts(hint) for hint in classes)]
-        if (typed and self.has_digests) or any(key in may_be_names for key in extras):
+        if any(key in may_be_names for key in extras):
             return [e for e in self.entries if e.fits(extras=extras, classes=classes, typed=typed)]
+        if typed and self.has_digests:
+            # only these can fit: a pupil whose surname a word is, or whose initial a word starts with, or with none
+            pool = {e.pupil.id: e for key in extras for digest in typed.get(key, ()) for e in self.by_digest.get(digest, ())}
+            for initial in {key[:1] for key in extras}:
+                pool.update((e.pupil.id, e) for e in self.by_initial.get(initial, ()))
+            pool.update((e.pupil.id, e) for e in self.by_initial.get(None, ()))
+            return sorted((e for e in pool.values() if e.fits(extras=extras, classes=classes, typed=typed)), key=_by_id)
         # every extra word is surname evidence for every pupil: only those initials (or none known) fit
         pool = [e for initial in {key[:1] for key in extras} for e in self.by_initial.get(initial, ())]
         pool += self.by_initial.get(None, ())
@@ -435,11 +446,7 @@ class AdmissionClassifier:
         key = self._surname_key
         if key is None:
             return {}
-        return {
-            word.key: frozenset(surname_digest(k, key) for k in (word.key, *word.parts) if len(k) > 1)
-            for word in words
-            if len(word.key) > 1
-        }
+        return {word.key: _word_digests(key, word.key, word.parts) for word in words if len(word.key) > 1}
 
     def _having_surname(
         self, words: list[Word], typed: dict[str, frozenset[str]], classes: list[ClassHint]
@@ -483,6 +490,12 @@ class AdmissionClassifier:
                 self._staff_first.get(words[0], []) if len(words) == 1 else []
             )
         return sorted(set(found), key=lambda m: m.id)
+
+
+@lru_cache(maxsize=65536)
+def _word_digests(key: bytes, word: str, parts: tuple[str, ...]) -> frozenset[str]:
+    """A typed word's surname digests, kept for the run: the same names arrive again and again."""
+    return frozenset(surname_digest(k, key) for k in (word, *parts) if len(k) > 1)
 
 
 def _by_id(entry: _Entry) -> int:
