@@ -527,10 +527,16 @@ class RehearsalServer:
         conn = _Connection(ws=ws, transport=request.transport, token=token)
         self._connections.add(conn)
         sender = asyncio.create_task(self._send_loop(conn))
+        # Only Zoom's own heartbeat message keeps the connection: a WebSocket ping, an unknown module
+        # or any other frame does not (the stream's protocol asks for ``{"module":"heartbeat"}``).
+        deadline = time.monotonic() + self.heartbeat_timeout_s
         try:
             while not ws.closed:
                 try:
-                    msg = await ws.receive(timeout=self.heartbeat_timeout_s)
+                    # The deadline covers the whole wait: a client's pings are answered inside receive()
+                    # and must not stretch it.
+                    async with asyncio.timeout(max(0.001, deadline - time.monotonic())):
+                        msg = await ws.receive()
                 except TimeoutError:
                     await ws.close(code=1000, message=b"no heartbeat received")
                     break
@@ -543,6 +549,7 @@ class RehearsalServer:
                 except (ValueError, AttributeError):
                     module = None
                 if module == "heartbeat":
+                    deadline = time.monotonic() + self.heartbeat_timeout_s
                     await ws.send_str(json.dumps(HEARTBEAT_ANSWER))
                 else:
                     await ws.send_str(json.dumps({"module": module or "unknown", "success": False, "content": "unknown module"}))
