@@ -135,3 +135,16 @@ def _user_token(server: RehearsalServer) -> str:
     from tests.rehearsal.test_rehearsal_oauth import pkce_sign_in
 
     return pkce_sign_in(server)["access_token"]
+
+
+def test_ending_a_meeting_that_is_not_running_is_an_error_not_204(rehearsal_server: RehearsalServer) -> None:
+    """Zoom answers ``PUT /meetings/{id}/status`` with one of its listed errors unless the meeting can be ended."""
+    state = rehearsal_server.state
+    with api_client(rehearsal_server) as api:
+        not_started = api.put(f"/meetings/{state.class_meeting_id}/status", json={"action": "end"})
+        assert not_started.status_code == 400 and not_started.json()["code"] == 3000
+        state.start_meeting(state.class_meeting_id)
+        assert api.put(f"/meetings/{state.class_meeting_id}/status", json={"action": "end"}).status_code == 204
+        again = api.put(f"/meetings/{state.class_meeting_id}/status", json={"action": "end"})
+        assert again.status_code == 400 and again.json()["code"] == 3000
+        assert api.put("/meetings/not-a-number/status", json={"action": "end"}).status_code in (400, 404)

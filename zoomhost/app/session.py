@@ -119,8 +119,8 @@ async def start_session(
         )
     )
 
-    async def end_meeting() -> None:
-        await zoom.end_meeting(meeting_id)
+    async def end_meeting() -> bool:
+        return await zoom.end_meeting(meeting_id)
 
     streams: list[AsyncIterable[MeetingEvent]] = []
     if settings.subscription_id:
@@ -211,8 +211,8 @@ async def assistant_for_meeting(
     from zoomhost.assistant.process import assistant_available
     from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 
-    async def end_meeting() -> None:
-        await connection.zoom.end_meeting(meeting_id)
+    async def end_meeting() -> bool:
+        return await connection.zoom.end_meeting(meeting_id)
 
     passcode = str(meeting.get("password") or "")
     user = connection.settings.assistant_user.strip()

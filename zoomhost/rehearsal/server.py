@@ -712,8 +712,9 @@ class RehearsalServer:
         action = body.get("action")
         if action not in ("end", "recover"):
             raise RehearsalError(400, 300, "Invalid field: action.")
-        if action == "end":
-            self.state.end_meeting(meeting_id)
+        if action == "end" and not self.state.end_meeting(meeting_id):
+            # Zoom answers an error, never 204, for a meeting that is not running (its 400 codes: 3000, 3063, 3161).
+            raise RehearsalError(400, 3000, f"Meeting {meeting_id} is not in progress, so it cannot be ended.")
         return _no_content()
 
     async def _batch_registrants(self, request: web.Request) -> web.StreamResponse:

@@ -387,20 +387,34 @@ class ZoomClient:
                 receipt = self.budget.observe(host, int(remaining))
         return receipt
 
-    async def end_meeting(self, meeting_id: str | int) -> None:
+    async def end_meeting(self, meeting_id: str | int) -> bool:
         """PUT /meetings/{meetingId}/status {"action": "end"} (LIGHT): end the meeting for everyone.
 
         The panic path: it skips the client-side pacing (a 429 is still retried), and the
-        token provider serves a warm token without waiting for a renewal.
+        token provider serves a warm token without waiting for a renewal. True when it ended now;
+        False when Zoom refused because the meeting is not running (its own status says so), which
+        leaves nobody in it. Any other refusal is raised.
         """
         number = meeting_number(meeting_id)
-        await self._call(
-            "PUT",
-            f"meetings/{number}/status",
-            category=None,
-            what=f"ending meeting {number}",
-            json_body={"action": "end"},
-        )
+        try:
+            await self._call(
+                "PUT",
+                f"meetings/{number}/status",
+                category=None,
+                what=f"ending meeting {number}",
+                json_body={"action": "end"},
+            )
+        except BadRequest as err:
+            if err.code != 3000:
+                raise
+            try:
+                status = (await self.get_meeting(number)).get("status")
+            except ZoomError:
+                raise err from None
+            if status == "started":
+                raise
+            return False
+        return True
 
     async def batch_register(
         self, meeting_id: str | int, registrants: Iterable[Registrant], *, auto_approve: bool = True
