@@ -148,3 +148,26 @@ def test_ending_a_meeting_that_is_not_running_is_an_error_not_204(rehearsal_serv
         again = api.put(f"/meetings/{state.class_meeting_id}/status", json={"action": "end"})
         assert again.status_code == 400 and again.json()["code"] == 3000
         assert api.put("/meetings/not-a-number/status", json={"action": "end"}).status_code in (400, 404)
+
+
+def test_a_meeting_passcode_must_follow_zooms_characters_and_the_hosts_passcode_requirement(rehearsal_server: RehearsalServer) -> None:
+    """Zoom: at most 10 letters, digits and @ - _ *; and what the host's ``meeting_password_requirement`` asks."""
+    state = rehearsal_server.state
+    meeting = state.class_meeting_id
+    requirement = state.user_settings[state.host_id]["schedule_meeting"]["meeting_password_requirement"]
+    assert requirement["length"] == 8 and requirement["have_number"] and requirement["consecutive_characters_length"] == 4
+    before = state.meeting(meeting).password
+    with api_client(rehearsal_server) as api:
+        for weak in ("pass word1", "pässwort12", "12345678901", "abc9!xyz", "onlyletters", "x7y2", "abcd7xyz", "k7777mnp"):
+            refused = api.patch(f"/meetings/{meeting}", json={"password": weak})
+            assert refused.status_code == 400 and refused.json()["code"] == 300, weak
+            assert "password" in refused.json()["message"]
+        assert state.meeting(meeting).password == before  # nothing was changed by a refused update
+        assert api.patch(f"/meetings/{meeting}", json={"password": "k7m2-q9x*"}).status_code == 204
+        state.user_settings[state.host_id]["schedule_meeting"]["meeting_password_requirement"].update(
+            have_special_character=True, have_upper_and_lower_characters=True
+        )
+        assert api.patch(f"/meetings/{meeting}", json={"password": "k7m2q9xa"}).status_code == 400
+        assert api.patch(f"/meetings/{meeting}", json={"password": "k7M2-q9xa"}).status_code == 204
+    assert state.meeting(meeting).password == "k7M2-q9xa"
+    assert state.updates_used(state.host_id) == 2  # refused updates do not count

@@ -462,8 +462,9 @@ class ZoomState:
             for key, kind in top.items():
                 if key in patch and not isinstance(patch[key], kind):
                     raise RehearsalError(400, 300, f"Invalid field: {key}.")
-            if "password" in patch and len(patch["password"]) > 10:
-                raise RehearsalError(400, 300, "Password must be 10 characters or less.")
+            if "password" in patch:
+                requirement = self.user_settings[meeting.host_id].get("schedule_meeting", {}).get("meeting_password_requirement")
+                _check_passcode(patch["password"], requirement if isinstance(requirement, Mapping) else {})
             if "start_time" in patch:
                 try:
                     start = datetime.fromisoformat(patch["start_time"].replace("Z", "+00:00"))
@@ -1055,6 +1056,50 @@ class ZoomState:
             event[REPORTED_ID_KEY] = str(participant.reported_id)
         for callback in list(self._subscribers):
             callback(copy.deepcopy(event))
+
+
+#: A meeting passcode, as Zoom's document for ``password`` says: "a maximum length of 10 characters and only
+#: alphanumeric characters and the ``@``, ``-``, ``_``, and ``*`` characters".
+PASSCODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@-_*")
+PASSCODE_SPECIALS = frozenset("@-_*")
+
+
+def _check_passcode(passcode: str, requirement: Mapping[str, Any]) -> None:
+    """Zoom's passcode rules for a meeting, and the host's ``meeting_password_requirement`` when set: Zoom's 300."""
+
+    def refuse(why: str) -> RehearsalError:
+        return RehearsalError(400, 300, f"Invalid field: password. The passcode {why}.")
+
+    if len(passcode) > 10:
+        raise refuse("must be 10 characters or less")
+    if not passcode and requirement:
+        raise refuse("is required by the account's passcode requirement")
+    if any(ch not in PASSCODE_CHARACTERS for ch in passcode):
+        raise refuse("may only contain letters, digits and @ - _ *")
+    if not passcode:
+        return
+    length = requirement.get("length")
+    if isinstance(length, int) and not isinstance(length, bool) and len(passcode) < length:
+        raise refuse(f"must be at least {length} characters long")
+    numeric = requirement.get("only_allow_numeric") is True  # Zoom's portal then greys out the letter and special rules
+    if numeric and not passcode.isdigit():
+        raise refuse("may only contain digits")
+    if not numeric and requirement.get("have_letter") is True and not any(ch.isalpha() for ch in passcode):
+        raise refuse("must contain a letter")
+    if requirement.get("have_number") is True and not any(ch.isdigit() for ch in passcode):
+        raise refuse("must contain a digit")
+    if not numeric and requirement.get("have_special_character") is True and not any(ch in PASSCODE_SPECIALS for ch in passcode):
+        raise refuse("must contain one of @ - _ *")
+    if not numeric and requirement.get("have_upper_and_lower_characters") is True and (passcode.lower() == passcode or passcode.upper() == passcode):
+        raise refuse("must contain both upper- and lower-case letters")
+    run = requirement.get("consecutive_characters_length")
+    if isinstance(run, int) and not isinstance(run, bool) and run > 0:
+        # "if you provide 4, there can only be a maximum of 3 consecutive characters"
+        for start in range(len(passcode) - run + 1):
+            window = passcode[start : start + run]
+            steps = {ord(b) - ord(a) for a, b in zip(window, window[1:])}
+            if len(steps) == 1 and steps <= {-1, 0, 1}:
+                raise refuse(f"may not contain {run} repeated or consecutive characters")
 
 
 def _merge_checked(target: dict[str, Any], patch: Mapping[str, Any], *, where: str) -> None:
