@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import httpx
 
 from tests.rehearsal.contract import check_all
@@ -171,3 +173,50 @@ def test_a_meeting_passcode_must_follow_zooms_characters_and_the_hosts_passcode_
         assert api.patch(f"/meetings/{meeting}", json={"password": "k7M2-q9xa"}).status_code == 204
     assert state.meeting(meeting).password == "k7M2-q9xa"
     assert state.updates_used(state.host_id) == 2  # refused updates do not count
+
+
+def test_meeting_and_settings_updates_are_checked_against_zooms_documented_bodies(rehearsal_server: RehearsalServer) -> None:
+    """An unknown field, a value outside an enum or of the wrong type is Zoom's 300 naming the field; nothing is applied."""
+    state = rehearsal_server.state
+    meeting = state.class_meeting_id
+    settings_before = copy.deepcopy(state.meeting(meeting).settings)
+    user_before = copy.deepcopy(state.user_settings[state.host_id])
+    with api_client(rehearsal_server) as api:
+        for body, field in (
+            ({"settings": {"waiting_room": True, "waiting_rom": True}}, "settings.waiting_rom"),
+            ({"settings": {"auto_recording": "everywhere"}}, "settings.auto_recording"),
+            ({"settings": {"jbh_time": 7}}, "settings.jbh_time"),
+            ({"settings": {"approval_type": "0"}}, "settings.approval_type"),
+            ({"topc": "Assembly"}, "topc"),
+        ):
+            refused = api.patch(f"/meetings/{meeting}", json=body)
+            assert refused.status_code == 400 and refused.json() == {"code": 300, "message": f"Invalid field: {field}."}, body
+        for body, field in (
+            ({"in_meeting": {"chat": False, "chatt": False}}, "in_meeting.chatt"),
+            ({"in_meeting": {"allow_participants_chat_with": 9}}, "in_meeting.allow_participants_chat_with"),
+            ({"meeting_security": {"waiting_room": "yes"}}, "meeting_security.waiting_room"),
+        ):
+            refused = api.patch(f"/users/{state.host_id}/settings", json=body)
+            assert refused.status_code == 400 and refused.json() == {"code": 300, "message": f"Invalid field: {field}."}, body
+        assert api.patch(f"/meetings/{meeting}", json={"settings": {"jbh_time": 5, "auto_recording": "none"}}).status_code == 204
+        assert api.patch(f"/users/{state.host_id}/settings", json={"in_meeting": {"chat": False}}).status_code == 204
+    assert state.updates_used(state.host_id) == 1
+    assert {k: v for k, v in state.meeting(meeting).settings.items() if k not in ("jbh_time", "auto_recording")} == {
+        k: v for k, v in settings_before.items() if k not in ("jbh_time", "auto_recording")
+    }
+    assert state.user_settings[state.host_id]["meeting_security"] == user_before["meeting_security"]
+
+
+def test_the_rehearsals_request_schemas_are_zooms_documents_own() -> None:
+    """resources/rehearsal/request-schemas.json is what tools/rehearsal_schemas.py takes from the documents."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("rehearsal_schemas_tool", repo / "tools" / "rehearsal_schemas.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    stored = json.loads((repo / "resources" / "rehearsal" / "request-schemas.json").read_text(encoding="utf-8"))
+    assert stored == tool.extract(repo / "tests" / "data" / "zoom-api")

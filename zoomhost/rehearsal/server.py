@@ -32,6 +32,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from zoomhost.rehearsal.faults import PARTICIPANT_ID_MODES, PLANS, Faults
+from zoomhost.rehearsal.schemas import MEETING_PATCH, SETTINGS_PATCH, check_body
 from zoomhost.rehearsal.state import REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
 
 log = logging.getLogger(__name__)
@@ -668,7 +669,9 @@ class RehearsalServer:
 
     async def _patch_settings(self, request: web.Request) -> web.StreamResponse:
         body = await _json_object(request)
-        self.state.update_settings(self._user_id(request), body)
+        user_id = self._user_id(request)
+        check_body(SETTINGS_PATCH, body)
+        self.state.update_settings(user_id, body)
         return _no_content()
 
     async def _get_account_settings(self, request: web.Request) -> web.StreamResponse:
@@ -703,6 +706,7 @@ class RehearsalServer:
     async def _patch_meeting(self, request: web.Request) -> web.StreamResponse:
         meeting_id = self._meeting_for(request)
         body = await _json_object(request)
+        check_body(MEETING_PATCH, body)
         remaining = self.state.update_meeting(meeting_id, body)
         return _no_content(headers={"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Type": "Daily-limit"})
 
