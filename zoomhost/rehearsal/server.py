@@ -488,6 +488,7 @@ class RehearsalServer:
         person = event.get("payload", {}).get("object", {}).get("participant")
         if reported is not None and isinstance(person, dict):
             person["user_id"] = reported  # Zoom's id for them now, not the Meeting SDK's
+        _as_zoom_may_send(event)
         frame = json.dumps({"module": "message", "success": True, "content": json.dumps(event, ensure_ascii=False)})
         delays = self.faults.event_delays()  # drawn here, in the order things happened: reproducible
 
@@ -975,6 +976,24 @@ class RehearsalServer:
 
 
 # -- small pieces ----------------------------------------------------------------------------------
+#: What Zoom's documents leave out of ``required`` for an event's ``object``, and Zoom therefore may not
+#: send: the rehearsal leaves it out, so a client relies only on what is required (``object.uuid``).
+_OPTIONAL_OBJECT_FIELDS = {"meeting.participant_joined": ("id", "topic", "start_time")}
+
+
+def _as_zoom_may_send(event: dict[str, Any]) -> None:
+    """Drop the optional fields Zoom may leave out: the meeting's ID where only its UUID is required, and a
+    participant's account user ``id`` (and ``registrant_id``) when they have none."""
+    obj = event.get("payload", {}).get("object", {})
+    for key in _OPTIONAL_OBJECT_FIELDS.get(event.get("event", ""), ()):
+        obj.pop(key, None)
+    person = obj.get("participant")
+    if isinstance(person, dict):
+        for key in ("id", "registrant_id", "participant_uuid"):
+            if person.get(key) in ("", None):
+                person.pop(key, None)
+
+
 def _json(status: int, body: Any, *, headers: dict[str, str] | None = None) -> web.Response:
     response = web.json_response(body, status=status, headers=headers, dumps=lambda o: json.dumps(o, ensure_ascii=False))
     response[ZOOM_BODY] = body
