@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from tests.rehearsal.contract import check_all
 from tests.rehearsal.fixtures import account_token, api_client, rehearsal_server  # noqa: F401
 from zoomhost.rehearsal.server import RehearsalServer
-from zoomhost.rehearsal.state import DAILY_MEETING_UPDATES
+from zoomhost.rehearsal.state import DAILY_MEETING_UPDATES, RehearsalError, ZoomState
 
 
 def test_no_token_a_wrong_token_and_an_expired_token_are_code_124(rehearsal_server: RehearsalServer) -> None:
@@ -48,6 +51,7 @@ def test_unknown_meetings_and_users_are_404_with_zoom_codes(rehearsal_server: Re
 def test_the_hundredth_meeting_update_is_the_last_of_the_day(rehearsal_server: RehearsalServer) -> None:
     meeting = rehearsal_server.state.class_meeting_id
     rehearsal_server.rate_limits[rehearsal_server.state.plan]["light"] = 10_000  # this test is about the daily budget
+    first = rehearsal_server.state.now()
     with api_client(rehearsal_server) as api:
         remaining = []
         for n in range(DAILY_MEETING_UPDATES):
@@ -59,7 +63,25 @@ def test_the_hundredth_meeting_update_is_the_last_of_the_day(rehearsal_server: R
     assert remaining[0] == 99 and remaining[-1] == 0
     assert refused.status_code == 429
     assert refused.json()["message"].startswith("You have exceeded the daily rate limit (100) of Meeting Create/Update")
-    assert refused.headers["Retry-After"].endswith("T00:00:00Z")
+    # "a maximum of 100 times within a 24-hour period": free again 24 hours after the first of them, not at midnight
+    free_at = datetime.fromisoformat(refused.headers["Retry-After"].replace("Z", "+00:00"))
+    assert timedelta(hours=24) <= free_at - first.replace(microsecond=0) <= timedelta(hours=24, seconds=5)
+
+
+def test_the_daily_budget_is_any_24_hours_not_a_calendar_day() -> None:
+    """100 updates just before midnight leave none just after it: Zoom counts a rolling 24 hours."""
+    now = [datetime(2026, 3, 9, 23, 50, tzinfo=UTC)]
+    state = ZoomState(clock=lambda: now[0])
+    meeting = state.class_meeting_id
+    for n in range(DAILY_MEETING_UPDATES):
+        state.update_meeting(meeting, {"agenda": f"version {n}"})
+    now[0] += timedelta(minutes=20)  # 00:10 the next day
+    assert state.updates_remaining(state.host_id) == 0
+    with pytest.raises(RehearsalError) as refused:
+        state.update_meeting(meeting, {"agenda": "after midnight"})
+    assert refused.value.status == 429
+    now[0] += timedelta(hours=23, minutes=41)  # 24 hours and a minute after the first
+    assert state.update_meeting(meeting, {"agenda": "the next day"}) == DAILY_MEETING_UPDATES - 1
 
 
 def test_a_patch_of_the_wrong_kind_is_refused_and_changes_nothing(rehearsal_server: RehearsalServer) -> None:
@@ -75,6 +97,7 @@ def test_a_patch_of_the_wrong_kind_is_refused_and_changes_nothing(rehearsal_serv
 
 def test_per_second_limits_follow_the_plan_and_the_category(rehearsal_server: RehearsalServer) -> None:
     server = rehearsal_server
+    server.credentials = dataclasses.replace(server.credentials, scopes=(*server.credentials.scopes, "report:read:admin"))
     server.state.plan = "pro"  # heavy: 10 a second
     with api_client(server) as api:
         statuses = [api.get(f"/report/meetings/{server.state.assembly_meeting_id}/participants").status_code for _ in range(14)]
@@ -220,3 +243,52 @@ def test_the_rehearsals_request_schemas_are_zooms_documents_own() -> None:
     spec.loader.exec_module(tool)
     stored = json.loads((repo / "resources" / "rehearsal" / "request-schemas.json").read_text(encoding="utf-8"))
     assert stored == tool.extract(repo / "tests" / "data" / "zoom-api")
+
+
+def test_paging_and_the_dashboards_type_and_meeting_ids_are_as_strict_as_zooms_documents(rehearsal_server: RehearsalServer) -> None:
+    """``page_size`` above 300 is refused (not clamped), a ``next_page_token`` lasts 15 minutes, the Dashboard's
+    ``type`` is live, past or pastOne, and a meeting ID is its digits only."""
+    server, state = rehearsal_server, rehearsal_server.state
+    state.plan = "business"
+    host = state.host_id
+    with api_client(server) as api:
+        for size in ("301", "0", "-1", "ten"):
+            refused = api.get(f"/users/{host}/meetings", params={"page_size": size})
+            assert refused.status_code == 400 and refused.json()["code"] == 300, size
+        first = api.get(f"/users/{host}/meetings", params={"page_size": 1}).json()
+        assert first["next_page_token"]
+        assert api.get(f"/users/{host}/meetings", params={"page_size": 1, "next_page_token": first["next_page_token"]}).status_code == 200
+        import zoomhost.rehearsal.server as server_module
+
+        lifetime = server_module.PAGE_TOKEN_LIFETIME_S
+        server_module.PAGE_TOKEN_LIFETIME_S = 0.0  # as if 15 minutes had gone by
+        try:
+            stale = api.get(f"/users/{host}/meetings", params={"page_size": 1, "next_page_token": first["next_page_token"]})
+        finally:
+            server_module.PAGE_TOKEN_LIFETIME_S = lifetime
+        assert stale.status_code == 400 and "expired" in stale.json()["message"]
+        state.start_meeting(state.class_meeting_id)
+        wrong_type = api.get(f"/metrics/meetings/{state.class_meeting_id}/participants", params={"type": "everyone"})
+        assert wrong_type.status_code == 400 and wrong_type.json()["code"] == 300
+        assert api.get(f"/metrics/meetings/{state.class_meeting_id}/participants", params={"type": "live"}).status_code == 200
+        for lenient in (f"+{state.class_meeting_id}", f"{state.class_meeting_id}_", f"%20{state.class_meeting_id}"):
+            assert api.get(f"/meetings/{lenient}").status_code == 404, lenient
+
+
+def test_a_token_carries_only_the_scopes_the_schools_app_was_given(rehearsal_server: RehearsalServer) -> None:
+    """Scopes come from the app's credentials: an app without the Dashboard scope gets Zoom's 4711 there, and only there."""
+    server, state = rehearsal_server, rehearsal_server.state
+    state.plan = "business"
+    state.start_meeting(state.class_meeting_id)
+    without = tuple(scope for scope in server.credentials.scopes if scope != "dashboard_meetings:read:admin")
+    server.credentials = dataclasses.replace(server.credentials, scopes=without)
+    with api_client(server) as api:
+        refused = api.get(f"/metrics/meetings/{state.class_meeting_id}/participants", params={"type": "live"})
+        assert refused.status_code == 400 and refused.json()["code"] == 4711
+        assert api.get(f"/meetings/{state.class_meeting_id}").status_code == 200
+    issued = httpx.post(
+        f"{server.oauth_base}/oauth/token",
+        data={"grant_type": "account_credentials", "account_id": server.credentials.account_id},
+        auth=(server.credentials.client_id, server.credentials.client_secret),
+    ).json()
+    assert issued["scope"].split() == list(without)

@@ -31,6 +31,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from zoomhost.core.zoom_scopes import SERVER_TO_SERVER_SCOPES
 from zoomhost.rehearsal.faults import PARTICIPANT_ID_MODES, PLANS, Faults
 from zoomhost.rehearsal.schemas import MEETING_PATCH, SETTINGS_PATCH, check_body
 from zoomhost.rehearsal.state import REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
@@ -38,12 +39,11 @@ from zoomhost.rehearsal.state import REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalErro
 log = logging.getLogger(__name__)
 
 TOKEN_LIFETIME_S = 3600
+PAGE_TOKEN_LIFETIME_S = 15 * 60  # a next_page_token expires after 15 minutes (the documents)
 HEARTBEAT_TIMEOUT_S = 90.0  # a client that sends no heartbeat for this long is cut off
-#: A school's Server-to-Server app, with the admin scopes zoomhost asks for (README, "Connecting to Zoom").
-S2S_SCOPES = (
-    "meeting:read:admin meeting:write:admin user:read:admin user:write:admin "
-    "dashboard_meetings:read:admin report:read:admin account:read:admin"
-)
+#: A school's Server-to-Server app, with the admin scopes zoomhost asks for (README, "Connecting to Zoom"):
+#: the one list, unless the rehearsal's credentials were issued with others.
+S2S_SCOPES = " ".join(SERVER_TO_SERVER_SCOPES)
 #: A teacher's own sign-in (user OAuth): a user who is not an admin can grant only user-level scopes.
 USER_SCOPES = "meeting:read meeting:write user:read user:write"
 #: Per-second limits by the documents' "Rate Limit Label", per plan (Zoom's published table;
@@ -113,10 +113,12 @@ class RehearsalCredentials:
     account_id: str
     client_id: str
     client_secret: str
+    #: What the school's administrator ticked for the app: every token it issues carries these, no more.
+    scopes: tuple[str, ...] = SERVER_TO_SERVER_SCOPES
 
     @classmethod
-    def generate(cls, *, account_id: str) -> RehearsalCredentials:
-        return cls(account_id=account_id, client_id=secrets.token_urlsafe(16), client_secret=secrets.token_urlsafe(24))
+    def generate(cls, *, account_id: str, scopes: tuple[str, ...] = SERVER_TO_SERVER_SCOPES) -> RehearsalCredentials:
+        return cls(account_id=account_id, client_id=secrets.token_urlsafe(16), client_secret=secrets.token_urlsafe(24), scopes=scopes)
 
 
 @dataclass(frozen=True)
@@ -760,6 +762,8 @@ class RehearsalServer:
         if token.user_id is not None:
             raise RehearsalError(400, 200, "No permission.")
         kind = request.query.get("type", "live")
+        if kind not in ("live", "past", "pastOne"):
+            raise RehearsalError(400, 300, f"Invalid field: type ({kind[:20]!r} is not live, past or pastOne).")
         meeting_id = request.match_info["meetingId"]
         if kind == "live":
             rows = self.state.live_roster(meeting_id)
@@ -826,8 +830,9 @@ class RehearsalServer:
                 return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
             if form.get("account_id") != self.credentials.account_id:
                 return _json(400, {"reason": "Invalid account_id", "error": "invalid_request"})
-            token, expires = self.tokens.issue(user_id=None, scope=S2S_SCOPES)
-            return _json(200, {"access_token": token, "token_type": "bearer", "expires_in": expires, "scope": S2S_SCOPES, "api_url": self.oauth_base})
+            scope = " ".join(self.credentials.scopes)
+            token, expires = self.tokens.issue(user_id=None, scope=scope)
+            return _json(200, {"access_token": token, "token_type": "bearer", "expires_in": expires, "scope": scope, "api_url": self.oauth_base})
         if client_id is None:
             return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
         if grant == "authorization_code":
@@ -1032,18 +1037,23 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
 
 def _page(rows: list[dict[str, Any]], request: web.Request) -> tuple[list[dict[str, Any]], str, int]:
     """Zoom's cursor paging: ``page_size`` (30 by default, 300 at most) and an opaque ``next_page_token``."""
-    try:
-        size = min(300, max(1, int(request.query.get("page_size", "30"))))
-    except ValueError:
-        raise RehearsalError(400, 300, "Invalid field: page_size.") from None
+    text = request.query.get("page_size", "30")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 300:
+        raise RehearsalError(400, 300, "Invalid field: page_size (1 to 300).")  # Zoom refuses, never clamps
+    size = int(text)
     start = 0
     if request.query.get("next_page_token"):
+        # "The expiration period for this token is 15 minutes."
         try:
-            start = int(base64.urlsafe_b64decode(request.query["next_page_token"].encode()).decode().removeprefix("o:"))
-        except (ValueError, binascii.Error):
-            raise RehearsalError(400, 300, "The next page token is invalid or expired.") from None
+            issued, _, offset = base64.urlsafe_b64decode(request.query["next_page_token"].encode()).decode().partition(":")
+            start = int(offset)
+            fresh = time.monotonic() - float(issued) < PAGE_TOKEN_LIFETIME_S
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            fresh = False
+        if not fresh:
+            raise RehearsalError(400, 300, "The next page token is invalid or expired.")
     end = start + size
-    token = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < len(rows) else ""
+    token = base64.urlsafe_b64encode(f"{time.monotonic():.3f}:{end}".encode()).decode() if end < len(rows) else ""
     return rows[start:end], token, size
 
 

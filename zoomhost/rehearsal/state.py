@@ -191,7 +191,8 @@ class ZoomState:
         self.meetings: dict[int, SimMeeting] = {}
         self.live: dict[int, LiveMeeting] = {}
         self.past: dict[int, list[LiveMeeting]] = {}
-        self._updates: dict[tuple[str, str], int] = {}
+        #: Each host's meeting updates (when they were made): Zoom allows 100 "within a 24-hour period".
+        self._updates: dict[str, list[datetime]] = {}
         self._subscribers: list[EventCallback] = []
         self._participant_ids = itertools.count(FIRST_PARTICIPANT_ID, PARTICIPANT_ID_STEP)
         self._registrant_ids = itertools.count(1)
@@ -317,9 +318,12 @@ class ZoomState:
 
     def meeting(self, meeting_id: int | str) -> SimMeeting:
         with self._lock:
-            try:
+            # A meeting ID is its digits and nothing else: no spaces, signs or underscores, as in Zoom's paths.
+            if isinstance(meeting_id, int) and not isinstance(meeting_id, bool):
+                found = self.meetings.get(meeting_id)
+            elif isinstance(meeting_id, str) and meeting_id.isascii() and meeting_id.isdigit():
                 found = self.meetings.get(int(meeting_id))
-            except (TypeError, ValueError):
+            else:
                 found = None
             if found is None:
                 raise meeting_not_found(meeting_id)
@@ -426,7 +430,14 @@ class ZoomState:
 
     def updates_used(self, host_id: str) -> int:
         with self._lock:
-            return self._updates.get((host_id, self.now().date().isoformat()), 0)
+            return len(self._recent_updates(host_id))
+
+    def _recent_updates(self, host_id: str) -> list[datetime]:
+        """The host's updates in the 24 hours before now (older ones are forgotten)."""
+        since = self.now() - timedelta(hours=24)
+        recent = [at for at in self._updates.get(host_id, []) if at > since]
+        self._updates[host_id] = recent
+        return recent
 
     def updates_remaining(self, host_id: str) -> int:
         return max(0, DAILY_MEETING_UPDATES - self.updates_used(host_id))
@@ -435,20 +446,22 @@ class ZoomState:
         """Apply a PATCH; returns the host's remaining updates today. Refused past Zoom's daily 100."""
         with self._lock:
             meeting = self.meeting(meeting_id)
-            day = self.now().date()
-            used = self._updates.get((meeting.host_id, day.isoformat()), 0)
+            recent = self._recent_updates(meeting.host_id)
+            used = len(recent)
             if used >= DAILY_MEETING_UPDATES:
-                midnight = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+                # "a maximum of 100 times within a 24-hour period": the next one is allowed 24 hours after
+                # the oldest of the last 100, not at midnight.
+                free_at = recent[-DAILY_MEETING_UPDATES] + timedelta(hours=24)
                 raise RehearsalError(
                     429,
                     429,
                     "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
-                    "permitted for this particular user. You may resume these requests at GMT 00:00:00.",
+                    f"permitted for this particular user. You may resume these requests at {zoom_time(free_at)}.",
                     headers={
                         "X-RateLimit-Type": "Daily-limit",
                         "X-RateLimit-Limit": str(DAILY_MEETING_UPDATES),
                         "X-RateLimit-Remaining": "0",
-                        "Retry-After": zoom_time(midnight),
+                        "Retry-After": zoom_time(free_at),
                     },
                 )
             staged = copy.deepcopy(meeting.settings)
@@ -475,7 +488,7 @@ class ZoomState:
                 if key in patch:
                     setattr(meeting, key, patch[key])
             meeting.settings = staged
-            self._updates[(meeting.host_id, day.isoformat())] = used + 1
+            recent.append(self.now())
             return DAILY_MEETING_UPDATES - used - 1
 
     def _check_alternative_hosts(self, meeting: SimMeeting, text: str) -> None:

@@ -11,15 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: The scopes to give the school's Server-to-Server app (one of each operation's listed scopes).
-SERVER_TO_SERVER_SCOPES: tuple[str, ...] = (
-    "meeting:read:admin",
-    "meeting:write:admin",
-    "user:read:admin",
-    "user:write:admin",
-    "account:read:admin",
-    "dashboard_meetings:read:admin",
-)
+from zoomhost.core.zoom_scopes import SERVER_TO_SERVER_SCOPES  # noqa: F401 - the one list, said here too
 
 
 @dataclass(frozen=True)
