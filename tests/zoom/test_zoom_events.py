@@ -86,8 +86,10 @@ def test_arrivals_admissions_and_departures_arrive_as_core_events(rehearsal_zoom
         EventKind.JOINED,
         EventKind.PUT_BACK,
         EventKind.WAITING_LEFT,
+        EventKind.LEFT,  # Zoom's participant_left "Leave waiting room." for the same exit
         EventKind.ENDED,
     ]
+    assert events[-2].extra.get("leave_reason") == "Leave waiting room."
     first = events[0]
     assert first.display_name == "Ava B (Year 4)"
     assert first.participant_id and first.participant_id.isdigit()  # the in-meeting id the Meeting SDK uses

@@ -34,7 +34,7 @@ from aiohttp import WSMsgType, web
 from zoomhost.core.zoom_scopes import SERVER_TO_SERVER_SCOPES
 from zoomhost.rehearsal.faults import PARTICIPANT_ID_MODES, PLANS, Faults
 from zoomhost.rehearsal.schemas import MEETING_PATCH, SETTINGS_PATCH, check_body
-from zoomhost.rehearsal.state import REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
+from zoomhost.rehearsal.state import LEAVE_REASON_KEY, REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
 
 log = logging.getLogger(__name__)
 
@@ -491,10 +491,11 @@ class RehearsalServer:
         if reported is not None and isinstance(person, dict):
             person["user_id"] = reported  # Zoom's id for them now, not the Meeting SDK's
         _as_zoom_may_send(event)
-        frame = json.dumps({"module": "message", "success": True, "content": json.dumps(event, ensure_ascii=False)})
-        delays = self.faults.event_delays()  # drawn here, in the order things happened: reproducible
+        events = [event, *_also_sent_by_zoom(event)]
+        frames = [json.dumps({"module": "message", "success": True, "content": json.dumps(e, ensure_ascii=False)}) for e in events]
+        delays = [self.faults.event_delays() for _ in frames]  # drawn here, in the order things happened: reproducible
 
-        def send(to: list[_Connection]) -> None:
+        def send(to: list[_Connection], frame: str) -> None:
             for conn in to:
                 if conn in self._connections:  # a connection dropped meanwhile gets nothing, as with Zoom
                     conn.queue.put_nowait(frame)
@@ -502,14 +503,15 @@ class RehearsalServer:
         def fan_out() -> None:
             if not self._connections:
                 return  # as Zoom: nobody connected, nothing delivered, nothing replayed later
-            self.sent_events.append(event)
+            self.sent_events.extend(events)
             listening = list(self._connections)
             assert self._loop is not None
-            for delay in delays:
-                if delay <= 0:
-                    send(listening)
-                else:
-                    self._loop.call_later(delay, send, listening)
+            for frame, copies in zip(frames, delays):
+                for delay in copies:
+                    if delay <= 0:
+                        send(listening, frame)
+                    else:
+                        self._loop.call_later(delay, send, listening, frame)
 
         try:
             self._loop.call_soon_threadsafe(fan_out)
@@ -984,6 +986,24 @@ class RehearsalServer:
 #: What Zoom's documents leave out of ``required`` for an event's ``object``, and Zoom therefore may not
 #: send: the rehearsal leaves it out, so a client relies only on what is required (``object.uuid``).
 _OPTIONAL_OBJECT_FIELDS = {"meeting.participant_joined": ("id", "topic", "start_time")}
+
+
+def _also_sent_by_zoom(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """Zoom's ``meeting.participant_left`` for someone who leaves (or is removed from) the waiting room: its
+    ``leave_reason`` list has "Leave waiting room." and "Removed by host from waiting room." for them."""
+    if event.get("event") != "meeting.participant_left_waiting_room":
+        return []
+    left = json.loads(json.dumps(event))
+    left["event"] = "meeting.participant_left"
+    person = left.get("payload", {}).get("object", {}).get("participant")
+    if not isinstance(person, dict):
+        return []
+    person["leave_time"] = person.pop("date_time", "")
+    removed = str(event.get(LEAVE_REASON_KEY, "")).startswith("Removed")
+    person["leave_reason"] = "Removed by host from waiting room." if removed else "Leave waiting room."
+    left.pop(LEAVE_REASON_KEY, None)
+    event.pop(LEAVE_REASON_KEY, None)
+    return [left]
 
 
 def _as_zoom_may_send(event: dict[str, Any]) -> None:

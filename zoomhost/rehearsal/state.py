@@ -56,6 +56,8 @@ ROLE_EVENT = "rehearsal.role_changed"
 #: Key of an event dict holding the ``user_id`` Zoom's own reports give the participant, when it is
 #: not the Meeting SDK's (``participant_ids = "new_on_admission"``); never sent to a client.
 REPORTED_ID_KEY = "rehearsal_reported_user_id"
+#: Key of a waiting-room exit's event holding why they left (the server words Zoom's ``participant_left`` from it).
+LEAVE_REASON_KEY = "rehearsal_leave_reason"
 
 FIRST_PARTICIPANT_ID = 16778240  # Zoom's in-meeting user ids are large and step by 1024
 PARTICIPANT_ID_STEP = 1024
@@ -964,21 +966,23 @@ class ZoomState:
             live = self.live_meeting(meeting_id)
             rows = []
             for p in live.participants.values():
-                if p.where == "left":
-                    continue
+                # Zoom lists those who left too ("appears as many times as they joined"), with their leave_time.
                 row = {
                     "id": p.account_user_id,
                     "user_id": str(p.reported_id),
                     "participant_uuid": p.participant_uuid,
                     "user_name": p.display_name,
                     "join_time": zoom_time(p.joined_at or p.arrived_at or live.started_at),
-                    "status": "in_waiting_room" if p.where == "waiting" else "in_meeting",
+                    "status": "in_waiting_room" if p.where == "waiting" or (p.where == "left" and p.joined_at is None) else "in_meeting",
                     "role": "host" if p.account_user_id == live.meeting.host_id else "attendee",
                     "device": "Windows",
                     "network_type": "Wifi",
                 }
                 if p.email:
                     row["email"] = p.email
+                if p.where == "left":
+                    row["leave_time"] = zoom_time(p.left_at or self.now())
+                    row["leave_reason"] = p.leave_reason
                 rows.append(row)
             return rows
 
@@ -1002,6 +1006,22 @@ class ZoomState:
             rows = []
             for p in last.participants.values():
                 if p.joined_at is None:
+                    # Never let in: Zoom still lists them, with "status": "in_waiting_room".
+                    arrived = p.arrived_at or last.started_at
+                    left = p.left_at or last.ended_at or self.now()
+                    rows.append(
+                        {
+                            "id": p.account_user_id,
+                            "user_id": str(p.reported_id),
+                            "name": p.display_name,
+                            "user_email": p.email,
+                            "join_time": zoom_time(arrived),
+                            "leave_time": zoom_time(left),
+                            "duration": max(0, int((left - arrived).total_seconds())),
+                            "failover": False,
+                            "status": "in_waiting_room",
+                        }
+                    )
                     continue
                 left = p.left_at or last.ended_at or self.now()
                 rows.append(
@@ -1063,6 +1083,8 @@ class ZoomState:
         }
         if extra:
             event["rehearsal"] = dict(extra)
+        if name == "meeting.participant_left_waiting_room" and participant is not None:
+            event[LEAVE_REASON_KEY] = participant.leave_reason or ""
         if participant is not None and participant.zoom_user_id is not None:
             # Subscribers in this process (the rehearsal assistant) keep the Meeting SDK's id; the
             # event socket sends Zoom's (the server swaps it in: ``REPORTED_ID_KEY``).

@@ -122,6 +122,12 @@ class PastParticipant:
     join_time: str | None
     leave_time: str | None
     duration_seconds: int | None
+    #: Zoom's ``status``: someone who waited and was never let in is listed too, and did not attend.
+    in_waiting_room: bool = False
+
+    @property
+    def attended(self) -> bool:
+        return not self.in_waiting_room
 
 
 @dataclass(frozen=True)
@@ -506,6 +512,7 @@ class ZoomClient:
                 join_time=row.get("join_time"),
                 leave_time=row.get("leave_time"),
                 duration_seconds=row.get("duration") if isinstance(row.get("duration"), int) else None,
+                in_waiting_room=row.get("status") == "in_waiting_room",
             )
             for row in rows
         ]
