@@ -284,7 +284,7 @@ def test_a_token_carries_only_the_scopes_the_schools_app_was_given(rehearsal_ser
     server.credentials = dataclasses.replace(server.credentials, scopes=without)
     with api_client(server) as api:
         refused = api.get(f"/metrics/meetings/{state.class_meeting_id}/participants", params={"type": "live"})
-        assert refused.status_code == 400 and refused.json()["code"] == 4711
+        assert refused.status_code == 403 and refused.json()["code"] == 4711  # the Dashboard document's 403 Forbidden
         assert api.get(f"/meetings/{state.class_meeting_id}").status_code == 200
     issued = httpx.post(
         f"{server.oauth_base}/oauth/token",

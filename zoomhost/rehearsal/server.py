@@ -625,7 +625,9 @@ class RehearsalServer:
         wanted = ROUTE_SCOPES.get(canonical)
         if wanted is not None and record is not None and not set(record.scope.split()) & set(wanted):
             granular = [scope for scope in wanted if _granular(scope)] or list(wanted)
-            return _error(400, MISSING_SCOPE, f"Invalid access token, does not contain scopes:[{', '.join(granular)}].")
+            # The Dashboard's document answers such a token 403 Forbidden; Zoom's other operations, 400.
+            status = 403 if canonical[1].startswith("/v2/metrics/") else 400
+            return _error(status, MISSING_SCOPE, f"Invalid access token, does not contain scopes:[{', '.join(granular)}].")
         category = self._categories.get(canonical)
         if category is not None:
             limit = self.rate_limits.get(self.state.plan, self.rate_limits["pro"])[category]

@@ -30,6 +30,7 @@ from zoomhost.zoom.errors import (
     AnswerTooLarge,
     BadRequest,
     ConnectionFailed,
+    NotPermitted,
     PlanDoesNotAllow,
     RateLimited,
     ServerError,
@@ -471,6 +472,8 @@ class ZoomClient:
                 category=Category.HEAVY,
                 what="the live participant list",
             )
+        except NotPermitted:
+            raise  # the sign-in lacks the Dashboard's scope (Zoom's 4711, 403 here): not the plan
         except ZoomError as err:
             if err.status == 403 or err.code == 200:
                 raise PlanDoesNotAllow(
