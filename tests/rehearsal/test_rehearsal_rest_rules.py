@@ -292,3 +292,26 @@ def test_a_token_carries_only_the_scopes_the_schools_app_was_given(rehearsal_ser
         auth=(server.credentials.client_id, server.credentials.client_secret),
     ).json()
     assert issued["scope"].split() == list(without)
+
+
+def test_a_meeting_uuid_with_slashes_reaches_its_meeting_only_double_encoded(rehearsal_server: RehearsalServer) -> None:
+    """Zoom: a UUID that begins with / or holds // must be double-encoded; encoded once it is not found."""
+    from urllib.parse import quote
+
+    state = rehearsal_server.state
+    live = state.start_meeting(state.class_meeting_id)
+    live.uuid = "/Ab//cD+eF9gHiJkLmNo=="
+    state.end_meeting(state.class_meeting_id)
+    once = quote(live.uuid, safe="")
+    with api_client(rehearsal_server) as api:
+        assert api.get(f"/past_meetings/{quote(once, safe='')}/participants").status_code == 200
+        single = api.get(f"/past_meetings/{once}/participants")
+        assert single.status_code == 404 and single.json()["code"] == 3001
+    plain = state.start_meeting(state.class_meeting_id)
+    state.end_meeting(state.class_meeting_id)
+    assert plain.uuid.endswith("==") and not plain.uuid.startswith("/") and "//" not in plain.uuid
+    with api_client(rehearsal_server) as api:
+        plain_once = quote(plain.uuid, safe="")
+        assert api.get(f"/past_meetings/{plain_once}/participants").status_code == 200
+        # an ordinary UUID encoded twice is taken as it is ("…%3D%3D"): not found
+        assert api.get(f"/past_meetings/{quote(plain_once, safe='')}/participants").status_code == 404

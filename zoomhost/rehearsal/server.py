@@ -783,7 +783,7 @@ class RehearsalServer:
         )
 
     async def _past_participants(self, request: web.Request) -> web.StreamResponse:
-        ref = urllib.parse.unquote(request.match_info["meetingId"])  # a UUID arrives double-encoded
+        ref = _meeting_ref(request.match_info["meetingId"])
         token: _Token = request[TOKEN]  # type: ignore[assignment]
         instance = self.state.past_instance(ref)
         if token.user_id is not None and token.user_id != instance.meeting.host_id:
@@ -1077,6 +1077,19 @@ def _page(rows: list[dict[str, Any]], request: web.Request) -> tuple[list[dict[s
     end = start + size
     token = base64.urlsafe_b64encode(f"{time.monotonic():.3f}:{end}".encode()).decode() if end < len(rows) else ""
     return rows[start:end], token, size
+
+
+def _meeting_ref(once: str) -> str:
+    """A meeting ID or UUID from a path segment the server has decoded once. Zoom: "If the meeting UUID begins
+    with a ``/`` or contains ``//``, you must double-encode it" – only such a UUID is decoded again; one encoded
+    only once never reaches its meeting, and any other UUID is taken as it is."""
+    if once.startswith("/") or "//" in once:
+        raise RehearsalError(404, 3001, "Meeting does not exist: this UUID must be double-encoded.")
+    if "%" in once:
+        twice = urllib.parse.unquote(once)
+        if twice.startswith("/") or "//" in twice:
+            return twice
+    return once
 
 
 def _granular(scope: str) -> bool:
