@@ -437,3 +437,21 @@ def test_a_joined_event_without_the_optional_meeting_id_is_read_by_its_instance_
     ]
     joined = [e for e in rehearsal_zoom.server.sent_events if e["event"] == "meeting.participant_joined"]
     assert joined and all("id" not in e["payload"]["object"] and e["payload"]["object"]["uuid"] for e in joined)
+
+
+def test_with_the_running_instances_uuid_known_an_arrival_named_by_uuid_only_is_read_at_once(rehearsal_zoom: RehearsalZoom) -> None:
+    """The Live panel reads the meeting before it listens: a running meeting's UUID lets the first event be read."""
+    state = rehearsal_zoom.server.state
+    state.meetings[CLASS].settings["waiting_room_options"] = {"who_goes_to_waiting_room": "users_not_in_account"}
+    live = state.start_meeting(CLASS)
+
+    async def run() -> list[MeetingEvent]:
+        async with rehearsal_zoom.client() as client:
+            stream = _stream(rehearsal_zoom, client, instance_uuids=[live.uuid])
+            task = asyncio.create_task(_collect_until(stream, lambda got: len(_people(got)) >= 1, timeout=10))
+            await _until_connected(stream)
+            state.arrive(CLASS, "Mr Kermode", account_user_id=state.outsider_id)  # straight in: one joined event, no ID
+            return await task
+
+    events = _people(asyncio.run(run()))
+    assert [(e.kind, e.display_name) for e in events] == [(EventKind.JOINED, "Mr Kermode")]
