@@ -319,7 +319,7 @@ def rehearsal_credentials(account_id: str) -> RehearsalCredentials:
     from zoomhost.rehearsal.server import RehearsalCredentials
     from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
 
-    return RehearsalCredentials.generate(account_id=account_id, scopes=" ".join(SERVER_TO_SERVER_SCOPES))
+    return RehearsalCredentials.generate(account_id=account_id, scopes=SERVER_TO_SERVER_SCOPES)
 
 
 def rehearsal_sign_in(settings: Settings, *, account_id: str, client_id: str, client_secret: str) -> TokenSource:
