@@ -58,18 +58,20 @@ def test_doctor_reports_this_computer_and_the_rehearsal_zoom(
     assert sign_in["status"] == "unknown" and "Assistant's Zoom user" in sign_in["detail"]
 
 
-def test_a_computer_without_glib_or_the_meeting_sdk_fails_the_assistant_check_with_what_to_install(
+def test_a_computer_without_glib_or_the_meeting_sdk_warns_in_the_assistant_check_with_what_to_install(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Both parts missing, as on a fresh desktop: one failed line naming both installs, and the panel's fallback."""
+    """Both parts missing, as on a fresh desktop: one warning naming both installs, and the panel's fallback (the
+    Live panel still works, by the Zoom steps, so it is not a failure)."""
     hidden = tmp_path / "hidden"
     (hidden / "gi").mkdir(parents=True)
     (hidden / "gi" / "__init__.py").write_text("raise ImportError('gi is not installed on this computer')\n", encoding="utf-8")
     (hidden / "zoom_meeting_sdk.py").write_text("raise ImportError('zoom_meeting_sdk is not installed')\n", encoding="utf-8")
     _child_pythonpath(monkeypatch, str(hidden))
-    assert cli.main(["doctor", "--json", "--rehearsal"]) == 3
-    here = checks_of(capsys.readouterr().out)["zoom_host_assistant_on_this_computer"]
-    assert here["status"] == "fail"
+    assert cli.main(["doctor", "--json", "--rehearsal"]) == 3  # the rehearsal's Pro plan has no Dashboard
+    checks = checks_of(capsys.readouterr().out)
+    here = checks["zoom_host_assistant_on_this_computer"]
+    assert here["status"] == "warn" and [name for name, c in checks.items() if c["status"] == "fail"] == ["zoom_dashboard"]
     assert "sudo apt install python3-gi" in here["detail"] and "pip install 'zoomhost[assistant]'" in here["detail"]
     assert "shows the Zoom step" in here["detail"]
 

@@ -126,6 +126,10 @@ class RehearsalCredentials:
     #: What the school's administrator ticked for the app: every token it issues carries these, no more.
     scopes: tuple[str, ...] = CLASSIC_SCOPES
 
+    def __post_init__(self) -> None:
+        if isinstance(self.scopes, str):  # a space-separated string would be read as one scope per character
+            raise TypeError("RehearsalCredentials.scopes is a tuple of scope names, not one string")
+
     @classmethod
     def generate(cls, *, account_id: str, scopes: tuple[str, ...] = CLASSIC_SCOPES) -> RehearsalCredentials:
         return cls(account_id=account_id, client_id=secrets.token_urlsafe(16), client_secret=secrets.token_urlsafe(24), scopes=scopes)
