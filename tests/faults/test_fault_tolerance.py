@@ -292,8 +292,8 @@ def test_nobody_is_admitted_twice_or_without_consent(runs: tuple[Played, Played]
         entries = journal.entries()
     verdict: dict[str, str | None] = {}
     pupil: dict[str, int | None] = {}
-    for e in entries:
-        if e.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED) and e.participant_id:
+    for e in entries:  # the latest classification: on arrival, on a rename, or once Zoom said who it was
+        if e.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED) and e.participant_id:
             verdict[e.participant_id] = e.verdict
             pupil[e.participant_id] = e.pupil_id
     # The host assistant waits in the waiting room as Zoom puts it there, and the teacher (here the rehearsal

@@ -149,6 +149,7 @@ def summary_text(summary: SessionSummary) -> list[str]:
         f"Started {clock(summary.started_at)}, ended {clock(summary.ended_at)}."
         f" {counts['arrivals']} arrivals, {counts['admitted']} admitted, {counts['not_admitted']} not admitted,"
         f" {counts['removed']} removed, {counts['incidents']} incidents.",
+        admitted_how(counts),
         "",
         f"Attendance ({len(summary.attendance)} pupils):",
     ]
@@ -157,15 +158,19 @@ def summary_text(summary: SessionSummary) -> list[str]:
         rejoins = f", rejoined {row.rejoins}x" if row.rejoins else ""
         lines.append(
             f"  {name:<20} {row.class_name or '':<10} {clock(row.first_join)}–{clock(row.last_leave)}"
-            f"  {row.minutes_present:.0f} min{rejoins}"
+            f"  {row.minutes_present:.0f} min{rejoins}, admitted {row.admitted_words}"
         )
     lines.append(f"Staff ({len(summary.staff)}):")
-    lines.extend(f"  {row.name:<20} {clock(row.first_join)}–{clock(row.last_leave)}" for row in summary.staff)
+    lines.extend(
+        f"  {row.name:<20} {clock(row.first_join)}–{clock(row.last_leave)}, admitted {row.admitted_words}"
+        for row in summary.staff
+    )
     lines.append(f"Arrivals not admitted ({len(summary.not_admitted)}):")
     for row in summary.not_admitted:
         who = visible_name(row.who) if row.who else "(name not kept)"
         lines.append(
-            f"  {clock(row.arrived_at)}  {who}: {row.verdict.replace('_', ' ')} – {'; '.join(row.reasons)}; {row.outcome}"
+            f"  {clock(row.arrived_at)}  {who}: {row.verdict.replace('_', ' ')} ({row.evidence_words})"
+            f" – {'; '.join(row.reasons)}; {row.outcome}"
         )
     lines.append(f"Incidents ({len(summary.incidents)}):")
     lines.extend(f"  {clock(row.at)}  {visible_name(row.message)}" for row in summary.incidents)
@@ -174,3 +179,15 @@ def summary_text(summary: SessionSummary) -> list[str]:
         target = f" – {visible_name(row.target)}" if row.target else ""
         lines.append(f"  {clock(row.at)}  {row.words}{target} ({row.actor}): {row.outcome}")
     return lines
+
+
+def admitted_how(counts: dict) -> str:
+    """One line: how everyone admitted came in, and how many passed-on links were caught."""
+    by = counts.get("admitted_by", {})
+    rule = {"by_link": " Pupils were admitted by their own link.", "by_name": " Pupils were admitted by typed name (weaker)."}
+    return (
+        f"Admitted by their family's own link {by.get('link', 0)}, signed in {by.get('sign_in', 0)},"
+        f" by typed name {by.get('name', 0)}, by the teacher's click {by.get('teacher', 0)},"
+        f" in Zoom without zoomhost {by.get('zoom', 0)}; forwarded links caught {counts.get('forwarded_links', 0)}."
+        + rule.get(str(counts.get("admission")), "")
+    )

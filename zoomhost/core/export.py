@@ -78,6 +78,7 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
             "verdict": "consented",
             "minutes_present": row.minutes_present,
             "rejoins": row.rejoins,
+            "outcome": f"admitted {row.admitted_words}",
         }
     for row in summary.staff:
         yield {
@@ -87,6 +88,7 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
             "name": row.name,
             "verdict": "staff",
             "minutes_present": row.minutes_present,
+            "outcome": f"admitted {row.admitted_words}",
         }
     for row in summary.not_admitted:
         yield {
@@ -95,7 +97,7 @@ def summary_rows(summary: SessionSummary) -> Iterator[dict[str, object]]:
             "name": row.who,
             "verdict": row.verdict,
             "outcome": row.outcome,
-            "detail": "; ".join(row.reasons),
+            "detail": f"{row.evidence_words}: " + "; ".join(row.reasons),
         }
     for row in summary.incidents:
         yield {

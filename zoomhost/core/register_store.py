@@ -1,4 +1,4 @@
-"""The stored consent register and staff list, in SQLite.
+"""The stored consent register and staff list, in SQLite, and which family link was issued for which pupil.
 
 Each import replaces the whole list in one transaction, so a failure leaves the previous
 register exactly as it was. What is deleted (a replaced list, a leaver) is gone from the files,
@@ -8,6 +8,11 @@ as the protocol's privacy assessment promises ("certainly in the August followin
 pupil's leaving school"). On request, one pupil's entry and every row linked to it are erased
 together (``forget_pupils``), and the erasure is recorded by its reference, never the name.
 
+The family links: for each registration zoomhost made (a family's own join link), only the
+registrant id Zoom gave, the meeting, the pupil it was made for and the day — never the link
+itself, nor the parent's address. A pupil's links go with the pupil (a database foreign key:
+a new register, a leaver's removal, forgetting one pupil), and every link by retention.
+
 From outside: the database file (``db_path``, chosen by the composition root), and the lists
 to store, as anything with ``pupils`` or ``staff`` and the ``source`` file's name (what
 ``register.read_register_file`` and ``read_staff_file`` give): this module does not read files.
@@ -16,7 +21,7 @@ to store, as anything with ``pupils`` or ``staff`` and the ``source`` file's nam
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,7 +32,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
 from zoomhost.core.scrub import scrub, secure
 
-SCHEMA_VERSION = 2  # 2: the erasures made on request
+SCHEMA_VERSION = 3  # 2: the erasures made on request; 3: which family link was issued for which pupil
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pupils (
     id INTEGER PRIMARY KEY,
@@ -57,12 +62,19 @@ CREATE TABLE IF NOT EXISTS erasures (
     sessions INTEGER NOT NULL,
     journal_rows INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS links (
+    registrant_id TEXT PRIMARY KEY,
+    meeting_id TEXT NOT NULL,
+    pupil_id INTEGER NOT NULL REFERENCES pupils (id) ON DELETE CASCADE,
+    issued_on TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_by_pupil ON links (pupil_id);
 """
 
 #: Other tables whose rows are about one pupil, as (table, column holding the pupil's register id):
 #: ``pupil_records`` lists their rows with the pupil's register entry and ``forget_pupils`` deletes
 #: them with it, in the same transaction. A table that maps Zoom registrants to pupils belongs here.
-PUPIL_LINKED_TABLES: tuple[tuple[str, str], ...] = ()
+PUPIL_LINKED_TABLES: tuple[tuple[str, str], ...] = (("links", "pupil_id"),)  # the family links issued for the pupil
 
 
 class RegisterStoreError(ZoomhostError):
@@ -133,7 +145,12 @@ class RegisterStore:
     def __init__(self, *, db_path: Path) -> None:
         self.db_path = db_path
 
-    def replace_pupils(self, imported: ImportedPupils) -> None:
+    def replace_pupils(self, imported: ImportedPupils) -> int:
+        """Store ``imported`` in place of the register; how many family links went with the old one.
+
+        Pupils are numbered in the order of each import, so a link issued for the old register's
+        pupil 12 would name someone else in the new one: the old register's links are deleted with it.
+        """
         rows = [
             (
                 p.id,
@@ -148,9 +165,11 @@ class RegisterStore:
             for p in imported.pupils
         ]
         with self._transaction(write=True) as db:
-            db.execute("DELETE FROM pupils")
+            links = db.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+            db.execute("DELETE FROM pupils")  # and, through the foreign key, every family link
             db.executemany("INSERT INTO pupils VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._record_import(db, "pupils", imported.source)
+        return int(links)
 
     def replace_staff(self, imported: ImportedStaff) -> None:
         rows = [(member.id, member.name, member.email) for member in imported.staff]
@@ -167,6 +186,52 @@ class RegisterStore:
         with self._transaction() as db:
             rows = db.execute("SELECT id, name, email FROM staff ORDER BY id")
             return [StaffMember(id=row[0], name=row[1], email=row[2]) for row in rows]
+
+    # -- family links --------------------------------------------------------------------------
+    def record_links(self, meeting_id: str, links: Iterable[tuple[str, int]], *, issued_on: date) -> int:
+        """Keep which registrant id (a family's own join link, by Zoom's id for it) was issued for which
+        pupil of this register, for ``meeting_id``; how many were kept. All or none: a pupil id that is
+        not on the register refuses the lot."""
+        rows = [(str(registrant_id), str(meeting_id), int(pupil_id), issued_on.isoformat()) for registrant_id, pupil_id in links]
+        if not rows:
+            return 0
+        with self._transaction(write=True) as db:
+            known = {row[0] for row in db.execute("SELECT id FROM pupils")}
+            strangers = sorted({row[2] for row in rows} - known)
+            if strangers:
+                raise RegisterStoreError(
+                    f"a family link was issued for pupil {strangers[0]}, who is not on the stored register; nothing was kept.",
+                    hint="Prepare the invitations again against the register as it is now.",
+                )
+            db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def links(self, meeting_id: str | None) -> dict[str, int]:
+        """The family links issued for ``meeting_id`` (None: for any meeting): registrant id -> pupil id.
+        With no register stored, none (and nothing is made on disk)."""
+        if not self.db_path.exists():
+            return {}
+        with self._transaction() as db:
+            if meeting_id is None:
+                rows = db.execute("SELECT registrant_id, pupil_id FROM links")
+            else:
+                rows = db.execute("SELECT registrant_id, pupil_id FROM links WHERE meeting_id = ?", (str(meeting_id),))
+            return {row[0]: row[1] for row in rows}
+
+    def link_count(self, *, pupil_id: int | None = None) -> int:
+        """How many family links are kept (for one pupil, or in all)."""
+        with self._transaction() as db:
+            if pupil_id is None:
+                return int(db.execute("SELECT COUNT(*) FROM links").fetchone()[0])
+            return int(db.execute("SELECT COUNT(*) FROM links WHERE pupil_id = ?", (pupil_id,)).fetchone()[0])
+
+    def purge_links(self, *, issued_before: date, dry_run: bool = False) -> int:
+        """Remove (or with ``dry_run`` only count) the family links issued before ``issued_before``."""
+        with self._transaction(write=True) as db:
+            count = int(db.execute("SELECT COUNT(*) FROM links WHERE issued_on < ?", (issued_before.isoformat(),)).fetchone()[0])
+            if not dry_run:
+                db.execute("DELETE FROM links WHERE issued_on < ?", (issued_before.isoformat(),))
+        return count
 
     def consent_counts_by_class(self) -> dict[str, tuple[int, int]]:
         return consent_counts(self.pupils())
@@ -189,6 +254,7 @@ class RegisterStore:
             rows = db.execute("SELECT * FROM pupils WHERE leaving_date IS NOT NULL ORDER BY id").fetchall()
             due = [pupil for pupil in map(_pupil, rows) if august_after(pupil.leaving_date) <= today]  # type: ignore[arg-type]
             if not dry_run:
+                # their family links go too, through the foreign key
                 db.executemany("DELETE FROM pupils WHERE id = ?", [(pupil.id,) for pupil in due])
         return due
 
@@ -292,6 +358,7 @@ class RegisterStore:
         db.execute("PRAGMA secure_delete=ON")  # a deleted pupil is zeroed in the file, not left in its free space
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")  # a pupil's family links are deleted with the pupil
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise RegisterStoreError(

@@ -1,8 +1,10 @@
 """The session summary, computed from the journal alone.
 
 Attendance (first name, surname initial, class, first join, last leave, minutes present,
-rejoins), staff attendance, arrivals not admitted and why, incidents and the timeline of
-host actions. Display names appear only where an incident needs them. ``as_dict`` is
+rejoins, and how each was admitted), staff attendance, arrivals not admitted and why, incidents
+and the timeline of host actions. How each arrival was decided: by their family's own link, a
+sign-in, the typed name (where the school uses no family links), the teacher's own click, or in
+Zoom without zoomhost; and how many links passed on to someone else were caught. Display names appear only where an incident needs them. ``as_dict`` is
 deterministic; ``comparable`` drops what differs between two runs of the same meeting
 (times, the session's name, stream gaps and retries), so the summary after a crash and
 restart can be checked against an undisturbed one.
@@ -23,7 +25,7 @@ from typing import Any
 import jinja2
 
 from zoomhost.core.journal import MEETING_OVER, JournalEntry, JournalKind, SessionJournal, counts_as_incident
-from zoomhost.core.models import Verdict
+from zoomhost.core.models import Evidence, Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import SessionNote
 
@@ -32,6 +34,16 @@ _CLOSING = (JournalKind.LEFT, JournalKind.PUT_BACK, JournalKind.REMOVED)
 # The start-of-session checks (``zoomhost.core.start_checks``) are ticks of the teacher's own
 # observation, journaled as confirmed steps with this prefix; nothing was done in Zoom.
 _START_CHECK = "Start check:"
+
+#: How someone came to be admitted (``AttendanceRow.admitted_by``, ``counts["admitted_by"]``).
+ADMITTED_BY_WORDS = {
+    "link": "by their family's own link",
+    "sign_in": "signed in to the school's Zoom account",
+    "name": "by typed name (no family links)",
+    "teacher": "by the teacher's click",
+    "zoom": "in Zoom, not through zoomhost",
+}
+_BY_EVIDENCE = {"link": "link", "signed_in": "sign_in", "name": "name"}
 
 ACTION_WORDS = {
     "admit": "Admit",
@@ -61,6 +73,11 @@ class AttendanceRow:
     last_leave: datetime
     minutes_present: float
     rejoins: int
+    admitted_by: str = "zoom"  # a key of ADMITTED_BY_WORDS: how the pupil was first let in
+
+    @property
+    def admitted_words(self) -> str:
+        return ADMITTED_BY_WORDS.get(self.admitted_by, self.admitted_by)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -71,6 +88,7 @@ class AttendanceRow:
             "last_leave": self.last_leave.isoformat(),
             "minutes_present": self.minutes_present,
             "rejoins": self.rejoins,
+            "admitted_by": self.admitted_by,
         }
 
 
@@ -80,6 +98,11 @@ class StaffRow:
     first_join: datetime
     last_leave: datetime
     minutes_present: float
+    admitted_by: str = "zoom"
+
+    @property
+    def admitted_words(self) -> str:
+        return ADMITTED_BY_WORDS.get(self.admitted_by, self.admitted_by)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -87,6 +110,7 @@ class StaffRow:
             "first_join": self.first_join.isoformat(),
             "last_leave": self.last_leave.isoformat(),
             "minutes_present": self.minutes_present,
+            "admitted_by": self.admitted_by,
         }
 
 
@@ -99,6 +123,11 @@ class NotAdmittedRow:
     verdict: str
     reasons: tuple[str, ...]
     outcome: str
+    evidence: str = "name"  # what the verdict rested on: link, signed_in or name
+
+    @property
+    def evidence_words(self) -> str:
+        return Evidence(self.evidence).words if self.evidence in Evidence.__members__.values() else self.evidence
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -107,6 +136,7 @@ class NotAdmittedRow:
             "verdict": self.verdict,
             "reasons": list(self.reasons),
             "outcome": self.outcome,
+            "evidence": self.evidence,
         }
 
 
@@ -315,6 +345,9 @@ class _Person:
     staff: str | None
     reasons: tuple[str, ...]
     arrived_at: datetime
+    evidence: str = "name"
+    link_in_use: bool = False  # came through a family link already in use: passed on to someone else
+    admitted_by: str | None = None
     intervals: list[tuple[datetime, datetime]] = field(default_factory=list)
     open_since: datetime | None = None
     outcome: str = "still waiting when the journal ends"
@@ -337,6 +370,8 @@ class _Builder:
         self.ended: datetime | None = None
         self.stream_gaps = 0
         self.named: set[str] = set()  # participants the summary shows by the name they typed
+        self.links_in_use: bool | None = None
+        self.admitting: dict[str, tuple[str, str]] = {}  # participant -> (command name, actor) of the last admission asked
 
     def build(self, **heading: Any) -> SessionSummary:
         for entry in self.entries:
@@ -355,6 +390,7 @@ class _Builder:
         staff = self._staff()
         not_admitted = self._not_admitted()
         verdicts = Counter(person.verdict for person in self.people.values())
+        admitted_by = Counter(person.admitted_by for person in self.people.values() if person.intervals)
         counts: dict[str, Any] = {
             "arrivals": len(self.people),
             "admitted": sum(1 for person in self.people.values() if person.intervals),
@@ -366,6 +402,9 @@ class _Builder:
             "incidents": len(self.incidents),
             "stream_gaps": self.stream_gaps,
             "by_verdict": {verdict.value: verdicts.get(verdict.value, 0) for verdict in Verdict},
+            "admitted_by": {way: admitted_by.get(way, 0) for way in ADMITTED_BY_WORDS},
+            "forwarded_links": sum(1 for person in self.people.values() if person.link_in_use),
+            "admission": "by_link" if self.links_in_use else "by_name" if self.links_in_use is not None else None,
         }
         started = heading.pop("started_at")
         return SessionSummary(
@@ -384,7 +423,7 @@ class _Builder:
     def _take(self, entry: JournalEntry) -> None:
         kind, pid = entry.kind, entry.participant_id
         person = self.people.get(pid) if pid else None
-        if kind in (JournalKind.ARRIVAL, JournalKind.RENAMED) and pid:
+        if kind in (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED) and pid:
             fields = {
                 "display_name": entry.display_name or "",
                 "verdict": entry.verdict or Verdict.NOT_ON_REGISTER.value,
@@ -392,6 +431,7 @@ class _Builder:
                 "pupil": entry.detail.get("pupil"),
                 "staff": (entry.detail.get("staff") or {}).get("name"),
                 "reasons": tuple(entry.detail.get("reasons", ())),
+                "evidence": str(entry.detail.get("evidence") or "name"),
             }
             if person is None:
                 person = self.people[pid] = _Person(arrived_at=entry.at, **fields)
@@ -399,12 +439,16 @@ class _Builder:
                 for name, value in fields.items():
                     setattr(person, name, value)
             person.reasons_seq = entry.seq
+            if entry.detail.get("link_in_use"):
+                person.link_in_use = True
             if kind is JournalKind.ARRIVAL:
                 person.outcome = "still waiting when the journal ends"
                 if entry.detail.get("after_lock"):
                     person.held = person.after_lock = True
         elif person is not None and kind in _ADMITTING:
             person.open_since = person.open_since or entry.at
+            if person.admitted_by is None:
+                person.admitted_by = self._admitted_by(pid, person)
         elif person is not None and kind in _CLOSING:
             self._close(person, entry.at)
             if kind is JournalKind.REMOVED:
@@ -446,6 +490,8 @@ class _Builder:
                 )
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and pid:
             self.assistant_ids.add(pid)
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ADMISSION:
+            self.links_in_use = bool(entry.detail.get("links"))
         if kind in (JournalKind.SESSION_STARTED, JournalKind.SESSION_ENDED):
             self.actions.append(
                 ActionRow(
@@ -457,6 +503,8 @@ class _Builder:
                 )
             )
         elif kind is JournalKind.COMMAND:
+            if pid and entry.detail.get("name") in ("admit", "admit_all"):
+                self.admitting[pid] = (str(entry.detail.get("name")), entry.actor)
             command = {"entry": entry, "name": entry.detail.get("name", ""), "outcome": "no answer", "ok": False}
             self.commands[entry.detail.get("command_id", "")] = command
             self.actions.append(command)
@@ -473,6 +521,16 @@ class _Builder:
             step = str(entry.detail.get("step", ""))
             outcome = "confirmed by the teacher" if step.startswith(_START_CHECK) else "done by hand in Zoom, confirmed"
             self.actions.append(ActionRow(entry.at, step, entry.actor, None, outcome))
+
+    def _admitted_by(self, pid: str, person: _Person) -> str:
+        """How someone came in: the teacher's own click, or Admit all and the autopilot on what the verdict
+        rested on; with no admission asked through zoomhost, in Zoom itself (no waiting room, Zoom's own list)."""
+        asked = self.admitting.get(pid)
+        if asked is None:
+            return "zoom"
+        if asked == ("admit", "teacher"):
+            return "teacher"
+        return _BY_EVIDENCE.get(person.evidence, "name")
 
     @staticmethod
     def _close(person: _Person, at: datetime) -> None:
@@ -538,6 +596,7 @@ class _Builder:
         for people in by_pupil.values():
             intervals = sorted(interval for person in people for interval in person.intervals)
             pupil = people[0].pupil or {}
+            first = min(people, key=lambda person: person.intervals[0][0])
             rows.append(
                 AttendanceRow(
                     first_name=str(pupil.get("first_name", "")),
@@ -547,21 +606,26 @@ class _Builder:
                     last_leave=max(end for _, end in intervals),
                     minutes_present=_present_minutes(intervals),
                     rejoins=len(intervals) - 1,
+                    admitted_by=first.admitted_by or "zoom",
                 )
             )
         return tuple(sorted(rows, key=lambda r: (r.class_name or "", r.first_name, r.surname_initial or "")))
 
     def _staff(self) -> tuple[StaffRow, ...]:
         by_name: dict[str, list[tuple[datetime, datetime]]] = {}
+        how: dict[str, tuple[datetime, str]] = {}
         for person in self.people.values():
             if person.intervals and person.verdict == Verdict.STAFF and person.staff:
                 by_name.setdefault(person.staff, []).extend(person.intervals)
+                first = (person.intervals[0][0], person.admitted_by or "zoom")
+                how[person.staff] = min(how.get(person.staff, first), first)
         rows = [
             StaffRow(
                 name=name,
                 first_join=min(start for start, _ in spans),
                 last_leave=max(end for _, end in spans),
                 minutes_present=_present_minutes(sorted(spans)),
+                admitted_by=how[name][1],
             )
             for name, spans in by_name.items()
         ]
@@ -582,6 +646,7 @@ class _Builder:
                     verdict=person.verdict,
                     reasons=person.reasons,
                     outcome=outcome,
+                    evidence=person.evidence,
                 )
             )
         return tuple(sorted(rows, key=lambda r: (r.arrived_at, r.verdict, r.who or "")))

@@ -35,6 +35,7 @@ from zoomhost.system.config import Settings
 from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
+from zoomhost.zoom.identity import identity_from_participant
 from zoomhost.zoom.errors import (
     ConnectionFailed,
     NotFound,
@@ -140,6 +141,7 @@ def meeting_event_from_webhook(
         display_name=display,
         source=source,
         extra=extra,
+        identity=identity_from_participant(person),
     )
 
 

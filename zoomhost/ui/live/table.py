@@ -110,7 +110,7 @@ class ArrivalsTable(QWidget):
         em = self.fontMetrics().horizontalAdvance("M")
         # The time in full ("17:01:42", never "17:01:…"): its digits plus the cell's margins and the sort arrow.
         header.resizeSection(Column.TIME, self.fontMetrics().horizontalAdvance("88:88:88") + 2 * em)
-        for column, width in ((Column.NAME, 11), (Column.VERDICT, 13), (Column.PUPIL, 13), (Column.STATE, 11)):
+        for column, width in ((Column.NAME, 11), (Column.VERDICT, 13), (Column.EVIDENCE, 14), (Column.PUPIL, 13), (Column.STATE, 11)):
             header.resizeSection(column, width * em)
         self._chosen: str | None = None  # whom the teacher selected; Qt never moves that to someone else
         self._rows_going = False
