@@ -32,6 +32,11 @@ person who left and comes back is a new arrival, as Zoom makes them one). The ac
 (``participant_user_id``) and the registrant id are not identities: two devices may share them.
 The journal keeps only a digest of the ``participant_uuid``, enough to match after a restart.
 
+Zoom's word on an admission. When Zoom reports someone let in from the waiting room while the last
+admit of them has no answer yet, or failed unconfirmed (the host assistant went away mid-command),
+that admit is journaled as done (``ADMISSION_SEEN_IN_ZOOM``): the teacher is not sent to check in
+Zoom what Zoom has already said, and a later answer from the channel changes nothing.
+
 The assistant's own participant (an id the assistant reported for itself, never a name) is
 journaled as a note, and is never classified, alarmed about or counted.
 
@@ -130,6 +135,9 @@ _STEP = {ParticipantState.WAITING: 0, ParticipantState.IN_MEETING: 1}
 _EVENT_STEP = {EventKind.WAITING_JOINED: 0, EventKind.WAITING_RENAMED: 0, EventKind.ADMITTED: 1, EventKind.JOINED: 1}
 _CLASSIFIED = (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED)
 _LEAVING = (EventKind.LEFT, EventKind.WAITING_LEFT)
+_ADMITS = ("admit", "admit_all")  # the commands that let someone in from the waiting room
+#: An admit's result when Zoom reported the admission before the channel answered (or instead of it).
+ADMISSION_SEEN_IN_ZOOM = "Admitted: Zoom reported it."
 
 
 class AlarmKind(StrEnum):
@@ -526,6 +534,8 @@ class LiveSession:
                 row = self._preview(row, entries[0])
             entry = self._event_entry(journal_kind, event, row)
             entries.append(entry)
+            if state is ParticipantState.WAITING:
+                entries += self._admission_confirmed(event, _next_row(row, entry) if row else None)
             if row is not None and not row.verdict.admissible:
                 entries.append(self._alarm_entry(entry, AlarmKind.NOT_ALLOWED_IN, row))
             return entries
@@ -540,6 +550,29 @@ class LiveSession:
                 return self._left(JournalKind.LEFT_WAITING_ROOM, event, row)
             return []
         log.warning("ignored an event of kind %s", kind)
+        return []
+
+    def _admission_confirmed(self, event: MeetingEvent, row: Arrival | None) -> list[JournalEntry]:
+        """Zoom says someone waiting was let in while the last admit of them had no answer, or a failure
+        (the host assistant went away before confirming it): Zoom's word is the answer, so that admit is
+        done, not a step for the teacher to check."""
+        pid = event.participant_id
+        for command_id, command in reversed(self._state.commands.items()):
+            if command.participant_id != pid or command.name not in _ADMITS:
+                continue
+            if command.ok or (command.at is not None and command.at > event.at + LATE_COPY_SLACK):
+                return []
+            detail = {"command_id": command_id, "name": command.name, "ok": True, "message": ADMISSION_SEEN_IN_ZOOM}
+            return [
+                self._action_entry(
+                    JournalKind.COMMAND_RESULT,
+                    actor=command.actor,
+                    row=row,
+                    participant_id=pid,
+                    key=f"result:{command_id}:ok",
+                    detail=detail,
+                )
+            ]
         return []
 
     def _link_released(self, who: ZoomIdentity, event: MeetingEvent) -> tuple[tuple[str, object], ...]:
