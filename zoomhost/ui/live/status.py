@@ -104,17 +104,17 @@ class StatusRow(QWidget):
         self.channel_label = plain_label("Control: not connected", self, name="Control channel")
         row.addWidget(self.channel_icon)
         row.addWidget(self.channel_label)
+        self.count_labels: dict[str, QLabel] = {}
+        for key, words in _COUNTS:
+            label = plain_label(f"{words}: 0", self, name=words)
+            self.count_labels[key] = label
+            row.addWidget(label)
         self.admission_icon = plain_label(parent=self)
         self.admission_icon.setAccessibleName("How pupils are admitted")
         self.admission_label = plain_label("Admission: –", self, name="How pupils are admitted")
         row.addWidget(self.admission_icon)
         row.addWidget(self.admission_label)
         self._admission_shown: str | None = None
-        self.count_labels: dict[str, QLabel] = {}
-        for key, words in _COUNTS:
-            label = plain_label(f"{words}: 0", self, name=words)
-            self.count_labels[key] = label
-            row.addWidget(label)
         self.renaming_label = plain_label("", self, name="Renaming")
         self.renaming_label.hide()
         row.addWidget(self.renaming_label)
