@@ -57,11 +57,17 @@ def test_table_is_readable_marks_hidden_characters_and_sums_up(capsys: pytest.Ca
     assert "\u202e" not in out and "\u200b" not in out
     assert "Amy K⟦RLO⟧" in out and "Amy⟦ZWSP⟧K" in out
     lines = out.splitlines()
-    assert lines[0].split() == ["line", "display", "name", "verdict", "who", "why"]
+    assert lines[0].split() == ["line", "display", "name", "verdict", "evidence", "admit", "who", "why"]
     amy_b = next(line for line in lines if line.startswith("1 "))
-    assert "consented" in amy_b and "Amy B. (3B)" in amy_b
+    assert "consented" in amy_b and "Amy B. (3B)" in amy_b and "typed name only  yes" in amy_b
+    kelly = next(line for line in lines if "Mr Kelly" in line)
+    assert "staff" in kelly and "typed name only  no" in kelly, "a typed staff name is a claim, never admitted"
     assert "16 names against 10 pupils and 2 staff" in out
-    assert "7 would be admitted; 9 held for the teacher. Nothing was stored." in out
+    # Five consented pupils by name (no per-family links: the weaker way); "Mr Kelly" and "Max Kelly" typed are held.
+    assert (
+        "5 would be admitted by Admit all and the autopilot (pupils by name (no per-family links: the weaker way), "
+        "staff signed in); 11 held for the teacher. Nothing was stored." in out
+    )
 
 
 def test_nothing_is_stored(capsys: pytest.CaptureFixture[str]) -> None:
