@@ -43,8 +43,11 @@ def test_json_lines_follow_arrival_order_and_admit_each_consented_pupil_once(cap
     assert by_name["Jack"]["verdict"] == "no_consent"
     assert by_name["iPad"] == {**by_name["iPad"], "verdict": "not_on_register", "reasons": ["device name"]}
     assert by_name["Mr Kelly"]["verdict"] == "staff" and by_name["Mr Kelly"]["staff"] == "Maxim Kelly"
-    # the pupil Max K. is Max Kinvig: the full surname typed tells him from staff member Maxim Kelly
-    assert by_name["Max Kelly"]["verdict"] == "staff" and by_name["Max Kelly"]["staff"] == "Maxim Kelly"
+    # the pupil Max K. is Max Kinvig: the full surname typed tells him from staff member Maxim Kelly, whom
+    # "Mr Kelly" already named: a second arrival naming the same staff member is a duplicate, as for pupils
+    max_kelly = by_name["Max Kelly"]
+    assert (max_kelly["verdict"], max_kelly["staff"], max_kelly["pupil"]) == ("duplicate", "Maxim Kelly", None)
+    assert any("Maxim Kelly is already here" in reason for reason in max_kelly["reasons"])
     for hostile in ("\u0410my K", "Amy K\u202e", "Amy\u200bK", "zoombomb lol"):
         assert by_name[hostile]["verdict"] == "suspicious"
     assert all(row["reasons"] for row in rows)

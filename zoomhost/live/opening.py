@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from zoomhost.core.classifier import AdmissionClassifier
-from zoomhost.core.events import ZoomIdentity
+from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
 from zoomhost.core.journal import SessionInfo, SessionJournals, utc_now
 from zoomhost.core.models import Classification, Pupil, StaffMember, expected_pupils
 from zoomhost.core.session import Classify, LiveSession
@@ -64,7 +64,7 @@ def classifier_for(
         surname_key=key,
     )
 
-    def classify(name: str, present: Any, identity: ZoomIdentity) -> Classification:
+    def classify(name: str, present: Any, identity: ZoomIdentity = NO_IDENTITY) -> Classification:
         return classifier.classify(name, present=present, identity=identity)
 
     return classify, len(expected_pupils(pupils, today=today))
