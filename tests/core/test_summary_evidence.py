@@ -100,3 +100,9 @@ def test_summary_show_says_how_they_came_in() -> None:
     )
     assert any(line.strip().startswith("Amy B.") and line.endswith("admitted by their family's own link") for line in lines)
     assert any("Ben: duplicate (own link)" in line for line in lines)
+
+
+def test_the_incidents_say_whose_link_was_passed_on_and_which_staff_name_was_used_twice() -> None:
+    details = {row.display_name: row.detail for row in _meeting().incidents if row.kind == "duplicate"}
+    assert details["Ben"].startswith("Came through Amy B.'s own link; Amy B.'s link is already in use"), details
+    assert details["Mrs Hughes"] == "Matches staff member Mrs Hughes, who was already here", details

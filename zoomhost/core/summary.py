@@ -952,6 +952,10 @@ def _incident_detail(kind: str, entry: JournalEntry, person: _Person | None) -> 
     verdict = (entry.verdict or (person.verdict if person else "") or "").replace("_", " ")
     reasons = "; ".join(person.reasons) if person is not None and person.reasons else ""
     if kind == "duplicate":
+        if person is not None and person.evidence == "link" and reasons:
+            return reasons[:1].upper() + reasons[1:]  # whose link it is, already in use: passed on to someone else?
+        if person is not None and person.staff and not entry.pupil_label:
+            return f"Matches staff member {person.staff}, who was already here"
         return f"Matches {entry.pupil_label or 'a pupil'}, who was already here"
     if kind == "arrival_after_lock":
         return "Arrived after the meeting was locked" + (f"; {verdict}: {reasons}" if reasons else f"; {verdict}" if verdict else "")
