@@ -17,6 +17,7 @@ import pytest
 
 from zoomhost.app.watch import WatchLine
 from zoomhost.commands.dryrun import read_names
+from zoomhost.core.models import Evidence
 from zoomhost.rehearsal.server import RehearsalServer
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dryrun"
@@ -82,7 +83,7 @@ class Watcher:
 
 
 def test_watch_prints_each_change_and_the_verdicts_are_dry_runs(zoomhost_home: Path) -> None:
-    names = [name for _, name in read_names(NAMES)]
+    names = [name for _, name, _ in read_names(NAMES)]
     with RehearsalServer() as server:  # a Pro account: no Dashboard is needed to watch
         state, meeting = server.state, server.state.class_meeting_id
         state.start_meeting(meeting)
@@ -92,6 +93,7 @@ def test_watch_prints_each_change_and_the_verdicts_are_dry_runs(zoomhost_home: P
         watcher = Watcher(meeting, env, "--json", "--duration", "120")
         watcher.until(lambda line: '"state": "up"' in line, what="the watch to be listening")
         people = [state.arrive(meeting, name) for name in names]
+        state.arrive(meeting, "Sarah Bloggs", account_user_id=state.account_user("s.bloggs@dhoon.example.org"))
         state.admit(meeting, people[0].user_id)
         state.leave(meeting, people[1].user_id)
         watcher.until(lambda line: '"kind": "left"' in line, what="the departure")
@@ -102,12 +104,17 @@ def test_watch_prints_each_change_and_the_verdicts_are_dry_runs(zoomhost_home: P
     assert {line["kind"] for line in lines} <= {"arrival", "admitted", "left", "alarm", "stream", "ended"}
     assert all(datetime.fromisoformat(line["time"]).tzinfo is not None for line in lines)
     arrivals = [line for line in lines if line["kind"] == "arrival"]
+    signed_in = arrivals.pop()  # a staff member signed in to the school's Zoom account: who Zoom says she is
+    assert (signed_in["name"], signed_in["verdict"], signed_in["staff"], signed_in["evidence"]) == (
+        "Sarah Bloggs", "staff", "Sarah Bloggs", "signed_in"
+    )
     assert [line["name"] for line in arrivals] == names, "each name exactly as typed, once, in order"
 
     dry = _zoomhost("dry-run", "--register", str(REGISTER), "--staff", str(STAFF), str(NAMES), "--json", env=env)
     assert dry.returncode == 0, dry.stderr
     judged = [json.loads(line) for line in dry.stdout.splitlines()]
     assert [(j["name"], j["verdict"], j["reasons"]) for j in judged] == [(a["name"], a["verdict"], a["reasons"]) for a in arrivals]
+    assert [j["evidence"] for j in judged] == [a["evidence"] for a in arrivals] == ["name"] * len(names)
     assert {a["verdict"] for a in arrivals} >= {"consented", "ambiguous", "suspicious", "duplicate", "not_on_register"}
 
     admitted = [line for line in lines if line["kind"] == "admitted"]
@@ -119,7 +126,7 @@ def test_watch_prints_each_change_and_the_verdicts_are_dry_runs(zoomhost_home: P
 
     # The same journal as the Live panel: the session is kept, and its summary counts these arrivals.
     kept = json.loads(_zoomhost("summary", "show", "latest", "--json", env=env).stdout)
-    assert kept["counts"]["arrivals"] == len(names)
+    assert kept["counts"]["arrivals"] == len(names) + 1  # and the signed-in staff member
     assert server.faults.status()["injected"]["event_token_refusals"] == 0
 
 
@@ -161,3 +168,11 @@ def test_a_line_carries_evidence_only_when_the_arrival_does(evidence: object) ->
     assert data["name"] == "Amy\u202eB" and data["reasons"] == ["hidden ⟦RLO⟧ character"]
     assert data.get("evidence") == evidence and ("evidence" in data) is (evidence is not None)
     assert "Amy⟦RLO⟧B" in line.text()
+
+
+def test_a_line_says_what_the_verdict_rests_on() -> None:
+    at = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
+    staff = WatchLine(kind="arrival", time=at, name="Mr Kelly", verdict="staff", staff="Maxim Kelly", evidence=Evidence.NAME)
+    linked = WatchLine(kind="arrival", time=at, name="Galaxy Tab", verdict="consented", pupil="Amy B.", evidence=Evidence.LINK)
+    assert "staff (Maxim Kelly) [typed name only]" in staff.text() and staff.as_dict()["evidence"] == "name"
+    assert "consented (Amy B.) [own link]" in linked.text() and linked.as_dict()["evidence"] == "link"

@@ -14,9 +14,9 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.events import NO_IDENTITY, EventKind, MeetingEvent, ZoomIdentity
 from zoomhost.core.journal import SessionJournals
-from zoomhost.core.models import Classification, Pupil, StaffMember, Verdict
+from zoomhost.core.models import Classification, Evidence, Pupil, StaffMember, Verdict
 
 T0 = datetime(2024, 3, 8, 10, 30, tzinfo=UTC)
 MEETING = "85746352901"
@@ -43,18 +43,26 @@ def journals() -> SessionJournals:
 
 def make_classifier(
     pupils: Sequence[Pupil], staff: Sequence[StaffMember]
-) -> Callable[[str, Collection[int]], Classification]:
+) -> Callable[[str, Collection[int], ZoomIdentity], Classification]:
     """Exact, predictable verdicts: enough to drive the live session through every path."""
 
-    def classify(display_name: str, present: Collection[int]) -> Classification:
-        return _classify(display_name, present, pupils, staff)
+    def classify(display_name: str, present: Collection[int], identity: ZoomIdentity = NO_IDENTITY) -> Classification:
+        return _classify(display_name, present, pupils, staff, identity)
 
     return classify
 
 
 def _classify(
-    display_name: str, present: Collection[int], pupils: Sequence[Pupil], staff: Sequence[StaffMember]
+    display_name: str,
+    present: Collection[int],
+    pupils: Sequence[Pupil],
+    staff: Sequence[StaffMember],
+    identity: ZoomIdentity = NO_IDENTITY,
 ) -> Classification:
+    """Staff signed in with their staff-list address are staff (admitted); their typed name alone is a claim."""
+    for member in staff:
+        if identity.email and identity.email == (member.email or "").casefold():
+            return Classification(Verdict.STAFF, staff=member, reasons=("signed in",), evidence=Evidence.SIGNED_IN)
     name = " ".join(display_name.replace(".", " ").split()).casefold()
     if any(unicodedata.category(ch) == "Cf" for ch in display_name) or any(
         "CYRILLIC" in unicodedata.name(ch, "") for ch in display_name
@@ -89,6 +97,7 @@ def event(
     seconds: float = 0,
     event_id: str | None = None,
     source: str = "websocket",
+    identity: ZoomIdentity = NO_IDENTITY,
 ) -> MeetingEvent:
     return MeetingEvent(
         kind=kind,
@@ -98,7 +107,12 @@ def event(
         participant_id=participant_id,
         display_name=name,
         source=source,
+        identity=identity,
     )
+
+
+#: Mrs Hughes joining signed in to the school's account, as Zoom says it of a staff member.
+HUGHES = ZoomIdentity(user_id="hughes-zoom-user", email="hughes@example.org")
 
 
 class Clock:
@@ -184,7 +198,8 @@ def record_small_meeting(
     session.apply(event(E.STARTED, seconds=0))
     for pid, name, at in [("p1", "Amy B", 10), ("p2", "Mo K", 12), ("p3", "Chloé D", 14), ("s1", "Mrs Hughes", 16),
                           ("p4", "Oliver S", 18), ("x1", "iPad", 19)]:
-        session.apply(event(E.WAITING_JOINED, pid, name, seconds=at))
+        # Mrs Hughes joins signed in, so Admit all admits her with the pupils.
+        session.apply(event(E.WAITING_JOINED, pid, name, seconds=at, identity=HUGHES if pid == "s1" else NO_IDENTITY))
     session.hold("p4", actor="teacher")
     if gap:
         session.apply(event(E.MAY_HAVE_MISSED, seconds=25))

@@ -43,8 +43,11 @@ def test_json_lines_follow_arrival_order_and_admit_each_consented_pupil_once(cap
     assert by_name["Jack"]["verdict"] == "no_consent"
     assert by_name["iPad"] == {**by_name["iPad"], "verdict": "not_on_register", "reasons": ["device name"]}
     assert by_name["Mr Kelly"]["verdict"] == "staff" and by_name["Mr Kelly"]["staff"] == "Maxim Kelly"
-    # the pupil Max K. is Max Kinvig: the full surname typed tells him from staff member Maxim Kelly
-    assert by_name["Max Kelly"]["verdict"] == "staff" and by_name["Max Kelly"]["staff"] == "Maxim Kelly"
+    # the pupil Max K. is Max Kinvig: the full surname typed tells him from staff member Maxim Kelly, whom
+    # "Mr Kelly" already named: a second arrival naming the same staff member is a duplicate, as for pupils
+    max_kelly = by_name["Max Kelly"]
+    assert (max_kelly["verdict"], max_kelly["staff"], max_kelly["pupil"]) == ("duplicate", "Maxim Kelly", None)
+    assert any("Maxim Kelly is already here" in reason for reason in max_kelly["reasons"])
     for hostile in ("\u0410my K", "Amy K\u202e", "Amy\u200bK", "zoombomb lol"):
         assert by_name[hostile]["verdict"] == "suspicious"
     assert all(row["reasons"] for row in rows)
@@ -57,11 +60,17 @@ def test_table_is_readable_marks_hidden_characters_and_sums_up(capsys: pytest.Ca
     assert "\u202e" not in out and "\u200b" not in out
     assert "Amy K⟦RLO⟧" in out and "Amy⟦ZWSP⟧K" in out
     lines = out.splitlines()
-    assert lines[0].split() == ["line", "display", "name", "verdict", "who", "why"]
+    assert lines[0].split() == ["line", "display", "name", "verdict", "evidence", "admit", "who", "why"]
     amy_b = next(line for line in lines if line.startswith("1 "))
-    assert "consented" in amy_b and "Amy B. (3B)" in amy_b
+    assert "consented" in amy_b and "Amy B. (3B)" in amy_b and "typed name only  yes" in amy_b
+    kelly = next(line for line in lines if "Mr Kelly" in line)
+    assert "staff" in kelly and "typed name only  no" in kelly, "a typed staff name is a claim, never admitted"
     assert "16 names against 10 pupils and 2 staff" in out
-    assert "7 would be admitted; 9 held for the teacher. Nothing was stored." in out
+    # Five consented pupils by name (no per-family links: the weaker way); "Mr Kelly" and "Max Kelly" typed are held.
+    assert (
+        "5 would be admitted by Admit all and the autopilot (pupils by name (no per-family links: the weaker way), "
+        "staff signed in); 11 held for the teacher. Nothing was stored." in out
+    )
 
 
 def test_nothing_is_stored(capsys: pytest.CaptureFixture[str]) -> None:

@@ -100,7 +100,7 @@ def _closed_meeting() -> LiveSession:
     ]
     classifier = AdmissionClassifier(pupils=pupils, staff=[StaffMember(1, "Mrs Penhaligon")], today=T0.date())
     journal = session_journals().create(meeting_id=MEETING, topic="Class", planned_minutes=30, started_at=T0, rehearsal=False)
-    session = LiveSession(journal=journal, classify=lambda name, present: classifier.classify(name, present=present), clock=Clock())
+    session = LiveSession(journal=journal, classify=lambda name, present, identity: classifier.classify(name, present=present, identity=identity), clock=Clock())
     E = EventKind
     session.apply(event(E.STARTED, seconds=0))
     for n, (pid, name) in enumerate(TYPED.items()):

@@ -10,7 +10,7 @@ import pytest
 
 from tests.core.live_helpers import MEETING, T0, Clock, event, journals, record_small_meeting
 from zoomhost.core.classifier import AdmissionClassifier
-from zoomhost.core.events import EventKind
+from zoomhost.core.events import NO_IDENTITY, EventKind, ZoomIdentity
 from zoomhost.core.journal import JournalKind, SessionJournal
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.retention import minimise, needs_minimising
@@ -26,6 +26,7 @@ PUPILS = [
     Pupil(5, "Eudora", None, "M", "Year 3", True),
 ]
 STAFF = [StaffMember(1, "Kirsty Penhaligon")]
+SIGNED_IN = ZoomIdentity(user_id="penhaligon-zoom-user")  # signed in to the school's Zoom account
 
 # participant -> (what they typed, how a closed journal keeps them: None = by no name at all)
 KEPT_AS = {
@@ -47,7 +48,7 @@ EVIDENCE = {
 
 def _classify():  # noqa: ANN202
     classifier = AdmissionClassifier(pupils=PUPILS, staff=STAFF, today=T0.date())
-    return lambda name, present: classifier.classify(name, present=present)
+    return lambda name, present, identity: classifier.classify(name, present=present, identity=identity)
 
 
 def _meeting(*, end: bool = True) -> LiveSession:
@@ -56,7 +57,8 @@ def _meeting(*, end: bool = True) -> LiveSession:
     session = LiveSession(journal=journal, classify=_classify(), expected_pupils=4, clock=clock)
     session.apply(event(E.STARTED, seconds=0))
     for n, pid in enumerate(("a1", "b1", "c1", "s1", "g1")):
-        session.apply(event(E.WAITING_JOINED, pid, KEPT_AS[pid][0], seconds=10 + n))
+        signed_in = SIGNED_IN if pid == "s1" else NO_IDENTITY  # Admit all lets staff in signed in only
+        session.apply(event(E.WAITING_JOINED, pid, KEPT_AS[pid][0], seconds=10 + n, identity=signed_in))
     session.apply(event(E.WAITING_JOINED, "k1", "Kindle Fire", seconds=16))
     session.apply(event(E.WAITING_RENAMED, "k1", KEPT_AS["k1"][0], seconds=17))
     session.apply(event(E.WAITING_JOINED, "h1", EVIDENCE["h1"], seconds=18))

@@ -47,8 +47,16 @@ def test_all_meeting_fixes_go_into_one_patch() -> None:
     plan = plan_fixes(results)
     meeting_fixers = [r.rule_id for r in results if r.status is RuleStatus.FAIL and r.fix and r.fix.meeting_patch]
     assert len(meeting_fixers) >= 4  # waiting room, mute, join before host, recording, duration
+    # The example meeting takes registrations, with one link allowed on several devices: that is fixed
+    # in the same single meeting update.
     assert plan.meeting_patch == {
-        "settings": {"waiting_room": True, "mute_upon_entry": True, "join_before_host": False, "auto_recording": "none"},
+        "settings": {
+            "waiting_room": True,
+            "mute_upon_entry": True,
+            "join_before_host": False,
+            "auto_recording": "none",
+            "allow_multiple_devices": False,
+        },
         "duration": 30,
     }
     assert plan.user_patch == {
@@ -132,6 +140,7 @@ def test_a_compliant_meeting_needs_no_fixes() -> None:
         "meeting:settings.join_before_host": False,
         "meeting:settings.auto_recording": "none",
         "meeting:duration": 30,
+        "meeting:settings.allow_multiple_devices": False,
         "meeting:password": "h7kx3mq9ta",
         "user:in_meeting.who_can_share_screen": "host",
         "user:in_meeting.private_chat": False,

@@ -169,6 +169,18 @@ CASES = [
     Case("registration", {"meeting:settings.approval_type": 0}, WARN, "anyone who registers"),
     Case("registration", {"meeting:settings.approval_type": 2}, WARN, "same link"),
     Case("registration", {"meeting:settings.approval_type": GONE}, UNKNOWN, "Zoom did not report"),
+    Case("registration", {"meeting:settings.approval_type": 2}, WARN, "admitted by the name they type (the weaker way"),
+    # one_device_per_link: Zoom's own guard against a family's link passed on
+    Case("one_device_per_link", {"meeting:settings.allow_multiple_devices": False}, PASS, "one device at a time"),
+    Case("one_device_per_link", {"meeting:settings.allow_multiple_devices": True}, FAIL, "forwarded link joins beside"),
+    Case(
+        "one_device_per_link",
+        {"meeting:settings.allow_multiple_devices": True, "meeting:settings.approval_type": 2},
+        WARN,
+        "once it is on",
+    ),
+    Case("one_device_per_link", {"meeting:settings.allow_multiple_devices": GONE}, UNKNOWN, "Zoom did not report"),
+    Case("one_device_per_link", {"meeting:settings.allow_multiple_devices": "no"}, UNKNOWN, "does not recognise"),
     # meeting_authentication (advised)
     Case("meeting_authentication", {"meeting:settings.meeting_authentication": False}, PASS, "sign in to Zoom is off"),
     Case("meeting_authentication", {"meeting:settings.meeting_authentication": True}, WARN, "sign in to Zoom is on"),
@@ -267,6 +279,7 @@ def test_the_documents_example_meeting_breaks_the_protocol_where_expected() -> N
         "host_account": PASS,
         "assistant_alternative_host": PASS,  # no Zoom user is set for the host assistant
         "registration": WARN,
+        "one_device_per_link": FAIL,  # registration on, and one link may join from several devices
         "meeting_authentication": WARN,
         "video_off_on_entry": PASS,
         "passcode_not_in_link": WARN,

@@ -107,7 +107,7 @@ def test_an_arrival_that_only_could_have_been_her_is_a_mention_and_keeps_its_typ
     classifier = AdmissionClassifier(pupils=pupils, staff=[])
     with journals().create(meeting_id=MEETING, topic="t", planned_minutes=30, started_at=T0, rehearsal=False) as journal:
         session = LiveSession(
-            journal=journal, classify=lambda n, p: classifier.classify(n, present=p), expected_pupils=2, clock=Clock()
+            journal=journal, classify=lambda n, p, i: classifier.classify(n, present=p, identity=i), expected_pupils=2, clock=Clock()
         )
         session.apply(event(EventKind.WAITING_JOINED, "a", "Zara", seconds=1))
         zara_p = PupilIdentity.of(pupils[0])

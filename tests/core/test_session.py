@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 import pytest
 
-from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, event, journals
+from tests.core.live_helpers import CONSENTED, HUGHES, MEETING, NO_IDENTITY, T0, Clock, classify, event, journals
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Classification, Verdict
@@ -131,7 +131,8 @@ def test_after_the_lock_every_arrival_is_held_and_flagged(session: LiveSession, 
 
 def test_admit_all_passes_by_held_put_back_and_second_copies_of_a_pupil(session: LiveSession) -> None:
     for i, name in enumerate(["Amy B", "Zoë L", "Mo K", "Oliver S", "Mrs Hughes", "Chloé D"]):
-        session.apply(event(K.WAITING_JOINED, f"p{i}", name, seconds=i))
+        signed_in = HUGHES if name == "Mrs Hughes" else NO_IDENTITY  # staff are admitted signed in only
+        session.apply(event(K.WAITING_JOINED, f"p{i}", name, seconds=i, identity=signed_in))
     assert _kinds(session.hold("p1", actor="teacher")) == ["held"]
     assert session.hold("p1", actor="teacher") == []
     session.apply(event(K.ADMITTED, "p5", seconds=10))
@@ -200,7 +201,7 @@ def test_started_at_is_zooms_start_when_it_says_so(session: LiveSession) -> None
 
 
 def test_a_failing_check_never_lets_anyone_through(clock: Clock) -> None:
-    def broken(name: str, present: Collection[int]) -> Classification:
+    def broken(name: str, present: Collection[int], identity: object) -> Classification:
         raise RuntimeError("register unreadable")
 
     journal = journals().create(meeting_id=MEETING, topic="Class", planned_minutes=30, started_at=T0, rehearsal=False)

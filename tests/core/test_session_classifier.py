@@ -14,7 +14,7 @@ def test_real_verdicts_drive_admit_all_and_alarms() -> None:
     journal = journals().create(meeting_id=MEETING, topic="Assembly", planned_minutes=30, started_at=T0, rehearsal=True)
     session = LiveSession(
         journal=journal,
-        classify=lambda name, present: classifier.classify(name, present=present),
+        classify=lambda name, present, identity: classifier.classify(name, present=present, identity=identity),
         expected_pupils=sum(p.consent for p in PUPILS),
         clock=Clock(),
     )

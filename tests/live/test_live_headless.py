@@ -10,26 +10,35 @@ import pytest
 
 from tests.live.helpers import ADMISSIBLE, check_journal, expected_verdicts, notes
 from zoomhost.app.services import session_journals
+from zoomhost.core.events import ZoomIdentity
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Verdict
 from zoomhost.live.notes import LiveNote
 from zoomhost.app.rehearse import ScenarioRegister, rehearse
-from zoomhost.rehearsal.scenarios import Behaviour, assembly
+from zoomhost.rehearsal.scenarios import Behaviour, Scenario, assembly
 from zoomhost.system.runtime import AsyncRunner
 
 
 def _register_verdicts(scenario) -> dict[str, int]:  # noqa: ANN001
-    """What the register, as zoomhost keeps it, says of each scripted name (after renames, once per join)."""
+    """What the register, as zoomhost keeps it, says of each scripted name (after renames, once per join),
+    with the identity Zoom gives: a family's own link where the school registered the family, a sign-in for staff."""
     from zoomhost.core.classifier import AdmissionClassifier
 
     register = ScenarioRegister.of(scenario)
-    classifier = AdmissionClassifier(pupils=register.pupils(), staff=register.staff())
+    links = {f"reg-{row}": register.pupils()[row].id for row in scenario.families}
+    classifier = AdmissionClassifier(pupils=register.pupils(), staff=register.staff(), links=links, links_in_use=True)
     counts = Counter({v.value: 0 for v in Verdict})
     for arrival in scenario.arrivals:
         name = arrival.rename_to if arrival.behaviour is Behaviour.RENAMES and arrival.rename_to else arrival.display_name
-        verdict = classifier.classify(name).verdict
-        if arrival.key == "duplicate":
-            verdict = Verdict.DUPLICATE  # the same name as a pupil already in
+        row = Scenario.row_of(arrival.link) if arrival.link else None
+        identity = ZoomIdentity(
+            user_id=f"user-{arrival.key}" if arrival.email else "",
+            email=arrival.email,
+            registrant_id=f"reg-{row}" if row in scenario.families else "",
+        )
+        verdict = classifier.classify(name, identity=identity).verdict
+        if arrival.key in ("duplicate", "intruder", "forwarded"):
+            verdict = Verdict.DUPLICATE  # the same name, staff name or family link as someone already in
         counts[verdict.value] += 2 if arrival.behaviour is Behaviour.REJOINS else 1
     return dict(counts)
 
@@ -42,28 +51,38 @@ def test_headless_assembly_at_high_speed_admits_only_the_consented_once_each() -
     journal = session_journals().open(out["session_id"])
     entries = check_journal(journal, scenario)
 
-    # Every scripted arrival (271, one rejoining) is a journaled arrival, classified as the register says.
-    assert out["arrivals"] == sum(2 if a.behaviour is Behaviour.REJOINS else 1 for a in scenario.arrivals) == 272
+    # Every scripted arrival (273, one rejoining) is a journaled arrival, classified as the register says.
+    assert out["arrivals"] == sum(2 if a.behaviour is Behaviour.REJOINS else 1 for a in scenario.arrivals) == 274
     assert out["by_verdict"] == _register_verdicts(scenario) == expected_verdicts(scenario)
-    verdicts = {e.participant_id: e.verdict for e in entries if e.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED)}
+    classified = [e for e in entries if e.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED)]
+    verdicts = {e.participant_id: e.verdict for e in classified}
+    may_admit = {e.participant_id: bool(e.detail["admit"]) for e in classified}
 
-    # The autopilot admitted each consented pupil and member of staff waiting before the lock, nobody else.
+    # The autopilot admitted each pupil through their own link and each signed-in member of staff
+    # waiting before the lock, nobody else: not a pupil by name alone, not a typed staff name.
     admits = [e for e in entries if e.kind is JournalKind.COMMAND and e.detail["name"] == "admit"]
     assert admits and all(e.actor == "autopilot" for e in admits)
-    assert all(verdicts[e.participant_id] in ADMISSIBLE for e in admits)
+    assert all(verdicts[e.participant_id] in ADMISSIBLE and may_admit[e.participant_id] for e in admits)
     inside = {e.participant_id for e in entries if e.kind in (JournalKind.ADMITTED, JournalKind.JOINED)}
-    waiting_admissible = {pid for pid, v in verdicts.items() if v in ADMISSIBLE} - {
+    waiting_admissible = {pid for pid, ok in may_admit.items() if ok} - {
         e.participant_id for e in entries if e.kind is JournalKind.ARRIVAL and e.detail.get("after_lock")
     }
     assert waiting_admissible <= inside
     assert out["admitted"] == len(inside) == out["by_verdict"]["consented"] + out["by_verdict"]["staff"]
+    evidence = Counter((verdicts[pid], e.detail["evidence"]) for pid, e in {e.participant_id: e for e in classified}.items())
+    assert evidence[("consented", "link")] == out["by_verdict"]["consented"] and evidence[("staff", "signed_in")] == 6
 
     # Locked by the system after five minutes of scenario time: only the zoombomber came later, held and flagged.
     locks = [e for e in entries if e.kind is JournalKind.LOCK]
     assert [e.actor for e in locks] == ["system"]
     late = [e for e in entries if e.kind is JournalKind.ARRIVAL and e.detail.get("after_lock")]
     assert [e.display_name for e in late] == ["xX_RaidLord_Xx"]
-    assert out["alarms_by_kind"] == {"arrival_after_lock": 1, "duplicate": 1, "suspicious": 1}
+    # the duplicates: a pupil's name on a second device, a teacher's name typed by someone not signed in,
+    # and a pupil's link forwarded to someone else
+    assert out["alarms_by_kind"] == {"arrival_after_lock": 1, "duplicate": 3, "suspicious": 1}
+    # How each was let in: pupils by their own link, staff signed in, the host straight in; nobody by name alone.
+    assert out["admitted_by"] == {"link": out["by_verdict"]["consented"], "sign_in": 5, "name": 0, "teacher": 0, "zoom": 1}
+    assert out["forwarded_links"] == 1
 
     # Ended for all by the policy, and Zoom said so; the autopilot's switching on is on record.
     kinds = [e.kind for e in entries]

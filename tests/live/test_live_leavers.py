@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from zoomhost.core.models import Pupil, StaffMember, Verdict
+from zoomhost.core.events import NO_IDENTITY
 from zoomhost.live.opening import classifier_for
 
 
@@ -18,6 +19,9 @@ class _Register:
     def staff(self) -> list[StaffMember]:
         return []
 
+    def links(self, meeting_id: str) -> dict[str, int]:
+        return {}
+
 
 def test_a_leaver_with_consent_is_held_and_not_expected() -> None:
     register = _Register(
@@ -28,5 +32,5 @@ def test_a_leaver_with_consent_is_held_and_not_expected() -> None:
     )
     classify, expected = classifier_for(register, today=date(2026, 9, 3))
     assert expected == 1
-    assert classify("Amy B", ()).verdict is Verdict.NO_CONSENT
-    assert classify("Tom K", ()).verdict is Verdict.CONSENTED
+    assert classify("Amy B", (), NO_IDENTITY).verdict is Verdict.NO_CONSENT
+    assert classify("Tom K", (), NO_IDENTITY).verdict is Verdict.CONSENTED

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.ui.live_fixtures import T0, event, new_session
 from zoomhost.assistant.fallback import ManualChannel
-from zoomhost.core.events import EventKind
+from zoomhost.core.events import NO_IDENTITY, EventKind, ZoomIdentity
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.start_checks import SessionTimer, StartChecklist
 from zoomhost.live.engine import LiveController, LiveNote
@@ -35,7 +35,8 @@ def test_counts_and_admit_all_are_the_sessions_own() -> None:
     session = new_session(expected=20)
     names = ["Pupil001", "Pupil002", "Pupil003", "Pupil010", "Stranger", "Mrs Hughes", "Pupil004", "Pupil005"]
     for n, name in enumerate(names):
-        session.apply(event(EventKind.WAITING_JOINED, f"p{n}", name, seconds=n))
+        signed_in = ZoomIdentity(user_id="zoom-user-hughes") if name == "Mrs Hughes" else NO_IDENTITY
+        session.apply(event(EventKind.WAITING_JOINED, f"p{n}", name, seconds=n, identity=signed_in))
     session.apply(event(EventKind.ADMITTED, "p0", seconds=20))
     session.hold("p1", actor="teacher")
     session.apply(event(EventKind.WAITING_JOINED, "p0b", "Pupil001", seconds=21))  # a second device

@@ -27,7 +27,7 @@ import pytest
 from tests.live.helpers import ADMISSIBLE, check_journal
 from zoomhost.app.rehearse import RehearsalResult, rehearse
 from zoomhost.core.journal import JournalKind, SessionJournal, SessionJournals
-from zoomhost.core.summary import SessionSummary
+from zoomhost.core.summary import STILL_WAITING, SessionSummary
 from zoomhost.rehearsal.binding import RehearsalBridge
 from zoomhost.rehearsal.scenarios import assembly
 from zoomhost.rehearsal.server import RehearsalServer
@@ -131,7 +131,8 @@ def test_every_arrival_is_journaled_once_and_nobody_admitted_twice_or_unchecked(
     played = runs[0] if which == "undisturbed" else runs[1]
     with played.journal() as journal:
         entries = check_journal(journal, assembly())  # every scripted arrival once; journal admissions once each, all consented/staff
-    verdict = {e.participant_id: e.verdict for e in entries if e.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED)}
+    classified = (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED)  # identified: Zoom said who it was
+    verdict = {e.participant_id: e.verdict for e in entries if e.kind in classified}
     # The host assistant waited in the waiting room too, and the teacher's one step let it in: not zoomhost's doing.
     assistant = {e.participant_id for e in entries if e.kind is JournalKind.NOTE and e.detail.get("note") == "assistant"}
     assert played.result.as_dict()["assistant"] == {"launches": 1, "teacher_steps": 1}
@@ -176,10 +177,50 @@ def test_the_departures_the_gap_hid_are_journaled(runs: tuple[Played, Played]) -
             assert any((e.pupil_label or "").startswith(f"{first} {surname[0]}.") for e in gone), typed
 
 
+NOT_BY_LINK = "not through the family's own link: this meeting admits pupils by link, so admit by hand if it is them"
+UNISSUED = "came through a registration link zoomhost did not issue: not one of the families' own links"
+
+
+def _unheard(expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
+    """Families whose own-link arrival fell in the failing minute: Zoom's stream never said whose link it
+    was (a Pro plan has no Dashboard to ask afterwards, and the Meeting SDK hears names only), so they
+    wait for the teacher's click by name, with the reason, where the undisturbed run admitted them by link.
+    Checks that, and takes them out of ``expected`` so the rest can be compared whole."""
+    scenario = assembly()
+    at_s = {f"{r.known_as} {r.surname[0]}. ({r.reg_group})": a.at_s for a in scenario.arrivals if a.key.startswith("p")
+            for r in [scenario.register[int(a.key[1:])]]}  # fmt: skip
+    waiting = [row for row in got["not_admitted"] if row not in expected["not_admitted"] and row["verdict"] == "consented"]
+    unheard = sorted(row["who"] for row in waiting)
+    for row in waiting:
+        # still waiting when the meeting ended (Zoom empties the waiting room then: the record says they were waiting)
+        assert (row["evidence"], row["reasons"][-1], row["outcome"]) == ("name", NOT_BY_LINK, STILL_WAITING), row
+        assert FAILING_FROM_S - 2 <= at_s[row["who"]] <= FAILING_FROM_S + FAILING_FOR_S + 2, row["who"]
+    gone = [row for row in expected["attendance"] if f"{row['first_name']} {row['surname_initial']}. ({row['class']})" in unheard]
+    assert len(gone) == len(unheard) >= 10 and all(row["admitted_by"] == "link" for row in gone)
+    expected["attendance"] = [row for row in expected["attendance"] if row not in gone]
+    expected["host_actions"] = [a for a in expected["host_actions"] if not (a[:2] == ["admit", "autopilot"] and a[2] in unheard)]
+    counts, n = expected["counts"], len(unheard)
+    counts.update(admitted=counts["admitted"] - n, pupils_attended=counts["pupils_attended"] - n, not_admitted=counts["not_admitted"] + n)
+    counts["admitted_by"] = {**counts["admitted_by"], "link": counts["admitted_by"]["link"] - n}
+    # The look-alike name in the same minute: the same verdict, without the word on its link Zoom never sent.
+    impostor = [row for row in expected["not_admitted"] if row["verdict"] == "suspicious"]
+    for row in impostor:
+        row["reasons"] = [reason for reason in row["reasons"] if reason != UNISSUED]
+    for row in expected["incidents"]:  # and its incident, whose record gives the same reasons
+        if row["kind"] == "suspicious":
+            row["detail"] = row["detail"].replace(f"; {UNISSUED}", "")
+            row["message"] = row["message"].replace(f"; {UNISSUED}", "")
+    expected["incidents"] = sorted(expected["incidents"], key=lambda row: repr(sorted(row.items())))
+    expected["not_admitted"] = sorted(expected["not_admitted"] + waiting, key=lambda row: repr(sorted(row.items())))
+    return unheard
+
+
 def test_the_summary_equals_an_undisturbed_runs(runs: tuple[Played, Played]) -> None:
     calm, stormy = runs
     expected, got = calm.summary(), stormy.summary()
+    _unheard(expected, got)  # all but the families whose link Zoom's stream could not report: checked there
     differing = sorted(key for key in expected if expected[key] != got.get(key))
     assert expected == got, f"the summaries differ in {differing}"
     assert expected["counts"]["admitted"] >= 200
-    assert calm.result.as_dict()["arrivals"] == stormy.result.as_dict()["arrivals"] == 272
+    # every scripted join: 272 pupils' families and staff, one rejoining, the intruder and the forwarded link
+    assert calm.result.as_dict()["arrivals"] == stormy.result.as_dict()["arrivals"] == 274

@@ -24,6 +24,7 @@ from tests.zoom.rehearsal_zoom import ASSEMBLY, CLASS, RehearsalZoom, rehearsal_
 from zoomhost import cli
 from zoomhost.system import paths
 from zoomhost.core.invitations import WARNING, read_parent_addresses
+from zoomhost.core.register_store import RegisterStore
 
 MODULE = "zoomhost.commands.invitations"
 LILY_REMOVED = "1 leaver removed from the register (the August after they left has come)"
@@ -188,3 +189,28 @@ def test_the_address_file_is_matched_to_the_register(tmp_path: Path) -> None:
     assert addresses.not_invited == 2  # Sam (no consent), Lily (left)
     assert [line for line, _ in addresses.skipped] == [7, 8]
     assert "example.org" not in repr(addresses.addresses[0])
+
+
+def test_the_waiting_room_knows_each_familys_own_link_and_the_register_keeps_no_link(
+    zoom_env: RehearsalZoom, tmp_path: Path, capsys: pytest.CaptureFixture[str], zoomhost_home: Path
+) -> None:
+    state = zoom_env.server.state
+    state.update_meeting(ASSEMBLY, {"settings": {"approval_type": 1}})
+    out = tmp_path / "invitations.csv"
+    assert cli.main(["invitations", str(ASSEMBLY), "--out", str(out), "--parents", str(parents_file(tmp_path))]) == 0
+    assert "The waiting room will know 3 families by their own link" in capsys.readouterr().out
+
+    store = RegisterStore(db_path=paths.register_db())
+    links = store.links(str(ASSEMBLY))
+    registered = {r["registrant_id"]: r for r in state.meeting(ASSEMBLY).registrants}
+    assert set(links) == set(registered)
+    pupils = {p.id: p for p in store.pupils()}
+    assert sorted((pupils[pid].known_as, registered[rid]["email"]) for rid, pid in links.items()) == [
+        ("Alex", "odegaard@example.org"),
+        ("Alex", "second.parent@example.org"),
+        ("Amy", "bloggs.family@example.org"),
+    ]
+    assert store.links(str(CLASS)) == {}
+    # Kept: which pupil each registration is for. Never the link, never the parent's address.
+    secrets = [r["join_url"] for r in registered.values()] + [r["email"] for r in registered.values()]
+    assert files_containing(zoomhost_home, *secrets) == []

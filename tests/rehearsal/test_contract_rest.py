@@ -23,6 +23,7 @@ SERVED = {
     ("PUT", "/meetings/{meetingId}/status", 204),
     ("POST", "/meetings/{meetingId}/batch_registrants", 201),
     ("POST", "/meetings/{meetingId}/registrants", 201),
+    ("GET", "/meetings/{meetingId}/registrants", 200),
     ("GET", "/metrics/meetings/{meetingId}/participants", 200),
     ("GET", "/past_meetings/{meetingId}/participants", 200),
     ("GET", "/report/meetings/{meetingId}/participants", 200),
@@ -54,6 +55,8 @@ def test_every_served_path_answers_as_documented(rehearsal_server: RehearsalServ
         assert batch.status_code == 201 and len(batch.json()["registrants"]) == 3
         one = api.post(f"/meetings/{assembly}/registrants", json={"email": "late@example.org", "first_name": "Late"})
         assert one.status_code == 201
+        listed = api.get(f"/meetings/{assembly}/registrants", params={"page_size": 2}).json()
+        assert listed["total_records"] == 4 and len(listed["registrants"]) == 2 and listed["next_page_token"]
         state.start_meeting(assembly)
         state.arrive(assembly, "Isla Quayle")
         admitted = state.arrive(assembly, "Noah Kermode")

@@ -13,7 +13,7 @@ import httpx
 
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401
 from zoomhost.core.models import Verdict
-from zoomhost.rehearsal.scenarios import LOCK_AFTER_S, Behaviour, assembly, class_meeting, play
+from zoomhost.rehearsal.scenarios import LOCK_AFTER_S, Behaviour, Scenario, assembly, class_meeting, play
 from zoomhost.rehearsal.server import RehearsalServer
 from zoomhost.rehearsal.state import ZoomState
 
@@ -43,14 +43,42 @@ def test_the_assembly_holds_every_awkward_case_with_its_expected_verdict() -> No
     original = next(a for a in scenario.arrivals if a.display_name == duplicate.display_name and a.key != "duplicate")
     assert original.at_s < duplicate.at_s and original.expected is Verdict.CONSENTED
     assert by_key["zoombomber"].at_s > LOCK_AFTER_S and by_key["zoombomber"].expected is Verdict.NOT_ON_REGISTER
+    # A device name through the family's own link: the link says who it is before the rename.
     renamers = [a for a in scenario.arrivals if a.behaviour is Behaviour.RENAMES]
-    assert renamers and all(a.expected is Verdict.NOT_ON_REGISTER and a.expected_after_rename is Verdict.CONSENTED for a in renamers)
+    assert renamers and all(a.link == a.key and a.expected is a.expected_after_rename is Verdict.CONSENTED for a in renamers)
+    assert {a.display_name for a in renamers} == {"iPad", "DESKTOP-4HJ2K9"}
     names = [a.display_name for a in scenario.arrivals]
     assert any(n.startswith("Mum - ") for n in names) and any(n.endswith("'s iPad") for n in names)
     assert any(row.preferred_name and f"{row.preferred_name} {row.surname}" in " ".join(names) for row in scenario.register)
     assert Counter(v for _, _, v in scenario.expected_verdicts())[Verdict.STAFF] == len(scenario.staff)
     no_consent = [a for a in scenario.arrivals if a.expected is Verdict.NO_CONSENT]
     assert 1 <= len(no_consent) <= 7
+
+
+def test_the_assembly_is_a_meeting_with_a_link_per_family_and_staff_who_sign_in() -> None:
+    scenario = assembly()
+    by_key = {a.key: a for a in scenario.arrivals}
+    assert scenario.registration == 0
+    rows = scenario.register
+    # Every consented family has an address on file (so a link of its own) but the two Olivers'.
+    assert set(scenario.families) == {i for i, row in enumerate(rows) if row.consent and row.known_as != "Oliver"}
+    pupils = [a for a in scenario.arrivals if Scenario.row_of(a.key) is not None]
+    assert all(a.link == a.key for a in pupils if Scenario.row_of(a.key) in scenario.families)
+    assert not any(a.link for a in pupils if Scenario.row_of(a.key) not in scenario.families)
+    assert all(a.email.endswith("@sch.im") for a in scenario.arrivals if a.expected is Verdict.STAFF)
+    # An insider forwards a pupil's link: the pupil arrives through it first, then someone else.
+    forwarded = by_key["forwarded"]
+    holder = by_key[forwarded.link]
+    assert holder.at_s < forwarded.at_s and holder.behaviour is Behaviour.WAITS and holder.link == holder.key
+    assert forwarded.expected is Verdict.DUPLICATE and forwarded.display_name != holder.display_name
+    # An intruder types a teacher's name from the letter, not signed in, with that teacher already here.
+    intruder = by_key["intruder"]
+    assert not intruder.email and not intruder.link and intruder.expected is Verdict.DUPLICATE
+    assert intruder.display_name == "Mrs Kelly" and by_key["s1"].at_s < intruder.at_s
+    # No link for those the school did not invite, and none for the look-alike or a second device.
+    assert not any(by_key[key].link for key in ("impostor", "duplicate", "grandad", "device", "zoombomber"))
+    assert Scenario.family_address(17) == "family.p017@families.example"
+    assert class_meeting().registration is None and not class_meeting().families
 
 
 def test_the_class_is_thirty_with_a_late_arrival_after_the_lock() -> None:

@@ -7,8 +7,8 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from zoomhost.app.services import session_journals
-from zoomhost.core.events import EventKind, MeetingEvent
-from zoomhost.core.models import Classification, Pupil, Verdict
+from zoomhost.core.events import NO_IDENTITY, EventKind, MeetingEvent, ZoomIdentity
+from zoomhost.core.models import Classification, Evidence, Pupil, Verdict
 from zoomhost.core.session import LiveSession
 
 T0 = datetime(2024, 3, 8, 10, 30, tzinfo=UTC)
@@ -18,11 +18,12 @@ MEETING = "85746352901"
 PUPILS = {f"pupil{i:03d}": Pupil(i, f"Pupil{i:03d}", None, "K", f"Year {1 + i % 6}", i % 10 != 0) for i in range(1, 301)}
 
 
-def classify(display_name: str, present: Collection[int]) -> Classification:
-    """Exact, predictable verdicts for the names these tests use."""
+def classify(display_name: str, present: Collection[int], identity: ZoomIdentity = NO_IDENTITY) -> Classification:
+    """Exact, predictable verdicts for the names these tests use (staff signed in are staff; typed, a claim)."""
     name = display_name.strip().casefold()
     if name == "mrs hughes":
-        return Classification(Verdict.STAFF, reasons=("staff list",))
+        evidence = Evidence.SIGNED_IN if identity.user_id else Evidence.NAME
+        return Classification(Verdict.STAFF, reasons=("staff list",), evidence=evidence)
     if any(ord(ch) in (0x202E, 0x200B) for ch in display_name) or "<" in display_name:
         return Classification(Verdict.SUSPICIOUS, reasons=("hidden characters or markup in the name",))
     pupil = PUPILS.get(name)
@@ -38,7 +39,9 @@ def classify(display_name: str, present: Collection[int]) -> Classification:
 _ids = itertools.count(1)
 
 
-def event(kind: EventKind, participant_id: str, name: str | None = None, *, seconds: float = 0) -> MeetingEvent:
+def event(
+    kind: EventKind, participant_id: str, name: str | None = None, *, seconds: float = 0, identity: ZoomIdentity = NO_IDENTITY
+) -> MeetingEvent:
     return MeetingEvent(
         kind=kind,
         meeting_id=MEETING,
@@ -46,6 +49,7 @@ def event(kind: EventKind, participant_id: str, name: str | None = None, *, seco
         event_id=f"ev-{next(_ids)}",
         participant_id=participant_id,
         display_name=name,
+        identity=identity,
     )
 
 

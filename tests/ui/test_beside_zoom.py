@@ -55,6 +55,11 @@ def test_the_teachers_day_fits_a_window_beside_zoom_and_wider_shows_more(qtbot, 
         assert on_screen(part, window), f"{part.accessibleName() or part.objectName()} is not on screen"
     assert live.table.height() >= 5 * live.table.verticalHeader().defaultSectionSize()  # room for several rows
     assert live.table.isColumnHidden(Column.REASONS) and live.table.isColumnHidden(Column.PUPIL)
+    # Who Zoom says each arrival is (own link, signed in, typed name only) is essential: wholly in view.
+    for column in (Column.VERDICT, Column.EVIDENCE, Column.STATE):
+        end = live.table.columnViewportPosition(column) + live.table.columnWidth(column)
+        assert not live.table.isColumnHidden(column) and end <= live.table.viewport().width(), column.name
+    assert live.status.admission_label.isVisible() and live.status.admission_label.text().startswith("Admission: by")
     time_width = live.table.columnWidth(Column.TIME)
     assert time_width >= live.table.fontMetrics().horizontalAdvance("23:59:59")  # the time in full
     # The banner keeps its height whatever the alarm says: the table does not jump under the mouse.
@@ -65,7 +70,7 @@ def test_the_teachers_day_fits_a_window_beside_zoom_and_wider_shows_more(qtbot, 
 
     window.resize(1366, 768)
     qtbot.waitUntil(lambda: not live.table.isColumnHidden(Column.REASONS), timeout=WAIT_MS)
-    assert not live.table.isColumnHidden(Column.PUPIL)
+    assert not live.table.isColumnHidden(Column.PUPIL) and not live.table.isColumnHidden(Column.EVIDENCE)
     assert window.nav.height() > window.nav.width()  # the steps down the side again
     for part in (live.panic_button, live.count_labels["waiting"], live.buttons["admit"], live.buttons["admit_all"]):
         assert on_screen(part, window)

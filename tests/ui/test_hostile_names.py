@@ -55,7 +55,7 @@ def why(name: str) -> str:
     return f"no pupil called “{name[:64]}” on the register"
 
 
-def stranger(display_name: str, present: object) -> Classification:
+def stranger(display_name: str, present: object, identity: object = None) -> Classification:
     return Classification(Verdict.NOT_ON_REGISTER, reasons=(why(display_name),))
 
 
@@ -63,7 +63,7 @@ def stranger(display_name: str, present: object) -> Classification:
 REGISTER_PUPILS = {f"pupil {n}": Pupil(n, name, None, "K", f"Year 4 {name[:40]}", True) for n, name in enumerate(NAMES, start=1)}
 
 
-def pupil_from_register(display_name: str, present: object) -> Classification:
+def pupil_from_register(display_name: str, present: object, identity: object = None) -> Classification:
     pupil = REGISTER_PUPILS[display_name]
     return Classification(Verdict.CONSENTED, pupil=pupil, reasons=(f"matches {pupil.label()}",))
 
@@ -122,6 +122,7 @@ def state_of(session: LiveSession) -> LiveState:
         planned_end=T0 + timedelta(minutes=30),
         planned_minutes=30,
         time_scale=1.0,
+        links_in_use=session.links_in_use,
     )
 
 
@@ -187,6 +188,8 @@ def test_the_live_panel_shows_each_name_as_text_in_its_table_alarms_and_steps(qt
             (
                 f"Name in Zoom: {visible_name(name)}",
                 "Verdict: Not on register",
+                "Who Zoom says: Typed name only",
+                "Admit all and the autopilot: leave to you",
                 "Matched: nobody on the register",
                 "Where: In the meeting",
                 f"Why: {visible_name(why(name))}",
@@ -274,7 +277,7 @@ def test_every_label_in_the_window_is_plain_text_but_the_page_headings(qtbot, ap
 def test_the_summary_page_shows_names_and_register_cells_as_text(qtbot, app_services) -> None:
     topic = CORPUS["the name that rewrote the Admit-anyway question"]
     journal = session_journals().create(meeting_id=MEETING, topic=topic, planned_minutes=30, started_at=T0, rehearsal=True)
-    session = LiveSession(journal=journal, classify=lambda name, present: (pupil_from_register if name in REGISTER_PUPILS else stranger)(name, present))
+    session = LiveSession(journal=journal, classify=lambda name, present, identity: (pupil_from_register if name in REGISTER_PUPILS else stranger)(name, present))
     for n, name in enumerate(NAMES):  # a stranger let in (an incident) and a pupil of the register, each
         session.apply(event(EventKind.WAITING_JOINED, f"h{n}", name, seconds=n))
         session.apply(event(EventKind.ADMITTED, f"h{n}", seconds=60 + n))

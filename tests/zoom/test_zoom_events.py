@@ -385,7 +385,7 @@ def test_half_a_character_in_a_typed_name_is_journaled_and_held_for_the_teacher(
     journal = session_journals().create(
         meeting_id="85746352901", topic="Assembly", planned_minutes=30, started_at=event.at, rehearsal=True
     )
-    session = LiveSession(journal=journal, classify=lambda name, present: classifier.classify(name, present=present))
+    session = LiveSession(journal=journal, classify=lambda name, present, identity: classifier.classify(name, present=present, identity=identity))
     session.apply(event)
     row = session.participant("16778240")
     assert row.verdict is Verdict.SUSPICIOUS and "could not be read" in " ".join(row.reasons)

@@ -4,7 +4,9 @@ The Checklist page's **Prepare invitations…** and ``zoomhost invitations`` cal
 :func:`prepare_invitations`. Only pupils expected at the meeting are invited (consented, not
 past their leaving date: ``core.invitations.invited_pupils``). A file that could not be
 written where asked is refused before Zoom is touched, so no meeting update is spent on it.
-What comes back is counts and notes: the link and passcode go only into the file.
+What comes back is counts and notes: the link and passcode go only into the file. Which pupil
+each family's own link was made for (Zoom's registrant id, never the link) is kept with the
+register, so the waiting room knows the family when they come through it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class InvitationsWritten:
     personal_links: int  # rows with a family's own registration link
     notes: tuple[str, ...]
     rotation: UpdateReceipt | None  # the new passcode's meeting update, when one was asked for
+    links_kept: int = 0  # family links the waiting room will know, kept with the register
 
 
 def _who_is_invited(
@@ -86,6 +89,9 @@ async def prepare_invitations(
     written = await loop.run_in_executor(
         None, lambda: write_invitations(prepared.rows, out, with_email=addresses is not None, own_folders=own_folders())
     )
+    kept = await loop.run_in_executor(
+        None, lambda: services.register.record_links(prepared.meeting_id, prepared.registrants, issued_on=day)
+    )
     return InvitationsWritten(
         meeting_id=prepared.meeting_id,
         topic=prepared.topic,
@@ -95,4 +101,5 @@ async def prepare_invitations(
         personal_links=prepared.personal_links,
         notes=prepared.notes,
         rotation=prepared.rotated.receipt if prepared.rotated is not None else None,
+        links_kept=kept,
     )

@@ -8,7 +8,7 @@ teacher has seen the preview before anything is stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,6 +34,7 @@ class StoredLists:
 class RegisterImported:
     pupils: int  # the pupils the register holds now
     leavers_removed: tuple[Pupil, ...]  # leavers whose retention ended, removed on the way in
+    links_forgotten: int = 0  # family links of the old register: the invitations must be prepared again
 
 
 def stored_lists(store: RegisterStore, *, today: date | None = None) -> StoredLists:
@@ -82,11 +83,11 @@ def surname_key_note(imported: RegisterImport) -> str | None:
 def import_register(store: RegisterStore, imported: RegisterImport, *, today: date | None = None) -> RegisterImported:
     """Replace the stored register with ``imported``, then remove the leavers whose retention has ended.
     Columns the person importing chose are remembered for the next file with the same headings."""
-    store.replace_pupils(imported)
+    forgotten = store.replace_pupils(imported)
     if imported.chosen is not None and imported.headings:
         store.remember_column_choices(layout_key(imported.headings), imported.chosen)
     gone = remove_leavers(store, today=today)
-    return RegisterImported(pupils=len(imported.pupils) - len(gone), leavers_removed=tuple(gone))
+    return RegisterImported(pupils=len(imported.pupils) - len(gone), leavers_removed=tuple(gone), links_forgotten=forgotten)
 
 
 def import_staff_list(store: RegisterStore, imported: StaffImport) -> int:
@@ -103,3 +104,23 @@ def leavers_due(store: RegisterStore, *, today: date | None = None) -> list[Pupi
 def remove_leavers(store: RegisterStore, *, today: date | None = None) -> list[Pupil]:
     """Remove the pupils whose August after leaving has come; those removed."""
     return store.purge_leavers(today=today or date.today())
+
+
+def family_links_for(store: RegisterStore, pupils: Sequence[Pupil]) -> dict[str, int]:
+    """The family links kept with the stored register, for a list of ``pupils`` read from another copy of it
+    (``dry-run``'s register file): registrant id -> the id in ``pupils`` of the same pupil (first and preferred
+    name, surname initial, class, school). A link issued for a pupil that list does not hold is left out, as unknown."""
+    stored = {p.id: p for p in store.pupils()} if store.db_path.exists() else {}
+
+    def same(pupil: Pupil) -> tuple[object, ...]:
+        return (pupil.first_name, pupil.preferred_name, pupil.surname_initial, pupil.class_name, pupil.school)
+
+    ids = {}
+    for pupil in pupils:
+        ids.setdefault(same(pupil), pupil.id)
+    found = {}
+    for registrant_id, pupil_id in store.links(None).items():
+        pupil = stored.get(pupil_id)
+        if pupil is not None and same(pupil) in ids:
+            found[registrant_id] = ids[same(pupil)]
+    return found

@@ -7,7 +7,10 @@ host policy: the assistant arrives in the waiting room as Zoom puts it there, an
 the teacher's one action for it (admit it, make it co-host) when the panel asks, once per assistant; the
 autopilot admits consented pupils and staff and leaves everyone else waiting, auto-lock locks after
 the protocol's five minutes of scenario time, and the meeting is ended for all once the script is
-over. Against an external rehearsal Zoom the same command, run again
+over. A scenario whose meeting requires registration is prepared as a school would: registration on
+with one link per device (one meeting update), and each family with an address registered for its
+own link, the waiting room knowing which pupil each is for. Against an external rehearsal Zoom the
+same command, run again
 after zoomhost was killed, picks the unfinished session up from its journal.
 
 The journals are this computer's, from the composition root (``app.services.session_journals``).
@@ -23,6 +26,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -61,10 +65,12 @@ class RehearsalFailed(ZoomhostError):
 
 @dataclass(frozen=True)
 class ScenarioRegister:
-    """A scenario's consent register and staff list, read through the importer exactly as a school's export is."""
+    """A scenario's consent register and staff list, read through the importer exactly as a school's export is,
+    and the family links issued for its meeting (kept here, in memory, as the register store keeps them)."""
 
     pupil_rows: tuple[Pupil, ...]
     staff_rows: tuple[StaffMember, ...]
+    issued: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, scenario: Scenario) -> ScenarioRegister:
@@ -80,6 +86,46 @@ class ScenarioRegister:
 
     def staff(self) -> list[StaffMember]:
         return list(self.staff_rows)
+
+    def links(self, meeting_id: str) -> dict[str, int]:
+        return dict(self.issued.get(str(meeting_id), {}))
+
+    def record_links(self, meeting_id: str, links: Iterable[tuple[str, int]]) -> int:
+        kept = self.issued.setdefault(str(meeting_id), {})
+        kept.update(links)
+        return len(kept)
+
+
+async def family_links(zoom: Any, script: Scenario, meeting_id: str, register: ScenarioRegister, *, resumed: bool) -> int:
+    """Prepare ``script``'s meeting as a school using a link per family would, and keep the links in ``register``.
+
+    Registration on, one device per link (one meeting update, as the checklist's fix), and each family
+    with an address on file registered through Zoom's API exactly as the invitations do. Picking a
+    rehearsal up after a restart, the registrations are found among the meeting's registrants by the
+    family's address. How many links the waiting room knows; nothing for a scenario without registration.
+    """
+    from zoomhost.core.invitations import ParentAddress, ParentAddresses
+    from zoomhost.zoom.invitations import register_families
+
+    if script.registration is None:
+        return 0
+    pupils = register.pupils()
+    by_address = {script.family_address(row): pupils[row] for row in script.families}
+    if resumed:
+        listed = await zoom.list_registrants(meeting_id)
+        pairs = [(r.registrant_id, by_address[r.email].id) for r in listed if r.email in by_address]
+    else:
+        await zoom.update_meeting(meeting_id, {"settings": {"approval_type": script.registration, "allow_multiple_devices": False}})
+        meeting = await zoom.get_meeting(meeting_id)
+        addresses = ParentAddresses(
+            source="the rehearsal's address list",
+            addresses=tuple(ParentAddress(pupil=pupil, email=address) for address, pupil in by_address.items()),
+            skipped=(),
+            not_invited=0,
+        )
+        family = await register_families(zoom, meeting_id, meeting, addresses, invited={p.id for p in pupils if p.consent})
+        pairs = list(family.registrants)
+    return register.record_links(meeting_id, pairs)
 
 
 @dataclass(frozen=True)
@@ -115,6 +161,8 @@ class RehearsalResult:
             "not_admitted": counts["not_admitted"],
             "alarms": sum(alarms.values()),
             "alarms_by_kind": dict(sorted(alarms.items())),
+            "admitted_by": counts["admitted_by"],
+            "forwarded_links": counts["forwarded_links"],
             "stream_gaps": counts["stream_gaps"],
             "assistant": {"launches": self.assistant_launches, "teacher_steps": self.assistant_steps},
         }
@@ -122,12 +170,15 @@ class RehearsalResult:
     def text(self) -> str:
         data = self.as_dict()
         verdicts = _words(data["by_verdict"])
+        by = data["admitted_by"]
         alarms = f" ({_words(data['alarms_by_kind'])})" if data["alarms"] else ""
         resumed = " (picked up after a restart)" if self.resumed else ""
         lines = [
             f"Rehearsal '{self.scenario}' at {self.speed:g}x{resumed}:",
             f"  arrivals {data['arrivals']} ({verdicts})",
             f"  admitted {data['admitted']}, held {data['held']}, removed {data['removed']}, alarms {data['alarms']}{alarms}",
+            f"  admitted by their own link {by['link']}, by sign-in {by['sign_in']}, by typed name {by['name']},"
+            f" by the teacher's click {by['teacher']}, in Zoom {by['zoom']}; forwarded links caught {data['forwarded_links']}",
             f"  journal: {self.journal}",
         ]
         if self.retention is not None:
@@ -236,11 +287,13 @@ async def _play(
         if resume_from and resume_from[0] != speed:
             log.warning("picking up a rehearsal played at %sx; the new speed %sx is ignored", resume_from[0], speed)
             speed = resume_from[0]
+        register = ScenarioRegister.of(script)
+        await family_links(zoom, script, meeting_id, register, resumed=resume_from is not None)
         controller = await start_session(
             settings=parts.settings,
             zoom=zoom,
             auth=auth,
-            register=ScenarioRegister.of(script),
+            register=register,
             journals=journals,
             meeting_id=meeting_id,
             rehearsal=True,

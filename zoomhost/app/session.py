@@ -29,6 +29,8 @@ from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import SessionJournals, utc_now
+from zoomhost.core.invitations import approved_registrations
+from zoomhost.core.preflight import registration_required, registrations_approved_by_hand
 from zoomhost.core.session import Arrival, SessionChange
 from zoomhost.core.start_checks import StartChecklist
 from zoomhost.live.engine import ConnectAssistant, Listener, LiveController
@@ -36,6 +38,7 @@ from zoomhost.live.opening import RegisterSource, open_session
 from zoomhost.live.state import LiveState, LiveUpdate, Notice, NoticeKind, StartChecksView, notices_in
 from zoomhost.system import redact
 from zoomhost.system.config import Settings
+from zoomhost.zoom.ratelimit import RetryPolicy
 
 if TYPE_CHECKING:
     from zoomhost.app.services import Connection, Services
@@ -67,6 +70,9 @@ R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
+#: Reading who Zoom says waiting people are: one retry, then the watch asks again a second later.
+ASK_AGAIN_SOON = RetryPolicy(max_attempts=2, base_delay=0.25, max_delay=0.5, max_retry_after=2.0, give_up_after=2.0)
+
 
 async def start_session(
     *,
@@ -89,6 +95,7 @@ async def start_session(
     clock: Callable[[], datetime] = utc_now,
     assistant_ids: Collection[str] = (),
     meeting_uuid: str | None = None,
+    meeting: Mapping[str, Any] | None = None,
 ) -> LiveController:
     """Build and start the controller for one meeting, from the app's parts (real Zoom or rehearsal alike).
 
@@ -96,16 +103,34 @@ async def start_session(
     (``Services.journals``); ``connect_assistant`` (see
     ``zoomhost.assistant.launcher``) is tried in the background and again whenever the assistant
     drops; until then the Zoom client's own buttons are shown. Picks up this meeting's
-    unfinished journal when ``resume``. Run it on the I/O loop.
+    unfinished journal when ``resume``. ``meeting``: the meeting as Zoom gave it, if already read
+    (its topic, and whether it requires registration: then pupils are admitted by their family's
+    own link). Run it on the I/O loop.
     """
     from zoomhost.zoom.events import EventStream
 
-    if topic is None:
+    if meeting is None:
         try:
-            topic = str((await zoom.get_meeting(meeting_id)).get("topic") or "")
+            meeting = await zoom.get_meeting(meeting_id)
         except ZoomhostError as err:
-            log.warning("the meeting's topic could not be read: %s", err)
-            topic = ""
+            log.warning("the meeting could not be read: %s", err)
+            meeting = {}
+    if topic is None:
+        topic = str(meeting.get("topic") or "")
+    links_in_use = registration_required(meeting)
+    found: dict[str, int] = {}
+    if registrations_approved_by_hand(meeting):
+        # Registrations the school approved that zoomhost did not make (another computer, Zoom's own
+        # pages): matched to the pupil they name. Where anyone is approved, they would prove nothing.
+        try:
+            listed = await zoom.list_registrants(meeting_id)
+        except ZoomhostError as err:
+            log.warning("the meeting's registrations could not be read: %s", err)
+            listed = []
+        pupils = await _off_loop(register.pupils)
+        found = approved_registrations(
+            ((r.registrant_id, r.first_name, r.last_name) for r in listed), pupils, today=clock().date()
+        )
     # Reading the register and the journals is disk work: off the loop, which hears Zoom meanwhile.
     session = await _off_loop(
         lambda: open_session(
@@ -117,6 +142,8 @@ async def start_session(
             register=register,
             resume=resume,
             clock=clock,
+            links_in_use=links_in_use,
+            found_links=found,
         )
     )
 
@@ -143,6 +170,7 @@ async def start_session(
         streams=streams,
         end_meeting=end_meeting,
         roster=lambda: zoom.live_participants(meeting_id),
+        identity_roster=lambda: zoom.live_participants(meeting_id, retry=ASK_AGAIN_SOON),
         listener=listener,
         clock=clock,
         auto_lock_after=auto_lock_after if auto_lock_after is not None else timedelta(minutes=settings.auto_lock_minutes),
@@ -356,6 +384,7 @@ async def begin_session(
         resume=not connection.is_rehearsal,
         topic=str(meeting.get("topic") or ""),
         time_scale=speed,
+        meeting=meeting,
     )
     run = None
     try:

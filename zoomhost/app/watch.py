@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from zoomhost.app.session import start_session
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import JournalKind, utc_now
+from zoomhost.core.models import Evidence
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import SessionChange
 from zoomhost.live.notes import LiveNote, note_of
@@ -48,7 +49,7 @@ class WatchLine:
     message: str | None = None
     state: str | None = None  # "stream": up | down | back; "left": where from
     renamed: bool = False  # an arrival re-checked because the person changed their name
-    evidence: Any = field(default=None, compare=False)
+    evidence: Any = field(default=None, compare=False)  # what the verdict rests on (``models.Evidence``)
 
     def as_dict(self) -> dict[str, object]:
         """The JSON object: ``kind`` and ``time`` always, the rest when it applies (reasons as dry-run shows them)."""
@@ -78,7 +79,8 @@ class WatchLine:
         if self.verdict is not None:
             who = f" ({visible_name(self.pupil or self.staff or '')})" if (self.pupil or self.staff) else ""
             why = "; ".join(visible_name(reason) for reason in self.reasons)
-            parts.append(f"{self.verdict.replace('_', ' ')}{who}" + (f" — {why}" if why else ""))
+            rests_on = f" [{self.evidence.words}]" if isinstance(self.evidence, Evidence) else ""
+            parts.append(f"{self.verdict.replace('_', ' ')}{who}{rests_on}" + (f" — {why}" if why else ""))
         if self.state and self.kind == "stream":
             parts.append(self.state)
         if self.message:

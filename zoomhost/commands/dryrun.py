@@ -1,23 +1,34 @@
 """`zoomhost dry-run`: see how the waiting room would treat a list of display names, before a real meeting.
 
 The register and staff list are read exactly as `register import` reads them, and nothing is
-stored. Names arrive in file order; each consented pupil is taken as admitted, so the same
-pupil arriving again shows as a duplicate, as it would live.
+stored. Names arrive in file order; each consented pupil and each staff member is taken as let
+in, so the same pupil or staff member arriving again shows as a duplicate, as it would live.
+
+Beside a name, after a tab, the evidence Zoom would give: ``link:ID`` (a registration id: the
+family links kept with the stored register are looked up, for the same pupil in the register
+file) or ``email:ADDRESS`` (signed in to Zoom as that address). A list with a link, or
+``--registration``, is tried as a meeting that requires registration: pupils are admitted by
+their own link only. Every line says what its verdict rests on and whether Admit all and the
+autopilot would admit it.
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import date
 import json
+import re
 import secrets
 import sys
+from datetime import date
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from zoomhost.core.classifier import AdmissionClassifier
+from zoomhost.app.register import family_links_for
+from zoomhost.app.services import command_services
+from zoomhost.core.classifier import AdmissionClassifier, Here
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
 from zoomhost.core.models import Classification, StaffMember, Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.register import read_register_file, read_staff_file
@@ -38,7 +49,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--register", type=Path, required=True, metavar="REGISTER.csv", help="the consent register export")
     p.add_argument("--staff", type=Path, metavar="STAFF.csv", help="the staff list export")
-    p.add_argument("names", type=Path, metavar="NAMES.txt", help="display names, one per line, UTF-8")
+    p.add_argument(
+        "names",
+        type=Path,
+        metavar="NAMES.txt",
+        help="display names, one per line, UTF-8; after a tab, optionally link:ID or email:ADDRESS",
+    )
+    p.add_argument(
+        "--registration",
+        action="store_true",
+        help="try it as a meeting that requires registration (pupils admitted by their own link only); "
+        "the default when a line gives a link",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
     p.set_defaults(func=run_dry_run)
 
@@ -59,13 +81,25 @@ def run_dry_run(args: argparse.Namespace) -> int:
     if staff_list is not None:
         _report_skipped(args.staff, staff_list.skipped)
         staff = staff_list.staff
-    classifier = AdmissionClassifier(pupils=register.pupils, staff=staff, today=date.today(), surname_key=surname_key)
-    admitted: set[int] = set()
+    linked = any(identity.registrant_id for _, _, identity in names)
+    links: dict[str, int] = {}
+    if linked:
+        with command_services() as services:
+            links = family_links_for(services.register, register.pupils)
+    classifier = AdmissionClassifier(
+        pupils=register.pupils,
+        staff=staff,
+        today=date.today(),
+        links=links,
+        links_in_use=args.registration or linked,
+        surname_key=surname_key,
+    )
+    here = Here()
     results: list[tuple[int, str, Classification]] = []
-    for line, name in names:
-        result = classifier.classify(name, present=admitted)
-        if result.verdict is Verdict.CONSENTED and result.pupil is not None:
-            admitted.add(result.pupil.id)
+    for line, name, identity in names:
+        result = classifier.classify(name, present=here, identity=identity)
+        if result.verdict in (Verdict.CONSENTED, Verdict.STAFF) or identity.registrant_id:
+            here.add(result, identity)  # let in (or waiting for the teacher): a second copy is a duplicate
         results.append((line, name, result))
     if args.json:
         for line, name, result in results:
@@ -75,12 +109,40 @@ def run_dry_run(args: argparse.Namespace) -> int:
     else:
         print(_table(results))
         print()
-        print(_summary(results, pupils=len(register.pupils), staff=len(staff)))
+        print(_summary(results, pupils=len(register.pupils), staff=len(staff), links=classifier.links_in_use))
     return 0
 
 
-def read_names(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, display name) for each non-blank line. Only line feeds end a line: other breaks stay in the name."""
+_EVIDENCE = re.compile(r"\t(link|email):([^\t]*)$")
+
+
+def read_names(path: Path) -> Iterator[tuple[int, str, ZoomIdentity]]:
+    """(line number, display name, what Zoom would say of them) for each non-blank line.
+
+    Only line feeds end a line: other breaks stay in the name. A last column after a tab that
+    reads ``link:ID`` or ``email:ADDRESS`` is the evidence; a tab anywhere else is part of the name.
+    """
+    for number, line in _lines(path):
+        found = _EVIDENCE.search(line)
+        if found is None:
+            yield number, line, NO_IDENTITY
+            continue
+        kind, value = found.group(1), found.group(2).strip()
+        if kind == "link" and not value:
+            raise NamesFileError(f"{path.name} line {number}: link: has no registration id after it.", hint="Write link:ID.")
+        if kind == "email" and not _ADDRESS.match(value):
+            raise NamesFileError(
+                f"{path.name} line {number}: email:{value} is not an email address.", hint="Write email:ADDRESS."
+            )
+        identity = ZoomIdentity(registrant_id=value) if kind == "link" else ZoomIdentity(email=value)
+        yield number, line[: found.start()], identity
+
+
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each non-blank line of the names file."""
     try:
         data = read_regular_file(path, limit=MAX_BYTES)  # never a device or a pipe, never without end
     except RegisterUnusable as err:
@@ -110,26 +172,33 @@ def _report_skipped(path: Path, skipped: tuple) -> None:
 
 
 def _table(results: list[tuple[int, str, Classification]]) -> str:
-    rows = [("line", "display name", "verdict", "who", "why")]
+    rows = [("line", "display name", "verdict", "evidence", "admit", "who", "why")]
     for line, name, result in results:
         shown = visible_name(name)
         if len(shown) > NAME_WIDTH:
             shown = shown[: NAME_WIDTH - 1] + "…"
         who = result.pupil.label() if result.pupil else (result.staff.name if result.staff else "")
         why = "; ".join(result.reasons)
-        rows.append((str(line), shown, result.verdict.value, visible_name(who), visible_name(why)))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        admit = "yes" if result.admit else "no"
+        rows.append((str(line), shown, result.verdict.value, result.evidence.words, admit, visible_name(who), visible_name(why)))
+    widths = [max(len(row[i]) for row in rows) for i in range(6)]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:6], widths, strict=True)) + "  " + row[6]
         for row in rows
     ).rstrip()
 
 
-def _summary(results: list[tuple[int, str, Classification]], *, pupils: int, staff: int) -> str:
+def _summary(results: list[tuple[int, str, Classification]], *, pupils: int, staff: int, links: bool) -> str:
     counts = Counter(result.verdict for _, _, result in results)
     parts = [f"{counts[v]} {v.value.replace('_', ' ')}" for v in Verdict if counts[v]]
-    admissible = counts[Verdict.CONSENTED] + counts[Verdict.STAFF]
+    admitted = sum(1 for _, _, result in results if result.admit)
+    how = (
+        "pupils by their own link, staff signed in"
+        if links
+        else "pupils by name (no per-family links: the weaker way), staff signed in"
+    )
     return (
         f"{len(results)} names against {pupils} pupils and {staff} staff: " + ", ".join(parts) + ".\n"
-        f"{admissible} would be admitted; {len(results) - admissible} held for the teacher. Nothing was stored."
+        f"{admitted} would be admitted by Admit all and the autopilot ({how}); "
+        f"{len(results) - admitted} held for the teacher. Nothing was stored."
     )

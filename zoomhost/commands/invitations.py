@@ -54,6 +54,11 @@ def _report(prepared: InvitationsWritten) -> None:
     print(f"Wrote {prepared.rows} row(s) for {prepared.families} consented pupil(s) to {prepared.path}.")
     if prepared.personal_links:
         print(f"{prepared.personal_links} row(s) have the family's own link; the others the meeting's own link.")
+    if prepared.links_kept:
+        print(
+            f"The waiting room will know {prepared.links_kept} famil{'y' if prepared.links_kept == 1 else 'ies'} "
+            "by their own link (kept with the register: which pupil, never the link)."
+        )
     for note in prepared.notes:
         print(f"Note: {note}")
     print(f"Warning: {WARNING}")

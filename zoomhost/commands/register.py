@@ -66,6 +66,11 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"Stored: the register now holds {imported.pupils} pupils.")
             if imported.leavers_removed:
                 print(f"Removed {len(imported.leavers_removed)} leavers whose retention ended (the August after they left).")
+            if imported.links_forgotten:
+                print(
+                    f"Forgot {imported.links_forgotten} family link(s) made for the old register: prepare the "
+                    "invitations again, or those families are known by their typed name only."
+                )
     if args.dry_run:
         what = "staff list" if args.staff else "register"
         print(f"Dry run: nothing was stored; the {what} already stored is unchanged.")

@@ -181,5 +181,8 @@ def _line(key: str, row, clock) -> str:  # noqa: ANN001 - a row of the section, 
     if key == "attendance":
         name = row.first_name + (f" {row.surname_initial}." if row.surname_initial else "")
         rejoins = f", rejoined {row.rejoins}x" if row.rejoins else ""
-        return f"{name:<20} {row.class_name or '':<10} {clock(row.first_join)}–{clock(row.last_leave)}  {row.minutes_present:.0f} min{rejoins}"
-    return f"{row.name:<20} {clock(row.first_join)}–{clock(row.last_leave)}"
+        return (
+            f"{name:<20} {row.class_name or '':<10} {clock(row.first_join)}–{clock(row.last_leave)}"
+            f"  {row.minutes_present:.0f} min{rejoins}, admitted {row.admitted_words}"
+        )
+    return f"{row.name:<20} {clock(row.first_join)}–{clock(row.last_leave)}, admitted {row.admitted_words}"

@@ -5,18 +5,28 @@ without consent) fits everything the name says (first name or a common form of i
 initial, class) and that pupil has consent and is not already in. Anything less clear is held
 for the teacher with reasons in plain words. Every way of reading a name is tried and the pupils
 they fit are pooled, so an extra reading can only make a match less certain, never more.
+
+A name is only what someone typed. Where Zoom says more (``ZoomIdentity``: their own
+registration link, or a Zoom sign-in), that decides who they are and the name is checked
+against it: a pupil's own link names the pupil, whatever device name shows; a sign-in as an
+address on the staff list names the staff member. A typed staff name is a claim, never an
+identity: Admit all and the autopilot admit staff only when signed in, and consented pupils
+through their own link where the school uses per-family links (``models.admits``). A second
+arrival through a link already here is a duplicate (the link was passed on), and so is a
+second arrival naming a staff member who is already here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from functools import lru_cache
 
-from zoomhost.core.models import Classification, Pupil, StaffMember, Verdict
+from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
+from zoomhost.core.models import Classification, Evidence, Pupil, StaffMember, Verdict, admits
 from zoomhost.core.names import (
     CLASS_WORDS,
     MAX_NAME_LENGTH,
@@ -37,7 +47,7 @@ from zoomhost.core.names import (
 )
 from zoomhost.core.nicknames import aliases
 
-__all__ = ["AdmissionClassifier"]
+__all__ = ["AdmissionClassifier", "Here", "Presence"]
 
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 # What Zoom appends to a display name already in the meeting when a second device joins with it: "Callum (2)".
@@ -226,6 +236,79 @@ class _Reading:
         return f'"{self.typed}", who is not on the register'
 
 
+class Presence:
+    """Who is already here, as the classifier compares an arrival with them.
+
+    This base knows only pupils (``pupils``: ids of pupils in the meeting, or waiting as that
+    pupil): what a caller with nothing more to say passes. The live session and ``Here`` say more.
+    """
+
+    __slots__ = ("_pupils",)
+
+    def __init__(self, pupils: Collection[int] = ()) -> None:
+        self._pupils = pupils
+
+    def pupil_here(self, pupil_id: int) -> bool:
+        """In the meeting, or waiting as that pupil (by any evidence)."""
+        return pupil_id in self._pupils
+
+    def pupil_vouched(self, pupil_id: int) -> bool:
+        """In the meeting, or waiting through their own link: what an arrival through a link is compared with."""
+        return self.pupil_here(pupil_id)
+
+    def staff_here(self, staff_id: int) -> bool:
+        """In the meeting, or waiting as that staff member (by any evidence)."""
+        return False
+
+    def staff_vouched(self, staff_id: int) -> bool:
+        """In the meeting, or waiting signed in as that staff member."""
+        return self.staff_here(staff_id)
+
+    def link_here(self, registrant_id: str) -> bool:
+        """Someone waiting or in the meeting through this registration link."""
+        return False
+
+
+class Here(Presence):
+    """A presence kept by hand (``dry-run``, tests): ``add`` each arrival taken as let in."""
+
+    __slots__ = ("_links", "_staff", "_vouched", "_vouched_staff")
+
+    def __init__(self) -> None:
+        super().__init__(set())
+        self._vouched: set[int] = set()
+        self._staff: set[int] = set()
+        self._vouched_staff: set[int] = set()
+        self._links: set[str] = set()
+
+    def add(self, result: Classification, identity: ZoomIdentity = NO_IDENTITY) -> None:
+        if identity.registrant_id:
+            self._links.add(identity.registrant_id)
+        if result.pupil is not None:
+            self._pupils.add(result.pupil.id)  # type: ignore[attr-defined]
+            if result.evidence is Evidence.LINK:
+                self._vouched.add(result.pupil.id)
+        if result.staff is not None:
+            self._staff.add(result.staff.id)
+            if result.evidence is Evidence.SIGNED_IN:
+                self._vouched_staff.add(result.staff.id)
+
+    def pupil_vouched(self, pupil_id: int) -> bool:
+        return pupil_id in self._vouched
+
+    def staff_here(self, staff_id: int) -> bool:
+        return staff_id in self._staff
+
+    def staff_vouched(self, staff_id: int) -> bool:
+        return staff_id in self._vouched_staff
+
+    def link_here(self, registrant_id: str) -> bool:
+        return registrant_id in self._links
+
+
+_NOBODY = Presence()
+
+
 class AdmissionClassifier:
     """Classifies waiting-room display names against one consent register and staff list.
 
@@ -239,16 +322,24 @@ class AdmissionClassifier:
         pupils: Sequence[Pupil],
         staff: Sequence[StaffMember],
         today: date | None = None,
+        links: Mapping[str, int] | None = None,
+        links_in_use: bool = False,
         surname_key: bytes | None = None,
     ) -> None:
-        """``surname_key`` is the key the register's surname digests were made with; without it (or without
-        digests on the register) pupils are told apart by surname initial only."""
+        """``links``: registrant id -> pupil id, for the links issued for this meeting; ``links_in_use``:
+        the meeting requires registration, so a consented pupil is admitted automatically only
+        through their own link (otherwise by name, the weaker way). ``surname_key`` is the key the
+        register's surname digests were made with; without it (or without digests on the register)
+        pupils are told apart by surname initial only."""
         # A pupil whose leaving date has passed is no longer at the school, whatever the register
         # says of consent, until the August purge removes them: held, with the date as the reason.
         self._left: dict[int, date] = {
             p.id: p.leaving_date for p in pupils if today and p.leaving_date and p.leaving_date < today
         }
         pupils = [replace(p, consent=False) if p.id in self._left else p for p in pupils]
+        self._pupils: dict[int, Pupil] = {p.id: p for p in pupils}
+        self._links: dict[str, int] = dict(links or {})
+        self.links_in_use = links_in_use
         self._by_name: dict[str, _Bucket] = {}
         self._first_names: set[str] = set()
         self._may_be_names: set[str] = set()  # words that may be a pupil's own name or class, not a surname
@@ -298,24 +389,215 @@ class AdmissionClassifier:
 
     # ------------------------------------------------------------ the decision
 
-    def classify(self, display_name: str, *, present: Collection[int] = ()) -> Classification:
-        """The verdict for one waiting-room display name; ``present`` holds ids of pupils already in."""
+    def classify(
+        self,
+        display_name: str,
+        *,
+        present: Collection[int] | Presence = (),
+        identity: ZoomIdentity | None = None,
+    ) -> Classification:
+        """The verdict on one arrival: its display name, and who Zoom says it is (``identity``).
+
+        ``present``: who is already here, as a ``Presence`` or just the ids of pupils already in.
+        """
+        here = present if isinstance(present, Presence) else Presence(present)
+        who = identity if identity is not None else NO_IDENTITY
+        notes: tuple[str, ...] = ()
+        if who:
+            member = self._staff_email.get(who.email) if who.email else None
+            if member is not None or who.user_id:
+                return self._finish(self._signed_in(display_name, who, member, here))
+            pupil = self._pupils.get(self._links[who.registrant_id]) if who.registrant_id in self._links else None
+            if pupil is not None:
+                return self._finish(self._through_link(display_name, who.registrant_id, pupil, here))
+            if who.registrant_id:
+                notes = ("came through a registration link zoomhost did not issue: not one of the families' own links",)
+            elif who.email:
+                notes = ("signed in to Zoom outside the school's account, as an address not on the staff list",)
+        result = self._claimed(self._named(display_name, here), here)
+        if notes:
+            result = replace(result, reasons=(*result.reasons, *notes))
+        return self._finish(result)
+
+    def _finish(self, result: Classification) -> Classification:
+        """The verdict with whether Admit all may admit it, and why not when a consented pupil waits for a click."""
+        admit = admits(result.verdict, result.evidence, links_in_use=self.links_in_use)
+        if result.verdict is Verdict.CONSENTED and not admit:
+            result = replace(
+                result,
+                reasons=(
+                    *result.reasons,
+                    "not through the family's own link: this meeting admits pupils by link, so admit by hand if it is them",
+                ),
+            )
+        return replace(result, admit=admit)
+
+    def _claimed(self, result: Classification, here: Presence) -> Classification:
+        """A staff member named by typing alone: a claim for the teacher to check, or a duplicate."""
+        if result.verdict is not Verdict.STAFF or result.staff is None:
+            return result
+        member = result.staff
+        if here.staff_here(member.id):
+            return Classification(
+                verdict=Verdict.DUPLICATE,
+                staff=member,
+                reasons=(
+                    *result.reasons,
+                    f"{member.name} is already here; this may be someone else using a staff name",
+                ),
+            )
+        return replace(
+            result,
+            reasons=(
+                *result.reasons,
+                "a typed staff name is only a claim: not signed in to the school's Zoom account, so admit by hand if it is them",
+            ),
+        )
+
+    def _signed_in(
+        self, display_name: str, who: ZoomIdentity, member: StaffMember | None, here: Presence
+    ) -> Classification:
+        """Signed in to the school's Zoom account, or as an address on the staff list."""
+        as_who = f" as {who.email}" if who.email else ""
+        account = f"signed in to the school's Zoom account{as_who}" if who.user_id else f"signed in to Zoom{as_who}"
+        named = self._named(display_name, _NOBODY)
+        if member is None:
+            # In the school's account, but not an address on the staff list: the name says who, the sign-in vouches.
+            result = self._named(display_name, here)
+            if result.verdict is Verdict.STAFF and result.staff is not None:
+                member = result.staff
+                if member.email and who.email and member.email.lower() != who.email:
+                    return Classification(
+                        verdict=Verdict.AMBIGUOUS,
+                        staff=member,
+                        reasons=(account, f"the name says staff member {member.name}, whose address on the staff list is another"),
+                        evidence=Evidence.SIGNED_IN,
+                    )
+            else:
+                return replace(result, reasons=(account, *result.reasons), evidence=Evidence.SIGNED_IN)
+        staff_reason = f"{account}: staff member {member.name}"
+        if named.verdict is Verdict.SUSPICIOUS:
+            return replace(named, staff=member, reasons=(staff_reason, *named.reasons), evidence=Evidence.SIGNED_IN)
+        if named.pupil is not None and named.verdict in (Verdict.CONSENTED, Verdict.NO_CONSENT):
+            return Classification(
+                verdict=Verdict.AMBIGUOUS,
+                staff=member,
+                reasons=(staff_reason, f"but the name says pupil {named.pupil.label()}: check who is using the staff account"),
+                evidence=Evidence.SIGNED_IN,
+            )
+        if here.staff_vouched(member.id):
+            return Classification(
+                verdict=Verdict.DUPLICATE,
+                staff=member,
+                reasons=(staff_reason, f"{member.name} is already here, signed in: the same account on a second device?"),
+                evidence=Evidence.SIGNED_IN,
+            )
+        reasons = [staff_reason]
+        if named.staff is not None and named.staff.id != member.id:
+            reasons.append(f"the name shown says {named.staff.name}")
+        return Classification(verdict=Verdict.STAFF, staff=member, reasons=tuple(reasons), evidence=Evidence.SIGNED_IN)
+
+    def _through_link(self, display_name: str, registrant_id: str, pupil: Pupil, here: Presence) -> Classification:
+        """Through the registration link issued for ``pupil``: the link says who; the name is checked against it."""
+        short = _short(pupil)
+        via = f"came through {short}'s own link"
+
+        def held(verdict: Verdict, *reasons: str) -> Classification:
+            return Classification(verdict=verdict, pupil=pupil, reasons=(via, *reasons), evidence=Evidence.LINK)
+
+        if here.link_here(registrant_id):
+            return held(
+                Verdict.DUPLICATE,
+                f"{short}'s link is already in use in this meeting: it may have been passed on to someone else",
+            )
+        read = self._read(display_name)
+        notes: tuple[str, ...] = ()
+        if isinstance(read, Classification):
+            if read.verdict is Verdict.SUSPICIOUS:
+                return held(Verdict.SUSPICIOUS, *read.reasons)
+            if read.staff is not None:
+                return held(Verdict.SUSPICIOUS, f"but the name is staff member {read.staff.name}'s email address")
+            fits = False
+        else:
+            readings, words = read
+            fits, other = self._against_link(pupil, readings)
+            if other and fits:
+                return held(
+                    Verdict.AMBIGUOUS,
+                    "the name also names " + _and_list(other),
+                    "children may be sharing one device; admit each one by hand",
+                )
+            if other:
+                return held(Verdict.SUSPICIOUS, "but the name says " + _and_list(other))
+            notes = _notes(words)
+        if not fits:
+            shown = display_name.strip()
+            notes = (f'the name shown ("{shown}") does not name the pupil; the link does' if shown else "no name shown; the link says who", *notes)
+        if pupil.id in self._left:
+            return held(Verdict.NO_CONSENT, f"left the school on {self._left[pupil.id]:%d %B %Y}", *notes)
+        if not pupil.consent:
+            return held(Verdict.NO_CONSENT, "no consent for video lessons on the register", *notes)
+        if here.pupil_vouched(pupil.id):
+            return held(
+                Verdict.DUPLICATE,
+                f"{pupil.label()} is already here; this may be someone else using the family's link",
+            )
+        return held(Verdict.CONSENTED, *notes)
+
+    def _against_link(self, pupil: Pupil, readings: list[_Reading]) -> tuple[bool, list[str]]:
+        """(whether the name names the link's pupil, and who else it names) for a name read in full."""
+        fits = False
+        other: list[str] = []
+        for reading in readings:
+            ids = {e.pupil.id for e in reading.candidates}
+            if reading.role in (_Role.CHILD, _Role.BOTH) and pupil.id in ids:
+                fits = True
+                if reading.also_names is not None:
+                    other.append(f'"{reading.also_names}", another pupil\'s name')
+            elif reading.role is _Role.MISMATCH and pupil.id in {e.pupil.id for e in reading.named}:
+                fits = True  # the pupil's first name, with a surname or class that does not fit: the link decides
+            elif reading.role in (_Role.CHILD, _Role.BOTH, _Role.MISMATCH, _Role.STAFF):
+                other.append(reading.describe())
+        return fits, other
+
+    def _named(self, display_name: str, here: Presence) -> Classification:
+        """The verdict on the typed name alone (a staff name here is the name, not yet a claim)."""
+        checked = self._checked(display_name)
+        if isinstance(checked, Classification):
+            return checked
+        copy = _ZOOM_COPY.search(checked)
+        if copy is not None and copy.start() > 0:
+            # "Amy (3)" may be a family's Year 3; it is Zoom's number only when that pupil is already here
+            copied = self._named_as_typed(checked[: copy.start()], here)
+            if copied.verdict is Verdict.DUPLICATE:
+                return _numbered_by_zoom(copied, copy.group("n"))
+        return self._named_as_typed(checked, here)
+
+    def _named_as_typed(self, name: str, here: Presence) -> Classification:
+        read = self._read_name(name)
+        if isinstance(read, Classification):
+            return read
+        readings, words = read
+        return self._decide(readings, words, here)
+
+    def _read(self, display_name: str) -> Classification | tuple[list[_Reading], list[Word]]:
+        """The name read for the people it names, or at once the verdict on a name that is no name."""
+        checked = self._checked(display_name)
+        if isinstance(checked, Classification):
+            return checked
+        return self._read_name(checked)
+
+    def _checked(self, display_name: str) -> str | Classification:
+        """The name trimmed, or at once the verdict on one too long or with characters that hide something."""
         text = display_name if isinstance(display_name, str) else str(display_name)
         if len(text) > 4 * MAX_NAME_LENGTH or len(text.strip()) > MAX_NAME_LENGTH:
             return _verdict(Verdict.SUSPICIOUS, f"too long to be a name ({len(text.strip())} characters)")
         problems = character_problems(text)  # before trimming: a tab or line break at the end hides nothing innocent
         if problems:
             return Classification(verdict=Verdict.SUSPICIOUS, reasons=tuple(problems))
-        name = text.strip()
-        copy = _ZOOM_COPY.search(name)
-        if copy is not None and copy.start() > 0:
-            # "Amy (3)" may be a family's Year 3; it is Zoom's number only when that pupil is already here
-            copied = self._classify_name(name[: copy.start()], present)
-            if copied.verdict is Verdict.DUPLICATE:
-                return _numbered_by_zoom(copied, copy.group("n"))
-        return self._classify_name(name, present)
+        return text.strip()
 
-    def _classify_name(self, name: str, present: Collection[int]) -> Classification:
+    def _read_name(self, name: str) -> Classification | tuple[list[_Reading], list[Word]]:
         if not name:
             return _verdict(Verdict.NOT_ON_REGISTER, "no name given")
         email = email_address(name)
@@ -336,8 +618,7 @@ class AdmissionClassifier:
         for word in read.words():
             if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
                 word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
-        readings = [self._read_person(person) for person in read.people]
-        return self._decide(readings, read.words(), present)
+        return [self._read_person(person) for person in read.people], read.words()
 
     def _disguised(self, name: str) -> str | None:
         """ "Аму" is all Cyrillic, yet reads as Amy: a name on the register written to slip past a check."""
@@ -352,7 +633,7 @@ class AdmissionClassifier:
             return f'written in {script} letters that look like Latin ones (reads as "{reading.strip()}")'
         return None
 
-    def _decide(self, readings: list[_Reading], words: list[Word], present: Collection[int]) -> Classification:
+    def _decide(self, readings: list[_Reading], words: list[Word], present: Presence) -> Classification:
         people = [r for r in readings if r.role in (_Role.CHILD, _Role.STAFF, _Role.BOTH)]
         strangers = [r for r in readings if r.role in (_Role.MISMATCH, _Role.UNKNOWN, _Role.SURNAME)]
         both = [r for r in readings if r.role is _Role.BOTH]
@@ -498,6 +779,11 @@ def _word_digests(key: bytes, word: str, parts: tuple[str, ...]) -> frozenset[st
     return frozenset(surname_digest(k, key) for k in (word, *parts) if len(k) > 1)
 
 
+def _short(pupil: Pupil) -> str:
+    """First name and surname initial: whose link it is, in as few words as the teacher needs."""
+    return pupil.known_as + (f" {pupil.surname_initial}." if pupil.surname_initial else "")
+
+
 def _by_id(entry: _Entry) -> int:
     return entry.pupil.id
 
@@ -551,7 +837,7 @@ def _notes(words: list[Word]) -> tuple[str, ...]:
 
 
 def _child_verdict(
-    reading: _Reading, present: Collection[int], notes: tuple[str, ...], *, left: dict[int, date]
+    reading: _Reading, present: Presence, notes: tuple[str, ...], *, left: dict[int, date]
 ) -> Classification:
     candidates = reading.candidates
     if len(candidates) > 1:
@@ -567,7 +853,7 @@ def _child_verdict(
             if says_more
             else "the name gives no surname initial or class"
         )
-        already = [e.pupil.label() for e in candidates if e.pupil.id in present]
+        already = [e.pupil.label() for e in candidates if present.pupil_here(e.pupil.id)]
         reasons = [f"{_count(len(candidates))} {kind}{called}; {detail}", f"could be {_or_list(candidates)}"]
         if already:
             reasons.append(f"{_and_list(already)} already in the meeting")
@@ -588,7 +874,7 @@ def _child_verdict(
         return Classification(
             verdict=Verdict.NO_CONSENT, pupil=pupil, reasons=(matched, "no consent for video lessons on the register", *notes)
         )
-    if pupil.id in present:
+    if present.pupil_here(pupil.id):
         return Classification(
             verdict=Verdict.DUPLICATE,
             pupil=pupil,

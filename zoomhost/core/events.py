@@ -4,6 +4,10 @@ Every source turns what it hears into these; the live session consumes only thes
 ``event_id`` is stable for one real-world happening, so the same event heard twice
 (a reconnect, a reconciliation, an assistant callback and a WebSocket event) is
 journaled once.
+
+``identity`` is who Zoom says the participant is, beyond the name they typed: their own
+registration link, or the Zoom user they are signed in as. Only Zoom's event stream tells it;
+the host assistant's Meeting SDK binding reports names alone, so its events carry none.
 """
 
 from __future__ import annotations
@@ -50,6 +54,81 @@ class EventKind(StrEnum):
 PARTICIPANT_UUID = "participant_uuid"
 
 
+def _storable(text: object) -> bool:
+    if not isinstance(text, str) or text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _readable(text: object) -> object:
+    """``text`` with split pairs joined and each lone surrogate replaced by U+FFFD (non-text left alone)."""
+    if not isinstance(text, str):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+#: Zoom's ids and addresses are short; anything longer is cut, never trusted whole.
+MAX_IDENTITY = 256
+
+
+@dataclass(frozen=True, slots=True)
+class ZoomIdentity:
+    """Who Zoom says a participant is, as Zoom's join and waiting-room events carry it.
+
+    ``registrant_id``: they opened a registration link (each registrant has their own).
+    ``user_id``: Zoom's ``participant_user_id``, set only for someone signed in to a user of the
+    host's (the school's) Zoom account. ``email``: the address of the Zoom user they signed in as
+    (Zoom gives it for the host's account, rarely for anyone else). Empty strings mean Zoom said
+    nothing: someone who typed a name and nothing more.
+    """
+
+    registrant_id: str = ""
+    user_id: str = ""
+    email: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("registrant_id", "user_id", "email"):
+            value = getattr(self, name)
+            text = value.strip() if isinstance(value, str) else ""
+            if name == "email":
+                text = text.lower()
+            if not _storable(text):
+                text = str(_readable(text))
+            object.__setattr__(self, name, text[:MAX_IDENTITY])
+
+    def __bool__(self) -> bool:
+        return bool(self.registrant_id or self.user_id or self.email)
+
+    def adds_to(self, other: ZoomIdentity) -> bool:
+        """Whether this says something ``other`` does not (a link or a sign-in heard only now)."""
+        return any(getattr(self, name) and not getattr(other, name) for name in ("registrant_id", "user_id", "email"))
+
+    def merged(self, earlier: ZoomIdentity) -> ZoomIdentity:
+        """This identity, with what only ``earlier`` said kept (Zoom never takes a sign-in back mid-meeting)."""
+        return ZoomIdentity(
+            registrant_id=self.registrant_id or earlier.registrant_id,
+            user_id=self.user_id or earlier.user_id,
+            email=self.email or earlier.email,
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        """Only what Zoom said (nothing for someone who only typed a name)."""
+        return {name: getattr(self, name) for name in ("registrant_id", "user_id", "email") if getattr(self, name)}
+
+    @classmethod
+    def from_dict(cls, data: object) -> ZoomIdentity:
+        if not isinstance(data, dict):
+            return NO_IDENTITY
+        return cls(**{name: str(data[name]) for name in ("registrant_id", "user_id", "email") if data.get(name)})
+
+
+NO_IDENTITY = ZoomIdentity()
+
+
 @dataclass(frozen=True, slots=True)
 class MeetingEvent:
     kind: EventKind
@@ -60,6 +139,7 @@ class MeetingEvent:
     display_name: str | None = None
     source: str = "websocket"  # websocket | assistant | rehearsal | reconcile | manual
     extra: dict[str, str] = field(default_factory=dict)
+    identity: ZoomIdentity = NO_IDENTITY  # what Zoom says of who this is (Zoom's event stream only)
 
     def __post_init__(self) -> None:
         # JSON lets a hostile client send half a character (a lone surrogate), which no file can
@@ -80,20 +160,3 @@ class MeetingEvent:
             if uuid is not None:
                 extra[PARTICIPANT_UUID] = uuid[:MAX_PARTICIPANT_UUID]
             object.__setattr__(self, "extra", extra)
-
-
-def _storable(text: object) -> bool:
-    if not isinstance(text, str) or text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _readable(text: object) -> object:
-    """``text`` with split pairs joined and each lone surrogate replaced by U+FFFD (non-text left alone)."""
-    if not isinstance(text, str):
-        return text
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")

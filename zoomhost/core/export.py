@@ -107,7 +107,7 @@ def _cells(key: str, row: Any) -> dict[str, object]:
             "verdict": row.verdict,
             "actor": row.acted_by,
             "outcome": row.outcome,
-            "detail": "; ".join(row.reasons),
+            "detail": f"{row.evidence_words}: " + "; ".join(row.reasons),
         }
     if key == "actions":
         return {
@@ -126,6 +126,7 @@ def _cells(key: str, row: Any) -> dict[str, object]:
             "verdict": "consented",
             "minutes_present": row.minutes_present,
             "rejoins": row.rejoins,
+            "outcome": f"admitted {row.admitted_words}",
         }
     return {
         "time": _iso(row.first_join),
@@ -133,6 +134,7 @@ def _cells(key: str, row: Any) -> dict[str, object]:
         "name": row.name,
         "verdict": "staff",
         "minutes_present": row.minutes_present,
+        "outcome": f"admitted {row.admitted_words}",
     }
 
 

@@ -177,6 +177,34 @@ def registrants_for(addresses: ParentAddresses) -> tuple[list[ParentAddress], li
     return chosen, sharing
 
 
+def approved_registrations(
+    registrations: Iterable[tuple[str, str, str]], pupils: Sequence[Pupil], *, today: date
+) -> dict[str, int]:
+    """Registrations the school approved one by one, matched to the pupil they name: registrant id -> pupil id.
+
+    ``registrations``: (registrant id, first name, last name) as Zoom lists them. zoomhost registers a
+    family as the pupil (first or preferred name, surname initial), so a registration made elsewhere
+    names its pupil the same way; it counts only when its first name and the initial of its last name
+    fit exactly one invited pupil. Only for a meeting whose registrations the school approves by hand:
+    where Zoom approves anyone who registers, a registration says nothing the typed name does not.
+    """
+    candidates = invited_pupils(pupils, today=today)
+    found: dict[str, int] = {}
+    for registrant_id, first, last in registrations:
+        name = clean_name(first).casefold()
+        initial = (surname_initial(last) or "").casefold()
+        fits = [
+            p
+            for p in candidates
+            if name in {p.first_name.casefold(), p.known_as.casefold()}
+            and initial
+            and (p.surname_initial or "").casefold() == initial
+        ]
+        if registrant_id and len(fits) == 1:
+            found[registrant_id] = fits[0].id
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class InvitationRow:
     """One line of the mail merge: which pupil, the link to send, the passcode (secrets: not in repr)."""

@@ -75,6 +75,7 @@ class JournalKind(StrEnum):
 
     ARRIVAL = "arrival"
     RENAMED = "renamed"
+    IDENTIFIED = "identified"  # Zoom said who a participant is (own link, sign-in) after the name alone was heard
     LEFT_WAITING_ROOM = "left_waiting_room"
     ADMITTED = "admitted"
     JOINED = "joined"

@@ -120,16 +120,61 @@ class Verdict(StrEnum):
 
     @property
     def admissible(self) -> bool:
-        """Only these may ever be admitted automatically or by admit-all."""
+        """Only these may ever be admitted automatically or by admit-all (and then only as ``admits`` says)."""
         return self in (Verdict.CONSENTED, Verdict.STAFF)
+
+
+class Evidence(StrEnum):
+    """What an arrival's verdict rests on: who Zoom says they are, or only the name they typed."""
+
+    LINK = "link"  # came through their own registration link, issued for (and mapped to) one pupil
+    SIGNED_IN = "signed_in"  # signed in to the school's Zoom account, or as an address on the staff list
+    NAME = "name"  # the typed name alone: anyone can type any name
+
+    @property
+    def words(self) -> str:
+        return _EVIDENCE_WORDS[self]
+
+
+_EVIDENCE_WORDS = {
+    Evidence.LINK: "own link",
+    Evidence.SIGNED_IN: "signed in",
+    Evidence.NAME: "typed name only",
+}
+
+
+def admits(verdict: Verdict, evidence: Evidence, *, links_in_use: bool) -> bool:
+    """Whether Admit all and the autopilot may admit an arrival; the teacher's own click may admit anyone.
+
+    A staff member only when Zoom says who they are (signed in): a typed staff name is a claim, and
+    the head's name is printed in every family's letter. A consented pupil through their own link;
+    by the typed name alone only where the school does not use per-family links (``links_in_use``
+    False: the weaker, name-based admission, labelled as such wherever it applies).
+    """
+    if verdict is Verdict.STAFF:
+        return evidence is Evidence.SIGNED_IN
+    if verdict is Verdict.CONSENTED:
+        return evidence is Evidence.LINK or not links_in_use
+    return False
 
 
 @dataclass(frozen=True, slots=True)
 class Classification:
+    """The verdict on one arrival, what it rests on (``evidence``) and whether Admit all may admit it.
+
+    ``admit`` left out is :func:`admits` for a school that does not use per-family links.
+    """
+
     verdict: Verdict
     pupil: Pupil | None = None
     staff: StaffMember | None = None
     reasons: tuple[str, ...] = ()
+    evidence: Evidence = Evidence.NAME
+    admit: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.admit is None:
+            object.__setattr__(self, "admit", admits(self.verdict, self.evidence, links_in_use=False))
 
     def as_dict(self) -> dict[str, object]:
         pupil = None
@@ -144,4 +189,6 @@ class Classification:
             "pupil": pupil,
             "staff": self.staff.name if self.staff else None,
             "reasons": list(self.reasons),
+            "evidence": self.evidence.value,
+            "admit": bool(self.admit),
         }

@@ -820,6 +820,22 @@ def _scheduled_by(inp: PreflightInput, domains: set[str], shown: str) -> tuple[s
     return None, f", scheduled on the host's behalf by another {shown} account"
 
 
+def registration_required(meeting: Mapping[str, Any] | None) -> bool:
+    """Whether Zoom makes everyone register for ``meeting`` (a scheduled meeting, approved automatically
+    or by the host): then each family can have its own link, and pupils are admitted by it."""
+    if not isinstance(meeting, Mapping) or meeting.get("type") != 2:
+        return False
+    settings = meeting.get("settings")
+    return isinstance(settings, Mapping) and settings.get("approval_type") in (0, 1)
+
+
+def registrations_approved_by_hand(meeting: Mapping[str, Any] | None) -> bool:
+    """Whether the school approves each registration for ``meeting`` (approval type 1), so a registration
+    Zoom lists has been checked by a person."""
+    settings = meeting.get("settings") if isinstance(meeting, Mapping) else None
+    return registration_required(meeting) and isinstance(settings, Mapping) and settings.get("approval_type") == 1
+
+
 def _check_registration(inp: PreflightInput, severity: Severity) -> _Outcome:
     why = (
         "With registration, zoomhost can give each consented family its own join link, so a forwarded link "
@@ -841,8 +857,49 @@ def _check_registration(inp: PreflightInput, severity: Severity) -> _Outcome:
     if value == 0:
         return _Outcome(_short_of(severity), "Registration is on, but anyone who registers is approved.", why, fix)
     if value == 2:
-        return _Outcome(_short_of(severity), "No registration: every family gets the same link.", why, fix)
+        return _Outcome(
+            _short_of(severity),
+            "No registration: every family gets the same link, so pupils are admitted by the name they type "
+            "(the weaker way: anyone with the link can type a pupil's name).",
+            why,
+            fix,
+        )
     return _odd("registration", getattr(value, "value", value), fix=fix, why=why)
+
+
+def _check_one_device_per_link(inp: PreflightInput, severity: Severity) -> _Outcome:
+    why = (
+        "A family's own link is theirs alone only if it joins from one device at a time: otherwise a link "
+        "passed on to someone else joins beside the family, and Zoom does nothing about it (zoomhost still "
+        "flags the second device)."
+    )
+    fix = Fix(
+        meeting_patch={"settings": {"allow_multiple_devices": False}},
+        description="Let each registration link join from one device at a time.",
+    )
+    value = _read(inp.meeting, "settings.allow_multiple_devices", bool)
+    if value is _ABSENT:
+        return _not_reported(
+            "whether one registration link may join from several devices", source="meeting", inp=inp, fix=fix, why=why
+        )
+    if isinstance(value, _Odd):
+        return _odd("joining from several devices", value.value, fix=fix, why=why)
+    if not value:
+        return _Outcome(RuleStatus.PASS, "Each registration link joins from one device at a time.", why)
+    if _read(inp.meeting, "settings.approval_type", int) in (0, 1):
+        return _Outcome(
+            _short_of(severity),
+            "One family's registration link may join from several devices at once: a forwarded link joins beside them.",
+            why,
+            fix,
+        )
+    # Registration is off, so there are no family links yet: advice, set in the same update as registration.
+    return _Outcome(
+        RuleStatus.WARN,
+        "Registration is off, but once it is on one registration link could join from several devices at once.",
+        why,
+        fix,
+    )
 
 
 # --- what the protocol and the privacy impact assessment fear beyond the meeting's switches ----------
@@ -1468,6 +1525,13 @@ RULES: tuple[PreflightRule, ...] = (
         protocol_line="Link to chat only shared in secure email to parents who have given permission",
         severity=_A,
         check=_check_registration,
+    ),
+    _rule(
+        id="one_device_per_link",
+        title="Each family's link joins from one device",
+        protocol_line="Links and passwords should not be shared widely.",
+        severity=_R,
+        check=_check_one_device_per_link,
     ),
     _rule(
         id="meeting_authentication",

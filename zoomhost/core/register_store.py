@@ -1,4 +1,4 @@
-"""The stored consent register and staff list, in SQLite.
+"""The stored consent register and staff list, in SQLite, and which family link was issued for which pupil.
 
 Each import replaces the whole list in one transaction, so a failure leaves the previous
 register exactly as it was. What is deleted (a replaced list, a leaver) is gone from the files,
@@ -7,6 +7,11 @@ every SQLite build does by default) and every write ends by emptying the write-a
 as the protocol's privacy assessment promises ("certainly in the August following a
 pupil's leaving school"). On request, one pupil's entry and every row linked to it are erased
 together (``forget_pupils``), and the erasure is recorded by its reference, never the name.
+
+The family links: for each registration zoomhost made (a family's own join link), only the
+registrant id Zoom gave, the meeting, the pupil it was made for and the day — never the link
+itself, nor the parent's address. A pupil's links go with the pupil (a database foreign key:
+a new register, a leaver's removal, forgetting one pupil), and every link by retention.
 
 From outside: the database file (``db_path``, chosen by the composition root), and the lists
 to store, as anything with ``pupils`` or ``staff`` and the ``source`` file's name (what
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -63,7 +68,8 @@ CREATE TABLE IF NOT EXISTS erasures (
 
 # Added to a register of any schema version, so that they merge with other additions (see ``_add_columns``):
 # the school, the surname's keyed digests (space-separated), which key made them, and the columns a person
-# importing chose for a layout of headings (headings only: no pupil's data).
+# importing chose for a layout of headings (headings only: no pupil's data), and which family link was
+# issued for which pupil (registrant id -> pupil, never the join link).
 _ADDED_COLUMNS = (("pupils", "school", "TEXT"), ("pupils", "surname_digests", "TEXT"))
 _ADDED_TABLES = """
 CREATE TABLE IF NOT EXISTS surname_key (
@@ -75,7 +81,15 @@ CREATE TABLE IF NOT EXISTS column_choices (
     choices TEXT NOT NULL,
     chosen_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS links (
+    registrant_id TEXT PRIMARY KEY,
+    meeting_id TEXT NOT NULL,
+    pupil_id INTEGER NOT NULL REFERENCES pupils (id) ON DELETE CASCADE,
+    issued_on TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_by_pupil ON links (pupil_id);
 """
+_ADDED_TABLE_NAMES = ("surname_key", "column_choices", "links")
 _PUPIL_COLUMNS = (
     "id, first_name, preferred_name, surname_initial, class_name, consent, consent_date, leaving_date, school, surname_digests"
 )
@@ -83,7 +97,7 @@ _PUPIL_COLUMNS = (
 #: Other tables whose rows are about one pupil, as (table, column holding the pupil's register id):
 #: ``pupil_records`` lists their rows with the pupil's register entry and ``forget_pupils`` deletes
 #: them with it, in the same transaction. A table that maps Zoom registrants to pupils belongs here.
-PUPIL_LINKED_TABLES: tuple[tuple[str, str], ...] = ()
+PUPIL_LINKED_TABLES: tuple[tuple[str, str], ...] = (("links", "pupil_id"),)  # the family links issued for the pupil
 
 
 class RegisterStoreError(ZoomhostError):
@@ -172,7 +186,12 @@ class RegisterStore:
         key = self._surname_key()
         return key if key is not None and key_check(key) == row[0] else None
 
-    def replace_pupils(self, imported: ImportedPupils) -> None:
+    def replace_pupils(self, imported: ImportedPupils) -> int:
+        """Store ``imported`` in place of the register; how many family links went with the old one.
+
+        Pupils are numbered in the order of each import, so a link issued for the old register's
+        pupil 12 would name someone else in the new one: the old register's links are deleted with it.
+        """
         rows = [
             (
                 p.id,
@@ -189,12 +208,14 @@ class RegisterStore:
             for p in imported.pupils
         ]
         with self._transaction(write=True) as db:
-            db.execute("DELETE FROM pupils")
+            links = db.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+            db.execute("DELETE FROM pupils")  # and, through the foreign key, every family link
             db.executemany(f"INSERT INTO pupils ({_PUPIL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)  # noqa: S608
             db.execute(
                 "INSERT OR REPLACE INTO surname_key (id, key_check) VALUES (1, ?)", (getattr(imported, "key_check", None),)
             )
             self._record_import(db, "pupils", imported.source)
+        return int(links)
 
     def column_choices(self, layout: str) -> dict[str, str | None] | None:
         """The columns chosen when a file with these headings (``register_text.layout_key``) was last imported."""
@@ -227,6 +248,52 @@ class RegisterStore:
             rows = db.execute("SELECT id, name, email FROM staff ORDER BY id")
             return [StaffMember(id=row[0], name=row[1], email=row[2]) for row in rows]
 
+    # -- family links --------------------------------------------------------------------------
+    def record_links(self, meeting_id: str, links: Iterable[tuple[str, int]], *, issued_on: date) -> int:
+        """Keep which registrant id (a family's own join link, by Zoom's id for it) was issued for which
+        pupil of this register, for ``meeting_id``; how many were kept. All or none: a pupil id that is
+        not on the register refuses the lot."""
+        rows = [(str(registrant_id), str(meeting_id), int(pupil_id), issued_on.isoformat()) for registrant_id, pupil_id in links]
+        if not rows:
+            return 0
+        with self._transaction(write=True) as db:
+            known = {row[0] for row in db.execute("SELECT id FROM pupils")}
+            strangers = sorted({row[2] for row in rows} - known)
+            if strangers:
+                raise RegisterStoreError(
+                    f"a family link was issued for pupil {strangers[0]}, who is not on the stored register; nothing was kept.",
+                    hint="Prepare the invitations again against the register as it is now.",
+                )
+            db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def links(self, meeting_id: str | None) -> dict[str, int]:
+        """The family links issued for ``meeting_id`` (None: for any meeting): registrant id -> pupil id.
+        With no register stored, none (and nothing is made on disk)."""
+        if not self.db_path.exists():
+            return {}
+        with self._transaction() as db:
+            if meeting_id is None:
+                rows = db.execute("SELECT registrant_id, pupil_id FROM links")
+            else:
+                rows = db.execute("SELECT registrant_id, pupil_id FROM links WHERE meeting_id = ?", (str(meeting_id),))
+            return {row[0]: row[1] for row in rows}
+
+    def link_count(self, *, pupil_id: int | None = None) -> int:
+        """How many family links are kept (for one pupil, or in all)."""
+        with self._transaction() as db:
+            if pupil_id is None:
+                return int(db.execute("SELECT COUNT(*) FROM links").fetchone()[0])
+            return int(db.execute("SELECT COUNT(*) FROM links WHERE pupil_id = ?", (pupil_id,)).fetchone()[0])
+
+    def purge_links(self, *, issued_before: date, dry_run: bool = False) -> int:
+        """Remove (or with ``dry_run`` only count) the family links issued before ``issued_before``."""
+        with self._transaction(write=True) as db:
+            count = int(db.execute("SELECT COUNT(*) FROM links WHERE issued_on < ?", (issued_before.isoformat(),)).fetchone()[0])
+            if not dry_run:
+                db.execute("DELETE FROM links WHERE issued_on < ?", (issued_before.isoformat(),))
+        return count
+
     def consent_counts_by_class(self) -> dict[str, tuple[int, int]]:
         return consent_counts(self.pupils())
 
@@ -248,6 +315,7 @@ class RegisterStore:
             rows = db.execute(f"SELECT {_PUPIL_COLUMNS} FROM pupils WHERE leaving_date IS NOT NULL ORDER BY id").fetchall()  # noqa: S608
             due = [pupil for pupil in map(_pupil, rows) if august_after(pupil.leaving_date) <= today]  # type: ignore[arg-type]
             if not dry_run:
+                # their family links go too, through the foreign key
                 db.executemany("DELETE FROM pupils WHERE id = ?", [(pupil.id,) for pupil in due])
         return due
 
@@ -351,6 +419,7 @@ class RegisterStore:
         db.execute("PRAGMA secure_delete=ON")  # a deleted pupil is zeroed in the file, not left in its free space
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")  # a pupil's family links are deleted with the pupil
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise RegisterStoreError(
@@ -367,7 +436,7 @@ class RegisterStore:
 
 
 def _add_columns(db: sqlite3.Connection) -> None:
-    """The school, surname digests and column choices, added to a register stored before they were kept."""
+    """The school, surname digests, column choices and family links, added to a register stored before they were kept."""
     have = {row[1] for row in db.execute("PRAGMA table_info(pupils)")}
     for table, column, kind in _ADDED_COLUMNS:
         if column not in have:
@@ -376,7 +445,12 @@ def _add_columns(db: sqlite3.Connection) -> None:
             except sqlite3.OperationalError as err:
                 if "duplicate column" not in str(err):  # another copy of zoomhost added it a moment ago
                     raise
-    if db.execute("SELECT count(*) FROM sqlite_master WHERE name IN ('surname_key', 'column_choices')").fetchone()[0] < 2:
+    placeholders = ", ".join("?" for _ in _ADDED_TABLE_NAMES)
+    have_tables = db.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({placeholders})",  # noqa: S608
+        _ADDED_TABLE_NAMES,
+    ).fetchone()[0]
+    if have_tables < len(_ADDED_TABLE_NAMES):
         db.executescript(_ADDED_TABLES)
 
 

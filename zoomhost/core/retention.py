@@ -3,7 +3,9 @@
 Session journals (and so their summaries, which are computed from them) are deleted
 whole once they are older than the configured retention, counted from the day the
 session started. Pupils leave the register in the August after their leaving date; that
-is the register store's job, and this module only asks it and reports what it did.
+is the register store's job, and this module only asks it and reports what it did. The
+family links (which registrant id was issued for which pupil) are kept no longer than the
+journals: those issued before the same cutoff go too.
 
 Once a session has closed, its journal keeps no more than its summary needs (:func:`minimise`):
 a matched pupil as first name, initial and class, a member of staff as the staff list names them,
@@ -38,6 +40,8 @@ from zoomhost.core.models import Pupil, Verdict
 class LeaverPurger(Protocol):
     def purge_leavers(self, *, today: date, dry_run: bool = False) -> list[Pupil]: ...
 
+    def purge_links(self, *, issued_before: date, dry_run: bool = False) -> int: ...
+
 
 @dataclass(frozen=True, slots=True)
 class PurgedSession:
@@ -58,6 +62,7 @@ class PurgeReport:
     kept_sessions: int
     leavers: tuple[Pupil, ...] | None  # None: the register was not checked
     problems: tuple[str, ...] = ()
+    links: int | None = None  # family links issued before the cutoff; None: the register was not checked
 
     def lines(self) -> list[str]:
         verb = "Would remove" if self.dry_run else "Removed"
@@ -76,6 +81,8 @@ class PurgeReport:
             for pupil in self.leavers:
                 left = pupil.leaving_date.isoformat() if pupil.leaving_date else "?"
                 out.append(f"  {pupil.label()}  left {left}")
+        if self.links is not None:
+            out.append(f"{verb} {self.links} family link record(s) issued before {cutoff.isoformat()}.")
         out.extend(f"Problem: {problem}" for problem in self.problems)
         if self.dry_run:
             out.append("Nothing was removed (dry run).")
@@ -92,6 +99,7 @@ class PurgeReport:
             ],
             "kept_sessions": self.kept_sessions,
             "leavers": None if self.leavers is None else [p.label() for p in self.leavers],
+            "links": self.links,
             "problems": list(self.problems),
         }
 
@@ -130,9 +138,11 @@ def purge(
                 continue
         removed.append(PurgedSession(session_id=session_id, started_on=started_on, topic=topic, files=files))
     leavers: tuple[Pupil, ...] | None = None
+    links: int | None = None
     if register_store is not None:
         try:
             leavers = tuple(register_store.purge_leavers(today=today, dry_run=dry_run))
+            links = register_store.purge_links(issued_before=cutoff, dry_run=dry_run)
         except ZoomhostError as err:
             problems.append(err.user_text())
     return PurgeReport(
@@ -143,6 +153,7 @@ def purge(
         kept_sessions=kept,
         leavers=leavers,
         problems=tuple(problems),
+        links=links,
     )
 
 
@@ -198,7 +209,7 @@ def minimise(journal: SessionJournal) -> Minimised | None:
     changed: list[JournalEntry] = []
     for entry in entries:
         pid = entry.participant_id
-        if entry.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED) and pid:
+        if entry.kind in (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED) and pid:
             member = entry.detail.get("staff")
             if isinstance(member, Mapping) and member.get("name"):
                 staff[pid] = str(member["name"])

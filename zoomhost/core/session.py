@@ -32,8 +32,27 @@ person who left and comes back is a new arrival, as Zoom makes them one). The ac
 (``participant_user_id``) and the registrant id are not identities: two devices may share them.
 The journal keeps only a digest of the ``participant_uuid``, enough to match after a restart.
 
+Zoom's word on an admission. When Zoom reports someone let in from the waiting room while the last
+admit of them has no answer yet, or failed unconfirmed (the host assistant went away mid-command),
+that admit is journaled as done (``ADMISSION_SEEN_IN_ZOOM``): the teacher is not sent to check in
+Zoom what Zoom has already said, and a later answer from the channel changes nothing.
+
 The assistant's own participant (an id the assistant reported for itself, never a name) is
 journaled as a note, and is never classified, alarmed about or counted.
+
+Evidence. An arrival is classified on its name and on who Zoom says it is (the event's
+``ZoomIdentity``: a registration link, a sign-in). Only Zoom's event stream carries that; the host
+assistant reports names alone. So when the assistant is heard first and Zoom's event with the
+identity comes after, the row is classified again (an ``IDENTIFIED`` entry), and the identity
+heard once is kept for every later rename. Admit all and the autopilot admit only rows whose
+classification says ``admit``. Who is already here (a pupil, a staff member, a registration link)
+is counted from the rows, so a second arrival through a link in use, or naming a staff member
+already here, is a duplicate. Where one link may join from one device only, Zoom drops the first
+device as a second arrives through it, and reports the arrival first; the assistant may hear the
+drop before Zoom's event stream says whose link the newcomer used. So a link whose holder only the
+assistant saw go stays in use, until Zoom's stream reports that departure too (a ``left_confirmed``
+note), for anyone Zoom says arrived before that second: the newcomer is still caught, and a family
+coming back through their link after dropping out (a later second) is not.
 """
 
 from __future__ import annotations
@@ -49,13 +68,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
+from zoomhost.core.classifier import Presence
+from zoomhost.core.events import NO_IDENTITY, PARTICIPANT_UUID, EventKind, MeetingEvent, ZoomIdentity
 from zoomhost.core.journal import Actor, JournalEntry, JournalKind, SessionJournal, utc_now
-from zoomhost.core.models import Classification, Verdict
+from zoomhost.core.models import Classification, Evidence, Verdict, admits
 
 log = logging.getLogger(__name__)
 
-Classify = Callable[[str, Collection[int]], Classification]
+#: The admission check: (display name, who is already here, who Zoom says this is) -> verdict.
+#: Who is here is a ``Presence`` (a Collection of the pupil ids here, for a check that needs no more).
+Classify = Callable[[str, Collection[int], ZoomIdentity], Classification]
 
 # Commands whose success changes what the session knows (admissions and put-backs are
 # reported by Zoom itself, so they are not listed here).
@@ -96,6 +118,8 @@ class SessionNote(StrEnum):
     ASSISTANT = "assistant"  # this participant id is the host assistant itself
     ASSISTANT_SEEN = "assistant_seen"  # an event about the assistant's own participant: detail event, event_id, source
     ALARM_SEEN = "alarm_seen"  # the teacher pressed Seen on an alarm: detail alarm (its kind), alarm_key (its entry's key)
+    ADMISSION = "admission"  # how Admit all and the autopilot admit pupils: detail links (True: by their own link)
+    LEFT_CONFIRMED = "left_confirmed"  # Zoom's stream reports a departure the assistant heard first: its link is free
 
 
 class ParticipantState(StrEnum):
@@ -110,7 +134,11 @@ _PRESENT = (ParticipantState.WAITING, ParticipantState.IN_MEETING)
 _GONE_STEP = 2  # left the waiting room, left the meeting, removed
 _STEP = {ParticipantState.WAITING: 0, ParticipantState.IN_MEETING: 1}
 _EVENT_STEP = {EventKind.WAITING_JOINED: 0, EventKind.WAITING_RENAMED: 0, EventKind.ADMITTED: 1, EventKind.JOINED: 1}
+_CLASSIFIED = (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED)
 _LEAVING = (EventKind.LEFT, EventKind.WAITING_LEFT)
+_ADMITS = ("admit", "admit_all")  # the commands that let someone in from the waiting room
+#: An admit's result when Zoom reported the admission before the channel answered (or instead of it).
+ADMISSION_SEEN_IN_ZOOM = "Admitted: Zoom reported it."
 
 
 class AlarmKind(StrEnum):
@@ -160,6 +188,19 @@ class Arrival:
     admitted_at: datetime | None = None
     times_admitted: int = 0
     last_change: datetime | None = None
+    evidence: Evidence = Evidence.NAME  # what the verdict rests on: own link, signed in, or the typed name
+    admit: bool = False  # Admit all and the autopilot may admit this row (``models.admits``)
+    staff_id: int | None = None
+    identity: ZoomIdentity = NO_IDENTITY  # what Zoom said of who this is, as far as it is kept
+    gone_by_assistant: bool = False  # left, as only the assistant has said so far: the link is still in use
+
+    @property
+    def link_label(self) -> str | None:
+        """Whose link this came through (first name and initial), for an arrival through a family's own link."""
+        if self.evidence is not Evidence.LINK or not self.pupil_label:
+            return None
+        label = self.pupil_label
+        return label[: label.rfind(" (")] if label.endswith(")") and " (" in label else label
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -177,6 +218,10 @@ class Arrival:
             "admitted_at": self.admitted_at.isoformat() if self.admitted_at else None,
             "times_admitted": self.times_admitted,
             "last_change": self.last_change.isoformat() if self.last_change else None,
+            "evidence": self.evidence.value,
+            "admit": self.admit,
+            "staff_id": self.staff_id,
+            "identity": self.identity.as_dict(),
         }
 
 
@@ -231,7 +276,9 @@ class _State:
     assistant_ids: set[str] = field(default_factory=set)  # the host assistant's own participant ids
     last_source: dict[str, str] = field(default_factory=dict)  # who reported each participant's last step
     last_kind: dict[str, JournalKind] = field(default_factory=dict)  # and what that step was
-    present: Counter[int] = field(default_factory=Counter)  # pupil id -> rows that count as that pupil being here
+    present: Counter[tuple[str, object]] = field(default_factory=Counter)  # ``_claims`` of every row -> how many
+    gone_holders: dict[str, Arrival] = field(default_factory=dict)  # rows gone by the assistant's word, holding a link
+    links_in_use: bool | None = None  # the last ADMISSION note: pupils are admitted by their own link
     uuids: dict[str, str] = field(default_factory=dict)  # participant_uuid digest -> the row last heard with it
     aliases: dict[str, str] = field(default_factory=dict)  # another id a row was reported under -> the row's id
 
@@ -240,14 +287,18 @@ class _State:
         old = self.people.pop(pid, None) if row is None else self.people.get(pid)
         if row is not None:
             self.people[pid] = row
-        before, after = (_presence(old) if old else None), (_presence(row) if row else None)
+        before, after = (_claims(old) if old else ()), (_claims(row) if row else ())
         if before != after:
-            if before is not None:
-                self.present[before] -= 1
-                if self.present[before] <= 0:
-                    del self.present[before]
-            if after is not None:
-                self.present[after] += 1
+            for key in before:
+                self.present[key] -= 1
+                if self.present[key] <= 0:
+                    del self.present[key]
+            for key in after:
+                self.present[key] += 1
+        if row is not None and row.gone_by_assistant:
+            self.gone_holders[pid] = row
+        else:
+            self.gone_holders.pop(pid, None)
         return old
 
     def checkpoint(self) -> _State:
@@ -266,6 +317,7 @@ class _State:
             present=Counter(self.present),
             uuids=dict(self.uuids),
             aliases=dict(self.aliases),
+            gone_holders=dict(self.gone_holders),
         )
 
 
@@ -289,8 +341,11 @@ class LiveSession:
         expected_pupils: int = 0,
         clock: Callable[[], datetime] = utc_now,
         assistant_ids: Collection[str] = (),
+        links_in_use: bool | None = None,
     ) -> None:
-        """``assistant_ids``: participant ids the host assistant reported as its own (journaled here)."""
+        """``assistant_ids``: participant ids the host assistant reported as its own (journaled here).
+        ``links_in_use``: the meeting requires registration, so pupils are admitted automatically only
+        through their own link (journaled when it differs from what the journal last said)."""
         self._journal = journal
         self._classify = classify
         self._expected = expected_pupils
@@ -300,6 +355,18 @@ class LiveSession:
             self._fold(entry)
         for participant_id in assistant_ids:
             self.record_assistant_participant(participant_id)
+        if links_in_use is not None and self._state.links_in_use is not bool(links_in_use):
+            self._commit(
+                [
+                    JournalEntry(
+                        at=self._clock(),
+                        kind=JournalKind.NOTE,
+                        event_key=f"admission:{uuid.uuid4().hex}",
+                        actor=Actor.SYSTEM,
+                        detail={"note": SessionNote.ADMISSION.value, "links": bool(links_in_use)},
+                    )
+                ]
+            )
 
     @classmethod
     def resume(
@@ -310,10 +377,16 @@ class LiveSession:
         expected_pupils: int = 0,
         clock: Callable[[], datetime] = utc_now,
         assistant_ids: Collection[str] = (),
+        links_in_use: bool | None = None,
     ) -> LiveSession:
         """The session exactly as it was, rebuilt from its journal (after a crash or a restart)."""
         return cls(
-            journal=journal, classify=classify, expected_pupils=expected_pupils, clock=clock, assistant_ids=assistant_ids
+            journal=journal,
+            classify=classify,
+            expected_pupils=expected_pupils,
+            clock=clock,
+            assistant_ids=assistant_ids,
+            links_in_use=links_in_use,
         )
 
     # -- meeting events ------------------------------------------------------------------
@@ -386,7 +459,13 @@ class LiveSession:
         if pid in self._state.assistant_ids:
             return [self._event_note(SessionNote.ASSISTANT_SEEN, event, event=event.kind.value)]
         row = self._state.people.get(pid)
+        if row is not None and row.gone_by_assistant and event.kind in _LEAVING and event.source != "assistant":
+            return [self._event_note(SessionNote.LEFT_CONFIRMED, event)]
         if row is not None and self._late_copy(event, row):
+            # Zoom's stamp (whole seconds) can be older than the assistant's report of the same step:
+            # a late copy still says who someone is.
+            if row.state in _PRESENT and event.kind not in _LEAVING:
+                return self._identified(event, row)
             return []
         return self._participant_entries(event, row)
 
@@ -428,29 +507,36 @@ class LiveSession:
             if state is ParticipantState.WAITING:
                 if row and event.display_name and event.display_name != row.display_name:
                     return self._classified(JournalKind.RENAMED, event, row)
-                return []  # the same arrival heard again
+                return self._identified(event, row)  # the same arrival heard again, perhaps now with who it is
             return self._classified(JournalKind.ARRIVAL, event, row)
         if kind is EventKind.WAITING_RENAMED:
             if row is None or state not in _PRESENT:
                 return self._classified(JournalKind.ARRIVAL, event, row)
             if state is ParticipantState.WAITING and event.display_name and event.display_name != row.display_name:
                 return self._classified(JournalKind.RENAMED, event, row)
-            return []
+            return self._identified(event, row)
         if kind is EventKind.WAITING_LEFT:
             if state is ParticipantState.WAITING:
                 return self._left(JournalKind.LEFT_WAITING_ROOM, event, row)
             return []
         if kind in (EventKind.ADMITTED, EventKind.JOINED):
             if state is ParticipantState.IN_MEETING:
-                return []  # "joined" that follows "admitted", or the same admission heard twice
+                # "joined" that follows "admitted", or the same admission heard twice (perhaps now with who it is)
+                return self._identified(event, row)
             journal_kind = JournalKind.ADMITTED if kind is EventKind.ADMITTED else JournalKind.JOINED
             entries: list[JournalEntry] = []
             if state is not ParticipantState.WAITING:
                 # We never saw this person wait (missed event, or no waiting room): classify now.
                 entries = self._classified(JournalKind.ARRIVAL, event, row, key_suffix=":arrival", direct=True)
                 row = self._preview(row, entries[0])
+            elif row is not None and event.identity.adds_to(row.identity):
+                # Heard by name alone while waiting; Zoom says who it was as they come in: checked with it.
+                entries = self._classified(JournalKind.IDENTIFIED, event, row, key_suffix=":identified")
+                row = self._preview(row, entries[0])
             entry = self._event_entry(journal_kind, event, row)
             entries.append(entry)
+            if state is ParticipantState.WAITING:
+                entries += self._admission_confirmed(event, _next_row(row, entry) if row else None)
             if row is not None and not row.verdict.admissible:
                 entries.append(self._alarm_entry(entry, AlarmKind.NOT_ALLOWED_IN, row))
             return entries
@@ -466,6 +552,54 @@ class LiveSession:
             return []
         log.warning("ignored an event of kind %s", kind)
         return []
+
+    def _admission_confirmed(self, event: MeetingEvent, row: Arrival | None) -> list[JournalEntry]:
+        """Zoom says someone waiting was let in while the last admit of them had no answer, or a failure
+        (the host assistant went away before confirming it): Zoom's word is the answer, so that admit is
+        done, not a step for the teacher to check."""
+        pid = event.participant_id
+        for command_id, command in reversed(self._state.commands.items()):
+            if command.participant_id != pid or command.name not in _ADMITS:
+                continue
+            if command.ok or (command.at is not None and command.at > event.at + LATE_COPY_SLACK):
+                return []
+            detail = {"command_id": command_id, "name": command.name, "ok": True, "message": ADMISSION_SEEN_IN_ZOOM}
+            return [
+                self._action_entry(
+                    JournalKind.COMMAND_RESULT,
+                    actor=command.actor,
+                    row=row,
+                    participant_id=pid,
+                    key=f"result:{command_id}:ok",
+                    detail=detail,
+                )
+            ]
+        return []
+
+    def _link_released(self, who: ZoomIdentity, event: MeetingEvent) -> tuple[tuple[str, object], ...]:
+        """The arrival's registration link, when a device that came through it left no earlier than this
+        arrival (by Zoom's times): the link was still in use when they arrived. Zoom pushes the first device
+        out as a second arrives through one link, and its events may come late or out of order, so the
+        departure can be heard before the arrival that caused it."""
+        link = who.registrant_id
+        if not link:
+            return ()
+        for row in self._state.people.values():
+            if (
+                row.state not in _PRESENT
+                and row.identity.registrant_id == link
+                and row.participant_id != event.participant_id
+                and row.last_change is not None
+                and row.last_change >= event.at
+            ):
+                return (("link", link),)
+        return ()
+
+    def _identified(self, event: MeetingEvent, row: Arrival | None) -> list[JournalEntry]:
+        """Zoom says who a participant is that we had heard by name alone: classified again, with it."""
+        if row is None or not event.identity.adds_to(row.identity):
+            return []
+        return self._classified(JournalKind.IDENTIFIED, event, row, key_suffix=":identified")
 
     def _put_back_as_heard(self, event: MeetingEvent, row: Arrival) -> bool:
         """Back in the waiting room within the slack of leaving the meeting, by the same source's word."""
@@ -522,13 +656,21 @@ class LiveSession:
         direct: bool = False,
     ) -> list[JournalEntry]:
         """An arrival or rename with its verdict, plus the alarms that verdict raises."""
-        name = event.display_name or (row.display_name if row else "") or ""
-        # Who is already here: everyone in the meeting, and those waiting as that pupil (not those
-        # already flagged, or one impostor waiting would make the real pupil a "duplicate" too).
+        name = (event.display_name if kind is not JournalKind.IDENTIFIED else None) or (row.display_name if row else "") or ""
+        who = event.identity.merged(row.identity) if row is not None else event.identity
+        # Who is already here: everyone in the meeting, and those waiting as that pupil or staff member
+        # (not those already flagged, or one impostor waiting would make the real pupil a "duplicate"
+        # too), and every registration link in use, less this participant's own row.
         own = self._state.people.get(event.participant_id or "")
-        present = _Present(self._state.present, _presence(own) if own is not None else None)
+        present = _Present(
+            self._state,
+            _claims(own) if own is not None else (),
+            pid=event.participant_id,
+            at=event.at,
+            also=self._link_released(who, event),
+        )
         try:
-            result = self._classify(name, present)
+            result = self._classify(name, present, who)
         except Exception as err:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
             # The error's own words may quote the name: the log gets what failed and where, never who.
             where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
@@ -540,7 +682,7 @@ class LiveSession:
                 where.lineno if where else "?",
             )
             result = Classification(Verdict.SUSPICIOUS, reasons=("zoomhost could not check this name",))
-        after_lock = (row.after_lock if kind is JournalKind.RENAMED and row else False) or (
+        after_lock = (row.after_lock if kind is not JournalKind.ARRIVAL and row else False) or (
             self._state.locked and kind is JournalKind.ARRIVAL
         )
         detail: dict[str, Any] = {
@@ -548,8 +690,15 @@ class LiveSession:
             "source": event.source,
             "reasons": list(result.reasons),
             "after_lock": after_lock,
-            **_identity(event),
+            "evidence": result.evidence.value,
+            "admit": bool(result.admit),
+            **_ids(event),
         }
+        kept = _kept(who, result.evidence)
+        if kept:
+            detail["identity"] = kept.as_dict()
+        if result.verdict is Verdict.DUPLICATE and who.registrant_id and present.link_here(who.registrant_id):
+            detail["link_in_use"] = True
         if result.pupil is not None:
             detail["pupil"] = {
                 "first_name": result.pupil.known_as,
@@ -574,9 +723,12 @@ class LiveSession:
         )
         entries = [entry]
         preview = self._preview(row, entry)
-        if result.verdict is Verdict.DUPLICATE:
+        # Zoom saying who someone is raises an alarm only where it changes the verdict: the same
+        # incident heard from the assistant first is not a second one.
+        again = kind is JournalKind.IDENTIFIED and row is not None and row.verdict is result.verdict
+        if result.verdict is Verdict.DUPLICATE and not again:
             entries.append(self._alarm_entry(entry, AlarmKind.DUPLICATE, preview))
-        if result.verdict is Verdict.SUSPICIOUS:
+        if result.verdict is Verdict.SUSPICIOUS and not again:
             entries.append(self._alarm_entry(entry, AlarmKind.SUSPICIOUS, preview))
         if after_lock and kind is JournalKind.ARRIVAL:
             entries.append(self._alarm_entry(entry, AlarmKind.ARRIVAL_AFTER_LOCK, preview))
@@ -593,7 +745,7 @@ class LiveSession:
             pupil_id=row.pupil_id if row else None,
             pupil_label=row.pupil_label if row else None,
             actor=Actor.ZOOM,
-            detail={"event_id": event.event_id, "source": event.source, **_identity(event)},
+            detail={"event_id": event.event_id, "source": event.source, **_ids(event)},
         )
 
     def _event_note(self, note: SessionNote, event: MeetingEvent, /, **detail: str) -> JournalEntry:
@@ -902,7 +1054,7 @@ class LiveSession:
             if heard_as and heard_as != pid:
                 state.aliases[str(heard_as)] = pid
             previous = state.people.get(pid)
-            if pid not in state.assistant_ids and (previous is not None or kind in (JournalKind.ARRIVAL, JournalKind.RENAMED)):
+            if pid not in state.assistant_ids and (previous is not None or kind in _CLASSIFIED):
                 row = _next_row(previous, entry)
                 state.set_row(pid, row)
                 if kind is not JournalKind.HELD:
@@ -949,6 +1101,13 @@ class LiveSession:
             state.confirmations.append((str(entry.detail.get("step", "")), entry.actor))
         elif kind is JournalKind.STREAM_GAP:
             state.stream_gaps += 1
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ADMISSION:
+            state.links_in_use = bool(entry.detail.get("links"))
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.LEFT_CONFIRMED and entry.participant_id:
+            gone = state.people.get(entry.participant_id)
+            if gone is not None and gone.gone_by_assistant:
+                row = replace(gone, gone_by_assistant=False)
+                state.set_row(entry.participant_id, row)
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ASSISTANT and entry.participant_id:
             pid = entry.participant_id
             state.assistant_ids.add(pid)
@@ -1000,12 +1159,18 @@ class LiveSession:
     def in_meeting(self) -> list[Arrival]:
         return [row for row in self._state.people.values() if row.state is ParticipantState.IN_MEETING]
 
+    @property
+    def links_in_use(self) -> bool:
+        """Whether pupils are admitted automatically only through their own link (the meeting requires registration)."""
+        return bool(self._state.links_in_use)
+
     def admissible_waiting(self) -> list[Arrival]:
-        """Who admit-all may admit: consented or staff, not held, not after the lock, not already in."""
+        """Who admit-all may admit: what the admission check said may be admitted (consented pupils, by
+        link where links are in use; signed-in staff), not held, not after the lock, not already in."""
         inside = {row.pupil_id for row in self.in_meeting() if row.pupil_id is not None}
         chosen: list[Arrival] = []
         for row in self.waiting():
-            if not row.verdict.admissible or row.held or row.after_lock:
+            if not row.admit or not row.verdict.admissible or row.held or row.after_lock:
                 continue
             if row.pupil_id is not None:
                 if row.pupil_id in inside:
@@ -1057,7 +1222,7 @@ class LiveSession:
         }
 
 
-def _identity(event: MeetingEvent) -> dict[str, str]:
+def _ids(event: MeetingEvent) -> dict[str, str]:
     """What a journal entry keeps of the ids an event came with, so matching survives a restart."""
     found: dict[str, str] = {}
     digest = participant_uuid_digest(event.extra.get(PARTICIPANT_UUID))
@@ -1069,30 +1234,97 @@ def _identity(event: MeetingEvent) -> dict[str, str]:
     return found
 
 
-def _presence(row: Arrival) -> int | None:
-    """The pupil a row shows as here: in the meeting, or waiting as a consented pupil (not those
-    already flagged, or one impostor waiting would make the real pupil a "duplicate" too)."""
-    if row.pupil_id is None:
-        return None
-    if row.state is ParticipantState.IN_MEETING or (row.state is ParticipantState.WAITING and row.verdict is Verdict.CONSENTED):
-        return row.pupil_id
-    return None
+def _claims(row: Arrival) -> tuple[tuple[str, object], ...]:
+    """What a row counts as here, for the next arrival's check (nothing once it has gone).
+
+    ``pupil``: in the meeting, or waiting as a consented pupil (not those already flagged, or one
+    impostor waiting would make the real pupil a "duplicate" too); ``pupil+``: of those, in the
+    meeting or through their own link (an arrival through a link is compared with these only).
+    ``staff`` and ``staff+`` likewise, signed in; ``link``: waiting or in through that link.
+    """
+    if row.state not in _PRESENT:
+        return ()
+    inside = row.state is ParticipantState.IN_MEETING
+    claims: list[tuple[str, object]] = []
+    if row.identity.registrant_id:
+        claims.append(("link", row.identity.registrant_id))
+    if row.pupil_id is not None and (inside or row.verdict is Verdict.CONSENTED):
+        claims.append(("pupil", row.pupil_id))
+        if inside or row.evidence is Evidence.LINK:
+            claims.append(("pupil+", row.pupil_id))
+    if row.staff_id is not None and (inside or row.verdict is Verdict.STAFF):
+        claims.append(("staff", row.staff_id))
+        if inside or row.evidence is Evidence.SIGNED_IN:
+            claims.append(("staff+", row.staff_id))
+    return tuple(claims)
 
 
-class _Present(Collection[int]):
-    """The ids of pupils already here, less the one the arriving participant's own row counts for."""
+def _kept(identity: ZoomIdentity, evidence: Evidence) -> ZoomIdentity:
+    """What the journal keeps of who Zoom says someone is: the registration link (it is how a passed-on
+    link is caught), and the sign-in only where it is the school's (never an outsider's address)."""
+    if evidence is Evidence.SIGNED_IN:
+        return identity
+    return ZoomIdentity(registrant_id=identity.registrant_id)
 
-    __slots__ = ("_counts", "_own")
 
-    def __init__(self, counts: Counter[int], own: int | None) -> None:
-        self._counts = counts
+class _Present(Presence, Collection[int]):
+    """Who is already here (``_State.present``), less what the arriving participant's own row counts for.
+
+    A link's holder whose departure only the assistant has reported still holds it for an arrival Zoom
+    stamps no later than the second it left (``at``): that is a second device pushing the first out.
+    And a link released by a departure Zoom stamped no earlier than the arrival being checked
+    (``also``: Zoom's report of the drop heard before the arrival that caused it).
+    """
+
+    __slots__ = ("_also", "_at", "_counts", "_gone", "_own", "_pid")
+
+    def __init__(
+        self,
+        state: _State,
+        own: tuple[tuple[str, object], ...],
+        *,
+        pid: str | None,
+        at: datetime,
+        also: tuple[tuple[str, object], ...] = (),
+    ) -> None:
+        super().__init__(())
+        self._counts = state.present
+        self._gone = state.gone_holders
         self._own = own
+        self._also = also
+        self._pid = pid
+        self._at = at
+
+    def _has(self, key: tuple[str, object]) -> bool:
+        return key in self._also or self._counts.get(key, 0) - (key in self._own) > 0
+
+    def pupil_here(self, pupil_id: int) -> bool:
+        return self._has(("pupil", pupil_id))
+
+    def pupil_vouched(self, pupil_id: int) -> bool:
+        return self._has(("pupil+", pupil_id))
+
+    def staff_here(self, staff_id: int) -> bool:
+        return self._has(("staff", staff_id))
+
+    def staff_vouched(self, staff_id: int) -> bool:
+        return self._has(("staff+", staff_id))
+
+    def link_here(self, registrant_id: str) -> bool:
+        if self._has(("link", registrant_id)):
+            return True
+        return any(
+            row.identity.registrant_id == registrant_id
+            and row.participant_id != self._pid
+            and (row.last_change or row.arrived_at).replace(microsecond=0) >= self._at
+            for row in self._gone.values()
+        )
 
     def __contains__(self, pupil_id: object) -> bool:
-        return self._counts.get(pupil_id, 0) - (pupil_id == self._own) > 0  # type: ignore[call-overload]
+        return self._has(("pupil", pupil_id))
 
     def __iter__(self) -> Iterator[int]:
-        return (pupil_id for pupil_id in self._counts if pupil_id in self)
+        return (key[1] for key in self._counts if key[0] == "pupil" and self._has(key))  # type: ignore[misc]
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -1102,6 +1334,7 @@ _ROW_KINDS = frozenset(
     {
         JournalKind.ARRIVAL,
         JournalKind.RENAMED,
+        JournalKind.IDENTIFIED,
         JournalKind.LEFT_WAITING_ROOM,
         JournalKind.ADMITTED,
         JournalKind.JOINED,
@@ -1117,18 +1350,26 @@ def _next_row(previous: Arrival | None, entry: JournalEntry) -> Arrival:
     """The participant's row after ``entry`` (a pure function of the two: replay gives the same rows)."""
     kind = entry.kind
     last = entry.at if previous is None or previous.last_change is None else max(previous.last_change, entry.at)
-    if kind in (JournalKind.ARRIVAL, JournalKind.RENAMED):
+    if kind in _CLASSIFIED:
         staff = entry.detail.get("staff")
+        verdict = Verdict(entry.verdict)
+        evidence = Evidence(entry.detail.get("evidence", Evidence.NAME.value))
+        admit = entry.detail.get("admit")
         classified = {
             "display_name": entry.display_name or "",
-            "verdict": Verdict(entry.verdict),
+            "verdict": verdict,
             "pupil_id": entry.pupil_id,
             "pupil_label": entry.pupil_label,
             "staff_name": staff["name"] if staff else None,
+            "staff_id": staff.get("id") if staff else None,
             "reasons": tuple(entry.detail.get("reasons", ())),
             "last_change": last,
+            "evidence": evidence,
+            # a journal from before evidence was kept: as the rule says for a name alone
+            "admit": bool(admit) if admit is not None else admits(verdict, evidence, links_in_use=False),
+            "identity": ZoomIdentity.from_dict(entry.detail.get("identity")),
         }
-        if kind is JournalKind.RENAMED and previous is not None:
+        if kind is not JournalKind.ARRIVAL and previous is not None:
             return replace(previous, **classified)
         after_lock = bool(entry.detail.get("after_lock"))
         return Arrival(
@@ -1154,12 +1395,12 @@ def _next_row(previous: Arrival | None, entry: JournalEntry) -> Arrival:
         return replace(previous, state=ParticipantState.WAITING, held=True, last_change=last)
     if kind is JournalKind.HELD:
         return replace(previous, held=True)
-    if kind is JournalKind.LEFT_WAITING_ROOM:
-        return replace(previous, state=ParticipantState.LEFT_WAITING_ROOM, last_change=last)
-    if kind is JournalKind.LEFT:
-        return replace(previous, state=ParticipantState.LEFT, last_change=last)
+    if kind in (JournalKind.LEFT_WAITING_ROOM, JournalKind.LEFT):
+        gone = ParticipantState.LEFT_WAITING_ROOM if kind is JournalKind.LEFT_WAITING_ROOM else ParticipantState.LEFT
+        by_assistant = entry.detail.get("source") == "assistant" and bool(previous.identity.registrant_id)
+        return replace(previous, state=gone, last_change=last, gone_by_assistant=by_assistant)
     if kind is JournalKind.REMOVED:
-        return replace(previous, state=ParticipantState.REMOVED, held=False)
+        return replace(previous, state=ParticipantState.REMOVED, held=False, gone_by_assistant=False)
     raise ValueError(f"{kind} does not change a participant")
 
 
@@ -1168,7 +1409,16 @@ def _alarm_message(kind: AlarmKind, row: Arrival | None) -> str:
     if kind is AlarmKind.NOT_ALLOWED_IN:
         verdict = row.verdict.value.replace("_", " ") if row else "unchecked"
         return f"{name} ({verdict}) is in the meeting but is not a consented pupil or staff: check and remove if needed."
+    link = row.link_label if row else None
+    if kind in (AlarmKind.DUPLICATE, AlarmKind.SUSPICIOUS) and row is not None and link:
+        # Through a family's own link: the reasons say whose link, and what does not fit.
+        return f"{name}: {'; '.join(row.reasons)}. Check before admitting."
     if kind is AlarmKind.DUPLICATE:
+        if row is not None and row.pupil_label is None and row.staff_name:
+            return (
+                f"{name} names staff member {row.staff_name}, who is already here: possibly someone using a "
+                "staff name. Check before admitting."
+            )
         who = row.pupil_label if row and row.pupil_label else "a pupil"
         return f"{name} matches {who}, who is already here: possibly someone using a pupil's name. Check before admitting."
     if kind is AlarmKind.SUSPICIOUS:

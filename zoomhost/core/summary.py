@@ -2,11 +2,14 @@
 
 Safeguarding first: incidents (with what became of each person and who acted: the teacher,
 the autopilot or Zoom, and when the teacher marked the alarm seen) and the panic key; then the
-arrivals held, removed or not let in, and why; then the host's actions; then attendance (first
-name, surname initial, class, first join, last leave, minutes present, rejoins) and staff.
-:func:`summary_sections` is that order, with the teacher's heading for each part: the window, the
-PDF, the CSV and ``zoomhost summary show`` all follow it. Display names appear only where an
-incident needs them. ``as_dict`` is
+arrivals held, removed or not let in, and why, and what each verdict rested on; then the host's
+actions; then attendance (first name, surname initial, class, first join, last leave, minutes
+present, rejoins, and how each was admitted) and staff. How each arrival was decided: by their
+family's own link, a sign-in, the typed name (where the school uses no family links), the
+teacher's own click, or in Zoom without zoomhost; and how many links passed on to someone else
+were caught. :func:`summary_sections` is that order, with the teacher's heading for each part: the
+window, the PDF, the CSV and ``zoomhost summary show`` all follow it. Display names appear only
+where an incident needs them. ``as_dict`` is
 deterministic; ``comparable`` drops what differs between two runs of the same meeting
 (times, the session's name, stream gaps and retries), so the summary after a crash and
 restart can be checked against an undisturbed one.
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -35,7 +38,7 @@ from zoomhost.core.journal import (
     counts_as_incident,
     panic_command_id,
 )
-from zoomhost.core.models import Verdict
+from zoomhost.core.models import Evidence, Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import SessionNote
 
@@ -44,6 +47,16 @@ _CLOSING = (JournalKind.LEFT, JournalKind.PUT_BACK, JournalKind.REMOVED)
 # The start-of-session checks (``zoomhost.core.start_checks``) are ticks of the teacher's own
 # observation, journaled as confirmed steps with this prefix; nothing was done in Zoom.
 _START_CHECK = "Start check:"
+
+#: How someone came to be admitted (``AttendanceRow.admitted_by``, ``counts["admitted_by"]``).
+ADMITTED_BY_WORDS = {
+    "link": "by their family's own link",
+    "sign_in": "signed in to the school's Zoom account",
+    "name": "by typed name (no family links)",
+    "teacher": "by the teacher's click",
+    "zoom": "in Zoom, not through zoomhost",
+}
+_BY_EVIDENCE = {"link": "link", "signed_in": "sign_in", "name": "name"}
 
 ACTION_WORDS = {
     "admit": "Admit",
@@ -107,6 +120,11 @@ class AttendanceRow:
     last_leave: datetime
     minutes_present: float
     rejoins: int
+    admitted_by: str = "zoom"  # a key of ADMITTED_BY_WORDS: how the pupil was first let in
+
+    @property
+    def admitted_words(self) -> str:
+        return ADMITTED_BY_WORDS.get(self.admitted_by, self.admitted_by)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -117,6 +135,7 @@ class AttendanceRow:
             "last_leave": self.last_leave.isoformat(),
             "minutes_present": self.minutes_present,
             "rejoins": self.rejoins,
+            "admitted_by": self.admitted_by,
         }
 
 
@@ -126,6 +145,11 @@ class StaffRow:
     first_join: datetime
     last_leave: datetime
     minutes_present: float
+    admitted_by: str = "zoom"
+
+    @property
+    def admitted_words(self) -> str:
+        return ADMITTED_BY_WORDS.get(self.admitted_by, self.admitted_by)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -133,6 +157,7 @@ class StaffRow:
             "first_join": self.first_join.isoformat(),
             "last_leave": self.last_leave.isoformat(),
             "minutes_present": self.minutes_present,
+            "admitted_by": self.admitted_by,
         }
 
 
@@ -147,12 +172,17 @@ class NotAdmittedRow:
     reasons: tuple[str, ...]
     outcome: str
     acted_by: str = NOBODY
+    evidence: str = "name"  # what the verdict rested on: link, signed_in or name
 
     @property
     def why(self) -> str:
-        """The verdict and its reasons, in words."""
-        verdict = self.verdict.replace("_", " ")
+        """The verdict, what it rested on, and its reasons, in words: "duplicate (own link): ..."."""
+        verdict = f"{self.verdict.replace('_', ' ')} ({self.evidence_words})"
         return f"{verdict}: {'; '.join(self.reasons)}" if self.reasons else verdict
+
+    @property
+    def evidence_words(self) -> str:
+        return Evidence(self.evidence).words if self.evidence in Evidence.__members__.values() else self.evidence
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -162,6 +192,7 @@ class NotAdmittedRow:
             "reasons": list(self.reasons),
             "outcome": self.outcome,
             "acted_by": self.acted_by,
+            "evidence": self.evidence,
         }
 
 
@@ -393,6 +424,7 @@ def safeguarding_headline(summary: SessionSummary) -> tuple[str, ...]:
         f"{plural(counts.get('arrivals', 0), 'arrival')}: {counts.get('admitted', 0)} let in,"
         f" {counts.get('not_admitted', 0)} not let in, {counts.get('removed', 0)} removed."
     )
+    lines.extend(admission_lines(counts))
     seen = sum(1 for row in summary.incidents if row.seen_at is not None)
     if summary.incidents:
         lines.append(f"{seen} of {plural(len(summary.incidents), 'alarm')} marked seen by the teacher.")
@@ -400,6 +432,41 @@ def safeguarding_headline(summary: SessionSummary) -> tuple[str, ...]:
         lines.append(
             f"Zoom's event stream dropped {plural(counts['stream_gaps'], 'time')}: arrivals during a gap may be missing."
         )
+    return tuple(lines)
+
+
+#: How each way of admission reads in the summary's line on it (``admission_lines``), in ``ADMITTED_BY_WORDS`` order.
+_ADMITTED_BY_COUNTED = {
+    "link": "by their family's own link",
+    "sign_in": "signed in",
+    "name": "by typed name",
+    "teacher": "by the teacher's click",
+    "zoom": "in Zoom, not through zoomhost",
+}
+#: Which way the meeting admitted pupils (``counts["admission"]``), in words.
+ADMISSION_WORDS = {
+    "by_link": "This meeting required registration: pupils were admitted automatically only through their family's own link.",
+    "by_name": (
+        "This meeting had no registration: pupils were admitted by the name they typed, which anyone with the link "
+        "can type (the weaker way)."
+    ),
+}
+
+
+def admission_lines(counts: Mapping[str, Any]) -> tuple[str, ...]:
+    """How everyone let in came in (their family's own link, a sign-in, the typed name, the teacher's click or
+    Zoom itself), how many links passed on to someone else were caught, and which way pupils were admitted."""
+    by = counts.get("admitted_by") or {}
+    lines = []
+    if counts.get("admitted"):
+        ways = " · ".join(f"{by.get(way, 0)} {words}" for way, words in _ADMITTED_BY_COUNTED.items())
+        lines.append(f"How they were admitted: {ways}.")
+    admission = counts.get("admission")
+    forwarded = counts.get("forwarded_links", 0)
+    if forwarded or admission == "by_link":
+        lines.append(f"Links passed on to someone else and caught: {forwarded}.")
+    if admission in ADMISSION_WORDS:
+        lines.append(ADMISSION_WORDS[admission])
     return tuple(lines)
 
 
@@ -474,6 +541,9 @@ class _Person:
     staff: str | None
     reasons: tuple[str, ...]
     arrived_at: datetime
+    evidence: str = "name"
+    link_in_use: bool = False  # came through a family link already in use: passed on to someone else
+    admitted_by: str | None = None
     intervals: list[tuple[datetime, datetime]] = field(default_factory=list)
     open_since: datetime | None = None
     outcome: str = STILL_WAITING
@@ -501,6 +571,8 @@ class _Builder:
         self.ended: datetime | None = None
         self.stream_gaps = 0
         self.named: set[str] = set()  # participants the summary shows by the name they typed
+        self.links_in_use: bool | None = None
+        self.admitting: dict[str, tuple[str, str]] = {}  # participant -> (command name, actor) of the last admission asked
 
     def build(self, **heading: Any) -> SessionSummary:
         for entry in self.entries:
@@ -522,6 +594,7 @@ class _Builder:
         not_admitted = self._not_admitted()
         held_or_removed = self._held_or_removed(not_admitted)
         verdicts = Counter(person.verdict for person in self.people.values())
+        admitted_by = Counter(person.admitted_by for person in self.people.values() if person.intervals)
         counts: dict[str, Any] = {
             "arrivals": len(self.people),
             "admitted": sum(1 for person in self.people.values() if person.intervals),
@@ -534,6 +607,9 @@ class _Builder:
             "panic": len(self.panic_ids),
             "stream_gaps": self.stream_gaps,
             "by_verdict": {verdict.value: verdicts.get(verdict.value, 0) for verdict in Verdict},
+            "admitted_by": {way: admitted_by.get(way, 0) for way in ADMITTED_BY_WORDS},
+            "forwarded_links": sum(1 for person in self.people.values() if person.link_in_use),
+            "admission": "by_link" if self.links_in_use else "by_name" if self.links_in_use is not None else None,
         }
         started = heading.pop("started_at")
         return SessionSummary(
@@ -593,7 +669,7 @@ class _Builder:
     def _take(self, entry: JournalEntry) -> None:
         kind, pid = entry.kind, entry.participant_id
         person = self.people.get(pid) if pid else None
-        if kind in (JournalKind.ARRIVAL, JournalKind.RENAMED) and pid:
+        if kind in (JournalKind.ARRIVAL, JournalKind.RENAMED, JournalKind.IDENTIFIED) and pid:
             fields = {
                 "display_name": entry.display_name or "",
                 "verdict": entry.verdict or Verdict.NOT_ON_REGISTER.value,
@@ -601,6 +677,7 @@ class _Builder:
                 "pupil": entry.detail.get("pupil"),
                 "staff": (entry.detail.get("staff") or {}).get("name"),
                 "reasons": tuple(entry.detail.get("reasons", ())),
+                "evidence": str(entry.detail.get("evidence") or "name"),
             }
             if person is None:
                 person = self.people[pid] = _Person(arrived_at=entry.at, **fields)
@@ -608,6 +685,8 @@ class _Builder:
                 for name, value in fields.items():
                     setattr(person, name, value)
             person.reasons_seq = entry.seq
+            if entry.detail.get("link_in_use"):
+                person.link_in_use = True
             if kind is JournalKind.ARRIVAL:
                 person.outcome = STILL_WAITING
                 if entry.detail.get("after_lock"):
@@ -617,6 +696,8 @@ class _Builder:
             if person.open_since is None:
                 person.acted_by = self._acted_by(pid, entry, ("admit", "admit_all"))
             person.open_since = person.open_since or entry.at
+            if person.admitted_by is None:
+                person.admitted_by = self._admitted_by(pid, person)
         elif person is not None and kind in _CLOSING:
             self._close(person, entry.at)
             if kind is JournalKind.REMOVED:
@@ -672,6 +753,8 @@ class _Builder:
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ALARM_SEEN:
             key = str(entry.detail.get("alarm_key", ""))
             self.seen.setdefault(key, (entry.at, entry.actor))
+        elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ADMISSION:
+            self.links_in_use = bool(entry.detail.get("links"))
         elif (panic := panic_command_id(entry)) is not None:
             self.panic_ids.add(panic)
         if kind in (JournalKind.SESSION_STARTED, JournalKind.SESSION_ENDED):
@@ -691,6 +774,8 @@ class _Builder:
                 name = "panic"  # the panic key's End for all: the record says panic, not a plain End for all
             if pid:
                 self.last_command[pid] = (name, entry.actor)
+                if name in ("admit", "admit_all"):
+                    self.admitting[pid] = (str(name), entry.actor)
             if name == "lock":
                 self._drop_unlinked_lock(entry)
             command = {"entry": entry, "name": name, "outcome": "no answer", "ok": False}
@@ -711,6 +796,16 @@ class _Builder:
             step = str(entry.detail.get("step", ""))
             outcome = "confirmed by the teacher" if step.startswith(_START_CHECK) else "done by hand in Zoom, confirmed"
             self.actions.append(ActionRow(entry.at, step, entry.actor, None, outcome))
+
+    def _admitted_by(self, pid: str, person: _Person) -> str:
+        """How someone came in: the teacher's own click, or Admit all and the autopilot on what the verdict
+        rested on; with no admission asked through zoomhost, in Zoom itself (no waiting room, Zoom's own list)."""
+        asked = self.admitting.get(pid)
+        if asked is None:
+            return "zoom"
+        if asked == ("admit", "teacher"):
+            return "teacher"
+        return _BY_EVIDENCE.get(person.evidence, "name")
 
     @staticmethod
     def _close(person: _Person, at: datetime, *, outcome: str = "left the meeting") -> None:
@@ -790,6 +885,7 @@ class _Builder:
         for people in by_pupil.values():
             intervals = sorted(interval for person in people for interval in person.intervals)
             pupil = people[0].pupil or {}
+            first = min(people, key=lambda person: person.intervals[0][0])
             rows.append(
                 AttendanceRow(
                     first_name=str(pupil.get("first_name", "")),
@@ -799,21 +895,26 @@ class _Builder:
                     last_leave=max(end for _, end in intervals),
                     minutes_present=_present_minutes(intervals),
                     rejoins=len(intervals) - 1,
+                    admitted_by=first.admitted_by or "zoom",
                 )
             )
         return tuple(sorted(rows, key=lambda r: (r.class_name or "", r.first_name, r.surname_initial or "")))
 
     def _staff(self) -> tuple[StaffRow, ...]:
         by_name: dict[str, list[tuple[datetime, datetime]]] = {}
+        how: dict[str, tuple[datetime, str]] = {}
         for person in self.people.values():
             if person.intervals and person.verdict == Verdict.STAFF and person.staff:
                 by_name.setdefault(person.staff, []).extend(person.intervals)
+                first = (person.intervals[0][0], person.admitted_by or "zoom")
+                how[person.staff] = min(how.get(person.staff, first), first)
         rows = [
             StaffRow(
                 name=name,
                 first_join=min(start for start, _ in spans),
                 last_leave=max(end for _, end in spans),
                 minutes_present=_present_minutes(sorted(spans)),
+                admitted_by=how[name][1],
             )
             for name, spans in by_name.items()
         ]
@@ -842,6 +943,7 @@ class _Builder:
             reasons=person.reasons,
             outcome=outcome,
             acted_by=person.acted_by,
+            evidence=person.evidence,
         )
 
 
@@ -850,6 +952,10 @@ def _incident_detail(kind: str, entry: JournalEntry, person: _Person | None) -> 
     verdict = (entry.verdict or (person.verdict if person else "") or "").replace("_", " ")
     reasons = "; ".join(person.reasons) if person is not None and person.reasons else ""
     if kind == "duplicate":
+        if person is not None and person.evidence == "link" and reasons:
+            return reasons[:1].upper() + reasons[1:]  # whose link it is, already in use: passed on to someone else?
+        if person is not None and person.staff and not entry.pupil_label:
+            return f"Matches staff member {person.staff}, who was already here"
         return f"Matches {entry.pupil_label or 'a pupil'}, who was already here"
     if kind == "arrival_after_lock":
         return "Arrived after the meeting was locked" + (f"; {verdict}: {reasons}" if reasons else f"; {verdict}" if verdict else "")

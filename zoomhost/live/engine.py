@@ -14,6 +14,8 @@ and wires them together; each module of this package owns one seam:
 - ``autopilot``: the opt-in autopilot;
 - ``pickup``: after a crash, or a gap in Zoom's event stream, the session checked against Zoom's
   live participant list (arrivals and departures), or the teacher told what may have been missed;
+- ``identities``: who Zoom says someone is, read from Zoom's live participant list when its event
+  stream has not said it (a link or a sign-in the assistant cannot hear);
 - ``notes``: what the engine journals that is not about a participant (:func:`note_of`);
 - ``lifetime``: the background tasks, cancelled together on close.
 """
@@ -39,6 +41,7 @@ from zoomhost.live.autopilot import Autopilot
 from zoomhost.live.channels import Channels, ConnectAssistant
 from zoomhost.live.clocks import Clocks
 from zoomhost.live.commands import AdmitAllOutcome, Commands
+from zoomhost.live.identities import IdentityWatch
 from zoomhost.live.intake import EVENT_BATCH, EVENT_GATHER, Intake, Listener
 from zoomhost.live.lifetime import Lifetime
 from zoomhost.live.notes import LiveNote, NoteWriter, note_of
@@ -72,6 +75,7 @@ class LiveController:
         streams: Sequence[AsyncIterable[MeetingEvent]] = (),
         end_meeting: EndMeeting | None = None,
         roster: Roster | None = None,
+        identity_roster: Roster | None = None,
         listener: Listener | None = None,
         clock: Callable[[], datetime] = utc_now,
         auto_lock_after: timedelta | None = timedelta(minutes=5),
@@ -82,7 +86,9 @@ class LiveController:
         autopilot: bool | None = None,
         assistant_ids: Collection[str] = (),
     ) -> None:
-        """``assistant_ids``: participant ids the host assistant reported as its own (never a name)."""
+        """``assistant_ids``: participant ids the host assistant reported as its own (never a name).
+        ``identity_roster``: the live participant list asked while the session waits on who Zoom says someone
+        is (asked again every second, so it should give up quickly); else ``roster``."""
         self._session = session
         self._clock = clock
         self._assistant_ids = tuple(assistant_ids)
@@ -139,6 +145,9 @@ class LiveController:
             clocks=clocks,
             channels=channels,
             commands=commands,
+        )
+        self._identities = IdentityWatch(
+            session=session, roster=identity_roster or roster, intake=intake, lifetime=lifetime, clock=clock
         )
         intake.watch(clocks.saw)
         intake.watch(self._autopilot.saw)
@@ -226,6 +235,7 @@ class LiveController:
         self._lifetime.spawn(self._clocks.run_auto_lock())
         self._lifetime.spawn(self._clocks.run_planned_length())
         self._lifetime.spawn(self._autopilot.run())
+        self._lifetime.spawn(self._identities.run())
         self._autopilot.wake()
 
     async def listening(self, *, timeout: float = 15.0) -> None:

@@ -16,7 +16,10 @@ autopilot) have seen it; the live panel turns that into a Qt signal.
 
 The event stream's own news (lost after working, back after a gap) is not about anyone in the
 meeting: it goes to the handler set with :meth:`Intake.on_stream_change` (the pick-up, which
-reconciles after a gap), in order with the events around it.
+reconciles after a gap), one at a time in the stream's order, beside the stream: the events that
+follow are heard meanwhile, so a slow read of Zoom's participant list never holds up who Zoom says
+new arrivals are (the session takes a reconciled report older than what it has heard as the late
+copy it is).
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ class Intake:
         self._drain_handle: asyncio.Handle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stream_change: StreamChange | None = None
+        self._stream_changes = asyncio.Lock()
 
     def on_stream_change(self, handler: StreamChange) -> None:
         """``handler`` hears an event stream's ``STREAM_LOST`` / ``STREAM_BACK`` (awaited before the next event)."""
@@ -174,7 +178,10 @@ class Intake:
         try:
             async for event in stream:
                 if event.kind in STREAM_CHANGES:
-                    await self._stream_changed(event)
+                    # Handled in order, beside the stream: while the pick-up reads Zoom's participant list for
+                    # what a gap hid (a storm of 429s can make that take a while), the stream's own events,
+                    # which say who each new arrival is, are heard at once.
+                    self._lifetime.spawn(self._stream_changed(event))
                 else:
                     self.hear(event)
         except asyncio.CancelledError:
@@ -183,8 +190,13 @@ class Intake:
             self.publish(self._note(LiveNote.CHANNEL, state="events_lost", channel="zoom-events", message=err.user_text()))
 
     async def _stream_changed(self, event: MeetingEvent) -> None:
-        if self._lifetime.closed or self._stream_change is None:
-            return
+        async with self._stream_changes:  # one at a time, in the order the stream said them (the lock is FIFO)
+            if self._lifetime.closed or self._stream_change is None:
+                return
+            await self._handle_stream_change(event)
+
+    async def _handle_stream_change(self, event: MeetingEvent) -> None:
+        assert self._stream_change is not None
         try:
             await self._stream_change(event)
         except asyncio.CancelledError:

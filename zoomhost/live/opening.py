@@ -1,4 +1,4 @@
-"""Opening a live session: the classifier for today's register, and this meeting's journal, new or picked up.
+"""Opening a live session: the classifier for today's register and this meeting's family links, and its journal.
 
 A session is picked up (not started afresh) when zoomhost stopped before the meeting ended:
 :func:`find_unfinished_session` finds that journal and :func:`open_session` rebuilds the
@@ -10,14 +10,15 @@ computer's sessions folder) and the register, both passed in by the app layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from zoomhost.core.classifier import AdmissionClassifier
+from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
 from zoomhost.core.journal import SessionInfo, SessionJournals, utc_now
-from zoomhost.core.models import Pupil, StaffMember, expected_pupils
-from zoomhost.core.session import LiveSession
+from zoomhost.core.models import Classification, Pupil, StaffMember, expected_pupils
+from zoomhost.core.session import Classify, LiveSession
 
 
 class RegisterSource(Protocol):
@@ -27,16 +28,46 @@ class RegisterSource(Protocol):
 
     def staff(self) -> list[StaffMember]: ...
 
+    def links(self, meeting_id: str) -> dict[str, int]:
+        """The registration links issued for ``meeting_id``: registrant id -> the pupil's id."""
+        ...
 
-def classifier_for(register: RegisterSource, *, today: date | None = None) -> tuple[Callable[[str, Any], Any], int]:
-    """The session's classify function and how many consented pupils (still at the school) it expects."""
+
+def classifier_for(
+    register: RegisterSource,
+    *,
+    today: date | None = None,
+    meeting_id: str | None = None,
+    links_in_use: bool = False,
+    found_links: Mapping[str, int] | None = None,
+) -> tuple[Classify, int]:
+    """The session's classify function and how many consented pupils (still at the school) it expects.
+
+    ``meeting_id``: whose family links the classifier knows (those kept with the register, and
+    ``found_links``, registrations found among the meeting's own); ``links_in_use``: the meeting
+    requires registration, so a consented pupil is admitted automatically only through their own link.
+    """
     today = today or date.today()
     pupils = register.pupils()
+    links = dict(found_links or {})
+    if meeting_id is not None:
+        links.update(register.links(str(meeting_id)))  # the links zoomhost issued come first
     # the key the register's surname digests were made with, when this run has it (a rehearsal's register has none)
     surname_key = getattr(register, "surname_key", None)
     key = surname_key() if callable(surname_key) else None
-    classifier = AdmissionClassifier(pupils=pupils, staff=register.staff(), today=today, surname_key=key)
-    return (lambda name, present: classifier.classify(name, present=present)), len(expected_pupils(pupils, today=today))
+    classifier = AdmissionClassifier(
+        pupils=pupils,
+        staff=register.staff(),
+        today=today,
+        links=links,
+        links_in_use=links_in_use,
+        surname_key=key,
+    )
+
+    def classify(name: str, present: Any, identity: ZoomIdentity = NO_IDENTITY) -> Classification:
+        return classifier.classify(name, present=present, identity=identity)
+
+    return classify, len(expected_pupils(pupils, today=today))
 
 
 def find_unfinished_session(
@@ -65,16 +96,26 @@ def open_session(
     register: RegisterSource,
     resume: bool = True,
     clock: Callable[[], datetime] = utc_now,
+    links_in_use: bool = False,
+    found_links: Mapping[str, int] | None = None,
 ) -> LiveSession:
-    """This meeting's unfinished session rebuilt from its journal (when ``resume``), else a new one."""
-    classify, expected = classifier_for(register)
+    """This meeting's unfinished session rebuilt from its journal (when ``resume``), else a new one.
+
+    ``links_in_use``: the meeting requires registration (families have their own links), so pupils
+    are admitted automatically only through them; journaled, and what the panel and summary say.
+    """
+    classify, expected = classifier_for(
+        register, meeting_id=str(meeting_id), links_in_use=links_in_use, found_links=found_links
+    )
     info = find_unfinished_session(meeting_id, journals=journals, rehearsal=rehearsal) if resume else None
     if info is not None:
         journal = journals.open(info.session_id)
-        return LiveSession.resume(journal=journal, classify=classify, expected_pupils=expected, clock=clock)
+        return LiveSession.resume(
+            journal=journal, classify=classify, expected_pupils=expected, clock=clock, links_in_use=links_in_use
+        )
     journal = journals.create(
         meeting_id=str(meeting_id), topic=topic, planned_minutes=planned_minutes, started_at=clock(), rehearsal=rehearsal
     )
-    return LiveSession(journal=journal, classify=classify, expected_pupils=expected, clock=clock)
+    return LiveSession(journal=journal, classify=classify, expected_pupils=expected, clock=clock, links_in_use=links_in_use)
 
 

@@ -18,9 +18,9 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
+from zoomhost.core.events import NO_IDENTITY, PARTICIPANT_UUID, EventKind, MeetingEvent, ZoomIdentity
 from zoomhost.core.journal import Actor, JournalEntry
-from zoomhost.core.session import HEARD_AS, Arrival, CommandOutcome, LiveSession, ParticipantState
+from zoomhost.core.session import HEARD_AS, Arrival, CommandOutcome, LiveSession, ParticipantState, SessionNote
 from zoomhost.live.channels import Channels
 from zoomhost.live.clocks import Clocks
 from zoomhost.live.commands import RESENDABLE, Commands
@@ -57,7 +57,8 @@ class Pickup:
         self._roster = roster
         self._clock = clock
         self._meeting_id = session.journal.info.meeting_id
-        self._resumed = bool(journaled)
+        # How pupils are admitted is journaled as the session opens: that alone is not a session to pick up.
+        self._resumed = any(e.detail.get("note") != SessionNote.ADMISSION for e in journaled)
         self._intake = intake
         self._note = note
         self._clocks = clocks
@@ -226,7 +227,15 @@ def reconcile_events(
     events: list[MeetingEvent] = []
     seen: set[str] = set()
 
-    def event(kind: EventKind, pid: str, at: datetime, name: str | None, stamp: str, ids: dict[str, str] | None = None) -> None:
+    def event(
+        kind: EventKind,
+        pid: str,
+        at: datetime,
+        name: str | None,
+        stamp: str,
+        ids: dict[str, str] | None = None,
+        identity: ZoomIdentity = NO_IDENTITY,
+    ) -> None:
         events.append(
             MeetingEvent(
                 kind=kind,
@@ -237,6 +246,7 @@ def reconcile_events(
                 display_name=name,
                 source="reconcile",
                 extra=dict(ids or {}),
+                identity=identity,
             )
         )
 
@@ -255,15 +265,15 @@ def reconcile_events(
         if row is None or row.state not in _PRESENT:
             joined = _when(person.join_time) or taken
             kind = EventKind.WAITING_JOINED if waiting else EventKind.JOINED
-            event(kind, pid, min(joined, taken), person.display_name, person.join_time or taken.isoformat(), ids)
+            event(kind, pid, min(joined, taken), person.display_name, person.join_time or taken.isoformat(), ids, person.identity)
         elif fresh(row):
             continue
         elif row.state is ParticipantState.WAITING and not waiting:
-            event(EventKind.ADMITTED, pid, taken, person.display_name, taken.isoformat(), ids)
+            event(EventKind.ADMITTED, pid, taken, person.display_name, taken.isoformat(), ids, person.identity)
         elif row.state is ParticipantState.IN_MEETING and waiting:
-            event(EventKind.PUT_BACK, pid, taken, person.display_name, taken.isoformat(), ids)
+            event(EventKind.PUT_BACK, pid, taken, person.display_name, taken.isoformat(), ids, person.identity)
         elif waiting and person.display_name and person.display_name != row.display_name:
-            event(EventKind.WAITING_RENAMED, pid, taken, person.display_name, taken.isoformat(), ids)
+            event(EventKind.WAITING_RENAMED, pid, taken, person.display_name, taken.isoformat(), ids, person.identity)
     for row in session.arrivals():
         if row.state in _PRESENT and row.participant_id not in seen and not fresh(row):
             event(EventKind.LEFT, row.participant_id, taken, row.display_name, taken.isoformat())

@@ -67,6 +67,7 @@ class LiveState:
     capabilities: Mapping[Capability, CapabilityInfo]
     counts: SessionCounts
     admissible_waiting: int  # whom Admit all consented would admit now
+    links_in_use: bool  # pupils are admitted automatically only through their family's own link (else by name: weaker)
     pupils_present: int  # consented pupils in the meeting (the adult check is about them)
     clocks_from: datetime  # where auto-lock and the planned length count from
     lock_deadline: datetime | None  # when auto-lock locks; None once locked, ended, or with auto-lock off
@@ -96,6 +97,7 @@ class LiveState:
             capabilities=MappingProxyType(dict(controller.capabilities())),
             counts=session.counts(),
             admissible_waiting=len(session.admissible_waiting()),
+            links_in_use=session.links_in_use,
             pupils_present=len(StartChecklist(session=session).pupils_present()),
             clocks_from=controller.clocks_from,
             lock_deadline=controller.lock_deadline,

@@ -5,6 +5,14 @@ Dhoon) arriving over a few minutes with every awkward case the live panel must h
 is one class of 30. Names are generated from a fixed seed, so every run and every test sees the
 same people. Each arrival carries the verdict the waiting-room classifier is expected to reach,
 as data, so tests elsewhere can compare.
+
+The assembly is a meeting that requires registration: each consented family with an address on
+file (``Scenario.families``) has its own link once the school has registered them, and comes
+through it (a device name showing, sometimes); staff sign in to the school's Zoom account; an
+insider forwards a pupil's link to someone else; an intruder types a teacher's name from the
+letter. Families without a link of their own register at the door, as Zoom makes them. The
+expected verdicts are those of a school that registered its families (``families``) before the
+meeting; the class meeting has no registration, so its pupils are known by their typed names.
 """
 
 from __future__ import annotations
@@ -59,6 +67,7 @@ LAXEY_CLASSES = (("Laxey R", 28), ("Laxey Y1", 28), ("Laxey Y2", 28), ("Laxey Y3
 DHOON_CLASSES = (("Dhoon R-Y2", 25), ("Dhoon Y3-4", 26), ("Dhoon Y5-6", 26))
 CLASS_LETTERS = frozenset({"R", "Y"})  # "R" is Reception, "Y" starts a year group
 CYRILLIC_A = "\u0410"  # looks exactly like a Latin capital A
+FAMILY_DOMAIN = "families.example"  # the rehearsal's parent addresses: a reserved name, nobody's mailbox
 
 
 class Behaviour(StrEnum):
@@ -107,8 +116,8 @@ class Arrival:
     expected_after_rename: Verdict | None = None
     rejoin_gap_s: float = 15.0
     identity: str = ""  # the same person on the same device keeps one identity
-    email: str = ""
-    account_user_id: str = ""  # set for the host, who joins signed in and skips the waiting room
+    email: str = ""  # signs in to the school's Zoom account as this address (staff); the host skips the waiting room
+    link: str = ""  # opens this pupil's family link (the pupil's arrival key), if the school registered the family
     note: str = ""
 
 
@@ -121,6 +130,18 @@ class Scenario:
     staff: tuple[StaffRow, ...]
     arrivals: tuple[Arrival, ...]
     lock_after_s: float = LOCK_AFTER_S
+    registration: int | None = None  # Zoom's approval type when the meeting requires registration (0: automatic)
+    families: tuple[int, ...] = ()  # register rows whose family has an address on file, so a link of their own
+
+    @staticmethod
+    def family_address(row: int) -> str:
+        """The parent address on file for register row ``row`` (what the school's address file would give)."""
+        return f"family.p{row:03d}@{FAMILY_DOMAIN}"
+
+    @staticmethod
+    def row_of(key: str) -> int | None:
+        """The register row a pupil's arrival key names ("p017" -> 17), None for anyone else."""
+        return int(key[1:]) if key[:1] == "p" and key[1:].isdigit() else None
 
     @property
     def duration_s(self) -> float:
@@ -269,7 +290,14 @@ def _arrival_times(rng: random.Random, count: int, *, spread_s: float) -> list[f
 
 
 def _pupil_arrivals(
-    rows: list[RegisterRow], namer: _Namer, rng: random.Random, *, absent: set[int], skip: set[int], spread_s: float
+    rows: list[RegisterRow],
+    namer: _Namer,
+    rng: random.Random,
+    *,
+    absent: set[int],
+    skip: set[int],
+    spread_s: float,
+    linked: frozenset[int] = frozenset(),
 ) -> list[Arrival]:
     chosen = [i for i in range(len(rows)) if i not in absent and i not in skip]
     times = _arrival_times(rng, len(chosen), spread_s=spread_s)
@@ -284,26 +312,34 @@ def _pupil_arrivals(
                 display_name=namer.variant(row),
                 expected=Verdict.CONSENTED if row.consent else Verdict.NO_CONSENT,
                 identity=f"pupil-{i}",
+                link=f"p{i:03d}" if i in linked else "",
                 note="" if row.consent else "no consent on the register",
             )
         )
     return arrivals
 
 
-def _renaming(rows: list[RegisterRow], index: int, *, at_s: float, device: str, after_s: float) -> Arrival:
-    """A pupil who joins under the device's name, then types their own."""
+def _renaming(
+    rows: list[RegisterRow], index: int, *, at_s: float, device: str, after_s: float, linked: bool = False
+) -> Arrival:
+    """A pupil who joins under the device's name, then types their own: through the family's own link,
+    the link says who it is from the first moment; by name alone, the device name says nothing."""
     row = rows[index]
+    named = Verdict.CONSENTED if row.consent else Verdict.NO_CONSENT
     return Arrival(
         f"p{index:03d}",
         at_s,
         device,
-        Verdict.NOT_ON_REGISTER,
+        named if linked else Verdict.NOT_ON_REGISTER,
         behaviour=Behaviour.RENAMES,
         after_s=after_s,
         rename_to=f"{row.known_as} {row.surname}",
-        expected_after_rename=Verdict.CONSENTED if row.consent else Verdict.NO_CONSENT,
+        expected_after_rename=named,
         identity=f"pupil-{index}",
-        note="joins under the device's name, then renames",
+        link=f"p{index:03d}" if linked else "",
+        note="joins through the family's link showing the device's name, then renames"
+        if linked
+        else "joins under the device's name, then renames",
     )
 
 
@@ -326,8 +362,12 @@ def assembly(*, seed: int = 272) -> Scenario:
     leavers = rng.sample([i for i in consented if i not in absent and i not in renamers], 3)
     rejoiner = next(i for i in consented if i not in absent and i not in renamers and i not in leavers)
     duplicated = next(i for i in consented if i not in absent and i not in renamers + leavers + [rejoiner] and namer.initial_is_unique(rows[i]))
+    forwarded = next(i for i in consented if i not in absent and i not in renamers + leavers + [rejoiner, duplicated])
     skip = set(specials) | set(renamers) | {rejoiner}
-    arrivals = _pupil_arrivals(rows, namer, rng, absent=absent, skip=skip, spread_s=240.0)
+    # Every consented family has an address on file, and so a link of its own, but the two Olivers'.
+    families = tuple(i for i in range(len(rows)) if rows[i].consent and i not in shared)
+    linked = frozenset(families)
+    arrivals = _pupil_arrivals(rows, namer, rng, absent=absent, skip=skip, spread_s=240.0, linked=linked)
 
     def replace(key: str, **changes: object) -> None:
         for n, a in enumerate(arrivals):
@@ -339,16 +379,29 @@ def assembly(*, seed: int = 272) -> Scenario:
         replace(f"p{i:03d}", behaviour=Behaviour.LEAVES, after_s=45.0, note="leaves after 45 s")
     dup_key = f"p{duplicated:03d}"
     replace(dup_key, at_s=20.0)
+    forwarded_key = f"p{forwarded:03d}"
+    replace(forwarded_key, at_s=30.0)
     amy, oliver_a, oliver_b = rows[17], rows[40], rows[220]
     staff_names = [s.name for s in STAFF]
     arrivals += [
         Arrival("host", 0.0, "Kirsty Christian", Verdict.STAFF, identity="staff-0", email=STAFF[0].email, note="the host"),
-        Arrival("s1", 8.0, staff_names[1], Verdict.STAFF, identity="staff-1", note="staff"),
-        Arrival("s2", 35.0, f"{staff_names[2]} (Dhoon)", Verdict.STAFF, identity="staff-2", note="staff, school in brackets"),
-        Arrival("s3", 61.0, staff_names[3], Verdict.STAFF, identity="staff-3", note="staff"),
-        Arrival("s4", 95.0, staff_names[4], Verdict.STAFF, identity="staff-4", note="staff"),
-        Arrival("s5", 150.0, staff_names[5], Verdict.STAFF, identity="staff-5", note="staff"),
-        Arrival("p017", 58.0, f"Amy {amy.surname}", Verdict.CONSENTED, identity="pupil-17", note="the real Amy"),
+        Arrival("s1", 8.0, staff_names[1], Verdict.STAFF, identity="staff-1", email=STAFF[1].email, note="staff, signed in"),
+        Arrival(
+            "s2", 35.0, f"{staff_names[2]} (Dhoon)", Verdict.STAFF, identity="staff-2", email=STAFF[2].email,
+            note="staff, signed in, school in brackets",
+        ),
+        Arrival("s3", 61.0, staff_names[3], Verdict.STAFF, identity="staff-3", email=STAFF[3].email, note="staff, signed in"),
+        Arrival("s4", 95.0, "Gareth's iPad", Verdict.STAFF, identity="staff-4", email=STAFF[4].email, note="staff, signed in on a device named for them"),
+        Arrival("s5", 150.0, staff_names[5], Verdict.STAFF, identity="staff-5", email=STAFF[5].email, note="staff, signed in"),
+        Arrival(
+            "intruder",
+            170.0,
+            "Mrs Kelly",
+            Verdict.DUPLICATE,
+            identity="intruder",
+            note="types a teacher's name from the letter, not signed in, while that teacher is already here",
+        ),
+        Arrival("p017", 58.0, f"Amy {amy.surname}", Verdict.CONSENTED, identity="pupil-17", link="p017", note="the real Amy"),
         Arrival(
             "impostor",
             205.0,
@@ -357,8 +410,20 @@ def assembly(*, seed: int = 272) -> Scenario:
             identity="impostor",
             note="Cyrillic capital A: looks like the real Amy, is not",
         ),
-        Arrival("p040", 88.0, "Oliver", Verdict.AMBIGUOUS, identity="pupil-40", note=f"two consented Olivers ({oliver_a.reg_group}, {oliver_b.reg_group})"),
+        Arrival(
+            "p040", 88.0, "Oliver", Verdict.AMBIGUOUS, identity="pupil-40",
+            note=f"two consented Olivers ({oliver_a.reg_group}, {oliver_b.reg_group}); no address on file, so no link of their own",
+        ),
         Arrival("p220", 112.0, "Oliver's iPad", Verdict.AMBIGUOUS, identity="pupil-220", note="the other Oliver; nothing tells them apart"),
+        Arrival(
+            "forwarded",
+            185.0,
+            "Ben",
+            Verdict.DUPLICATE,
+            identity="forwarded",
+            link=forwarded_key,
+            note="someone the family forwarded their link to: a second device through one pupil's link",
+        ),
         Arrival(
             "duplicate",
             150.0,
@@ -379,7 +444,7 @@ def assembly(*, seed: int = 272) -> Scenario:
         ),
     ]
     for n, (i, device) in enumerate(zip(renamers, ("iPad", "DESKTOP-4HJ2K9"), strict=True)):
-        arrivals.append(_renaming(rows, i, at_s=70.0 + 30 * n, device=device, after_s=20.0))
+        arrivals.append(_renaming(rows, i, at_s=70.0 + 30 * n, device=device, after_s=20.0, linked=i in linked))
     row = rows[rejoiner]
     arrivals.append(
         Arrival(
@@ -391,7 +456,8 @@ def assembly(*, seed: int = 272) -> Scenario:
             after_s=60.0,
             rejoin_gap_s=15.0,
             identity=f"pupil-{rejoiner}",
-            note="drops out (Wi-Fi) and rejoins",
+            link=f"p{rejoiner:03d}",
+            note="drops out (Wi-Fi) and rejoins through the family's link",
         )
     )
     return Scenario(
@@ -401,6 +467,8 @@ def assembly(*, seed: int = 272) -> Scenario:
         register=tuple(rows),
         staff=STAFF,
         arrivals=_finish(arrivals),
+        registration=0,
+        families=families,
     )
 
 
@@ -416,7 +484,7 @@ def class_meeting(*, seed: int = 30) -> Scenario:
     late_row = rows[late]
     arrivals += [
         Arrival("host", 0.0, "Kirsty Christian", Verdict.STAFF, identity="staff-0", email=STAFF[0].email, note="the host"),
-        Arrival("s1", 20.0, "Joanne Kelly", Verdict.STAFF, identity="staff-1", note="teaching assistant"),
+        Arrival("s1", 20.0, "Joanne Kelly", Verdict.STAFF, identity="staff-1", email=STAFF[1].email, note="teaching assistant, signed in"),
         _renaming(rows, renamer, at_s=60.0, device="iPhone", after_s=15.0),
         Arrival(
             f"p{late:03d}",
@@ -535,12 +603,16 @@ def play(
 def _perform(state: ZoomState, run: ScenarioRun, action: str, arrival: Arrival) -> None:
     ids = run.participants.setdefault(arrival.key, [])
     if action == "arrive":
+        account = state.host_id if arrival.key == "host" else state.account_user(arrival.email) if arrival.email else ""
+        row = Scenario.row_of(arrival.link) if arrival.link else None
+        # The family's own link, if the school registered the family for this meeting; else the meeting's link.
+        registrant = state.registrant_of(run.meeting_id, Scenario.family_address(row)) if row is not None else ""
         joined = state.arrive(
             run.meeting_id,
             arrival.display_name,
-            email=arrival.email,
             identity=arrival.identity or arrival.key,
-            account_user_id=state.host_id if arrival.key == "host" else arrival.account_user_id,
+            account_user_id=account,
+            registrant_id=registrant,
         )
         if joined is None:
             run.refused.append(arrival.key)

@@ -94,6 +94,9 @@ ROUTE_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/meetings/{meetingId}/registrants"): (
         "meeting:write:admin", "meeting:write", "meeting:write:registrant", "meeting:write:registrant:admin",
     ),
+    ("GET", "/v2/meetings/{meetingId}/registrants"): (
+        "meeting:read:admin", "meeting:read", "meeting:read:list_registrants", "meeting:read:list_registrants:admin",
+    ),
     ("GET", "/v2/metrics/meetings/{meetingId}/participants"): (
         "dashboard_meetings:read:admin", "dashboard:read:admin", "dashboard:read:list_meeting_participants:admin",
     ),
@@ -403,6 +406,7 @@ class RehearsalServer:
             ("PUT", "/v2/meetings/{meetingId}/status", self._meeting_status, "light"),
             ("POST", "/v2/meetings/{meetingId}/batch_registrants", self._batch_registrants, "heavy"),
             ("POST", "/v2/meetings/{meetingId}/registrants", self._add_registrant, "light"),
+            ("GET", "/v2/meetings/{meetingId}/registrants", self._list_registrants, "medium"),
             ("GET", "/v2/metrics/meetings/{meetingId}/participants", self._dashboard_participants, "heavy"),
             ("GET", "/v2/past_meetings/{meetingId}/participants", self._past_participants, "medium"),
             ("GET", "/v2/report/meetings/{meetingId}/participants", self._report_participants, "heavy"),
@@ -791,6 +795,18 @@ class RehearsalServer:
                 "occurrences": [],
                 "participant_pin_code": row["participant_pin_code"],
             },
+        )
+
+    async def _list_registrants(self, request: web.Request) -> web.StreamResponse:
+        meeting_id = self._meeting_for(request)
+        status = request.query.get("status", "approved")
+        if status not in ("pending", "approved", "denied"):
+            raise RehearsalError(400, 300, f"Invalid field: status={status}.")
+        rows = self.state.list_registrants(meeting_id, status=status)
+        page, token, size = _page(rows, request)
+        return _json(
+            200,
+            {"page_count": _pages(rows, size), "page_size": size, "total_records": len(rows), "next_page_token": token, "registrants": page},
         )
 
     # -- REST: rosters ----------------------------------------------------------------------------

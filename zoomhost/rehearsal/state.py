@@ -558,23 +558,55 @@ class ZoomState:
                 )
             if meeting.settings.get("approval_type") not in (0, 1):
                 raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
-            added = []
-            for row in registrants:
-                if not isinstance(row, Mapping) or not row.get("email") or not row.get("first_name"):
-                    raise RehearsalError(400, 300, "Each registrant needs an email and a first_name.")
-                registrant_id = _uuid_like(f"{meeting.id}-reg-{next(self._registrant_ids)}")[:22]
-                token = secrets.token_urlsafe(16)
-                record = {
-                    "registrant_id": registrant_id,
-                    "email": str(row["email"]),
-                    "first_name": str(row["first_name"]),
-                    "last_name": str(row.get("last_name", "")),
-                    "join_url": f"https://zoom.us/w/{meeting.id}?tk={token}",
-                    "participant_pin_code": 100000 + len(meeting.registrants),
+            return self._register(meeting, registrants)
+
+    def list_registrants(self, meeting_id: int | str, *, status: str = "approved") -> list[dict[str, Any]]:
+        """``GET /meetings/{id}/registrants`` rows: every registration is approved on the spot here, none pending."""
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            if meeting.type != 2 or meeting.settings.get("approval_type") not in (0, 1):
+                raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
+            if status != "approved":
+                return []
+            return [
+                {
+                    "id": r["registrant_id"],
+                    "email": r["email"],
+                    "first_name": r["first_name"],
+                    "last_name": r["last_name"],
+                    "status": "approved",
+                    "create_time": zoom_time(meeting.created_at),
+                    "join_url": r["join_url"],
+                    "participant_pin_code": r["participant_pin_code"],
                 }
-                meeting.registrants.append(record)
-                added.append(record)
-            return added
+                for r in meeting.registrants
+            ]
+
+    def _register(self, meeting: SimMeeting, registrants: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Register each address; one already registered for the meeting gets its registration (and link) back."""
+        rows = list(registrants)
+        for row in rows:
+            if not isinstance(row, Mapping) or not row.get("email") or not row.get("first_name"):
+                raise RehearsalError(400, 300, "Each registrant needs an email and a first_name.")
+        added = []
+        for row in rows:
+            known = next((r for r in meeting.registrants if r["email"].casefold() == str(row["email"]).casefold()), None)
+            if known is not None:
+                added.append(known)
+                continue
+            registrant_id = _uuid_like(f"{meeting.id}-reg-{next(self._registrant_ids)}")[:22]
+            token = secrets.token_urlsafe(16)
+            record = {
+                "registrant_id": registrant_id,
+                "email": str(row["email"]),
+                "first_name": str(row["first_name"]),
+                "last_name": str(row.get("last_name", "")),
+                "join_url": f"https://zoom.us/w/{meeting.id}?tk={token}",
+                "participant_pin_code": 100000 + len(meeting.registrants),
+            }
+            meeting.registrants.append(record)
+            added.append(record)
+        return added
 
     # -- the live meeting -----------------------------------------------------------------------
     def subscribe(self, callback: EventCallback) -> Callable[[], None]:
@@ -618,29 +650,60 @@ class ZoomState:
         meeting_id: int | str,
         display_name: str,
         *,
-        email: str = "",
         identity: str | None = None,
         account_user_id: str = "",
+        registrant_id: str = "",
     ) -> SimParticipant | None:
-        """Someone opens the join link. Returns None when Zoom would turn them away (locked, removed)."""
+        """Someone opens a join link: the meeting's own, or a registrant's own (``registrant_id``),
+        signed in to a user of the account (``account_user_id``) or not. Returns None when Zoom would
+        turn them away (locked, removed, a registration link that is not this meeting's, a registration
+        still waiting for the host's approval).
+
+        Zoom reports an address (``email``) only for someone signed in to the account. Where the
+        meeting requires registration, someone without a link of their own registers at the door:
+        approved at once when approval is automatic (a registrant Zoom made, not one the school
+        issued), otherwise left waiting for the host's approval, outside the meeting. Where one
+        link may join from one device only (``allow_multiple_devices`` off), a second device through
+        a link pushes the first out, after it has arrived.
+        """
         with self._lock:
             live = self.live_meeting(meeting_id)
             identity = identity or display_name
             if live.locked or identity in live.removed_identities:
                 return None
+            meeting = live.meeting
+            settings = meeting.settings
+            user = self.users.get(account_user_id) if account_user_id else None
+            if account_user_id and user is None:
+                raise ValueError(f"no user {account_user_id!r} in the rehearsal account")
+            if registrant_id:
+                if not any(r["registrant_id"] == registrant_id for r in meeting.registrants):
+                    return None  # Zoom: this registration link is not valid for this meeting
+            elif _registration_required(meeting) and meeting.host_id != account_user_id:
+                if settings.get("approval_type") != 0:
+                    return None  # registered at the door, waiting for the host's approval
+                email = user.email if user else f"{_uuid_like(identity)[:10].lower()}@registered.example"
+                first, _, last = display_name.partition(" ")
+                (record,) = self._register(meeting, [{"email": email, "first_name": first or "Guest", "last_name": last}])
+                registrant_id = record["registrant_id"]
             earlier = next((p for p in live.participants.values() if p.identity == identity), None)
             participant = SimParticipant(
                 user_id=next(self._participant_ids),
                 participant_uuid=earlier.participant_uuid if earlier else _uuid_like(f"{live.uuid}-{identity}"),
                 display_name=display_name,
-                email=email,
+                email=user.email if user else "",
                 account_user_id=account_user_id,
+                registrant_id=registrant_id,
                 arrived_at=self.now(),
                 identity=identity,
             )
+            pushed_out = [
+                p
+                for p in live.participants.values()
+                if registrant_id and p.registrant_id == registrant_id and p.where != "left"
+            ] if not settings.get("allow_multiple_devices") else []
             live.participants[participant.user_id] = participant
-            settings = live.meeting.settings
-            bypass = live.meeting.host_id == account_user_id or (
+            bypass = meeting.host_id == account_user_id or (
                 settings.get("waiting_room_options", {}).get("who_goes_to_waiting_room") == "users_not_in_account"
                 and bool(account_user_id)
             )
@@ -648,7 +711,33 @@ class ZoomState:
                 self._emit("meeting.participant_joined_waiting_room", live, participant)
             else:
                 self._join(live, participant)
+            for earlier_device in pushed_out:
+                self._depart(live, earlier_device, f"{earlier_device.display_name} got disconnected from the meeting.")
             return participant
+
+    def account_user(self, email: str, *, name: str = "") -> str:
+        """The id of the account's user with this address, added (a licensed member) if the account has none."""
+        with self._lock:
+            for user in self.users.values():
+                if user.email == email:
+                    return user.id
+            first, _, last = (name or email.split("@")[0]).partition(" ")
+            user = SimUser(
+                id=_uuid_like(f"user-{email}")[:22],
+                email=email,
+                first_name=first,
+                last_name=last,
+                pmi=5000000000 + int(hashlib.sha256(email.encode()).hexdigest()[:8], 16) % 999999999,
+            )
+            self.users[user.id] = user
+            self.user_settings[user.id] = _starting_settings()
+            return user.id
+
+    def registrant_of(self, meeting_id: int | str, email: str) -> str:
+        """The registrant id the meeting holds for this address ("" if none): whose link a family opens."""
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            return next((r["registrant_id"] for r in meeting.registrants if r["email"].casefold() == email.casefold()), "")
 
     def _join(self, live: LiveMeeting, participant: SimParticipant) -> None:
         participant.where = "meeting"
@@ -1013,6 +1102,7 @@ class ZoomState:
                 # Zoom lists those who left too ("appears as many times as they joined"), with their leave_time.
                 row = {
                     "id": p.account_user_id,
+                    "participant_user_id": p.account_user_id,
                     "user_id": str(p.reported_id),
                     "participant_uuid": p.participant_uuid,
                     "user_name": p.display_name,
@@ -1027,6 +1117,8 @@ class ZoomState:
                 if p.where == "left":
                     row["leave_time"] = zoom_time(p.left_at or self.now())
                     row["leave_reason"] = p.leave_reason
+                if p.registrant_id:
+                    row["registrant_id"] = p.registrant_id
                 rows.append(row)
             return rows
 
@@ -1103,10 +1195,13 @@ class ZoomState:
         if name == "meeting.ended":
             obj["end_time"] = zoom_time(live.ended_at or now)
         if participant is not None:
+            # Zoom's rule: the account user's id and address only for someone signed in to the host's
+            # account; empty strings for everyone else (documents: "returns an empty string value").
             person: dict[str, Any] = {
                 "user_id": str(participant.user_id),
                 "user_name": participant.display_name,
                 "id": participant.account_user_id,
+                "participant_user_id": participant.account_user_id,
                 "participant_uuid": participant.participant_uuid,
                 "email": participant.email,
             }
@@ -1179,6 +1274,11 @@ def _check_passcode(passcode: str, requirement: Mapping[str, Any]) -> None:
             steps = {ord(b) - ord(a) for a, b in zip(window, window[1:])}
             if len(steps) == 1 and steps <= {-1, 0, 1}:
                 raise refuse(f"may not contain {run} repeated or consecutive characters")
+
+
+def _registration_required(meeting: SimMeeting) -> bool:
+    """Zoom's rule: a scheduled meeting whose approval type is automatic (0) or by the host (1)."""
+    return meeting.type == 2 and meeting.settings.get("approval_type") in (0, 1)
 
 
 def _merge_checked(target: dict[str, Any], patch: Mapping[str, Any], *, where: str) -> None:

@@ -558,6 +558,11 @@ class RegisterPage(QWidget):
                         f"; removed {gone} leaver{'s' if gone != 1 else ''} whose retention ended"
                         " (the August after they left)"
                     )
+                if result.links_forgotten:
+                    what += (
+                        f"; forgot {result.links_forgotten} family link(s) made for the old register: prepare the"
+                        " invitations again, or those families are known by their typed name only"
+                    )
             else:
                 what = f"the staff list now holds {result} adults"
             if adults is not None:

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from zoomhost import __version__
+from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
 from zoomhost.system import paths, redact
 from zoomhost.system.config import Settings
 from zoomhost.zoom.errors import (
@@ -40,6 +41,7 @@ from zoomhost.zoom.errors import (
     error_from_exception,
     error_from_response,
 )
+from zoomhost.zoom.identity import identity_from_participant
 from zoomhost.zoom.ratelimit import IDEMPOTENT_METHODS, Category, RateLimiter, RetryPolicy
 from zoomhost.zoom.tls import zoom_ssl_context
 
@@ -116,6 +118,7 @@ class LiveParticipant:
     join_time: str | None
     leave_time: str | None
     participant_uuid: str | None = None  # the same person for the whole meeting, whatever ``user_id`` says
+    identity: ZoomIdentity = NO_IDENTITY  # their own registration link, or the school account they signed in to
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,16 @@ class Registration:
     email: str
     registrant_id: str | None
     join_url: str | None = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ListedRegistrant:
+    """One approved registration of a meeting, as Zoom lists it (the address: in memory only, never logged)."""
+
+    registrant_id: str
+    email: str = field(repr=False)
+    first_name: str
+    last_name: str
 
 
 @dataclass(frozen=True)
@@ -514,12 +527,34 @@ class ZoomClient:
                     )
         return result
 
+    async def list_registrants(self, meeting_id: str | int) -> list[ListedRegistrant]:
+        """GET /meetings/{meetingId}/registrants?status=approved (MEDIUM), every page: who may join through a link of their own."""
+        number = meeting_number(meeting_id)
+        rows = await self._pages(
+            f"meetings/{number}/registrants",
+            params={"status": "approved", "page_size": "300"},
+            key="registrants",
+            category=Category.MEDIUM,
+            what=f"the registrations for meeting {number}",
+        )
+        return [
+            ListedRegistrant(
+                registrant_id=str(row["id"])[:256],
+                email=str(row.get("email") or "")[:320],
+                first_name=str(row.get("first_name") or "")[:64],
+                last_name=str(row.get("last_name") or "")[:64],
+            )
+            for row in rows
+            if isinstance(row.get("id"), str) and row["id"]
+        ]
+
     # -- participants -------------------------------------------------------------------------
-    async def live_participants(self, meeting_id: str | int) -> list[LiveParticipant]:
+    async def live_participants(self, meeting_id: str | int, *, retry: RetryPolicy | None = None) -> list[LiveParticipant]:
         """GET /metrics/meetings/{meetingId}/participants?type=live (HEAVY; Business/Education plans).
 
         Raises PlanDoesNotAllow when the account has no Dashboard, NotPermitted when the sign-in may
-        not use it (a teacher's own sign-in never may).
+        not use it (a teacher's own sign-in never may). ``retry``: how hard to try for a caller that
+        asks again soon anyway (else the client's own policy).
         """
         number = meeting_number(meeting_id)
         try:
@@ -529,6 +564,7 @@ class ZoomClient:
                 key="participants",
                 category=Category.HEAVY,
                 what="the live participant list",
+                retry=retry,
             )
         except NotPermitted:
             raise  # the sign-in lacks the Dashboard's scope (Zoom's 4711, 403 here): not the plan
@@ -554,6 +590,7 @@ class ZoomClient:
                     join_time=row.get("join_time"),
                     leave_time=row.get("leave_time"),
                     participant_uuid=str(row["participant_uuid"]) if row.get("participant_uuid") else None,
+                    identity=identity_from_participant(row),
                 )
             )
         return people
@@ -580,13 +617,13 @@ class ZoomClient:
 
     # -- plumbing -----------------------------------------------------------------------------
     async def _pages(
-        self, path: str, *, params: dict[str, str], key: str, category: Category, what: str
+        self, path: str, *, params: dict[str, str], key: str, category: Category, what: str, retry: RetryPolicy | None = None
     ) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
         token = ""
         for _ in range(MAX_PAGES):
             page_params = dict(params, **({"next_page_token": token} if token else {}))
-            body = await self._json("GET", path, category=category, what=what, params=page_params)
+            body = await self._json("GET", path, category=category, what=what, params=page_params, retry=retry)
             rows.extend(r for r in _listed(body, key) if isinstance(r, dict))
             token = body.get("next_page_token") or ""
             if not isinstance(token, str) or not token:
@@ -612,9 +649,10 @@ class ZoomClient:
         what: str,
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
+        retry: RetryPolicy | None = None,
     ) -> httpx.Response:
-        """Send one request, pacing it, and retrying what is safe to retry (see RetryPolicy)."""
-        policy = self.retry
+        """Send one request, pacing it, and retrying what is safe to retry (see RetryPolicy; ``retry``: this call's own)."""
+        policy = retry or self.retry
         started = time.monotonic()
         attempt = 0
         while True:
@@ -636,7 +674,7 @@ class ZoomClient:
                 not_sent = True
             else:
                 not_sent = isinstance(error, RateLimited)
-            wait = self._retry_delay(error, method=method, not_sent=not_sent, attempt=attempt)
+            wait = self._retry_delay(error, method=method, not_sent=not_sent, attempt=attempt, policy=policy)
             elapsed = time.monotonic() - started
             if wait is None:
                 raise error
@@ -645,14 +683,17 @@ class ZoomClient:
             log.info("%s %s: %s; trying again in %.1f s", method, path, type(error).__name__, wait)
             await asyncio.sleep(wait)
 
-    def _retry_delay(self, error: ZoomError, *, method: str, not_sent: bool, attempt: int) -> float | None:
+    def _retry_delay(
+        self, error: ZoomError, *, method: str, not_sent: bool, attempt: int, policy: RetryPolicy | None = None
+    ) -> float | None:
         """Seconds to wait before trying again, or None when this error must not be retried."""
+        policy = policy or self.retry
         if not isinstance(error, (RateLimited, ServerError, ConnectionFailed, TimedOut)):
             return None
         if method.upper() not in IDEMPOTENT_METHODS and not not_sent:
             return None
         if isinstance(error, RateLimited) and error.retry_after is not None:
-            if error.retry_after > self.retry.max_retry_after:
+            if error.retry_after > policy.max_retry_after:
                 raise RateLimited(
                     f"Zoom asks zoomhost to wait {error.retry_after:.0f} seconds before trying again, which is too long to wait here.",
                     retry_after=error.retry_after,
@@ -661,7 +702,7 @@ class ZoomClient:
                     status=error.status,
                 )
             return error.retry_after
-        return self.retry.backoff(attempt)
+        return policy.backoff(attempt)
 
 
 def _gave_up(error: ZoomError, *, attempts: int) -> ZoomError:

@@ -36,6 +36,7 @@ from zoomhost.system.config import Settings
 from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
+from zoomhost.zoom.identity import identity_from_participant
 from zoomhost.zoom.tls import UNTRUSTED, untrusted_certificate, zoom_ssl_context
 from zoomhost.zoom.errors import (
     ConnectionFailed,
@@ -171,6 +172,7 @@ def meeting_event_from_webhook(
         display_name=display,
         source=source,
         extra=extra,
+        identity=identity_from_participant(person),
     )
 
 

@@ -7,6 +7,9 @@ no addresses, so this path runs only when the teacher gives a parents' address f
 registrant is named as the pupil (first name, surname initial), which is how the waiting
 room will then see them. Without registration (or the address file), every consented
 family gets the meeting's own link and passcode.
+
+Each registration's id (Zoom's registrant id) comes back with the pupil it was made for: the
+waiting room knows a family's own link by it (the caller keeps it with the register).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from zoomhost.core.invitations import (
     registrants_for,
 )
 from zoomhost.core.models import Pupil
+from zoomhost.core.preflight import registration_required
 from zoomhost.zoom.client import Registrant, ZoomClient, meeting_number
 from zoomhost.zoom.errors import ZoomError
 from zoomhost.zoom.passcode import RotatedPasscode, rotate_passcode
@@ -42,6 +46,16 @@ class PreparedInvitations:
     personal_links: int  # rows with a family's own registration link
     notes: tuple[str, ...] = ()
     rotated: RotatedPasscode | None = None
+    registrants: tuple[tuple[str, int], ...] = ()  # (registrant id, pupil id) of each family's own link
+
+
+@dataclass(frozen=True)
+class FamilyLinks:
+    """What registering the families gave: each row's own link, each registration's pupil, and notes."""
+
+    links: dict[tuple[int, str], str] = field(repr=False)  # (pupil id, parent address) -> join link
+    registrants: tuple[tuple[str, int], ...]  # (registrant id, pupil id)
+    notes: tuple[str, ...] = ()
 
 
 async def prepare_invitations(
@@ -79,10 +93,11 @@ async def prepare_invitations(
     if not join_url:
         raise InvitationError("Zoom did not give the meeting's join link, so no invitations were prepared.")
     notes: list[str] = []
-    links: dict[tuple[int, str], str] = {}
+    family = FamilyLinks(links={}, registrants=())
     if addresses is not None:
-        links, more = await _register(client, number, meeting, addresses, invited={p.id for p in invited})
-        notes.extend(more)
+        family = await register_families(client, number, meeting, addresses, invited={p.id for p in invited})
+        notes.extend(family.notes)
+    links = family.links
     rows = invitation_rows(invited, join_link=join_url, passcode=passcode, addresses=addresses, personal_links=links)
     if addresses is not None:
         missing = sum(1 for p in invited if not addresses.for_pupil(p))
@@ -103,19 +118,25 @@ async def prepare_invitations(
         personal_links=sum(1 for r in rows if r.personal_link),
         notes=tuple(notes),
         rotated=rotated,
+        registrants=family.registrants,
     )
 
 
-async def _register(
+async def register_families(
     client: ZoomClient, number: str, meeting: dict, addresses: ParentAddresses, *, invited: set[int]
-) -> tuple[dict[tuple[int, str], str], list[str]]:
-    """Register one person per parent address of an invited pupil; the links by (pupil id, address), and notes."""
-    settings = meeting.get("settings") if isinstance(meeting.get("settings"), dict) else {}
-    if settings.get("approval_type") not in (0, 1) or meeting.get("type") != 2:
-        return {}, [
-            "Registration is off for this meeting, so every family gets the meeting's own link. "
-            "For a link per family, turn registration on (pre-flight check “Each family has its own link”)."
-        ]
+) -> FamilyLinks:
+    """Register one person per parent address of an invited pupil: the links by (pupil id, address),
+    which pupil each registration is for, and notes. ``meeting`` is the meeting as Zoom gave it."""
+    if not registration_required(meeting):
+        return FamilyLinks(
+            links={},
+            registrants=(),
+            notes=(
+                "Registration is off for this meeting, so every family gets the meeting's own link and pupils are "
+                "admitted by the name they type (the weaker way). For a link per family, turn registration on "
+                "(pre-flight check “Each family has its own link”).",
+            ),
+        )
     chosen, sharing = registrants_for(addresses)
     chosen = [a for a in chosen if a.pupil.id in invited]
     notes = [
@@ -124,7 +145,7 @@ async def _register(
         for pupil in sharing
     ]
     if not chosen:
-        return {}, notes
+        return FamilyLinks(links={}, registrants=(), notes=tuple(notes))
     people = [
         Registrant(email=a.email, first_name=a.pupil.known_as, last_name=a.pupil.surname_initial or None)
         for a in chosen
@@ -134,11 +155,16 @@ async def _register(
     except ZoomError as err:
         log.info("registering families for meeting %s failed: %s", number, err)
         notes.append(f"Zoom would not register the families ({err}), so every family gets the meeting's own link.")
-        return {}, notes
-    by_email = {r.email.casefold(): r.join_url for r in registered if r.join_url}
-    for link in by_email.values():
-        redact.register_secret(link)
-    links = {(a.pupil.id, a.email): by_email[a.email.casefold()] for a in chosen if a.email.casefold() in by_email}
+        return FamilyLinks(links={}, registrants=(), notes=tuple(notes))
+    by_email = {r.email.casefold(): r for r in registered if r.join_url}
+    for registration in by_email.values():
+        redact.register_secret(registration.join_url or "")
+    links = {(a.pupil.id, a.email): by_email[a.email.casefold()].join_url or "" for a in chosen if a.email.casefold() in by_email}
+    registrants = tuple(
+        (str(by_email[a.email.casefold()].registrant_id), a.pupil.id)
+        for a in chosen
+        if a.email.casefold() in by_email and by_email[a.email.casefold()].registrant_id
+    )
     if len(links) < len(chosen):
         notes.append(f"Zoom gave no link for {len(chosen) - len(links)} address(es): those rows have the meeting's own link.")
-    return links, notes
+    return FamilyLinks(links=links, registrants=registrants, notes=tuple(notes))

@@ -142,7 +142,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "registrants",
-        "Per-family join links (invitations)",
+        "Per-family join links (invitations, and knowing a family's own link on arrival)",
         (
             Grant(
                 "POST /meetings/{meetingId}/batch_registrants",
@@ -150,8 +150,14 @@ FEATURES: tuple[Feature, ...] = (
                 "meeting:write:batch_registrants:admin",
                 "meeting:write:batch_registrants",
             ),
+            Grant(
+                "GET /meetings/{meetingId}/registrants",
+                ("meeting:read", "meeting:read:admin", "meeting:read:list_registrants", "meeting:read:list_registrants:admin"),
+                "meeting:read:list_registrants:admin",
+                "meeting:read:list_registrants",
+            ),
         ),
-        "invitations cannot give each family its own join link.",
+        "invitations cannot give each family its own join link, and a registration made outside zoomhost is not known as a family's own link.",
     ),
     Feature(
         "events",

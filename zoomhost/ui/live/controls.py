@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from zoomhost.app.session import LiveState
 from zoomhost.core.control import Capability
 from zoomhost.core.names import visible_name
+from zoomhost.core.models import Verdict
 from zoomhost.core.session import Arrival, ParticipantState
 from zoomhost.ui.live.model import VERDICT_WORDS, shown_name
 from zoomhost.ui.widgets import FlowLayout, action_button, confirm
@@ -167,6 +168,17 @@ class ControlsPanel(QWidget):
                 person,
                 title="Admit someone the register does not allow?",
                 text=f"“{shown_name(person.display_name)}” is {verdict.lower()}. Admit them anyway?",
+                details="; ".join(visible_name(reason) for reason in person.reasons),  # a reason may quote the name
+                action="Admit anyway",
+            )
+        elif key == "admit" and person is not None and person.verdict is Verdict.STAFF and not person.admit:
+            # A typed staff name is a claim: the head's name is in every family's letter.
+            self._confirm(
+                key,
+                person,
+                title="Admit someone who only typed a staff name?",
+                text=f"“{shown_name(person.display_name)}” typed the name of {person.staff_name or 'a staff member'} "
+                "but is not signed in to the school's Zoom account. Admit them only if you can see it is them.",
                 details="; ".join(visible_name(reason) for reason in person.reasons),  # a reason may quote the name
                 action="Admit anyway",
             )

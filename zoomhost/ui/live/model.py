@@ -6,8 +6,10 @@ end with ``beginInsertRows`` and repaints only the rows that changed with ``data
 as plain text only (never rich text; the tooltip, which Qt may read as rich text, is escaped),
 their hidden characters written out by ``zoomhost.core.names.visible_name`` (as everywhere else
 a name is shown; the register's words and the reasons quoting a name too), and long names
-shortened (the rule in ``ui/text.py``). Each verdict comes with text, an icon and a colour. The counts and who Admit all
-consented would admit are the engine's to say (``LiveState``), not worked out again here.
+shortened (the rule in ``ui/text.py``). Each verdict comes with text, an icon and a colour, and
+with what it rests on (the family's own link, a sign-in, or the typed name only) and whether
+Admit all would admit it. The counts and who Admit all consented would admit are the engine's to
+say (``LiveState``), not worked out again here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from zoomhost.core.models import Verdict
+from zoomhost.core.models import Evidence, Verdict
 from zoomhost.core.names import visible_name
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionNote
@@ -36,15 +38,17 @@ class Column(IntEnum):
     TIME = 0
     NAME = 1
     VERDICT = 2
-    PUPIL = 3
-    STATE = 4
-    REASONS = 5
+    EVIDENCE = 3
+    PUPIL = 4
+    STATE = 5
+    REASONS = 6
 
 
 HEADERS = {
     Column.TIME: "Arrived",
     Column.NAME: "Name in Zoom",
     Column.VERDICT: "Verdict",
+    Column.EVIDENCE: "Who Zoom says",
     Column.PUPIL: "Matched pupil / staff",
     Column.STATE: "Where",
     Column.REASONS: "Why",
@@ -119,6 +123,20 @@ def state_text(arrival: Arrival) -> str:
     return words
 
 
+def evidence_text(arrival: Arrival) -> str:
+    """What the verdict rests on, and whether Admit all and the autopilot would admit it."""
+    if arrival.evidence is Evidence.LINK:
+        words = f"Own link ({arrival.link_label})" if arrival.link_label else "Own link"
+    elif arrival.evidence is Evidence.SIGNED_IN:
+        who = arrival.identity.email
+        words = f"Signed in ({visible_name(who)})" if who else "Signed in"
+    else:
+        words = "Typed name only"
+    if arrival.verdict.admissible and not arrival.admit:
+        words += " – waits for your click"
+    return words
+
+
 def matched_text(arrival: Arrival) -> str:
     """The pupil (first name, initial, class) or the staff member the name matched; empty if none."""
     if arrival.verdict is Verdict.STAFF and arrival.staff_name:
@@ -143,6 +161,7 @@ class _Row:
             arrival.arrived_at.astimezone().strftime("%H:%M:%S"),
             shown_name(arrival.display_name),
             verdict,
+            evidence_text(arrival),
             matched_text(arrival),
             state_text(arrival),
             reasons,
@@ -151,6 +170,8 @@ class _Row:
         tip = tooltip(
             f"Name in Zoom: {visible_name(arrival.display_name)}",
             f"Verdict: {verdict}",
+            f"Who Zoom says: {cells[Column.EVIDENCE]}",
+            f"Admit all and the autopilot: {'admit' if arrival.admit else 'leave to you'}",
             f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
             f"Where: {cells[Column.STATE]}",
             f"Why: {reasons or '—'}",

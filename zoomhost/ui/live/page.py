@@ -209,7 +209,10 @@ class LivePage(QWidget):
                 window.set_channel(channel, tooltip=self.channel_label.toolTip())
         self.assistant_strip.show_state(state, running=running)
         self.autopilot_strip.show_state(
-            on=self.status.autopilot_on(state), locked=state is not None and state.locked, running=running
+            on=self.status.autopilot_on(state),
+            locked=state is not None and state.locked,
+            running=running,
+            links_in_use=state is not None and state.links_in_use,
         )
         self.controls.show_state(state, selected=self.selected() if running else None, running=running, now=utc_now())
         self.picker.set_startable(not running and not self._starting)

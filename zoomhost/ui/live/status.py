@@ -1,13 +1,16 @@
-"""The Live panel's status line: which channel carries the controls, the counts, and the autopilot switch and strip.
+"""The Live panel's status line: which channel carries the controls, how pupils are admitted, the counts, and the
+autopilot switch and strip.
 
 All of it shows the engine's state (``LiveState``): the control channel (host assistant, or
-the Zoom client's own buttons), who is waiting, admitted or held and how many consented pupils
-have not yet arrived, whether the host assistant has switched renaming off, and whether the
-autopilot admits. While it does, a coloured strip says so, and says when the lock has stopped it.
-While the host assistant waits (for the host to start the meeting, to be admitted, to be made
-co-host), another strip says the one thing the teacher must do in Zoom; in a rehearsal it offers
-to have the rehearsal Zoom do it. The row wraps in a narrow window; there the channel is its icon
-(its words in the tooltip and in the window's status bar) and the waiting count leads.
+the Zoom client's own buttons), whether Admit all and the autopilot admit pupils by their
+family's own link or (a meeting without registration: weaker) by the typed name, who is waiting,
+admitted or held and how many consented pupils have not yet arrived, whether the host assistant
+has switched renaming off, and whether the autopilot admits. While it does, a coloured strip says
+so, and says when the lock has stopped it. While the host assistant waits (for the host to start
+the meeting, to be admitted, to be made co-host), another strip says the one thing the teacher
+must do in Zoom; in a rehearsal it offers to have the rehearsal Zoom do it. The row wraps in a
+narrow window; there the channel is its icon (its words in the tooltip and in the window's status
+bar) and the waiting count leads; how pupils are admitted stays in words at every size.
 """
 
 from __future__ import annotations
@@ -20,8 +23,36 @@ from zoomhost.app.session import LiveState
 from zoomhost.ui.text import plain_label
 from zoomhost.ui.widgets import FlowLayout, action_button, status_icon
 
-AUTOPILOT_ON = "Autopilot ON – admitting consented pupils and staff as they arrive; stops at lock"
+AUTOPILOT_ON = (
+    "Autopilot ON – admitting consented pupils by their typed name (no family links: weaker) and signed-in staff "
+    "as they arrive; stops at lock"
+)
+AUTOPILOT_ON_LINKS = (
+    "Autopilot ON – admitting pupils who come through their family's own link and signed-in staff as they arrive; "
+    "stops at lock"
+)
 AUTOPILOT_LOCKED = "Autopilot ON – the meeting is locked, so nobody more is admitted automatically"
+
+
+def admission_words(links_in_use: bool) -> tuple[str, str, str]:
+    """(indicator text, icon key, explanation) for how Admit all and the autopilot admit pupils."""
+    if links_in_use:
+        return (
+            "Admission: by family link",
+            "pass",
+            "This meeting requires registration: Admit all and the autopilot admit a pupil only through their "
+            "family's own link, and staff only when signed in to the school's Zoom account. A typed name alone "
+            "waits for your click, with the reason.",
+        )
+    return (
+        "Admission: by typed name (weaker)",
+        "warn",
+        "This meeting has no registration, so families share one link and Admit all and the autopilot admit a "
+        "consented pupil by the name typed in Zoom, which anyone with the link can type. Staff are admitted only "
+        "when signed in. For a link per family, turn registration on (Checklist ▸ Each family has its own link) "
+        "and prepare the invitations with the parents' file.",
+    )
+
 
 _COUNTS = (
     ("waiting", "Waiting"),
@@ -78,6 +109,12 @@ class StatusRow(QWidget):
             label = plain_label(f"{words}: 0", self, name=words)
             self.count_labels[key] = label
             row.addWidget(label)
+        self.admission_icon = plain_label(parent=self)
+        self.admission_icon.setAccessibleName("How pupils are admitted")
+        self.admission_label = plain_label("Admission: –", self, name="How pupils are admitted")
+        row.addWidget(self.admission_icon)
+        row.addWidget(self.admission_label)
+        self._admission_shown: str | None = None
         self.renaming_label = plain_label("", self, name="Renaming")
         self.renaming_label.hide()
         row.addWidget(self.renaming_label)
@@ -86,8 +123,9 @@ class StatusRow(QWidget):
         self.autopilot_button = action_button(
             "A&utopilot: off",
             accessible="Autopilot",
-            tooltip="When on, consented pupils and staff are admitted as they arrive and everyone else waits; "
-            "it stops admitting at the lock (Ctrl+Shift+P)",
+            tooltip="When on, consented pupils (through their family's own link where the meeting has registration) "
+            "and signed-in staff are admitted as they arrive and everyone else waits; it stops admitting at the lock "
+            "(Ctrl+Shift+P)",
             parent=self,
         )
         self.autopilot_button.setCheckable(True)
@@ -125,7 +163,11 @@ class StatusRow(QWidget):
         self.autopilot_button.setChecked(on)
         self.autopilot_button.setText("A&utopilot: ON" if on else "A&utopilot: off")
         if state is not None:  # before any session it keeps its tooltip's words
-            said = "On: consented pupils and staff are admitted as they arrive" if on else "Off: nobody is admitted without your click"
+            said = (
+                "On: consented pupils and signed-in staff are admitted as they arrive"
+                if on
+                else "Off: nobody is admitted without your click"
+            )
             if self.autopilot_button.accessibleDescription() != said:
                 self.autopilot_button.setAccessibleDescription(said)
         self.autopilot_button.setEnabled(running)
@@ -140,6 +182,7 @@ class StatusRow(QWidget):
             self.renaming_label.setAccessibleDescription(self.renaming_label.toolTip())
         if state is None or not running:
             return None
+        self._show_admission(state.links_in_use)
         text, icon, why = channel_words(state.channel, rehearsal=state.rehearsal, assistant_waiting=state.assistant_wait is not None)
         if text == self._channel_shown:
             return None
@@ -154,7 +197,7 @@ class StatusRow(QWidget):
         return text
 
     def set_compact(self, compact: bool) -> None:
-        """Beside Zoom: the channel as its icon, the counts in short words."""
+        """Beside Zoom: the channel as its icon, the counts in short words (how pupils are admitted stays in words)."""
         if compact == self.compact:
             return
         self.compact = compact
@@ -165,6 +208,19 @@ class StatusRow(QWidget):
             text = f"{_SHORT.get(key, words) if compact else words}:{number}"
             label.setText(text)
             label.setAccessibleName(text)
+
+    def _show_admission(self, links_in_use: bool) -> None:
+        text, icon, why = admission_words(links_in_use)
+        if text == self._admission_shown:
+            return
+        self._admission_shown = text
+        size = self.fontMetrics().height()
+        self.admission_icon.setPixmap(status_icon(icon).pixmap(size, size))
+        self.admission_icon.setToolTip(f"{text}. {why}")
+        self.admission_icon.setAccessibleDescription(f"{text}. {why}")
+        self.admission_label.setText(text)
+        self.admission_label.setToolTip(why)
+        self.admission_label.setAccessibleDescription(why)
 
     def forget_channel(self) -> None:
         """A new session: its channel is told again, even when it is the same as the last one's."""
@@ -234,8 +290,8 @@ class AutopilotStrip(QLabel):
         self.setAccessibleName("Autopilot is on")
         self.hide()
 
-    def show_state(self, *, on: bool, locked: bool, running: bool) -> None:
-        words = AUTOPILOT_LOCKED if locked else AUTOPILOT_ON
+    def show_state(self, *, on: bool, locked: bool, running: bool, links_in_use: bool = False) -> None:
+        words = AUTOPILOT_LOCKED if locked else AUTOPILOT_ON_LINKS if links_in_use else AUTOPILOT_ON
         if self.text() != words:
             self.setText(words)
             self.setAccessibleDescription(words)

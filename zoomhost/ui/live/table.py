@@ -5,7 +5,7 @@ Each row is one participant with the register's verdict in words, an icon and a 
 looking for, and one selected row is whom Admit, Hold and Remove act on. Rows that need the
 teacher come first (waiting and to check, then waiting), newest first within each. The table is
 one stop for Tab (the arrow keys move inside it); a narrow window shows the essential columns
-and a wider one adds who the name matched and why.
+(among them who Zoom says each arrival is) and a wider one adds who the name matched and why.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from zoomhost.ui.widgets import FlowLayout, action_button
 
 #: The columns a table this wide (in pixels) has room for; narrower, only the essentials.
 COLUMN_WIDTHS = {Column.PUPIL: 640, Column.REASONS: 860}
+#: Who Zoom says each arrival is, in ems: an essential column, narrower beside Zoom (its tooltip has it all).
+EVIDENCE_EMS = {False: 14, True: 9}
 DEFAULT_SORT = (Column.TIME, Qt.SortOrder.DescendingOrder)  # newest first, within what needs the teacher first
 
 
@@ -110,8 +112,9 @@ class ArrivalsTable(QWidget):
         em = self.fontMetrics().horizontalAdvance("M")
         # The time in full ("17:01:42", never "17:01:…"): its digits plus the cell's margins and the sort arrow.
         header.resizeSection(Column.TIME, self.fontMetrics().horizontalAdvance("88:88:88") + 2 * em)
-        for column, width in ((Column.NAME, 11), (Column.VERDICT, 13), (Column.PUPIL, 13), (Column.STATE, 11)):
+        for column, width in ((Column.NAME, 11), (Column.VERDICT, 13), (Column.EVIDENCE, EVIDENCE_EMS[False]), (Column.PUPIL, 13), (Column.STATE, 11)):
             header.resizeSection(column, width * em)
+        self._compact = False
         self._chosen: str | None = None  # whom the teacher selected; Qt never moves that to someone else
         self._rows_going = False
         self.view.selectionModel().selectionChanged.connect(self._selection_moved)
@@ -149,6 +152,11 @@ class ArrivalsTable(QWidget):
             if self.view.isColumnHidden(column) != hidden:
                 self.view.setColumnHidden(column, hidden)
         self.verdict_label.setVisible(width >= COLUMN_WIDTHS[Column.PUPIL])
+        compact = width < COLUMN_WIDTHS[Column.PUPIL]
+        if compact != self._compact:  # only as the layout changes: a column the teacher widened stays so
+            self._compact = compact
+            em = self.fontMetrics().horizontalAdvance("M")
+            self.view.horizontalHeader().resizeSection(Column.EVIDENCE, EVIDENCE_EMS[compact] * em)
 
     def reset(self) -> None:
         """A new session: every filter as it opens, no selection, the default order."""

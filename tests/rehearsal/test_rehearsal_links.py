@@ -1,0 +1,179 @@
+"""The rehearsal Zoom says who someone is as Zoom does: own registration links, sign-ins, and the door of a meeting
+that requires registration."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.rehearsal.fixtures import api_client, rehearsal_server  # noqa: F401
+from tests.zoom.rehearsal_zoom import rehearsal_zoom  # noqa: F401
+from zoomhost.rehearsal.server import RehearsalServer
+from zoomhost.rehearsal.state import ZoomState
+
+
+@pytest.fixture
+def heard() -> tuple[ZoomState, list[dict]]:
+    state = ZoomState()
+    events: list[dict] = []
+    state.subscribe(events.append)
+    return state, events
+
+
+def _people(events: list[dict], name: str) -> list[dict]:
+    return [e["payload"]["object"]["participant"] for e in events if e["event"] == name]
+
+
+def _registration(state: ZoomState, meeting: int, *, approval: int, multiple: bool = False) -> None:
+    state.update_meeting(meeting, {"settings": {"approval_type": approval, "allow_multiple_devices": multiple}})
+
+
+def test_only_someone_signed_in_to_the_account_has_an_address_and_a_user_id(heard) -> None:  # noqa: ANN001
+    state, events = heard
+    meeting = state.class_meeting_id
+    state.start_meeting(meeting)
+    staff = state.account_user("j.kelly@sch.im")
+    state.arrive(meeting, "Joanne Kelly", account_user_id=staff)
+    state.arrive(meeting, "Mr Kelly")
+    signed_in, typed = _people(events, "meeting.participant_joined_waiting_room")
+    assert (signed_in["email"], signed_in["participant_user_id"]) == ("j.kelly@sch.im", staff)
+    assert (typed["email"], typed["participant_user_id"], typed["id"]) == ("", "", "")
+    assert "registrant_id" not in typed
+    assert state.account_user("j.kelly@sch.im") == staff, "the same user, not a second one"
+    with pytest.raises(ValueError):
+        state.arrive(meeting, "Nobody", account_user_id="no-such-user")
+
+
+def test_a_familys_own_link_is_in_every_event_about_them(heard) -> None:  # noqa: ANN001
+    state, events = heard
+    meeting = state.assembly_meeting_id
+    _registration(state, meeting, approval=1)
+    (record,) = state.add_registrants(meeting, [{"email": "family.p017@families.example", "first_name": "Amy", "last_name": "C"}])
+    state.start_meeting(meeting)
+    assert state.registrant_of(meeting, "FAMILY.p017@families.example") == record["registrant_id"]
+    amy = state.arrive(meeting, "Galaxy Tab", registrant_id=record["registrant_id"])
+    assert amy is not None and state.admit(meeting, amy.user_id)
+    for name in ("meeting.participant_joined_waiting_room", "meeting.participant_admitted"):
+        (person,) = _people(events, name)
+        assert person["registrant_id"] == record["registrant_id"] and person["email"] == ""
+    roster = state.live_roster(meeting)
+    assert [row.get("registrant_id") for row in roster] == [record["registrant_id"]]
+    assert state.arrive(meeting, "Someone", registrant_id="not-this-meetings") is None
+
+
+def test_one_link_joins_from_one_device_a_second_pushes_the_first_out_after_it_arrives(heard) -> None:  # noqa: ANN001
+    state, events = heard
+    meeting = state.assembly_meeting_id
+    _registration(state, meeting, approval=0)
+    (record,) = state.add_registrants(meeting, [{"email": "family.p030@families.example", "first_name": "Ava"}])
+    state.start_meeting(meeting)
+    first = state.arrive(meeting, "Ava C", registrant_id=record["registrant_id"])
+    assert first is not None and state.admit(meeting, first.user_id)
+    second = state.arrive(meeting, "Ben", registrant_id=record["registrant_id"], identity="forwarded")
+    assert second is not None
+    order = [(e["event"], e["payload"]["object"]["participant"]["user_name"]) for e in events if "participant" in e["payload"]["object"]]
+    assert order[-2:] == [("meeting.participant_joined_waiting_room", "Ben"), ("meeting.participant_left", "Ava C")]
+    assert "got disconnected" in _people(events, "meeting.participant_left")[0]["leave_reason"]
+
+    _registration(state, meeting, approval=0, multiple=True)
+    third = state.arrive(meeting, "Ava C", registrant_id=record["registrant_id"], identity="ava-again")
+    assert third is not None and state.participant(meeting, second.user_id).where == "waiting"  # both stay
+
+
+def test_without_a_link_of_their_own_people_register_at_the_door(heard) -> None:  # noqa: ANN001
+    state, events = heard
+    meeting = state.assembly_meeting_id
+    _registration(state, meeting, approval=0)
+    state.start_meeting(meeting)
+    walk_in = state.arrive(meeting, "Mrs Kelly")
+    assert walk_in is not None and walk_in.registrant_id, "approved at once: a registration the school did not make"
+    assert walk_in.registrant_id in {r["registrant_id"] for r in state.meeting(meeting).registrants}
+    _registration(state, meeting, approval=1)
+    assert state.arrive(meeting, "Stranger") is None, "waits for the host to approve, outside the meeting"
+    host = state.arrive(meeting, "Kirsty Christian", account_user_id=state.host_id)
+    assert host is not None and host.where == "meeting"
+    # A meeting without registration lets anyone with its link reach the waiting room, with no registration.
+    state.start_meeting(state.class_meeting_id)
+    plain = state.arrive(state.class_meeting_id, "Isla Quayle")
+    assert plain is not None and not plain.registrant_id
+
+
+def test_registering_an_address_twice_gives_the_same_registration_back() -> None:
+    state = ZoomState()
+    meeting = state.assembly_meeting_id
+    _registration(state, meeting, approval=1)
+    (first,) = state.add_registrants(meeting, [{"email": "family.p001@families.example", "first_name": "Isla"}])
+    (again,) = state.add_registrants(meeting, [{"email": "Family.P001@families.example", "first_name": "Isla"}])
+    assert again == first and len(state.meeting(meeting).registrants) == 1
+
+
+def test_the_meetings_registrations_are_listed_page_by_page(rehearsal_server: RehearsalServer) -> None:  # noqa: F811
+    state = rehearsal_server.state
+    meeting = state.assembly_meeting_id
+    with api_client(rehearsal_server) as api:
+        assert api.get(f"/meetings/{meeting}/registrants").json()["code"] == 404  # registration is off
+        _registration(state, meeting, approval=1)
+        rows = [{"email": f"family.p{n:03d}@families.example", "first_name": f"Pupil{n}"} for n in range(5)]
+        state.add_registrants(meeting, rows)
+        first = api.get(f"/meetings/{meeting}/registrants", params={"page_size": 3}).json()
+        rest = api.get(f"/meetings/{meeting}/registrants", params={"page_size": 3, "next_page_token": first["next_page_token"]}).json()
+        listed = first["registrants"] + rest["registrants"]
+        assert [r["email"] for r in listed] == [row["email"] for row in rows] and not rest["next_page_token"]
+        assert all(r["status"] == "approved" and r["id"] for r in listed)
+        assert api.get(f"/meetings/{meeting}/registrants", params={"status": "pending"}).json()["registrants"] == []
+        assert api.get(f"/meetings/{meeting}/registrants", params={"status": "maybe"}).json()["code"] == 300
+
+
+def test_a_rehearsal_with_links_is_prepared_as_a_school_would_and_picked_up_from_zoom(rehearsal_zoom) -> None:  # noqa: ANN001, F811
+    """Registration on with one device per link, each family registered through the invitations' own call,
+    and after a restart the same registrations found again among the meeting's registrants."""
+    from zoomhost.app.rehearse import ScenarioRegister, family_links
+    from zoomhost.rehearsal.scenarios import assembly
+
+    script = assembly()
+    meeting = str(script.meeting_id(rehearsal_zoom.server.state))
+
+    async def run() -> tuple[dict[str, int], dict[str, int], list]:
+        async with rehearsal_zoom.client() as client:
+            first = ScenarioRegister.of(script)
+            await family_links(client, script, meeting, first, resumed=False)
+            again = ScenarioRegister.of(script)
+            await family_links(client, script, meeting, again, resumed=True)
+            return first.links(meeting), again.links(meeting), await client.list_registrants(meeting)
+
+    issued, found, listed = asyncio.run(run())
+    state = rehearsal_zoom.server.state
+    settings = state.meeting(int(meeting)).settings
+    assert (settings["approval_type"], settings["allow_multiple_devices"]) == (0, False)
+    assert len(rehearsal_zoom.sent("PATCH", f"/meetings/{meeting}")) == 1
+    pupils = ScenarioRegister.of(script).pupils()
+    assert issued == found and sorted(issued.values()) == sorted(pupils[row].id for row in script.families)
+    assert {r.registrant_id for r in listed} == set(issued)
+    amy = state.registrant_of(int(meeting), script.family_address(17))
+    assert issued[amy] == pupils[17].id and pupils[17].known_as == "Amy"
+    assert "family.p017" not in repr(listed)  # an address is never shown where a registration is
+
+
+def test_a_meeting_letting_one_link_join_from_several_devices_fails_and_is_fixed_in_the_one_update(rehearsal_zoom) -> None:  # noqa: ANN001, F811
+    from zoomhost.core.preflight import RuleStatus, plan_fixes
+    from zoomhost.zoom.preflight import PreflightContext, apply_fixes, run_preflight
+
+    state = rehearsal_zoom.server.state
+    meeting = state.assembly_meeting_id
+    _registration(state, meeting, approval=1, multiple=True)
+    context = PreflightContext(consented_pupils=250, staff=12, school_email_domain="sch.im")
+
+    async def run():
+        async with rehearsal_zoom.client() as client:
+            before = await run_preflight(client, meeting, context=context)
+            plan = plan_fixes(before.results)
+            return before, plan, await apply_fixes(client, meeting, plan, context=context, host_id=before.host_id)
+
+    before, plan, outcome = asyncio.run(run())
+    check = next(r for r in before.results if r.rule_id == "one_device_per_link")
+    assert check.status is RuleStatus.FAIL and "forwarded link" in check.observed
+    assert plan.meeting_patch["settings"]["allow_multiple_devices"] is False
+    assert len(rehearsal_zoom.sent("PATCH", f"/meetings/{meeting}")) == 1, "one meeting update carries every fix"
+    after = next(r for r in outcome.after.results if r.rule_id == "one_device_per_link")
+    assert after.status is RuleStatus.PASS and state.meeting(meeting).settings["allow_multiple_devices"] is False

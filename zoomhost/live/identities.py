@@ -1,0 +1,151 @@
+"""Who Zoom says someone is, asked for when Zoom's event stream has not said it.
+
+Where the meeting requires registration, Admit all and the autopilot admit a pupil only through
+their own link and a staff member only when signed in, and only Zoom says either: its event stream,
+or its live participant list (the Dashboard). The host assistant hears names alone. When the stream
+drops, Zoom replays nothing, so someone the assistant heard during the gap waits by name alone; and
+a departure only the assistant saw keeps that family's link counted as in use. So while anyone has
+waited a moment with nothing from Zoom about who they are, or such a departure is unconfirmed, the
+watch reads the live participant list (once a second at most) and hands the session what it says:
+the same events Zoom would have sent, from source ``reconcile``.
+
+From outside: the session, the list (``ZoomClient.live_participants``, asked with a short retry:
+the watch asks again a second later anyway), the clock.
+Without a Dashboard on the school's plan there is nothing to ask: those arrivals wait for the teacher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
+from zoomhost.core.session import HEARD_AS, LiveSession, ParticipantState
+from zoomhost.live.intake import Intake
+from zoomhost.live.lifetime import Lifetime
+from zoomhost.live.pickup import Roster
+from zoomhost.zoom.client import LiveParticipant
+from zoomhost.zoom.errors import PlanDoesNotAllow
+
+log = logging.getLogger(__name__)
+
+#: How long Zoom's event stream gets to say who someone is before the live list is asked.
+GRACE = timedelta(seconds=1)
+#: At most one read of the live list this often (it is a heavy call on Zoom's side).
+INTERVAL_S = 1.0
+
+
+class IdentityWatch:
+    """Reads Zoom's live participant list while the session waits on who Zoom says someone is."""
+
+    def __init__(
+        self,
+        *,
+        session: LiveSession,
+        roster: Roster | None,
+        intake: Intake,
+        lifetime: Lifetime,
+        clock: Callable[[], datetime],
+        interval_s: float = INTERVAL_S,
+    ) -> None:
+        self._session = session
+        self._roster = roster
+        self._intake = intake
+        self._lifetime = lifetime
+        self._clock = clock
+        self._interval = interval_s
+        self._meeting_id = session.journal.info.meeting_id
+        self.reads = 0  # live lists read so far
+
+    async def run(self) -> None:
+        if self._roster is None:
+            return
+        while not self._lifetime.closed:
+            await asyncio.sleep(self._interval)
+            if self._session.ended or not self._session.links_in_use or not self._waiting_on_zoom():
+                continue
+            try:
+                people = await self._roster()
+            except PlanDoesNotAllow:
+                log.info("no Dashboard on this plan: arrivals heard by name alone wait for the teacher")
+                return
+            except ZoomhostError as err:
+                log.info("the live participant list could not be read (%s); asking again soon", err)
+                continue
+            self.reads += 1
+            for event in identity_events(self._session, people, meeting_id=self._meeting_id, taken=self._clock()):
+                self._intake.apply_now(event)
+
+    def _waiting_on_zoom(self) -> bool:
+        """Someone here a moment with nothing from Zoom about who they are, or a departure Zoom has not confirmed."""
+        before = self._clock() - GRACE
+        for row in self._session.arrivals():
+            if row.gone_by_assistant and (row.last_change or row.arrived_at) <= before:
+                return True
+            if row.state in (ParticipantState.WAITING, ParticipantState.IN_MEETING) and not row.identity:
+                if row.arrived_at <= before:
+                    return True
+        return False
+
+
+def identity_events(
+    session: LiveSession, people: Sequence[LiveParticipant], *, meeting_id: str, taken: datetime
+) -> list[MeetingEvent]:
+    """What Zoom's live list says that the session lacks: who present participants are, and that a
+    departure only the assistant heard is real (its link is free again)."""
+    events: list[MeetingEvent] = []
+    listed: set[str] = set()
+    for person in people:
+        # The list's user_id may not be the one the row was first heard under: matched by participant_uuid.
+        pid = session.match(person.participant_id, person.participant_uuid)
+        listed.add(pid)
+        row = session.participant(pid)
+        if row is None or row.state not in (ParticipantState.WAITING, ParticipantState.IN_MEETING):
+            continue  # arrivals and departures are the event stream's and the pick-up's to report
+        if not person.identity.adds_to(row.identity):
+            continue
+        kind = EventKind.WAITING_JOINED if row.state is ParticipantState.WAITING else EventKind.JOINED
+        said = person.identity
+        ids = {PARTICIPANT_UUID: person.participant_uuid} if person.participant_uuid else {}
+        if pid != person.participant_id:
+            ids[HEARD_AS] = person.participant_id
+        events.append(
+            MeetingEvent(
+                kind=kind,
+                meeting_id=meeting_id,
+                at=_when(person.join_time) or taken,  # when Zoom says they came: a link's other holder is compared with it
+                event_id=f"identity:{meeting_id}:{pid}:{said.registrant_id}:{said.user_id}:{said.email}",
+                participant_id=pid,
+                display_name=row.display_name,
+                source="reconcile",
+                extra=ids,
+                identity=said,
+            )
+        )
+    for row in session.arrivals():
+        if row.gone_by_assistant and row.participant_id not in listed:
+            events.append(
+                MeetingEvent(
+                    kind=EventKind.LEFT,
+                    meeting_id=meeting_id,
+                    at=taken,
+                    event_id=f"identity:{meeting_id}:{row.participant_id}:gone",
+                    participant_id=row.participant_id,
+                    display_name=row.display_name,
+                    source="reconcile",
+                )
+            )
+    return events
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
