@@ -67,6 +67,7 @@ from zoomhost.core.preflight import (
     describe_fix_all,
     plan_fix_all,
 )
+from zoomhost.ui.audit_dialog import AuditDialog
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading, one_line, plain_label, shown
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
@@ -288,6 +289,11 @@ class ChecklistPage(QWidget):
         self.fix_button = action_button(
             "&Fix all…", tooltip="Show exactly what will change, then apply it in one meeting update", parent=self
         )
+        self.audit_button = action_button(
+            "Check the whole school &account…",
+            tooltip="Every host and every meeting in the school's Zoom account against the protocol, worst first",
+            parent=self,
+        )
         self.check_button.setEnabled(False)
         self.fix_button.setEnabled(False)
         row.addWidget(meeting_label)
@@ -297,6 +303,7 @@ class ChecklistPage(QWidget):
         actions.addWidget(self.reload_button)
         actions.addWidget(self.check_button)
         actions.addWidget(self.fix_button)
+        actions.addWidget(self.audit_button)
         layout.addLayout(actions)
 
         before = FlowLayout()
@@ -356,6 +363,7 @@ class ChecklistPage(QWidget):
         self.reload_button.clicked.connect(self.refresh_meetings)
         self.check_button.clicked.connect(self.check)
         self.fix_button.clicked.connect(self.fix_all)
+        self.audit_button.clicked.connect(self.open_audit)
         self.passcode_button.clicked.connect(self.new_passcode)
         self.invite_button.clicked.connect(self.prepare_invitations)
         self.meetings.currentIndexChanged.connect(self._meeting_changed)
@@ -364,7 +372,8 @@ class ChecklistPage(QWidget):
         QWidget.setTabOrder(self.meetings, self.reload_button)
         QWidget.setTabOrder(self.reload_button, self.check_button)
         QWidget.setTabOrder(self.check_button, self.fix_button)
-        QWidget.setTabOrder(self.fix_button, self.passcode_button)
+        QWidget.setTabOrder(self.fix_button, self.audit_button)
+        QWidget.setTabOrder(self.audit_button, self.passcode_button)
         QWidget.setTabOrder(self.passcode_button, self.invite_button)
         QWidget.setTabOrder(self.invite_button, self.table)
 
@@ -567,6 +576,14 @@ class ChecklistPage(QWidget):
                 "pass" if not still else "warn",
                 f"Changed {done} and checked again: {still} check{'s' if still != 1 else ''} still failing.",
             )
+
+    # -- the whole account -------------------------------------------------------------------------
+    def open_audit(self) -> AuditDialog:
+        """Every host and meeting in the account, in a dialog of its own (it reads Zoom as it opens)."""
+        dialog = AuditDialog(services=self.services, parent=self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     # -- a fresh passcode --------------------------------------------------------------------------
     def _topic(self) -> str:
