@@ -26,6 +26,7 @@ from zoomhost.app.services import Services, own_folders
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, check_destination
 from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
+from zoomhost.core.profiles import PROFILE_WORDS
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
 from zoomhost.zoom.preflight import AccountReads, HostReads, PreflightContext, PreflightReport, checked, group_locks
@@ -75,6 +76,7 @@ class MeetingAudit:
             "host": self.host_email,
             "topic": self.report.topic,
             "start_time": self.start_time,
+            "profile": self.report.profile.value,
             "failed": self.ids(RuleStatus.FAIL),
             "warnings": self.ids(RuleStatus.WARN),
             "unknown": self.ids(RuleStatus.UNKNOWN),
@@ -370,7 +372,8 @@ def report_html(audit: AccountAudit, *, account_label: str) -> str:
                 fixes.append(f"<li><b>{_e(r.title)}</b> ({_e(r.status.value)}): {_e(r.observed)}</li>")
         rows.append(
             f"<h3>{_e(m.report.topic or 'Untitled meeting')} — {_e(m.start_time or 'no fixed time')}</h3>"
-            f"<p>Meeting {_e(m.report.meeting_id)}, hosted by {_e(m.host_email)}: {len(m.ids(RuleStatus.FAIL))} failing, "
+            f"<p>Meeting {_e(m.report.meeting_id)}, hosted by {_e(m.host_email)}, checked as "
+            f"{_e(PROFILE_WORDS[m.report.profile])}: {len(m.ids(RuleStatus.FAIL))} failing, "
             f"{len(m.ids(RuleStatus.WARN))} warnings, {len(m.ids(RuleStatus.UNKNOWN))} not reported by Zoom.</p>"
             + (f"<ul>{''.join(fixes)}</ul>" if fixes else "<p>Keeps the protocol.</p>")
         )

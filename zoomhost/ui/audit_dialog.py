@@ -46,6 +46,7 @@ from zoomhost.app.audit import (
 )
 from zoomhost.app.services import Services
 from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order
+from zoomhost.core.profiles import PROFILE_WORDS
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import plain_label, shown
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
@@ -168,7 +169,8 @@ def row_details(row: MeetingAudit) -> str:
     """The selected meeting in full: each failing check and warning with what Zoom says and its fix."""
     lines = [
         f"{row.report.topic or 'Untitled meeting'} — {when_text(row.start_time)} — "
-        f"hosted by {row.host_email or row.report.host_id} (meeting {row.report.meeting_id})"
+        f"hosted by {row.host_email or row.report.host_id} (meeting {row.report.meeting_id}), "
+        f"checked as {PROFILE_WORDS[row.report.profile]}"
     ]
     lines += [_check_line(r) for r in failing_checks(row)] or ["Keeps the protocol in every check Zoom reported."]
     unknown = [r.title for r in row.report.results if r.status is RuleStatus.UNKNOWN]

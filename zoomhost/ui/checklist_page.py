@@ -51,7 +51,9 @@ from zoomhost.app.meetings import (
     UpcomingMeeting,
     UpdateReceipt,
     check_meeting,
+    choose_profile,
     fix_meeting,
+    meeting_profiles,
     new_passcode,
     spaced_meeting_id,
     upcoming_meetings,
@@ -67,6 +69,7 @@ from zoomhost.core.preflight import (
     describe_fix_all,
     plan_fix_all,
 )
+from zoomhost.core.profiles import PROFILE_WORDS
 from zoomhost.ui.audit_dialog import AuditDialog
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading, one_line, plain_label, shown
@@ -257,6 +260,14 @@ def _meeting_label(meeting: UpcomingMeeting) -> str:
     return f"{when}{one_line(meeting.topic or 'Untitled meeting')} ({spaced_meeting_id(meeting.id)})"
 
 
+#: The choices of "Who joins" (the words, the profile kept for the meeting; None: go by the topic's words).
+PROFILE_CHOICES = (
+    ("As its topic says", None),
+    ("Pupils and families", "pupils"),
+    ("Staff only", "staff"),
+)
+
+
 class ChecklistPage(QWidget):
     """Pick a meeting, Check, Fix all, and tick off what is left for a person to do."""
 
@@ -305,6 +316,21 @@ class ChecklistPage(QWidget):
         actions.addWidget(self.fix_button)
         actions.addWidget(self.audit_button)
         layout.addLayout(actions)
+
+        who = FlowLayout()  # which protocol the meeting is held to (core.profiles)
+        who_label = plain_label("&Who joins:", self)
+        self.profile_choice = QComboBox(self)
+        self.profile_choice.setAccessibleName("Who joins: the protocol the meeting is held to")
+        for words, value in PROFILE_CHOICES:
+            self.profile_choice.addItem(words, value)
+        self.profile_choice.setEnabled(False)
+        who_label.setBuddy(self.profile_choice)
+        self.profile_label = plain_label(parent=self, name="The protocol this meeting is checked against", wrap=True)
+        who.addWidget(who_label)
+        who.addWidget(self.profile_choice)
+        who.addWidget(self.profile_label)
+        layout.addLayout(who)
+        self._profiles: dict[str, str] = {}  # the teacher's choices, meeting id -> "pupils" or "staff"
 
         before = FlowLayout()
         before.addWidget(plain_label("Shortly before the session:", self))
@@ -367,13 +393,15 @@ class ChecklistPage(QWidget):
         self.passcode_button.clicked.connect(self.new_passcode)
         self.invite_button.clicked.connect(self.prepare_invitations)
         self.meetings.currentIndexChanged.connect(self._meeting_changed)
+        self.profile_choice.activated.connect(self._profile_chosen)
         self.table.selectionModel().currentRowChanged.connect(self._show_details)
         self.model.modelReset.connect(self.details.clear)  # the checks on screen changed: nothing is selected
         QWidget.setTabOrder(self.meetings, self.reload_button)
         QWidget.setTabOrder(self.reload_button, self.check_button)
         QWidget.setTabOrder(self.check_button, self.fix_button)
         QWidget.setTabOrder(self.fix_button, self.audit_button)
-        QWidget.setTabOrder(self.audit_button, self.passcode_button)
+        QWidget.setTabOrder(self.audit_button, self.profile_choice)
+        QWidget.setTabOrder(self.profile_choice, self.passcode_button)
         QWidget.setTabOrder(self.passcode_button, self.invite_button)
         QWidget.setTabOrder(self.invite_button, self.table)
 
@@ -398,9 +426,24 @@ class ChecklistPage(QWidget):
                 self.summary.setText("Zoom lists no upcoming meetings for this host. Schedule the meeting in Zoom first.")
             found = self.meetings.findData(current) if current else -1
             self.meetings.setCurrentIndex(found if found >= 0 else 0 if meetings else -1)
-            for button in (self.check_button, self.passcode_button, self.invite_button):
+            for button in (self.check_button, self.passcode_button, self.invite_button, self.profile_choice):
                 button.setEnabled(bool(meetings))
+            self._show_profile_choice()
 
+        def profiles_read(found: dict[str, str]) -> None:
+            self._profiles = found
+            self._show_profile_choice()
+
+        run_task(
+            self,
+            self.runner,
+            meeting_profiles,
+            blocking=True,
+            doing="reading which protocol each meeting is held to",
+            busy=self.busy,
+            messages=self.messages,
+            success=profiles_read,
+        )
         run_task(
             self,
             self.runner,
@@ -425,6 +468,44 @@ class ChecklistPage(QWidget):
             self.summary.setText("Press Check to check this meeting.")
         self.passcode_label.clear()
         self.invitation_notes.clear()
+        self._show_profile_choice()
+
+    # -- who joins: the pupils' protocol or the staff meeting's ----------------------------------
+    def _show_profile_choice(self) -> None:
+        meeting = self.meeting_id()
+        chosen = self._profiles.get(meeting) if meeting else None
+        self.profile_choice.setCurrentIndex(max(0, self.profile_choice.findData(chosen)))
+        report = self.report
+        if report is not None and report.meeting_id == meeting:
+            self.profile_label.setText(f"Checked as {PROFILE_WORDS[report.profile]}.")
+        else:
+            self.profile_label.clear()
+
+    def _profile_chosen(self, _index: int) -> None:
+        """The teacher chose the protocol for this meeting: keep the choice, then check the meeting again."""
+        meeting = self.meeting_id()
+        if meeting is None:
+            return
+        chosen = self.profile_choice.currentData()
+
+        def kept(_none: object) -> None:
+            if chosen is None:
+                self._profiles.pop(meeting, None)
+            else:
+                self._profiles[meeting] = chosen
+            if meeting == self.meeting_id():
+                self.check()
+
+        run_task(
+            self,
+            self.runner,
+            lambda: choose_profile(meeting, chosen),
+            blocking=True,
+            doing="keeping the choice of protocol",
+            busy=self.busy,
+            messages=self.messages,
+            success=kept,
+        )
 
     # -- check -------------------------------------------------------------------------------------
     def check(self) -> None:
@@ -453,6 +534,7 @@ class ChecklistPage(QWidget):
 
     def _show_report(self, report: PreflightReport) -> None:
         self.model.set_results(report.results)
+        self.profile_label.setText(f"Checked as {PROFILE_WORDS[report.profile]}.")
         plan = self._plan(report)
         can_fix = self._can_fix = plan is not None and bool(plan.meeting_patch or plan.user_patch)
         self.fix_button.setEnabled(can_fix)
