@@ -72,7 +72,8 @@ def test_a_bad_report_name_or_period_is_one_plain_line_and_nothing_is_read(serve
     assert len(server.exchanges) == before and not list(tmp_path.iterdir())
 
 
-def test_the_pdf_report_has_the_date_account_counts_and_each_failing_meetings_fixes(server: RehearsalServer, tmp_path, capsys) -> None:
+def test_the_pdf_report_has_the_date_account_counts_and_each_failing_meetings_fixes(server: RehearsalServer, tmp_path, capsys, qapp) -> None:  # noqa: ANN001
+    # ``qapp``: the command lays the PDF out in this process; the suite's one QApplication must exist first
     pdftotext = require_executable("pdftotext")
     out = tmp_path / "audit.pdf"
     assert cli.main(["audit", "--out", str(out)]) == 3

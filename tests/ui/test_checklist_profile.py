@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.app_helpers import WAIT_MS, rehearsal_server, services  # noqa: F401 - fixtures
-from zoomhost.app.meetings import meeting_profiles
+from zoomhost.app.meetings import choose_profile, meeting_profiles
 from zoomhost.ui.checklist_page import ChecklistPage
 
 
@@ -56,7 +56,14 @@ def test_the_teachers_choice_rechecks_the_meeting_and_is_kept(qtbot, services, r
         page.profile_choice.activated.emit(page.profile_choice.currentIndex())
     qtbot.waitUntil(lambda: page.report is not None and page.report.profile.value == "staff", timeout=WAIT_MS)  # checked again by itself
     assert "staff_sign_in" in {r.rule_id for r in page.report.results}
-    assert meeting_profiles() == {meeting: "staff"}
+    assert meeting_profiles() == {meeting: "staff"}  # kept for the next time, and for the audit
 
-    again = opened(qtbot, services, meeting)  # the next time the page opens
-    qtbot.waitUntil(lambda: again.profile_choice.currentData() == "staff", timeout=WAIT_MS)
+
+def test_a_kept_choice_shows_when_the_page_opens(qtbot, services, rehearsal_server) -> None:  # noqa: F811
+    state = rehearsal_server.state
+    choose_profile(state.assembly_meeting_id, "staff")  # chosen earlier, in the window or with preflight --profile
+    page = opened(qtbot, services, str(state.assembly_meeting_id))
+    assert page.profile_choice.currentText() == "Staff only"
+    assert "staff_sign_in" in checked_rules(qtbot, page)
+    page.meetings.setCurrentIndex(page.meetings.findData(str(state.class_meeting_id)))
+    assert page.profile_choice.currentText() == "As its topic says"  # each meeting its own choice

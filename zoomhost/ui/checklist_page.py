@@ -17,6 +17,7 @@ the values it reports) is shown as plain text with its hidden characters written
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -417,7 +418,8 @@ class ChecklistPage(QWidget):
         services = self.services
         self.reload_button.setEnabled(False)
 
-        def loaded(meetings: list[UpcomingMeeting]) -> None:
+        def loaded(found: tuple[list[UpcomingMeeting], dict[str, str]]) -> None:
+            meetings, self._profiles = found
             current = self.meeting_id()
             self.meetings.clear()
             for meeting in sorted(meetings, key=lambda m: m.start_time or ""):
@@ -430,24 +432,14 @@ class ChecklistPage(QWidget):
                 button.setEnabled(bool(meetings))
             self._show_profile_choice()
 
-        def profiles_read(found: dict[str, str]) -> None:
-            self._profiles = found
-            self._show_profile_choice()
+        async def meetings_and_choices() -> tuple[list[UpcomingMeeting], dict[str, str]]:
+            meetings = await upcoming_meetings(services)
+            return meetings, await asyncio.get_running_loop().run_in_executor(None, meeting_profiles)
 
         run_task(
             self,
             self.runner,
-            meeting_profiles,
-            blocking=True,
-            doing="reading which protocol each meeting is held to",
-            busy=self.busy,
-            messages=self.messages,
-            success=profiles_read,
-        )
-        run_task(
-            self,
-            self.runner,
-            lambda: upcoming_meetings(services),
+            meetings_and_choices,
             doing="reading the host's meetings",
             busy=self.busy,
             messages=self.messages,
