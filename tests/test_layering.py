@@ -61,6 +61,7 @@ ALLOWED_LIBRARIES = {
     "aiohttp": {"rehearsal", "zoom"},  # the rehearsal server; the loopback OAuth redirect listener
     "zoom_meeting_sdk": {"assistant"},
     "gi": {"assistant"},  # GLib's main loop, the one thread the Meeting SDK runs on
+    "jsonschema": {"rehearsal"},  # request bodies checked against Zoom's documented schemas
 }
 
 

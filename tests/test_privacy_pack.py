@@ -50,11 +50,11 @@ def test_every_command_the_text_names_exists(command: str) -> None:
 
 
 def test_the_keyring_entries_and_folders_are_zoomhosts() -> None:
-    from zoomhost.zoom.credentials import FIELDS, SERVICE
+    from zoomhost.zoom.credentials import FIELDS, REGISTER_KEY_NAME, SERVICE
 
     listed = re.search(r"service `(\w+)` \| (.+?) \|", PACK)
     assert listed is not None and listed.group(1) == SERVICE
-    assert re.findall(r"`(\w+)`", listed.group(2)) == list(FIELDS)
+    assert re.findall(r"`(\w+)`", listed.group(2)) == [*FIELDS, REGISTER_KEY_NAME]
     for name in ("register.sqlite3", "sessions/<session>.sqlite3", "zoomhost.log", "settings.json", "zoom-meeting-updates.json"):
         assert f"`{name}`" in PACK, name
 

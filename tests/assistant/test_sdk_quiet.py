@@ -41,7 +41,7 @@ def _real_sdk() -> None:
 def test_the_assistant_loads_the_sdk_without_a_word_about_its_logs(tmp_path: Path) -> None:
     env = sdk_env(tmp_path)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), glib_pythonpath(tmp_path / "glib")) if p)  # the assistant needs GLib
-    proc = load("from zoomhost.app.host_assistant import load_binding; print(load_binding(None)[0].__name__)", env)
+    proc = load("import time; from zoomhost.app.host_assistant import load_binding; print(load_binding(None)[0].__name__); time.sleep(3)", env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "zoom_meeting_sdk"
     output = proc.stdout + proc.stderr
@@ -56,7 +56,8 @@ def test_the_assistant_loads_the_sdk_without_a_word_about_its_logs(tmp_path: Pat
 def test_the_sdk_loaded_bare_is_what_made_the_noise(tmp_path: Path) -> None:
     """The other side of the test above: without zoomhost's folder, the same import prints the noise."""
     env = sdk_env(tmp_path)
-    proc = load("import zoom_meeting_sdk", env)
+    # The process stays a moment after the import: the SDK's logger may write from a thread of its own.
+    proc = load("import time, zoom_meeting_sdk; time.sleep(3)", env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert f"failed to open file [{env['HOME']}/.zoomsdk/logs/python_" in proc.stderr
 

@@ -20,7 +20,7 @@ from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
 def doctor_against(scopes: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
     state = ZoomState()
     state.plan = "business"  # so the Dashboard answers and only the scopes decide
-    credentials = RehearsalCredentials.generate(account_id=state.account_id, scopes=" ".join(scopes))
+    credentials = RehearsalCredentials.generate(account_id=state.account_id, scopes=tuple(scopes))
     with RehearsalServer(state=state, credentials=credentials) as server:
         monkeypatch.setenv("ZOOMHOST_API_BASE", server.api_base)
         monkeypatch.setenv("ZOOMHOST_OAUTH_BASE", server.oauth_base)
@@ -89,7 +89,7 @@ def test_every_rehearsal_zoomhost_starts_grants_exactly_the_scopes_the_guide_ask
     from zoomhost.zoom.scopes import check_scopes
 
     server = new_rehearsal_server(plan="business")
-    granted = server.credentials.scopes.split()
+    granted = list(server.credentials.scopes)
     assert sorted(granted) == sorted(SERVER_TO_SERVER_SCOPES) and server.state.plan == "business"
     report = check_scopes(granted, own_sign_in=False, assistant_user=False)
     assert not report.missing and not report.extra

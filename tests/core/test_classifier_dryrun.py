@@ -43,7 +43,8 @@ def test_json_lines_follow_arrival_order_and_admit_each_consented_pupil_once(cap
     assert by_name["Jack"]["verdict"] == "no_consent"
     assert by_name["iPad"] == {**by_name["iPad"], "verdict": "not_on_register", "reasons": ["device name"]}
     assert by_name["Mr Kelly"]["verdict"] == "staff" and by_name["Mr Kelly"]["staff"] == "Maxim Kelly"
-    assert by_name["Max Kelly"]["verdict"] == "ambiguous", "a pupil Max K. and staff Maxim Kelly"
+    # the pupil Max K. is Max Kinvig: the full surname typed tells him from staff member Maxim Kelly
+    assert by_name["Max Kelly"]["verdict"] == "staff" and by_name["Max Kelly"]["staff"] == "Maxim Kelly"
     for hostile in ("\u0410my K", "Amy K\u202e", "Amy\u200bK", "zoombomb lol"):
         assert by_name[hostile]["verdict"] == "suspicious"
     assert all(row["reasons"] for row in rows)
@@ -60,7 +61,7 @@ def test_table_is_readable_marks_hidden_characters_and_sums_up(capsys: pytest.Ca
     amy_b = next(line for line in lines if line.startswith("1 "))
     assert "consented" in amy_b and "Amy B. (3B)" in amy_b
     assert "16 names against 10 pupils and 2 staff" in out
-    assert "6 would be admitted; 10 held for the teacher. Nothing was stored." in out
+    assert "7 would be admitted; 9 held for the teacher. Nothing was stored." in out
 
 
 def test_nothing_is_stored(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,7 +75,22 @@ def test_staff_list_is_optional(capsys: pytest.CaptureFixture[str]) -> None:
     rows = {row["name"]: row for row in map(json.loads, out.splitlines())}
     assert status == 0
     assert rows["Mr Kelly"]["verdict"] == "not_on_register"
-    assert rows["Max Kelly"]["verdict"] == "consented"  # with no staff list, Max K. is the only fit
+    # with no staff list, Max K. (Max Kinvig) is the only Max, but Kelly is not his surname
+    assert rows["Max Kelly"]["verdict"] == "not_on_register"
+
+
+def test_a_full_surname_tells_a_pupil_from_a_staff_member_with_his_initial(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = tmp_path / "names.txt"
+    names.write_text("Max Kelly\nMax Kinvig\nMax K\n", encoding="utf-8")
+    status, out, _ = run(capsys, "--register", str(REGISTER), "--staff", str(STAFF), str(names), "--json")
+    rows = {row["name"]: row for row in map(json.loads, out.splitlines())}
+    assert status == 0
+    assert rows["Max K"]["verdict"] == "duplicate", "Max is in: staff are never matched by a first name and initial"
+    assert rows["Max Kelly"]["verdict"] == "staff"
+    assert rows["Max Kinvig"]["verdict"] == "consented" and rows["Max Kinvig"]["pupil"]["first_name"] == "Max"
+    assert "Kinvig" not in json.dumps([row["pupil"] for row in rows.values()]), "the surname is never shown"
 
 
 def test_line_breaks_other_than_newline_stay_inside_a_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,10 +24,12 @@ def stored() -> RegisterStore:
 def test_import_prints_the_preview_and_stores(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["register", "import", str(SAMPLES / "bad-rows.csv")]) == 0
     out = capsys.readouterr().out
-    assert "Pupils kept: 3 (1 with consent, 2 without)" in out
-    assert "Rows skipped: 5" in out and "line 3: no first name" in out
-    assert "Stored: the register now holds 3 pupils." in out
-    assert [p.first_name for p in stored().pupils()][0::2] == ["Amy", "Gus"]
+    assert "Pupils kept: 4 (1 with consent, 3 without)" in out
+    assert "Rows skipped: 4" in out and "line 3: no first name" in out
+    assert "Consent unclear: 1" in out and 'line 5: consent "maybe"' in out
+    assert "Stored: the register now holds 4 pupils." in out
+    assert [p.first_name for p in stored().pupils()][0::3] == ["Amy", "Gus"]
+    assert [(p.first_name, p.consent) for p in stored().pupils()][1] == ("Cara", False)
 
 
 def test_dry_run_stores_nothing(capsys: pytest.CaptureFixture[str]) -> None:

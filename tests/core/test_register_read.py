@@ -292,17 +292,22 @@ def test_consent_is_dated_only_when_given(tmp_path: Path) -> None:
 
 def test_bad_rows_are_skipped_with_their_spreadsheet_line_and_reason() -> None:
     imported = read_register_file(SAMPLES / "bad-rows.csv")
-    assert names(imported) == ["Amy B", '=HYPERLINK("http://evil.example/x","Eve") F', "Gus H"]
+    assert names(imported) == ["Amy B", "Cara D", '=HYPERLINK("http://evil.example/x","Eve") F', "Gus H"]
     skipped = {row.line: row.reason for row in imported.skipped}
-    assert sorted(skipped) == [3, 4, 5, 6, 10]
+    assert sorted(skipped) == [3, 4, 6, 10]
     assert skipped[3] == 'no first name in column A "First Name"'
     assert "31/02/2024" in skipped[4] and 'column E "Consent Date"' in skipped[4]
-    assert '"maybe"' in skipped[5] and 'column D "Consent"' in skipped[5]
     assert "09/25/2025" in skipped[6] and "leaving date" in skipped[6]
     assert skipped[10] == "repeats line 2 exactly"
+    # An unclear consent cell keeps the pupil, without consent (held at the door), listed with its line.
+    cara = imported.pupils[1]
+    assert (cara.first_name, cara.consent, cara.consent_date) == ("Cara", False, None)
+    [unclear] = imported.unclear_consent
+    assert unclear.line == 5 and '"maybe"' in unclear.reason and 'column D "Consent"' in unclear.reason
     preview = imported.preview_text()
-    assert "Rows skipped: 5" in preview
+    assert "Rows skipped: 4" in preview
     assert 'line 4: unreadable consent date "31/02/2024"' in preview
+    assert "Consent unclear: 1 (kept without consent" in preview and 'line 5: consent "maybe"' in preview
 
 
 def test_a_row_with_more_cells_than_the_header_is_not_trusted(tmp_path: Path) -> None:
@@ -328,7 +333,7 @@ def test_line_numbers_count_rows_as_a_spreadsheet_does(tmp_path: Path) -> None:
     # A quoted cell spanning two lines is one spreadsheet row; blank lines are rows too.
     text = 'Forename,Notes,Consent\nAmy,"line one\nline two",yes\n\nBen,,perhaps\n'
     imported = read_register_file(write(tmp_path, text))
-    assert [(row.line, row.reason.split(" in ")[0]) for row in imported.skipped] == [(4, 'consent "perhaps"')]
+    assert [(row.line, row.reason.split(" in ")[0]) for row in imported.unclear_consent] == [(4, 'consent "perhaps"')]
 
 
 def test_old_mac_line_endings_and_odd_digits_in_class_names(tmp_path: Path) -> None:

@@ -175,3 +175,31 @@ def test_a_new_id_on_admission_is_no_departure_and_no_arrival_when_reconciling()
     assert not [e for e in entries if e.kind in (JournalKind.LEFT, JournalKind.ALARM)]
     heard_as = [e.detail["heard_as"] for e in entries if e.kind is JournalKind.ADMITTED]
     assert len(heard_as) == 2 and all(h not in {r.participant_id for r in session.arrivals()} for h in heard_as)
+
+
+def test_a_pupil_who_leaves_the_waiting_room_is_heard_once_and_never_counted_as_attending() -> None:
+    """Zoom says a waiting-room exit twice (``participant_left_waiting_room`` and ``participant_left`` with "Leave waiting
+    room."): one exit is journaled, and the summary counts her as not admitted, not as attending."""
+    from zoomhost.core.summary import SessionSummary
+
+    async def run() -> Heard:
+        with RehearsalServer() as server:
+            server.state.start_meeting(server.state.class_meeting_id)
+            async with listening(server) as heard:
+                state, meeting = server.state, heard.meeting
+                phoebe = state.arrive(meeting, "Phoebe Corlett")
+                session = heard.controller.session
+                await until(lambda: any(r.display_name == "Phoebe Corlett" for r in session.arrivals()), what="her arrival")
+                state.leave(meeting, phoebe.user_id)
+                await until(lambda: session.participant(heard.pid("Phoebe Corlett")).state is ParticipantState.LEFT_WAITING_ROOM, what="her exit")
+                await asyncio.sleep(0.5)  # Zoom's second word on the same exit arrives meanwhile
+                exits = [e for e in server.sent_events if e["event"] in ("meeting.participant_left_waiting_room", "meeting.participant_left")]
+                assert [e["event"] for e in exits] == ["meeting.participant_left_waiting_room", "meeting.participant_left"]
+                return heard
+
+    heard = asyncio.run(run())
+    journal = heard.controller.session.journal
+    hers = [e.kind for e in journal.entries() if e.display_name == "Phoebe Corlett"]
+    assert hers == [JournalKind.ARRIVAL, JournalKind.LEFT_WAITING_ROOM]
+    summary = SessionSummary.from_journal(journal)
+    assert summary.counts["pupils_attended"] == 0 and summary.counts["admitted"] == 0 and summary.counts["not_admitted"] == 1

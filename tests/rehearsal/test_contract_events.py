@@ -53,6 +53,7 @@ def test_each_meeting_event_arrives_framed_and_as_documented(rehearsal_server: R
         "meeting.participant_joined_waiting_room",
         "meeting.participant_joined_waiting_room",
         "meeting.participant_left_waiting_room",
+        "meeting.participant_left",  # Zoom's "Leave waiting room." for the same exit
         "meeting.participant_admitted",
         "meeting.participant_joined",
         "meeting.participant_put_in_waiting_room",
@@ -64,6 +65,11 @@ def test_each_meeting_event_arrives_framed_and_as_documented(rehearsal_server: R
     isla = [e["payload"]["object"]["participant"] for e in events if e["payload"]["object"].get("participant", {}).get("user_name") == "Isla Quayle"]
     assert {p["user_id"] for p in isla} == {str(waiting.user_id)}, "one in-meeting id for one stay"
     assert {p["participant_uuid"] for p in isla} == {waiting.participant_uuid}
+    noah = [e for e in events if e["payload"]["object"].get("participant", {}).get("user_name") == "Noah Kermode"]
+    assert [(e["event"], e["payload"]["object"]["participant"].get("leave_reason")) for e in noah[1:]] == [
+        ("meeting.participant_left_waiting_room", None),
+        ("meeting.participant_left", "Leave waiting room."),
+    ]
     _, covered = check_all([], events)
     assert covered == ZOOM_EVENTS
 

@@ -88,4 +88,8 @@ def test_end_for_all_empties_the_meeting_and_attendance_remains(live) -> None:  
     assert events[-1]["event"] == "meeting.ended"
     with pytest.raises(RehearsalError):
         state.waiting_room(meeting)
-    assert [row["name"] for row in state.attendance(meeting)] == ["Isla Quayle"]
+    # Zoom lists the one never let in as well, marked as in the waiting room: only Isla attended.
+    assert [(row["name"], row["status"]) for row in state.attendance(meeting)] == [
+        ("Isla Quayle", "in_meeting"),
+        ("Still waiting", "in_waiting_room"),
+    ]

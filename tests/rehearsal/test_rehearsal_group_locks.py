@@ -40,7 +40,7 @@ def test_the_group_locks_answer_as_documented(rehearsal_server: RehearsalServer)
 def test_a_token_without_a_group_scope_is_told_which_scope_is_missing(zoomhost_home) -> None:  # noqa: ANN001
     from zoomhost.rehearsal.server import RehearsalCredentials
 
-    credentials = RehearsalCredentials.generate(account_id="lxdFederation0Zm1", scopes="user:read:admin meeting:read:admin")
+    credentials = RehearsalCredentials.generate(account_id="lxdFederation0Zm1", scopes=("user:read:admin", "meeting:read:admin"))
     with RehearsalServer(credentials=credentials) as server, api_client(server) as api:
         (group,) = api.get(f"/users/{server.state.deputy_id}").json()["group_ids"]
         answer = api.get(f"/groups/{group}/lock_settings")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
 import httpx
+import pytest
 
 from tests.rehearsal.contract import check_all
 from tests.rehearsal.fixtures import account_token, api_client, rehearsal_server  # noqa: F401
 from zoomhost.rehearsal.server import RehearsalServer
-from zoomhost.rehearsal.state import DAILY_MEETING_UPDATES
+from zoomhost.rehearsal.state import DAILY_MEETING_UPDATES, RehearsalError, ZoomState
 
 
 def test_no_token_a_wrong_token_and_an_expired_token_are_code_124(rehearsal_server: RehearsalServer) -> None:
@@ -46,6 +51,7 @@ def test_unknown_meetings_and_users_are_404_with_zoom_codes(rehearsal_server: Re
 def test_the_hundredth_meeting_update_is_the_last_of_the_day(rehearsal_server: RehearsalServer) -> None:
     meeting = rehearsal_server.state.class_meeting_id
     rehearsal_server.rate_limits[rehearsal_server.state.plan]["light"] = 10_000  # this test is about the daily budget
+    first = rehearsal_server.state.now()
     with api_client(rehearsal_server) as api:
         remaining = []
         for n in range(DAILY_MEETING_UPDATES):
@@ -57,7 +63,25 @@ def test_the_hundredth_meeting_update_is_the_last_of_the_day(rehearsal_server: R
     assert remaining[0] == 99 and remaining[-1] == 0
     assert refused.status_code == 429
     assert refused.json()["message"].startswith("You have exceeded the daily rate limit (100) of Meeting Create/Update")
-    assert refused.headers["Retry-After"].endswith("T00:00:00Z")
+    # "a maximum of 100 times within a 24-hour period": free again 24 hours after the first of them, not at midnight
+    free_at = datetime.fromisoformat(refused.headers["Retry-After"].replace("Z", "+00:00"))
+    assert timedelta(hours=24) <= free_at - first.replace(microsecond=0) <= timedelta(hours=24, seconds=5)
+
+
+def test_the_daily_budget_is_any_24_hours_not_a_calendar_day() -> None:
+    """100 updates just before midnight leave none just after it: Zoom counts a rolling 24 hours."""
+    now = [datetime(2026, 3, 9, 23, 50, tzinfo=UTC)]
+    state = ZoomState(clock=lambda: now[0])
+    meeting = state.class_meeting_id
+    for n in range(DAILY_MEETING_UPDATES):
+        state.update_meeting(meeting, {"agenda": f"version {n}"})
+    now[0] += timedelta(minutes=20)  # 00:10 the next day
+    assert state.updates_remaining(state.host_id) == 0
+    with pytest.raises(RehearsalError) as refused:
+        state.update_meeting(meeting, {"agenda": "after midnight"})
+    assert refused.value.status == 429
+    now[0] += timedelta(hours=23, minutes=41)  # 24 hours and a minute after the first
+    assert state.update_meeting(meeting, {"agenda": "the next day"}) == DAILY_MEETING_UPDATES - 1
 
 
 def test_a_patch_of_the_wrong_kind_is_refused_and_changes_nothing(rehearsal_server: RehearsalServer) -> None:
@@ -73,6 +97,7 @@ def test_a_patch_of_the_wrong_kind_is_refused_and_changes_nothing(rehearsal_serv
 
 def test_per_second_limits_follow_the_plan_and_the_category(rehearsal_server: RehearsalServer) -> None:
     server = rehearsal_server
+    server.credentials = dataclasses.replace(server.credentials, scopes=(*server.credentials.scopes, "report:read:admin"))
     server.state.plan = "pro"  # heavy: 10 a second
     with api_client(server) as api:
         statuses = [api.get(f"/report/meetings/{server.state.assembly_meeting_id}/participants").status_code for _ in range(14)]
@@ -135,3 +160,158 @@ def _user_token(server: RehearsalServer) -> str:
     from tests.rehearsal.test_rehearsal_oauth import pkce_sign_in
 
     return pkce_sign_in(server)["access_token"]
+
+
+def test_ending_a_meeting_that_is_not_running_is_an_error_not_204(rehearsal_server: RehearsalServer) -> None:
+    """Zoom answers ``PUT /meetings/{id}/status`` with one of its listed errors unless the meeting can be ended."""
+    state = rehearsal_server.state
+    with api_client(rehearsal_server) as api:
+        not_started = api.put(f"/meetings/{state.class_meeting_id}/status", json={"action": "end"})
+        assert not_started.status_code == 400 and not_started.json()["code"] == 3000
+        state.start_meeting(state.class_meeting_id)
+        assert api.put(f"/meetings/{state.class_meeting_id}/status", json={"action": "end"}).status_code == 204
+        again = api.put(f"/meetings/{state.class_meeting_id}/status", json={"action": "end"})
+        assert again.status_code == 400 and again.json()["code"] == 3000
+        assert api.put("/meetings/not-a-number/status", json={"action": "end"}).status_code in (400, 404)
+
+
+def test_a_meeting_passcode_must_follow_zooms_characters_and_the_hosts_passcode_requirement(rehearsal_server: RehearsalServer) -> None:
+    """Zoom: at most 10 letters, digits and @ - _ *; and what the host's ``meeting_password_requirement`` asks."""
+    state = rehearsal_server.state
+    meeting = state.class_meeting_id
+    requirement = state.user_settings[state.host_id]["schedule_meeting"]["meeting_password_requirement"]
+    assert requirement["length"] == 8 and requirement["have_number"] and requirement["consecutive_characters_length"] == 4
+    before = state.meeting(meeting).password
+    with api_client(rehearsal_server) as api:
+        for weak in ("pass word1", "pässwort12", "12345678901", "abc9!xyz", "onlyletters", "x7y2", "abcd7xyz", "k7777mnp"):
+            refused = api.patch(f"/meetings/{meeting}", json={"password": weak})
+            assert refused.status_code == 400 and refused.json()["code"] == 300, weak
+            assert "password" in refused.json()["message"]
+        assert state.meeting(meeting).password == before  # nothing was changed by a refused update
+        assert api.patch(f"/meetings/{meeting}", json={"password": "k7m2-q9x*"}).status_code == 204
+        state.user_settings[state.host_id]["schedule_meeting"]["meeting_password_requirement"].update(
+            have_special_character=True, have_upper_and_lower_characters=True
+        )
+        assert api.patch(f"/meetings/{meeting}", json={"password": "k7m2q9xa"}).status_code == 400
+        assert api.patch(f"/meetings/{meeting}", json={"password": "k7M2-q9xa"}).status_code == 204
+    assert state.meeting(meeting).password == "k7M2-q9xa"
+    assert state.updates_used(state.host_id) == 2  # refused updates do not count
+
+
+def test_meeting_and_settings_updates_are_checked_against_zooms_documented_bodies(rehearsal_server: RehearsalServer) -> None:
+    """An unknown field, a value outside an enum or of the wrong type is Zoom's 300 naming the field; nothing is applied."""
+    state = rehearsal_server.state
+    meeting = state.class_meeting_id
+    settings_before = copy.deepcopy(state.meeting(meeting).settings)
+    user_before = copy.deepcopy(state.user_settings[state.host_id])
+    with api_client(rehearsal_server) as api:
+        for body, field in (
+            ({"settings": {"waiting_room": True, "waiting_rom": True}}, "settings.waiting_rom"),
+            ({"settings": {"auto_recording": "everywhere"}}, "settings.auto_recording"),
+            ({"settings": {"jbh_time": 7}}, "settings.jbh_time"),
+            ({"settings": {"approval_type": "0"}}, "settings.approval_type"),
+            ({"topc": "Assembly"}, "topc"),
+        ):
+            refused = api.patch(f"/meetings/{meeting}", json=body)
+            assert refused.status_code == 400 and refused.json() == {"code": 300, "message": f"Invalid field: {field}."}, body
+        for body, field in (
+            ({"in_meeting": {"chat": False, "chatt": False}}, "in_meeting.chatt"),
+            ({"in_meeting": {"allow_participants_chat_with": 9}}, "in_meeting.allow_participants_chat_with"),
+            ({"meeting_security": {"waiting_room": "yes"}}, "meeting_security.waiting_room"),
+        ):
+            refused = api.patch(f"/users/{state.host_id}/settings", json=body)
+            assert refused.status_code == 400 and refused.json() == {"code": 300, "message": f"Invalid field: {field}."}, body
+        assert api.patch(f"/meetings/{meeting}", json={"settings": {"jbh_time": 5, "auto_recording": "none"}}).status_code == 204
+        assert api.patch(f"/users/{state.host_id}/settings", json={"in_meeting": {"chat": False}}).status_code == 204
+    assert state.updates_used(state.host_id) == 1
+    assert {k: v for k, v in state.meeting(meeting).settings.items() if k not in ("jbh_time", "auto_recording")} == {
+        k: v for k, v in settings_before.items() if k not in ("jbh_time", "auto_recording")
+    }
+    assert state.user_settings[state.host_id]["meeting_security"] == user_before["meeting_security"]
+
+
+def test_the_rehearsals_request_schemas_are_zooms_documents_own() -> None:
+    """resources/rehearsal/request-schemas.json is what tools/rehearsal_schemas.py takes from the documents."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("rehearsal_schemas_tool", repo / "tools" / "rehearsal_schemas.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    stored = json.loads((repo / "resources" / "rehearsal" / "request-schemas.json").read_text(encoding="utf-8"))
+    assert stored == tool.extract(repo / "tests" / "data" / "zoom-api")
+
+
+def test_paging_and_the_dashboards_type_and_meeting_ids_are_as_strict_as_zooms_documents(rehearsal_server: RehearsalServer) -> None:
+    """``page_size`` above 300 is refused (not clamped), a ``next_page_token`` lasts 15 minutes, the Dashboard's
+    ``type`` is live, past or pastOne, and a meeting ID is its digits only."""
+    server, state = rehearsal_server, rehearsal_server.state
+    state.plan = "business"
+    host = state.host_id
+    with api_client(server) as api:
+        for size in ("301", "0", "-1", "ten"):
+            refused = api.get(f"/users/{host}/meetings", params={"page_size": size})
+            assert refused.status_code == 400 and refused.json()["code"] == 300, size
+        first = api.get(f"/users/{host}/meetings", params={"page_size": 1}).json()
+        assert first["next_page_token"]
+        assert api.get(f"/users/{host}/meetings", params={"page_size": 1, "next_page_token": first["next_page_token"]}).status_code == 200
+        import zoomhost.rehearsal.server as server_module
+
+        lifetime = server_module.PAGE_TOKEN_LIFETIME_S
+        server_module.PAGE_TOKEN_LIFETIME_S = 0.0  # as if 15 minutes had gone by
+        try:
+            stale = api.get(f"/users/{host}/meetings", params={"page_size": 1, "next_page_token": first["next_page_token"]})
+        finally:
+            server_module.PAGE_TOKEN_LIFETIME_S = lifetime
+        assert stale.status_code == 400 and "expired" in stale.json()["message"]
+        state.start_meeting(state.class_meeting_id)
+        wrong_type = api.get(f"/metrics/meetings/{state.class_meeting_id}/participants", params={"type": "everyone"})
+        assert wrong_type.status_code == 400 and wrong_type.json()["code"] == 300
+        assert api.get(f"/metrics/meetings/{state.class_meeting_id}/participants", params={"type": "live"}).status_code == 200
+        for lenient in (f"+{state.class_meeting_id}", f"{state.class_meeting_id}_", f"%20{state.class_meeting_id}"):
+            assert api.get(f"/meetings/{lenient}").status_code == 404, lenient
+
+
+def test_a_token_carries_only_the_scopes_the_schools_app_was_given(rehearsal_server: RehearsalServer) -> None:
+    """Scopes come from the app's credentials: an app without the Dashboard scope gets Zoom's 4711 there, and only there."""
+    server, state = rehearsal_server, rehearsal_server.state
+    state.plan = "business"
+    state.start_meeting(state.class_meeting_id)
+    without = tuple(scope for scope in server.credentials.scopes if scope != "dashboard_meetings:read:admin")
+    server.credentials = dataclasses.replace(server.credentials, scopes=without)
+    with api_client(server) as api:
+        refused = api.get(f"/metrics/meetings/{state.class_meeting_id}/participants", params={"type": "live"})
+        assert refused.status_code == 403 and refused.json()["code"] == 4711  # the Dashboard document's 403 Forbidden
+        assert api.get(f"/meetings/{state.class_meeting_id}").status_code == 200
+    issued = httpx.post(
+        f"{server.oauth_base}/oauth/token",
+        data={"grant_type": "account_credentials", "account_id": server.credentials.account_id},
+        auth=(server.credentials.client_id, server.credentials.client_secret),
+    ).json()
+    assert issued["scope"].split() == list(without)
+
+
+def test_a_meeting_uuid_with_slashes_reaches_its_meeting_only_double_encoded(rehearsal_server: RehearsalServer) -> None:
+    """Zoom: a UUID that begins with / or holds // must be double-encoded; encoded once it is not found."""
+    from urllib.parse import quote
+
+    state = rehearsal_server.state
+    live = state.start_meeting(state.class_meeting_id)
+    live.uuid = "/Ab//cD+eF9gHiJkLmNo=="
+    state.end_meeting(state.class_meeting_id)
+    once = quote(live.uuid, safe="")
+    with api_client(rehearsal_server) as api:
+        assert api.get(f"/past_meetings/{quote(once, safe='')}/participants").status_code == 200
+        single = api.get(f"/past_meetings/{once}/participants")
+        assert single.status_code == 404 and single.json()["code"] == 3001
+    plain = state.start_meeting(state.class_meeting_id)
+    state.end_meeting(state.class_meeting_id)
+    assert plain.uuid.endswith("==") and not plain.uuid.startswith("/") and "//" not in plain.uuid
+    with api_client(rehearsal_server) as api:
+        plain_once = quote(plain.uuid, safe="")
+        assert api.get(f"/past_meetings/{plain_once}/participants").status_code == 200
+        # an ordinary UUID encoded twice is taken as it is ("…%3D%3D"): not found
+        assert api.get(f"/past_meetings/{quote(plain_once, safe='')}/participants").status_code == 404

@@ -125,3 +125,29 @@ def test_a_client_that_stops_sending_heartbeats_is_cut_off() -> None:
             with pytest.raises(ConnectionClosed) as closed:
                 ws.recv(timeout=5)
     assert closed.value.rcvd is not None and "heartbeat" in closed.value.rcvd.reason
+
+
+def test_only_zoom_s_heartbeat_message_keeps_the_stream_open_not_pings_or_other_frames() -> None:
+    """Zoom's stream asks for ``{"module":"heartbeat"}``: WebSocket pings and other messages do not count."""
+    with RehearsalServer(heartbeat_timeout_s=2.0) as server:
+        with connect(_url(server)) as ws:
+            started = time.monotonic()
+            with pytest.raises(ConnectionClosed) as closed:
+                while time.monotonic() - started < 10:
+                    ws.ping()
+                    ws.send(json.dumps({"module": "ping"}))
+                    time.sleep(0.1)
+                    try:
+                        while True:
+                            ws.recv(timeout=0.01)
+                    except TimeoutError:
+                        pass
+        assert closed.value.rcvd is not None and "heartbeat" in closed.value.rcvd.reason
+
+        with connect(_url(server)) as ws:
+            started = time.monotonic()
+            while time.monotonic() - started < 4.0:  # well past the timeout, with heartbeats
+                ws.send(json.dumps({"module": "heartbeat"}))
+                assert json.loads(ws.recv(timeout=5)) == {"module": "heartbeat", "success": True, "content": "live", "header": {}}
+                time.sleep(0.1)
+            _wait_for_connections(server, 1)

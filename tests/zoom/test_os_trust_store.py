@@ -147,7 +147,7 @@ def school_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     tls.load_cert_chain(leaf_pem, key_pem)
     state = ZoomState()
     state.plan = "business"
-    credentials = RehearsalCredentials.generate(account_id=state.account_id, scopes=" ".join(SERVER_TO_SERVER_SCOPES))
+    credentials = RehearsalCredentials.generate(account_id=state.account_id, scopes=SERVER_TO_SERVER_SCOPES)
     with RehearsalServer(state=state, credentials=credentials) as zoom, InspectingFilter(upstream=(zoom.host, zoom.port), tls=tls) as proxy:
         for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
             monkeypatch.delenv(name, raising=False)

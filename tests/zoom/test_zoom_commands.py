@@ -107,6 +107,14 @@ def test_end_ends_the_meeting_for_everyone(zoom_env: RehearsalZoom, capsys) -> N
     assert not state.is_live(CLASS)
 
 
+def test_end_of_a_meeting_that_is_not_running_says_so_instead_of_claiming_it_ended(zoom_env: RehearsalZoom, capsys) -> None:  # noqa: ANN001
+    """Zoom refuses to end a meeting that is not running: the teacher is told nobody is in it, not that it ended."""
+    assert not zoom_env.server.state.is_live(CLASS)
+    assert cli.main(["end", "839 2017 4655"]) == 0
+    out = capsys.readouterr().out
+    assert "839 2017 4655 was not running" in out and "has been ended" not in out
+
+
 def test_an_unknown_meeting_is_one_plain_line_from_the_real_command(zoom_env: RehearsalZoom, tmp_path: Path) -> None:
     env = {**os.environ, "ZOOMHOST_HOME": str(tmp_path / "home")}
     done = subprocess.run(

@@ -86,8 +86,10 @@ def test_arrivals_admissions_and_departures_arrive_as_core_events(rehearsal_zoom
         EventKind.JOINED,
         EventKind.PUT_BACK,
         EventKind.WAITING_LEFT,
+        EventKind.LEFT,  # Zoom's participant_left "Leave waiting room." for the same exit
         EventKind.ENDED,
     ]
+    assert events[-2].extra.get("leave_reason") == "Leave waiting room."
     first = events[0]
     assert first.display_name == "Ava B (Year 4)"
     assert first.participant_id and first.participant_id.isdigit()  # the in-meeting id the Meeting SDK uses
@@ -404,3 +406,52 @@ def test_a_rehearsal_played_fast_still_gives_zoom_a_real_second_to_answer_each_h
     assert period(heartbeat_interval=30.0, time_scale=20.0) == 1.5  # the stream's clock, while it is slower than the floor
     assert period(heartbeat_interval=30.0, time_scale=100_000.0) == MIN_HEARTBEAT_PERIOD
     assert period(heartbeat_interval=0.2) == 0.2  # an interval asked for below the floor is kept as asked
+
+
+def test_a_joined_event_without_the_optional_meeting_id_is_read_by_its_instance_uuid(rehearsal_zoom: RehearsalZoom) -> None:
+    """Zoom's ``meeting.participant_joined`` requires only ``object.uuid``: the rehearsal leaves ``object.id`` out, and
+    zoomhost still follows that arrival once an event has said whose instance it is, never another meeting's."""
+    from tests.zoom.rehearsal_zoom import ASSEMBLY
+
+    state = rehearsal_zoom.server.state
+    for meeting in (CLASS, ASSEMBLY):
+        state.meetings[meeting].settings["waiting_room_options"] = {"who_goes_to_waiting_room": "users_not_in_account"}
+        state.start_meeting(meeting)  # before zoomhost listens: its meeting.started is never heard
+    colleague = state.users[state.outsider_id]
+
+    async def run() -> list[MeetingEvent]:
+        async with rehearsal_zoom.client() as client:
+            stream = _stream(rehearsal_zoom, client)
+            task = asyncio.create_task(_collect_until(stream, lambda got: len(_people(got)) >= 2))
+            await _until_connected(stream)
+            state.arrive(CLASS, "Mr Kermode", account_user_id=colleague.id)  # staff of the account: straight in
+            state.arrive(ASSEMBLY, "Someone Else", account_user_id=colleague.id)  # another meeting's: never shown
+            await asyncio.sleep(0.3)
+            state.arrive(CLASS, "Ava B (Year 4)")  # into the waiting room: this event names meeting and instance
+            return await task
+
+    events = _people(asyncio.run(run()))
+    assert [(e.kind, e.display_name, e.meeting_id) for e in events] == [
+        (EventKind.JOINED, "Mr Kermode", str(CLASS)),
+        (EventKind.WAITING_JOINED, "Ava B (Year 4)", str(CLASS)),
+    ]
+    joined = [e for e in rehearsal_zoom.server.sent_events if e["event"] == "meeting.participant_joined"]
+    assert joined and all("id" not in e["payload"]["object"] and e["payload"]["object"]["uuid"] for e in joined)
+
+
+def test_with_the_running_instances_uuid_known_an_arrival_named_by_uuid_only_is_read_at_once(rehearsal_zoom: RehearsalZoom) -> None:
+    """The Live panel reads the meeting before it listens: a running meeting's UUID lets the first event be read."""
+    state = rehearsal_zoom.server.state
+    state.meetings[CLASS].settings["waiting_room_options"] = {"who_goes_to_waiting_room": "users_not_in_account"}
+    live = state.start_meeting(CLASS)
+
+    async def run() -> list[MeetingEvent]:
+        async with rehearsal_zoom.client() as client:
+            stream = _stream(rehearsal_zoom, client, instance_uuids=[live.uuid])
+            task = asyncio.create_task(_collect_until(stream, lambda got: len(_people(got)) >= 1, timeout=10))
+            await _until_connected(stream)
+            state.arrive(CLASS, "Mr Kermode", account_user_id=state.outsider_id)  # straight in: one joined event, no ID
+            return await task
+
+    events = _people(asyncio.run(run()))
+    assert [(e.kind, e.display_name) for e in events] == [(EventKind.JOINED, "Mr Kermode")]

@@ -341,3 +341,20 @@ def test_zooms_own_daily_limit_is_reported_as_the_budget_being_used_up(rehearsal
     with pytest.raises(errors.UpdateBudgetExhausted):
         asyncio.run(run())
     assert len(rehearsal_zoom.sent("PATCH", f"/meetings/{CLASS}")) == 1  # a daily limit is not retried
+
+
+def test_past_participants_say_who_attended_and_who_only_waited(rehearsal_zoom: RehearsalZoom) -> None:
+    """Zoom lists a person never let in among a past meeting's participants with ``status: in_waiting_room``."""
+    state = rehearsal_zoom.server.state
+    live = state.start_meeting(CLASS)
+    ava = state.arrive(CLASS, "Ava B")
+    state.admit(CLASS, ava.user_id)
+    state.arrive(CLASS, "Only Waited")
+    state.end_meeting(CLASS)
+
+    async def run():  # noqa: ANN202
+        async with rehearsal_zoom.client() as client:
+            return await client.past_participants(live.uuid)
+
+    rows = asyncio.run(run())
+    assert sorted((p.display_name, p.attended) for p in rows) == [("Ava B", True), ("Only Waited", False)]

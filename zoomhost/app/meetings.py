@@ -177,9 +177,8 @@ async def new_passcode(services: Services, meeting_id: str | int) -> UpdateRecei
     return (await rotate_passcode(connection.zoom, number)).receipt
 
 
-async def end_meeting(services: Services, meeting_id: str | int) -> str:
-    """End the meeting for everyone, now; the meeting's number back."""
+async def end_meeting(services: Services, meeting_id: str | int) -> tuple[str, bool]:
+    """End the meeting for everyone, now: the meeting's number, and False when it was not running."""
     number = meeting_number(meeting_id)
     connection = await services.connected()
-    await connection.zoom.end_meeting(number)
-    return number
+    return number, await connection.zoom.end_meeting(number)

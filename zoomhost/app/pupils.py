@@ -349,7 +349,7 @@ def _entry_words(pupil: Pupil) -> str:
     initial = visible_name(pupil.surname_initial) if pupil.surname_initial else "none"
     return (
         f"first name {visible_name(pupil.first_name)}{preferred}, surname initial {initial},"
-        f" class {visible_name(pupil.class_name or '(none)')}, consent {consent}, {leaving}"
+        f" class {visible_name(pupil.class_label or '(none)')}, consent {consent}, {leaving}"
     )
 
 

@@ -8,12 +8,15 @@ teacher has seen the preview before anything is stored.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from zoomhost.core.models import Pupil, StaffMember
-from zoomhost.core.register import RegisterImport, StaffImport
+from zoomhost.core.register import RegisterImport, StaffImport, read_register_file
 from zoomhost.core.register_store import ImportRecord, RegisterStore
+from zoomhost.core.register_text import RegisterUnusable, layout_key, read_headings
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,44 @@ def stored_lists(store: RegisterStore, *, today: date | None = None) -> StoredLi
     )
 
 
+def read_register(
+    store: RegisterStore, path: Path, *, columns: Mapping[str, str | None] | None = None
+) -> RegisterImport:
+    """Read a register file for its preview (nothing is stored): with the columns the person importing
+    chose, else those chosen the last time a file with the same headings was imported, else by what the
+    headings mean; surnames become digests with this installation's key."""
+    chosen = columns
+    if chosen is None:
+        try:
+            headings = read_headings(path)
+        except RegisterUnusable:
+            headings = ()  # the read below says why, with the file and line
+        chosen = store.column_choices(layout_key(headings)) if headings else None
+    return read_register_file(path, columns=chosen, surname_key=store.key_for_import())
+
+
+def surname_key_note(imported: RegisterImport) -> str | None:
+    """What the person importing must know when the surname key cannot be kept (None when it is, or unused)."""
+    if imported.key_check is None:
+        return None
+    from zoomhost.zoom.credentials import register_key
+
+    key = register_key()
+    if key.kept:
+        return None
+    return (
+        f"Surnames: the key that tells pupils apart by full surname is held for this run only ({key.why_not}). "
+        "After zoomhost restarts, pupils who share a first name and surname initial are told apart by initial only, "
+        "until the register is imported again with a working keyring."
+    )
+
+
 def import_register(store: RegisterStore, imported: RegisterImport, *, today: date | None = None) -> RegisterImported:
-    """Replace the stored register with ``imported``, then remove the leavers whose retention has ended."""
+    """Replace the stored register with ``imported``, then remove the leavers whose retention has ended.
+    Columns the person importing chose are remembered for the next file with the same headings."""
     store.replace_pupils(imported)
+    if imported.chosen is not None and imported.headings:
+        store.remember_column_choices(layout_key(imported.headings), imported.chosen)
     gone = remove_leavers(store, today=today)
     return RegisterImported(pupils=len(imported.pupils) - len(gone), leavers_removed=tuple(gone))
 

@@ -216,8 +216,8 @@ async def _play(
         await auth.warm()  # as the app does: the first click never waits for a token
         passcode = str((await zoom.get_meeting(meeting_id)).get("password") or "")
 
-        async def end_meeting() -> None:
-            await zoom.end_meeting(meeting_id)
+        async def end_meeting() -> bool:
+            return await zoom.end_meeting(meeting_id)
 
         state: Any = None
         if in_process:

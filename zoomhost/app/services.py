@@ -319,7 +319,7 @@ def rehearsal_credentials(account_id: str) -> RehearsalCredentials:
     from zoomhost.rehearsal.server import RehearsalCredentials
     from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
 
-    return RehearsalCredentials.generate(account_id=account_id, scopes=" ".join(SERVER_TO_SERVER_SCOPES))
+    return RehearsalCredentials.generate(account_id=account_id, scopes=SERVER_TO_SERVER_SCOPES)
 
 
 def rehearsal_sign_in(settings: Settings, *, account_id: str, client_id: str, client_secret: str) -> TokenSource:
@@ -367,8 +367,15 @@ def session_journals() -> SessionJournals:
 
 
 def register_store() -> RegisterStore:
-    """The consent register and staff list kept on this computer (the one place their file is chosen)."""
-    return RegisterStore(db_path=paths.register_db())
+    """The consent register and staff list kept on this computer (the one place their file is chosen), with
+    this installation's surname key from the keyring (asked only when an import or a session needs it)."""
+    return RegisterStore(db_path=paths.register_db(), surname_key=_surname_key)
+
+
+def _surname_key() -> bytes:
+    from zoomhost.zoom.credentials import register_key
+
+    return register_key().secret
 
 
 def retention_log() -> RetentionLog:

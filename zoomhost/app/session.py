@@ -88,6 +88,7 @@ async def start_session(
     clocks_from: datetime | None = None,
     clock: Callable[[], datetime] = utc_now,
     assistant_ids: Collection[str] = (),
+    meeting_uuid: str | None = None,
 ) -> LiveController:
     """Build and start the controller for one meeting, from the app's parts (real Zoom or rehearsal alike).
 
@@ -119,13 +120,22 @@ async def start_session(
         )
     )
 
-    async def end_meeting() -> None:
-        await zoom.end_meeting(meeting_id)
+    async def end_meeting() -> bool:
+        return await zoom.end_meeting(meeting_id)
 
     streams: list[AsyncIterable[MeetingEvent]] = []
     if settings.subscription_id:
         # A rehearsal played faster waits and beats faster too: its minute of a failing token is shorter.
-        streams.append(EventStream(settings=settings, auth=auth, meeting_id=str(meeting_id), time_scale=time_scale))
+        # The running instance's UUID, when known: an event that names its meeting only by UUID is then read at once.
+        streams.append(
+            EventStream(
+                settings=settings,
+                auth=auth,
+                meeting_id=str(meeting_id),
+                time_scale=time_scale,
+                instance_uuids=[meeting_uuid] if meeting_uuid else [],
+            )
+        )
     controller = LiveController(
         session=session,
         fallback=ManualChannel(end_meeting=end_meeting),
@@ -211,8 +221,8 @@ async def assistant_for_meeting(
     from zoomhost.assistant.process import assistant_available
     from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 
-    async def end_meeting() -> None:
-        await connection.zoom.end_meeting(meeting_id)
+    async def end_meeting() -> bool:
+        return await connection.zoom.end_meeting(meeting_id)
 
     passcode = str(meeting.get("password") or "")
     user = connection.settings.assistant_user.strip()
@@ -342,6 +352,7 @@ async def begin_session(
         rehearsal=connection.is_rehearsal,
         connect_assistant=launcher,
         listener=watch,
+        meeting_uuid=str(meeting["uuid"]) if meeting.get("status") == "started" and meeting.get("uuid") else None,
         resume=not connection.is_rehearsal,
         topic=str(meeting.get("topic") or ""),
         time_scale=speed,

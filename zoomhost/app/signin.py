@@ -267,5 +267,10 @@ async def run_connection_test(services: Services) -> ConnectionTest:
         host = connection.host_user()
     except ZoomhostError:
         host = None
+    from zoomhost.app.assistant_checks import assistant_runtime_check, assistant_sign_in_check
+
+    here = asyncio.ensure_future(assistant_runtime_check())  # a child process, while Zoom is asked
     lines = await check_connection(client=connection.zoom, auth=connection.auth, settings=connection.settings, host_user=host)
+    lines.append(await here)
+    lines.append(await assistant_sign_in_check(connection.zoom, connection.settings.assistant_user))
     return ConnectionTest(rehearsal=connection.is_rehearsal, api_base=connection.settings.api_base, lines=tuple(lines))

@@ -51,7 +51,7 @@ _MANUAL_EXPLANATION = (
 async def end_over_rest(end_meeting: EndMeeting, *, command_id: str) -> CommandResult:
     """End the meeting for everyone with Zoom's API; a failure says which button to press instead."""
     try:
-        await end_meeting()
+        ended_now = await end_meeting()
     except ZoomhostError as err:
         return CommandResult(
             command_id=command_id,
@@ -64,7 +64,9 @@ async def end_over_rest(end_meeting: EndMeeting, *, command_id: str) -> CommandR
     return CommandResult(
         command_id=command_id,
         ok=True,
-        message="The meeting has ended for everyone.",
+        message="The meeting has ended for everyone."
+        if ended_now is not False
+        else "The meeting was not running any more (Zoom says so): nobody is in it.",
         capability=Capability.END_FOR_ALL,
         how=How.REST,
     )

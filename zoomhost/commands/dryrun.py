@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 import json
+import secrets
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -46,14 +47,19 @@ def run_dry_run(args: argparse.Namespace) -> int:
     names = list(read_names(args.names))
     if not names:
         raise NamesFileError(f"{args.names.name} has no names in it.", hint="Put one display name on each line.")
-    register = read_register_file(args.register)
+    surname_key = secrets.token_bytes(32)  # this run's own: the file's surnames tell pupils apart, nothing is kept
+    register = read_register_file(args.register, surname_key=surname_key)
     staff_list = read_staff_file(args.staff) if args.staff is not None else None
     _report_skipped(args.register, register.skipped)
+    if register.unclear_consent:
+        print(f"{args.register.name}: consent unclear (kept without consent, so held):", file=sys.stderr)
+        for row in register.unclear_consent:
+            print(visible_name(f"  line {row.line}: {row.reason}"), file=sys.stderr)  # a reason may quote a cell
     staff: tuple[StaffMember, ...] = ()
     if staff_list is not None:
         _report_skipped(args.staff, staff_list.skipped)
         staff = staff_list.staff
-    classifier = AdmissionClassifier(pupils=register.pupils, staff=staff, today=date.today())
+    classifier = AdmissionClassifier(pupils=register.pupils, staff=staff, today=date.today(), surname_key=surname_key)
     admitted: set[int] = set()
     results: list[tuple[int, str, Classification]] = []
     for line, name in names:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from zoomhost.app.register import import_register, import_staff_list, stored_lists
+from zoomhost.app.register import import_register, import_staff_list, read_register, stored_lists, surname_key_note
 from zoomhost.app.services import command_services
-from zoomhost.core.register import consent_counts, read_register_file, read_staff_file
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.register import PUPIL_FIELDS, consent_counts, read_staff_file
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +24,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path, metavar="FILE", help="the exported CSV file")
     imp.add_argument("--staff", action="store_true", help="FILE is the staff list, not the pupil register")
     imp.add_argument("--dry-run", action="store_true", help="show the preview only; store nothing")
+    imp.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADING",
+        help=(
+            "say which heading holds a field (repeat for each; an empty HEADING: the file has none); remembered for"
+            f" the next file with the same headings. Fields: {', '.join(field.name for field in PUPIL_FIELDS)}"
+        ),
+    )
     imp.set_defaults(func=run_import)
 
     show = actions.add_parser("show", help="consent counts per class and when the register was imported")
@@ -32,6 +43,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if args.staff and args.column:
+        raise ZoomhostError("--column is for the pupil register; a staff list's columns are found by their headings.")
     if args.staff:
         staff_list = read_staff_file(args.file)
         print(staff_list.preview_text())
@@ -40,8 +53,13 @@ def run_import(args: argparse.Namespace) -> int:
                 count = import_staff_list(services.register, staff_list)
             print(f"Stored: the staff list now holds {count} adults.")
     else:
-        register = read_register_file(args.file)
+        columns = _columns(args.column)
+        with command_services() as services:
+            register = read_register(services.register, args.file, columns=columns)
         print(register.preview_text())
+        note = surname_key_note(register)
+        if note:
+            print(note)
         if not args.dry_run:
             with command_services() as services:
                 imported = import_register(services.register, register)
@@ -52,6 +70,24 @@ def run_import(args: argparse.Namespace) -> int:
         what = "staff list" if args.staff else "register"
         print(f"Dry run: nothing was stored; the {what} already stored is unchanged.")
     return 0
+
+
+def _columns(given: list[str]) -> dict[str, str | None] | None:
+    """``--column first_name="Legal First Name"`` as field -> heading (None: no such column in the file)."""
+    if not given:
+        return None
+    fields = {field.name for field in PUPIL_FIELDS}
+    chosen: dict[str, str | None] = {}
+    for item in given:
+        name, sep, heading = item.partition("=")
+        name = name.strip()
+        if not sep or name not in fields:
+            raise ZoomhostError(
+                f"--column {item!r} is not FIELD=HEADING with a known field.",
+                hint=f"The fields are: {', '.join(sorted(fields))}. For example: --column first_name=\"Legal First Name\"",
+            )
+        chosen[name] = heading.strip() or None
+    return chosen
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -82,5 +118,5 @@ def run_show(args: argparse.Namespace) -> int:
         for pupil in pupils:
             initial = f" {pupil.surname_initial}." if pupil.surname_initial else ""
             consent = "consent" if pupil.consent else "NO consent"
-            print(f"  {pupil.first_name}{initial}  {pupil.class_name or '(no class)'}  {consent}")
+            print(f"  {pupil.first_name}{initial}  {pupil.class_label or '(no class)'}  {consent}")
     return 0

@@ -175,7 +175,10 @@ def _print_rule(result: RuleResult) -> None:
 # -- end -----------------------------------------------------------------------------------------
 def run_end(args: argparse.Namespace) -> int:
     with command_services() as services:
-        number = services.runner.run(end_meeting(services, args.meeting_id))
+        number, ended_now = services.runner.run(end_meeting(services, args.meeting_id))
+    if not ended_now:
+        print(f"Meeting {spaced_meeting_id(number)} was not running: Zoom says nobody is in it.")
+        return 0
     print(f"Meeting {spaced_meeting_id(number)} has been ended for everyone.")
     return 0
 

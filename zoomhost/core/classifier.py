@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from zoomhost.core.models import Classification, Pupil, StaffMember, Verdict
 from zoomhost.core.names import (
@@ -32,12 +33,15 @@ from zoomhost.core.names import (
     looks_like_web_address,
     not_a_name,
     read_name,
+    surname_digest,
 )
 from zoomhost.core.nicknames import aliases
 
 __all__ = ["AdmissionClassifier"]
 
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+# What Zoom appends to a display name already in the meeting when a second device joins with it: "Callum (2)".
+_ZOOM_COPY = re.compile(r"\s*\((?P<n>[2-9]|[1-9][0-9])\)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +54,11 @@ class _ClassInfo:
     names: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, class_name: str | None) -> _ClassInfo:
+    def of(cls, class_name: str | None, school: str | None = None) -> _ClassInfo:
+        """The class, and its school's name as one more name it goes by ("Amy Q (Laxey)" narrows to Laxey's pupils)."""
         if not class_name or not fold(class_name):
+            if school and fold(school):
+                return cls(known=True, names=frozenset(_school_names(school)))
             return cls()
         year = letters = None
         names = {fold(class_name)} | {fold(word) for word in class_name.split()}
@@ -61,6 +68,8 @@ class _ClassInfo:
                 year, letters = hint.year, hint.letters
             elif piece and piece not in ("class", "year", "form"):
                 names.add(piece)
+        if school and fold(school):
+            names |= _school_names(school)
         return cls(known=True, year=year, letters=letters, names=frozenset(names))
 
     def accepts(self, hint: ClassHint) -> bool:
@@ -81,6 +90,7 @@ class _Entry:
     own: frozenset[str]  # folded names that mean this pupil
     initial: str | None  # folded surname initial
     klass: _ClassInfo
+    digests: frozenset[str] = frozenset()  # keyed digests of the surname and its parts
 
     @classmethod
     def of(cls, pupil: Pupil) -> _Entry:
@@ -91,44 +101,87 @@ class _Entry:
             short_for = first if preferred in aliases(first) else None
             own |= set(_name_keys(pupil.preferred_name)) | aliases(preferred, short_for=short_for)
         initial = fold(pupil.surname_initial or "")[:1] or None
-        return cls(pupil=pupil, own=frozenset(own), initial=initial, klass=_ClassInfo.of(pupil.class_name))
+        return cls(
+            pupil=pupil,
+            own=frozenset(own),
+            initial=initial,
+            klass=_ClassInfo.of(pupil.class_name, pupil.school),
+            digests=frozenset(pupil.surname_digests),
+        )
 
-    def fits(self, *, extras: Sequence[str], classes: Sequence[ClassHint]) -> bool:
-        """Does everything else the name says fit this pupil? Any initial or other word may be the surname."""
+    def fits(
+        self, *, extras: Sequence[str], classes: Sequence[ClassHint], typed: dict[str, frozenset[str]] | None = None
+    ) -> bool:
+        """Does everything else the name says fit this pupil? Any initial or other word may be the surname.
+
+        When the register kept this pupil's surname digests and ``typed`` gives the digests of the
+        whole words typed, a whole word is surname evidence only if it is this pupil's surname: "Orla
+        Quine" is not Orla Quayle, though both start with Q.
+        """
         if not all(self.klass.accepts(hint) for hint in classes):
             return False
+        rest = [key for key in extras if key not in self.own and key not in self.klass.names]
+        if self.digests and typed:
+            if any(typed.get(key, frozenset()) & self.digests for key in rest):
+                return True
+            rest = [key for key in rest if key not in typed]  # whole words that are not this pupil's surname
+            if not rest and any(key in typed for key in extras if key not in self.own and key not in self.klass.names):
+                return False
         if self.initial is None:
             return True
-        evidence = {key[:1] for key in extras if key not in self.own and key not in self.klass.names}
+        evidence = {key[:1] for key in rest}
         return not evidence or self.initial in evidence
 
 
 class _Bucket:
     """The pupils one folded name may mean, also grouped by surname initial so a typed initial narrows at once."""
 
-    __slots__ = ("by_initial", "entries")
+    __slots__ = ("by_digest", "by_initial", "entries", "has_digests")
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []
         self.by_initial: dict[str | None, list[_Entry]] = {}
+        self.by_digest: dict[str, list[_Entry]] = {}
+        self.has_digests = False
 
     def add(self, entry: _Entry) -> None:
         self.entries.append(entry)
         self.by_initial.setdefault(entry.initial, []).append(entry)
+        for digest in entry.digests:
+            self.by_digest.setdefault(digest, []).append(entry)
+        self.has_digests = self.has_digests or bool(entry.digests)
 
-    def fitting(self, *, extras: list[str], classes: list[ClassHint], may_be_names: Collection[str]) -> list[_Entry]:
+    def fitting(
+        self,
+        *,
+        extras: list[str],
+        classes: list[ClassHint],
+        may_be_names: Collection[str],
+        typed: dict[str, frozenset[str]] | None = None,
+    ) -> list[_Entry]:
         """The pupils of this name that fit the rest of what was typed, in register order."""
         if not extras:
             if not classes:
                 return self.entries
             return [e for e in self.entries if all(e.klass.accepts(hint) for hint in classes)]
         if any(key in may_be_names for key in extras):
-            return [e for e in self.entries if e.fits(extras=extras, classes=classes)]
+            return [e for e in self.entries if e.fits(extras=extras, classes=classes, typed=typed)]
+        if typed and self.has_digests:
+            # only these can fit: a pupil whose surname a word is, or whose initial a word starts with, or with none
+            pool = {e.pupil.id: e for key in extras for digest in typed.get(key, ()) for e in self.by_digest.get(digest, ())}
+            for initial in {key[:1] for key in extras}:
+                pool.update((e.pupil.id, e) for e in self.by_initial.get(initial, ()))
+            pool.update((e.pupil.id, e) for e in self.by_initial.get(None, ()))
+            return sorted((e for e in pool.values() if e.fits(extras=extras, classes=classes, typed=typed)), key=_by_id)
         # every extra word is surname evidence for every pupil: only those initials (or none known) fit
         pool = [e for initial in {key[:1] for key in extras} for e in self.by_initial.get(initial, ())]
         pool += self.by_initial.get(None, ())
         pool = [e for e in pool if all(e.klass.accepts(hint) for hint in classes)]
         return sorted(pool, key=_by_id) if len(pool) > 1 else pool
+
+
+def _school_names(school: str) -> set[str]:
+    return {fold(school)} | {fold(word) for word in re.split(r"[\s\-/]+", school) if len(fold(word)) > 1}
 
 
 def _name_keys(name: str) -> list[str]:
@@ -148,6 +201,7 @@ class _Role(Enum):
     BOTH = "both"  # fits a staff member and a pupil
     ADULT = "adult"  # Mum, Dad, or a title that fits no staff member
     NONE = "none"  # no name at all: a device, a number, decoration
+    SURNAME = "surname"  # only a surname, which one or more pupils have
 
 
 @dataclass(slots=True)
@@ -167,6 +221,8 @@ class _Reading:
             if len(self.candidates) == 1:
                 return self.candidates[0].pupil.label()
             return f"{self.typed} ({_or_list(self.candidates)})"
+        if self.role is _Role.SURNAME:
+            return f'"{self.typed}", a surname ({_or_list(self.candidates)})'
         return f'"{self.typed}", who is not on the register'
 
 
@@ -177,7 +233,16 @@ class AdmissionClassifier:
     display name mentions, so it costs the same for 30 pupils or 5,000.
     """
 
-    def __init__(self, *, pupils: Sequence[Pupil], staff: Sequence[StaffMember], today: date | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        pupils: Sequence[Pupil],
+        staff: Sequence[StaffMember],
+        today: date | None = None,
+        surname_key: bytes | None = None,
+    ) -> None:
+        """``surname_key`` is the key the register's surname digests were made with; without it (or without
+        digests on the register) pupils are told apart by surname initial only."""
         # A pupil whose leaving date has passed is no longer at the school, whatever the register
         # says of consent, until the August purge removes them: held, with the date as the reason.
         self._left: dict[int, date] = {
@@ -187,9 +252,15 @@ class AdmissionClassifier:
         self._by_name: dict[str, _Bucket] = {}
         self._first_names: set[str] = set()
         self._may_be_names: set[str] = set()  # words that may be a pupil's own name or class, not a surname
+        self._surname_key = surname_key
+        self._by_digest: dict[str, list[_Entry]] = {}
         class_words: set[str] = set()
         for pupil in sorted(pupils, key=lambda p: p.id):
+            if surname_key is None and pupil.surname_digests:
+                pupil = replace(pupil, surname_digests=())  # digests without their key can match nothing
             entry = _Entry.of(pupil)
+            for digest in entry.digests:
+                self._by_digest.setdefault(digest, []).append(entry)
             for key in entry.own:
                 self._by_name.setdefault(key, _Bucket()).add(entry)
             self._may_be_names |= entry.own | entry.klass.names
@@ -236,6 +307,15 @@ class AdmissionClassifier:
         if problems:
             return Classification(verdict=Verdict.SUSPICIOUS, reasons=tuple(problems))
         name = text.strip()
+        copy = _ZOOM_COPY.search(name)
+        if copy is not None and copy.start() > 0:
+            # "Amy (3)" may be a family's Year 3; it is Zoom's number only when that pupil is already here
+            copied = self._classify_name(name[: copy.start()], present)
+            if copied.verdict is Verdict.DUPLICATE:
+                return _numbered_by_zoom(copied, copy.group("n"))
+        return self._classify_name(name, present)
+
+    def _classify_name(self, name: str, present: Collection[int]) -> Classification:
         if not name:
             return _verdict(Verdict.NOT_ON_REGISTER, "no name given")
         email = email_address(name)
@@ -274,7 +354,7 @@ class AdmissionClassifier:
 
     def _decide(self, readings: list[_Reading], words: list[Word], present: Collection[int]) -> Classification:
         people = [r for r in readings if r.role in (_Role.CHILD, _Role.STAFF, _Role.BOTH)]
-        strangers = [r for r in readings if r.role in (_Role.MISMATCH, _Role.UNKNOWN)]
+        strangers = [r for r in readings if r.role in (_Role.MISMATCH, _Role.UNKNOWN, _Role.SURNAME)]
         both = [r for r in readings if r.role is _Role.BOTH]
         if both:
             reading = both[0]
@@ -315,22 +395,23 @@ class AdmissionClassifier:
     def _read_person(self, person: Person) -> _Reading:
         name_words, initials = _child_words(person)
         classes = [word.hint for word in person.of(Kind.CLASS) if word.hint is not None]
-        typed = " ".join(word.text for word in name_words + initials)
+        shown = " ".join(word.text for word in name_words + initials)
         titled = bool(person.of(Kind.TITLE))
         staff = self._staff_for(person, titled=titled)
         if titled:
             if staff:
-                return _Reading(_Role.STAFF, person, staff=staff, typed=typed)
-            return _Reading(_Role.ADULT, person, typed=typed)
+                return _Reading(_Role.STAFF, person, staff=staff, typed=shown)
+            return _Reading(_Role.ADULT, person, typed=shown)
         hit: list[_Bucket] = []
         found: list[list[_Entry]] = []
+        typed_digests = self._typed_digests(name_words) if self._by_digest else None
         for used, key, rest in _name_readings(person, name_words):
             bucket = self._by_name.get(key)
             if bucket is None:
                 continue
             hit.append(bucket)
             extras = [w.key for i, w in enumerate(name_words) if i not in used] + [w.key for w in initials] + rest
-            fitting = bucket.fitting(extras=extras, classes=classes, may_be_names=self._may_be_names)
+            fitting = bucket.fitting(extras=extras, classes=classes, may_be_names=self._may_be_names, typed=typed_digests)
             if fitting:
                 found.append(fitting)
         if len(found) == 1:
@@ -340,21 +421,45 @@ class AdmissionClassifier:
         named = not candidates and hit
         named_list = sorted({e.pupil.id: e for b in hit for e in b.entries}.values(), key=lambda e: e.pupil.id)[:4] if named else []
         if staff and candidates:
-            return _Reading(_Role.BOTH, person, candidates=candidates, staff=staff, typed=typed)
+            return _Reading(_Role.BOTH, person, candidates=candidates, staff=staff, typed=shown)
         if staff:
-            return _Reading(_Role.STAFF, person, staff=staff, typed=typed)
+            return _Reading(_Role.STAFF, person, staff=staff, typed=shown)
         if candidates:
-            reading = _Reading(_Role.CHILD, person, candidates=candidates, named=named_list, typed=typed)
+            reading = _Reading(_Role.CHILD, person, candidates=candidates, named=named_list, typed=shown)
             if len(candidates) == 1:
                 reading.also_names = self._other_pupil_named(candidates[0], name_words)
             return reading
         if named:
-            return _Reading(_Role.MISMATCH, person, named=named_list, typed=typed)
+            return _Reading(_Role.MISMATCH, person, named=named_list, typed=shown)
+        if typed_digests is not None and not hit and name_words:
+            having = self._having_surname(name_words, typed_digests, classes)
+            if having:
+                return _Reading(_Role.SURNAME, person, candidates=having, typed=shown)
         if person.of(Kind.RELATION):
-            return _Reading(_Role.ADULT, person, typed=typed)
+            return _Reading(_Role.ADULT, person, typed=shown)
         if name_words:
-            return _Reading(_Role.UNKNOWN, person, typed=typed)
-        return _Reading(_Role.NONE, person, typed=typed)
+            return _Reading(_Role.UNKNOWN, person, typed=shown)
+        return _Reading(_Role.NONE, person, typed=shown)
+
+    def _typed_digests(self, words: list[Word]) -> dict[str, frozenset[str]]:
+        """Whole words typed (not initials) -> the digests they and their parts would have as a surname."""
+        key = self._surname_key
+        if key is None:
+            return {}
+        return {word.key: _word_digests(key, word.key, word.parts) for word in words if len(word.key) > 1}
+
+    def _having_surname(
+        self, words: list[Word], typed: dict[str, frozenset[str]], classes: list[ClassHint]
+    ) -> list[_Entry]:
+        """The pupils whose surname is one of the words (no first name typed): "Quayle" may be any of them."""
+        found = {
+            entry.pupil.id: entry
+            for word in words
+            for digest in typed.get(word.key, ())
+            for entry in self._by_digest.get(digest, ())
+            if all(entry.klass.accepts(hint) for hint in classes)
+        }
+        return sorted(found.values(), key=_by_id)
 
     def _other_pupil_named(self, entry: _Entry, name_words: list[Word]) -> str | None:
         """ "Amy Tom B" fits only Amy B., but Tom is another pupil's name: two children, not a surname."""
@@ -385,6 +490,12 @@ class AdmissionClassifier:
                 self._staff_first.get(words[0], []) if len(words) == 1 else []
             )
         return sorted(set(found), key=lambda m: m.id)
+
+
+@lru_cache(maxsize=65536)
+def _word_digests(key: bytes, word: str, parts: tuple[str, ...]) -> frozenset[str]:
+    """A typed word's surname digests, kept for the run: the same names arrive again and again."""
+    return frozenset(surname_digest(k, key) for k in (word, *parts) if len(k) > 1)
 
 
 def _by_id(entry: _Entry) -> int:
@@ -487,6 +598,15 @@ def _child_verdict(
 
 
 def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classification:
+    if reading.role is _Role.SURNAME:
+        count = len(reading.candidates)
+        having = "one pupil has" if count == 1 else f"{_count(count)} pupils have"
+        return _verdict(
+            Verdict.AMBIGUOUS,
+            f"gives a surname but no first name; {having} that surname",
+            f"could be {_or_list(reading.candidates)}",
+            *notes,
+        )
     if reading.role is _Role.MISMATCH:
         given = [
             w.hint.text if w.hint is not None else w.text
@@ -522,6 +642,12 @@ def _nameless_verdict(readings: list[_Reading], words: list[Word]) -> Classifica
     if not readings:
         return _verdict(Verdict.NOT_ON_REGISTER, "no letters, not a name")
     return _verdict(Verdict.NOT_ON_REGISTER, "no name given (only words such as Zoom, user, guest)")
+
+
+def _numbered_by_zoom(result: Classification, number: str) -> Classification:
+    """The verdict for "Callum (2)": Zoom's number for a second device with a name already in the meeting."""
+    why = f'Zoom numbered the name "({number})", as it does for another device joining with a name already here'
+    return replace(result, reasons=(*result.reasons, why))
 
 
 def _verdict(verdict: Verdict, *reasons: str) -> Classification:

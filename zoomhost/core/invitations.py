@@ -151,7 +151,7 @@ def _match(table: Table, cells: Sequence[str], pupils: Sequence[Pupil]) -> Pupil
         for p in pupils
         if {p.first_name.casefold(), p.known_as.casefold()} & names
         and (initial is None or (p.surname_initial or "").casefold() == initial.casefold())
-        and (not class_name or clean_name(p.class_name or "").casefold() == class_name.casefold())
+        and (not class_name or class_name.casefold() in {clean_name(k or "").casefold() for k in (p.class_name, p.class_label)})
     ]
     if not candidates:
         return "matches no pupil on the register (first name, surname initial and class)"
@@ -228,7 +228,7 @@ def invitation_rows(
                 InvitationRow(
                     first_name=pupil.known_as,
                     surname_initial=pupil.surname_initial or "",
-                    class_name=pupil.class_name or "",
+                    class_name=pupil.class_label or "",
                     join_link=personal or join_link,
                     passcode=passcode,
                     parent_email=email,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -26,10 +26,19 @@ class Pupil:
     consent: bool
     consent_date: date | None = None
     leaving_date: date | None = None
+    school: str | None = None  # a federation's register holds more than one school
+    # keyed digests of the surname (see ``names.surname_digests``): they tell apart pupils who share a first
+    # name and initial when a family types the full surname; never shown, exported or logged
+    surname_digests: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def known_as(self) -> str:
         return self.preferred_name or self.first_name
+
+    @property
+    def class_label(self) -> str | None:
+        """The class as the teacher sees it everywhere: with its school when the register has one."""
+        return class_label(self.class_name, self.school)
 
     def expected_on(self, today: date) -> bool:
         """Whether this pupil is expected at a meeting on ``today``: consented and not past their leaving date."""
@@ -38,7 +47,8 @@ class Pupil:
     def label(self) -> str:
         """What the teacher sees: first name, surname initial, class. No more."""
         name = self.known_as + (f" {self.surname_initial}." if self.surname_initial else "")
-        return f"{name} ({self.class_name})" if self.class_name else name
+        klass = self.class_label
+        return f"{name} ({klass})" if klass else name
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -47,10 +57,18 @@ class Pupil:
             "preferred_name": self.preferred_name,
             "surname_initial": self.surname_initial,
             "class": self.class_name,
+            "school": self.school,
             "consent": self.consent,
             "consent_date": self.consent_date.isoformat() if self.consent_date else None,
             "leaving_date": self.leaving_date.isoformat() if self.leaving_date else None,
         }
+
+
+def class_label(class_name: str | None, school: str | None) -> str | None:
+    """ "3Q, Laxey": a class with its school, so two schools' Year 3s never read as one; the class alone without one."""
+    if class_name and school:
+        return f"{class_name}, {school}"
+    return class_name or school or None
 
 
 def expected_pupils(pupils: Iterable[Pupil], *, today: date) -> list[Pupil]:
@@ -69,7 +87,7 @@ def consent_counts(pupils: Iterable[Pupil]) -> dict[str, tuple[int, int]]:
     totals: Counter[str] = Counter()
     yes: Counter[str] = Counter()
     for pupil in pupils:
-        name = pupil.class_name or "(no class)"
+        name = pupil.class_label or "(no class)"
         totals[name] += 1
         yes[name] += pupil.consent
     return {name: (yes[name], totals[name]) for name in sorted(totals, key=_natural_key)}
@@ -119,7 +137,7 @@ class Classification:
             pupil = {
                 "first_name": self.pupil.known_as,
                 "surname_initial": self.pupil.surname_initial,
-                "class": self.pupil.class_name,
+                "class": self.pupil.class_label,
             }
         return {
             "verdict": self.verdict.value,

@@ -9,6 +9,8 @@ Only the standard library is used: scripts come from ``unicodedata`` character n
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -193,6 +195,22 @@ def _script(ch: str) -> str | None:
     return _SCRIPT_ALIASES.get(first, first.capitalize())
 
 
+# Letters of the IPA block that alphabets really write names with (Azerbaijani ə; ɛ, ɔ, ɓ, ɗ, ŋ-like letters
+# of Akan, Ewe, Hausa, Fula ...): they stay letters.
+_ALPHABET_LETTERS_IN_IPA = frozenset("əɛɔɓɗɖɣɲʃʒʊʋɨʉɦɠ")
+
+
+def _phonetic_letter(ch: str) -> bool:
+    """A letter from the phonetic or modifier blocks (IPA extensions, phonetic extensions, spacing
+    modifier letters), or a small capital anywhere: letters for writing sounds, not names."""
+    code = ord(ch)
+    if ch in APOSTROPHES or ch in _ALPHABET_LETTERS_IN_IPA or not unicodedata.category(ch).startswith("L"):
+        return False
+    if 0x0250 <= code <= 0x02FF or 0x1D00 <= code <= 0x1DBF:
+        return True
+    return "SMALL CAPITAL" in unicodedata.name(ch, "")
+
+
 def _looks_like_latin_letters(ch: str) -> bool:
     """Fancy-font letters: fullwidth, mathematical, circled, superscript forms of plain Latin."""
     if ch.isascii():
@@ -261,6 +279,8 @@ def character_problems(text: str) -> list[str]:
             continue
         elif _looks_like_latin_letters(ch):
             report("written in look-alike letters (a decorative font), not plain letters")
+        elif _phonetic_letter(ch):
+            report("contains a phonetic or modifier letter that no name is written with")
         else:
             script = _script(ch)
             if script is not None:
@@ -309,6 +329,40 @@ def _script_problems(scripts: dict[str, list[str]]) -> list[str]:
                 problems.append(f"mixes Latin and {script} letters")
         return problems
     return ["mixes letters of " + " and ".join(sorted(names)) + " scripts"]
+
+
+# ---------------------------------------------------------------- surnames
+
+#: How much of a surname's keyed digest is kept: 128 bits tell every surname apart, and no more is needed.
+SURNAME_DIGEST_CHARS = 32
+
+
+def surname_keys(surname: str) -> tuple[str, ...]:
+    """A surname as it is compared: folded whole, and each part of a double or spaced one
+    ("Kelly-Quayle" -> kellyquayle, kelly, quayle), parts of one letter left out."""
+    parts = [fold(part) for part in re.split(r"[\s\-‐‑]+", surname.replace("'", "").replace("’", ""))]
+    whole = fold(surname.replace("'", "").replace("’", ""))
+    keys = [whole] if len(whole) > 1 else []
+    keys += [part for part in parts if len(part) > 1 and part not in keys]
+    return tuple(keys)
+
+
+def surname_digest(key: str, secret: bytes) -> str:
+    """The keyed digest of one folded surname (HMAC-SHA-256 with the installation's key), as kept and compared.
+
+    The surname itself is never kept: only this, which without the key says nothing about it.
+    """
+    return hmac.new(secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:SURNAME_DIGEST_CHARS]
+
+
+def surname_digests(surname: str, secret: bytes) -> tuple[str, ...]:
+    """Every digest a register surname is matched by (see ``surname_keys``)."""
+    return tuple(surname_digest(key, secret) for key in surname_keys(surname))
+
+
+def key_check(secret: bytes) -> str:
+    """A digest that says which key made a register's surname digests, without saying anything of the key."""
+    return surname_digest("zoomhost surname key check", secret)
 
 
 # ---------------------------------------------------------------- words

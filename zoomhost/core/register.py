@@ -4,6 +4,8 @@
 kept, what was skipped and why, and which columns were dropped; nothing is stored until the
 teacher has seen that preview and ``RegisterStore`` replaces the stored list in one transaction.
 Names and dates stay data: a cell such as ``=HYPERLINK(...)`` is kept as text, never evaluated.
+A surname is never kept: only its initial, and (given the installation's key) keyed digests
+that let a family's full surname tell two "Orla Q."s apart (``names.surname_digests``).
 
 From outside: only the path of the file to read. This module never imports the store (the store
 takes anything shaped like an import); ``RegisterStore`` is re-exported here for its callers.
@@ -13,43 +15,87 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
-from zoomhost.core.names import BIDI_CONTROLS
+from zoomhost.core.names import BIDI_CONTROLS, key_check, surname_digests
 from zoomhost.core.register_store import RegisterStore, RegisterStoreError  # re-exported for the register's callers
-from zoomhost.core.register_text import Field, RegisterUnusable, Row, Table, read_table, unusable
+from zoomhost.core.register_text import (
+    Field,
+    RegisterUnusable,
+    Row,
+    Table,
+    column_letter,
+    read_headings,
+    read_table,
+    unusable,
+)
 
 __all__ = [
     "RegisterImport",
     "RegisterStore",
     "RegisterStoreError",
     "RegisterUnusable",
+    "PUPIL_FIELDS",
     "SkippedRow",
     "StaffImport",
     "august_after",
     "parse_consent",
     "parse_date",
+    "read_headings",
     "read_register_file",
     "read_staff_file",
 ]
 
+MAX_CELL_CHARS = 1_000  # no name, class or date is longer; a longer cell is one bad row, not a bad file
+
+# Headings are compared by ``register_text.header_key``: any case, spacing or order of columns, and
+# words such as "legal" or "pupil" that do not change what a column holds ("Legal First Name").
 PUPIL_FIELDS = (
-    Field("first_name", "first names", ("first name", "forename", "legal forename", "given name")),
-    Field("preferred_name", "preferred names", ("preferred name", "preferred forename", "known as")),
-    Field("surname", "surnames", ("surname", "last name", "family name", "legal surname")),
+    Field("first_name", "first names", ("first name", "forename", "legal forename", "given name", "first names", "forenames", "christian name")),
+    Field(
+        "preferred_name",
+        "preferred names",
+        (
+            "preferred name", "preferred first name", "preferred forename", "preferred given name", "known as",
+            "known as first name", "known as name", "chosen name", "chosen first name", "nickname",
+        ),
+    ),  # fmt: skip
+    Field("surname", "surnames", ("surname", "last name", "family name", "second name")),
+    Field(
+        "preferred_surname",
+        "preferred surnames",
+        ("preferred surname", "preferred last name", "preferred family name", "known as surname", "known as last name"),
+    ),
     Field(
         "class_name",
         "classes",
-        ("class", "form", "reg group", "registration group", "registration form", "tutor group", "year group"),
+        (
+            "class", "form", "reg group", "registration group", "registration form", "reg form", "form group",
+            "tutor group", "class name", "registration class", "tutor form",
+        ),
+    ),  # fmt: skip
+    Field("year_group", "year groups", ("year group", "year", "nc year", "national curriculum year", "yr", "year level")),
+    Field("school", "schools", ("school", "school name", "academy", "site", "campus", "establishment")),
+    Field(
+        "consent",
+        "consent",
+        (
+            "consent", "zoom consent", "video consent", "video lesson consent", "online lesson consent",
+            "online lessons consent", "remote learning consent", "live lesson consent", "zoom permission",
+            "video permission", "online consent", "video call consent",
+        ),
+    ),  # fmt: skip
+    Field(
+        "consent_date",
+        "consent dates",
+        ("consent date", "date of consent", "zoom consent date", "video consent date", "consent given on", "date consent given"),
     ),
-    Field("consent", "consent", ("consent", "zoom consent", "video consent")),
-    Field("consent_date", "consent dates", ("consent date", "date of consent")),
-    Field("leaving_date", "leaving dates", ("leaving date", "date of leaving", "leave date")),
+    Field("leaving_date", "leaving dates", ("leaving date", "date of leaving", "leave date", "leaver date", "date left")),
 )
 PUPIL_REQUIRED = (("first_name",), ("consent",))
 
@@ -67,6 +113,14 @@ _NO = {
     "", "no", "n", "false", "0", "✗", "✘", "x", "☒", "❌", "withdrawn", "refused", "declined",
     "not given", "no consent", "not returned", "pending",
 }  # fmt: skip
+_ANSWERS = sorted((word for word in _YES | _NO if word), key=len, reverse=True)
+# A clear answer, then a separator (a dash, bracket, colon, comma or slash; a space only before a date), then
+# anything: "Y - email 26/05", "Yes (by email)", "No: parent refused", "Yes 03/09/2024"; not "yes please".
+_LEADING_ANSWER = re.compile(
+    r"(?P<answer>" + "|".join(re.escape(word) for word in _ANSWERS) + r"|withdrawn)(?P<note>(?:\s*[\-–—(:,;/]|\s+(?=\d)|$).*)$", re.S
+)
+_SAYS_NO = re.compile(r"\b(no|not|withdrawn|withdrew|refused|declined|revoked|cancelled|canceled|removed|pending)\b")
+_DATE_IN_NOTE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{1,2} [a-z]{3,9} \d{4}")
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y")
 _TRAILING_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -84,7 +138,10 @@ _KEPT_AS = {
     "first_name": "first name",
     "preferred_name": "preferred name",
     "surname": "initial only",
+    "preferred_surname": "initial only",
     "class_name": "class",
+    "year_group": "class",
+    "school": "school",
     "consent": "consent",
     "consent_date": "consent date",
     "leaving_date": "leaving date",
@@ -117,6 +174,9 @@ class _Imported:
     source: str
     _kept_as: ClassVar[dict[str, str]] = _KEPT_AS
 
+    def _kept_as_now(self) -> dict[str, str]:
+        return self._kept_as
+
     def _describe_file(self) -> str:
         encoding = _ENCODING_NAMES.get(self.encoding, self.encoding)
         return f"{self.source} ({encoding}, columns split at {_DELIMITERS_SPLIT.get(self.delimiter, repr(self.delimiter))})"
@@ -128,7 +188,8 @@ class _Imported:
             lines.extend(f"  line {row.line}: {row.reason}" for row in self.skipped)
         else:
             lines.append("Rows skipped: none")
-        kept = ", ".join(f"{title} ({self._kept_as.get(name, name)})" for name, title in self.kept_columns.items())
+        kept_as = self._kept_as_now()
+        kept = ", ".join(f"{title} ({kept_as.get(name, name)})" for name, title in self.kept_columns.items())
         lines.append(f"Columns kept: {kept}")
         if self.dropped_columns:
             lines.append(f"Columns dropped (not needed for admission): {', '.join(self.dropped_columns)}")
@@ -140,9 +201,19 @@ class _Imported:
 @dataclass(frozen=True, kw_only=True)
 class RegisterImport(_Imported):
     pupils: tuple[Pupil, ...]
+    unclear_consent: tuple[SkippedRow, ...] = ()  # kept, without consent: the cell said neither yes nor no
+    headings: tuple[str, ...] = ()  # the file's header row, as it writes it (for choosing columns)
+    chosen: Mapping[str, str | None] | None = None  # the columns the person importing chose, if any
+    key_check: str | None = None  # which key made the surname digests (``names.key_check``); None: no digests
 
     def consent_counts_by_class(self) -> dict[str, tuple[int, int]]:
         return consent_counts(self.pupils)
+
+    def _kept_as_now(self) -> dict[str, str]:
+        if self.key_check is None:
+            return self._kept_as
+        digest = "initial, and a keyed digest that tells pupils apart"
+        return {**self._kept_as, "surname": digest, "preferred_surname": digest}
 
     def preview_text(self) -> str:
         consented = sum(pupil.consent for pupil in self.pupils)
@@ -152,6 +223,19 @@ class RegisterImport(_Imported):
         ]
         for class_name, (yes, total) in self.consent_counts_by_class().items():
             lines.append(f"  {class_name}: {yes}/{total} consented")
+        if self.chosen:
+            by_name = {field.name: field.label for field in PUPIL_FIELDS}
+            said = ", ".join(
+                f'{by_name.get(name, name)} = "{heading}"' if heading else f"{by_name.get(name, name)} = none"
+                for name, heading in self.chosen.items()
+            )
+            lines.append(f"Columns chosen by the person importing: {said}")
+        if self.unclear_consent:
+            lines.append(
+                f"Consent unclear: {len(self.unclear_consent)} (kept without consent, so held at the door,"
+                " until the register says yes or no)"
+            )
+            lines.extend(f"  line {row.line}: {row.reason}" for row in self.unclear_consent)
         return "\n".join(lines + self._describe_rows_and_columns())
 
 
@@ -169,11 +253,37 @@ class StaffImport(_Imported):
         return "\n".join(lines + self._describe_rows_and_columns())
 
 
-def read_register_file(path: Path) -> RegisterImport:
-    """Read a consent register export; raises RegisterUnusable when the file as a whole cannot be used."""
-    table = read_table(path, fields=PUPIL_FIELDS, required=PUPIL_REQUIRED)
-    pupils, skipped = _collect(table, _pupil, what="pupils")
-    return RegisterImport(pupils=pupils, skipped=skipped, **_about(table))
+def read_register_file(
+    path: Path, *, columns: Mapping[str, str | None] | None = None, surname_key: bytes | None = None
+) -> RegisterImport:
+    """Read a consent register export; raises RegisterUnusable when the file as a whole cannot be used.
+
+    ``columns``: field name -> the heading that holds it (or None: the file has none), as the person
+    importing chose; other fields are found by what their headings mean. ``surname_key``: the
+    installation's key for surname digests (without it, only initials tell pupils apart).
+    """
+    table = read_table(path, fields=PUPIL_FIELDS, required=PUPIL_REQUIRED, chosen=columns)
+    if "year_group" in table.columns:
+        # the form says the year too: a year group is the class only when a file has no class
+        columns_now = {k: v for k, v in table.columns.items() if k != "year_group"}
+        if "class_name" not in columns_now:
+            columns_now["class_name"] = table.columns["year_group"]
+        table = replace(table, columns=columns_now)
+    unclear: list[SkippedRow] = []
+
+    def build(table: Table, row: Row, pupil_id: int) -> Pupil:
+        return _pupil(table, row, pupil_id, surname_key=surname_key, unclear=unclear)
+
+    pupils, skipped = _collect(table, build, what="pupils")
+    return RegisterImport(
+        pupils=pupils,
+        skipped=skipped,
+        unclear_consent=tuple(unclear),
+        headings=tuple(title.strip() for title in table.header),
+        chosen=dict(columns) if columns is not None else None,
+        key_check=key_check(surname_key) if surname_key is not None else None,
+        **_about(table),
+    )
 
 
 def read_staff_file(path: Path) -> StaffImport:
@@ -221,6 +331,13 @@ def _rows(table: Table) -> Iterator[tuple[Row, str | None]]:
             continue  # exports often end with blank lines; they are not pupils
         while cells and not cells[-1]:
             cells = cells[:-1]
+        long = next((index for index, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS), None)
+        if long is not None:
+            yield row, (
+                f"column {column_letter(long)} holds {len(cells[long]):,} characters, more than any register cell"
+                f" (at most {MAX_CELL_CHARS:,})"
+            )
+            continue
         if len(cells) > width:
             # Cells have shifted (an unquoted comma in a name?), so no column can be trusted, consent least of all.
             yield row, (
@@ -244,7 +361,7 @@ def _nothing_usable(table: Table, skipped: list[SkippedRow], what: str) -> Regis
     )
 
 
-def _pupil(table: Table, row: Row, pupil_id: int) -> Pupil:
+def _pupil(table: Table, row: Row, pupil_id: int, *, surname_key: bytes | None, unclear: list[SkippedRow]) -> Pupil:
     def cell(name: str) -> str:
         return row.cell(table.columns.get(name))
 
@@ -254,17 +371,31 @@ def _pupil(table: Table, row: Row, pupil_id: int) -> Pupil:
     preferred = clean_name(cell("preferred_name")) or None
     if preferred is not None and preferred.casefold() == first_name.casefold():
         preferred = None
-    consent, consent_on = _consent(table, cell("consent"))
+    unclear_why = None
+    try:
+        consent, consent_on = _consent(table, cell("consent"))
+    except BadCell as err:
+        # an unclear cell keeps the pupil, without consent: held at the door, never silently dropped
+        consent, consent_on, unclear_why = False, None, str(err)
     consent_date = _date_cell(table, "consent_date", cell("consent_date")) or consent_on
+    leaving_date = _date_cell(table, "leaving_date", cell("leaving_date"))
+    surnames = [clean_name(cell("preferred_surname")), clean_name(cell("surname"))]
+    digests: tuple[str, ...] = ()
+    if surname_key is not None:
+        digests = tuple(dict.fromkeys(d for name in surnames if name for d in surname_digests(name, surname_key)))
+    if unclear_why is not None:
+        unclear.append(SkippedRow(line=row.line, reason=unclear_why))
     return Pupil(
         id=pupil_id,
         first_name=first_name,
         preferred_name=preferred,
-        surname_initial=surname_initial(cell("surname")),
+        surname_initial=surname_initial(surnames[0] or surnames[1]),
         class_name=clean_name(cell("class_name")) or None,
         consent=consent,
         consent_date=consent_date if consent else None,
-        leaving_date=_date_cell(table, "leaving_date", cell("leaving_date")),
+        leaving_date=leaving_date,
+        school=clean_name(cell("school")) or None,
+        surname_digests=digests,
     )
 
 
@@ -286,7 +417,8 @@ def _consent(table: Table, text: str) -> tuple[bool, date | None]:
         return parse_consent(text)
     except ValueError:
         raise BadCell(
-            f'consent "{_shorten(text)}" in {table.where("consent")} is not yes/no, a tick or cross, or a date'
+            f'consent "{_shorten(text)}" in {table.where("consent")} does not start with a clear yes or no,'
+            " a tick or cross, or a date"
         ) from None
 
 
@@ -299,13 +431,40 @@ def _date_cell(table: Table, name: str, text: str) -> date | None:
 
 
 def parse_consent(text: str) -> tuple[bool, date | None]:
-    """(consented, on which date if the cell says); ValueError when the cell means neither yes nor no."""
+    """(consented, on which date if the cell says); ValueError when the cell means neither yes nor no.
+
+    A cell that starts with a clear yes or no may go on with a date or a note, as people write
+    them ("Y - email 26/05", "Yes (by email)", "No - refused 03/09/2024"); a yes whose note says
+    no ("Yes - withdrawn 01/03") is unclear, and so held.
+    """
     value = unicodedata.normalize("NFKC", text).strip().rstrip(".").strip().casefold()
     if value in _YES:
         return True, None
     if value in _NO or value.startswith("withdrawn"):
         return False, None
-    return True, _required_date(text)
+    try:
+        return True, _required_date(text)
+    except ValueError:
+        pass
+    match = _LEADING_ANSWER.match(value)
+    if match is None:
+        raise ValueError(f"neither yes nor no: {text!r}")
+    answer, note = match.group("answer"), match.group("note")
+    if answer in _NO or answer.startswith("withdrawn"):
+        return False, None
+    if _SAYS_NO.search(note):
+        raise ValueError(f"a yes with a note that says no: {text!r}")
+    return True, _date_in(note)
+
+
+def _date_in(note: str) -> date | None:
+    """The first full date in a note ("by email 03/09/2024"); a date without its year ("26/05") is no date."""
+    for found in _DATE_IN_NOTE.finditer(note):
+        try:
+            return _required_date(found.group(0))
+        except ValueError:
+            continue
+    return None
 
 
 def parse_date(text: str) -> date | None:

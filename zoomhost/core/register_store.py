@@ -15,8 +15,9 @@ to store, as anything with ``pupils`` or ``staff`` and the ``source`` file's nam
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +26,7 @@ from typing import Protocol
 
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
+from zoomhost.core.names import key_check
 from zoomhost.core.scrub import scrub, secure
 
 SCHEMA_VERSION = 2  # 2: the erasures made on request
@@ -58,6 +60,25 @@ CREATE TABLE IF NOT EXISTS erasures (
     journal_rows INTEGER NOT NULL
 );
 """
+
+# Added to a register of any schema version, so that they merge with other additions (see ``_add_columns``):
+# the school, the surname's keyed digests (space-separated), which key made them, and the columns a person
+# importing chose for a layout of headings (headings only: no pupil's data).
+_ADDED_COLUMNS = (("pupils", "school", "TEXT"), ("pupils", "surname_digests", "TEXT"))
+_ADDED_TABLES = """
+CREATE TABLE IF NOT EXISTS surname_key (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    key_check TEXT
+);
+CREATE TABLE IF NOT EXISTS column_choices (
+    layout TEXT PRIMARY KEY,
+    choices TEXT NOT NULL,
+    chosen_at TEXT NOT NULL
+);
+"""
+_PUPIL_COLUMNS = (
+    "id, first_name, preferred_name, surname_initial, class_name, consent, consent_date, leaving_date, school, surname_digests"
+)
 
 #: Other tables whose rows are about one pupil, as (table, column holding the pupil's register id):
 #: ``pupil_records`` lists their rows with the pupil's register entry and ``forget_pupils`` deletes
@@ -130,8 +151,26 @@ class ImportedStaff(Protocol):
 class RegisterStore:
     """The register and staff list on disk; every method opens, uses and closes its own connection."""
 
-    def __init__(self, *, db_path: Path) -> None:
+    def __init__(self, *, db_path: Path, surname_key: Callable[[], bytes | None] | None = None) -> None:
+        """``surname_key`` gives this installation's key for surname digests (from the OS keyring), asked
+        only when an import or a session needs it; without one, pupils are told apart by initial only."""
         self.db_path = db_path
+        self._surname_key = surname_key
+
+    def key_for_import(self) -> bytes | None:
+        """The key an import makes its surname digests with (None: keep initials only)."""
+        return self._surname_key() if self._surname_key is not None else None
+
+    def surname_key(self) -> bytes | None:
+        """The key the stored digests were made with, if this run has it; else None (initials only)."""
+        if self._surname_key is None or not self.db_path.exists():
+            return None
+        with self._transaction() as db:
+            row = db.execute("SELECT key_check FROM surname_key WHERE id = 1").fetchone()
+        if row is None or row[0] is None:
+            return None
+        key = self._surname_key()
+        return key if key is not None and key_check(key) == row[0] else None
 
     def replace_pupils(self, imported: ImportedPupils) -> None:
         rows = [
@@ -144,13 +183,33 @@ class RegisterStore:
                 int(p.consent),
                 _iso(p.consent_date),
                 _iso(p.leaving_date),
+                p.school,
+                " ".join(p.surname_digests) or None,
             )
             for p in imported.pupils
         ]
         with self._transaction(write=True) as db:
             db.execute("DELETE FROM pupils")
-            db.executemany("INSERT INTO pupils VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(f"INSERT INTO pupils ({_PUPIL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)  # noqa: S608
+            db.execute(
+                "INSERT OR REPLACE INTO surname_key (id, key_check) VALUES (1, ?)", (getattr(imported, "key_check", None),)
+            )
             self._record_import(db, "pupils", imported.source)
+
+    def column_choices(self, layout: str) -> dict[str, str | None] | None:
+        """The columns chosen when a file with these headings (``register_text.layout_key``) was last imported."""
+        if not self.db_path.exists():
+            return None
+        with self._transaction() as db:
+            row = db.execute("SELECT choices FROM column_choices WHERE layout = ?", (layout,)).fetchone()
+        return dict(json.loads(row[0])) if row else None
+
+    def remember_column_choices(self, layout: str, choices: Mapping[str, str | None]) -> None:
+        with self._transaction(write=True) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO column_choices (layout, choices, chosen_at) VALUES (?, ?, ?)",
+                (layout, json.dumps(dict(choices), ensure_ascii=False, sort_keys=True), datetime.now(UTC).isoformat(timespec="seconds")),
+            )
 
     def replace_staff(self, imported: ImportedStaff) -> None:
         rows = [(member.id, member.name, member.email) for member in imported.staff]
@@ -161,7 +220,7 @@ class RegisterStore:
 
     def pupils(self) -> list[Pupil]:
         with self._transaction() as db:
-            return [_pupil(row) for row in db.execute("SELECT * FROM pupils ORDER BY id")]
+            return [_pupil(row) for row in db.execute(f"SELECT {_PUPIL_COLUMNS} FROM pupils ORDER BY id")]  # noqa: S608
 
     def staff(self) -> list[StaffMember]:
         with self._transaction() as db:
@@ -186,7 +245,7 @@ class RegisterStore:
     def purge_leavers(self, *, today: date, dry_run: bool = False) -> list[Pupil]:
         """Remove (or with ``dry_run`` only list) pupils whose August after leaving has come."""
         with self._transaction(write=True) as db:
-            rows = db.execute("SELECT * FROM pupils WHERE leaving_date IS NOT NULL ORDER BY id").fetchall()
+            rows = db.execute(f"SELECT {_PUPIL_COLUMNS} FROM pupils WHERE leaving_date IS NOT NULL ORDER BY id").fetchall()  # noqa: S608
             due = [pupil for pupil in map(_pupil, rows) if august_after(pupil.leaving_date) <= today]  # type: ignore[arg-type]
             if not dry_run:
                 db.executemany("DELETE FROM pupils WHERE id = ?", [(pupil.id,) for pupil in due])
@@ -304,12 +363,27 @@ class RegisterStore:
                 self.db_path.chmod(0o600)  # personal data: readable by this user only
             except OSError:
                 pass
+        _add_columns(db)
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """The school, surname digests and column choices, added to a register stored before they were kept."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(pupils)")}
+    for table, column, kind in _ADDED_COLUMNS:
+        if column not in have:
+            try:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            except sqlite3.OperationalError as err:
+                if "duplicate column" not in str(err):  # another copy of zoomhost added it a moment ago
+                    raise
+    if db.execute("SELECT count(*) FROM sqlite_master WHERE name IN ('surname_key', 'column_choices')").fetchone()[0] < 2:
+        db.executescript(_ADDED_TABLES)
 
 
 def _records(db: sqlite3.Connection, pupil_ids: Sequence[int]) -> StoredPupilRecords:
     pupils = []
     for pupil_id in pupil_ids:
-        row = db.execute("SELECT * FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
+        row = db.execute(f"SELECT {_PUPIL_COLUMNS} FROM pupils WHERE id = ?", (pupil_id,)).fetchone()  # noqa: S608
         if row is not None:
             pupils.append(_pupil(row))
     linked: list[tuple[str, dict[str, object]]] = []
@@ -339,4 +413,6 @@ def _pupil(row: tuple) -> Pupil:
         consent=bool(row[5]),
         consent_date=_date(row[6]),
         leaving_date=_date(row[7]),
+        school=row[8],
+        surname_digests=tuple(row[9].split()) if row[9] else (),
     )

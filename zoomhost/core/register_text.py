@@ -2,33 +2,38 @@
 
 Exports vary (UTF-8 with or without BOM, UTF-16 from Excel, Windows-1252; comma, semicolon
 or tab), so the encoding is settled by BOM checks, then strict UTF-8, then charset-normalizer
-limited to the encodings such exports use, and the dialect by clevercsv. The header row is
-found by its names, so a title line above it does no harm. Anything that leaves no usable
-header raises ``RegisterUnusable`` naming the file and line.
+limited to the encodings such exports use, and the delimiter by the standard library's CSV
+sniffer (each usual delimiter is tried after its guess, and the one whose header names the most
+columns wins). The header row is found by what its headings mean ("Legal First Name", "FORENAME",
+"first_name" are one field), so a title line above it does no harm, and the person importing
+may say which heading holds which field where the meaning is not clear. Anything that leaves no
+usable header raises ``RegisterUnusable`` naming the file and line.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import os
 import re
 import stat
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
-import clevercsv
-from clevercsv.dialect import SimpleDialect
 
 from zoomhost.core.errors import ZoomhostError
 
 MAX_BYTES = 20_000_000  # a whole-school register is a few hundred kilobytes
 HEADER_SEARCH_ROWS = 10  # title lines an export may put above the header
-DIALECT_SAMPLE_CHARS = 32_000  # clevercsv is thorough, so it reads a sample, not the whole file
+DIALECT_SAMPLE_CHARS = 32_000  # the sniffer reads a sample, not the whole file
 DELIMITERS = (",", ";", "\t", "|")
+# No cell of a register is longer than this; the reader itself takes cells up to the whole file, so
+# that one absurd cell is one row skipped (by the register's rules), not a file refused.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))
 # charset-normalizer guesses Baltic or Cyrillic code pages for short Windows-1252 files,
 # so it only chooses among the encodings school exports are actually written in.
 LIKELY_ENCODINGS = ["utf_8", "utf_16_le", "utf_16_be", "cp1252"]
@@ -69,11 +74,18 @@ def column_letter(index: int) -> str:
     return letters
 
 
+# Words a heading adds that do not change what the column holds: "Legal First Name" is the first name.
+_HEADING_NOISE = frozenset({"legal", "official", "pupil", "pupils", "student", "students", "child", "childs", "learner", "the"})
+
+
 def header_key(text: str) -> str:
-    """'First_Name ', 'FIRST NAME', 'FirstName' and 'First name (legal)' all become 'firstname'."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """'First_Name ', 'FIRST NAME', 'FirstName', 'Legal First Name' and 'First name (legal)' all become 'firstname'."""
+    text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\(.*?\)|\[.*?\]", "", text)
-    return "".join(ch for ch in text if ch.isalnum())
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text).casefold()  # "FirstName", "UPNNumber"
+    words = [word for word in re.split(r"[\W_]+", text) if word]
+    kept = [word for word in words if word not in _HEADING_NOISE] or words
+    return "".join(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,18 +145,35 @@ class Table:
         return f'column {column_letter(index)} "{self.header[index].strip()}"'
 
 
-def read_table(path: Path, *, fields: Sequence[Field], required: Sequence[Sequence[str]]) -> Table:
-    """Decode ``path`` and find its header: each group in ``required`` needs one of its fields present."""
+def read_table(
+    path: Path,
+    *,
+    fields: Sequence[Field],
+    required: Sequence[Sequence[str]],
+    chosen: Mapping[str, str | None] | None = None,
+) -> Table:
+    """Decode ``path`` and find its header: each group in ``required`` needs one of its fields present.
+
+    ``chosen`` is what the person importing said: field name -> the heading that holds it (as
+    the file writes it, any case or spacing), or None for "this file has no such column". It
+    wins over the meaning of the headings; a heading it names that the file lacks is an error.
+    """
     source = path.name
     data = _read_bytes(path)
     text, encoding = decode_export(data, source=source)
+    known = {field.name for field in fields}
+    unknown = sorted(set(chosen or {}) - known)
+    if unknown:
+        raise unusable(
+            source, None, f"no field called {', '.join(unknown)}", hint=f"The fields are: {', '.join(sorted(known))}."
+        )
     try:
-        candidates = [(_parse(text, dialect), dialect.delimiter) for dialect in _dialects(text)]
-    except clevercsv.Error as err:
+        candidates = [(_parse(text, delimiter), delimiter) for delimiter in _delimiters(text)]
+    except csv.Error as err:
         raise unusable(source, None, f"could not be read as CSV ({err})", hint=SPREADSHEET_HINT) from None
     best: tuple[int, int, list[list[str]], dict[str, int], str] | None = None
     for records, delimiter in candidates:
-        found = _find_header(records, fields)
+        found = _find_header(records, fields, chosen)
         if found is None:
             continue
         position, columns = found
@@ -152,8 +181,10 @@ def read_table(path: Path, *, fields: Sequence[Field], required: Sequence[Sequen
         if best is None or score > best[0]:
             best = (score, position, records, columns, delimiter)
     if best is None:
+        _check_chosen(source, candidates[0][0], fields, chosen)
         raise _missing_header(source, candidates[0][0], fields, required)
     _, position, records, columns, delimiter = best
+    _check_chosen(source, records[position : position + 1], fields, chosen, line=position + 1)
     for group in required:
         if not any(name in columns for name in group):
             raise _missing_header(source, records, fields, [group], line=position + 1)
@@ -170,6 +201,23 @@ def read_table(path: Path, *, fields: Sequence[Field], required: Sequence[Sequen
         columns=columns,
         rows=rows,
     )
+
+
+def layout_key(headings: Sequence[str]) -> str:
+    """One file layout: its headings in order, in any case and spacing (what a remembered choice of columns is for)."""
+    return "\x1f".join(" ".join(unicodedata.normalize("NFKC", title).casefold().split()) for title in headings)
+
+
+def read_headings(path: Path) -> tuple[str, ...]:
+    """The file's header row as it writes it, whatever its headings mean: the fullest row near the
+    top, read with the delimiter that splits it most (what a person choosing columns sees)."""
+    text, _ = decode_export(_read_bytes(path), source=path.name)
+    best: list[str] = []
+    for delimiter in _delimiters(text):
+        for record in _parse(text, delimiter)[:HEADER_SEARCH_ROWS]:
+            if sum(bool(cell.strip()) for cell in record) > sum(bool(cell.strip()) for cell in best):
+                best = record
+    return tuple(cell.strip() for cell in best)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -267,50 +315,67 @@ def _decode(data: bytes, *, source: str) -> tuple[str, str]:
     return str(best), encoding
 
 
-def _dialects(text: str) -> list[SimpleDialect]:
-    """clevercsv's verdict first, then each usual delimiter (tiny files give clevercsv too little to go on)."""
+def _delimiters(text: str) -> list[str]:
+    """The standard library sniffer's guess first, then each usual delimiter (a tiny file gives it too little to go on)."""
     sample = text[:DIALECT_SAMPLE_CHARS]
     if len(text) > DIALECT_SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n") + 1]
-    dialects: list[SimpleDialect] = []
+    found: list[str] = []
     try:
-        detected = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
-    except Exception:  # noqa: BLE001 - any detector failure just means: try the usual delimiters
-        detected = None
-    if detected is not None and detected.delimiter in DELIMITERS:
-        # Only the delimiter is taken: exports quote with double quotes and use no escape
-        # character, and a guessed one (an apostrophe in O'Brien, an "@") would shift columns.
-        dialects.append(SimpleDialect(detected.delimiter, '"', ""))
-    for delimiter in DELIMITERS:
-        if not any(d.delimiter == delimiter for d in dialects):
-            dialects.append(SimpleDialect(delimiter, '"', ""))
-    return dialects
+        # Only the delimiter is taken: exports quote with double quotes and use no escape character.
+        found.append(csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter)
+    except csv.Error:
+        pass  # no guess: the usual delimiters are tried in turn
+    return found + [delimiter for delimiter in DELIMITERS if delimiter not in found]
 
 
-def _parse(text: str, dialect: SimpleDialect) -> list[list[str]]:
+def _parse(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
     try:
-        return [list(record) for record in clevercsv.reader(io.StringIO(text), dialect)]
-    except clevercsv.Error:
-        # An unbalanced quote: read it again without quoting, so the header can still be found
+        return [list(record) for record in reader]
+    except csv.Error:
+        # A damaged quote: read it again without quoting, so the header can still be found
         # and the damaged rows show up as bad rows rather than hiding the whole file.
-        return [list(record) for record in clevercsv.reader(io.StringIO(text), SimpleDialect(dialect.delimiter, "", ""))]
+        return [list(record) for record in csv.reader(io.StringIO(text), delimiter=delimiter, quoting=csv.QUOTE_NONE)]
 
 
-def _find_header(records: list[list[str]], fields: Sequence[Field]) -> tuple[int, dict[str, int]] | None:
+def _find_header(
+    records: list[list[str]], fields: Sequence[Field], chosen: Mapping[str, str | None] | None = None
+) -> tuple[int, dict[str, int]] | None:
     """The first row near the top that names at least the first field, with its columns."""
     for position, record in enumerate(records[:HEADER_SEARCH_ROWS]):
-        columns = match_columns(record, fields)
+        columns = match_columns(record, fields, chosen)
         if fields[0].name in columns or (len(columns) >= 2):
             return position, columns
     return None
 
 
-def match_columns(header: Sequence[str], fields: Sequence[Field]) -> dict[str, int]:
-    """Field name -> column index; a field takes its most preferred alias, each column serves one field."""
+def heading_index(header: Sequence[str], heading: str) -> int | None:
+    """Where ``heading`` is in ``header``: the same text in any case and spacing, else the same meaning."""
+    wanted = " ".join(unicodedata.normalize("NFKC", heading).casefold().split())
+    for index, title in enumerate(header):
+        if " ".join(unicodedata.normalize("NFKC", title).casefold().split()) == wanted:
+            return index
+    key = header_key(heading)
+    return next((index for index, title in enumerate(header) if key and header_key(title) == key), None)
+
+
+def match_columns(
+    header: Sequence[str], fields: Sequence[Field], chosen: Mapping[str, str | None] | None = None
+) -> dict[str, int]:
+    """Field name -> column index; what the person importing chose first, then each field takes its most
+    preferred alias; each column serves one field."""
     keys = [header_key(title) for title in header]
     columns: dict[str, int] = {}
     taken: set[int] = set()
+    for name, heading in (chosen or {}).items():
+        index = heading_index(header, heading) if heading else None
+        if index is not None and index not in taken:
+            columns[name] = index
+            taken.add(index)
     for field in fields:
+        if chosen is not None and field.name in chosen:
+            continue  # chosen: that column, or none
         for alias in field.keys():
             index = next((i for i, key in enumerate(keys) if key == alias and i not in taken), None)
             if index is not None:
@@ -318,6 +383,27 @@ def match_columns(header: Sequence[str], fields: Sequence[Field]) -> dict[str, i
                 taken.add(index)
                 break
     return columns
+
+
+def _check_chosen(
+    source: str,
+    records: list[list[str]],
+    fields: Sequence[Field],
+    chosen: Mapping[str, str | None] | None,
+    *,
+    line: int | None = None,
+) -> None:
+    """A heading the person importing named that the header does not have: say so, with the headings it has."""
+    if not chosen:
+        return
+    header = records[0] if line is not None and records else next((r for r in records if any(c.strip() for c in r)), [])
+    by_name = {field.name: field for field in fields}
+    for name, heading in chosen.items():
+        if heading and heading_index(header, heading) is None:
+            has = ", ".join(f'"{title.strip()}"' for title in header if title.strip())
+            raise unusable(
+                source, line, f'no column headed "{heading}" for {by_name[name].label}', hint=f"The headings are: {has}."
+            )
 
 
 def _missing_header(

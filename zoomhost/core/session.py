@@ -554,7 +554,7 @@ class LiveSession:
             detail["pupil"] = {
                 "first_name": result.pupil.known_as,
                 "surname_initial": result.pupil.surname_initial,
-                "class": result.pupil.class_name,
+                "class": result.pupil.class_label,
             }
         if result.staff is not None:
             detail["staff"] = {"id": result.staff.id, "name": result.staff.name}

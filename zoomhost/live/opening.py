@@ -32,7 +32,10 @@ def classifier_for(register: RegisterSource, *, today: date | None = None) -> tu
     """The session's classify function and how many consented pupils (still at the school) it expects."""
     today = today or date.today()
     pupils = register.pupils()
-    classifier = AdmissionClassifier(pupils=pupils, staff=register.staff(), today=today)
+    # the key the register's surname digests were made with, when this run has it (a rehearsal's register has none)
+    surname_key = getattr(register, "surname_key", None)
+    key = surname_key() if callable(surname_key) else None
+    classifier = AdmissionClassifier(pupils=pupils, staff=register.staff(), today=today, surname_key=key)
     return (lambda name, present: classifier.classify(name, present=present)), len(expected_pupils(pupils, today=today))
 
 

@@ -32,16 +32,26 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from zoomhost.rehearsal.faults import PARTICIPANT_ID_MODES, PLANS, Faults
-from zoomhost.rehearsal.state import REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
+from zoomhost.rehearsal.schemas import MEETING_PATCH, SETTINGS_PATCH, check_body
+from zoomhost.rehearsal.state import LEAVE_REASON_KEY, REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
 
 log = logging.getLogger(__name__)
 
 TOKEN_LIFETIME_S = 3600
+PAGE_TOKEN_LIFETIME_S = 15 * 60  # a next_page_token expires after 15 minutes (the documents)
 HEARTBEAT_TIMEOUT_S = 90.0  # a client that sends no heartbeat for this long is cut off
-#: A school's Server-to-Server app, with the admin scopes zoomhost asks for (README, "Connecting to Zoom").
-S2S_SCOPES = (
-    "meeting:read:admin meeting:write:admin user:read:admin user:write:admin "
-    "dashboard_meetings:read:admin report:read:admin account:read:admin group:read:admin"
+#: A school's Server-to-Server app, with the admin scopes zoomhost asks for (README, "Connecting to Zoom"):
+#: the one list, unless the rehearsal's credentials were issued with others.
+#: The scopes a rehearsal's Server-to-Server app holds unless it is given others: a school app made before
+#: Zoom's granular scopes (zoomhost's own rehearsals give theirs the setup guide's list).
+CLASSIC_SCOPES: tuple[str, ...] = (
+    "meeting:read:admin",
+    "meeting:write:admin",
+    "user:read:admin",
+    "user:write:admin",
+    "account:read:admin",
+    "dashboard_meetings:read:admin",
+    "group:read:admin",
 )
 #: A teacher's own sign-in (user OAuth): a user who is not an admin can grant only user-level scopes.
 USER_SCOPES = "meeting:read meeting:write user:read user:write"
@@ -115,10 +125,15 @@ class RehearsalCredentials:
     account_id: str
     client_id: str
     client_secret: str
-    scopes: str = S2S_SCOPES  # what the school gave the app: every token it signs in for carries these
+    #: What the school's administrator ticked for the app: every token it issues carries these, no more.
+    scopes: tuple[str, ...] = CLASSIC_SCOPES
+
+    def __post_init__(self) -> None:
+        if isinstance(self.scopes, str):  # a space-separated string would be read as one scope per character
+            raise TypeError("RehearsalCredentials.scopes is a tuple of scope names, not one string")
 
     @classmethod
-    def generate(cls, *, account_id: str, scopes: str = S2S_SCOPES) -> RehearsalCredentials:
+    def generate(cls, *, account_id: str, scopes: tuple[str, ...] = CLASSIC_SCOPES) -> RehearsalCredentials:
         return cls(account_id=account_id, client_id=secrets.token_urlsafe(16), client_secret=secrets.token_urlsafe(24), scopes=scopes)
 
 
@@ -494,10 +509,12 @@ class RehearsalServer:
         person = event.get("payload", {}).get("object", {}).get("participant")
         if reported is not None and isinstance(person, dict):
             person["user_id"] = reported  # Zoom's id for them now, not the Meeting SDK's
-        frame = json.dumps({"module": "message", "success": True, "content": json.dumps(event, ensure_ascii=False)})
-        delays = self.faults.event_delays()  # drawn here, in the order things happened: reproducible
+        _as_zoom_may_send(event)
+        events = [event, *_also_sent_by_zoom(event)]
+        frames = [json.dumps({"module": "message", "success": True, "content": json.dumps(e, ensure_ascii=False)}) for e in events]
+        delays = [self.faults.event_delays() for _ in frames]  # drawn here, in the order things happened: reproducible
 
-        def send(to: list[_Connection]) -> None:
+        def send(to: list[_Connection], frame: str) -> None:
             for conn in to:
                 if conn in self._connections:  # a connection dropped meanwhile gets nothing, as with Zoom
                     conn.queue.put_nowait(frame)
@@ -505,14 +522,15 @@ class RehearsalServer:
         def fan_out() -> None:
             if not self._connections:
                 return  # as Zoom: nobody connected, nothing delivered, nothing replayed later
-            self.sent_events.append(event)
+            self.sent_events.extend(events)
             listening = list(self._connections)
             assert self._loop is not None
-            for delay in delays:
-                if delay <= 0:
-                    send(listening)
-                else:
-                    self._loop.call_later(delay, send, listening)
+            for frame, copies in zip(frames, delays):
+                for delay in copies:
+                    if delay <= 0:
+                        send(listening, frame)
+                    else:
+                        self._loop.call_later(delay, send, listening, frame)
 
         try:
             self._loop.call_soon_threadsafe(fan_out)
@@ -534,10 +552,16 @@ class RehearsalServer:
         conn = _Connection(ws=ws, transport=request.transport, token=token)
         self._connections.add(conn)
         sender = asyncio.create_task(self._send_loop(conn))
+        # Only Zoom's own heartbeat message keeps the connection: a WebSocket ping, an unknown module
+        # or any other frame does not (the stream's protocol asks for ``{"module":"heartbeat"}``).
+        deadline = time.monotonic() + self.heartbeat_timeout_s
         try:
             while not ws.closed:
                 try:
-                    msg = await ws.receive(timeout=self.heartbeat_timeout_s)
+                    # The deadline covers the whole wait: a client's pings are answered inside receive()
+                    # and must not stretch it.
+                    async with asyncio.timeout(max(0.001, deadline - time.monotonic())):
+                        msg = await ws.receive()
                 except TimeoutError:
                     await ws.close(code=1000, message=b"no heartbeat received")
                     break
@@ -550,6 +574,7 @@ class RehearsalServer:
                 except (ValueError, AttributeError):
                     module = None
                 if module == "heartbeat":
+                    deadline = time.monotonic() + self.heartbeat_timeout_s
                     await ws.send_str(json.dumps(HEARTBEAT_ANSWER))
                 else:
                     await ws.send_str(json.dumps({"module": module or "unknown", "success": False, "content": "unknown module"}))
@@ -619,7 +644,9 @@ class RehearsalServer:
         wanted = ROUTE_SCOPES.get(canonical)
         if wanted is not None and record is not None and not set(record.scope.split()) & set(wanted):
             granular = [scope for scope in wanted if _granular(scope)] or list(wanted)
-            return _error(400, MISSING_SCOPE, f"Invalid access token, does not contain scopes:[{', '.join(granular)}].")
+            # The Dashboard's document answers such a token 403 Forbidden; Zoom's other operations, 400.
+            status = 403 if canonical[1].startswith("/v2/metrics/") else 400
+            return _error(status, MISSING_SCOPE, f"Invalid access token, does not contain scopes:[{', '.join(granular)}].")
         category = self._categories.get(canonical)
         if category is not None:
             limit = self.rate_limits.get(self.state.plan, self.rate_limits["pro"])[category]
@@ -668,7 +695,9 @@ class RehearsalServer:
 
     async def _patch_settings(self, request: web.Request) -> web.StreamResponse:
         body = await _json_object(request)
-        self.state.update_settings(self._user_id(request), body)
+        user_id = self._user_id(request)
+        check_body(SETTINGS_PATCH, body)
+        self.state.update_settings(user_id, body)
         return _no_content()
 
     async def _get_account_settings(self, request: web.Request) -> web.StreamResponse:
@@ -726,6 +755,7 @@ class RehearsalServer:
     async def _patch_meeting(self, request: web.Request) -> web.StreamResponse:
         meeting_id = self._meeting_for(request)
         body = await _json_object(request)
+        check_body(MEETING_PATCH, body)
         remaining = self.state.update_meeting(meeting_id, body)
         return _no_content(headers={"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Type": "Daily-limit"})
 
@@ -735,8 +765,9 @@ class RehearsalServer:
         action = body.get("action")
         if action not in ("end", "recover"):
             raise RehearsalError(400, 300, "Invalid field: action.")
-        if action == "end":
-            self.state.end_meeting(meeting_id)
+        if action == "end" and not self.state.end_meeting(meeting_id):
+            # Zoom answers an error, never 204, for a meeting that is not running (its 400 codes: 3000, 3063, 3161).
+            raise RehearsalError(400, 3000, f"Meeting {meeting_id} is not in progress, so it cannot be ended.")
         return _no_content()
 
     async def _batch_registrants(self, request: web.Request) -> web.StreamResponse:
@@ -777,6 +808,8 @@ class RehearsalServer:
         if token.user_id is not None:
             raise RehearsalError(400, 200, "No permission.")
         kind = request.query.get("type", "live")
+        if kind not in ("live", "past", "pastOne"):
+            raise RehearsalError(400, 300, f"Invalid field: type ({kind[:20]!r} is not live, past or pastOne).")
         meeting_id = request.match_info["meetingId"]
         if kind == "live":
             rows = self.state.live_roster(meeting_id)
@@ -792,7 +825,7 @@ class RehearsalServer:
         )
 
     async def _past_participants(self, request: web.Request) -> web.StreamResponse:
-        ref = urllib.parse.unquote(request.match_info["meetingId"])  # a UUID arrives double-encoded
+        ref = _meeting_ref(request.match_info["meetingId"])
         token: _Token = request[TOKEN]  # type: ignore[assignment]
         instance = self.state.past_instance(ref)
         if token.user_id is not None and token.user_id != instance.meeting.host_id:
@@ -843,9 +876,9 @@ class RehearsalServer:
                 return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
             if form.get("account_id") != self.credentials.account_id:
                 return _json(400, {"reason": "Invalid account_id", "error": "invalid_request"})
-            scopes = self.credentials.scopes
-            token, expires = self.tokens.issue(user_id=None, scope=scopes)
-            return _json(200, {"access_token": token, "token_type": "bearer", "expires_in": expires, "scope": scopes, "api_url": self.oauth_base})
+            scope = " ".join(self.credentials.scopes)
+            token, expires = self.tokens.issue(user_id=None, scope=scope)
+            return _json(200, {"access_token": token, "token_type": "bearer", "expires_in": expires, "scope": scope, "api_url": self.oauth_base})
         if client_id is None:
             return _json(400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
         if grant == "authorization_code":
@@ -994,6 +1027,42 @@ class RehearsalServer:
 
 
 # -- small pieces ----------------------------------------------------------------------------------
+#: What Zoom's documents leave out of ``required`` for an event's ``object``, and Zoom therefore may not
+#: send: the rehearsal leaves it out, so a client relies only on what is required (``object.uuid``).
+_OPTIONAL_OBJECT_FIELDS = {"meeting.participant_joined": ("id", "topic", "start_time")}
+
+
+def _also_sent_by_zoom(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """Zoom's ``meeting.participant_left`` for someone who leaves (or is removed from) the waiting room: its
+    ``leave_reason`` list has "Leave waiting room." and "Removed by host from waiting room." for them."""
+    if event.get("event") != "meeting.participant_left_waiting_room":
+        return []
+    left = json.loads(json.dumps(event))
+    left["event"] = "meeting.participant_left"
+    person = left.get("payload", {}).get("object", {}).get("participant")
+    if not isinstance(person, dict):
+        return []
+    person["leave_time"] = person.pop("date_time", "")
+    removed = str(event.get(LEAVE_REASON_KEY, "")).startswith("Removed")
+    person["leave_reason"] = "Removed by host from waiting room." if removed else "Leave waiting room."
+    left.pop(LEAVE_REASON_KEY, None)
+    event.pop(LEAVE_REASON_KEY, None)
+    return [left]
+
+
+def _as_zoom_may_send(event: dict[str, Any]) -> None:
+    """Drop the optional fields Zoom may leave out: the meeting's ID where only its UUID is required, and a
+    participant's account user ``id`` (and ``registrant_id``) when they have none."""
+    obj = event.get("payload", {}).get("object", {})
+    for key in _OPTIONAL_OBJECT_FIELDS.get(event.get("event", ""), ()):
+        obj.pop(key, None)
+    person = obj.get("participant")
+    if isinstance(person, dict):
+        for key in ("id", "registrant_id", "participant_uuid"):
+            if person.get(key) in ("", None):
+                person.pop(key, None)
+
+
 def _json(status: int, body: Any, *, headers: dict[str, str] | None = None) -> web.Response:
     response = web.json_response(body, status=status, headers=headers, dumps=lambda o: json.dumps(o, ensure_ascii=False))
     response[ZOOM_BODY] = body
@@ -1032,19 +1101,37 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
 
 def _page(rows: list[dict[str, Any]], request: web.Request) -> tuple[list[dict[str, Any]], str, int]:
     """Zoom's cursor paging: ``page_size`` (30 by default, 300 at most) and an opaque ``next_page_token``."""
-    try:
-        size = min(300, max(1, int(request.query.get("page_size", "30"))))
-    except ValueError:
-        raise RehearsalError(400, 300, "Invalid field: page_size.") from None
+    text = request.query.get("page_size", "30")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 300:
+        raise RehearsalError(400, 300, "Invalid field: page_size (1 to 300).")  # Zoom refuses, never clamps
+    size = int(text)
     start = 0
     if request.query.get("next_page_token"):
+        # "The expiration period for this token is 15 minutes."
         try:
-            start = int(base64.urlsafe_b64decode(request.query["next_page_token"].encode()).decode().removeprefix("o:"))
-        except (ValueError, binascii.Error):
-            raise RehearsalError(400, 300, "The next page token is invalid or expired.") from None
+            issued, _, offset = base64.urlsafe_b64decode(request.query["next_page_token"].encode()).decode().partition(":")
+            start = int(offset)
+            fresh = time.monotonic() - float(issued) < PAGE_TOKEN_LIFETIME_S
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            fresh = False
+        if not fresh:
+            raise RehearsalError(400, 300, "The next page token is invalid or expired.")
     end = start + size
-    token = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < len(rows) else ""
+    token = base64.urlsafe_b64encode(f"{time.monotonic():.3f}:{end}".encode()).decode() if end < len(rows) else ""
     return rows[start:end], token, size
+
+
+def _meeting_ref(once: str) -> str:
+    """A meeting ID or UUID from a path segment the server has decoded once. Zoom: "If the meeting UUID begins
+    with a ``/`` or contains ``//``, you must double-encode it" – only such a UUID is decoded again; one encoded
+    only once never reaches its meeting, and any other UUID is taken as it is."""
+    if once.startswith("/") or "//" in once:
+        raise RehearsalError(404, 3001, "Meeting does not exist: this UUID must be double-encoded.")
+    if "%" in once:
+        twice = urllib.parse.unquote(once)
+        if twice.startswith("/") or "//" in twice:
+            return twice
+    return once
 
 
 def _granular(scope: str) -> bool:

@@ -56,6 +56,8 @@ ROLE_EVENT = "rehearsal.role_changed"
 #: Key of an event dict holding the ``user_id`` Zoom's own reports give the participant, when it is
 #: not the Meeting SDK's (``participant_ids = "new_on_admission"``); never sent to a client.
 REPORTED_ID_KEY = "rehearsal_reported_user_id"
+#: Key of a waiting-room exit's event holding why they left (the server words Zoom's ``participant_left`` from it).
+LEAVE_REASON_KEY = "rehearsal_leave_reason"
 
 FIRST_PARTICIPANT_ID = 16778240  # Zoom's in-meeting user ids are large and step by 1024
 PARTICIPANT_ID_STEP = 1024
@@ -195,7 +197,8 @@ class ZoomState:
         self.meetings: dict[int, SimMeeting] = {}
         self.live: dict[int, LiveMeeting] = {}
         self.past: dict[int, list[LiveMeeting]] = {}
-        self._updates: dict[tuple[str, str], int] = {}
+        #: Each host's meeting updates (when they were made): Zoom allows 100 "within a 24-hour period".
+        self._updates: dict[str, list[datetime]] = {}
         self._subscribers: list[EventCallback] = []
         self._participant_ids = itertools.count(FIRST_PARTICIPANT_ID, PARTICIPANT_ID_STEP)
         self._registrant_ids = itertools.count(1)
@@ -345,9 +348,12 @@ class ZoomState:
 
     def meeting(self, meeting_id: int | str) -> SimMeeting:
         with self._lock:
-            try:
+            # A meeting ID is its digits and nothing else: no spaces, signs or underscores, as in Zoom's paths.
+            if isinstance(meeting_id, int) and not isinstance(meeting_id, bool):
+                found = self.meetings.get(meeting_id)
+            elif isinstance(meeting_id, str) and meeting_id.isascii() and meeting_id.isdigit():
                 found = self.meetings.get(int(meeting_id))
-            except (TypeError, ValueError):
+            else:
                 found = None
             if found is None:
                 raise meeting_not_found(meeting_id)
@@ -489,7 +495,14 @@ class ZoomState:
 
     def updates_used(self, host_id: str) -> int:
         with self._lock:
-            return self._updates.get((host_id, self.now().date().isoformat()), 0)
+            return len(self._recent_updates(host_id))
+
+    def _recent_updates(self, host_id: str) -> list[datetime]:
+        """The host's updates in the 24 hours before now (older ones are forgotten)."""
+        since = self.now() - timedelta(hours=24)
+        recent = [at for at in self._updates.get(host_id, []) if at > since]
+        self._updates[host_id] = recent
+        return recent
 
     def updates_remaining(self, host_id: str) -> int:
         return max(0, DAILY_MEETING_UPDATES - self.updates_used(host_id))
@@ -498,20 +511,22 @@ class ZoomState:
         """Apply a PATCH; returns the host's remaining updates today. Refused past Zoom's daily 100."""
         with self._lock:
             meeting = self.meeting(meeting_id)
-            day = self.now().date()
-            used = self._updates.get((meeting.host_id, day.isoformat()), 0)
+            recent = self._recent_updates(meeting.host_id)
+            used = len(recent)
             if used >= DAILY_MEETING_UPDATES:
-                midnight = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+                # "a maximum of 100 times within a 24-hour period": the next one is allowed 24 hours after
+                # the oldest of the last 100, not at midnight.
+                free_at = recent[-DAILY_MEETING_UPDATES] + timedelta(hours=24)
                 raise RehearsalError(
                     429,
                     429,
                     "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
-                    "permitted for this particular user. You may resume these requests at GMT 00:00:00.",
+                    f"permitted for this particular user. You may resume these requests at {zoom_time(free_at)}.",
                     headers={
                         "X-RateLimit-Type": "Daily-limit",
                         "X-RateLimit-Limit": str(DAILY_MEETING_UPDATES),
                         "X-RateLimit-Remaining": "0",
-                        "Retry-After": zoom_time(midnight),
+                        "Retry-After": zoom_time(free_at),
                     },
                 )
             staged = copy.deepcopy(meeting.settings)
@@ -525,8 +540,9 @@ class ZoomState:
             for key, kind in top.items():
                 if key in patch and not isinstance(patch[key], kind):
                     raise RehearsalError(400, 300, f"Invalid field: {key}.")
-            if "password" in patch and len(patch["password"]) > 10:
-                raise RehearsalError(400, 300, "Password must be 10 characters or less.")
+            if "password" in patch:
+                requirement = self.user_settings[meeting.host_id].get("schedule_meeting", {}).get("meeting_password_requirement")
+                _check_passcode(patch["password"], requirement if isinstance(requirement, Mapping) else {})
             if "start_time" in patch:
                 try:
                     start = datetime.fromisoformat(patch["start_time"].replace("Z", "+00:00"))
@@ -537,7 +553,7 @@ class ZoomState:
                 if key in patch:
                     setattr(meeting, key, patch[key])
             meeting.settings = staged
-            self._updates[(meeting.host_id, day.isoformat())] = used + 1
+            recent.append(self.now())
             return DAILY_MEETING_UPDATES - used - 1
 
     def _check_alternative_hosts(self, meeting: SimMeeting, text: str) -> None:
@@ -1013,21 +1029,23 @@ class ZoomState:
             live = self.live_meeting(meeting_id)
             rows = []
             for p in live.participants.values():
-                if p.where == "left":
-                    continue
+                # Zoom lists those who left too ("appears as many times as they joined"), with their leave_time.
                 row = {
                     "id": p.account_user_id,
                     "user_id": str(p.reported_id),
                     "participant_uuid": p.participant_uuid,
                     "user_name": p.display_name,
                     "join_time": zoom_time(p.joined_at or p.arrived_at or live.started_at),
-                    "status": "in_waiting_room" if p.where == "waiting" else "in_meeting",
+                    "status": "in_waiting_room" if p.where == "waiting" or (p.where == "left" and p.joined_at is None) else "in_meeting",
                     "role": "host" if p.account_user_id == live.meeting.host_id else "attendee",
                     "device": "Windows",
                     "network_type": "Wifi",
                 }
                 if p.email:
                     row["email"] = p.email
+                if p.where == "left":
+                    row["leave_time"] = zoom_time(p.left_at or self.now())
+                    row["leave_reason"] = p.leave_reason
                 rows.append(row)
             return rows
 
@@ -1051,6 +1069,22 @@ class ZoomState:
             rows = []
             for p in last.participants.values():
                 if p.joined_at is None:
+                    # Never let in: Zoom still lists them, with "status": "in_waiting_room".
+                    arrived = p.arrived_at or last.started_at
+                    left = p.left_at or last.ended_at or self.now()
+                    rows.append(
+                        {
+                            "id": p.account_user_id,
+                            "user_id": str(p.reported_id),
+                            "name": p.display_name,
+                            "user_email": p.email,
+                            "join_time": zoom_time(arrived),
+                            "leave_time": zoom_time(left),
+                            "duration": max(0, int((left - arrived).total_seconds())),
+                            "failover": False,
+                            "status": "in_waiting_room",
+                        }
+                    )
                     continue
                 left = p.left_at or last.ended_at or self.now()
                 rows.append(
@@ -1112,12 +1146,58 @@ class ZoomState:
         }
         if extra:
             event["rehearsal"] = dict(extra)
+        if name == "meeting.participant_left_waiting_room" and participant is not None:
+            event[LEAVE_REASON_KEY] = participant.leave_reason or ""
         if participant is not None and participant.zoom_user_id is not None:
             # Subscribers in this process (the rehearsal assistant) keep the Meeting SDK's id; the
             # event socket sends Zoom's (the server swaps it in: ``REPORTED_ID_KEY``).
             event[REPORTED_ID_KEY] = str(participant.reported_id)
         for callback in list(self._subscribers):
             callback(copy.deepcopy(event))
+
+
+#: A meeting passcode, as Zoom's document for ``password`` says: "a maximum length of 10 characters and only
+#: alphanumeric characters and the ``@``, ``-``, ``_``, and ``*`` characters".
+PASSCODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@-_*")
+PASSCODE_SPECIALS = frozenset("@-_*")
+
+
+def _check_passcode(passcode: str, requirement: Mapping[str, Any]) -> None:
+    """Zoom's passcode rules for a meeting, and the host's ``meeting_password_requirement`` when set: Zoom's 300."""
+
+    def refuse(why: str) -> RehearsalError:
+        return RehearsalError(400, 300, f"Invalid field: password. The passcode {why}.")
+
+    if len(passcode) > 10:
+        raise refuse("must be 10 characters or less")
+    if not passcode and requirement:
+        raise refuse("is required by the account's passcode requirement")
+    if any(ch not in PASSCODE_CHARACTERS for ch in passcode):
+        raise refuse("may only contain letters, digits and @ - _ *")
+    if not passcode:
+        return
+    length = requirement.get("length")
+    if isinstance(length, int) and not isinstance(length, bool) and len(passcode) < length:
+        raise refuse(f"must be at least {length} characters long")
+    numeric = requirement.get("only_allow_numeric") is True  # Zoom's portal then greys out the letter and special rules
+    if numeric and not passcode.isdigit():
+        raise refuse("may only contain digits")
+    if not numeric and requirement.get("have_letter") is True and not any(ch.isalpha() for ch in passcode):
+        raise refuse("must contain a letter")
+    if requirement.get("have_number") is True and not any(ch.isdigit() for ch in passcode):
+        raise refuse("must contain a digit")
+    if not numeric and requirement.get("have_special_character") is True and not any(ch in PASSCODE_SPECIALS for ch in passcode):
+        raise refuse("must contain one of @ - _ *")
+    if not numeric and requirement.get("have_upper_and_lower_characters") is True and (passcode.lower() == passcode or passcode.upper() == passcode):
+        raise refuse("must contain both upper- and lower-case letters")
+    run = requirement.get("consecutive_characters_length")
+    if isinstance(run, int) and not isinstance(run, bool) and run > 0:
+        # "if you provide 4, there can only be a maximum of 3 consecutive characters"
+        for start in range(len(passcode) - run + 1):
+            window = passcode[start : start + run]
+            steps = {ord(b) - ord(a) for a, b in zip(window, window[1:])}
+            if len(steps) == 1 and steps <= {-1, 0, 1}:
+                raise refuse(f"may not contain {run} repeated or consecutive characters")
 
 
 def _merge_checked(target: dict[str, Any], patch: Mapping[str, Any], *, where: str) -> None:

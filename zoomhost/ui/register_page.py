@@ -17,9 +17,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -36,22 +38,25 @@ from zoomhost.app.register import (
     import_register,
     import_staff_list,
     leavers_due,
+    read_register,
     remove_leavers,
     stored_lists,
+    surname_key_note,
 )
 from zoomhost.app.services import session_journals, write_practice_lists
 from zoomhost.core.journal import SessionJournals
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.names import fold
 from zoomhost.core.register import (
+    PUPIL_FIELDS,
     RegisterImport,
     RegisterStore,
     StaffImport,
     consent_counts,
-    read_register_file,
     read_staff_file,
 )
 from zoomhost.core.register_store import ImportRecord
+from zoomhost.core.register_text import RegisterUnusable, read_headings
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.pupil_data import PupilDataDialog
 from zoomhost.ui.table_model import RowsTableModel
@@ -78,7 +83,7 @@ class PupilTableModel(RowsTableModel):
         if column == self.INITIAL:
             return value.surname_initial or ""
         if column == self.CLASS:
-            return value.class_name or ""
+            return value.class_label or ""
         if column == self.CONSENT:
             return "Yes" if value.consent else "No"
         return value.consent_date.strftime("%d %b %Y") if value.consent_date else ""
@@ -141,13 +146,84 @@ def _table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView
     return view
 
 
+class ColumnChoices(QWidget):
+    """Which heading holds each field, as read; the person importing may change any of them and read the file again."""
+
+    chosen = Signal(object)  # field name -> heading (None: the file has no such column)
+
+    def __init__(self, headings: tuple[str, ...], kept: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Columns")
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[str, QComboBox] = {}
+        headings = tuple(title for title in headings if title)
+        for field in PUPIL_FIELDS:
+            box = QComboBox(self)
+            box.setAccessibleName(f"Column for {field.label}")
+            box.addItem("(none)", None)
+            for title in headings:
+                box.addItem(one_line(title), title)  # the file's own words: plain text, hidden characters written out
+            current = kept.get(field.name)
+            box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
+            self.boxes[field.name] = box
+            form.addRow(plain_label(field.label.capitalize() + ":", self), box)
+        self.read_again = action_button(
+            "&Read again with these columns",
+            tooltip="Read the file again with the columns chosen here; remembered for the next file with these headings",
+            parent=self,
+        )
+        form.addRow(self.read_again)
+        self.read_again.clicked.connect(lambda: self.chosen.emit(self.choices()))
+
+    def choices(self) -> dict[str, str | None]:
+        return {name: box.currentData() for name, box in self.boxes.items()}
+
+
+@dataclass(frozen=True)
+class NeedsColumns:
+    """A register whose headings say too little: the person importing chooses its columns first."""
+
+    headings: tuple[str, ...]
+    problem: str  # why it could not be read as it is (the file, line and missing field)
+
+
+class ChooseColumnsDialog(QDialog):
+    """The file's headings could not be matched to what the register needs: say why, and let the person
+    importing say which heading is which (nothing is stored; the preview follows)."""
+
+    columns_chosen = Signal(object)
+
+    def __init__(self, needs: NeedsColumns, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Which column is which?")
+        self.setObjectName("chooseColumns")
+        layout = QVBoxLayout(self)
+        self.problem = plain_label(one_line(needs.problem), self, name="Why", wrap=True)
+        layout.addWidget(self.problem)
+        layout.addWidget(plain_label("Choose the heading that holds each field, then read the file again:", self, wrap=True))
+        self.columns = ColumnChoices(needs.headings, {}, self)
+        self.columns.chosen.connect(self._chosen)
+        layout.addWidget(self.columns)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _chosen(self, chosen: dict[str, str | None]) -> None:
+        self.accept()
+        self.columns_chosen.emit(chosen)
+
+
 class ImportPreviewDialog(QDialog):
-    """What an import would store, before anything is stored: Import or Cancel.
+    """What an import would store, before anything is stored: Import or Cancel (or, for the register,
+    a different choice of columns, read again).
 
     ``with_staff``: a staff list imported with the register by the same Import (the practice
     register and its staff list are one step), previewed below it; ``staff_replacing``: how
     many adults the stored staff list holds now.
     """
+
+    columns_chosen = Signal(object)  # field name -> heading: read the file again with these
 
     def __init__(
         self,
@@ -203,6 +279,30 @@ class ImportPreviewDialog(QDialog):
             one_line(f"Columns dropped (not needed for admission): {dropped}"), self, name="Columns dropped", wrap=True
         )
         layout.addWidget(self.dropped_label)
+
+        self.columns: ColumnChoices | None = None
+        if isinstance(imported, RegisterImport):
+            kept = ", ".join(f"{title} → {_field_label(name)}" for name, title in imported.kept_columns.items())
+            self.kept_columns_label = plain_label(one_line(f"Columns read: {kept}"), self, name="Columns read", wrap=True)
+            layout.addWidget(self.kept_columns_label)
+            if imported.unclear_consent:
+                layout.addWidget(
+                    plain_label(
+                        f"Consent unclear: {len(imported.unclear_consent)} (kept without consent, so held at the door)",
+                        self,
+                    )
+                )
+                self.unclear = QListWidget(self)
+                self.unclear.setAccessibleName("Consent unclear")
+                for row in imported.unclear_consent:
+                    self.unclear.addItem(one_line(f"Line {row.line}: {row.reason}"))
+                layout.addWidget(self.unclear)
+            note = surname_key_note(imported)
+            if note:
+                layout.addWidget(plain_label(note, self, name="Surname key", wrap=True))
+            self.columns = ColumnChoices(imported.headings, imported.kept_columns, self)
+            self.columns.chosen.connect(self.columns_chosen.emit)
+            layout.addWidget(self.columns)
 
         self.staff_kept_label: QLabel | None = None
         if with_staff is not None:
@@ -262,6 +362,8 @@ class RegisterPage(QWidget):
         self.pupil_data: PupilDataDialog | None = None
         self.setAccessibleName("Register")
         self.preview: ImportPreviewDialog | None = None
+        self._reading: Path | None = None  # the file whose preview is shown or being read
+        self.preview_columns: ChooseColumnsDialog | None = None  # when a file's headings say too little
         self._practice_dir: tempfile.TemporaryDirectory[str] | None = None
         self.leavers_due = 0
 
@@ -378,15 +480,31 @@ class RegisterPage(QWidget):
         if path:
             self.import_file(Path(path), staff=staff)
 
-    def import_file(self, path: Path, *, staff: bool) -> None:
-        """Read the file off the GUI thread, then show the preview; Import there stores it."""
+    def import_file(self, path: Path, *, staff: bool, columns: dict[str, str | None] | None = None) -> None:
+        """Read the file off the GUI thread, then show the preview; Import there stores it. ``columns``:
+        the headings the person importing chose (else those remembered for the file's headings, else by meaning)."""
         self.messages.clear()
-        reader = read_staff_file if staff else read_register_file
+        store = self.store
         what = "staff list" if staff else "register"
+        self._reading = path
+
+        def read() -> RegisterImport | StaffImport | NeedsColumns:
+            if staff:
+                return read_staff_file(path)
+            try:
+                return read_register(store, path, columns=columns)
+            except RegisterUnusable as err:
+                if "no column" not in str(err):
+                    raise
+                headings = read_headings(path)
+                if sum(bool(title) for title in headings) < 2:
+                    raise  # one heading (or a web page) cannot hold a first name and consent: no choice to offer
+                return NeedsColumns(headings=headings, problem=err.user_text())
+
         run_task(
             self,
             self.runner,
-            lambda: reader(path),
+            read,
             blocking=True,
             doing=f"reading the {what} file {path.name}",
             busy=self.busy,
@@ -394,15 +512,31 @@ class RegisterPage(QWidget):
             success=self._preview,
         )
 
-    def _preview(self, imported: RegisterImport | StaffImport, with_staff: StaffImport | None = None) -> None:
+    def _preview(self, imported: RegisterImport | StaffImport | NeedsColumns, with_staff: StaffImport | None = None) -> None:
+        if isinstance(imported, NeedsColumns):
+            path = self._reading
+            chooser = ChooseColumnsDialog(imported, parent=self)
+            chooser.columns_chosen.connect(lambda chosen: self.import_file(path, staff=False, columns=chosen))
+            chooser.finished.connect(chooser.deleteLater)
+            self.preview_columns = chooser
+            chooser.open()
+            return
         replacing = self.staff_model.rowCount() if isinstance(imported, StaffImport) else self.pupils_model.rowCount()
         dialog = ImportPreviewDialog(
             imported, replacing=replacing, with_staff=with_staff, staff_replacing=self.staff_model.rowCount(), parent=self
         )
         dialog.accepted.connect(lambda: self._store(imported, with_staff))
+        path = self._reading
+        dialog.columns_chosen.connect(lambda chosen: self._read_again(dialog, path, chosen))
         dialog.finished.connect(dialog.deleteLater)
         self.preview = dialog
         dialog.open()
+
+    def _read_again(self, dialog: ImportPreviewDialog, path: Path | None, chosen: dict[str, str | None]) -> None:
+        """The person importing chose other columns: this preview goes, and the file is read again with them."""
+        dialog.reject()
+        if path is not None:
+            self.import_file(path, staff=False, columns=chosen)
 
     def _store(self, imported: RegisterImport | StaffImport, with_staff: StaffImport | None = None) -> None:
         store = self.store
@@ -524,12 +658,15 @@ class RegisterPage(QWidget):
             self._practice_dir = tempfile.TemporaryDirectory(prefix="zoomhost-practice-")
         folder = Path(self._practice_dir.name)
 
-        def write() -> tuple[RegisterImport, StaffImport]:
-            register, staff = write_practice_lists(folder=folder)
-            return read_register_file(register), read_staff_file(staff)
+        store = self.store
 
-        def written(lists: tuple[RegisterImport, StaffImport]) -> None:
-            self._preview(lists[0], with_staff=lists[1])
+        def write() -> tuple[Path, RegisterImport, StaffImport]:
+            register, staff = write_practice_lists(folder=folder)
+            return register, read_register(store, register), read_staff_file(staff)
+
+        def written(lists: tuple[Path, RegisterImport, StaffImport]) -> None:
+            self._reading = lists[0]
+            self._preview(lists[1], with_staff=lists[2])
 
         run_task(
             self,
@@ -541,6 +678,10 @@ class RegisterPage(QWidget):
             messages=self.messages,
             success=written,
         )
+
+
+def _field_label(name: str) -> str:
+    return next((field.label for field in PUPIL_FIELDS if field.name == name), name)
 
 
 def _when(record: ImportRecord) -> str:

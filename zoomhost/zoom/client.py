@@ -30,6 +30,7 @@ from zoomhost.zoom.errors import (
     AnswerTooLarge,
     BadRequest,
     ConnectionFailed,
+    NotPermitted,
     PlanDoesNotAllow,
     RateLimited,
     ServerError,
@@ -123,6 +124,12 @@ class PastParticipant:
     join_time: str | None
     leave_time: str | None
     duration_seconds: int | None
+    #: Zoom's ``status``: someone who waited and was never let in is listed too, and did not attend.
+    in_waiting_room: bool = False
+
+    @property
+    def attended(self) -> bool:
+        return not self.in_waiting_room
 
 
 @dataclass(frozen=True)
@@ -445,20 +452,34 @@ class ZoomClient:
                 receipt = self.budget.observe(host, int(remaining))
         return receipt
 
-    async def end_meeting(self, meeting_id: str | int) -> None:
+    async def end_meeting(self, meeting_id: str | int) -> bool:
         """PUT /meetings/{meetingId}/status {"action": "end"} (LIGHT): end the meeting for everyone.
 
         The panic path: it skips the client-side pacing (a 429 is still retried), and the
-        token provider serves a warm token without waiting for a renewal.
+        token provider serves a warm token without waiting for a renewal. True when it ended now;
+        False when Zoom refused because the meeting is not running (its own status says so), which
+        leaves nobody in it. Any other refusal is raised.
         """
         number = meeting_number(meeting_id)
-        await self._call(
-            "PUT",
-            f"meetings/{number}/status",
-            category=None,
-            what=f"ending meeting {number}",
-            json_body={"action": "end"},
-        )
+        try:
+            await self._call(
+                "PUT",
+                f"meetings/{number}/status",
+                category=None,
+                what=f"ending meeting {number}",
+                json_body={"action": "end"},
+            )
+        except BadRequest as err:
+            if err.code != 3000:
+                raise
+            try:
+                status = (await self.get_meeting(number)).get("status")
+            except ZoomError:
+                raise err from None
+            if status == "started":
+                raise
+            return False
+        return True
 
     async def batch_register(
         self, meeting_id: str | int, registrants: Iterable[Registrant], *, auto_approve: bool = True
@@ -509,6 +530,8 @@ class ZoomClient:
                 category=Category.HEAVY,
                 what="the live participant list",
             )
+        except NotPermitted:
+            raise  # the sign-in lacks the Dashboard's scope (Zoom's 4711, 403 here): not the plan
         except ZoomError as err:
             if err.status == 403 or err.code == 200:
                 raise PlanDoesNotAllow(
@@ -550,6 +573,7 @@ class ZoomClient:
                 join_time=row.get("join_time"),
                 leave_time=row.get("leave_time"),
                 duration_seconds=row.get("duration") if isinstance(row.get("duration"), int) else None,
+                in_waiting_room=row.get("status") == "in_waiting_room",
             )
             for row in rows
         ]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -235,3 +237,49 @@ class CredentialStore:
 def _check(name: str) -> None:
     if name not in FIELDS:
         raise KeyError(f"unknown credential {name!r}; known: {', '.join(FIELDS)}")
+
+
+# ---- the register's surname key -------------------------------------------------------------------
+# Not a Zoom secret, but kept the same way: the key that makes the register's surname digests
+# (``core.names.surname_digests``), one per installation, under the same service name. Without a
+# usable keyring it is made for this run only, so a later run cannot match the digests an import
+# made now and tells pupils apart by surname initial until the register is imported again.
+REGISTER_KEY_NAME = "register_surname_key"
+
+
+@dataclass(frozen=True)
+class RegisterKey:
+    secret: bytes = field(repr=False)
+    kept: bool  # in the system keyring: later runs have it too
+    why_not: str = ""  # why it is not kept (empty when it is)
+
+
+_register_key: RegisterKey | None = None
+_register_key_lock = threading.Lock()
+
+
+def register_key(*, backend: keyring.backend.KeyringBackend | None = None) -> RegisterKey:
+    """This installation's surname key: from the keyring, made and kept there on first use (or for this run only)."""
+    global _register_key
+    with _register_key_lock:
+        if _register_key is not None and backend is None:
+            return _register_key
+        chosen = backend if backend is not None else keyring.get_keyring()
+        usable, why = _usable(chosen)
+        found: RegisterKey | None = None
+        if usable:
+            try:
+                value = chosen.get_password(SERVICE, REGISTER_KEY_NAME)
+                if not value:
+                    value = secrets.token_hex(32)
+                    chosen.set_password(SERVICE, REGISTER_KEY_NAME, value)
+                register_secret(value)
+                found = RegisterKey(secret=bytes.fromhex(value), kept=True)
+            except Exception as exc:  # noqa: BLE001 - any keyring failure: a key for this run, and say so
+                why = f"the system keyring did not keep it ({type(exc).__name__})"
+        if found is None:
+            log.warning("the register's surname key is held for this run only: %s", why)
+            found = RegisterKey(secret=secrets.token_bytes(32), kept=False, why_not=why)
+        if backend is None:
+            _register_key = found
+        return found

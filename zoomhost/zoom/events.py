@@ -68,6 +68,19 @@ class UnreadableEvent(ValueError):
     """A frame or webhook body that is not what Zoom sends (logged and skipped)."""
 
 
+class UnknownInstance(Exception):
+    """An event that names its meeting only by the instance's UUID (``object.id`` is optional in some
+    of Zoom's events, ``object.uuid`` never), for an instance not yet known to be any meeting's."""
+
+    def __init__(self, uuid: str) -> None:
+        super().__init__("an event of a meeting instance not yet known")
+        self.uuid = uuid
+
+
+#: Events of not-yet-known instances held until an event says whose they are (then read, or dropped).
+PENDING_LIMIT = 2000
+
+
 def _utc(text: object) -> datetime | None:
     if not isinstance(text, str) or not text:
         return None
@@ -79,14 +92,21 @@ def _utc(text: object) -> datetime | None:
 
 
 def meeting_event_from_webhook(
-    body: Mapping[str, Any], *, source: str = "websocket", meeting_id: str | None = None
+    body: Mapping[str, Any],
+    *,
+    source: str = "websocket",
+    meeting_id: str | None = None,
+    instances: Mapping[str, str] | None = None,
 ) -> MeetingEvent | None:
     """The core event for one webhook body, None for events the panel does not follow.
 
     ``participant_id`` is Zoom's in-meeting user id (as a string): the one the Meeting SDK uses.
     With ``meeting_id``, another meeting's event is None as soon as its meeting is read, before
     anything about its participant is (an account's subscription carries every meeting's people).
-    Raises UnreadableEvent when a followed event lacks what identifies it.
+    Raises UnreadableEvent when a followed event lacks what identifies it. Zoom's documents make
+    ``object.id`` optional in some events (``meeting.participant_joined``) and ``object.uuid`` required:
+    such an event's meeting is the one ``instances`` (instance UUID -> meeting ID) knows its UUID as,
+    and UnknownInstance is raised for a UUID it does not know yet.
     """
     name = body.get("event")
     kind = ZOOM_EVENT_KINDS.get(name) if isinstance(name, str) else None
@@ -94,12 +114,21 @@ def meeting_event_from_webhook(
         return None
     payload = body.get("payload")
     obj = payload.get("object") if isinstance(payload, Mapping) else None
-    if not isinstance(obj, Mapping) or obj.get("id") in (None, ""):
-        raise UnreadableEvent(f"{name} without payload.object.id")
-    if meeting_id is not None and str(obj["id"]) != str(meeting_id):
+    if not isinstance(obj, Mapping):
+        raise UnreadableEvent(f"{name} without payload.object")
+    said_id = obj.get("id")
+    uuid_text = obj.get("uuid")
+    if said_id in (None, "") or isinstance(said_id, (dict, list, bool)):
+        if not isinstance(uuid_text, str) or not uuid_text:
+            raise UnreadableEvent(f"{name} without payload.object.id or payload.object.uuid")
+        known = (instances or {}).get(uuid_text)
+        if known is None:
+            raise UnknownInstance(uuid_text)
+        said_id = known
+    if meeting_id is not None and str(said_id) != str(meeting_id):
         return None  # another meeting's: none of this panel's business, and never logged
-    meeting_id = str(obj["id"])
-    instance = str(obj.get("uuid") or meeting_id)
+    meeting_id = str(said_id)
+    instance = str(uuid_text or meeting_id)
     event_ts = body.get("event_ts")
     fallback = (
         datetime.fromtimestamp(event_ts / 1000, tz=timezone.utc)
@@ -223,7 +252,10 @@ class EventStream:
         rng: Callable[[], float] = random.random,
         time_scale: float = 1.0,
         clock: Callable[[], datetime] | None = None,
+        instance_uuids: Iterable[str] = (),
     ) -> None:
+        """``instance_uuids``: UUIDs already known to be instances of ``meeting_id`` (from Zoom's meeting
+        details); others are learnt from the events that name both."""
         if not settings.subscription_id:
             raise NotFound(
                 "No Zoom event subscription is set, so zoomhost cannot hear arrivals.",
@@ -244,6 +276,9 @@ class EventStream:
         self._closed = False
         self._ws: ClientConnection | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._instances: dict[str, str] = {uuid: str(meeting_id) for uuid in instance_uuids if uuid and meeting_id}
+        self._pending: dict[str, list[Mapping[str, Any]]] = {}
+        self._pending_count = 0
         self._down_since: datetime | None = None  # a gap: when a working connection was lost
         self._gap_attempts = 0
         self.attempts = 0  # connections tried (each one a handshake with Zoom)
@@ -484,14 +519,58 @@ class EventStream:
             module, body = _module_and_body(frame)
             if body is None:
                 return [], False
-            event = meeting_event_from_webhook(body, meeting_id=self.meeting_id)
+            released = self._learn(body)
+            try:
+                event = meeting_event_from_webhook(body, meeting_id=self.meeting_id, instances=self._instances)
+            except UnknownInstance as unknown:
+                if self.meeting_id is None:
+                    raise UnreadableEvent("an event naming its meeting by an unknown instance only") from None
+                self._hold(unknown.uuid, body)
+                return self._fresh(released), True
         except UnreadableEvent as exc:
             self.skipped += 1  # what it said is not logged: it may carry anyone's name, from any meeting
             log.warning("skipped an event zoomhost could not read (%s; %d characters)", exc, len(raw))
             return [], False
         if event is None or (self.meeting_id and event.meeting_id != self.meeting_id):
-            return [], True  # Zoom delivered something: the connection works
-        return self._fresh([event]), True
+            return self._fresh(released), True  # Zoom delivered something: the connection works
+        return self._fresh([*released, event]), True
+
+    def _learn(self, body: Mapping[str, Any]) -> list[MeetingEvent]:
+        """Note which meeting an instance UUID belongs to (from an event that says both); the held events
+        of that instance, read now when it is this stream's meeting (dropped, unread, when it is not)."""
+        payload = body.get("payload")
+        obj = payload.get("object") if isinstance(payload, Mapping) else None
+        if not isinstance(obj, Mapping):
+            return []
+        said_id, uuid = obj.get("id"), obj.get("uuid")
+        if said_id in (None, "") or isinstance(said_id, (dict, list, bool)) or not isinstance(uuid, str) or not uuid:
+            return []
+        if uuid in self._instances:
+            return []
+        self._instances[uuid] = str(said_id)
+        held = self._pending.pop(uuid, [])
+        self._pending_count -= len(held)
+        if self.meeting_id is not None and str(said_id) != self.meeting_id:
+            return []
+        out = []
+        for waiting in held:
+            try:
+                event = meeting_event_from_webhook(waiting, meeting_id=self.meeting_id, instances=self._instances)
+            except (UnreadableEvent, UnknownInstance) as exc:
+                self.skipped += 1
+                log.warning("skipped a held event zoomhost could not read (%s)", exc)
+                continue
+            if event is not None:
+                out.append(event)
+        return out
+
+    def _hold(self, uuid: str, body: Mapping[str, Any]) -> None:
+        if self._pending_count >= PENDING_LIMIT:
+            self.skipped += 1
+            log.warning("skipped an event of a meeting instance not yet known: too many are waiting")
+            return
+        self._pending.setdefault(uuid, []).append(body)
+        self._pending_count += 1
 
     def _fresh(self, events: Iterable[MeetingEvent]) -> list[MeetingEvent]:
         """Drop events already passed on (Zoom may send one again)."""

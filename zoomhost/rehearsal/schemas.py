@@ -1,0 +1,85 @@
+"""Request bodies the rehearsal Zoom checks against Zoom's own documents before it changes anything.
+
+The schemas are the documents' own (``resources/rehearsal/request-schemas.json``, written by
+``tools/rehearsal_schemas.py`` and checked against the documents by tests/rehearsal), read as
+JSON Schema by ``jsonschema``, with one strictness added: a key a schema does not list is refused
+(the documents list every field Zoom reads; a misspelt one would otherwise be dropped without a
+word, and a check the app believes it fixed would stay unfixed). A body that breaks a type, an
+enum, a range or a length, or names an unknown field, is Zoom's 400 with code 300, naming the field;
+nothing of it is applied.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from zoomhost.rehearsal.state import RehearsalError
+from zoomhost.system.resources import resource
+
+MEETING_PATCH = "PATCH /meetings/{meetingId}"
+SETTINGS_PATCH = "PATCH /users/{userId}/settings"
+
+
+@functools.cache
+def _validators(operation: str) -> tuple[Any, ...]:
+    import jsonschema
+
+    schemas = json.loads(resource("rehearsal", "request-schemas.json").read_text(encoding="utf-8"))
+    schema = schemas[operation]
+    # A schema that is a choice of bodies (user settings: the settings, authentication, or meeting security) is
+    # checked against each choice: a body fits when it fits one of them.
+    choices = _choices(schema)
+    return tuple(jsonschema.Draft202012Validator(_closed(choice)) for choice in choices)
+
+
+def _choices(schema: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    if "oneOf" in schema:
+        return [leaf for choice in schema["oneOf"] for leaf in _choices(choice)]
+    return [schema]
+
+
+def _closed(schema: Any) -> Any:
+    """A copy in which every object with listed properties refuses keys it does not list."""
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "properties" and isinstance(value, dict):
+            closed[key] = {name: _closed(sub) for name, sub in value.items()}
+        elif key in ("example", "examples", "default", "enum", "const"):
+            closed[key] = copy.deepcopy(value)  # data, not schemas
+        else:
+            closed[key] = _closed(value)
+    if "properties" in schema and "additionalProperties" not in schema:
+        closed["additionalProperties"] = False
+    return closed
+
+
+def check_body(operation: str, body: Mapping[str, Any]) -> None:
+    """Raise Zoom's 300 (naming the field) unless ``body`` fits the operation's documented request body."""
+    import jsonschema
+
+    validators = _validators(operation)
+    if any(validator.is_valid(body) for validator in validators):
+        return
+    # Said about the choice the body meant: the one listing most of its fields.
+    meant = max(validators, key=lambda v: len(set(body) & set(v.schema.get("properties", {}))))
+    worst = jsonschema.exceptions.best_match(meant.iter_errors(body))
+    assert worst is not None
+    raise RehearsalError(400, 300, f"Invalid field: {_where(worst)}.")
+
+
+def _where(error: Any) -> str:
+    """``settings.auto_recording`` for a bad value; the unknown key itself for a field Zoom does not have."""
+    path = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = [key for key in error.instance if key not in error.schema.get("properties", {})]
+        name = extra[0] if extra else "?"
+        return f"{path}.{name}" if path else str(name)
+    return path or "body"
