@@ -100,3 +100,19 @@ def test_a_group_zoom_cannot_find_is_said_and_the_account_locks_still_count(serv
     assert any("group's locked settings" in u and "4130" in u for u in audit.unreadable), audit.unreadable
     kelly = {r.rule_id: r for r in {h.email: h for h in audit.hosts}["m.kelly@sch.im"].results}["settings_locked"]
     assert kelly.status is RuleStatus.WARN and "annotation" in kelly.observed  # the account's own locks alone
+
+
+def test_a_school_app_that_may_not_list_users_audits_its_own_host_and_says_which_scope_is_missing(zoomhost_home: Path) -> None:
+    """The setup guide's scopes do not yet include listing users: the audit says so in plain words, never
+    that it covered the whole account, and never that it was a teacher's own sign-in."""
+    from zoomhost.app.services import rehearsal_credentials
+    from zoomhost.rehearsal.state import ZoomState
+
+    state = ZoomState()
+    with RehearsalServer(state=state, credentials=rehearsal_credentials(state.account_id)) as limited:
+        with build_services(rehearsal_server=limited) as services:
+            audit = services.runner.run(audit_account(services, days=7))
+    assert not audit.whole_account and audit.as_dict()["whole_account"] is False
+    assert "user:read:list_users:admin" in audit.scope and "own sign-in" not in audit.scope
+    assert any(u.startswith("the account's users:") and "4711" in u for u in audit.unreadable)
+    assert [h.email for h in audit.hosts] and "m.kelly@sch.im" not in {h.email for h in audit.hosts}

@@ -93,11 +93,17 @@ class AccountAudit:
     unreadable: tuple[str, ...]
     context: PreflightContext
     seconds: float = 0.0
+    own_sign_in: bool = True  # when not the whole account: a teacher's own sign-in, or a school app short of a scope
 
     @property
     def scope(self) -> str:
         if self.whole_account:
             return f"every host in the school's Zoom account, and their meetings in the next {self.days} days"
+        if not self.own_sign_in:
+            return (
+                f"only the connected host's meetings in the next {self.days} days: the school's Zoom app may not list "
+                "the account's users (give it the scope user:read:list_users:admin, or user:read:admin)"
+            )
         return (
             f"only your own meetings in the next {self.days} days: a teacher's own sign-in cannot list the "
             "account's other hosts (an admin's connection audits the whole account)"
@@ -215,6 +221,7 @@ async def audit_account(services: Services, *, days: int = DEFAULT_DAYS, today: 
         unreadable=tuple(unreadable),
         context=context,
         seconds=loop.time() - started,
+        own_sign_in=connection.settings.auth_mode == "user_oauth",
     )
 
 
