@@ -70,3 +70,49 @@ def test_fix_all_keeps_to_each_hosts_daily_updates_and_says_what_is_left(server:
     fixed = {m.report.meeting_id: m for m in after.meetings}[str(state.assembly_meeting_id)]
     assert "recording" not in fixed.ids(RuleStatus.FAIL) and "data_centers" not in fixed.ids(RuleStatus.FAIL)
     assert "mute_on_entry" in fixed.ids(RuleStatus.FAIL)  # a meeting setting: left for tomorrow
+
+
+def test_a_hosts_group_locks_count_as_the_admins_padlocks(server: RehearsalServer) -> None:
+    """The safe teacher is in a group whose admin locked every protocol setting: the audit reads the group's
+    locks (GET /groups/{groupId}/lock_settings) and the account's, and a lock in either holds."""
+    state = server.state
+    with build_services(rehearsal_server=server) as services:
+        audit = services.runner.run(audit_account(services, days=7))
+    hosts = {h.email: h for h in audit.hosts}
+    kelly = {r.rule_id: r for r in hosts["m.kelly@sch.im"].results}["settings_locked"]
+    christian = {r.rule_id: r for r in hosts["k.christian@sch.im"].results}["settings_locked"]
+    # the group locks all but the encryption, which only the account's answer speaks for (unlocked there)
+    assert kelly.status is RuleStatus.WARN and kelly.observed == "Not locked, so a host could switch them off: the encryption."
+    assert christian.status is RuleStatus.WARN and "annotation" in christian.observed  # in no group: the account's locks alone
+    (group,) = state.users[state.deputy_id].group_ids
+    reads = [e for e in server.exchanges if e.path == f"/v2/groups/{group}/lock_settings"]
+    assert len(reads) == 2  # the plain answer and option=meeting_security, once for the host
+    assert audit.unreadable == ()
+    check_requests_against_documents(server)
+
+
+def test_a_group_zoom_cannot_find_is_said_and_the_account_locks_still_count(server: RehearsalServer) -> None:
+    state = server.state
+    (group,) = state.users[state.deputy_id].group_ids
+    del state.group_lock_settings[group]  # deleted by an admin meanwhile
+    with build_services(rehearsal_server=server) as services:
+        audit = services.runner.run(audit_account(services, days=7))
+    assert any("group's locked settings" in u and "4130" in u for u in audit.unreadable), audit.unreadable
+    kelly = {r.rule_id: r for r in {h.email: h for h in audit.hosts}["m.kelly@sch.im"].results}["settings_locked"]
+    assert kelly.status is RuleStatus.WARN and "annotation" in kelly.observed  # the account's own locks alone
+
+
+def test_a_school_app_that_may_not_list_users_audits_its_own_host_and_says_which_scope_is_missing(zoomhost_home: Path) -> None:
+    """The setup guide's scopes do not yet include listing users: the audit says so in plain words, never
+    that it covered the whole account, and never that it was a teacher's own sign-in."""
+    from zoomhost.app.services import rehearsal_credentials
+    from zoomhost.rehearsal.state import ZoomState
+
+    state = ZoomState()
+    with RehearsalServer(state=state, credentials=rehearsal_credentials(state.account_id)) as limited:
+        with build_services(rehearsal_server=limited) as services:
+            audit = services.runner.run(audit_account(services, days=7))
+    assert not audit.whole_account and audit.as_dict()["whole_account"] is False
+    assert "user:read:list_users:admin" in audit.scope and "own sign-in" not in audit.scope
+    assert any(u.startswith("the account's users:") and "4711" in u for u in audit.unreadable)
+    assert [h.email for h in audit.hosts] and "m.kelly@sch.im" not in {h.email for h in audit.hosts}

@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Mapping
+import os
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from zoomhost.app.meetings import preflight_context
-from zoomhost.app.services import Services
-from zoomhost.core.preflight import RuleResult, RuleStatus, plan_fixes
+from zoomhost.app.services import Services, own_folders
+from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.export import ExportError, check_destination
+from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
+from zoomhost.core.profiles import PROFILE_WORDS
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
 from zoomhost.zoom.preflight import AccountReads, HostReads, PreflightContext, PreflightReport, checked, group_locks
@@ -70,6 +76,7 @@ class MeetingAudit:
             "host": self.host_email,
             "topic": self.report.topic,
             "start_time": self.start_time,
+            "profile": self.report.profile.value,
             "failed": self.ids(RuleStatus.FAIL),
             "warnings": self.ids(RuleStatus.WARN),
             "unknown": self.ids(RuleStatus.UNKNOWN),
@@ -86,11 +93,17 @@ class AccountAudit:
     unreadable: tuple[str, ...]
     context: PreflightContext
     seconds: float = 0.0
+    own_sign_in: bool = True  # when not the whole account: a teacher's own sign-in, or a school app short of a scope
 
     @property
     def scope(self) -> str:
         if self.whole_account:
             return f"every host in the school's Zoom account, and their meetings in the next {self.days} days"
+        if not self.own_sign_in:
+            return (
+                f"only the connected host's meetings in the next {self.days} days: the school's Zoom app may not list "
+                "the account's users (give it the scope user:read:list_users:admin, or user:read:admin)"
+            )
         return (
             f"only your own meetings in the next {self.days} days: a teacher's own sign-in cannot list the "
             "account's other hosts (an admin's connection audits the whole account)"
@@ -208,6 +221,7 @@ async def audit_account(services: Services, *, days: int = DEFAULT_DAYS, today: 
         unreadable=tuple(unreadable),
         context=context,
         seconds=loop.time() - started,
+        own_sign_in=connection.settings.auth_mode == "user_oauth",
     )
 
 
@@ -271,11 +285,84 @@ async def fix_audit(services: Services, audit: AccountAudit) -> AuditFixOutcome:
     return AuditFixOutcome(tuple(updated), tuple(hosts), tuple(tomorrow), tuple(steps), tuple(problems))
 
 
+def describe_audit_fix(audit: AccountAudit) -> str:
+    """What Fix all over the audit will change, host by host and meeting by meeting, in the words of each
+    check (the plans :func:`fix_audit` applies), and what it leaves; empty when it has nothing to change."""
+    parts: list[str] = []
+    steps: list[str] = []
+    for host in audit.hosts:
+        plan = plan_fixes(host.results)
+        steps += [s for s in plan.manual_steps if s not in steps]
+        if plan.user_patch:
+            words = describe_fix_all(host.results, plan)
+            parts.append(f"In the Zoom settings of {host.email or host.id} (for all their meetings):")
+            parts += [f"  • {line}." for line in words.settings]
+    meetings = 0
+    for row in audit.meetings:
+        results = [r for r in row.report.results if r.rule_id not in HOST_RULES]
+        plan = plan_fixes(results)
+        steps += [s for s in plan.manual_steps if s not in steps]
+        if plan.meeting_patch:
+            meetings += 1
+            words = describe_fix_all(results, plan)
+            parts.append(f"In “{row.report.topic or 'Untitled meeting'}” ({row.start_time or 'no fixed time'}, {row.host_email}):")
+            parts += [f"  • {line}." for line in words.meeting]
+    if not parts:
+        return ""
+    if meetings:
+        parts.append(
+            f"Each of the {meetings} meeting change(s) uses one of its host's 100 meeting updates a day; "
+            "a meeting whose host has none left today is left for tomorrow, and Fix all says which."
+        )
+    if steps:
+        parts.append(f"Left for a person to do in Zoom's web portal: {len(steps)} step(s), in the report.")
+    parts.append("Nothing else changes.")
+    return "\n".join(parts)
+
+
 # --- the report for the headteacher or the data protection officer --------------------------------
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def failing_checks(row: MeetingAudit) -> list[RuleResult]:
+    """A meeting's failing checks, then its warnings, as the teacher reads them (each check's title)."""
+    return [r for r in checklist_order(row.report.results) if r.status in (RuleStatus.FAIL, RuleStatus.WARN)]
+
+
+def account_label(services: Services) -> str:
+    """How the report names the account: the school's email domain, when the school set one."""
+    return services.settings.school_email_domain or "the school's Zoom account"
+
+
+ReportPdfWriter = Callable[[str, Path], Path]  # (the report's HTML, where) -> where; Qt lays it out (ui.pdf)
+
+
+def export_report(audit: AccountAudit, out: Path, *, account_label: str, write_pdf: ReportPdfWriter) -> Path:
+    """Write the report for the headteacher to ``out`` (.html or .pdf), whole or not at all, never
+    inside zoomhost's own folders; the window's Save report and ``zoomhost audit --out`` both call this."""
+    out = Path(out)
+    kind = out.suffix.lower()
+    if kind not in (".pdf", ".html"):
+        raise ZoomhostError("The report is written as a .pdf or an .html file.", hint="For example: audit.pdf")
+    out = check_destination(out, own_folders=own_folders(), what="the audit report", example="audit.pdf")
+    page = report_html(audit, account_label=account_label)
+    if kind == ".pdf":
+        return write_pdf(page, out)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as err:
+        raise ExportError(f"the audit report cannot be written to {out.parent} ({err.strerror or err}).") from err
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(page)
+        os.replace(tmp, out)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"the audit report could not be written to {out} ({err.strerror or err}).") from err
+    return out
 
 
 def report_html(audit: AccountAudit, *, account_label: str) -> str:
@@ -292,7 +379,8 @@ def report_html(audit: AccountAudit, *, account_label: str) -> str:
                 fixes.append(f"<li><b>{_e(r.title)}</b> ({_e(r.status.value)}): {_e(r.observed)}</li>")
         rows.append(
             f"<h3>{_e(m.report.topic or 'Untitled meeting')} — {_e(m.start_time or 'no fixed time')}</h3>"
-            f"<p>Meeting {_e(m.report.meeting_id)}, hosted by {_e(m.host_email)}: {len(m.ids(RuleStatus.FAIL))} failing, "
+            f"<p>Meeting {_e(m.report.meeting_id)}, hosted by {_e(m.host_email)}, checked as "
+            f"{_e(PROFILE_WORDS[m.report.profile])}: {len(m.ids(RuleStatus.FAIL))} failing, "
             f"{len(m.ids(RuleStatus.WARN))} warnings, {len(m.ids(RuleStatus.UNKNOWN))} not reported by Zoom.</p>"
             + (f"<ul>{''.join(fixes)}</ul>" if fixes else "<p>Keeps the protocol.</p>")
         )

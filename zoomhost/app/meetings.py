@@ -10,19 +10,27 @@ command line check a meeting against the same numbers.
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
+import os
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
 from zoomhost.app.services import Services
 from zoomhost.core.models import expected_pupils
+from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.preflight import FixPlan, plan_fix_all
+from zoomhost.core.profiles import Profile, chosen_profiles, staff_words
 from zoomhost.core.register_store import RegisterStore
+from zoomhost.system import paths
 from zoomhost.system.config import Settings
 from zoomhost.zoom.client import UpcomingMeeting, UpdateReceipt, meeting_number
 from zoomhost.zoom.errors import AuthError
 from zoomhost.zoom.passcode import rotate_passcode
 from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "FixOutcome",
@@ -32,6 +40,8 @@ __all__ = [
     "UpcomingMeeting",
     "UpdateReceipt",
     "check_meeting",
+    "choose_profile",
+    "meeting_profiles",
     "end_meeting",
     "fix_meeting",
     "new_passcode",
@@ -73,7 +83,39 @@ def preflight_context(register: RegisterStore, settings: Settings, *, today: dat
         school_email_domain=settings.school_email_domain or None,
         planned_minutes=settings.planned_minutes,
         assistant_user=settings.assistant_user.strip() or None,
+        staff_meeting_words=staff_words(settings.staff_meeting_words),
+        chosen_profiles=meeting_profiles(),
     )
+
+
+def meeting_profiles() -> dict[str, str]:
+    """The protocol a teacher chose for each meeting in zoomhost (meeting id -> "pupils" or "staff"). Disk work."""
+    path = paths.config_dir() / "meeting-profiles.json"
+    try:
+        return chosen_profiles(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as err:
+        log.warning("the meetings' chosen protocols in %s are unreadable (%s); each meeting goes by its topic", path, err)
+        return {}
+
+
+def choose_profile(meeting_id: str | int, profile: str | None) -> None:
+    """Hold the meeting to ``profile`` ("pupils" or "staff"), or to what its topic says (None). Disk work.
+
+    The Checklist page's "Who joins" and ``zoomhost preflight MEETING --profile`` both call this."""
+    if profile is not None and profile not in (Profile.PUPILS.value, Profile.STAFF.value):
+        raise ZoomhostError(f"No protocol profile called “{profile[:40]}”.", hint="Choose pupils, staff or topic.")
+    key = str(meeting_number(meeting_id))
+    choices = meeting_profiles()
+    if profile is None:
+        choices.pop(key, None)
+    else:
+        choices[key] = profile
+    path = paths.config_dir() / "meeting-profiles.json"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(choices, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def spaced_meeting_id(meeting_id: str) -> str:

@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from zoomhost.app.audit import DEFAULT_DAYS, AccountAudit, audit_account, fix_audit, report_html
+from zoomhost.app.audit import DEFAULT_DAYS, AccountAudit, account_label, audit_account, export_report, fix_audit
 from zoomhost.app.services import command_services
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.preflight import RuleStatus
@@ -35,9 +35,9 @@ def run_audit(args: argparse.Namespace) -> int:
     with command_services() as services:
         audit = services.runner.run(audit_account(services, days=args.days))
         outcome = services.runner.run(fix_audit(services, audit)) if args.fix else None
-        label = services.settings.school_email_domain or "the school's Zoom account"
+        label = account_label(services)
     if out is not None:
-        write_report(audit, out, account_label=label)
+        export_report(audit, out, account_label=label, write_pdf=_write_pdf)
     if args.json:
         data = audit.as_dict()
         if outcome is not None:
@@ -60,14 +60,10 @@ def run_audit(args: argparse.Namespace) -> int:
     return CHECK_FAILED if any(m.ids(RuleStatus.FAIL) for m in audit.meetings) else 0
 
 
-def write_report(audit: AccountAudit, out: Path, *, account_label: str) -> Path:
-    page = report_html(audit, account_label=account_label)
-    if out.suffix.lower() == ".html":
-        out.write_text(page, encoding="utf-8")
-        return out
-    from zoomhost.ui.pdf import write_html_pdf  # Qt lays the PDF out: loaded only when one is asked for
+def _write_pdf(page: str, out: Path) -> Path:
+    from zoomhost.ui.pdf import write_audit_pdf  # Qt lays the PDF out: loaded only when one is asked for
 
-    return write_html_pdf(page, out, title="Zoom account audit", what="the audit report")
+    return write_audit_pdf(page, out)
 
 
 def _print(audit: AccountAudit) -> None:

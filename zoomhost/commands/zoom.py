@@ -17,6 +17,7 @@ from zoomhost.app.meetings import (
     FixOutcome,
     PreflightReport,
     check_meeting,
+    choose_profile,
     end_meeting,
     fix_meeting,
     spaced_meeting_id,
@@ -35,6 +36,7 @@ from zoomhost.app.signin import (
 )
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order, count_checklist
+from zoomhost.core.profiles import PROFILE_WORDS
 
 CHECK_FAILED = 3
 
@@ -50,6 +52,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("meeting_id", metavar="MEETING_ID", help="the meeting ID, with or without spaces")
     p.add_argument("--fix", action="store_true", help="make every change Zoom allows in one update, then check again")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument(
+        "--profile",
+        choices=("pupils", "staff", "topic"),
+        help="hold this meeting to the pupils' or the staff-meeting protocol from now on (topic: go by its topic's words)",
+    )
     p.set_defaults(func=run_preflight_command)
 
     p = sub.add_parser("end", help="end a meeting for everyone, now")
@@ -104,6 +111,8 @@ def run_meetings(args: argparse.Namespace) -> int:
 
 # -- preflight -----------------------------------------------------------------------------------
 def run_preflight_command(args: argparse.Namespace) -> int:
+    if args.profile is not None:
+        choose_profile(args.meeting_id, None if args.profile == "topic" else args.profile)
     with command_services() as services:
         checked = services.runner.run(check_meeting(services, args.meeting_id))
         outcome = services.runner.run(fix_meeting(services, checked.report, checked.context)) if args.fix else None
@@ -129,6 +138,7 @@ _MARK = {RuleStatus.PASS: "PASS", RuleStatus.FAIL: "FAIL", RuleStatus.WARN: "WAR
 
 def _print_report(report: PreflightReport, outcome: FixOutcome | None, *, fix_requested: bool) -> None:
     print(f"Pre-flight for meeting {spaced_meeting_id(report.meeting_id)}: {report.topic}")
+    print(f"Held to the protocol for {PROFILE_WORDS[report.profile]}.")
     if outcome is not None:
         changed = [w for w, done in (("the meeting", outcome.meeting_updated), ("the host's settings", outcome.settings_updated)) if done]
         print(f"Changed {' and '.join(changed)} in Zoom." if changed else "Nothing could be changed in Zoom.")

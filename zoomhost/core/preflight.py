@@ -22,6 +22,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from zoomhost.core.profiles import Profile
+
 #: Called with a new secret (a passcode) so that no log line or file shows it from then on.
 RegisterSecret = Callable[[str], None]
 
@@ -1341,6 +1343,54 @@ def check_breakout_rooms(inp: PreflightInput, severity: Severity) -> _Outcome:
     return _not_reported("whether breakout rooms are on", source="user", inp=inp, fix=None, why=why)
 
 
+_STAFF_SIGN_IN_STEP = (
+    "Zoom web portal (an admin) ▸ Account Management ▸ Account Settings ▸ Meeting ▸ Security ▸ Only authenticated "
+    "meeting participants can join ▸ Add Configuration ▸ Sign in to Zoom with specified domains, listing the school's "
+    "domains; then, in the staff meeting's settings, choose that option under Require authentication to join"
+)
+
+
+def check_staff_sign_in(inp: PreflightInput, severity: Severity) -> _Outcome:
+    """The staff-meeting profile: only people signed in to Zoom on the school's own domains can join."""
+    school = _domains(inp.school_email_domain)
+    why = (
+        "A meeting of staff only is not for families' browsers: if its link and passcode leak, only someone signed in "
+        "to Zoom with the school's own address can still join."
+    )
+    fix = Fix(
+        meeting_patch={"settings": {"meeting_authentication": True, **({"authentication_domains": ", ".join(sorted(school))} if school else {})}},
+        manual_step=_STAFF_SIGN_IN_STEP,
+        description="Require a Zoom sign-in with the school's own addresses to join.",
+        outcome="Only staff signed in to Zoom with the school's addresses can join",
+    )
+    required = _read(inp.meeting, "settings.meeting_authentication", bool)
+    if required is _ABSENT:
+        return _not_reported("whether joining needs a Zoom sign-in", source="meeting", inp=inp, fix=fix, why=why)
+    if isinstance(required, _Odd):
+        return _odd("sign-in to join", required.value, fix=fix, why=why)
+    if not required:
+        return _Outcome(_short_of(severity), "Anyone with the link and passcode can join: no Zoom sign-in is needed.", why, fix)
+    listed = _read(inp.meeting, "settings.authentication_domains", str)
+    domains = _domains(listed if isinstance(listed, str) else "")
+    if not domains:
+        return _Outcome(
+            _short_of(severity), "Joining needs a Zoom sign-in, but any Zoom account will do, not only the school's.", why, fix
+        )
+    if not school:
+        return _Outcome(
+            RuleStatus.UNKNOWN,
+            f"Joining needs a Zoom sign-in on {', '.join('@' + d for d in sorted(domains))}; zoomhost does not know the "
+            "school's own domains (Settings ▸ school email domain).",
+            why,
+        )
+    outside = sorted(domains - school)
+    if outside:
+        return _Outcome(
+            _short_of(severity), f"People signed in on {', '.join('@' + d for d in outside)} can join as well as staff.", why, fix
+        )
+    return _Outcome(RuleStatus.PASS, "Only people signed in to Zoom with the school's addresses can join.", why)
+
+
 # --- the list ----------------------------------------------------------------------------------
 
 _CHINA = "Information routed through servers based in China – possible review of information."
@@ -1588,9 +1638,32 @@ RULES += tuple(
 )
 
 
+# The staff-meeting profile: the risk assessment's rows for staff only. Its own sign-in rule, and the
+# pupils' rules that guard the meeting itself (waiting room, passcode, muting, ending, recording,
+# routing, locks); not the rules for families' browsers, the register's numbers or the class's tools.
+STAFF_SIGN_IN = _rule(
+    id="staff_sign_in",
+    title="Only the school's signed-in staff can join",
+    protocol_line="Unique meeting ID used Password issued to staff only & sent in advance.",
+    severity=Severity.REQUIRED,
+    check=check_staff_sign_in,
+)
+STAFF_RULE_IDS: tuple[str, ...] = (
+    "staff_sign_in", "waiting_room", "passcode", "mute_on_entry", "join_before_host", "unique_meeting_id",
+    "auto_recording", "removed_cannot_rejoin", "host_account", "passcode_not_in_link", "data_centers",
+    "waiting_room_admitters", "settings_locked", "recording", "live_streaming",
+)  # fmt: skip
+STAFF_RULES: tuple[PreflightRule, ...] = (STAFF_SIGN_IN, *(r for r in RULES if r.id in STAFF_RULE_IDS))
+
+
+def rules_for(profile: Profile) -> tuple[PreflightRule, ...]:
+    """The rules a meeting of this profile is held to (``core.profiles``)."""
+    return STAFF_RULES if profile is Profile.STAFF else RULES
+
+
 def rule(rule_id: str) -> PreflightRule:
     """The rule with this id (``KeyError`` names the ids that exist)."""
-    for candidate in RULES:
+    for candidate in (*RULES, STAFF_SIGN_IN):
         if candidate.id == rule_id:
             return candidate
     raise KeyError(f"no pre-flight rule {rule_id!r}; the rules are {', '.join(r.id for r in RULES)}")

@@ -358,6 +358,7 @@ def assembly(*, seed: int = 272) -> Scenario:
     namer = _Namer(rows, rng)
     consented = [i for i in range(len(rows)) if rows[i].consent and i not in specials]
     absent = set(rng.sample(consented, 10)) | set(no_consent[:2])  # two without consent stay away, as asked
+    shared = [40, 220]  # the two Olivers: no address on file, so neither has a link of its own
     renamers = rng.sample([i for i in consented if i not in absent], 2)
     leavers = rng.sample([i for i in consented if i not in absent and i not in renamers], 3)
     rejoiner = next(i for i in consented if i not in absent and i not in renamers and i not in leavers)

@@ -51,6 +51,7 @@ CLASSIC_SCOPES: tuple[str, ...] = (
     "user:write:admin",
     "account:read:admin",
     "dashboard_meetings:read:admin",
+    "group:read:admin",
 )
 #: A teacher's own sign-in (user OAuth): a user who is not an admin can grant only user-level scopes.
 USER_SCOPES = "meeting:read meeting:write user:read user:write"
@@ -80,6 +81,7 @@ ROUTE_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     ),
     ("GET", "/v2/accounts/{accountId}/settings"): ("account:read:admin", "account:read:settings:admin", "account:read:settings:master"),
     ("GET", "/v2/accounts/{accountId}/lock_settings"): ("account:read:admin", "account:read:lock_settings:master"),
+    ("GET", "/v2/groups/{groupId}/lock_settings"): ("group:read:admin", "group:write:admin", "group:read:lock_settings:admin"),
     ("GET", "/v2/users"): ("user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:list_users:admin"),
     ("GET", "/v2/meetings/{meetingId}"): ("meeting:read", "meeting:read:admin", "meeting:read:meeting", "meeting:read:meeting:admin"),
     ("PATCH", "/v2/meetings/{meetingId}"): (
@@ -400,6 +402,7 @@ class RehearsalServer:
             ("GET", "/v2/users/{userId}/meetings", self._list_meetings, "medium"),
             ("GET", "/v2/accounts/{accountId}/settings", self._get_account_settings, "medium"),
             ("GET", "/v2/accounts/{accountId}/lock_settings", self._get_lock_settings, "medium"),
+            ("GET", "/v2/groups/{groupId}/lock_settings", self._get_group_lock_settings, "medium"),
             ("GET", "/v2/users", self._list_users, "medium"),
             ("GET", "/v2/meetings/{meetingId}", self._get_meeting, "light"),
             ("PATCH", "/v2/meetings/{meetingId}", self._patch_meeting, "light"),
@@ -708,6 +711,10 @@ class RehearsalServer:
     async def _get_lock_settings(self, request: web.Request) -> web.StreamResponse:
         option = request.query.get("option")
         return _json(200, self.state.lock_settings_payload(request.match_info["accountId"], option=option))
+
+    async def _get_group_lock_settings(self, request: web.Request) -> web.StreamResponse:
+        option = request.query.get("option")
+        return _json(200, self.state.group_lock_settings_payload(request.match_info["groupId"], option=option))
 
     async def _list_users(self, request: web.Request) -> web.StreamResponse:
         """``GET /users``: an account token lists the account; a user's own token sees only that user."""

@@ -105,6 +105,7 @@ class SimUser:
     type: int = 2  # 2 = licensed
     role_name: str = "Member"
     timezone: str = "Europe/Isle_of_Man"
+    group_ids: tuple[str, ...] = ()  # the web groups the user belongs to (GET /users/{userId} ``group_ids``)
     created_at: datetime = field(default_factory=lambda: datetime(2020, 3, 23, 9, 0, tzinfo=UTC))
 
     @property
@@ -191,6 +192,8 @@ class ZoomState:
         self.user_settings: dict[str, dict[str, Any]] = {}
         self.account_settings: dict[str, dict[str, Any]] = _starting_account_settings()
         self.lock_settings: dict[str, dict[str, Any]] = _starting_lock_settings()
+        #: Groups of users (GET /groups/{groupId}/lock_settings): group id -> what its admin has locked.
+        self.group_lock_settings: dict[str, dict[str, dict[str, Any]]] = {}
         self.meetings: dict[int, SimMeeting] = {}
         self.live: dict[int, LiveMeeting] = {}
         self.past: dict[int, list[LiveMeeting]] = {}
@@ -245,7 +248,10 @@ class ZoomState:
             first_name="Martin",
             last_name="Kelly",
             pmi=7301846625,
+            group_ids=(SAFE_GROUP_ID,),
         )
+        # The safe teacher's group: its admin has locked every setting the protocol depends on.
+        self.group_lock_settings[SAFE_GROUP_ID] = _safe_group_lock_settings()
         for user in (host, outsider, assistant, deputy):
             self.users[user.id] = user
             self.user_settings[user.id] = _starting_settings()
@@ -376,6 +382,7 @@ class ZoomState:
                 "type": user.type,
                 "use_pmi": False,
                 "verified": 1,
+                "group_ids": list(user.group_ids),
             }
 
     def settings_payload(self, user_id: str, *, option: str | None = None) -> dict[str, Any]:
@@ -411,6 +418,18 @@ class ZoomState:
             if option is not None:
                 raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
             return {k: copy.deepcopy(v) for k, v in self.lock_settings.items() if k != "meeting_security"}
+
+    def group_lock_settings_payload(self, group_id: str, *, option: str | None = None) -> dict[str, Any]:
+        """``GET /groups/{groupId}/lock_settings``: what the group's admin has locked (``option=meeting_security`` apart)."""
+        with self._lock:
+            locks = self.group_lock_settings.get(group_id)
+            if locks is None:
+                raise RehearsalError(404, 4130, f"Group does not exist: {group_id[:40]}.")
+            if option == "meeting_security":
+                return {"meeting_security": copy.deepcopy(locks["meeting_security"])}
+            if option is not None:
+                raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
+            return {k: copy.deepcopy(v) for k, v in locks.items() if k != "meeting_security"}
 
     def account_settings_payload(self, account_id: str, *, option: str | None = None) -> dict[str, Any]:
         """``GET /accounts/{accountId}/settings``: "me" (or this account's id) is the rehearsal's account."""
@@ -1446,6 +1465,21 @@ def _starting_lock_settings() -> dict[str, dict[str, Any]]:
             "only_authenticated_can_join_from_webclient": False, "embed_password_in_join_link": False,
         },
     }
+
+
+SAFE_GROUP_ID = "tR6hQe2JSXa0C9k1mVbN4w"
+
+
+def _safe_group_lock_settings() -> dict[str, dict[str, Any]]:
+    """A group whose admin locked everything the protocol depends on (``core.preflight.LOCKED_SETTINGS``) but the
+    encryption: Zoom's documents give a group's ``meeting_security.encryption_type`` lock as a string (the
+    encryption chosen), not as locked or not, so the rehearsal leaves it out and the account's answer stands."""
+    locks = _starting_lock_settings()
+    for section in locks.values():
+        for key in section:
+            section[key] = True
+    del locks["meeting_security"]["encryption_type"]
+    return locks
 
 
 def _starting_account_settings() -> dict[str, dict[str, Any]]:

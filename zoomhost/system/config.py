@@ -111,6 +111,9 @@ class Settings:
     allowed_hosts: str = ""
     register_refresh_days: int = 0
     consent_register_source: str = ""  # a label only (e.g. "Arbor export")
+    # Words in a meeting's topic that make it a meeting of staff only (held to the staff-meeting profile:
+    # a Zoom sign-in on the school's domains, no pupil register), separated by commas; "" for none.
+    staff_meeting_words: str = "staff meeting, staff briefing, INSET"
 
     def with_env(self) -> Settings:
         """Environment overrides for scripts and tests (ZOOMHOST_API_BASE, ZOOMHOST_OAUTH_BASE, ZOOMHOST_WS_BASE,

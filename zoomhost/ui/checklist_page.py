@@ -17,6 +17,7 @@ the values it reports) is shown as plain text with its hidden characters written
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,9 @@ from zoomhost.app.meetings import (
     UpcomingMeeting,
     UpdateReceipt,
     check_meeting,
+    choose_profile,
     fix_meeting,
+    meeting_profiles,
     new_passcode,
     spaced_meeting_id,
     upcoming_meetings,
@@ -67,6 +70,8 @@ from zoomhost.core.preflight import (
     describe_fix_all,
     plan_fix_all,
 )
+from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.ui.audit_dialog import AuditDialog
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading, one_line, plain_label, shown
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
@@ -256,6 +261,14 @@ def _meeting_label(meeting: UpcomingMeeting) -> str:
     return f"{when}{one_line(meeting.topic or 'Untitled meeting')} ({spaced_meeting_id(meeting.id)})"
 
 
+#: The choices of "Who joins" (the words, the profile kept for the meeting; None: go by the topic's words).
+PROFILE_CHOICES = (
+    ("As its topic says", None),
+    ("Pupils and families", "pupils"),
+    ("Staff only", "staff"),
+)
+
+
 class ChecklistPage(QWidget):
     """Pick a meeting, Check, Fix all, and tick off what is left for a person to do."""
 
@@ -288,6 +301,11 @@ class ChecklistPage(QWidget):
         self.fix_button = action_button(
             "&Fix all…", tooltip="Show exactly what will change, then apply it in one meeting update", parent=self
         )
+        self.audit_button = action_button(
+            "Check the whole school &account…",
+            tooltip="Every host and every meeting in the school's Zoom account against the protocol, worst first",
+            parent=self,
+        )
         self.check_button.setEnabled(False)
         self.fix_button.setEnabled(False)
         row.addWidget(meeting_label)
@@ -297,7 +315,23 @@ class ChecklistPage(QWidget):
         actions.addWidget(self.reload_button)
         actions.addWidget(self.check_button)
         actions.addWidget(self.fix_button)
+        actions.addWidget(self.audit_button)
         layout.addLayout(actions)
+
+        who = FlowLayout()  # which protocol the meeting is held to (core.profiles)
+        who_label = plain_label("&Who joins:", self)
+        self.profile_choice = QComboBox(self)
+        self.profile_choice.setAccessibleName("Who joins: the protocol the meeting is held to")
+        for words, value in PROFILE_CHOICES:
+            self.profile_choice.addItem(words, value)
+        self.profile_choice.setEnabled(False)
+        who_label.setBuddy(self.profile_choice)
+        self.profile_label = plain_label(parent=self, name="The protocol this meeting is checked against", wrap=True)
+        who.addWidget(who_label)
+        who.addWidget(self.profile_choice)
+        who.addWidget(self.profile_label)
+        layout.addLayout(who)
+        self._profiles: dict[str, str] = {}  # the teacher's choices, meeting id -> "pupils" or "staff"
 
         before = FlowLayout()
         before.addWidget(plain_label("Shortly before the session:", self))
@@ -356,15 +390,19 @@ class ChecklistPage(QWidget):
         self.reload_button.clicked.connect(self.refresh_meetings)
         self.check_button.clicked.connect(self.check)
         self.fix_button.clicked.connect(self.fix_all)
+        self.audit_button.clicked.connect(self.open_audit)
         self.passcode_button.clicked.connect(self.new_passcode)
         self.invite_button.clicked.connect(self.prepare_invitations)
         self.meetings.currentIndexChanged.connect(self._meeting_changed)
+        self.profile_choice.activated.connect(self._profile_chosen)
         self.table.selectionModel().currentRowChanged.connect(self._show_details)
         self.model.modelReset.connect(self.details.clear)  # the checks on screen changed: nothing is selected
         QWidget.setTabOrder(self.meetings, self.reload_button)
         QWidget.setTabOrder(self.reload_button, self.check_button)
         QWidget.setTabOrder(self.check_button, self.fix_button)
-        QWidget.setTabOrder(self.fix_button, self.passcode_button)
+        QWidget.setTabOrder(self.fix_button, self.audit_button)
+        QWidget.setTabOrder(self.audit_button, self.profile_choice)
+        QWidget.setTabOrder(self.profile_choice, self.passcode_button)
         QWidget.setTabOrder(self.passcode_button, self.invite_button)
         QWidget.setTabOrder(self.invite_button, self.table)
 
@@ -380,7 +418,8 @@ class ChecklistPage(QWidget):
         services = self.services
         self.reload_button.setEnabled(False)
 
-        def loaded(meetings: list[UpcomingMeeting]) -> None:
+        def loaded(found: tuple[list[UpcomingMeeting], dict[str, str]]) -> None:
+            meetings, self._profiles = found
             current = self.meeting_id()
             self.meetings.clear()
             for meeting in sorted(meetings, key=lambda m: m.start_time or ""):
@@ -389,13 +428,18 @@ class ChecklistPage(QWidget):
                 self.summary.setText("Zoom lists no upcoming meetings for this host. Schedule the meeting in Zoom first.")
             found = self.meetings.findData(current) if current else -1
             self.meetings.setCurrentIndex(found if found >= 0 else 0 if meetings else -1)
-            for button in (self.check_button, self.passcode_button, self.invite_button):
+            for button in (self.check_button, self.passcode_button, self.invite_button, self.profile_choice):
                 button.setEnabled(bool(meetings))
+            self._show_profile_choice()
+
+        async def meetings_and_choices() -> tuple[list[UpcomingMeeting], dict[str, str]]:
+            meetings = await upcoming_meetings(services)
+            return meetings, await asyncio.get_running_loop().run_in_executor(None, meeting_profiles)
 
         run_task(
             self,
             self.runner,
-            lambda: upcoming_meetings(services),
+            meetings_and_choices,
             doing="reading the host's meetings",
             busy=self.busy,
             messages=self.messages,
@@ -416,6 +460,44 @@ class ChecklistPage(QWidget):
             self.summary.setText("Press Check to check this meeting.")
         self.passcode_label.clear()
         self.invitation_notes.clear()
+        self._show_profile_choice()
+
+    # -- who joins: the pupils' protocol or the staff meeting's ----------------------------------
+    def _show_profile_choice(self) -> None:
+        meeting = self.meeting_id()
+        chosen = self._profiles.get(meeting) if meeting else None
+        self.profile_choice.setCurrentIndex(max(0, self.profile_choice.findData(chosen)))
+        report = self.report
+        if report is not None and report.meeting_id == meeting:
+            self.profile_label.setText(f"Checked as {PROFILE_WORDS[report.profile]}.")
+        else:
+            self.profile_label.clear()
+
+    def _profile_chosen(self, _index: int) -> None:
+        """The teacher chose the protocol for this meeting: keep the choice, then check the meeting again."""
+        meeting = self.meeting_id()
+        if meeting is None:
+            return
+        chosen = self.profile_choice.currentData()
+
+        def kept(_none: object) -> None:
+            if chosen is None:
+                self._profiles.pop(meeting, None)
+            else:
+                self._profiles[meeting] = chosen
+            if meeting == self.meeting_id():
+                self.check()
+
+        run_task(
+            self,
+            self.runner,
+            lambda: choose_profile(meeting, chosen),
+            blocking=True,
+            doing="keeping the choice of protocol",
+            busy=self.busy,
+            messages=self.messages,
+            success=kept,
+        )
 
     # -- check -------------------------------------------------------------------------------------
     def check(self) -> None:
@@ -444,6 +526,7 @@ class ChecklistPage(QWidget):
 
     def _show_report(self, report: PreflightReport) -> None:
         self.model.set_results(report.results)
+        self.profile_label.setText(f"Checked as {PROFILE_WORDS[report.profile]}.")
         plan = self._plan(report)
         can_fix = self._can_fix = plan is not None and bool(plan.meeting_patch or plan.user_patch)
         self.fix_button.setEnabled(can_fix)
@@ -567,6 +650,14 @@ class ChecklistPage(QWidget):
                 "pass" if not still else "warn",
                 f"Changed {done} and checked again: {still} check{'s' if still != 1 else ''} still failing.",
             )
+
+    # -- the whole account -------------------------------------------------------------------------
+    def open_audit(self) -> AuditDialog:
+        """Every host and meeting in the account, in a dialog of its own (it reads Zoom as it opens)."""
+        dialog = AuditDialog(services=self.services, parent=self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     # -- a fresh passcode --------------------------------------------------------------------------
     def _topic(self) -> str:

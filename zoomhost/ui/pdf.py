@@ -54,6 +54,11 @@ def write_incident_pdf(report: IncidentReport, path: Path) -> Path:
     )
 
 
+def write_audit_pdf(html: str, path: Path) -> Path:
+    """The account audit's report (``app.audit.report_html``) as a numbered A4 PDF."""
+    return write_html_pdf(html, path, title="Zoom account audit", what="the audit report")
+
+
 def write_html_pdf(html: str, path: Path, *, title: str, what: str) -> Path:
     """Lay ``html`` out on numbered A4 pages into ``path``, written whole or not at all; ``what`` names it in errors.
 

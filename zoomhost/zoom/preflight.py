@@ -20,6 +20,7 @@ from typing import Any
 
 from zoomhost.core import preflight as rules
 from zoomhost.core.preflight import FixPlan, PreflightInput, RuleResult, RuleStatus
+from zoomhost.core.profiles import Profile, meeting_profile
 from zoomhost.system import redact
 from zoomhost.zoom.client import UpdateReceipt, ZoomClient
 from zoomhost.zoom.errors import ZoomError
@@ -36,6 +37,13 @@ class PreflightContext:
     school_email_domain: str | None = None
     planned_minutes: int = 30
     assistant_user: str | None = None  # the host assistant's Zoom user (email), made each meeting's alternative host
+    # Which protocol each meeting is held to (``core.profiles``): the school's topic words for staff meetings,
+    # and the profile a teacher chose for a meeting in zoomhost (meeting id -> "pupils" or "staff").
+    staff_meeting_words: tuple[str, ...] = ()
+    chosen_profiles: Mapping[str, str] = field(default_factory=dict)
+
+    def profile(self, meeting_id: str | int, topic: object) -> Profile:
+        return meeting_profile(topic, chosen=self.chosen_profiles.get(str(meeting_id)), words=self.staff_meeting_words)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +53,7 @@ class PreflightReport:
     host_id: str | None
     results: tuple[RuleResult, ...]
     unreadable: tuple[str, ...] = ()  # what Zoom would not tell us (the rules then say "unknown")
+    profile: Profile = Profile.PUPILS  # the protocol the meeting is held to (``core.profiles``)
 
     @property
     def failed(self) -> tuple[RuleResult, ...]:
@@ -54,6 +63,7 @@ class PreflightReport:
         return {
             "meeting_id": self.meeting_id,
             "topic": self.topic,
+            "profile": self.profile.value,
             "rules": [r.as_dict() for r in self.results],
             "unreadable": list(self.unreadable),
         }
@@ -238,12 +248,15 @@ def checked(
         host_account_id=(user or {}).get("account_id") if isinstance((user or {}).get("account_id"), str) else None,
         school_account_id=account.account_id,
     )
+    found_id = str(meeting.get("id", meeting_id))
+    profile = context.profile(found_id, meeting.get("topic")) if meeting else Profile.PUPILS
     return PreflightReport(
-        meeting_id=str(meeting.get("id", meeting_id)),
+        meeting_id=found_id,
         topic=str(meeting.get("topic") or ""),
         host_id=host,
-        results=tuple(rules.evaluate_all(inp)),
+        results=tuple(rules.evaluate_all(inp, rules=rules.rules_for(profile))),
         unreadable=tuple(unreadable),
+        profile=profile,
     )
 
 
