@@ -18,10 +18,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import charset_normalizer
-import clevercsv
-from clevercsv.dialect import SimpleDialect
+if TYPE_CHECKING:  # the sniffers load when a file is first read, not when the app starts
+    from clevercsv.dialect import SimpleDialect
 
 from zoomhost.core.errors import ZoomhostError
 
@@ -135,6 +135,8 @@ class Table:
 
 def read_table(path: Path, *, fields: Sequence[Field], required: Sequence[Sequence[str]]) -> Table:
     """Decode ``path`` and find its header: each group in ``required`` needs one of its fields present."""
+    import clevercsv  # loaded on the first file read: it is slow to import
+
     source = path.name
     data = _read_bytes(path)
     text, encoding = decode_export(data, source=source)
@@ -258,6 +260,8 @@ def _decode(data: bytes, *, source: str) -> tuple[str, str]:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             pass
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data, cp_isolation=LIKELY_ENCODINGS).best()
     if best is None:
         raise unusable(
@@ -272,6 +276,9 @@ def _dialects(text: str) -> list[SimpleDialect]:
     sample = text[:DIALECT_SAMPLE_CHARS]
     if len(text) > DIALECT_SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n") + 1]
+    import clevercsv
+    from clevercsv.dialect import SimpleDialect
+
     dialects: list[SimpleDialect] = []
     try:
         detected = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
@@ -288,6 +295,9 @@ def _dialects(text: str) -> list[SimpleDialect]:
 
 
 def _parse(text: str, dialect: SimpleDialect) -> list[list[str]]:
+    import clevercsv
+    from clevercsv.dialect import SimpleDialect
+
     try:
         return [list(record) for record in clevercsv.reader(io.StringIO(text), dialect)]
     except clevercsv.Error:
