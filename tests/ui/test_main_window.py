@@ -89,10 +89,19 @@ def test_the_window_paints_before_any_other_page_or_its_libraries_is_loaded(tmp_
         "print(made, sorted(m for m in heavy if m in sys.modules))\n"
         "window.show_page('live')\n"
         "print(window.built('live') is window.page('live'), type(window.page('live')).__name__)\n"
+        "connection = services.connection\n"  # the rehearsal Zoom is up and signed in to
+        "zoom = connection.rehearsal\n"
+        "print(type(zoom).__name__, zoom.port, sorted(m for m in ('aiohttp', 'zoomhost.rehearsal.server') if m in sys.modules))\n"
         "window.close(); services.close()\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZOOMHOST_HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True, env=env)
-    first, then = out.stdout.strip().splitlines()[-2:]
+    first, then, rehearsal = out.stdout.strip().splitlines()[-3:]
     assert first == "['register'] []", out.stderr[-2000:]
     assert then == "True LivePage"  # Ctrl+3 (or a click) makes the page the first time it is shown
+    # The rehearsal Zoom runs in a process of its own, on loopback, as Zoom is another computer: its web
+    # server and state are not in the app's memory, and it went with the app.
+    kind, port, loaded = rehearsal.split(" ", 2)
+    assert (kind, loaded) == ("RehearsalZoomProcess", "[]")
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(port)), timeout=5)
