@@ -248,6 +248,11 @@ class ArrivalsTableModel(QAbstractTableModel):
     def arrival(self, row: int) -> Arrival:
         return self._rows[row].arrival
 
+    def verdict_and_state(self, row: int) -> tuple[str, str]:
+        """(Role.VERDICT, Role.STATE) of a row, read without a round trip through Qt: what the filter asks of every row."""
+        found = self._rows[row]
+        return found.arrival.verdict.value, found.state
+
     def sort_key(self, row: int, column: int) -> tuple[int, Any]:
         """(how soon the row needs the teacher, the column's sort key): what the filter sorts by, read
         without a round trip through Qt for every comparison."""
@@ -419,6 +424,9 @@ class ArrivalsFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
         model = self.sourceModel()
+        if isinstance(model, ArrivalsTableModel):
+            verdict, state = model.verdict_and_state(source_row)
+            return (self._verdicts is None or verdict in self._verdicts) and (self._states is None or state in self._states)
         index = model.index(source_row, 0, source_parent)
         if self._verdicts is not None and model.data(index, Role.VERDICT) not in self._verdicts:
             return False
