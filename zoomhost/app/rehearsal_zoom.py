@@ -18,11 +18,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system import redact
 from zoomhost.system.runtime import AsyncRunner
+
+if TYPE_CHECKING:
+    from zoomhost.rehearsal.server import RehearsalCredentials, RehearsalServer
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,6 @@ def serve_rehearsal_zoom(
     from zoomhost.rehearsal.binding import RehearsalBridge
     from zoomhost.rehearsal.faults import PLANS
     from zoomhost.rehearsal.scenarios import SCENARIOS, play
-    from zoomhost.app.services import new_rehearsal_server
 
     if speed <= 0:
         raise ZoomhostError("The speed must be above zero.", hint="Use 1 for real time, or 10 for ten times faster.")
@@ -297,3 +299,20 @@ class EmbeddedRehearsalZoom:
 
     def host_admits_assistant(self, meeting_id: int | str) -> int:
         return int(self.server.state.host_admits_assistant(meeting_id))
+
+
+def new_rehearsal_server(*, port: int = 0, plan: str | None = None) -> RehearsalServer:
+    """A rehearsal Zoom (not started) whose Server-to-Server app has the scopes the setup guide gives, as a school's would."""
+    from zoomhost.rehearsal.server import RehearsalServer
+    from zoomhost.rehearsal.state import ZoomState
+
+    zoom_state = ZoomState()
+    return RehearsalServer(state=zoom_state, credentials=rehearsal_credentials(zoom_state.account_id), port=port, plan=plan)
+
+
+def rehearsal_credentials(account_id: str) -> RehearsalCredentials:
+    """Throwaway Server-to-Server credentials for a rehearsal Zoom, with the scopes zoomhost asks a school for."""
+    from zoomhost.rehearsal.server import RehearsalCredentials
+    from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
+
+    return RehearsalCredentials.generate(account_id=account_id, scopes=SERVER_TO_SERVER_SCOPES)

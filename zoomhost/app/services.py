@@ -42,7 +42,7 @@ from zoomhost.system.runtime import AsyncRunner
 
 if TYPE_CHECKING:  # imported on the I/O thread when first needed: they are slow to load
     from zoomhost.app.rehearsal_zoom import EmbeddedRehearsalZoom, RehearsalZoomProcess
-    from zoomhost.rehearsal.server import RehearsalCredentials, RehearsalServer
+    from zoomhost.rehearsal.server import RehearsalServer
 
     RehearsalZoom = RehearsalZoomProcess | EmbeddedRehearsalZoom  # what the app asks of a rehearsal Zoom
     from zoomhost.zoom.auth import TokenSource, ZoomAuth
@@ -308,23 +308,6 @@ def connect_with(
         reason=reason,
         owns_rehearsal=owns_rehearsal,
     )
-
-
-def new_rehearsal_server(*, port: int = 0, plan: str | None = None) -> RehearsalServer:
-    """A rehearsal Zoom (not started) whose Server-to-Server app has the scopes the setup guide gives, as a school's would."""
-    from zoomhost.rehearsal.server import RehearsalServer
-    from zoomhost.rehearsal.state import ZoomState
-
-    zoom_state = ZoomState()
-    return RehearsalServer(state=zoom_state, credentials=rehearsal_credentials(zoom_state.account_id), port=port, plan=plan)
-
-
-def rehearsal_credentials(account_id: str) -> RehearsalCredentials:
-    """Throwaway Server-to-Server credentials for a rehearsal Zoom, with the scopes zoomhost asks a school for."""
-    from zoomhost.rehearsal.server import RehearsalCredentials
-    from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
-
-    return RehearsalCredentials.generate(account_id=account_id, scopes=SERVER_TO_SERVER_SCOPES)
 
 
 def rehearsal_sign_in(settings: Settings, *, account_id: str, client_id: str, client_secret: str) -> TokenSource:
