@@ -3,7 +3,8 @@
 What is timed is the teacher's **Admit all consented** button: ``LiveController.admit_all_consented()``
 on the app's engine, which journals every admission as a command, sends them all at once over
 the control connection, and journals their results. The assistant carries them out one at a time
-(the Meeting SDK's order is the teacher's order), each one a round trip to Zoom. So the floor is
+(the Meeting SDK's order is the teacher's order), each one a round trip to Zoom (the rehearsal Zoom,
+in a process of its own as the app runs it). So the floor is
 one panel round trip plus one Zoom round trip per pupil, both measured in the same run on the
 same sockets: the panel's with a message the assistant answers without touching the SDK, Zoom's
 with a host-control read through the same bridge. Goal: ≤ 1.2 × the floor.
@@ -20,10 +21,9 @@ from websockets.asyncio.client import connect
 
 from bench.assistant_rig import AssistantRig, assistant_rig, until
 from bench.common import Result, isolated_home, median_of
+from zoomhost.app.rehearsal_zoom import RehearsalZoomProcess
 from zoomhost.rehearsal.binding import RemoteZoomState
 from zoomhost.rehearsal.scenarios import SCENARIOS
-from zoomhost.rehearsal.server import RehearsalServer
-from zoomhost.rehearsal.state import ZoomState
 
 GOAL = 1.2
 
@@ -43,7 +43,7 @@ async def panel_round_trip(rig: AssistantRig, *, samples: int) -> float:
 
 def zoom_round_trip(rig: AssistantRig, *, samples: int) -> float:
     """Seconds for one host-control call through the bridge, as the assistant makes it (sequential, blocking)."""
-    remote = RemoteZoomState(rig.bridge.url)
+    remote = RemoteZoomState(rig.bridge_url)
     try:
         times = []
         for _ in range(samples):
@@ -55,7 +55,7 @@ def zoom_round_trip(rig: AssistantRig, *, samples: int) -> float:
         remote.close()
 
 
-async def _measure(server: RehearsalServer, scenario_name: str, samples: int) -> dict[str, float]:
+async def _measure(server: RehearsalZoomProcess, scenario_name: str, samples: int) -> dict[str, float]:
     async with assistant_rig(server, SCENARIOS[scenario_name]()) as rig:
         panel = await panel_round_trip(rig, samples=samples)
         zoom = await asyncio.to_thread(zoom_round_trip, rig, samples=samples)
@@ -79,8 +79,11 @@ def run(*, scenario: str = "assembly", samples: int = 50, repeat: int = 3) -> Re
     runs = []
     with isolated_home():
         for _ in range(repeat):  # a fresh meeting each time: admitting twice would admit nobody
-            with RehearsalServer(state=ZoomState()) as server:
+            server = RehearsalZoomProcess().start()  # Zoom's side in its own process, as the app runs it
+            try:
                 runs.append(asyncio.run(_measure(server, scenario, samples)))
+            finally:
+                server.stop()
     m = {key: median_of([r[key] for r in runs]) for key in runs[0]}
     floor_ms = (m["panel_rtt"] + m["wanted"] * m["zoom_rtt"]) * 1000
     measured_ms = m["answered"] * 1000

@@ -1,8 +1,9 @@
 """The assembly in a waiting room with a real host assistant in charge: what benchmarks of host controls stand on.
 
-The rehearsal Zoom runs in this process; the assistant is its own process (``zoomhost assistant
---rehearsal``) driving the rehearsal binding through a ``RehearsalBridge``, exactly as in a
-rehearsal. The panel side is the app's own engine: a ``LiveController`` on the session the app
+The rehearsal Zoom runs in a process of its own (``RehearsalZoomProcess``, as the app starts it),
+so none of Zoom's side shares the panel's process; the assistant is its own process (``zoomhost
+assistant --rehearsal``) driving the rehearsal binding through the rehearsal's bridge, exactly as
+in a rehearsal. The panel side is the app's own engine: a ``LiveController`` on the session the app
 would open (the scenario's register read through the importer, a fresh SQLite journal), carrying
 its commands over a real ``AssistantChannel`` and journaling each command and result itself.
 """
@@ -15,6 +16,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from zoomhost.app.rehearsal_zoom import RehearsalZoomProcess
 from zoomhost.app.rehearse import ScenarioRegister
 from zoomhost.app.services import session_journals
 from zoomhost.assistant.client import AssistantChannel
@@ -24,12 +26,8 @@ from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 from zoomhost.core.session import LiveSession
 from zoomhost.live.engine import LiveController
 from zoomhost.live.opening import open_session
-from zoomhost.rehearsal.binding import RehearsalBridge
-from zoomhost.rehearsal.scenarios import Scenario, play
-from zoomhost.rehearsal.server import RehearsalServer
-
-SDK_KEY = "benchSdkKey000001"
-SDK_SECRET = "bench-sdk-secret-not-a-real-one-0123"
+from zoomhost.rehearsal.binding import RemoteZoomState
+from zoomhost.rehearsal.scenarios import Scenario
 
 
 async def until(predicate: object, *, timeout: float = 60.0, what: str = "the rehearsal") -> None:
@@ -42,8 +40,8 @@ async def until(predicate: object, *, timeout: float = 60.0, what: str = "the re
 
 @dataclass
 class AssistantRig:
-    server: RehearsalServer
-    bridge: RehearsalBridge
+    zoom: RehearsalZoomProcess
+    bridge_url: str
     assistant: RunningAssistant
     channel: AssistantChannel
     controller: LiveController
@@ -51,11 +49,25 @@ class AssistantRig:
     meeting: int
 
 
+async def _all_waiting_seen(session: LiveSession, remote: RemoteZoomState, meeting: int, *, timeout: float = 60.0) -> None:
+    """Until the panel sees the whole waiting room, and it has stopped changing (the script is over)."""
+    deadline, last = time.monotonic() + timeout, None
+    while True:
+        there = {str(p.user_id) for p in await asyncio.to_thread(remote.waiting_room, meeting)}
+        if there and there == {row.participant_id for row in session.waiting()} and there == last:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("timed out waiting for the panel to see the whole waiting room")
+        last = there
+        await asyncio.sleep(0.3)
+
+
 @contextlib.asynccontextmanager
-async def assistant_rig(server: RehearsalServer, scenario: Scenario) -> AsyncIterator[AssistantRig]:
+async def assistant_rig(zoom: RehearsalZoomProcess, scenario: Scenario) -> AsyncIterator[AssistantRig]:
     """Everyone in the scenario waiting, the assistant co-host, the panel's engine seeing the whole waiting room."""
-    state = server.state
-    meeting = scenario.meeting_id(state)
+    meeting = zoom.meetings[scenario.meeting]
+    assert zoom.bridge_url is not None
+    remote = await asyncio.to_thread(RemoteZoomState, zoom.bridge_url)
     session = open_session(
         meeting_id=str(meeting),
         topic=scenario.title,
@@ -65,9 +77,7 @@ async def assistant_rig(server: RehearsalServer, scenario: Scenario) -> AsyncIte
         journals=session_journals(),
         resume=False,
     )
-    bridge = RehearsalBridge(state=state)
-    await bridge.start()
-    assistant = await start_assistant(rehearsal_url=bridge.url)
+    assistant = await start_assistant(rehearsal_url=zoom.bridge_url)
     channel = AssistantChannel(url=assistant.url, token=assistant.token)
     # No clocks: an auto-lock falling mid-measurement would hold everyone still waiting.
     controller = LiveController(
@@ -76,23 +86,17 @@ async def assistant_rig(server: RehearsalServer, scenario: Scenario) -> AsyncIte
     try:
         await channel.connect()
         await controller.start()  # the engine hears the assistant's events from the join on
-        run = play(state, scenario, speed=100_000)
-        state.register_sdk_app(SDK_KEY, SDK_SECRET)  # the rehearsal checks the assistant's JWT against its SDK app
-        state.host_admits_assistant(meeting)  # the teacher's one action, done as it arrives: admitted and co-host
-        await channel.join(
-            meeting_number=meeting,
-            passcode=state.meetings[meeting].password,
-            sdk_jwt=make_sdk_jwt(sdk_key=SDK_KEY, sdk_secret=SDK_SECRET),
-        )
+        await asyncio.to_thread(zoom.play, scenario.name, speed=100_000)
+        # The teacher's one action, done as it arrives: admitted and co-host (with none there yet, for the next to arrive).
+        await asyncio.to_thread(zoom.host_admits_assistant, meeting)
+        key, secret = zoom.sdk_app  # the rehearsal checks the assistant's JWT against its own SDK app
+        passcode = (await asyncio.to_thread(remote.meeting, meeting)).password
+        await channel.join(meeting_number=meeting, passcode=passcode, sdk_jwt=make_sdk_jwt(sdk_key=key, sdk_secret=secret))
         await channel.wait_for_status(lambda status: status.can_host)
-        await asyncio.to_thread(run.wait, 60)
-        await until(
-            lambda: {row.participant_id for row in session.waiting()} == {str(p.user_id) for p in state.waiting_room(meeting)},
-            what="the panel to see the whole waiting room",
-        )
-        yield AssistantRig(server, bridge, assistant, channel, controller, session, meeting)
+        await _all_waiting_seen(session, remote, meeting)
+        yield AssistantRig(zoom, zoom.bridge_url, assistant, channel, controller, session, meeting)
     finally:
         await controller.close()  # closes the assistant's channel too
         await assistant.stop()
-        await bridge.close()
+        remote.close()
         session.journal.close()

@@ -4,7 +4,7 @@
 
 - ``bare``: a bare PySide6 main window (1100×760), the baseline: time of its first paint, peak RSS.
 - ``startup``: ``zoomhost --rehearsal`` exactly as ``run_app`` starts it; time of its first paint.
-- ``assembly``: the app on an embedded rehearsal Zoom (the practice register imported), the
+- ``assembly``: the app on a rehearsal Zoom in its own process, as the app starts one (the practice register imported), the
   assembly played on the Live page as fast as the rehearsal Zoom can send it; for every arrival,
   when Zoom sent it, when its row was in the panel's model and when the table next painted; the
   GUI thread's longest stall (a 5 ms heartbeat); peak RSS once the meeting has ended.
@@ -94,48 +94,15 @@ def startup() -> int:
 
 
 # -- the app with a session ------------------------------------------------------------------------------
-def _recording_server() -> Any:
-    """The rehearsal Zoom, noting when each arrival left it and when each end-for-all reached it."""
-    from aiohttp import web
+RECORDING_ZOOM = Path(__file__).resolve().parent / "recording_zoom.py"
 
-    from zoomhost.rehearsal.server import RehearsalServer
 
-    class Recording(RehearsalServer):
-        def __init__(self) -> None:
-            super().__init__()
-            self.emitted: dict[str, float] = {}  # participant -> when Zoom produced the arrival
-            self.sent: dict[str, float] = {}  # participant -> when its frame was written to the socket
-            self.end_requests: list[float] = []
-            self.state.subscribe(self._arrival)
+def _recording_zoom() -> Any:
+    """The rehearsal Zoom in its own process, as the app starts it, noting when each arrival left it and when
+    each end-for-all reached it (``bench/recording_zoom.py``)."""
+    from zoomhost.app.rehearsal_zoom import RehearsalZoomProcess
 
-        def _arrival(self, event: dict[str, Any]) -> None:
-            if event.get("event") == ARRIVAL:
-                user_id = event["payload"]["object"]["participant"]["user_id"]
-                if any(int(user_id) in live.sdk_roles for live in self.state.live.values()):
-                    return  # the host assistant, waiting as Zoom puts it there: nobody's row
-                self.emitted.setdefault(user_id, time.monotonic())
-
-        async def _send_loop(self, conn: Any) -> None:
-            while True:
-                frame = await conn.queue.get()
-                if conn.ws.closed:
-                    return
-                try:
-                    await conn.ws.send_str(frame)
-                except (ConnectionError, RuntimeError):
-                    return
-                sent = time.monotonic()
-                if ARRIVAL in frame:
-                    body = json.loads(json.loads(frame)["content"])
-                    self.sent.setdefault(body["payload"]["object"]["participant"]["user_id"], sent)
-
-        @web.middleware
-        async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
-            if request.method == "PUT" and request.path.endswith("/status"):
-                self.end_requests.append(time.monotonic())
-            return await super()._middleware(request, handler)
-
-    return Recording().start()
+    return RehearsalZoomProcess(command=[sys.executable, str(RECORDING_ZOOM)])
 
 
 class Session:
@@ -147,7 +114,7 @@ class Session:
         from zoomhost.ui.main import build_main_window
 
         self.app = app
-        self.server = _recording_server()
+        self.server = _recording_zoom()
         self.services = build_services(rehearsal_server=self.server)
         register_csv, staff_csv = write_practice_lists(folder=folder)
         self.services.register.replace_pupils(read_register_file(register_csv))
@@ -157,6 +124,10 @@ class Session:
         self.window.show()
         self.window.show_page("live")
         self.page = self.window.page("live")
+
+    def times(self) -> dict[str, Any]:
+        """What the rehearsal Zoom noted: when each arrival left it, was written to the socket, and each end-for-all."""
+        return self.server._admin("GET", "/_rehearsal/state")  # noqa: SLF001 - the recording Zoom's own answer
 
     def wait(self, predicate: Any, *, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -242,9 +213,17 @@ def assembly(speed: float) -> int:
             session.page.session_ended.connect(ended.append)
             beat = Heartbeat()
             session.start(scenario="assembly", speed=speed)
-            emitted = session.server.emitted
+            emitted: dict[str, float] = {}
+
+            def all_painted() -> bool:
+                if len(rows.painted) < SCRIPTED_ARRIVALS:
+                    return False  # not yet: ask the rehearsal Zoom only once every row could be there
+                emitted.clear()
+                emitted.update(session.times()["emitted"])
+                return len(emitted) >= SCRIPTED_ARRIVALS and set(emitted) <= set(rows.painted)
+
             try:
-                session.wait(lambda: len(emitted) >= SCRIPTED_ARRIVALS and set(emitted) <= set(rows.painted), timeout=120)
+                session.wait(all_painted, timeout=120)
             except TimeoutError:
                 missing = sorted(set(emitted) - set(rows.painted))
                 alarms = "; ".join(item.title for item in session.page.banner.items)
@@ -255,7 +234,7 @@ def assembly(speed: float) -> int:
             beat.stop()
             session.page.panic()  # end for all: the summary is built and shown, as after a real assembly
             session.wait(lambda: bool(ended), timeout=60)
-            sent = session.server.sent
+            sent = session.times()["sent"]
             emit(
                 arrivals=len(emitted),
                 from_emitted=[rows.inserted[p] - t for p, t in emitted.items() if p in rows.inserted],
@@ -290,9 +269,16 @@ def panic(speed: float) -> int:
             warm = session.services.connection.auth.has_warm_token
             pressed = time.monotonic()
             QTest.keyClick(session.window, Qt.Key.Key_F12)
-            session.wait(lambda: bool(session.server.end_requests), timeout=30)
+            ends: list[float] = []
+
+            def ended() -> bool:
+                time.sleep(0.01)  # ask the rehearsal Zoom a hundred times a second, not flat out
+                ends[:] = session.times()["end_requests"]
+                return bool(ends)
+
+            session.wait(ended, timeout=30)
             emit(
-                to_wire=session.server.end_requests[0] - pressed,
+                to_wire=ends[0] - pressed,
                 round_trip=sorted(trips)[len(trips) // 2],
                 warm_token=warm,
             )

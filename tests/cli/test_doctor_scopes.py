@@ -85,7 +85,7 @@ def test_classic_scopes_are_understood(monkeypatch: pytest.MonkeyPatch, capsys: 
 def test_every_rehearsal_zoomhost_starts_grants_exactly_the_scopes_the_guide_asks_a_school_for() -> None:
     """The window's rehearsal, `zoomhost rehearsal` and `zoomhost rehearse` all start the rehearsal Zoom the one
     way: its Server-to-Server app holds the guide's scopes, so a rehearsal's Scopes line neither fails nor warns."""
-    from zoomhost.app.services import new_rehearsal_server
+    from zoomhost.app.rehearsal_zoom import new_rehearsal_server
     from zoomhost.zoom.scopes import check_scopes
 
     server = new_rehearsal_server(plan="business")

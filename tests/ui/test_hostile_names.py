@@ -259,6 +259,8 @@ def test_every_label_in_the_window_is_plain_text_but_the_page_headings(qtbot, ap
     window = build_main_window(app_services)
     qtbot.addWidget(window)
     window.show()
+    for key in ("register", "checklist", "live", "summary", "settings"):
+        window.page(key)  # every page, as the teacher reaches it (each is made when first shown)
     labels = window.findChildren(QLabel)
     assert len(labels) > 40
     rich = [

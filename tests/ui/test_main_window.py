@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 from PySide6.QtCore import Qt
@@ -66,3 +69,39 @@ def test_every_control_has_an_accessible_name(qtbot) -> None:
             controls = [c for kind in CONTROLS for c in page.findChildren(kind) if type(c) in CONTROLS]
             nameless += [f"{key}: {type(c).__name__} {getattr(c, 'text', str)()!r}" for c in controls if not c.accessibleName()]
         assert nameless == [], "\n".join(nameless)
+
+
+def test_the_window_paints_before_any_other_page_or_its_libraries_is_loaded(tmp_path) -> None:
+    """Start-up is the first page only: the other pages, the CSV sniffer, the Zoom client, templates and the
+    rehearsal Zoom load when first needed, so the window paints about as fast as a bare Qt window."""
+    probe = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(['zoomhost'])\n"
+        "from zoomhost.app.services import build_services\n"
+        "from zoomhost.ui.main import build_main_window\n"
+        "services = build_services(force_rehearsal=True)\n"
+        "window = build_main_window(services)\n"
+        "window.show()\n"
+        "made = [k for k in ('register', 'checklist', 'live', 'summary', 'settings') if window.built(k) is not None]\n"
+        "heavy = ('clevercsv', 'charset_normalizer', 'httpx', 'websockets', 'jinja2', 'aiohttp', 'zoomhost.zoom.client',\n"
+        "         'zoomhost.rehearsal.server', 'zoomhost.ui.live.page', 'zoomhost.ui.summary_page', 'zoomhost.ui.settings_page')\n"
+        "print(made, sorted(m for m in heavy if m in sys.modules))\n"
+        "window.show_page('live')\n"
+        "print(window.built('live') is window.page('live'), type(window.page('live')).__name__)\n"
+        "connection = services.connection\n"  # the rehearsal Zoom is up and signed in to
+        "zoom = connection.rehearsal\n"
+        "print(type(zoom).__name__, zoom.port, sorted(m for m in ('aiohttp', 'zoomhost.rehearsal.server') if m in sys.modules))\n"
+        "window.close(); services.close()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZOOMHOST_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True, env=env)
+    first, then, rehearsal = out.stdout.strip().splitlines()[-3:]
+    assert first == "['register'] []", out.stderr[-2000:]
+    assert then == "True LivePage"  # Ctrl+3 (or a click) makes the page the first time it is shown
+    # The rehearsal Zoom runs in a process of its own, on loopback, as Zoom is another computer: its web
+    # server and state are not in the app's memory, and it went with the app.
+    kind, port, loaded = rehearsal.split(" ", 2)
+    assert (kind, loaded) == ("RehearsalZoomProcess", "[]")
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(port)), timeout=5)

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from zoomhost.app.retention import SESSION_CLOSED, RetentionRun, forget_what_is_due
-from zoomhost.app.services import connect_with, new_rehearsal_server, rehearsal_sign_in, session_journals
+from zoomhost.app.rehearsal_zoom import new_rehearsal_server
+from zoomhost.app.services import connect_with, rehearsal_sign_in, session_journals
 from zoomhost.app.session import play_on, play_scenario, rehearsal_assistant, start_session
 from zoomhost.assistant.launcher import AssistantLauncher
 from zoomhost.core.errors import ZoomhostError

@@ -3,8 +3,8 @@
 No global application object: ``build_services()`` makes a :class:`Services` and the UI passes
 it (or the parts a page needs) down through constructors; a command holds one for its run
 (``command_services()``) and hands it to the same use cases. Building it is cheap on purpose:
-the keyring, the Zoom client and, when no credentials are set, the embedded rehearsal Zoom are
-brought up on the I/O thread the first time something needs them (``connect()``), so the
+the keyring, the Zoom client and, when no credentials are set, the rehearsal Zoom (a process of
+its own on loopback, as Zoom is another computer) are brought up on the I/O thread the first time something needs them (``connect()``), so the
 window paints at once. Rehearsal and production use the same client, HTTP and WebSocket code;
 only the addresses and the app credentials differ. A command never falls back to a rehearsal:
 it talks to the Zoom its credentials name, or says which credential is missing.
@@ -36,12 +36,15 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import SessionJournals
 from zoomhost.core.register_store import RegisterStore
 from zoomhost.core.retention import RetentionLog
-from zoomhost.system import config, paths, resources
+from zoomhost.system import config, paths, redact, resources
 from zoomhost.system.config import Settings
 from zoomhost.system.runtime import AsyncRunner
 
 if TYPE_CHECKING:  # imported on the I/O thread when first needed: they are slow to load
-    from zoomhost.rehearsal.server import RehearsalCredentials, RehearsalServer
+    from zoomhost.app.rehearsal_zoom import EmbeddedRehearsalZoom, RehearsalZoomProcess
+    from zoomhost.rehearsal.server import RehearsalServer
+
+    RehearsalZoom = RehearsalZoomProcess | EmbeddedRehearsalZoom  # what the app asks of a rehearsal Zoom
     from zoomhost.zoom.auth import TokenSource, ZoomAuth
     from zoomhost.zoom.client import UpdateBudget, ZoomClient
     from zoomhost.zoom.credentials import CredentialStore
@@ -59,7 +62,7 @@ class Connection:
     settings: Settings  # the addresses in use: in rehearsal, the rehearsal Zoom's
     zoom: ZoomClient
     auth: ZoomAuth
-    rehearsal: RehearsalServer | None
+    rehearsal: RehearsalZoom | None  # the rehearsal Zoom in use (its own process, or one lent in this process)
     reason: str  # one sentence saying why this mode, for the status bar
     owns_rehearsal: bool = True  # stopped with the connection (not when a caller lent it)
 
@@ -88,7 +91,7 @@ class Services:
     journals: SessionJournals  # the sessions kept on this computer
     runner: AsyncRunner
     force_rehearsal: bool = False
-    rehearsal_server: RehearsalServer | None = None  # use this running rehearsal Zoom instead of starting one
+    rehearsal_server: RehearsalServer | RehearsalZoomProcess | None = None  # use this rehearsal Zoom instead of starting one
     for_command: bool = False  # a command-line run: the credentials' Zoom or an error, never a rehearsal
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _credentials: CredentialStore | None = field(default=None, repr=False)
@@ -149,7 +152,7 @@ class Services:
         return self.connection.zoom
 
     @property
-    def rehearsal(self) -> RehearsalServer | None:
+    def rehearsal(self) -> RehearsalZoom | None:
         return self.connection.rehearsal
 
     @property
@@ -242,16 +245,18 @@ class Services:
             "Connected to Zoom with the school's Server-to-Server app.",
         )
 
-    def _start_rehearsal(self, settings: Settings) -> tuple[RehearsalServer, Settings, TokenSource, object]:
-        from zoomhost.system import redact
+    def _start_rehearsal(self, settings: Settings) -> tuple[RehearsalZoom, Settings, TokenSource, object]:
+        from zoomhost.app.rehearsal_zoom import EmbeddedRehearsalZoom, RehearsalZoomProcess
         from zoomhost.zoom.client import UpdateBudget
 
-        if self.rehearsal_server is not None:
-            server = self.rehearsal_server.start()
-        else:
-            server = new_rehearsal_server().start()
+        lent = self.rehearsal_server
+        if lent is None:  # the teacher's rehearsal: a simulated Zoom in a process of its own, as Zoom is elsewhere
+            server: RehearsalZoom = RehearsalZoomProcess().start()
+        elif isinstance(lent, RehearsalZoomProcess):
+            server = lent.start()
+        else:  # a rehearsal Zoom a test or script runs in this process
+            server = EmbeddedRehearsalZoom(lent).start()
         redact.register_secret(server.credentials.client_secret)
-        state = server.state
         rehearsal_settings = replace(
             settings,
             api_base=server.api_base,
@@ -259,10 +264,10 @@ class Services:
             ws_base=server.ws_base,
             subscription_id=server.subscription_id,
             auth_mode="server_to_server",
-            host_email=state.users[state.host_id].email,
-            school_email_domain=settings.school_email_domain or state.school_domain,
+            host_email=server.host_email,
+            school_email_domain=settings.school_email_domain or server.school_domain,
             # A school that set a Zoom user aside for the assistant rehearses with the rehearsal's own such user.
-            assistant_user=state.users[state.assistant_user_id].email if settings.assistant_user else "",
+            assistant_user=server.assistant_email if settings.assistant_user else "",
         )
         creds = server.credentials
         source = rehearsal_sign_in(
@@ -282,7 +287,7 @@ def connect_with(
     mode: Mode,
     reason: str,
     budget: UpdateBudget | None = None,
-    rehearsal: RehearsalServer | None = None,
+    rehearsal: RehearsalZoom | None = None,
     owns_rehearsal: bool = True,
 ) -> Connection:
     """The Zoom client for ``settings``' addresses and this sign-in: the one place one is built.
@@ -303,23 +308,6 @@ def connect_with(
         reason=reason,
         owns_rehearsal=owns_rehearsal,
     )
-
-
-def new_rehearsal_server(*, port: int = 0, plan: str | None = None) -> RehearsalServer:
-    """A rehearsal Zoom (not started) whose Server-to-Server app has the scopes the setup guide gives, as a school's would."""
-    from zoomhost.rehearsal.server import RehearsalServer
-    from zoomhost.rehearsal.state import ZoomState
-
-    zoom_state = ZoomState()
-    return RehearsalServer(state=zoom_state, credentials=rehearsal_credentials(zoom_state.account_id), port=port, plan=plan)
-
-
-def rehearsal_credentials(account_id: str) -> RehearsalCredentials:
-    """Throwaway Server-to-Server credentials for a rehearsal Zoom, with the scopes zoomhost asks a school for."""
-    from zoomhost.rehearsal.server import RehearsalCredentials
-    from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
-
-    return RehearsalCredentials.generate(account_id=account_id, scopes=SERVER_TO_SERVER_SCOPES)
 
 
 def rehearsal_sign_in(settings: Settings, *, account_id: str, client_id: str, client_secret: str) -> TokenSource:
@@ -401,7 +389,10 @@ def incident_report_template() -> str:
 
 
 def build_services(
-    *, force_rehearsal: bool = False, rehearsal_server: RehearsalServer | None = None, for_command: bool = False
+    *,
+    force_rehearsal: bool = False,
+    rehearsal_server: RehearsalServer | RehearsalZoomProcess | None = None,
+    for_command: bool = False,
 ) -> Services:
     """Everything the app needs, cheaply: nothing here touches the network or the keyring.
 

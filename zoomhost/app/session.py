@@ -255,10 +255,17 @@ async def assistant_for_meeting(
     passcode = str(meeting.get("password") or "")
     user = connection.settings.assistant_user.strip()
     zak = assistant_zak(connection.zoom, user) if user else None
-    if connection.rehearsal is not None:
-        state = connection.rehearsal.state
+    if connection.rehearsal is not None:  # in the rehearsal Zoom's own process it plays through its bridge
+        rehearsal = connection.rehearsal
+        state = rehearsal.local_state
         return rehearsal_assistant(
-            meeting_id=meeting_id, passcode=passcode, end_meeting=end_meeting, sdk_app=state.sdk_app, state=state, zak=zak
+            meeting_id=meeting_id,
+            passcode=passcode,
+            end_meeting=end_meeting,
+            sdk_app=rehearsal.sdk_app,
+            state=state,
+            bridge_url=rehearsal.bridge_url if state is None else None,
+            zak=zak,
         )
     store = await _off_loop(lambda: services.credentials)
     key, secret = await _off_loop(lambda: (store.get("sdk_key"), store.get("sdk_secret")))
@@ -392,10 +399,7 @@ async def begin_session(
         await controller.listening()  # Zoom replays nothing: listen before anyone can arrive
         rehearsal = connection.rehearsal
         if rehearsal is not None and scenario:
-            from zoomhost.rehearsal.scenarios import SCENARIOS
-
-            script = SCENARIOS[scenario]()
-            run, _ = await play_scenario(controller, lambda: play_on(rehearsal.state, script, speed=speed))
+            run, _ = await play_scenario(controller, lambda: _off_loop(lambda: rehearsal.play(scenario, speed=speed)))
         if launcher is not None:
             # Until the assistant has host controls the Zoom steps are shown, and while it waits for
             # the teacher (or the host) the one thing to do: the first state shows whichever it is.
@@ -451,7 +455,7 @@ async def do_assistant_step_in_rehearsal(started: StartedSession) -> int:
     if rehearsal is None:
         raise ZoomhostError("Only a rehearsal can do this for you: in a real meeting, do it in Zoom.")
     meeting_id = started.controller.session.journal.info.meeting_id
-    return int(await _off_loop(lambda: rehearsal.state.host_admits_assistant(meeting_id)))
+    return int(await _off_loop(lambda: rehearsal.host_admits_assistant(meeting_id)))
 
 
 async def read_start_checks(started: StartedSession) -> StartChecksView:
@@ -492,8 +496,7 @@ async def meetings_to_host(services: Services) -> MeetingsToHost:
     meetings = await connection.zoom.list_upcoming_meetings(user_id=connection.host_user())
     scenario_meetings: dict[str, str] = {}
     if connection.rehearsal is not None:
-        state = connection.rehearsal.state
-        scenario_meetings = {"assembly": str(state.assembly_meeting_id), "class": str(state.class_meeting_id)}
+        scenario_meetings = connection.rehearsal.scenario_meetings()
     return MeetingsToHost(rehearsal=connection.is_rehearsal, meetings=tuple(meetings), scenario_meetings=scenario_meetings)
 
 

@@ -27,6 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="pro",
         help="the simulated account's Zoom plan: pro (default) has no Dashboard; business and education have it",
     )
+    serve.add_argument(
+        "--announce", action="store_true", help="print one JSON line with the admin address once it answers (for a program starting it)"
+    )
+    serve.add_argument("--exit-with-stdin", action="store_true", help="stop when standard input closes (its parent went)")
     serve.set_defaults(func=run_serve)
 
     rehearse = sub.add_parser(
@@ -74,6 +78,9 @@ def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) 
     from zoomhost.app.rehearsal_zoom import serve_rehearsal_zoom
 
     with serve_rehearsal_zoom(port=args.port, scenario=args.scenario, speed=args.speed, plan=args.plan) as served:
+        if getattr(args, "announce", False):  # a program started it: where to ask for the rest (loopback only)
+            print(json.dumps({"admin": served.api_base.removesuffix("/v2")}), flush=True)
+            return _serve_until(stop, with_stdin=getattr(args, "exit_with_stdin", False))
         print(f"Rehearsal Zoom is running (a simulation on a {served.plan.capitalize()} plan: no real Zoom account is used).")
         print(f"  API base:        {served.api_base}")
         print(f"  OAuth base:      {served.oauth_base}")
@@ -92,10 +99,24 @@ def run_serve(args: argparse.Namespace, *, stop: threading.Event | None = None) 
         if served.scenario_title is not None:
             print(f"Playing '{served.scenario_title}': {served.arrivals} arrivals at {served.speed:g}x speed.")
         print(flush=True)
-        waiter = stop or threading.Event()
         try:
-            while not waiter.wait(0.5):
-                pass
+            _serve_until(stop, with_stdin=getattr(args, "exit_with_stdin", False))
         except KeyboardInterrupt:
             print("Rehearsal Zoom stopped.")
+    return 0
+
+
+def _serve_until(stop: threading.Event | None, *, with_stdin: bool) -> int:
+    """Until ``stop`` is set (or, ``with_stdin``, standard input closes: the program that started it went)."""
+    waiter = stop or threading.Event()
+    if with_stdin:
+
+        def watch() -> None:
+            while sys.stdin.buffer.read(4096):
+                pass
+            waiter.set()
+
+        threading.Thread(target=watch, name="stdin-watch", daemon=True).start()
+    while not waiter.wait(0.5):
+        pass
     return 0

@@ -23,8 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import charset_normalizer
-
 from zoomhost.core.errors import ZoomhostError
 
 MAX_BYTES = 20_000_000  # a whole-school register is a few hundred kilobytes
@@ -306,6 +304,8 @@ def _decode(data: bytes, *, source: str) -> tuple[str, str]:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             pass
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data, cp_isolation=LIKELY_ENCODINGS).best()
     if best is None:
         raise unusable(

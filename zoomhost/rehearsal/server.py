@@ -391,6 +391,7 @@ class RehearsalServer:
         app.router.add_get("/_rehearsal/faults", self._admin_faults)
         app.router.add_post("/_rehearsal/faults", self._admin_faults)
         app.router.add_post("/_rehearsal/scenario", self._admin_scenario)
+        app.router.add_delete("/_rehearsal/scenario", self._admin_scenario_stop)
         app.router.add_get("/_rehearsal/state", self._admin_state)
         app.router.add_get("/_rehearsal/connect", self._admin_connect)
         app.router.add_post("/_rehearsal/assistant", self._admin_assistant)
@@ -989,6 +990,14 @@ class RehearsalServer:
         self.scenario_runs.append(run)
         return web.json_response({"scenario": scenario.name, "meeting_id": run.meeting_id, "arrivals": len(scenario.arrivals), "speed": speed})
 
+    async def _admin_scenario_stop(self, request: web.Request) -> web.StreamResponse:
+        """Stop the scenario playing (a session that ended: nobody more arrives from its script)."""
+        stopped = list(self.scenario_runs)
+        self.scenario_runs.clear()
+        for run in stopped:
+            run.stop()
+        return web.json_response({"stopped": len(stopped)})
+
     async def _admin_connect(self, request: web.Request) -> web.StreamResponse:
         """What a zoomhost process needs to use this rehearsal: its addresses and its (rehearsal-only) app credentials."""
         creds = self.credentials
@@ -1006,6 +1015,8 @@ class RehearsalServer:
                 "sdk_secret": self.state.sdk_app[1],
                 "meetings": {"assembly": self.state.assembly_meeting_id, "class": self.state.class_meeting_id},
                 "host_email": self.state.users[self.state.host_id].email,
+                "school_domain": self.state.school_domain,
+                "assistant_email": self.state.users[self.state.assistant_user_id].email,
             }
         )
 

@@ -4,7 +4,9 @@
 in order when the window closes. ``build_main_window`` is the same window without the event
 loop, for tests and the screenshot script. The window paints first; the keyring, the Zoom
 client and (without credentials) the rehearsal Zoom come up in the background, and the
-rehearsal banner appears as soon as the mode is known. Retention runs in the background at
+rehearsal banner appears as soon as the mode is known. Only the first page (Register) is made
+before the first paint; every other page, and the libraries it needs, is made the first time it
+is shown (``MainWindow.add_page`` with a maker). Retention runs in the background at
 start-up and whenever a session closes, and the status bar says what it removed.
 """
 
@@ -14,22 +16,20 @@ import logging
 import sys
 from collections.abc import Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from zoomhost.system import resources as resources_path
-from zoomhost.app.retention import START_UP, RetentionRun, forget_what_is_due as forget
 from zoomhost.app.services import Connection, Services, build_services
-from zoomhost.ui.checklist_page import ChecklistPage
-from zoomhost.ui.live.page import LivePage
-from zoomhost.ui.register_page import RegisterPage
-from zoomhost.ui.settings_page import SettingsPage
-from zoomhost.ui.summary_page import SummaryPage
 from zoomhost.ui.tasks import Task
 from zoomhost.ui.widgets import error_text, message_box
 from zoomhost.ui.window import MainWindow
+
+if TYPE_CHECKING:  # each page, and what it imports, is loaded when the page is first shown
+    from zoomhost.app.retention import RetentionRun
 
 log = logging.getLogger(__name__)
 
@@ -37,28 +37,31 @@ RETENTION_LABEL = "retentionStatus"  # the status bar's word on what retention r
 
 
 def forget_on_start(services: Services) -> RetentionRun:
+    from zoomhost.app.retention import START_UP, forget_what_is_due as forget
+
     return forget(services, trigger=START_UP)
 
 
 def show_connection(window: MainWindow, connection: Connection) -> None:
     """Banner, title and status bar for the mode the services resolved to."""
     rehearsal = connection.is_rehearsal
+    window.setProperty("rehearsal", rehearsal)  # a page made later reads it
     window.banner.setVisible(rehearsal)
     window.setWindowTitle("zoomhost" + (" — rehearsal" if rehearsal else ""))
     window.show_status(connection.reason)
     try:
-        live = window.page("live")
+        live = window.built("live")
     except ValueError:  # a window without the live panel
         live = None
-    if not isinstance(live, LivePage) or live.controller is None:  # a running session says its own channel
+    if getattr(live, "controller", None) is None:  # not made yet, or no session: a running session says its own channel
         window.set_channel(
             "rehearsal, no session yet" if rehearsal else "no session yet",
             tooltip="Which channel carries the host's controls (host assistant, or the Zoom client's own buttons) "
             "is settled when a session starts on the Live page.",
         )
-    register = window.page("register")
-    if isinstance(register, RegisterPage):
-        register.set_rehearsal(rehearsal)
+    register = window.built("register")  # a page made later reads the window's "rehearsal"
+    if register is not None:
+        register.set_rehearsal(rehearsal)  # type: ignore[attr-defined]
 
 
 def show_retention(window: MainWindow, run: RetentionRun | None) -> None:
@@ -80,24 +83,67 @@ def build_main_window(services: Services) -> MainWindow:
     """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown."""
     window = MainWindow(rehearsal=False)
     window.show_status("Connecting…")
-    register = RegisterPage(store=services.register, runner=services.runner, journals=services.journals)
-    checklist = ChecklistPage(services=services)
-    settings = SettingsPage(services=services)
+
+    def forgotten(run: RetentionRun | None) -> None:
+        show_retention(window, run)
+        register, summary = window.built("register"), window.built("summary")
+        if run is not None and run.leavers_removed and register is not None:
+            register.refresh()  # type: ignore[attr-defined]
+        if run is not None and run.sessions_deleted and summary is not None:
+            summary.refresh_sessions()  # type: ignore[attr-defined]
+
+    def register_page() -> QWidget:
+        from zoomhost.ui.register_page import RegisterPage
+
+        page = RegisterPage(store=services.register, runner=services.runner, journals=services.journals)
+        if window.property("rehearsal") is not None:
+            page.set_rehearsal(bool(window.property("rehearsal")))
+
+        def erased(_erasure: object) -> None:  # the summary on screen may name them
+            summary = window.built("summary")
+            if summary is not None:
+                summary.reload()  # type: ignore[attr-defined]
+
+        page.pupil_erased.connect(erased)
+        return page
+
+    def checklist_page() -> QWidget:
+        from zoomhost.ui.checklist_page import ChecklistPage
+
+        return ChecklistPage(services=services)
+
+    def live_page() -> QWidget:
+        from zoomhost.ui.live.page import LivePage
+
+        page = LivePage(services=services)
+
+        def session_ended(session_id: str) -> None:
+            window.page("summary").show_session(session_id)  # type: ignore[attr-defined]
+            window.show_page("summary")
+
+        page.session_ended.connect(session_ended)
+        page.retention_ran.connect(forgotten)
+        return page
+
+    def summary_page() -> QWidget:
+        from zoomhost.ui.summary_page import SummaryPage
+
+        return SummaryPage(runner=services.runner, retention_days=lambda: services.settings.session_retention_days)
+
+    def settings_page() -> QWidget:
+        from zoomhost.ui.settings_page import SettingsPage
+
+        page = SettingsPage(services=services)
+        page.connection_changed.connect(reconnected)
+        return page
+
     # The teacher's day, in order; the live panel and the summary go between Checklist and Settings.
-    window.add_page("register", "Register", register, shortcut="Ctrl+1")
-    window.add_page("checklist", "Checklist", checklist, shortcut="Ctrl+2")
-    live = LivePage(services=services)
-    summary = SummaryPage(runner=services.runner, retention_days=lambda: services.settings.session_retention_days)
-    window.add_page("live", "Live", live, shortcut="Ctrl+3")
-    window.add_page("summary", "Summary", summary, shortcut="Ctrl+4")
-
-    def session_ended(session_id: str) -> None:
-        summary.show_session(session_id)
-        window.show_page("summary")
-
-    live.session_ended.connect(session_ended)
-    register.pupil_erased.connect(lambda _erasure: summary.reload())  # the summary on screen may name them
-    window.add_page("settings", "Settings", settings, shortcut="Ctrl+9")
+    # The first page is made now (it paints first); the others when first shown.
+    window.add_page("register", "Register", register_page, shortcut="Ctrl+1")
+    window.add_page("checklist", "Checklist", checklist_page, shortcut="Ctrl+2")
+    window.add_page("live", "Live", live_page, shortcut="Ctrl+3")
+    window.add_page("summary", "Summary", summary_page, shortcut="Ctrl+4")
+    window.add_page("settings", "Settings", settings_page, shortcut="Ctrl+9")
 
     retention = QLabel(window)
     retention.setObjectName(RETENTION_LABEL)
@@ -105,15 +151,6 @@ def build_main_window(services: Services) -> MainWindow:
     retention.setTextFormat(Qt.TextFormat.PlainText)
     retention.setVisible(False)
     window.statusBar().addPermanentWidget(retention)
-
-    def forgotten(run: RetentionRun | None) -> None:
-        show_retention(window, run)
-        if run is not None and run.leavers_removed:
-            register.refresh()
-        if run is not None and run.sessions_deleted:
-            summary.refresh_sessions()
-
-    live.retention_ran.connect(forgotten)
 
     def forget_what_is_due() -> None:
         """At start-up, off the GUI thread: what is past its retention goes without anyone asking."""
@@ -136,9 +173,10 @@ def build_main_window(services: Services) -> MainWindow:
 
     def reconnected(connection: Connection) -> None:
         show_connection(window, connection)
-        checklist.refresh_meetings()
+        checklist = window.built("checklist")
+        if checklist is not None:
+            checklist.refresh_meetings()  # type: ignore[attr-defined]
 
-    settings.connection_changed.connect(reconnected)
     QTimer.singleShot(0, connect)  # after the first paint: nothing slow before the window shows
     QTimer.singleShot(0, forget_what_is_due)
     return window

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -366,6 +367,7 @@ class RegisterPage(QWidget):
         self.preview_columns: ChooseColumnsDialog | None = None  # when a file's headings say too little
         self._practice_dir: tempfile.TemporaryDirectory[str] | None = None
         self.leavers_due = 0
+        self._unshown: StoredLists | None = None  # read, for the tables' next showing
 
         layout = QVBoxLayout(self)
         layout.addWidget(page_heading("Register", self))
@@ -453,9 +455,9 @@ class RegisterPage(QWidget):
         run_task(self, self.runner, lambda: stored_lists(store), blocking=True, doing="reading the stored register", busy=self.busy, messages=self.messages, success=self._show)
 
     def _show(self, stored: StoredLists) -> None:
-        self.pupils_model.set_rows(stored.pupils)
-        self.staff_model.set_rows(stored.staff)
-        self.counts_model.set_rows(class_counts(consent_counts(stored.pupils)))
+        self._unshown = stored
+        if self.isVisible():
+            self._fill_tables()
         lines = []
         if stored.pupils_record is None:
             lines.append("No register imported yet. Import the consent register exported from the school's MIS.")
@@ -472,6 +474,19 @@ class RegisterPage(QWidget):
         self.summary.setText(one_line(" ".join(lines)))  # names the file the register came from
         self.leavers_due = stored.leavers_due
         self.purge_button.setText(f"&Purge leavers ({stored.leavers_due} due)…" if stored.leavers_due else "&Purge leavers…")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's signature
+        super().showEvent(event)
+        self._fill_tables()
+
+    def _fill_tables(self) -> None:
+        """The tables take the register when the page is on screen: filling and sorting thousands of rows
+        is the GUI thread's work, never done for a page nobody is looking at (a session on the Live page)."""
+        stored, self._unshown = self._unshown, None
+        if stored is not None:
+            self.pupils_model.set_rows(stored.pupils)
+            self.staff_model.set_rows(stored.staff)
+            self.counts_model.set_rows(class_counts(consent_counts(stored.pupils)))
 
     # -- importing ---------------------------------------------------------------------------------
     def choose_file(self, *, staff: bool) -> None:

@@ -10,6 +10,7 @@ and how zoomhost is connected; its words may quote Zoom, so they are plain text 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -70,12 +71,14 @@ class ReturnPresses(QObject):
 
 class MainWindow(QMainWindow):
     page_changed = Signal(str)
+    page_built = Signal(str)  # a page made on its first showing (or first asked for), by key
 
     def __init__(self, *, rehearsal: bool, title: str = "zoomhost") -> None:
         super().__init__()
         self.setWindowTitle(title + (" — rehearsal" if rehearsal else ""))
         self.setAccessibleName("zoomhost main window")
         self._keys: list[str] = []
+        self._makers: dict[str, Callable[[], QWidget]] = {}  # pages not built yet: built when first shown
 
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -117,13 +120,19 @@ class MainWindow(QMainWindow):
 
         self.nav.currentRowChanged.connect(self._on_row)
 
-    def add_page(self, key: str, title: str, widget: QWidget, *, shortcut: str | None = None) -> None:
+    def add_page(self, key: str, title: str, widget: QWidget | Callable[[], QWidget], *, shortcut: str | None = None) -> None:
+        """A step in the teacher's day. ``widget`` may be a function that makes the page: it is then made
+        (and its libraries loaded) the first time the page is shown or asked for, never at start-up."""
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
-        self.nav.addItem(item)
-        self.stack.addWidget(widget)
         self._keys.append(key)
+        if isinstance(widget, QWidget):
+            self.stack.addWidget(widget)
+        else:
+            self._makers[key] = widget
+            self.stack.addWidget(QWidget(self.stack))  # stands in until the page is first shown
+        self.nav.addItem(item)
         if shortcut:
             QShortcut(QKeySequence(shortcut), self, activated=lambda k=key: self.show_page(k))
         if self.nav.currentRow() < 0:
@@ -169,7 +178,24 @@ class MainWindow(QMainWindow):
         nav.doItemsLayout()
 
     def page(self, key: str) -> QWidget:
-        return self.stack.widget(self._keys.index(key))
+        """The page for ``key``, made now if it has not been shown yet."""
+        index = self._keys.index(key)
+        make = self._makers.pop(key, None)
+        if make is not None:
+            page = make()
+            stand_in = self.stack.widget(index)
+            showing = self.stack.currentIndex() == index
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+            if showing:
+                self.stack.setCurrentIndex(index)
+            self.page_built.emit(key)
+        return self.stack.widget(index)
+
+    def built(self, key: str) -> QWidget | None:
+        """The page for ``key`` if it has been made, else None (and it is not made)."""
+        return None if key in self._makers else self.page(key)
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(self._keys.index(key))
@@ -188,5 +214,6 @@ class MainWindow(QMainWindow):
 
     def _on_row(self, row: int) -> None:
         if 0 <= row < len(self._keys):
+            self.page(self._keys[row])
             self.stack.setCurrentIndex(row)
             self.page_changed.emit(self._keys[row])

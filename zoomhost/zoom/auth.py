@@ -20,10 +20,9 @@ import warnings
 import webbrowser
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
-from aiohttp import web
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 
@@ -39,6 +38,9 @@ from zoomhost.zoom.credentials import CredentialStore, ServerToServerCredentials
 from zoomhost.zoom.errors import AuthError, ZoomError, error_from_exception, error_from_response
 from zoomhost.zoom.scopes import REDIRECT_PATH
 from zoomhost.zoom.tls import zoom_ssl_context
+
+if TYPE_CHECKING:  # the sign-in listener's web server loads only when a teacher signs in
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +216,8 @@ class _LoopbackRedirect:
         self.ignored = 0
 
     async def __aenter__(self) -> _LoopbackRedirect:
+        from aiohttp import web
+
         app = web.Application()
         app.router.add_get(CALLBACK_PATH, self._callback)
         self._runner = web.AppRunner(app, access_log=None)
@@ -233,6 +237,8 @@ class _LoopbackRedirect:
         return bool(self.expected_state) and hmac.compare_digest(offered.encode(), self.expected_state.encode())
 
     async def _callback(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         if self.received.done() or not self._ours(request):
             self.ignored += 1
             log.warning("ignored a request to the sign-in listener that was not Zoom's answer to this sign-in")

@@ -150,8 +150,9 @@ class _Row:
 
     arrival: Arrival
     cells: tuple[str, ...]
-    tooltip: str
     state: str
+    sort: tuple[Any, ...]  # each column's sort key (Role.SORT)
+    rank: int  # need_rank: how soon the row needs the teacher
 
     @classmethod
     def of(cls, arrival: Arrival) -> _Row:
@@ -166,17 +167,29 @@ class _Row:
             state_text(arrival),
             reasons,
         )
+        state = state_key(arrival)
+        sort = tuple(
+            arrival.arrived_at.timestamp() if column == Column.TIME
+            else list(Verdict).index(arrival.verdict) if column == Column.VERDICT
+            else cells[column].casefold()
+            for column in Column
+        )
+        return cls(arrival=arrival, cells=cells, state=state, sort=sort, rank=need_rank(arrival.verdict.value, state))
+
+    @property
+    def tooltip(self) -> str:
+        """Made when Qt asks for it (a pointer resting on the row), not for every row of a burst."""
+        cells = self.cells
         # Tooltips are rich text when they look like it: escaped, so a name is only ever text.
-        tip = tooltip(
-            f"Name in Zoom: {visible_name(arrival.display_name)}",
-            f"Verdict: {verdict}",
+        return tooltip(
+            f"Name in Zoom: {visible_name(self.arrival.display_name)}",
+            f"Verdict: {cells[Column.VERDICT]}",
             f"Who Zoom says: {cells[Column.EVIDENCE]}",
-            f"Admit all and the autopilot: {'admit' if arrival.admit else 'leave to you'}",
+            f"Admit all and the autopilot: {'admit' if self.arrival.admit else 'leave to you'}",
             f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
             f"Where: {cells[Column.STATE]}",
-            f"Why: {reasons or '—'}",
+            f"Why: {cells[Column.REASONS] or '—'}",
         )
-        return cls(arrival=arrival, cells=cells, tooltip=tip, state=state_key(arrival))
 
 
 class ArrivalsTableModel(QAbstractTableModel):
@@ -256,6 +269,17 @@ class ArrivalsTableModel(QAbstractTableModel):
     def arrival(self, row: int) -> Arrival:
         return self._rows[row].arrival
 
+    def verdict_and_state(self, row: int) -> tuple[str, str]:
+        """(Role.VERDICT, Role.STATE) of a row, read without a round trip through Qt: what the filter asks of every row."""
+        found = self._rows[row]
+        return found.arrival.verdict.value, found.state
+
+    def sort_key(self, row: int, column: int) -> tuple[int, Any]:
+        """(how soon the row needs the teacher, the column's sort key): what the filter sorts by, read
+        without a round trip through Qt for every comparison."""
+        found = self._rows[row]
+        return found.rank, found.sort[column]
+
     def row_of(self, participant_id: str) -> int | None:
         return self._where.get(participant_id)
 
@@ -299,11 +323,7 @@ class ArrivalsTableModel(QAbstractTableModel):
         if role == Role.STATE:
             return row.state
         if role == Role.SORT:
-            if column == Column.TIME:
-                return arrival.arrived_at.timestamp()
-            if column == Column.VERDICT:
-                return list(Verdict).index(arrival.verdict)
-            return row.cells[column].casefold()
+            return row.sort[column]
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -387,13 +407,16 @@ class ArrivalsFilter(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def lessThan(self, left: _Index, right: _Index) -> bool:  # noqa: N802 - Qt's signature
-        if self.needs_first and left.column() == Column.TIME:
-            model = self.sourceModel()
-            a = need_rank(model.data(left, Role.VERDICT), model.data(left, Role.STATE))
-            b = need_rank(model.data(right, Role.VERDICT), model.data(right, Role.STATE))
-            if a != b:  # Qt reverses lessThan for a descending sort: the groups keep their order either way
-                return a > b if self.sortOrder() == Qt.SortOrder.DescendingOrder else a < b
-        return super().lessThan(left, right)
+        model = self.sourceModel()
+        if not isinstance(model, ArrivalsTableModel):
+            return super().lessThan(left, right)
+        column = left.column()
+        a_rank, a = model.sort_key(left.row(), column)
+        b_rank, b = model.sort_key(right.row(), column)
+        if self.needs_first and column == Column.TIME and a_rank != b_rank:
+            # Qt reverses lessThan for a descending sort: the groups keep their order either way
+            return a_rank > b_rank if self.sortOrder() == Qt.SortOrder.DescendingOrder else a_rank < b_rank
+        return a < b
 
     @property
     def verdicts(self) -> frozenset[str] | None:
@@ -422,6 +445,9 @@ class ArrivalsFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
         model = self.sourceModel()
+        if isinstance(model, ArrivalsTableModel):
+            verdict, state = model.verdict_and_state(source_row)
+            return (self._verdicts is None or verdict in self._verdicts) and (self._states is None or state in self._states)
         index = model.index(source_row, 0, source_parent)
         if self._verdicts is not None and model.data(index, Role.VERDICT) not in self._verdicts:
             return False
