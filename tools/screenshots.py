@@ -105,7 +105,7 @@ def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
         window.show_page("checklist")
         checklist = window.page("checklist")
         _wait(lambda: checklist.meetings.count() > 0, what="the host's meetings")
-        assembly_id = str(services.rehearsal.state.assembly_meeting_id)
+        assembly_id = services.rehearsal.scenario_meetings()["assembly"]
         checklist.meetings.setCurrentIndex(max(0, checklist.meetings.findData(assembly_id)))
         checklist.check_button.click()
         _wait(lambda: checklist.model.rowCount() > 0 and not checklist.busy.busy, what="the checklist")

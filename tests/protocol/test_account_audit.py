@@ -103,13 +103,15 @@ def test_a_group_zoom_cannot_find_is_said_and_the_account_locks_still_count(serv
 
 
 def test_a_school_app_that_may_not_list_users_audits_its_own_host_and_says_which_scope_is_missing(zoomhost_home: Path) -> None:
-    """The setup guide's scopes do not yet include listing users: the audit says so in plain words, never
-    that it covered the whole account, and never that it was a teacher's own sign-in."""
-    from zoomhost.app.services import rehearsal_credentials
+    """A school app given the guide's scopes but the one for listing users: the audit says so in plain words,
+    never that it covered the whole account, and never that it was a teacher's own sign-in."""
+    from zoomhost.rehearsal.server import RehearsalCredentials
     from zoomhost.rehearsal.state import ZoomState
+    from zoomhost.zoom.scopes import SERVER_TO_SERVER_SCOPES
 
     state = ZoomState()
-    with RehearsalServer(state=state, credentials=rehearsal_credentials(state.account_id)) as limited:
+    short = tuple(scope for scope in SERVER_TO_SERVER_SCOPES if scope != "user:read:list_users:admin")
+    with RehearsalServer(state=state, credentials=RehearsalCredentials.generate(account_id=state.account_id, scopes=short)) as limited:
         with build_services(rehearsal_server=limited) as services:
             audit = services.runner.run(audit_account(services, days=7))
     assert not audit.whole_account and audit.as_dict()["whole_account"] is False

@@ -83,7 +83,7 @@ def test_the_check_names_missing_scopes_by_feature_and_extra_ones() -> None:
     assert [f.key for f, _ in check_scopes(no_zak, own_sign_in=False, assistant_user=True).missing] == ["assistant_user"]
     own = check_scopes(OWN_SIGN_IN_SCOPES, own_sign_in=True, assistant_user=False)
     assert own.missing == () and own.extra == ()
-    assert [f.key for f in own.not_for_this_sign_in] == ["account_settings", "dashboard"]
+    assert [f.key for f in own.not_for_this_sign_in] == ["account_settings", "admin_locks", "audit", "dashboard"]
 
 
 def test_the_guide_and_the_readme_name_the_addresses_zoomhost_contacts() -> None:

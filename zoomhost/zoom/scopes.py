@@ -192,6 +192,38 @@ FEATURES: tuple[Feature, ...] = (
         "pre-flight shows “participants can rename themselves” as unknown.",
     ),
     Feature(
+        "admin_locks",
+        "Checking that an admin has locked the safe settings",
+        (
+            Grant(
+                "GET /accounts/{accountId}/lock_settings",
+                ("account:read:admin", "account:read:lock_settings:master"),
+                "account:read:admin",  # Zoom's only granular form is for master accounts
+                None,
+            ),
+            Grant(
+                "GET /groups/{groupId}/lock_settings",
+                ("group:read:admin", "group:write:admin", "group:read:lock_settings:admin"),
+                "group:read:lock_settings:admin",
+                None,
+            ),
+        ),
+        "pre-flight and the audit show whether an admin locked the safe settings as unknown.",
+    ),
+    Feature(
+        "audit",
+        "Auditing the whole school account (every host's meetings)",
+        (
+            Grant(
+                "GET /users",
+                ("user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:list_users:admin"),
+                "user:read:list_users:admin",
+                None,
+            ),
+        ),
+        "the audit covers only the connected host's meetings.",
+    ),
+    Feature(
         "dashboard",
         "The Dashboard (who is in a meeting now)",
         (
