@@ -34,6 +34,7 @@ def _state(session, version: int) -> LiveState:
         planned_end=T0 + timedelta(minutes=30),
         planned_minutes=30,
         time_scale=1.0,
+        links_in_use=session.links_in_use,
     )
 
 
