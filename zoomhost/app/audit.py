@@ -25,7 +25,7 @@ from zoomhost.app.meetings import preflight_context
 from zoomhost.app.services import Services, own_folders
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, check_destination
-from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
+from zoomhost.core.preflight import FixPlan, RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
 from zoomhost.core.profiles import PROFILE_WORDS
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
@@ -248,6 +248,27 @@ class AuditFixOutcome:
         return "; ".join(parts) + "."
 
 
+def _audit_plans(audit: AccountAudit) -> tuple[list[tuple[Any, FixPlan]], list[tuple[Any, list[Any], FixPlan]], list[str]]:
+    """What Fix all over the audit changes, the one reading both :func:`fix_audit` and :func:`describe_audit_fix`
+    use: each host with a settings update, each meeting (its meeting-level results) with a meeting update, and
+    the steps only a person can do, each once."""
+    steps: list[str] = []
+    hosts = []
+    for host in audit.hosts:
+        plan = plan_fixes(host.results)
+        steps += [s for s in plan.manual_steps if s not in steps]
+        if plan.user_patch:
+            hosts.append((host, plan))
+    meetings = []
+    for row in audit.meetings:
+        results = [r for r in row.report.results if r.rule_id not in HOST_RULES]
+        plan = plan_fixes(results)
+        steps += [s for s in plan.manual_steps if s not in steps]
+        if plan.meeting_patch:
+            meetings.append((row, results, plan))
+    return hosts, meetings, steps
+
+
 async def fix_audit(services: Services, audit: AccountAudit) -> AuditFixOutcome:
     """One settings update per host and one meeting update per meeting, never past a host's 100 a day."""
     connection = await services.connected()
@@ -256,22 +277,15 @@ async def fix_audit(services: Services, audit: AccountAudit) -> AuditFixOutcome:
     updated: list[str] = []
     hosts: list[str] = []
     tomorrow: list[str] = []
-    steps: list[str] = []
     problems: list[str] = []
-    for host in audit.hosts:
-        plan = plan_fixes(host.results)
-        steps += [s for s in plan.manual_steps if s not in steps]
-        if plan.user_patch:
-            try:
-                await zoom.update_user_settings(host.id, plan.user_patch)
-                hosts.append(host.email or host.id)
-            except ZoomError as err:
-                problems.append(f"{host.email or host.id}: {err.user_text()}")
-    for row in audit.meetings:
-        plan = plan_fixes(r for r in row.report.results if r.rule_id not in HOST_RULES)
-        steps += [s for s in plan.manual_steps if s not in steps]
-        if not plan.meeting_patch:
-            continue
+    host_plans, meeting_plans, steps = _audit_plans(audit)
+    for host, plan in host_plans:
+        try:
+            await zoom.update_user_settings(host.id, plan.user_patch)
+            hosts.append(host.email or host.id)
+        except ZoomError as err:
+            problems.append(f"{host.email or host.id}: {err.user_text()}")
+    for row, _results, plan in meeting_plans:
         host = row.report.host_id or ""
         left = await loop.run_in_executor(None, zoom.budget.remaining, host)
         if left <= 0:
@@ -289,24 +303,16 @@ def describe_audit_fix(audit: AccountAudit) -> str:
     """What Fix all over the audit will change, host by host and meeting by meeting, in the words of each
     check (the plans :func:`fix_audit` applies), and what it leaves; empty when it has nothing to change."""
     parts: list[str] = []
-    steps: list[str] = []
-    for host in audit.hosts:
-        plan = plan_fixes(host.results)
-        steps += [s for s in plan.manual_steps if s not in steps]
-        if plan.user_patch:
-            words = describe_fix_all(host.results, plan)
-            parts.append(f"In the Zoom settings of {host.email or host.id} (for all their meetings):")
-            parts += [f"  • {line}." for line in words.settings]
-    meetings = 0
-    for row in audit.meetings:
-        results = [r for r in row.report.results if r.rule_id not in HOST_RULES]
-        plan = plan_fixes(results)
-        steps += [s for s in plan.manual_steps if s not in steps]
-        if plan.meeting_patch:
-            meetings += 1
-            words = describe_fix_all(results, plan)
-            parts.append(f"In “{row.report.topic or 'Untitled meeting'}” ({row.start_time or 'no fixed time'}, {row.host_email}):")
-            parts += [f"  • {line}." for line in words.meeting]
+    host_plans, meeting_plans, steps = _audit_plans(audit)
+    for host, plan in host_plans:
+        words = describe_fix_all(host.results, plan)
+        parts.append(f"In the Zoom settings of {host.email or host.id} (for all their meetings):")
+        parts += [f"  • {line}." for line in words.settings]
+    meetings = len(meeting_plans)
+    for row, results, plan in meeting_plans:
+        words = describe_fix_all(results, plan)
+        parts.append(f"In “{row.report.topic or 'Untitled meeting'}” ({row.start_time or 'no fixed time'}, {row.host_email}):")
+        parts += [f"  • {line}." for line in words.meeting]
     if not parts:
         return ""
     if meetings:

@@ -94,7 +94,6 @@ async def start_session(
     clocks_from: datetime | None = None,
     clock: Callable[[], datetime] = utc_now,
     assistant_ids: Collection[str] = (),
-    meeting_uuid: str | None = None,
     meeting: Mapping[str, Any] | None = None,
 ) -> LiveController:
     """Build and start the controller for one meeting, from the app's parts (real Zoom or rehearsal alike).
@@ -117,6 +116,8 @@ async def start_session(
             meeting = {}
     if topic is None:
         topic = str(meeting.get("topic") or "")
+    # The running instance's UUID: its events may name the meeting only by UUID.
+    meeting_uuid = str(meeting["uuid"]) if meeting.get("status") == "started" and meeting.get("uuid") else None
     links_in_use = registration_required(meeting)
     found: dict[str, int] = {}
     if registrations_approved_by_hand(meeting):
@@ -387,9 +388,7 @@ async def begin_session(
         rehearsal=connection.is_rehearsal,
         connect_assistant=launcher,
         listener=watch,
-        meeting_uuid=str(meeting["uuid"]) if meeting.get("status") == "started" and meeting.get("uuid") else None,
         resume=not connection.is_rehearsal,
-        topic=str(meeting.get("topic") or ""),
         time_scale=speed,
         meeting=meeting,
     )

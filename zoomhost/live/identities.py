@@ -26,7 +26,7 @@ from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.core.session import HEARD_AS, LiveSession, ParticipantState
 from zoomhost.live.intake import Intake
 from zoomhost.live.lifetime import Lifetime
-from zoomhost.live.pickup import Roster
+from zoomhost.live.pickup import Roster, zoom_time
 from zoomhost.zoom.client import LiveParticipant
 from zoomhost.zoom.errors import PlanDoesNotAllow
 
@@ -116,7 +116,7 @@ def identity_events(
             MeetingEvent(
                 kind=kind,
                 meeting_id=meeting_id,
-                at=_when(person.join_time) or taken,  # when Zoom says they came: a link's other holder is compared with it
+                at=zoom_time(person.join_time) or taken,  # when Zoom says they came: a link's other holder is compared with it
                 event_id=f"identity:{meeting_id}:{pid}:{said.registrant_id}:{said.user_id}:{said.email}",
                 participant_id=pid,
                 display_name=row.display_name,
@@ -139,13 +139,3 @@ def identity_events(
                 )
             )
     return events
-
-
-def _when(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None

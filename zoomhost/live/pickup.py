@@ -128,7 +128,7 @@ class Pickup:
                 )
             )
         elif event.kind is EventKind.STREAM_BACK:
-            since = _when(event.extra.get("since")) or event.at
+            since = zoom_time(event.extra.get("since")) or event.at
             await self.after_gap(since=since, back=event)
 
     async def after_gap(self, *, since: datetime, back: MeetingEvent) -> None:
@@ -263,7 +263,7 @@ def reconcile_events(
         waiting = person.in_waiting_room
         row = session.participant(pid)
         if row is None or row.state not in _PRESENT:
-            joined = _when(person.join_time) or taken
+            joined = zoom_time(person.join_time) or taken
             kind = EventKind.WAITING_JOINED if waiting else EventKind.JOINED
             event(kind, pid, min(joined, taken), person.display_name, person.join_time or taken.isoformat(), ids, person.identity)
         elif fresh(row):
@@ -284,7 +284,8 @@ def _clock_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M:%S")
 
 
-def _when(text: str | None) -> datetime | None:
+def zoom_time(text: str | None) -> datetime | None:
+    """A time as Zoom writes it (ISO 8601, ``Z`` for UTC); None when missing, unreadable or without a zone."""
     if not text:
         return None
     try:

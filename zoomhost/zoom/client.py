@@ -375,21 +375,18 @@ class ZoomClient:
         )
 
     async def get_lock_settings(self, *, account_id: str = "me") -> dict[str, Any]:
-        """What an admin has locked for every host: GET /accounts/{accountId}/lock_settings (MEDIUM), the plain
-        answer and ``option=meeting_security``, merged into one mapping."""
-        path = f"accounts/{quote(account_id, safe='')}/lock_settings"
-        plain, security = await asyncio.gather(
-            self._json("GET", path, category=Category.MEDIUM, what="the account's locked settings"),
-            self._json("GET", path, category=Category.MEDIUM, what="the account's locked settings", params={"option": "meeting_security"}),
-        )
-        return {**plain, **security}
+        """What an admin has locked for every host: GET /accounts/{accountId}/lock_settings (MEDIUM)."""
+        return await self._locks(f"accounts/{quote(account_id, safe='')}/lock_settings", what="the account's locked settings")
 
     async def get_group_lock_settings(self, group_id: str) -> dict[str, Any]:
-        """What an admin has locked for a group of hosts: GET /groups/{groupId}/lock_settings (MEDIUM), both parts merged."""
-        path = f"groups/{quote(group_id, safe='')}/lock_settings"
+        """What an admin has locked for a group of hosts: GET /groups/{groupId}/lock_settings (MEDIUM)."""
+        return await self._locks(f"groups/{quote(group_id, safe='')}/lock_settings", what="the group's locked settings")
+
+    async def _locks(self, path: str, *, what: str) -> dict[str, Any]:
+        """A lock-settings answer: the plain one and ``option=meeting_security``, read together and merged."""
         plain, security = await asyncio.gather(
-            self._json("GET", path, category=Category.MEDIUM, what="the group's locked settings"),
-            self._json("GET", path, category=Category.MEDIUM, what="the group's locked settings", params={"option": "meeting_security"}),
+            self._json("GET", path, category=Category.MEDIUM, what=what),
+            self._json("GET", path, category=Category.MEDIUM, what=what, params={"option": "meeting_security"}),
         )
         return {**plain, **security}
 
