@@ -214,13 +214,20 @@ def test_meeting_and_settings_updates_are_checked_against_zooms_documented_bodie
         ):
             refused = api.patch(f"/meetings/{meeting}", json=body)
             assert refused.status_code == 400 and refused.json() == {"code": 300, "message": f"Invalid field: {field}."}, body
-        for body, field in (
-            ({"in_meeting": {"chat": False, "chatt": False}}, "in_meeting.chatt"),
-            ({"in_meeting": {"allow_participants_chat_with": 9}}, "in_meeting.allow_participants_chat_with"),
-            ({"meeting_security": {"waiting_room": "yes"}}, "meeting_security.waiting_room"),
+        for body, option, field in (
+            ({"in_meeting": {"chat": False, "chatt": False}}, None, "in_meeting.chatt"),
+            ({"in_meeting": {"allow_participants_chat_with": 9}}, None, "in_meeting.allow_participants_chat_with"),
+            ({"meeting_security": {"waiting_room": "yes"}}, "meeting_security", "meeting_security.waiting_room"),
+            # Zoom takes each documented body only with its own option: security settings only with
+            # option=meeting_security, the user's settings only without one, and no other option.
+            ({"meeting_security": {"waiting_room": True}}, None, "meeting_security"),
+            ({"in_meeting": {"chat": False}}, "meeting_security", "in_meeting"),
+            ({"in_meeting": {"chat": False}}, "everything", "option"),
         ):
-            refused = api.patch(f"/users/{state.host_id}/settings", json=body)
-            assert refused.status_code == 400 and refused.json() == {"code": 300, "message": f"Invalid field: {field}."}, body
+            params = {"option": option} if option else {}
+            refused = api.patch(f"/users/{state.host_id}/settings", json=body, params=params)
+            assert refused.status_code == 400 and refused.json() == {"code": 300, "message": f"Invalid field: {field}."}, (body, option)
+        assert api.get(f"/users/{state.host_id}/settings", params={"option": "everything"}).json()["code"] == 300
         assert api.patch(f"/meetings/{meeting}", json={"settings": {"jbh_time": 5, "auto_recording": "none"}}).status_code == 204
         assert api.patch(f"/users/{state.host_id}/settings", json={"in_meeting": {"chat": False}}).status_code == 204
     assert state.updates_used(state.host_id) == 1

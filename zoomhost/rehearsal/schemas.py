@@ -61,11 +61,16 @@ def _closed(schema: Any) -> Any:
     return closed
 
 
-def check_body(operation: str, body: Mapping[str, Any]) -> None:
-    """Raise Zoom's 300 (naming the field) unless ``body`` fits the operation's documented request body."""
+def check_body(operation: str, body: Mapping[str, Any], *, choice: str | None = None) -> None:
+    """Raise Zoom's 300 (naming the field) unless ``body`` fits the operation's documented request body.
+
+    ``choice``: for a body that is a choice of documented bodies, the one the request asked for (the one
+    whose properties include this key): the others are then not accepted either."""
     import jsonschema
 
     validators = _validators(operation)
+    if choice is not None:
+        validators = tuple(v for v in validators if choice in v.schema.get("properties", {}))
     if any(validator.is_valid(body) for validator in validators):
         return
     # Said about the choice the body meant: the one listing most of its fields.

@@ -254,6 +254,17 @@ class _PerSecondLimiter:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+#: ``option`` on GET and PATCH /users/{userId}/settings, as the documents enumerate it.
+SETTINGS_OPTIONS = frozenset({"meeting_authentication", "recording_authentication", "meeting_security"})
+
+
+def _settings_option(request: web.Request) -> str | None:
+    option = request.query.get("option")
+    if option is not None and option not in SETTINGS_OPTIONS:
+        raise RehearsalError(400, 300, "Invalid field: option.")
+    return option
+
+
 class RehearsalServer:
     """The rehearsal Zoom on a loopback port. ``start()``/``stop()`` or use it as a context manager."""
 
@@ -695,13 +706,15 @@ class RehearsalServer:
         return _json(200, {"token": self.state.issue_zak(self._user_id(request), ttl=ttl)})
 
     async def _get_settings(self, request: web.Request) -> web.StreamResponse:
-        option = request.query.get("option")
+        option = _settings_option(request)
         return _json(200, self.state.settings_payload(self._user_id(request), option=option))
 
     async def _patch_settings(self, request: web.Request) -> web.StreamResponse:
+        option = _settings_option(request)
         body = await _json_object(request)
         user_id = self._user_id(request)
-        check_body(SETTINGS_PATCH, body)
+        # The body the option names, and only that one: the user's settings without an option.
+        check_body(SETTINGS_PATCH, body, choice=option or "in_meeting")
         self.state.update_settings(user_id, body)
         return _no_content()
 
