@@ -201,6 +201,7 @@ class AuditDialog(QDialog):
         self.services = services
         self.runner = services.runner
         self.audit: AccountAudit | None = None
+        self.fix_words = ""  # what Fix all would change in the audit shown, worked out once per audit
         self.last_fix: AuditFixOutcome | None = None
         self._folder = Path.home() / "Documents" if (Path.home() / "Documents").is_dir() else Path.home()
         self._started = False
@@ -327,7 +328,8 @@ class AuditDialog(QDialog):
             self.unreadable.show_message("warn", "Zoom would not tell zoomhost: " + "; ".join(audit.unreadable))
         else:
             self.unreadable.clear()
-        self.fix_button.setEnabled(bool(describe_audit_fix(audit)))
+        self.fix_words = describe_audit_fix(audit)
+        self.fix_button.setEnabled(bool(self.fix_words))
         self.save_button.setEnabled(True)
         if audit.meetings:
             self.meetings_table.selectRow(0)
@@ -343,7 +345,7 @@ class AuditDialog(QDialog):
         audit = self.audit
         if audit is None:
             return
-        words = describe_audit_fix(audit)
+        words = self.fix_words
         if not words:
             self.messages.show_message("pass", "Nothing zoomhost can change: what is left is for a person to do in Zoom.")
             return

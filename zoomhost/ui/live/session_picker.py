@@ -127,9 +127,7 @@ class SessionPicker(QGroupBox):
         self.start_button.setEnabled(startable and self.meetings.count() > 0)
 
     def _show_rehearsal_choices(self, rehearsal: bool) -> None:
-        for widget in (self.scenario_label, self.scenarios, self.speed_label, self.speed):
-            widget.setVisible(rehearsal)
-        self.rehearsal_choices.setVisible(rehearsal)
+        self.rehearsal_choices.setVisible(rehearsal)  # the scenario and speed, and their labels, live in it
 
     def fold(self, folded: bool) -> None:
         """Beside Zoom while a session runs: only the line saying what is hosted."""
