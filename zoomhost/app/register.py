@@ -3,17 +3,20 @@
 The Register page and ``zoomhost register import | show`` call these (disk work: off the GUI
 thread). Importing the register also removes the leavers whose retention has ended (the
 August after they left), so an export that still lists them does not bring them back; the
-teacher has seen the preview before anything is stored.
+teacher has seen the preview before anything is stored, with what it changes since the last
+import (``changes_on_import``). What is stored says how old it is against the school's refresh
+interval (``StoredLists.age``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from zoomhost.core.models import Pupil, StaffMember
+from zoomhost.core.models import Pupil, StaffMember, august_after
+from zoomhost.core.register_changes import RegisterAge, RegisterChanges, register_age, register_changes
 from zoomhost.core.register import RegisterImport, StaffImport, read_register_file
 from zoomhost.core.register_store import ImportRecord, RegisterStore
 from zoomhost.core.register_text import RegisterUnusable, layout_key, read_headings
@@ -28,6 +31,7 @@ class StoredLists:
     pupils_record: ImportRecord | None
     staff_record: ImportRecord | None
     leavers_due: int
+    age: RegisterAge | None = None  # how old the register is, against the school's refresh interval
 
 
 @dataclass(frozen=True)
@@ -37,14 +41,18 @@ class RegisterImported:
     links_forgotten: int = 0  # family links of the old register: the invitations must be prepared again
 
 
-def stored_lists(store: RegisterStore, *, today: date | None = None) -> StoredLists:
-    """What is stored now."""
+def stored_lists(
+    store: RegisterStore, *, today: date | None = None, refresh_days: int = 0, now: datetime | None = None
+) -> StoredLists:
+    """What is stored now; its ``age`` against ``refresh_days`` (the school's ``register_refresh_days``) at ``now``."""
+    record = store.last_import()
     return StoredLists(
         pupils=store.pupils(),
         staff=store.staff(),
-        pupils_record=store.last_import(),
+        pupils_record=record,
         staff_record=store.last_import(staff=True),
         leavers_due=len(leavers_due(store, today=today)),
+        age=register_age(record, refresh_days=refresh_days, now=now or datetime.now(UTC)),
     )
 
 
@@ -78,6 +86,16 @@ def surname_key_note(imported: RegisterImport) -> str | None:
         "After zoomhost restarts, pupils who share a first name and surname initial are told apart by initial only, "
         "until the register is imported again with a working keyring."
     )
+
+
+def changes_on_import(store: RegisterStore, imported: RegisterImport, *, today: date | None = None) -> RegisterChanges:
+    """What importing ``imported`` would change against the stored register, for its preview (nothing is stored).
+    Leavers whose retention has ended are left out of the new register, as the import leaves them out."""
+    stored = store.pupils() if store.db_path.exists() else []
+    day = today or date.today()
+    staying = [p for p in imported.pupils if p.leaving_date is None or august_after(p.leaving_date) > day]
+    same_key = imported.key_check is not None and bool(stored) and store.surname_key() is not None
+    return register_changes(stored, staying, unclear=imported.unclear_ids, compare_surnames=same_key)
 
 
 def import_register(store: RegisterStore, imported: RegisterImport, *, today: date | None = None) -> RegisterImported:

@@ -1,16 +1,26 @@
 """`zoomhost register import|show`: bring in the consent register or staff list, and see what is stored.
 
 Import always shows the preview (what is kept, what was skipped and why, which columns were
-dropped) before it stores anything; a file that cannot be used stops with one line saying why.
-`show` gives counts per class, not names, unless asked.
+dropped, and what changed since the last import, a withdrawal first) before it stores anything;
+a file that cannot be used stops with one line saying why. `show` gives counts per class, not
+names, unless asked, and says when the register is older than the school's refresh interval.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
-from zoomhost.app.register import import_register, import_staff_list, read_register, stored_lists, surname_key_note
+from zoomhost.app.register import (
+    StoredLists,
+    changes_on_import,
+    import_register,
+    import_staff_list,
+    read_register,
+    stored_lists,
+    surname_key_note,
+)
 from zoomhost.app.services import command_services
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.register import PUPIL_FIELDS, consent_counts, read_staff_file
@@ -39,6 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     show = actions.add_parser("show", help="consent counts per class and when the register was imported")
     show.add_argument("--names", action="store_true", help="also list first name, surname initial and class")
     show.add_argument("--staff", action="store_true", help="show the staff list instead of the pupils")
+    show.add_argument("--json", action="store_true", help="print the register's counts, age and whether it is out of date as JSON")
     show.set_defaults(func=run_show)
 
 
@@ -56,10 +67,12 @@ def run_import(args: argparse.Namespace) -> int:
         columns = _columns(args.column)
         with command_services() as services:
             register = read_register(services.register, args.file, columns=columns)
+            changes = changes_on_import(services.register, register)
         print(register.preview_text())
         note = surname_key_note(register)
         if note:
             print(note)
+        print(changes.text())
         if not args.dry_run:
             with command_services() as services:
                 imported = import_register(services.register, register)
@@ -97,8 +110,11 @@ def _columns(given: list[str]) -> dict[str, str | None] | None:
 
 def run_show(args: argparse.Namespace) -> int:
     with command_services() as services:
-        stored = stored_lists(services.register)
+        stored = stored_lists(services.register, refresh_days=services.settings.register_refresh_days)
     record = stored.staff_record if args.staff else stored.pupils_record
+    if args.json:
+        print(json.dumps(_show_json(stored, staff=args.staff, names=args.names), ensure_ascii=False, indent=2))
+        return 0
     if record is None:
         flag = " --staff" if args.staff else ""
         print(f"No {'staff list' if args.staff else 'register'} imported yet. Import one with: zoomhost register import{flag} FILE")
@@ -114,6 +130,8 @@ def run_show(args: argparse.Namespace) -> int:
     pupils = stored.pupils
     consented = sum(pupil.consent for pupil in pupils)
     print(f"Register imported {when} from {record.source}: {len(pupils)} pupils, {consented} with consent")
+    if stored.age is not None and stored.age.warning:
+        print(f"WARNING: {stored.age.warning}")
     counts = consent_counts(pupils)
     width = max([len("class"), *(len(name) for name in counts)])
     print(f"  {'class':<{width}}  consented/total")
@@ -125,3 +143,32 @@ def run_show(args: argparse.Namespace) -> int:
             consent = "consent" if pupil.consent else "NO consent"
             print(f"  {pupil.first_name}{initial}  {pupil.class_label or '(no class)'}  {consent}")
     return 0
+
+
+def _show_json(stored: StoredLists, *, staff: bool, names: bool) -> dict[str, object]:
+    """``register show --json``: what is stored, when and from which file, and (for the register) its age."""
+    record = stored.staff_record if staff else stored.pupils_record
+    shown: dict[str, object] = {
+        "list": "staff" if staff else "pupils",
+        "imported": record is not None,
+        "source": record.source if record else None,
+        "imported_at": record.imported_at.isoformat() if record else None,
+    }
+    if staff:
+        shown["adults"] = len(stored.staff)
+        if names:
+            shown["staff"] = [{"name": m.name, "email": m.email} for m in stored.staff]
+        return shown
+    age = stored.age
+    shown.update(
+        pupils=len(stored.pupils),
+        consented=sum(p.consent for p in stored.pupils),
+        classes={name: {"consented": yes, "total": total} for name, (yes, total) in consent_counts(stored.pupils).items()},
+        age_days=age.days if age else None,
+        refresh_days=age.refresh_days if age else None,
+        out_of_date=age.out_of_date if age else False,
+        warning=age.warning if age else None,
+    )
+    if names:
+        shown["names"] = [{"pupil": p.label(), "consent": p.consent} for p in stored.pupils]
+    return shown

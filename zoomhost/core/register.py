@@ -162,6 +162,7 @@ class BadCell(ValueError):
 class SkippedRow:
     line: int  # as a spreadsheet numbers its rows (the header is usually 1)
     reason: str
+    pupil_id: int | None = None  # a row kept without consent (unclear): the pupil it became
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,6 +209,11 @@ class RegisterImport(_Imported):
 
     def consent_counts_by_class(self) -> dict[str, tuple[int, int]]:
         return consent_counts(self.pupils)
+
+    @property
+    def unclear_ids(self) -> frozenset[int]:
+        """The pupils kept without consent because their cell said neither yes nor no."""
+        return frozenset(row.pupil_id for row in self.unclear_consent if row.pupil_id is not None)
 
     def _kept_as_now(self) -> dict[str, str]:
         if self.key_check is None:
@@ -384,7 +390,7 @@ def _pupil(table: Table, row: Row, pupil_id: int, *, surname_key: bytes | None, 
     if surname_key is not None:
         digests = tuple(dict.fromkeys(d for name in surnames if name for d in surname_digests(name, surname_key)))
     if unclear_why is not None:
-        unclear.append(SkippedRow(line=row.line, reason=unclear_why))
+        unclear.append(SkippedRow(line=row.line, reason=unclear_why, pupil_id=pupil_id))
     return Pupil(
         id=pupil_id,
         first_name=first_name,
