@@ -30,6 +30,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import SessionJournals, utc_now
 from zoomhost.core.invitations import approved_registrations
+from zoomhost.core.register_changes import RegisterAge, register_age
 from zoomhost.core.preflight import registration_required, registrations_approved_by_hand
 from zoomhost.core.session import Arrival, SessionChange
 from zoomhost.core.start_checks import StartChecklist
@@ -317,6 +318,7 @@ class StartedSession:
     checks: StartChecksView
     register_size: int  # pupils on the register (none: nobody can be recognised)
     services: Services | None = None  # whose journals, register and retention the session closes with
+    register_age: RegisterAge | None = None  # how old the register is, against the school's refresh interval
 
     @property
     def session_id(self) -> str:
@@ -375,6 +377,9 @@ async def begin_session(
     """
     connection = await services.connected()
     register_size = len(await _off_loop(services.register.pupils))
+    age = register_age(
+        await _off_loop(services.register.last_import), refresh_days=services.settings.register_refresh_days, now=utc_now()
+    )
     meeting = await connection.zoom.get_meeting(str(meeting_id))
     launcher = await assistant_for_meeting(services, connection, str(meeting_id), meeting)
     watch = _Watch(listener, time_scale=speed)
@@ -420,6 +425,7 @@ async def begin_session(
         checks=StartChecksView.read(StartChecklist(session=session)),
         register_size=register_size,
         services=services,
+        register_age=age,
     )
 
 

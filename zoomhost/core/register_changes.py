@@ -84,17 +84,16 @@ class RegisterChanges:
     def none(self) -> bool:
         return not (self.added or self.removed or self.consent_given or self.consent_withdrawn or self.consent_unclear)
 
-    @property
-    def held_now(self) -> tuple[Pupil, ...]:
-        """Pupils admitted by the stored register whom the new one holds at the door."""
-        return self.consent_withdrawn + self.consent_unclear
-
     def lines(self) -> list[str]:
         """What changed, one sentence per kind of change, a withdrawal first; or that nothing did."""
         if self.first_import:
             return [f"No register was stored before: all {_pupils(self.pupils)} are new."]
         if self.none:
             return [NO_CHANGES]
+        return self.held_lines() + self.other_lines()
+
+    def held_lines(self) -> list[str]:
+        """The sentences about pupils the stored register admits and the new one holds: consent withdrawn, then unclear."""
         lines = []
         if self.consent_withdrawn:
             lines.append(
@@ -106,6 +105,11 @@ class RegisterChanges:
                 f"Consent no longer clear for {_pupils(len(self.consent_unclear))}: {_names(self.consent_unclear)}"
                 f" — {_they(self.consent_unclear)} will be held in the waiting room until the register says yes or no."
             )
+        return lines
+
+    def other_lines(self) -> list[str]:
+        """The other changes: pupils removed, pupils added, consent given."""
+        lines = []
         if self.removed:
             lines.append(
                 f"Removed: {_pupils(len(self.removed))} no longer on the register: {_names(self.removed)}"

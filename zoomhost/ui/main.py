@@ -95,7 +95,12 @@ def build_main_window(services: Services) -> MainWindow:
     def register_page() -> QWidget:
         from zoomhost.ui.register_page import RegisterPage
 
-        page = RegisterPage(store=services.register, runner=services.runner, journals=services.journals)
+        page = RegisterPage(
+            store=services.register,
+            runner=services.runner,
+            journals=services.journals,
+            refresh_days=lambda: services.settings.register_refresh_days,
+        )
         if window.property("rehearsal") is not None:
             page.set_rehearsal(bool(window.property("rehearsal")))
 

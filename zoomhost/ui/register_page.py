@@ -1,8 +1,9 @@
 """The Register page: import the consent register and the staff list with a preview, see what is stored.
 
 Reading a file and writing the store happen on the I/O thread; nothing is stored until the
-teacher has seen the preview (rows kept, rows skipped and why, columns dropped, consent per
-class) and pressed Import. The pupils list shows only what admission needs. A register's cells,
+teacher has seen the preview (what changed since the last import, a withdrawal first; rows
+kept, rows skipped and why, columns dropped, consent per class) and pressed Import. The page
+warns when the register is older than the school's refresh interval. The pupils list shows only what admission needs. A register's cells,
 its header names and the file's name come from outside: every one is shown as plain text,
 hidden characters written out (``ui/text.py``). *Pupil's data…*
 lists everything held about one pupil and erases it on request (``ui.pupil_data``).
@@ -11,7 +12,9 @@ lists everything held about one pupil and erases it on request (``ui.pupil_data`
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ from PySide6.QtWidgets import (
 from zoomhost.app.register import (
     RegisterImported,
     StoredLists,
+    changes_on_import,
     import_register,
     import_staff_list,
     leavers_due,
@@ -45,7 +49,7 @@ from zoomhost.app.register import (
     surname_key_note,
 )
 from zoomhost.app.services import session_journals, write_practice_lists
-from zoomhost.core.journal import SessionJournals
+from zoomhost.core.journal import SessionJournals, utc_now
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.core.names import fold
 from zoomhost.core.register import (
@@ -56,13 +60,14 @@ from zoomhost.core.register import (
     consent_counts,
     read_staff_file,
 )
+from zoomhost.core.register_changes import RegisterChanges, register_age
 from zoomhost.core.register_store import ImportRecord
 from zoomhost.core.register_text import RegisterUnusable, read_headings
 from zoomhost.system.runtime import AsyncRunner
 from zoomhost.ui.pupil_data import PupilDataDialog
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading as page_heading
-from zoomhost.ui.text import one_line, plain_label
+from zoomhost.ui.text import one_line, plain_label, shown
 from zoomhost.ui.widgets import BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
 
 FILE_FILTER = "Spreadsheet exports (*.csv *.txt *.tsv);;All files (*)"
@@ -233,6 +238,7 @@ class ImportPreviewDialog(QDialog):
         replacing: int,
         with_staff: StaffImport | None = None,
         staff_replacing: int = 0,
+        changes: RegisterChanges | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -250,6 +256,21 @@ class ImportPreviewDialog(QDialog):
         bold.setBold(True)
         self.file_label.setFont(bold)
         layout.addWidget(self.file_label)
+
+        # What changed since the last import, a withdrawal first and impossible to miss. Names are the
+        # register's: plain text, hidden characters written out.
+        self.held = MessagePanel(self, name="Consent withdrawn")
+        layout.addWidget(self.held)
+        self.changes_label: QLabel | None = None
+        if changes is not None:
+            held = changes.held_lines()
+            if held:
+                self.held.show_message("fail", "\n".join(held))
+            rest = changes.other_lines() if held else changes.lines()
+            if rest:
+                title = "Also changed since the last import:" if held else "Changes since the last import:"
+                self.changes_label = plain_label(shown("\n".join([title, *rest])), self, name="Changes since the last import", wrap=True)
+                layout.addWidget(self.changes_label)
 
         if isinstance(imported, RegisterImport):
             consented = sum(p.consent for p in imported.pupils)
@@ -354,10 +375,17 @@ class RegisterPage(QWidget):
         store: RegisterStore,
         runner: AsyncRunner,
         journals: SessionJournals | None = None,
+        refresh_days: Callable[[], int] = lambda: 0,
+        clock: Callable[[], datetime] = utc_now,
         parent: QWidget | None = None,
     ) -> None:
+        """``refresh_days``: the school's register refresh interval as set now (0: never out of date);
+        ``clock``: what time it is (the register's age is measured with it)."""
         super().__init__(parent)
         self.store = store
+        self.refresh_days = refresh_days
+        self.clock = clock
+        self._record: ImportRecord | None = None  # the stored register's import, for its age
         self.runner = runner
         self.journals = journals or session_journals()  # where one pupil's sessions are looked for
         self.pupil_data: PupilDataDialog | None = None
@@ -373,6 +401,8 @@ class RegisterPage(QWidget):
         layout.addWidget(page_heading("Register", self))
         self.summary = plain_label("Reading the stored register…", self, name="Register summary", wrap=True)
         layout.addWidget(self.summary)
+        self.age_warning = MessagePanel(self, name="Register out of date")
+        layout.addWidget(self.age_warning)
 
         buttons = FlowLayout()  # wraps beside Zoom
         self.import_button = action_button(
@@ -456,6 +486,8 @@ class RegisterPage(QWidget):
 
     def _show(self, stored: StoredLists) -> None:
         self._unshown = stored
+        self._record = stored.pupils_record
+        self.show_age()
         if self.isVisible():
             self._fill_tables()
         lines = []
@@ -475,8 +507,17 @@ class RegisterPage(QWidget):
         self.leavers_due = stored.leavers_due
         self.purge_button.setText(f"&Purge leavers ({stored.leavers_due} due)…" if stored.leavers_due else "&Purge leavers…")
 
+    def show_age(self) -> None:
+        """Warn when the stored register is older than the school's refresh interval (as set now, at this moment)."""
+        age = register_age(self._record, refresh_days=self.refresh_days(), now=self.clock())
+        if age is not None and age.warning:
+            self.age_warning.show_message("warn", age.warning)
+        else:
+            self.age_warning.clear()
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's signature
         super().showEvent(event)
+        self.show_age()  # a day may have passed, or the school's interval changed, since it was last shown
         self._fill_tables()
 
     def _fill_tables(self) -> None:
@@ -503,18 +544,19 @@ class RegisterPage(QWidget):
         what = "staff list" if staff else "register"
         self._reading = path
 
-        def read() -> RegisterImport | StaffImport | NeedsColumns:
+        def read() -> tuple[RegisterImport | StaffImport | NeedsColumns, RegisterChanges | None]:
             if staff:
-                return read_staff_file(path)
+                return read_staff_file(path), None
             try:
-                return read_register(store, path, columns=columns)
+                imported = read_register(store, path, columns=columns)
             except RegisterUnusable as err:
                 if "no column" not in str(err):
                     raise
                 headings = read_headings(path)
                 if sum(bool(title) for title in headings) < 2:
                     raise  # one heading (or a web page) cannot hold a first name and consent: no choice to offer
-                return NeedsColumns(headings=headings, problem=err.user_text())
+                return NeedsColumns(headings=headings, problem=err.user_text()), None
+            return imported, changes_on_import(store, imported)
 
         run_task(
             self,
@@ -524,10 +566,15 @@ class RegisterPage(QWidget):
             doing=f"reading the {what} file {path.name}",
             busy=self.busy,
             messages=self.messages,
-            success=self._preview,
+            success=lambda read_now: self._preview(read_now[0], changes=read_now[1]),
         )
 
-    def _preview(self, imported: RegisterImport | StaffImport | NeedsColumns, with_staff: StaffImport | None = None) -> None:
+    def _preview(
+        self,
+        imported: RegisterImport | StaffImport | NeedsColumns,
+        with_staff: StaffImport | None = None,
+        changes: RegisterChanges | None = None,
+    ) -> None:
         if isinstance(imported, NeedsColumns):
             path = self._reading
             chooser = ChooseColumnsDialog(imported, parent=self)
@@ -538,7 +585,12 @@ class RegisterPage(QWidget):
             return
         replacing = self.staff_model.rowCount() if isinstance(imported, StaffImport) else self.pupils_model.rowCount()
         dialog = ImportPreviewDialog(
-            imported, replacing=replacing, with_staff=with_staff, staff_replacing=self.staff_model.rowCount(), parent=self
+            imported,
+            replacing=replacing,
+            with_staff=with_staff,
+            staff_replacing=self.staff_model.rowCount(),
+            changes=changes,
+            parent=self,
         )
         dialog.accepted.connect(lambda: self._store(imported, with_staff))
         path = self._reading
@@ -680,13 +732,14 @@ class RegisterPage(QWidget):
 
         store = self.store
 
-        def write() -> tuple[Path, RegisterImport, StaffImport]:
+        def write() -> tuple[Path, RegisterImport, StaffImport, RegisterChanges]:
             register, staff = write_practice_lists(folder=folder)
-            return register, read_register(store, register), read_staff_file(staff)
+            imported = read_register(store, register)
+            return register, imported, read_staff_file(staff), changes_on_import(store, imported)
 
-        def written(lists: tuple[Path, RegisterImport, StaffImport]) -> None:
+        def written(lists: tuple[Path, RegisterImport, StaffImport, RegisterChanges]) -> None:
             self._reading = lists[0]
-            self._preview(lists[1], with_staff=lists[2])
+            self._preview(lists[1], with_staff=lists[2], changes=lists[3])
 
         run_task(
             self,

@@ -334,6 +334,9 @@ class LivePage(QWidget):
                 "The register is empty, so nobody can be recognised: import it on the Register page"
                 + (" (the practice register, in rehearsal)." if started.state.rehearsal else "."),
             )
+        elif started.register_age is not None and started.register_age.warning:
+            # on the banner, which stays on screen at every size: seen before anyone is let in
+            self.banner.raise_item(BannerItem("warn", "Register out of date", started.register_age.warning))
         self._countdown.start()
         self._render()
         self.session_started.emit(started.controller)
