@@ -47,11 +47,14 @@ def test_a_reimport_says_what_changed_withdrawals_first_and_the_same_file_no_cha
     assert cli.main(["register", "import", "--dry-run", str(later(tmp_path))]) == 0
     out = capsys.readouterr().out
     changes = out[out.index("Changes since the last import:") :].splitlines()
-    assert changes[1] == "  Consent withdrawn for 1 pupil: Orla Q. (Year 3, Laxey) — this pupil will be held in the waiting room."
-    assert changes[2].startswith("  Consent no longer clear for 1 pupil: Callum C. (Year 3, Dhoon)")
+    assert changes[1] == (
+        "  Consent withdrawn for 1 pupil: Orla Q. (Year 3, Laxey; 1st of 2 in the new file) — this pupil will be held"
+        " in the waiting room."
+    )
+    assert changes[2].startswith("  Consent no longer clear for 1 pupil: Callum C. (Year 3, Dhoon; 2nd of 2 in the new file)")
     assert changes[3].startswith("  Removed: 1 pupil no longer on the register: Amy Q. (Year 3, Dhoon)")
     assert changes[4] == "  Added: 1 pupil — with consent: Nia C. (Year 3, Dhoon)."
-    assert changes[5] == "  Consent given for 1 pupil: Callum C. (Year 3, Dhoon)."
+    assert changes[5] == "  Consent given for 1 pupil: Callum C. (Year 3, Dhoon; 1st of 2 in the new file)."
     assert "Dry run: nothing was stored" in out
     assert len(stored().pupils()) == 7 and "Quayle" not in out and "Quine" not in out
 

@@ -70,13 +70,15 @@ def test_a_federation_reimport_names_every_change_withdrawals_first(tmp_path: Pa
     assert [p.label() for p in changes.added] == ["Nia C. (Year 3, Dhoon)"]
     # Finn moved class with his consent unchanged (still none), and Isla's no stayed a no: neither is a change
     assert all("Finn" not in line and "Isla" not in line for line in changes.lines())
+    # two Orla Q.s and two Callum C.s share a class: which of them is said by their order in the file
     assert changes.lines() == [
-        "Consent withdrawn for 1 pupil: Orla Q. (Year 3, Laxey) — this pupil will be held in the waiting room.",
-        "Consent no longer clear for 1 pupil: Callum C. (Year 3, Dhoon) — this pupil will be held in the waiting room"
-        " until the register says yes or no.",
+        "Consent withdrawn for 1 pupil: Orla Q. (Year 3, Laxey; 1st of 2 in the new file) — this pupil will be held in"
+        " the waiting room.",
+        "Consent no longer clear for 1 pupil: Callum C. (Year 3, Dhoon; 2nd of 2 in the new file) — this pupil will be"
+        " held in the waiting room until the register says yes or no.",
         "Removed: 1 pupil no longer on the register: Amy Q. (Year 3, Dhoon) — held in the waiting room as not on the register.",
         "Added: 1 pupil — with consent: Nia C. (Year 3, Dhoon).",
-        "Consent given for 1 pupil: Callum C. (Year 3, Dhoon).",
+        "Consent given for 1 pupil: Callum C. (Year 3, Dhoon; 1st of 2 in the new file).",
     ]
 
 
@@ -85,7 +87,8 @@ def test_two_withdrawals_are_one_sentence_with_both_names() -> None:
     after = [replace(p, consent=False, consent_date=None) if p.first_name == "Orla" else p for p in before]
     changes = register_changes(before, after)
     assert changes.lines() == [
-        "Consent withdrawn for 2 pupils: Orla Q. (Year 3, Laxey), Orla Q. (Year 3, Laxey) — they will be held in the waiting room."
+        "Consent withdrawn for 2 pupils: Orla Q. (Year 3, Laxey; 1st of 2 in the new file), Orla Q. (Year 3, Laxey;"
+        " 2nd of 2 in the new file) — they will be held in the waiting room."
     ]
 
 

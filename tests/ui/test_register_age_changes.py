@@ -124,8 +124,11 @@ def test_the_preview_leads_with_withdrawn_consent_then_what_else_changed(qtbot, 
     dialog = preview(qtbot, page, monkeypatch, later(tmp_path))
     assert dialog.held.isVisible() and dialog.held.kind == "fail"
     held = dialog.held.text.text().splitlines()
-    assert held[0] == "Consent withdrawn for 1 pupil: Orla Q. (Year 3, Laxey) — this pupil will be held in the waiting room."
-    assert held[1].startswith("Consent no longer clear for 1 pupil: Callum C. (Year 3, Dhoon)")
+    assert held[0] == (
+        "Consent withdrawn for 1 pupil: Orla Q. (Year 3, Laxey; 1st of 2 in the new file) — this pupil will be held in"
+        " the waiting room."
+    )
+    assert held[1].startswith("Consent no longer clear for 1 pupil: Callum C. (Year 3, Dhoon; 2nd of 2 in the new file)")
     # the withdrawal comes before anything else the preview says
     layout = dialog.layout()
     order = [layout.itemAt(i).widget() for i in range(layout.count())]
@@ -134,7 +137,7 @@ def test_the_preview_leads_with_withdrawn_consent_then_what_else_changed(qtbot, 
     assert rest[0] == "Also changed since the last import:"
     assert rest[1].startswith("Removed: 1 pupil no longer on the register: Amy Q. (Year 3, Dhoon)")
     assert rest[2] == "Added: 1 pupil — with consent: Nia C. (Year 3, Dhoon)."
-    assert rest[3] == "Consent given for 1 pupil: Callum C. (Year 3, Dhoon)."
+    assert rest[3] == "Consent given for 1 pupil: Callum C. (Year 3, Dhoon; 1st of 2 in the new file)."
 
 
 HOSTILE = "<b>Amira</b><img src=x>\u200bK"  # markup and a hidden character, as a register cell could hold

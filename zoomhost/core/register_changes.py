@@ -11,8 +11,9 @@ stored here, and nothing beyond the two registers is kept to compare them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from zoomhost.core.models import Pupil
@@ -79,6 +80,14 @@ class RegisterChanges:
     consent_withdrawn: tuple[Pupil, ...] = ()
     consent_unclear: tuple[Pupil, ...] = ()  # had consent; the new register's cell says neither yes nor no
     pupils: int = 0  # in the new register
+    # How each pupil listed is named, when plain labels would not tell two apart ("Orla Q. (Year 3, Laxey;
+    # 1st of 2 in the new file)"): new register's ids, then the stored register's (``removed``).
+    new_names: Mapping[int, str] = field(default_factory=dict)
+    stored_names: Mapping[int, str] = field(default_factory=dict)
+
+    def _names(self, pupils: Sequence[Pupil], *, stored: bool = False) -> str:
+        names = self.stored_names if stored else self.new_names
+        return ", ".join(names.get(p.id, p.label()) for p in pupils)
 
     @property
     def none(self) -> bool:
@@ -97,12 +106,12 @@ class RegisterChanges:
         lines = []
         if self.consent_withdrawn:
             lines.append(
-                f"Consent withdrawn for {_pupils(len(self.consent_withdrawn))}: {_names(self.consent_withdrawn)}"
+                f"Consent withdrawn for {_pupils(len(self.consent_withdrawn))}: {self._names(self.consent_withdrawn)}"
                 f" — {_they(self.consent_withdrawn)} will be held in the waiting room."
             )
         if self.consent_unclear:
             lines.append(
-                f"Consent no longer clear for {_pupils(len(self.consent_unclear))}: {_names(self.consent_unclear)}"
+                f"Consent no longer clear for {_pupils(len(self.consent_unclear))}: {self._names(self.consent_unclear)}"
                 f" — {_they(self.consent_unclear)} will be held in the waiting room until the register says yes or no."
             )
         return lines
@@ -112,12 +121,12 @@ class RegisterChanges:
         lines = []
         if self.removed:
             lines.append(
-                f"Removed: {_pupils(len(self.removed))} no longer on the register: {_names(self.removed)}"
+                f"Removed: {_pupils(len(self.removed))} no longer on the register: {self._names(self.removed, stored=True)}"
                 " — held in the waiting room as not on the register."
             )
         if self.added:
             parts = [
-                f"{words}: {_names(pupils)}"
+                f"{words}: {self._names(pupils)}"
                 for words, pupils in (
                     ("with consent", [p for p in self.added if p.consent]),
                     ("without consent", [p for p in self.added if not p.consent]),
@@ -126,20 +135,20 @@ class RegisterChanges:
             ]
             lines.append(f"Added: {_pupils(len(self.added))} — {'; '.join(parts)}.")
         if self.consent_given:
-            lines.append(f"Consent given for {_pupils(len(self.consent_given))}: {_names(self.consent_given)}.")
+            lines.append(f"Consent given for {_pupils(len(self.consent_given))}: {self._names(self.consent_given)}.")
         return lines
 
     def text(self) -> str:
         return "\n".join(["Changes since the last import:", *(f"  {line}" for line in self.lines())])
 
     def as_dict(self) -> dict[str, object]:
-        def labels(pupils: Iterable[Pupil]) -> list[str]:
-            return [p.label() for p in pupils]
+        def labels(pupils: Iterable[Pupil], names: Mapping[int, str] | None = None) -> list[str]:
+            return [(names or self.new_names).get(p.id, p.label()) for p in pupils]
 
         return {
             "first_import": self.first_import,
             "added": labels(self.added),
-            "removed": labels(self.removed),
+            "removed": labels(self.removed, self.stored_names),
             "consent_given": labels(self.consent_given),
             "consent_withdrawn": labels(self.consent_withdrawn),
             "consent_unclear": labels(self.consent_unclear),
@@ -181,6 +190,8 @@ def register_changes(
             given.append(pupil)
     left = {id(p) for group in pool.values() for p in group}
     return RegisterChanges(
+        new_names=_told_apart(new, "in the new file"),
+        stored_names=_told_apart(stored, "in the stored register"),
         added=tuple(added),
         removed=tuple(p for p in stored if id(p) in left),
         consent_given=tuple(given),
@@ -201,8 +212,24 @@ def _same_surname(old: Pupil, new: Pupil) -> bool:
     return bool(set(old.surname_digests) & set(new.surname_digests))
 
 
-def _names(pupils: Sequence[Pupil]) -> str:
-    return ", ".join(p.label() for p in pupils)
+def _told_apart(pupils: Sequence[Pupil], where: str) -> dict[int, str]:
+    """For pupils whose label another pupil of the same register shares: the label with which of them
+    it is, in the register's order ("1st of 2 in the new file"); nothing more is kept of the surname."""
+    counts = Counter(p.label() for p in pupils)
+    seen: Counter[str] = Counter()
+    names = {}
+    for pupil in pupils:
+        label = pupil.label()
+        if counts[label] > 1:
+            seen[label] += 1
+            which = f"{_ordinal(seen[label])} of {counts[label]} {where}"
+            names[pupil.id] = f"{label[:-1]}; {which})" if pupil.class_label else f"{label} ({which})"
+    return names
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _pupils(count: int) -> str:
