@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from zoomhost.assistant.process import assistant_environment
 from zoomhost.assistant.runtime_probe import PROBE_MARK
 from zoomhost.core.preflight import RuleStatus
+from zoomhost.system import platforms
 from zoomhost.zoom.checkup import CheckLine
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import NotFound, NotPermitted, ZoomError
@@ -36,10 +37,23 @@ FALLBACK = "Until then the Live panel shows the Zoom step for each control inste
 log = logging.getLogger(__name__)
 
 
+def _not_linux() -> CheckLine:
+    return CheckLine(
+        what=ASSISTANT_HERE,
+        status=RuleStatus.WARN,
+        text=f"The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only), and this computer "
+        f"runs {platforms.name()}: run it on a school Linux computer with `zoomhost assistant`. {FALLBACK}",
+    )
+
+
 async def assistant_runtime_check(
     *, python: str = sys.executable, environ: Mapping[str, str] | None = None, timeout: float = 60.0
 ) -> CheckLine:
-    """Whether the host assistant can run here: GLib's main loop and the Meeting SDK binding load."""
+    """Whether the host assistant can run here: GLib's main loop and the Meeting SDK binding load.
+
+    On Windows and macOS nothing is started: Zoom's Meeting SDK for Python does not exist there."""
+    if not platforms.assistant_can_run_here():
+        return _not_linux()
     env = assistant_environment(os.environ if environ is None else environ)
     try:
         child = await asyncio.create_subprocess_exec(
@@ -70,12 +84,7 @@ async def assistant_runtime_check(
             f"reinstall Zoom's Meeting SDK ({SDK_HINT}) and GLib's bindings (`sudo apt install python3-gi`). {FALLBACK}",
         )
     if not answer.get("platform"):
-        return CheckLine(
-            what=ASSISTANT_HERE,
-            status=RuleStatus.WARN,
-            text="The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only): "
-            f"run it on a school Linux computer with `zoomhost assistant`. {FALLBACK}",
-        )
+        return _not_linux()
     problems = []
     if answer.get("glib"):
         problems.append(str(answer["glib"]))

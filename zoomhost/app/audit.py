@@ -184,7 +184,7 @@ async def audit_account(services: Services, *, days: int = DEFAULT_DAYS, today: 
     if not 1 <= days <= 90:
         raise ValueError("the audit looks between 1 and 90 days ahead")
     connection = await services.connected()
-    zoom = connection.zoom
+    zoom = connection.account_wide()  # the audit is the one task that asks for every host
     loop = asyncio.get_running_loop()
     context = await loop.run_in_executor(
         None, partial(preflight_context, services.register, connection.settings, today=today or date.today())
@@ -272,7 +272,7 @@ def _audit_plans(audit: AccountAudit) -> tuple[list[tuple[Any, FixPlan]], list[t
 async def fix_audit(services: Services, audit: AccountAudit) -> AuditFixOutcome:
     """One settings update per host and one meeting update per meeting, never past a host's 100 a day."""
     connection = await services.connected()
-    zoom = connection.zoom
+    zoom = connection.account_wide()  # each host's settings and meetings, as the audit found them
     loop = asyncio.get_running_loop()
     updated: list[str] = []
     hosts: list[str] = []

@@ -14,7 +14,6 @@ import logging
 import os
 import secrets
 import stat
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import Any
 from zoomhost.assistant.sdk_adapter import AssistantError, AssistantUnavailable
 from zoomhost.assistant.wire import TOKEN_ENV
 from zoomhost.assistant.main_loop import GLibMainLoop, SdkMainLoop, import_glib
-from zoomhost.system import redact
+from zoomhost.system import platforms, redact
 from zoomhost.system.config import address_problem
 
 __all__ = [
@@ -153,8 +152,10 @@ def load_binding(rehearsal: str | None) -> tuple[Any, SdkMainLoop]:
 
         binding = RehearsalBinding(state=RemoteZoomState(rehearsal))
         return binding, binding.sdk_main_loop
-    if not sys.platform.startswith("linux"):
-        raise AssistantUnavailable("The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only).")
+    if not platforms.assistant_can_run_here():
+        raise AssistantUnavailable(
+            f"The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only), not on {platforms.name()}."
+        )
     from zoomhost.assistant.sdk_binding import import_meeting_sdk
 
     try:

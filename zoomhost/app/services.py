@@ -70,6 +70,13 @@ class Connection:
     def is_rehearsal(self) -> bool:
         return self.mode == "rehearsal"
 
+    def account_wide(self) -> ZoomClient:
+        """The same Zoom client with the school app's whole reach: every host in the account. Only the account
+        audit asks for it; every other task's client (``zoom``) reaches one host (see zoom.reach)."""
+        from zoomhost.zoom.reach import ACCOUNT_WIDE
+
+        return self.zoom.with_reach(ACCOUNT_WIDE)
+
     def host_user(self) -> str:
         """Whose meetings and settings to read: "me" for a teacher's own sign-in, else the host's email."""
         if self.settings.auth_mode == "user_oauth" and not self.is_rehearsal:
@@ -293,16 +300,19 @@ def connect_with(
     """The Zoom client for ``settings``' addresses and this sign-in: the one place one is built.
 
     The window, every command and the headless rehearsal get their Zoom client here, so all of
-    them talk to Zoom (or the rehearsal Zoom) through the same client, limits and sign-in.
+    them talk to Zoom (or the rehearsal Zoom) through the same client, limits and sign-in. With the
+    school's app the client reaches one host (the one set up, or the host of the meeting being
+    checked); only the audit asks for more (:meth:`Connection.account_wide`).
     """
     from zoomhost.zoom.auth import ZoomAuth
     from zoomhost.zoom.client import ZoomClient
+    from zoomhost.zoom.reach import reach_for
 
     auth = sign_in if isinstance(sign_in, ZoomAuth) else ZoomAuth(sign_in)
     return Connection(
         mode=mode,
         settings=settings,
-        zoom=ZoomClient(settings=settings, auth=auth, budget=budget),
+        zoom=ZoomClient(settings=settings, auth=auth, budget=budget, reach=reach_for(settings, rehearsal=mode == "rehearsal")),
         auth=auth,
         rehearsal=rehearsal,
         reason=reason,

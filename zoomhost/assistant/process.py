@@ -22,7 +22,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from zoomhost.system import redact
+from zoomhost.system import platforms, redact
 from zoomhost.assistant.sdk_adapter import AssistantError, AssistantUnavailable
 
 #: What the assistant keeps of the panel's environment: how to find Python and its libraries, this
@@ -49,7 +49,7 @@ def assistant_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 def assistant_available() -> bool:
     """True where the panel can start an assistant itself: Linux with the Meeting SDK installed."""
-    return sys.platform.startswith("linux") and importlib.util.find_spec("zoom_meeting_sdk") is not None
+    return platforms.assistant_can_run_here() and importlib.util.find_spec("zoom_meeting_sdk") is not None
 
 
 @dataclass

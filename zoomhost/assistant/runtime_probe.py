@@ -15,13 +15,14 @@ import json
 import sys
 
 from zoomhost.assistant.sdk_adapter import AssistantUnavailable
+from zoomhost.system import platforms
 
 PROBE_MARK = "zoomhost-assistant-probe: "
 
 
 def probe() -> dict[str, object]:
     """What works here, part by part (None for a part that works, else a sentence)."""
-    answer: dict[str, object] = {"platform": sys.platform.startswith("linux"), "glib": None, "sdk": None}
+    answer: dict[str, object] = {"platform": platforms.assistant_can_run_here(), "glib": None, "sdk": None}
     from zoomhost.assistant.main_loop import import_glib
 
     try:

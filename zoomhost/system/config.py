@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import platformdirs
-
-from zoomhost.system import paths
+from zoomhost.system import paths, platforms
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +311,7 @@ def school_settings_path() -> Path:
     home = os.environ.get("ZOOMHOST_HOME")  # a portable install (or a test) keeps everything under one folder
     if home:
         return Path(home) / SCHOOL_FILE_NAME
-    return platformdirs.site_config_path("zoomhost", appauthor=False, multipath=False) / SCHOOL_FILE_NAME
+    return platforms.folders("zoomhost").site_config_path / SCHOOL_FILE_NAME
 
 
 def read_school_file(path: Path) -> SchoolSettings:

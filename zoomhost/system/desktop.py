@@ -19,10 +19,11 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from zoomhost.system import platforms
 
 # A shared object's Debian/Ubuntu package, where the usual naming rule does not give it.
 _PACKAGE_OF = {
@@ -227,7 +228,7 @@ def linked_libraries(shared_object: Path, environ: Mapping[str, str] | None = No
 
 
 def is_linux() -> bool:
-    return sys.platform.startswith("linux")
+    return platforms.is_linux()
 
 
 # -- fonts ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
+from zoomhost.system import platforms
 
 APP_NAME = "zoomhost"
 
@@ -32,19 +32,19 @@ def _ensure(path: Path) -> Path:
 def data_dir() -> Path:
     """Register, staff list and session journals (personal data: kept private)."""
     home = _home_override()
-    return _ensure(home / "data" if home else platformdirs.user_data_path(APP_NAME, appauthor=False))
+    return _ensure(home / "data" if home else platforms.folders(APP_NAME).user_data_path)
 
 
 def config_dir() -> Path:
     """Settings (no secrets: those live in the OS keyring)."""
     home = _home_override()
-    return _ensure(home / "config" if home else platformdirs.user_config_path(APP_NAME, appauthor=False))
+    return _ensure(home / "config" if home else platforms.folders(APP_NAME).user_config_path)
 
 
 def log_dir() -> Path:
     """Diagnostic logs (never secrets, passcodes or join links)."""
     home = _home_override()
-    return _ensure(home / "logs" if home else platformdirs.user_log_path(APP_NAME, appauthor=False))
+    return _ensure(home / "logs" if home else platforms.folders(APP_NAME).user_log_path)
 
 
 def meeting_sdk_home() -> Path:
@@ -60,7 +60,7 @@ def meeting_sdk_home() -> Path:
 
 def cache_dir() -> Path:
     home = _home_override()
-    return _ensure(home / "cache" if home else platformdirs.user_cache_path(APP_NAME, appauthor=False))
+    return _ensure(home / "cache" if home else platforms.folders(APP_NAME).user_cache_path)
 
 
 def register_db() -> Path:

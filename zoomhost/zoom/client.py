@@ -43,6 +43,7 @@ from zoomhost.zoom.errors import (
 )
 from zoomhost.zoom.identity import identity_from_participant
 from zoomhost.zoom.ratelimit import IDEMPOTENT_METHODS, Category, RateLimiter, RetryPolicy
+from zoomhost.zoom.reach import ACCOUNT_WIDE, Reach
 from zoomhost.zoom.tls import zoom_ssl_context
 
 log = logging.getLogger(__name__)
@@ -259,7 +260,12 @@ def _user_path(user_id: str) -> str:
 
 # -- the client ---------------------------------------------------------------------------------
 class ZoomClient:
-    """Typed calls to Zoom's REST API. ``auth`` is an httpx.Auth token provider (see zoom.auth.ZoomAuth)."""
+    """Typed calls to Zoom's REST API. ``auth`` is an httpx.Auth token provider (see zoom.auth.ZoomAuth).
+
+    ``reach``: which users and meetings it may touch (see zoom.reach); the app's composition root binds
+    every task's client to one host and gives the account audit its own account-wide sibling
+    (:meth:`with_reach`). A request out of reach raises OutOfReach before anything is sent.
+    """
 
     def __init__(
         self,
@@ -272,8 +278,11 @@ class ZoomClient:
         budget: UpdateBudget | None = None,
         timeout: float = 20.0,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        reach: Reach = ACCOUNT_WIDE,
     ) -> None:
         self.settings = settings
+        self.reach = reach
+        self._owner = True  # closes the HTTP client and the sign-in (a sibling made by with_reach does not)
         self.auth = auth
         self.retry = retry or RetryPolicy()
         self.limiter = limiter or RateLimiter()
@@ -296,7 +305,17 @@ class ZoomClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    def with_reach(self, reach: Reach) -> ZoomClient:
+        """The same client (connection, sign-in, pacing, daily counts) with another reach; closing it closes nothing."""
+        sibling = object.__new__(ZoomClient)
+        sibling.__dict__.update(self.__dict__)
+        sibling.reach = reach
+        sibling._owner = False
+        return sibling
+
     async def aclose(self) -> None:
+        if not self._owner:
+            return
         await self._http.aclose()
         close = getattr(self.auth, "aclose", None)
         if close is not None:
@@ -635,7 +654,12 @@ class ZoomClient:
             raise ServerError("Zoom sent an answer zoomhost could not read.", status=response.status_code) from None
         if not isinstance(body, dict):
             raise ServerError("Zoom sent an answer zoomhost could not read.", status=response.status_code)
+        self.reach.observe(path, body)  # what the host owns; an answer about another host goes no further
         return body
+
+    async def _ask_within_reach(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
+        """A read the reach makes to learn what its host owns (the host's meetings, profile, a meeting's host)."""
+        return await self._json("GET", path, category=Category.MEDIUM, what="the host's meetings", params=dict(params))
 
     async def _call(
         self,
@@ -649,6 +673,7 @@ class ZoomClient:
         retry: RetryPolicy | None = None,
     ) -> httpx.Response:
         """Send one request, pacing it, and retrying what is safe to retry (see RetryPolicy; ``retry``: this call's own)."""
+        await self.reach.admit(method.upper(), path, self._ask_within_reach)  # before anything leaves this computer
         policy = retry or self.retry
         started = time.monotonic()
         attempt = 0
