@@ -87,8 +87,8 @@ def scope_line(granted: frozenset[str] | None, *, own_sign_in: bool, assistant_u
     where = "the Zoom app a teacher signs in with" if own_sign_in else "the school's Server-to-Server app"
     parts: list[str] = []
     if report.missing:
-        each = "; ".join(f"{feature.name} needs {', '.join(add)} (without it {feature.without})" for feature, add in report.missing)
-        parts.append(f"Missing: {each}. Add them to {where} (App Marketplace ▸ the app ▸ Scopes), then test again.")
+        each = " ".join(f"{feature.name} needs {', '.join(add)}; without it, {feature.without}" for feature, add in report.missing)
+        parts.append(f"Missing: {each} Add them to {where} (App Marketplace ▸ the app ▸ Scopes), then test again.")
     if report.extra:
         parts.append(
             f"Beyond what zoomhost needs: {', '.join(report.extra)}. Remove them from {where} "
