@@ -125,3 +125,59 @@ def test_a_bad_value_is_named_and_nothing_is_imported(
     captured = capsys.readouterr()
     assert words in captured.out + captured.err and "Nothing was imported" in captured.out + captured.err
     assert not config.settings_path().exists()
+
+
+def test_the_staff_meeting_words_are_a_school_setting(zoomhost_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(zoomhost_home / "school.json", {**SCHOOL, "staff_meeting_words": ["Staff meeting", "INSET", "governors' meeting"]})
+    assert config.load_settings().staff_meeting_words == "Staff meeting, INSET, governors' meeting"
+    assert cli.main(["settings", "show"]) == 0
+    assert "staff_meeting_words (Staff meeting topic words): Staff meeting, INSET, governors' meeting" in capsys.readouterr().out
+
+    # a teacher changes them from the command line, checked as the Settings page checks them
+    assert cli.main(["settings", "set", "staff_meeting_words", "staff briefing; INSET"]) == 0
+    assert "Staff meeting topic words: Staff meeting, INSET, governors' meeting → staff briefing, INSET" in capsys.readouterr().out
+    assert config.load_settings().staff_meeting_words == "staff briefing, INSET"
+    assert cli.main(["settings", "set", "staff_meeting_words", "x" * 61]) == 1
+    assert "Staff meeting topic words" in capsys.readouterr().err
+    assert config.load_settings().staff_meeting_words == "staff briefing, INSET"  # nothing changed
+
+    # locked by the school: refused, and nothing changes
+    write(zoomhost_home / "school.json", {**SCHOOL, "staff_meeting_words": "INSET", "locked": ["staff_meeting_words"]})
+    assert cli.main(["settings", "set", "staff_meeting_words", "anything"]) == 1
+    assert "only the IT lead can change it" in capsys.readouterr().err
+    assert config.load_settings().staff_meeting_words == "INSET"
+    assert cli.main(["settings", "set", "colour", "blue"]) == 1
+    assert "no setting called 'colour'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("words", "said"),
+    [
+        (42, "staff_meeting_words must be a list of words"),
+        (["INSET", 7], "staff_meeting_words must be a list of words, not int"),
+        (["staff, meeting"], "holds a comma or semicolon"),
+        (["---"], "is not a word or phrase"),
+        (["y" * 61], "is not a word or phrase"),
+        ([f"word {n}" for n in range(21)], "at most 20"),
+    ],
+)
+def test_malformed_staff_meeting_words_are_named_and_nothing_is_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], words: object, said: str
+) -> None:
+    path = write(tmp_path / "school.json", {**SCHOOL, "staff_meeting_words": words})
+    assert cli.main(["settings", "import", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert said in captured.out + captured.err and "Nothing was imported" in captured.out + captured.err
+    assert not config.settings_path().exists()
+
+
+def test_staff_meeting_words_beside_a_secret_do_not_save_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "school.json", {**SCHOOL, "staff_meeting_words": ["INSET"], "client_secret": "never-anywhere"})
+    assert cli.main(["settings", "import", str(path)]) == 1
+    said = "".join(capsys.readouterr())
+    assert "carries a secret (client_secret)" in said and "never-anywhere" not in said
+    assert not config.settings_path().exists()
+    # an empty list is the school's choice: no meeting is a staff meeting by its topic
+    empty = write(tmp_path / "none.json", {**SCHOOL, "staff_meeting_words": []})
+    assert cli.main(["settings", "import", str(empty)]) == 0
+    assert config.load_settings().staff_meeting_words == ""

@@ -176,3 +176,33 @@ def test_a_line_says_what_the_verdict_rests_on() -> None:
     linked = WatchLine(kind="arrival", time=at, name="Galaxy Tab", verdict="consented", pupil="Amy B.", evidence=Evidence.LINK)
     assert "staff (Maxim Kelly) [typed name only]" in staff.text() and staff.as_dict()["evidence"] == "name"
     assert "consented (Amy B.) [own link]" in linked.text() and linked.as_dict()["evidence"] == "link"
+
+
+def test_watching_a_staff_meeting_judges_arrivals_against_the_staff_list_only(zoomhost_home: Path) -> None:
+    """A meeting whose topic says staff (the school's words, as the checklist reads them) is held to the staff
+    profile: a consented pupil's name typed at its door is nobody's match; a signed-in staff member is staff."""
+    with RehearsalServer() as server:
+        state, meeting = server.state, server.state.class_meeting_id
+        state.meeting(meeting).topic = "Staff briefing: Friday"
+        state.start_meeting(meeting)
+        env = _env(server)
+        assert _zoomhost("register", "import", str(REGISTER), env=env).returncode == 0
+        assert _zoomhost("register", "import", "--staff", str(STAFF), env=env).returncode == 0
+        watcher = Watcher(meeting, env, "--json", "--duration", "120")
+        watcher.until(lambda line: '"state": "up"' in line, what="the watch to be listening")
+        state.arrive(meeting, "Tom Wright 3B")  # a consented pupil on the register, by name
+        state.arrive(meeting, "Sarah Bloggs", account_user_id=state.account_user("s.bloggs@dhoon.example.org"))
+        watcher.until(lambda line: "Sarah Bloggs" in line, what="the staff member")
+        state.end_meeting(meeting)
+        code, err = watcher.finish()
+    assert code == 0, err
+    lines = [json.loads(line) for line in watcher.lines]
+    assert lines[0]["profile"] == "staff" and "only staff signed in on the school's domains" in lines[0]["message"]
+    tom, sarah = [line for line in lines if line["kind"] == "arrival"]
+    assert tom["verdict"] == "not_on_register" and tom["pupil"] is None
+    assert (sarah["verdict"], sarah["staff"], sarah["evidence"]) == ("staff", "Sarah Bloggs", "signed_in")
+    # the same name at a class's door is the pupil: only the profile made the difference
+    names = zoomhost_home / "tom.txt"
+    names.write_text("Tom Wright 3B\n", encoding="utf-8")
+    dry = _zoomhost("dry-run", "--register", str(REGISTER), "--staff", str(STAFF), str(names), "--json", env=env)
+    assert json.loads(dry.stdout.splitlines()[0])["verdict"] == "consented", dry.stderr

@@ -13,7 +13,7 @@ import httpx
 
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401
 from zoomhost.core.models import Verdict
-from zoomhost.rehearsal.scenarios import LOCK_AFTER_S, Behaviour, Scenario, assembly, class_meeting, play
+from zoomhost.rehearsal.scenarios import LOCK_AFTER_S, Behaviour, Scenario, assembly, class_meeting, play, staff_meeting
 from zoomhost.rehearsal.server import RehearsalServer
 from zoomhost.rehearsal.state import ZoomState
 
@@ -179,3 +179,38 @@ def test_the_serve_command_prints_what_a_client_needs_and_stops_cleanly(capsys) 
     assert listed.status_code == 200 and listed.json()["meetings"], "the printed host's meetings can be listed"
     assert all(label in out for label in ("OAuth base", "WebSocket base", "Subscription ID", "Account ID", "Client ID", "Client secret"))
     assert "on a Business plan" in out and "ZOOMHOST_SUBSCRIPTION_ID" in out
+
+
+def test_the_staff_meeting_is_judged_as_a_meeting_of_staff_only(tmp_path: Path) -> None:
+    """Each arrival's expected verdict is what the staff profile's classifier gives, with the whole pupil register loaded."""
+    from zoomhost.app.rehearse import ScenarioRegister
+    from zoomhost.core.events import ZoomIdentity
+    from zoomhost.core.profiles import Profile
+    from zoomhost.live.opening import classifier_for
+
+    scenario = staff_meeting()
+    register = ScenarioRegister.of(scenario)
+    assert any(a.display_name == (r.preferred_name or r.forename) for a in scenario.arrivals for r in scenario.register)
+    as_staff, expected = classifier_for(register, profile=Profile.STAFF)
+    as_pupils, _ = classifier_for(register)
+    assert expected == 0  # nobody on the pupil register is expected
+    state = ZoomState()
+    for arrival in scenario.arrivals:
+        who = ZoomIdentity(user_id=state.account_user(arrival.email), email=arrival.email) if arrival.email else ZoomIdentity()
+        result = as_staff(arrival.display_name, (), who)
+        assert result.verdict is arrival.expected and result.pupil is None, arrival.key
+        assert result.admit is (arrival.email != ""), arrival.key  # only signed-in staff, without a click
+    guest = next(a for a in scenario.arrivals if a.key == "guest")
+    assert as_pupils(guest.display_name, (), ZoomIdentity()).pupil is not None  # at a class's door: a pupil's match
+
+
+def test_a_meeting_that_requires_a_sign_in_turns_away_a_guest_and_anyone_off_its_domains() -> None:
+    state = ZoomState()
+    meeting = state.staff_meeting_id
+    state.meeting(meeting).settings.update(meeting_authentication=True, authentication_domains="sch.im")
+    state.start_meeting(meeting)
+    assert state.arrive(meeting, "Amy", identity="guest") is None  # not signed in: Zoom asks for a sign-in
+    outsider = state.account_user("someone@elsewhere.example")
+    assert state.arrive(meeting, "Someone", identity="outsider", account_user_id=outsider) is None
+    staff = state.arrive(meeting, "Joanne Kelly", identity="staff-1", account_user_id=state.account_user("j.kelly@sch.im"))
+    assert staff is not None and staff.email == "j.kelly@sch.im"

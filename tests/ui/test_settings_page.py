@@ -92,7 +92,7 @@ def test_connection_test_against_the_rehearsal_says_what_works(qtbot, services, 
         "Assistant's Zoom sign-in": "unknown",  # no Zoom user is set for the assistant: not tried, and says so
     }
     assert "answered" in lines["Event subscription"][1]
-    assert "2 upcoming meetings" in lines["Reading meetings"][1]
+    assert "3 upcoming meetings" in lines["Reading meetings"][1]  # the assembly, the class and the staff meeting
     assert page.results.item(1).icon() is not None and page.results.item(1).text().startswith("Pass — ")
 
 
@@ -331,3 +331,51 @@ def test_the_school_locks_what_it_locks_and_caps_retention(qtbot, services, zoom
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
     assert "at most 14 days" in page.messages.text.text()
+
+
+def test_the_staff_meeting_words_come_from_the_school_and_are_edited_and_checked_here(
+    qtbot, services, zoomhost_home, monkeypatch  # noqa: F811
+) -> None:
+    """The school's staff-meeting topic words show on the page; a teacher's change is checked as the school file's
+    is, saved, and what the checklist's profile reads; and a save reads the school's file once, off the GUI thread."""
+    import json
+    import threading
+
+    (zoomhost_home / "school.json").write_text(
+        json.dumps({"staff_meeting_words": ["staff meeting", "teachers' briefing"], "session_retention_days": 14}), encoding="utf-8"
+    )
+    services.settings = config.load_settings()  # zoomhost starts with the school's file deployed
+    page = make_page(qtbot, services)
+    assert page.fields["staff_meeting_words"].text() == "staff meeting, teachers' briefing"
+    assert not page.fields["staff_meeting_words"].isReadOnly()
+
+    page.fields["staff_meeting_words"].setText("INSET, \x07bell")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "Staff meeting topic words" in page.messages.text.text()
+    assert config.load_settings().staff_meeting_words == "staff meeting, teachers' briefing"  # nothing saved
+
+    reads: list[str] = []
+    real_read = config.read_school_file
+    monkeypatch.setattr(config, "read_school_file", lambda path: reads.append(threading.current_thread().name) or real_read(path))
+    page.fields["staff_meeting_words"].setText("INSET ;  staff   meeting,,Governors")
+    changed = []
+    page.connection_changed.connect(changed.append)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)
+    assert len(reads) == 1 and reads[0] != threading.main_thread().name, "the school's file is read once per save, off the GUI thread"
+    assert config.load_settings().staff_meeting_words == "INSET, staff meeting, Governors"
+    assert services.settings.staff_meeting_words == "INSET, staff meeting, Governors"
+
+    from zoomhost.app.meetings import session_profile
+
+    assert session_profile(config.load_settings(), "81234567890", "Governors: finance").value == "staff"
+
+
+def test_a_host_the_school_file_would_refuse_is_refused_here_too(qtbot, services) -> None:  # noqa: F811
+    page = make_page(qtbot, services)
+    page.fields["allowed_hosts"].setText("head@oakfield.example, @oakfield")  # no such domain: the school file refuses it too
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "“@oakfield” is not a host's email or an @domain" in page.messages.text.text()
+    assert config.load_settings().allowed_hosts == ""

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -46,6 +47,7 @@ __all__ = [
     "fix_meeting",
     "new_passcode",
     "preflight_context",
+    "session_profile",
     "spaced_meeting_id",
     "upcoming_meetings",
 ]
@@ -83,9 +85,21 @@ def preflight_context(register: RegisterStore, settings: Settings, *, today: dat
         school_email_domain=settings.school_email_domain or None,
         planned_minutes=settings.planned_minutes,
         assistant_user=settings.assistant_user.strip() or None,
-        staff_meeting_words=staff_words(settings.staff_meeting_words),
-        chosen_profiles=meeting_profiles(),
+        **_profile_inputs(settings),
     )
+
+
+def _profile_inputs(settings: Settings) -> dict[str, object]:
+    """What decides a meeting's profile: the school's topic words and the teacher's choices. Disk work."""
+    return {"staff_meeting_words": staff_words(settings.staff_meeting_words), "chosen_profiles": meeting_profiles()}
+
+
+def session_profile(settings: Settings, meeting_id: str | int, topic: object) -> Profile:
+    """The protocol a meeting is held to, decided exactly as the checklist and the audit decide it (the
+    teacher's choice, else the school's topic words): the Live panel and ``zoomhost watch`` judge its
+    arrivals by it. Disk work: call it off the GUI thread."""
+    key = re.sub(r"[\s\-]", "", str(meeting_id))  # as the choice is kept: the meeting's digits
+    return PreflightContext(**_profile_inputs(settings)).profile(key, topic)  # type: ignore[arg-type]
 
 
 def meeting_profiles() -> dict[str, str]:

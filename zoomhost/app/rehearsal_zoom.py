@@ -55,7 +55,7 @@ def serve_rehearsal_zoom(
 ) -> Iterator[ServedRehearsalZoom]:
     """Run the rehearsal Zoom on 127.0.0.1:``port`` (0: any free port) until the block ends.
 
-    ``scenario`` ("assembly" or "class"): play its arrivals at ``speed`` (1 is real time).
+    ``scenario`` ("assembly", "class" or "staff"): play its arrivals at ``speed`` (1 is real time).
     ``plan``: the account's Zoom plan, "pro" (no Dashboard), "business" or "education".
     """
     from zoomhost.rehearsal.binding import RehearsalBridge
@@ -290,7 +290,7 @@ class EmbeddedRehearsalZoom:
 
     def scenario_meetings(self) -> dict[str, str]:
         state = self.server.state
-        return {"assembly": str(state.assembly_meeting_id), "class": str(state.class_meeting_id)}
+        return {name: str(number) for name, number in state.scenario_meetings().items()}
 
     def play(self, scenario: str, *, speed: float) -> Any:
         from zoomhost.rehearsal.scenarios import SCENARIOS, play

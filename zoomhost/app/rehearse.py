@@ -461,7 +461,7 @@ async def _embedded(*, in_process: bool) -> _Zoom:
             "account_id": server.credentials.account_id,
             "client_id": server.credentials.client_id,
             "client_secret": server.credentials.client_secret,
-            "meetings": {"assembly": server.state.assembly_meeting_id, "class": server.state.class_meeting_id},
+            "meetings": server.state.scenario_meetings(),
             "host_email": server.state.users[server.state.host_id].email,
             "sdk_key": server.state.sdk_app[0],
             "sdk_secret": server.state.sdk_app[1],

@@ -8,13 +8,13 @@ used or stored (``zoomhost.system.config`` says what counts as one).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zoomhost.app.services import Services
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.system import config
-from zoomhost.system.config import SCHOOL_KEYS, SchoolSettings, SchoolSettingsError, read_school_file, school_settings_path
+from zoomhost.system.config import SCHOOL_KEYS, SchoolLayer, SchoolSettings, SchoolSettingsError, read_school_file
 
 __all__ = ["SCHOOL_KEYS", "SchoolImport", "SchoolPolicy", "import_school_settings", "read_school", "school_policy"]
 
@@ -26,6 +26,7 @@ FIELD_WORDS = {
     "allowed_hosts": "hosts zoomhost may check",
     "session_retention_days": "days sessions are kept",
     "register_refresh_days": "days before the register is out of date",
+    "staff_meeting_words": "staff meeting topic words",
     "api_base": "API address",
     "oauth_base": "OAuth address",
     "ws_base": "event WebSocket address",
@@ -48,6 +49,7 @@ class SchoolPolicy:
     problem: str  # why a deployed file is not used; "" when it is (or there is none)
     locked: frozenset[str]  # settings fields a teacher cannot change
     longest_retention: int | None  # the most days a teacher may keep sessions
+    layer: SchoolLayer | None = field(default=None, compare=False, repr=False)  # the one reading all this came from
 
 
 def read_school(path: Path) -> SchoolSettings:
@@ -61,7 +63,8 @@ def read_school(path: Path) -> SchoolSettings:
 def import_school_settings(services: Services, path: Path) -> SchoolImport:
     """Copy a school.json's values into this teacher's settings (and its account ID into the keyring)."""
     school = read_school(path)
-    before = config.load_settings(env=False)
+    deployed = config.read_school_layer()  # the deployed file's policy, read once for this import
+    before = config.load_settings(env=False, school=deployed)
     values = school.settings_values()
     after = replace(before, **values)
     changed = tuple(
@@ -73,18 +76,18 @@ def import_school_settings(services: Services, path: Path) -> SchoolImport:
     if school.account_id:
         services.credentials.set("account_id", school.account_id)
         kept = services.credentials.backend_description
-    services.save_settings(after)
+    services.save_settings(after, school=deployed)
     return SchoolImport(source=school.source, changed=changed, account_id_kept=kept)
 
 
-def school_policy() -> SchoolPolicy:
-    path = school_settings_path()
-    _values, locked, longest = config.school_layer()
-    problem = ""
-    deployed = path.exists()
-    if deployed:
-        try:
-            read_school_file(path)
-        except SchoolSettingsError as err:
-            problem = str(err)
-    return SchoolPolicy(path=str(path), deployed=deployed, problem=problem, locked=locked, longest_retention=longest)
+def school_policy(layer: SchoolLayer | None = None) -> SchoolPolicy:
+    """What the deployed school.json decides: from ``layer`` as already read, else read once now (disk work)."""
+    layer = layer if layer is not None else config.read_school_layer()
+    return SchoolPolicy(
+        path=str(layer.path),
+        deployed=layer.deployed,
+        problem=layer.problem,
+        locked=layer.locked,
+        longest_retention=layer.longest_retention,
+        layer=layer,
+    )

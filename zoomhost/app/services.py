@@ -167,9 +167,11 @@ class Services:
         return self.connection.mode
 
     # -- settings --------------------------------------------------------------------------------
-    def save_settings(self, settings: Settings) -> None:
-        """Write settings.json (never a secret) and use the new settings from now on; disk work, off the GUI thread."""
-        config.save_settings(settings)
+    def save_settings(self, settings: Settings, *, school: config.SchoolLayer | None = None) -> None:
+        """Write settings.json (never a secret) and use the new settings from now on; disk work, off the GUI thread.
+
+        ``school``: the school's settings as already read for this save (read afresh when left out)."""
+        config.save_settings(settings, school=school)
         self.settings = settings.with_env()
 
     # -- life cycle ------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from zoomhost.app.meetings import session_profile
 from zoomhost.app.retention import SESSION_CLOSED, RetentionRun, forget_what_is_due
 from zoomhost.assistant.fallback import ManualChannel
 from zoomhost.assistant.launcher import AssistantLauncher
@@ -32,6 +33,7 @@ from zoomhost.core.journal import SessionJournals, utc_now
 from zoomhost.core.invitations import approved_registrations
 from zoomhost.core.register_changes import RegisterAge, register_age
 from zoomhost.core.preflight import registration_required, registrations_approved_by_hand
+from zoomhost.core.profiles import STAFF_SESSION_WORDS, Profile
 from zoomhost.core.session import Arrival, SessionChange
 from zoomhost.core.start_checks import StartChecklist
 from zoomhost.live.engine import ConnectAssistant, Listener, LiveController
@@ -52,6 +54,7 @@ __all__ = [  # what the Live page reads, from here rather than from the engine's
     "Notice",
     "NoticeKind",
     "RetentionRun",
+    "STAFF_SESSION_WORDS",
     "StartChecksView",
     "StartedSession",
     "assistant_for_meeting",
@@ -96,6 +99,7 @@ async def start_session(
     clock: Callable[[], datetime] = utc_now,
     assistant_ids: Collection[str] = (),
     meeting: Mapping[str, Any] | None = None,
+    profile: Profile | None = None,
 ) -> LiveController:
     """Build and start the controller for one meeting, from the app's parts (real Zoom or rehearsal alike).
 
@@ -105,7 +109,9 @@ async def start_session(
     drops; until then the Zoom client's own buttons are shown. Picks up this meeting's
     unfinished journal when ``resume``. ``meeting``: the meeting as Zoom gave it, if already read
     (its topic, and whether it requires registration: then pupils are admitted by their family's
-    own link). Run it on the I/O loop.
+    own link). ``profile``: the protocol the meeting is held to; by default decided as the checklist
+    decides it (``app.meetings.session_profile``): a meeting of staff only judges its arrivals against the
+    staff list alone. Run it on the I/O loop.
     """
     from zoomhost.zoom.events import EventStream
 
@@ -119,9 +125,12 @@ async def start_session(
         topic = str(meeting.get("topic") or "")
     # The running instance's UUID: its events may name the meeting only by UUID.
     meeting_uuid = str(meeting["uuid"]) if meeting.get("status") == "started" and meeting.get("uuid") else None
-    links_in_use = registration_required(meeting)
+    if profile is None:
+        profile = await _off_loop(lambda: session_profile(settings, meeting_id, topic))
+    staff_only = profile is Profile.STAFF
+    links_in_use = registration_required(meeting) and not staff_only
     found: dict[str, int] = {}
-    if registrations_approved_by_hand(meeting):
+    if registrations_approved_by_hand(meeting) and not staff_only:
         # Registrations the school approved that zoomhost did not make (another computer, Zoom's own
         # pages): matched to the pupil they name. Where anyone is approved, they would prove nothing.
         try:
@@ -146,6 +155,7 @@ async def start_session(
             clock=clock,
             links_in_use=links_in_use,
             found_links=found,
+            profile=profile,
         )
     )
 

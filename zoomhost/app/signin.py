@@ -17,8 +17,18 @@ from typing import Any
 
 from zoomhost.app.services import Connection, Services
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.system.config import BASE_SCHEMES, Settings, UnsafeAddress, check_base
-from zoomhost.system.config import host_allowed
+from zoomhost.app.school import SchoolPolicy, school_policy
+from zoomhost.system import config
+from zoomhost.system.config import (
+    BASE_SCHEMES,
+    SchoolSettingsError,
+    Settings,
+    UnsafeAddress,
+    bad_host_entries,
+    check_base,
+    host_allowed,
+    staff_meeting_words,
+)
 from zoomhost.zoom.credentials import ENV_OVERRIDES, FIELDS, LABELS, SECRET_FIELDS, FieldStatus
 from zoomhost.zoom.scopes import OWN_SIGN_IN_LOSES, SERVER_TO_SERVER_SCOPES, own_sign_in_summary
 
@@ -41,6 +51,9 @@ __all__ = [
     "own_sign_in_summary",
     "run_connection_test",
     "save_and_reconnect",
+    "save_typed_settings",
+    "change_settings",
+    "settings_in_use",
     "settings_as_typed",
     "sign_in",
 ]
@@ -53,18 +66,23 @@ TYPED_SETTINGS: dict[str, str] = {
     "assistant_user": "Assistant's Zoom user (email)",
     "allowed_hosts": "Hosts zoomhost may check",
     "session_retention_days": "Keep sessions for (days)",
+    "staff_meeting_words": "Staff meeting topic words",
     "api_base": "API base",
     "oauth_base": "OAuth base",
     "ws_base": "Event WebSocket base",
 }
 
 
-def settings_as_typed(current: Settings, typed: Mapping[str, str], *, own_sign_in: bool) -> Settings:
+def settings_as_typed(
+    current: Settings, typed: Mapping[str, str], *, own_sign_in: bool, school: SchoolPolicy | None = None
+) -> Settings:
     """``current`` with what was typed on the Settings page, or a ZoomhostError saying what to correct.
 
     Addresses are parsed: each must be https (wss for the event WebSocket), or plain http (ws)
     only to this computer, for a rehearsal or test server. The host's email must look like
-    one. Nothing is saved here.
+    one; the hosts zoomhost may check and the staff meeting's topic words are checked as in the
+    school's settings file. ``school``: the school's policy as already read (read now when left
+    out). Nothing is saved here.
     """
     values: dict[str, Any] = {name: str(typed.get(name, getattr(current, name))).strip() for name in TYPED_SETTINGS}
     for name, (secure, _plain) in BASE_SCHEMES.items():
@@ -82,8 +100,9 @@ def settings_as_typed(current: Settings, typed: Mapping[str, str], *, own_sign_i
             "The assistant's Zoom user does not look like an email address.",
             hint="Type the email of the Zoom user the school set aside for the host assistant, or leave it empty.",
         )
-    values["allowed_hosts"] = ", ".join(part for part in re.split(r"[,\s]+", values["allowed_hosts"].lower()) if part)
-    bad = [h for h in values["allowed_hosts"].split(", ") if h and "@" not in h]
+    hosts = [part for part in re.split(r"[,\s]+", values["allowed_hosts"].lower()) if part]
+    values["allowed_hosts"] = ", ".join(hosts)
+    bad = bad_host_entries(hosts)  # the school file's own check
     if bad:
         raise ZoomhostError(f"“{bad[0][:60]}” is not a host's email or an @domain.", hint="Type emails or @school.example, separated by commas.")
     if values["host_email"] and not host_allowed(values["host_email"], values["allowed_hosts"]):
@@ -91,20 +110,22 @@ def settings_as_typed(current: Settings, typed: Mapping[str, str], *, own_sign_i
             "The host's Zoom email is not among the hosts zoomhost may check.",
             hint="Type one of the hosts the school allows, or ask the IT lead to add this one.",
         )
-    values["session_retention_days"] = _retention_days(values["session_retention_days"])
+    try:
+        values["staff_meeting_words"] = ", ".join(staff_meeting_words(values["staff_meeting_words"], source=TYPED_SETTINGS["staff_meeting_words"]))
+    except SchoolSettingsError as err:
+        raise ZoomhostError(str(err), hint="Type words or phrases separated by commas, such as: staff meeting, INSET.") from None
+    policy = school if school is not None else school_policy()
+    values["session_retention_days"] = _retention_days(values["session_retention_days"], longest=policy.longest_retention)
     values["auth_mode"] = "user_oauth" if own_sign_in else "server_to_server"
     return replace(current, **values)
 
 
-def _retention_days(typed: str) -> int:
-    """Days a session is kept, as typed: a whole number from 1 to 365, no more than the school allows."""
-    from zoomhost.app.school import school_policy
-
+def _retention_days(typed: str, *, longest: int | None) -> int:
+    """Days a session is kept, as typed: a whole number from 1 to 365, no more than the school allows (``longest``)."""
     if not typed.isdigit() or not 1 <= int(typed) <= 365:
         raise ZoomhostError(
             f"“{typed[:20]}” is not a number of days to keep sessions.", hint="Type a whole number of days from 1 to 365."
         )
-    longest = school_policy().longest_retention
     if longest is not None and int(typed) > longest:
         raise ZoomhostError(
             f"The school keeps sessions for at most {longest} days.",
@@ -202,15 +223,60 @@ def forget_credentials(services: Services) -> str:
     return store.backend_description
 
 
-async def save_and_reconnect(services: Services, settings: Settings, *, secrets: Mapping[str, str]) -> Connection:
-    """Secrets to the keyring, the rest to settings.json, then connect again with them."""
+async def save_and_reconnect(
+    services: Services, settings: Settings, *, secrets: Mapping[str, str], school: SchoolPolicy | None = None
+) -> Connection:
+    """Secrets to the keyring, the rest to settings.json, then connect again with them.
+
+    ``school``: the school's policy the settings were checked against (read again when left out)."""
 
     def store() -> None:
         keep_credentials(services, secrets)
-        services.save_settings(settings)
+        services.save_settings(settings, school=school.layer if school is not None else None)
 
     await asyncio.get_running_loop().run_in_executor(None, store)
     return await asyncio.wrap_future(services.reconnect())
+
+
+def change_settings(services: Services, changes: Mapping[str, str]) -> tuple[tuple[str, str, str], ...]:
+    """``zoomhost settings set``: change settings the Settings page types, checked exactly as the page checks them
+    (against the school's file, read once), and save them. Returns (what, before, after) for each change.
+
+    A name zoomhost does not know, or one the school's settings lock, is refused (ZoomhostError) and nothing is
+    saved. Disk work."""
+    unknown = [name for name in changes if name not in TYPED_SETTINGS]
+    if unknown:
+        raise ZoomhostError(f"There is no setting called {unknown[0][:40]!r}.", hint=f"Settings you can change: {', '.join(TYPED_SETTINGS)}.")
+    policy = school_policy()
+    locked = [name for name in changes if name in policy.locked]
+    if locked:
+        raise ZoomhostError(
+            f"{TYPED_SETTINGS[locked[0]]} is set by the school's settings ({policy.path}); only the IT lead can change it.",
+            hint="Nothing was changed.",
+        )
+    current = config.load_settings(env=False, school=policy.layer)
+    after = settings_as_typed(current, changes, own_sign_in=current.auth_mode == "user_oauth", school=policy)
+    services.save_settings(after, school=policy.layer)
+    return tuple((TYPED_SETTINGS[name], str(getattr(current, name)), str(getattr(after, name))) for name in changes)
+
+
+def settings_in_use(services: Services) -> tuple[tuple[str, str, str], ...]:
+    """(name, what, value) of each setting the Settings page types, as this computer uses them (the school's
+    settings applied), for ``zoomhost settings show``."""
+    settings = services.settings
+    return tuple((name, label, str(getattr(settings, name))) for name, label in TYPED_SETTINGS.items())
+
+
+async def save_typed_settings(
+    services: Services, typed: Mapping[str, str], *, own_sign_in: bool, secrets: Mapping[str, str]
+) -> Connection:
+    """The Settings page's Save, off the GUI thread: the school's file is read once, what was typed is checked
+    against it (a ZoomhostError says what to correct, and nothing is kept), then kept and saved with that same
+    reading, and zoomhost connects again."""
+    loop = asyncio.get_running_loop()
+    policy = await loop.run_in_executor(None, school_policy)
+    settings = settings_as_typed(services.settings, typed, own_sign_in=own_sign_in, school=policy)
+    return await save_and_reconnect(services, settings, secrets=secrets, school=policy)
 
 
 async def sign_in(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from zoomhost.app.session import start_session
+from zoomhost.app.session import STAFF_SESSION_WORDS, start_session
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import JournalKind, utc_now
 from zoomhost.core.models import Evidence
@@ -49,6 +49,7 @@ class WatchLine:
     message: str | None = None
     state: str | None = None  # "stream": up | down | back; "left": where from
     renamed: bool = False  # an arrival re-checked because the person changed their name
+    profile: str | None = None  # "stream" up: the protocol the meeting is held to ("pupils" or "staff")
     evidence: Any = field(default=None, compare=False)  # what the verdict rests on (``models.Evidence``)
 
     def as_dict(self) -> dict[str, object]:
@@ -63,7 +64,7 @@ class WatchLine:
             out["staff"] = self.staff
         if self.renamed:
             out["renamed"] = True
-        for key in ("state", "message"):
+        for key in ("state", "message", "profile"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -203,7 +204,17 @@ async def watch_meeting(
                 hint="Run Test connection in Settings (or `zoomhost doctor`) to see what Zoom says.",
             ) from None
         count += 1
-        on_line(WatchLine(kind="stream", time=utc_now(), state="up", message=f"Watching meeting {number}."))
+        staff_only = controller.session.staff_only
+        held_to = f" {STAFF_SESSION_WORDS}; nobody is checked against the pupil register." if staff_only else ""
+        on_line(
+            WatchLine(
+                kind="stream",
+                time=utc_now(),
+                state="up",
+                message=f"Watching meeting {number}.{held_to}",
+                profile="staff" if staff_only else "pupils",
+            )
+        )
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(duration):
                 await ended.wait()

@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rehearsal", help="run the rehearsal Zoom (a simulated Zoom on this computer)")
     rsub = p.add_subparsers(dest="rehearsal_command", metavar="ACTION", required=True)
     serve = rsub.add_parser("serve", help="serve the rehearsal Zoom until Ctrl-C")
-    serve.add_argument("--scenario", choices=("assembly", "class"), help="play this scenario's arrivals once it starts")
+    serve.add_argument("--scenario", choices=("assembly", "class", "staff"), help="play this scenario's arrivals once it starts")
     serve.add_argument("--speed", type=float, default=1.0, help="scenario speed: 1 is real time, 10 is ten times faster")
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     serve.add_argument(
@@ -42,7 +42,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "With --server, run it again after zoomhost stopped and it picks up the unfinished session."
         ),
     )
-    rehearse.add_argument("--scenario", required=True, choices=("assembly", "class"), help="which scripted meeting to play")
+    rehearse.add_argument("--scenario", required=True, choices=("assembly", "class", "staff"), help="which scripted meeting to play")
     rehearse.add_argument("--speed", type=float, default=1.0, help="1 is real time, 10 is ten times faster")
     rehearse.add_argument("--headless", action="store_true", help="no window (the only way from the command line for now)")
     rehearse.add_argument("--json", action="store_true", help="print the summary as one JSON object")

@@ -24,6 +24,10 @@ PROFILE_WORDS = {
     Profile.STAFF: "a meeting of staff only",
 }
 
+#: What the Live panel and ``zoomhost watch`` say of a session held to the staff profile.
+STAFF_SESSION_WORDS = "Staff meeting: only staff signed in on the school's domains are admitted"
+
+
 def staff_words(text: str | None) -> tuple[str, ...]:
     """The school's topic words (separated by commas or semicolons), lower case, without blanks."""
     return tuple(w.strip().lower() for w in re.split(r"[,;]", text or "") if w.strip())

@@ -279,6 +279,7 @@ class _State:
     present: Counter[tuple[str, object]] = field(default_factory=Counter)  # ``_claims`` of every row -> how many
     gone_holders: dict[str, Arrival] = field(default_factory=dict)  # rows gone by the assistant's word, holding a link
     links_in_use: bool | None = None  # the last ADMISSION note: pupils are admitted by their own link
+    staff_only: bool = False  # the last ADMISSION note: a meeting of staff only (``core.profiles``)
     uuids: dict[str, str] = field(default_factory=dict)  # participant_uuid digest -> the row last heard with it
     aliases: dict[str, str] = field(default_factory=dict)  # another id a row was reported under -> the row's id
 
@@ -342,10 +343,13 @@ class LiveSession:
         clock: Callable[[], datetime] = utc_now,
         assistant_ids: Collection[str] = (),
         links_in_use: bool | None = None,
+        staff_only: bool = False,
     ) -> None:
         """``assistant_ids``: participant ids the host assistant reported as its own (journaled here).
         ``links_in_use``: the meeting requires registration, so pupils are admitted automatically only
-        through their own link (journaled when it differs from what the journal last said)."""
+        through their own link (journaled when it differs from what the journal last said).
+        ``staff_only``: the meeting is held to the staff-meeting profile (nobody is judged against the
+        pupil register), journaled with ``links_in_use``."""
         self._journal = journal
         self._classify = classify
         self._expected = expected_pupils
@@ -355,7 +359,12 @@ class LiveSession:
             self._fold(entry)
         for participant_id in assistant_ids:
             self.record_assistant_participant(participant_id)
-        if links_in_use is not None and self._state.links_in_use is not bool(links_in_use):
+        if links_in_use is not None and (
+            self._state.links_in_use is not bool(links_in_use) or self._state.staff_only is not bool(staff_only)
+        ):
+            detail: dict[str, object] = {"note": SessionNote.ADMISSION.value, "links": bool(links_in_use)}
+            if staff_only:
+                detail["staff_only"] = True
             self._commit(
                 [
                     JournalEntry(
@@ -363,7 +372,7 @@ class LiveSession:
                         kind=JournalKind.NOTE,
                         event_key=f"admission:{uuid.uuid4().hex}",
                         actor=Actor.SYSTEM,
-                        detail={"note": SessionNote.ADMISSION.value, "links": bool(links_in_use)},
+                        detail=detail,
                     )
                 ]
             )
@@ -378,6 +387,7 @@ class LiveSession:
         clock: Callable[[], datetime] = utc_now,
         assistant_ids: Collection[str] = (),
         links_in_use: bool | None = None,
+        staff_only: bool = False,
     ) -> LiveSession:
         """The session exactly as it was, rebuilt from its journal (after a crash or a restart)."""
         return cls(
@@ -387,6 +397,7 @@ class LiveSession:
             clock=clock,
             assistant_ids=assistant_ids,
             links_in_use=links_in_use,
+            staff_only=staff_only,
         )
 
     # -- meeting events ------------------------------------------------------------------
@@ -1103,6 +1114,7 @@ class LiveSession:
             state.stream_gaps += 1
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ADMISSION:
             state.links_in_use = bool(entry.detail.get("links"))
+            state.staff_only = bool(entry.detail.get("staff_only"))
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.LEFT_CONFIRMED and entry.participant_id:
             gone = state.people.get(entry.participant_id)
             if gone is not None and gone.gone_by_assistant:
@@ -1163,6 +1175,12 @@ class LiveSession:
     def links_in_use(self) -> bool:
         """Whether pupils are admitted automatically only through their own link (the meeting requires registration)."""
         return bool(self._state.links_in_use)
+
+    @property
+    def staff_only(self) -> bool:
+        """Whether the meeting is held to the staff-meeting profile: only signed-in staff are admitted automatically,
+        and nobody is judged against the pupil register."""
+        return self._state.staff_only
 
     def admissible_waiting(self) -> list[Arrival]:
         """Who admit-all may admit: what the admission check said may be admitted (consented pupils, by

@@ -18,6 +18,7 @@ from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
 from zoomhost.core.journal import SessionInfo, SessionJournals, utc_now
 from zoomhost.core.models import Classification, Pupil, StaffMember, expected_pupils
+from zoomhost.core.profiles import Profile
 from zoomhost.core.session import Classify, LiveSession
 
 
@@ -40,17 +41,21 @@ def classifier_for(
     meeting_id: str | None = None,
     links_in_use: bool = False,
     found_links: Mapping[str, int] | None = None,
+    profile: Profile = Profile.PUPILS,
 ) -> tuple[Classify, int]:
     """The session's classify function and how many consented pupils (still at the school) it expects.
 
     ``meeting_id``: whose family links the classifier knows (those kept with the register, and
     ``found_links``, registrations found among the meeting's own); ``links_in_use``: the meeting
     requires registration, so a consented pupil is admitted automatically only through their own link.
+    ``profile``: a meeting of staff only is judged against the staff list alone: no pupil, no family
+    link, so no name is ever a pupil's match and only signed-in staff are admissible.
     """
     today = today or date.today()
-    pupils = register.pupils()
-    links = dict(found_links or {})
-    if meeting_id is not None:
+    staff_only = profile is Profile.STAFF
+    pupils = [] if staff_only else register.pupils()
+    links = {} if staff_only else dict(found_links or {})
+    if meeting_id is not None and not staff_only:
         links.update(register.links(str(meeting_id)))  # the links zoomhost issued come first
     # the key the register's surname digests were made with, when this run has it (a rehearsal's register has none)
     surname_key = getattr(register, "surname_key", None)
@@ -60,7 +65,7 @@ def classifier_for(
         staff=register.staff(),
         today=today,
         links=links,
-        links_in_use=links_in_use,
+        links_in_use=links_in_use and not staff_only,
         surname_key=key,
     )
 
@@ -98,24 +103,41 @@ def open_session(
     clock: Callable[[], datetime] = utc_now,
     links_in_use: bool = False,
     found_links: Mapping[str, int] | None = None,
+    profile: Profile = Profile.PUPILS,
 ) -> LiveSession:
     """This meeting's unfinished session rebuilt from its journal (when ``resume``), else a new one.
 
     ``links_in_use``: the meeting requires registration (families have their own links), so pupils
     are admitted automatically only through them; journaled, and what the panel and summary say.
+    ``profile``: the protocol the meeting is held to (``core.profiles``); a staff meeting's arrivals are
+    judged against the staff list only, journaled with how pupils are admitted.
     """
+    staff_only = profile is Profile.STAFF
+    links_in_use = links_in_use and not staff_only
     classify, expected = classifier_for(
-        register, meeting_id=str(meeting_id), links_in_use=links_in_use, found_links=found_links
+        register, meeting_id=str(meeting_id), links_in_use=links_in_use, found_links=found_links, profile=profile
     )
     info = find_unfinished_session(meeting_id, journals=journals, rehearsal=rehearsal) if resume else None
     if info is not None:
         journal = journals.open(info.session_id)
         return LiveSession.resume(
-            journal=journal, classify=classify, expected_pupils=expected, clock=clock, links_in_use=links_in_use
+            journal=journal,
+            classify=classify,
+            expected_pupils=expected,
+            clock=clock,
+            links_in_use=links_in_use,
+            staff_only=staff_only,
         )
     journal = journals.create(
         meeting_id=str(meeting_id), topic=topic, planned_minutes=planned_minutes, started_at=clock(), rehearsal=rehearsal
     )
-    return LiveSession(journal=journal, classify=classify, expected_pupils=expected, clock=clock, links_in_use=links_in_use)
+    return LiveSession(
+        journal=journal,
+        classify=classify,
+        expected_pupils=expected,
+        clock=clock,
+        links_in_use=links_in_use,
+        staff_only=staff_only,
+    )
 
 

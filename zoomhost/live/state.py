@@ -76,6 +76,7 @@ class LiveState:
     time_scale: float  # session time runs this many times faster than the clock (a rehearsal's speed)
     assistant_wait: AssistantWait | None = None  # the host assistant waits for the teacher or the host
     renaming_off: bool = False  # the host assistant switched "Rename Themselves" off in the meeting
+    staff_only: bool = False  # a meeting of staff only: only signed-in staff are admitted, nobody judged as a pupil
 
     @classmethod
     def read(cls, controller: LiveController, *, time_scale: float = 1.0) -> LiveState:
@@ -106,6 +107,7 @@ class LiveState:
             time_scale=time_scale,
             assistant_wait=wait,
             renaming_off=controller.renaming_off,
+            staff_only=session.staff_only,
         )
 
     def seconds_until_lock(self, now: datetime) -> float | None:

@@ -2,7 +2,7 @@
 
 ``assembly`` is the federation's whole school (the protocol's 272 pupils: 195 at Laxey, 77 at
 Dhoon) arriving over a few minutes with every awkward case the live panel must handle; ``class``
-is one class of 30. Names are generated from a fixed seed, so every run and every test sees the
+is one class of 30; ``staff`` a meeting of staff only. Names are generated from a fixed seed, so every run and every test sees the
 same people. Each arrival carries the verdict the waiting-room classifier is expected to reach,
 as data, so tests elsewhere can compare.
 
@@ -159,7 +159,7 @@ class Scenario:
         return totals
 
     def meeting_id(self, state: ZoomState) -> int:
-        return state.assembly_meeting_id if self.meeting == "assembly" else state.class_meeting_id
+        return state.scenario_meetings()[self.meeting]
 
     def write_register_csv(self, path: Path) -> Path:
         """The consent register as a school MIS would export it (UTF-8 with BOM, as Excel saves it)."""
@@ -506,7 +506,44 @@ def class_meeting(*, seed: int = 30) -> Scenario:
     )
 
 
-SCENARIOS: dict[str, Callable[[], Scenario]] = {"assembly": assembly, "class": class_meeting}
+def staff_meeting() -> Scenario:
+    """A meeting of staff only (its topic says so): staff sign in to the school's Zoom account; a guest with the
+    link types a pupil's first name, someone types a teacher's name without signing in, a device never renamed.
+
+    Held to the staff-meeting profile, nobody is judged against the pupil register: the pupil's name is
+    nobody on the staff list, and only signed-in staff may be admitted without the teacher's click."""
+    pupils = assembly().register  # the school's register is loaded as for any session: it must not count here
+    amy = pupils[17]
+    return Scenario(
+        name="staff",
+        title="Staff meeting: end-of-term reports",
+        meeting="staff",
+        register=pupils,
+        staff=STAFF,
+        arrivals=_finish(
+            [
+                Arrival("host", 0.0, "Kirsty Christian", Verdict.STAFF, identity="staff-0", email=STAFF[0].email, note="the host"),
+                Arrival("s1", 5.0, "Joanne Kelly", Verdict.STAFF, identity="staff-1", email=STAFF[1].email, note="staff, signed in"),
+                Arrival(
+                    "s2", 12.0, "Peter Corlett (Dhoon)", Verdict.STAFF, identity="staff-2", email=STAFF[2].email,
+                    note="staff, signed in, school in brackets",
+                ),
+                Arrival("s4", 20.0, "Gareth's iPad", Verdict.STAFF, identity="staff-4", email=STAFF[4].email, note="staff, signed in on a device"),
+                Arrival(
+                    "guest", 28.0, amy.known_as, Verdict.NOT_ON_REGISTER, identity="guest",
+                    note="someone with the link types a pupil's first name: not a member of staff, and never a pupil here",
+                ),
+                Arrival(
+                    "claim", 36.0, "Sarah Kinrade", Verdict.STAFF, identity="claim",
+                    note="types a teacher's name without signing in: a claim, held for the teacher's click",
+                ),
+                Arrival("device", 44.0, "Galaxy A52", Verdict.NOT_ON_REGISTER, identity="device", note="a device name, never renamed"),
+            ]
+        ),
+    )
+
+
+SCENARIOS: dict[str, Callable[[], Scenario]] = {"assembly": assembly, "class": class_meeting, "staff": staff_meeting}
 
 
 # -- playing a scenario --------------------------------------------------------------------------

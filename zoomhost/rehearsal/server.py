@@ -1026,7 +1026,7 @@ class RehearsalServer:
                 "assistant_bridge": self.assistant_bridge_url,
                 "sdk_key": self.state.sdk_app[0],
                 "sdk_secret": self.state.sdk_app[1],
-                "meetings": {"assembly": self.state.assembly_meeting_id, "class": self.state.class_meeting_id},
+                "meetings": self.state.scenario_meetings(),
                 "host_email": self.state.users[self.state.host_id].email,
                 "school_domain": self.state.school_domain,
                 "assistant_email": self.state.users[self.state.assistant_user_id].email,

@@ -316,13 +316,30 @@ class ZoomState:
             settings=_meeting_settings(waiting_room=True, mute_upon_entry=True, join_before_host=False),
         )
         safe_meeting.settings.update(participant_video=False)
-        for meeting in (assembly, class_meeting, pmi_meeting, outsider_meeting, safe_meeting):
+        # A meeting of staff only (its topic says so): held to the staff-meeting profile. Not yet limited to
+        # signed-in staff, so the checklist has something to fix and anyone with the link reaches the waiting room.
+        staff_meeting = SimMeeting(
+            id=86203318471,
+            host_id=host.id,
+            topic="Staff meeting: end-of-term reports",
+            type=2,
+            start_time=today + timedelta(days=1, hours=6),
+            duration=30,
+            password="Rk4mW8zqT",
+            settings=_meeting_settings(waiting_room=True, mute_upon_entry=True, join_before_host=False),
+        )
+        for meeting in (assembly, class_meeting, pmi_meeting, outsider_meeting, safe_meeting, staff_meeting):
             self.meetings[meeting.id] = meeting
         self.assembly_meeting_id = assembly.id
         self.class_meeting_id = class_meeting.id
+        self.staff_meeting_id = staff_meeting.id
         self.pmi_meeting_id = pmi_meeting.id
 
     # -- basics --------------------------------------------------------------------------------
+    def scenario_meetings(self) -> dict[str, int]:
+        """Which of the account's meetings each kind of rehearsal plays in (``Scenario.meeting`` -> meeting id)."""
+        return {"assembly": self.assembly_meeting_id, "class": self.class_meeting_id, "staff": self.staff_meeting_id}
+
     def now(self) -> datetime:
         return self._clock()
 
@@ -695,6 +712,8 @@ class ZoomState:
             user = self.users.get(account_user_id) if account_user_id else None
             if account_user_id and user is None:
                 raise ValueError(f"no user {account_user_id!r} in the rehearsal account")
+            if settings.get("meeting_authentication") and not _may_sign_in(user, settings):
+                return None  # Zoom: only authenticated users (on the meeting's domains) can join this meeting
             if registrant_id:
                 if not any(r["registrant_id"] == registrant_id for r in meeting.registrants):
                     return None  # Zoom: this registration link is not valid for this meeting
@@ -1320,6 +1339,15 @@ def _same_kind(current: Any, value: Any) -> bool:
     if isinstance(current, int | float):
         return isinstance(value, int | float)
     return type(current) is type(value)
+
+
+def _may_sign_in(user: SimUser | None, settings: dict[str, Any]) -> bool:
+    """Whether someone signed in as ``user`` (None: not signed in) passes the meeting's authentication:
+    signed in, and where it names domains (``authentication_domains``), with an address on one of them."""
+    if user is None:
+        return False
+    domains = {d.strip().lower().lstrip("@") for d in str(settings.get("authentication_domains") or "").replace(";", ",").split(",") if d.strip()}
+    return not domains or user.email.rsplit("@", 1)[-1].lower() in domains
 
 
 def _meeting_settings(*, waiting_room: bool, mute_upon_entry: bool, join_before_host: bool, use_pmi: bool = False) -> dict[str, Any]:

@@ -16,7 +16,8 @@ import json
 import logging
 import os
 import re
-from dataclasses import asdict, dataclass, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -138,34 +139,57 @@ def settings_path() -> Path:
     return paths.config_dir() / "settings.json"
 
 
-def load_settings(*, env: bool = True) -> Settings:
+def load_settings(*, env: bool = True, school: SchoolLayer | None = None) -> Settings:
     """The settings file's values (a damaged value is dropped for its default, with a log line), then
-    the ``ZOOMHOST_*`` environment's (``env``; an unsafe address there raises UnsafeAddress)."""
-    found = _with_school(_from_file())
+    the ``ZOOMHOST_*`` environment's (``env``; an unsafe address there raises UnsafeAddress).
+
+    ``school``: the school's settings as already read (:func:`read_school_layer`); read afresh when left out."""
+    found = _with_school(_from_file(), school)
     return found.with_env() if env else found
 
 
-def school_layer() -> tuple[dict[str, object], frozenset[str], int | None]:
-    """The deployed school.json as settings values, the fields it locks, and its retention (the longest allowed).
+@dataclass(frozen=True)
+class SchoolLayer:
+    """The deployed school.json, read and checked once: its values as settings fields, the fields it locks, the
+    longest retention it allows, and (when a file is there but cannot be used) why not."""
+
+    path: Path
+    deployed: bool  # a file is there, used or not
+    problem: str = ""  # why a deployed file is not used; "" when it is (or there is none)
+    values: Mapping[str, object] = field(default_factory=dict)
+    locked: frozenset[str] = frozenset()
+    longest_retention: int | None = None
+
+
+def read_school_layer() -> SchoolLayer:
+    """Read and check the deployed school.json once; everything that needs the school's policy takes this.
 
     A school file that cannot be used is logged and left out (``zoomhost doctor`` and Settings say why).
     """
+    path = school_settings_path()
+    if not path.exists():
+        return SchoolLayer(path=path, deployed=False)
     try:
-        school = deployed_school_settings()
+        school = read_school_file(path)
     except SchoolSettingsError as err:
         log.warning("the school's settings file is not used: %s", err)
-        return {}, frozenset(), None
-    if school is None:
-        return {}, frozenset(), None
+        return SchoolLayer(path=path, deployed=True, problem=str(err))
     values = school.settings_values()
     rename = {"school_domains": "school_email_domain"}
     locked = frozenset(rename.get(key, key) for key in school.locked) & set(values)
-    return values, locked, school.session_retention_days
+    return SchoolLayer(path=path, deployed=True, values=values, locked=locked, longest_retention=school.session_retention_days)
 
 
-def _with_school(kept: dict[str, object]) -> Settings:
+def school_layer(layer: SchoolLayer | None = None) -> tuple[dict[str, object], frozenset[str], int | None]:
+    """The deployed school.json as settings values, the fields it locks, and its retention (the longest allowed):
+    ``layer`` as already read, else read now."""
+    layer = layer if layer is not None else read_school_layer()
+    return dict(layer.values), layer.locked, layer.longest_retention
+
+
+def _with_school(kept: dict[str, object], layer: SchoolLayer | None = None) -> Settings:
     """The school's values, then the teacher's own where policy allows (a locked key, a longer retention: the school's)."""
-    school, locked, longest = school_layer()
+    school, locked, longest = school_layer(layer)
     merged = {**school, **{k: v for k, v in kept.items() if k not in locked}}
     days = merged.get("session_retention_days")
     if longest is not None and isinstance(days, int) and days > longest:
@@ -211,11 +235,15 @@ def _unsafe(name: str, value: str) -> str | None:
     return None
 
 
-def save_settings(settings: Settings) -> None:
+def save_settings(settings: Settings, *, school: SchoolLayer | None = None) -> None:
+    """Write settings.json; ``school``: the school's settings as already read (read afresh when left out)."""
     path = settings_path()
-    school, _locked, _longest = school_layer()
+    school_values, _locked, _longest = school_layer(school)
     # A value the school's file gives is kept only when the teacher changed it: a later change to school.json still applies.
-    data = {"version": SETTINGS_VERSION, **{k: v for k, v in asdict(settings).items() if k not in school or school[k] != v}}
+    data = {
+        "version": SETTINGS_VERSION,
+        **{k: v for k, v in asdict(settings).items() if k not in school_values or school_values[k] != v},
+    }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
@@ -254,6 +282,7 @@ SCHOOL_KEYS: dict[str, str] = {
     "allowed_hosts": "the hosts whose meetings zoomhost may check, as emails or @domain; empty: anyone on the school's domains",
     "session_retention_days": "days a session journal is kept (1–365); teachers may shorten it, never lengthen it",
     "register_refresh_days": "days after which a consent register counts as out of date (1–365)",
+    "staff_meeting_words": "words in a meeting's topic that make it a meeting of staff only (the staff-meeting profile); empty: none",
     "api_base": "Zoom's API address (ZoomGov: https://api.zoomgov.com/v2)",
     "oauth_base": "Zoom's sign-in address (ZoomGov: https://zoomgov.com)",
     "ws_base": "Zoom's event WebSocket address (ZoomGov: wss://ws.zoomgov.com/ws)",
@@ -281,6 +310,7 @@ class SchoolSettings:
     allowed_hosts: tuple[str, ...] | None = None
     session_retention_days: int | None = None
     register_refresh_days: int | None = None
+    staff_meeting_words: tuple[str, ...] | None = None
     api_base: str | None = None
     oauth_base: str | None = None
     ws_base: str | None = None
@@ -296,8 +326,9 @@ class SchoolSettings:
         values.pop("account_id", None)
         if "school_domains" in values:
             values["school_email_domain"] = ", ".join(values.pop("school_domains"))
-        if "allowed_hosts" in values:
-            values["allowed_hosts"] = ", ".join(values["allowed_hosts"])
+        for key in ("allowed_hosts", "staff_meeting_words"):
+            if key in values:
+                values[key] = ", ".join(values[key])
         return values
 
 
@@ -384,10 +415,12 @@ def _check(key: str, value: object, source: str) -> Any:
         return text
     if key == "allowed_hosts":
         hosts = tuple(h.lower() for h in _texts(key, value, source))
-        bad = [h for h in hosts if not (_EMAIL.match(h) or (h.startswith("@") and _DOMAIN.match(h[1:])))]
+        bad = bad_host_entries(hosts)
         if bad:
             raise SchoolSettingsError(f"{source}: allowed_hosts must be emails or @domain ({', '.join(bad)}).")
         return hosts
+    if key == "staff_meeting_words":
+        return staff_meeting_words(value, source=f"{source}: staff_meeting_words")
     if key in ("session_retention_days", "register_refresh_days"):
         if type(value) is not int or not 1 <= value <= 365:
             raise SchoolSettingsError(f"{source}: {key} must be a whole number of days from 1 to 365.")
@@ -406,12 +439,44 @@ def _check(key: str, value: object, source: str) -> Any:
     raise SchoolSettingsError(f"{source}: zoomhost has no school setting called {key}.")  # pragma: no cover - SCHOOL_KEYS checked first
 
 
-def deployed_school_settings() -> SchoolSettings | None:
-    """The system-wide school.json, or None when there is none; SchoolSettingsError when it is unusable."""
-    path = school_settings_path()
-    if not path.exists():
-        return None
-    return read_school_file(path)
+def bad_host_entries(hosts: Iterable[str]) -> list[str]:
+    """The entries of an allowed-hosts list that are neither an email address nor @domain (the one check for
+    school.json and the Settings page alike)."""
+    return [h for h in hosts if not (_EMAIL.match(h) or (h.startswith("@") and _DOMAIN.match(h[1:])))]
+
+
+STAFF_WORDS_MAX = 20  # words a school may give
+_STAFF_WORD_MAX_LENGTH = 60
+
+
+def staff_meeting_words(value: object, *, source: str) -> tuple[str, ...]:
+    """The topic words that make a meeting one of staff only, checked (school.json and the Settings page alike): a
+    list of text or one text separated by commas or semicolons; each a word or phrase of letters or digits. An
+    empty list is allowed: no meeting is a staff meeting by its topic. SchoolSettingsError when it cannot be used."""
+    if isinstance(value, str):
+        items: object = re.split(r"[,;]", value)
+    else:
+        items = value
+    if not isinstance(items, list):
+        raise SchoolSettingsError(f"{source} must be a list of words, such as [\"staff meeting\", \"INSET\"].")
+    words: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise SchoolSettingsError(f"{source} must be a list of words, not {type(item).__name__}.")
+        word = " ".join(item.split())
+        if not word:
+            continue
+        if len(word) > _STAFF_WORD_MAX_LENGTH or any(ord(c) < 32 for c in item) or not any(c.isalnum() for c in word):
+            raise SchoolSettingsError(
+                f"{source}: “{word[:40]}” is not a word or phrase of a meeting's topic "
+                f"(letters or digits, at most {_STAFF_WORD_MAX_LENGTH} characters)."
+            )
+        if any(c in word for c in ",;"):
+            raise SchoolSettingsError(f"{source}: “{word[:40]}” holds a comma or semicolon; give each word as its own item.")
+        words.append(word)
+    if len(words) > STAFF_WORDS_MAX:
+        raise SchoolSettingsError(f"{source} gives {len(words)} words; at most {STAFF_WORDS_MAX}.")
+    return tuple(words)
 
 
 def host_allowed(host: str, allowed: str) -> bool:

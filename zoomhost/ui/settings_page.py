@@ -38,11 +38,10 @@ from zoomhost.app.signin import (
     credentials_kept,
     own_sign_in_summary,
     run_connection_test,
-    save_and_reconnect,
+    save_typed_settings,
     settings_as_typed,
     sign_in,
 )
-from zoomhost.core.errors import ZoomhostError
 from zoomhost.ui.text import heading, one_line, plain_label
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, MessagePanel, action_button, run_task, status_icon
 
@@ -137,10 +136,17 @@ class SettingsPage(QWidget):
 
         account = QGroupBox("The school's Zoom account", body)
         form = QFormLayout(account)
-        for name in ("host_email", "school_email_domain", "subscription_id", "allowed_hosts", "session_retention_days"):
+        for name in (
+            "host_email", "school_email_domain", "subscription_id", "allowed_hosts", "session_retention_days", "staff_meeting_words"
+        ):
             self._plain_row(form, name, account)
         self.fields["session_retention_days"].setToolTip(
             "Session journals older than this are deleted by themselves (1 to 365 days; the school's settings may set the longest)."
+        )
+        self.fields["staff_meeting_words"].setToolTip(
+            "A meeting whose topic holds one of these words or phrases (separated by commas) is a meeting of staff only: "
+            "the checklist, the audit and the Live panel hold it to the staff-meeting profile (a Zoom sign-in on the "
+            "school's domains, nobody checked against the pupil register). Empty: none, unless chosen on the Checklist page."
         )
         self.school_button = action_button(
             "&Import school settings…", tooltip="Read the school.json your IT lead gave you (it holds no secrets)", parent=account
@@ -278,13 +284,11 @@ class SettingsPage(QWidget):
         return settings_as_typed(self.services.settings, typed, own_sign_in=not self.s2s_radio.isChecked())
 
     def save(self) -> None:
-        """Secrets to the keyring, the rest to settings.json, then reconnect with them."""
+        """Check what was typed against the school's settings (read once, off the GUI thread), then secrets to
+        the keyring, the rest to settings.json, and reconnect with them; a mistake is said and nothing is kept."""
         self.messages.clear()
-        try:
-            settings = self.typed_settings()
-        except ZoomhostError as err:
-            self.messages.show_error(err, doing="saving the settings")
-            return
+        typed = {name: self.fields[name].text() for name in PLAIN_FIELDS}
+        own_sign_in = not self.s2s_radio.isChecked()
         secrets = {name: self.fields[name].text().strip() for name in KEYRING_FIELDS if self.fields[name].text().strip()}
         services = self.services
 
@@ -301,7 +305,7 @@ class SettingsPage(QWidget):
         run_task(
             self,
             self.runner,
-            lambda: save_and_reconnect(services, settings, secrets=secrets),
+            lambda: save_typed_settings(services, typed, own_sign_in=own_sign_in, secrets=secrets),
             doing="saving the settings",
             busy=self.busy,
             messages=self.messages,

@@ -213,6 +213,7 @@ class LivePage(QWidget):
             locked=state is not None and state.locked,
             running=running,
             links_in_use=state is not None and state.links_in_use,
+            staff_only=state is not None and state.staff_only,
         )
         self.controls.show_state(state, selected=self.selected() if running else None, running=running, now=utc_now())
         self.picker.set_startable(not running and not self._starting)

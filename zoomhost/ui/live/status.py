@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from zoomhost.app.session import LiveState
+from zoomhost.app.session import STAFF_SESSION_WORDS, LiveState
 from zoomhost.ui.text import plain_label
 from zoomhost.ui.widgets import FlowLayout, action_button, status_icon
 
@@ -31,11 +31,26 @@ AUTOPILOT_ON_LINKS = (
     "Autopilot ON – admitting pupils who come through their family's own link and signed-in staff as they arrive; "
     "stops at lock"
 )
+AUTOPILOT_ON_STAFF = (
+    "Autopilot ON – a meeting of staff only: admitting staff signed in on the school's domains as they arrive; "
+    "stops at lock"
+)
+STAFF_MEETING = STAFF_SESSION_WORDS
 AUTOPILOT_LOCKED = "Autopilot ON – the meeting is locked, so nobody more is admitted automatically"
 
 
-def admission_words(links_in_use: bool) -> tuple[str, str, str]:
-    """(indicator text, icon key, explanation) for how Admit all and the autopilot admit pupils."""
+def admission_words(links_in_use: bool, *, staff_only: bool = False) -> tuple[str, str, str]:
+    """(indicator text, icon key, explanation) for how Admit all and the autopilot admit pupils (or, in a
+    meeting of staff only, that they admit signed-in staff and nobody else)."""
+    if staff_only:
+        return (
+            STAFF_MEETING,
+            "pass",
+            "This meeting is held to the staff-meeting profile (its topic, or your choice on the Checklist page): "
+            "nobody is checked against the pupil register, and Admit all and the autopilot admit only staff signed "
+            "in to Zoom as an address on the staff list or a user of the school's account. Anyone else waits for "
+            "your click, with the reason.",
+        )
     if links_in_use:
         return (
             "Admission: by family link",
@@ -164,7 +179,8 @@ class StatusRow(QWidget):
         self.autopilot_button.setText("A&utopilot: ON" if on else "A&utopilot: off")
         if state is not None:  # before any session it keeps its tooltip's words
             said = (
-                "On: consented pupils and signed-in staff are admitted as they arrive"
+                ("On: signed-in staff are admitted as they arrive" if state.staff_only else
+                 "On: consented pupils and signed-in staff are admitted as they arrive")
                 if on
                 else "Off: nobody is admitted without your click"
             )
@@ -182,7 +198,7 @@ class StatusRow(QWidget):
             self.renaming_label.setAccessibleDescription(self.renaming_label.toolTip())
         if state is None or not running:
             return None
-        self._show_admission(state.links_in_use)
+        self._show_admission(state.links_in_use, staff_only=state.staff_only)
         text, icon, why = channel_words(state.channel, rehearsal=state.rehearsal, assistant_waiting=state.assistant_wait is not None)
         if text == self._channel_shown:
             return None
@@ -209,8 +225,8 @@ class StatusRow(QWidget):
             label.setText(text)
             label.setAccessibleName(text)
 
-    def _show_admission(self, links_in_use: bool) -> None:
-        text, icon, why = admission_words(links_in_use)
+    def _show_admission(self, links_in_use: bool, *, staff_only: bool = False) -> None:
+        text, icon, why = admission_words(links_in_use, staff_only=staff_only)
         if text == self._admission_shown:
             return
         self._admission_shown = text
@@ -290,8 +306,10 @@ class AutopilotStrip(QLabel):
         self.setAccessibleName("Autopilot is on")
         self.hide()
 
-    def show_state(self, *, on: bool, locked: bool, running: bool, links_in_use: bool = False) -> None:
-        words = AUTOPILOT_LOCKED if locked else AUTOPILOT_ON_LINKS if links_in_use else AUTOPILOT_ON
+    def show_state(self, *, on: bool, locked: bool, running: bool, links_in_use: bool = False, staff_only: bool = False) -> None:
+        words = (
+            AUTOPILOT_LOCKED if locked else AUTOPILOT_ON_STAFF if staff_only else AUTOPILOT_ON_LINKS if links_in_use else AUTOPILOT_ON
+        )
         if self.text() != words:
             self.setText(words)
             self.setAccessibleDescription(words)
