@@ -21,7 +21,7 @@ from zoomhost.core.start_checks import (
     TimerStage,
     TimerWatch,
 )
-from zoomhost.core.summary import SessionSummary
+from zoomhost.core.summary import SessionSummary, admission_lines
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_ticks_go_into_the_journal_and_the_summary_shows_who_confirmed_them(sess
     _class_in(session)
     checklist = StartChecklist(session=session)
     assert not checklist.complete
-    assert [c.id for c in checklist.outstanding()] == list(StartCheckId)
+    assert [c.id for c in checklist.outstanding()] == [c.id for c in START_CHECKS]
 
     changes = checklist.confirm(StartCheckId.CHAT_CLOSED)
     assert [c.kind for c in changes] == [JournalKind.MANUAL_STEP_CONFIRMED]
@@ -189,3 +189,30 @@ def test_a_plan_longer_than_the_protocol_is_flagged_and_nonsense_is_refused() ->
         SessionTimer(started_at=T0.replace(tzinfo=None))
     with pytest.raises(ValueError):
         SessionTimer(started_at=T0, planned_minutes=0)
+
+
+def test_a_staff_meeting_asks_for_a_private_space_not_an_adult_with_each_pupil(clock: Clock) -> None:
+    """The risk assessment's staff-only row: each colleague somewhere private. A staff meeting has no pupils to see
+    an adult with, so its checklist neither shows nor takes that tick."""
+    journal = session_journals().create(meeting_id=MEETING, topic="Staff briefing", planned_minutes=30, started_at=T0, rehearsal=True)
+    staff = LiveSession(journal=journal, classify=classify, clock=clock, links_in_use=False, staff_only=True)
+    checklist = StartChecklist(session=staff)
+    assert [s.check.id for s in checklist.states()] == [StartCheckId.PRIVATE_SPACE]
+    assert checklist.states()[0].check.protocol_line in protocol.PROTOCOL_TEXT
+    with pytest.raises(StartCheckError, match="not one of this session's checks"):
+        checklist.confirm(StartCheckId.ADULT_PRESENT)
+    checklist.confirm(StartCheckId.PRIVATE_SPACE)
+    assert checklist.complete
+    # read back from the journal, as after a restart
+    again = StartChecklist(session=LiveSession(journal=session_journals().open(journal.session_id), classify=classify, clock=clock))
+    assert again.complete and [s.check.id for s in again.states()] == [StartCheckId.PRIVATE_SPACE]
+    summary = SessionSummary.from_journal(journal)
+    assert summary.counts["admission"] == "staff_only"
+    assert any(line.startswith("This was a meeting of staff only") for line in admission_lines(summary.counts))
+
+
+def test_a_class_is_not_asked_for_the_staff_meetings_check(session: LiveSession) -> None:
+    checklist = StartChecklist(session=session)
+    assert StartCheckId.PRIVATE_SPACE not in [s.check.id for s in checklist.states()]
+    with pytest.raises(StartCheckError):
+        checklist.confirm(StartCheckId.PRIVATE_SPACE)

@@ -20,7 +20,7 @@ from zoomhost.core.control import Capability
 from zoomhost.core.journal import Actor, JournalKind
 from zoomhost.core.preflight import RULES, STAFF_RULES
 from zoomhost.core.session import AlarmKind
-from zoomhost.core.start_checks import START_CHECKS, StartCheckId
+from zoomhost.core.start_checks import START_CHECKS, STAFF_START_CHECKS, StartCheckId
 
 REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "docs" / "protocol-traceability.md"
@@ -135,7 +135,7 @@ def test_only_known_kinds_of_reference_are_used() -> None:
 def test_every_rule_and_start_check_traces_back_to_a_line() -> None:
     named = {(k, name) for row in _rows() for k, name in row.references}
     assert [r.id for r in (*RULES, *STAFF_RULES) if ("rule", r.id) not in named] == []
-    assert [c.id.value for c in START_CHECKS if ("start_check", c.id.value) not in named] == []
+    assert [c.id.value for c in (*START_CHECKS, *STAFF_START_CHECKS) if ("start_check", c.id.value) not in named] == []
 
 
 def test_lines_software_cannot_enforce_are_marked() -> None:
@@ -156,5 +156,5 @@ def test_every_quoted_line_is_the_schools_own_words() -> None:
     assert len(set(protocol.ALL_LINES)) == len(protocol.ALL_LINES)
     for candidate in RULES:
         assert candidate.protocol_line in protocol.PROTOCOL_TEXT, candidate.id
-    for check in START_CHECKS:
+    for check in (*START_CHECKS, *STAFF_START_CHECKS):
         assert check.protocol_line in protocol.ALL_LINES, check.id

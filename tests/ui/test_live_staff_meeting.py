@@ -19,6 +19,7 @@ from zoomhost.app.session import STAFF_SESSION_WORDS
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.models import Evidence, Verdict
 from zoomhost.core.session import ParticipantState
+from zoomhost.core.start_checks import StartCheckId
 from zoomhost.rehearsal.scenarios import staff_meeting
 from zoomhost.ui.live.status import AUTOPILOT_ON_STAFF
 
@@ -58,6 +59,16 @@ def test_a_staff_meeting_admits_signed_in_staff_and_never_a_pupils_name(qtbot, l
         assert row.state is ParticipantState.WAITING, f"{name} was admitted by Admit all"
     notes = [e.detail for e in journal_entries(page) if e.kind is JournalKind.NOTE and e.detail.get("note") == "admission"]
     assert notes and notes[-1].get("staff_only") is True  # journaled: the summary and a picked-up session know it
+
+    # The start-of-session checks are the staff meeting's: a private space, not an adult with each pupil.
+    boxes = page.start_checks.boxes
+    qtbot.waitUntil(lambda: page.start_checks.view is not None and page.start_checks.isVisible(), timeout=SCENARIO_WAIT_MS)
+    assert boxes[StartCheckId.PRIVATE_SPACE].isVisibleTo(page) and not boxes[StartCheckId.ADULT_PRESENT].isVisibleTo(page)
+    assert not page.start_checks.pupils_button.isVisibleTo(page)
+    boxes[StartCheckId.PRIVATE_SPACE].click()
+    qtbot.waitUntil(lambda: "Confirmed by you" in boxes[StartCheckId.PRIVATE_SPACE].toolTip(), timeout=SCENARIO_WAIT_MS)
+    steps = [e.detail.get("step") for e in journal_entries(page) if e.kind is JournalKind.MANUAL_STEP_CONFIRMED]
+    assert "Start check: every member of staff is in a private space" in steps
 
     page.autopilot_strip.show_state(on=True, locked=False, running=True, staff_only=True)
     assert page.autopilot_strip.text() == AUTOPILOT_ON_STAFF

@@ -49,6 +49,7 @@ class StartCheckId(StrEnum):
     ADULT_PRESENT = "adult_present"
     CHAT_CLOSED = "chat_closed"
     NO_SCREEN_SHARING = "no_screen_sharing"
+    PRIVATE_SPACE = "private_space"  # a meeting of staff only
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +91,27 @@ START_CHECKS: tuple[StartCheck, ...] = (
 )
 
 
+#: A meeting of staff only (``core.profiles``) has no pupils to see an adult with, and staff may chat
+#: and share; the risk assessment asks instead that each of them is somewhere private.
+STAFF_START_CHECKS: tuple[StartCheck, ...] = (
+    StartCheck(
+        id=StartCheckId.PRIVATE_SPACE,
+        title="Everyone is in a private space",
+        protocol_line=_quoted("Staff to join conference in a private space out of ear shot of non-Federation staff"),
+        how="Ask each colleague to say they are somewhere private, out of earshot of anyone who is not Federation staff.",
+        step=f"{_PREFIX}every member of staff is in a private space",
+    ),
+)
+
+
+def start_checks_for(*, staff_only: bool) -> tuple[StartCheck, ...]:
+    """The checks a session asks for: the staff meeting's, or a class's and an assembly's."""
+    return STAFF_START_CHECKS if staff_only else START_CHECKS
+
+
 def start_check(check_id: StartCheckId | str) -> StartCheck:
     wanted = StartCheckId(check_id)
-    return next(check for check in START_CHECKS if check.id is wanted)
+    return next(check for check in (*START_CHECKS, *STAFF_START_CHECKS) if check.id is wanted)
 
 
 def _adult_step_for(label: str) -> str:
@@ -133,6 +152,11 @@ class StartChecklist:
         self._session = session
         self._limit = per_pupil_limit
 
+    @property
+    def checks(self) -> tuple[StartCheck, ...]:
+        """This session's checks (the journal's admission note says whether it is a meeting of staff only)."""
+        return start_checks_for(staff_only=self._session.staff_only)
+
     # -- what the page shows -------------------------------------------------------------
 
     def pupils_present(self) -> list[Arrival]:
@@ -151,10 +175,16 @@ class StartChecklist:
     def states(self) -> list[CheckState]:
         """Every item's state, read from the journal (so it is the same after a restart)."""
         entries = self._session.journal.entries()
-        return [self._state(check, entries) for check in START_CHECKS]
+        return [self._state(check, entries) for check in self.checks]
 
     def state(self, check_id: StartCheckId | str) -> CheckState:
-        return self._state(start_check(check_id), self._session.journal.entries())
+        return self._state(self._check(check_id), self._session.journal.entries())
+
+    def _check(self, check_id: StartCheckId | str) -> StartCheck:
+        check = start_check(check_id)
+        if check not in self.checks:
+            raise StartCheckError(f"“{check.title}” is not one of this session's checks.")
+        return check
 
     @property
     def complete(self) -> bool:
@@ -167,7 +197,7 @@ class StartChecklist:
 
     def confirm(self, check_id: StartCheckId | str, *, actor: str = Actor.TEACHER) -> list[SessionChange]:
         """Tick an item (for the adult check: confirmed for every pupil in the meeting)."""
-        check = start_check(check_id)
+        check = self._check(check_id)
         if self.state(check.id).done:
             return []
         step = check.step
@@ -183,6 +213,7 @@ class StartChecklist:
 
     def confirm_adult_with(self, participant_id: str, *, actor: str = Actor.TEACHER) -> list[SessionChange]:
         """Tick one pupil in a small class. ``ValueError`` when that person is not a pupil in the meeting."""
+        self._check(StartCheckId.ADULT_PRESENT)
         row = next((r for r in self.pupils_present() if r.participant_id == participant_id), None)
         if row is None or row.pupil_label is None:
             raise StartCheckError("Only a consented pupil who is in the meeting can be confirmed.")

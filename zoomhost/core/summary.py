@@ -450,6 +450,10 @@ ADMISSION_WORDS = {
         "This meeting had no registration: pupils were admitted by the name they typed, which anyone with the link "
         "can type (the weaker way)."
     ),
+    "staff_only": (
+        "This was a meeting of staff only: nobody was judged against the pupil register, and only staff signed in "
+        "to Zoom on the school's domains were admitted automatically."
+    ),
 }
 
 
@@ -572,6 +576,7 @@ class _Builder:
         self.stream_gaps = 0
         self.named: set[str] = set()  # participants the summary shows by the name they typed
         self.links_in_use: bool | None = None
+        self.staff_only = False
         self.admitting: dict[str, tuple[str, str]] = {}  # participant -> (command name, actor) of the last admission asked
 
     def build(self, **heading: Any) -> SessionSummary:
@@ -609,7 +614,12 @@ class _Builder:
             "by_verdict": {verdict.value: verdicts.get(verdict.value, 0) for verdict in Verdict},
             "admitted_by": {way: admitted_by.get(way, 0) for way in ADMITTED_BY_WORDS},
             "forwarded_links": sum(1 for person in self.people.values() if person.link_in_use),
-            "admission": "by_link" if self.links_in_use else "by_name" if self.links_in_use is not None else None,
+            "admission": (
+                "staff_only" if self.staff_only
+                else "by_link" if self.links_in_use
+                else "by_name" if self.links_in_use is not None
+                else None
+            ),
         }
         started = heading.pop("started_at")
         return SessionSummary(
@@ -755,6 +765,7 @@ class _Builder:
             self.seen.setdefault(key, (entry.at, entry.actor))
         elif kind is JournalKind.NOTE and entry.detail.get("note") == SessionNote.ADMISSION:
             self.links_in_use = bool(entry.detail.get("links"))
+            self.staff_only = bool(entry.detail.get("staff_only"))
         elif (panic := panic_command_id(entry)) is not None:
             self.panic_ids.add(panic)
         if kind in (JournalKind.SESSION_STARTED, JournalKind.SESSION_ENDED):

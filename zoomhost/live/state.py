@@ -220,8 +220,9 @@ class StartChecksView:
         present = tuple((row.participant_id, row.pupil_label or "") for row in checklist.pupils_present())
         return cls(states=tuple(checklist.states()), per_pupil=checklist.per_pupil_offered, pupils=present)
 
-    def state(self, check_id: StartCheckId) -> CheckState:
-        return next(state for state in self.states if state.check.id is check_id)
+    def state(self, check_id: StartCheckId) -> CheckState | None:
+        """The check's state, or None when this session does not ask for it (a staff meeting's adult check)."""
+        return next((state for state in self.states if state.check.id is check_id), None)
 
     def moved_by(self, update: LiveUpdate) -> bool:
         """Whether a batch can change the checks: a step confirmed, chat or sharing closed by the assistant,
@@ -229,7 +230,8 @@ class StartChecksView:
         the journal: not after every one of an assembly's arrivals."""
         if any(not isinstance(c, Arrival) and c.kind in _CHECK_KINDS for c in update.changes):
             return True
-        if self.state(StartCheckId.ADULT_PRESENT).done:
+        adult = self.state(StartCheckId.ADULT_PRESENT)
+        if adult is None or adult.done:
             return False
         present = update.state.pupils_present
         return present != len(self.pupils) and (present <= PER_PUPIL_LIMIT or self.per_pupil)

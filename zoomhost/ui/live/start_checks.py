@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from zoomhost.app.session import StartChecksView
 from zoomhost.core.start_checks import (
     START_CHECKS,
+    STAFF_START_CHECKS,
     StartCheckId,
     TimerReading,
     TimerStage,
@@ -33,11 +34,13 @@ CHECK_WORDS = {
     StartCheckId.ADULT_PRESENT: "Adult with each pupil: confirmed for all",
     StartCheckId.CHAT_CLOSED: "Chat closed",
     StartCheckId.NO_SCREEN_SHARING: "No screen sharing",
+    StartCheckId.PRIVATE_SPACE: "Everyone in a private space",
 }
 SHORT_WORDS = {
     StartCheckId.ADULT_PRESENT: "Adult with each pupil",
     StartCheckId.CHAT_CLOSED: "Chat closed",
     StartCheckId.NO_SCREEN_SHARING: "No sharing",
+    StartCheckId.PRIVATE_SPACE: "Private space",
 }
 
 
@@ -57,11 +60,12 @@ class StartChecksPanel(QGroupBox):
         row = FlowLayout(self, spacing=12)
         row.setContentsMargins(8, 2, 8, 2)
         self.boxes: dict[StartCheckId, QCheckBox] = {}
-        for check in START_CHECKS:
+        for check in (*START_CHECKS, *STAFF_START_CHECKS):  # the session's own are shown (``show_view``)
             box = QCheckBox(CHECK_WORDS[check.id], self)
             box.setAccessibleName(check.title)
             box.clicked.connect(lambda on, key=check.id: self._ticked(key, on))
             self.boxes[check.id] = box
+            box.setVisible(check in START_CHECKS)
             row.addWidget(box)
             if check.id is StartCheckId.ADULT_PRESENT:
                 self.pupils_button = QToolButton(self)
@@ -105,7 +109,8 @@ class StartChecksPanel(QGroupBox):
         self.confirm_pupil_requested.emit(participant_id)
 
     def _done(self, check_id: StartCheckId) -> bool:
-        return self.view is not None and self.view.state(check_id).done
+        state = self.view.state(check_id) if self.view is not None else None
+        return state is not None and state.done
 
     def settle(self, key: str) -> None:
         """A confirmation came back (done or refused): the journal's state decides the box again."""
@@ -115,6 +120,9 @@ class StartChecksPanel(QGroupBox):
 
     def show_view(self, view: StartChecksView, *, running: bool = True) -> None:
         self.view = view
+        asked = {state.check.id for state in view.states}
+        for check_id, box in self.boxes.items():
+            box.setVisible(check_id in asked)
         for state in view.states:
             check = state.check
             box = self.boxes[check.id]
@@ -135,7 +143,7 @@ class StartChecksPanel(QGroupBox):
 
     def _show_pupils(self, view: StartChecksView, *, running: bool) -> None:
         adult = view.state(StartCheckId.ADULT_PRESENT)
-        offered = view.per_pupil and not adult.done
+        offered = adult is not None and view.per_pupil and not adult.done
         self.pupils_button.setVisible(offered)
         if not offered:
             return
