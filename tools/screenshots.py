@@ -5,7 +5,9 @@ main window in rehearsal mode at a fixed size, imports the practice register thr
 Register page's preview, runs the pre-meeting checklist on the assembly, plays part of the
 assembly scenario at high speed on the Live panel (admitting everyone consented, with the
 alarms the scenario raises still on the banner), ends the meeting with the panic key and
-shows its summary. Each page is saved as a PNG: settings, register, checklist, live, summary.
+shows its summary. Each page is saved as a PNG: settings, register, checklist, live, summary; and
+the audit of the whole (rehearsal) account with its report's first page (drawn with poppler's
+``pdftoppm`` where it is installed).
 Everything runs in a throw-away zoomhost home, so a teacher's own register and sessions are
 never touched.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 WINDOW_SIZE = (1366, 768)  # full width on the commonest school laptop
 SPEED = 30.0  # the assembly's five minutes of arrivals in about ten seconds
-PAGES = ("settings", "register", "checklist", "live", "summary")
+PAGES = ("settings", "register", "checklist", "audit", "audit-report", "live", "summary")
 
 
 class ScreenshotError(RuntimeError):
@@ -110,6 +113,30 @@ def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
         checklist.check_button.click()
         _wait(lambda: checklist.model.rowCount() > 0 and not checklist.busy.busy, what="the checklist")
         save("checklist")
+
+        # Audit: every host and meeting of the account, worst first, and the report's first page.
+        audit = checklist.open_audit()
+        audit.resize(*size)
+        _wait(lambda: audit.isVisible(), what="the audit window")
+        audit.run_button.click()
+        _wait(lambda: audit.audit is not None and not audit.busy.busy, what="the audit")
+        audit.meetings_table.selectRow(0)
+        _pause(300)
+        path = out / "audit.png"
+        if not audit.grab().save(str(path)):
+            raise ScreenshotError(f"could not write {path}")
+        shots["audit"] = path
+        report = Path(tempfile.mkdtemp(prefix="zoomhost-audit-")) / "audit.pdf"
+        audit.save(report)
+        _wait(lambda: report.exists() and not audit.busy.busy, what="the audit report")
+        if shutil.which("pdftoppm"):
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(report), str(out / "audit-report")],
+                check=True,
+            )
+            shots["audit-report"] = out / "audit-report.png"
+        shutil.rmtree(report.parent, ignore_errors=True)
+        audit.close()
 
         # Live: part of the assembly, everyone consented admitted, alarms on the banner.
         window.show_page("live")
