@@ -192,3 +192,14 @@ def run_probe(mode: str, *options: str, timeout: float = 240.0) -> tuple[float, 
     if not lines:
         raise RuntimeError(f"gui_probe {mode} printed no result (exit {done.returncode}): {done.stderr[-2000:]}")
     return launched, json.loads(lines[-1])
+
+
+def compiled_as_installed() -> None:
+    """Compile zoomhost's modules to bytecode, as ``pip install`` and the desktop bundle do, so a launch
+    measures the installed app rather than Python compiling a source tree (``PYTHONDONTWRITEBYTECODE``
+    would make it compile every module at every start). Up-to-date files are left as they are."""
+    import compileall
+
+    import zoomhost
+
+    compileall.compile_dir(Path(zoomhost.__file__).parent, quiet=1)

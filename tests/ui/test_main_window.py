@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -105,3 +106,42 @@ def test_the_window_paints_before_any_other_page_or_its_libraries_is_loaded(tmp_
     assert (kind, loaded) == ("RehearsalZoomProcess", "[]")
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", int(port)), timeout=5)
+
+
+def test_the_first_frame_is_painted_before_the_io_thread_the_keyring_or_zoom_start(tmp_path) -> None:
+    """The window says "Connecting…" in its first frame, painted before the I/O thread (and asyncio), the
+    keyring, the Zoom client or the rehearsal Zoom start; then the register is read and Zoom connected by themselves."""
+    probe = (
+        "import json, sys, threading, time\n"
+        "from PySide6.QtCore import QEvent, QObject\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(['zoomhost'])\n"
+        "from zoomhost.app.services import build_services\n"
+        "from zoomhost.ui.main import build_main_window\n"
+        "services = build_services()\n"
+        "window = build_main_window(services)\n"
+        "seen = {}\n"
+        "class FirstPaint(QObject):\n"
+        "    def eventFilter(self, watched, event):\n"
+        "        if not seen and event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:\n"
+        "            seen.update(threads=sorted(t.name for t in threading.enumerate()), status=window.statusBar().currentMessage(),\n"
+        "                        loaded=sorted(m for m in ('asyncio', 'keyring', 'httpx', 'zoomhost.zoom.client') if m in sys.modules))\n"
+        "        return False\n"
+        "watch = FirstPaint(); app.installEventFilter(watch)\n"
+        "window.show()\n"
+        "register = window.page('register')\n"
+        "deadline = time.monotonic() + 60\n"
+        "while time.monotonic() < deadline and not ('rehearsal' in window.statusBar().currentMessage()\n"
+        "                                            and register.summary.text().startswith('No register')):\n"
+        "    app.processEvents(); time.sleep(0.01)\n"
+        "print(json.dumps(dict(first=seen, status=window.statusBar().currentMessage(), register=register.summary.text())))\n"
+        "window.close(); services.close()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZOOMHOST_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True, env=env)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    first = seen["first"]
+    assert first["status"] == "Connecting…", out.stderr[-2000:]
+    assert first["threads"] == ["MainThread"] and first["loaded"] == []
+    assert "No Zoom credentials are set" in seen["status"]  # then the keyring was asked and the rehearsal opened
+    assert seen["register"].startswith("No register imported yet")

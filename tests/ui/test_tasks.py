@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import warnings
 
 import pytest
@@ -42,3 +43,52 @@ def test_work_submitted_after_stop_is_dropped_without_an_error(qtbot) -> None:
             runner.submit(work())
     qtbot.wait(50)
     assert started == []
+
+
+def test_work_held_until_the_first_paint_then_runs_in_the_order_asked(qtbot) -> None:
+    """The window holds its I/O thread until its first frame: nothing runs (the thread is not even started),
+    then everything asked for runs, in order, and a caller that must wait for a result is never stuck."""
+    parent = QObject()
+    runner = AsyncRunner(name="test-held")
+    runner.hold()
+    ran: list[str] = []
+
+    async def step(name: str) -> str:
+        ran.append(name)
+        return name
+
+    try:
+        got: list[str] = []
+        Task(parent, runner, lambda: step("register")).success(got.append).start()
+        Task(parent, runner, lambda: step("connect")).success(got.append).start()
+        qtbot.wait(100)
+        assert ran == [] and not any(t.name == "test-held" for t in threading.enumerate())
+        runner.release()
+        qtbot.waitUntil(lambda: got == ["register", "connect"], timeout=5000)
+        assert ran == ["register", "connect"]
+    finally:
+        runner.stop()
+
+    waiting = AsyncRunner(name="test-held-wait")
+    waiting.hold()
+    try:
+        assert waiting.submit(step("asked for")).result(10) == "asked for"  # waiting for it lets the runner go
+    finally:
+        waiting.stop()
+
+
+def test_work_still_held_when_the_runner_stops_is_cancelled_without_running(qtbot) -> None:
+    runner = AsyncRunner(name="test-held-stop")
+    runner.hold()
+    ran: list[str] = []
+
+    async def work() -> None:
+        ran.append("ran")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a coroutine left un-awaited would warn
+        future = runner.submit(work())
+        runner.stop()
+        assert future.cancelled()
+        runner.release()
+    assert ran == []

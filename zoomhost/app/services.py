@@ -19,7 +19,6 @@ the summary page's template (:func:`summary_template`) and the incident report's
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import functools
 import logging
@@ -133,6 +132,8 @@ class Services:
 
     async def connected(self) -> Connection:
         """Await the connection from a coroutine on the I/O loop (starting it if nobody has)."""
+        import asyncio  # loaded with the I/O thread, never before the window's first paint
+
         return await asyncio.wrap_future(self.connect())
 
     def reconnect(self) -> concurrent.futures.Future[Connection]:
@@ -145,6 +146,8 @@ class Services:
             return self._connection
 
     async def _replace(self, old: concurrent.futures.Future[Connection] | None) -> Connection:
+        import asyncio
+
         if old is not None:
             await _close_when_done(old)
         return await asyncio.get_running_loop().run_in_executor(None, self._open)
@@ -341,6 +344,8 @@ async def _warm(auth: ZoomAuth) -> None:
 
 
 async def _close_when_done(pending: concurrent.futures.Future[Connection]) -> None:
+    import asyncio
+
     try:
         connection = await asyncio.wrap_future(pending)
     except Exception:  # noqa: BLE001 - it never connected: nothing to close

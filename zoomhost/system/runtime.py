@@ -6,12 +6,14 @@ Qt signals (zoomhost/ui/tasks.py). The headless rehearsal and the CLI use the sa
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # asyncio (with ssl, sockets and subprocesses) loads with the I/O thread, not with the window
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -22,52 +24,119 @@ class RunnerStopped(RuntimeError):
     """Work was submitted after the I/O thread stopped (the app is closing)."""
 
 
+class _Held(concurrent.futures.Future):  # type: ignore[type-arg]
+    """Work submitted while the runner is held: whoever waits for its result lets the runner go first."""
+
+    def __init__(self, runner: AsyncRunner) -> None:
+        super().__init__()
+        self._runner = runner
+
+    def result(self, timeout: float | None = None) -> Any:
+        self._runner.release()
+        return super().result(timeout)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        self._runner.release()
+        return super().exception(timeout)
+
+
 class AsyncRunner:
-    """Owns an event loop running in a daemon thread until ``stop()``."""
+    """Owns an event loop running in a daemon thread until ``stop()``.
+
+    The thread (and asyncio) start with the first work submitted, not when the runner is made. While
+    ``hold()`` is in force (the window until its first paint) work waits, and starts at ``release()``
+    or as soon as anybody waits for its result."""
 
     def __init__(self, *, name: str = "zoomhost-io") -> None:
-        self._loop = asyncio.new_event_loop()
+        self._name = name
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._stopping = False
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-        self._ready.wait()
+        self._held: list[tuple[Awaitable[Any], _Held]] | None = None
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        return self._loop
+        return self._started()
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.call_soon(self._ready.set)
-        self._loop.run_forever()
-        pending = asyncio.all_tasks(self._loop)
+    def _started(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                import asyncio
+
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+                thread = threading.Thread(target=self._run, args=(loop, ready), name=self._name, daemon=True)
+                thread.start()
+                ready.wait()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    @staticmethod
+    def _run(loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
+        import asyncio
+
+        asyncio.set_event_loop(loop)
+        loop.call_soon(ready.set)
+        loop.run_forever()
+        pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()
         if pending:
-            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-        self._loop.run_until_complete(self._loop.shutdown_default_executor())
-        self._loop.close()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
 
     @property
     def stopped(self) -> bool:
         """True once ``stop()`` has been asked for: late work (a window closing) is not started."""
-        return self._stopping or self._loop.is_closed()
+        return self._stopping or (self._loop is not None and self._loop.is_closed())
+
+    def hold(self) -> None:
+        """Until ``release()``, keep work waiting and the I/O thread unstarted (the window's first paint comes
+        first). Has no effect once the thread runs."""
+        with self._lock:
+            if self._loop is None and self._held is None and not self._stopping:
+                self._held = []
+
+    def release(self) -> None:
+        """Start the work that waited for ``hold()``, in the order it came."""
+        with self._lock:
+            held, self._held = self._held, None
+        if not held:
+            return
+        for coro, outer in held:
+            if outer.cancelled() or self.stopped:
+                _close(coro)
+                outer.cancel()
+                continue
+            import asyncio
+
+            inner = asyncio.run_coroutine_threadsafe(coro, self._started())  # type: ignore[arg-type]
+            _chain(inner, outer)
 
     def submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:
         """Schedule a coroutine on the loop; safe from any thread. Raises RunnerStopped after ``stop()``."""
         if self.stopped:
-            if asyncio.iscoroutine(coro):
-                coro.close()  # never started, so never awaited: say nothing more about it
+            _close(coro)  # never started, so never awaited: say nothing more about it
             raise RunnerStopped("the I/O thread has stopped")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
+        with self._lock:
+            if self._held is not None:
+                waiting = _Held(self)
+                self._held.append((coro, waiting))
+                return waiting
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self._started())  # type: ignore[arg-type]
 
     def call(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
         """Run a plain (blocking) function in the loop's default executor."""
 
         async def _call() -> T:
-            return await self._loop.run_in_executor(None, fn, *args)
+            import asyncio
+
+            return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
         return self.submit(_call())
 
@@ -77,11 +146,17 @@ class AsyncRunner:
 
     def stop(self, *, timeout: float = 5.0) -> None:
         self._stopping = True
-        if not self._thread.is_alive():
+        with self._lock:
+            held, self._held = self._held, None
+            loop, thread = self._loop, self._thread
+        for coro, outer in held or ():
+            _close(coro)
+            outer.cancel()
+        if loop is None or thread is None or not thread.is_alive():
             return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout)
-        if self._thread.is_alive():
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        if thread.is_alive():
             log.warning("the I/O thread did not stop within %.1f s", timeout)
 
     def __enter__(self) -> AsyncRunner:
@@ -89,3 +164,31 @@ class AsyncRunner:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _close(coro: Awaitable[Any]) -> None:
+    close = getattr(coro, "close", None)
+    if close is not None:
+        close()
+
+
+def _chain(inner: concurrent.futures.Future[Any], outer: concurrent.futures.Future[Any]) -> None:
+    """``outer`` finishes as ``inner`` does; cancelling ``outer`` cancels ``inner``."""
+
+    def done(_: object) -> None:
+        try:
+            if inner.cancelled():
+                outer.cancel()
+            elif inner.exception() is not None:
+                outer.set_exception(inner.exception())
+            else:
+                outer.set_result(inner.result())
+        except concurrent.futures.InvalidStateError:  # cancelled meanwhile by whoever held it
+            pass
+
+    def cancelled(_: object) -> None:
+        if outer.cancelled():
+            inner.cancel()
+
+    inner.add_done_callback(done)
+    outer.add_done_callback(cancelled)

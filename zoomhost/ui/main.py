@@ -83,6 +83,10 @@ def build_main_window(services: Services) -> MainWindow:
     """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown."""
     window = MainWindow(rehearsal=False)
     window.show_status("Connecting…")
+    # The window paints first: the I/O thread (and asyncio with it), the register's first read, the keyring,
+    # the Zoom client and the rehearsal Zoom wait for the first frame, and then start in the order asked for.
+    services.runner.hold()
+    window.first_painted.connect(services.runner.release)
 
     def forgotten(run: RetentionRun | None) -> None:
         show_retention(window, run)

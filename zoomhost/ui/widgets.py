@@ -9,7 +9,6 @@ rule in ``ui/text.py``): an error that quotes a display name or a register cell 
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable
@@ -275,6 +274,8 @@ def run_task(
 
     def failed(error: BaseException) -> None:
         finish()
+        import asyncio  # already loaded: the error came from the I/O thread
+
         if isinstance(error, (concurrent.futures.CancelledError, asyncio.CancelledError)):
             return  # the app is closing: nobody is waiting for this any more
         messages.show_error(error, doing=doing)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,9 +69,25 @@ class ReturnPresses(QObject):
         return False
 
 
+class _FirstPaint(QObject):
+    """Watches the application's events until a part of ``window`` paints, then says so once the frame is done."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's signature
+        if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is self._window:  # type: ignore[attr-defined]
+            QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+            QTimer.singleShot(0, self._window.first_painted.emit)  # after the rest of this frame
+        return False
+
+
 class MainWindow(QMainWindow):
     page_changed = Signal(str)
     page_built = Signal(str)  # a page made on its first showing (or first asked for), by key
+    first_painted = Signal()  # once, when the window's first frame is on screen: slow work waits for it
 
     def __init__(self, *, rehearsal: bool, title: str = "zoomhost") -> None:
         super().__init__()
@@ -119,6 +135,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.channel_label)
 
         self.nav.currentRowChanged.connect(self._on_row)
+        self.painted = False
+        self.first_painted.connect(self._painted)
+        _FirstPaint(self)
+
+    def _painted(self) -> None:
+        self.painted = True
 
     def add_page(self, key: str, title: str, widget: QWidget | Callable[[], QWidget], *, shortcut: str | None = None) -> None:
         """A step in the teacher's day. ``widget`` may be a function that makes the page: it is then made
