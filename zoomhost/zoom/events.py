@@ -215,6 +215,14 @@ class StreamProbe:
     problem: str = ""
 
 
+def _unknown_subscription() -> NotFound:
+    return NotFound(
+        "Zoom does not know this event subscription, so zoomhost cannot hear arrivals.",
+        hint="Check the subscription ID in zoomhost's settings against the school's Zoom app.",
+        status=404,
+    )
+
+
 class _Refused(Exception):
     """Zoom's ``build_connection`` failure: the connection was accepted and then refused."""
 
@@ -291,10 +299,12 @@ class EventStream:
         self.gaps = 0  # working connections lost
         self.last_problem = ""  # the last thing that went wrong, in words (Zoom's own for a refusal)
         self.skipped = 0  # frames that could not be read
+        # For a wss:// stream, one context for every connection: the operating system's certificates as well as
+        # zoomhost's (reading the system's store again for each reconnect would only cost time).
+        self._tls: dict[str, ssl.SSLContext] = {"ssl": zoom_ssl_context()} if settings.ws_base.startswith("wss:") else {}
 
-    def _tls(self) -> dict[str, ssl.SSLContext]:
-        """For a wss:// stream, the context that trusts the operating system's certificates as well as zoomhost's."""
-        return {"ssl": zoom_ssl_context()} if self._settings.ws_base.startswith("wss:") else {}
+    def _connect(self, token: str, open_timeout: float) -> connect:
+        return connect(self._url(token), max_size=MAX_FRAME, open_timeout=open_timeout, user_agent_header=None, **self._tls)
 
     def _url(self, token: str) -> str:
         query = urlencode({"subscriptionId": self._settings.subscription_id, "access_token": token})
@@ -332,9 +342,7 @@ class EventStream:
             proved = False
             refused = False
             try:
-                async with connect(
-                    self._url(token), max_size=MAX_FRAME, open_timeout=self._open_timeout, user_agent_header=None, **self._tls()
-                ) as ws:
+                async with self._connect(token, self._open_timeout) as ws:
                     self._ws = ws
                     beat = asyncio.create_task(self._heartbeat(ws))
                     try:
@@ -356,25 +364,17 @@ class EventStream:
             except _Refused as refusal:
                 refused = True
                 self.refusals += 1
-                self.last_problem = f"Zoom refused the event stream: {refusal.content}"
+                self.last_problem = self._problem(refusal)
                 log.warning("event stream: Zoom refused the connection (%s)", redact(refusal.content))
             except InvalidStatus as exc:  # what an older Zoom, or a proxy in front of it, answers instead
                 status = exc.response.status_code
                 if status == 404:
-                    raise NotFound(
-                        "Zoom does not know this event subscription, so zoomhost cannot hear arrivals.",
-                        hint="Check the subscription ID in zoomhost's settings against the school's Zoom app.",
-                        status=404,
-                    ) from None
+                    raise _unknown_subscription() from None
                 refused = status == 401
-                self.last_problem = f"Zoom answered {status} to the event stream's connection."
+                self.last_problem = self._problem(exc)
                 log.warning("event stream: Zoom answered %s to the connection", status)
             except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as exc:
-                self.last_problem = (
-                    UNTRUSTED.format(host=urlsplit(self._settings.ws_base).hostname)
-                    if untrusted_certificate(exc)
-                    else "The connection to Zoom's event stream dropped."
-                )
+                self.last_problem = self._problem(exc)
                 log.warning("event stream dropped: %s", redact(f"{type(exc).__name__}: {exc}")[:200])
             finally:
                 self._ws = None
@@ -478,31 +478,34 @@ class EventStream:
     async def _probe_once(self, token: str, timeout: float) -> StreamProbe:
         try:
             async with asyncio.timeout(timeout):
-                async with connect(self._url(token), max_size=MAX_FRAME, open_timeout=timeout, user_agent_header=None, **self._tls()) as ws:
+                async with self._connect(token, timeout) as ws:
                     with contextlib.suppress(ConnectionClosed):  # a refusal may already be on its way: read it
                         await ws.send(json.dumps({"module": "heartbeat"}))
+                    before = self.heartbeats_answered
                     async for raw in ws:
-                        try:
-                            frame = _decode(raw)
-                        except UnreadableEvent:
-                            continue
-                        module = frame.get("module")
-                        if module == "heartbeat" and frame.get("success") is not False:
+                        self._take(raw)  # the frames read as the stream reads them; a refusal raises
+                        if self.heartbeats_answered > before:
                             return StreamProbe(True)
-                        if module == "build_connection" and frame.get("success") is False:
-                            return StreamProbe(False, f"Zoom refused the event subscription: {_refusal_text(frame)}")
                     return StreamProbe(False, "Zoom closed the event stream without answering its heartbeat.")
         except TimeoutError:
             return StreamProbe(False, f"Zoom's event stream did not answer within {timeout:.0f} seconds.")
-        except InvalidStatus as exc:
+        except (_Refused, ConnectionClosed, InvalidHandshake, OSError) as exc:
+            return StreamProbe(False, self._problem(exc))
+
+    def _problem(self, exc: BaseException) -> str:
+        """Why a connection to the event stream failed, in the teacher's words (the stream's and Test connection's)."""
+        if isinstance(exc, _Refused):
+            return f"Zoom refused the event subscription: {exc.content}"
+        if isinstance(exc, InvalidStatus):
             status = exc.response.status_code
             if status == 404:
-                return StreamProbe(False, "Zoom does not know this event subscription (404).")
-            return StreamProbe(False, f"Zoom answered {status} to the event stream's connection.")
-        except (ConnectionClosed, InvalidHandshake, OSError) as exc:
-            if untrusted_certificate(exc):
-                return StreamProbe(False, UNTRUSTED.format(host=urlsplit(self._settings.ws_base).hostname))
-            return StreamProbe(False, f"zoomhost could not reach Zoom's event stream ({type(exc).__name__}).")
+                return str(_unknown_subscription())
+            return f"Zoom answered {status} to the event stream's connection."
+        if untrusted_certificate(exc):
+            return UNTRUSTED.format(host=urlsplit(self._settings.ws_base).hostname)
+        if isinstance(exc, ConnectionClosed):
+            return "The connection to Zoom's event stream dropped."
+        return f"zoomhost could not reach Zoom's event stream ({type(exc).__name__})."
 
     # -- reading -------------------------------------------------------------------------------
     def _take(self, raw: str | bytes) -> tuple[list[MeetingEvent], bool]:
