@@ -27,6 +27,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, check_destination
 from zoomhost.core.preflight import FixPlan, RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
 from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.core.zoom_times import zoom_time
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
 from zoomhost.zoom.preflight import AccountReads, HostReads, PreflightContext, PreflightReport, checked, group_locks
@@ -134,12 +135,8 @@ class AccountAudit:
 def _in_window(start: str | None, *, now: datetime, days: int) -> bool:
     if not start:
         return True  # a recurring meeting with no fixed time can start any day
-    try:
-        when = datetime.fromisoformat(start.replace("Z", "+00:00"))
-    except ValueError:
-        return True
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return when <= now + timedelta(days=days)
+    when = zoom_time(start)
+    return when is None or when <= now + timedelta(days=days)  # an unreadable time: checked, to be safe
 
 
 async def _optional(label: str, call: Any, unreadable: list[str]) -> Any:

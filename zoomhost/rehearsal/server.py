@@ -31,9 +31,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from zoomhost.core.zoom_times import zoom_text
 from zoomhost.rehearsal.faults import PARTICIPANT_ID_MODES, PLANS, Faults
 from zoomhost.rehearsal.schemas import MEETING_PATCH, SETTINGS_PATCH, check_body
-from zoomhost.rehearsal.state import LEAVE_REASON_KEY, REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
+from zoomhost.rehearsal.state import LEAVE_REASON_KEY, REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState
 
 log = logging.getLogger(__name__)
 
@@ -811,7 +812,7 @@ class RehearsalServer:
                 "id": meeting_id,
                 "join_url": row["join_url"],
                 "registrant_id": row["registrant_id"],
-                "start_time": meeting.get("start_time", zoom_time(self.state.now())),
+                "start_time": meeting.get("start_time", zoom_text(self.state.now())),
                 "topic": meeting["topic"],
                 "occurrences": [],
                 "participant_pin_code": row["participant_pin_code"],

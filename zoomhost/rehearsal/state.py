@@ -26,6 +26,7 @@ from typing import Any
 
 import jwt
 
+from zoomhost.core.zoom_times import zoom_text, zoom_time
 from zoomhost.rehearsal.sdk_rules import JWT_LONGEST_S, JWT_SHORTEST_S, ZAK_LIFETIME_S, ZAK_LONGEST_S, SdkRules
 
 Clock = Callable[[], datetime]
@@ -61,11 +62,6 @@ LEAVE_REASON_KEY = "rehearsal_leave_reason"
 
 FIRST_PARTICIPANT_ID = 16778240  # Zoom's in-meeting user ids are large and step by 1024
 PARTICIPANT_ID_STEP = 1024
-
-
-def zoom_time(moment: datetime) -> str:
-    """Zoom's timestamps: UTC, whole seconds, a trailing Z (some event schemas insist on exactly this)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _uuid_like(seed: str) -> str:
@@ -366,8 +362,8 @@ class ZoomState:
             return {
                 "id": user.id,
                 "account_id": self.account_id,
-                "created_at": zoom_time(user.created_at),
-                "user_created_at": zoom_time(user.created_at),
+                "created_at": zoom_text(user.created_at),
+                "user_created_at": zoom_text(user.created_at),
                 "dept": "",
                 "email": user.email,
                 "first_name": user.first_name,
@@ -456,11 +452,11 @@ class ZoomState:
                 "topic": meeting.topic,
                 "type": meeting.type,
                 "status": "started" if live else "waiting",
-                "start_time": zoom_time(meeting.start_time),
+                "start_time": zoom_text(meeting.start_time),
                 "duration": meeting.duration,
                 "timezone": meeting.timezone,
                 "agenda": meeting.agenda,
-                "created_at": zoom_time(meeting.created_at),
+                "created_at": zoom_text(meeting.created_at),
                 "start_url": f"https://zoom.us/s/{meeting.id}?zak=rehearsal",
                 "join_url": f"https://zoom.us/j/{meeting.id}",
                 "password": meeting.password,
@@ -521,12 +517,12 @@ class ZoomState:
                     429,
                     429,
                     "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
-                    f"permitted for this particular user. You may resume these requests at {zoom_time(free_at)}.",
+                    f"permitted for this particular user. You may resume these requests at {zoom_text(free_at)}.",
                     headers={
                         "X-RateLimit-Type": "Daily-limit",
                         "X-RateLimit-Limit": str(DAILY_MEETING_UPDATES),
                         "X-RateLimit-Remaining": "0",
-                        "Retry-After": zoom_time(free_at),
+                        "Retry-After": zoom_text(free_at),
                     },
                 )
             staged = copy.deepcopy(meeting.settings)
@@ -544,11 +540,10 @@ class ZoomState:
                 requirement = self.user_settings[meeting.host_id].get("schedule_meeting", {}).get("meeting_password_requirement")
                 _check_passcode(patch["password"], requirement if isinstance(requirement, Mapping) else {})
             if "start_time" in patch:
-                try:
-                    start = datetime.fromisoformat(patch["start_time"].replace("Z", "+00:00"))
-                except ValueError:
-                    raise RehearsalError(400, 300, "Invalid field: start_time.") from None
-                meeting.start_time = start if start.tzinfo else start.replace(tzinfo=UTC)
+                start = zoom_time(patch["start_time"])  # read as zoomhost reads Zoom's times
+                if start is None:
+                    raise RehearsalError(400, 300, "Invalid field: start_time.")
+                meeting.start_time = start
             for key in ("topic", "agenda", "password", "duration", "timezone"):
                 if key in patch:
                     setattr(meeting, key, patch[key])
@@ -594,7 +589,7 @@ class ZoomState:
                     "first_name": r["first_name"],
                     "last_name": r["last_name"],
                     "status": "approved",
-                    "create_time": zoom_time(meeting.created_at),
+                    "create_time": zoom_text(meeting.created_at),
                     "join_url": r["join_url"],
                     "participant_pin_code": r["participant_pin_code"],
                 }
@@ -1125,7 +1120,7 @@ class ZoomState:
                     "user_id": str(p.reported_id),
                     "participant_uuid": p.participant_uuid,
                     "user_name": p.display_name,
-                    "join_time": zoom_time(p.joined_at or p.arrived_at or live.started_at),
+                    "join_time": zoom_text(p.joined_at or p.arrived_at or live.started_at),
                     "status": "in_waiting_room" if p.where == "waiting" or (p.where == "left" and p.joined_at is None) else "in_meeting",
                     "role": "host" if p.account_user_id == live.meeting.host_id else "attendee",
                     "device": "Windows",
@@ -1134,7 +1129,7 @@ class ZoomState:
                 if p.email:
                     row["email"] = p.email
                 if p.where == "left":
-                    row["leave_time"] = zoom_time(p.left_at or self.now())
+                    row["leave_time"] = zoom_text(p.left_at or self.now())
                     row["leave_reason"] = p.leave_reason
                 if p.registrant_id:
                     row["registrant_id"] = p.registrant_id
@@ -1170,8 +1165,8 @@ class ZoomState:
                             "user_id": str(p.reported_id),
                             "name": p.display_name,
                             "user_email": p.email,
-                            "join_time": zoom_time(arrived),
-                            "leave_time": zoom_time(left),
+                            "join_time": zoom_text(arrived),
+                            "leave_time": zoom_text(left),
                             "duration": max(0, int((left - arrived).total_seconds())),
                             "failover": False,
                             "status": "in_waiting_room",
@@ -1185,8 +1180,8 @@ class ZoomState:
                         "user_id": str(p.reported_id),
                         "name": p.display_name,
                         "user_email": p.email,
-                        "join_time": zoom_time(p.joined_at),
-                        "leave_time": zoom_time(left),
+                        "join_time": zoom_text(p.joined_at),
+                        "leave_time": zoom_text(left),
                         "duration": max(0, int((left - p.joined_at).total_seconds())),
                         "failover": False,
                         "status": "in_meeting",
@@ -1207,12 +1202,12 @@ class ZoomState:
             "host_id": meeting.host_id,
             "topic": meeting.topic,
             "type": meeting.type,
-            "start_time": zoom_time(live.started_at),
+            "start_time": zoom_text(live.started_at),
             "timezone": meeting.timezone,
             "duration": meeting.duration,
         }
         if name == "meeting.ended":
-            obj["end_time"] = zoom_time(live.ended_at or now)
+            obj["end_time"] = zoom_text(live.ended_at or now)
         if participant is not None:
             # Zoom's rule: the account user's id and address only for someone signed in to the host's
             # account; empty strings for everyone else (documents: "returns an empty string value").
@@ -1227,12 +1222,12 @@ class ZoomState:
             if participant.registrant_id:
                 person["registrant_id"] = participant.registrant_id
             if name == "meeting.participant_joined":
-                person["join_time"] = zoom_time(participant.joined_at or now)
+                person["join_time"] = zoom_text(participant.joined_at or now)
             elif name == "meeting.participant_left":
-                person["leave_time"] = zoom_time(participant.left_at or now)
+                person["leave_time"] = zoom_text(participant.left_at or now)
                 person["leave_reason"] = participant.leave_reason
             else:
-                person["date_time"] = zoom_time(now)
+                person["date_time"] = zoom_text(now)
             obj["participant"] = person
         event: dict[str, Any] = {
             "event": name,

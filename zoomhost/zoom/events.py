@@ -34,6 +34,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from zoomhost.system.config import Settings
 from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
+from zoomhost.core.zoom_times import zoom_time
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
 from zoomhost.zoom.identity import identity_from_participant
@@ -82,16 +83,6 @@ class UnknownInstance(Exception):
 PENDING_LIMIT = 2000
 
 
-def _utc(text: object) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
 def meeting_event_from_webhook(
     body: Mapping[str, Any],
     *,
@@ -138,7 +129,7 @@ def meeting_event_from_webhook(
     )
     if kind in (EventKind.STARTED, EventKind.ENDED):
         stamp_text = obj.get("end_time") if kind is EventKind.ENDED else obj.get("start_time")
-        at = _utc(stamp_text) or fallback or datetime.now(timezone.utc)
+        at = zoom_time(stamp_text) or fallback or datetime.now(timezone.utc)
         return MeetingEvent(
             kind=kind, meeting_id=meeting_id, at=at, event_id=f"{name}:{instance}:{stamp_text or event_ts}", source=source
         )
@@ -149,7 +140,7 @@ def meeting_event_from_webhook(
     if user_id in (None, "") or isinstance(user_id, (dict, list, bool)):
         raise UnreadableEvent(f"{name} without participant.user_id")
     stamp_text = person.get("leave_time") or person.get("join_time") or person.get("date_time")
-    at = _utc(stamp_text) or fallback
+    at = zoom_time(stamp_text) or fallback
     if at is None:
         raise UnreadableEvent(f"{name} without a time")
     if fallback is not None and timedelta(0) <= fallback - at < timedelta(seconds=1):
