@@ -27,7 +27,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, check_destination
 from zoomhost.core.preflight import FixPlan, RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
 from zoomhost.core.profiles import PROFILE_WORDS
-from zoomhost.core.zoom_times import zoom_time
+from zoomhost.core.zoom_times import meeting_when, zoom_time
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
 from zoomhost.zoom.preflight import AccountReads, HostReads, PreflightContext, PreflightReport, checked, group_locks
@@ -308,7 +308,7 @@ def describe_audit_fix(audit: AccountAudit) -> str:
     meetings = len(meeting_plans)
     for row, results, plan in meeting_plans:
         words = describe_fix_all(results, plan)
-        parts.append(f"In “{row.report.topic or 'Untitled meeting'}” ({row.start_time or 'no fixed time'}, {row.host_email}):")
+        parts.append(f"In “{row.report.topic or 'Untitled meeting'}” ({meeting_when(row.start_time)}, {row.host_email}):")
         parts += [f"  • {line}." for line in words.meeting]
     if not parts:
         return ""
@@ -381,7 +381,7 @@ def report_html(audit: AccountAudit, *, account_label: str) -> str:
             elif r.status in (RuleStatus.FAIL, RuleStatus.WARN):
                 fixes.append(f"<li><b>{_e(r.title)}</b> ({_e(r.status.value)}): {_e(r.observed)}</li>")
         rows.append(
-            f"<h3>{_e(m.report.topic or 'Untitled meeting')} — {_e(m.start_time or 'no fixed time')}</h3>"
+            f"<h3>{_e(m.report.topic or 'Untitled meeting')} — {_e(meeting_when(m.start_time))}</h3>"
             f"<p>Meeting {_e(m.report.meeting_id)}, hosted by {_e(m.host_email)}, checked as "
             f"{_e(PROFILE_WORDS[m.report.profile])}: {len(m.ids(RuleStatus.FAIL))} failing, "
             f"{len(m.ids(RuleStatus.WARN))} warnings, {len(m.ids(RuleStatus.UNKNOWN))} not reported by Zoom.</p>"

@@ -13,7 +13,6 @@ plain text, hidden characters written out (``ui/text.py``).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ from zoomhost.app.audit import (
 from zoomhost.app.services import Services
 from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order
 from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.core.zoom_times import meeting_when
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import plain_label, shown
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
@@ -71,16 +71,6 @@ def _titles(results: list[RuleResult]) -> str:
     return "; ".join(r.title for r in results) or "—"
 
 
-def when_text(start_time: str | None) -> str:
-    """A meeting's start in the teacher's local time ("Mon 07 Dec 09:00"), or that it has no fixed time."""
-    if not start_time:
-        return "No fixed time"
-    try:
-        return datetime.fromisoformat(start_time.replace("Z", "+00:00")).astimezone().strftime("%a %d %b %H:%M")
-    except ValueError:
-        return start_time
-
-
 class MeetingsModel(RowsTableModel):
     """One row per meeting, worst first (the audit's order)."""
 
@@ -95,7 +85,7 @@ class MeetingsModel(RowsTableModel):
         if column == self.STATUS:
             return _counted(failed, warned)
         if column == self.WHEN:
-            return when_text(value.start_time)
+            return meeting_when(value.start_time)
         if column == self.TOPIC:
             return value.report.topic or "Untitled meeting"
         if column == self.HOST:
@@ -168,7 +158,7 @@ def _table(model: RowsTableModel, name: str, parent: QWidget, *, stretch: int) -
 def row_details(row: MeetingAudit) -> str:
     """The selected meeting in full: each failing check and warning with what Zoom says and its fix."""
     lines = [
-        f"{row.report.topic or 'Untitled meeting'} — {when_text(row.start_time)} — "
+        f"{row.report.topic or 'Untitled meeting'} — {meeting_when(row.start_time)} — "
         f"hosted by {row.host_email or row.report.host_id} (meeting {row.report.meeting_id}), "
         f"checked as {PROFILE_WORDS[row.report.profile]}"
     ]
