@@ -48,13 +48,21 @@ class HostAudit:
     email: str
     results: tuple[RuleResult, ...]
 
+    def ids(self, status: RuleStatus) -> list[str]:
+        return [r.rule_id for r in self.results if r.status is status]
+
+    @property
+    def severity(self) -> tuple[int, int, int]:
+        """(failing, warnings, not reported by Zoom) among the checks the host's own settings decide."""
+        return _severity(self.results)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "email": self.email,
-            "failed": [r.rule_id for r in self.results if r.status is RuleStatus.FAIL],
-            "warnings": [r.rule_id for r in self.results if r.status is RuleStatus.WARN],
-            "unknown": [r.rule_id for r in self.results if r.status is RuleStatus.UNKNOWN],
+            "failed": self.ids(RuleStatus.FAIL),
+            "warnings": self.ids(RuleStatus.WARN),
+            "unknown": self.ids(RuleStatus.UNKNOWN),
         }
 
 
@@ -64,12 +72,17 @@ class MeetingAudit:
     host_email: str
     start_time: str | None
 
+    @property
+    def results(self) -> tuple[RuleResult, ...]:
+        return self.report.results
+
     def ids(self, status: RuleStatus) -> list[str]:
-        return [r.rule_id for r in self.report.results if r.status is status]
+        return [r.rule_id for r in self.results if r.status is status]
 
     @property
     def severity(self) -> tuple[int, int, int]:
-        return (len(self.ids(RuleStatus.FAIL)), len(self.ids(RuleStatus.WARN)), len(self.ids(RuleStatus.UNKNOWN)))
+        """(failing, warnings, not reported by Zoom) among the meeting's checks: the audit's order, worst first."""
+        return _severity(self.results)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -330,9 +343,13 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def failing_checks(row: MeetingAudit) -> list[RuleResult]:
-    """A meeting's failing checks, then its warnings, as the teacher reads them (each check's title)."""
-    return [r for r in checklist_order(row.report.results) if r.status in (RuleStatus.FAIL, RuleStatus.WARN)]
+def _severity(results: tuple[RuleResult, ...]) -> tuple[int, int, int]:
+    return tuple(sum(r.status is status for r in results) for status in (RuleStatus.FAIL, RuleStatus.WARN, RuleStatus.UNKNOWN))  # type: ignore[return-value]
+
+
+def failing_checks(row: MeetingAudit | HostAudit) -> list[RuleResult]:
+    """A meeting's (or a host's own settings') failing checks, then its warnings, as the teacher reads them."""
+    return [r for r in checklist_order(row.results) if r.status in (RuleStatus.FAIL, RuleStatus.WARN)]
 
 
 def account_label(services: Services) -> str:
