@@ -382,11 +382,13 @@ class ZoomState:
             }
 
     def settings_payload(self, user_id: str, *, option: str | None = None) -> dict[str, Any]:
+        """``GET /users/{userId}/settings``: the user's settings; ``option=meeting_security`` that part alone, and
+        ``option=meeting_authentication`` / ``recording_authentication`` that option's body alone, as Zoom answers."""
         with self._lock:
             settings = self.user_settings[self.resolve_user(user_id).id]
-            if option == "meeting_security":
-                return {"meeting_security": copy.deepcopy(settings["meeting_security"])}
-            return {k: copy.deepcopy(v) for k, v in settings.items() if k != "meeting_security"}
+            if option in _AUTHENTICATION_OPTIONS:
+                return _authentication_settings(option)
+            return _part_or_rest(settings, option)
 
     def update_settings(self, user_id: str, patch: Mapping[str, Any]) -> None:
         with self._lock:
@@ -409,11 +411,7 @@ class ZoomState:
         with self._lock:
             if account_id not in ("me", self.account_id):
                 raise RehearsalError(404, 2001, f"Account does not exist: {account_id}.")
-            if option == "meeting_security":
-                return {"meeting_security": copy.deepcopy(self.lock_settings["meeting_security"])}
-            if option is not None:
-                raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
-            return {k: copy.deepcopy(v) for k, v in self.lock_settings.items() if k != "meeting_security"}
+            return _part_or_rest(self.lock_settings, option)
 
     def group_lock_settings_payload(self, group_id: str, *, option: str | None = None) -> dict[str, Any]:
         """``GET /groups/{groupId}/lock_settings``: what the group's admin has locked (``option=meeting_security`` apart)."""
@@ -421,11 +419,7 @@ class ZoomState:
             locks = self.group_lock_settings.get(group_id)
             if locks is None:
                 raise RehearsalError(404, 4130, f"Group does not exist: {group_id[:40]}.")
-            if option == "meeting_security":
-                return {"meeting_security": copy.deepcopy(locks["meeting_security"])}
-            if option is not None:
-                raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
-            return {k: copy.deepcopy(v) for k, v in locks.items() if k != "meeting_security"}
+            return _part_or_rest(locks, option)
 
     def account_settings_payload(self, account_id: str, *, option: str | None = None) -> dict[str, Any]:
         """``GET /accounts/{accountId}/settings``: "me" (or this account's id) is the rehearsal's account."""
@@ -570,7 +564,7 @@ class ZoomState:
                     "This API can only be used for scheduled meeting(meeting type: 2). "
                     "Batch registration is not supported for other meeting types.",
                 )
-            if meeting.settings.get("approval_type") not in (0, 1):
+            if not _registration_required(meeting):
                 raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
             return self._register(meeting, registrants)
 
@@ -578,7 +572,7 @@ class ZoomState:
         """``GET /meetings/{id}/registrants`` rows: every registration is approved on the spot here, none pending."""
         with self._lock:
             meeting = self.meeting(meeting_id)
-            if meeting.type != 2 or meeting.settings.get("approval_type") not in (0, 1):
+            if not _registration_required(meeting):
                 raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
             if status != "approved":
                 return []
@@ -1288,6 +1282,43 @@ def _check_passcode(passcode: str, requirement: Mapping[str, Any]) -> None:
             steps = {ord(b) - ord(a) for a, b in zip(window, window[1:])}
             if len(steps) == 1 and steps <= {-1, 0, 1}:
                 raise refuse(f"may not contain {run} repeated or consecutive characters")
+
+
+def _part_or_rest(settings: Mapping[str, Any], option: str | None) -> dict[str, Any]:
+    """Settings Zoom answers in two parts (a user's, the account's and a group's locks): ``option=meeting_security``
+    gives that part alone, no option everything else; any other option is Zoom's 300."""
+    if option == "meeting_security":
+        return {"meeting_security": copy.deepcopy(settings["meeting_security"])}
+    if option is not None:
+        raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
+    return {k: copy.deepcopy(v) for k, v in settings.items() if k != "meeting_security"}
+
+
+_AUTHENTICATION_OPTIONS = ("meeting_authentication", "recording_authentication")
+
+
+def _authentication_settings(option: str) -> dict[str, Any]:
+    """A user's ``option=meeting_authentication`` / ``recording_authentication`` answer: whether only signed-in
+    people may join (or watch recordings), and the account's authentication profiles (the documents' own shape:
+    the option's flag and ``authentication_options`` at the top, nothing of the user's other settings)."""
+    if option == "meeting_authentication":
+        return {
+            "meeting_authentication": False,  # families join from a browser without a Zoom sign-in
+            "allow_authentication_exception": False,
+            "authentication_options": [
+                {"id": "signin_zoom_0Kf3", "name": "Sign in to Zoom", "type": "enforce_login", "default_option": True, "visible": True},
+                {
+                    "id": "signin_school_7Qm2", "name": "Sign in to Zoom with the school's domain", "type": "enforce_login_with_domains",
+                    "domains": "sch.im", "default_option": False, "visible": True,
+                },
+            ],
+        }  # fmt: skip
+    return {
+        "recording_authentication": False,
+        "authentication_options": [
+            {"id": "signin_account_5Tr8", "name": "Signed-in users in my account", "type": "internally", "default_option": True, "visible": True},
+        ],
+    }  # fmt: skip
 
 
 def _registration_required(meeting: SimMeeting) -> bool:
