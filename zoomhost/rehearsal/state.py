@@ -26,6 +26,7 @@ from typing import Any
 
 import jwt
 
+from zoomhost.core.events import ZOOM_EVENT_KINDS
 from zoomhost.core.zoom_times import zoom_text, zoom_time
 from zoomhost.rehearsal.sdk_rules import JWT_LONGEST_S, JWT_SHORTEST_S, ZAK_LIFETIME_S, ZAK_LONGEST_S, SdkRules
 
@@ -35,19 +36,8 @@ EventCallback = Callable[[dict[str, Any]], None]
 #: Zoom's daily budget of meeting create/update calls per host (documents: 100 requests per day).
 DAILY_MEETING_UPDATES = 100
 
-#: Events the WebSocket subscription may carry; anything else a subscriber sees is rehearsal-only.
-ZOOM_EVENTS = frozenset(
-    {
-        "meeting.started",
-        "meeting.ended",
-        "meeting.participant_joined_waiting_room",
-        "meeting.participant_left_waiting_room",
-        "meeting.participant_admitted",
-        "meeting.participant_put_in_waiting_room",
-        "meeting.participant_joined",
-        "meeting.participant_left",
-    }
-)
+#: Events the WebSocket subscription may carry (the ones zoomhost follows); anything else a subscriber sees is rehearsal-only.
+ZOOM_EVENTS = frozenset(ZOOM_EVENT_KINDS)
 #: Not a Zoom webhook (Zoom sends none for a rename); the assistant side hears it as the SDK would.
 RENAMED_EVENT = "rehearsal.participant_renamed"
 #: Live controls Zoom only offers in-meeting (Meeting SDK); announced to the assistant side only.

@@ -33,7 +33,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from zoomhost.system.config import Settings
-from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
+from zoomhost.core.events import PARTICIPANT_UUID, ZOOM_EVENT_KINDS, EventKind, MeetingEvent
 from zoomhost.core.zoom_times import zoom_time
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
@@ -50,16 +50,6 @@ from zoomhost.zoom.errors import (
 
 log = logging.getLogger(__name__)
 
-ZOOM_EVENT_KINDS: Mapping[str, EventKind] = {
-    "meeting.participant_joined_waiting_room": EventKind.WAITING_JOINED,
-    "meeting.participant_left_waiting_room": EventKind.WAITING_LEFT,
-    "meeting.participant_admitted": EventKind.ADMITTED,
-    "meeting.participant_put_in_waiting_room": EventKind.PUT_BACK,
-    "meeting.participant_joined": EventKind.JOINED,
-    "meeting.participant_left": EventKind.LEFT,
-    "meeting.started": EventKind.STARTED,
-    "meeting.ended": EventKind.ENDED,
-}
 MAX_FRAME = 1 << 20
 #: However fast a rehearsal plays, a heartbeat goes at most this often (seconds of real time): two unanswered
 #: in a row close the connection, and during an arrival burst Zoom's answer can queue behind the frames.
