@@ -89,3 +89,17 @@ def test_settings_alternatives_are_told_apart_when_closed() -> None:
     check_response("GET", "/v2/users/me/settings", 200, {"meeting_security": {"waiting_room": True}})
     with pytest.raises(ContractViolation):
         check_response("GET", "/v2/users/me/settings", 200, {"in_meeting": {"chat": "off"}})
+
+
+@pytest.mark.parametrize("option", ["meeting_authentication", "recording_authentication"])
+def test_an_authentication_option_answers_only_that_options_body(rehearsal_server: RehearsalServer, option: str) -> None:  # noqa: F811
+    """Zoom answers ``option=meeting_authentication`` (or ``recording_authentication``) with that option's flag and
+    the authentication profiles, not the user's settings: an app reading it gets what Zoom would give it."""
+    server = rehearsal_server
+    with api_client(server) as api:
+        answer = api.get(f"/users/{server.state.host_id}/settings", params={"option": option})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body[option] is False and body["authentication_options"], body
+    assert not {"in_meeting", "schedule_meeting", "recording", "meeting_security"} & set(body), "none of the user's other settings"
+    check_response("GET", "/v2/users/me/settings", 200, body)

@@ -18,7 +18,7 @@ from tests.contract.spec import ZoomSpec
 from tests.rehearsal.contract import check_all
 from tests.rehearsal.fixtures import account_token, api_client, rehearsal_server  # noqa: F401
 from zoomhost.rehearsal.faults import DisorderPlan, EventDisorder
-from zoomhost.rehearsal.server import ROUTE_SCOPES, RehearsalServer
+from zoomhost.rehearsal.server import ROUTE_SCOPES, ROUTES, RehearsalServer, Route
 from zoomhost.rehearsal.state import ZoomState
 
 
@@ -36,6 +36,24 @@ def test_every_route_needs_the_scopes_zoom_documents_for_it(rehearsal_server: Re
         template = path.removeprefix("/v2")
         (security,) = [s["openapi_oauth"] for s in spec.operation(method, template)["security"] if "openapi_oauth" in s]
         assert set(scopes) == set(security), f"{method} {template}: {sorted(set(scopes) ^ set(security))}"
+
+
+def test_no_route_the_rehearsal_serves_goes_without_a_scope_check(rehearsal_server: RehearsalServer) -> None:  # noqa: F811
+    """Each REST route is served from the one table that names its scopes, so none can be added unchecked."""
+    with pytest.raises(ValueError, match="names no scopes"):
+        Route("GET", "/v2/users/{userId}/invented", "_get_user", "light", ())
+    assert all(route.scopes for route in ROUTES)
+    runner = rehearsal_server._runner
+    assert runner is not None
+    served = {
+        (route.method, route.resource.canonical)
+        for route in runner.app.router.routes()
+        if route.resource is not None and route.resource.canonical.startswith("/v2/") and route.method != "*"
+    }
+    assert served == set(ROUTE_SCOPES) == {(r.method, r.path) for r in ROUTES}
+    with api_client(rehearsal_server, _user_token(rehearsal_server)) as api:  # user-level scopes only
+        locks = api.get("/accounts/me/lock_settings")
+    assert locks.status_code == 400 and locks.json()["code"] == 4711, "an admin's read needs an admin's scope"
 
 
 def test_a_teachers_own_token_gets_zooms_4711_outside_its_scopes(rehearsal_server: RehearsalServer) -> None:

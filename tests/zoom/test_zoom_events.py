@@ -283,6 +283,8 @@ def test_a_token_refused_for_a_minute_costs_a_handful_of_attempts_one_renewal_an
     kinds = [e.kind for e in events]
     assert kinds.count(EventKind.STREAM_LOST) == 1 and kinds.count(EventKind.STREAM_BACK) == 1, "one gap, said once"
     assert "Invalid Token" in next(e for e in events if e.kind is EventKind.STREAM_BACK).extra["reason"]
+    # the gap's reason is worded as Test connection words the same refusal
+    assert next(e for e in events if e.kind is EventKind.STREAM_BACK).extra["reason"] == "Zoom refused the event subscription: Invalid Token"
     assert events[-1].display_name == "Heard Again"
 
 

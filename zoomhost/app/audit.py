@@ -27,6 +27,7 @@ from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, check_destination
 from zoomhost.core.preflight import FixPlan, RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
 from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.core.zoom_times import meeting_when, zoom_time
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
 from zoomhost.zoom.preflight import AccountReads, HostReads, PreflightContext, PreflightReport, checked, group_locks
@@ -47,13 +48,21 @@ class HostAudit:
     email: str
     results: tuple[RuleResult, ...]
 
+    def ids(self, status: RuleStatus) -> list[str]:
+        return [r.rule_id for r in self.results if r.status is status]
+
+    @property
+    def severity(self) -> tuple[int, int, int]:
+        """(failing, warnings, not reported by Zoom) among the checks the host's own settings decide."""
+        return _severity(self.results)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "email": self.email,
-            "failed": [r.rule_id for r in self.results if r.status is RuleStatus.FAIL],
-            "warnings": [r.rule_id for r in self.results if r.status is RuleStatus.WARN],
-            "unknown": [r.rule_id for r in self.results if r.status is RuleStatus.UNKNOWN],
+            "failed": self.ids(RuleStatus.FAIL),
+            "warnings": self.ids(RuleStatus.WARN),
+            "unknown": self.ids(RuleStatus.UNKNOWN),
         }
 
 
@@ -63,12 +72,17 @@ class MeetingAudit:
     host_email: str
     start_time: str | None
 
+    @property
+    def results(self) -> tuple[RuleResult, ...]:
+        return self.report.results
+
     def ids(self, status: RuleStatus) -> list[str]:
-        return [r.rule_id for r in self.report.results if r.status is status]
+        return [r.rule_id for r in self.results if r.status is status]
 
     @property
     def severity(self) -> tuple[int, int, int]:
-        return (len(self.ids(RuleStatus.FAIL)), len(self.ids(RuleStatus.WARN)), len(self.ids(RuleStatus.UNKNOWN)))
+        """(failing, warnings, not reported by Zoom) among the meeting's checks: the audit's order, worst first."""
+        return _severity(self.results)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -134,12 +148,8 @@ class AccountAudit:
 def _in_window(start: str | None, *, now: datetime, days: int) -> bool:
     if not start:
         return True  # a recurring meeting with no fixed time can start any day
-    try:
-        when = datetime.fromisoformat(start.replace("Z", "+00:00"))
-    except ValueError:
-        return True
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return when <= now + timedelta(days=days)
+    when = zoom_time(start)
+    return when is None or when <= now + timedelta(days=days)  # an unreadable time: checked, to be safe
 
 
 async def _optional(label: str, call: Any, unreadable: list[str]) -> Any:
@@ -311,7 +321,7 @@ def describe_audit_fix(audit: AccountAudit) -> str:
     meetings = len(meeting_plans)
     for row, results, plan in meeting_plans:
         words = describe_fix_all(results, plan)
-        parts.append(f"In “{row.report.topic or 'Untitled meeting'}” ({row.start_time or 'no fixed time'}, {row.host_email}):")
+        parts.append(f"In “{row.report.topic or 'Untitled meeting'}” ({meeting_when(row.start_time)}, {row.host_email}):")
         parts += [f"  • {line}." for line in words.meeting]
     if not parts:
         return ""
@@ -333,9 +343,13 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def failing_checks(row: MeetingAudit) -> list[RuleResult]:
-    """A meeting's failing checks, then its warnings, as the teacher reads them (each check's title)."""
-    return [r for r in checklist_order(row.report.results) if r.status in (RuleStatus.FAIL, RuleStatus.WARN)]
+def _severity(results: tuple[RuleResult, ...]) -> tuple[int, int, int]:
+    return tuple(sum(r.status is status for r in results) for status in (RuleStatus.FAIL, RuleStatus.WARN, RuleStatus.UNKNOWN))  # type: ignore[return-value]
+
+
+def failing_checks(row: MeetingAudit | HostAudit) -> list[RuleResult]:
+    """A meeting's (or a host's own settings') failing checks, then its warnings, as the teacher reads them."""
+    return [r for r in checklist_order(row.results) if r.status in (RuleStatus.FAIL, RuleStatus.WARN)]
 
 
 def account_label(services: Services) -> str:
@@ -384,7 +398,7 @@ def report_html(audit: AccountAudit, *, account_label: str) -> str:
             elif r.status in (RuleStatus.FAIL, RuleStatus.WARN):
                 fixes.append(f"<li><b>{_e(r.title)}</b> ({_e(r.status.value)}): {_e(r.observed)}</li>")
         rows.append(
-            f"<h3>{_e(m.report.topic or 'Untitled meeting')} — {_e(m.start_time or 'no fixed time')}</h3>"
+            f"<h3>{_e(m.report.topic or 'Untitled meeting')} — {_e(meeting_when(m.start_time))}</h3>"
             f"<p>Meeting {_e(m.report.meeting_id)}, hosted by {_e(m.host_email)}, checked as "
             f"{_e(PROFILE_WORDS[m.report.profile])}: {len(m.ids(RuleStatus.FAIL))} failing, "
             f"{len(m.ids(RuleStatus.WARN))} warnings, {len(m.ids(RuleStatus.UNKNOWN))} not reported by Zoom.</p>"

@@ -13,6 +13,7 @@ from zoomhost.app.audit import DEFAULT_DAYS, AccountAudit, account_label, audit_
 from zoomhost.app.services import command_services
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.preflight import RuleStatus
+from zoomhost.core.zoom_times import meeting_when
 
 CHECK_FAILED = 3
 
@@ -75,7 +76,7 @@ def _print(audit: AccountAudit) -> None:
     )
     for m in audit.meetings:
         failed, warned = m.ids(RuleStatus.FAIL), m.ids(RuleStatus.WARN)
-        print(f"  {m.start_time or 'no fixed time':20}  {m.report.meeting_id:12}  {m.host_email:28}  {m.report.topic[:40]}")
+        print(f"  {meeting_when(m.start_time):20}  {m.report.meeting_id:12}  {m.host_email:28}  {m.report.topic[:40]}")
         if failed:
             print(f"      failing: {', '.join(failed)}")
         if warned:

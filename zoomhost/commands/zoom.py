@@ -10,7 +10,6 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import datetime
 from typing import Any
 
 from zoomhost.app.meetings import (
@@ -37,6 +36,7 @@ from zoomhost.app.signin import (
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order, count_checklist
 from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.core.zoom_times import meeting_when
 
 CHECK_FAILED = 3
 
@@ -85,15 +85,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 # -- how things are shown ------------------------------------------------------------------------
-def _when(text: str | None) -> str:
-    if not text:
-        return "no fixed time"
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone().strftime("%a %d %b %Y %H:%M")
-    except ValueError:
-        return text
-
-
 # -- meetings ------------------------------------------------------------------------------------
 def run_meetings(args: argparse.Namespace) -> int:
     with command_services() as services:
@@ -101,7 +92,7 @@ def run_meetings(args: argparse.Namespace) -> int:
     if not meetings:
         print("No upcoming meetings.")
         return 0
-    rows = [(spaced_meeting_id(m.id), _when(m.start_time), f"{m.duration} min" if m.duration else "", m.topic) for m in meetings]
+    rows = [(spaced_meeting_id(m.id), meeting_when(m.start_time), f"{m.duration} min" if m.duration else "", m.topic) for m in meetings]
     widths = [max(len(r[i]) for r in rows + [("Meeting ID", "Starts", "Length", "Topic")]) for i in range(3)]
     print(f"{'Meeting ID':{widths[0]}}  {'Starts':{widths[1]}}  {'Length':{widths[2]}}  Topic")
     for row in rows:

@@ -12,9 +12,11 @@ the host assistant's Meeting SDK binding reports names alone, so its events carr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 
 
 #: The longest display name an event carries, whichever source heard it (Zoom's own limit is far
@@ -48,6 +50,22 @@ class EventKind(StrEnum):
     STREAM_LOST = "stream_lost"  # Zoom's event stream dropped after it had worked: extra["reason"]
     STREAM_BACK = "stream_back"  # it answered again after a gap: extra["since"] (ISO time it was lost), extra["attempts"]
 
+
+#: Zoom's webhook events zoomhost follows, and what each is here: the one list. The school's event subscription must
+#: include these (``zoom.scopes``), the event stream reads these and no other (``zoom.events``), and the rehearsal
+#: Zoom sends these over its event socket.
+ZOOM_EVENT_KINDS: Mapping[str, EventKind] = MappingProxyType(
+    {
+        "meeting.participant_joined_waiting_room": EventKind.WAITING_JOINED,
+        "meeting.participant_left_waiting_room": EventKind.WAITING_LEFT,
+        "meeting.participant_admitted": EventKind.ADMITTED,
+        "meeting.participant_put_in_waiting_room": EventKind.PUT_BACK,
+        "meeting.participant_joined": EventKind.JOINED,
+        "meeting.participant_left": EventKind.LEFT,
+        "meeting.started": EventKind.STARTED,
+        "meeting.ended": EventKind.ENDED,
+    }
+)
 
 #: ``MeetingEvent.extra`` key for Zoom's ``participant_uuid``: the same person for the whole meeting,
 #: whatever ``user_id`` Zoom's event or the Dashboard gives them (it may change between rooms).

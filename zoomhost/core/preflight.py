@@ -258,13 +258,25 @@ class _Outcome:
     fix: Fix | None = None
 
 
+#: The settings a setting is read from, in words, for when zoomhost could not read them.
+_SETTINGS_WORDS = {
+    "user": "the host's user settings",
+    "account": "the account settings",
+    "security": "the host's security settings",
+    "user_or_account": "the host's or the account's settings",
+}
+
+
 def _not_reported(what: str, *, source: str, inp: PreflightInput, fix: Fix | None, why: str) -> _Outcome:
-    if source == "user" and inp.user_settings is None:
-        observed = f"zoomhost could not read the host's user settings, so {what} is not known."
-    elif source == "account" and inp.account_settings is None:
-        observed = f"zoomhost could not read the account settings, so {what} is not known."
-    else:
-        observed = f"Zoom did not report {what}."
+    """Unknown: Zoom did not report ``what``, or zoomhost could not read the settings it is read from (``source``:
+    "meeting", "user", "account", "security", or "user_or_account" for a host's setting the account's may decide)."""
+    unread = {
+        "user": inp.user_settings is None,
+        "account": inp.account_settings is None,
+        "security": inp.security_settings is None,
+        "user_or_account": inp.user_settings is None and inp.account_settings is None,
+    }.get(source, False)
+    observed = f"Zoom did not report {what} (zoomhost could not read {_SETTINGS_WORDS[source]})." if unread else f"Zoom did not report {what}."
     return _Outcome(RuleStatus.UNKNOWN, observed, why, fix)
 
 
@@ -916,34 +928,11 @@ def _check_one_device_per_link(inp: PreflightInput, severity: Severity) -> _Outc
 # sends that part apart).
 
 
-@dataclass(frozen=True)
-class RuleSpec:
-    """One rule of this section: ``severity`` is ``"required"`` (fails) or ``"advised"`` (warns)."""
-
-    id: str
-    title: str
-    protocol_line: str
-    severity: str
-    check: _Check
-
-
 # --- reading the host's security settings and the locks -----------------------------------------------
-
-_SECURITY_UNREAD = "zoomhost could not read the host's security settings"
-
 
 def _security(inp: PreflightInput, path: str, kind: type | tuple[type, ...]) -> Any:
     """A field of the host's ``meeting_security`` settings (``_ABSENT`` / ``_Odd`` as ``_read`` gives)."""
     return _read(inp.security_settings, f"meeting_security.{path}", kind)
-
-
-def _unreported(what: str, *, where: Mapping[str, Any] | None, unread: str, why: str, fix: Fix | None) -> _Outcome:
-    """Unknown: Zoom did not report it, and why (a read zoomhost could not make)."""
-    if where is None:
-        observed = f"Zoom did not report {what} ({unread})."
-    else:
-        observed = f"Zoom did not report {what}."
-    return _Outcome(RuleStatus.UNKNOWN, observed, why, fix)
 
 
 def _host_then_account(inp: PreflightInput, path: str, kind: type | tuple[type, ...]) -> tuple[Any, str]:
@@ -981,12 +970,7 @@ def check_data_centers(inp: PreflightInput, severity: Severity) -> _Outcome:
     )
     whose = "the host's" if source == "host" else "the account's"
     if custom is _ABSENT:
-        if inp.user_settings is None and inp.account_settings is None:
-            return _unreported(
-                "which data centres carry the meeting", where=None,
-                unread="zoomhost could not read the host's or the account's settings", why=why, fix=fix,
-            )
-        return _Outcome(RuleStatus.UNKNOWN, "Zoom did not report which data centres carry the meeting.", why, fix)
+        return _not_reported("which data centres carry the meeting", source="user_or_account", inp=inp, fix=fix, why=why)
     if isinstance(custom, _Odd):
         return _odd("custom data-centre regions", custom.value, fix=fix, why=why)
     if custom is False:
@@ -1024,7 +1008,7 @@ def check_encryption(inp: PreflightInput, severity: Severity) -> _Outcome:
         value = _security(inp, "encryption_type", str)
         uses = "The host's settings start meetings with"
     if value is _ABSENT:
-        return _unreported("which encryption the meeting uses", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=fix)
+        return _not_reported("which encryption the meeting uses", source="security", inp=inp, fix=fix, why=why)
     if isinstance(value, _Odd) or value not in ("enhanced_encryption", "e2ee"):
         return _odd("the encryption", getattr(value, "value", value), fix=fix, why=why)
     if value == "enhanced_encryption":
@@ -1067,9 +1051,7 @@ def check_web_join_without_sign_in(inp: PreflightInput, severity: Severity) -> _
     )
     value = _security(inp, "only_authenticated_can_join_from_webclient", bool)
     if value is _ABSENT:
-        return _unreported(
-            "whether joining from a browser needs a Zoom sign-in", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=fix
-        )
+        return _not_reported("whether joining from a browser needs a Zoom sign-in", source="security", inp=inp, fix=fix, why=why)
     if isinstance(value, _Odd):
         return _odd("sign-in for the web client", value.value, fix=fix, why=why)
     if value:
@@ -1104,9 +1086,7 @@ def check_waiting_room_who(inp: PreflightInput, severity: Severity) -> _Outcome:
     place = _security(inp, "waiting_room_settings.participants_to_place_in_waiting_room", int)
     # Unread, no fix: the host may already hold everyone (0), which the fix (1) would loosen.
     if place is _ABSENT:
-        return _unreported(
-            "who the host's waiting room holds", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=None
-        )
+        return _not_reported("who the host's waiting room holds", source="security", inp=inp, fix=None, why=why)
     if isinstance(place, _Odd) or place not in _PLACE_IN_WAITING_ROOM:
         return _odd("who waits", getattr(place, "value", place), fix=None, why=why)
     observed = f"The meeting follows the host's setting: {_PLACE_IN_WAITING_ROOM[place]}."
@@ -1138,9 +1118,7 @@ def check_waiting_room_admitters(inp: PreflightInput, severity: Severity) -> _Ou
     )
     value = _security(inp, "waiting_room_settings.users_who_can_admit_participants_from_waiting_room", int)
     if value is _ABSENT:
-        return _unreported(
-            "who may admit from the waiting room", where=inp.security_settings, unread=_SECURITY_UNREAD, why=why, fix=fix
-        )
+        return _not_reported("who may admit from the waiting room", source="security", inp=inp, fix=fix, why=why)
     if isinstance(value, _Odd) or value not in (0, 1):
         return _odd("who may admit", getattr(value, "value", value), fix=fix, why=why)
     if value == 0:
@@ -1404,20 +1382,6 @@ _FACEBOOK = "Sharing of data with Facebook – updated software should be used."
 _NO_SHARING = "No screen sharing allowed."
 _BREAKOUT = "Implement Zoom based learning using break out sessions and meetings for online sessions including remote assemblies."
 
-PROTOCOL_RULE_SPECS: tuple[RuleSpec, ...] = (
-    RuleSpec("data_centers", "Not routed through China", _CHINA, "required", check_data_centers),
-    RuleSpec("encryption", "Encrypted, and families still join from a browser", _E2E, "required", check_encryption),
-    RuleSpec("cohost_enabled", "Co-hosts are allowed", _ADMITTED_BY_TEACHER, "required", check_cohost_enabled),
-    RuleSpec("web_join_without_sign_in", "No Zoom sign-in to join from a browser", _BROWSER, "required", check_web_join_without_sign_in),
-    RuleSpec("waiting_room_who", "Everyone who is not staff waits", _WAITING_ROOM, "required", check_waiting_room_who),
-    RuleSpec("waiting_room_admitters", "Only the host and co-hosts admit", _ADMITTED_BY_TEACHER, "required", check_waiting_room_admitters),
-    RuleSpec("settings_locked", "An admin has locked the safe settings", _SECURITY, "advised", check_settings_locked),
-    RuleSpec("recording", "Nobody records the class", _MINIMISED, "required", check_recording),
-    RuleSpec("live_streaming", "No live streaming", _FACEBOOK, "required", check_live_streaming),
-    RuleSpec("annotation", "No drawing on shared screens or the whiteboard", _NO_SHARING, "required", check_annotation),
-    RuleSpec("breakout_rooms", "Breakout rooms only where staff are in them", _BREAKOUT, "required", check_breakout_rooms),
-)
-
 
 # --- the rules ---------------------------------------------------------------------------------
 
@@ -1632,10 +1596,19 @@ RULES: tuple[PreflightRule, ...] = (
 
 
 # The rules of the section on what the protocol and the privacy impact assessment fear, after the rest.
-RULES += tuple(
-    _rule(id=spec.id, title=spec.title, protocol_line=spec.protocol_line, severity=Severity(spec.severity), check=spec.check)
-    for spec in PROTOCOL_RULE_SPECS
-)
+RULES += (
+    _rule(id="data_centers", title="Not routed through China", protocol_line=_CHINA, severity=_R, check=check_data_centers),
+    _rule(id="encryption", title="Encrypted, and families still join from a browser", protocol_line=_E2E, severity=_R, check=check_encryption),
+    _rule(id="cohost_enabled", title="Co-hosts are allowed", protocol_line=_ADMITTED_BY_TEACHER, severity=_R, check=check_cohost_enabled),
+    _rule(id="web_join_without_sign_in", title="No Zoom sign-in to join from a browser", protocol_line=_BROWSER, severity=_R, check=check_web_join_without_sign_in),
+    _rule(id="waiting_room_who", title="Everyone who is not staff waits", protocol_line=_WAITING_ROOM, severity=_R, check=check_waiting_room_who),
+    _rule(id="waiting_room_admitters", title="Only the host and co-hosts admit", protocol_line=_ADMITTED_BY_TEACHER, severity=_R, check=check_waiting_room_admitters),
+    _rule(id="settings_locked", title="An admin has locked the safe settings", protocol_line=_SECURITY, severity=_A, check=check_settings_locked),
+    _rule(id="recording", title="Nobody records the class", protocol_line=_MINIMISED, severity=_R, check=check_recording),
+    _rule(id="live_streaming", title="No live streaming", protocol_line=_FACEBOOK, severity=_R, check=check_live_streaming),
+    _rule(id="annotation", title="No drawing on shared screens or the whiteboard", protocol_line=_NO_SHARING, severity=_R, check=check_annotation),
+    _rule(id="breakout_rooms", title="Breakout rooms only where staff are in them", protocol_line=_BREAKOUT, severity=_R, check=check_breakout_rooms),
+)  # fmt: skip
 
 
 # The staff-meeting profile: the risk assessment's rows for staff only. Its own sign-in rule, and the

@@ -277,7 +277,6 @@ class _State:
     last_source: dict[str, str] = field(default_factory=dict)  # who reported each participant's last step
     last_kind: dict[str, JournalKind] = field(default_factory=dict)  # and what that step was
     present: Counter[tuple[str, object]] = field(default_factory=Counter)  # ``_claims`` of every row -> how many
-    gone_holders: dict[str, Arrival] = field(default_factory=dict)  # rows gone by the assistant's word, holding a link
     links_in_use: bool | None = None  # the last ADMISSION note: pupils are admitted by their own link
     staff_only: bool = False  # the last ADMISSION note: a meeting of staff only (``core.profiles``)
     uuids: dict[str, str] = field(default_factory=dict)  # participant_uuid digest -> the row last heard with it
@@ -296,10 +295,6 @@ class _State:
                     del self.present[key]
             for key in after:
                 self.present[key] += 1
-        if row is not None and row.gone_by_assistant:
-            self.gone_holders[pid] = row
-        else:
-            self.gone_holders.pop(pid, None)
         return old
 
     def checkpoint(self) -> _State:
@@ -318,7 +313,6 @@ class _State:
             present=Counter(self.present),
             uuids=dict(self.uuids),
             aliases=dict(self.aliases),
-            gone_holders=dict(self.gone_holders),
         )
 
 
@@ -589,9 +583,10 @@ class LiveSession:
 
     def _link_released(self, who: ZoomIdentity, event: MeetingEvent) -> tuple[tuple[str, object], ...]:
         """The arrival's registration link, when a device that came through it left no earlier than this
-        arrival (by Zoom's times): the link was still in use when they arrived. Zoom pushes the first device
-        out as a second arrives through one link, and its events may come late or out of order, so the
-        departure can be heard before the arrival that caused it."""
+        arrival: the link was still in use when they arrived. Zoom pushes the first device out as a second
+        arrives through one link, and its events may come late or out of order, so the departure can be heard
+        before the arrival that caused it; and a departure only the assistant has reported (stamped to the
+        millisecond, where Zoom stamps the arrival to the second) is that first device too."""
         link = who.registrant_id
         if not link:
             return ()
@@ -673,13 +668,7 @@ class LiveSession:
         # (not those already flagged, or one impostor waiting would make the real pupil a "duplicate"
         # too), and every registration link in use, less this participant's own row.
         own = self._state.people.get(event.participant_id or "")
-        present = _Present(
-            self._state,
-            _claims(own) if own is not None else (),
-            pid=event.participant_id,
-            at=event.at,
-            also=self._link_released(who, event),
-        )
+        present = _Present(self._state, _claims(own) if own is not None else (), also=self._link_released(who, event))
         try:
             result = self._classify(name, present, who)
         except Exception as err:  # noqa: BLE001 - a live meeting must go on; the arrival is simply not admissible
@@ -1286,32 +1275,18 @@ def _kept(identity: ZoomIdentity, evidence: Evidence) -> ZoomIdentity:
 
 
 class _Present(Presence, Collection[int]):
-    """Who is already here (``_State.present``), less what the arriving participant's own row counts for.
-
-    A link's holder whose departure only the assistant has reported still holds it for an arrival Zoom
-    stamps no later than the second it left (``at``): that is a second device pushing the first out.
-    And a link released by a departure Zoom stamped no earlier than the arrival being checked
-    (``also``: Zoom's report of the drop heard before the arrival that caused it).
+    """Who is already here (``_State.present``), less what the arriving participant's own row counts for,
+    and the link released by a departure stamped no earlier than the arrival being checked (``also``,
+    ``LiveSession._link_released``: a second device pushing the first out, whoever reported the departure).
     """
 
-    __slots__ = ("_also", "_at", "_counts", "_gone", "_own", "_pid")
+    __slots__ = ("_also", "_counts", "_own")
 
-    def __init__(
-        self,
-        state: _State,
-        own: tuple[tuple[str, object], ...],
-        *,
-        pid: str | None,
-        at: datetime,
-        also: tuple[tuple[str, object], ...] = (),
-    ) -> None:
+    def __init__(self, state: _State, own: tuple[tuple[str, object], ...], *, also: tuple[tuple[str, object], ...] = ()) -> None:
         super().__init__(())
         self._counts = state.present
-        self._gone = state.gone_holders
         self._own = own
         self._also = also
-        self._pid = pid
-        self._at = at
 
     def _has(self, key: tuple[str, object]) -> bool:
         return key in self._also or self._counts.get(key, 0) - (key in self._own) > 0
@@ -1329,14 +1304,7 @@ class _Present(Presence, Collection[int]):
         return self._has(("staff+", staff_id))
 
     def link_here(self, registrant_id: str) -> bool:
-        if self._has(("link", registrant_id)):
-            return True
-        return any(
-            row.identity.registrant_id == registrant_id
-            and row.participant_id != self._pid
-            and (row.last_change or row.arrived_at).replace(microsecond=0) >= self._at
-            for row in self._gone.values()
-        )
+        return self._has(("link", registrant_id))
 
     def __contains__(self, pupil_id: object) -> bool:
         return self._has(("pupil", pupil_id))

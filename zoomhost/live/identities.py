@@ -26,7 +26,8 @@ from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
 from zoomhost.core.session import HEARD_AS, LiveSession, ParticipantState
 from zoomhost.live.intake import Intake
 from zoomhost.live.lifetime import Lifetime
-from zoomhost.live.pickup import Roster, zoom_time
+from zoomhost.core.zoom_times import zoom_time
+from zoomhost.live.pickup import Roster
 from zoomhost.zoom.client import LiveParticipant
 from zoomhost.zoom.errors import PlanDoesNotAllow
 

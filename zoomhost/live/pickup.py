@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import NO_IDENTITY, PARTICIPANT_UUID, EventKind, MeetingEvent, ZoomIdentity
 from zoomhost.core.journal import Actor, JournalEntry
+from zoomhost.core.zoom_times import zoom_time
 from zoomhost.core.session import HEARD_AS, Arrival, CommandOutcome, LiveSession, ParticipantState, SessionNote
 from zoomhost.live.channels import Channels
 from zoomhost.live.clocks import Clocks
@@ -284,12 +285,3 @@ def _clock_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M:%S")
 
 
-def zoom_time(text: str | None) -> datetime | None:
-    """A time as Zoom writes it (ISO 8601, ``Z`` for UTC); None when missing, unreadable or without a zone."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None

@@ -41,6 +41,8 @@ from email.utils import format_datetime
 from enum import StrEnum
 from typing import Any
 
+from zoomhost.core.zoom_times import zoom_text
+
 PER_SECOND_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
 
 
@@ -59,7 +61,7 @@ class RetryAfter(StrEnum):
         if self is RetryAfter.HTTP_DATE:
             return format_datetime(when.astimezone(UTC).replace(microsecond=0), usegmt=True)
         if self is RetryAfter.ISO_DATE:
-            return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return zoom_text(when)
         return None
 
 

@@ -31,9 +31,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from zoomhost.rehearsal.faults import PARTICIPANT_ID_MODES, PLANS, Faults
+from zoomhost.core.zoom_times import zoom_text
+from zoomhost.rehearsal.faults import Faults
 from zoomhost.rehearsal.schemas import MEETING_PATCH, SETTINGS_PATCH, check_body
-from zoomhost.rehearsal.state import LEAVE_REASON_KEY, REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState, zoom_time
+from zoomhost.rehearsal.state import LEAVE_REASON_KEY, REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState
 
 log = logging.getLogger(__name__)
 
@@ -62,51 +63,46 @@ RATE_LIMITS = {
     "business": {"light": 80, "medium": 60, "heavy": 40},
     "education": {"light": 80, "medium": 60, "heavy": 40},
 }
-#: The scopes each operation's ``security`` lists in Zoom's OpenAPI documents: a token needs one of
-#: them (tests/rehearsal checks this table against the documents).
-ROUTE_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("GET", "/v2/users/{userId}"): (
-        "user:read", "user:write", "user:read:admin", "user:write:admin", "user_profile", "user_info:read",
-        "user:read:user", "user:read:user:admin",
-    ),
-    ("GET", "/v2/users/{userId}/settings"): (
-        "user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:settings", "user:read:settings:admin",
-    ),
-    ("PATCH", "/v2/users/{userId}/settings"): ("user:write:admin", "user:write", "user:update:settings", "user:update:settings:admin"),
-    ("GET", "/v2/users/{userId}/token"): (
-        "user:read", "user:write", "user:read:admin", "user:write:admin", "user_profile", "user:read:token", "user:read:token:admin",
-    ),
-    ("GET", "/v2/users/{userId}/meetings"): (
-        "meeting:read:admin", "meeting:read", "meeting:read:list_meetings", "meeting:read:list_meetings:admin",
-    ),
-    ("GET", "/v2/accounts/{accountId}/settings"): ("account:read:admin", "account:read:settings:admin", "account:read:settings:master"),
-    ("GET", "/v2/accounts/{accountId}/lock_settings"): ("account:read:admin", "account:read:lock_settings:master"),
-    ("GET", "/v2/groups/{groupId}/lock_settings"): ("group:read:admin", "group:write:admin", "group:read:lock_settings:admin"),
-    ("GET", "/v2/users"): ("user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:list_users:admin"),
-    ("GET", "/v2/meetings/{meetingId}"): ("meeting:read", "meeting:read:admin", "meeting:read:meeting", "meeting:read:meeting:admin"),
-    ("PATCH", "/v2/meetings/{meetingId}"): (
-        "meeting:write", "meeting:write:admin", "meeting:update:meeting:admin", "meeting:update:meeting",
-    ),
-    ("PUT", "/v2/meetings/{meetingId}/status"): (
-        "meeting:write:admin", "meeting:write", "meeting:update:status", "meeting:update:status:admin",
-    ),
-    ("POST", "/v2/meetings/{meetingId}/batch_registrants"): (
-        "meeting:write", "meeting:write:admin", "meeting:write:batch_registrants", "meeting:write:batch_registrants:admin",
-    ),
-    ("POST", "/v2/meetings/{meetingId}/registrants"): (
-        "meeting:write:admin", "meeting:write", "meeting:write:registrant", "meeting:write:registrant:admin",
-    ),
-    ("GET", "/v2/meetings/{meetingId}/registrants"): (
-        "meeting:read:admin", "meeting:read", "meeting:read:list_registrants", "meeting:read:list_registrants:admin",
-    ),
-    ("GET", "/v2/metrics/meetings/{meetingId}/participants"): (
-        "dashboard_meetings:read:admin", "dashboard:read:admin", "dashboard:read:list_meeting_participants:admin",
-    ),
-    ("GET", "/v2/past_meetings/{meetingId}/participants"): (
-        "meeting:read:admin", "meeting:read", "meeting:read:list_past_participants", "meeting:read:list_past_participants:admin",
-    ),
-    ("GET", "/v2/report/meetings/{meetingId}/participants"): ("report:read:admin", "report:read:list_meeting_participants:admin"),
-}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation of Zoom's REST API the rehearsal serves: its handler, the documents' "Rate Limit Label", and the
+    scopes its ``security`` lists in Zoom's OpenAPI documents (a token needs one of them; none is not allowed)."""
+
+    method: str
+    path: str
+    handler: str  # the name of the server's method that answers it
+    category: str  # "light", "medium" or "heavy"
+    scopes: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.scopes:
+            raise ValueError(f"{self.method} {self.path} names no scopes: Zoom checks a token's scopes on every operation")
+
+
+#: Every REST operation the rehearsal serves (tests/rehearsal checks the scopes against the documents).
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/v2/users/{userId}", "_get_user", "light", ("user:read", "user:write", "user:read:admin", "user:write:admin", "user_profile", "user_info:read", "user:read:user", "user:read:user:admin")),
+    Route("GET", "/v2/users/{userId}/settings", "_get_settings", "medium", ("user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:settings", "user:read:settings:admin")),
+    Route("GET", "/v2/users/{userId}/token", "_get_user_token", "light", ("user:read", "user:write", "user:read:admin", "user:write:admin", "user_profile", "user:read:token", "user:read:token:admin")),
+    Route("PATCH", "/v2/users/{userId}/settings", "_patch_settings", "medium", ("user:write:admin", "user:write", "user:update:settings", "user:update:settings:admin")),
+    Route("GET", "/v2/users/{userId}/meetings", "_list_meetings", "medium", ("meeting:read:admin", "meeting:read", "meeting:read:list_meetings", "meeting:read:list_meetings:admin")),
+    Route("GET", "/v2/accounts/{accountId}/settings", "_get_account_settings", "medium", ("account:read:admin", "account:read:settings:admin", "account:read:settings:master")),
+    Route("GET", "/v2/accounts/{accountId}/lock_settings", "_get_lock_settings", "medium", ("account:read:admin", "account:read:lock_settings:master")),
+    Route("GET", "/v2/groups/{groupId}/lock_settings", "_get_group_lock_settings", "medium", ("group:read:admin", "group:write:admin", "group:read:lock_settings:admin")),
+    Route("GET", "/v2/users", "_list_users", "medium", ("user:read", "user:write", "user:read:admin", "user:write:admin", "user:read:list_users:admin")),
+    Route("GET", "/v2/meetings/{meetingId}", "_get_meeting", "light", ("meeting:read", "meeting:read:admin", "meeting:read:meeting", "meeting:read:meeting:admin")),
+    Route("PATCH", "/v2/meetings/{meetingId}", "_patch_meeting", "light", ("meeting:write", "meeting:write:admin", "meeting:update:meeting:admin", "meeting:update:meeting")),
+    Route("PUT", "/v2/meetings/{meetingId}/status", "_meeting_status", "light", ("meeting:write:admin", "meeting:write", "meeting:update:status", "meeting:update:status:admin")),
+    Route("POST", "/v2/meetings/{meetingId}/batch_registrants", "_batch_registrants", "heavy", ("meeting:write", "meeting:write:admin", "meeting:write:batch_registrants", "meeting:write:batch_registrants:admin")),
+    Route("POST", "/v2/meetings/{meetingId}/registrants", "_add_registrant", "light", ("meeting:write:admin", "meeting:write", "meeting:write:registrant", "meeting:write:registrant:admin")),
+    Route("GET", "/v2/meetings/{meetingId}/registrants", "_list_registrants", "medium", ("meeting:read:admin", "meeting:read", "meeting:read:list_registrants", "meeting:read:list_registrants:admin")),
+    Route("GET", "/v2/metrics/meetings/{meetingId}/participants", "_dashboard_participants", "heavy", ("dashboard_meetings:read:admin", "dashboard:read:admin", "dashboard:read:list_meeting_participants:admin")),
+    Route("GET", "/v2/past_meetings/{meetingId}/participants", "_past_participants", "medium", ("meeting:read:admin", "meeting:read", "meeting:read:list_past_participants", "meeting:read:list_past_participants:admin")),
+    Route("GET", "/v2/report/meetings/{meetingId}/participants", "_report_participants", "heavy", ("report:read:admin", "report:read:list_meeting_participants:admin")),
+)  # fmt: skip
+ROUTE_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {(r.method, r.path): r.scopes for r in ROUTES}
 MISSING_SCOPE = 4711  # Zoom's code for a token without the operation's scopes (HTTP 400)
 #: Zoom's answer to a heartbeat on the event socket (the design notes, §2 "Event stream facts").
 HEARTBEAT_ANSWER = {"module": "heartbeat", "success": True, "content": "live", "header": {}}
@@ -282,10 +278,6 @@ class RehearsalServer:
     ) -> None:
         """``plan``: the account's plan (default: the state's, Pro unless it says otherwise)."""
         self.state = state or ZoomState()
-        if plan is not None:
-            if plan not in PLANS:
-                raise ValueError(f"unknown plan {plan!r}; known: {list(PLANS)}")
-            self.state.plan = plan
         self.host = host
         self._requested_port = port
         self.credentials = credentials or RehearsalCredentials.generate(account_id=self.state.account_id)
@@ -300,6 +292,8 @@ class RehearsalServer:
             plan=(lambda: self.state.plan, self._set_plan),
             participant_ids=(lambda: self.state.participant_ids, self._set_participant_ids),
         )
+        if plan is not None:
+            self.faults.set_plan(plan)  # checked there, as a plan switched during a rehearsal is
         #: Who the browser is signed in as when the user-OAuth consent page is visited.
         self.oauth_user_id = self.state.host_id
         #: What that user answers on the consent page: "allow" or "deny".
@@ -406,29 +400,9 @@ class RehearsalServer:
         app.router.add_get("/_rehearsal/state", self._admin_state)
         app.router.add_get("/_rehearsal/connect", self._admin_connect)
         app.router.add_post("/_rehearsal/assistant", self._admin_assistant)
-        api = [
-            ("GET", "/v2/users/{userId}", self._get_user, "light"),
-            ("GET", "/v2/users/{userId}/settings", self._get_settings, "medium"),
-            ("GET", "/v2/users/{userId}/token", self._get_user_token, "light"),
-            ("PATCH", "/v2/users/{userId}/settings", self._patch_settings, "medium"),
-            ("GET", "/v2/users/{userId}/meetings", self._list_meetings, "medium"),
-            ("GET", "/v2/accounts/{accountId}/settings", self._get_account_settings, "medium"),
-            ("GET", "/v2/accounts/{accountId}/lock_settings", self._get_lock_settings, "medium"),
-            ("GET", "/v2/groups/{groupId}/lock_settings", self._get_group_lock_settings, "medium"),
-            ("GET", "/v2/users", self._list_users, "medium"),
-            ("GET", "/v2/meetings/{meetingId}", self._get_meeting, "light"),
-            ("PATCH", "/v2/meetings/{meetingId}", self._patch_meeting, "light"),
-            ("PUT", "/v2/meetings/{meetingId}/status", self._meeting_status, "light"),
-            ("POST", "/v2/meetings/{meetingId}/batch_registrants", self._batch_registrants, "heavy"),
-            ("POST", "/v2/meetings/{meetingId}/registrants", self._add_registrant, "light"),
-            ("GET", "/v2/meetings/{meetingId}/registrants", self._list_registrants, "medium"),
-            ("GET", "/v2/metrics/meetings/{meetingId}/participants", self._dashboard_participants, "heavy"),
-            ("GET", "/v2/past_meetings/{meetingId}/participants", self._past_participants, "medium"),
-            ("GET", "/v2/report/meetings/{meetingId}/participants", self._report_participants, "heavy"),
-        ]
-        for method, path, handler, category in api:
-            app.router.add_route(method, path, handler)
-            self._categories[(method, path)] = category
+        for route in ROUTES:
+            app.router.add_route(route.method, route.path, getattr(self, route.handler))
+            self._categories[(route.method, route.path)] = route.category
         app.router.add_route("*", "/v2/{tail:.*}", self._not_found)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)  # the access log would carry tokens in URLs
         await self._runner.setup()
@@ -466,9 +440,7 @@ class RehearsalServer:
         with self.state.lock:
             self.state.plan = plan
 
-    def _set_participant_ids(self, mode: str) -> None:
-        if mode not in PARTICIPANT_ID_MODES:
-            raise ValueError(f"unknown participant_ids {mode!r}")
+    def _set_participant_ids(self, mode: str) -> None:  # Faults.set_participant_ids checks the mode
         with self.state.lock:
             self.state.participant_ids = mode
 
@@ -657,8 +629,8 @@ class RehearsalServer:
         request[TOKEN] = record
         route = request.match_info.route
         canonical = (route.method, route.resource.canonical if route.resource else "")
-        wanted = ROUTE_SCOPES.get(canonical)
-        if wanted is not None and record is not None and not set(record.scope.split()) & set(wanted):
+        wanted = ROUTE_SCOPES.get(canonical, ())  # only the catch-all for unknown paths has none (and answers 404)
+        if wanted and record is not None and not set(record.scope.split()) & set(wanted):
             granular = [scope for scope in wanted if _granular(scope)] or list(wanted)
             # The Dashboard's document answers such a token 403 Forbidden; Zoom's other operations, 400.
             status = 403 if canonical[1].startswith("/v2/metrics/") else 400
@@ -811,7 +783,7 @@ class RehearsalServer:
                 "id": meeting_id,
                 "join_url": row["join_url"],
                 "registrant_id": row["registrant_id"],
-                "start_time": meeting.get("start_time", zoom_time(self.state.now())),
+                "start_time": meeting.get("start_time", zoom_text(self.state.now())),
                 "topic": meeting["topic"],
                 "occurrences": [],
                 "participant_pin_code": row["participant_pin_code"],

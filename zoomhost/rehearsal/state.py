@@ -26,6 +26,8 @@ from typing import Any
 
 import jwt
 
+from zoomhost.core.events import ZOOM_EVENT_KINDS
+from zoomhost.core.zoom_times import zoom_text, zoom_time
 from zoomhost.rehearsal.sdk_rules import JWT_LONGEST_S, JWT_SHORTEST_S, ZAK_LIFETIME_S, ZAK_LONGEST_S, SdkRules
 
 Clock = Callable[[], datetime]
@@ -34,19 +36,8 @@ EventCallback = Callable[[dict[str, Any]], None]
 #: Zoom's daily budget of meeting create/update calls per host (documents: 100 requests per day).
 DAILY_MEETING_UPDATES = 100
 
-#: Events the WebSocket subscription may carry; anything else a subscriber sees is rehearsal-only.
-ZOOM_EVENTS = frozenset(
-    {
-        "meeting.started",
-        "meeting.ended",
-        "meeting.participant_joined_waiting_room",
-        "meeting.participant_left_waiting_room",
-        "meeting.participant_admitted",
-        "meeting.participant_put_in_waiting_room",
-        "meeting.participant_joined",
-        "meeting.participant_left",
-    }
-)
+#: Events the WebSocket subscription may carry (the ones zoomhost follows); anything else a subscriber sees is rehearsal-only.
+ZOOM_EVENTS = frozenset(ZOOM_EVENT_KINDS)
 #: Not a Zoom webhook (Zoom sends none for a rename); the assistant side hears it as the SDK would.
 RENAMED_EVENT = "rehearsal.participant_renamed"
 #: Live controls Zoom only offers in-meeting (Meeting SDK); announced to the assistant side only.
@@ -61,11 +52,6 @@ LEAVE_REASON_KEY = "rehearsal_leave_reason"
 
 FIRST_PARTICIPANT_ID = 16778240  # Zoom's in-meeting user ids are large and step by 1024
 PARTICIPANT_ID_STEP = 1024
-
-
-def zoom_time(moment: datetime) -> str:
-    """Zoom's timestamps: UTC, whole seconds, a trailing Z (some event schemas insist on exactly this)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _uuid_like(seed: str) -> str:
@@ -383,8 +369,8 @@ class ZoomState:
             return {
                 "id": user.id,
                 "account_id": self.account_id,
-                "created_at": zoom_time(user.created_at),
-                "user_created_at": zoom_time(user.created_at),
+                "created_at": zoom_text(user.created_at),
+                "user_created_at": zoom_text(user.created_at),
                 "dept": "",
                 "email": user.email,
                 "first_name": user.first_name,
@@ -403,11 +389,13 @@ class ZoomState:
             }
 
     def settings_payload(self, user_id: str, *, option: str | None = None) -> dict[str, Any]:
+        """``GET /users/{userId}/settings``: the user's settings; ``option=meeting_security`` that part alone, and
+        ``option=meeting_authentication`` / ``recording_authentication`` that option's body alone, as Zoom answers."""
         with self._lock:
             settings = self.user_settings[self.resolve_user(user_id).id]
-            if option == "meeting_security":
-                return {"meeting_security": copy.deepcopy(settings["meeting_security"])}
-            return {k: copy.deepcopy(v) for k, v in settings.items() if k != "meeting_security"}
+            if option in _AUTHENTICATION_OPTIONS:
+                return _authentication_settings(option)
+            return _part_or_rest(settings, option)
 
     def update_settings(self, user_id: str, patch: Mapping[str, Any]) -> None:
         with self._lock:
@@ -430,11 +418,7 @@ class ZoomState:
         with self._lock:
             if account_id not in ("me", self.account_id):
                 raise RehearsalError(404, 2001, f"Account does not exist: {account_id}.")
-            if option == "meeting_security":
-                return {"meeting_security": copy.deepcopy(self.lock_settings["meeting_security"])}
-            if option is not None:
-                raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
-            return {k: copy.deepcopy(v) for k, v in self.lock_settings.items() if k != "meeting_security"}
+            return _part_or_rest(self.lock_settings, option)
 
     def group_lock_settings_payload(self, group_id: str, *, option: str | None = None) -> dict[str, Any]:
         """``GET /groups/{groupId}/lock_settings``: what the group's admin has locked (``option=meeting_security`` apart)."""
@@ -442,11 +426,7 @@ class ZoomState:
             locks = self.group_lock_settings.get(group_id)
             if locks is None:
                 raise RehearsalError(404, 4130, f"Group does not exist: {group_id[:40]}.")
-            if option == "meeting_security":
-                return {"meeting_security": copy.deepcopy(locks["meeting_security"])}
-            if option is not None:
-                raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
-            return {k: copy.deepcopy(v) for k, v in locks.items() if k != "meeting_security"}
+            return _part_or_rest(locks, option)
 
     def account_settings_payload(self, account_id: str, *, option: str | None = None) -> dict[str, Any]:
         """``GET /accounts/{accountId}/settings``: "me" (or this account's id) is the rehearsal's account."""
@@ -473,11 +453,11 @@ class ZoomState:
                 "topic": meeting.topic,
                 "type": meeting.type,
                 "status": "started" if live else "waiting",
-                "start_time": zoom_time(meeting.start_time),
+                "start_time": zoom_text(meeting.start_time),
                 "duration": meeting.duration,
                 "timezone": meeting.timezone,
                 "agenda": meeting.agenda,
-                "created_at": zoom_time(meeting.created_at),
+                "created_at": zoom_text(meeting.created_at),
                 "start_url": f"https://zoom.us/s/{meeting.id}?zak=rehearsal",
                 "join_url": f"https://zoom.us/j/{meeting.id}",
                 "password": meeting.password,
@@ -538,12 +518,12 @@ class ZoomState:
                     429,
                     429,
                     "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
-                    f"permitted for this particular user. You may resume these requests at {zoom_time(free_at)}.",
+                    f"permitted for this particular user. You may resume these requests at {zoom_text(free_at)}.",
                     headers={
                         "X-RateLimit-Type": "Daily-limit",
                         "X-RateLimit-Limit": str(DAILY_MEETING_UPDATES),
                         "X-RateLimit-Remaining": "0",
-                        "Retry-After": zoom_time(free_at),
+                        "Retry-After": zoom_text(free_at),
                     },
                 )
             staged = copy.deepcopy(meeting.settings)
@@ -561,11 +541,10 @@ class ZoomState:
                 requirement = self.user_settings[meeting.host_id].get("schedule_meeting", {}).get("meeting_password_requirement")
                 _check_passcode(patch["password"], requirement if isinstance(requirement, Mapping) else {})
             if "start_time" in patch:
-                try:
-                    start = datetime.fromisoformat(patch["start_time"].replace("Z", "+00:00"))
-                except ValueError:
-                    raise RehearsalError(400, 300, "Invalid field: start_time.") from None
-                meeting.start_time = start if start.tzinfo else start.replace(tzinfo=UTC)
+                start = zoom_time(patch["start_time"])  # read as zoomhost reads Zoom's times
+                if start is None:
+                    raise RehearsalError(400, 300, "Invalid field: start_time.")
+                meeting.start_time = start
             for key in ("topic", "agenda", "password", "duration", "timezone"):
                 if key in patch:
                     setattr(meeting, key, patch[key])
@@ -592,7 +571,7 @@ class ZoomState:
                     "This API can only be used for scheduled meeting(meeting type: 2). "
                     "Batch registration is not supported for other meeting types.",
                 )
-            if meeting.settings.get("approval_type") not in (0, 1):
+            if not _registration_required(meeting):
                 raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
             return self._register(meeting, registrants)
 
@@ -600,7 +579,7 @@ class ZoomState:
         """``GET /meetings/{id}/registrants`` rows: every registration is approved on the spot here, none pending."""
         with self._lock:
             meeting = self.meeting(meeting_id)
-            if meeting.type != 2 or meeting.settings.get("approval_type") not in (0, 1):
+            if not _registration_required(meeting):
                 raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
             if status != "approved":
                 return []
@@ -611,7 +590,7 @@ class ZoomState:
                     "first_name": r["first_name"],
                     "last_name": r["last_name"],
                     "status": "approved",
-                    "create_time": zoom_time(meeting.created_at),
+                    "create_time": zoom_text(meeting.created_at),
                     "join_url": r["join_url"],
                     "participant_pin_code": r["participant_pin_code"],
                 }
@@ -1144,7 +1123,7 @@ class ZoomState:
                     "user_id": str(p.reported_id),
                     "participant_uuid": p.participant_uuid,
                     "user_name": p.display_name,
-                    "join_time": zoom_time(p.joined_at or p.arrived_at or live.started_at),
+                    "join_time": zoom_text(p.joined_at or p.arrived_at or live.started_at),
                     "status": "in_waiting_room" if p.where == "waiting" or (p.where == "left" and p.joined_at is None) else "in_meeting",
                     "role": "host" if p.account_user_id == live.meeting.host_id else "attendee",
                     "device": "Windows",
@@ -1153,7 +1132,7 @@ class ZoomState:
                 if p.email:
                     row["email"] = p.email
                 if p.where == "left":
-                    row["leave_time"] = zoom_time(p.left_at or self.now())
+                    row["leave_time"] = zoom_text(p.left_at or self.now())
                     row["leave_reason"] = p.leave_reason
                 if p.registrant_id:
                     row["registrant_id"] = p.registrant_id
@@ -1189,8 +1168,8 @@ class ZoomState:
                             "user_id": str(p.reported_id),
                             "name": p.display_name,
                             "user_email": p.email,
-                            "join_time": zoom_time(arrived),
-                            "leave_time": zoom_time(left),
+                            "join_time": zoom_text(arrived),
+                            "leave_time": zoom_text(left),
                             "duration": max(0, int((left - arrived).total_seconds())),
                             "failover": False,
                             "status": "in_waiting_room",
@@ -1204,8 +1183,8 @@ class ZoomState:
                         "user_id": str(p.reported_id),
                         "name": p.display_name,
                         "user_email": p.email,
-                        "join_time": zoom_time(p.joined_at),
-                        "leave_time": zoom_time(left),
+                        "join_time": zoom_text(p.joined_at),
+                        "leave_time": zoom_text(left),
                         "duration": max(0, int((left - p.joined_at).total_seconds())),
                         "failover": False,
                         "status": "in_meeting",
@@ -1226,12 +1205,12 @@ class ZoomState:
             "host_id": meeting.host_id,
             "topic": meeting.topic,
             "type": meeting.type,
-            "start_time": zoom_time(live.started_at),
+            "start_time": zoom_text(live.started_at),
             "timezone": meeting.timezone,
             "duration": meeting.duration,
         }
         if name == "meeting.ended":
-            obj["end_time"] = zoom_time(live.ended_at or now)
+            obj["end_time"] = zoom_text(live.ended_at or now)
         if participant is not None:
             # Zoom's rule: the account user's id and address only for someone signed in to the host's
             # account; empty strings for everyone else (documents: "returns an empty string value").
@@ -1246,12 +1225,12 @@ class ZoomState:
             if participant.registrant_id:
                 person["registrant_id"] = participant.registrant_id
             if name == "meeting.participant_joined":
-                person["join_time"] = zoom_time(participant.joined_at or now)
+                person["join_time"] = zoom_text(participant.joined_at or now)
             elif name == "meeting.participant_left":
-                person["leave_time"] = zoom_time(participant.left_at or now)
+                person["leave_time"] = zoom_text(participant.left_at or now)
                 person["leave_reason"] = participant.leave_reason
             else:
-                person["date_time"] = zoom_time(now)
+                person["date_time"] = zoom_text(now)
             obj["participant"] = person
         event: dict[str, Any] = {
             "event": name,
@@ -1312,6 +1291,43 @@ def _check_passcode(passcode: str, requirement: Mapping[str, Any]) -> None:
             steps = {ord(b) - ord(a) for a, b in zip(window, window[1:])}
             if len(steps) == 1 and steps <= {-1, 0, 1}:
                 raise refuse(f"may not contain {run} repeated or consecutive characters")
+
+
+def _part_or_rest(settings: Mapping[str, Any], option: str | None) -> dict[str, Any]:
+    """Settings Zoom answers in two parts (a user's, the account's and a group's locks): ``option=meeting_security``
+    gives that part alone, no option everything else; any other option is Zoom's 300."""
+    if option == "meeting_security":
+        return {"meeting_security": copy.deepcopy(settings["meeting_security"])}
+    if option is not None:
+        raise RehearsalError(400, 300, f"Invalid field: option={option[:30]}.")
+    return {k: copy.deepcopy(v) for k, v in settings.items() if k != "meeting_security"}
+
+
+_AUTHENTICATION_OPTIONS = ("meeting_authentication", "recording_authentication")
+
+
+def _authentication_settings(option: str) -> dict[str, Any]:
+    """A user's ``option=meeting_authentication`` / ``recording_authentication`` answer: whether only signed-in
+    people may join (or watch recordings), and the account's authentication profiles (the documents' own shape:
+    the option's flag and ``authentication_options`` at the top, nothing of the user's other settings)."""
+    if option == "meeting_authentication":
+        return {
+            "meeting_authentication": False,  # families join from a browser without a Zoom sign-in
+            "allow_authentication_exception": False,
+            "authentication_options": [
+                {"id": "signin_zoom_0Kf3", "name": "Sign in to Zoom", "type": "enforce_login", "default_option": True, "visible": True},
+                {
+                    "id": "signin_school_7Qm2", "name": "Sign in to Zoom with the school's domain", "type": "enforce_login_with_domains",
+                    "domains": "sch.im", "default_option": False, "visible": True,
+                },
+            ],
+        }  # fmt: skip
+    return {
+        "recording_authentication": False,
+        "authentication_options": [
+            {"id": "signin_account_5Tr8", "name": "Signed-in users in my account", "type": "internally", "default_option": True, "visible": True},
+        ],
+    }  # fmt: skip
 
 
 def _registration_required(meeting: SimMeeting) -> bool:

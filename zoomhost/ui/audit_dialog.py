@@ -13,7 +13,6 @@ plain text, hidden characters written out (``ui/text.py``).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,9 @@ from zoomhost.app.audit import (
     fix_audit,
 )
 from zoomhost.app.services import Services
-from zoomhost.core.preflight import RuleResult, RuleStatus, checklist_order
+from zoomhost.core.preflight import RuleResult, RuleStatus
 from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.core.zoom_times import meeting_when
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import plain_label, shown
 from zoomhost.ui.widgets import STATUS_TEXT, BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
@@ -71,16 +71,6 @@ def _titles(results: list[RuleResult]) -> str:
     return "; ".join(r.title for r in results) or "—"
 
 
-def when_text(start_time: str | None) -> str:
-    """A meeting's start in the teacher's local time ("Mon 07 Dec 09:00"), or that it has no fixed time."""
-    if not start_time:
-        return "No fixed time"
-    try:
-        return datetime.fromisoformat(start_time.replace("Z", "+00:00")).astimezone().strftime("%a %d %b %H:%M")
-    except ValueError:
-        return start_time
-
-
 class MeetingsModel(RowsTableModel):
     """One row per meeting, worst first (the audit's order)."""
 
@@ -95,7 +85,7 @@ class MeetingsModel(RowsTableModel):
         if column == self.STATUS:
             return _counted(failed, warned)
         if column == self.WHEN:
-            return when_text(value.start_time)
+            return meeting_when(value.start_time)
         if column == self.TOPIC:
             return value.report.topic or "Untitled meeting"
         if column == self.HOST:
@@ -121,20 +111,16 @@ class HostsModel(RowsTableModel):
     def host(self, row: int) -> HostAudit:
         return self.row_value(row)
 
-    @staticmethod
-    def counts(host: HostAudit) -> tuple[int, int, int]:
-        return tuple(sum(r.status is s for r in host.results) for s in (RuleStatus.FAIL, RuleStatus.WARN, RuleStatus.UNKNOWN))  # type: ignore[return-value]
-
     def cell(self, value: HostAudit, column: int) -> str:
-        failed, warned, _ = self.counts(value)
+        failed, warned, _ = value.severity
         if column == self.STATUS:
             return _counted(failed, warned)
         if column == self.HOST:
             return value.email or value.id
-        return _titles([r for r in checklist_order(value.results) if r.status in (RuleStatus.FAIL, RuleStatus.WARN)])
+        return _titles(failing_checks(value))
 
     def decoration(self, value: HostAudit, column: int) -> Any:
-        return status_icon(_worst(*self.counts(value))) if column == self.STATUS else None
+        return status_icon(_worst(*value.severity)) if column == self.STATUS else None
 
 
 def _table(model: RowsTableModel, name: str, parent: QWidget, *, stretch: int) -> QTableView:
@@ -168,7 +154,7 @@ def _table(model: RowsTableModel, name: str, parent: QWidget, *, stretch: int) -
 def row_details(row: MeetingAudit) -> str:
     """The selected meeting in full: each failing check and warning with what Zoom says and its fix."""
     lines = [
-        f"{row.report.topic or 'Untitled meeting'} — {when_text(row.start_time)} — "
+        f"{row.report.topic or 'Untitled meeting'} — {meeting_when(row.start_time)} — "
         f"hosted by {row.host_email or row.report.host_id} (meeting {row.report.meeting_id}), "
         f"checked as {PROFILE_WORDS[row.report.profile]}"
     ]
@@ -181,8 +167,7 @@ def row_details(row: MeetingAudit) -> str:
 
 def host_details(host: HostAudit) -> str:
     lines = [f"{host.email or host.id}: the checks their own Zoom settings decide, for all their meetings"]
-    checks = [r for r in checklist_order(host.results) if r.status in (RuleStatus.FAIL, RuleStatus.WARN)]
-    lines += [_check_line(r) for r in checks] or ["Their settings keep the protocol in every check Zoom reported."]
+    lines += [_check_line(r) for r in failing_checks(host)] or ["Their settings keep the protocol in every check Zoom reported."]
     return "\n".join(lines)
 
 
@@ -323,7 +308,7 @@ class AuditDialog(QDialog):
             f"{counts['meetings_with_warnings']} with warnings."
         )
         self.meetings_model.set_rows(audit.meetings)
-        self.hosts_model.set_rows(sorted(audit.hosts, key=lambda h: tuple(-n for n in HostsModel.counts(h))))
+        self.hosts_model.set_rows(sorted(audit.hosts, key=lambda h: tuple(-n for n in h.severity)))
         if audit.unreadable:
             self.unreadable.show_message("warn", "Zoom would not tell zoomhost: " + "; ".join(audit.unreadable))
         else:

@@ -18,7 +18,6 @@ the values it reports) is shown as plain text with its hidden characters written
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +70,7 @@ from zoomhost.core.preflight import (
     plan_fix_all,
 )
 from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.core.zoom_times import meeting_when
 from zoomhost.ui.audit_dialog import AuditDialog
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading, one_line, plain_label, shown
@@ -250,15 +250,7 @@ def describe_plan(plan: FixPlan, results: list[RuleResult], *, updates_left: int
 
 
 def _meeting_label(meeting: UpcomingMeeting) -> str:
-    when = ""
-    if meeting.start_time:
-        try:
-            start = datetime.fromisoformat(meeting.start_time.replace("Z", "+00:00")).astimezone()
-            today = datetime.now().astimezone().date()
-            when = ("Today " if start.date() == today else start.strftime("%a %d %b ")) + start.strftime("%H:%M") + " — "
-        except ValueError:
-            when = ""
-    return f"{when}{one_line(meeting.topic or 'Untitled meeting')} ({spaced_meeting_id(meeting.id)})"
+    return f"{meeting_when(meeting.start_time)} — {one_line(meeting.topic or 'Untitled meeting')} ({spaced_meeting_id(meeting.id)})"
 
 
 #: The choices of "Who joins" (the words, the profile kept for the meeting; None: go by the topic's words).

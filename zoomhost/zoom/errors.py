@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 import httpx
 
 from zoomhost.core.errors import ZoomhostError
+from zoomhost.core.zoom_times import zoom_time
 from zoomhost.system.redact import redact
 from zoomhost.zoom.tls import UNTRUSTED, untrusted_certificate
 
@@ -145,9 +146,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     except (TypeError, ValueError, IndexError):
         when = None
     if when is None:
-        try:
-            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
+        when = zoom_time(text)
+        if when is None:
             return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)

@@ -33,7 +33,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from zoomhost.system.config import Settings
-from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
+from zoomhost.core.events import PARTICIPANT_UUID, ZOOM_EVENT_KINDS, EventKind, MeetingEvent
+from zoomhost.core.zoom_times import zoom_time
 from zoomhost.system.redact import redact
 from zoomhost.zoom.auth import ZoomAuth
 from zoomhost.zoom.identity import identity_from_participant
@@ -49,16 +50,6 @@ from zoomhost.zoom.errors import (
 
 log = logging.getLogger(__name__)
 
-ZOOM_EVENT_KINDS: Mapping[str, EventKind] = {
-    "meeting.participant_joined_waiting_room": EventKind.WAITING_JOINED,
-    "meeting.participant_left_waiting_room": EventKind.WAITING_LEFT,
-    "meeting.participant_admitted": EventKind.ADMITTED,
-    "meeting.participant_put_in_waiting_room": EventKind.PUT_BACK,
-    "meeting.participant_joined": EventKind.JOINED,
-    "meeting.participant_left": EventKind.LEFT,
-    "meeting.started": EventKind.STARTED,
-    "meeting.ended": EventKind.ENDED,
-}
 MAX_FRAME = 1 << 20
 #: However fast a rehearsal plays, a heartbeat goes at most this often (seconds of real time): two unanswered
 #: in a row close the connection, and during an arrival burst Zoom's answer can queue behind the frames.
@@ -80,16 +71,6 @@ class UnknownInstance(Exception):
 
 #: Events of not-yet-known instances held until an event says whose they are (then read, or dropped).
 PENDING_LIMIT = 2000
-
-
-def _utc(text: object) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def meeting_event_from_webhook(
@@ -138,7 +119,7 @@ def meeting_event_from_webhook(
     )
     if kind in (EventKind.STARTED, EventKind.ENDED):
         stamp_text = obj.get("end_time") if kind is EventKind.ENDED else obj.get("start_time")
-        at = _utc(stamp_text) or fallback or datetime.now(timezone.utc)
+        at = zoom_time(stamp_text) or fallback or datetime.now(timezone.utc)
         return MeetingEvent(
             kind=kind, meeting_id=meeting_id, at=at, event_id=f"{name}:{instance}:{stamp_text or event_ts}", source=source
         )
@@ -149,7 +130,7 @@ def meeting_event_from_webhook(
     if user_id in (None, "") or isinstance(user_id, (dict, list, bool)):
         raise UnreadableEvent(f"{name} without participant.user_id")
     stamp_text = person.get("leave_time") or person.get("join_time") or person.get("date_time")
-    at = _utc(stamp_text) or fallback
+    at = zoom_time(stamp_text) or fallback
     if at is None:
         raise UnreadableEvent(f"{name} without a time")
     if fallback is not None and timedelta(0) <= fallback - at < timedelta(seconds=1):
@@ -213,6 +194,14 @@ class StreamProbe:
 
     answered: bool
     problem: str = ""
+
+
+def _unknown_subscription() -> NotFound:
+    return NotFound(
+        "Zoom does not know this event subscription, so zoomhost cannot hear arrivals.",
+        hint="Check the subscription ID in zoomhost's settings against the school's Zoom app.",
+        status=404,
+    )
 
 
 class _Refused(Exception):
@@ -291,10 +280,12 @@ class EventStream:
         self.gaps = 0  # working connections lost
         self.last_problem = ""  # the last thing that went wrong, in words (Zoom's own for a refusal)
         self.skipped = 0  # frames that could not be read
+        # For a wss:// stream, one context for every connection: the operating system's certificates as well as
+        # zoomhost's (reading the system's store again for each reconnect would only cost time).
+        self._tls: dict[str, ssl.SSLContext] = {"ssl": zoom_ssl_context()} if settings.ws_base.startswith("wss:") else {}
 
-    def _tls(self) -> dict[str, ssl.SSLContext]:
-        """For a wss:// stream, the context that trusts the operating system's certificates as well as zoomhost's."""
-        return {"ssl": zoom_ssl_context()} if self._settings.ws_base.startswith("wss:") else {}
+    def _connect(self, token: str, open_timeout: float) -> connect:
+        return connect(self._url(token), max_size=MAX_FRAME, open_timeout=open_timeout, user_agent_header=None, **self._tls)
 
     def _url(self, token: str) -> str:
         query = urlencode({"subscriptionId": self._settings.subscription_id, "access_token": token})
@@ -332,9 +323,7 @@ class EventStream:
             proved = False
             refused = False
             try:
-                async with connect(
-                    self._url(token), max_size=MAX_FRAME, open_timeout=self._open_timeout, user_agent_header=None, **self._tls()
-                ) as ws:
+                async with self._connect(token, self._open_timeout) as ws:
                     self._ws = ws
                     beat = asyncio.create_task(self._heartbeat(ws))
                     try:
@@ -356,25 +345,17 @@ class EventStream:
             except _Refused as refusal:
                 refused = True
                 self.refusals += 1
-                self.last_problem = f"Zoom refused the event stream: {refusal.content}"
+                self.last_problem = self._problem(refusal)
                 log.warning("event stream: Zoom refused the connection (%s)", redact(refusal.content))
             except InvalidStatus as exc:  # what an older Zoom, or a proxy in front of it, answers instead
                 status = exc.response.status_code
                 if status == 404:
-                    raise NotFound(
-                        "Zoom does not know this event subscription, so zoomhost cannot hear arrivals.",
-                        hint="Check the subscription ID in zoomhost's settings against the school's Zoom app.",
-                        status=404,
-                    ) from None
+                    raise _unknown_subscription() from None
                 refused = status == 401
-                self.last_problem = f"Zoom answered {status} to the event stream's connection."
+                self.last_problem = self._problem(exc)
                 log.warning("event stream: Zoom answered %s to the connection", status)
             except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as exc:
-                self.last_problem = (
-                    UNTRUSTED.format(host=urlsplit(self._settings.ws_base).hostname)
-                    if untrusted_certificate(exc)
-                    else "The connection to Zoom's event stream dropped."
-                )
+                self.last_problem = self._problem(exc)
                 log.warning("event stream dropped: %s", redact(f"{type(exc).__name__}: {exc}")[:200])
             finally:
                 self._ws = None
@@ -478,31 +459,34 @@ class EventStream:
     async def _probe_once(self, token: str, timeout: float) -> StreamProbe:
         try:
             async with asyncio.timeout(timeout):
-                async with connect(self._url(token), max_size=MAX_FRAME, open_timeout=timeout, user_agent_header=None, **self._tls()) as ws:
+                async with self._connect(token, timeout) as ws:
                     with contextlib.suppress(ConnectionClosed):  # a refusal may already be on its way: read it
                         await ws.send(json.dumps({"module": "heartbeat"}))
+                    before = self.heartbeats_answered
                     async for raw in ws:
-                        try:
-                            frame = _decode(raw)
-                        except UnreadableEvent:
-                            continue
-                        module = frame.get("module")
-                        if module == "heartbeat" and frame.get("success") is not False:
+                        self._take(raw)  # the frames read as the stream reads them; a refusal raises
+                        if self.heartbeats_answered > before:
                             return StreamProbe(True)
-                        if module == "build_connection" and frame.get("success") is False:
-                            return StreamProbe(False, f"Zoom refused the event subscription: {_refusal_text(frame)}")
                     return StreamProbe(False, "Zoom closed the event stream without answering its heartbeat.")
         except TimeoutError:
             return StreamProbe(False, f"Zoom's event stream did not answer within {timeout:.0f} seconds.")
-        except InvalidStatus as exc:
+        except (_Refused, ConnectionClosed, InvalidHandshake, OSError) as exc:
+            return StreamProbe(False, self._problem(exc))
+
+    def _problem(self, exc: BaseException) -> str:
+        """Why a connection to the event stream failed, in the teacher's words (the stream's and Test connection's)."""
+        if isinstance(exc, _Refused):
+            return f"Zoom refused the event subscription: {exc.content}"
+        if isinstance(exc, InvalidStatus):
             status = exc.response.status_code
             if status == 404:
-                return StreamProbe(False, "Zoom does not know this event subscription (404).")
-            return StreamProbe(False, f"Zoom answered {status} to the event stream's connection.")
-        except (ConnectionClosed, InvalidHandshake, OSError) as exc:
-            if untrusted_certificate(exc):
-                return StreamProbe(False, UNTRUSTED.format(host=urlsplit(self._settings.ws_base).hostname))
-            return StreamProbe(False, f"zoomhost could not reach Zoom's event stream ({type(exc).__name__}).")
+                return str(_unknown_subscription())
+            return f"Zoom answered {status} to the event stream's connection."
+        if untrusted_certificate(exc):
+            return UNTRUSTED.format(host=urlsplit(self._settings.ws_base).hostname)
+        if isinstance(exc, ConnectionClosed):
+            return "The connection to Zoom's event stream dropped."
+        return f"zoomhost could not reach Zoom's event stream ({type(exc).__name__})."
 
     # -- reading -------------------------------------------------------------------------------
     def _take(self, raw: str | bytes) -> tuple[list[MeetingEvent], bool]:

@@ -17,17 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from zoomhost.core.events import ZOOM_EVENT_KINDS
+
 #: The events the school's WebSocket event subscription must include (the event stream reads these and no other).
-SUBSCRIPTION_EVENTS: tuple[str, ...] = (
-    "meeting.participant_joined_waiting_room",
-    "meeting.participant_left_waiting_room",
-    "meeting.participant_admitted",
-    "meeting.participant_put_in_waiting_room",
-    "meeting.participant_joined",
-    "meeting.participant_left",
-    "meeting.started",
-    "meeting.ended",
-)
+SUBSCRIPTION_EVENTS: tuple[str, ...] = tuple(ZOOM_EVENT_KINDS)
 
 #: Where Zoom sends a teacher back after their own sign-in: a listener on this computer
 #: (``http://127.0.0.1:PORT`` + this path, on a port free at the time of each sign-in).

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from zoomhost.app.session import MeetingsToHost
+from zoomhost.core.zoom_times import meeting_when, zoom_time
 from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import FlowLayout, action_button
 
@@ -155,14 +156,9 @@ def meeting_choices(meetings: Any) -> list[tuple[str, str]]:
     today = datetime.now().astimezone().date()
     dated: list[tuple[int, str, str, str]] = []
     for meeting in meetings:
-        start = None
-        if meeting.start_time:
-            try:
-                start = datetime.fromisoformat(meeting.start_time.replace("Z", "+00:00")).astimezone()
-            except ValueError:
-                start = None
-        when = start.strftime("%H:%M") if start and start.date() == today else start.strftime("%a %d %b %H:%M") if start else "No time"
-        order = 0 if start and start.date() == today else 1
-        dated.append((order, start.isoformat() if start else "", f"{when} — {one_line(meeting.topic or 'Untitled meeting')}", str(meeting.id)))
+        start = zoom_time(meeting.start_time)
+        order = 0 if start and start.astimezone().date() == today else 1
+        label = f"{meeting_when(meeting.start_time)} — {one_line(meeting.topic or 'Untitled meeting')}"
+        dated.append((order, start.isoformat() if start else "", label, str(meeting.id)))
     dated.sort()
     return [(label, meeting_id) for _, _, label, meeting_id in dated]
