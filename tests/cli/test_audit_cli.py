@@ -57,9 +57,11 @@ def test_json_lists_hosts_meetings_worst_first_and_what_could_not_be_read(server
 
 def test_days_ahead_narrows_the_meetings(server: RehearsalServer, capsys) -> None:
     _, week = audit_json(capsys)
-    _, day = audit_json(capsys, "--days", "1")
-    assert 0 < len(day["meetings"]) < len(week["meetings"])
-    assert day["days"] == 1 and "next 1 days" in day["scope"]
+    # The rehearsal's meetings are at 10:00 UTC one, two and three days after the day it starts, so two days
+    # ahead always hold the assembly (10 to 34 hours away) and never the third day's meeting, at any hour.
+    _, days = audit_json(capsys, "--days", "2")
+    assert 0 < len(days["meetings"]) < len(week["meetings"])
+    assert days["days"] == 2 and "next 2 days" in days["scope"]
 
 
 def test_a_bad_report_name_or_period_is_one_plain_line_and_nothing_is_read(server: RehearsalServer, tmp_path, capsys) -> None:
