@@ -305,6 +305,25 @@ def test_import_school_settings_fills_the_page_and_retention_is_editable(qtbot, 
     assert config.load_settings().session_retention_days == 7 and services.settings.session_retention_days == 7
 
 
+def test_the_registers_refresh_interval_is_editable_and_checked(qtbot, services) -> None:  # noqa: F811
+    """Every school setting can be changed in the window: how old the consent register may get before it is out of date."""
+    page = make_page(qtbot, services)
+    field = page.fields["register_refresh_days"]
+    assert field.text() == "0"  # never, until the school or the teacher says
+    field.setText("400")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+    assert "not a number of days after which the register is out of date" in page.messages.text.text()
+    assert config.load_settings().register_refresh_days == 0  # nothing saved
+
+    field.setText("30")
+    changed = []
+    page.connection_changed.connect(changed.append)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)
+    assert config.load_settings().register_refresh_days == 30 and services.settings.register_refresh_days == 30
+
+
 def test_a_school_file_with_a_secret_is_refused_in_the_window(qtbot, services, tmp_path) -> None:  # noqa: F811
     import json
 

@@ -66,6 +66,7 @@ TYPED_SETTINGS: dict[str, str] = {
     "assistant_user": "Assistant's Zoom user (email)",
     "allowed_hosts": "Hosts zoomhost may check",
     "session_retention_days": "Keep sessions for (days)",
+    "register_refresh_days": "Register out of date after (days)",
     "staff_meeting_words": "Staff meeting topic words",
     "api_base": "API base",
     "oauth_base": "OAuth base",
@@ -116,8 +117,21 @@ def settings_as_typed(
         raise ZoomhostError(str(err), hint="Type words or phrases separated by commas, such as: staff meeting, INSET.") from None
     policy = school if school is not None else school_policy()
     values["session_retention_days"] = _retention_days(values["session_retention_days"], longest=policy.longest_retention)
+    values["register_refresh_days"] = _refresh_days(values["register_refresh_days"])
     values["auth_mode"] = "user_oauth" if own_sign_in else "server_to_server"
     return replace(current, **values)
+
+
+def _refresh_days(typed: str) -> int:
+    """Days after which the register counts as out of date, as typed: 1 to 365, or empty (or 0) for never."""
+    if typed in ("", "0"):
+        return 0
+    if not typed.isdigit() or not 1 <= int(typed) <= 365:
+        raise ZoomhostError(
+            f"“{typed[:20]}” is not a number of days after which the register is out of date.",
+            hint="Type a whole number of days from 1 to 365, or leave it empty for never.",
+        )
+    return int(typed)
 
 
 def _retention_days(typed: str, *, longest: int | None) -> int:

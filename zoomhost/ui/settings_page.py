@@ -137,11 +137,16 @@ class SettingsPage(QWidget):
         account = QGroupBox("The school's Zoom account", body)
         form = QFormLayout(account)
         for name in (
-            "host_email", "school_email_domain", "subscription_id", "allowed_hosts", "session_retention_days", "staff_meeting_words"
+            "host_email", "school_email_domain", "subscription_id", "allowed_hosts", "session_retention_days",
+            "register_refresh_days", "staff_meeting_words",
         ):
             self._plain_row(form, name, account)
         self.fields["session_retention_days"].setToolTip(
             "Session journals older than this are deleted by themselves (1 to 365 days; the school's settings may set the longest)."
+        )
+        self.fields["register_refresh_days"].setToolTip(
+            "After this many days the Register page, the Live panel and `zoomhost register show` say the consent register "
+            "is out of date, until the school's latest export is imported (1 to 365 days; empty: never)."
         )
         self.fields["staff_meeting_words"].setToolTip(
             "A meeting whose topic holds one of these words or phrases (separated by commas) is a meeting of staff only: "
