@@ -86,6 +86,22 @@ def test_a_large_batch_is_stored_in_its_order_once_each_with_the_numbers_it_was_
         assert journal.record([_entry("event:1"), _entry("event:2")]) == [None, None]  # all there already
 
 
+def test_entries_of_some_kinds_only_come_back_in_order() -> None:
+    with _journal() as journal:
+        journal.append_all(
+            [
+                JournalEntry(at=T0, kind=JournalKind.ARRIVAL, event_key="arrival:1"),
+                _entry("note:1"),
+                JournalEntry(at=T0, kind=JournalKind.CHAT_OFF, event_key="chat:1"),
+                _entry("note:2"),
+            ]
+        )
+        assert [e.event_key for e in journal.entries(kinds={JournalKind.NOTE, JournalKind.CHAT_OFF})] == ["note:1", "chat:1", "note:2"]
+        assert [e.seq for e in journal.entries(kinds=[JournalKind.CHAT_OFF])] == [3]
+        assert journal.entries(kinds=()) == []
+        assert len(journal.entries()) == 4
+
+
 def test_journal_files_are_readable_by_this_user_only() -> None:
     with _journal() as journal:
         journal.append(_entry("x"))

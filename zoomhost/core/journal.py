@@ -290,13 +290,16 @@ class SessionJournal:
         chosen = set(new)
         return [replace(entry, seq=seqs[entry.event_key]) if n in chosen else None for n, entry in enumerate(entries)]
 
-    def entries(self) -> list[JournalEntry]:
-        """Every stored entry, in the order it was recorded."""
+    def entries(self, *, kinds: Iterable[JournalKind] | None = None) -> list[JournalEntry]:
+        """Every stored entry (or only those of ``kinds``), in the order it was recorded."""
+        chosen = None if kinds is None else sorted({kind.value for kind in kinds})
+        where = "" if chosen is None else f" WHERE kind IN ({', '.join('?' for _ in chosen)})"
         with self._lock:
             try:
                 rows = self._db.execute(
                     "SELECT seq, at, kind, event_key, participant_id, display_name, verdict, pupil_id,"
-                    " pupil_label, actor, detail FROM entries ORDER BY seq"
+                    f" pupil_label, actor, detail FROM entries{where} ORDER BY seq",
+                    chosen or (),
                 ).fetchall()
             except sqlite3.Error as err:
                 raise JournalError(f"the session journal {self.path} could not be read ({err}).") from err
