@@ -333,7 +333,12 @@ class EventStream:
             refused = False
             try:
                 async with connect(
-                    self._url(token), max_size=MAX_FRAME, open_timeout=self._open_timeout, user_agent_header=None, **self._tls()
+                    self._url(token),
+                    max_size=MAX_FRAME,
+                    open_timeout=self._open_timeout,
+                    user_agent_header=None,
+                    compression=None,  # small JSON events: inflating each costs the I/O thread more than it saves
+                    **self._tls(),
                 ) as ws:
                     self._ws = ws
                     beat = asyncio.create_task(self._heartbeat(ws))
@@ -478,7 +483,9 @@ class EventStream:
     async def _probe_once(self, token: str, timeout: float) -> StreamProbe:
         try:
             async with asyncio.timeout(timeout):
-                async with connect(self._url(token), max_size=MAX_FRAME, open_timeout=timeout, user_agent_header=None, **self._tls()) as ws:
+                async with connect(
+                    self._url(token), max_size=MAX_FRAME, open_timeout=timeout, user_agent_header=None, compression=None, **self._tls()
+                ) as ws:
                     with contextlib.suppress(ConnectionClosed):  # a refusal may already be on its way: read it
                         await ws.send(json.dumps({"module": "heartbeat"}))
                     async for raw in ws:
