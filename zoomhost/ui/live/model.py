@@ -272,8 +272,8 @@ class ArrivalsTableModel(QStandardItemModel):
         row = self._where.pop(participant_id, None)
         if row is None:
             return
+        self.removeRows(row, 1)  # the row is still readable while the view and the filter let it go
         del self._rows[row]
-        self.removeRows(row, 1)
         self._where = {r.arrival.participant_id: n for n, r in enumerate(self._rows)}
 
     def apply_arrivals(self, arrivals: Iterable[Arrival]) -> None:
