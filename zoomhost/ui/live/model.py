@@ -35,6 +35,7 @@ NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visi
 
 _Index = QModelIndex | QPersistentModelIndex
 _RANKS = 3  # need_rank's largest
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _GROUP_SPAN = 1e11  # seconds: wider than any arrival time, so a group's keys never reach the next group's
 
 
@@ -215,11 +216,10 @@ class ArrivalsTableModel(QStandardItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(0, len(Column), parent)
         self._rows: list[_Row] = []
+        self._items: list[list[QStandardItem]] = []  # each row's cells, as Qt keeps them
         self._where: dict[str, int] = {}  # participant id -> row
+        self._root = self.invisibleRootItem()
         self._colours = {verdict: QBrush(QColor(colour)) for verdict, colour in VERDICT_COLOURS.items()}
-        prototype = QStandardItem()
-        prototype.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        self.setItemPrototype(prototype)
         for column, words in HEADERS.items():
             self.setHeaderData(column, Qt.Orientation.Horizontal, words, Qt.ItemDataRole.DisplayRole)
             self.setHeaderData(column, Qt.Orientation.Horizontal, words, Qt.ItemDataRole.AccessibleTextRole)
@@ -232,11 +232,11 @@ class ArrivalsTableModel(QStandardItemModel):
         self.beginResetModel()
         blocked = self.blockSignals(True)
         try:
-            self.removeRows(0, self.rowCount())
-            self._rows = rows
+            self._root.removeRows(0, self.rowCount())
+            self._rows, self._items = rows, []
             self._where = {row.arrival.participant_id: n for n, row in enumerate(rows)}
             if rows:
-                self.insertRows(0, len(rows))
+                self._root.insertRows(0, len(rows))
                 for n, row in enumerate(rows):
                     self._fill(n, row)
         finally:
@@ -272,8 +272,9 @@ class ArrivalsTableModel(QStandardItemModel):
         row = self._where.pop(participant_id, None)
         if row is None:
             return
-        self.removeRows(row, 1)  # the row is still readable while the view and the filter let it go
+        self._root.removeRow(row)  # the row is still readable while the view and the filter let it go
         del self._rows[row]
+        del self._items[row]
         self._where = {r.arrival.participant_id: n for n, r in enumerate(self._rows)}
 
     def apply_arrivals(self, arrivals: Iterable[Arrival]) -> None:
@@ -296,7 +297,7 @@ class ArrivalsTableModel(QStandardItemModel):
         if new:
             first = len(self._rows)
             self._rows.extend(new)
-            self.insertRows(first, len(new))  # empty rows: no verdict, so the filter shows none of them yet
+            self._root.insertRows(first, len(new))  # empty rows: no verdict, so the filter shows none of them yet
             runs.append((first, first + len(new) - 1))
         if not runs:
             return
@@ -311,26 +312,40 @@ class ArrivalsTableModel(QStandardItemModel):
             self.dataChanged.emit(self.index(start, 0), self.index(end, len(Column) - 1))
 
     def _fill(self, n: int, row: _Row) -> None:
-        """Write one row's cells and roles into Qt's item store (signals are the caller's to send)."""
+        """Write one row's cells and roles into its items (signals are the caller's to send).
+
+        The row's items are made here and kept, and written through the items themselves: unlike
+        the model's own setters, an item's setters keep the interpreter, so a batch of rows is
+        written without waiting once per cell for the I/O thread to give it back."""
         arrival = row.arrival
-        shared = {
-            Role.ARRIVAL: arrival,
-            Role.PARTICIPANT_ID: arrival.participant_id,
-            Role.VERDICT: arrival.verdict.value,
-            Role.STATE: row.state,
-            Qt.ItemDataRole.ToolTipRole: row.tooltip,
-        }
-        for column in Column:
+        if n < len(self._items):
+            items = self._items[n]
+        else:
+            items = [QStandardItem() for _ in Column]
+            for column, item in enumerate(items):
+                item.setFlags(_FLAGS)
+                self._root.setChild(n, column, item)
+            self._items.append(items)
+        shared = (
+            (Role.ARRIVAL, arrival),
+            (Role.PARTICIPANT_ID, arrival.participant_id),
+            (Role.VERDICT, arrival.verdict.value),
+            (Role.STATE, row.state),
+            (Qt.ItemDataRole.ToolTipRole, row.tooltip),
+        )
+        for column, item in enumerate(items):
+            for role, value in shared:
+                item.setData(value, role)
             # Screen readers read the shown text when there is no AccessibleTextRole of its own.
-            roles: dict[int, Any] = {**shared, Qt.ItemDataRole.DisplayRole: row.cells[column], Role.SORT: row.sort[column]}
+            item.setData(row.cells[column], Qt.ItemDataRole.DisplayRole)
+            item.setData(row.sort[column], Role.SORT)
             if column == Column.TIME:
-                roles[Role.SORT_NEEDS_UP] = row.needs_sort(column, descending=False)
-                roles[Role.SORT_NEEDS_DOWN] = row.needs_sort(column, descending=True)
-                roles[Role.FILTER] = f"{arrival.verdict.value} {row.state}"
+                item.setData(row.needs_sort(column, descending=False), Role.SORT_NEEDS_UP)
+                item.setData(row.needs_sort(column, descending=True), Role.SORT_NEEDS_DOWN)
+                item.setData(f"{arrival.verdict.value} {row.state}", Role.FILTER)
             elif column == Column.VERDICT:
-                roles[Qt.ItemDataRole.DecorationRole] = verdict_icon(arrival.verdict.value)
-                roles[Qt.ItemDataRole.ForegroundRole] = self._colours.get(arrival.verdict)
-            self.setItemData(self.index(n, column), roles)
+                item.setData(verdict_icon(arrival.verdict.value), Qt.ItemDataRole.DecorationRole)
+                item.setData(self._colours.get(arrival.verdict), Qt.ItemDataRole.ForegroundRole)
 
     # -- reading ---------------------------------------------------------------------------------
 
