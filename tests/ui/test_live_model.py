@@ -236,3 +236,14 @@ def test_oldest_first_still_puts_who_needs_the_teacher_first_and_other_columns_s
     # A late arrival to check goes to the top at once, by itself.
     model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, "p9", "Someone", seconds=20)))
     assert shown()[0] == "Someone"
+
+
+def test_cells_can_be_selected_but_never_edited(model: ArrivalsTableModel) -> None:
+    """A cell that says it is editable is announced so by a screen reader, and could be typed over."""
+    session = new_session()
+    model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, "p1", "Pupil001", seconds=1)))
+    model.apply_changes(session.apply(event(EventKind.ADMITTED, "p1", seconds=2)))  # written again in place
+    for column in Column:
+        flags = model.flags(model.index(0, column))
+        assert flags & Qt.ItemFlag.ItemIsSelectable and flags & Qt.ItemFlag.ItemIsEnabled
+        assert not flags & Qt.ItemFlag.ItemIsEditable

@@ -219,6 +219,7 @@ class ArrivalsTableModel(QStandardItemModel):
         self._items: list[list[QStandardItem]] = []  # each row's cells, as Qt keeps them
         self._where: dict[str, int] = {}  # participant id -> row
         self._root = self.invisibleRootItem()
+        self._flags_by_data = _flags_through_data()
         self._colours = {verdict: QBrush(QColor(colour)) for verdict, colour in VERDICT_COLOURS.items()}
         for column, words in HEADERS.items():
             self.setHeaderData(column, Qt.Orientation.Horizontal, words, Qt.ItemDataRole.DisplayRole)
@@ -323,7 +324,10 @@ class ArrivalsTableModel(QStandardItemModel):
         else:
             items = [QStandardItem() for _ in Column]
             for column, item in enumerate(items):
-                item.setFlags(_FLAGS)
+                if self._flags_by_data:
+                    item.setData(_FLAGS.value, _FLAGS_ROLE)  # enabled and selectable, never editable
+                else:
+                    item.setFlags(_FLAGS)
                 self._root.setChild(n, column, item)
             self._items.append(items)
         shared = (
@@ -367,6 +371,17 @@ class ArrivalsTableModel(QStandardItemModel):
 
     def arrivals(self) -> list[Arrival]:
         return [row.arrival for row in self._rows]
+
+
+#: Where Qt's items keep their flags (``QStandardItem::setFlags`` writes this role): set through ``setData``,
+#: which keeps the interpreter, where ``setFlags`` hands it over. Checked once, else ``setFlags``.
+_FLAGS_ROLE = Qt.ItemDataRole.UserRole - 1
+
+
+def _flags_through_data() -> bool:
+    probe = QStandardItem()
+    probe.setData(_FLAGS.value, _FLAGS_ROLE)
+    return probe.flags() == _FLAGS
 
 
 def _names_the_assistant(change: SessionChange | Arrival) -> bool:
