@@ -68,6 +68,40 @@ def test_entries_of_one_event_are_stored_all_or_none() -> None:
         assert [e.event_key for e in journal.entries()] == ["taken", "a"]
 
 
+def test_a_large_batch_is_stored_in_its_order_once_each_with_the_numbers_it_was_given() -> None:
+    """An assembly's burst (more rows than one insert carries), with a happening already stored and one told twice."""
+    with _journal() as journal:
+        assert journal.append(_entry("event:7"))
+        batch = [_entry(f"event:{n}", seconds=n, participant_id=str(n)) for n in range(250)]
+        batch.insert(120, _entry("event:3", seconds=999))  # told twice in the same batch: the first telling is kept
+        stored = journal.record(batch)
+        kept = [entry for entry in stored if entry is not None]
+        assert [stored[n] is None for n in (7, 120)] == [True, True]
+        assert len(kept) == 249
+        assert [e.seq for e in kept] == list(range(2, 251))  # numbered in the batch's order
+        back = journal.entries()
+        assert [e.event_key for e in back] == ["event:7"] + [e.event_key for e in kept]
+        assert [e.seq for e in back[1:]] == [e.seq for e in kept]
+        assert next(e for e in back if e.event_key == "event:3").at == batch[3].at
+        assert journal.record([_entry("event:1"), _entry("event:2")]) == [None, None]  # all there already
+
+
+def test_entries_of_some_kinds_only_come_back_in_order() -> None:
+    with _journal() as journal:
+        journal.append_all(
+            [
+                JournalEntry(at=T0, kind=JournalKind.ARRIVAL, event_key="arrival:1"),
+                _entry("note:1"),
+                JournalEntry(at=T0, kind=JournalKind.CHAT_OFF, event_key="chat:1"),
+                _entry("note:2"),
+            ]
+        )
+        assert [e.event_key for e in journal.entries(kinds={JournalKind.NOTE, JournalKind.CHAT_OFF})] == ["note:1", "chat:1", "note:2"]
+        assert [e.seq for e in journal.entries(kinds=[JournalKind.CHAT_OFF])] == [3]
+        assert journal.entries(kinds=()) == []
+        assert len(journal.entries()) == 4
+
+
 def test_journal_files_are_readable_by_this_user_only() -> None:
     with _journal() as journal:
         journal.append(_entry("x"))

@@ -213,3 +213,37 @@ def test_the_panel_puts_who_needs_the_teacher_first_newest_first(model: Arrivals
     model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, "p9", "Someone", seconds=12)))
     shown = [proxy.data(proxy.index(r, Column.NAME)) for r in range(proxy.rowCount())]
     assert shown[:2] == ["Someone", "Stranger"] and shown.index("Galaxy A52") > shown.index("Pupil001")
+
+
+def test_oldest_first_still_puts_who_needs_the_teacher_first_and_other_columns_sort_plainly(model: ArrivalsTableModel) -> None:
+    session = new_session()
+    for n, name in enumerate(["Pupil001", "Stranger", "Pupil002", "Galaxy A52", "Pupil010"]):
+        model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, f"p{n}", name, seconds=n)))
+    model.apply_changes(session.apply(event(EventKind.ADMITTED, "p0", seconds=10)))  # the oldest, already in
+    proxy = ArrivalsFilter(needs_first=True)
+    proxy.setSourceModel(model)
+    QAbstractItemModelTester(proxy, QAbstractItemModelTester.FailureReportingMode.Fatal)
+
+    def shown() -> list[str]:
+        return [proxy.data(proxy.index(r, Column.NAME)) for r in range(proxy.rowCount())]
+
+    proxy.sort(Column.TIME, Qt.SortOrder.AscendingOrder)  # the teacher clicked "Arrived": oldest first
+    assert shown() == ["Stranger", "Galaxy A52", "Pupil002", "Pupil010", "Pupil001"]
+    proxy.sort(Column.NAME, Qt.SortOrder.AscendingOrder)  # by name: no groups, just the names
+    assert shown() == ["Galaxy A52", "Pupil001", "Pupil002", "Pupil010", "Stranger"]
+    proxy.sort(Column.TIME, Qt.SortOrder.DescendingOrder)
+    assert shown() == ["Galaxy A52", "Stranger", "Pupil010", "Pupil002", "Pupil001"]
+    # A late arrival to check goes to the top at once, by itself.
+    model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, "p9", "Someone", seconds=20)))
+    assert shown()[0] == "Someone"
+
+
+def test_cells_can_be_selected_but_never_edited(model: ArrivalsTableModel) -> None:
+    """A cell that says it is editable is announced so by a screen reader, and could be typed over."""
+    session = new_session()
+    model.apply_changes(session.apply(event(EventKind.WAITING_JOINED, "p1", "Pupil001", seconds=1)))
+    model.apply_changes(session.apply(event(EventKind.ADMITTED, "p1", seconds=2)))  # written again in place
+    for column in Column:
+        flags = model.flags(model.index(0, column))
+        assert flags & Qt.ItemFlag.ItemIsSelectable and flags & Qt.ItemFlag.ItemIsEnabled
+        assert not flags & Qt.ItemFlag.ItemIsEditable

@@ -62,6 +62,14 @@ CREATE TABLE IF NOT EXISTS entries (
     detail TEXT NOT NULL
 );
 """
+_ONE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT = (
+    "INSERT OR IGNORE INTO entries (at, kind, event_key, participant_id, display_name,"
+    f" verdict, pupil_id, pupil_label, actor, detail) VALUES {_ONE_ROW}"
+)
+#: Rows in one INSERT: within the 999 values even an old SQLite allows in one statement.
+_ROWS_PER_INSERT = 90
+_KEYS_PER_SELECT = 900
 # Made when a journal is first rewritten (``SessionJournal.rewrite``): how far, and when.
 _REWRITTEN_SCHEMA = "CREATE TABLE IF NOT EXISTS rewritten (through_seq INTEGER NOT NULL, at TEXT NOT NULL)"
 
@@ -196,6 +204,7 @@ class SessionJournal:
         self._db = db
         self._info = info
         self._lock = threading.Lock()
+        self._together = True  # a batch is written in a few statements (SQLite's JSON functions are there)
 
     # -- properties ----------------------------------------------------------------------
 
@@ -231,12 +240,15 @@ class SessionJournal:
         with self._lock:
             try:
                 with self._db:
+                    if len(entries) > 1 and self._together:
+                        try:
+                            return self._record_together(entries, rows)
+                        except sqlite3.OperationalError as err:  # an SQLite without its JSON functions
+                            if "no such function" not in str(err):
+                                raise
+                            self._together = False
                     for entry, row in zip(entries, rows, strict=True):
-                        cursor = self._db.execute(
-                            "INSERT OR IGNORE INTO entries (at, kind, event_key, participant_id, display_name,"
-                            " verdict, pupil_id, pupil_label, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            row,
-                        )
+                        cursor = self._db.execute(_INSERT, row)
                         stored.append(replace(entry, seq=cursor.lastrowid) if cursor.rowcount == 1 else None)
             except sqlite3.Error as err:
                 raise JournalError(
@@ -245,13 +257,49 @@ class SessionJournal:
                 ) from err
         return stored
 
-    def entries(self) -> list[JournalEntry]:
-        """Every stored entry, in the order it was recorded."""
+    def _record_together(self, entries: list[JournalEntry], rows: list[tuple[Any, ...]]) -> list[JournalEntry | None]:
+        """``record``'s work for a batch in a few statements, whatever its size, inside the caller's transaction.
+
+        Each statement gives the interpreter up while SQLite works, and a busy thread (the window,
+        painting) may keep it for a while before giving it back: a batch of arrivals written row by
+        row paid that wait once per row. Here: which keys are there already, one insert of the new
+        rows, and the sequence numbers they were given, read back by key."""
+        keys = [entry.event_key for entry in entries]
+        (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()
+        taken: set[str] = set()
+        for start in range(0, len(keys), _KEYS_PER_SELECT):
+            chunk = keys[start : start + _KEYS_PER_SELECT]
+            (known,) = self._db.execute(
+                f"SELECT json_group_array(event_key) FROM entries WHERE event_key IN ({', '.join('?' for _ in chunk)})", chunk
+            ).fetchone()
+            taken.update(json.loads(known))
+        new = []
+        for n, key in enumerate(keys):
+            if key not in taken:  # a key twice in one batch: the first is stored, as one by one
+                taken.add(key)
+                new.append(n)
+        for start in range(0, len(new), _ROWS_PER_INSERT):
+            chunk = new[start : start + _ROWS_PER_INSERT]
+            self._db.execute(
+                _INSERT.replace(_ONE_ROW, ", ".join(_ONE_ROW for _ in chunk)), [value for n in chunk for value in rows[n]]
+            )
+        (pairs,) = self._db.execute(
+            "SELECT json_group_array(json_array(seq, event_key)) FROM entries WHERE seq > ?", (last,)
+        ).fetchone()
+        seqs = {key: seq for seq, key in json.loads(pairs)}
+        chosen = set(new)
+        return [replace(entry, seq=seqs[entry.event_key]) if n in chosen else None for n, entry in enumerate(entries)]
+
+    def entries(self, *, kinds: Iterable[JournalKind] | None = None) -> list[JournalEntry]:
+        """Every stored entry (or only those of ``kinds``), in the order it was recorded."""
+        chosen = None if kinds is None else sorted({kind.value for kind in kinds})
+        where = "" if chosen is None else f" WHERE kind IN ({', '.join('?' for _ in chosen)})"
         with self._lock:
             try:
                 rows = self._db.execute(
                     "SELECT seq, at, kind, event_key, participant_id, display_name, verdict, pupil_id,"
-                    " pupil_label, actor, detail FROM entries ORDER BY seq"
+                    f" pupil_label, actor, detail FROM entries{where} ORDER BY seq",
+                    chosen or (),
                 ).fetchall()
             except sqlite3.Error as err:
                 raise JournalError(f"the session journal {self.path} could not be read ({err}).") from err

@@ -174,17 +174,21 @@ class StartChecklist:
 
     def states(self) -> list[CheckState]:
         """Every item's state, read from the journal (so it is the same after a restart)."""
-        entries = self._session.journal.entries()
+        entries = self._ticks()
         return [self._state(check, entries) for check in self.checks]
 
     def state(self, check_id: StartCheckId | str) -> CheckState:
-        return self._state(self._check(check_id), self._session.journal.entries())
+        return self._state(self._check(check_id), self._ticks())
 
     def _check(self, check_id: StartCheckId | str) -> StartCheck:
         check = start_check(check_id)
         if check not in self.checks:
             raise StartCheckError(f"“{check.title}” is not one of this session's checks.")
         return check
+
+    def _ticks(self) -> list[JournalEntry]:
+        """The journal's entries that can tick an item: not an assembly's every arrival."""
+        return self._session.journal.entries(kinds=_TICK_KINDS)
 
     @property
     def complete(self) -> bool:
@@ -247,6 +251,10 @@ class StartChecklist:
             return False
         step = str(entry.detail.get("step", ""))
         return step == check.step or step.startswith(f"{check.step} (")
+
+
+#: What can tick an item: a step the teacher confirmed, or what the item's own entry says was done.
+_TICK_KINDS = frozenset({JournalKind.MANUAL_STEP_CONFIRMED} | {check.done_by for check in START_CHECKS if check.done_by is not None})
 
 
 def _confirms_pupil(entry: JournalEntry) -> bool:

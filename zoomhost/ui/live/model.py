@@ -14,13 +14,15 @@ say (``LiveState``), not worked out again here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
+import re
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRegularExpression, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
 from zoomhost.core.models import Evidence, Verdict
 from zoomhost.core.names import visible_name
@@ -32,6 +34,9 @@ from zoomhost.ui.widgets import verdict_icon
 NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
 
 _Index = QModelIndex | QPersistentModelIndex
+_RANKS = 3  # need_rank's largest
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_GROUP_SPAN = 1e11  # seconds: wider than any arrival time, so a group's keys never reach the next group's
 
 
 class Column(IntEnum):
@@ -63,6 +68,9 @@ class Role(IntEnum):
     VERDICT = Qt.ItemDataRole.UserRole + 3  # Verdict value, e.g. "consented"
     STATE = Qt.ItemDataRole.UserRole + 4  # a STATE_WORDS key: waiting, held, in_meeting, gone
     SORT = Qt.ItemDataRole.UserRole + 5  # what the column sorts by
+    SORT_NEEDS_UP = Qt.ItemDataRole.UserRole + 6  # time column: rows that need the teacher first, sorted ascending
+    SORT_NEEDS_DOWN = Qt.ItemDataRole.UserRole + 7  # time column: rows that need the teacher first, sorted descending
+    FILTER = Qt.ItemDataRole.UserRole + 8  # time column: "verdict state", what the filter matches
 
 
 VERDICT_WORDS: dict[Verdict, str] = {
@@ -176,9 +184,14 @@ class _Row:
         )
         return cls(arrival=arrival, cells=cells, state=state, sort=sort, rank=need_rank(arrival.verdict.value, state))
 
+    def needs_sort(self, column: int, *, descending: bool) -> Any:
+        """The time column's sort key with the rows that need the teacher first, in either order: the groups
+        keep their order (waiting and to check first) whichever way time runs."""
+        group = (_RANKS - self.rank) if descending else self.rank  # Qt shows a descending sort's largest keys first
+        return group * _GROUP_SPAN + self.sort[column]
+
     @property
     def tooltip(self) -> str:
-        """Made when Qt asks for it (a pointer resting on the row), not for every row of a burst."""
         cells = self.cells
         # Tooltips are rich text when they look like it: escaped, so a name is only ever text.
         return tooltip(
@@ -192,22 +205,43 @@ class _Row:
         )
 
 
-class ArrivalsTableModel(QAbstractTableModel):
-    """Every participant of the live session, in order of first arrival."""
+class ArrivalsTableModel(QStandardItemModel):
+    """Every participant of the live session, in order of first arrival.
+
+    The cells live in Qt's own item store, worked out once per change: painting the table,
+    filtering it and sorting it never call back into Python, so a burst of arrivals being
+    journaled on the I/O thread cannot hold up a repaint waiting for the interpreter.
+    """
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(Column), parent)
         self._rows: list[_Row] = []
+        self._items: list[list[QStandardItem]] = []  # each row's cells, as Qt keeps them
         self._where: dict[str, int] = {}  # participant id -> row
+        self._root = self.invisibleRootItem()
+        self._flags_by_data = _flags_through_data()
         self._colours = {verdict: QBrush(QColor(colour)) for verdict, colour in VERDICT_COLOURS.items()}
+        for column, words in HEADERS.items():
+            self.setHeaderData(column, Qt.Orientation.Horizontal, words, Qt.ItemDataRole.DisplayRole)
+            self.setHeaderData(column, Qt.Orientation.Horizontal, words, Qt.ItemDataRole.AccessibleTextRole)
 
     # -- feeding ---------------------------------------------------------------------------------
 
     def load(self, arrivals: Iterable[Arrival]) -> None:
         """Show a whole session at once (opening or resuming one): the only full reset."""
+        rows = [_Row.of(arrival) for arrival in arrivals]
         self.beginResetModel()
-        self._rows = [_Row.of(arrival) for arrival in arrivals]
-        self._where = {row.arrival.participant_id: n for n, row in enumerate(self._rows)}
+        blocked = self.blockSignals(True)
+        try:
+            self._root.removeRows(0, self.rowCount())
+            self._rows, self._items = rows, []
+            self._where = {row.arrival.participant_id: n for n, row in enumerate(rows)}
+            if rows:
+                self._root.insertRows(0, len(rows))
+                for n, row in enumerate(rows):
+                    self._fill(n, row)
+        finally:
+            self.blockSignals(blocked)
         self.endResetModel()
 
     def apply_changes(self, changes: Sequence[SessionChange | Arrival]) -> None:
@@ -239,12 +273,16 @@ class ArrivalsTableModel(QAbstractTableModel):
         row = self._where.pop(participant_id, None)
         if row is None:
             return
-        self.beginRemoveRows(QModelIndex(), row, row)
+        self._root.removeRow(row)  # the row is still readable while the view and the filter let it go
         del self._rows[row]
-        self.endRemoveRows()
+        del self._items[row]
         self._where = {r.arrival.participant_id: n for n, r in enumerate(self._rows)}
 
     def apply_arrivals(self, arrivals: Iterable[Arrival]) -> None:
+        """New rows in one insertion, changed rows in one ``dataChanged`` per run of neighbours.
+
+        The cells are written with the model's signals held and announced once, so the filter
+        and the view take a whole batch in one pass rather than a signal per cell."""
         new: list[_Row] = []
         changed: list[int] = []
         for arrival in arrivals:
@@ -256,13 +294,62 @@ class ArrivalsTableModel(QAbstractTableModel):
             else:
                 self._where[pid] = len(self._rows) + len(new)
                 new.append(_Row.of(arrival))
+        runs = list(_runs(sorted(set(changed))))
         if new:
             first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
             self._rows.extend(new)
-            self.endInsertRows()
-        for start, end in _runs(sorted(set(changed))):
+            self._root.insertRows(first, len(new))  # empty rows: no verdict, so the filter shows none of them yet
+            runs.append((first, first + len(new) - 1))
+        if not runs:
+            return
+        blocked = self.blockSignals(True)
+        try:
+            for start, end in runs:
+                for n in range(start, end + 1):
+                    self._fill(n, self._rows[n])
+        finally:
+            self.blockSignals(blocked)
+        for start, end in runs:
             self.dataChanged.emit(self.index(start, 0), self.index(end, len(Column) - 1))
+
+    def _fill(self, n: int, row: _Row) -> None:
+        """Write one row's cells and roles into its items (signals are the caller's to send).
+
+        The row's items are made here and kept, and written through the items themselves: unlike
+        the model's own setters, an item's setters keep the interpreter, so a batch of rows is
+        written without waiting once per cell for the I/O thread to give it back."""
+        arrival = row.arrival
+        if n < len(self._items):
+            items = self._items[n]
+        else:
+            items = [QStandardItem() for _ in Column]
+            for column, item in enumerate(items):
+                if self._flags_by_data:
+                    item.setData(_FLAGS.value, _FLAGS_ROLE)  # enabled and selectable, never editable
+                else:
+                    item.setFlags(_FLAGS)
+                self._root.setChild(n, column, item)
+            self._items.append(items)
+        shared = (
+            (Role.ARRIVAL, arrival),
+            (Role.PARTICIPANT_ID, arrival.participant_id),
+            (Role.VERDICT, arrival.verdict.value),
+            (Role.STATE, row.state),
+            (Qt.ItemDataRole.ToolTipRole, row.tooltip),
+        )
+        for column, item in enumerate(items):
+            for role, value in shared:
+                item.setData(value, role)
+            # Screen readers read the shown text when there is no AccessibleTextRole of its own.
+            item.setData(row.cells[column], Qt.ItemDataRole.DisplayRole)
+            item.setData(row.sort[column], Role.SORT)
+            if column == Column.TIME:
+                item.setData(row.needs_sort(column, descending=False), Role.SORT_NEEDS_UP)
+                item.setData(row.needs_sort(column, descending=True), Role.SORT_NEEDS_DOWN)
+                item.setData(f"{arrival.verdict.value} {row.state}", Role.FILTER)
+            elif column == Column.VERDICT:
+                item.setData(verdict_icon(arrival.verdict.value), Qt.ItemDataRole.DecorationRole)
+                item.setData(self._colours.get(arrival.verdict), Qt.ItemDataRole.ForegroundRole)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -270,13 +357,12 @@ class ArrivalsTableModel(QAbstractTableModel):
         return self._rows[row].arrival
 
     def verdict_and_state(self, row: int) -> tuple[str, str]:
-        """(Role.VERDICT, Role.STATE) of a row, read without a round trip through Qt: what the filter asks of every row."""
+        """(Role.VERDICT, Role.STATE) of a row, read without a round trip through Qt."""
         found = self._rows[row]
         return found.arrival.verdict.value, found.state
 
     def sort_key(self, row: int, column: int) -> tuple[int, Any]:
-        """(how soon the row needs the teacher, the column's sort key): what the filter sorts by, read
-        without a round trip through Qt for every comparison."""
+        """(how soon the row needs the teacher, the column's sort key), read without a round trip through Qt."""
         found = self._rows[row]
         return found.rank, found.sort[column]
 
@@ -286,50 +372,16 @@ class ArrivalsTableModel(QAbstractTableModel):
     def arrivals(self) -> list[Arrival]:
         return [row.arrival for row in self._rows]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(Column)
+#: Where Qt's items keep their flags (``QStandardItem::setFlags`` writes this role): set through ``setData``,
+#: which keeps the interpreter, where ``setFlags`` hands it over. Checked once, else ``setFlags``.
+_FLAGS_ROLE = Qt.ItemDataRole.UserRole - 1
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return HEADERS[Column(section)]
-        return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return row.cells[column]
-        arrival = row.arrival
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.VERDICT:
-            return verdict_icon(arrival.verdict.value)
-        if role == Qt.ItemDataRole.ForegroundRole and column == Column.VERDICT:
-            return self._colours.get(arrival.verdict)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.tooltip
-        if role == Role.ARRIVAL:
-            return arrival
-        if role == Role.PARTICIPANT_ID:
-            return arrival.participant_id
-        if role == Role.VERDICT:
-            return arrival.verdict.value
-        if role == Role.STATE:
-            return row.state
-        if role == Role.SORT:
-            return row.sort[column]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+def _flags_through_data() -> bool:
+    probe = QStandardItem()
+    probe.setData(_FLAGS.value, _FLAGS_ROLE)
+    return probe.flags() == _FLAGS
 
 
 def _names_the_assistant(change: SessionChange | Arrival) -> bool:
@@ -396,7 +448,11 @@ class ArrivalsFilter(QSortFilterProxyModel):
 
     With ``needs_first`` on, sorting by arrival time puts the rows that need the teacher first
     (waiting and to check, then the rest waiting, then in the meeting, then gone), each group in
-    the chosen time order: newest first when sorted descending, the panel's default."""
+    the chosen time order: newest first when sorted descending, the panel's default.
+
+    Filtering and sorting are Qt's own, on keys the model keeps with each row (``Role.FILTER``,
+    ``Role.SORT``): a new or changed row is placed by itself, never by filtering the whole table again,
+    and without a call back into Python per row or per comparison."""
 
     def __init__(self, parent: Any = None, *, needs_first: bool = False) -> None:
         super().__init__(parent)
@@ -404,19 +460,20 @@ class ArrivalsFilter(QSortFilterProxyModel):
         self._states: frozenset[str] | None = None
         self.needs_first = needs_first
         self.setSortRole(Role.SORT)
+        self.setFilterRole(Role.FILTER)
+        self.setFilterKeyColumn(Column.TIME)
         self.setDynamicSortFilter(True)
+        self._match()
 
-    def lessThan(self, left: _Index, right: _Index) -> bool:  # noqa: N802 - Qt's signature
-        model = self.sourceModel()
-        if not isinstance(model, ArrivalsTableModel):
-            return super().lessThan(left, right)
-        column = left.column()
-        a_rank, a = model.sort_key(left.row(), column)
-        b_rank, b = model.sort_key(right.row(), column)
-        if self.needs_first and column == Column.TIME and a_rank != b_rank:
-            # Qt reverses lessThan for a descending sort: the groups keep their order either way
-            return a_rank > b_rank if self.sortOrder() == Qt.SortOrder.DescendingOrder else a_rank < b_rank
-        return a < b
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by ``column``; with ``needs_first``, by the key that keeps the groups in order for ``order``."""
+        if self.needs_first and column == Column.TIME:
+            role = Role.SORT_NEEDS_DOWN if order == Qt.SortOrder.DescendingOrder else Role.SORT_NEEDS_UP
+        else:
+            role = Role.SORT
+        if self.sortRole() != role:
+            self.setSortRole(role)
+        super().sort(column, order)
 
     @property
     def verdicts(self) -> frozenset[str] | None:
@@ -428,27 +485,23 @@ class ArrivalsFilter(QSortFilterProxyModel):
 
     def set_verdicts(self, verdicts: Iterable[str] | None) -> None:
         """Show these verdicts only (Verdict values); None shows all."""
-        self._refilter(lambda: setattr(self, "_verdicts", None if verdicts is None else frozenset(str(v) for v in verdicts)))
+        self._verdicts = None if verdicts is None else frozenset(str(v) for v in verdicts)
+        self._match()
 
     def set_states(self, states: Iterable[str] | None) -> None:
         """Show these states only (waiting, held, in_meeting, gone); None shows all."""
-        self._refilter(lambda: setattr(self, "_states", None if states is None else frozenset(states)))
+        self._states = None if states is None else frozenset(states)
+        self._match()
 
-    def _refilter(self, change: Callable[[], None]) -> None:
-        if hasattr(self, "endFilterChange"):  # Qt 6.10 and later
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            change()
-            self.invalidateRowsFilter()
+    def _match(self) -> None:
+        """The rows shown: their ``Role.FILTER`` ("verdict state") matches the verdicts and states chosen
+        (a row not yet filled in has none, and is not shown)."""
+        pattern = f"^{_either(self._verdicts)} {_either(self._states)}$"
+        self.setFilterRegularExpression(QRegularExpression(pattern))
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        if isinstance(model, ArrivalsTableModel):
-            verdict, state = model.verdict_and_state(source_row)
-            return (self._verdicts is None or verdict in self._verdicts) and (self._states is None or state in self._states)
-        index = model.index(source_row, 0, source_parent)
-        if self._verdicts is not None and model.data(index, Role.VERDICT) not in self._verdicts:
-            return False
-        return self._states is None or model.data(index, Role.STATE) in self._states
+
+def _either(words: frozenset[str] | None) -> str:
+    """A pattern matching exactly one of ``words`` (None: any one word)."""
+    if words is None:
+        return r"\S+"
+    return "(?:" + "|".join(re.escape(word) for word in sorted(words)) + ")" if words else "(?!)"
