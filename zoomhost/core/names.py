@@ -222,6 +222,7 @@ def _looks_like_latin_letters(ch: str) -> bool:
 
 
 _MARKUP = frozenset("<>")  # the brackets of HTML tags: what a name typed to rewrite a label or dialog carries
+_MARKUP_PROBLEM = "contains < or >, which no name uses: text written to look like part of zoomhost's own words"
 
 
 def character_problems(text: str) -> list[str]:
@@ -230,6 +231,9 @@ def character_problems(text: str) -> list[str]:
     Emoji sequences are allowed their joiners and variation selectors (a family emoji is
     decoration); the same characters between letters hide or disguise text and are reported.
     """
+    if text.isascii() and text.isprintable():
+        # most names: printable ASCII letters are all Latin and nothing in it can hide; only markup is told
+        return [_MARKUP_PROBLEM] if "<" in text or ">" in text else []
     problems: list[str] = []
 
     def report(reason: str) -> None:
@@ -245,7 +249,7 @@ def character_problems(text: str) -> list[str]:
     for index, ch in enumerate(text):
         if ch.isascii() and ch.isprintable():
             if ch in _MARKUP:
-                report("contains < or >, which no name uses: text written to look like part of zoomhost's own words")
+                report(_MARKUP_PROBLEM)
             if ch.isalpha():
                 scripts.setdefault("Latin", []).append(ch)
             previous, base_script, marks_in_a_row, in_flag_tags = ch, _script(ch), 0, False
@@ -438,12 +442,14 @@ def email_address(text: str) -> str | None:
 
 def read_name(text: str) -> ReadName:
     """Split a display name into people and words, each word given a kind."""
-    text = _DOT_BEFORE_POSSESSIVE.sub("", unicodedata.normalize("NFC", text))  # "Tom B.'s iPad"
-    raw, decorations = _scan(text)
+    text = unicodedata.normalize("NFC", text)
+    if "." in text:
+        text = _DOT_BEFORE_POSSESSIVE.sub("", text)  # "Tom B.'s iPad"
+    raw, decorations = _scan_ascii(text) if text.isascii() else _scan(text)
     people: list[Person] = [Person()]
     slash_before: list[bool] = []
     for piece, boundary, slash, dotted, group in raw:
-        key = fold(piece.replace("'", ""))
+        key = fold(piece.replace("'", "")) if "'" in piece else fold(piece)
         if boundary == "person" or key in CONJUNCTIONS:
             if people[-1].words:
                 people.append(Person())
@@ -451,33 +457,67 @@ def read_name(text: str) -> ReadName:
             if key in CONJUNCTIONS:
                 continue
         people[-1].words.append(_word(piece, key, dotted=dotted, group=group))
-    people = _rejoin_pronouns(people, slash_before)
+    if slash_before:
+        people = _rejoin_pronouns(people, slash_before)
     for person in people:
         _classify_words(person.words)
     return ReadName(text=text, people=[p for p in people if p.words], decorations=decorations)
+
+
+_BOUNDARIES = ("space", "group", "person")  # weakest first
+
+
+def _separator(ch: str) -> tuple[int, bool, bool]:
+    """What a character between words does: (boundary strength, is a slash, is decoration)."""
+    if ch in PERSON_SEPARATORS:
+        return 2, False, False
+    if ch == "/":
+        return 2, True, False
+    if ch in GROUP_SEPARATORS or ch in INNER_HYPHENS:
+        return 1, False, False
+    if ch == "." or ch.isspace():
+        return 0, False, False
+    return 0, False, True
+
+
+_ASCII_SEPARATORS = {chr(code): _separator(chr(code)) for code in range(128) if not chr(code).isalnum()}
+# a word of plain text: letters and digits, with an apostrophe or hyphen only between two of them ("O'Neill", "Mary-Jane")
+_ASCII_PIECE = re.compile(r"[A-Za-z0-9]+(?:['`\-][A-Za-z0-9]+)*")
+
+
+def _scan_ascii(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]:
+    """``_scan`` for a name of plain ASCII (most names): the same pieces, found a word at a time."""
+    pieces: list[tuple[str, str, bool, bool, int]] = []
+    boundary, slash, group, decorations = 0, False, 0, 0
+    at, n = 0, len(text)
+    for match in _ASCII_PIECE.finditer(text):
+        start, end = match.span()
+        for ch in text[at:start]:
+            strength, is_slash, decoration = _ASCII_SEPARATORS[ch]
+            if strength:
+                boundary = max(boundary, strength)
+                group += 1
+            slash = slash or is_slash
+            decorations += decoration
+        piece = match.group()
+        pieces.append((piece.replace("`", "'"), _BOUNDARIES[boundary], slash, end < n and text[end] == ".", group))
+        boundary, slash, at = 0, False, end
+    decorations += sum(_ASCII_SEPARATORS[ch][2] for ch in text[at:])
+    return pieces, decorations
 
 
 def _scan(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]:
     """Pieces of text with the strongest boundary before each: space, group or person."""
     pieces: list[tuple[str, str, bool, bool, int]] = []
     current: list[str] = []
-    boundary, slash, group, decorations = "space", False, 0, 0
-    strength = {"space": 0, "group": 1, "person": 2}
+    boundary, slash, group, decorations = 0, False, 0, 0
 
     def flush(*, dotted: bool = False) -> None:
         nonlocal boundary, slash
         if current:
-            pieces.append(("".join(current), boundary, slash, dotted, group))
+            pieces.append(("".join(current), _BOUNDARIES[boundary], slash, dotted, group))
             current.clear()
-            boundary, slash = "space", False
-
-    def mark(kind: str, *, is_slash: bool = False) -> None:
-        nonlocal boundary, slash, group
-        if strength[kind] > strength[boundary]:
-            boundary = kind
-        if kind != "space":
-            group += 1
-        slash = slash or is_slash
+            boundary, slash = 0, False
 
     n = len(text)
     for index, ch in enumerate(text):
@@ -489,17 +529,12 @@ def _scan(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]:
             current.append("'" if ch in APOSTROPHES else "-")
             continue
         flush(dotted=ch == "." and bool(current))
-        if ch in PERSON_SEPARATORS:
-            mark("person")
-        elif ch == "/":
-            mark("person", is_slash=True)
-        elif ch in GROUP_SEPARATORS or ch in INNER_HYPHENS or ch == ".":
-            mark("group" if ch != "." else "space")
-        elif ch.isspace():
-            mark("space")
-        else:
-            decorations += 1
-            mark("space")
+        strength, is_slash, decoration = _separator(ch)
+        if strength:
+            boundary = max(boundary, strength)
+            group += 1
+        slash = slash or is_slash
+        decorations += decoration
     flush()
     return pieces, decorations
 
@@ -518,14 +553,14 @@ def _rejoin_pronouns(people: list[Person], slash_before: list[bool]) -> list[Per
 
 
 def _word(piece: str, key: str, *, dotted: bool, group: int) -> Word:
+    """One word; ``key`` is the folded ``piece``, apostrophes left out."""
     possessive = False
     base = piece
     if len(piece) > 2 and piece[-2] == "'" and piece[-1] in "sS":
         base, possessive = piece[:-2], True
+        key = fold(base.replace("'", ""))
     parts = tuple(fold(part) for part in base.split("-") if fold(part)) if "-" in base else ()
-    return Word(
-        text=base, key=fold(base.replace("'", "")), parts=parts, possessive=possessive, dotted=dotted, group=group
-    )
+    return Word(text=base, key=key, parts=parts, possessive=possessive, dotted=dotted, group=group)
 
 
 def class_hint(key: str, *, text: str = "") -> ClassHint | None:
@@ -534,6 +569,8 @@ def class_hint(key: str, *, text: str = "") -> ClassHint | None:
         return ClassHint(year=0, text=text)
     if key in NURSERY:
         return ClassHint(year=-1, text=text)
+    if key.isalpha():
+        return None  # a year group has a digit, and no letter is one
     match = _CLASS_CODE.fullmatch(key)
     if match is None:
         return None
@@ -579,7 +616,7 @@ def _kind_alone(word: Word) -> Kind:
         return Kind.CLASS
     if key.isdigit():
         return Kind.NUMBER
-    if any(c.isdigit() for c in key):
+    if _has_digit(key):
         return Kind.MODEL
     if len(key) == 1:
         return Kind.INITIAL
@@ -641,8 +678,8 @@ def not_a_name(read: ReadName) -> str | None:
     words = read.words()
     for word in words:
         key = word.key
-        squashed = key.translate(_LEET) if any(c.isdigit() for c in key) else key
-        if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS or any(root in squashed for root in NOT_NAME_ROOTS):
+        squashed = key.translate(_LEET) if _has_digit(key) else key
+        if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS or _NOT_NAME_ROOT.search(squashed):
             return "contains words a zoombomber types, not a name"
     for word in words:
         if word.kind is Kind.WORD and _mashed(word.key):
@@ -652,13 +689,22 @@ def not_a_name(read: ReadName) -> str | None:
     return None
 
 
+_NOT_NAME_ROOT = re.compile("|".join(NOT_NAME_ROOTS))
+_VOWELS = frozenset("aeiouy")
+# four keys in a row of the keyboard ("asdf", "wert"), or one key held down ("aaaa")
+_MASHING = re.compile(
+    "|".join(sorted({row[i : i + 4] for row in _KEYBOARD_ROWS for i in range(len(row) - 3)})) + r"|(.)\1\1\1"
+)
+
+
+def _has_digit(key: str) -> bool:
+    """Whether a folded word has a digit (a word of letters only has none: no letter is a digit)."""
+    return not key.isalpha() and any(c.isdigit() for c in key)
+
+
 def _mashed(key: str) -> bool:
     if not key.isascii() or not key.isalpha():
         return False
-    if len(key) >= 5 and not any(vowel in key for vowel in "aeiouy"):
+    if len(key) >= 5 and _VOWELS.isdisjoint(key):
         return True
-    if any(key[i] == key[i + 1] == key[i + 2] == key[i + 3] for i in range(len(key) - 3)):
-        return True
-    if len(key) > 20:
-        return True
-    return any(len(key) >= 4 and key[i : i + 4] in row for row in _KEYBOARD_ROWS for i in range(len(key) - 3))
+    return len(key) > 20 or _MASHING.search(key) is not None
