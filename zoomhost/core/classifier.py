@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from functools import lru_cache
+from operator import attrgetter
 
 from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
 from zoomhost.core.models import Classification, Evidence, Pupil, StaffMember, Verdict, admits
@@ -101,6 +102,9 @@ class _Entry:
     initial: str | None  # folded surname initial
     klass: _ClassInfo
     digests: frozenset[str] = frozenset()  # keyed digests of the surname and its parts
+    id: int = 0  # the pupil's
+    label: str = ""  # the pupil's label, as the teacher reads it in reasons
+    known: str = ""  # the folded name the pupil is known by
 
     @classmethod
     def of(cls, pupil: Pupil) -> _Entry:
@@ -117,6 +121,9 @@ class _Entry:
             initial=initial,
             klass=_ClassInfo.of(pupil.class_name, pupil.school),
             digests=frozenset(pupil.surname_digests),
+            id=pupil.id,
+            label=pupil.label(),
+            known=fold(pupil.known_as),
         )
 
     def fits(
@@ -184,9 +191,17 @@ class _Bucket:
             pool.update((e.pupil.id, e) for e in self.by_initial.get(None, ()))
             return sorted((e for e in pool.values() if e.fits(extras=extras, classes=classes, typed=typed)), key=_by_id)
         # every extra word is surname evidence for every pupil: only those initials (or none known) fit
-        pool = [e for initial in {key[:1] for key in extras} for e in self.by_initial.get(initial, ())]
-        pool += self.by_initial.get(None, ())
-        pool = [e for e in pool if all(e.klass.accepts(hint) for hint in classes)]
+        initials = {key[:1] for key in extras}
+        unknown = self.by_initial.get(None, ())
+        if len(initials) == 1 and not unknown:
+            pool = self.by_initial.get(initials.pop(), [])  # one initial's pupils, in register order
+            if classes:
+                pool = [e for e in pool if all(e.klass.accepts(hint) for hint in classes)]
+            return pool
+        pool = [e for initial in initials for e in self.by_initial.get(initial, ())]
+        pool += unknown
+        if classes:
+            pool = [e for e in pool if all(e.klass.accepts(hint) for hint in classes)]
         return sorted(pool, key=_by_id) if len(pool) > 1 else pool
 
 
@@ -229,7 +244,7 @@ class _Reading:
             return "staff member " + " or ".join(member.name for member in self.staff)
         if self.role is _Role.CHILD:
             if len(self.candidates) == 1:
-                return self.candidates[0].pupil.label()
+                return self.candidates[0].label
             return f"{self.typed} ({_or_list(self.candidates)})"
         if self.role is _Role.SURNAME:
             return f'"{self.typed}", a surname ({_or_list(self.candidates)})'
@@ -422,6 +437,8 @@ class AdmissionClassifier:
     def _finish(self, result: Classification) -> Classification:
         """The verdict with whether Admit all may admit it, and why not when a consented pupil waits for a click."""
         admit = admits(result.verdict, result.evidence, links_in_use=self.links_in_use)
+        if result.admit is admit and (admit or result.verdict is not Verdict.CONSENTED):
+            return result  # already says so (a verdict made without per-family links in mind)
         if result.verdict is Verdict.CONSENTED and not admit:
             result = replace(
                 result,
@@ -674,10 +691,8 @@ class AdmissionClassifier:
     # ------------------------------------------------------------ one person
 
     def _read_person(self, person: Person) -> _Reading:
-        name_words, initials = _child_words(person)
-        classes = [word.hint for word in person.of(Kind.CLASS) if word.hint is not None]
-        shown = " ".join(word.text for word in name_words + initials)
-        titled = bool(person.of(Kind.TITLE))
+        name_words, initials, classes, titled = _child_words(person)
+        shown = " ".join([word.text for word in name_words] + [word.text for word in initials])
         staff = self._staff_for(person, titled=titled)
         if titled:
             if staff:
@@ -762,7 +777,9 @@ class AdmissionClassifier:
         if not words:
             return []
         found: list[StaffMember] = []
-        if len(words) >= 2:
+        if len(words) == 2:
+            found = self._staff_full.get((words[0], words[1]), [])
+        elif len(words) > 2:
             # first and last name, with a middle name or a school in brackets allowed
             pairs = {(words[0], later) for later in words[1:]} | set(zip(words, words[1:], strict=False))
             found = [m for pair in sorted(pairs) for m in self._staff_full.get(pair, [])]
@@ -770,7 +787,7 @@ class AdmissionClassifier:
             found = self._staff_surname.get(words[-1], []) or (
                 self._staff_first.get(words[0], []) if len(words) == 1 else []
             )
-        return sorted(set(found), key=lambda m: m.id)
+        return sorted(set(found), key=_staff_id) if found else []
 
 
 @lru_cache(maxsize=65536)
@@ -784,8 +801,8 @@ def _short(pupil: Pupil) -> str:
     return pupil.known_as + (f" {pupil.surname_initial}." if pupil.surname_initial else "")
 
 
-def _by_id(entry: _Entry) -> int:
-    return entry.pupil.id
+_by_id = attrgetter("id")  # register order of entries
+_staff_id = attrgetter("id")
 
 
 def _add(index: dict, key: object, member: StaffMember) -> None:
@@ -794,28 +811,51 @@ def _add(index: dict, key: object, member: StaffMember) -> None:
         bucket.append(member)
 
 
-def _child_words(person: Person) -> tuple[list[Word], list[Word]]:
-    """The words that name the child, and the initials. "Sarah (Amy's Mum)": only Amy names the child."""
+def _child_words(person: Person) -> tuple[list[Word], list[Word], list[ClassHint], bool]:
+    """The words that name the child, the initials, the class hints, and whether a title is given.
+    "Sarah (Amy's Mum)": only Amy names the child."""
     words = person.words
+    name_words: list[Word] = []
+    initials: list[Word] = []
+    classes: list[ClassHint] = []
+    titled = False
+    owner = -1
     for index, word in enumerate(words):
-        if word.kind is Kind.WORD and word.possessive:
-            start = index
-            while start > 0 and words[start - 1].kind in (Kind.WORD, Kind.INITIAL) and words[start - 1].group == word.group:
-                start -= 1
-            run = words[start : index + 1]
-            return [w for w in run if w.kind is Kind.WORD], [w for w in run if w.kind is Kind.INITIAL]
-    return person.of(Kind.WORD), person.of(Kind.INITIAL)
+        kind = word.kind
+        if kind is Kind.WORD:
+            name_words.append(word)
+            if word.possessive and owner < 0:
+                owner = index
+        elif kind is Kind.INITIAL:
+            initials.append(word)
+        elif kind is Kind.CLASS:
+            if word.hint is not None:
+                classes.append(word.hint)
+        elif kind is Kind.TITLE:
+            titled = True
+    if owner >= 0:
+        word, start = words[owner], owner
+        while start > 0 and words[start - 1].kind in (Kind.WORD, Kind.INITIAL) and words[start - 1].group == word.group:
+            start -= 1
+        run = words[start : owner + 1]
+        name_words = [w for w in run if w.kind is Kind.WORD]
+        initials = [w for w in run if w.kind is Kind.INITIAL]
+    return name_words, initials, classes, titled
 
 
 def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[frozenset[int], str, list[str]]]:
     """Each way the words may hold a first name (one word, two words "Mary Jane", the first part of
     "Amy-B"), with the words that reading leaves over for the surname."""
     readings: list[tuple[frozenset[int], str, list[str]]] = []
-    following = {id(word): person.words[i + 1] if i + 1 < len(person.words) else None for i, word in enumerate(person.words)}
+    words = person.words
+    last = len(words) - 1
+    at = 0  # where in the person's words the name word is (they are in the same order)
     for index, word in enumerate(name_words):
+        while words[at] is not word:
+            at += 1
+        after = words[at + 1] if at < last else None
         used = frozenset((index,))
         readings.append((used, word.key, []))
-        after = following.get(id(word))
         if word.key.endswith("s") and after is not None and after.kind in (Kind.DEVICE, Kind.RELATION):
             readings.append((used, word.key[:-1], []))  # "Amys iPad"
         if word.parts:
@@ -843,8 +883,8 @@ def _child_verdict(
     if len(candidates) > 1:
         consented = all(entry.pupil.consent for entry in candidates)
         kind = "consented pupils" if consented else "pupils"
-        first = fold(candidates[0].pupil.known_as)
-        same = all(fold(entry.pupil.known_as) == first for entry in candidates)
+        first = candidates[0].known
+        same = all(entry.known == first for entry in candidates)
         called = f" called {candidates[0].pupil.known_as}" if same else " could be meant"
         words = reading.person.words
         says_more = any(w.kind in (Kind.INITIAL, Kind.CLASS) for w in words) or len(reading.typed.split()) > 1
@@ -853,7 +893,8 @@ def _child_verdict(
             if says_more
             else "the name gives no surname initial or class"
         )
-        already = [e.pupil.label() for e in candidates if present.pupil_here(e.pupil.id)]
+        here = present.pupil_here
+        already = [e.label for e in candidates if here(e.id)]
         reasons = [f"{_count(len(candidates))} {kind}{called}; {detail}", f"could be {_or_list(candidates)}"]
         if already:
             reasons.append(f"{_and_list(already)} already in the meeting")
@@ -902,7 +943,7 @@ def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classificati
         return _verdict(
             Verdict.NOT_ON_REGISTER,
             f'no pupil on the register fits "{" ".join(given)}"',
-            f"on the register with that first name: {_and_list([e.pupil.label() for e in reading.named[:4]])}",
+            f"on the register with that first name: {_and_list([e.label for e in reading.named[:4]])}",
             *notes,
         )
     return _verdict(Verdict.NOT_ON_REGISTER, f'no pupil called "{reading.typed}" on the register', *notes)
@@ -945,7 +986,7 @@ def _count(n: int) -> str:
 
 
 def _or_list(entries: Sequence[_Entry]) -> str:
-    labels = [entry.pupil.label() for entry in entries[:4]]
+    labels = [entry.label for entry in entries[:4]]
     more = f" or {len(entries) - 4} more" if len(entries) > 4 else ""
     return (", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]) + more
 
