@@ -582,7 +582,7 @@ class AdmissionClassifier:
         checked = self._checked(display_name)
         if isinstance(checked, Classification):
             return checked
-        copy = _ZOOM_COPY.search(checked)
+        copy = _ZOOM_COPY.search(checked) if ")" in checked else None
         if copy is not None and copy.start() > 0:
             # "Amy (3)" may be a family's Year 3; it is Zoom's number only when that pupil is already here
             copied = self._named_as_typed(checked[: copy.start()], here)
@@ -632,10 +632,11 @@ class AdmissionClassifier:
         why = not_a_name(read)
         if why is not None:
             return _verdict(Verdict.SUSPICIOUS, why)
-        for word in read.words():
+        words = read.words()
+        for word in words:
             if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
                 word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
-        return [self._read_person(person) for person in read.people], read.words()
+        return [self._read_person(person) for person in read.people], words
 
     def _disguised(self, name: str) -> str | None:
         """ "Аму" is all Cyrillic, yet reads as Amy: a name on the register written to slip past a check."""
@@ -803,6 +804,8 @@ def _short(pupil: Pupil) -> str:
 
 _by_id = attrgetter("id")  # register order of entries
 _staff_id = attrgetter("id")
+_consent = attrgetter("pupil.consent")
+_known = attrgetter("known")
 
 
 def _add(index: dict, key: object, member: StaffMember) -> None:
@@ -881,10 +884,10 @@ def _child_verdict(
 ) -> Classification:
     candidates = reading.candidates
     if len(candidates) > 1:
-        consented = all(entry.pupil.consent for entry in candidates)
+        consented = all(map(_consent, candidates))
         kind = "consented pupils" if consented else "pupils"
         first = candidates[0].known
-        same = all(entry.known == first for entry in candidates)
+        same = all(map(first.__eq__, map(_known, candidates)))
         called = f" called {candidates[0].pupil.known_as}" if same else " could be meant"
         words = reading.person.words
         says_more = any(w.kind in (Kind.INITIAL, Kind.CLASS) for w in words) or len(reading.typed.split()) > 1

@@ -432,17 +432,22 @@ class ReadName:
 
 
 def looks_like_web_address(text: str) -> bool:
+    if "." not in text and ":" not in text:
+        return False  # every address has a scheme's colon or a dot
     return _URL.search(text) is not None
 
 
 def email_address(text: str) -> str | None:
+    if "@" not in text:
+        return None
     match = _EMAIL.search(text)
     return match.group(0).strip(".,;:()<>[]").lower() if match else None
 
 
 def read_name(text: str) -> ReadName:
     """Split a display name into people and words, each word given a kind."""
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     if "." in text:
         text = _DOT_BEFORE_POSSESSIVE.sub("", text)  # "Tom B.'s iPad"
     raw, decorations = _scan_ascii(text) if text.isascii() else _scan(text)
@@ -593,23 +598,27 @@ def _classify_words(words: list[Word]) -> None:
     _mark_device_models(words)
 
 
+# the kind of each word that always has one, a title before a relation, a device, a filler ("Nan" is a relation)
+_KNOWN_WORDS = {
+    **dict.fromkeys(FILLERS, Kind.FILLER),
+    **dict.fromkeys(DEVICES, Kind.DEVICE),
+    **dict.fromkeys(RELATIONS, Kind.RELATION),
+    **dict.fromkeys(TITLES, Kind.TITLE),
+}
+
+
 def _kind_alone(word: Word) -> Kind:
     key = word.key
     if not key:
         return Kind.FILLER
-    if word.parts and (word.parts[0] in DEVICES or any(any(c.isdigit() for c in p) for p in word.parts)):
+    if word.parts and (word.parts[0] in DEVICES or any(_has_digit(p) for p in word.parts)):
         if class_hint(key) is not None:
             word.hint = class_hint(key, text=word.text)
             return Kind.CLASS
         return Kind.DEVICE if word.parts[0] in DEVICES else Kind.MODEL
-    if key in TITLES:
-        return Kind.TITLE
-    if key in RELATIONS:
-        return Kind.RELATION
-    if key in DEVICES:
-        return Kind.DEVICE
-    if key in FILLERS:
-        return Kind.FILLER
+    known = _KNOWN_WORDS.get(key)
+    if known is not None:
+        return known
     hint = class_hint(key, text=word.text)
     if hint is not None:
         word.hint = hint
@@ -675,16 +684,21 @@ def not_a_name(read: ReadName) -> str | None:
     """Why the text is something other than a name (a zoombomber's words, keyboard mashing); None if it may be one."""
     if _MASKED.search(read.text.casefold()):
         return "contains words a zoombomber types, not a name"
-    words = read.words()
-    for word in words:
-        key = word.key
-        squashed = key.translate(_LEET) if _has_digit(key) else key
-        if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS or _NOT_NAME_ROOT.search(squashed):
-            return "contains words a zoombomber types, not a name"
-    for word in words:
-        if word.kind is Kind.WORD and _mashed(word.key):
-            return "looks like random typing, not a name"
-    if sum(word.kind in (Kind.WORD, Kind.INITIAL) for word in words) > MAX_NAME_WORDS:
+    mashed, name_words = False, 0
+    for person in read.people:
+        for word in person.words:
+            key = word.key
+            squashed = key.translate(_LEET) if _has_digit(key) else key
+            if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS or _NOT_NAME_ROOT.search(squashed):
+                return "contains words a zoombomber types, not a name"
+            if word.kind is Kind.WORD:
+                name_words += 1
+                mashed = mashed or _mashed(key)
+            elif word.kind is Kind.INITIAL:
+                name_words += 1
+    if mashed:
+        return "looks like random typing, not a name"
+    if name_words > MAX_NAME_WORDS:
         return "too many words to be a name"
     return None
 
