@@ -173,7 +173,7 @@ class _Bucket:
         *,
         extras: list[str],
         classes: list[ClassHint],
-        may_be_names: Collection[str],
+        may_be_names: set[str] | frozenset[str],
         typed: dict[str, frozenset[str]] | None = None,
     ) -> list[_Entry]:
         """The pupils of this name that fit the rest of what was typed, in register order."""
@@ -181,7 +181,7 @@ class _Bucket:
             if not classes:
                 return self.entries
             return [e for e in self.entries if all(e.klass.accepts(hint) for hint in classes)]
-        if any(key in may_be_names for key in extras):
+        if not may_be_names.isdisjoint(extras):
             return [e for e in self.entries if e.fits(extras=extras, classes=classes, typed=typed)]
         if typed and self.has_digests:
             # only these can fit: a pupil whose surname a word is, or whose initial a word starts with, or with none
@@ -692,9 +692,9 @@ class AdmissionClassifier:
     # ------------------------------------------------------------ one person
 
     def _read_person(self, person: Person) -> _Reading:
-        name_words, initials, classes, titled = _child_words(person)
+        name_words, initials, classes, titled, staff_words = _child_words(person)
         shown = " ".join([word.text for word in name_words] + [word.text for word in initials])
-        staff = self._staff_for(person, titled=titled)
+        staff = self._staff_for(staff_words, titled=titled)
         if titled:
             if staff:
                 return _Reading(_Role.STAFF, person, staff=staff, typed=shown)
@@ -702,12 +702,15 @@ class AdmissionClassifier:
         hit: list[_Bucket] = []
         found: list[list[_Entry]] = []
         typed_digests = self._typed_digests(name_words) if self._by_digest else None
+        by_name = self._by_name
         for used, key, rest in _name_readings(person, name_words):
-            bucket = self._by_name.get(key)
+            bucket = by_name.get(key)
             if bucket is None:
                 continue
             hit.append(bucket)
-            extras = [w.key for i, w in enumerate(name_words) if i not in used] + [w.key for w in initials] + rest
+            extras = [w.key for i, w in enumerate(name_words) if i not in used]
+            extras += [w.key for w in initials]
+            extras += rest
             fitting = bucket.fitting(extras=extras, classes=classes, may_be_names=self._may_be_names, typed=typed_digests)
             if fitting:
                 found.append(fitting)
@@ -768,13 +771,9 @@ class AdmissionClassifier:
             return word.text
         return None
 
-    def _staff_for(self, person: Person, *, titled: bool) -> list[StaffMember]:
-        """Staff are matched by full name, or by a title with a surname or first name; never by a first name alone."""
-        words = [
-            word.key
-            for word in person.words
-            if word.kind is Kind.WORD or (word.kind is Kind.CLASS and word.hint is not None and word.hint.name)
-        ]
+    def _staff_for(self, words: list[str], *, titled: bool) -> list[StaffMember]:
+        """Staff are matched by full name, or by a title with a surname or first name; never by a first name alone.
+        ``words``: the person's words that may be a name (``_child_words``)."""
         if not words:
             return []
         found: list[StaffMember] = []
@@ -814,26 +813,32 @@ def _add(index: dict, key: object, member: StaffMember) -> None:
         bucket.append(member)
 
 
-def _child_words(person: Person) -> tuple[list[Word], list[Word], list[ClassHint], bool]:
-    """The words that name the child, the initials, the class hints, and whether a title is given.
-    "Sarah (Amy's Mum)": only Amy names the child."""
+def _child_words(person: Person) -> tuple[list[Word], list[Word], list[ClassHint], bool, list[str]]:
+    """The words that name the child, the initials, the class hints, whether a title is given, and the
+    words a staff member's name may be in (every name word, and a class's own name: "Mrs Oak" may be a
+    teacher). "Sarah (Amy's Mum)": only Amy names the child."""
     words = person.words
     name_words: list[Word] = []
     initials: list[Word] = []
     classes: list[ClassHint] = []
+    staff_words: list[str] = []
     titled = False
     owner = -1
     for index, word in enumerate(words):
         kind = word.kind
         if kind is Kind.WORD:
             name_words.append(word)
+            staff_words.append(word.key)
             if word.possessive and owner < 0:
                 owner = index
         elif kind is Kind.INITIAL:
             initials.append(word)
         elif kind is Kind.CLASS:
-            if word.hint is not None:
-                classes.append(word.hint)
+            hint = word.hint
+            if hint is not None:
+                classes.append(hint)
+                if hint.name:
+                    staff_words.append(word.key)
         elif kind is Kind.TITLE:
             titled = True
     if owner >= 0:
@@ -843,13 +848,13 @@ def _child_words(person: Person) -> tuple[list[Word], list[Word], list[ClassHint
         run = words[start : owner + 1]
         name_words = [w for w in run if w.kind is Kind.WORD]
         initials = [w for w in run if w.kind is Kind.INITIAL]
-    return name_words, initials, classes, titled
+    return name_words, initials, classes, titled, staff_words
 
 
-def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[frozenset[int], str, list[str]]]:
+def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[tuple[int, ...], str, tuple[str, ...]]]:
     """Each way the words may hold a first name (one word, two words "Mary Jane", the first part of
-    "Amy-B"), with the words that reading leaves over for the surname."""
-    readings: list[tuple[frozenset[int], str, list[str]]] = []
+    "Amy-B"): the name words it uses, the name, and the parts of a word it leaves over for the surname."""
+    readings: list[tuple[tuple[int, ...], str, tuple[str, ...]]] = []
     words = person.words
     last = len(words) - 1
     at = 0  # where in the person's words the name word is (they are in the same order)
@@ -857,14 +862,14 @@ def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[frozens
         while words[at] is not word:
             at += 1
         after = words[at + 1] if at < last else None
-        used = frozenset((index,))
-        readings.append((used, word.key, []))
+        used = (index,)
+        readings.append((used, word.key, ()))
         if word.key.endswith("s") and after is not None and after.kind in (Kind.DEVICE, Kind.RELATION):
-            readings.append((used, word.key[:-1], []))  # "Amys iPad"
+            readings.append((used, word.key[:-1], ()))  # "Amys iPad"
         if word.parts:
-            readings.append((used, word.parts[0], list(word.parts[1:])))
+            readings.append((used, word.parts[0], word.parts[1:]))
         if index + 1 < len(name_words) and after is name_words[index + 1] and after.group == word.group:
-            readings.append((frozenset((index, index + 1)), word.key + after.key, []))
+            readings.append(((index, index + 1), word.key + after.key, ()))
     return readings
 
 
