@@ -652,11 +652,19 @@ class AdmissionClassifier:
         return None
 
     def _decide(self, readings: list[_Reading], words: list[Word], present: Presence) -> Classification:
-        people = [r for r in readings if r.role in (_Role.CHILD, _Role.STAFF, _Role.BOTH)]
-        strangers = [r for r in readings if r.role in (_Role.MISMATCH, _Role.UNKNOWN, _Role.SURNAME)]
-        both = [r for r in readings if r.role is _Role.BOTH]
-        if both:
-            reading = both[0]
+        people: list[_Reading] = []
+        strangers: list[_Reading] = []
+        both: _Reading | None = None
+        for reading in readings:
+            role = reading.role
+            if role is _Role.CHILD or role is _Role.STAFF or role is _Role.BOTH:
+                people.append(reading)
+                if role is _Role.BOTH and both is None:
+                    both = reading
+            elif role is _Role.MISMATCH or role is _Role.UNKNOWN or role is _Role.SURNAME:
+                strangers.append(reading)
+        if both is not None:
+            reading = both
             return _verdict(
                 Verdict.AMBIGUOUS,
                 f"matches staff member {' or '.join(m.name for m in reading.staff)} "
@@ -874,14 +882,29 @@ def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[tuple[i
 
 
 def _notes(words: list[Word]) -> tuple[str, ...]:
-    notes = []
-    adults = [word.text for word in words if word.kind is Kind.RELATION]
-    devices = [word.text for word in words if word.kind in (Kind.DEVICE, Kind.MODEL)]
+    notes: list[str] = []
+    adults: list[str] = []
+    devices: list[str] = []
+    for word in words:
+        kind = word.kind
+        if kind is Kind.RELATION:
+            adults.append(word.text)
+        elif kind is Kind.DEVICE or kind is Kind.MODEL:
+            devices.append(word.text)
+    if not adults and not devices:
+        return ()
     if adults:
         notes.append(f"an adult is named with the child ({', '.join(adults)})")
     if devices:
         notes.append(f"also names a device ({' '.join(devices)})")
     return tuple(notes)
+
+
+def _initial_or_class(words: list[Word]) -> bool:
+    for word in words:
+        if word.kind is Kind.INITIAL or word.kind is Kind.CLASS:
+            return True
+    return False
 
 
 def _child_verdict(
@@ -894,8 +917,7 @@ def _child_verdict(
         first = candidates[0].known
         same = all(map(first.__eq__, map(_known, candidates)))
         called = f" called {candidates[0].pupil.known_as}" if same else " could be meant"
-        words = reading.person.words
-        says_more = any(w.kind in (Kind.INITIAL, Kind.CLASS) for w in words) or len(reading.typed.split()) > 1
+        says_more = " " in reading.typed or _initial_or_class(reading.person.words)  # typed: words without spaces
         detail = (
             "the surname and class given fit more than one"
             if says_more

@@ -61,6 +61,7 @@ CLASS_WORDS = frozenset({"year", "yr", "y", "class", "form", "group"})
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 RECEPTION = frozenset({"reception", "rec"})
 NURSERY = frozenset({"nursery"})
+_YEAR_WORDS = RECEPTION | NURSERY
 
 # Words a zoombomber types; whole words only, so Cassandra and Dickens stay names.
 NOT_NAME_WORDS = frozenset(
@@ -461,7 +462,7 @@ def read_name(text: str) -> ReadName:
                 slash_before.append(slash)
             if key in CONJUNCTIONS:
                 continue
-        people[-1].words.append(_word(piece, key, dotted=dotted, group=group))
+        people[-1].words.append(_word(piece, key, dotted, group))
     if slash_before:
         people = _rejoin_pronouns(people, slash_before)
     for person in people:
@@ -497,17 +498,19 @@ def _scan_ascii(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]
     at, n = 0, len(text)
     for match in _ASCII_PIECE.finditer(text):
         start, end = match.span()
-        for ch in text[at:start]:
-            strength, is_slash, decoration = _ASCII_SEPARATORS[ch]
-            if strength:
-                boundary = max(boundary, strength)
-                group += 1
-            slash = slash or is_slash
-            decorations += decoration
+        if start - at > 1 or (start > at and text[at] != " "):  # one space between words changes nothing
+            for ch in text[at:start]:
+                strength, is_slash, decoration = _ASCII_SEPARATORS[ch]
+                if strength:
+                    boundary = max(boundary, strength)
+                    group += 1
+                slash = slash or is_slash
+                decorations += decoration
         piece = match.group()
         pieces.append((piece.replace("`", "'"), _BOUNDARIES[boundary], slash, end < n and text[end] == ".", group))
         boundary, slash, at = 0, False, end
-    decorations += sum(_ASCII_SEPARATORS[ch][2] for ch in text[at:])
+    if at < n:
+        decorations += sum(_ASCII_SEPARATORS[ch][2] for ch in text[at:])
     return pieces, decorations
 
 
@@ -557,7 +560,7 @@ def _rejoin_pronouns(people: list[Person], slash_before: list[bool]) -> list[Per
     return merged
 
 
-def _word(piece: str, key: str, *, dotted: bool, group: int) -> Word:
+def _word(piece: str, key: str, dotted: bool, group: int) -> Word:
     """One word; ``key`` is the folded ``piece``, apostrophes left out."""
     possessive = False
     base = piece
@@ -592,10 +595,15 @@ def _number_word(key: str) -> int | None:
 
 
 def _classify_words(words: list[Word]) -> None:
+    class_words = devices = False
     for word in words:
-        word.kind = _kind_alone(word)
-    _join_class_phrases(words)
-    _mark_device_models(words)
+        word.kind = kind = _kind_alone(word)
+        class_words = class_words or word.key in CLASS_WORDS
+        devices = devices or kind is Kind.DEVICE
+    if class_words:  # nothing to join without "Year", "Class" ...
+        _join_class_phrases(words)
+    if devices:  # no model words without a device before them
+        _mark_device_models(words)
 
 
 # the kind of each word that always has one, a title before a relation, a device, a filler ("Nan" is a relation)
@@ -619,6 +627,8 @@ def _kind_alone(word: Word) -> Kind:
     known = _KNOWN_WORDS.get(key)
     if known is not None:
         return known
+    if key.isalpha() and key not in _YEAR_WORDS:  # letters only: no year group, number or model
+        return Kind.INITIAL if len(key) == 1 else Kind.WORD
     hint = class_hint(key, text=word.text)
     if hint is not None:
         word.hint = hint
