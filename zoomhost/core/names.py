@@ -452,22 +452,33 @@ def read_name(text: str) -> ReadName:
     if "." in text:
         text = _DOT_BEFORE_POSSESSIVE.sub("", text)  # "Tom B.'s iPad"
     raw, decorations = _scan_ascii(text) if text.isascii() else _scan(text)
-    people: list[Person] = [Person()]
+    words: list[Word] = []
+    people: list[Person] = [Person(words)]
     slash_before: list[bool] = []
+    phrases = False  # a class phrase ("Year 3") or a device's model ("iPhone 12") to read
     for piece, boundary, slash, dotted, group in raw:
         key = fold(piece.replace("'", "")) if "'" in piece else fold(piece)
         if boundary == "person" or key in CONJUNCTIONS:
-            if people[-1].words:
-                people.append(Person())
+            if words:
+                words = []
+                people.append(Person(words))
                 slash_before.append(slash)
             if key in CONJUNCTIONS:
                 continue
-        people[-1].words.append(_word(piece, key, dotted, group))
+        if "'" in piece or "-" in piece:
+            word = _word(piece, key, dotted, group)
+        else:
+            word = Word(piece, key, Kind.WORD, (), False, dotted, group)
+        word.kind = kind = _kind_alone(word)
+        phrases = phrases or kind is Kind.DEVICE or word.key in CLASS_WORDS
+        words.append(word)
     if slash_before:
         people = _rejoin_pronouns(people, slash_before)
-    for person in people:
-        _classify_words(person.words)
-    return ReadName(text=text, people=[p for p in people if p.words], decorations=decorations)
+    if phrases:
+        for person in people:
+            _join_class_phrases(person.words)
+            _mark_device_models(person.words)
+    return ReadName(text, [p for p in people if p.words], decorations)
 
 
 _BOUNDARIES = ("space", "group", "person")  # weakest first
@@ -592,18 +603,6 @@ def _number_word(key: str) -> int | None:
     if key.isdecimal() and len(key) <= 2:
         return int(key)
     return NUMBER_WORDS.get(key)
-
-
-def _classify_words(words: list[Word]) -> None:
-    class_words = devices = False
-    for word in words:
-        word.kind = kind = _kind_alone(word)
-        class_words = class_words or word.key in CLASS_WORDS
-        devices = devices or kind is Kind.DEVICE
-    if class_words:  # nothing to join without "Year", "Class" ...
-        _join_class_phrases(words)
-    if devices:  # no model words without a device before them
-        _mark_device_models(words)
 
 
 # the kind of each word that always has one, a title before a relation, a device, a filler ("Nan" is a relation)
