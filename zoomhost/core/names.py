@@ -693,19 +693,27 @@ def not_a_name(read: ReadName) -> str | None:
     """Why the text is something other than a name (a zoombomber's words, keyboard mashing); None if it may be one."""
     if _MASKED.search(read.text.casefold()):
         return "contains words a zoombomber types, not a name"
+    squashed_keys: list[str] = []
+    plain_words: list[str] = []  # the name words of plain letters, for the keyboard-mashing check
     mashed, name_words = False, 0
     for person in read.people:
         for word in person.words:
             key = word.key
             squashed = key.translate(_LEET) if _has_digit(key) else key
-            if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS or _NOT_NAME_ROOT.search(squashed):
+            if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS:
                 return "contains words a zoombomber types, not a name"
+            squashed_keys.append(squashed)
             if word.kind is Kind.WORD:
                 name_words += 1
-                mashed = mashed or _mashed(key)
+                if key.isascii() and key.isalpha():
+                    mashed = mashed or len(key) > 20 or (len(key) >= 5 and _VOWELS.isdisjoint(key))
+                    plain_words.append(key)
             elif word.kind is Kind.INITIAL:
                 name_words += 1
-    if mashed:
+    # one search over all the words, a space between them: no root or run of keys spans two words
+    if _NOT_NAME_ROOT.search(" ".join(squashed_keys)):
+        return "contains words a zoombomber types, not a name"
+    if mashed or (plain_words and _MASHING.search(" ".join(plain_words))):
         return "looks like random typing, not a name"
     if name_words > MAX_NAME_WORDS:
         return "too many words to be a name"
@@ -723,11 +731,3 @@ _MASHING = re.compile(
 def _has_digit(key: str) -> bool:
     """Whether a folded word has a digit (a word of letters only has none: no letter is a digit)."""
     return not key.isalpha() and any(c.isdigit() for c in key)
-
-
-def _mashed(key: str) -> bool:
-    if not key.isascii() or not key.isalpha():
-        return False
-    if len(key) >= 5 and _VOWELS.isdisjoint(key):
-        return True
-    return len(key) > 20 or _MASHING.search(key) is not None
