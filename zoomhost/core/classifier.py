@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from functools import lru_cache
@@ -233,9 +233,9 @@ class _Role(Enum):
 class _Reading:
     role: _Role
     person: Person
-    candidates: list[_Entry] = field(default_factory=list)
-    named: list[_Entry] = field(default_factory=list)  # pupils the first name alone would fit
-    staff: list[StaffMember] = field(default_factory=list)
+    candidates: Sequence[_Entry] = ()
+    named: Sequence[_Entry] = ()  # pupils the first name alone would fit
+    staff: Sequence[StaffMember] = ()
     typed: str = ""  # the name words as typed, for reasons
     also_names: str | None = None  # another pupil's first name in the same words
 
@@ -711,23 +711,27 @@ class AdmissionClassifier:
         found: list[list[_Entry]] = []
         typed_digests = self._typed_digests(name_words) if self._by_digest else None
         by_name = self._by_name
-        for used, key, rest in _name_readings(person, name_words):
+        keys = [w.key for w in name_words]
+        initial_keys = [w.key for w in initials]
+        for start, stop, key, rest in _name_readings(person, name_words):
             bucket = by_name.get(key)
             if bucket is None:
                 continue
             hit.append(bucket)
-            extras = [w.key for i, w in enumerate(name_words) if i not in used]
-            extras += [w.key for w in initials]
-            extras += rest
+            extras = keys[:start] + keys[stop:] + initial_keys  # the words this reading leaves for the surname
+            if rest:
+                extras += rest
             fitting = bucket.fitting(extras=extras, classes=classes, may_be_names=self._may_be_names, typed=typed_digests)
             if fitting:
                 found.append(fitting)
         if len(found) == 1:
             candidates = found[0]
+        elif found:
+            candidates = sorted({e.id: e for entries in found for e in entries}.values(), key=_by_id)
         else:
-            candidates = sorted({e.pupil.id: e for entries in found for e in entries}.values(), key=_by_id)
+            candidates = []
         named = not candidates and hit
-        named_list = sorted({e.pupil.id: e for b in hit for e in b.entries}.values(), key=lambda e: e.pupil.id)[:4] if named else []
+        named_list = sorted({e.id: e for b in hit for e in b.entries}.values(), key=_by_id)[:4] if named else []
         if staff and candidates:
             return _Reading(_Role.BOTH, person, candidates=candidates, staff=staff, typed=shown)
         if staff:
@@ -859,10 +863,11 @@ def _child_words(person: Person) -> tuple[list[Word], list[Word], list[ClassHint
     return name_words, initials, classes, titled, staff_words
 
 
-def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[tuple[int, ...], str, tuple[str, ...]]]:
+def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[int, int, str, tuple[str, ...]]]:
     """Each way the words may hold a first name (one word, two words "Mary Jane", the first part of
-    "Amy-B"): the name words it uses, the name, and the parts of a word it leaves over for the surname."""
-    readings: list[tuple[tuple[int, ...], str, tuple[str, ...]]] = []
+    "Amy-B"): the name words it uses (``name_words[start:stop]``), the name, and the parts of a word it
+    leaves over for the surname."""
+    readings: list[tuple[int, int, str, tuple[str, ...]]] = []
     words = person.words
     last = len(words) - 1
     at = 0  # where in the person's words the name word is (they are in the same order)
@@ -870,14 +875,13 @@ def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[tuple[i
         while words[at] is not word:
             at += 1
         after = words[at + 1] if at < last else None
-        used = (index,)
-        readings.append((used, word.key, ()))
+        readings.append((index, index + 1, word.key, ()))
         if word.key.endswith("s") and after is not None and after.kind in (Kind.DEVICE, Kind.RELATION):
-            readings.append((used, word.key[:-1], ()))  # "Amys iPad"
+            readings.append((index, index + 1, word.key[:-1], ()))  # "Amys iPad"
         if word.parts:
-            readings.append((used, word.parts[0], word.parts[1:]))
+            readings.append((index, index + 1, word.parts[0], word.parts[1:]))
         if index + 1 < len(name_words) and after is name_words[index + 1] and after.group == word.group:
-            readings.append(((index, index + 1), word.key + after.key, ()))
+            readings.append((index, index + 2, word.key + after.key, ()))
     return readings
 
 
