@@ -105,6 +105,7 @@ class _Entry:
     id: int = 0  # the pupil's
     label: str = ""  # the pupil's label, as the teacher reads it in reasons
     known: str = ""  # the folded name the pupil is known by
+    exact: frozenset[str] = frozenset()  # the folded names on the register (not the common forms of them)
 
     @classmethod
     def of(cls, pupil: Pupil) -> _Entry:
@@ -124,6 +125,7 @@ class _Entry:
             id=pupil.id,
             label=pupil.label(),
             known=fold(pupil.known_as),
+            exact=frozenset({first, fold(pupil.preferred_name or ""), *_name_keys(pupil.first_name)}),
         )
 
     def fits(
@@ -170,17 +172,14 @@ class _Bucket:
 
     def fitting(
         self,
-        *,
         extras: list[str],
         classes: list[ClassHint],
         may_be_names: set[str] | frozenset[str],
-        typed: dict[str, frozenset[str]] | None = None,
+        typed: dict[str, frozenset[str]] | None,
     ) -> list[_Entry]:
         """The pupils of this name that fit the rest of what was typed, in register order."""
         if not extras:
-            if not classes:
-                return self.entries
-            return [e for e in self.entries if all(e.klass.accepts(hint) for hint in classes)]
+            return _in_classes(self.entries, classes) if classes else self.entries
         if not may_be_names.isdisjoint(extras):
             return [e for e in self.entries if e.fits(extras=extras, classes=classes, typed=typed)]
         if typed and self.has_digests:
@@ -195,14 +194,20 @@ class _Bucket:
         unknown = self.by_initial.get(None, ())
         if len(initials) == 1 and not unknown:
             pool = self.by_initial.get(initials.pop(), [])  # one initial's pupils, in register order
-            if classes:
-                pool = [e for e in pool if all(e.klass.accepts(hint) for hint in classes)]
-            return pool
+            return _in_classes(pool, classes) if classes else pool
         pool = [e for initial in initials for e in self.by_initial.get(initial, ())]
         pool += unknown
         if classes:
-            pool = [e for e in pool if all(e.klass.accepts(hint) for hint in classes)]
+            pool = _in_classes(pool, classes)
         return sorted(pool, key=_by_id) if len(pool) > 1 else pool
+
+
+def _in_classes(entries: list[_Entry], classes: list[ClassHint]) -> list[_Entry]:
+    """The pupils every class hint fits, in the same order."""
+    if len(classes) == 1:
+        hint = classes[0]
+        return [e for e in entries if e.klass.accepts(hint)]
+    return [e for e in entries if all(e.klass.accepts(hint) for hint in classes)]
 
 
 def _school_names(school: str) -> set[str]:
@@ -418,7 +423,7 @@ class AdmissionClassifier:
         here = present if isinstance(present, Presence) else Presence(present)
         who = identity if identity is not None else NO_IDENTITY
         notes: tuple[str, ...] = ()
-        if who:
+        if identity is not None and who:  # NO_IDENTITY says nothing
             member = self._staff_email.get(who.email) if who.email else None
             if member is not None or who.user_id:
                 return self._finish(self._signed_in(display_name, who, member, here))
@@ -625,7 +630,7 @@ class AdmissionClassifier:
             return _verdict(Verdict.NOT_ON_REGISTER, "an email address, not a child's name")
         if looks_like_web_address(name):
             return _verdict(Verdict.SUSPICIOUS, "looks like a web address, not a name")
-        disguised = self._disguised(name)
+        disguised = None if name.isascii() else self._disguised(name)
         if disguised is not None:
             return _verdict(Verdict.SUSPICIOUS, disguised)
         read = read_name(name)
@@ -633,9 +638,10 @@ class AdmissionClassifier:
         if why is not None:
             return _verdict(Verdict.SUSPICIOUS, why)
         words = read.words()
-        for word in words:
-            if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
-                word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
+        if self._class_words:
+            for word in words:
+                if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
+                    word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
         return [self._read_person(person) for person in read.people], words
 
     def _disguised(self, name: str) -> str | None:
@@ -721,7 +727,7 @@ class AdmissionClassifier:
             extras = keys[:start] + keys[stop:] + initial_keys  # the words this reading leaves for the surname
             if rest:
                 extras += rest
-            fitting = bucket.fitting(extras=extras, classes=classes, may_be_names=self._may_be_names, typed=typed_digests)
+            fitting = bucket.fitting(extras, classes, self._may_be_names, typed_digests)
             if fitting:
                 found.append(fitting)
         if len(found) == 1:
@@ -737,7 +743,7 @@ class AdmissionClassifier:
         if staff:
             return _Reading(_Role.STAFF, person, staff=staff, typed=shown)
         if candidates:
-            reading = _Reading(_Role.CHILD, person, candidates=candidates, named=named_list, typed=shown)
+            reading = _Reading(_Role.CHILD, person, candidates, named_list, (), shown)
             if len(candidates) == 1:
                 reading.also_names = self._other_pupil_named(candidates[0], name_words)
             return reading
@@ -933,11 +939,11 @@ def _child_verdict(
         if already:
             reasons.append(f"{_and_list(already)} already in the meeting")
         return _verdict(Verdict.AMBIGUOUS, *reasons, *notes)
-    pupil = candidates[0].pupil
-    matched = f"matches {pupil.label()}"
-    typed = [w for w in reading.person.of(Kind.WORD)]
-    exact = {fold(pupil.first_name), fold(pupil.preferred_name or "")} | set(_name_keys(pupil.first_name))
-    if typed and not {key for w in typed for key in (w.key, *w.parts)} & exact:
+    entry = candidates[0]
+    pupil = entry.pupil
+    matched = f"matches {entry.label}"
+    typed = reading.person.of(Kind.WORD)
+    if typed and entry.exact.isdisjoint([key for w in typed for key in (w.key, *w.parts)]):
         matched += f' ("{" ".join(w.text for w in typed)}" taken as {pupil.known_as})'
     if pupil.id in left:
         return Classification(
@@ -953,7 +959,7 @@ def _child_verdict(
         return Classification(
             verdict=Verdict.DUPLICATE,
             pupil=pupil,
-            reasons=(matched, f"{pupil.label()} is already in the meeting; this may be someone else using the name"),
+            reasons=(matched, f"{entry.label} is already in the meeting; this may be someone else using the name"),
         )
     return Classification(verdict=Verdict.CONSENTED, pupil=pupil, reasons=(matched, *notes))
 
