@@ -152,20 +152,47 @@ class _Entry:
         return not evidence or self.initial in evidence
 
 
+class _Pupils(list):  # type: ignore[type-arg]
+    """The pupils of one entry of the register's index (a name; a name and initial), in register order.
+
+    What an ambiguous verdict says of them as a group is worked out the first time it is needed and
+    kept with the entry: the index does not change once built, and the same entry is named again and again.
+    """
+
+    __slots__ = ("_group",)
+
+    def group(self) -> tuple[bool, str, str]:
+        try:
+            return self._group
+        except AttributeError:
+            self._group: tuple[bool, str, str] = _group_of(self)
+            return self._group
+
+
+def _group_of(entries: Sequence[_Entry]) -> tuple[bool, str, str]:
+    """Of several pupils: whether all have consent, what they are called (" called Amy" when all share
+    the name they are known by), and who they could be."""
+    consented = all(map(_consent, entries))
+    first = entries[0].known
+    same = all(map(first.__eq__, map(_known, entries)))
+    called = f" called {entries[0].pupil.known_as}" if same else " could be meant"
+    return consented, called, f"could be {_or_list(entries)}"
+
+
 class _Bucket:
     """The pupils one folded name may mean, also grouped by surname initial so a typed initial narrows at once."""
 
     __slots__ = ("by_digest", "by_initial", "entries", "has_digests")
 
     def __init__(self) -> None:
-        self.entries: list[_Entry] = []
-        self.by_initial: dict[str | None, list[_Entry]] = {}
+        self.entries: _Pupils = _Pupils()
+        self.by_initial: dict[str | None, _Pupils] = {}
         self.by_digest: dict[str, list[_Entry]] = {}
         self.has_digests = False
 
     def add(self, entry: _Entry) -> None:
         self.entries.append(entry)
-        self.by_initial.setdefault(entry.initial, []).append(entry)
+        self.by_initial.setdefault(entry.initial, _Pupils()).append(entry)
         for digest in entry.digests:
             self.by_digest.setdefault(digest, []).append(entry)
         self.has_digests = self.has_digests or bool(entry.digests)
@@ -922,11 +949,8 @@ def _child_verdict(
 ) -> Classification:
     candidates = reading.candidates
     if len(candidates) > 1:
-        consented = all(map(_consent, candidates))
+        consented, called, could_be = candidates.group() if type(candidates) is _Pupils else _group_of(candidates)
         kind = "consented pupils" if consented else "pupils"
-        first = candidates[0].known
-        same = all(map(first.__eq__, map(_known, candidates)))
-        called = f" called {candidates[0].pupil.known_as}" if same else " could be meant"
         says_more = " " in reading.typed or _initial_or_class(reading.person.words)  # typed: words without spaces
         detail = (
             "the surname and class given fit more than one"
@@ -935,7 +959,7 @@ def _child_verdict(
         )
         here = present.pupil_here
         already = [e.label for e in candidates if here(e.id)]
-        reasons = [f"{_count(len(candidates))} {kind}{called}; {detail}", f"could be {_or_list(candidates)}"]
+        reasons = [f"{_count(len(candidates))} {kind}{called}; {detail}", could_be]
         if already:
             reasons.append(f"{_and_list(already)} already in the meeting")
         return _verdict(Verdict.AMBIGUOUS, *reasons, *notes)
