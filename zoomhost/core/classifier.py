@@ -217,10 +217,13 @@ class _Bucket:
             pool.update((e.pupil.id, e) for e in self.by_initial.get(None, ()))
             return sorted((e for e in pool.values() if e.fits(extras=extras, classes=classes, typed=typed)), key=_by_id)
         # every extra word is surname evidence for every pupil: only those initials (or none known) fit
-        initials = {key[:1] for key in extras}
         unknown = self.by_initial.get(None, ())
+        if len(extras) == 1 and not unknown:
+            pool = self.by_initial.get(extras[0][:1], [])  # one initial's pupils, in register order
+            return _in_classes(pool, classes) if classes else pool
+        initials = {key[:1] for key in extras}
         if len(initials) == 1 and not unknown:
-            pool = self.by_initial.get(initials.pop(), [])  # one initial's pupils, in register order
+            pool = self.by_initial.get(initials.pop(), [])
             return _in_classes(pool, classes) if classes else pool
         pool = [e for initial in initials for e in self.by_initial.get(initial, ())]
         pool += unknown
@@ -746,10 +749,8 @@ class AdmissionClassifier:
         by_name = self._by_name
         keys = [w.key for w in name_words]
         initial_keys = [w.key for w in initials]
-        for start, stop, key, rest in _name_readings(person, name_words):
-            bucket = by_name.get(key)
-            if bucket is None:
-                continue
+        for start, stop, key, rest in _name_readings(person, name_words, by_name):
+            bucket = by_name[key]
             hit.append(bucket)
             extras = keys[:start] + keys[stop:] + initial_keys  # the words this reading leaves for the surname
             if rest:
@@ -896,10 +897,12 @@ def _child_words(person: Person) -> tuple[list[Word], list[Word], list[ClassHint
     return name_words, initials, classes, titled, staff_words
 
 
-def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[int, int, str, tuple[str, ...]]]:
-    """Each way the words may hold a first name (one word, two words "Mary Jane", the first part of
-    "Amy-B"): the name words it uses (``name_words[start:stop]``), the name, and the parts of a word it
-    leaves over for the surname."""
+def _name_readings(
+    person: Person, name_words: list[Word], names: Collection[str]
+) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """Each way the words may hold a first name in ``names`` (one word, two words "Mary Jane", the first
+    part of "Amy-B"): the name words it uses (``name_words[start:stop]``), the name, and the parts of a
+    word it leaves over for the surname."""
     readings: list[tuple[int, int, str, tuple[str, ...]]] = []
     words = person.words
     last = len(words) - 1
@@ -908,13 +911,16 @@ def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[int, in
         while words[at] is not word:
             at += 1
         after = words[at + 1] if at < last else None
-        readings.append((index, index + 1, word.key, ()))
-        if word.key.endswith("s") and after is not None and after.kind in (Kind.DEVICE, Kind.RELATION):
-            readings.append((index, index + 1, word.key[:-1], ()))  # "Amys iPad"
-        if word.parts:
+        key = word.key
+        if key in names:
+            readings.append((index, index + 1, key, ()))
+        if key.endswith("s") and after is not None and after.kind in (Kind.DEVICE, Kind.RELATION) and key[:-1] in names:
+            readings.append((index, index + 1, key[:-1], ()))  # "Amys iPad"
+        if word.parts and word.parts[0] in names:
             readings.append((index, index + 1, word.parts[0], word.parts[1:]))
         if index + 1 < len(name_words) and after is name_words[index + 1] and after.group == word.group:
-            readings.append((index, index + 2, word.key + after.key, ()))
+            if key + after.key in names:
+                readings.append((index, index + 2, key + after.key, ()))
     return readings
 
 
