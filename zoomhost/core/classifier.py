@@ -642,12 +642,15 @@ class AdmissionClassifier:
     def _checked(self, display_name: str) -> str | Classification:
         """The name trimmed, or at once the verdict on one too long or with characters that hide something."""
         text = display_name if isinstance(display_name, str) else str(display_name)
-        if len(text) > 4 * MAX_NAME_LENGTH or len(text.strip()) > MAX_NAME_LENGTH:
+        if len(text) > 4 * MAX_NAME_LENGTH:
             return _verdict(Verdict.SUSPICIOUS, f"too long to be a name ({len(text.strip())} characters)")
+        trimmed = text.strip()
+        if len(trimmed) > MAX_NAME_LENGTH:
+            return _verdict(Verdict.SUSPICIOUS, f"too long to be a name ({len(trimmed)} characters)")
         problems = character_problems(text)  # before trimming: a tab or line break at the end hides nothing innocent
         if problems:
             return Classification(verdict=Verdict.SUSPICIOUS, reasons=tuple(problems))
-        return text.strip()
+        return trimmed
 
     def _read_name(self, name: str) -> Classification | tuple[list[_Reading], list[Word]]:
         if not name:
@@ -925,6 +928,11 @@ def _name_readings(
 
 
 def _notes(words: list[Word]) -> tuple[str, ...]:
+    for word in words:
+        if word.kind in (Kind.RELATION, Kind.DEVICE, Kind.MODEL):
+            break
+    else:
+        return ()  # most names: no adult and no device
     notes: list[str] = []
     adults: list[str] = []
     devices: list[str] = []
@@ -934,8 +942,6 @@ def _notes(words: list[Word]) -> tuple[str, ...]:
             adults.append(word.text)
         elif kind is Kind.DEVICE or kind is Kind.MODEL:
             devices.append(word.text)
-    if not adults and not devices:
-        return ()
     if adults:
         notes.append(f"an adult is named with the child ({', '.join(adults)})")
     if devices:
