@@ -48,6 +48,12 @@ from zoomhost.core.names import (
 )
 from zoomhost.core.nicknames import aliases
 
+# Enum members as module names: on Python 3.11 reading ``Kind.WORD`` goes through the enum's metaclass,
+# several times slower than a global, and one arrival compares kinds and roles tens of times.
+_WORD, _INITIAL, _TITLE, _RELATION, _DEVICE = Kind.WORD, Kind.INITIAL, Kind.TITLE, Kind.RELATION, Kind.DEVICE
+_MODEL, _CLASS, _FILLER, _NUMBER = Kind.MODEL, Kind.CLASS, Kind.FILLER, Kind.NUMBER
+_CONSENTED, _STAFF, _AMBIGUOUS = Verdict.CONSENTED, Verdict.STAFF, Verdict.AMBIGUOUS
+
 __all__ = ["AdmissionClassifier", "Here", "Presence"]
 
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
@@ -264,6 +270,10 @@ class _Role(Enum):
     SURNAME = "surname"  # only a surname, which one or more pupils have
 
 
+_R_CHILD, _R_MISMATCH, _R_UNKNOWN, _R_STAFF = _Role.CHILD, _Role.MISMATCH, _Role.UNKNOWN, _Role.STAFF
+_R_BOTH, _R_ADULT, _R_NONE, _R_SURNAME = _Role.BOTH, _Role.ADULT, _Role.NONE, _Role.SURNAME
+
+
 @dataclass(slots=True)
 class _Reading:
     role: _Role
@@ -275,13 +285,13 @@ class _Reading:
     also_names: str | None = None  # another pupil's first name in the same words
 
     def describe(self) -> str:
-        if self.role is _Role.STAFF:
+        if self.role is _R_STAFF:
             return "staff member " + " or ".join(member.name for member in self.staff)
-        if self.role is _Role.CHILD:
+        if self.role is _R_CHILD:
             if len(self.candidates) == 1:
                 return self.candidates[0].label
             return f"{self.typed} ({_or_list(self.candidates)})"
-        if self.role is _Role.SURNAME:
+        if self.role is _R_SURNAME:
             return f'"{self.typed}", a surname ({_or_list(self.candidates)})'
         return f'"{self.typed}", who is not on the register'
 
@@ -472,7 +482,7 @@ class AdmissionClassifier:
     def _finish(self, result: Classification) -> Classification:
         """The verdict with whether Admit all may admit it, and why not when a consented pupil waits for a click."""
         admit = admits(result.verdict, result.evidence, links_in_use=self.links_in_use)
-        if result.admit is admit and (admit or result.verdict is not Verdict.CONSENTED):
+        if result.admit is admit and (admit or result.verdict is not _CONSENTED):
             return result  # already says so (a verdict made without per-family links in mind)
         if result.verdict is Verdict.CONSENTED and not admit:
             result = replace(
@@ -486,7 +496,7 @@ class AdmissionClassifier:
 
     def _claimed(self, result: Classification, here: Presence) -> Classification:
         """A staff member named by typing alone: a claim for the teacher to check, or a duplicate."""
-        if result.verdict is not Verdict.STAFF or result.staff is None:
+        if result.verdict is not _STAFF or result.staff is None:
             return result
         member = result.staff
         if here.staff_here(member.id):
@@ -602,13 +612,13 @@ class AdmissionClassifier:
         other: list[str] = []
         for reading in readings:
             ids = {e.pupil.id for e in reading.candidates}
-            if reading.role in (_Role.CHILD, _Role.BOTH) and pupil.id in ids:
+            if reading.role in (_R_CHILD, _R_BOTH) and pupil.id in ids:
                 fits = True
                 if reading.also_names is not None:
                     other.append(f'"{reading.also_names}", another pupil\'s name')
-            elif reading.role is _Role.MISMATCH and pupil.id in {e.pupil.id for e in reading.named}:
+            elif reading.role is _R_MISMATCH and pupil.id in {e.pupil.id for e in reading.named}:
                 fits = True  # the pupil's first name, with a surname or class that does not fit: the link decides
-            elif reading.role in (_Role.CHILD, _Role.BOTH, _Role.MISMATCH, _Role.STAFF):
+            elif reading.role in (_R_CHILD, _R_BOTH, _R_MISMATCH, _R_STAFF):
                 other.append(reading.describe())
         return fits, other
 
@@ -673,8 +683,8 @@ class AdmissionClassifier:
         words = read.words()
         if self._class_words:
             for word in words:
-                if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
-                    word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
+                if word.kind in (_WORD, _MODEL) and word.key in self._class_words:
+                    word.kind, word.hint = _CLASS, ClassHint(name=word.key, text=word.text)
         return [self._read_person(person) for person in read.people], words
 
     def _disguised(self, name: str) -> str | None:
@@ -696,11 +706,11 @@ class AdmissionClassifier:
         both: _Reading | None = None
         for reading in readings:
             role = reading.role
-            if role is _Role.CHILD or role is _Role.STAFF or role is _Role.BOTH:
+            if role is _R_CHILD or role is _R_STAFF or role is _R_BOTH:
                 people.append(reading)
-                if role is _Role.BOTH and both is None:
+                if role is _R_BOTH and both is None:
                     both = reading
-            elif role is _Role.MISMATCH or role is _Role.UNKNOWN or role is _Role.SURNAME:
+            elif role is _R_MISMATCH or role is _R_UNKNOWN or role is _R_SURNAME:
                 strangers.append(reading)
         if both is not None:
             reading = both
@@ -721,7 +731,7 @@ class AdmissionClassifier:
                 "children may be sharing one device; admit each one by hand",
             )
         notes = _notes(words)
-        if people and people[0].role is _Role.STAFF:
+        if people and people[0].role is _R_STAFF:
             staff = people[0].staff
             if len(staff) > 1:
                 return _verdict(
@@ -744,8 +754,8 @@ class AdmissionClassifier:
         staff = self._staff_for(staff_words, titled=titled)
         if titled:
             if staff:
-                return _Reading(_Role.STAFF, person, staff=staff, typed=shown)
-            return _Reading(_Role.ADULT, person, typed=shown)
+                return _Reading(_R_STAFF, person, staff=staff, typed=shown)
+            return _Reading(_R_ADULT, person, typed=shown)
         hit: list[_Bucket] = []
         found: list[list[_Entry]] = []
         typed_digests = self._typed_digests(name_words) if self._by_digest else None
@@ -770,25 +780,25 @@ class AdmissionClassifier:
         named = not candidates and hit
         named_list = sorted({e.id: e for b in hit for e in b.entries}.values(), key=_by_id)[:4] if named else []
         if staff and candidates:
-            return _Reading(_Role.BOTH, person, candidates=candidates, staff=staff, typed=shown)
+            return _Reading(_R_BOTH, person, candidates=candidates, staff=staff, typed=shown)
         if staff:
-            return _Reading(_Role.STAFF, person, staff=staff, typed=shown)
+            return _Reading(_R_STAFF, person, staff=staff, typed=shown)
         if candidates:
-            reading = _Reading(_Role.CHILD, person, candidates, named_list, (), shown)
+            reading = _Reading(_R_CHILD, person, candidates, named_list, (), shown)
             if len(candidates) == 1:
                 reading.also_names = self._other_pupil_named(candidates[0], name_words)
             return reading
         if named:
-            return _Reading(_Role.MISMATCH, person, named=named_list, typed=shown)
+            return _Reading(_R_MISMATCH, person, named=named_list, typed=shown)
         if typed_digests is not None and not hit and name_words:
             having = self._having_surname(name_words, typed_digests, classes)
             if having:
-                return _Reading(_Role.SURNAME, person, candidates=having, typed=shown)
-        if person.of(Kind.RELATION):
-            return _Reading(_Role.ADULT, person, typed=shown)
+                return _Reading(_R_SURNAME, person, candidates=having, typed=shown)
+        if person.of(_RELATION):
+            return _Reading(_R_ADULT, person, typed=shown)
         if name_words:
-            return _Reading(_Role.UNKNOWN, person, typed=shown)
-        return _Reading(_Role.NONE, person, typed=shown)
+            return _Reading(_R_UNKNOWN, person, typed=shown)
+        return _Reading(_R_NONE, person, typed=shown)
 
     def _typed_digests(self, words: list[Word]) -> dict[str, frozenset[str]]:
         """Whole words typed (not initials) -> the digests they and their parts would have as a surname."""
@@ -875,28 +885,28 @@ def _child_words(person: Person) -> tuple[list[Word], list[Word], list[ClassHint
     owner = -1
     for index, word in enumerate(words):
         kind = word.kind
-        if kind is Kind.WORD:
+        if kind is _WORD:
             name_words.append(word)
             staff_words.append(word.key)
             if word.possessive and owner < 0:
                 owner = index
-        elif kind is Kind.INITIAL:
+        elif kind is _INITIAL:
             initials.append(word)
-        elif kind is Kind.CLASS:
+        elif kind is _CLASS:
             hint = word.hint
             if hint is not None:
                 classes.append(hint)
                 if hint.name:
                     staff_words.append(word.key)
-        elif kind is Kind.TITLE:
+        elif kind is _TITLE:
             titled = True
     if owner >= 0:
         word, start = words[owner], owner
-        while start > 0 and words[start - 1].kind in (Kind.WORD, Kind.INITIAL) and words[start - 1].group == word.group:
+        while start > 0 and words[start - 1].kind in (_WORD, _INITIAL) and words[start - 1].group == word.group:
             start -= 1
         run = words[start : owner + 1]
-        name_words = [w for w in run if w.kind is Kind.WORD]
-        initials = [w for w in run if w.kind is Kind.INITIAL]
+        name_words = [w for w in run if w.kind is _WORD]
+        initials = [w for w in run if w.kind is _INITIAL]
     return name_words, initials, classes, titled, staff_words
 
 
@@ -917,7 +927,7 @@ def _name_readings(
         key = word.key
         if key in names:
             readings.append((index, index + 1, key, ()))
-        if key.endswith("s") and after is not None and after.kind in (Kind.DEVICE, Kind.RELATION) and key[:-1] in names:
+        if key.endswith("s") and after is not None and after.kind in (_DEVICE, _RELATION) and key[:-1] in names:
             readings.append((index, index + 1, key[:-1], ()))  # "Amys iPad"
         if word.parts and word.parts[0] in names:
             readings.append((index, index + 1, word.parts[0], word.parts[1:]))
@@ -929,7 +939,7 @@ def _name_readings(
 
 def _notes(words: list[Word]) -> tuple[str, ...]:
     for word in words:
-        if word.kind in (Kind.RELATION, Kind.DEVICE, Kind.MODEL):
+        if word.kind in (_RELATION, _DEVICE, _MODEL):
             break
     else:
         return ()  # most names: no adult and no device
@@ -938,9 +948,9 @@ def _notes(words: list[Word]) -> tuple[str, ...]:
     devices: list[str] = []
     for word in words:
         kind = word.kind
-        if kind is Kind.RELATION:
+        if kind is _RELATION:
             adults.append(word.text)
-        elif kind is Kind.DEVICE or kind is Kind.MODEL:
+        elif kind is _DEVICE or kind is _MODEL:
             devices.append(word.text)
     if adults:
         notes.append(f"an adult is named with the child ({', '.join(adults)})")
@@ -951,7 +961,7 @@ def _notes(words: list[Word]) -> tuple[str, ...]:
 
 def _initial_or_class(words: list[Word]) -> bool:
     for word in words:
-        if word.kind is Kind.INITIAL or word.kind is Kind.CLASS:
+        if word.kind is _INITIAL or word.kind is _CLASS:
             return True
     return False
 
@@ -974,11 +984,11 @@ def _child_verdict(
         reasons = [f"{_count(len(candidates))} {kind}{called}; {detail}", could_be]
         if already:
             reasons.append(f"{_and_list(already)} already in the meeting")
-        return _verdict(Verdict.AMBIGUOUS, *reasons, *notes)
+        return _verdict(_AMBIGUOUS, *reasons, *notes)
     entry = candidates[0]
     pupil = entry.pupil
     matched = f"matches {entry.label}"
-    typed = reading.person.of(Kind.WORD)
+    typed = reading.person.of(_WORD)
     if typed and entry.exact.isdisjoint([key for w in typed for key in (w.key, *w.parts)]):
         matched += f' ("{" ".join(w.text for w in typed)}" taken as {pupil.known_as})'
     if pupil.id in left:
@@ -1001,7 +1011,7 @@ def _child_verdict(
 
 
 def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classification:
-    if reading.role is _Role.SURNAME:
+    if reading.role is _R_SURNAME:
         count = len(reading.candidates)
         having = "one pupil has" if count == 1 else f"{_count(count)} pupils have"
         return _verdict(
@@ -1010,11 +1020,11 @@ def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classificati
             f"could be {_or_list(reading.candidates)}",
             *notes,
         )
-    if reading.role is _Role.MISMATCH:
+    if reading.role is _R_MISMATCH:
         given = [
             w.hint.text if w.hint is not None else w.text
             for w in reading.person.words
-            if w.kind in (Kind.INITIAL, Kind.CLASS, Kind.WORD)
+            if w.kind in (_INITIAL, _CLASS, _WORD)
         ]
         return _verdict(
             Verdict.NOT_ON_REGISTER,
@@ -1027,20 +1037,20 @@ def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classificati
 
 def _nameless_verdict(readings: list[_Reading], words: list[Word]) -> Classification:
     kinds = {word.kind for word in words}
-    titles = [w.text for w in words if w.kind is Kind.TITLE]
-    adults = [w.text for w in words if w.kind is Kind.RELATION]
+    titles = [w.text for w in words if w.kind is _TITLE]
+    adults = [w.text for w in words if w.kind is _RELATION]
     if titles:
-        typed = " ".join(w.text for w in words if w.kind in (Kind.TITLE, Kind.WORD, Kind.INITIAL))
+        typed = " ".join(w.text for w in words if w.kind in (_TITLE, _WORD, _INITIAL))
         return _verdict(Verdict.NOT_ON_REGISTER, f'"{typed}" has a title but matches no staff member')
-    if Kind.DEVICE in kinds:
+    if _DEVICE in kinds:
         return _verdict(Verdict.NOT_ON_REGISTER, "device name", *(("an adult's device" ,) if adults else ()))
     if adults:
         return _verdict(Verdict.NOT_ON_REGISTER, f"names an adult ({', '.join(adults)}) but no child on the register")
-    if Kind.CLASS in kinds and not kinds & {Kind.WORD, Kind.INITIAL}:
+    if _CLASS in kinds and not kinds & {_WORD, _INITIAL}:
         return _verdict(Verdict.NOT_ON_REGISTER, "gives a class but no name")
-    if kinds <= {Kind.NUMBER, Kind.MODEL, Kind.CLASS, Kind.FILLER} and kinds & {Kind.NUMBER, Kind.MODEL}:
+    if kinds <= {_NUMBER, _MODEL, _CLASS, _FILLER} and kinds & {_NUMBER, _MODEL}:
         return _verdict(Verdict.NOT_ON_REGISTER, "only numbers (perhaps a phone dialling in), not a name")
-    if Kind.INITIAL in kinds:
+    if _INITIAL in kinds:
         return _verdict(Verdict.NOT_ON_REGISTER, "only initials, no first name")
     if not readings:
         return _verdict(Verdict.NOT_ON_REGISTER, "no letters, not a name")

@@ -387,6 +387,12 @@ class Kind(Enum):
     NUMBER = "number"  # digits that are not a year group (phone numbers)
 
 
+# The kinds as module names: on Python 3.11 reading ``Kind.WORD`` goes through the enum's metaclass, several
+# times slower than a global, and reading a name compares kinds tens of times.
+_WORD, _INITIAL, _TITLE, _RELATION, _DEVICE = Kind.WORD, Kind.INITIAL, Kind.TITLE, Kind.RELATION, Kind.DEVICE
+_MODEL, _FILLER, _CLASS, _NUMBER = Kind.MODEL, Kind.FILLER, Kind.CLASS, Kind.NUMBER
+
+
 @dataclass(frozen=True, slots=True)
 class ClassHint:
     """What a name says about the class: a year group, a form letter, or a class's own name."""
@@ -468,9 +474,9 @@ def read_name(text: str) -> ReadName:
         if "'" in piece or "-" in piece:
             word = _word(piece, key, dotted, group)
         else:
-            word = Word(piece, key, Kind.WORD, (), False, dotted, group)
+            word = Word(piece, key, _WORD, (), False, dotted, group)
         word.kind = kind = _kind_alone(word)
-        phrases = phrases or kind is Kind.DEVICE or word.key in CLASS_WORDS
+        phrases = phrases or kind is _DEVICE or word.key in CLASS_WORDS
         words.append(word)
     if slash_before:
         people = _rejoin_pronouns(people, slash_before)
@@ -607,66 +613,66 @@ def _number_word(key: str) -> int | None:
 
 # the kind of each word that always has one, a title before a relation, a device, a filler ("Nan" is a relation)
 _KNOWN_WORDS = {
-    **dict.fromkeys(FILLERS, Kind.FILLER),
-    **dict.fromkeys(DEVICES, Kind.DEVICE),
-    **dict.fromkeys(RELATIONS, Kind.RELATION),
-    **dict.fromkeys(TITLES, Kind.TITLE),
+    **dict.fromkeys(FILLERS, _FILLER),
+    **dict.fromkeys(DEVICES, _DEVICE),
+    **dict.fromkeys(RELATIONS, _RELATION),
+    **dict.fromkeys(TITLES, _TITLE),
 }
 
 
 def _kind_alone(word: Word) -> Kind:
     key = word.key
     if not key:
-        return Kind.FILLER
+        return _FILLER
     if word.parts and (word.parts[0] in DEVICES or any(_has_digit(p) for p in word.parts)):
         if class_hint(key) is not None:
             word.hint = class_hint(key, text=word.text)
-            return Kind.CLASS
-        return Kind.DEVICE if word.parts[0] in DEVICES else Kind.MODEL
+            return _CLASS
+        return _DEVICE if word.parts[0] in DEVICES else _MODEL
     known = _KNOWN_WORDS.get(key)
     if known is not None:
         return known
     if key.isalpha() and key not in _YEAR_WORDS:  # letters only: no year group, number or model
-        return Kind.INITIAL if len(key) == 1 else Kind.WORD
+        return _INITIAL if len(key) == 1 else _WORD
     hint = class_hint(key, text=word.text)
     if hint is not None:
         word.hint = hint
-        return Kind.CLASS
+        return _CLASS
     if key.isdigit():
-        return Kind.NUMBER
+        return _NUMBER
     if _has_digit(key):
-        return Kind.MODEL
+        return _MODEL
     if len(key) == 1:
-        return Kind.INITIAL
-    return Kind.WORD
+        return _INITIAL
+    return _WORD
 
 
 def _join_class_phrases(words: list[Word]) -> None:
     """ "Year 3", "Yr 5", "Class Oak", "Oak Class", "Year R" become one class hint."""
     for index, word in enumerate(words):
-        if word.key not in CLASS_WORDS or word.kind is Kind.CLASS:
+        if word.key not in CLASS_WORDS or word.kind is _CLASS:
             continue
         following = words[index + 1] if index + 1 < len(words) else None
         previous = words[index - 1] if index > 0 else None
         number = _number_word(following.key) if following is not None else None
         if following is not None and number is not None and number <= 13:
-            following.kind, following.hint = Kind.CLASS, ClassHint(year=number, text=f"{word.text} {following.text}")
-            word.kind = Kind.FILLER
+            following.kind, following.hint = _CLASS, ClassHint(year=number, text=f"{word.text} {following.text}")
+            word.kind = _FILLER
         elif following is not None and following.key in ("r", *RECEPTION):
-            following.kind, following.hint = Kind.CLASS, ClassHint(year=0, text=f"{word.text} {following.text}")
-            word.kind = Kind.FILLER
-        elif following is not None and following.kind is Kind.CLASS:
-            word.kind = Kind.FILLER
-        elif word.key in ("class", "form") and following is not None and following.kind is Kind.WORD:
-            following.kind, following.hint = Kind.CLASS, ClassHint(name=following.key, text=f"{word.text} {following.text}")
-            word.kind = Kind.FILLER
-        elif word.key in ("class", "form") and previous is not None and previous.kind is Kind.WORD:
-            previous.kind, previous.hint = Kind.CLASS, ClassHint(name=previous.key, text=f"{previous.text} {word.text}")
-            word.kind = Kind.FILLER
+            following.kind, following.hint = _CLASS, ClassHint(year=0, text=f"{word.text} {following.text}")
+            word.kind = _FILLER
+        elif following is not None and following.kind is _CLASS:
+            word.kind = _FILLER
+        elif word.key in ("class", "form") and following is not None and following.kind is _WORD:
+            following.kind, following.hint = _CLASS, ClassHint(name=following.key, text=f"{word.text} {following.text}")
+            word.kind = _FILLER
+        elif word.key in ("class", "form") and previous is not None and previous.kind is _WORD:
+            previous.kind, previous.hint = _CLASS, ClassHint(name=previous.key, text=f"{previous.text} {word.text}")
+            word.kind = _FILLER
         elif word.key == "yr" and following is None:
-            word.kind, word.hint = Kind.CLASS, ClassHint(year=0, text=word.text)  # "YR" is Year R, Reception
+            word.kind, word.hint = _CLASS, ClassHint(year=0, text=word.text)  # "YR" is Year R, Reception
         elif word.key in ("year", "class", "form", "group"):
-            word.kind = Kind.FILLER
+            word.kind = _FILLER
 
 
 def _mark_device_models(words: list[Word]) -> None:
@@ -674,13 +680,13 @@ def _mark_device_models(words: list[Word]) -> None:
     after one ("iPad 3K") stays what it says: dropping it could match a pupil the name rules out."""
     after_device = False
     for word in words:
-        if word.kind is Kind.DEVICE:
+        if word.kind is _DEVICE:
             after_device = True
         elif after_device and word.key in DEVICE_OWNER_WORDS:
-            word.kind = Kind.FILLER  # "iPhone de Amy", "iPad di Luca": the owner's name follows
-        elif after_device and (word.kind in (Kind.MODEL, Kind.NUMBER) or word.key in MODEL_WORDS):
-            word.kind = Kind.MODEL
-        elif after_device and word.kind in (Kind.CLASS, Kind.INITIAL):
+            word.kind = _FILLER  # "iPhone de Amy", "iPad di Luca": the owner's name follows
+        elif after_device and (word.kind in (_MODEL, _NUMBER) or word.key in MODEL_WORDS):
+            word.kind = _MODEL
+        elif after_device and word.kind in (_CLASS, _INITIAL):
             continue
         else:
             after_device = False
@@ -705,12 +711,12 @@ def not_a_name(read: ReadName) -> str | None:
             if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS:
                 return "contains words a zoombomber types, not a name"
             squashed_keys.append(squashed)
-            if word.kind is Kind.WORD:
+            if word.kind is _WORD:
                 name_words += 1
                 if key.isascii() and key.isalpha():
                     mashed = mashed or len(key) > 20 or (len(key) >= 5 and _VOWELS.isdisjoint(key))
                     plain_words.append(key)
-            elif word.kind is Kind.INITIAL:
+            elif word.kind is _INITIAL:
                 name_words += 1
     # one search over all the words, a space between them: no root or run of keys spans two words
     if _NOT_NAME_ROOT.search(" ".join(squashed_keys)):
