@@ -1064,7 +1064,7 @@ def _numbered_by_zoom(result: Classification, number: str) -> Classification:
 
 
 def _verdict(verdict: Verdict, *reasons: str) -> Classification:
-    return Classification(verdict=verdict, reasons=tuple(reasons))
+    return Classification(verdict, None, None, reasons)
 
 
 def _count(n: int) -> str:

@@ -707,16 +707,18 @@ def not_a_name(read: ReadName) -> str | None:
     for person in read.people:
         for word in person.words:
             key = word.key
-            squashed = key.translate(_LEET) if _has_digit(key) else key
+            letters = key.isalpha()
+            squashed = key if letters or not _has_digit(key) else key.translate(_LEET)
             if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS:
                 return "contains words a zoombomber types, not a name"
             squashed_keys.append(squashed)
-            if word.kind is _WORD:
+            kind = word.kind
+            if kind is _WORD:
                 name_words += 1
-                if key.isascii() and key.isalpha():
+                if letters and key.isascii():
                     mashed = mashed or len(key) > 20 or (len(key) >= 5 and _VOWELS.isdisjoint(key))
                     plain_words.append(key)
-            elif word.kind is _INITIAL:
+            elif kind is _INITIAL:
                 name_words += 1
     # one search over all the words, a space between them: no root or run of keys spans two words
     if _NOT_NAME_ROOT.search(" ".join(squashed_keys)):
