@@ -234,7 +234,13 @@ def character_problems(text: str) -> list[str]:
     """
     if text.isascii() and text.isprintable():
         # most names: printable ASCII letters are all Latin and nothing in it can hide; only markup is told
+        # (what ``_scan_characters`` finds in such a name, without looking at each character)
         return [_MARKUP_PROBLEM] if "<" in text or ">" in text else []
+    return _scan_characters(text)
+
+
+def _scan_characters(text: str) -> list[str]:
+    """``character_problems``, character by character: what it says of any name."""
     problems: list[str] = []
 
     def report(reason: str) -> None:
