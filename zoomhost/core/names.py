@@ -479,9 +479,14 @@ def read_name(text: str) -> ReadName:
                 continue
         if "'" in piece or "-" in piece:
             word = _word(piece, key, dotted, group)
+            word.kind = kind = _kind_alone(word)
         else:
-            word = Word(piece, key, _WORD, (), False, dotted, group)
-        word.kind = kind = _kind_alone(word)
+            kind = _plain_kind(key)
+            if kind is None:
+                word = Word(piece, key, _WORD, (), False, dotted, group)
+                word.kind = kind = _kind_alone(word)
+            else:
+                word = Word(piece, key, kind, (), False, dotted, group)
         phrases = phrases or kind is _DEVICE or word.key in CLASS_WORDS
         words.append(word)
     if slash_before:
@@ -626,6 +631,17 @@ _KNOWN_WORDS = {
 }
 
 
+def _plain_kind(key: str) -> Kind | None:
+    """The kind of a word that is Mum, iPad, Mr … or of letters only (a name's word, or an initial); None
+    for any other (a year group, a number, a model), which ``_kind_alone`` reads."""
+    known = _KNOWN_WORDS.get(key)
+    if known is not None:
+        return known
+    if key.isalpha() and key not in _YEAR_WORDS:  # letters only: no year group, number or model
+        return _INITIAL if len(key) == 1 else _WORD
+    return None
+
+
 def _kind_alone(word: Word) -> Kind:
     key = word.key
     if not key:
@@ -635,11 +651,9 @@ def _kind_alone(word: Word) -> Kind:
             word.hint = class_hint(key, text=word.text)
             return _CLASS
         return _DEVICE if word.parts[0] in DEVICES else _MODEL
-    known = _KNOWN_WORDS.get(key)
-    if known is not None:
-        return known
-    if key.isalpha() and key not in _YEAR_WORDS:  # letters only: no year group, number or model
-        return _INITIAL if len(key) == 1 else _WORD
+    plain = _plain_kind(key)
+    if plain is not None:
+        return plain
     hint = class_hint(key, text=word.text)
     if hint is not None:
         word.hint = hint
