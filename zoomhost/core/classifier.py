@@ -51,7 +51,7 @@ from zoomhost.core.nicknames import aliases
 # Enum members as module names: on Python 3.11 reading ``Kind.WORD`` goes through the enum's metaclass,
 # several times slower than a global, and one arrival compares kinds and roles tens of times.
 _WORD, _INITIAL, _TITLE, _RELATION, _DEVICE = Kind.WORD, Kind.INITIAL, Kind.TITLE, Kind.RELATION, Kind.DEVICE
-_MODEL, _CLASS, _FILLER, _NUMBER = Kind.MODEL, Kind.CLASS, Kind.FILLER, Kind.NUMBER
+_MODEL, _CLASS = Kind.MODEL, Kind.CLASS
 _CONSENTED, _STAFF, _AMBIGUOUS = Verdict.CONSENTED, Verdict.STAFF, Verdict.AMBIGUOUS
 
 __all__ = ["AdmissionClassifier", "Here", "Presence"]
@@ -285,13 +285,13 @@ class _Reading:
     also_names: str | None = None  # another pupil's first name in the same words
 
     def describe(self) -> str:
-        if self.role is _R_STAFF:
+        if self.role is _Role.STAFF:
             return "staff member " + " or ".join(member.name for member in self.staff)
-        if self.role is _R_CHILD:
+        if self.role is _Role.CHILD:
             if len(self.candidates) == 1:
                 return self.candidates[0].label
             return f"{self.typed} ({_or_list(self.candidates)})"
-        if self.role is _R_SURNAME:
+        if self.role is _Role.SURNAME:
             return f'"{self.typed}", a surname ({_or_list(self.candidates)})'
         return f'"{self.typed}", who is not on the register'
 
@@ -612,13 +612,13 @@ class AdmissionClassifier:
         other: list[str] = []
         for reading in readings:
             ids = {e.pupil.id for e in reading.candidates}
-            if reading.role in (_R_CHILD, _R_BOTH) and pupil.id in ids:
+            if reading.role in (_Role.CHILD, _Role.BOTH) and pupil.id in ids:
                 fits = True
                 if reading.also_names is not None:
                     other.append(f'"{reading.also_names}", another pupil\'s name')
-            elif reading.role is _R_MISMATCH and pupil.id in {e.pupil.id for e in reading.named}:
+            elif reading.role is _Role.MISMATCH and pupil.id in {e.pupil.id for e in reading.named}:
                 fits = True  # the pupil's first name, with a surname or class that does not fit: the link decides
-            elif reading.role in (_R_CHILD, _R_BOTH, _R_MISMATCH, _R_STAFF):
+            elif reading.role in (_Role.CHILD, _Role.BOTH, _Role.MISMATCH, _Role.STAFF):
                 other.append(reading.describe())
         return fits, other
 
@@ -683,8 +683,8 @@ class AdmissionClassifier:
         words = read.words()
         if self._class_words:
             for word in words:
-                if word.kind in (_WORD, _MODEL) and word.key in self._class_words:
-                    word.kind, word.hint = _CLASS, ClassHint(name=word.key, text=word.text)
+                if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
+                    word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
         return [self._read_person(person) for person in read.people], words
 
     def _disguised(self, name: str) -> str | None:
@@ -1011,7 +1011,7 @@ def _child_verdict(
 
 
 def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classification:
-    if reading.role is _R_SURNAME:
+    if reading.role is _Role.SURNAME:
         count = len(reading.candidates)
         having = "one pupil has" if count == 1 else f"{_count(count)} pupils have"
         return _verdict(
@@ -1020,11 +1020,11 @@ def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classificati
             f"could be {_or_list(reading.candidates)}",
             *notes,
         )
-    if reading.role is _R_MISMATCH:
+    if reading.role is _Role.MISMATCH:
         given = [
             w.hint.text if w.hint is not None else w.text
             for w in reading.person.words
-            if w.kind in (_INITIAL, _CLASS, _WORD)
+            if w.kind in (Kind.INITIAL, Kind.CLASS, Kind.WORD)
         ]
         return _verdict(
             Verdict.NOT_ON_REGISTER,
@@ -1037,20 +1037,20 @@ def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classificati
 
 def _nameless_verdict(readings: list[_Reading], words: list[Word]) -> Classification:
     kinds = {word.kind for word in words}
-    titles = [w.text for w in words if w.kind is _TITLE]
-    adults = [w.text for w in words if w.kind is _RELATION]
+    titles = [w.text for w in words if w.kind is Kind.TITLE]
+    adults = [w.text for w in words if w.kind is Kind.RELATION]
     if titles:
-        typed = " ".join(w.text for w in words if w.kind in (_TITLE, _WORD, _INITIAL))
+        typed = " ".join(w.text for w in words if w.kind in (Kind.TITLE, Kind.WORD, Kind.INITIAL))
         return _verdict(Verdict.NOT_ON_REGISTER, f'"{typed}" has a title but matches no staff member')
-    if _DEVICE in kinds:
+    if Kind.DEVICE in kinds:
         return _verdict(Verdict.NOT_ON_REGISTER, "device name", *(("an adult's device" ,) if adults else ()))
     if adults:
         return _verdict(Verdict.NOT_ON_REGISTER, f"names an adult ({', '.join(adults)}) but no child on the register")
-    if _CLASS in kinds and not kinds & {_WORD, _INITIAL}:
+    if Kind.CLASS in kinds and not kinds & {Kind.WORD, Kind.INITIAL}:
         return _verdict(Verdict.NOT_ON_REGISTER, "gives a class but no name")
-    if kinds <= {_NUMBER, _MODEL, _CLASS, _FILLER} and kinds & {_NUMBER, _MODEL}:
+    if kinds <= {Kind.NUMBER, Kind.MODEL, Kind.CLASS, Kind.FILLER} and kinds & {Kind.NUMBER, Kind.MODEL}:
         return _verdict(Verdict.NOT_ON_REGISTER, "only numbers (perhaps a phone dialling in), not a name")
-    if _INITIAL in kinds:
+    if Kind.INITIAL in kinds:
         return _verdict(Verdict.NOT_ON_REGISTER, "only initials, no first name")
     if not readings:
         return _verdict(Verdict.NOT_ON_REGISTER, "no letters, not a name")

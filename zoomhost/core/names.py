@@ -670,29 +670,29 @@ def _kind_alone(word: Word) -> Kind:
 def _join_class_phrases(words: list[Word]) -> None:
     """ "Year 3", "Yr 5", "Class Oak", "Oak Class", "Year R" become one class hint."""
     for index, word in enumerate(words):
-        if word.key not in CLASS_WORDS or word.kind is _CLASS:
+        if word.key not in CLASS_WORDS or word.kind is Kind.CLASS:
             continue
         following = words[index + 1] if index + 1 < len(words) else None
         previous = words[index - 1] if index > 0 else None
         number = _number_word(following.key) if following is not None else None
         if following is not None and number is not None and number <= 13:
-            following.kind, following.hint = _CLASS, ClassHint(year=number, text=f"{word.text} {following.text}")
-            word.kind = _FILLER
+            following.kind, following.hint = Kind.CLASS, ClassHint(year=number, text=f"{word.text} {following.text}")
+            word.kind = Kind.FILLER
         elif following is not None and following.key in ("r", *RECEPTION):
-            following.kind, following.hint = _CLASS, ClassHint(year=0, text=f"{word.text} {following.text}")
-            word.kind = _FILLER
-        elif following is not None and following.kind is _CLASS:
-            word.kind = _FILLER
-        elif word.key in ("class", "form") and following is not None and following.kind is _WORD:
-            following.kind, following.hint = _CLASS, ClassHint(name=following.key, text=f"{word.text} {following.text}")
-            word.kind = _FILLER
-        elif word.key in ("class", "form") and previous is not None and previous.kind is _WORD:
-            previous.kind, previous.hint = _CLASS, ClassHint(name=previous.key, text=f"{previous.text} {word.text}")
-            word.kind = _FILLER
+            following.kind, following.hint = Kind.CLASS, ClassHint(year=0, text=f"{word.text} {following.text}")
+            word.kind = Kind.FILLER
+        elif following is not None and following.kind is Kind.CLASS:
+            word.kind = Kind.FILLER
+        elif word.key in ("class", "form") and following is not None and following.kind is Kind.WORD:
+            following.kind, following.hint = Kind.CLASS, ClassHint(name=following.key, text=f"{word.text} {following.text}")
+            word.kind = Kind.FILLER
+        elif word.key in ("class", "form") and previous is not None and previous.kind is Kind.WORD:
+            previous.kind, previous.hint = Kind.CLASS, ClassHint(name=previous.key, text=f"{previous.text} {word.text}")
+            word.kind = Kind.FILLER
         elif word.key == "yr" and following is None:
-            word.kind, word.hint = _CLASS, ClassHint(year=0, text=word.text)  # "YR" is Year R, Reception
+            word.kind, word.hint = Kind.CLASS, ClassHint(year=0, text=word.text)  # "YR" is Year R, Reception
         elif word.key in ("year", "class", "form", "group"):
-            word.kind = _FILLER
+            word.kind = Kind.FILLER
 
 
 def _mark_device_models(words: list[Word]) -> None:
@@ -700,13 +700,13 @@ def _mark_device_models(words: list[Word]) -> None:
     after one ("iPad 3K") stays what it says: dropping it could match a pupil the name rules out."""
     after_device = False
     for word in words:
-        if word.kind is _DEVICE:
+        if word.kind is Kind.DEVICE:
             after_device = True
         elif after_device and word.key in DEVICE_OWNER_WORDS:
-            word.kind = _FILLER  # "iPhone de Amy", "iPad di Luca": the owner's name follows
-        elif after_device and (word.kind in (_MODEL, _NUMBER) or word.key in MODEL_WORDS):
-            word.kind = _MODEL
-        elif after_device and word.kind in (_CLASS, _INITIAL):
+            word.kind = Kind.FILLER  # "iPhone de Amy", "iPad di Luca": the owner's name follows
+        elif after_device and (word.kind in (Kind.MODEL, Kind.NUMBER) or word.key in MODEL_WORDS):
+            word.kind = Kind.MODEL
+        elif after_device and word.kind in (Kind.CLASS, Kind.INITIAL):
             continue
         else:
             after_device = False
