@@ -516,29 +516,29 @@ def _separator(ch: str) -> tuple[int, bool, bool]:
 
 _ASCII_SEPARATORS = {chr(code): _separator(chr(code)) for code in range(128) if not chr(code).isalnum()}
 # a word of plain text: letters and digits, with an apostrophe or hyphen only between two of them ("O'Neill", "Mary-Jane")
-_ASCII_PIECE = re.compile(r"[A-Za-z0-9]+(?:['`\-][A-Za-z0-9]+)*")
+_ASCII_PIECE = re.compile(r"([A-Za-z0-9]+(?:['`\-][A-Za-z0-9]+)*)")
 
 
 def _scan_ascii(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]:
     """``_scan`` for a name of plain ASCII (most names): the same pieces, found a word at a time."""
+    parts = _ASCII_PIECE.split(text)  # what is between words, a word, what is between, …, what is after the last
     pieces: list[tuple[str, str, bool, bool, int]] = []
     boundary, slash, group, decorations = 0, False, 0, 0
-    at, n = 0, len(text)
-    for match in _ASCII_PIECE.finditer(text):
-        start, end = match.span()
-        if start - at > 1 or (start > at and text[at] != " "):  # one space between words changes nothing
-            for ch in text[at:start]:
+    for index in range(1, len(parts), 2):
+        gap = parts[index - 1]
+        if gap and gap != " ":  # one space between words changes nothing
+            for ch in gap:
                 strength, is_slash, decoration = _ASCII_SEPARATORS[ch]
                 if strength:
                     boundary = max(boundary, strength)
                     group += 1
                 slash = slash or is_slash
                 decorations += decoration
-        piece = match.group()
-        pieces.append((piece.replace("`", "'"), _BOUNDARIES[boundary], slash, end < n and text[end] == ".", group))
-        boundary, slash, at = 0, False, end
-    if at < n:
-        decorations += sum(_ASCII_SEPARATORS[ch][2] for ch in text[at:])
+        dotted = parts[index + 1][:1] == "."
+        pieces.append((parts[index].replace("`", "'"), _BOUNDARIES[boundary], slash, dotted, group))
+        boundary, slash = 0, False
+    if parts[-1]:
+        decorations += sum(_ASCII_SEPARATORS[ch][2] for ch in parts[-1])
     return pieces, decorations
 
 
