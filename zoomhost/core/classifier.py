@@ -158,7 +158,7 @@ class _Entry:
         return not evidence or self.initial in evidence
 
 
-class _Pupils(list):  # type: ignore[type-arg]
+class _Pupils(list[_Entry]):
     """The pupils of one entry of the register's index (a name; a name and initial), in register order.
 
     What an ambiguous verdict says of them as a group is worked out the first time it is needed and
@@ -166,12 +166,13 @@ class _Pupils(list):  # type: ignore[type-arg]
     """
 
     __slots__ = ("_group",)
+    _group: tuple[bool, str, str]
 
     def group(self) -> tuple[bool, str, str]:
         try:
             return self._group
         except AttributeError:
-            self._group: tuple[bool, str, str] = _group_of(self)
+            self._group = _group_of(self)
             return self._group
 
 
