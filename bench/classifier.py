@@ -3,7 +3,8 @@
 The display names are the ones families really type (full name, initial, "Mum - …", "…'s iPad",
 class in brackets, capitals, a device name, a stranger, a look-alike letter), drawn with a fixed
 seed. The baseline is the cheapest possible "classification", an exact dictionary lookup of the
-folded name, measured in the same run. Goal: under 1 % of a 16 ms frame per arrival (160 µs).
+folded name, measured in the same run. Goal: at most 20 µs per arrival, so that the 272 arrivals of
+the arrival benchmark's burst are read in about 5 ms of the I/O thread's time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoomhost.core.classifier import AdmissionClassifier
 from zoomhost.core.models import Pupil, StaffMember
 from zoomhost.rehearsal.scenarios import BOYS, GIRLS, PREFERRED, STAFF, SURNAMES
 
-GOAL_US = 160.0  # 1 % of a 16 ms frame
+GOAL_US = 20.0
 CLASSES = tuple(f"{year}{form}" for year in ("R", "1", "2", "3", "4", "5", "6") for form in "ABCDEFGH")
 
 
@@ -98,7 +99,7 @@ def run(*, pupils: int = 5000, arrivals: int = 10000, repeat: int = 3) -> Result
         baseline=baseline_s / len(names) * 1e6,
         measured=per_arrival_us,
         unit="µs",
-        goal=f"≤ {GOAL_US:.0f} µs per arrival (1 % of a 16 ms frame)",
+        goal=f"≤ {GOAL_US:.0f} µs per arrival",
         met=per_arrival_us <= GOAL_US,
         details={"classifications_per_s": len(names) / measured_s, "register": pupils, "arrivals": arrivals},
     )

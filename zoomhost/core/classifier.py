@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from functools import lru_cache
+from operator import attrgetter
 
 from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
 from zoomhost.core.models import Classification, Evidence, Pupil, StaffMember, Verdict, admits
@@ -46,6 +47,12 @@ from zoomhost.core.names import (
     surname_digest,
 )
 from zoomhost.core.nicknames import aliases
+
+# Enum members as module names: on Python 3.11 reading ``Kind.WORD`` goes through the enum's metaclass,
+# several times slower than a global, and one arrival compares kinds and roles tens of times.
+_WORD, _INITIAL, _TITLE, _RELATION, _DEVICE = Kind.WORD, Kind.INITIAL, Kind.TITLE, Kind.RELATION, Kind.DEVICE
+_MODEL, _CLASS = Kind.MODEL, Kind.CLASS
+_CONSENTED, _STAFF, _AMBIGUOUS = Verdict.CONSENTED, Verdict.STAFF, Verdict.AMBIGUOUS
 
 __all__ = ["AdmissionClassifier", "Here", "Presence"]
 
@@ -101,6 +108,10 @@ class _Entry:
     initial: str | None  # folded surname initial
     klass: _ClassInfo
     digests: frozenset[str] = frozenset()  # keyed digests of the surname and its parts
+    id: int = 0  # the pupil's
+    label: str = ""  # the pupil's label, as the teacher reads it in reasons
+    known: str = ""  # the folded name the pupil is known by
+    exact: frozenset[str] = frozenset()  # the folded names on the register (not the common forms of them)
 
     @classmethod
     def of(cls, pupil: Pupil) -> _Entry:
@@ -117,6 +128,10 @@ class _Entry:
             initial=initial,
             klass=_ClassInfo.of(pupil.class_name, pupil.school),
             digests=frozenset(pupil.surname_digests),
+            id=pupil.id,
+            label=pupil.label(),
+            known=fold(pupil.known_as),
+            exact=frozenset({first, fold(pupil.preferred_name or ""), *_name_keys(pupil.first_name)}),
         )
 
     def fits(
@@ -143,38 +158,63 @@ class _Entry:
         return not evidence or self.initial in evidence
 
 
+class _Pupils(list[_Entry]):
+    """The pupils of one entry of the register's index (a name; a name and initial), in register order.
+
+    What an ambiguous verdict says of them as a group is worked out the first time it is needed and
+    kept with the entry: the index does not change once built, and the same entry is named again and again.
+    """
+
+    __slots__ = ("_group",)
+    _group: tuple[bool, str, str]
+
+    def group(self) -> tuple[bool, str, str]:
+        try:
+            return self._group
+        except AttributeError:
+            self._group = _group_of(self)
+            return self._group
+
+
+def _group_of(entries: Sequence[_Entry]) -> tuple[bool, str, str]:
+    """Of several pupils: whether all have consent, what they are called (" called Amy" when all share
+    the name they are known by), and who they could be."""
+    consented = all(map(_consent, entries))
+    first = entries[0].known
+    same = all(map(first.__eq__, map(_known, entries)))
+    called = f" called {entries[0].pupil.known_as}" if same else " could be meant"
+    return consented, called, f"could be {_or_list(entries)}"
+
+
 class _Bucket:
     """The pupils one folded name may mean, also grouped by surname initial so a typed initial narrows at once."""
 
     __slots__ = ("by_digest", "by_initial", "entries", "has_digests")
 
     def __init__(self) -> None:
-        self.entries: list[_Entry] = []
-        self.by_initial: dict[str | None, list[_Entry]] = {}
+        self.entries: _Pupils = _Pupils()
+        self.by_initial: dict[str | None, _Pupils] = {}
         self.by_digest: dict[str, list[_Entry]] = {}
         self.has_digests = False
 
     def add(self, entry: _Entry) -> None:
         self.entries.append(entry)
-        self.by_initial.setdefault(entry.initial, []).append(entry)
+        self.by_initial.setdefault(entry.initial, _Pupils()).append(entry)
         for digest in entry.digests:
             self.by_digest.setdefault(digest, []).append(entry)
         self.has_digests = self.has_digests or bool(entry.digests)
 
     def fitting(
         self,
-        *,
         extras: list[str],
         classes: list[ClassHint],
-        may_be_names: Collection[str],
-        typed: dict[str, frozenset[str]] | None = None,
+        may_be_names: set[str] | frozenset[str],
+        typed: dict[str, frozenset[str]] | None,
     ) -> list[_Entry]:
         """The pupils of this name that fit the rest of what was typed, in register order."""
         if not extras:
-            if not classes:
-                return self.entries
-            return [e for e in self.entries if all(e.klass.accepts(hint) for hint in classes)]
-        if any(key in may_be_names for key in extras):
+            return _in_classes(self.entries, classes) if classes else self.entries
+        if not may_be_names.isdisjoint(extras):
             return [e for e in self.entries if e.fits(extras=extras, classes=classes, typed=typed)]
         if typed and self.has_digests:
             # only these can fit: a pupil whose surname a word is, or whose initial a word starts with, or with none
@@ -184,10 +224,27 @@ class _Bucket:
             pool.update((e.pupil.id, e) for e in self.by_initial.get(None, ()))
             return sorted((e for e in pool.values() if e.fits(extras=extras, classes=classes, typed=typed)), key=_by_id)
         # every extra word is surname evidence for every pupil: only those initials (or none known) fit
-        pool = [e for initial in {key[:1] for key in extras} for e in self.by_initial.get(initial, ())]
-        pool += self.by_initial.get(None, ())
-        pool = [e for e in pool if all(e.klass.accepts(hint) for hint in classes)]
+        unknown = self.by_initial.get(None, ())
+        if len(extras) == 1 and not unknown:
+            pool = self.by_initial.get(extras[0][:1], [])  # one initial's pupils, in register order
+            return _in_classes(pool, classes) if classes else pool
+        initials = {key[:1] for key in extras}
+        if len(initials) == 1 and not unknown:
+            pool = self.by_initial.get(initials.pop(), [])
+            return _in_classes(pool, classes) if classes else pool
+        pool = [e for initial in initials for e in self.by_initial.get(initial, ())]
+        pool += unknown
+        if classes:
+            pool = _in_classes(pool, classes)
         return sorted(pool, key=_by_id) if len(pool) > 1 else pool
+
+
+def _in_classes(entries: list[_Entry], classes: list[ClassHint]) -> list[_Entry]:
+    """The pupils every class hint fits, in the same order."""
+    if len(classes) == 1:
+        hint = classes[0]
+        return [e for e in entries if e.klass.accepts(hint)]
+    return [e for e in entries if all(e.klass.accepts(hint) for hint in classes)]
 
 
 def _school_names(school: str) -> set[str]:
@@ -214,13 +271,17 @@ class _Role(Enum):
     SURNAME = "surname"  # only a surname, which one or more pupils have
 
 
+_R_CHILD, _R_MISMATCH, _R_UNKNOWN, _R_STAFF = _Role.CHILD, _Role.MISMATCH, _Role.UNKNOWN, _Role.STAFF
+_R_BOTH, _R_ADULT, _R_NONE, _R_SURNAME = _Role.BOTH, _Role.ADULT, _Role.NONE, _Role.SURNAME
+
+
 @dataclass(slots=True)
 class _Reading:
     role: _Role
     person: Person
-    candidates: list[_Entry] = field(default_factory=list)
-    named: list[_Entry] = field(default_factory=list)  # pupils the first name alone would fit
-    staff: list[StaffMember] = field(default_factory=list)
+    candidates: Sequence[_Entry] = ()
+    named: Sequence[_Entry] = ()  # pupils the first name alone would fit
+    staff: Sequence[StaffMember] = ()
     typed: str = ""  # the name words as typed, for reasons
     also_names: str | None = None  # another pupil's first name in the same words
 
@@ -229,7 +290,7 @@ class _Reading:
             return "staff member " + " or ".join(member.name for member in self.staff)
         if self.role is _Role.CHILD:
             if len(self.candidates) == 1:
-                return self.candidates[0].pupil.label()
+                return self.candidates[0].label
             return f"{self.typed} ({_or_list(self.candidates)})"
         if self.role is _Role.SURNAME:
             return f'"{self.typed}", a surname ({_or_list(self.candidates)})'
@@ -403,7 +464,7 @@ class AdmissionClassifier:
         here = present if isinstance(present, Presence) else Presence(present)
         who = identity if identity is not None else NO_IDENTITY
         notes: tuple[str, ...] = ()
-        if who:
+        if identity is not None and who:  # NO_IDENTITY says nothing
             member = self._staff_email.get(who.email) if who.email else None
             if member is not None or who.user_id:
                 return self._finish(self._signed_in(display_name, who, member, here))
@@ -422,6 +483,8 @@ class AdmissionClassifier:
     def _finish(self, result: Classification) -> Classification:
         """The verdict with whether Admit all may admit it, and why not when a consented pupil waits for a click."""
         admit = admits(result.verdict, result.evidence, links_in_use=self.links_in_use)
+        if result.admit is admit and (admit or result.verdict is not _CONSENTED):
+            return result  # already says so (a verdict made without per-family links in mind)
         if result.verdict is Verdict.CONSENTED and not admit:
             result = replace(
                 result,
@@ -434,7 +497,7 @@ class AdmissionClassifier:
 
     def _claimed(self, result: Classification, here: Presence) -> Classification:
         """A staff member named by typing alone: a claim for the teacher to check, or a duplicate."""
-        if result.verdict is not Verdict.STAFF or result.staff is None:
+        if result.verdict is not _STAFF or result.staff is None:
             return result
         member = result.staff
         if here.staff_here(member.id):
@@ -565,7 +628,7 @@ class AdmissionClassifier:
         checked = self._checked(display_name)
         if isinstance(checked, Classification):
             return checked
-        copy = _ZOOM_COPY.search(checked)
+        copy = _ZOOM_COPY.search(checked) if ")" in checked else None
         if copy is not None and copy.start() > 0:
             # "Amy (3)" may be a family's Year 3; it is Zoom's number only when that pupil is already here
             copied = self._named_as_typed(checked[: copy.start()], here)
@@ -590,12 +653,15 @@ class AdmissionClassifier:
     def _checked(self, display_name: str) -> str | Classification:
         """The name trimmed, or at once the verdict on one too long or with characters that hide something."""
         text = display_name if isinstance(display_name, str) else str(display_name)
-        if len(text) > 4 * MAX_NAME_LENGTH or len(text.strip()) > MAX_NAME_LENGTH:
+        if len(text) > 4 * MAX_NAME_LENGTH:
             return _verdict(Verdict.SUSPICIOUS, f"too long to be a name ({len(text.strip())} characters)")
+        trimmed = text.strip()
+        if len(trimmed) > MAX_NAME_LENGTH:
+            return _verdict(Verdict.SUSPICIOUS, f"too long to be a name ({len(trimmed)} characters)")
         problems = character_problems(text)  # before trimming: a tab or line break at the end hides nothing innocent
         if problems:
             return Classification(verdict=Verdict.SUSPICIOUS, reasons=tuple(problems))
-        return text.strip()
+        return trimmed
 
     def _read_name(self, name: str) -> Classification | tuple[list[_Reading], list[Word]]:
         if not name:
@@ -608,17 +674,19 @@ class AdmissionClassifier:
             return _verdict(Verdict.NOT_ON_REGISTER, "an email address, not a child's name")
         if looks_like_web_address(name):
             return _verdict(Verdict.SUSPICIOUS, "looks like a web address, not a name")
-        disguised = self._disguised(name)
+        disguised = None if name.isascii() else self._disguised(name)
         if disguised is not None:
             return _verdict(Verdict.SUSPICIOUS, disguised)
         read = read_name(name)
         why = not_a_name(read)
         if why is not None:
             return _verdict(Verdict.SUSPICIOUS, why)
-        for word in read.words():
-            if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
-                word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
-        return [self._read_person(person) for person in read.people], read.words()
+        words = read.words()
+        if self._class_words:
+            for word in words:
+                if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
+                    word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
+        return [self._read_person(person) for person in read.people], words
 
     def _disguised(self, name: str) -> str | None:
         """ "Аму" is all Cyrillic, yet reads as Amy: a name on the register written to slip past a check."""
@@ -634,11 +702,19 @@ class AdmissionClassifier:
         return None
 
     def _decide(self, readings: list[_Reading], words: list[Word], present: Presence) -> Classification:
-        people = [r for r in readings if r.role in (_Role.CHILD, _Role.STAFF, _Role.BOTH)]
-        strangers = [r for r in readings if r.role in (_Role.MISMATCH, _Role.UNKNOWN, _Role.SURNAME)]
-        both = [r for r in readings if r.role is _Role.BOTH]
-        if both:
-            reading = both[0]
+        people: list[_Reading] = []
+        strangers: list[_Reading] = []
+        both: _Reading | None = None
+        for reading in readings:
+            role = reading.role
+            if role is _R_CHILD or role is _R_STAFF or role is _R_BOTH:
+                people.append(reading)
+                if role is _R_BOTH and both is None:
+                    both = reading
+            elif role is _R_MISMATCH or role is _R_UNKNOWN or role is _R_SURNAME:
+                strangers.append(reading)
+        if both is not None:
+            reading = both
             return _verdict(
                 Verdict.AMBIGUOUS,
                 f"matches staff member {' or '.join(m.name for m in reading.staff)} "
@@ -656,7 +732,7 @@ class AdmissionClassifier:
                 "children may be sharing one device; admit each one by hand",
             )
         notes = _notes(words)
-        if people and people[0].role is _Role.STAFF:
+        if people and people[0].role is _R_STAFF:
             staff = people[0].staff
             if len(staff) > 1:
                 return _verdict(
@@ -674,53 +750,56 @@ class AdmissionClassifier:
     # ------------------------------------------------------------ one person
 
     def _read_person(self, person: Person) -> _Reading:
-        name_words, initials = _child_words(person)
-        classes = [word.hint for word in person.of(Kind.CLASS) if word.hint is not None]
-        shown = " ".join(word.text for word in name_words + initials)
-        titled = bool(person.of(Kind.TITLE))
-        staff = self._staff_for(person, titled=titled)
+        name_words, initials, classes, titled, staff_words = _child_words(person)
+        shown = " ".join([word.text for word in name_words] + [word.text for word in initials])
+        staff = self._staff_for(staff_words, titled=titled)
         if titled:
             if staff:
-                return _Reading(_Role.STAFF, person, staff=staff, typed=shown)
-            return _Reading(_Role.ADULT, person, typed=shown)
+                return _Reading(_R_STAFF, person, staff=staff, typed=shown)
+            return _Reading(_R_ADULT, person, typed=shown)
         hit: list[_Bucket] = []
         found: list[list[_Entry]] = []
         typed_digests = self._typed_digests(name_words) if self._by_digest else None
-        for used, key, rest in _name_readings(person, name_words):
-            bucket = self._by_name.get(key)
-            if bucket is None:
-                continue
+        by_name = self._by_name
+        keys = [w.key for w in name_words]
+        initial_keys = [w.key for w in initials]
+        for start, stop, key, rest in _name_readings(person, name_words, by_name):
+            bucket = by_name[key]
             hit.append(bucket)
-            extras = [w.key for i, w in enumerate(name_words) if i not in used] + [w.key for w in initials] + rest
-            fitting = bucket.fitting(extras=extras, classes=classes, may_be_names=self._may_be_names, typed=typed_digests)
+            extras = keys[:start] + keys[stop:] + initial_keys  # the words this reading leaves for the surname
+            if rest:
+                extras += rest
+            fitting = bucket.fitting(extras, classes, self._may_be_names, typed_digests)
             if fitting:
                 found.append(fitting)
         if len(found) == 1:
             candidates = found[0]
+        elif found:
+            candidates = sorted({e.id: e for entries in found for e in entries}.values(), key=_by_id)
         else:
-            candidates = sorted({e.pupil.id: e for entries in found for e in entries}.values(), key=_by_id)
+            candidates = []
         named = not candidates and hit
-        named_list = sorted({e.pupil.id: e for b in hit for e in b.entries}.values(), key=lambda e: e.pupil.id)[:4] if named else []
+        named_list = sorted({e.id: e for b in hit for e in b.entries}.values(), key=_by_id)[:4] if named else []
         if staff and candidates:
-            return _Reading(_Role.BOTH, person, candidates=candidates, staff=staff, typed=shown)
+            return _Reading(_R_BOTH, person, candidates=candidates, staff=staff, typed=shown)
         if staff:
-            return _Reading(_Role.STAFF, person, staff=staff, typed=shown)
+            return _Reading(_R_STAFF, person, staff=staff, typed=shown)
         if candidates:
-            reading = _Reading(_Role.CHILD, person, candidates=candidates, named=named_list, typed=shown)
+            reading = _Reading(_R_CHILD, person, candidates, named_list, (), shown)
             if len(candidates) == 1:
                 reading.also_names = self._other_pupil_named(candidates[0], name_words)
             return reading
         if named:
-            return _Reading(_Role.MISMATCH, person, named=named_list, typed=shown)
+            return _Reading(_R_MISMATCH, person, named=named_list, typed=shown)
         if typed_digests is not None and not hit and name_words:
             having = self._having_surname(name_words, typed_digests, classes)
             if having:
-                return _Reading(_Role.SURNAME, person, candidates=having, typed=shown)
-        if person.of(Kind.RELATION):
-            return _Reading(_Role.ADULT, person, typed=shown)
+                return _Reading(_R_SURNAME, person, candidates=having, typed=shown)
+        if person.of(_RELATION):
+            return _Reading(_R_ADULT, person, typed=shown)
         if name_words:
-            return _Reading(_Role.UNKNOWN, person, typed=shown)
-        return _Reading(_Role.NONE, person, typed=shown)
+            return _Reading(_R_UNKNOWN, person, typed=shown)
+        return _Reading(_R_NONE, person, typed=shown)
 
     def _typed_digests(self, words: list[Word]) -> dict[str, frozenset[str]]:
         """Whole words typed (not initials) -> the digests they and their parts would have as a surname."""
@@ -752,17 +831,15 @@ class AdmissionClassifier:
             return word.text
         return None
 
-    def _staff_for(self, person: Person, *, titled: bool) -> list[StaffMember]:
-        """Staff are matched by full name, or by a title with a surname or first name; never by a first name alone."""
-        words = [
-            word.key
-            for word in person.words
-            if word.kind is Kind.WORD or (word.kind is Kind.CLASS and word.hint is not None and word.hint.name)
-        ]
+    def _staff_for(self, words: list[str], *, titled: bool) -> list[StaffMember]:
+        """Staff are matched by full name, or by a title with a surname or first name; never by a first name alone.
+        ``words``: the person's words that may be a name (``_child_words``)."""
         if not words:
             return []
         found: list[StaffMember] = []
-        if len(words) >= 2:
+        if len(words) == 2:
+            found = self._staff_full.get((words[0], words[1]), [])
+        elif len(words) > 2:
             # first and last name, with a middle name or a school in brackets allowed
             pairs = {(words[0], later) for later in words[1:]} | set(zip(words, words[1:], strict=False))
             found = [m for pair in sorted(pairs) for m in self._staff_full.get(pair, [])]
@@ -770,7 +847,7 @@ class AdmissionClassifier:
             found = self._staff_surname.get(words[-1], []) or (
                 self._staff_first.get(words[0], []) if len(words) == 1 else []
             )
-        return sorted(set(found), key=lambda m: m.id)
+        return sorted(set(found), key=_staff_id) if found else []
 
 
 @lru_cache(maxsize=65536)
@@ -784,8 +861,10 @@ def _short(pupil: Pupil) -> str:
     return pupil.known_as + (f" {pupil.surname_initial}." if pupil.surname_initial else "")
 
 
-def _by_id(entry: _Entry) -> int:
-    return entry.pupil.id
+_by_id = attrgetter("id")  # register order of entries
+_staff_id = attrgetter("id")
+_consent = attrgetter("pupil.consent")
+_known = attrgetter("known")
 
 
 def _add(index: dict, key: object, member: StaffMember) -> None:
@@ -794,41 +873,86 @@ def _add(index: dict, key: object, member: StaffMember) -> None:
         bucket.append(member)
 
 
-def _child_words(person: Person) -> tuple[list[Word], list[Word]]:
-    """The words that name the child, and the initials. "Sarah (Amy's Mum)": only Amy names the child."""
+def _child_words(person: Person) -> tuple[list[Word], list[Word], list[ClassHint], bool, list[str]]:
+    """The words that name the child, the initials, the class hints, whether a title is given, and the
+    words a staff member's name may be in (every name word, and a class's own name: "Mrs Oak" may be a
+    teacher). "Sarah (Amy's Mum)": only Amy names the child."""
     words = person.words
+    name_words: list[Word] = []
+    initials: list[Word] = []
+    classes: list[ClassHint] = []
+    staff_words: list[str] = []
+    titled = False
+    owner = -1
     for index, word in enumerate(words):
-        if word.kind is Kind.WORD and word.possessive:
-            start = index
-            while start > 0 and words[start - 1].kind in (Kind.WORD, Kind.INITIAL) and words[start - 1].group == word.group:
-                start -= 1
-            run = words[start : index + 1]
-            return [w for w in run if w.kind is Kind.WORD], [w for w in run if w.kind is Kind.INITIAL]
-    return person.of(Kind.WORD), person.of(Kind.INITIAL)
+        kind = word.kind
+        if kind is _WORD:
+            name_words.append(word)
+            staff_words.append(word.key)
+            if word.possessive and owner < 0:
+                owner = index
+        elif kind is _INITIAL:
+            initials.append(word)
+        elif kind is _CLASS:
+            hint = word.hint
+            if hint is not None:
+                classes.append(hint)
+                if hint.name:
+                    staff_words.append(word.key)
+        elif kind is _TITLE:
+            titled = True
+    if owner >= 0:
+        word, start = words[owner], owner
+        while start > 0 and words[start - 1].kind in (_WORD, _INITIAL) and words[start - 1].group == word.group:
+            start -= 1
+        run = words[start : owner + 1]
+        name_words = [w for w in run if w.kind is _WORD]
+        initials = [w for w in run if w.kind is _INITIAL]
+    return name_words, initials, classes, titled, staff_words
 
 
-def _name_readings(person: Person, name_words: list[Word]) -> list[tuple[frozenset[int], str, list[str]]]:
-    """Each way the words may hold a first name (one word, two words "Mary Jane", the first part of
-    "Amy-B"), with the words that reading leaves over for the surname."""
-    readings: list[tuple[frozenset[int], str, list[str]]] = []
-    following = {id(word): person.words[i + 1] if i + 1 < len(person.words) else None for i, word in enumerate(person.words)}
+def _name_readings(
+    person: Person, name_words: list[Word], names: Collection[str]
+) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """Each way the words may hold a first name in ``names`` (one word, two words "Mary Jane", the first
+    part of "Amy-B"): the name words it uses (``name_words[start:stop]``), the name, and the parts of a
+    word it leaves over for the surname."""
+    readings: list[tuple[int, int, str, tuple[str, ...]]] = []
+    words = person.words
+    last = len(words) - 1
+    at = 0  # where in the person's words the name word is (they are in the same order)
     for index, word in enumerate(name_words):
-        used = frozenset((index,))
-        readings.append((used, word.key, []))
-        after = following.get(id(word))
-        if word.key.endswith("s") and after is not None and after.kind in (Kind.DEVICE, Kind.RELATION):
-            readings.append((used, word.key[:-1], []))  # "Amys iPad"
-        if word.parts:
-            readings.append((used, word.parts[0], list(word.parts[1:])))
+        while words[at] is not word:
+            at += 1
+        after = words[at + 1] if at < last else None
+        key = word.key
+        if key in names:
+            readings.append((index, index + 1, key, ()))
+        if key.endswith("s") and after is not None and after.kind in (_DEVICE, _RELATION) and key[:-1] in names:
+            readings.append((index, index + 1, key[:-1], ()))  # "Amys iPad"
+        if word.parts and word.parts[0] in names:
+            readings.append((index, index + 1, word.parts[0], word.parts[1:]))
         if index + 1 < len(name_words) and after is name_words[index + 1] and after.group == word.group:
-            readings.append((frozenset((index, index + 1)), word.key + after.key, []))
+            if key + after.key in names:
+                readings.append((index, index + 2, key + after.key, ()))
     return readings
 
 
 def _notes(words: list[Word]) -> tuple[str, ...]:
-    notes = []
-    adults = [word.text for word in words if word.kind is Kind.RELATION]
-    devices = [word.text for word in words if word.kind in (Kind.DEVICE, Kind.MODEL)]
+    for word in words:
+        if word.kind in (_RELATION, _DEVICE, _MODEL):
+            break
+    else:
+        return ()  # most names: no adult and no device
+    notes: list[str] = []
+    adults: list[str] = []
+    devices: list[str] = []
+    for word in words:
+        kind = word.kind
+        if kind is _RELATION:
+            adults.append(word.text)
+        elif kind is _DEVICE or kind is _MODEL:
+            devices.append(word.text)
     if adults:
         notes.append(f"an adult is named with the child ({', '.join(adults)})")
     if devices:
@@ -836,33 +960,37 @@ def _notes(words: list[Word]) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _initial_or_class(words: list[Word]) -> bool:
+    for word in words:
+        if word.kind is _INITIAL or word.kind is _CLASS:
+            return True
+    return False
+
+
 def _child_verdict(
     reading: _Reading, present: Presence, notes: tuple[str, ...], *, left: dict[int, date]
 ) -> Classification:
     candidates = reading.candidates
     if len(candidates) > 1:
-        consented = all(entry.pupil.consent for entry in candidates)
+        consented, called, could_be = candidates.group() if type(candidates) is _Pupils else _group_of(candidates)
         kind = "consented pupils" if consented else "pupils"
-        first = fold(candidates[0].pupil.known_as)
-        same = all(fold(entry.pupil.known_as) == first for entry in candidates)
-        called = f" called {candidates[0].pupil.known_as}" if same else " could be meant"
-        words = reading.person.words
-        says_more = any(w.kind in (Kind.INITIAL, Kind.CLASS) for w in words) or len(reading.typed.split()) > 1
+        says_more = " " in reading.typed or _initial_or_class(reading.person.words)  # typed: words without spaces
         detail = (
             "the surname and class given fit more than one"
             if says_more
             else "the name gives no surname initial or class"
         )
-        already = [e.pupil.label() for e in candidates if present.pupil_here(e.pupil.id)]
-        reasons = [f"{_count(len(candidates))} {kind}{called}; {detail}", f"could be {_or_list(candidates)}"]
+        here = present.pupil_here
+        already = [e.label for e in candidates if here(e.id)]
+        reasons = [f"{_count(len(candidates))} {kind}{called}; {detail}", could_be]
         if already:
             reasons.append(f"{_and_list(already)} already in the meeting")
-        return _verdict(Verdict.AMBIGUOUS, *reasons, *notes)
-    pupil = candidates[0].pupil
-    matched = f"matches {pupil.label()}"
-    typed = [w for w in reading.person.of(Kind.WORD)]
-    exact = {fold(pupil.first_name), fold(pupil.preferred_name or "")} | set(_name_keys(pupil.first_name))
-    if typed and not {key for w in typed for key in (w.key, *w.parts)} & exact:
+        return _verdict(_AMBIGUOUS, *reasons, *notes)
+    entry = candidates[0]
+    pupil = entry.pupil
+    matched = f"matches {entry.label}"
+    typed = reading.person.of(_WORD)
+    if typed and entry.exact.isdisjoint([key for w in typed for key in (w.key, *w.parts)]):
         matched += f' ("{" ".join(w.text for w in typed)}" taken as {pupil.known_as})'
     if pupil.id in left:
         return Classification(
@@ -878,7 +1006,7 @@ def _child_verdict(
         return Classification(
             verdict=Verdict.DUPLICATE,
             pupil=pupil,
-            reasons=(matched, f"{pupil.label()} is already in the meeting; this may be someone else using the name"),
+            reasons=(matched, f"{entry.label} is already in the meeting; this may be someone else using the name"),
         )
     return Classification(verdict=Verdict.CONSENTED, pupil=pupil, reasons=(matched, *notes))
 
@@ -902,7 +1030,7 @@ def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classificati
         return _verdict(
             Verdict.NOT_ON_REGISTER,
             f'no pupil on the register fits "{" ".join(given)}"',
-            f"on the register with that first name: {_and_list([e.pupil.label() for e in reading.named[:4]])}",
+            f"on the register with that first name: {_and_list([e.label for e in reading.named[:4]])}",
             *notes,
         )
     return _verdict(Verdict.NOT_ON_REGISTER, f'no pupil called "{reading.typed}" on the register', *notes)
@@ -937,7 +1065,7 @@ def _numbered_by_zoom(result: Classification, number: str) -> Classification:
 
 
 def _verdict(verdict: Verdict, *reasons: str) -> Classification:
-    return Classification(verdict=verdict, reasons=tuple(reasons))
+    return Classification(verdict, None, None, reasons)
 
 
 def _count(n: int) -> str:
@@ -945,7 +1073,7 @@ def _count(n: int) -> str:
 
 
 def _or_list(entries: Sequence[_Entry]) -> str:
-    labels = [entry.pupil.label() for entry in entries[:4]]
+    labels = [entry.label for entry in entries[:4]]
     more = f" or {len(entries) - 4} more" if len(entries) > 4 else ""
     return (", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]) + more
 

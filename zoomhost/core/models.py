@@ -151,11 +151,16 @@ def admits(verdict: Verdict, evidence: Evidence, *, links_in_use: bool) -> bool:
     by the typed name alone only where the school does not use per-family links (``links_in_use``
     False: the weaker, name-based admission, labelled as such wherever it applies).
     """
-    if verdict is Verdict.STAFF:
-        return evidence is Evidence.SIGNED_IN
-    if verdict is Verdict.CONSENTED:
-        return evidence is Evidence.LINK or not links_in_use
+    if verdict is _STAFF:
+        return evidence is _SIGNED_IN
+    if verdict is _CONSENTED:
+        return evidence is _LINK or not links_in_use
     return False
+
+
+# read as module names: on Python 3.11 each ``Verdict.STAFF`` goes through the enum's metaclass, and every
+# classified arrival asks ``admits`` twice
+_STAFF, _CONSENTED, _SIGNED_IN, _LINK = Verdict.STAFF, Verdict.CONSENTED, Evidence.SIGNED_IN, Evidence.LINK
 
 
 @dataclass(frozen=True, slots=True)

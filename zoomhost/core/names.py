@@ -61,6 +61,7 @@ CLASS_WORDS = frozenset({"year", "yr", "y", "class", "form", "group"})
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 RECEPTION = frozenset({"reception", "rec"})
 NURSERY = frozenset({"nursery"})
+_YEAR_WORDS = RECEPTION | NURSERY
 
 # Words a zoombomber types; whole words only, so Cassandra and Dickens stay names.
 NOT_NAME_WORDS = frozenset(
@@ -222,6 +223,7 @@ def _looks_like_latin_letters(ch: str) -> bool:
 
 
 _MARKUP = frozenset("<>")  # the brackets of HTML tags: what a name typed to rewrite a label or dialog carries
+_MARKUP_PROBLEM = "contains < or >, which no name uses: text written to look like part of zoomhost's own words"
 
 
 def character_problems(text: str) -> list[str]:
@@ -230,6 +232,15 @@ def character_problems(text: str) -> list[str]:
     Emoji sequences are allowed their joiners and variation selectors (a family emoji is
     decoration); the same characters between letters hide or disguise text and are reported.
     """
+    if text.isascii() and text.isprintable():
+        # most names: printable ASCII letters are all Latin and nothing in it can hide; only markup is told
+        # (what ``_scan_characters`` finds in such a name, without looking at each character)
+        return [_MARKUP_PROBLEM] if "<" in text or ">" in text else []
+    return _scan_characters(text)
+
+
+def _scan_characters(text: str) -> list[str]:
+    """``character_problems``, character by character: what it says of any name."""
     problems: list[str] = []
 
     def report(reason: str) -> None:
@@ -245,7 +256,7 @@ def character_problems(text: str) -> list[str]:
     for index, ch in enumerate(text):
         if ch.isascii() and ch.isprintable():
             if ch in _MARKUP:
-                report("contains < or >, which no name uses: text written to look like part of zoomhost's own words")
+                report(_MARKUP_PROBLEM)
             if ch.isalpha():
                 scripts.setdefault("Latin", []).append(ch)
             previous, base_script, marks_in_a_row, in_flag_tags = ch, _script(ch), 0, False
@@ -382,6 +393,12 @@ class Kind(Enum):
     NUMBER = "number"  # digits that are not a year group (phone numbers)
 
 
+# The kinds as module names: on Python 3.11 reading ``Kind.WORD`` goes through the enum's metaclass, several
+# times slower than a global, and reading a name compares kinds tens of times.
+_WORD, _INITIAL, _TITLE, _RELATION, _DEVICE = Kind.WORD, Kind.INITIAL, Kind.TITLE, Kind.RELATION, Kind.DEVICE
+_MODEL, _FILLER, _CLASS, _NUMBER = Kind.MODEL, Kind.FILLER, Kind.CLASS, Kind.NUMBER
+
+
 @dataclass(frozen=True, slots=True)
 class ClassHint:
     """What a name says about the class: a year group, a form letter, or a class's own name."""
@@ -428,56 +445,115 @@ class ReadName:
 
 
 def looks_like_web_address(text: str) -> bool:
+    if "." not in text and ":" not in text:
+        return False  # every address has a scheme's colon or a dot
     return _URL.search(text) is not None
 
 
 def email_address(text: str) -> str | None:
+    if "@" not in text:
+        return None
     match = _EMAIL.search(text)
     return match.group(0).strip(".,;:()<>[]").lower() if match else None
 
 
 def read_name(text: str) -> ReadName:
     """Split a display name into people and words, each word given a kind."""
-    text = _DOT_BEFORE_POSSESSIVE.sub("", unicodedata.normalize("NFC", text))  # "Tom B.'s iPad"
-    raw, decorations = _scan(text)
-    people: list[Person] = [Person()]
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if "." in text:
+        text = _DOT_BEFORE_POSSESSIVE.sub("", text)  # "Tom B.'s iPad"
+    raw, decorations = _scan_ascii(text) if text.isascii() else _scan(text)
+    words: list[Word] = []
+    people: list[Person] = [Person(words)]
     slash_before: list[bool] = []
+    phrases = False  # a class phrase ("Year 3") or a device's model ("iPhone 12") to read
     for piece, boundary, slash, dotted, group in raw:
-        key = fold(piece.replace("'", ""))
+        key = fold(piece.replace("'", "")) if "'" in piece else fold(piece)
         if boundary == "person" or key in CONJUNCTIONS:
-            if people[-1].words:
-                people.append(Person())
+            if words:
+                words = []
+                people.append(Person(words))
                 slash_before.append(slash)
             if key in CONJUNCTIONS:
                 continue
-        people[-1].words.append(_word(piece, key, dotted=dotted, group=group))
-    people = _rejoin_pronouns(people, slash_before)
-    for person in people:
-        _classify_words(person.words)
-    return ReadName(text=text, people=[p for p in people if p.words], decorations=decorations)
+        if "'" in piece or "-" in piece:
+            word = _word(piece, key, dotted, group)
+            word.kind = kind = _kind_alone(word)
+        else:
+            kind = _plain_kind(key)
+            if kind is None:
+                word = Word(piece, key, _WORD, (), False, dotted, group)
+                word.kind = kind = _kind_alone(word)
+            else:
+                word = Word(piece, key, kind, (), False, dotted, group)
+        phrases = phrases or kind is _DEVICE or word.key in CLASS_WORDS
+        words.append(word)
+    if slash_before:
+        people = _rejoin_pronouns(people, slash_before)
+    if phrases:
+        for person in people:
+            _join_class_phrases(person.words)
+            _mark_device_models(person.words)
+    return ReadName(text, [p for p in people if p.words], decorations)
+
+
+_BOUNDARIES = ("space", "group", "person")  # weakest first
+
+
+def _separator(ch: str) -> tuple[int, bool, bool]:
+    """What a character between words does: (boundary strength, is a slash, is decoration)."""
+    if ch in PERSON_SEPARATORS:
+        return 2, False, False
+    if ch == "/":
+        return 2, True, False
+    if ch in GROUP_SEPARATORS or ch in INNER_HYPHENS:
+        return 1, False, False
+    if ch == "." or ch.isspace():
+        return 0, False, False
+    return 0, False, True
+
+
+_ASCII_SEPARATORS = {chr(code): _separator(chr(code)) for code in range(128) if not chr(code).isalnum()}
+# a word of plain text: letters and digits, with an apostrophe or hyphen only between two of them ("O'Neill", "Mary-Jane")
+_ASCII_PIECE = re.compile(r"([A-Za-z0-9]+(?:['`\-][A-Za-z0-9]+)*)")
+
+
+def _scan_ascii(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]:
+    """``_scan`` for a name of plain ASCII (most names): the same pieces, found a word at a time."""
+    parts = _ASCII_PIECE.split(text)  # what is between words, a word, what is between, …, what is after the last
+    pieces: list[tuple[str, str, bool, bool, int]] = []
+    boundary, slash, group, decorations = 0, False, 0, 0
+    for index in range(1, len(parts), 2):
+        gap = parts[index - 1]
+        if gap and gap != " ":  # one space between words changes nothing
+            for ch in gap:
+                strength, is_slash, decoration = _ASCII_SEPARATORS[ch]
+                if strength:
+                    boundary = max(boundary, strength)
+                    group += 1
+                slash = slash or is_slash
+                decorations += decoration
+        dotted = parts[index + 1][:1] == "."
+        pieces.append((parts[index].replace("`", "'"), _BOUNDARIES[boundary], slash, dotted, group))
+        boundary, slash = 0, False
+    if parts[-1]:
+        decorations += sum(_ASCII_SEPARATORS[ch][2] for ch in parts[-1])
+    return pieces, decorations
 
 
 def _scan(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]:
     """Pieces of text with the strongest boundary before each: space, group or person."""
     pieces: list[tuple[str, str, bool, bool, int]] = []
     current: list[str] = []
-    boundary, slash, group, decorations = "space", False, 0, 0
-    strength = {"space": 0, "group": 1, "person": 2}
+    boundary, slash, group, decorations = 0, False, 0, 0
 
     def flush(*, dotted: bool = False) -> None:
         nonlocal boundary, slash
         if current:
-            pieces.append(("".join(current), boundary, slash, dotted, group))
+            pieces.append(("".join(current), _BOUNDARIES[boundary], slash, dotted, group))
             current.clear()
-            boundary, slash = "space", False
-
-    def mark(kind: str, *, is_slash: bool = False) -> None:
-        nonlocal boundary, slash, group
-        if strength[kind] > strength[boundary]:
-            boundary = kind
-        if kind != "space":
-            group += 1
-        slash = slash or is_slash
+            boundary, slash = 0, False
 
     n = len(text)
     for index, ch in enumerate(text):
@@ -489,17 +565,12 @@ def _scan(text: str) -> tuple[list[tuple[str, str, bool, bool, int]], int]:
             current.append("'" if ch in APOSTROPHES else "-")
             continue
         flush(dotted=ch == "." and bool(current))
-        if ch in PERSON_SEPARATORS:
-            mark("person")
-        elif ch == "/":
-            mark("person", is_slash=True)
-        elif ch in GROUP_SEPARATORS or ch in INNER_HYPHENS or ch == ".":
-            mark("group" if ch != "." else "space")
-        elif ch.isspace():
-            mark("space")
-        else:
-            decorations += 1
-            mark("space")
+        strength, is_slash, decoration = _separator(ch)
+        if strength:
+            boundary = max(boundary, strength)
+            group += 1
+        slash = slash or is_slash
+        decorations += decoration
     flush()
     return pieces, decorations
 
@@ -517,15 +588,15 @@ def _rejoin_pronouns(people: list[Person], slash_before: list[bool]) -> list[Per
     return merged
 
 
-def _word(piece: str, key: str, *, dotted: bool, group: int) -> Word:
+def _word(piece: str, key: str, dotted: bool, group: int) -> Word:
+    """One word; ``key`` is the folded ``piece``, apostrophes left out."""
     possessive = False
     base = piece
     if len(piece) > 2 and piece[-2] == "'" and piece[-1] in "sS":
         base, possessive = piece[:-2], True
+        key = fold(base.replace("'", ""))
     parts = tuple(fold(part) for part in base.split("-") if fold(part)) if "-" in base else ()
-    return Word(
-        text=base, key=fold(base.replace("'", "")), parts=parts, possessive=possessive, dotted=dotted, group=group
-    )
+    return Word(text=base, key=key, parts=parts, possessive=possessive, dotted=dotted, group=group)
 
 
 def class_hint(key: str, *, text: str = "") -> ClassHint | None:
@@ -534,6 +605,8 @@ def class_hint(key: str, *, text: str = "") -> ClassHint | None:
         return ClassHint(year=0, text=text)
     if key in NURSERY:
         return ClassHint(year=-1, text=text)
+    if key.isalpha():
+        return None  # a year group has a digit, and no letter is one
     match = _CLASS_CODE.fullmatch(key)
     if match is None:
         return None
@@ -549,41 +622,49 @@ def _number_word(key: str) -> int | None:
     return NUMBER_WORDS.get(key)
 
 
-def _classify_words(words: list[Word]) -> None:
-    for word in words:
-        word.kind = _kind_alone(word)
-    _join_class_phrases(words)
-    _mark_device_models(words)
+# the kind of each word that always has one, a title before a relation, a device, a filler ("Nan" is a relation)
+_KNOWN_WORDS = {
+    **dict.fromkeys(FILLERS, _FILLER),
+    **dict.fromkeys(DEVICES, _DEVICE),
+    **dict.fromkeys(RELATIONS, _RELATION),
+    **dict.fromkeys(TITLES, _TITLE),
+}
+
+
+def _plain_kind(key: str) -> Kind | None:
+    """The kind of a word that is Mum, iPad, Mr … or of letters only (a name's word, or an initial); None
+    for any other (a year group, a number, a model), which ``_kind_alone`` reads."""
+    known = _KNOWN_WORDS.get(key)
+    if known is not None:
+        return known
+    if key.isalpha() and key not in _YEAR_WORDS:  # letters only: no year group, number or model
+        return _INITIAL if len(key) == 1 else _WORD
+    return None
 
 
 def _kind_alone(word: Word) -> Kind:
     key = word.key
     if not key:
-        return Kind.FILLER
-    if word.parts and (word.parts[0] in DEVICES or any(any(c.isdigit() for c in p) for p in word.parts)):
+        return _FILLER
+    if word.parts and (word.parts[0] in DEVICES or any(_has_digit(p) for p in word.parts)):
         if class_hint(key) is not None:
             word.hint = class_hint(key, text=word.text)
-            return Kind.CLASS
-        return Kind.DEVICE if word.parts[0] in DEVICES else Kind.MODEL
-    if key in TITLES:
-        return Kind.TITLE
-    if key in RELATIONS:
-        return Kind.RELATION
-    if key in DEVICES:
-        return Kind.DEVICE
-    if key in FILLERS:
-        return Kind.FILLER
+            return _CLASS
+        return _DEVICE if word.parts[0] in DEVICES else _MODEL
+    plain = _plain_kind(key)
+    if plain is not None:
+        return plain
     hint = class_hint(key, text=word.text)
     if hint is not None:
         word.hint = hint
-        return Kind.CLASS
+        return _CLASS
     if key.isdigit():
-        return Kind.NUMBER
-    if any(c.isdigit() for c in key):
-        return Kind.MODEL
+        return _NUMBER
+    if _has_digit(key):
+        return _MODEL
     if len(key) == 1:
-        return Kind.INITIAL
-    return Kind.WORD
+        return _INITIAL
+    return _WORD
 
 
 def _join_class_phrases(words: list[Word]) -> None:
@@ -636,29 +717,47 @@ def _mark_device_models(words: list[Word]) -> None:
 
 def not_a_name(read: ReadName) -> str | None:
     """Why the text is something other than a name (a zoombomber's words, keyboard mashing); None if it may be one."""
-    if _MASKED.search(read.text.casefold()):
+    folded = read.text.casefold()
+    # masked swearing spells f…c…k or s…h…t: without those letters there is none to find
+    if (("f" in folded and "k" in folded) or ("s" in folded and "h" in folded and "t" in folded)) and _MASKED.search(folded):
         return "contains words a zoombomber types, not a name"
-    words = read.words()
-    for word in words:
-        key = word.key
-        squashed = key.translate(_LEET) if any(c.isdigit() for c in key) else key
-        if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS or any(root in squashed for root in NOT_NAME_ROOTS):
-            return "contains words a zoombomber types, not a name"
-    for word in words:
-        if word.kind is Kind.WORD and _mashed(word.key):
-            return "looks like random typing, not a name"
-    if sum(word.kind in (Kind.WORD, Kind.INITIAL) for word in words) > MAX_NAME_WORDS:
+    squashed_keys: list[str] = []
+    plain_words: list[str] = []  # the name words of plain letters, for the keyboard-mashing check
+    mashed, name_words = False, 0
+    for person in read.people:
+        for word in person.words:
+            key = word.key
+            letters = key.isalpha()
+            squashed = key if letters or not _has_digit(key) else key.translate(_LEET)
+            if key in NOT_NAME_WORDS or squashed in NOT_NAME_WORDS:
+                return "contains words a zoombomber types, not a name"
+            squashed_keys.append(squashed)
+            kind = word.kind
+            if kind is _WORD:
+                name_words += 1
+                if letters and key.isascii():
+                    mashed = mashed or len(key) > 20 or (len(key) >= 5 and _VOWELS.isdisjoint(key))
+                    plain_words.append(key)
+            elif kind is _INITIAL:
+                name_words += 1
+    # one search over all the words, a space between them: no root or run of keys spans two words
+    if _NOT_NAME_ROOT.search(" ".join(squashed_keys)):
+        return "contains words a zoombomber types, not a name"
+    if mashed or (plain_words and _MASHING.search(" ".join(plain_words))):
+        return "looks like random typing, not a name"
+    if name_words > MAX_NAME_WORDS:
         return "too many words to be a name"
     return None
 
 
-def _mashed(key: str) -> bool:
-    if not key.isascii() or not key.isalpha():
-        return False
-    if len(key) >= 5 and not any(vowel in key for vowel in "aeiouy"):
-        return True
-    if any(key[i] == key[i + 1] == key[i + 2] == key[i + 3] for i in range(len(key) - 3)):
-        return True
-    if len(key) > 20:
-        return True
-    return any(len(key) >= 4 and key[i : i + 4] in row for row in _KEYBOARD_ROWS for i in range(len(key) - 3))
+_NOT_NAME_ROOT = re.compile("|".join(NOT_NAME_ROOTS))
+_VOWELS = frozenset("aeiouy")
+# four keys in a row of the keyboard ("asdf", "wert"), or one key held down ("aaaa")
+_MASHING = re.compile(
+    "|".join(sorted({row[i : i + 4] for row in _KEYBOARD_ROWS for i in range(len(row) - 3)})) + r"|(.)\1\1\1"
+)
+
+
+def _has_digit(key: str) -> bool:
+    """Whether a folded word has a digit (a word of letters only has none: no letter is a digit)."""
+    return not key.isalpha() and any(c.isdigit() for c in key)
