@@ -144,6 +144,7 @@ class SettingsPage(QWidget):
         self.fields["session_retention_days"].setToolTip(
             "Session journals older than this are deleted by themselves (1 to 365 days; the school's settings may set the longest)."
         )
+        self.fields["register_refresh_days"].setPlaceholderText("never")
         self.fields["register_refresh_days"].setToolTip(
             "After this many days the Register page, the Live panel and `zoomhost register show` say the consent register "
             "is out of date, until the school's latest export is imported (1 to 365 days; empty: never)."
@@ -223,6 +224,8 @@ class SettingsPage(QWidget):
         (self.user_radio if settings.auth_mode == "user_oauth" else self.s2s_radio).setChecked(True)
         for name in PLAIN_FIELDS:
             self.fields[name].setText(str(getattr(settings, name)))
+        if not settings.register_refresh_days:  # 0: never out of date, shown as the placeholder says
+            self.fields["register_refresh_days"].clear()
         self._show_policy()
         self._mode_shown()
 
