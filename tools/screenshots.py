@@ -126,16 +126,17 @@ def take(out: Path, *, size: tuple[int, int] = WINDOW_SIZE) -> list[Path]:
         if not audit.grab().save(str(path)):
             raise ScreenshotError(f"could not write {path}")
         shots["audit"] = path
-        report = Path(tempfile.mkdtemp(prefix="zoomhost-audit-")) / "audit.pdf"
-        audit.save(report)
-        _wait(lambda: report.exists() and not audit.busy.busy, what="the audit report")
-        if shutil.which("pdftoppm"):
-            subprocess.run(
-                ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(report), str(out / "audit-report")],
-                check=True,
-            )
-            shots["audit-report"] = out / "audit-report.png"
-        shutil.rmtree(report.parent, ignore_errors=True)
+        if size == WINDOW_SIZE:  # the report's page is the same whatever the window's size
+            report = Path(tempfile.mkdtemp(prefix="zoomhost-audit-")) / "audit.pdf"
+            audit.save(report)
+            _wait(lambda: report.exists() and not audit.busy.busy, what="the audit report")
+            if shutil.which("pdftoppm"):
+                subprocess.run(
+                    ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(report), str(out / "audit-report")],
+                    check=True,
+                )
+                shots["audit-report"] = out / "audit-report.png"
+            shutil.rmtree(report.parent, ignore_errors=True)
         audit.close()
 
         # Live: part of the assembly, everyone consented admitted, alarms on the banner.
