@@ -92,3 +92,38 @@ def test_work_still_held_when_the_runner_stops_is_cancelled_without_running(qtbo
         assert future.cancelled()
         runner.release()
     assert ran == []
+
+
+def test_a_window_closed_before_its_work_finishes_hears_nothing_and_nothing_is_deleted_off_its_thread(qtbot) -> None:
+    """A teacher closes a page while its work is still on the I/O thread: the work finishes, nobody is called back
+    (the page is gone), and the one hand-over object stays on the GUI thread, whatever thread lets the task go."""
+    import gc
+
+    from zoomhost.ui import tasks
+
+    got: list[object] = []
+    release = threading.Event()
+    with AsyncRunner(name="test-closed") as runner:
+
+        async def work() -> str:
+            await asyncio.to_thread(release.wait, 5)
+            return "late"
+
+        parent = QObject()
+        for _ in range(20):  # many tasks, so a stray deletion off the GUI thread would show
+            Task(parent, runner, work).success(got.append).failure(got.append).start()
+        parent.deleteLater()
+        qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(parent), timeout=5000)
+        del parent
+        release.set()
+        qtbot.wait(200)
+        gc.collect()
+        qtbot.wait(50)
+    assert got == []
+    relay = tasks._the_relay()
+    assert relay.thread() is QObject().thread()  # made on the GUI thread, still alive there
+
+    kept = QObject()  # and the relay still carries the next window's results
+    with AsyncRunner(name="test-after") as runner:
+        Task(kept, runner, lambda: 1, blocking=True).success(got.append).start()
+        qtbot.waitUntil(lambda: got == [1], timeout=5000)

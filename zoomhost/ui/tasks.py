@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 from zoomhost.system.runtime import AsyncRunner, RunnerStopped
@@ -20,7 +21,29 @@ log = logging.getLogger(__name__)
 
 
 class _Relay(QObject):
-    finished = Signal(object, object)  # (result, exception)
+    """The one hand-over from the I/O thread to the GUI thread, made once on the GUI thread and kept for the app's life.
+
+    A relay per task would be a QObject owned by its Python wrapper, and that wrapper's last reference can go on
+    the I/O thread (with the finished future), deleting a GUI-thread object from the wrong thread; one relay
+    that is never deleted has no such end. What it carries checks its task is still alive before calling back."""
+
+    call = Signal(object)  # a callable, run on the GUI thread
+
+    @Slot(object)
+    def _run(self, fn: Callable[[], None]) -> None:
+        fn()
+
+
+_relay: _Relay | None = None
+
+
+def _the_relay() -> _Relay:
+    """The relay, made on first use: a Task is made on the GUI thread, so the relay lives there."""
+    global _relay
+    if _relay is None:
+        _relay = _Relay()
+        _relay.call.connect(_relay._run)
+    return _relay
 
 
 class Task(QObject):
@@ -33,8 +56,7 @@ class Task(QObject):
         self._blocking = blocking
         self._on_success: Callable[[Any], None] | None = None
         self._on_failure: Callable[[BaseException], None] | None = None
-        self._relay = _Relay()
-        self._relay.finished.connect(self._deliver)
+        self._relay = _the_relay()
         self.future: concurrent.futures.Future[Any] | None = None
 
     def success(self, callback: Callable[[Any], None]) -> Task:
@@ -64,14 +86,16 @@ class Task(QObject):
         return self
 
     def _done(self, future: concurrent.futures.Future[Any]) -> None:
-        # Runs on the I/O thread: hand over to the GUI thread through a queued signal.
+        # Runs on the I/O thread: hand over to the GUI thread through the relay's queued signal.
         try:
-            self._relay.finished.emit(future.result(), None)
+            result, error = future.result(), None
         except BaseException as exc:  # noqa: BLE001 - delivered to the failure callback
-            self._relay.finished.emit(None, exc)
+            result, error = None, exc
+        self._relay.call.emit(lambda: self._deliver(result, error))
 
-    @Slot(object, object)
     def _deliver(self, result: Any, error: BaseException | None) -> None:
+        if not shiboken6.isValid(self):
+            return  # its window (the parent) was closed meanwhile: nobody is left to tell
         try:
             if error is None:
                 if self._on_success:
