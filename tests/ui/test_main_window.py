@@ -125,7 +125,9 @@ def test_the_first_frame_is_painted_before_the_io_thread_the_keyring_or_zoom_sta
         "    def eventFilter(self, watched, event):\n"
         "        if not seen and event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:\n"
         "            seen.update(threads=sorted(t.name for t in threading.enumerate()), status=window.statusBar().currentMessage(),\n"
-        "                        loaded=sorted(m for m in ('asyncio', 'keyring', 'httpx', 'zoomhost.zoom.client') if m in sys.modules))\n"
+        "                        loaded=sorted(m for m in ('asyncio', 'keyring', 'httpx', 'zoomhost.zoom.client', 'csv', 'charset_normalizer',\n"
+        "                                               'zoomhost.ui.register_import', 'zoomhost.core.register_text') if m in sys.modules),\n"
+        "                        register=window.page('register').summary.text())\n"
         "        return False\n"
         "watch = FirstPaint(); app.installEventFilter(watch)\n"
         "window.show()\n"
@@ -143,5 +145,6 @@ def test_the_first_frame_is_painted_before_the_io_thread_the_keyring_or_zoom_sta
     first = seen["first"]
     assert first["status"] == "Connecting…", out.stderr[-2000:]
     assert first["threads"] == ["MainThread"] and first["loaded"] == []
+    assert first["register"] == "Reading the stored register…"  # the page's own words, not an empty shell
     assert "No Zoom credentials are set" in seen["status"]  # then the keyring was asked and the rehearsal opened
     assert seen["register"].startswith("No register imported yet")

@@ -243,3 +243,62 @@ def test_the_preview_says_how_the_file_was_read_in_a_teachers_words(qtbot, page,
     assert "sims-utf8-bom-semicolon.csv (Excel's “CSV UTF-8”, columns split at semicolons)" in line, line
     assert "BOM" not in line and "-separated" not in line
     button_named(dialog, "Cancel").click()
+
+
+def _open_tab(qtbot, page: RegisterPage, title: str) -> None:  # noqa: ANN001
+    """Click the tab the teacher reads as ``title``."""
+    index = next(i for i in range(page.tabs.count()) if page.tabs.tabText(i) == title)
+    rect = page.tabs.tabBar().tabRect(index)
+    qtbot.mouseClick(page.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: page.tabs.currentIndex() == index, timeout=WAIT_MS)
+
+
+def test_the_pupils_and_staff_tabs_are_there_when_opened_on_an_empty_register(qtbot, page) -> None:
+    """Nothing stored: each tab still opens to its search field and its table, empty, with its headings."""
+    from PySide6.QtWidgets import QLineEdit, QTableView
+
+    _open_tab(qtbot, page, "Pupils")
+    tab = page.tabs.currentWidget()
+    qtbot.waitUntil(lambda: tab.findChild(QTableView) is not None and tab.findChild(QTableView).isVisible(), timeout=WAIT_MS)
+    find = tab.findChild(QLineEdit)
+    assert find.accessibleName() == "Find a pupil" and find.isVisible()
+    table = tab.findChild(QTableView)
+    assert table.accessibleName() == "Pupils" and table.model().rowCount() == 0
+    assert table.model().headerData(0, Qt.Orientation.Horizontal) == "First name"
+
+    _open_tab(qtbot, page, "Staff")
+    staff = page.tabs.currentWidget()
+    qtbot.waitUntil(lambda: staff.findChild(QTableView) is not None and staff.findChild(QTableView).isVisible(), timeout=WAIT_MS)
+    assert staff.findChild(QTableView).accessibleName() == "Staff"
+    assert staff.findChild(QTableView).model().headerData(1, Qt.Orientation.Horizontal) == "Email"
+
+
+def test_a_stored_register_is_in_the_pupils_tab_when_first_opened(qtbot, store, runner) -> None:
+    """A register stored before the page opens: its summary reads at once, and the Pupils and Staff tabs, opened
+    for the first time, already list every pupil and adult (and the search finds one)."""
+    from PySide6.QtWidgets import QLineEdit, QTableView
+
+    from zoomhost.core.register import read_staff_file
+
+    store.replace_pupils(read_register_file(REGISTERS / "arbor-utf8-comma.csv"))
+    store.replace_staff(read_staff_file(REGISTERS / "staff-names-emails.csv"))
+    pupils, staff = store.pupils(), store.staff()
+    shown = RegisterPage(store=store, runner=runner)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitUntil(lambda: f"{len(pupils)} pupils" in shown.summary.text(), timeout=WAIT_MS)
+
+    _open_tab(qtbot, shown, "Pupils")
+    table = shown.tabs.currentWidget().findChild(QTableView)
+    qtbot.waitUntil(lambda: table is not None and table.model().rowCount() == len(pupils), timeout=WAIT_MS)
+    assert sorted(cells(table.model(), PupilTableModel.FIRST)) == sorted(p.first_name for p in pupils)
+    qtbot.keyClicks(shown.tabs.currentWidget().findChild(QLineEdit), pupils[0].first_name)
+    qtbot.waitUntil(lambda: 0 < table.model().rowCount() < len(pupils) or len(pupils) == 1, timeout=WAIT_MS)
+    assert all(pupils[0].first_name.casefold() in " ".join(map(str, row)).casefold() for row in (
+        [table.model().index(r, c).data() for c in range(6)] for r in range(table.model().rowCount())
+    ))
+
+    _open_tab(qtbot, shown, "Staff")
+    staff_table = shown.tabs.currentWidget().findChild(QTableView)
+    qtbot.waitUntil(lambda: staff_table.model().rowCount() == len(staff), timeout=WAIT_MS)
+    assert cells(staff_table.model(), 0) == [m.name for m in staff]

@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Literal
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import SessionJournals
 from zoomhost.core.register_store import RegisterStore
-from zoomhost.core.retention import RetentionLog
 from zoomhost.system import config, paths, redact, resources
 from zoomhost.system.config import Settings
 from zoomhost.system.runtime import AsyncRunner
 
 if TYPE_CHECKING:  # imported on the I/O thread when first needed: they are slow to load
+    from zoomhost.core.retention import RetentionLog
     from zoomhost.app.rehearsal_zoom import EmbeddedRehearsalZoom, RehearsalZoomProcess
     from zoomhost.rehearsal.server import RehearsalServer
 
@@ -385,6 +385,8 @@ def _surname_key() -> bytes:
 
 def retention_log() -> RetentionLog:
     """What retention removed, kept beside the journals but in no journal (the one place its file is chosen)."""
+    from zoomhost.core.retention import RetentionLog  # retention runs after the first paint
+
     return RetentionLog(paths.data_dir() / "retention-log.jsonl")
 
 

@@ -13,62 +13,46 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QTableView,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QTableView, QTabWidget, QVBoxLayout, QWidget
 
-from zoomhost.app.register import (
-    RegisterImported,
-    StoredLists,
-    changes_on_import,
-    import_register,
-    import_staff_list,
-    leavers_due,
-    read_register,
-    remove_leavers,
-    stored_lists,
-    surname_key_note,
-)
-from zoomhost.app.services import session_journals, write_practice_lists
+from zoomhost.app.services import session_journals
 from zoomhost.core.journal import SessionJournals, utc_now
-from zoomhost.core.models import Pupil, StaffMember
+from zoomhost.core.models import consent_counts
 from zoomhost.core.names import fold
-from zoomhost.core.register import (
-    PUPIL_FIELDS,
-    RegisterImport,
-    RegisterStore,
-    StaffImport,
-    consent_counts,
-    read_staff_file,
-)
-from zoomhost.core.register_changes import RegisterChanges, register_age
-from zoomhost.core.register_store import ImportRecord
-from zoomhost.core.register_text import RegisterUnusable, read_headings
+from zoomhost.core.register_store import RegisterStore
 from zoomhost.system.runtime import AsyncRunner
-from zoomhost.ui.pupil_data import PupilDataDialog
+from zoomhost.ui.register_lists import ConsentCountsModel, class_counts, table_view
 from zoomhost.ui.table_model import RowsTableModel
 from zoomhost.ui.text import heading as page_heading
-from zoomhost.ui.text import one_line, plain_label, shown
+from zoomhost.ui.text import one_line, plain_label
 from zoomhost.ui.widgets import BusyIndicator, FlowLayout, MessagePanel, action_button, confirm, run_task, status_icon
+
+if TYPE_CHECKING:  # the import machinery (file readers, column chooser, preview) loads when the teacher imports
+    from zoomhost.app.register import RegisterImported, StoredLists
+    from zoomhost.core.models import Pupil, StaffMember
+    from zoomhost.core.register import RegisterImport, StaffImport
+    from zoomhost.core.register_changes import RegisterChanges
+    from zoomhost.core.register_store import ImportRecord
+    from zoomhost.ui.pupil_data import PupilDataDialog
+    from zoomhost.ui.register_import import ChooseColumnsDialog, ImportPreviewDialog, NeedsColumns
+
+_IMPORTING = ("ColumnChoices", "NeedsColumns", "ChooseColumnsDialog", "ImportPreviewDialog")
+
+
+def __getattr__(name: str) -> Any:
+    """The import dialogs, still reachable here, loaded only when asked for."""
+    if name in _IMPORTING:
+        from zoomhost.ui import register_import
+
+        return getattr(register_import, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 FILE_FILTER = "Spreadsheet exports (*.csv *.txt *.tsv);;All files (*)"
 _Index = QModelIndex | QPersistentModelIndex
@@ -116,251 +100,6 @@ class StaffTableModel(RowsTableModel):
 
     def cell(self, value: StaffMember, column: int) -> str:
         return value.name if column == 0 else (value.email or "")
-
-
-@dataclass(frozen=True)
-class ClassCount:
-    class_name: str
-    consented: int
-    total: int
-
-
-class ConsentCountsModel(RowsTableModel):
-    """Per class: with consent, without, and the total they add up to (last, as a sum is written)."""
-
-    HEADERS = ("Class", "With consent", "Without consent", "Total")
-
-    def cell(self, value: ClassCount, column: int) -> str:
-        return (value.class_name, str(value.consented), str(value.total - value.consented), str(value.total))[column]
-
-
-def class_counts(counts: dict[str, tuple[int, int]]) -> list[ClassCount]:
-    return [ClassCount(name, yes, total) for name, (yes, total) in counts.items()]
-
-
-def _table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    view.setTabKeyNavigation(False)  # one stop for Tab; the arrow keys move inside
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-class ColumnChoices(QWidget):
-    """Which heading holds each field, as read; the person importing may change any of them and read the file again."""
-
-    chosen = Signal(object)  # field name -> heading (None: the file has no such column)
-
-    def __init__(self, headings: tuple[str, ...], kept: dict[str, str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Columns")
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.boxes: dict[str, QComboBox] = {}
-        headings = tuple(title for title in headings if title)
-        for field in PUPIL_FIELDS:
-            box = QComboBox(self)
-            box.setAccessibleName(f"Column for {field.label}")
-            box.addItem("(none)", None)
-            for title in headings:
-                box.addItem(one_line(title), title)  # the file's own words: plain text, hidden characters written out
-            current = kept.get(field.name)
-            box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
-            self.boxes[field.name] = box
-            form.addRow(plain_label(field.label.capitalize() + ":", self), box)
-        self.read_again = action_button(
-            "&Read again with these columns",
-            tooltip="Read the file again with the columns chosen here; remembered for the next file with these headings",
-            parent=self,
-        )
-        form.addRow(self.read_again)
-        self.read_again.clicked.connect(lambda: self.chosen.emit(self.choices()))
-
-    def choices(self) -> dict[str, str | None]:
-        return {name: box.currentData() for name, box in self.boxes.items()}
-
-
-@dataclass(frozen=True)
-class NeedsColumns:
-    """A register whose headings say too little: the person importing chooses its columns first."""
-
-    headings: tuple[str, ...]
-    problem: str  # why it could not be read as it is (the file, line and missing field)
-
-
-class ChooseColumnsDialog(QDialog):
-    """The file's headings could not be matched to what the register needs: say why, and let the person
-    importing say which heading is which (nothing is stored; the preview follows)."""
-
-    columns_chosen = Signal(object)
-
-    def __init__(self, needs: NeedsColumns, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Which column is which?")
-        self.setObjectName("chooseColumns")
-        layout = QVBoxLayout(self)
-        self.problem = plain_label(one_line(needs.problem), self, name="Why", wrap=True)
-        layout.addWidget(self.problem)
-        layout.addWidget(plain_label("Choose the heading that holds each field, then read the file again:", self, wrap=True))
-        self.columns = ColumnChoices(needs.headings, {}, self)
-        self.columns.chosen.connect(self._chosen)
-        layout.addWidget(self.columns)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _chosen(self, chosen: dict[str, str | None]) -> None:
-        self.accept()
-        self.columns_chosen.emit(chosen)
-
-
-class ImportPreviewDialog(QDialog):
-    """What an import would store, before anything is stored: Import or Cancel (or, for the register,
-    a different choice of columns, read again).
-
-    ``with_staff``: a staff list imported with the register by the same Import (the practice
-    register and its staff list are one step), previewed below it; ``staff_replacing``: how
-    many adults the stored staff list holds now.
-    """
-
-    columns_chosen = Signal(object)  # field name -> heading: read the file again with these
-
-    def __init__(
-        self,
-        imported: RegisterImport | StaffImport,
-        *,
-        replacing: int,
-        with_staff: StaffImport | None = None,
-        staff_replacing: int = 0,
-        changes: RegisterChanges | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        staff = isinstance(imported, StaffImport)
-        what = "staff list" if staff else "consent register"
-        self.with_staff = with_staff
-        self.setWindowTitle(f"Import the {what} and the staff list?" if with_staff else f"Import the {what}?")
-        self.setObjectName("importPreview")
-        self.setAccessibleName(f"Preview of the {what} import")
-        layout = QVBoxLayout(self)
-
-        file_line = imported.preview_text().splitlines()[0]
-        self.file_label = plain_label(one_line(file_line), self, name="File", wrap=True)  # the file's own name
-        bold = self.file_label.font()
-        bold.setBold(True)
-        self.file_label.setFont(bold)
-        layout.addWidget(self.file_label)
-
-        # What changed since the last import, a withdrawal first and impossible to miss. Names are the
-        # register's: plain text, hidden characters written out.
-        self.held = MessagePanel(self, name="Consent withdrawn")
-        layout.addWidget(self.held)
-        self.changes_label: QLabel | None = None
-        if changes is not None:
-            held = changes.held_lines()
-            if held:
-                self.held.show_message("fail", "\n".join(held))
-            rest = changes.other_lines() if held else changes.lines()
-            if rest:
-                title = "Also changed since the last import:" if held else "Changes since the last import:"
-                self.changes_label = plain_label(shown("\n".join([title, *rest])), self, name="Changes since the last import", wrap=True)
-                layout.addWidget(self.changes_label)
-
-        if isinstance(imported, RegisterImport):
-            consented = sum(p.consent for p in imported.pupils)
-            kept = f"Pupils kept: {len(imported.pupils)} ({consented} with consent, {len(imported.pupils) - consented} without)"
-        else:
-            kept = _staff_kept(imported)
-        self.kept_label = plain_label(kept, self, name="Rows kept")
-        layout.addWidget(self.kept_label)
-
-        if isinstance(imported, RegisterImport):
-            self.counts = ConsentCountsModel(self)
-            self.counts.set_rows(class_counts(imported.consent_counts_by_class()))
-            layout.addWidget(plain_label("Consent per class:", self))
-            layout.addWidget(_table(self.counts, "Consent per class", self), 1)
-
-        skipped_title = f"Rows skipped: {len(imported.skipped)}" if imported.skipped else "Rows skipped: none"
-        layout.addWidget(plain_label(skipped_title, self))
-        self.skipped = QListWidget(self)
-        self.skipped.setAccessibleName("Rows skipped and why")
-        for row in imported.skipped:
-            self.skipped.addItem(one_line(f"Line {row.line}: {row.reason}"))
-        self.skipped.setVisible(bool(imported.skipped))
-        layout.addWidget(self.skipped)
-
-        dropped = ", ".join(imported.dropped_columns) if imported.dropped_columns else "none"
-        # Header names are the school's (or anyone's) words: never markup.
-        self.dropped_label = plain_label(
-            one_line(f"Columns dropped (not needed for admission): {dropped}"), self, name="Columns dropped", wrap=True
-        )
-        layout.addWidget(self.dropped_label)
-
-        self.columns: ColumnChoices | None = None
-        if isinstance(imported, RegisterImport):
-            kept = ", ".join(f"{title} → {_field_label(name)}" for name, title in imported.kept_columns.items())
-            self.kept_columns_label = plain_label(one_line(f"Columns read: {kept}"), self, name="Columns read", wrap=True)
-            layout.addWidget(self.kept_columns_label)
-            if imported.unclear_consent:
-                layout.addWidget(
-                    plain_label(
-                        f"Consent unclear: {len(imported.unclear_consent)} (kept without consent, so held at the door)",
-                        self,
-                    )
-                )
-                self.unclear = QListWidget(self)
-                self.unclear.setAccessibleName("Consent unclear")
-                for row in imported.unclear_consent:
-                    self.unclear.addItem(one_line(f"Line {row.line}: {row.reason}"))
-                layout.addWidget(self.unclear)
-            note = surname_key_note(imported)
-            if note:
-                layout.addWidget(plain_label(note, self, name="Surname key", wrap=True))
-            self.columns = ColumnChoices(imported.headings, imported.kept_columns, self)
-            self.columns.chosen.connect(self.columns_chosen.emit)
-            layout.addWidget(self.columns)
-
-        self.staff_kept_label: QLabel | None = None
-        if with_staff is not None:
-            self.staff_kept_label = plain_label(_staff_kept(with_staff), self, name="Staff kept")
-            self.staff_kept_label.setFont(bold)
-            layout.addWidget(self.staff_kept_label)
-            staff_skipped = "; ".join(f"line {row.line}: {row.reason}" for row in with_staff.skipped) or "none"
-            layout.addWidget(plain_label(one_line(f"Staff rows skipped: {staff_skipped}"), self, name="Staff rows skipped", wrap=True))
-
-        count = len(imported.staff) if isinstance(imported, StaffImport) else len(imported.pupils)
-        replacing_words = []
-        if replacing:
-            replacing_words.append(f"the stored {what} ({replacing} {'adults' if staff else 'pupils'}) with these {count}")
-        if with_staff is not None and staff_replacing:
-            replacing_words.append(f"the stored staff list ({staff_replacing} adults) with these {len(with_staff.staff)}")
-        replace_line = plain_label(
-            f"Importing replaces {' and '.join(replacing_words)}." if replacing_words else "Nothing is stored until you press Import.",
-            self,
-            wrap=True,
-        )
-        layout.addWidget(replace_line)
-
-        self.buttons = QDialogButtonBox(self)
-        self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.import_button.setAccessibleName("Import")
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.resize(560, 520)
-
-
-def _staff_kept(imported: StaffImport) -> str:
-    with_email = sum(m.email is not None for m in imported.staff)
-    return f"Staff kept: {len(imported.staff)} ({with_email} with an email address)"
 
 
 class RegisterPage(QWidget):
@@ -433,33 +172,17 @@ class RegisterPage(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Register lists")
         self.counts_model = ConsentCountsModel(self)
-        self.pupils_model = PupilTableModel(self)
-        self.staff_model = StaffTableModel(self)
-        self.counts_view = _table(self.counts_model, "Consent per class", self)
-
-        pupils_tab = QWidget(self)
-        pupils_layout = QVBoxLayout(pupils_tab)
-        self.filter = QLineEdit(pupils_tab)
-        self.filter.setPlaceholderText("Find a pupil by name or class")
-        self.filter.setAccessibleName("Find a pupil")
-        self.filter.setClearButtonEnabled(True)
-        self.pupils_proxy = QSortFilterProxyModel(self)
-        self.pupils_proxy.setSourceModel(self.pupils_model)
-        self.pupils_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.pupils_proxy.setFilterKeyColumn(-1)
-        self.pupils_proxy.setSortRole(SortKeyRole)  # amy beside Amy, Élodie beside Ed: as a teacher reads a list
-        self.filter.textChanged.connect(self.pupils_proxy.setFilterFixedString)
-        self.pupils_view = _table(self.pupils_proxy, "Pupils", pupils_tab)
-        self.pupils_view.setSortingEnabled(True)
-        # Qt's header starts at Z→A; a class list opens A→Z by first name (a heading click sorts otherwise).
-        self.pupils_view.sortByColumn(PupilTableModel.FIRST, Qt.SortOrder.AscendingOrder)
-        pupils_layout.addWidget(self.filter)
-        pupils_layout.addWidget(self.pupils_view, 1)
-        self.staff_view = _table(self.staff_model, "Staff", self)
-
+        self.counts_view = table_view(self.counts_model, "Consent per class", self)
+        # The Pupils and Staff tabs are made when first opened, or when there is a list to show in them:
+        # the page's first frame needs only its summary and the consent per class.
+        self._pupils_tab = _tab_frame(self)
+        self._staff_tab = _tab_frame(self)
+        self._pupils: tuple[PupilTableModel, QSortFilterProxyModel, QTableView, QLineEdit] | None = None
+        self._staff: tuple[StaffTableModel, QTableView] | None = None
         self.tabs.addTab(self.counts_view, "Consent per class")
-        self.tabs.addTab(pupils_tab, "Pupils")
-        self.tabs.addTab(self.staff_view, "Staff")
+        self.tabs.addTab(self._pupils_tab, "Pupils")
+        self.tabs.addTab(self._staff_tab, "Staff")
+        self.tabs.currentChanged.connect(self._tab_opened)
         layout.addWidget(self.tabs, 1)
 
         self.import_button.clicked.connect(lambda: self.choose_file(staff=False))
@@ -473,16 +196,86 @@ class RegisterPage(QWidget):
             (self.purge_button, self.pupil_data_button),
             (self.pupil_data_button, self.practice_button),
             (self.practice_button, self.tabs),
-            (self.tabs, self.filter),
-            (self.filter, self.pupils_view),
         ):
             QWidget.setTabOrder(first, second)
         self.refresh()
 
+    # -- the Pupils and Staff tabs, made when first needed -----------------------------------------
+    def _tab_opened(self, index: int) -> None:
+        tab = self.tabs.widget(index)
+        if tab is self._pupils_tab:
+            self._pupils_parts()
+        elif tab is self._staff_tab:
+            self._staff_parts()
+
+    def _pupils_parts(self) -> tuple[PupilTableModel, QSortFilterProxyModel, QTableView, QLineEdit]:
+        if self._pupils is None:
+            tab = self._pupils_tab
+            model = PupilTableModel(self)
+            find = QLineEdit(tab)
+            find.setPlaceholderText("Find a pupil by name or class")
+            find.setAccessibleName("Find a pupil")
+            find.setClearButtonEnabled(True)
+            proxy = QSortFilterProxyModel(self)
+            proxy.setSourceModel(model)
+            proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            proxy.setFilterKeyColumn(-1)
+            proxy.setSortRole(SortKeyRole)  # amy beside Amy, Élodie beside Ed: as a teacher reads a list
+            find.textChanged.connect(proxy.setFilterFixedString)
+            view = table_view(proxy, "Pupils", tab)
+            view.setSortingEnabled(True)
+            # Qt's header starts at Z→A; a class list opens A→Z by first name (a heading click sorts otherwise).
+            view.sortByColumn(PupilTableModel.FIRST, Qt.SortOrder.AscendingOrder)
+            tab.layout().addWidget(find)
+            tab.layout().addWidget(view, 1)
+            QWidget.setTabOrder(self.tabs, find)
+            QWidget.setTabOrder(find, view)
+            self._pupils = (model, proxy, view, find)
+        return self._pupils
+
+    def _staff_parts(self) -> tuple[StaffTableModel, QTableView]:
+        if self._staff is None:
+            model = StaffTableModel(self)
+            view = table_view(model, "Staff", self._staff_tab)
+            self._staff_tab.layout().setContentsMargins(0, 0, 0, 0)  # the table fills its tab, as the other lists' do
+            self._staff_tab.layout().addWidget(view)
+            self._staff = (model, view)
+        return self._staff
+
+    @property
+    def pupils_model(self) -> PupilTableModel:
+        return self._pupils_parts()[0]
+
+    @property
+    def pupils_proxy(self) -> QSortFilterProxyModel:
+        return self._pupils_parts()[1]
+
+    @property
+    def pupils_view(self) -> QTableView:
+        return self._pupils_parts()[2]
+
+    @property
+    def filter(self) -> QLineEdit:
+        return self._pupils_parts()[3]
+
+    @property
+    def staff_model(self) -> StaffTableModel:
+        return self._staff_parts()[0]
+
+    @property
+    def staff_view(self) -> QTableView:
+        return self._staff_parts()[1]
+
     # -- showing what is stored --------------------------------------------------------------------
     def refresh(self) -> None:
         store = self.store
-        run_task(self, self.runner, lambda: stored_lists(store), blocking=True, doing="reading the stored register", busy=self.busy, messages=self.messages, success=self._show)
+
+        def read() -> StoredLists:
+            from zoomhost.app.register import stored_lists
+
+            return stored_lists(store)
+
+        run_task(self, self.runner, read, blocking=True, doing="reading the stored register", busy=self.busy, messages=self.messages, success=self._show)
 
     def _show(self, stored: StoredLists) -> None:
         self._unshown = stored
@@ -509,6 +302,11 @@ class RegisterPage(QWidget):
 
     def show_age(self) -> None:
         """Warn when the stored register is older than the school's refresh interval (as set now, at this moment)."""
+        if self._record is None:  # no register stored: nothing to be out of date
+            self.age_warning.clear()
+            return
+        from zoomhost.core.register_changes import register_age
+
         age = register_age(self._record, refresh_days=self.refresh_days(), now=self.clock())
         if age is not None and age.warning:
             self.age_warning.show_message("warn", age.warning)
@@ -525,8 +323,10 @@ class RegisterPage(QWidget):
         is the GUI thread's work, never done for a page nobody is looking at (a session on the Live page)."""
         stored, self._unshown = self._unshown, None
         if stored is not None:
-            self.pupils_model.set_rows(stored.pupils)
-            self.staff_model.set_rows(stored.staff)
+            if stored.pupils or self._pupils is not None:  # an empty list needs no table made for it
+                self.pupils_model.set_rows(stored.pupils)
+            if stored.staff or self._staff is not None:
+                self.staff_model.set_rows(stored.staff)
             self.counts_model.set_rows(class_counts(consent_counts(stored.pupils)))
 
     # -- importing ---------------------------------------------------------------------------------
@@ -545,18 +345,9 @@ class RegisterPage(QWidget):
         self._reading = path
 
         def read() -> tuple[RegisterImport | StaffImport | NeedsColumns, RegisterChanges | None]:
-            if staff:
-                return read_staff_file(path), None
-            try:
-                imported = read_register(store, path, columns=columns)
-            except RegisterUnusable as err:
-                if "no column" not in str(err):
-                    raise
-                headings = read_headings(path)
-                if sum(bool(title) for title in headings) < 2:
-                    raise  # one heading (or a web page) cannot hold a first name and consent: no choice to offer
-                return NeedsColumns(headings=headings, problem=err.user_text()), None
-            return imported, changes_on_import(store, imported)
+            from zoomhost.ui.register_import import read_import
+
+            return read_import(store, path, staff=staff, columns=columns)
 
         run_task(
             self,
@@ -575,6 +366,9 @@ class RegisterPage(QWidget):
         with_staff: StaffImport | None = None,
         changes: RegisterChanges | None = None,
     ) -> None:
+        from zoomhost.core.register import StaffImport
+        from zoomhost.ui.register_import import ChooseColumnsDialog, ImportPreviewDialog, NeedsColumns
+
         if isinstance(imported, NeedsColumns):
             path = self._reading
             chooser = ChooseColumnsDialog(imported, parent=self)
@@ -606,6 +400,9 @@ class RegisterPage(QWidget):
             self.import_file(path, staff=False, columns=chosen)
 
     def _store(self, imported: RegisterImport | StaffImport, with_staff: StaffImport | None = None) -> None:
+        from zoomhost.app.register import RegisterImported, import_register, import_staff_list
+        from zoomhost.core.register import StaffImport
+
         store = self.store
         staff = isinstance(imported, StaffImport)
 
@@ -655,7 +452,7 @@ class RegisterPage(QWidget):
         run_task(
             self,
             self.runner,
-            lambda: leavers_due(store),
+            lambda: _app_register().leavers_due(store),
             blocking=True,
             doing="finding leavers due for removal",
             busy=self.busy,
@@ -689,7 +486,7 @@ class RegisterPage(QWidget):
         run_task(
             self,
             self.runner,
-            lambda: remove_leavers(store),
+            lambda: _app_register().remove_leavers(store),
             blocking=True,
             doing="removing leavers",
             busy=self.busy,
@@ -705,6 +502,8 @@ class RegisterPage(QWidget):
         if selected:
             pupil = self.pupils_model.row_value(self.pupils_proxy.mapToSource(selected[0]).row())
             name = pupil.label()
+        from zoomhost.ui.pupil_data import PupilDataDialog
+
         dialog = PupilDataDialog(store=self.store, journals=self.journals, runner=self.runner, name=name, parent=self)
         dialog.erased.connect(self._pupil_erased)
         dialog.finished.connect(dialog.deleteLater)
@@ -733,9 +532,9 @@ class RegisterPage(QWidget):
         store = self.store
 
         def write() -> tuple[Path, RegisterImport, StaffImport, RegisterChanges]:
-            register, staff = write_practice_lists(folder=folder)
-            imported = read_register(store, register)
-            return register, imported, read_staff_file(staff), changes_on_import(store, imported)
+            from zoomhost.ui.register_import import read_practice
+
+            return read_practice(store, folder)
 
         def written(lists: tuple[Path, RegisterImport, StaffImport, RegisterChanges]) -> None:
             self._reading = lists[0]
@@ -753,8 +552,17 @@ class RegisterPage(QWidget):
         )
 
 
-def _field_label(name: str) -> str:
-    return next((field.label for field in PUPIL_FIELDS if field.name == name), name)
+def _tab_frame(parent: QWidget) -> QWidget:
+    """A tab whose contents are made when it is first opened."""
+    tab = QWidget(parent)
+    QVBoxLayout(tab)
+    return tab
+
+
+def _app_register() -> Any:
+    from zoomhost.app import register
+
+    return register
 
 
 def _when(record: ImportRecord) -> str:
