@@ -181,7 +181,23 @@ NOT_BY_LINK = "not through the family's own link: this meeting admits pupils by 
 UNISSUED = "came through a registration link zoomhost did not issue: not one of the families' own links"
 
 
-def _unheard(expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
+def _heard_while_the_stream_was_down(played: Played) -> set[str]:
+    """The names that arrived between the event stream's loss and its return, in the run's journal. The stream
+    comes back on its own backoff, not the scenario's clock: on a loaded machine, at 20 times real speed, an
+    arrival a minute of scenario time after the failing minute may still come before it."""
+    with played.journal() as journal:
+        entries = journal.entries()
+    down = False
+    names: set[str] = set()
+    for entry in entries:
+        if entry.kind is JournalKind.NOTE and entry.detail.get("note") == "channel" and entry.detail.get("channel") == "zoom-events":
+            down = entry.detail.get("state") == "events_lost"
+        elif down and entry.kind is JournalKind.ARRIVAL and entry.display_name:
+            names.add(entry.display_name)
+    return names
+
+
+def _unheard(expected: dict[str, Any], got: dict[str, Any], *, stream_down: set[str] = frozenset()) -> list[str]:
     """Families whose own-link arrival fell in the failing minute: Zoom's stream never said whose link it
     was (a Pro plan has no Dashboard to ask afterwards, and the Meeting SDK hears names only), so they
     wait for the teacher's click by name, with the reason, where the undisturbed run admitted them by link.
@@ -210,6 +226,16 @@ def _unheard(expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
         if row["kind"] == "suspicious":
             row["detail"] = row["detail"].replace(f"; {UNISSUED}", "")
             row["message"] = row["message"].replace(f"; {UNISSUED}", "")
+    # A stranger who came while the stream was still away (it returns on its own backoff, not the scenario's clock)
+    # is held alike; whether its record names the link depends on when the stream came back: compared without it.
+    for summary in (expected, got):
+        for row in summary["not_admitted"]:
+            if row["verdict"] != "consented" and row["who"] in stream_down:
+                row["reasons"] = [reason for reason in row["reasons"] if reason != UNISSUED]
+        for row in summary["incidents"]:
+            if row["display_name"] in stream_down and row["kind"] != "duplicate":
+                row["detail"] = row["detail"].replace(f"; {UNISSUED}", "")
+                row["message"] = row["message"].replace(f"; {UNISSUED}", "")
     expected["incidents"] = sorted(expected["incidents"], key=lambda row: repr(sorted(row.items())))
     expected["not_admitted"] = sorted(expected["not_admitted"] + waiting, key=lambda row: repr(sorted(row.items())))
     return unheard
@@ -218,7 +244,8 @@ def _unheard(expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
 def test_the_summary_equals_an_undisturbed_runs(runs: tuple[Played, Played]) -> None:
     calm, stormy = runs
     expected, got = calm.summary(), stormy.summary()
-    _unheard(expected, got)  # all but the families whose link Zoom's stream could not report: checked there
+    # all but the families whose link Zoom's stream could not report: checked there
+    _unheard(expected, got, stream_down=_heard_while_the_stream_was_down(stormy))
     differing = sorted(key for key in expected if expected[key] != got.get(key))
     assert expected == got, f"the summaries differ in {differing}"
     assert expected["counts"]["admitted"] >= 200
