@@ -118,26 +118,12 @@ def open_session(
         register, meeting_id=str(meeting_id), links_in_use=links_in_use, found_links=found_links, profile=profile
     )
     info = find_unfinished_session(meeting_id, journals=journals, rehearsal=rehearsal) if resume else None
+    how = {"classify": classify, "expected_pupils": expected, "clock": clock, "links_in_use": links_in_use, "staff_only": staff_only}
     if info is not None:
-        journal = journals.open(info.session_id)
-        return LiveSession.resume(
-            journal=journal,
-            classify=classify,
-            expected_pupils=expected,
-            clock=clock,
-            links_in_use=links_in_use,
-            staff_only=staff_only,
-        )
+        return LiveSession.resume(journal=journals.open(info.session_id), **how)
     journal = journals.create(
         meeting_id=str(meeting_id), topic=topic, planned_minutes=planned_minutes, started_at=clock(), rehearsal=rehearsal
     )
-    return LiveSession(
-        journal=journal,
-        classify=classify,
-        expected_pupils=expected,
-        clock=clock,
-        links_in_use=links_in_use,
-        staff_only=staff_only,
-    )
+    return LiveSession(journal=journal, **how)
 
 
