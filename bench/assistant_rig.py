@@ -94,6 +94,7 @@ async def assistant_rig(zoom: RehearsalZoomProcess, scenario: Scenario) -> Async
         await channel.join(meeting_number=meeting, passcode=passcode, sdk_jwt=make_sdk_jwt(sdk_key=key, sdk_secret=secret))
         await channel.wait_for_status(lambda status: status.can_host)
         await _all_waiting_seen(session, remote, meeting)
+        remote.close()  # only the assistant listens on the bridge from here, as in a teacher's rehearsal
         yield AssistantRig(zoom, zoom.bridge_url, assistant, channel, controller, session, meeting)
     finally:
         await controller.close()  # closes the assistant's channel too

@@ -23,7 +23,7 @@ from bench.common import RESULTS, Result, figure, write_results
 BENCHMARKS: dict[str, tuple[Callable[[], Result], Callable[[], Result]]] = {
     "startup": (startup.run, lambda: startup.run(repeat=1)),
     "arrival": (arrival.run, arrival.run),
-    "admit_all": (admit_all.run, lambda: admit_all.run(scenario="class", samples=5, repeat=1)),
+    "admit_all": (admit_all.run, lambda: admit_all.run(scenario="class", samples=5, repeat=1, rounds=1)),
     "panic": (panic.run, lambda: panic.run(repeat=1)),
     "classifier": (classifier.run, lambda: classifier.run(pupils=200, arrivals=300, repeat=1)),
     "memory": (memory.run, memory.run),

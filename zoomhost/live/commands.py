@@ -1,8 +1,9 @@
 """The teacher's commands: each journaled with its command id before it is sent, and its result after.
 
 A retry under the same command id is answered from the journal, never sent twice; an admission
-already under way is joined, not sent again. Admissions go to the channel all at once
-(pipelined), and admit-all journals its commands, and then their results, a batch at a time.
+already under way is joined, not sent again. Admissions go to the channel pipelined, and
+admit-all journals its commands a chunk at a time, each chunk synced before it is sent (the first
+goes out while the next is written), and each chunk's results as they come back.
 A result the channel could not carry out is journaled with the exact Zoom step for the teacher
 (a ``MANUAL_STEP`` note), and the teacher's confirmation closes the command. Lock holds every
 later arrival whatever the channel manages to do; End for all falls back to Zoom's API; the
@@ -48,6 +49,29 @@ _RESENDS: dict[str, Send] = {
     "unlock": lambda ch, cid: ch.unlock(command_id=cid),
 }
 RESENDABLE = frozenset(_RESENDS)
+
+
+#: Admit-all's first chunk: journaled and sent on its own, so Zoom starts on it while the rest are written.
+FIRST_CHUNK = 32
+#: Admissions sent (and their results journaled) together: the last lot's results are all that is
+#: journaled after Zoom has done the last admission.
+SEND_BATCH = 64
+
+
+def admission_chunks(count: int) -> list[int]:
+    """How many admissions each journal transaction holds (each synced before any of it is sent): the first
+    ``FIRST_CHUNK``, then all the rest, written while Zoom carries out the first."""
+    if count <= 0:
+        return []
+    if count < 2 * FIRST_CHUNK:
+        return [count]
+    return [FIRST_CHUNK, count - FIRST_CHUNK]
+
+
+async def _let_it_leave() -> None:
+    """Two turns of the loop: the chunk's send is scheduled on the first and written to the socket on the second."""
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,39 +146,85 @@ class Commands:
     async def admit_many(
         self, participant_ids: Sequence[str], *, actor: str, capability: Capability, command_ids: Sequence[str] | None = None
     ) -> list[CommandResult]:
-        """Journal each admission, send them all at once (pipelined), then journal each result."""
+        """Journal each admission, send them (pipelined), then journal each result.
+
+        The admissions are journaled a chunk at a time (``admission_chunks``), each chunk one synced
+        transaction before any of it is sent: the first is small, so Zoom starts on it while the rest are
+        written. They are sent in lots of ``SEND_BATCH``, and each lot's results are journaled as they
+        come back, while the later lots are carried out."""
         ids = list(command_ids) if command_ids is not None else [new_command_id() for _ in participant_ids]
         loop = asyncio.get_running_loop()
         for pid in participant_ids:
             self._admitting[pid] = loop.create_future()
         pairs = list(zip(participant_ids, ids, strict=True))
-        try:
-            self._intake.publish(self._session.record_commands(capability.value, actor=actor, commands=pairs))
-        except BaseException as err:
-            for pid in participant_ids:  # nothing was sent: whoever waits on these hears why
-                future = self._admitting.pop(pid, None)
-                if future is not None and not future.done():
-                    future.set_exception(err)
-                    future.exception()  # retrieved: nobody else may be waiting on it
-            raise
         channel = self._channels.current
+        single = len(pairs) == 1 and capability is Capability.ADMIT
+        sent: list[tuple[list[tuple[str, str]], asyncio.Future[list[CommandResult]]]] = []
+        failure: BaseException | None = None
+        offset = 0
+        for size in admission_chunks(len(pairs)):
+            chunk = pairs[offset : offset + size]
+            try:
+                self._intake.publish(self._session.record_commands(capability.value, actor=actor, commands=chunk))
+            except BaseException as err:
+                failure = err  # this chunk and the rest are not sent; those sent already are seen through
+                self._give_up([pid for pid, _ in pairs[offset:]], err)
+                break
+            offset += size
+            for start in range(0, len(chunk), SEND_BATCH):  # each lot's results come back, and are journaled, on their own
+                lot = chunk[start : start + SEND_BATCH]
+                sent.append((lot, asyncio.ensure_future(self._carry_out(channel, lot, capability, single=single))))
+            if offset < len(pairs):
+                await _let_it_leave()  # on the wire before the next chunk's journal write holds the loop
+        results: list[CommandResult] = []
         try:
-            if len(participant_ids) == 1 and capability is Capability.ADMIT:
-                results = [await channel.admit(participant_ids[0], command_id=ids[0])]
-            else:
-                results = await channel.admit_many(list(participant_ids), command_ids=ids)
-        except ZoomhostError as err:
-            results = [self._failed(cid, capability, pid, err) for pid, cid in zip(participant_ids, ids, strict=True)]
-        for pid, result in zip(participant_ids, results, strict=True):
-            if result.ok:
-                self._admitted.add(pid)
-        try:
-            return self._finish_all(results)
+            while sent:
+                chunk, carrying = sent[0]
+                chunk_results = await carrying
+                sent.pop(0)
+                for (pid, _), result in zip(chunk, chunk_results, strict=True):
+                    if result.ok:
+                        self._admitted.add(pid)
+                try:
+                    results += self._finish_all(chunk_results)
+                finally:
+                    self._settle(chunk, chunk_results)
         finally:
-            for pid, result in zip(participant_ids, results, strict=True):
-                future = self._admitting.pop(pid, None)
-                if future is not None and not future.done():
-                    future.set_result(result)
+            for chunk, carrying in sent:  # the journal failed (or we were cancelled): whoever waits still hears
+                carrying.add_done_callback(lambda done, chunk=chunk: self._settle_from(chunk, done))
+        if failure is not None:
+            raise failure
+        return results
+
+    async def _carry_out(
+        self, channel: ControlChannel, chunk: Sequence[tuple[str, str]], capability: Capability, *, single: bool
+    ) -> list[CommandResult]:
+        pids, cids = [pid for pid, _ in chunk], [cid for _, cid in chunk]
+        try:
+            if single:
+                return [await channel.admit(pids[0], command_id=cids[0])]
+            return await channel.admit_many(pids, command_ids=cids)
+        except ZoomhostError as err:
+            return [self._failed(cid, capability, pid, err) for pid, cid in chunk]
+
+    def _settle(self, chunk: Sequence[tuple[str, str]], results: Sequence[CommandResult]) -> None:
+        for (pid, _), result in zip(chunk, results, strict=True):
+            future = self._admitting.pop(pid, None)
+            if future is not None and not future.done():
+                future.set_result(result)
+
+    def _settle_from(self, chunk: Sequence[tuple[str, str]], done: asyncio.Future[list[CommandResult]]) -> None:
+        if done.cancelled() or done.exception() is not None:
+            self._give_up([pid for pid, _ in chunk], done.exception() or asyncio.CancelledError())
+        else:
+            self._settle(chunk, done.result())
+
+    def _give_up(self, participant_ids: Sequence[str], err: BaseException) -> None:
+        for pid in participant_ids:  # nothing was sent for these: whoever waits on them hears why
+            future = self._admitting.pop(pid, None)
+            if future is not None and not future.done():
+                future.set_exception(err)
+                future.exception()  # retrieved: nobody else may be waiting on it
 
     # -- the other controls ---------------------------------------------------------------------
     async def hold(self, participant_id: str, *, actor: str = Actor.TEACHER) -> CommandResult:

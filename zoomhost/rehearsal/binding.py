@@ -752,9 +752,12 @@ def _person(p: Any) -> dict[str, Any]:
 class RehearsalBridge:
     """Serves one ZoomState's host controls and events on loopback, for a rehearsal assistant in another process.
 
-    Each frame to a client is ``{"events": [...]}``, a reply ``{"id": …, "result" | "error": …}``, or both:
-    the events a call caused go in its reply's frame, ahead of the answer, and events from elsewhere
-    that happen together share a frame. A client reads a frame's events before its answer.
+    Each frame to a client is ``{"events": [...]}``, a reply ``{"id": …, "result" | "error": …}``, or both.
+    A call is answered first, and the events it caused follow (``ZoomState.answer_first``), as Zoom's
+    server answers the Meeting SDK without waiting on other clients' notifications; events that
+    happened before the call go ahead of its answer, in its frame. Events from elsewhere that happen
+    together share a frame, and every client hears every event in the order it happened. A client
+    reads a frame's events before its answer.
 
     When a client goes away (its assistant process was killed), the participants it joined leave
     the meeting, as Zoom drops a client that stops answering.
@@ -771,10 +774,12 @@ class RehearsalBridge:
         self._events: list[dict[str, Any]] = []  # happened, not yet sent
         self._events_lock = threading.Lock()
         self._flush_due = False
+        self._loop_thread = 0
         self.url = ""
 
     async def start(self) -> str:
         self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
         self._server = await serve(self._serve, self._host, self._port, compression=None)
         port = next(iter(self._server.sockets)).getsockname()[1]
         self.url = f"ws://{self._host}:{port}"
@@ -799,7 +804,10 @@ class RehearsalBridge:
                 return
             self._flush_due = True
         try:
-            loop.call_soon_threadsafe(self._flush)
+            if threading.get_ident() == self._loop_thread:
+                loop.call_soon(self._flush)  # the bridge's own call: no need to wake its loop
+            else:
+                loop.call_soon_threadsafe(self._flush)
         except RuntimeError:  # the loop has stopped: nobody is listening any more
             pass
 
@@ -812,12 +820,12 @@ class RehearsalBridge:
     def _flush(self, *, reply_to: ServerConnection | None = None, reply: dict[str, Any] | None = None) -> None:
         """Queue the kept events for every client, in one frame each (with ``reply`` for ``reply_to``)."""
         events = self._take_events()
+        shared = json.dumps({"events": events}) if events else None  # written once for every listener
         for client, frames in self._clients.items():
-            frame: dict[str, Any] = {"events": events} if events else {}
             if client is reply_to and reply is not None:
-                frame.update(reply)
-            if frame:
-                frames.put_nowait(json.dumps(frame))
+                frames.put_nowait(json.dumps({"events": events, **reply} if events else reply))
+            elif shared is not None:
+                frames.put_nowait(shared)
 
     async def _serve(self, connection: ServerConnection) -> None:
         frames: asyncio.Queue[str] = asyncio.Queue()
@@ -828,11 +836,14 @@ class RehearsalBridge:
             async for raw in connection:
                 request = json.loads(raw)
                 # Straight on the loop: each call holds the state's lock for microseconds, as Zoom answers at once.
-                reply = self._call(request["method"], request.get("args", []), request.get("kwargs", {}))
+                with self.state.answer_first():
+                    reply = self._call(request["method"], request.get("args", []), request.get("kwargs", {}))
                 result = reply.get("result")
                 if request["method"] == "sdk_join" and isinstance(result, dict) and "user_id" in result:
                     joined.append((request.get("args", [None])[0], int(result["user_id"])))
                 self._flush(reply_to=connection, reply={"id": request["id"], **reply})
+                # Then what the call caused, to every listener, once the answer is on its way.
+                asyncio.get_running_loop().call_soon(self.state.deliver_held)
         except ConnectionClosed:
             pass
         finally:

@@ -308,6 +308,9 @@ class RehearsalServer:
         #: Per-second allowance by plan and category; a test may raise one to isolate another rule.
         self.rate_limits = {plan: dict(limits) for plan, limits in RATE_LIMITS.items()}
         self._connections: set[_Connection] = set()
+        self._fan_outs: list[Callable[[], None]] = []  # events announced, not yet handed to the connections
+        self._fan_outs_lock = threading.Lock()
+        self._fan_out_due = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -520,10 +523,22 @@ class RehearsalServer:
                     else:
                         self._loop.call_later(delay, send, listening, frame)
 
+        with self._fan_outs_lock:  # one wake-up of the server's loop for events that happen together, in order
+            self._fan_outs.append(fan_out)
+            if self._fan_out_due:
+                return
+            self._fan_out_due = True
         try:
-            self._loop.call_soon_threadsafe(fan_out)
+            self._loop.call_soon_threadsafe(self._fan_out_kept)
         except RuntimeError:  # the loop has closed: the server is stopping
             pass
+
+    def _fan_out_kept(self) -> None:
+        with self._fan_outs_lock:
+            kept, self._fan_outs = self._fan_outs, []
+            self._fan_out_due = False
+        for fan_out in kept:
+            fan_out()
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         """Zoom's event socket: the handshake is always accepted; a bad subscription or token is then

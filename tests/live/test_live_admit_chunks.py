@@ -1,0 +1,80 @@
+"""Admit all, journaled a chunk at a time: no admission reaches Zoom before its command is synced to the journal."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+from tests.live.helpers import until
+from tests.live.rig import live_rig
+from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fixture
+from zoomhost.core.journal import JournalKind
+from zoomhost.live.commands import FIRST_CHUNK, admission_chunks
+from zoomhost.rehearsal.scenarios import assembly, play
+from zoomhost.rehearsal.server import RehearsalServer
+
+
+def test_admission_chunks_start_small_and_cover_everyone_once() -> None:
+    # The first chunk is sent while the rest are journaled: each chunk is one synced transaction before it is sent.
+    assert admission_chunks(0) == [] and admission_chunks(1) == [1]
+    assert admission_chunks(250) == [FIRST_CHUNK, 250 - FIRST_CHUNK]
+    for count in range(1, 400):
+        sizes = admission_chunks(count)
+        assert sum(sizes) == count and all(size >= 1 for size in sizes)
+        assert sizes[0] == (count if count < 2 * FIRST_CHUNK else FIRST_CHUNK)  # a small admit-all is one chunk
+
+
+def test_every_admission_is_synced_to_the_journal_before_zoom_carries_it_out(rehearsal_server: RehearsalServer) -> None:  # noqa: F811
+    asyncio.run(_admit_all(rehearsal_server))
+
+
+async def _admit_all(server: RehearsalServer) -> None:
+    scenario = assembly()
+    async with live_rig(server, scenario, auto_lock_after=None) as r:
+        c, session, state = r.controller, r.controller.session, r.state
+        await c.listening()
+        run = play(state, scenario, speed=5000)
+        assert await c.wait_for_assistant(timeout=20)
+        await asyncio.to_thread(run.wait, 30)
+        await until(
+            lambda: {row.participant_id for row in session.waiting()} == {str(p.user_id) for p in state.waiting_room(r.meeting)},
+            what="the panel to see the whole waiting room",
+        )
+        wanted = [row.participant_id for row in session.admissible_waiting()]
+        assert len(wanted) > 3 * FIRST_CHUNK
+
+        # Zoom's side of each admission looks at the journal file first, through a connection of its own:
+        # only what was committed (and synced) is there.
+        on_disk = sqlite3.connect(f"file:{session.journal.path}?mode=ro", uri=True, check_same_thread=False)
+        admitted_in_zoom: list[str] = []
+        unjournaled: list[str] = []
+        journaled_when_first_admitted: list[int] = []
+        real_admit = state.admit
+
+        def admit(meeting_id: Any, user_id: int) -> bool:
+            commands = {
+                pid
+                for (pid,) in on_disk.execute("SELECT participant_id FROM entries WHERE kind = ?", (JournalKind.COMMAND.value,))
+            }
+            if not admitted_in_zoom:
+                journaled_when_first_admitted.append(len(commands & set(wanted)))
+            if str(user_id) not in commands:
+                unjournaled.append(str(user_id))
+            admitted_in_zoom.append(str(user_id))
+            return real_admit(meeting_id, user_id)
+
+        state.admit = admit
+        try:
+            outcome = await c.admit_all_consented()
+        finally:
+            del state.admit
+            on_disk.close()
+        assert (outcome.asked, outcome.admitted, outcome.failed) == (len(wanted), len(wanted), 0)
+        assert not unjournaled, "Zoom was asked to admit someone whose command was not yet in the journal"
+        assert admitted_in_zoom == wanted, "Zoom admits them once each, in the teacher's order"
+        assert journaled_when_first_admitted[0] >= FIRST_CHUNK
+        await until(lambda: not session.admissible_waiting(), what="every consented pupil to be shown in")
+        sent = {e.detail["command_id"] for e in session.journal.entries(kinds=[JournalKind.COMMAND]) if e.detail["name"] == "admit_all"}
+        done = {e.detail["command_id"] for e in session.journal.entries(kinds=[JournalKind.COMMAND_RESULT]) if e.detail["ok"]}
+        assert len(sent) == len(wanted) and sent <= done, "every admission's result is journaled"
