@@ -6,10 +6,13 @@ import asyncio
 import sqlite3
 from typing import Any
 
+import pytest
+
 from tests.live.helpers import until
 from tests.live.rig import live_rig
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fixture
 from zoomhost.core.journal import JournalKind
+from zoomhost.live import commands as commands_module
 from zoomhost.live.commands import FIRST_CHUNK, admission_chunks
 from zoomhost.rehearsal.scenarios import assembly, play
 from zoomhost.rehearsal.server import RehearsalServer
@@ -78,3 +81,57 @@ async def _admit_all(server: RehearsalServer) -> None:
         sent = {e.detail["command_id"] for e in session.journal.entries(kinds=[JournalKind.COMMAND]) if e.detail["name"] == "admit_all"}
         done = {e.detail["command_id"] for e in session.journal.entries(kinds=[JournalKind.COMMAND_RESULT]) if e.detail["ok"]}
         assert len(sent) == len(wanted) and sent <= done, "every admission's result is journaled"
+
+
+def test_an_admit_all_cancelled_midway_leaves_nobody_stuck_being_admitted(
+    rehearsal_server: RehearsalServer, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    async def cancelled_between_chunks() -> None:  # the session closing, just as the first chunk has gone to Zoom
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(commands_module, "_let_it_leave", cancelled_between_chunks)
+    asyncio.run(_cancelled_midway(rehearsal_server))
+
+
+async def _cancelled_midway(server: RehearsalServer) -> None:
+    """The session closing cancels an admit-all after Zoom has begun on it: every pupil it had not yet carried out is
+    free again, so Admit all passes nobody by for good and the teacher's own Admit answers."""
+    scenario = assembly()
+    async with live_rig(server, scenario, auto_lock_after=None) as r:
+        c, session, state = r.controller, r.controller.session, r.state
+        await c.listening()
+        run = play(state, scenario, speed=5000)
+        assert await c.wait_for_assistant(timeout=20)
+        await asyncio.to_thread(run.wait, 30)
+        await until(
+            lambda: {row.participant_id for row in session.waiting()} == {str(p.user_id) for p in state.waiting_room(r.meeting)},
+            what="the panel to see the whole waiting room",
+        )
+        wanted = [row.participant_id for row in session.admissible_waiting()]
+        assert len(wanted) > 3 * FIRST_CHUNK
+        admitted_in_zoom: list[str] = []
+        real_admit = state.admit
+
+        def admit(meeting_id: Any, user_id: int) -> bool:
+            admitted_in_zoom.append(str(user_id))
+            return real_admit(meeting_id, user_id)
+
+        state.admit = admit
+        try:
+            outcome = await asyncio.gather(c.admit_all_consented(), return_exceptions=True)
+            assert isinstance(outcome[0], asyncio.CancelledError)
+            commands = c._commands  # noqa: SLF001 - what the engine still thinks it is admitting
+            await until(lambda: not commands._admitting, what="every admission to be settled or given up")  # noqa: SLF001
+            await until(
+                lambda: {row.participant_id for row in session.waiting()} == {str(p.user_id) for p in state.waiting_room(r.meeting)},
+                what="the panel to agree with Zoom on who still waits",
+            )
+            left = [row.participant_id for row in session.admissible_waiting()]
+            assert left, "cancelled early enough that some pupils still wait"
+            result = await asyncio.wait_for(c.admit(left[0]), timeout=10)  # answered, not stuck behind the cancelled batch
+            assert result.ok
+        finally:
+            del state.admit

@@ -162,22 +162,22 @@ class Commands:
         sent: list[tuple[list[tuple[str, str]], asyncio.Future[list[CommandResult]]]] = []
         failure: BaseException | None = None
         offset = 0
-        for size in admission_chunks(len(pairs)):
-            chunk = pairs[offset : offset + size]
-            try:
-                self._intake.publish(self._session.record_commands(capability.value, actor=actor, commands=chunk))
-            except BaseException as err:
-                failure = err  # this chunk and the rest are not sent; those sent already are seen through
-                self._give_up([pid for pid, _ in pairs[offset:]], err)
-                break
-            offset += size
-            for start in range(0, len(chunk), SEND_BATCH):  # each lot's results come back, and are journaled, on their own
-                lot = chunk[start : start + SEND_BATCH]
-                sent.append((lot, asyncio.ensure_future(self._carry_out(channel, lot, capability, single=single))))
-            if offset < len(pairs):
-                await _let_it_leave()  # on the wire before the next chunk's journal write holds the loop
         results: list[CommandResult] = []
         try:
+            for size in admission_chunks(len(pairs)):
+                chunk = pairs[offset : offset + size]
+                try:
+                    self._intake.publish(self._session.record_commands(capability.value, actor=actor, commands=chunk))
+                except BaseException as err:
+                    failure = err  # this chunk and the rest are not sent; those sent already are seen through
+                    self._give_up([pid for pid, _ in pairs[offset:]], err)
+                    break
+                offset += size
+                for start in range(0, len(chunk), SEND_BATCH):  # each lot's results come back, and are journaled, on their own
+                    lot = chunk[start : start + SEND_BATCH]
+                    sent.append((lot, asyncio.ensure_future(self._carry_out(channel, lot, capability, single=single))))
+                if offset < len(pairs):
+                    await _let_it_leave()  # on the wire before the next chunk's journal write holds the loop
             while sent:
                 chunk, carrying = sent[0]
                 chunk_results = await carrying
@@ -189,6 +189,9 @@ class Commands:
                     results += self._finish_all(chunk_results)
                 finally:
                     self._settle(chunk, chunk_results)
+        except BaseException as err:  # cancelled (the session closing) before every chunk was journaled and sent
+            self._give_up([pid for pid, _ in pairs[offset:]], err)  # none of these is left "being admitted"
+            raise
         finally:
             for chunk, carrying in sent:  # the journal failed (or we were cancelled): whoever waits still hears
                 carrying.add_done_callback(lambda done, chunk=chunk: self._settle_from(chunk, done))
@@ -214,8 +217,10 @@ class Commands:
                 future.set_result(result)
 
     def _settle_from(self, chunk: Sequence[tuple[str, str]], done: asyncio.Future[list[CommandResult]]) -> None:
-        if done.cancelled() or done.exception() is not None:
-            self._give_up([pid for pid, _ in chunk], done.exception() or asyncio.CancelledError())
+        if done.cancelled():  # (asking a cancelled future for its exception raises)
+            self._give_up([pid for pid, _ in chunk], asyncio.CancelledError())
+        elif (err := done.exception()) is not None:
+            self._give_up([pid for pid, _ in chunk], err)
         else:
             self._settle(chunk, done.result())
 
