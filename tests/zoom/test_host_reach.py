@@ -120,3 +120,38 @@ def test_a_teachers_own_sign_in_is_not_bound() -> None:
 
 async def _never(path: str, params: object) -> dict:
     raise AssertionError(f"asked Zoom for {path}")
+
+
+def test_the_assistants_own_profile_never_becomes_the_host(server: RehearsalServer) -> None:
+    """No host email set up, and Test connection reads the host assistant's Zoom user first: the client is not bound
+    to the assistant, so the assembly's meeting is still checked as its own host's."""
+    state = server.state
+    assistant = state.users[state.assistant_user_id].email
+    with build_services(rehearsal_server=server) as services:
+        zoom = services.connection.zoom.with_reach(HostReach("", allowed="@sch.im", assistant_user=assistant))
+
+        async def go() -> None:
+            await zoom.get_user(assistant)  # the assistant's own profile: allowed, and binds nobody
+            assert zoom.reach.host == ""
+            meeting = await zoom.get_meeting(ASSEMBLY)
+            assert meeting["host_id"] == state.host_id and zoom.reach.is_host(state.host_id)
+            await zoom.get_user_settings(state.host_id)
+
+        services.runner.run(go())
+
+
+def test_a_meeting_scheduled_after_the_first_look_is_found(server: RehearsalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The teacher schedules a meeting in Zoom after zoomhost has listed theirs: once the list is old enough to be
+    looked at again, the new meeting is the host's, not refused until zoomhost restarts."""
+    from zoomhost.zoom import reach as reach_module
+
+    state = server.state
+    with build_services(rehearsal_server=server) as services:
+        services.runner.run(check_meeting(services, ASSEMBLY))  # lists the host's meetings once
+        new = replace(state.meetings[ASSEMBLY], id=86000000001, topic="Year 2 catch-up, scheduled this morning")
+        state.meetings[new.id] = new
+        with pytest.raises(OutOfReach):  # within a minute of the last look: not looked for again
+            services.runner.run(check_meeting(services, new.id))
+        monkeypatch.setattr(reach_module, "RELIST_AFTER_S", 0.0)
+        check = services.runner.run(check_meeting(services, new.id))
+    assert check.report.meeting_id == str(new.id)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote, unquote
@@ -31,6 +32,9 @@ from zoomhost.zoom.errors import ZoomError
 #: Asks Zoom (through the same client, already within reach) for a JSON answer: (path, params) -> body.
 Ask = Callable[[str, Mapping[str, str]], Awaitable[dict[str, Any]]]
 
+#: A meeting not among the host's is looked for again in their list once this long has passed since the last
+#: look (the teacher may have scheduled it since), and not more often.
+RELIST_AFTER_S = 60.0
 RULE = "zoomhost uses the school's Zoom app only for the host whose meeting is being checked"
 
 
@@ -97,7 +101,7 @@ class HostReach(Reach):
         self.allowed = allowed
         self.meetings: set[str] = set()
         self.uuids: set[str] = set()
-        self._listed = False
+        self._listed_at: float | None = None  # when the host's meetings were last listed (time.monotonic())
         self._profiled = False
         self._lock: asyncio.Lock | None = None
 
@@ -136,18 +140,20 @@ class HostReach(Reach):
         if path == "users":
             raise self._refuse("A list of every user in the school's Zoom account")
         if _ACCOUNT.match(path):
-            return  # the account's own settings and padlocks: not a user
+            if method == "GET":
+                return  # the account's own settings and padlocks, read: not a user
+            raise self._refuse(f"A change to the school's Zoom account ({method} /{path})")
         user = _USER.match(path)
         if user:
             who, rest = _segment(user.group(1)), user.group(2) or ""
             if who == "me":
                 return  # the token's own user (a Server-to-Server app has none: Zoom says so)
+            if method == "GET" and rest in ("", "token") and self._is_assistant(who) and not self.is_host(who):
+                return  # the host assistant's own profile and access key: never whom the client is bound to
             if not self._name:
                 self._check_allowed(who)
                 self._bind(who)
             if self.is_host(who):
-                return
-            if method == "GET" and rest in ("", "token") and self._is_assistant(who):
                 return
             raise self._refuse(f"A request about another Zoom user ({who})")
         meeting = _MEETING.match(path)
@@ -181,9 +187,10 @@ class HostReach(Reach):
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:  # one look at the host's meetings for many requests at once
-            if number not in self.meetings and not self._listed:
+            stale = self._listed_at is None or time.monotonic() - self._listed_at > RELIST_AFTER_S
+            if number not in self.meetings and stale:  # a meeting scheduled since the last look is found
                 await self._pages(ask, f"users/{quote(self._name, safe='@')}/meetings", {"type": "scheduled", "page_size": "300"})
-                self._listed = True
+                self._listed_at = time.monotonic()
             if number not in self.meetings and not self._profiled:
                 await ask(f"users/{quote(self._name, safe='@')}", {})  # the host's personal meeting ID
                 self._profiled = True
