@@ -20,6 +20,18 @@ from zoomhost.ui.register_page import RegisterPage
 CONTROLS = (QPushButton, QRadioButton, QCheckBox, QLineEdit, QComboBox, QTableView, QListWidget)
 
 
+def test_a_window_that_never_paints_still_connects_and_reads_the_register(qtbot) -> None:
+    """Started minimised, or on a locked screen, the window paints no frame: the I/O thread starts anyway, soon
+    after, so the register is read (and Zoom, or the rehearsal Zoom, connected) before the teacher looks."""
+    with build_services() as services:
+        window = build_main_window(services)  # made, never shown: no first frame
+        qtbot.addWidget(window)
+        register = window.page("register")
+        assert register.summary.text() == "Reading the stored register…"
+        qtbot.waitUntil(lambda: register.summary.text() != "Reading the stored register…", timeout=WAIT_MS)
+        assert not window.isVisible()
+
+
 def test_with_no_credentials_the_window_opens_in_rehearsal_with_a_banner(qtbot) -> None:
     with build_services() as services:
         window = build_main_window(services)

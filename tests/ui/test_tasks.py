@@ -127,3 +127,13 @@ def test_a_window_closed_before_its_work_finishes_hears_nothing_and_nothing_is_d
     with AsyncRunner(name="test-after") as runner:
         Task(kept, runner, lambda: 1, blocking=True).success(got.append).start()
         qtbot.waitUntil(lambda: got == [1], timeout=5000)
+
+
+def test_nothing_asked_of_a_stopped_runner_starts_a_thread() -> None:
+    """A late request after the window closed (a timer, a callback) never starts an I/O thread nothing would stop."""
+    runner = AsyncRunner(name="test-stopped-lazy")
+    runner.stop()
+    before = {t.name for t in threading.enumerate()}
+    with pytest.raises(RunnerStopped):
+        runner.loop  # noqa: B018 - asking for the loop is what would start it
+    assert "test-stopped-lazy" not in {t.name for t in threading.enumerate()} - before

@@ -62,6 +62,8 @@ class AsyncRunner:
     def _started(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None:
+                if self._stopping:  # asked for after stop(): no new thread that nothing would ever stop
+                    raise RunnerStopped("the I/O thread has stopped")
                 import asyncio
 
                 loop = asyncio.new_event_loop()
@@ -101,12 +103,13 @@ class AsyncRunner:
                 self._held = []
 
     def release(self) -> None:
-        """Start the work that waited for ``hold()``, in the order it came."""
-        with self._lock:
-            held, self._held = self._held, None
-        if not held:
-            return
-        for coro, outer in held:
+        """Start the work that waited for ``hold()``, in the order it came (work asked for meanwhile queues behind)."""
+        while True:
+            with self._lock:
+                if not self._held:
+                    self._held = None
+                    return
+                coro, outer = self._held.pop(0)
             if outer.cancelled() or self.stopped:
                 _close(coro)
                 outer.cancel()

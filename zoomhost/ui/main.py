@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # each page, and what it imports, is loaded when the page is 
 
 log = logging.getLogger(__name__)
 
+#: How long the I/O thread waits for the window's first frame before it starts anyway.
+FIRST_PAINT_WAIT_MS = 2000
 RETENTION_LABEL = "retentionStatus"  # the status bar's word on what retention removed
 
 
@@ -87,6 +89,8 @@ def build_main_window(services: Services) -> MainWindow:
     # the Zoom client and the rehearsal Zoom wait for the first frame, and then start in the order asked for.
     services.runner.hold()
     window.first_painted.connect(services.runner.release)
+    # A window that never paints (started minimised, on a locked screen) must still connect and read the register.
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, window, services.runner.release)
 
     def forgotten(run: RetentionRun | None) -> None:
         show_retention(window, run)

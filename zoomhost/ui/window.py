@@ -80,7 +80,7 @@ class _FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's signature
         if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is self._window:  # type: ignore[attr-defined]
             QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
-            QTimer.singleShot(0, self._window.first_painted.emit)  # after the rest of this frame
+            QTimer.singleShot(0, self._window, self._window.first_painted.emit)  # after the rest of this frame
         return False
 
 
