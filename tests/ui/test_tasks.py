@@ -112,8 +112,10 @@ def test_a_window_closed_before_its_work_finishes_hears_nothing_and_nothing_is_d
         parent = QObject()
         for _ in range(20):  # many tasks, so a stray deletion off the GUI thread would show
             Task(parent, runner, work).success(got.append).failure(got.append).start()
+        gone: list[bool] = []
+        parent.destroyed.connect(lambda: gone.append(True))
         parent.deleteLater()
-        qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(parent), timeout=5000)
+        qtbot.waitUntil(lambda: bool(gone), timeout=5000)
         del parent
         release.set()
         qtbot.wait(200)

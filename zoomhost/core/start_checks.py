@@ -254,7 +254,10 @@ class StartChecklist:
 
 
 #: What can tick an item: a step the teacher confirmed, or what the item's own entry says was done.
-_TICK_KINDS = frozenset({JournalKind.MANUAL_STEP_CONFIRMED} | {check.done_by for check in START_CHECKS if check.done_by is not None})
+_TICK_KINDS = frozenset(
+    {JournalKind.MANUAL_STEP_CONFIRMED}
+    | {check.done_by for check in (*START_CHECKS, *STAFF_START_CHECKS) if check.done_by is not None}
+)
 
 
 def _confirms_pupil(entry: JournalEntry) -> bool:
