@@ -352,6 +352,33 @@ def test_the_school_locks_what_it_locks_and_caps_retention(qtbot, services, zoom
     assert "at most 14 days" in page.messages.text.text()
 
 
+def test_the_schools_register_interval_is_the_longest_a_teacher_may_set(qtbot, services, zoomhost_home) -> None:  # noqa: F811
+    """The school asks for a fresh register every 30 days: a teacher may ask for sooner, never for later or never, in the
+    window or by editing their own settings file."""
+    import json
+
+    (zoomhost_home / "school.json").write_text(json.dumps({"register_refresh_days": 30}), encoding="utf-8")
+    services.settings = config.load_settings()
+    page = make_page(qtbot, services)
+    field = page.fields["register_refresh_days"]
+    assert field.text() == "30"
+    for typed in ("", "0", "45"):
+        field.setText(typed)
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.messages.kind == "fail", timeout=WAIT_MS)
+        assert "at least every 30 days" in page.messages.text.text(), typed
+        page.messages.clear()
+    assert config.load_settings().register_refresh_days == 30
+    field.setText("14")
+    changed = []
+    page.connection_changed.connect(changed.append)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)
+    assert config.load_settings().register_refresh_days == 14
+    config.settings_path().write_text(json.dumps({"register_refresh_days": 0}), encoding="utf-8")  # edited by hand
+    assert config.load_settings().register_refresh_days == 30
+
+
 def test_the_staff_meeting_words_come_from_the_school_and_are_edited_and_checked_here(
     qtbot, services, zoomhost_home, monkeypatch  # noqa: F811
 ) -> None:

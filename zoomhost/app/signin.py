@@ -117,13 +117,20 @@ def settings_as_typed(
         raise ZoomhostError(str(err), hint="Type words or phrases separated by commas, such as: staff meeting, INSET.") from None
     policy = school if school is not None else school_policy()
     values["session_retention_days"] = _retention_days(values["session_retention_days"], longest=policy.longest_retention)
-    values["register_refresh_days"] = _refresh_days(values["register_refresh_days"])
+    oldest = policy.layer.values.get("register_refresh_days") if policy.layer is not None else None
+    values["register_refresh_days"] = _refresh_days(values["register_refresh_days"], oldest=oldest if isinstance(oldest, int) else None)
     values["auth_mode"] = "user_oauth" if own_sign_in else "server_to_server"
     return replace(current, **values)
 
 
-def _refresh_days(typed: str) -> int:
-    """Days after which the register counts as out of date, as typed: 1 to 365, or empty (or 0) for never."""
+def _refresh_days(typed: str, *, oldest: int | None = None) -> int:
+    """Days after which the register counts as out of date, as typed: 1 to 365, or empty (or 0) for never; no more
+    than the school's interval (``oldest``), and never "never" when the school sets one."""
+    if oldest and (typed in ("", "0") or (typed.isdigit() and int(typed) > oldest)):
+        raise ZoomhostError(
+            f"The school asks for a fresh register at least every {oldest} days.",
+            hint=f"Type {oldest} or fewer: the school's settings set the longest, so a withdrawn consent is not missed.",
+        )
     if typed in ("", "0"):
         return 0
     if not typed.isdigit() or not 1 <= int(typed) <= 365:

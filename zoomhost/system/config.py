@@ -194,6 +194,10 @@ def _with_school(kept: dict[str, object], layer: SchoolLayer | None = None) -> S
     days = merged.get("session_retention_days")
     if longest is not None and isinstance(days, int) and days > longest:
         merged["session_retention_days"] = longest
+    # The school's register interval is the longest a teacher may let the register age, never "never".
+    oldest, refresh = school.get("register_refresh_days"), merged.get("register_refresh_days")
+    if isinstance(oldest, int) and oldest > 0 and (not isinstance(refresh, int) or not 0 < refresh <= oldest):
+        merged["register_refresh_days"] = oldest
     return Settings(**merged)
 
 
@@ -281,7 +285,7 @@ SCHOOL_KEYS: dict[str, str] = {
     "assistant_user": "the Zoom user set aside for the host assistant (an email), or empty",
     "allowed_hosts": "the hosts whose meetings zoomhost may check, as emails or @domain; empty: anyone on the school's domains",
     "session_retention_days": "days a session journal is kept (1–365); teachers may shorten it, never lengthen it",
-    "register_refresh_days": "days after which a consent register counts as out of date (1–365)",
+    "register_refresh_days": "days after which a consent register counts as out of date (1–365); teachers may ask for sooner, never later",
     "staff_meeting_words": "words in a meeting's topic that make it a meeting of staff only (the staff-meeting profile); empty: none",
     "api_base": "Zoom's API address (ZoomGov: https://api.zoomgov.com/v2)",
     "oauth_base": "Zoom's sign-in address (ZoomGov: https://zoomgov.com)",
