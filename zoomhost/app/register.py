@@ -42,7 +42,7 @@ class RegisterImported:
 
 
 def stored_lists(
-    store: RegisterStore, *, today: date | None = None, refresh_days: int = 0, now: datetime | None = None
+    store: RegisterStore, *, refresh_days: int, today: date | None = None, now: datetime | None = None
 ) -> StoredLists:
     """What is stored now; its ``age`` against ``refresh_days`` (the school's ``register_refresh_days``) at ``now``."""
     record = store.last_import()

@@ -268,12 +268,12 @@ class RegisterPage(QWidget):
 
     # -- showing what is stored --------------------------------------------------------------------
     def refresh(self) -> None:
-        store = self.store
+        store, refresh_days = self.store, self.refresh_days()
 
         def read() -> StoredLists:
             from zoomhost.app.register import stored_lists
 
-            return stored_lists(store)
+            return stored_lists(store, refresh_days=refresh_days)  # its age as the school's interval says now
 
         run_task(self, self.runner, read, blocking=True, doing="reading the stored register", busy=self.busy, messages=self.messages, success=self._show)
 
