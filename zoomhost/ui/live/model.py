@@ -21,7 +21,7 @@ from typing import Any
 
 import re
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRegularExpression, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QRegularExpression, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
 from zoomhost.core.models import Evidence, Verdict
@@ -33,7 +33,6 @@ from zoomhost.ui.widgets import verdict_icon
 
 NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
 
-_Index = QModelIndex | QPersistentModelIndex
 _RANKS = 3  # need_rank's largest
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _GROUP_SPAN = 1e11  # seconds: wider than any arrival time, so a group's keys never reach the next group's
@@ -355,16 +354,6 @@ class ArrivalsTableModel(QStandardItemModel):
 
     def arrival(self, row: int) -> Arrival:
         return self._rows[row].arrival
-
-    def verdict_and_state(self, row: int) -> tuple[str, str]:
-        """(Role.VERDICT, Role.STATE) of a row, read without a round trip through Qt."""
-        found = self._rows[row]
-        return found.arrival.verdict.value, found.state
-
-    def sort_key(self, row: int, column: int) -> tuple[int, Any]:
-        """(how soon the row needs the teacher, the column's sort key), read without a round trip through Qt."""
-        found = self._rows[row]
-        return found.rank, found.sort[column]
 
     def row_of(self, participant_id: str) -> int | None:
         return self._where.get(participant_id)
