@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from zoomhost.core.models import Pupil, StaffMember, august_after
+from zoomhost.core.models import Pupil, StaffMember, leaver_due
 from zoomhost.core.register_changes import RegisterAge, RegisterChanges, register_age, register_changes
 from zoomhost.core.register import RegisterImport, StaffImport, read_register_file
 from zoomhost.core.register_store import ImportRecord, RegisterStore
@@ -93,7 +93,7 @@ def changes_on_import(store: RegisterStore, imported: RegisterImport, *, today: 
     Leavers whose retention has ended are left out of the new register, as the import leaves them out."""
     stored = store.pupils() if store.db_path.exists() else []
     day = today or date.today()
-    staying = [p for p in imported.pupils if p.leaving_date is None or august_after(p.leaving_date) > day]
+    staying = [p for p in imported.pupils if not leaver_due(p, day)]
     same_key = imported.key_check is not None and bool(stored) and store.surname_key() is not None
     return register_changes(stored, staying, unclear=imported.unclear_ids, compare_surnames=same_key)
 

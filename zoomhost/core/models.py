@@ -82,6 +82,12 @@ def august_after(leaving: date) -> date:
     return this_year if leaving < this_year else date(leaving.year + 1, 8, 1)
 
 
+def leaver_due(pupil: Pupil, today: date) -> bool:
+    """Whether a leaver's data must go by ``today`` (their August after leaving has come): the one rule the purge and
+    an import's preview both follow."""
+    return pupil.leaving_date is not None and august_after(pupil.leaving_date) <= today
+
+
 def consent_counts(pupils: Iterable[Pupil]) -> dict[str, tuple[int, int]]:
     """Class -> (consented, total), classes in natural order ("Year 2" before "Year 10")."""
     totals: Counter[str] = Counter()

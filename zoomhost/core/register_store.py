@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
+from zoomhost.core.models import Pupil, StaffMember, consent_counts, leaver_due
 from zoomhost.core.names import key_check
 from zoomhost.core.scrub import scrub, secure
 
@@ -313,7 +313,7 @@ class RegisterStore:
         """Remove (or with ``dry_run`` only list) pupils whose August after leaving has come."""
         with self._transaction(write=True) as db:
             rows = db.execute(f"SELECT {_PUPIL_COLUMNS} FROM pupils WHERE leaving_date IS NOT NULL ORDER BY id").fetchall()  # noqa: S608
-            due = [pupil for pupil in map(_pupil, rows) if august_after(pupil.leaving_date) <= today]  # type: ignore[arg-type]
+            due = [pupil for pupil in map(_pupil, rows) if leaver_due(pupil, today)]
             if not dry_run:
                 # their family links go too, through the foreign key
                 db.executemany("DELETE FROM pupils WHERE id = ?", [(pupil.id,) for pupil in due])
