@@ -264,6 +264,8 @@ class SessionJournal:
         painting) may keep it for a while before giving it back: a batch of arrivals written row by
         row paid that wait once per row. Here: which keys are there already, one insert of the new
         rows, and the sequence numbers they were given, read back by key."""
+        if not self._db.in_transaction:  # the reads below belong to the write: another copy of zoomhost on this journal
+            self._db.execute("BEGIN IMMEDIATE")  # (watch beside the window) cannot slip a row in between them
         keys = [entry.event_key for entry in entries]
         (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()
         taken: set[str] = set()
