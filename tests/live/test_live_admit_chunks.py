@@ -28,6 +28,16 @@ def test_admission_chunks_start_small_and_cover_everyone_once() -> None:
         assert sizes[0] == (count if count < 2 * FIRST_CHUNK else FIRST_CHUNK)  # a small admit-all is one chunk
 
 
+async def _panel_agrees_with_zoom(session: Any, state: Any, meeting: Any) -> None:
+    """The panel has heard everything Zoom said of its waiting room: who is there, and by the names they have now (the
+    scenario's renames come last: a device that becomes a pupil's name is admissible only from then on)."""
+    await until(
+        lambda: {(row.participant_id, row.display_name) for row in session.waiting()}
+        == {(str(p.user_id), p.display_name) for p in state.waiting_room(meeting)},
+        what="the panel to see the whole waiting room, by the names Zoom has for them now",
+    )
+
+
 def test_every_admission_is_synced_to_the_journal_before_zoom_carries_it_out(rehearsal_server: RehearsalServer) -> None:  # noqa: F811
     asyncio.run(_admit_all(rehearsal_server))
 
@@ -40,10 +50,7 @@ async def _admit_all(server: RehearsalServer) -> None:
         run = play(state, scenario, speed=5000)
         assert await c.wait_for_assistant(timeout=20)
         await asyncio.to_thread(run.wait, 30)
-        await until(
-            lambda: {row.participant_id for row in session.waiting()} == {str(p.user_id) for p in state.waiting_room(r.meeting)},
-            what="the panel to see the whole waiting room",
-        )
+        await _panel_agrees_with_zoom(session, state, r.meeting)
         wanted = [row.participant_id for row in session.admissible_waiting()]
         assert len(wanted) > 3 * FIRST_CHUNK
 
@@ -106,10 +113,7 @@ async def _cancelled_midway(server: RehearsalServer) -> None:
         run = play(state, scenario, speed=5000)
         assert await c.wait_for_assistant(timeout=20)
         await asyncio.to_thread(run.wait, 30)
-        await until(
-            lambda: {row.participant_id for row in session.waiting()} == {str(p.user_id) for p in state.waiting_room(r.meeting)},
-            what="the panel to see the whole waiting room",
-        )
+        await _panel_agrees_with_zoom(session, state, r.meeting)
         wanted = [row.participant_id for row in session.admissible_waiting()]
         assert len(wanted) > 3 * FIRST_CHUNK
         admitted_in_zoom: list[str] = []
@@ -125,10 +129,7 @@ async def _cancelled_midway(server: RehearsalServer) -> None:
             assert isinstance(outcome[0], asyncio.CancelledError)
             commands = c._commands  # noqa: SLF001 - what the engine still thinks it is admitting
             await until(lambda: not commands._admitting, what="every admission to be settled or given up")  # noqa: SLF001
-            await until(
-                lambda: {row.participant_id for row in session.waiting()} == {str(p.user_id) for p in state.waiting_room(r.meeting)},
-                what="the panel to agree with Zoom on who still waits",
-            )
+            await _panel_agrees_with_zoom(session, state, r.meeting)
             left = [row.participant_id for row in session.admissible_waiting()]
             assert left, "cancelled early enough that some pupils still wait"
             result = await asyncio.wait_for(c.admit(left[0]), timeout=10)  # answered, not stuck behind the cancelled batch
