@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -38,21 +40,29 @@ async def _panel_agrees_with_zoom(session: Any, state: Any, meeting: Any) -> Non
     )
 
 
+@asynccontextmanager
+async def _assembly_waiting(server: RehearsalServer) -> AsyncIterator[tuple[Any, list[str]]]:
+    """The assembly played into the waiting room, the host assistant in, and the panel agreeing with Zoom: the rig and
+    the consented pupils Admit all would ask for (several chunks of them)."""
+    scenario = assembly()
+    async with live_rig(server, scenario, auto_lock_after=None) as r:
+        await r.controller.listening()
+        run = play(r.state, scenario, speed=5000)
+        assert await r.controller.wait_for_assistant(timeout=20)
+        await asyncio.to_thread(run.wait, 30)
+        await _panel_agrees_with_zoom(r.controller.session, r.state, r.meeting)
+        wanted = [row.participant_id for row in r.controller.session.admissible_waiting()]
+        assert len(wanted) > 3 * FIRST_CHUNK
+        yield r, wanted
+
+
 def test_every_admission_is_synced_to_the_journal_before_zoom_carries_it_out(rehearsal_server: RehearsalServer) -> None:  # noqa: F811
     asyncio.run(_admit_all(rehearsal_server))
 
 
 async def _admit_all(server: RehearsalServer) -> None:
-    scenario = assembly()
-    async with live_rig(server, scenario, auto_lock_after=None) as r:
+    async with _assembly_waiting(server) as (r, wanted):
         c, session, state = r.controller, r.controller.session, r.state
-        await c.listening()
-        run = play(state, scenario, speed=5000)
-        assert await c.wait_for_assistant(timeout=20)
-        await asyncio.to_thread(run.wait, 30)
-        await _panel_agrees_with_zoom(session, state, r.meeting)
-        wanted = [row.participant_id for row in session.admissible_waiting()]
-        assert len(wanted) > 3 * FIRST_CHUNK
 
         # Zoom's side of each admission looks at the journal file first, through a connection of its own:
         # only what was committed (and synced) is there.
@@ -106,16 +116,8 @@ def test_an_admit_all_cancelled_midway_leaves_nobody_stuck_being_admitted(
 async def _cancelled_midway(server: RehearsalServer) -> None:
     """The session closing cancels an admit-all after Zoom has begun on it: every pupil it had not yet carried out is
     free again, so Admit all passes nobody by for good and the teacher's own Admit answers."""
-    scenario = assembly()
-    async with live_rig(server, scenario, auto_lock_after=None) as r:
+    async with _assembly_waiting(server) as (r, wanted):
         c, session, state = r.controller, r.controller.session, r.state
-        await c.listening()
-        run = play(state, scenario, speed=5000)
-        assert await c.wait_for_assistant(timeout=20)
-        await asyncio.to_thread(run.wait, 30)
-        await _panel_agrees_with_zoom(session, state, r.meeting)
-        wanted = [row.participant_id for row in session.admissible_waiting()]
-        assert len(wanted) > 3 * FIRST_CHUNK
         admitted_in_zoom: list[str] = []
         real_admit = state.admit
 
