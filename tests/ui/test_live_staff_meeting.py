@@ -48,6 +48,8 @@ def test_a_staff_meeting_admits_signed_in_staff_and_never_a_pupils_name(qtbot, l
 
     button = page.buttons["admit_all"]
     qtbot.waitUntil(lambda: button.isEnabled(), timeout=SCENARIO_WAIT_MS)
+    assert button.text().replace("&", "").startswith("Admit all signed-in staff (") and "consented" not in button.toolTip()
+    assert guest.reasons[0] == f'nobody called "{GUEST}" on the staff list'  # not "the register", which it never saw
     button.click()
     signed_in = [r for r in page.model.arrivals() if r.evidence is Evidence.SIGNED_IN and r.verdict is Verdict.STAFF]
     qtbot.waitUntil(

@@ -744,7 +744,7 @@ class AdmissionClassifier:
         if people:
             return _child_verdict(people[0], present, notes, left=self._left)
         if strangers:
-            return _stranger_verdict(strangers[0], notes)
+            return _stranger_verdict(strangers[0], notes, on="the register" if self._pupils else "the staff list")
         return _nameless_verdict(readings, words)
 
     # ------------------------------------------------------------ one person
@@ -1011,7 +1011,8 @@ def _child_verdict(
     return Classification(verdict=Verdict.CONSENTED, pupil=pupil, reasons=(matched, *notes))
 
 
-def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classification:
+def _stranger_verdict(reading: _Reading, notes: tuple[str, ...], *, on: str) -> Classification:
+    """``on``: where the name was looked for (the register; at a meeting of staff only, the staff list)."""
     if reading.role is _Role.SURNAME:
         count = len(reading.candidates)
         having = "one pupil has" if count == 1 else f"{_count(count)} pupils have"
@@ -1033,7 +1034,8 @@ def _stranger_verdict(reading: _Reading, notes: tuple[str, ...]) -> Classificati
             f"on the register with that first name: {_and_list([e.label for e in reading.named[:4]])}",
             *notes,
         )
-    return _verdict(Verdict.NOT_ON_REGISTER, f'no pupil called "{reading.typed}" on the register', *notes)
+    who = "no pupil" if on == "the register" else "nobody"
+    return _verdict(Verdict.NOT_ON_REGISTER, f'{who} called "{reading.typed}" on {on}', *notes)
 
 
 def _nameless_verdict(readings: list[_Reading], words: list[Word]) -> Classification:

@@ -44,6 +44,10 @@ class Control:
     explanation: str
 
 
+#: Admit all at a meeting of staff only, and what it does there.
+STAFF_ADMIT_ALL = "Admit all si&gned-in staff"
+STAFF_ADMIT_ALL_EXPLANATION = "Admit every member of staff signed in to Zoom on the school's domains; anyone else stays out."
+
 CONTROLS: tuple[Control, ...] = (
     Control("admit", "&Admit", Capability.ADMIT, "Ctrl+Return", "Let the selected person in from the waiting room."),
     Control(
@@ -144,6 +148,9 @@ class ControlsPanel(QWidget):
                 explanation += f" {info.explanation}"
             explanation += f" Key: {control.shortcut}."
             if control.key == "admit_all":
+                if state is not None and state.staff_only:  # a meeting of staff only: nobody is a consented pupil
+                    text = text.replace("Admit all &consented", STAFF_ADMIT_ALL)
+                    explanation = explanation.replace(control.explanation, STAFF_ADMIT_ALL_EXPLANATION)
                 text = f"{text} ({state.admissible_waiting if state is not None else 0})"
             elif control.key == "lock" and not locked and lock_in is not None:
                 clock = _clock(lock_in)
