@@ -302,3 +302,24 @@ def test_a_stored_register_is_in_the_pupils_tab_when_first_opened(qtbot, store, 
     staff_table = shown.tabs.currentWidget().findChild(QTableView)
     qtbot.waitUntil(lambda: staff_table.model().rowCount() == len(staff), timeout=WAIT_MS)
     assert cells(staff_table.model(), 0) == [m.name for m in staff]
+
+
+def test_a_preview_says_what_it_replaces_before_the_lists_are_shown(qtbot, store, runner, monkeypatch) -> None:
+    """A register and staff list stored, and the page read them while it was not on screen (its lists are filled
+    when it is shown): the preview of a new file still says how many pupils the import replaces."""
+    from PySide6.QtWidgets import QLabel
+
+    from zoomhost.core.register import read_staff_file
+
+    store.replace_pupils(read_register_file(REGISTERS / "arbor-utf8-comma.csv"))
+    store.replace_staff(read_staff_file(REGISTERS / "staff-names-emails.csv"))
+    stored = len(store.pupils())
+    hidden = RegisterPage(store=store, runner=runner)  # read while another page was on screen: lists not yet filled
+    qtbot.addWidget(hidden)
+    hidden.refresh()
+    qtbot.waitUntil(lambda: f"{stored} pupils" in hidden.summary.text(), timeout=WAIT_MS)
+    choose(monkeypatch, REGISTERS / "bad-rows.csv")
+    hidden.import_button.click()
+    dialog = wait_for_dialog(qtbot, ImportPreviewDialog)
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any(f"Importing replaces the stored consent register ({stored} pupils)" in text for text in texts), texts

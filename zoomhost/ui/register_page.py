@@ -135,6 +135,7 @@ class RegisterPage(QWidget):
         self._practice_dir: tempfile.TemporaryDirectory[str] | None = None
         self.leavers_due = 0
         self._unshown: StoredLists | None = None  # read, for the tables' next showing
+        self._stored_counts = (0, 0)  # (pupils, adults) stored now: what an import would replace
 
         layout = QVBoxLayout(self)
         layout.addWidget(page_heading("Register", self))
@@ -279,6 +280,7 @@ class RegisterPage(QWidget):
 
     def _show(self, stored: StoredLists) -> None:
         self._unshown = stored
+        self._stored_counts = (len(stored.pupils), len(stored.staff))
         self._record = stored.pupils_record
         self.show_age()
         if self.isVisible():
@@ -377,12 +379,12 @@ class RegisterPage(QWidget):
             self.preview_columns = chooser
             chooser.open()
             return
-        replacing = self.staff_model.rowCount() if isinstance(imported, StaffImport) else self.pupils_model.rowCount()
+        pupils, adults = self._stored_counts  # as stored, whether or not their tabs were ever built or shown
         dialog = ImportPreviewDialog(
             imported,
-            replacing=replacing,
+            replacing=adults if isinstance(imported, StaffImport) else pupils,
             with_staff=with_staff,
-            staff_replacing=self.staff_model.rowCount(),
+            staff_replacing=adults,
             changes=changes,
             parent=self,
         )
