@@ -45,13 +45,13 @@ def stored_lists(
     store: RegisterStore, *, refresh_days: int, today: date | None = None, now: datetime | None = None
 ) -> StoredLists:
     """What is stored now; its ``age`` against ``refresh_days`` (the school's ``register_refresh_days``) at ``now``."""
-    record = store.last_import()
+    record, pupils, day = store.last_import(), store.pupils(), today or date.today()
     return StoredLists(
-        pupils=store.pupils(),
+        pupils=pupils,
         staff=store.staff(),
         pupils_record=record,
         staff_record=store.last_import(staff=True),
-        leavers_due=len(leavers_due(store, today=today)),
+        leavers_due=sum(leaver_due(pupil, day) for pupil in pupils),  # from the one read, not a second under a write lock
         age=register_age(record, refresh_days=refresh_days, now=now or datetime.now(UTC)),
     )
 
