@@ -30,7 +30,15 @@ from zoomhost.core.profiles import PROFILE_WORDS
 from zoomhost.core.zoom_times import meeting_when, zoom_time
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
-from zoomhost.zoom.preflight import AccountReads, HostReads, PreflightContext, PreflightReport, checked, group_locks
+from zoomhost.zoom.preflight import (
+    AccountReads,
+    HostReads,
+    PreflightContext,
+    PreflightReport,
+    checked,
+    group_locks,
+    optional_read,
+)
 
 #: Rules decided by the host's (or the account's) settings alone: the host-level results.
 HOST_RULES = (
@@ -152,14 +160,6 @@ def _in_window(start: str | None, *, now: datetime, days: int) -> bool:
     return when is None or when <= now + timedelta(days=days)  # an unreadable time: checked, to be safe
 
 
-async def _optional(label: str, call: Any, unreadable: list[str]) -> Any:
-    try:
-        return await call
-    except ZoomError as err:
-        unreadable.append(f"{label}: {err}")
-        return None
-
-
 async def _audit_host(
     zoom: ZoomClient, user: Mapping[str, Any], *, account: AccountReads, context: PreflightContext, now: datetime, days: int,
     unreadable: list[str],
@@ -167,16 +167,16 @@ async def _audit_host(
     host_id, email = str(user.get("id") or ""), str(user.get("email") or "")
     who = email or host_id
     profile, settings, security, listed = await asyncio.gather(
-        _optional(f"{who}'s profile", zoom.get_user(host_id), unreadable),
-        _optional(f"{who}'s settings", zoom.get_user_settings(host_id), unreadable),
-        _optional(f"{who}'s security settings", zoom.get_user_security_settings(host_id), unreadable),
-        _optional(f"{who}'s meetings", zoom.list_upcoming_meetings(user_id=host_id), unreadable),
+        optional_read(f"{who}'s profile", zoom.get_user(host_id), unreadable),
+        optional_read(f"{who}'s settings", zoom.get_user_settings(host_id), unreadable),
+        optional_read(f"{who}'s security settings", zoom.get_user_security_settings(host_id), unreadable),
+        optional_read(f"{who}'s meetings", zoom.list_upcoming_meetings(user_id=host_id), unreadable),
     )
     reads = HostReads(user=profile or user, settings=settings, security=security, group_locks=await group_locks(zoom, profile, unreadable))
     blank = checked({}, meeting_id="", host=host_id, reads=reads, account=account, context=context)
     host = HostAudit(id=host_id, email=email, results=tuple(r for r in blank.results if r.rule_id in HOST_RULES))
     wanted = [m for m in listed or [] if _in_window(m.start_time, now=now, days=days)]
-    meetings = await asyncio.gather(*(_optional(f"meeting {m.id} of {who}", zoom.get_meeting(m.id), unreadable) for m in wanted))
+    meetings = await asyncio.gather(*(optional_read(f"meeting {m.id} of {who}", zoom.get_meeting(m.id), unreadable) for m in wanted))
     rows = [
         MeetingAudit(
             report=checked(meeting, meeting_id=m.id, host=host_id, reads=reads, account=account, context=context),
@@ -210,8 +210,8 @@ async def audit_account(services: Services, *, days: int = DEFAULT_DAYS, today: 
         own = connection.host_user()
         users = [{"id": own, "email": own if "@" in own else ""}]
     account_settings, locks = await asyncio.gather(
-        _optional("the account's settings", zoom.get_account_settings(), unreadable),
-        _optional("the account's locked settings", zoom.get_lock_settings(), unreadable),
+        optional_read("the account's settings", zoom.get_account_settings(), unreadable),
+        optional_read("the account's locked settings", zoom.get_lock_settings(), unreadable),
     )
     account = AccountReads(settings=account_settings, locks=locks, account_id=zoom.account_id)
     gate = asyncio.Semaphore(CONCURRENT_READS)

@@ -81,8 +81,8 @@ class FixOutcome:
     problems: tuple[str, ...] = field(default=())
 
 
-async def _optional(label: str, call: Any, unreadable: list[str]) -> Mapping[str, Any] | None:
-    """A read the rules can do without: on refusal, note it and carry on."""
+async def optional_read(label: str, call: Any, unreadable: list[str]) -> Any:
+    """A read the rules can do without (the checklist's and the audit's): on refusal, note it and carry on."""
     try:
         return await call
     except ZoomError as err:
@@ -118,7 +118,7 @@ async def group_locks(client: ZoomClient, user: Mapping[str, Any] | None, unread
     if not groups:
         return None
     answers = await asyncio.gather(
-        *(_optional("the host's group's locked settings", client.get_group_lock_settings(g), unreadable) for g in groups)
+        *(optional_read("the host's group's locked settings", client.get_group_lock_settings(g), unreadable) for g in groups)
     )
     merged: dict[str, Any] = {}
     for answer in answers:
@@ -150,11 +150,11 @@ async def run_preflight(
     if guess:
         meeting, user, settings, account, security, locks = await asyncio.gather(
             client.get_meeting(meeting_id),
-            _optional("the host's profile", client.get_user(guess), guessed),
-            _optional("the host's settings", client.get_user_settings(guess), guessed),
-            _optional("the account's settings", client.get_account_settings(), unreadable),
-            _optional("the host's security settings", client.get_user_security_settings(guess), guessed),
-            _optional("the account's locked settings", client.get_lock_settings(), unreadable),
+            optional_read("the host's profile", client.get_user(guess), guessed),
+            optional_read("the host's settings", client.get_user_settings(guess), guessed),
+            optional_read("the account's settings", client.get_account_settings(), unreadable),
+            optional_read("the host's security settings", client.get_user_security_settings(guess), guessed),
+            optional_read("the account's locked settings", client.get_lock_settings(), unreadable),
         )
     else:
         meeting = await client.get_meeting(meeting_id)
@@ -170,15 +170,15 @@ async def run_preflight(
             log.info("pre-flight: the meeting is hosted by someone other than expected; reading their settings")
         reads: dict[str, Any] = {}
         if not confirmed:
-            reads["user"] = _optional("the host's profile", client.get_user(host), unreadable)
-            reads["settings"] = _optional("the host's settings", client.get_user_settings(host), unreadable)
-            reads["security"] = _optional("the host's security settings", client.get_user_security_settings(host), unreadable)
+            reads["user"] = optional_read("the host's profile", client.get_user(host), unreadable)
+            reads["settings"] = optional_read("the host's settings", client.get_user_settings(host), unreadable)
+            reads["security"] = optional_read("the host's security settings", client.get_user_security_settings(host), unreadable)
         if guess is None:
-            reads["account"] = _optional("the account's settings", client.get_account_settings(), unreadable)
-            reads["locks"] = _optional("the account's locked settings", client.get_lock_settings(), unreadable)
+            reads["account"] = optional_read("the account's settings", client.get_account_settings(), unreadable)
+            reads["locks"] = optional_read("the account's locked settings", client.get_lock_settings(), unreadable)
         assistant_id = meeting.get("assistant_id")
         if isinstance(assistant_id, str) and assistant_id and assistant_id != host:
-            reads["scheduler"] = _optional("who scheduled the meeting for the host", client.get_user(assistant_id), unreadable)
+            reads["scheduler"] = optional_read("who scheduled the meeting for the host", client.get_user(assistant_id), unreadable)
         found = dict(zip(reads, await asyncio.gather(*reads.values()), strict=True))
         user, settings = found.get("user", user), found.get("settings", settings)
         account, scheduler = found.get("account", account), found.get("scheduler")
