@@ -51,7 +51,6 @@ class OutOfReach(ZoomError):
 class Reach:
     """Everything is within reach (the audit's, and a teacher's own sign-in, which Zoom itself limits)."""
 
-    bound = False
 
     def __init__(self, why: str) -> None:
         self.why = why
@@ -87,7 +86,6 @@ class HostReach(Reach):
     meeting names. ``allowed``: the school's allowed hosts (emails or @domain); ``assistant_user``: the Zoom
     user set aside for the host assistant (its profile and ZAK only)."""
 
-    bound = True
 
     def __init__(self, host: str = "", *, allowed: str = "", assistant_user: str = "") -> None:
         super().__init__("one host")
