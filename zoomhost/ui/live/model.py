@@ -34,6 +34,7 @@ from zoomhost.ui.widgets import verdict_icon
 NAME_LIMIT = 60  # characters shown in the cell; the tooltip has the whole (visible) name
 
 _RANKS = 3  # need_rank's largest
+_VERDICT_ORDER = {verdict: n for n, verdict in enumerate(Verdict)}  # the Verdict column sorts in the enum's order
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _GROUP_SPAN = 1e11  # seconds: wider than any arrival time, so a group's keys never reach the next group's
 
@@ -175,12 +176,8 @@ class _Row:
             reasons,
         )
         state = state_key(arrival)
-        sort = tuple(
-            arrival.arrived_at.timestamp() if column == Column.TIME
-            else list(Verdict).index(arrival.verdict) if column == Column.VERDICT
-            else cells[column].casefold()
-            for column in Column
-        )
+        # each column's sort key, in Column's order: the time, the name, the verdict's place, then the texts
+        sort = (arrival.arrived_at.timestamp(), cells[1].casefold(), _VERDICT_ORDER[arrival.verdict], *(c.casefold() for c in cells[3:]))
         return cls(arrival=arrival, cells=cells, state=state, sort=sort, rank=need_rank(arrival.verdict.value, state))
 
     def needs_sort(self, column: int, *, descending: bool) -> Any:
