@@ -41,8 +41,6 @@ log = logging.getLogger(__name__)
 TOKEN_LIFETIME_S = 3600
 PAGE_TOKEN_LIFETIME_S = 15 * 60  # a next_page_token expires after 15 minutes (the documents)
 HEARTBEAT_TIMEOUT_S = 90.0  # a client that sends no heartbeat for this long is cut off
-#: A school's Server-to-Server app, with the admin scopes zoomhost asks for (README, "Connecting to Zoom"):
-#: the one list, unless the rehearsal's credentials were issued with others.
 #: The scopes a rehearsal's Server-to-Server app holds unless it is given others: a school app made before
 #: Zoom's granular scopes (zoomhost's own rehearsals give theirs the setup guide's list).
 CLASSIC_SCOPES: tuple[str, ...] = (

@@ -611,7 +611,7 @@ class ZoomState:
                 raise RehearsalError(400, 300, "Each registrant needs an email and a first_name.")
         added = []
         for row in rows:
-            known = next((r for r in meeting.registrants if r["email"].casefold() == str(row["email"]).casefold()), None)
+            known = _registration(meeting, str(row["email"]))
             if known is not None:
                 added.append(known)
                 continue
@@ -790,7 +790,8 @@ class ZoomState:
         """The registrant id the meeting holds for this address ("" if none): whose link a family opens."""
         with self._lock:
             meeting = self.meeting(meeting_id)
-            return next((r["registrant_id"] for r in meeting.registrants if r["email"].casefold() == email.casefold()), "")
+            known = _registration(meeting, email)
+            return known["registrant_id"] if known else ""
 
     def _join(self, live: LiveMeeting, participant: SimParticipant) -> None:
         participant.where = "meeting"
@@ -1631,3 +1632,8 @@ def _starting_account_settings() -> dict[str, dict[str, Any]]:
             "end_to_end_encrypted_meetings": False,
         },
     }
+
+
+def _registration(meeting: SimMeeting, email: str) -> dict[str, Any] | None:
+    """The meeting's registration for ``email`` (any case), if it has one: Zoom keeps one per address."""
+    return next((r for r in meeting.registrants if r["email"].casefold() == email.casefold()), None)
