@@ -322,3 +322,23 @@ def test_a_meeting_uuid_with_slashes_reaches_its_meeting_only_double_encoded(reh
         assert api.get(f"/past_meetings/{plain_once}/participants").status_code == 200
         # an ordinary UUID encoded twice is taken as it is ("…%3D%3D"): not found
         assert api.get(f"/past_meetings/{quote(plain_once, safe='')}/participants").status_code == 404
+
+
+def test_meeting_lists_follow_the_documents_types_and_a_one_off_meeting_expires(rehearsal_server: RehearsalServer) -> None:
+    """type=scheduled is "all valid previous (unexpired) meetings, live meetings, and upcoming": a one-off meeting
+    whose date was more than 30 days ago is no longer listed; previous_meetings lists only meetings already over."""
+    state = rehearsal_server.state
+    host = state.users[state.host_id].email
+    old = state.meetings[state.class_meeting_id]
+    state.meetings[old.id] = dataclasses.replace(old, start_time=state.now() - timedelta(days=31))
+    with api_client(rehearsal_server) as api:
+        def ids(kind: str) -> set[int]:
+            answer = api.get(f"/users/{host}/meetings", params={"type": kind, "page_size": 300})
+            assert answer.status_code == 200, answer.text
+            return {row["id"] for row in answer.json()["meetings"]}
+
+        assert old.id not in ids("scheduled") and state.assembly_meeting_id in ids("scheduled")
+        assert ids("previous_meetings") == {old.id}
+        assert old.id not in ids("upcoming") and state.assembly_meeting_id in ids("upcoming")
+        assert api.get(f"/users/{host}/meetings", params={"type": "expired"}).json()["code"] == 300
+    check_all(rehearsal_server.exchanges, [])

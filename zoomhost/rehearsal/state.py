@@ -102,6 +102,10 @@ class SimUser:
         return f"{self.first_name} {self.last_name}"
 
 
+#: A one-off meeting's ID expires this long after its date (Zoom: "non-recurring meetings expire 30 days after
+#: the scheduled date"); the meeting lists leave it out from then on.
+EXPIRES_AFTER = timedelta(days=30)
+
 @dataclass
 class SimMeeting:
     id: int
@@ -482,7 +486,9 @@ class ZoomState:
             return payload
 
     def list_meetings(self, user_id: str, *, kind: str = "scheduled") -> list[dict[str, Any]]:
-        """``type=scheduled`` lists every scheduled meeting, ``upcoming`` those not yet ended or past."""
+        """As the documents' ``type`` says: ``scheduled``, every meeting not expired (a one-off meeting expires
+        ``EXPIRES_AFTER`` its date, Zoom's rule); ``upcoming``, those not yet over; ``previous_meetings``, those
+        already over."""
         with self._lock:
             user = self.resolve_user(user_id)
             now = self.now()
@@ -490,7 +496,12 @@ class ZoomState:
             for meeting in sorted(self.meetings.values(), key=lambda m: m.start_time):
                 if meeting.host_id != user.id or meeting.type == 4:
                     continue
-                if kind in ("upcoming", "upcoming_meetings") and meeting.start_time + timedelta(minutes=meeting.duration) < now:
+                over = meeting.start_time + timedelta(minutes=meeting.duration) < now
+                if kind in ("upcoming", "upcoming_meetings") and over:
+                    continue
+                if kind == "previous_meetings" and not over:
+                    continue
+                if kind == "scheduled" and meeting.type == 2 and meeting.start_time + EXPIRES_AFTER < now:
                     continue
                 full = self.meeting_payload(meeting.id)
                 rows.append({k: full[k] for k in ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone", "agenda", "created_at", "join_url")})
