@@ -23,16 +23,10 @@ from types import MappingProxyType
 from typing import Any
 
 from zoomhost.core.profiles import Profile
+from zoomhost.core.rule_status import RuleStatus
 
 #: Called with a new secret (a passcode) so that no log line or file shows it from then on.
 RegisterSecret = Callable[[str], None]
-
-
-class RuleStatus(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    WARN = "warn"
-    UNKNOWN = "unknown"
 
 
 class Severity(StrEnum):

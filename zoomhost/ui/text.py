@@ -27,7 +27,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from zoomhost.core.names import visible_name
+from zoomhost.core.visible import visible_name
 
 HEADING = "heading"  # the object name of the only rich-text labels: headings of zoomhost's own words
 
