@@ -9,13 +9,12 @@ in one sentence, what to install (the exact Debian/Ubuntu packages) or where to 
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoomhost.core.preflight import RuleStatus
+from zoomhost.core.rule_status import RuleStatus
 from zoomhost.system.desktop import (
     Display,
     Libraries,
@@ -30,8 +29,6 @@ from zoomhost.system.desktop import (
     qt_platform_candidates,
     session_displays,
 )
-
-log = logging.getLogger(__name__)
 
 # The families the summary's PDF asks for first (resources/templates/summary.html).
 SUMMARY_FONTS = ("DejaVu Sans", "Noto Sans")
@@ -112,10 +109,7 @@ def window_outlook(environ: Mapping[str, str] | None = None) -> WindowOutlook:
         libraries = linked_libraries(plugin, env) if plugin is not None else Libraries()
         kind = needs_display(name)
         findings.append(PlatformFinding(name, plugin, libraries, kind, displays.get(kind) if kind else None))
-    outlook = WindowOutlook(findings=tuple(findings), checked=True)
-    if not outlook.ok:
-        log.error("the window cannot open: %s", outlook.sentence)
-    return outlook
+    return WindowOutlook(findings=tuple(findings), checked=True)
 
 
 def _packages(findings: Iterable[PlatformFinding]) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 Nothing here imports Qt. These checks run before Qt starts, because a Qt that cannot load a platform
 plugin aborts the whole program (SIGABRT) with advice that does not help ("reinstalling the application
 may fix this problem"). A plugin's libraries are resolved by the system's dynamic loader in trace mode
-(``ldd``) in a child process, so a missing library is a finding here, never a crash; the display is
+(the loader run with ``LD_TRACE_LOADED_OBJECTS=1``, as ``ldd`` runs it, without ``ldd``'s shell) in a child process, so a missing library is a finding here, never a crash; the display is
 a socket that answers or does not; the fonts are what fontconfig, the library Qt asks, lists.
 
 Every function takes the environment it should judge (``environ``), so the checks say what Qt would
@@ -12,7 +12,6 @@ do with that environment, and tests can give one.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
 import re
@@ -203,12 +202,13 @@ def linked_libraries(shared_object: Path, environ: Mapping[str, str] | None = No
     """Every library ``shared_object`` needs, directly or not, as the dynamic loader resolves it with
     ``environ``'s ``LD_LIBRARY_PATH`` (``ldd``: the loader in trace mode; nothing is run or loaded here)."""
     env = dict(os.environ if environ is None else environ)
-    ldd = shutil.which("ldd", path=os.pathsep.join([env.get("PATH", ""), "/usr/bin", "/bin"]))
-    if ldd is None:
+    trace = _loader_trace(env)
+    if trace is None:
         return Libraries(error="ldd (the dynamic loader's trace tool) is not installed")
+    command, tracing = trace  # the loader lists every library, "not found" included, and runs nothing
     try:
         proc = subprocess.run(
-            [ldd, str(shared_object)], env=env, capture_output=True, text=True, timeout=timeout, check=False
+            [*command, str(shared_object)], env={**env, **tracing}, capture_output=True, text=True, timeout=timeout, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as err:
         return Libraries(error=f"ldd did not answer ({type(err).__name__})")
@@ -227,6 +227,22 @@ def linked_libraries(shared_object: Path, environ: Mapping[str, str] | None = No
     return Libraries(found=found, missing=tuple(dict.fromkeys(missing)))
 
 
+def _loader_trace(env: Mapping[str, str]) -> tuple[list[str], dict[str, str]] | None:
+    """The command that lists a shared object's libraries, and what it adds to the environment: glibc's
+    dynamic loader (the one this process was loaded by) with ``LD_TRACE_LOADED_OBJECTS=1``, as ``ldd`` runs
+    it; else ``ldd`` itself; None when there is neither."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                path = line.rstrip("\n").partition("/")[2]
+                if path and Path(path).name.startswith("ld-linux"):
+                    return ["/" + path], {"LD_TRACE_LOADED_OBJECTS": "1"}
+    except OSError:
+        pass
+    ldd = shutil.which("ldd", path=os.pathsep.join([env.get("PATH", ""), "/usr/bin", "/bin"]))
+    return ([ldd], {}) if ldd is not None else None
+
+
 def is_linux() -> bool:
     return platforms.is_linux()
 
@@ -238,12 +254,13 @@ class Fonts:
     error: str = ""  # why fontconfig could not be asked
 
 
-class _FcFontSet(ctypes.Structure):
-    _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int), ("fonts", ctypes.POINTER(ctypes.c_void_p))]
-
-
 def font_families() -> Fonts:
     """The font families fontconfig lists: the fonts Qt draws text with on Linux."""
+    import ctypes  # only ``zoomhost doctor`` asks, never the window's start
+
+    class _FcFontSet(ctypes.Structure):
+        _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int), ("fonts", ctypes.POINTER(ctypes.c_void_p))]
+
     try:
         fc = ctypes.CDLL("libfontconfig.so.1")
     except OSError:
