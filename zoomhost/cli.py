@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from zoomhost import __version__
 from zoomhost.commands import startup
-from zoomhost.system import logs
 from zoomhost.core.errors import ZoomhostError
 
 log = logging.getLogger(__name__)
@@ -88,9 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(command=_command_in(argv))
     args = parser.parse_args(argv)
-    logs.configure(verbose=args.verbose)
-    if args.command is None:
-        args = parser.parse_args(["gui", *argv])
+    if args.command is None:  # options alone open the window: `zoomhost --rehearsal`, `zoomhost -v`
+        verbose = args.verbose
+        args = parser.parse_args(["gui", *(a for a in argv if a not in ("-v", "--verbose"))])
+        args.verbose = verbose
+    if args.command != "gui":  # the window starts its log after its first frame (``ui/main.run_app``)
+        from zoomhost.system import logs
+
+        logs.configure(verbose=args.verbose)
     try:
         startup.forget_what_is_due(args.command, dry_run=bool(getattr(args, "dry_run", False)))
         return int(args.func(args) or 0)
@@ -106,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception:  # noqa: BLE001 - the last line of defence: no traceback reaches the user
+        from zoomhost.system import logs
+
+        logs.configure(verbose=args.verbose)  # the window's may not have started yet
         log.exception("unexpected error in %s", args.command)
         print(
             f"zoomhost: something unexpected went wrong; nothing was changed. Details are in {logs.log_file()}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from zoomhost.core.errors import ZoomhostError
 
@@ -24,7 +25,11 @@ def run(args: argparse.Namespace) -> int:
     # does not help; this says in one sentence what to install, or where to run zoomhost, instead.
     outlook = window_outlook()
     if not outlook.ok:
+        from zoomhost.system import logs
+
+        logs.configure(verbose=args.verbose)
+        logging.getLogger(__name__).error("the window cannot open: %s", outlook.sentence)
         raise ZoomhostError(outlook.sentence)
     from zoomhost.ui.main import run_app
 
-    return run_app(["--rehearsal"] if args.rehearsal else [])
+    return run_app(["--rehearsal"] if args.rehearsal else [], verbose=args.verbose)
