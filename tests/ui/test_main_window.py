@@ -160,3 +160,46 @@ def test_the_first_frame_is_painted_before_the_io_thread_the_keyring_or_zoom_sta
     assert first["register"] == "Reading the stored register…"  # the page's own words, not an empty shell
     assert "No Zoom credentials are set" in seen["status"]  # then the keyring was asked and the rehearsal opened
     assert seen["register"].startswith("No register imported yet")
+
+
+def test_the_application_paints_its_frame_before_its_pages_and_services_load(qtbot, qapp) -> None:
+    """``zoomhost`` as a teacher starts it: the window's frame is on screen first, then the Register page is
+    made and the rehearsal Zoom comes up behind it; closing the window stops it."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from zoomhost.ui.main import run_app
+    from zoomhost.ui.window import MainWindow
+
+    seen: dict[str, object] = {}
+
+    class FirstFrame(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+            if "frame" not in seen and event.type() == QEvent.Type.Paint and watched.isWidgetType():
+                window = watched.window()
+                if isinstance(window, MainWindow):  # what the first frame held: no step, no page made
+                    seen["frame"] = (window.nav.count(), window.built("register") if window.nav.count() else None)
+            return False
+
+    def look() -> None:
+        for window in qapp.topLevelWidgets():
+            if isinstance(window, MainWindow) and "rehearsal" in window.windowTitle() and window.built("register"):
+                seen["pages"] = [window.nav.item(i).text() for i in range(window.nav.count())]
+                seen["status"] = window.statusBar().currentMessage()
+                poll.stop()
+                window.close()
+
+    first = FirstFrame()
+    qapp.installEventFilter(first)
+    poll = QTimer()
+    poll.setInterval(5)
+    poll.timeout.connect(look)
+    poll.start()
+    QTimer.singleShot(WAIT_MS, lambda: [w.close() for w in qapp.topLevelWidgets()])  # never hang the suite
+    try:
+        assert run_app(["--rehearsal"]) == 0
+    finally:
+        qapp.removeEventFilter(first)
+        poll.stop()
+    assert seen.get("frame") == (0, None), "the window's first frame came after its pages were made"
+    assert seen.get("pages") == ["Register", "Checklist", "Live", "Summary", "Settings"]
+    assert "Rehearsal was asked for" in str(seen.get("status"))

@@ -1,13 +1,15 @@
 """The teacher's application: ``zoomhost`` with no arguments.
 
-``run_app`` makes the QApplication, the services and the main window, and closes everything
-in order when the window closes. ``build_main_window`` is the same window without the event
-loop, for tests and the screenshot script. The window paints first; the keyring, the Zoom
-client and (without credentials) the rehearsal Zoom come up in the background, and the
-rehearsal banner appears as soon as the mode is known. Only the first page (Register) is made
-before the first paint; every other page, and the libraries it needs, is made the first time it
-is shown (``MainWindow.add_page`` with a maker). Retention runs in the background at
-start-up and whenever a session closes, and the status bar says what it removed.
+``run_app`` makes the QApplication and paints the window's empty frame first (its title, and
+"Opening…" in its status bar): nothing of the services, the pages or their libraries is loaded before it, nor the
+log's. Once that frame is on screen it makes the services and the pages (``build_main_window``
+into the same window): the first page (Register) paints a frame or two later, and the keyring, the
+Zoom client and (without credentials) the rehearsal Zoom come up in the background after it; the
+rehearsal banner appears as soon as the mode is known. Every other page, and the libraries it
+needs, is made the first time it is shown (``MainWindow.add_page`` with a maker).
+``build_main_window`` alone makes a new window, for tests and the screenshot script. Retention
+runs in the background at start-up and whenever a session closes, and the status bar says what it
+removed. Everything closes in order when the window closes.
 """
 
 from __future__ import annotations
@@ -23,13 +25,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from zoomhost.system import resources as resources_path
-from zoomhost.app.services import Connection, Services, build_services
-from zoomhost.ui.tasks import Task
-from zoomhost.ui.widgets import error_text, message_box
 from zoomhost.ui.window import MainWindow
 
-if TYPE_CHECKING:  # each page, and what it imports, is loaded when the page is first shown
+if TYPE_CHECKING:  # the services, each page, and what they import, load after the window's first frame
     from zoomhost.app.retention import RetentionRun
+    from zoomhost.app.services import Connection, Services
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +81,23 @@ def show_retention(window: MainWindow, run: RetentionRun | None) -> None:
     label.setVisible(bool(said))
 
 
-def build_main_window(services: Services) -> MainWindow:
-    """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown."""
-    window = MainWindow(rehearsal=False)
+def build_main_window(services: Services, window: MainWindow | None = None) -> MainWindow:
+    """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown.
+
+    ``window``: an empty frame already on screen (``run_app`` paints one before anything else loads);
+    by default a new one."""
+    from zoomhost.ui.tasks import Task
+    from zoomhost.ui.widgets import error_text
+
+    window = window if window is not None else MainWindow(rehearsal=False)
     window.show_status("Connecting…")
     # The window paints first: the I/O thread (and asyncio with it), the register's first read, the keyring,
     # the Zoom client and the rehearsal Zoom wait for the first frame, and then start in the order asked for.
     services.runner.hold()
-    window.first_painted.connect(services.runner.release)
+    if window.painted:  # the frame is on screen already: its first page paints next, then the thread starts
+        QTimer.singleShot(0, window, services.runner.release)
+    else:
+        window.first_painted.connect(services.runner.release)
     # A window that never paints (started minimised, on a locked screen) must still connect and read the register.
     QTimer.singleShot(FIRST_PAINT_WAIT_MS, window, services.runner.release)
 
@@ -209,6 +218,8 @@ def _excepthook(window: MainWindow | None):  # noqa: ANN202 - returns sys.except
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         log.error("unexpected error in the application", exc_info=(kind, error, trace))
         if window is not None and QApplication.instance() is not None:
+            from zoomhost.ui.widgets import error_text, message_box
+
             box = message_box(window, title="zoomhost", text=error_text(error, doing="doing that"))
             box.addButton(QMessageBox.StandardButton.Ok)
             box.open()
@@ -216,22 +227,41 @@ def _excepthook(window: MainWindow | None):  # noqa: ANN202 - returns sys.except
     return hook
 
 
-def run_app(argv: Sequence[str] | None = None) -> int:
-    """Open the teacher's application and run until its window closes; returns the exit status."""
-    from zoomhost.system import logs
+def run_app(argv: Sequence[str] | None = None, *, verbose: bool = False) -> int:
+    """Open the teacher's application and run until its window closes; returns the exit status.
 
+    ``verbose``: more detail in the log file (``zoomhost -v``)."""
     args = list(argv) if argv is not None else sys.argv[1:]
-    logs.configure()
     app = QApplication.instance() or QApplication(["zoomhost", *[a for a in args if a != "--rehearsal"]])
     app.setApplicationName("zoomhost")
     app.setApplicationDisplayName("zoomhost")
-    app.setWindowIcon(QIcon(str(resources_path.resource("icons", "zoomhost.svg"))))
+    unstyled: list[OSError] = []
     try:
         app.setStyleSheet(resources_path.resource("style.qss").read_text(encoding="utf-8"))  # type: ignore[union-attr]
     except OSError as err:  # a missing stylesheet only changes the look
-        log.warning("stylesheet not loaded: %s", err)
-    services = build_services(force_rehearsal="--rehearsal" in args)
-    window = build_main_window(services)
+        unstyled.append(err)
+    # The frame paints first, before the services, the pages and their libraries load: what the teacher
+    # sees is the window at once, then its first page (Register) a frame or two later.
+    window = MainWindow(rehearsal=False)
+    window.show_status("Opening…")
+    built: list[Services] = []
+
+    def open_pages() -> None:
+        if built or not window.isVisible():  # once; never for a window closed before it painted
+            return
+        from zoomhost.app.services import build_services
+        from zoomhost.system import logs
+
+        logs.configure(verbose=verbose)  # nothing before this frame logs, and the log's libraries load after it
+        app.setWindowIcon(QIcon(str(resources_path.resource("icons", "zoomhost.svg"))))  # its SVG reader, too
+        for err in unstyled:
+            log.warning("stylesheet not loaded: %s", err)
+
+        built.append(build_services(force_rehearsal="--rehearsal" in args))
+        build_main_window(built[0], window)
+
+    window.first_painted.connect(open_pages)
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, window, open_pages)  # a window that never paints still opens its pages
     previous_hook = sys.excepthook
     sys.excepthook = _excepthook(window)
     try:
@@ -241,4 +271,5 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     finally:
         sys.excepthook = previous_hook
         window.close()
-        services.close()
+        for services in built:
+            services.close()
