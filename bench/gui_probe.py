@@ -3,7 +3,8 @@
 ``python bench/gui_probe.py MODE``:
 
 - ``bare``: a bare PySide6 main window (1100×760), the baseline: time of its first paint, peak RSS.
-- ``startup``: ``zoomhost --rehearsal`` exactly as ``run_app`` starts it; time of its first paint.
+- ``startup``: ``zoomhost --rehearsal`` exactly as the teacher's command starts it; times of its first paint and of its
+  first page's (Register) first paint.
 - ``assembly``: the app on a rehearsal Zoom in its own process, as the app starts one (the practice register imported), the
   assembly played on the Live page as fast as the rehearsal Zoom can send it; for every arrival,
   when Zoom sent it, when its row was in the panel's model and when the table next painted; the
@@ -79,18 +80,47 @@ def bare() -> int:
     return int(app.exec())
 
 
+class PagePaint(QObject):
+    """Notes the first Paint event inside a widget of class ``page`` (the first page's own frame)."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.at: float | None = None
+        self._page = page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if self.at is None and event.type() == QEvent.Type.Paint and watched.isWidgetType():
+            widget = watched
+            while widget is not None:
+                if type(widget).__name__ == self._page:
+                    self.at = time.monotonic()
+                    break
+                widget = widget.parentWidget()
+        return False
+
+
 def startup() -> int:
-    from zoomhost.ui.main import run_app
+    """``zoomhost --rehearsal`` as the teacher's command starts it (``zoomhost.cli.main``): when its window first
+    paints, and when its first page (Register) first paints."""
+    from zoomhost.cli import main as zoomhost
 
     app = QApplication(["zoomhost"])
+    page = PagePaint("RegisterPage")
 
-    def done() -> None:
-        emit(first_paint=watcher.at, peak_rss_kb=peak_rss_kb())
-        app.closeAllWindows()
+    def painted() -> None:
+        def done() -> None:
+            if page.at is None:
+                QTimer.singleShot(5, done)
+                return
+            emit(first_paint=watcher.at, page_paint=page.at, peak_rss_kb=peak_rss_kb())
+            app.closeAllWindows()
 
-    watcher = FirstPaint(done)
+        done()
+
+    watcher = FirstPaint(painted)
     app.installEventFilter(watcher)
-    return run_app(["--rehearsal"])
+    app.installEventFilter(page)
+    return zoomhost(["--rehearsal"])
 
 
 # -- the app with a session ------------------------------------------------------------------------------

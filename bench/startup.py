@@ -1,8 +1,10 @@
 """Benchmark 1 — start-up: ``zoomhost`` in rehearsal mode to its first painted window.
 
 Against a bare PySide6 main window of the same size started the same way (a fresh Python
-process, Qt offscreen), alternating the two so both see the same machine. Time runs from the
-parent launching the process to the child's first Paint event (``time.monotonic()`` is one clock
+process, Qt offscreen), alternating the two so both see the same machine. zoomhost is started
+as the teacher's command starts it (``zoomhost --rehearsal``, through ``zoomhost.cli.main``). Time
+runs from the parent launching the process to the child's first Paint event; the first page's
+(Register) own first paint, a frame or two later, is reported beside it (``time.monotonic()`` is one clock
 for every process on Linux). zoomhost's modules are compiled to bytecode first, as an installed
 zoomhost's are (``bench.common.compiled_as_installed``). Goal: ≤ 1.3 × the bare window.
 """
@@ -19,12 +21,13 @@ GOAL = 1.3
 
 def run(*, repeat: int = 5) -> Result:
     compiled_as_installed()  # as a teacher's installed zoomhost is
-    bare, app = [], []
+    bare, app, page = [], [], []
     for _ in range(repeat):
         launched, out = run_probe("bare")
         bare.append((out["first_paint"] - launched) * 1000)
         launched, out = run_probe("startup")
         app.append((out["first_paint"] - launched) * 1000)
+        page.append((out["page_paint"] - launched) * 1000)
     baseline, measured = median_of(bare), median_of(app)
     return Result(
         key="startup",
@@ -35,7 +38,14 @@ def run(*, repeat: int = 5) -> Result:
         unit="ms",
         goal=f"≤ {GOAL}×",
         met=measured <= GOAL * baseline,
-        details={"runs": repeat, "bare_ms": [round(x) for x in bare], "zoomhost_ms": [round(x) for x in app]},
+        details={
+            "runs": repeat,
+            "bare_ms": [round(x) for x in bare],
+            "zoomhost_ms": [round(x) for x in app],
+            # the window paints first, its first page a little later: that later figure, and its ratio, too
+            "register_page_ms": round(median_of(page)),
+            "register_page_ratio": round(median_of(page) / baseline, 2),
+        },
     )
 
 
