@@ -161,6 +161,7 @@ class _Row:
     state: str
     sort: tuple[Any, ...]  # each column's sort key (Role.SORT)
     rank: int  # need_rank: how soon the row needs the teacher
+    tooltip: str  # every cell's tooltip: the whole row, escaped
 
     @classmethod
     def of(cls, arrival: Arrival) -> _Row:
@@ -178,7 +179,8 @@ class _Row:
         state = state_key(arrival)
         # each column's sort key, in Column's order: the time, the name, the verdict's place, then the texts
         sort = (arrival.arrived_at.timestamp(), cells[1].casefold(), _VERDICT_ORDER[arrival.verdict], *(c.casefold() for c in cells[3:]))
-        return cls(arrival=arrival, cells=cells, state=state, sort=sort, rank=need_rank(arrival.verdict.value, state))
+        rank = need_rank(arrival.verdict.value, state)
+        return cls(arrival=arrival, cells=cells, state=state, sort=sort, rank=rank, tooltip=_row_tooltip(arrival, cells))
 
     def needs_sort(self, column: int, *, descending: bool) -> Any:
         """The time column's sort key with the rows that need the teacher first, in either order: the groups
@@ -186,19 +188,19 @@ class _Row:
         group = (_RANKS - self.rank) if descending else self.rank  # Qt shows a descending sort's largest keys first
         return group * _GROUP_SPAN + self.sort[column]
 
-    @property
-    def tooltip(self) -> str:
-        cells = self.cells
-        # Tooltips are rich text when they look like it: escaped, so a name is only ever text.
-        return tooltip(
-            f"Name in Zoom: {visible_name(self.arrival.display_name)}",
-            f"Verdict: {cells[Column.VERDICT]}",
-            f"Who Zoom says: {cells[Column.EVIDENCE]}",
-            f"Admit all and the autopilot: {'admit' if self.arrival.admit else 'leave to you'}",
-            f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
-            f"Where: {cells[Column.STATE]}",
-            f"Why: {cells[Column.REASONS] or '—'}",
-        )
+
+
+def _row_tooltip(arrival: Arrival, cells: tuple[str, ...]) -> str:
+    # Tooltips are rich text when they look like it: escaped, so a name is only ever text.
+    return tooltip(
+        f"Name in Zoom: {visible_name(arrival.display_name)}",
+        f"Verdict: {cells[Column.VERDICT]}",
+        f"Who Zoom says: {cells[Column.EVIDENCE]}",
+        f"Admit all and the autopilot: {'admit' if arrival.admit else 'leave to you'}",
+        f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
+        f"Where: {cells[Column.STATE]}",
+        f"Why: {cells[Column.REASONS] or '—'}",
+    )
 
 
 class ArrivalsTableModel(QStandardItemModel):
@@ -235,7 +237,7 @@ class ArrivalsTableModel(QStandardItemModel):
             if rows:
                 self._root.insertRows(0, len(rows))
                 for n, row in enumerate(rows):
-                    self._fill(n, row)
+                    self._fill(n, row, None)
         finally:
             self.blockSignals(blocked)
         self.endResetModel()
@@ -281,10 +283,12 @@ class ArrivalsTableModel(QStandardItemModel):
         and the view take a whole batch in one pass rather than a signal per cell."""
         new: list[_Row] = []
         changed: list[int] = []
+        before: dict[int, _Row] = {}  # a changed row as its items hold it now: only what differs is written
         for arrival in arrivals:
             pid = arrival.participant_id
             if pid in self._where:
                 row = self._where[pid]
+                before.setdefault(row, self._rows[row])
                 self._rows[row] = _Row.of(arrival)
                 changed.append(row)
             else:
@@ -302,18 +306,21 @@ class ArrivalsTableModel(QStandardItemModel):
         try:
             for start, end in runs:
                 for n in range(start, end + 1):
-                    self._fill(n, self._rows[n])
+                    self._fill(n, self._rows[n], before.get(n))
         finally:
             self.blockSignals(blocked)
         for start, end in runs:
             self.dataChanged.emit(self.index(start, 0), self.index(end, len(Column) - 1))
 
-    def _fill(self, n: int, row: _Row) -> None:
-        """Write one row's cells and roles into its items (signals are the caller's to send).
+    def _fill(self, n: int, row: _Row, before: _Row | None) -> None:
+        """Write one row's cells and roles into its items (signals are the caller's to send); with ``before``,
+        the row as its items hold it, only what differs (a late copy of an arrival changes a cell or two).
 
         The row's items are made here and kept, and written through the items themselves: unlike
         the model's own setters, an item's setters keep the interpreter, so a batch of rows is
-        written without waiting once per cell for the I/O thread to give it back."""
+        written without waiting once per cell for the I/O thread to give it back. What is about the
+        whole row (the arrival, its id, verdict and state, the filter's and the grouped sort's keys)
+        is kept on the first cell, where the filter, the selection and the panel read it."""
         arrival = row.arrival
         if n < len(self._items):
             items = self._items[n]
@@ -326,26 +333,32 @@ class ArrivalsTableModel(QStandardItemModel):
                     item.setFlags(_FLAGS)
                 self._root.setChild(n, column, item)
             self._items.append(items)
-        shared = (
-            (Role.ARRIVAL, arrival),
-            (Role.PARTICIPANT_ID, arrival.participant_id),
-            (Role.VERDICT, arrival.verdict.value),
-            (Role.STATE, row.state),
-            (Qt.ItemDataRole.ToolTipRole, row.tooltip),
-        )
+            before = None  # new items hold nothing yet
+        first = items[Column.TIME]
+        first.setData(arrival, Role.ARRIVAL)
+        verdict_moved = before is None or before.arrival.verdict is not arrival.verdict
+        if before is None:
+            first.setData(arrival.participant_id, Role.PARTICIPANT_ID)
+        if verdict_moved:
+            first.setData(arrival.verdict.value, Role.VERDICT)
+            items[Column.VERDICT].setData(verdict_icon(arrival.verdict.value), Qt.ItemDataRole.DecorationRole)
+            items[Column.VERDICT].setData(self._colours.get(arrival.verdict), Qt.ItemDataRole.ForegroundRole)
+        if before is None or before.state != row.state:
+            first.setData(row.state, Role.STATE)
+        if verdict_moved or before.state != row.state:  # type: ignore[union-attr]
+            first.setData(f"{arrival.verdict.value} {row.state}", Role.FILTER)
+        if before is None or before.rank != row.rank or before.sort[Column.TIME] != row.sort[Column.TIME]:
+            first.setData(row.needs_sort(Column.TIME, descending=False), Role.SORT_NEEDS_UP)
+            first.setData(row.needs_sort(Column.TIME, descending=True), Role.SORT_NEEDS_DOWN)
+        tip = row.tooltip if before is None or before.tooltip != row.tooltip else None
         for column, item in enumerate(items):
-            for role, value in shared:
-                item.setData(value, role)
             # Screen readers read the shown text when there is no AccessibleTextRole of its own.
-            item.setData(row.cells[column], Qt.ItemDataRole.DisplayRole)
-            item.setData(row.sort[column], Role.SORT)
-            if column == Column.TIME:
-                item.setData(row.needs_sort(column, descending=False), Role.SORT_NEEDS_UP)
-                item.setData(row.needs_sort(column, descending=True), Role.SORT_NEEDS_DOWN)
-                item.setData(f"{arrival.verdict.value} {row.state}", Role.FILTER)
-            elif column == Column.VERDICT:
-                item.setData(verdict_icon(arrival.verdict.value), Qt.ItemDataRole.DecorationRole)
-                item.setData(self._colours.get(arrival.verdict), Qt.ItemDataRole.ForegroundRole)
+            if before is None or before.cells[column] != row.cells[column]:
+                item.setData(row.cells[column], Qt.ItemDataRole.DisplayRole)
+            if before is None or before.sort[column] != row.sort[column]:
+                item.setData(row.sort[column], Role.SORT)
+            if tip is not None:
+                item.setData(tip, Qt.ItemDataRole.ToolTipRole)
 
     # -- reading ---------------------------------------------------------------------------------
 
