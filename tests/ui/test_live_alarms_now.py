@@ -52,3 +52,25 @@ def test_an_alarm_ends_with_its_person_and_the_next_session_opens_clean(qtbot, l
     assert page.filter_buttons["all"].isChecked() and not page.filter_buttons["check"].isChecked()
     assert page.proxy.verdicts is None and page.state_filter.currentData() == "present"
     assert page.selected() is None
+
+
+def test_a_burst_of_alarms_sounds_once_and_shows_the_first_with_how_many_more(qtbot, monkeypatch) -> None:
+    """A room of strangers at once (or everyone arriving after the lock) raises an alarm each: the banner
+    shows the first with "+N" and sounds once for the lot, not once per stranger."""
+    from PySide6.QtWidgets import QApplication
+
+    from zoomhost.ui.live.banner import AlarmBanner, BannerItem
+
+    beeps: list[None] = []
+    monkeypatch.setattr(QApplication, "beep", staticmethod(lambda: beeps.append(None)))
+    banner = AlarmBanner()
+    qtbot.addWidget(banner)
+    with banner.together():
+        for n in range(200):
+            banner.raise_item(BannerItem("not_on_register", "Not on the register", f"Stranger {n} is waiting."))
+        assert banner.isHidden()  # nothing drawn until the burst is in
+    assert not banner.isHidden()
+    assert "Stranger 0 is waiting" in banner.words and banner.count.text() == "+199"
+    assert len(beeps) == 1
+    banner.raise_item(BannerItem("not_on_register", "Not on the register", "One more."))  # alone: its own sound
+    assert len(beeps) == 2 and banner.count.text() == "+200"

@@ -10,7 +10,8 @@ jumps under the teacher's mouse; its buttons sit at its side, so it fits beside 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, Qt, Signal
@@ -167,6 +168,9 @@ class AlarmBanner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
         self._items: list[BannerItem] = []
+        self._held = 0  # inside ``together()``: the banner is drawn, and sounds, once at its end
+        self._stale = False  # changed while held
+        self._raised = False  # an alarm raised while held
         self.seen_button.clicked.connect(self.acknowledge)
         self.show_button.clicked.connect(self._show_who)
         QShortcut(QKeySequence("Ctrl+Shift+K"), self, activated=self.acknowledge).setContext(
@@ -180,7 +184,28 @@ class AlarmBanner(QFrame):
 
     def raise_item(self, item: BannerItem) -> None:
         self._items.append(item)
+        if self._held:
+            self._stale = self._raised = True
+            return
         self._render()
+        self._alert()
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Changes made inside are drawn once at the end, with one sound however many alarms were raised:
+        a burst of alarms (a room of strangers, everyone after the lock) costs one drawing, not one each."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held and self._stale:
+                raised, self._stale, self._raised = self._raised, False, False
+                self._render()
+                if raised:
+                    self._alert()
+
+    def _alert(self) -> None:
         QApplication.beep()
         QAccessible.updateAccessibility(QAccessibleEvent(self.text, QAccessible.Event.Alert))
 
@@ -214,6 +239,9 @@ class AlarmBanner(QFrame):
         self.acknowledged.emit(item)
 
     def _render(self) -> None:
+        if self._held:
+            self._stale = True
+            return
         if not self._items:
             self.hide()
             return

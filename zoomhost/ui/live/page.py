@@ -350,12 +350,13 @@ class LivePage(QWidget):
         """One batch from the engine, on the GUI thread: rows, alarms and what else to tell the teacher, the state after it."""
         if self.session is not None and update.state.session_id != self.session.session_id:
             return  # the last words of a session closed before this one
-        for pid in self.model.assistant_participants(update.changes):
-            self.banner.withdraw(pid)  # shown while only Zoom had spoken of it: the host assistant, nobody to worry about
-        self.model.apply_changes(update.changes)
-        self._close_alarms_overtaken(update)
-        for notice in update.notices:
-            self._tell(notice)
+        with self.banner.together():  # however many alarms the batch raises or closes, the banner is drawn once
+            for pid in self.model.assistant_participants(update.changes):
+                self.banner.withdraw(pid)  # shown while only Zoom had spoken of it: the host assistant, nobody to worry about
+            self.model.apply_changes(update.changes)
+            self._close_alarms_overtaken(update)
+            for notice in update.notices:
+                self._tell(notice)
         was_running = self.running
         self._take_state(update.state)
         self._render()
