@@ -22,7 +22,7 @@ from zoomhost.assistant.sdk_adapter import SdkAdapter, make_sdk_jwt
 from zoomhost.assistant.wire import ADMIT_INSTRUCTION, COHOST_INSTRUCTION, START_INSTRUCTION, AssistantStatus
 from zoomhost.core.control import Capability
 from zoomhost.core.events import EventKind, MeetingEvent
-from zoomhost.core.session import ASSISTANT_SELF
+from zoomhost.core.events import ASSISTANT_SELF
 from zoomhost.rehearsal.binding import RehearsalBinding
 from zoomhost.rehearsal.sdk_rules import SdkRules
 from zoomhost.rehearsal.server import RehearsalServer

@@ -8,7 +8,8 @@ from tests.core.live_helpers import CONSENTED, MEETING, T0, Clock, classify, eve
 from zoomhost.core.events import EventKind as K
 from zoomhost.core.events import MeetingEvent
 from zoomhost.core.journal import JournalKind, SessionJournal
-from zoomhost.core.session import ASSISTANT_SELF, AlarmKind, LiveSession
+from zoomhost.core.events import ASSISTANT_SELF
+from zoomhost.core.session import AlarmKind, LiveSession
 from zoomhost.core.summary import SessionSummary
 
 NAME = "Safeguarding assistant"

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jwt
-
 from zoomhost.system import redact
 from zoomhost.assistant.wire import (
     ADMIT_INSTRUCTION,
@@ -35,8 +33,7 @@ from zoomhost.assistant.wire import (
 )
 from zoomhost.core.control import ZOOM_CLIENT_STEPS, Capability, CapabilityInfo, How
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
-from zoomhost.core.session import ASSISTANT_SELF
+from zoomhost.core.events import ASSISTANT_SELF, PARTICIPANT_UUID, EventKind, MeetingEvent
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +65,8 @@ def make_sdk_jwt(*, sdk_key: str, sdk_secret: str, now: datetime | None = None, 
         )
     if not timedelta(minutes=30) <= lifetime <= timedelta(hours=48):
         raise ValueError("an SDK JWT lives between 30 minutes and 48 hours")
+    import jwt  # only the panel signs: the host assistant's own process never loads it (nor cryptography)
+
     issued = (now or datetime.now(UTC)) - timedelta(seconds=30)  # a little slack for clock drift
     expires = issued + lifetime
     token = jwt.encode(

@@ -70,6 +70,9 @@ ZOOM_EVENT_KINDS: Mapping[str, EventKind] = MappingProxyType(
 #: ``MeetingEvent.extra`` key for Zoom's ``participant_uuid``: the same person for the whole meeting,
 #: whatever ``user_id`` Zoom's event or the Dashboard gives them (it may change between rooms).
 PARTICIPANT_UUID = "participant_uuid"
+#: ``MeetingEvent.extra`` key with which the host assistant says "this participant is me" (value "true").
+#: Only an event from the assistant's own connection (source "assistant") is believed, never a name.
+ASSISTANT_SELF = "assistant_self"
 
 
 def _storable(text: object) -> bool:

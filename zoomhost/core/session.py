@@ -69,7 +69,7 @@ from enum import StrEnum
 from typing import Any
 
 from zoomhost.core.classifier import Presence
-from zoomhost.core.events import NO_IDENTITY, PARTICIPANT_UUID, EventKind, MeetingEvent, ZoomIdentity
+from zoomhost.core.events import ASSISTANT_SELF, NO_IDENTITY, PARTICIPANT_UUID, EventKind, MeetingEvent, ZoomIdentity
 from zoomhost.core.journal import Actor, JournalEntry, JournalKind, SessionJournal, utc_now
 from zoomhost.core.models import Classification, Evidence, Verdict, admits
 
@@ -94,9 +94,6 @@ COMMAND_EFFECTS: dict[str, JournalKind] = {
 
 #: How far apart two sources' stamps of one step can be: Zoom's whole seconds plus the two clocks' skew.
 LATE_COPY_SLACK = timedelta(seconds=2)
-#: ``MeetingEvent.extra`` key with which the host assistant says "this participant is me" (value "true").
-#: Only an event from the assistant's own connection (source "assistant") is believed, never a name.
-ASSISTANT_SELF = "assistant_self"
 #: ``MeetingEvent.extra`` and journal detail key: the id a report came under, when it was matched to a
 #: row first heard under another id (see "Matching a participant" above).
 HEARD_AS = "heard_as"
