@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent, QWindow
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -44,11 +44,28 @@ class ReturnPresses(QObject):
     """Return (or Enter) on a focused button presses it, as Space does, everywhere in the window.
 
     Qt presses a button on Return only in a dialog; a teacher working by keyboard expects the
-    focused "Start session" to start the session whichever key they use."""
+    focused "Start session" to start the session whichever key they use. Only the button that has
+    the keyboard focus is watched (a key goes nowhere else): the window's other events, its paints
+    above all, never pass through Python for this."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
+        self._watched: QWidget | None = None
+        app = QApplication.instance()
+        app.focusChanged.connect(self._focus_moved)  # type: ignore[union-attr]
+        self._focus_moved(None, app.focusWidget())  # type: ignore[union-attr]
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self._watched is not None:
+            try:
+                self._watched.removeEventFilter(self)
+            except RuntimeError:  # the button has been deleted since
+                pass
+            self._watched = None
+        if isinstance(new, (QPushButton, QToolButton)) and new.window() is self._window:
+            new.installEventFilter(self)
+            self._watched = new
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's signature
         if (
@@ -70,17 +87,23 @@ class ReturnPresses(QObject):
 
 
 class _FirstPaint(QObject):
-    """Watches the application's events until a part of ``window`` paints, then says so once the frame is done."""
+    """Says once when ``window``'s first frame is on screen: after the first expose of its native window
+    (Qt paints the frame as it handles that), on the next turn of the event loop. Only that native
+    window's own few events are watched, never the application's."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._window = window
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+
+    def watch(self) -> None:
+        handle = self._window.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's signature
-        if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is self._window:  # type: ignore[attr-defined]
-            QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
-            QTimer.singleShot(0, self._window, self._window.first_painted.emit)  # after the rest of this frame
+        if event.type() == QEvent.Type.Expose and isinstance(watched, QWindow) and watched.isExposed():
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._window, self._window.first_painted.emit)  # after the frame this expose paints
         return False
 
 
@@ -126,7 +149,7 @@ class MainWindow(QMainWindow):
         outer.addLayout(self.body, 1)
         self.compact: bool | None = None
         self._lay_out(compact=False)
-        QApplication.instance().installEventFilter(ReturnPresses(self))  # type: ignore[union-attr]
+        ReturnPresses(self)
         self.setCentralWidget(central)
 
         self.channel_label = plain_label("Control: not connected", self)
@@ -137,10 +160,15 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._on_row)
         self.painted = False
         self.first_painted.connect(self._painted)
-        _FirstPaint(self)
+        self._first_paint = _FirstPaint(self)
 
     def _painted(self) -> None:
         self.painted = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's signature
+        super().showEvent(event)
+        if not self.painted:  # its native window exists from the first show
+            self._first_paint.watch()
 
     def add_page(self, key: str, title: str, widget: QWidget | Callable[[], QWidget], *, shortcut: str | None = None) -> None:
         """A step in the teacher's day. ``widget`` may be a function that makes the page: it is then made
@@ -180,8 +208,9 @@ class MainWindow(QMainWindow):
         self.compact = compact
         nav = self.nav
         nav.setProperty("compact", compact)  # the stylesheet's smaller bar
-        nav.style().unpolish(nav)
-        nav.style().polish(nav)
+        if nav.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):  # else its first polish, at show, reads it
+            nav.style().unpolish(nav)
+            nav.style().polish(nav)
         if compact:
             self.body.setDirection(QBoxLayout.Direction.TopToBottom)
             nav.setFlow(QListView.Flow.LeftToRight)
