@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 
 from zoomhost.core.errors import ZoomhostError
 
@@ -19,17 +20,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from zoomhost.app.desktop import window_outlook
+    from zoomhost.app.desktop import WindowOutlook, window_outlook
 
     # Before Qt starts: a Qt that cannot load a platform plugin aborts the program with advice that
     # does not help; this says in one sentence what to install, or where to run zoomhost, instead.
-    outlook = window_outlook()
+    # The check waits on the dynamic loader in a child process: it runs beside the window's own imports.
+    found: list[WindowOutlook] = []
+    checking = threading.Thread(target=lambda: found.append(window_outlook()), name="window-outlook", daemon=True)
+    checking.start()
+    try:
+        from zoomhost.ui.main import run_app
+    except ImportError:  # Qt's own libraries would not load: the check says which are missing, else this error does
+        run_app = None
+    checking.join()
+    outlook = found[0] if found else window_outlook()  # the thread's own failure: the check again, here
     if not outlook.ok:
         from zoomhost.system import logs
 
         logs.configure(verbose=args.verbose)
         logging.getLogger(__name__).error("the window cannot open: %s", outlook.sentence)
         raise ZoomhostError(outlook.sentence)
-    from zoomhost.ui.main import run_app
-
+    if run_app is None:
+        from zoomhost.ui.main import run_app
     return run_app(["--rehearsal"] if args.rehearsal else [], verbose=args.verbose)

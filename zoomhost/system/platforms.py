@@ -11,8 +11,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import platformdirs
-from platformdirs.api import PlatformDirsABC
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # platformdirs loads when folders are asked for, not for "which system is this"
+    from platformdirs.api import PlatformDirsABC
 
 LINUX, WINDOWS, MACOS = "linux", "windows", "macos"
 NAMES = {LINUX: "Linux", WINDOWS: "Windows", MACOS: "macOS"}
@@ -49,6 +51,8 @@ def assistant_can_run_here() -> bool:
 def folders(app: str) -> PlatformDirsABC:
     """platformdirs' folders for ``app`` on this system (the class of the system being simulated, in a test)."""
     if _simulated is None:
+        import platformdirs
+
         return platformdirs.PlatformDirs(app, appauthor=False)
     if _simulated == WINDOWS:
         from platformdirs.windows import Windows as Dirs
