@@ -99,6 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         startup.forget_what_is_due(args.command, dry_run=bool(getattr(args, "dry_run", False)))
         return int(args.func(args) or 0)
     except ZoomhostError as err:
+        if args.command == "gui":  # the window could not open, before it started its log
+            from zoomhost.system import logs
+
+            logs.configure(verbose=args.verbose)
+            log.error("the window cannot open: %s", err.user_text())
         print(f"zoomhost: {err.user_text()}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import threading
 
 from zoomhost.core.errors import ZoomhostError
@@ -35,11 +34,7 @@ def run(args: argparse.Namespace) -> int:
     checking.join()
     outlook = found[0] if found else window_outlook()  # the thread's own failure: the check again, here
     if not outlook.ok:
-        from zoomhost.system import logs
-
-        logs.configure(verbose=args.verbose)
-        logging.getLogger(__name__).error("the window cannot open: %s", outlook.sentence)
-        raise ZoomhostError(outlook.sentence)
+        raise ZoomhostError(outlook.sentence)  # said on stderr, and in the log (cli.py)
     if run_app is None:
         from zoomhost.ui.main import run_app
     return run_app(["--rehearsal"] if args.rehearsal else [], verbose=args.verbose)
