@@ -3,8 +3,9 @@
 Nothing here imports Qt. These checks run before Qt starts, because a Qt that cannot load a platform
 plugin aborts the whole program (SIGABRT) with advice that does not help ("reinstalling the application
 may fix this problem"). A plugin's libraries are resolved by the system's dynamic loader in trace mode
-(the loader run with ``LD_TRACE_LOADED_OBJECTS=1``, as ``ldd`` runs it, without ``ldd``'s shell) in a child process, so a missing library is a finding here, never a crash; the display is
-a socket that answers or does not; the fonts are what fontconfig, the library Qt asks, lists.
+(the loader run with ``LD_TRACE_LOADED_OBJECTS=1``, as ``ldd`` runs it, without ``ldd``'s shell) in a
+child process, so a missing library is a finding here, never a crash; the display is a socket that
+answers or does not; the fonts are what fontconfig, the library Qt asks, lists.
 
 Every function takes the environment it should judge (``environ``), so the checks say what Qt would
 do with that environment, and tests can give one.
@@ -235,7 +236,7 @@ def _loader_trace(env: Mapping[str, str]) -> tuple[list[str], dict[str, str]] | 
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
             for line in maps:
                 path = line.rstrip("\n").partition("/")[2]
-                if path and Path(path).name.startswith("ld-linux"):
+                if path and Path(path).name.startswith("ld-linux") and not path.endswith(" (deleted)"):  # not replaced since
                     return ["/" + path], {"LD_TRACE_LOADED_OBJECTS": "1"}
     except OSError:
         pass

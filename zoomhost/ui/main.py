@@ -3,8 +3,8 @@
 ``run_app`` makes the QApplication and paints the window's empty frame first (its title, and
 "Opening…" in its status bar): nothing of the services, the pages or their libraries is loaded before it, nor the
 log's. Once that frame is on screen it makes the services and the pages (``build_main_window``
-into the same window): the first page (Register) paints a frame or two later, and the keyring, the
-Zoom client and (without credentials) the rehearsal Zoom come up in the background after it; the
+into the same window): the first page (Register) paints a frame or two later; the keyring, the
+Zoom client and (without credentials) the rehearsal Zoom start in the background once it is made; the
 rehearsal banner appears as soon as the mode is known. Every other page, and the libraries it
 needs, is made the first time it is shown (``MainWindow.add_page`` with a maker).
 ``build_main_window`` alone makes a new window, for tests and the screenshot script. Retention
