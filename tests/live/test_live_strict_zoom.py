@@ -181,10 +181,15 @@ NOT_BY_LINK = "not through the family's own link: this meeting admits pupils by 
 UNISSUED = "came through a registration link zoomhost did not issue: not one of the families' own links"
 
 
+STREAM = "websocket"  # the source of what Zoom's event stream reports (``MeetingEvent.source``)
+
+
 def _heard_while_the_stream_was_down(played: Played) -> set[str]:
-    """The names that arrived between the event stream's loss and its return, in the run's journal. The stream
-    comes back on its own backoff, not the scenario's clock: on a loaded machine, at 20 times real speed, an
-    arrival a minute of scenario time after the failing minute may still come before it."""
+    """The names whose arrival Zoom's event stream did not report first, in the run's journal: those that
+    arrived between the stream's loss and its return, and those the host assistant (which hears names only)
+    or the pick-up's read of the participant list reported before the stream did. The stream comes back on its own backoff, not the scenario's clock: on a
+    loaded machine, at 20 times real speed, an arrival a minute of scenario time after the failing minute may
+    still come before it, or only just after the assistant's word on it; the alarm is raised on the first."""
     with played.journal() as journal:
         entries = journal.entries()
     down = False
@@ -192,7 +197,7 @@ def _heard_while_the_stream_was_down(played: Played) -> set[str]:
     for entry in entries:
         if entry.kind is JournalKind.NOTE and entry.detail.get("note") == "channel" and entry.detail.get("channel") == "zoom-events":
             down = entry.detail.get("state") == "events_lost"
-        elif down and entry.kind is JournalKind.ARRIVAL and entry.display_name:
+        elif entry.kind is JournalKind.ARRIVAL and entry.display_name and (down or entry.detail.get("source") != STREAM):
             names.add(entry.display_name)
     return names
 
