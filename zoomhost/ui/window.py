@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.nav.setVisible(False)  # shown with the first step: the frame painted before its pages has no empty bar
         self.stack = QStackedWidget(self)
         self.body.addWidget(self.nav)
         self.body.addWidget(self.stack, 1)
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
             self._makers[key] = widget
             self.stack.addWidget(QWidget(self.stack))  # stands in until the page is first shown
         self.nav.addItem(item)
+        self.nav.setVisible(True)
         if shortcut:
             QShortcut(QKeySequence(shortcut), self, activated=lambda k=key: self.show_page(k))
         if self.nav.currentRow() < 0:
