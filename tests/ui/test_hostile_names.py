@@ -206,6 +206,8 @@ def test_the_live_panel_shows_each_name_as_text_in_its_table_alarms_and_steps(qt
             "is in the meeting but is not a consented pupil or staff: check and remove if needed."
         )
         problems += [f"alarm {person.display_name[:30]!r}: {p}" for p in on_screen_as_text(seen, expected=meant)]
+        tip = tooltip_text(page.banner.text.toolTip())  # everything the alarm says, the name written out, never markup
+        problems += [f"alarm tooltip {person.display_name[:30]!r}: {p}" for p in on_screen_as_text(tip, expected=page.banner.words)]
         page.banner.acknowledge()
 
     # The steps to do in Zoom: the step, and whom it is for.

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from zoomhost.core.names import visible_name
 from zoomhost.core.session import Alarm, AlarmKind
 from zoomhost.ui.live.model import shown_name
-from zoomhost.ui.text import plain_label
+from zoomhost.ui.text import plain_label, tooltip
 from zoomhost.ui.widgets import status_icon
 
 MESSAGE_LIMIT = 400  # an alarm's words on the banner; a 500-character name does not push the buttons away
@@ -254,7 +254,7 @@ class AlarmBanner(QFrame):
             words = words[: MESSAGE_LIMIT - 1] + "…"
         self._words = f"{item.title.upper()}: {words}"
         self._fit()
-        self.text.setToolTip(self._words)
+        self.text.setToolTip(tooltip(self._words))  # a tooltip is rich text when it looks like it: escaped
         self.text.setAccessibleDescription(self._words)
         more = len(self._items) - 1
         self.count.setText(f"+{more}" if more else "")
