@@ -84,22 +84,22 @@ def show_retention(window: MainWindow, run: RetentionRun | None) -> None:
 def build_main_window(services: Services, window: MainWindow | None = None) -> MainWindow:
     """The main window with its pages, wired to ``services``; connects to Zoom in the background once shown.
 
-    ``window``: an empty frame already on screen (``run_app`` paints one before anything else loads);
+    ``window``: ``run_app``'s empty frame, once it has painted (or waited ``FIRST_PAINT_WAIT_MS`` for that);
     by default a new one."""
     from zoomhost.ui.tasks import Task
     from zoomhost.ui.widgets import error_text
 
-    window = window if window is not None else MainWindow(rehearsal=False)
-    window.show_status("Connecting…")
     # The window paints first: the I/O thread (and asyncio with it), the register's first read, the keyring,
     # the Zoom client and the rehearsal Zoom wait for the first frame, and then start in the order asked for.
     services.runner.hold()
-    if window.painted:  # the frame is on screen already: its first page paints next, then the thread starts
+    if window is not None:  # run_app's frame has painted, or waited its while for that: its first page is made now
         QTimer.singleShot(0, window, services.runner.release)
     else:
+        window = MainWindow(rehearsal=False)
         window.first_painted.connect(services.runner.release)
-    # A window that never paints (started minimised, on a locked screen) must still connect and read the register.
-    QTimer.singleShot(FIRST_PAINT_WAIT_MS, window, services.runner.release)
+        # A window that never paints (started minimised, on a locked screen) must still connect and read the register.
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, window, services.runner.release)
+    window.show_status("Connecting…")
 
     def forgotten(run: RetentionRun | None) -> None:
         show_retention(window, run)
