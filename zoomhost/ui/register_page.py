@@ -133,7 +133,6 @@ class RegisterPage(QWidget):
         self._reading: Path | None = None  # the file whose preview is shown or being read
         self.preview_columns: ChooseColumnsDialog | None = None  # when a file's headings say too little
         self._practice_dir: tempfile.TemporaryDirectory[str] | None = None
-        self.leavers_due = 0
         self._unshown: StoredLists | None = None  # read, for the tables' next showing
         self._stored_counts = (0, 0)  # (pupils, adults) stored now: what an import would replace
 
@@ -299,7 +298,6 @@ class RegisterPage(QWidget):
         else:
             lines.append(f"Staff list imported {_when(stored.staff_record)}: {len(stored.staff)} adults.")
         self.summary.setText(one_line(" ".join(lines)))  # names the file the register came from
-        self.leavers_due = stored.leavers_due
         self.purge_button.setText(f"&Purge leavers ({stored.leavers_due} due)…" if stored.leavers_due else "&Purge leavers…")
 
     def show_age(self) -> None:

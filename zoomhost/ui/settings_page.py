@@ -39,7 +39,6 @@ from zoomhost.app.signin import (
     own_sign_in_summary,
     run_connection_test,
     save_typed_settings,
-    settings_as_typed,
     sign_in,
 )
 from zoomhost.ui.text import heading, one_line, plain_label
@@ -286,11 +285,6 @@ class SettingsPage(QWidget):
             self.keyring_warning.show()
 
     # -- saving ------------------------------------------------------------------------------------
-    def typed_settings(self) -> Settings:
-        """The settings as typed on the page (a ZoomhostError says what to correct)."""
-        typed = {name: self.fields[name].text() for name in PLAIN_FIELDS}
-        return settings_as_typed(self.services.settings, typed, own_sign_in=not self.s2s_radio.isChecked())
-
     def save(self) -> None:
         """Check what was typed against the school's settings (read once, off the GUI thread), then secrets to
         the keyring, the rest to settings.json, and reconnect with them; a mistake is said and nothing is kept."""

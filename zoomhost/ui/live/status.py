@@ -35,7 +35,6 @@ AUTOPILOT_ON_STAFF = (
     "Autopilot ON – a meeting of staff only: admitting staff signed in on the school's domains as they arrive; "
     "stops at lock"
 )
-STAFF_MEETING = STAFF_SESSION_WORDS
 AUTOPILOT_LOCKED = "Autopilot ON – the meeting is locked, so nobody more is admitted automatically"
 
 
@@ -44,7 +43,7 @@ def admission_words(links_in_use: bool, *, staff_only: bool = False) -> tuple[st
     meeting of staff only, that they admit signed-in staff and nobody else)."""
     if staff_only:
         return (
-            STAFF_MEETING,
+            STAFF_SESSION_WORDS,
             "pass",
             "This meeting is held to the staff-meeting profile (its topic, or your choice on the Checklist page): "
             "nobody is checked against the pupil register, and Admit all and the autopilot admit only staff signed "
