@@ -139,8 +139,10 @@ class ControlsPanel(QWidget):
         for control in CONTROLS:
             button = self.buttons[control.key]
             info = capabilities.get(control.capability) if control.capability else None
-            text = "Un&lock" if control.key == "lock" and locked else control.text
-            explanation = control.explanation
+            # a meeting of staff only: nobody is a consented pupil, and Admit all says whom it admits
+            staff_admit = control.key == "admit_all" and state is not None and state.staff_only
+            words, explanation = (STAFF_ADMIT_ALL, STAFF_ADMIT_ALL_EXPLANATION) if staff_admit else (control.text, control.explanation)
+            text = "Un&lock" if control.key == "lock" and locked else words
             if info is not None and not info.available:
                 text = text.replace("…", "") + " (in Zoom)"
                 explanation += f" zoomhost cannot do this now: {info.explanation} Zoom step: {info.manual_step or ''}"
@@ -148,9 +150,6 @@ class ControlsPanel(QWidget):
                 explanation += f" {info.explanation}"
             explanation += f" Key: {control.shortcut}."
             if control.key == "admit_all":
-                if state is not None and state.staff_only:  # a meeting of staff only: nobody is a consented pupil
-                    text = text.replace("Admit all &consented", STAFF_ADMIT_ALL)
-                    explanation = explanation.replace(control.explanation, STAFF_ADMIT_ALL_EXPLANATION)
                 text = f"{text} ({state.admissible_waiting if state is not None else 0})"
             elif control.key == "lock" and not locked and lock_in is not None:
                 clock = _clock(lock_in)
