@@ -178,15 +178,20 @@ class _Row:
         )
         state = state_key(arrival)
         # each column's sort key, in Column's order: the time, the name, the verdict's place, then the texts
-        sort = (arrival.arrived_at.timestamp(), cells[1].casefold(), _VERDICT_ORDER[arrival.verdict], *(c.casefold() for c in cells[3:]))
+        sort = (
+            arrival.arrived_at.timestamp(),
+            cells[Column.NAME].casefold(),
+            _VERDICT_ORDER[arrival.verdict],
+            *(c.casefold() for c in cells[Column.EVIDENCE :]),
+        )
         rank = need_rank(arrival.verdict.value, state)
         return cls(arrival=arrival, cells=cells, state=state, sort=sort, rank=rank, tooltip=_row_tooltip(arrival, cells))
 
-    def needs_sort(self, column: int, *, descending: bool) -> Any:
+    def needs_sort(self, *, descending: bool) -> Any:
         """The time column's sort key with the rows that need the teacher first, in either order: the groups
         keep their order (waiting and to check first) whichever way time runs."""
         group = (_RANKS - self.rank) if descending else self.rank  # Qt shows a descending sort's largest keys first
-        return group * _GROUP_SPAN + self.sort[column]
+        return group * _GROUP_SPAN + self.sort[Column.TIME]
 
 
 
@@ -348,8 +353,8 @@ class ArrivalsTableModel(QStandardItemModel):
         if verdict_moved or before.state != row.state:  # type: ignore[union-attr]
             first.setData(f"{arrival.verdict.value} {row.state}", Role.FILTER)
         if before is None or before.rank != row.rank or before.sort[Column.TIME] != row.sort[Column.TIME]:
-            first.setData(row.needs_sort(Column.TIME, descending=False), Role.SORT_NEEDS_UP)
-            first.setData(row.needs_sort(Column.TIME, descending=True), Role.SORT_NEEDS_DOWN)
+            first.setData(row.needs_sort(descending=False), Role.SORT_NEEDS_UP)
+            first.setData(row.needs_sort(descending=True), Role.SORT_NEEDS_DOWN)
         tip = row.tooltip if before is None or before.tooltip != row.tooltip else None
         for column, item in enumerate(items):
             # Screen readers read the shown text when there is no AccessibleTextRole of its own.
