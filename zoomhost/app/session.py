@@ -127,10 +127,8 @@ async def start_session(
     meeting_uuid = str(meeting["uuid"]) if meeting.get("status") == "started" and meeting.get("uuid") else None
     if profile is None:
         profile = await _off_loop(lambda: session_profile(settings, meeting_id, topic))
-    staff_only = profile is Profile.STAFF
-    links_in_use = registration_required(meeting) and not staff_only
     found: dict[str, int] = {}
-    if registrations_approved_by_hand(meeting) and not staff_only:
+    if registrations_approved_by_hand(meeting) and profile is not Profile.STAFF:  # a staff meeting reads no registrations
         # Registrations the school approved that zoomhost did not make (another computer, Zoom's own
         # pages): matched to the pupil they name. Where anyone is approved, they would prove nothing.
         try:
@@ -153,7 +151,7 @@ async def start_session(
             register=register,
             resume=resume,
             clock=clock,
-            links_in_use=links_in_use,
+            links_in_use=registration_required(meeting),  # open_session keeps links out of a staff meeting
             found_links=found,
             profile=profile,
         )
@@ -386,10 +384,9 @@ async def begin_session(
     loop); a picked-up session's rows come to it before this returns.
     """
     connection = await services.connected()
-    register_size = len(await _off_loop(services.register.pupils))
-    age = register_age(
-        await _off_loop(services.register.last_import), refresh_days=services.settings.register_refresh_days, now=utc_now()
-    )
+    store = services.register
+    register_size, record = await _off_loop(lambda: (len(store.pupils()), store.last_import()))  # one trip off the loop
+    age = register_age(record, refresh_days=services.settings.register_refresh_days, now=utc_now())
     meeting = await connection.zoom.get_meeting(str(meeting_id))
     launcher = await assistant_for_meeting(services, connection, str(meeting_id), meeting)
     watch = _Watch(listener, time_scale=speed)
