@@ -26,7 +26,7 @@ from zoomhost.core.register_store import RegisterStore
 from zoomhost.system import paths
 from zoomhost.system.config import Settings
 from zoomhost.zoom.client import UpcomingMeeting, UpdateReceipt, meeting_number
-from zoomhost.zoom.errors import AuthError, BadRequest
+from zoomhost.zoom.errors import AuthError
 from zoomhost.zoom.passcode import rotate_passcode
 from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
 
@@ -97,11 +97,7 @@ def session_profile(settings: Settings, meeting_id: str | int, topic: object) ->
     """The protocol a meeting is held to, decided exactly as the checklist and the audit decide it (the
     teacher's choice, else the school's topic words): the Live panel and ``zoomhost watch`` judge its
     arrivals by it. Disk work: call it off the GUI thread."""
-    try:
-        key = meeting_number(meeting_id)  # as choose_profile keeps the choice
-    except BadRequest:
-        key = str(meeting_id)
-    return PreflightContext(**_profile_inputs(settings)).profile(key, topic)  # type: ignore[arg-type]
+    return PreflightContext(**_profile_inputs(settings)).profile(meeting_id, topic)  # type: ignore[arg-type]
 
 
 def meeting_profiles() -> dict[str, str]:

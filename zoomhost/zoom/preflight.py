@@ -22,8 +22,8 @@ from zoomhost.core import preflight as rules
 from zoomhost.core.preflight import FixPlan, PreflightInput, RuleResult, RuleStatus
 from zoomhost.core.profiles import Profile, meeting_profile
 from zoomhost.system import redact
-from zoomhost.zoom.client import UpdateReceipt, ZoomClient
-from zoomhost.zoom.errors import ZoomError
+from zoomhost.zoom.client import UpdateReceipt, ZoomClient, meeting_number
+from zoomhost.zoom.errors import BadRequest, ZoomError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,12 @@ class PreflightContext:
     chosen_profiles: Mapping[str, str] = field(default_factory=dict)
 
     def profile(self, meeting_id: str | int, topic: object) -> Profile:
-        return meeting_profile(topic, chosen=self.chosen_profiles.get(str(meeting_id)), words=self.staff_meeting_words)
+        """The teacher's choice for this meeting (kept under its number, however the id was typed), else the topic's."""
+        try:
+            key = meeting_number(meeting_id)
+        except BadRequest:  # not a meeting number: nobody could have chosen for it
+            key = str(meeting_id)
+        return meeting_profile(topic, chosen=self.chosen_profiles.get(key), words=self.staff_meeting_words)
 
 
 @dataclass(frozen=True, kw_only=True)
