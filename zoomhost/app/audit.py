@@ -50,10 +50,9 @@ CONCURRENT_READS = 4  # hosts read at once; the client's limiter paces every req
 DEFAULT_DAYS = 7
 
 
-@dataclass(frozen=True)
-class HostAudit:
-    id: str
-    email: str
+class _Checked:
+    """What a host's or a meeting's checks add up to (``results``: the checks)."""
+
     results: tuple[RuleResult, ...]
 
     def ids(self, status: RuleStatus) -> list[str]:
@@ -61,8 +60,17 @@ class HostAudit:
 
     @property
     def severity(self) -> tuple[int, int, int]:
-        """(failing, warnings, not reported by Zoom) among the checks the host's own settings decide."""
+        """(failing, warnings, not reported by Zoom): the audit's order, worst first."""
         return _severity(self.results)
+
+
+@dataclass(frozen=True)
+class HostAudit(_Checked):
+    """The checks a host's own settings decide."""
+
+    id: str
+    email: str
+    results: tuple[RuleResult, ...]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -75,22 +83,14 @@ class HostAudit:
 
 
 @dataclass(frozen=True)
-class MeetingAudit:
+class MeetingAudit(_Checked):
     report: PreflightReport
     host_email: str
     start_time: str | None
 
-    @property
+    @property  # type: ignore[override]
     def results(self) -> tuple[RuleResult, ...]:
         return self.report.results
-
-    def ids(self, status: RuleStatus) -> list[str]:
-        return [r.rule_id for r in self.results if r.status is status]
-
-    @property
-    def severity(self) -> tuple[int, int, int]:
-        """(failing, warnings, not reported by Zoom) among the meeting's checks: the audit's order, worst first."""
-        return _severity(self.results)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -390,6 +390,7 @@ def report_html(audit: AccountAudit, *, account_label: str) -> str:
     counts = audit.counts()
     rows = []
     for m in audit.meetings:
+        failing, warnings, unknown = m.severity
         fixes = []
         for r in m.report.results:
             if r.status in (RuleStatus.FAIL, RuleStatus.WARN) and r.fix is not None:
@@ -400,8 +401,7 @@ def report_html(audit: AccountAudit, *, account_label: str) -> str:
         rows.append(
             f"<h3>{_e(m.report.topic or 'Untitled meeting')} — {_e(meeting_when(m.start_time))}</h3>"
             f"<p>Meeting {_e(m.report.meeting_id)}, hosted by {_e(m.host_email)}, checked as "
-            f"{_e(PROFILE_WORDS[m.report.profile])}: {len(m.ids(RuleStatus.FAIL))} failing, "
-            f"{len(m.ids(RuleStatus.WARN))} warnings, {len(m.ids(RuleStatus.UNKNOWN))} not reported by Zoom.</p>"
+            f"{_e(PROFILE_WORDS[m.report.profile])}: {failing} failing, {warnings} warnings, {unknown} not reported by Zoom.</p>"
             + (f"<ul>{''.join(fixes)}</ul>" if fixes else "<p>Keeps the protocol.</p>")
         )
     unread = "".join(f"<li>{_e(u)}</li>" for u in audit.unreadable) or "<li>Nothing: every host and meeting was read.</li>"
