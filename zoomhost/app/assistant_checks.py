@@ -41,8 +41,8 @@ def _not_linux() -> CheckLine:
     return CheckLine(
         what=ASSISTANT_HERE,
         status=RuleStatus.WARN,
-        text=f"The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only), and this computer "
-        f"runs {platforms.name()}: run it on a school Linux computer with `zoomhost assistant`. {FALLBACK}",
+        text=f"{platforms.ASSISTANT_LINUX_ONLY}, and this computer runs {platforms.name()}: "
+        f"run it on a school Linux computer with `zoomhost assistant`. {FALLBACK}",
     )
 
 

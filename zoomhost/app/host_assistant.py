@@ -153,9 +153,7 @@ def load_binding(rehearsal: str | None) -> tuple[Any, SdkMainLoop]:
         binding = RehearsalBinding(state=RemoteZoomState(rehearsal))
         return binding, binding.sdk_main_loop
     if not platforms.assistant_can_run_here():
-        raise AssistantUnavailable(
-            f"The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only), not on {platforms.name()}."
-        )
+        raise AssistantUnavailable(f"{platforms.ASSISTANT_LINUX_ONLY}, not on {platforms.name()}.")
     from zoomhost.assistant.sdk_binding import import_meeting_sdk
 
     try:

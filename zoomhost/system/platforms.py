@@ -43,6 +43,10 @@ def name() -> str:
     return NAMES.get(current(), current())
 
 
+#: Why the host assistant does not start here, the start of every sentence that says so.
+ASSISTANT_LINUX_ONLY = "The host assistant runs on Linux only (Zoom's Meeting SDK for Python is Linux-only)"
+
+
 def assistant_can_run_here() -> bool:
     """Whether this system can run the host assistant at all: Zoom's Meeting SDK for Python is Linux-only."""
     return is_linux()
