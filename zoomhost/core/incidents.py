@@ -23,6 +23,7 @@ from typing import Any
 
 import jinja2
 
+from zoomhost.core.words import plural
 from zoomhost.core.journal import MEETING_OVER, Actor, JournalEntry, JournalError, JournalKind, SessionInfo, SessionJournal, SessionJournals, counts_as_incident, panic_command_id
 from zoomhost.core.names import visible_name
 from zoomhost.core.retention import deletion_day
@@ -177,9 +178,9 @@ class DueReport:
         elif days <= 0:
             when = "deleted by the next purge"
         else:
-            when = f"deleted on {self.deleted_on:%d %b %Y} (in {days} day{'s' if days != 1 else ''})"
+            when = f"deleted on {self.deleted_on:%d %b %Y} (in {plural(days, 'day')})"
         started = self.started_at.astimezone().strftime("%a %d %b %Y %H:%M")
-        count = f"{self.incidents} incident{'s' if self.incidents != 1 else ''}"
+        count = plural(self.incidents, "incident")
         return f"{self.session_id}  {started}  {visible_name(self.topic)}: {count}, {when}"
 
     def as_dict(self) -> dict[str, object]:

@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from zoomhost.core.words import plural
 from zoomhost.core.models import Pupil
 from zoomhost.core.names import fold
 from zoomhost.core.register_store import ImportRecord
@@ -40,8 +41,8 @@ class RegisterAge:
             return None
         when = self.imported_at.astimezone().strftime("%d %b %Y")
         return (
-            f"The register is out of date: it was imported {_days(self.days)} ago ({when}) from {self.source}, and the"
-            f" school asks for a fresh one every {_days(self.refresh_days)}: re-import the school's latest export from"
+            f"The register is out of date: it was imported {plural(self.days, 'day')} ago ({when}) from {self.source}, and the"
+            f" school asks for a fresh one every {plural(self.refresh_days, 'day')}: re-import the school's latest export from"
             " the MIS, so that a withdrawn consent is not missed."
         )
 
@@ -96,7 +97,7 @@ class RegisterChanges:
     def lines(self) -> list[str]:
         """What changed, one sentence per kind of change, a withdrawal first; or that nothing did."""
         if self.first_import:
-            return [f"No register was stored before: all {_pupils(self.pupils)} are new."]
+            return [f"No register was stored before: all {plural(self.pupils, 'pupil')} are new."]
         if self.none:
             return [NO_CHANGES]
         return self.held_lines() + self.other_lines()
@@ -106,12 +107,12 @@ class RegisterChanges:
         lines = []
         if self.consent_withdrawn:
             lines.append(
-                f"Consent withdrawn for {_pupils(len(self.consent_withdrawn))}: {self._names(self.consent_withdrawn)}"
+                f"Consent withdrawn for {plural(len(self.consent_withdrawn), 'pupil')}: {self._names(self.consent_withdrawn)}"
                 f" — {_they(self.consent_withdrawn)} will be held in the waiting room."
             )
         if self.consent_unclear:
             lines.append(
-                f"Consent no longer clear for {_pupils(len(self.consent_unclear))}: {self._names(self.consent_unclear)}"
+                f"Consent no longer clear for {plural(len(self.consent_unclear), 'pupil')}: {self._names(self.consent_unclear)}"
                 f" — {_they(self.consent_unclear)} will be held in the waiting room until the register says yes or no."
             )
         return lines
@@ -121,7 +122,7 @@ class RegisterChanges:
         lines = []
         if self.removed:
             lines.append(
-                f"Removed: {_pupils(len(self.removed))} no longer on the register: {self._names(self.removed, stored=True)}"
+                f"Removed: {plural(len(self.removed), 'pupil')} no longer on the register: {self._names(self.removed, stored=True)}"
                 " — held in the waiting room as not on the register."
             )
         if self.added:
@@ -133,9 +134,9 @@ class RegisterChanges:
                 )
                 if pupils
             ]
-            lines.append(f"Added: {_pupils(len(self.added))} — {'; '.join(parts)}.")
+            lines.append(f"Added: {plural(len(self.added), 'pupil')} — {'; '.join(parts)}.")
         if self.consent_given:
-            lines.append(f"Consent given for {_pupils(len(self.consent_given))}: {self._names(self.consent_given)}.")
+            lines.append(f"Consent given for {plural(len(self.consent_given), 'pupil')}: {self._names(self.consent_given)}.")
         return lines
 
     def text(self) -> str:
@@ -230,14 +231,6 @@ def _told_apart(pupils: Sequence[Pupil], where: str) -> dict[int, str]:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def _pupils(count: int) -> str:
-    return f"{count} pupil{'s' if count != 1 else ''}"
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
 
 
 def _they(pupils: Sequence[Pupil]) -> str:

@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from zoomhost.core.words import plural
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.journal import MEETING_OVER, JournalEntry, JournalError, JournalKind, SessionJournal, SessionJournals
 from zoomhost.core.models import Pupil, Verdict
@@ -377,9 +378,9 @@ def summarise_run(sessions: Sequence[PurgedSession], leavers: int, retention_day
     parts = []
     if sessions:
         count = len(sessions)
-        parts.append(f"{count} session{'s' if count != 1 else ''} older than {retention_days} days deleted")
+        parts.append(f"{plural(count, 'session')} older than {retention_days} days deleted")
     if leavers:
         parts.append(
-            f"{leavers} leaver{'s' if leavers != 1 else ''} removed from the register (the August after they left has come)"
+            f"{plural(leavers, 'leaver')} removed from the register (the August after they left has come)"
         )
     return "; ".join(parts)

@@ -29,6 +29,7 @@ from typing import Any
 
 import jinja2
 
+from zoomhost.core.words import plural  # noqa: F401 - also said from here (commands/sessions.py)
 from zoomhost.core.journal import (
     MEETING_OVER,
     Actor,
@@ -104,11 +105,6 @@ NOBODY = "nobody"  # who acted, when nobody did anything about that person
 def actor_words(actor: str) -> str:
     """Who did it, as a teacher says it: teacher, autopilot, Zoom, host assistant, zoomhost."""
     return ACTOR_WORDS.get(actor, actor)
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """``1 incident``, ``2 incidents``: a count with its noun, singular or plural as English wants."""
-    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from zoomhost.core.words import plural
 from zoomhost.system.config import Settings
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.preflight import RuleStatus
@@ -109,7 +110,7 @@ async def _meetings(client: ZoomClient, host_user: str, lines: list[CheckLine]) 
         return None
     count = len(meetings)
     lines.append(
-        _line("Reading meetings", RuleStatus.PASS, f"Zoom lists {count} upcoming meeting{'s' if count != 1 else ''} for {host_user}.")
+        _line("Reading meetings", RuleStatus.PASS, f"Zoom lists {plural(count, 'upcoming meeting')} for {host_user}.")
     )
     return meetings[0].id if meetings else None
 
