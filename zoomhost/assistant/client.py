@@ -13,6 +13,7 @@ import contextlib
 import logging
 import ssl
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -265,7 +266,7 @@ class AssistantChannel:
         future.capability = capability  # type: ignore[attr-defined] - read back if the connection drops
         if command_id in self._results:
             stored = self._results[command_id]
-            future.set_result(CommandResult(**{**_fields(stored), "replayed": True}))
+            future.set_result(replace(stored, replayed=True))
             return command_id, future, None
         if not self._connected or self._connection is None:
             future.set_result(self._unconfirmed(command_id, capability))
@@ -375,15 +376,11 @@ class AssistantChannel:
         """Through Zoom's API when the panel has it (a co-host cannot end a meeting), else through the assistant."""
         command_id = command_id or new_command_id()
         if command_id in self._results:
-            return CommandResult(**{**_fields(self._results[command_id]), "replayed": True})
+            return replace(self._results[command_id], replayed=True)
         if self._end_meeting is not None:
             result = await end_over_rest(self._end_meeting, command_id=command_id)
             if result.ok or not self._connected:
                 self._results[command_id] = result
                 return result
         return await self._command("end_for_all", {}, command_id, capability=Capability.END_FOR_ALL)
-
-
-def _fields(result: CommandResult) -> dict[str, Any]:
-    return {name: getattr(result, name) for name in CommandResult.__slots__}
 

@@ -16,9 +16,8 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from zoomhost.assistant.fallback import EndMeeting, end_over_rest
 from zoomhost.core.control import (
@@ -320,7 +319,7 @@ class Commands:
             if outcome.ok:
                 break
         assert result is not None
-        result = CommandResult(**{**_fields(result), "command_id": command_id})
+        result = replace(result, command_id=command_id)
         return self._finish(result)
 
     def alarm_seen(self, alarm_key: str, *, actor: str = Actor.TEACHER) -> None:
@@ -406,7 +405,3 @@ class Commands:
 
     def _how(self, capability: Capability) -> str:
         return str(self._channels.info(capability).how)
-
-
-def _fields(result: CommandResult) -> dict[str, Any]:
-    return {name: getattr(result, name) for name in CommandResult.__slots__}
