@@ -188,7 +188,7 @@ class StartChecklist:
 
     def _ticks(self) -> list[JournalEntry]:
         """The journal's entries that can tick an item: not an assembly's every arrival."""
-        return self._session.journal.entries(kinds=_TICK_KINDS)
+        return self._session.journal.entries(kinds=TICK_KINDS)
 
     @property
     def complete(self) -> bool:
@@ -254,7 +254,7 @@ class StartChecklist:
 
 
 #: What can tick an item: a step the teacher confirmed, or what the item's own entry says was done.
-_TICK_KINDS = frozenset(
+TICK_KINDS = frozenset(
     {JournalKind.MANUAL_STEP_CONFIRMED}
     | {check.done_by for check in (*START_CHECKS, *STAFF_START_CHECKS) if check.done_by is not None}
 )

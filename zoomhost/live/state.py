@@ -23,7 +23,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from zoomhost.core.control import Capability, CapabilityInfo
-from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import Alarm, Arrival, SessionChange, SessionCounts
 from zoomhost.core.start_checks import (
     PER_PUPIL_LIMIT,
@@ -31,6 +30,7 @@ from zoomhost.core.start_checks import (
     SessionTimer,
     StartCheckId,
     StartChecklist,
+    TICK_KINDS,
     TimerReading,
 )
 from zoomhost.live.engine import LiveNote, note_of
@@ -203,10 +203,6 @@ class LiveUpdate:
         )
 
 
-#: Journal entries that tick a start-of-session check (a step confirmed, chat or sharing closed by the assistant).
-_CHECK_KINDS = frozenset({JournalKind.MANUAL_STEP_CONFIRMED, JournalKind.CHAT_OFF, JournalKind.SHARE_LOCKED})
-
-
 @dataclass(frozen=True)
 class StartChecksView:
     """The start-of-session checks as the journal has them now (read on the I/O thread)."""
@@ -228,7 +224,7 @@ class StartChecksView:
         """Whether a batch can change the checks: a step confirmed, chat or sharing closed by the assistant,
         or (while the adult check may go pupil by pupil) who is in the meeting. Reading them means reading
         the journal: not after every one of an assembly's arrivals."""
-        if any(not isinstance(c, Arrival) and c.kind in _CHECK_KINDS for c in update.changes):
+        if any(not isinstance(c, Arrival) and c.kind in TICK_KINDS for c in update.changes):
             return True
         adult = self.state(StartCheckId.ADULT_PRESENT)
         if adult is None or adult.done:
