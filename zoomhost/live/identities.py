@@ -22,12 +22,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from zoomhost.core.errors import ZoomhostError
-from zoomhost.core.events import PARTICIPANT_UUID, EventKind, MeetingEvent
-from zoomhost.core.session import HEARD_AS, LiveSession, ParticipantState
+from zoomhost.core.events import EventKind, MeetingEvent
+from zoomhost.core.session import LiveSession, ParticipantState
 from zoomhost.live.intake import Intake
 from zoomhost.live.lifetime import Lifetime
 from zoomhost.core.zoom_times import zoom_time
-from zoomhost.live.pickup import Roster
+from zoomhost.live.pickup import Roster, roster_ids
 from zoomhost.zoom.client import LiveParticipant
 from zoomhost.zoom.errors import PlanDoesNotAllow
 
@@ -100,8 +100,7 @@ def identity_events(
     events: list[MeetingEvent] = []
     listed: set[str] = set()
     for person in people:
-        # The list's user_id may not be the one the row was first heard under: matched by participant_uuid.
-        pid = session.match(person.participant_id, person.participant_uuid)
+        pid, ids = roster_ids(session, person)
         listed.add(pid)
         row = session.participant(pid)
         if row is None or row.state not in (ParticipantState.WAITING, ParticipantState.IN_MEETING):
@@ -110,9 +109,6 @@ def identity_events(
             continue
         kind = EventKind.WAITING_JOINED if row.state is ParticipantState.WAITING else EventKind.JOINED
         said = person.identity
-        ids = {PARTICIPANT_UUID: person.participant_uuid} if person.participant_uuid else {}
-        if pid != person.participant_id:
-            ids[HEARD_AS] = person.participant_id
         events.append(
             MeetingEvent(
                 kind=kind,

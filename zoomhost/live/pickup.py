@@ -255,11 +255,7 @@ def reconcile_events(
         return row.last_change is not None and row.last_change >= taken - _FRESH
 
     for person in people:
-        # The roster's user_id may not be the one the row was first heard under: match by participant_uuid.
-        pid = session.match(person.participant_id, person.participant_uuid)
-        ids = {PARTICIPANT_UUID: person.participant_uuid} if person.participant_uuid else {}
-        if pid != person.participant_id:
-            ids[HEARD_AS] = person.participant_id
+        pid, ids = roster_ids(session, person)
         seen.add(pid)
         waiting = person.in_waiting_room
         row = session.participant(pid)
@@ -285,3 +281,11 @@ def _clock_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M:%S")
 
 
+def roster_ids(session: LiveSession, person: LiveParticipant) -> tuple[str, dict[str, str]]:
+    """The row a person on Zoom's live list is (its user_id may not be the one the row was first heard under:
+    matched by participant_uuid), and the ids an event about them carries (``HEARD_AS`` when they differ)."""
+    pid = session.match(person.participant_id, person.participant_uuid)
+    ids = {PARTICIPANT_UUID: person.participant_uuid} if person.participant_uuid else {}
+    if pid != person.participant_id:
+        ids[HEARD_AS] = person.participant_id
+    return pid, ids
