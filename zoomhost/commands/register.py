@@ -159,16 +159,12 @@ def _show_json(stored: StoredLists, *, staff: bool, names: bool) -> dict[str, ob
         if names:
             shown["staff"] = [{"name": m.name, "email": m.email} for m in stored.staff]
         return shown
-    age = stored.age
     shown.update(
         pupils=len(stored.pupils),
         consented=sum(p.consent for p in stored.pupils),
         classes={name: {"consented": yes, "total": total} for name, (yes, total) in consent_counts(stored.pupils).items()},
-        age_days=age.days if age else None,
-        refresh_days=age.refresh_days if age else None,
-        out_of_date=age.out_of_date if age else False,
-        warning=age.warning if age else None,
     )
+    shown.update(stored.age.as_dict() if stored.age else {"age_days": None, "refresh_days": None, "out_of_date": False, "warning": None})
     if names:
         shown["names"] = [{"pupil": p.label(), "consent": p.consent} for p in stored.pupils]
     return shown
