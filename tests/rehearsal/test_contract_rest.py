@@ -10,6 +10,7 @@ from tests.contract.spec import ContractViolation
 from tests.rehearsal.contract import check_all, check_response, closed
 from tests.rehearsal.fixtures import api_client, rehearsal_server  # noqa: F401
 from zoomhost.rehearsal.server import RehearsalServer
+from zoomhost.rehearsal.state import SAFE_GROUP_ID
 
 #: The operations the rehearsal serves; the test below proves each one is exercised and valid.
 SERVED = {
@@ -18,6 +19,11 @@ SERVED = {
     ("GET", "/users/{userId}/token", 200),
     ("PATCH", "/users/{userId}/settings", 204),
     ("GET", "/users/{userId}/meetings", 200),
+    ("GET", "/users", 200),
+    ("GET", "/accounts/{accountId}/settings", 200),
+    ("GET", "/accounts/{accountId}/lock_settings", 200),
+    ("GET", "/accounts/{accountId}/lock_settings", 400),
+    ("GET", "/groups/{groupId}/lock_settings", 200),
     ("GET", "/meetings/{meetingId}", 200),
     ("PATCH", "/meetings/{meetingId}", 204),
     ("PUT", "/meetings/{meetingId}/status", 204),
@@ -44,6 +50,11 @@ def test_every_served_path_answers_as_documented(rehearsal_server: RehearsalServ
         assert api.get(f"/users/{state.assistant_user_id}/token", params={"type": "zak"}).json()["token"]
         assert api.patch(f"/users/{host}/settings", json={"in_meeting": {"chat": False}}).status_code == 204
         assert len(api.get(f"/users/{host}/meetings", params={"type": "upcoming"}).json()["meetings"]) == 3
+        assert {u["id"] for u in api.get("/users").json()["users"]} >= {host}
+        assert api.get("/accounts/me/settings").status_code == 200
+        assert api.get("/accounts/me/lock_settings").status_code == 200
+        assert api.get("/accounts/someoneElse0001/lock_settings").json()["code"] == 2001  # a 400, as documented
+        assert api.get(f"/groups/{SAFE_GROUP_ID}/lock_settings").status_code == 200
         api.get(f"/users/{host}/meetings", params={"type": "scheduled", "page_size": 1})
         assert api.get(f"/meetings/{assembly}").json()["settings"]["waiting_room"] is True
         assert api.get(f"/meetings/{pmi}").json()["type"] == 4

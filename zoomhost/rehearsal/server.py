@@ -830,7 +830,7 @@ class RehearsalServer:
             rows = self.state.live_roster(meeting_id)
         else:
             rows = [
-                {"id": r["id"], "user_id": r["user_id"], "user_name": r["name"], "join_time": r["join_time"], "leave_time": r["leave_time"], "status": "in_meeting"}
+                {"id": r["id"], "user_id": r["user_id"], "user_name": r["name"], "join_time": r["join_time"], "leave_time": r["leave_time"], "status": r["status"]}
                 for r in self.state.attendance(meeting_id)
             ]
         page, next_token, size = _page(rows, request)

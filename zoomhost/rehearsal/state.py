@@ -420,14 +420,15 @@ class ZoomState:
             rows = []
             for user in self.users.values():
                 full = self.user_payload(user.id)
-                rows.append({k: full[k] for k in ("id", "email", "first_name", "last_name", "display_name", "type", "pmi", "timezone", "status", "language", "user_created_at")})
+                # the fields Zoom's documents list for GET /users (no ``language``: that is GET /users/{userId}'s)
+                rows.append({k: full[k] for k in ("id", "email", "first_name", "last_name", "display_name", "type", "pmi", "timezone", "status", "user_created_at")})
             return rows
 
     def lock_settings_payload(self, account_id: str, *, option: str | None = None) -> dict[str, Any]:
         """``GET /accounts/{accountId}/lock_settings``: what the admin has locked (``option=meeting_security`` apart)."""
         with self._lock:
-            if account_id not in ("me", self.account_id):
-                raise RehearsalError(404, 2001, f"Account does not exist: {account_id}.")
+            if account_id not in ("me", self.account_id):  # 400 here, as documented (account settings say 404)
+                raise RehearsalError(400, 2001, f"Account does not exist: {account_id}.")
             return _part_or_rest(self.lock_settings, option)
 
     def group_lock_settings_payload(self, group_id: str, *, option: str | None = None) -> dict[str, Any]:
