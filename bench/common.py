@@ -181,9 +181,12 @@ def write_results(results: Sequence[Result], *, command: str, folder: Path = RES
 PROBE = Path(__file__).resolve().parent / "gui_probe.py"
 
 
-def run_probe(mode: str, *options: str, timeout: float = 240.0) -> tuple[float, dict[str, Any]]:
-    """(launch time, the JSON it printed) of ``bench/gui_probe.py MODE`` in a fresh offscreen process."""
+def run_probe(mode: str, *options: str, home: str | None = None, timeout: float = 240.0) -> tuple[float, dict[str, Any]]:
+    """(launch time, the JSON it printed) of ``bench/gui_probe.py MODE`` in a fresh offscreen process; ``home``: a
+    zoomhost folder the probe uses and keeps (``gui_probe.KEPT_HOME``), else it makes its own and removes it."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if home is not None:
+        env["ZOOMHOST_BENCH_HOME"] = home
     launched = time.monotonic()
     done = subprocess.run(
         [sys.executable, str(PROBE), mode, *options], env=env, capture_output=True, text=True, timeout=timeout

@@ -34,6 +34,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 ARRIVAL = "meeting.participant_joined_waiting_room"
+KEPT_HOME = "ZOOMHOST_BENCH_HOME"  # set by bench.common.run_probe: a zoomhost folder kept across launches, as a teacher's is
 SCRIPTED_ARRIVALS = 271  # the assembly's waiting-room arrivals: 272 joins (one rejoins), the host skips the waiting room
 
 
@@ -341,8 +342,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("mode", choices=("bare", "startup", "assembly", "panic"))
     parser.add_argument("--speed", type=float, default=100_000.0)
     args = parser.parse_args(argv)
-    home = tempfile.mkdtemp(prefix="zoomhost-bench-")
-    os.environ["ZOOMHOST_HOME"] = home  # never a teacher's real data
+    # Never a teacher's real data: a folder of the benchmark's own (``KEPT_HOME``, kept between launches as a
+    # teacher's is), else a new one removed after.
+    home = os.environ.get(KEPT_HOME) or tempfile.mkdtemp(prefix="zoomhost-bench-")
+    os.environ["ZOOMHOST_HOME"] = home
     try:
         if args.mode == "bare":
             return bare()
@@ -352,7 +355,8 @@ def main(argv: list[str]) -> int:
             return assembly(args.speed)
         return panic(args.speed)
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if not os.environ.get(KEPT_HOME):
+            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ import pytest
 from tests.conftest import REPO, require_executable
 from tests import desktop
 from tests.desktop import desktop_env, without_libraries, xcb_cursor_files
-from zoomhost.app.desktop import window_outlook
-from zoomhost.system.desktop import debian_package, linked_libraries, platform_plugin
+from zoomhost.app.desktop import DESKTOP_CHECK_FILE, window_outlook
+from zoomhost.system import paths
+from zoomhost.system.desktop import debian_package, linked_libraries, platform_plugin, remembered_libraries
 
 pytestmark = pytest.mark.timeout(180)
 x_server = desktop.x_server  # the fixture: a real X server for this module's tests
@@ -81,6 +82,46 @@ def test_with_every_library_the_window_opens_on_the_x_server(x_server: str, tmp_
     checks = {check["id"]: check for check in json.loads(doctor.stdout)["checks"]}
     assert checks["platform_plugin"]["status"] == "pass", checks["platform_plugin"]
     assert "X11 (xcb)" in checks["platform_plugin"]["detail"]
+    open_the_window(env)
+
+
+# -- what the check keeps between starts ----------------------------------------------------------------
+def test_a_library_gone_since_the_last_start_is_still_named(
+    x_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's check keeps what the loader found (so a start need not ask it again); a library gone since
+    then is named all the same, never left to Qt's abort."""
+    env = desktop_env(tmp_path, DISPLAY=x_server)
+    open_the_window(env)
+    monkeypatch.setenv("ZOOMHOST_HOME", env["ZOOMHOST_HOME"])
+    kept = json.loads((paths.cache_dir() / DESKTOP_CHECK_FILE).read_text(encoding="utf-8"))
+    assert any("libxcb-cursor.so.0" in entry["found"] for entry in kept.values()), "the good start kept its answer"
+    proc = without_xcb_cursor(tmp_path, sys.executable, "-m", "zoomhost", env=env)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.stderr == MISSING_CURSOR
+
+
+def test_the_kept_answer_follows_what_the_loader_reads(tmp_path: Path) -> None:
+    """A library put first on LD_LIBRARY_PATH is the one named; once it is deleted, the system's is named again."""
+    plugin = platform_plugin("offscreen", os.environ)
+    assert plugin is not None
+    store = tmp_path / DESKTOP_CHECK_FILE
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    first = remembered_libraries(plugin, env, store)
+    assert first == linked_libraries(plugin, env) and first.complete and store.exists()
+    system = first.found["libz.so.1"]
+    assert remembered_libraries(plugin, env, store).found["libz.so.1"] == system
+    own = tmp_path / "lib"
+    own.mkdir()
+    (own / "libz.so.1").write_bytes(Path(system).read_bytes())
+    env["LD_LIBRARY_PATH"] = str(own)
+    assert remembered_libraries(plugin, env, store).found["libz.so.1"] == str(own / "libz.so.1")
+    (own / "libz.so.1").unlink()
+    assert remembered_libraries(plugin, env, store).found["libz.so.1"] == system
+
+
+def open_the_window(env: dict[str, str]) -> None:
+    """``zoomhost --rehearsal`` with ``env``, until it has connected to its rehearsal Zoom (so it is up), then closed."""
     log = Path(env["ZOOMHOST_HOME"]) / "logs" / "zoomhost.log"
     app = subprocess.Popen([sys.executable, "-m", "zoomhost", "--rehearsal"], env=env, cwd=REPO,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zoomhost.core.rule_status import RuleStatus
+from zoomhost.system import paths
 from zoomhost.system.desktop import (
     Display,
     Libraries,
@@ -27,12 +28,15 @@ from zoomhost.system.desktop import (
     platform_plugin,
     platform_plugin_dirs,
     qt_platform_candidates,
+    remembered_libraries,
     session_displays,
 )
 
 # The families the summary's PDF asks for first (resources/templates/summary.html).
 SUMMARY_FONTS = ("DejaVu Sans", "Noto Sans")
 FONT_PACKAGE = "fonts-dejavu-core"
+# In the cache folder: what the dynamic loader found for Qt's platform plugins, kept for the window's next start.
+DESKTOP_CHECK_FILE = "desktop-check.json"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,8 +98,12 @@ class WindowOutlook:
         return "" if self.ok else _cannot_open(self.findings)
 
 
-def window_outlook(environ: Mapping[str, str] | None = None) -> WindowOutlook:
-    """Whether Qt can open zoomhost's window with this environment (the process's own by default)."""
+def window_outlook(environ: Mapping[str, str] | None = None, *, remember: Path | None = None) -> WindowOutlook:
+    """Whether Qt can open zoomhost's window with this environment (the process's own by default).
+
+    ``remember``: a file where the libraries the loader found for each plugin are kept, and answered from
+    while nothing they depend on has changed (``system.desktop.remembered_libraries``): the window's start
+    then starts no child process. ``zoomhost doctor`` always asks the loader."""
     env = os.environ if environ is None else environ
     if not is_linux():
         return WindowOutlook(findings=(), checked=False, why_unchecked="Checked on Linux only.")
@@ -106,10 +114,21 @@ def window_outlook(environ: Mapping[str, str] | None = None) -> WindowOutlook:
     findings = []
     for name in qt_platform_candidates(env):
         plugin = platform_plugin(name, env)
-        libraries = linked_libraries(plugin, env) if plugin is not None else Libraries()
+        if plugin is None:
+            libraries = Libraries()
+        elif remember is not None:
+            libraries = remembered_libraries(plugin, env, remember)
+        else:
+            libraries = linked_libraries(plugin, env)
         kind = needs_display(name)
         findings.append(PlatformFinding(name, plugin, libraries, kind, displays.get(kind) if kind else None))
     return WindowOutlook(findings=tuple(findings), checked=True)
+
+
+def window_outlook_at_start() -> WindowOutlook:
+    """``window_outlook`` as the window's command asks it before each start: what the loader found is kept in
+    the cache folder, and answered from until the plugin or the system's libraries change."""
+    return window_outlook(remember=paths.cache_dir() / DESKTOP_CHECK_FILE)
 
 
 def _packages(findings: Iterable[PlatformFinding]) -> tuple[str, ...]:

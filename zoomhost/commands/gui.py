@@ -19,13 +19,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from zoomhost.app.desktop import WindowOutlook, window_outlook
+    from zoomhost.app.desktop import WindowOutlook, window_outlook, window_outlook_at_start
 
     # Before Qt starts: a Qt that cannot load a platform plugin aborts the program with advice that
     # does not help; this says in one sentence what to install, or where to run zoomhost, instead.
-    # The check waits on the dynamic loader in a child process: it runs beside the window's own imports.
+    # It runs beside the window's own imports; what the dynamic loader found is kept in the cache folder and
+    # answered from until the plugin or the system's libraries change, so most starts start no child process.
     found: list[WindowOutlook] = []
-    checking = threading.Thread(target=lambda: found.append(window_outlook()), name="window-outlook", daemon=True)
+    checking = threading.Thread(target=lambda: found.append(window_outlook_at_start()), name="window-outlook", daemon=True)
     checking.start()
     try:
         from zoomhost.ui.main import run_app

@@ -14,11 +14,9 @@ do with that environment, and tests can give one.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
-import shutil
-import socket
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,10 +113,12 @@ def x11_display(environ: Mapping[str, str], *, timeout: float = 1.0) -> Display 
     if host in ("", "unix") or host.startswith("/"):
         path = f"/tmp/.X11-unix/X{number}"
         for address in ("\0" + path, path):  # the abstract socket first, as Xlib tries it
-            if _answers(socket.AF_UNIX, address, timeout):
+            if _unix_socket_answers(address, timeout):
                 return Display("x11", name, True, f"the X server answers on {path}")
         return Display("x11", name, False, f"no X server answers on {path}")
     port = 6000 + number
+    import socket
+
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return Display("x11", name, True, f"the X server answers on {host}:{port}")
@@ -136,13 +136,15 @@ def wayland_display(environ: Mapping[str, str], *, timeout: float = 1.0) -> Disp
     if not name.startswith("/") and not runtime:
         return Display("wayland", name, False, "XDG_RUNTIME_DIR is not set, so the Wayland socket cannot be found")
     path = name if name.startswith("/") else os.path.join(runtime, name)
-    if _answers(socket.AF_UNIX, path, timeout):
+    if _unix_socket_answers(path, timeout):
         return Display("wayland", name, True, f"the Wayland compositor answers on {path}")
     return Display("wayland", name, False, f"no Wayland compositor answers on {path}")
 
 
-def _answers(family: int, address: str, timeout: float) -> bool:
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
+def _unix_socket_answers(address: str, timeout: float) -> bool:
+    import socket  # only where a display is named: a platform without one (offscreen) never loads it
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         try:
             sock.connect(address)
@@ -207,6 +209,8 @@ def linked_libraries(shared_object: Path, environ: Mapping[str, str] | None = No
     if trace is None:
         return Libraries(error="ldd (the dynamic loader's trace tool) is not installed")
     command, tracing = trace  # the loader lists every library, "not found" included, and runs nothing
+    import subprocess  # only when the loader is asked: a remembered answer needs no child process
+
     try:
         proc = subprocess.run(
             [*command, str(shared_object)], env={**env, **tracing}, capture_output=True, text=True, timeout=timeout, check=False
@@ -228,6 +232,58 @@ def linked_libraries(shared_object: Path, environ: Mapping[str, str] | None = No
     return Libraries(found=found, missing=tuple(dict.fromkeys(missing)))
 
 
+def remembered_libraries(shared_object: Path, environ: Mapping[str, str], store: Path) -> Libraries:
+    """``linked_libraries``, answered from ``store`` while nothing the dynamic loader reads has changed since a
+    complete answer was kept there: the same loader, the same ``shared_object``, the same ``LD_LIBRARY_PATH``
+    and ``LD_PRELOAD``, the same system library cache (``/etc/ld.so.cache``, which ``ldconfig`` writes again
+    whenever a package adds or removes a library), and every library it found still where it was. A missing
+    library, or a loader that could not be asked, is never kept: that is asked again at every start, so the
+    advice given is today's. A store that cannot be read or written only means asking the loader."""
+    inputs = _loader_inputs(shared_object, environ)
+    try:
+        kept = json.loads(store.read_text(encoding="utf-8"))
+        entry = kept.get(str(shared_object), {}) if isinstance(kept, dict) else {}
+    except (OSError, ValueError):
+        kept, entry = {}, {}
+    found = entry.get("found") if isinstance(entry, dict) else None
+    if inputs is not None and entry.get("inputs") == inputs and isinstance(found, dict) and all(
+        os.path.exists(where) for where in found.values() if where.startswith("/")
+    ):
+        return Libraries(found=found)
+    libraries = linked_libraries(shared_object, environ)
+    if inputs is not None and libraries.complete:
+        kept = kept if isinstance(kept, dict) else {}
+        kept[str(shared_object)] = {"inputs": inputs, "found": libraries.found}
+        scratch = store.with_name(store.name + ".new")
+        try:
+            scratch.write_text(json.dumps(kept), encoding="utf-8")
+            os.replace(scratch, store)
+        except OSError:
+            pass
+    return libraries
+
+
+def _loader_inputs(shared_object: Path, env: Mapping[str, str]) -> list[object] | None:
+    """What the dynamic loader's answer for ``shared_object`` depends on, as JSON values; None when there is no loader."""
+    trace = _loader_trace(env)
+    if trace is None:
+        return None
+
+    def stamp(path: str) -> list[int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+    command = trace[0][0]
+    return [
+        command, stamp(command), str(shared_object), stamp(str(shared_object)),
+        stamp("/etc/ld.so.cache"), stamp("/etc/ld.so.preload"),
+        env.get("LD_LIBRARY_PATH", ""), env.get("LD_PRELOAD", ""),
+    ]
+
+
 def _loader_trace(env: Mapping[str, str]) -> tuple[list[str], dict[str, str]] | None:
     """The command that lists a shared object's libraries, and what it adds to the environment: glibc's
     dynamic loader (the one this process was loaded by) with ``LD_TRACE_LOADED_OBJECTS=1``, as ``ldd`` runs
@@ -240,6 +296,8 @@ def _loader_trace(env: Mapping[str, str]) -> tuple[list[str], dict[str, str]] | 
                     return ["/" + path], {"LD_TRACE_LOADED_OBJECTS": "1"}
     except OSError:
         pass
+    import shutil
+
     ldd = shutil.which("ldd", path=os.pathsep.join([env.get("PATH", ""), "/usr/bin", "/bin"]))
     return ([ldd], {}) if ldd is not None else None
 
