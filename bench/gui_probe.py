@@ -52,29 +52,37 @@ def emit(**values: Any) -> None:
 
 class FirstPaint(QObject):
     """Notes when the first top-level window's first frame is painted (its native window's first expose:
-    Qt paints the frame as it handles it), then calls ``then``.
+    Qt paints the frame as it handles it), then calls ``then``; ``on_window`` is given that window as it
+    is shown.
 
-    The application's events are looked at only until a top-level window is shown; from then on only
-    that window's native window's own few events. A filter on every event of the application to the
-    end would put each of them through Python (for a window of a few dozen widgets, some 25 ms before
-    its first frame) and measure the probe rather than the window."""
+    The window is found by wrapping ``QWidget.show``, which the bare window and zoomhost both call from
+    Python, once; from then on only that window's native window's own few events are looked at. No
+    filter on the application's events: it would put every event before the first frame through Python,
+    and give every Qt class those events meet a Python type, with its enums, that the window itself never
+    asks for (for zoomhost's frame some 25 ms; for the bare window, which meets few classes, a few): it
+    would measure the probe rather than the window."""
 
-    def __init__(self, then: Any) -> None:
+    def __init__(self, then: Any, *, on_window: Any = None) -> None:
         super().__init__()
         self.at: float | None = None
         self.window: QWidget | None = None
-        self._then = then
-        QApplication.instance().installEventFilter(self)
+        self._then, self._on_window = then, on_window
+        original = QWidget.show
+
+        def show(widget: QWidget) -> None:
+            if self.window is None and widget.isWindow():
+                QWidget.show = original  # type: ignore[method-assign]
+                self.window = widget
+                widget.winId()  # its native window, which show() would make first, made now to be watched
+                widget.windowHandle().installEventFilter(self)
+                if self._on_window is not None:
+                    self._on_window(widget)
+            original(widget)
+
+        QWidget.show = show  # type: ignore[method-assign]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        kind = event.type()
-        if self.window is None and kind == QEvent.Type.Show and watched.isWidgetType() and watched.isWindow():
-            QApplication.instance().removeEventFilter(self)
-            self.window = watched
-            handle = watched.windowHandle()
-            if handle is not None:
-                handle.installEventFilter(self)
-        elif self.at is None and kind == QEvent.Type.Expose and watched.isExposed():
+        if self.at is None and event.type() == QEvent.Type.Expose and watched.isExposed():
             self.at = time.monotonic()
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self._then)
@@ -82,24 +90,20 @@ class FirstPaint(QObject):
 
 
 class PagePaint(QObject):
-    """Notes the first Paint event of the widget of class ``page`` inside ``window`` (a filter on that page
-    alone, put on once the page exists), then calls ``then``."""
+    """Notes the first Paint event of the page ``key`` of zoomhost's window (its ``page_built`` signal says
+    when it is made; a filter on that page alone from then), then calls ``then``."""
 
-    def __init__(self, window: QWidget, page: str, then: Any) -> None:
+    def __init__(self, key: str, then: Any) -> None:
         super().__init__()
         self.at: float | None = None
-        self._window, self._page, self._then = window, page, then
-        self._turns = QTimer(self)
-        self._turns.setInterval(1)
-        self._turns.timeout.connect(self._look)
-        self._turns.start()
+        self._key, self._then = key, then
 
-    def _look(self) -> None:
-        for widget in self._window.findChildren(QWidget):
-            if type(widget).__name__ == self._page:
-                self._turns.stop()
-                widget.installEventFilter(self)
-                return
+    def watch(self, window: Any) -> None:
+        def built(key: str) -> None:
+            if key == self._key:
+                window.built(key).installEventFilter(self)
+
+        window.page_built.connect(built)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if self.at is None and event.type() == QEvent.Type.Paint:
@@ -129,17 +133,13 @@ def startup() -> int:
     from zoomhost.cli import main as zoomhost
 
     app = QApplication(["zoomhost"])
-    pages: list[PagePaint] = []
 
     def done() -> None:
-        emit(first_paint=watcher.at, page_paint=pages[0].at, peak_rss_kb=peak_rss_kb())
+        emit(first_paint=watcher.at, page_paint=page.at, peak_rss_kb=peak_rss_kb())
         app.closeAllWindows()
 
-    def framed() -> None:
-        assert watcher.window is not None
-        pages.append(PagePaint(watcher.window, "RegisterPage", done))
-
-    watcher = FirstPaint(framed)
+    page = PagePaint("register", done)
+    watcher = FirstPaint(lambda: None, on_window=page.watch)
     return zoomhost(["--rehearsal"])
 
 
