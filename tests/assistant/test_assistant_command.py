@@ -16,7 +16,7 @@ import pytest
 from tests.assistant.helpers import until
 from zoomhost.system import logs
 from zoomhost.assistant.client import AssistantChannel
-from zoomhost.assistant.process import start_assistant
+from zoomhost.assistant.process import Standby, start_assistant
 from zoomhost.rehearsal.binding import RehearsalBridge
 from zoomhost.assistant.wire import TOKEN_ENV
 from zoomhost.cli import main
@@ -194,3 +194,39 @@ def test_a_short_token_variable_is_refused(monkeypatch: pytest.MonkeyPatch, caps
     assert main(["assistant"]) == 1
     captured = capsys.readouterr()
     assert "too short" in captured.err and captured.out == ""
+
+
+def test_an_assistant_standing_by_that_has_stopped_is_never_handed_to_a_session() -> None:
+    """A session takes a standing-by assistant only while its process runs; otherwise it starts its own, and
+    asking again puts a new one in its place."""
+
+    async def scenario() -> None:
+        bridge = RehearsalBridge(state=ZoomState())
+        await bridge.start()
+        standby = Standby()
+        try:
+            standby.prepare(rehearsal_url=bridge.url)
+            await until(lambda: standby.ready(rehearsal_url=bridge.url), timeout=60)
+            taken = await standby.take(rehearsal_url=bridge.url)
+            assert taken is not None and taken.process.returncode is None
+            assert await standby.take(rehearsal_url=bridge.url) is None, "one assistant, handed out once"
+            assert await taken.stop() == 0
+
+            standby.prepare(rehearsal_url=bridge.url)
+            await until(lambda: standby.ready(rehearsal_url=bridge.url), timeout=60)
+            crashed = standby._waiting[bridge.url].result()  # noqa: SLF001 - the process a crash takes away
+            crashed.process.kill()
+            await crashed.process.wait()
+            assert not standby.ready(rehearsal_url=bridge.url)
+            assert await standby.take(rehearsal_url=bridge.url) is None
+
+            standby.prepare(rehearsal_url=bridge.url)  # asked again: a new one stands by
+            await until(lambda: standby.ready(rehearsal_url=bridge.url), timeout=60)
+            again = await standby.take(rehearsal_url=bridge.url)
+            assert again is not None and again.pid != crashed.pid and again.process.returncode is None
+            assert await again.stop() == 0
+        finally:
+            await standby.close()
+            await bridge.close()
+
+    asyncio.run(scenario())

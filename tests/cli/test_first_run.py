@@ -24,7 +24,7 @@ from tests.conftest import REPO, require_executable
 from tests import desktop
 from tests.desktop import desktop_env, without_libraries, xcb_cursor_files
 from zoomhost.app.desktop import DESKTOP_CHECK_FILE, window_outlook
-from zoomhost.system import paths
+from zoomhost.system import paths as zoomhost_paths
 from zoomhost.system.desktop import debian_package, linked_libraries, platform_plugin, remembered_libraries
 
 pytestmark = pytest.mark.timeout(180)
@@ -94,7 +94,7 @@ def test_a_library_gone_since_the_last_start_is_still_named(
     env = desktop_env(tmp_path, DISPLAY=x_server)
     open_the_window(env)
     monkeypatch.setenv("ZOOMHOST_HOME", env["ZOOMHOST_HOME"])
-    kept = json.loads((paths.cache_dir() / DESKTOP_CHECK_FILE).read_text(encoding="utf-8"))
+    kept = json.loads((zoomhost_paths.cache_dir() / DESKTOP_CHECK_FILE).read_text(encoding="utf-8"))
     assert any("libxcb-cursor.so.0" in entry["found"] for entry in kept.values()), "the good start kept its answer"
     proc = without_xcb_cursor(tmp_path, sys.executable, "-m", "zoomhost", env=env)
     assert proc.returncode == 1, proc.stderr[-3000:]

@@ -41,6 +41,7 @@ from zoomhost.system.runtime import AsyncRunner
 if TYPE_CHECKING:  # imported on the I/O thread when first needed: they are slow to load
     from zoomhost.core.retention import RetentionLog
     from zoomhost.app.rehearsal_zoom import EmbeddedRehearsalZoom, RehearsalZoomProcess
+    from zoomhost.assistant.process import Standby
     from zoomhost.rehearsal.server import RehearsalServer
 
     RehearsalZoom = RehearsalZoomProcess | EmbeddedRehearsalZoom  # what the app asks of a rehearsal Zoom
@@ -103,6 +104,7 @@ class Services:
     _credentials: CredentialStore | None = field(default=None, repr=False)
     _connection: concurrent.futures.Future[Connection] | None = field(default=None, repr=False)
     _scratch: Path | None = field(default=None, repr=False)
+    _standby: Standby | None = field(default=None, repr=False)
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -119,6 +121,17 @@ class Services:
 
                 self._credentials = CredentialStore()
             return self._credentials
+
+    @property
+    def standby(self) -> Standby:
+        """Host assistant processes started before a session needs one (``app.session.ready_host_assistant``);
+        used on the I/O loop only, and stopped when these services close."""
+        with self._lock:
+            if self._standby is None:
+                from zoomhost.assistant.process import Standby
+
+                self._standby = Standby()
+            return self._standby
 
     # -- Zoom ------------------------------------------------------------------------------------
     def connect(self) -> concurrent.futures.Future[Connection]:
@@ -185,7 +198,10 @@ class Services:
                 return
             self._closed = True
             pending, self._connection = self._connection, None
+            standby, self._standby = self._standby, None
         try:
+            if standby is not None:
+                self.runner.submit(standby.close()).result(30)
             if pending is not None:
                 self.runner.submit(_close_when_done(pending)).result(30)
         except Exception:  # noqa: BLE001 - shutting down: log and carry on stopping the rest

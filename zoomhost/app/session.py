@@ -45,6 +45,7 @@ from zoomhost.zoom.ratelimit import RetryPolicy
 
 if TYPE_CHECKING:
     from zoomhost.app.services import Connection, Services
+    from zoomhost.assistant.process import Standby
     from zoomhost.rehearsal.scenarios import Scenario, ScenarioRun
 
 __all__ = [  # what the Live page reads, from here rather than from the engine's own modules
@@ -66,6 +67,7 @@ __all__ = [  # what the Live page reads, from here rather than from the engine's
     "meetings_to_host",
     "play_scenario",
     "read_start_checks",
+    "ready_host_assistant",
     "rehearsal_assistant",
     "start_session",
 ]
@@ -206,10 +208,12 @@ def rehearsal_assistant(
     state: Any | None = None,
     bridge_url: str | None = None,
     zak: Callable[[], Awaitable[str]] | None = None,
+    standby: Standby | None = None,
 ) -> AssistantLauncher:
     """The host assistant on a rehearsal Zoom: in this process on its ``state``, or a process through its bridge.
 
-    ``sdk_app``: the rehearsal's own Meeting SDK key and secret (it checks the JWT as Zoom does).
+    ``sdk_app``: the rehearsal's own Meeting SDK key and secret (it checks the JWT as Zoom does);
+    ``standby``: where a process for the bridge may already be standing by.
     """
     from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 
@@ -223,6 +227,7 @@ def rehearsal_assistant(
         rehearsal_url=bridge_url,
         rehearsal_state=state,
         zak=zak,
+        standby=standby,
     )
 
 
@@ -256,7 +261,6 @@ async def assistant_for_meeting(
     meeting's alternative host by pre-flight, it needs no click. None when this computer cannot run
     it or no Meeting SDK key is set: the panel then shows the Zoom client's steps (REST only).
     """
-    from zoomhost.assistant.process import assistant_available
     from zoomhost.assistant.sdk_adapter import make_sdk_jwt
 
     async def end_meeting() -> bool:
@@ -276,18 +280,44 @@ async def assistant_for_meeting(
             state=state,
             bridge_url=rehearsal.bridge_url if state is None else None,
             zak=zak,
+            standby=services.standby,
         )
+    sdk_app = await _sdk_app(services)
+    if sdk_app is None:
+        return None
+    key, secret = sdk_app
+    return AssistantLauncher(
+        meeting_number=int(meeting_id),
+        passcode=passcode,
+        sdk_jwt=lambda: make_sdk_jwt(sdk_key=key, sdk_secret=secret),
+        end_meeting=end_meeting,
+        zak=zak,
+        standby=services.standby,
+    )
+
+
+async def ready_host_assistant(services: Services) -> None:
+    """Start a host assistant process standing by for the session the teacher is about to start: the Live
+    page asks once it has listed the meetings, and again after a session ends. None where the assistant
+    would not run as a process: on a rehearsal Zoom in this process, or without the Meeting SDK set up."""
+    connection = await services.connected()
+    rehearsal = connection.rehearsal
+    if rehearsal is not None:
+        if rehearsal.local_state is None:
+            services.standby.prepare(rehearsal_url=rehearsal.bridge_url)
+    elif await _sdk_app(services) is not None:
+        services.standby.prepare()
+
+
+async def _sdk_app(services: Services) -> tuple[str, str] | None:
+    """The school's Meeting SDK key and secret where this computer can run the assistant; None otherwise."""
+    from zoomhost.assistant.process import assistant_available
+
     store = await _off_loop(lambda: services.credentials)
     key, secret = await _off_loop(lambda: (store.get("sdk_key"), store.get("sdk_secret")))
     if not key or not secret or not assistant_available():
         return None
-    return AssistantLauncher(
-        meeting_number=int(meeting_id),
-        passcode=passcode,
-        sdk_jwt=lambda: make_sdk_jwt(sdk_key=str(key), sdk_secret=str(secret)),
-        end_meeting=end_meeting,
-        zak=zak,
-    )
+    return str(key), str(secret)
 
 
 async def play_scenario(controller: LiveController, start: Callable[[], Awaitable[R]]) -> tuple[R, datetime]:

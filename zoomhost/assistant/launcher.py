@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from zoomhost.system import redact
 from zoomhost.assistant.client import AssistantChannel
 from zoomhost.assistant.fallback import EndMeeting
-from zoomhost.assistant.process import RunningAssistant, start_assistant
+from zoomhost.assistant.process import RunningAssistant, Standby, start_assistant
 from zoomhost.assistant.sdk_adapter import AssistantError, AssistantUnavailable
 from zoomhost.assistant.wire import AssistantStatus
 from zoomhost.core.control import EventCallback
@@ -59,9 +59,11 @@ class AssistantLauncher:
         rehearsal_state: InProcessZoom | None = None,
         zak: Callable[[], Awaitable[str]] | None = None,
         answer_timeout: float = 60.0,
+        standby: Standby | None = None,
     ) -> None:
         """``zak``: fetches a fresh ZAK of the Zoom user the school gave the assistant (it then joins as
-        that user); ``answer_timeout``: how long Zoom may take to say where the assistant landed."""
+        that user); ``answer_timeout``: how long Zoom may take to say where the assistant landed;
+        ``standby``: where an assistant process may already be standing by (taken instead of starting one)."""
         redact.register_secret(passcode)
         self._meeting_number = int(meeting_number)
         self._passcode = passcode
@@ -71,6 +73,7 @@ class AssistantLauncher:
         self._rehearsal_state = rehearsal_state
         self._zak = zak
         self._answer_timeout = answer_timeout
+        self._standby = standby
         self._process: RunningAssistant | None = None
         self._server: Any = None
         self.launches = 0
@@ -110,7 +113,8 @@ class AssistantLauncher:
             self._server = AssistantServer(binding=self._rehearsal_state.sdk_binding(), token=token)
             port = await self._server.start()
             return f"ws://127.0.0.1:{port}", token
-        self._process = await start_assistant(rehearsal_url=self._rehearsal_url)
+        standing_by = await self._standby.take(rehearsal_url=self._rehearsal_url) if self._standby is not None else None
+        self._process = standing_by or await start_assistant(rehearsal_url=self._rehearsal_url)
         return self._process.url, self._process.token
 
     async def _join(self, channel: AssistantChannel) -> AssistantStatus:

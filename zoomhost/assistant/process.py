@@ -15,15 +15,18 @@ import asyncio
 import contextlib
 import importlib.util
 import json
+import logging
 import os
 import secrets
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from zoomhost.system import platforms, redact
 from zoomhost.assistant.sdk_adapter import AssistantError, AssistantUnavailable
+
+log = logging.getLogger(__name__)
 
 #: What the assistant keeps of the panel's environment: how to find Python and its libraries, this
 #: user's folders and zoomhost's own (ZOOMHOST_HOME), locale and time zone, the display and sound the
@@ -137,3 +140,65 @@ async def start_assistant(
         ) from err
     drain = asyncio.create_task(_drain(process.stdout))
     return RunningAssistant(process=process, url=f"ws://127.0.0.1:{port}", token=token, _drain=drain)
+
+
+class Standby:
+    """Host assistant processes started before a session needs one, one for each place it plays (a rehearsal
+    Zoom's bridge, or Zoom itself through the Meeting SDK).
+
+    Starting a process is Python and its libraries loading: a few hundred milliseconds, and a tenth of a
+    second of a core. Started when the teacher opens the Live page, it is over before they press Start, so
+    the session's start neither waits for it nor shares the computer's cores with it while the first
+    families arrive. An assistant standing by knows no meeting: it is told one only when a session takes it
+    (``AssistantLauncher``), with a session token of its own. One that failed to start, or has stopped
+    since, is never handed out: the session starts its own, as it would have. Use it on one event loop.
+    """
+
+    def __init__(self, *, start: Callable[..., Awaitable[RunningAssistant]] | None = None) -> None:
+        self._start = start or start_assistant  # how to start one
+        self._waiting: dict[str | None, asyncio.Task[RunningAssistant]] = {}
+
+    def prepare(self, *, rehearsal_url: str | None = None) -> None:
+        """Start one for ``rehearsal_url`` (None: the Meeting SDK's) unless one is standing by or starting."""
+        task = self._waiting.get(rehearsal_url)
+        if task is not None and not (task.done() and _failed_or_gone(task)):
+            return
+        started = asyncio.ensure_future(self._start(rehearsal_url=rehearsal_url))
+        started.add_done_callback(_note_failure)
+        self._waiting[rehearsal_url] = started
+
+    def ready(self, *, rehearsal_url: str | None = None) -> bool:
+        """Whether one for ``rehearsal_url`` has started and is standing by (a look, from any thread)."""
+        task = self._waiting.get(rehearsal_url)
+        return task is not None and task.done() and not _failed_or_gone(task)
+
+    async def take(self, *, rehearsal_url: str | None = None) -> RunningAssistant | None:
+        """The one standing by for ``rehearsal_url`` (waiting for it to finish starting), or None."""
+        task = self._waiting.pop(rehearsal_url, None)
+        if task is None:
+            return None
+        with contextlib.suppress(Exception):
+            await asyncio.shield(task)
+        if _failed_or_gone(task):
+            return None
+        return task.result()
+
+    async def close(self) -> None:
+        """Stop every one standing by (and any still starting, once it has)."""
+        waiting, self._waiting = list(self._waiting.values()), {}
+        for task in waiting:
+            with contextlib.suppress(Exception):
+                running = await task
+                await running.stop(timeout=4.0)
+
+
+def _failed_or_gone(task: asyncio.Task[RunningAssistant]) -> bool:
+    """A finished start that failed, or whose process has stopped since."""
+    if task.cancelled() or task.exception() is not None:
+        return True
+    return task.result().process.returncode is not None
+
+
+def _note_failure(task: asyncio.Task[RunningAssistant]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.info("a host assistant to stand by did not start: %s", type(task.exception()).__name__)

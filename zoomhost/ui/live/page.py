@@ -38,6 +38,7 @@ from zoomhost.app.session import (
     do_assistant_step_in_rehearsal,
     finish_session,
     meetings_to_host,
+    ready_host_assistant,
     read_start_checks,
 )
 from zoomhost.core.control import CommandResult
@@ -276,6 +277,16 @@ class LivePage(QWidget):
     def _meetings_listed(self, found: MeetingsToHost) -> None:
         self.picker.show_meetings(found)
         self._render()
+        self._ready_host_assistant()
+
+    def _ready_host_assistant(self) -> None:
+        """A host assistant process starts now, standing by, so that Start session does not wait for it."""
+        if self.running or self._starting:
+            return
+        services = self._services
+        Task(self, self._runner, lambda: ready_host_assistant(services)).failure(
+            lambda err: log.info("no host assistant standing by: %s", type(err).__name__)
+        ).start()
 
     def start_session(self) -> None:
         """Start hosting the chosen meeting (in rehearsal, start playing the chosen scenario)."""
@@ -429,6 +440,7 @@ class LivePage(QWidget):
             lambda err: log.warning("closing the session: %s", err)
         ).start()
         self._render()
+        self._ready_host_assistant()  # for the next session
         self.session_ended.emit(started.session_id)
 
     # -- the teacher's commands --------------------------------------------------------------------
