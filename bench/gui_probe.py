@@ -190,6 +190,10 @@ class Session:
     def start(self, *, scenario: str, speed: float) -> None:
         page = self.page
         self.wait(lambda: page.meetings.count() > 0, timeout=60)
+        # A teacher presses Start seconds after the Live page lists the meetings: by then the host assistant it
+        # started is standing by (``app.session.ready_host_assistant``), and the benchmark waits for that too.
+        standby, bridge = self.services.standby, self.services.rehearsal.bridge_url
+        self.wait(lambda: standby.ready(rehearsal_url=bridge), timeout=60)
         page.scenarios.setCurrentIndex(page.scenarios.findData(scenario))
         page.speed.setValue(speed)
         started: list[object] = []
