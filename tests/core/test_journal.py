@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import stat
 from datetime import datetime, timedelta
@@ -84,6 +85,47 @@ def test_a_large_batch_is_stored_in_its_order_once_each_with_the_numbers_it_was_
         assert [e.seq for e in back[1:]] == [e.seq for e in kept]
         assert next(e for e in back if e.event_key == "event:3").at == batch[3].at
         assert journal.record([_entry("event:1"), _entry("event:2")]) == [None, None]  # all there already
+
+
+def _stored(journal: SessionJournal) -> list[tuple[int, str, str]]:
+    """What is on disk, read through a connection of its own: only what a transaction has committed."""
+    db = sqlite3.connect(journal.path)
+    try:
+        return db.execute("SELECT seq, event_key, at FROM entries ORDER BY seq").fetchall()
+    finally:
+        db.close()
+
+
+def test_a_batch_written_together_keeps_what_row_by_row_keeps_numbered_without_gaps_and_on_disk_when_it_returns() -> None:
+    """Batches of every size (one insert's worth and more), with happenings already stored, told twice in the
+    batch, or both: written together, the same happenings are kept, in the same order, each with its first
+    telling, as written one row at a time; a happening not stored again uses up no number (one at a time, an
+    ignored insert does); and the batch is committed to the file by the time ``record`` returns, so what the
+    window shows survives a crash."""
+    rng = random.Random(1366)
+    together, one_by_one = _journal(), _journal()
+    one_by_one._together = False  # the reference: one INSERT OR IGNORE per entry
+    told: list[str] = []
+    try:
+        for size in (2, 3, 89, 90, 91, 181, 250, 7, 400):
+            batch = []
+            for n in range(size):
+                key = rng.choice(told) if told and rng.random() < 0.3 else f"event:{len(told)}"  # stored, or earlier in this batch
+                told.append(key)
+                batch.append(_entry(key, seconds=len(told) + n / 1000, participant_id=str(n)))
+            before = len(_stored(together))
+            answers = together.record(batch)
+            reference = one_by_one.record(batch)
+            assert [e is not None for e in answers] == [e is not None for e in reference]
+            on_disk = _stored(together)  # read by another connection: committed, not only in this one's transaction
+            assert [(key, at) for _, key, at in on_disk] == [(key, at) for _, key, at in _stored(one_by_one)]
+            kept = [e.seq for e in answers if e is not None]
+            assert kept == list(range(before + 1, before + 1 + len(kept)))  # every kept one numbered, in batch order
+            assert [seq for seq, _, _ in on_disk] == list(range(1, len(on_disk) + 1))
+        assert len(_stored(together)) == len(set(told))
+    finally:
+        together.close()
+        one_by_one.close()
 
 
 def test_entries_of_some_kinds_only_come_back_in_order() -> None:

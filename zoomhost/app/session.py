@@ -354,9 +354,11 @@ class StartedSession:
     run: ScenarioRun | None  # the rehearsal script playing, if any
     state: LiveState  # the engine's state once started
     checks: StartChecksView
-    register_size: int  # pupils on the register (none: nobody can be recognised)
+    register_size: int  # people on the list arrivals are judged against (none: nobody can be recognised): the
+    # register's pupils, or at a meeting of staff only the staff list
     services: Services | None = None  # whose journals, register and retention the session closes with
-    register_age: RegisterAge | None = None  # how old the register is, against the school's refresh interval
+    register_age: RegisterAge | None = None  # how old the register is, against the school's refresh interval (None
+    # at a meeting of staff only, which never reads it)
 
     @property
     def session_id(self) -> str:
@@ -415,7 +417,7 @@ async def begin_session(
     """
     connection = await services.connected()
     store = services.register
-    register_size, record = await _off_loop(lambda: (len(store.pupils()), store.last_import()))  # one trip off the loop
+    pupils, staff, record = await _off_loop(lambda: (len(store.pupils()), len(store.staff()), store.last_import()))  # one trip
     age = register_age(record, refresh_days=services.settings.register_refresh_days, now=utc_now())
     meeting = await connection.zoom.get_meeting(str(meeting_id))
     launcher = await assistant_for_meeting(services, connection, str(meeting_id), meeting)
@@ -454,15 +456,16 @@ async def begin_session(
         raise
     session = controller.session
     watch.tell(session.arrivals())  # a picked-up session's rows, in order with the changes after them
+    staff_only = session.staff_only  # a meeting of staff only is judged against the staff list, never the register
     return StartedSession(
         controller=controller,
         launcher=launcher,
         run=run,
         state=watch.state(),
         checks=StartChecksView.read(StartChecklist(session=session)),
-        register_size=register_size,
+        register_size=staff if staff_only else pupils,
         services=services,
-        register_age=age,
+        register_age=None if staff_only else age,
     )
 
 

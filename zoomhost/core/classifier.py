@@ -686,7 +686,32 @@ class AdmissionClassifier:
             for word in words:
                 if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
                     word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
+        if self._by_digest:
+            self._surnames_that_are_relations(read.people)
         return [self._read_person(person) for person in read.people], words
+
+    def _surnames_that_are_relations(self, people: list[Person]) -> None:
+        """ "Orla Dad": a relation word typed straight after a first name, in the same words, is the
+        surname when a pupil of that first name has it (Dad, Nan and Mum are surnames too). Only then:
+        "Orla's dad", "Orla (Dad)" and "Orla Dad" for a pupil with another surname still name an adult."""
+        key = self._surname_key
+        if key is None:
+            return
+        by_digest = self._by_digest
+        for person in people:
+            words = person.words
+            for index in range(1, len(words)):
+                word = words[index]
+                if word.kind is not _RELATION:
+                    continue
+                before = words[index - 1]
+                if before.kind is not _WORD or before.possessive or before.group != word.group:
+                    continue
+                first = {before.key, *before.parts}
+                for digest in _word_digests(key, word.key, word.parts):
+                    if any(not first.isdisjoint(entry.own) for entry in by_digest.get(digest, ())):
+                        word.kind = _WORD
+                        break
 
     def _disguised(self, name: str) -> str | None:
         """ "Аму" is all Cyrillic, yet reads as Amy: a name on the register written to slip past a check."""

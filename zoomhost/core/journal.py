@@ -268,6 +268,8 @@ class SessionJournal:
             self._db.execute("BEGIN IMMEDIATE")  # (watch beside the window) cannot slip a row in between them
         keys = [entry.event_key for entry in entries]
         (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()
+        # Not redundant with INSERT OR IGNORE: an ignored row still uses up an AUTOINCREMENT number, so inserting
+        # only the new rows keeps a batch's numbers without gaps for happenings already stored or told twice.
         taken: set[str] = set()
         for start in range(0, len(keys), _KEYS_PER_SELECT):
             chunk = keys[start : start + _KEYS_PER_SELECT]

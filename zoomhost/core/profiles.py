@@ -28,6 +28,12 @@ PROFILE_WORDS = {
 STAFF_SESSION_WORDS = "Staff meeting: only staff signed in on the school's domains are admitted"
 
 
+def checked_against(*, staff_only: bool) -> str:
+    """The list a session's arrivals are judged against, as the teacher reads it: at a meeting of staff only the
+    staff list, never the pupil register."""
+    return "the staff list" if staff_only else "the register"
+
+
 def staff_words(text: str | None) -> tuple[str, ...]:
     """The school's topic words (separated by commas or semicolons), lower case, without blanks."""
     return tuple(w.strip().lower() for w in re.split(r"[,;]", text or "") if w.strip())

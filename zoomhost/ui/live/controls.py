@@ -25,7 +25,8 @@ from zoomhost.core.control import Capability
 from zoomhost.core.names import visible_name
 from zoomhost.core.models import Verdict
 from zoomhost.core.session import Arrival, ParticipantState
-from zoomhost.ui.live.model import VERDICT_WORDS, shown_name
+from zoomhost.core.profiles import checked_against
+from zoomhost.ui.live.model import shown_name, verdict_words
 from zoomhost.ui.widgets import FlowLayout, action_button, confirm
 
 PANIC_KEYS = ("Ctrl+Shift+E", "F12")
@@ -110,6 +111,7 @@ class ControlsPanel(QWidget):
         self.panic_button.setToolTip("Ends the meeting for everyone at once, without asking (Ctrl+Shift+E or F12)")
         self.panic_button.clicked.connect(self.panic_requested)
         self._locked = False
+        self._staff_only = False  # a meeting of staff only: judged against the staff list
         self.show_state(None, selected=None, running=False, now=None)
 
     def set_compact(self, compact: bool) -> None:
@@ -121,6 +123,7 @@ class ControlsPanel(QWidget):
         capabilities = state.capabilities if state is not None else {}
         locked = state is not None and state.locked
         self._locked = locked
+        self._staff_only = state is not None and state.staff_only
         lock_in = state.seconds_until_lock(now) if state is not None and running and now is not None else None
         person = selected if running else None
         waiting = person is not None and person.state is ParticipantState.WAITING
@@ -168,11 +171,11 @@ class ControlsPanel(QWidget):
         if key in _ON_SOMEONE and person is None:
             return
         if key == "admit" and person is not None and not person.verdict.admissible:
-            verdict = VERDICT_WORDS.get(person.verdict, person.verdict.value)
+            verdict = verdict_words(person.verdict, staff_only=self._staff_only)
             self._confirm(
                 key,
                 person,
-                title="Admit someone the register does not allow?",
+                title=f"Admit someone {checked_against(staff_only=self._staff_only)} does not allow?",
                 text=f"“{shown_name(person.display_name)}” is {verdict.lower()}. Admit them anyway?",
                 details="; ".join(visible_name(reason) for reason in person.reasons),  # a reason may quote the name
                 action="Admit anyway",

@@ -26,6 +26,7 @@ from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
 from zoomhost.core.models import Evidence, Verdict
 from zoomhost.core.names import visible_name
+from zoomhost.core.profiles import checked_against
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.session import Arrival, ParticipantState, SessionChange, SessionNote
 from zoomhost.ui.text import tooltip
@@ -82,6 +83,21 @@ VERDICT_WORDS: dict[Verdict, str] = {
     Verdict.DUPLICATE: "Duplicate",
     Verdict.SUSPICIOUS: "Suspicious name",
 }
+
+#: At a meeting of staff only nobody is judged against the pupil register: what differs in the words there.
+_STAFF_MEETING_WORDS: dict[Verdict, str] = {Verdict.NOT_ON_REGISTER: "Not on staff list"}
+
+#: Verdicts only a pupil is given: never at a meeting of staff only, so the panel does not offer them there.
+PUPIL_VERDICTS = frozenset({Verdict.CONSENTED, Verdict.NO_CONSENT})
+
+
+def verdict_words(verdict: Verdict, *, staff_only: bool = False) -> str:
+    """What the teacher reads for a verdict, wherever the Live panel names one (``staff_only``: a meeting of
+    staff only, judged against the staff list)."""
+    if staff_only and verdict in _STAFF_MEETING_WORDS:
+        return _STAFF_MEETING_WORDS[verdict]
+    return VERDICT_WORDS.get(verdict, verdict.value)
+
 
 #: Text colours with enough contrast on a white row; the icon and the words carry the meaning too.
 VERDICT_COLOURS: dict[Verdict, str] = {
@@ -164,8 +180,8 @@ class _Row:
     tooltip: str  # every cell's tooltip: the whole row, escaped
 
     @classmethod
-    def of(cls, arrival: Arrival) -> _Row:
-        verdict = VERDICT_WORDS.get(arrival.verdict, arrival.verdict.value)
+    def of(cls, arrival: Arrival, *, staff_only: bool = False) -> _Row:
+        verdict = verdict_words(arrival.verdict, staff_only=staff_only)
         reasons = "; ".join(visible_name(reason) for reason in arrival.reasons)  # a reason may quote the name
         cells = (
             arrival.arrived_at.astimezone().strftime("%H:%M:%S"),
@@ -185,7 +201,8 @@ class _Row:
             *(c.casefold() for c in cells[Column.EVIDENCE :]),
         )
         rank = need_rank(arrival.verdict.value, state)
-        return cls(arrival=arrival, cells=cells, state=state, sort=sort, rank=rank, tooltip=_row_tooltip(arrival, cells))
+        tip = _row_tooltip(arrival, cells, staff_only=staff_only)
+        return cls(arrival=arrival, cells=cells, state=state, sort=sort, rank=rank, tooltip=tip)
 
     def needs_sort(self, *, descending: bool) -> Any:
         """The time column's sort key with the rows that need the teacher first, in either order: the groups
@@ -195,14 +212,14 @@ class _Row:
 
 
 
-def _row_tooltip(arrival: Arrival, cells: tuple[str, ...]) -> str:
+def _row_tooltip(arrival: Arrival, cells: tuple[str, ...], *, staff_only: bool) -> str:
     # Tooltips are rich text when they look like it: escaped, so a name is only ever text.
     return tooltip(
         f"Name in Zoom: {visible_name(arrival.display_name)}",
         f"Verdict: {cells[Column.VERDICT]}",
         f"Who Zoom says: {cells[Column.EVIDENCE]}",
         f"Admit all and the autopilot: {'admit' if arrival.admit else 'leave to you'}",
-        f"Matched: {cells[Column.PUPIL] or 'nobody on the register'}",
+        f"Matched: {cells[Column.PUPIL] or 'nobody on ' + checked_against(staff_only=staff_only)}",
         f"Where: {cells[Column.STATE]}",
         f"Why: {cells[Column.REASONS] or '—'}",
     )
@@ -222,6 +239,7 @@ class ArrivalsTableModel(QStandardItemModel):
         self._items: list[list[QStandardItem]] = []  # each row's cells, as Qt keeps them
         self._where: dict[str, int] = {}  # participant id -> row
         self._root = self.invisibleRootItem()
+        self._staff_only = False  # a meeting of staff only: verdicts in its words
         self._flags_by_data = _flags_through_data()
         self._colours = {verdict: QBrush(QColor(colour)) for verdict, colour in VERDICT_COLOURS.items()}
         for column, words in HEADERS.items():
@@ -230,9 +248,29 @@ class ArrivalsTableModel(QStandardItemModel):
 
     # -- feeding ---------------------------------------------------------------------------------
 
+    @property
+    def staff_only(self) -> bool:
+        return self._staff_only
+
+    def set_staff_only(self, staff_only: bool) -> None:
+        """The session is a meeting of staff only (or not): every row's words follow."""
+        if staff_only == self._staff_only:
+            return
+        self._staff_only = staff_only
+        if not self._rows:
+            return
+        blocked = self.blockSignals(True)
+        try:
+            for n, before in enumerate(self._rows):
+                self._rows[n] = _Row.of(before.arrival, staff_only=staff_only)
+                self._fill(n, self._rows[n], before)
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1))
+
     def load(self, arrivals: Iterable[Arrival]) -> None:
         """Show a whole session at once (opening or resuming one): the only full reset."""
-        rows = [_Row.of(arrival) for arrival in arrivals]
+        rows = [_Row.of(arrival, staff_only=self._staff_only) for arrival in arrivals]
         self.beginResetModel()
         blocked = self.blockSignals(True)
         try:
@@ -294,11 +332,11 @@ class ArrivalsTableModel(QStandardItemModel):
             if pid in self._where:
                 row = self._where[pid]
                 before.setdefault(row, self._rows[row])
-                self._rows[row] = _Row.of(arrival)
+                self._rows[row] = _Row.of(arrival, staff_only=self._staff_only)
                 changed.append(row)
             else:
                 self._where[pid] = len(self._rows) + len(new)
-                new.append(_Row.of(arrival))
+                new.append(_Row.of(arrival, staff_only=self._staff_only))
         runs = list(_runs(sorted(set(changed))))
         if new:
             first = len(self._rows)
@@ -417,9 +455,9 @@ def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:
 #: The verdict filters the panel offers: a button's words and the verdicts it shows.
 VERDICT_FILTERS: dict[str, tuple[str, frozenset[str] | None]] = {
     "all": ("All", None),
-    "consented": ("Consented", frozenset({Verdict.CONSENTED.value})),
-    "staff": ("Staff", frozenset({Verdict.STAFF.value})),
-    "no_consent": ("No consent", frozenset({Verdict.NO_CONSENT.value})),
+    "consented": (verdict_words(Verdict.CONSENTED), frozenset({Verdict.CONSENTED.value})),
+    "staff": (verdict_words(Verdict.STAFF), frozenset({Verdict.STAFF.value})),
+    "no_consent": (verdict_words(Verdict.NO_CONSENT), frozenset({Verdict.NO_CONSENT.value})),
     "check": (
         "To check",
         frozenset(
@@ -438,6 +476,10 @@ STATE_FILTERS: dict[str, tuple[str, frozenset[str] | None]] = {
 
 
 _TO_CHECK = VERDICT_FILTERS["check"][1] or frozenset()
+#: The verdict filters that show only pupils' verdicts: not offered at a meeting of staff only.
+PUPIL_FILTERS = frozenset(
+    key for key, (_, verdicts) in VERDICT_FILTERS.items() if verdicts and verdicts <= {v.value for v in PUPIL_VERDICTS}
+)
 
 
 def need_rank(verdict: str, state: str) -> int:

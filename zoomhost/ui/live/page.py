@@ -43,6 +43,7 @@ from zoomhost.app.session import (
 )
 from zoomhost.core.control import CommandResult
 from zoomhost.core.journal import JournalKind, utc_now
+from zoomhost.core.profiles import checked_against
 from zoomhost.core.session import Arrival, ParticipantState
 from zoomhost.ui.live.banner import AlarmBanner, BannerItem, alarm_item, still_true
 from zoomhost.ui.live.bridge import SessionBridge
@@ -203,6 +204,9 @@ class LivePage(QWidget):
     def _render(self) -> None:
         """Every part from the engine's newest state, the selection and the clock."""
         state, running = self.state, self.running
+        staff_only = state is not None and state.staff_only
+        self.model.set_staff_only(staff_only)
+        self.arrivals.set_staff_only(staff_only)
         channel = self.status.show_state(state, running=running)
         if channel is not None:
             window = self.window()
@@ -341,10 +345,13 @@ class LivePage(QWidget):
         self._show_clock()
         self.picker.show_session(f"Hosting: {one_line(started.state.topic or 'meeting')}")
         if started.register_size == 0:
+            staff_only = started.state.staff_only
+            which = checked_against(staff_only=staff_only)
+            practice = " (the practice register brings one, in rehearsal)." if staff_only else " (the practice register, in rehearsal)."
             self.messages.show_message(
                 "warn",
-                "The register is empty, so nobody can be recognised: import it on the Register page"
-                + (" (the practice register, in rehearsal)." if started.state.rehearsal else "."),
+                f"{which[0].upper()}{which[1:]} is empty, so nobody can be recognised: import it on the Register page"
+                + (practice if started.state.rehearsal else "."),
             )
         elif started.register_age is not None and started.register_age.warning:
             # on the banner, which stays on screen at every size: seen before anyone is let in
@@ -364,6 +371,7 @@ class LivePage(QWidget):
         with self.banner.together():  # however many alarms the batch raises or closes, the banner is drawn once
             for pid in self.model.assistant_participants(update.changes):
                 self.banner.withdraw(pid)  # shown while only Zoom had spoken of it: the host assistant, nobody to worry about
+            self.model.set_staff_only(update.state.staff_only)  # before the rows: each is written once, in its words
             self.model.apply_changes(update.changes)
             self._close_alarms_overtaken(update)
             for notice in update.notices:

@@ -126,6 +126,9 @@ class SessionPicker(QGroupBox):
         return meeting_id, self.scenarios.currentData(), float(self.speed.value())
 
     def set_startable(self, startable: bool) -> None:
+        """Whether a session may be started: not while one starts or runs. Then what to host (the meeting,
+        Reload, the rehearsal's scenario and speed) cannot change either, so it is not offered, nor a Tab stop."""
+        self.choices.setEnabled(startable)
         self.start_button.setEnabled(startable and self.meetings.count() > 0)
 
     def _show_rehearsal_choices(self, rehearsal: bool) -> None:

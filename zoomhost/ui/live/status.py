@@ -75,6 +75,7 @@ _COUNTS = (
     ("consented_not_arrived", "Consented, not yet arrived"),
 )
 _SHORT = {"consented_not_arrived": "Not yet arrived"}  # beside Zoom
+_PUPIL_COUNTS = frozenset({"consented_not_arrived"})  # not counted at a meeting of staff only: no pupil is expected
 
 
 def channel_words(channel: str, *, rehearsal: bool, assistant_waiting: bool = False) -> tuple[str, str, str]:
@@ -166,10 +167,13 @@ class StatusRow(QWidget):
         if state is not None and self._asked is not None and state.autopilot == self._asked:
             self._asked = None
         counts = state.counts if state is not None else None
+        staff_only = state is not None and state.staff_only
         for key, words in _COUNTS:
             words = _SHORT.get(key, words) if self.compact else words
             text = f"{words}: {getattr(counts, key) if counts is not None else 0}"
             label = self.count_labels[key]
+            if key in _PUPIL_COUNTS and label.isHidden() is not staff_only:
+                label.setHidden(staff_only)
             if label.text() != text:  # a screen reader hears a change, not the clock's every tick
                 label.setText(text)
                 label.setAccessibleName(text)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from zoomhost.core.session import Arrival
 from zoomhost.ui.live.model import (
+    PUPIL_FILTERS,
     STATE_FILTERS,
     VERDICT_FILTERS,
     ArrivalsFilter,
@@ -52,6 +53,7 @@ class ArrivalsTable(QWidget):
         self.proxy = ArrivalsFilter(self, needs_first=True)
         self.proxy.setSourceModel(model)
         self.proxy.set_states(STATE_FILTERS["present"][1])
+        self._staff_only = False  # a meeting of staff only: no pupils' verdict filters
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._filter_row())
@@ -187,6 +189,19 @@ class ArrivalsTable(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
         self.view.scrollTo(index)
+
+    def set_staff_only(self, staff_only: bool) -> None:
+        """A meeting of staff only: the pupils' verdict filters are not offered (nobody there is given those
+        verdicts), nor reached by Tab or their Alt key."""
+        if staff_only == self._staff_only:
+            return
+        self._staff_only = staff_only
+        for key in PUPIL_FILTERS:
+            button = self.filter_buttons[key]
+            button.setHidden(staff_only)
+            button.setEnabled(not staff_only)
+        if staff_only and any(self.filter_buttons[key].isChecked() for key in PUPIL_FILTERS):
+            self.set_verdict_filter("all")
 
     def set_verdict_filter(self, key: str) -> None:
         for other, button in self.filter_buttons.items():
