@@ -227,3 +227,41 @@ def test_a_register_imported_with_another_key_falls_back_to_initials(tmp_path) -
     assert now.surname_key() is None
     classify_name, _ = classifier_for(now)
     assert classify_name("Orla Quayle", ()).verdict is Verdict.AMBIGUOUS  # initials only, never a wrong match
+
+
+# -- the register's index answers as the rule does -------------------------------------------------------------
+_SURNAMES = ("Quayle", "Quine", "Kelly", "Kelly-Quayle", "Corlett", "Dad", "Q")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    register=st.lists(
+        st.tuples(st.sampled_from(_SURNAMES), st.booleans(), st.sampled_from(("Year 3", "Year 4"))), min_size=1, max_size=12
+    ),
+    typed=st.lists(st.sampled_from(("quayle", "quine", "kelly", "kellyquayle", "corlett", "dad", "q", "k", "c", "x")), min_size=1, max_size=3),
+    klass=st.sampled_from((None, "3", "4")),
+)
+def test_the_pupils_a_surname_fits_are_those_each_pupils_own_check_lets_through(
+    register: list[tuple[str, bool, str]], typed: list[str], klass: str | None
+) -> None:
+    """The index of one first name answers which pupils the words typed after it fit (by their surname's
+    digests where the register kept them, else by its initial) exactly as each pupil's own check would."""
+    from zoomhost.core.classifier import _Bucket, _Entry, _word_digests
+    from zoomhost.core.names import ClassHint
+
+    pupils = [
+        Pupil(
+            id=n, first_name="Orla", preferred_name=None, surname_initial=surname_initial(surname), class_name=year,
+            consent=True, school="Laxey", surname_digests=surname_digests(surname, KEY) if kept else (),
+        )
+        for n, (surname, kept, year) in enumerate(register, start=1)
+    ]
+    bucket = _Bucket()
+    entries = [_Entry.of(p) for p in pupils]
+    for entry in entries:
+        bucket.add(entry)
+    digests = {word: _word_digests(KEY, word, ()) for word in typed if len(word) > 1}
+    classes = [ClassHint(year=int(klass))] if klass else []
+    expected = [e for e in entries if e.fits(extras=typed, classes=classes, typed=digests)]
+    for _ in range(2):  # answered from the index, then from what the index kept of that answer
+        assert [e.id for e in bucket.fitting(list(typed), classes, frozenset({"orla"}), digests)] == [e.id for e in expected]

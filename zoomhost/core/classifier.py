@@ -189,19 +189,36 @@ def _group_of(entries: Sequence[_Entry]) -> tuple[bool, str, str]:
 class _Bucket:
     """The pupils one folded name may mean, also grouped by surname initial so a typed initial narrows at once."""
 
-    __slots__ = ("by_digest", "by_initial", "entries", "has_digests")
+    __slots__ = (
+        "_first", "_keyed", "by_digest", "by_initial", "digested_by_initial", "entries", "has_digests", "undigested_by_initial"
+    )
 
     def __init__(self) -> None:
         self.entries: _Pupils = _Pupils()
         self.by_initial: dict[str | None, _Pupils] = {}
         self.by_digest: dict[str, list[_Entry]] = {}
+        # by surname initial again, apart: the pupils whose surname digests the register kept, and the others
+        self.digested_by_initial: dict[str | None, list[_Entry]] = {}
+        self.undigested_by_initial: dict[str | None, list[_Entry]] = {}
         self.has_digests = False
+        # the pupils the words typed after this name fit, by those words (the same names arrive again and again)
+        self._keyed: dict[tuple[str, ...], _Pupils] = {}
+
+    def first(self) -> list[_Entry]:
+        """Its first pupils by id (``NAMED_PUPILS`` of them), worked out once: the index does not change once built."""
+        try:
+            return self._first
+        except AttributeError:
+            self._first = sorted(self.entries, key=_by_id)[:NAMED_PUPILS]
+            return self._first
 
     def add(self, entry: _Entry) -> None:
         self.entries.append(entry)
         self.by_initial.setdefault(entry.initial, _Pupils()).append(entry)
         for digest in entry.digests:
             self.by_digest.setdefault(digest, []).append(entry)
+        apart = self.digested_by_initial if entry.digests else self.undigested_by_initial
+        apart.setdefault(entry.initial, []).append(entry)
         self.has_digests = self.has_digests or bool(entry.digests)
 
     def fitting(
@@ -217,12 +234,32 @@ class _Bucket:
         if not may_be_names.isdisjoint(extras):
             return [e for e in self.entries if e.fits(extras=extras, classes=classes, typed=typed)]
         if typed and self.has_digests:
-            # only these can fit: a pupil whose surname a word is, or whose initial a word starts with, or with none
-            pool = {e.pupil.id: e for key in extras for digest in typed.get(key, ()) for e in self.by_digest.get(digest, ())}
-            for initial in {key[:1] for key in extras}:
-                pool.update((e.pupil.id, e) for e in self.by_initial.get(initial, ()))
-            pool.update((e.pupil.id, e) for e in self.by_initial.get(None, ()))
-            return sorted((e for e in pool.values() if e.fits(extras=extras, classes=classes, typed=typed)), key=_by_id)
+            # What ``_Entry.fits`` decides, from the indexes: no extra word here is any pupil's name or class, so
+            # each is surname evidence. A pupil whose surname digests were kept fits when a whole word typed is
+            # her surname, or when an initial (a word not typed whole) is hers or she has none; any other pupil,
+            # when a word starts with her initial or she has none.
+            if not classes:
+                kept = self._keyed.get(tuple(extras))
+                if kept is not None:
+                    return kept
+            found: list[_Entry] = []
+            for key in extras:
+                for digest in typed.get(key, ()):
+                    found += self.by_digest.get(digest, ())
+            letters = {key[:1] for key in extras if key not in typed}
+            if letters:
+                for initial in (*letters, None):
+                    found += self.digested_by_initial.get(initial, ())
+            if self.undigested_by_initial:
+                for initial in (*{key[:1] for key in extras}, None):
+                    found += self.undigested_by_initial.get(initial, ())
+            if classes:
+                found = _in_classes(found, classes)
+                return sorted({e.id: e for e in found}.values(), key=_by_id) if len(found) > 1 else found
+            pupils = _Pupils(sorted({e.id: e for e in found}.values(), key=_by_id))
+            if len(self._keyed) < KEPT_READINGS:
+                self._keyed[tuple(extras)] = pupils
+            return pupils
         # every extra word is surname evidence for every pupil: only those initials (or none known) fit
         unknown = self.by_initial.get(None, ())
         if len(extras) == 1 and not unknown:
@@ -237,6 +274,18 @@ class _Bucket:
         if classes:
             pool = _in_classes(pool, classes)
         return sorted(pool, key=_by_id) if len(pool) > 1 else pool
+
+
+KEPT_DIGESTS = 65536  # typed words whose surname digests a classifier keeps (a flood of made-up names stops adding)
+KEPT_READINGS = 4096  # per first name: what the words typed after it fit, kept (a flood of made-up names stops adding)
+NAMED_PUPILS = 4  # the pupils a "not this one" verdict names, by id, when a name fits none of them
+
+
+def _first_of(buckets: Sequence[_Bucket], count: int) -> list[_Entry]:
+    """The first ``count`` pupils by id of all ``buckets``, each once: among the first ``count`` of each."""
+    if len(buckets) == 1:
+        return buckets[0].first()[:count]
+    return sorted({e.id: e for bucket in buckets for e in bucket.first()}.values(), key=_by_id)[:count]
 
 
 def _in_classes(entries: list[_Entry], classes: list[ClassHint]) -> list[_Entry]:
@@ -405,6 +454,7 @@ class AdmissionClassifier:
         self._first_names: set[str] = set()
         self._may_be_names: set[str] = set()  # words that may be a pupil's own name or class, not a surname
         self._surname_key = surname_key
+        self._plain_digests: dict[str, frozenset[str]] = {}  # a whole word typed (no hyphen) -> its surname digests
         self._by_digest: dict[str, list[_Entry]] = {}
         class_words: set[str] = set()
         for pupil in sorted(pupils, key=lambda p: p.id):
@@ -686,7 +736,7 @@ class AdmissionClassifier:
             for word in words:
                 if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
                     word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
-        if self._by_digest:
+        if self._by_digest and any(word.kind is _RELATION for word in words):
             self._surnames_that_are_relations(read.people)
         return [self._read_person(person) for person in read.people], words
 
@@ -804,7 +854,7 @@ class AdmissionClassifier:
         else:
             candidates = []
         named = not candidates and hit
-        named_list = sorted({e.id: e for b in hit for e in b.entries}.values(), key=_by_id)[:4] if named else []
+        named_list = _first_of(hit, NAMED_PUPILS) if named else []
         if staff and candidates:
             return _Reading(_R_BOTH, person, candidates=candidates, staff=staff, typed=shown)
         if staff:
@@ -831,7 +881,22 @@ class AdmissionClassifier:
         key = self._surname_key
         if key is None:
             return {}
-        return {word.key: _word_digests(key, word.key, word.parts) for word in words if len(word.key) > 1}
+        plain = self._plain_digests
+        typed = {}
+        for word in words:
+            folded = word.key
+            if len(folded) < 2:
+                continue
+            if word.parts:
+                typed[folded] = _word_digests(key, folded, word.parts)
+                continue
+            digests = plain.get(folded)
+            if digests is None:
+                digests = _word_digests(key, folded, ())
+                if len(plain) < KEPT_DIGESTS:
+                    plain[folded] = digests
+            typed[folded] = digests
+        return typed
 
     def _having_surname(
         self, words: list[Word], typed: dict[str, frozenset[str]], classes: list[ClassHint]
