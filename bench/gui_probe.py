@@ -159,16 +159,20 @@ class Session:
     """The app's window and services on a recording rehearsal Zoom, the practice register imported."""
 
     def __init__(self, app: QApplication, folder: Path) -> None:
-        from zoomhost.app.services import build_services, write_practice_lists
-        from zoomhost.core.register import read_register_file, read_staff_file
+        from zoomhost.app.register import import_register, import_staff_list
+        from zoomhost.app.services import build_services
         from zoomhost.ui.main import build_main_window
+        from zoomhost.ui.register_import import read_practice
 
         self.app = app
         self.server = _recording_zoom()
         self.services = build_services(rehearsal_server=self.server)
-        register_csv, staff_csv = write_practice_lists(folder=folder)
-        self.services.register.replace_pupils(read_register_file(register_csv))
-        self.services.register.replace_staff(read_staff_file(staff_csv))
+        # As the Register page's "Load the practice register" and Import do: surnames kept as digests with this
+        # installation's key (from the keyring), which the classifier then compares typed surnames with.
+        store = self.services.register
+        _, pupils, staff, _ = read_practice(store, folder)
+        import_register(store, pupils)
+        import_staff_list(store, staff)
         self.window = build_main_window(self.services)
         self.window.resize(1100, 760)
         self.window.show()
