@@ -127,12 +127,23 @@ def bare() -> int:
     return int(app.exec())
 
 
+def zoomhost_application() -> QApplication:
+    """The QApplication a zoomhost probe runs in, with zoomhost's window package loaded first, as in zoomhost,
+    whose first import of Qt is through it: it settles how Qt for Python checks each module imported after
+    Qt (``zoomhost/ui/__init__.py``). Importing Qt first, as this probe does, would leave shiboken reading
+    the source of every zoomhost module imported before the window's into ``linecache`` (some 4 MB and
+    its time), which zoomhost itself never does."""
+    import zoomhost.ui  # noqa: F401 - see above
+
+    return QApplication(["zoomhost"])
+
+
 def startup() -> int:
     """``zoomhost --rehearsal`` as the teacher's command starts it (``zoomhost.cli.main``): when its window first
     paints, and when its first page (Register) first paints."""
     from zoomhost.cli import main as zoomhost
 
-    app = QApplication(["zoomhost"])
+    app = zoomhost_application()
 
     def done() -> None:
         emit(first_paint=watcher.at, page_paint=page.at, peak_rss_kb=peak_rss_kb())
@@ -262,7 +273,7 @@ class Heartbeat(QObject):
 
 
 def assembly(speed: float) -> int:
-    app = QApplication(["zoomhost"])
+    app = zoomhost_application()
     with tempfile.TemporaryDirectory() as folder:
         session = Session(app, Path(folder))
         try:
@@ -310,7 +321,7 @@ def assembly(speed: float) -> int:
 def panic(speed: float) -> int:
     from PySide6.QtTest import QTest
 
-    app = QApplication(["zoomhost"])
+    app = zoomhost_application()
     with tempfile.TemporaryDirectory() as folder:
         session = Session(app, Path(folder))
         try:
