@@ -1183,8 +1183,8 @@ class ZoomState:
                 if p.where == "left":
                     row["leave_time"] = zoom_text(p.left_at or self.now())
                     row["leave_reason"] = p.leave_reason
-                if p.registrant_id:
-                    row["registrant_id"] = p.registrant_id
+                # No registrant_id: Zoom's Dashboard document says it "does not return if the `type` query
+                # parameter is the `live` value" (only the past lists carry it, and only when asked for).
                 rows.append(row)
             return rows
 
