@@ -1055,6 +1055,8 @@ class ZoomState:
                 return {"failed": "MEETING_FAIL_ON_BEHALF_TOKEN_INVALID"}  # the rehearsal hands out no on-behalf tokens
             if rules.outside_account_needs_token and self.sdk_app_account != self.account_id and user is None:
                 return {"failed": "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING"}
+            if rules.sign_in_when_required and meeting.settings.get("meeting_authentication") and not _may_sign_in(user, meeting.settings):
+                return {"failed": "MEETING_FAIL_ENFORCE_LOGIN"}  # only authenticated users can join this meeting
             if meeting.id not in self.live:
                 return {"status": "waiting_for_host"} if rules.wait_for_host else {"failed": "MEETING_FAIL_MEETING_NOT_START"}
             live = self.live[meeting.id]
