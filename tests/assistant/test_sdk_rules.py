@@ -286,3 +286,27 @@ def test_the_rehearsal_hosts_action_is_an_admin_route_too(rehearsal_server: Rehe
     a.until(lambda s: s.can_host, "co-host rights")
     assert httpx.post(f"{admin}/_rehearsal/assistant", json={"nothing": 1}).status_code == 400
     assert set(SdkRules().as_dict().values()) == {True} and set(SdkRules.lenient().as_dict().values()) == {False}
+
+
+def test_a_meeting_that_requires_authentication_lets_the_assistant_in_only_signed_in() -> None:
+    state = ZoomState()
+    meeting = state.class_meeting_id
+    state.update_meeting(meeting, {"settings": {"meeting_authentication": True}})
+    state.start_meeting(meeting)
+    a = Assistant(state)
+    a.join(meeting)  # a guest: the SDK JWT alone, no Zoom user
+    failed = a.until(lambda s: s.state == "failed", "the refusal")
+    assert "signed in to Zoom" in failed.message and "assistant's Zoom user" in failed.message
+    assert not state.live[meeting].sdk_roles, "Zoom let a guest into a meeting for authenticated users only"
+
+    b = Assistant(state)
+    b.join(meeting, zak=state.issue_zak(state.assistant_user_id))  # signed in as the school's user
+    b.until(lambda s: s.state == "waiting_room", "the signed-in join")
+
+    lenient = ZoomState()
+    lenient.sdk_rules.sign_in_when_required = False
+    lenient.update_meeting(lenient.class_meeting_id, {"settings": {"meeting_authentication": True}})
+    lenient.start_meeting(lenient.class_meeting_id)
+    c = Assistant(lenient)
+    c.join(lenient.class_meeting_id)
+    c.until(lambda s: s.state == "waiting_room", "the guest join the switch lets through")

@@ -154,7 +154,13 @@ CASES = [
     Case("host_account", {"meeting:host_email": GONE}, UNKNOWN, "host's email address"),
     Case("host_account", {"meeting:host_email": GONE}, PASS, "", {"host_email": "head@example.com"}),
     # assistant_alternative_host: the host assistant's own Zoom user (a setting) comes in as co-host
-    Case("assistant_alternative_host", {}, PASS, "No Zoom user is set for the host assistant"),
+    Case("assistant_alternative_host", {"meeting:settings.meeting_authentication": False}, PASS, "No Zoom user is set for the host assistant"),
+    Case(
+        "assistant_alternative_host",
+        {"meeting:settings.meeting_authentication": True},
+        WARN,
+        "no Zoom user is set for the host assistant: Zoom will turn it away",
+    ),
     Case(
         "assistant_alternative_host",
         {"meeting:settings.alternative_hosts": "jchill@example.com;Helper@example.com"},
@@ -277,7 +283,7 @@ def test_the_documents_example_meeting_breaks_the_protocol_where_expected() -> N
         "browser_join": PASS,
         "capacity": PASS,
         "host_account": PASS,
-        "assistant_alternative_host": PASS,  # no Zoom user is set for the host assistant
+        "assistant_alternative_host": WARN,  # no Zoom user is set for the host assistant, and it requires a sign-in
         "registration": WARN,
         "one_device_per_link": FAIL,  # registration on, and one link may join from several devices
         "meeting_authentication": WARN,

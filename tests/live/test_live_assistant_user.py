@@ -11,12 +11,16 @@ from tests.live.rig import live_rig, settings_for
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401 - pytest fixture
 from zoomhost.core.preflight import plan_fixes
 from zoomhost.live.notes import LiveNote
+from zoomhost.live.state import NoticeKind, notices_in
 from zoomhost.rehearsal.scenarios import class_meeting, play
 from zoomhost.rehearsal.server import RehearsalServer
 from zoomhost.zoom.auth import ServerToServerSignIn, ZoomAuth
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.credentials import ServerToServerCredentials
 from zoomhost.zoom.preflight import PreflightContext, apply_fixes, run_preflight
+
+#: The rehearsal account's authentication profile "Sign in to Zoom with the school's domain".
+SCHOOL_DOMAINS_OPTION = "signin_school_7Qm2"
 
 
 def _zoom(server: RehearsalServer) -> ZoomClient:
@@ -75,3 +79,40 @@ def test_joining_as_the_alternative_host_with_its_zak_the_assistant_needs_no_cli
             assert r.launcher.launches == 1 and c.assistant_attempts == 1
 
     asyncio.run(run())
+
+
+def test_a_meeting_for_signed_in_users_only_turns_a_guest_assistant_away_and_the_panel_says_what_to_do(rehearsal_server: RehearsalServer) -> None:  # noqa: F811
+    """Zoom lets only authenticated users into a meeting whose settings require it, the Meeting SDK's host
+    assistant too: without a Zoom user of its own it is refused, the panel says why and what to set, and the
+    Zoom client's steps stand in; with its Zoom user (on the school's domain) it joins."""
+    state = rehearsal_server.state
+    scenario = class_meeting()
+    meeting = scenario.meeting_id(state)
+    email = state.users[state.assistant_user_id].email
+    state.update_meeting(
+        meeting, {"settings": {"meeting_authentication": True, "authentication_option": SCHOOL_DOMAINS_OPTION, "authentication_domains": "sch.im"}}
+    )
+
+    async def as_guest() -> None:
+        async with live_rig(rehearsal_server, scenario) as r:
+            c = r.controller
+
+            def said() -> list[str]:
+                heard = notices_in(change for batch in r.heard for change in batch)
+                return [n.message for n in heard if n.kind is NoticeKind.CHANNEL_LOST]
+
+            await until(said, what="the panel to say the assistant cannot be used")
+            assert c.channel.name == "manual" and not state.live[meeting].sdk_roles, "the guest assistant got in"
+            (words,) = said()
+            assert "signed in to Zoom" in words and "assistant's Zoom user in Settings" in words and "Zoom steps" in words
+            assert c.assistant_attempts == 1, "a refusal that starting again cannot change was tried again"
+
+    async def signed_in() -> None:
+        async with live_rig(rehearsal_server, scenario, zak_user=email) as r:
+            assert await r.controller.wait_for_assistant(timeout=30)
+            (assistant,) = state.live[meeting].sdk_roles
+            assert state.live[meeting].participants[assistant].account_user_id == state.assistant_user_id
+
+    state.start_meeting(meeting)
+    asyncio.run(as_guest())
+    asyncio.run(signed_in())

@@ -177,7 +177,7 @@ def test_the_departures_the_gap_hid_are_journaled(runs: tuple[Played, Played]) -
             assert any((e.pupil_label or "").startswith(f"{first} {surname[0]}.") for e in gone), typed
 
 
-NOT_BY_LINK = "not through the family's own link: this meeting admits pupils by link, so admit by hand if it is them"
+NOT_BY_LINK = "Zoom does not say this came through the family's own link: this meeting admits pupils by link, so admit by hand if it is them"
 UNISSUED = "came through a registration link zoomhost did not issue: not one of the families' own links"
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from zoomhost.core.events import ZoomIdentity
 from zoomhost.zoom.events import meeting_event_from_webhook
+from zoomhost.zoom.identity import identity_from_live_list
 
 WEBHOOKS = Path(__file__).resolve().parents[1] / "data" / "zoom-api" / "ZoomMeetingsAPI.webhooks.json"
 FOLLOWED = (
@@ -76,3 +77,12 @@ def test_an_overlong_or_broken_identity_is_cut_and_made_storable() -> None:
     event = meeting_event_from_webhook(example)
     assert event is not None
     assert event.identity.registrant_id == "r" * 256 and event.identity.email == "big@example.com"
+
+
+def test_a_row_of_the_live_participant_list_is_never_taken_as_a_familys_link() -> None:
+    """Zoom's Dashboard documents no registrant id for ``type=live``; a row carrying one anyway (an older or
+    faulty answer) vouches for a sign-in at most, so it cannot let a pupil in as if through their own link."""
+    person = _example("meeting.participant_joined")["payload"]["object"]["participant"]
+    identity = identity_from_live_list(person)
+    assert identity == ZoomIdentity(user_id=person["participant_user_id"], email=person["email"])
+    assert identity_from_live_list({"user_id": "16778240", "user_name": "Amy C", "registrant_id": "abc", "email": ""}) == ZoomIdentity()

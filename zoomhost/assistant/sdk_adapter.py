@@ -124,6 +124,13 @@ AUTH_ERRORS: dict[str, str] = {
     "AUTHRET_LIMIT_EXCEEDED_EXCEPTION": "Zoom's limit for Meeting SDK sign-ins was reached; try again later.",
 }
 
+#: Why a meeting that requires authentication turns the assistant away, and what the teacher can do.
+ENFORCE_LOGIN_WORDS = (
+    "This meeting lets in only people signed in to Zoom (its settings require authentication), and the host "
+    "assistant had no Zoom sign-in that passes it. Set the assistant's Zoom user in Settings to a user of the "
+    "school's account on the domains the meeting allows, then start the session again."
+)
+
 #: MeetingFailCode names (joining) as sentences.
 JOIN_ERRORS: dict[str, str] = {
     "MEETING_FAIL_PASSWORD_ERR": "Zoom did not accept the meeting passcode.",
@@ -141,6 +148,7 @@ JOIN_ERRORS: dict[str, str] = {
     "MEETING_FAIL_ON_BEHALF_TOKEN_INVALID": "Zoom did not accept the on-behalf token the assistant joined with.",
     "MEETING_FAIL_BLOCKED_BY_ACCOUNT_ADMIN": "The Zoom account's administrator blocks this app from joining.",
     "MEETING_FAIL_NEED_SIGN_IN_FOR_PRIVATE_MEETING": "Only signed-in users may join this meeting.",
+    "MEETING_FAIL_ENFORCE_LOGIN": ENFORCE_LOGIN_WORDS,
     "MEETING_FAIL_HOST_DISALLOW_OUTSIDE_USER_JOIN": "The meeting only admits users of the school's account.",
     "MEETING_FAIL_CONNECTION_ERR": "The assistant could not connect to the meeting; check the network.",
 }

@@ -540,7 +540,8 @@ class AdmissionClassifier:
                 result,
                 reasons=(
                     *result.reasons,
-                    "not through the family's own link: this meeting admits pupils by link, so admit by hand if it is them",
+                    "Zoom does not say this came through the family's own link: this meeting admits pupils by link, "
+                    "so admit by hand if it is them",
                 ),
             )
         return replace(result, admit=admit)

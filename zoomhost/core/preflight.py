@@ -680,6 +680,15 @@ def _check_assistant_alternative_host(inp: PreflightInput, severity: Severity) -
     if isinstance(raw, _Odd):
         return _odd("the alternative hosts", raw.value, fix=None, why=why)
     if not user:
+        if _read(inp.meeting, "settings.meeting_authentication", bool) is True:
+            # Zoom lets only authenticated users into this meeting: a guest assistant is turned away.
+            return _Outcome(
+                RuleStatus.WARN,
+                "This meeting lets in only people signed in to Zoom, and no Zoom user is set for the host assistant: "
+                "Zoom will turn it away, and the Live panel will show the Zoom steps for every control instead. Set "
+                "the assistant's Zoom user in Settings (a user of the school's account) for it to join.",
+                why,
+            )
         return _Outcome(
             RuleStatus.PASS,
             "No Zoom user is set for the host assistant: it joins as a guest, and the Live panel shows the one "

@@ -1,13 +1,20 @@
 """Who Zoom says someone is, asked for when Zoom's event stream has not said it.
 
 Where the meeting requires registration, Admit all and the autopilot admit a pupil only through
-their own link and a staff member only when signed in, and only Zoom says either: its event stream,
-or its live participant list (the Dashboard). The host assistant hears names alone. When the stream
-drops, Zoom replays nothing, so someone the assistant heard during the gap waits by name alone; and
-a departure only the assistant saw keeps that family's link counted as in use. So while anyone has
-waited a moment with nothing from Zoom about who they are, or such a departure is unconfirmed, the
-watch reads the live participant list (once a second at most) and hands the session what it says:
-the same events Zoom would have sent, from source ``reconcile``.
+their own link and a staff member only when signed in, and only Zoom says either. The host assistant
+hears names alone. When the stream drops, Zoom replays nothing, so someone the assistant heard during
+the gap waits by name alone; and a departure only the assistant saw keeps that family's link counted
+as in use. So while anyone has waited a moment with nothing from Zoom about who they are, or such a
+departure is unconfirmed, the watch reads the live participant list (once a second at most) and hands
+the session what it says: the same events Zoom would have sent, from source ``reconcile``.
+
+What the live list can say is less than the stream: a sign-in (``participant_user_id``, ``email``),
+never a registration link. Zoom's Dashboard document: ``registrant_id`` "does not return if the
+`type` query parameter is the `live` value". So a signed-in staff member the assistant alone heard
+is recognised, but a pupil who came through their family's own link in the gap is not: their link
+stays unconfirmed and they wait for the teacher's click (the autopilot and Admit all pass them by),
+as anyone does whom zoomhost cannot vouch for. Once the list has listed someone it has said all it
+will about them, and they no longer keep the watch reading it (a heavy call on Zoom's side).
 
 From outside: the session, the list (``ZoomClient.live_participants``, asked with a short retry:
 the watch asks again a second later anyway), the clock.
@@ -60,6 +67,7 @@ class IdentityWatch:
         self._interval = interval_s
         self._meeting_id = session.journal.info.meeting_id
         self.reads = 0  # live lists read so far
+        self._listed: set[str] = set()  # rows the live list has listed: it has said all it can of them
 
     async def run(self) -> None:
         if self._roster is None:
@@ -77,17 +85,19 @@ class IdentityWatch:
                 log.info("the live participant list could not be read (%s); asking again soon", err)
                 continue
             self.reads += 1
+            self._listed.update(roster_ids(self._session, person)[0] for person in people)
             for event in identity_events(self._session, people, meeting_id=self._meeting_id, taken=self._clock()):
                 self._intake.apply_now(event)
 
     def _waiting_on_zoom(self) -> bool:
-        """Someone here a moment with nothing from Zoom about who they are, or a departure Zoom has not confirmed."""
+        """Someone here a moment with nothing from Zoom about who they are and not yet on the live list,
+        or a departure Zoom has not confirmed."""
         before = self._clock() - GRACE
         for row in self._session.arrivals():
             if row.gone_by_assistant and (row.last_change or row.arrived_at) <= before:
                 return True
             if row.state in (ParticipantState.WAITING, ParticipantState.IN_MEETING) and not row.identity:
-                if row.arrived_at <= before:
+                if row.arrived_at <= before and row.participant_id not in self._listed:
                     return True
         return False
 
@@ -95,8 +105,9 @@ class IdentityWatch:
 def identity_events(
     session: LiveSession, people: Sequence[LiveParticipant], *, meeting_id: str, taken: datetime
 ) -> list[MeetingEvent]:
-    """What Zoom's live list says that the session lacks: who present participants are, and that a
-    departure only the assistant heard is real (its link is free again)."""
+    """What Zoom's live list says that the session lacks: a present participant's sign-in (the list
+    has no registration links), and that a departure only the assistant heard is real (its link is
+    free again)."""
     events: list[MeetingEvent] = []
     listed: set[str] = set()
     for person in people:

@@ -12,7 +12,8 @@ checked against the SDK app's secret; joining puts the assistant into the meetin
 participant of its own (the state's), so it waits in the waiting room like anyone else, waits
 for a host who has not started the meeting, and has host controls only once the host makes it
 co-host, or when it joins with the ZAK of one of the meeting's alternative hosts; ``StopShare``
-stops only its own share; a meeting outside the SDK app's account needs a ZAK.
+stops only its own share; a meeting outside the SDK app's account needs a ZAK; a meeting that
+requires authentication lets it in only signed in (with a ZAK).
 
 Like the real SDK it runs one main loop (``sdk_main_loop``, one thread): its callbacks come there,
 later than the call that caused them, and the assistant makes every SDK call there too.
@@ -95,6 +96,7 @@ MeetingFailCode = Enum(
         "MEETING_FAIL_MEETING_NOT_EXIST": 8,
         "MEETING_FAIL_CONFLOCKED": 12,
         "MEETING_FAIL_CANNOT_START_TOKENEXPIRE": 17,
+        "MEETING_FAIL_ENFORCE_LOGIN": 23,
         "CONF_FAIL_REMOVED_BY_HOST": 31,
         "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING": 43,
         "MEETING_FAIL_ON_BEHALF_TOKEN_INVALID": 44,

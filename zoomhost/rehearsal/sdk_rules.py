@@ -26,6 +26,12 @@ something else may turn one off. What each is based on:
   outside its own account only with a ZAK or an on-behalf token
   (``MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING``). Which account the app belongs to is the
   rehearsal's ``sdk_app_account``.
+- ``sign_in_when_required``: a meeting whose ``settings.meeting_authentication`` is on ("`true`- Only
+  authenticated users can join meetings", ZoomMeetingsAPI, and its deprecated ``enforce_login``,
+  "Only signed in users can join this meeting") lets the SDK app in only signed in: with a ZAK of a
+  user who passes the meeting's authentication (on its ``authentication_domains`` where the option
+  names domains). A guest join fails with ``MEETING_FAIL_ENFORCE_LOGIN`` (binding listing,
+  ``MeetingFailCode``). Off: a guest assistant gets in (the old leniency).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ class SdkRules:
     check_jwt: bool = True
     stop_share_own_only: bool = True
     outside_account_needs_token: bool = True
+    sign_in_when_required: bool = True
 
     @classmethod
     def lenient(cls) -> SdkRules:

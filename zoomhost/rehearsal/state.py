@@ -1055,6 +1055,8 @@ class ZoomState:
                 return {"failed": "MEETING_FAIL_ON_BEHALF_TOKEN_INVALID"}  # the rehearsal hands out no on-behalf tokens
             if rules.outside_account_needs_token and self.sdk_app_account != self.account_id and user is None:
                 return {"failed": "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING"}
+            if rules.sign_in_when_required and meeting.settings.get("meeting_authentication") and not _may_sign_in(user, meeting.settings):
+                return {"failed": "MEETING_FAIL_ENFORCE_LOGIN"}  # only authenticated users can join this meeting
             if meeting.id not in self.live:
                 return {"status": "waiting_for_host"} if rules.wait_for_host else {"failed": "MEETING_FAIL_MEETING_NOT_START"}
             live = self.live[meeting.id]
@@ -1183,8 +1185,8 @@ class ZoomState:
                 if p.where == "left":
                     row["leave_time"] = zoom_text(p.left_at or self.now())
                     row["leave_reason"] = p.leave_reason
-                if p.registrant_id:
-                    row["registrant_id"] = p.registrant_id
+                # No registrant_id: Zoom's Dashboard document says it "does not return if the `type` query
+                # parameter is the `live` value" (only the past lists carry it, and only when asked for).
                 rows.append(row)
             return rows
 

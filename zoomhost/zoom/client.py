@@ -41,7 +41,7 @@ from zoomhost.zoom.errors import (
     error_from_exception,
     error_from_response,
 )
-from zoomhost.zoom.identity import identity_from_participant
+from zoomhost.zoom.identity import identity_from_live_list
 from zoomhost.zoom.ratelimit import IDEMPOTENT_METHODS, Category, RateLimiter, RetryPolicy
 from zoomhost.zoom.reach import ACCOUNT_WIDE, Reach
 from zoomhost.zoom.tls import zoom_ssl_context
@@ -119,7 +119,7 @@ class LiveParticipant:
     join_time: str | None
     leave_time: str | None
     participant_uuid: str | None = None  # the same person for the whole meeting, whatever ``user_id`` says
-    identity: ZoomIdentity = NO_IDENTITY  # their own registration link, or the school account they signed in to
+    identity: ZoomIdentity = NO_IDENTITY  # the school account they signed in to; never a link (the live list has none)
 
 
 @dataclass(frozen=True)
@@ -606,7 +606,7 @@ class ZoomClient:
                     join_time=row.get("join_time"),
                     leave_time=row.get("leave_time"),
                     participant_uuid=str(row["participant_uuid"]) if row.get("participant_uuid") else None,
-                    identity=identity_from_participant(row),
+                    identity=identity_from_live_list(row),
                 )
             )
         return people
