@@ -303,7 +303,7 @@ async def ready_host_assistant(services: Services) -> None:
     connection = await services.connected()
     rehearsal = connection.rehearsal
     if rehearsal is not None:
-        if rehearsal.local_state is None:
+        if rehearsal.local_state is None and rehearsal.bridge_url:
             services.standby.prepare(rehearsal_url=rehearsal.bridge_url)
     elif await _sdk_app(services) is not None:
         services.standby.prepare()
