@@ -106,6 +106,20 @@ NOT_BY_LINK = "Zoom does not say this came through the family's own link: this m
 UNISSUED = "came through a registration link zoomhost did not issue: not one of the families' own links"
 
 
+def without_the_unissued_link(*summaries: dict[str, Any], names: set[str | None]) -> None:
+    """Each summary's records of ``names`` (not let in, or an incident) without the clause saying they came
+    through a registration link zoomhost did not issue: only Zoom's event stream can say that, and these
+    arrivals were first heard where it had not, so whether the clause is there depends on timing alone."""
+    for summary in summaries:
+        for row in summary["not_admitted"]:
+            if row["verdict"] != "consented" and row["who"] in names:
+                row["reasons"] = [reason for reason in row["reasons"] if reason != UNISSUED]
+        for row in summary["incidents"]:
+            if row["display_name"] in names and row["kind"] != "duplicate":
+                row["detail"] = row["detail"].replace(f"; {UNISSUED}", "")
+                row["message"] = row["message"].replace(f"; {UNISSUED}", "")
+
+
 def waited_for_the_teacher(expected: dict[str, Any], got: dict[str, Any], *, picked_up: set[str | None]) -> int:
     """Families who came through their own link while zoomhost was down (``picked_up``: the names the pick-up
     journaled as arrivals, from Zoom's live participant list): the pick-up finds them on Zoom's live
@@ -127,14 +141,7 @@ def waited_for_the_teacher(expected: dict[str, Any], got: dict[str, Any], *, pic
     counts.update(admitted=counts["admitted"] - n, pupils_attended=counts["pupils_attended"] - n, not_admitted=counts["not_admitted"] + n)
     counts["admitted_by"] = {**counts["admitted_by"], "link": counts["admitted_by"]["link"] - n}
     # Someone through a link zoomhost never issued, picked up the same way: held alike, without the word on the link.
-    for summary in (expected, got):
-        for row in summary["not_admitted"]:
-            if row["verdict"] != "consented" and row["who"] in picked_up:
-                row["reasons"] = [reason for reason in row["reasons"] if reason != UNISSUED]
-        for row in summary["incidents"]:
-            if row["display_name"] in picked_up and row["kind"] != "duplicate":
-                row["detail"] = row["detail"].replace(f"; {UNISSUED}", "")
-                row["message"] = row["message"].replace(f"; {UNISSUED}", "")
+    without_the_unissued_link(expected, got, names=picked_up)
     expected["not_admitted"] = expected["not_admitted"] + waiting
     for summary in (expected, got):
         for key in ("incidents", "not_admitted"):

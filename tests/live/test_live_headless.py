@@ -6,7 +6,6 @@ import subprocess
 import sys
 from collections import Counter
 
-import pytest
 
 from tests.live.helpers import ADMISSIBLE, check_journal, expected_verdicts, notes
 from zoomhost.app.services import session_journals

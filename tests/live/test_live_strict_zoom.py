@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.live.helpers import ADMISSIBLE, check_journal
+from tests.live.helpers import ADMISSIBLE, UNISSUED, check_journal, without_the_unissued_link
 from zoomhost.app.rehearse import RehearsalResult, rehearse
 from zoomhost.core.journal import JournalKind, SessionJournal, SessionJournals
 from zoomhost.core.summary import STILL_WAITING, SessionSummary
@@ -178,7 +178,6 @@ def test_the_departures_the_gap_hid_are_journaled(runs: tuple[Played, Played]) -
 
 
 NOT_BY_LINK = "Zoom does not say this came through the family's own link: this meeting admits pupils by link, so admit by hand if it is them"
-UNISSUED = "came through a registration link zoomhost did not issue: not one of the families' own links"
 
 
 STREAM = "websocket"  # the source of what Zoom's event stream reports (``MeetingEvent.source``)
@@ -233,14 +232,7 @@ def _unheard(expected: dict[str, Any], got: dict[str, Any], *, stream_down: set[
             row["message"] = row["message"].replace(f"; {UNISSUED}", "")
     # A stranger who came while the stream was still away (it returns on its own backoff, not the scenario's clock)
     # is held alike; whether its record names the link depends on when the stream came back: compared without it.
-    for summary in (expected, got):
-        for row in summary["not_admitted"]:
-            if row["verdict"] != "consented" and row["who"] in stream_down:
-                row["reasons"] = [reason for reason in row["reasons"] if reason != UNISSUED]
-        for row in summary["incidents"]:
-            if row["display_name"] in stream_down and row["kind"] != "duplicate":
-                row["detail"] = row["detail"].replace(f"; {UNISSUED}", "")
-                row["message"] = row["message"].replace(f"; {UNISSUED}", "")
+    without_the_unissued_link(expected, got, names=stream_down)
     expected["incidents"] = sorted(expected["incidents"], key=lambda row: repr(sorted(row.items())))
     expected["not_admitted"] = sorted(expected["not_admitted"] + waiting, key=lambda row: repr(sorted(row.items())))
     return unheard
