@@ -166,13 +166,17 @@ async def _audit_host(
 ) -> tuple[HostAudit, list[MeetingAudit]]:
     host_id, email = str(user.get("id") or ""), str(user.get("email") or "")
     who = email or host_id
-    profile, settings, security, listed = await asyncio.gather(
+    profile, settings, security, authentication, listed = await asyncio.gather(
         optional_read(f"{who}'s profile", zoom.get_user(host_id), unreadable),
         optional_read(f"{who}'s settings", zoom.get_user_settings(host_id), unreadable),
         optional_read(f"{who}'s security settings", zoom.get_user_security_settings(host_id), unreadable),
+        optional_read(f"{who}'s sign-in options", zoom.get_user_authentication_settings(host_id), unreadable),
         optional_read(f"{who}'s meetings", zoom.list_upcoming_meetings(user_id=host_id), unreadable),
     )
-    reads = HostReads(user=profile or user, settings=settings, security=security, group_locks=await group_locks(zoom, profile, unreadable))
+    reads = HostReads(
+        user=profile or user, settings=settings, security=security, authentication=authentication,
+        group_locks=await group_locks(zoom, profile, unreadable),
+    )
     blank = checked({}, meeting_id="", host=host_id, reads=reads, account=account, context=context)
     host = HostAudit(id=host_id, email=email, results=tuple(r for r in blank.results if r.rule_id in HOST_RULES))
     wanted = [m for m in listed or [] if _in_window(m.start_time, now=now, days=days)]

@@ -112,6 +112,10 @@ class PreflightInput:
     # GET /users/{host_id}/settings?option=meeting_security: who waits, who admits, web-client sign-in,
     # encryption. None when unreadable (the rules it feeds then say "unknown").
     security_settings: Mapping[str, Any] | None = None
+    # GET /users/{host_id}/settings?option=meeting_authentication: the sign-in (authentication) options a meeting
+    # of this host may require, each with its ``id``, ``type`` and ``domains``, one the ``default_option``.
+    # None when unreadable.
+    authentication_settings: Mapping[str, Any] | None = None
     # GET /accounts/{accountId}/lock_settings, the plain answer and ``option=meeting_security`` merged:
     # which settings an admin has locked for every host. None when unreadable (no admin rights).
     account_locks: Mapping[str, Any] | None = None
