@@ -15,7 +15,7 @@ import html
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -26,7 +26,7 @@ from zoomhost.app.services import Services, own_folders
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, check_destination
 from zoomhost.core.preflight import FixPlan, RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
-from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.core.profiles import PROFILE_WORDS, Profile
 from zoomhost.core.zoom_times import meeting_when, zoom_time
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
@@ -160,27 +160,34 @@ def _in_window(start: str | None, *, now: datetime, days: int) -> bool:
     return when is None or when <= now + timedelta(days=days)  # an unreadable time: checked, to be safe
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def _audit_host(
     zoom: ZoomClient, user: Mapping[str, Any], *, account: AccountReads, context: PreflightContext, now: datetime, days: int,
     unreadable: list[str],
 ) -> tuple[HostAudit, list[MeetingAudit]]:
     host_id, email = str(user.get("id") or ""), str(user.get("email") or "")
     who = email or host_id
-    profile, settings, security, authentication, listed = await asyncio.gather(
+    profile, settings, security, listed = await asyncio.gather(
         optional_read(f"{who}'s profile", zoom.get_user(host_id), unreadable),
         optional_read(f"{who}'s settings", zoom.get_user_settings(host_id), unreadable),
         optional_read(f"{who}'s security settings", zoom.get_user_security_settings(host_id), unreadable),
-        optional_read(f"{who}'s sign-in options", zoom.get_user_authentication_settings(host_id), unreadable),
         optional_read(f"{who}'s meetings", zoom.list_upcoming_meetings(user_id=host_id), unreadable),
     )
-    reads = HostReads(
-        user=profile or user, settings=settings, security=security, authentication=authentication,
-        group_locks=await group_locks(zoom, profile, unreadable),
-    )
+    reads = HostReads(user=profile or user, settings=settings, security=security, group_locks=await group_locks(zoom, profile, unreadable))
     blank = checked({}, meeting_id="", host=host_id, reads=reads, account=account, context=context)
     host = HostAudit(id=host_id, email=email, results=tuple(r for r in blank.results if r.rule_id in HOST_RULES))
     wanted = [m for m in listed or [] if _in_window(m.start_time, now=now, days=days)]
-    meetings = await asyncio.gather(*(optional_read(f"meeting {m.id} of {who}", zoom.get_meeting(m.id), unreadable) for m in wanted))
+    # The host's sign-in options matter only to a meeting of staff (its sign-in rule): read with its meetings, and
+    # only for a host who has one, to keep the audit's reads inside Zoom's per-second limit.
+    staff = any(context.profile(m.id, m.topic) is Profile.STAFF for m in wanted)
+    authentication, *meetings = await asyncio.gather(
+        optional_read(f"{who}'s sign-in options", zoom.get_user_authentication_settings(host_id), unreadable) if staff else _nothing(),
+        *(optional_read(f"meeting {m.id} of {who}", zoom.get_meeting(m.id), unreadable) for m in wanted),
+    )
+    reads = replace(reads, authentication=authentication)
     rows = [
         MeetingAudit(
             report=checked(meeting, meeting_id=m.id, host=host_id, reads=reads, account=account, context=context),
