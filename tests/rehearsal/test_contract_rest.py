@@ -114,3 +114,20 @@ def test_an_authentication_option_answers_only_that_options_body(rehearsal_serve
     assert body[option] is False and body["authentication_options"], body
     assert not {"in_meeting", "schedule_meeting", "recording", "meeting_security"} & set(body), "none of the user's other settings"
     check_response("GET", "/v2/users/me/settings", 200, body)
+
+
+def test_the_hosts_meeting_authentication_options_are_answered_as_the_account_has_them(rehearsal_server: RehearsalServer) -> None:  # noqa: F811
+    """``option=meeting_authentication`` lists the options a meeting's ``authentication_option`` may name, with each
+    one's ``id``, ``type`` and ``domains``; an account whose admin added no domains option answers without one."""
+    server = rehearsal_server
+    state = server.state
+    with api_client(server) as api:
+        body = api.get(f"/users/{state.host_id}/settings", params={"option": "meeting_authentication"}).json()
+        check_response("GET", "/v2/users/me/settings", 200, body)
+        by_type = {o["type"]: o for o in body["authentication_options"]}
+        assert by_type["enforce_login"]["default_option"] is True
+        assert by_type["enforce_login_with_domains"]["domains"] == "sch.im" and by_type["enforce_login_with_domains"]["id"]
+        state.meeting_authentication_options = [o for o in state.meeting_authentication_options if o["type"] == "enforce_login"]
+        again = api.get(f"/users/{state.host_id}/settings", params={"option": "meeting_authentication"}).json()
+    check_response("GET", "/v2/users/me/settings", 200, again)
+    assert [o["type"] for o in again["authentication_options"]] == ["enforce_login"]

@@ -10,12 +10,13 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.rehearsal.fixtures import rehearsal_server  # noqa: F401
 from zoomhost.core.models import Verdict
 from zoomhost.rehearsal.scenarios import LOCK_AFTER_S, Behaviour, Scenario, assembly, class_meeting, play, staff_meeting
 from zoomhost.rehearsal.server import RehearsalServer
-from zoomhost.rehearsal.state import ZoomState
+from zoomhost.rehearsal.state import PLAIN_SIGN_IN_OPTION, SCHOOL_DOMAINS_OPTION, ZoomState
 
 
 def test_the_assembly_is_the_protocols_272_pupils_at_two_schools() -> None:
@@ -207,10 +208,46 @@ def test_the_staff_meeting_is_judged_as_a_meeting_of_staff_only(tmp_path: Path) 
 def test_a_meeting_that_requires_a_sign_in_turns_away_a_guest_and_anyone_off_its_domains() -> None:
     state = ZoomState()
     meeting = state.staff_meeting_id
-    state.meeting(meeting).settings.update(meeting_authentication=True, authentication_domains="sch.im")
+    state.meeting(meeting).settings.update(
+        meeting_authentication=True, authentication_option=SCHOOL_DOMAINS_OPTION, authentication_domains="sch.im"
+    )
     state.start_meeting(meeting)
     assert state.arrive(meeting, "Amy", identity="guest") is None  # not signed in: Zoom asks for a sign-in
     outsider = state.account_user("someone@elsewhere.example")
     assert state.arrive(meeting, "Someone", identity="outsider", account_user_id=outsider) is None
     staff = state.arrive(meeting, "Joanne Kelly", identity="staff-1", account_user_id=state.account_user("j.kelly@sch.im"))
     assert staff is not None and staff.email == "j.kelly@sch.im"
+
+
+@pytest.mark.parametrize(
+    ("option", "outsider_gets_in"),
+    [
+        ({}, True),  # no option of its own: the host's default, "Sign in to Zoom", any Zoom account
+        ({"authentication_option": PLAIN_SIGN_IN_OPTION}, True),
+        ({"authentication_option": "signin_nobody_knows"}, True),  # an id none of the host's options has: no domains
+        ({"authentication_option": SCHOOL_DOMAINS_OPTION}, False),
+    ],
+)
+def test_the_meetings_authentication_option_decides_whether_its_domains_keep_anyone_out(option: dict, outsider_gets_in: bool) -> None:
+    """Zoom restricts a meeting to domains only through an option of type ``enforce_login_with_domains``: the
+    meeting's ``authentication_domains`` alone keep nobody out."""
+    state = ZoomState()
+    meeting = state.staff_meeting_id
+    state.update_meeting(meeting, {"settings": {"meeting_authentication": True, "authentication_domains": "sch.im", **option}})
+    state.start_meeting(meeting)
+    outsider = state.account_user("someone@elsewhere.example")
+    arrived = state.arrive(meeting, "Someone", identity="outsider", account_user_id=outsider)
+    assert (arrived is not None) is outsider_gets_in
+    assert state.arrive(meeting, "Amy", identity="guest") is None  # signed in, whichever option
+    assert state.arrive(meeting, "Joanne Kelly", identity="staff-1", account_user_id=state.account_user("j.kelly@sch.im")) is not None
+
+
+def test_a_host_whose_default_option_is_the_schools_domains_keeps_outsiders_out_of_a_meeting_naming_none() -> None:
+    state = ZoomState()
+    for choice in state.meeting_authentication_options:
+        choice["default_option"] = choice["id"] == SCHOOL_DOMAINS_OPTION
+    meeting = state.staff_meeting_id
+    state.update_meeting(meeting, {"settings": {"meeting_authentication": True}})
+    state.start_meeting(meeting)
+    assert state.arrive(meeting, "Someone", identity="outsider", account_user_id=state.account_user("someone@elsewhere.example")) is None
+    assert state.arrive(meeting, "Joanne Kelly", identity="staff-1", account_user_id=state.account_user("j.kelly@sch.im")) is not None

@@ -15,7 +15,7 @@ import html
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -26,7 +26,7 @@ from zoomhost.app.services import Services, own_folders
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, check_destination
 from zoomhost.core.preflight import FixPlan, RuleResult, RuleStatus, checklist_order, describe_fix_all, plan_fixes
-from zoomhost.core.profiles import PROFILE_WORDS
+from zoomhost.core.profiles import PROFILE_WORDS, Profile
 from zoomhost.core.zoom_times import meeting_when, zoom_time
 from zoomhost.zoom.client import ZoomClient
 from zoomhost.zoom.errors import ZoomError
@@ -160,6 +160,10 @@ def _in_window(start: str | None, *, now: datetime, days: int) -> bool:
     return when is None or when <= now + timedelta(days=days)  # an unreadable time: checked, to be safe
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def _audit_host(
     zoom: ZoomClient, user: Mapping[str, Any], *, account: AccountReads, context: PreflightContext, now: datetime, days: int,
     unreadable: list[str],
@@ -176,7 +180,14 @@ async def _audit_host(
     blank = checked({}, meeting_id="", host=host_id, reads=reads, account=account, context=context)
     host = HostAudit(id=host_id, email=email, results=tuple(r for r in blank.results if r.rule_id in HOST_RULES))
     wanted = [m for m in listed or [] if _in_window(m.start_time, now=now, days=days)]
-    meetings = await asyncio.gather(*(optional_read(f"meeting {m.id} of {who}", zoom.get_meeting(m.id), unreadable) for m in wanted))
+    # The host's sign-in options matter only to a meeting of staff (its sign-in rule): read with its meetings, and
+    # only for a host who has one, to keep the audit's reads inside Zoom's per-second limit.
+    staff = any(context.profile(m.id, m.topic) is Profile.STAFF for m in wanted)
+    authentication, *meetings = await asyncio.gather(
+        optional_read(f"{who}'s sign-in options", zoom.get_user_authentication_settings(host_id), unreadable) if staff else _nothing(),
+        *(optional_read(f"meeting {m.id} of {who}", zoom.get_meeting(m.id), unreadable) for m in wanted),
+    )
+    reads = replace(reads, authentication=authentication)
     rows = [
         MeetingAudit(
             report=checked(meeting, meeting_id=m.id, host=host_id, reads=reads, account=account, context=context),

@@ -24,6 +24,7 @@ from typing import Any
 
 from zoomhost.core.profiles import Profile
 from zoomhost.core.rule_status import RuleStatus
+from zoomhost.core.visible import visible_name
 
 #: Called with a new secret (a passcode) so that no log line or file shows it from then on.
 RegisterSecret = Callable[[str], None]
@@ -112,6 +113,10 @@ class PreflightInput:
     # GET /users/{host_id}/settings?option=meeting_security: who waits, who admits, web-client sign-in,
     # encryption. None when unreadable (the rules it feeds then say "unknown").
     security_settings: Mapping[str, Any] | None = None
+    # GET /users/{host_id}/settings?option=meeting_authentication: the sign-in (authentication) options a meeting
+    # of this host may require, each with its ``id``, ``type`` and ``domains``, one the ``default_option``.
+    # None when unreadable.
+    authentication_settings: Mapping[str, Any] | None = None
     # GET /accounts/{accountId}/lock_settings, the plain answer and ``option=meeting_security`` merged:
     # which settings an admin has locked for every host. None when unreadable (no admin rights).
     account_locks: Mapping[str, Any] | None = None
@@ -1325,51 +1330,166 @@ def check_breakout_rooms(inp: PreflightInput, severity: Severity) -> _Outcome:
 
 
 _STAFF_SIGN_IN_STEP = (
-    "Zoom web portal (an admin) ▸ Account Management ▸ Account Settings ▸ Meeting ▸ Security ▸ Only authenticated "
-    "meeting participants can join ▸ Add Configuration ▸ Sign in to Zoom with specified domains, listing the school's "
-    "domains; then, in the staff meeting's settings, choose that option under Require authentication to join"
+    "Zoom web portal (an account admin) ▸ Settings ▸ Meeting ▸ Security ▸ “Only authenticated users can join "
+    "meetings” ▸ add a “Sign in to Zoom with specified domains” option listing only the school's own domains; then "
+    "check this meeting again, and zoomhost will choose that option for it"
 )
+#: The authentication type that limits joining to domains (ZoomUsersAPI, Get user settings, ``authentication_options``:
+#: "``enforce_login_with_domains`` - Only users from specific domains can join meetings").
+_DOMAINS_SIGN_IN = "enforce_login_with_domains"
+_SIGN_IN_KINDS = {
+    "enforce_login": "lets in anyone signed in to any Zoom account",
+    "enforce_login_with_same_account": "lets in the users of the host's Zoom account, whatever their address",
+}
+
+
+def _authentication_options(inp: PreflightInput) -> list[Mapping[str, Any]] | None:
+    """The host's meeting authentication options (GET /users/{userId}/settings?option=meeting_authentication), each
+    with a text ``id``; None when unread or not reported. The documents give the answer two shapes: the options
+    at the top, or under ``authentication_options.meeting_authentication``."""
+    answer = inp.authentication_settings
+    listed = _read(answer, "authentication_options", (list, Mapping))
+    if isinstance(listed, Mapping):
+        listed = _read(listed, "meeting_authentication.authentication_options", list)
+    if not isinstance(listed, list):
+        return None
+    return [o for o in listed if isinstance(o, Mapping) and isinstance(o.get("id"), str) and o["id"]]
+
+
+def _option_name(option: Mapping[str, Any]) -> str:
+    """An option's name as Zoom gave it, for a sentence: plain text, every hidden character written out, short."""
+    name = option.get("name")
+    shown = visible_name(name) if isinstance(name, str) and name.strip() else "(no name)"
+    return shown if len(shown) <= 60 else f"{shown[:59]}…"
+
+
+def _option_domains(option: Mapping[str, Any]) -> set[str]:
+    domains = option.get("domains")
+    return _domains(domains) if isinstance(domains, str) else set()
+
+
+def _at(domains: Iterable[str]) -> str:
+    return ", ".join("@" + visible_name(d) for d in sorted(domains))
+
+
+def _staff_sign_in_fix(options: list[Mapping[str, Any]] | None, school: set[str]) -> tuple[Fix, str]:
+    """The fix, and a sentence for the teacher when zoomhost cannot make it: the meeting requires one of the host's
+    ``enforce_login_with_domains`` options whose domains are all the school's (ZoomMeetingsAPI: "To get this value,
+    use the ``authentication_options`` array's ``id`` value in the Get user settings API response"). Without one,
+    only an admin can add it in Zoom's web settings."""
+    suitable = [
+        o for o in options or []
+        if o.get("type") == _DOMAINS_SIGN_IN and o.get("visible") is not False and school and _option_domains(o) and _option_domains(o) <= school
+    ]  # fmt: skip
+    if suitable:
+        choice = min(suitable, key=lambda o: o.get("default_option") is not True)  # the host's default, if it is one
+        return (
+            Fix(
+                meeting_patch={
+                    "settings": {
+                        "meeting_authentication": True,
+                        "authentication_option": choice["id"],
+                        "authentication_domains": ", ".join(sorted(_option_domains(choice))),
+                    }
+                },
+                description=f"Require a Zoom sign-in with the school's own addresses to join (Zoom's “{_option_name(choice)}” option).",
+                outcome="Only staff signed in to Zoom with the school's addresses can join",
+            ),
+            "",
+        )
+    fix = Fix(
+        manual_step=_STAFF_SIGN_IN_STEP,
+        description="Add a Zoom sign-in option for the school's own domains in Zoom's web settings (zoomhost cannot).",
+        outcome="Only staff signed in to Zoom with the school's addresses can join",
+    )
+    if options is None:
+        return fix, " zoomhost could not read the host's sign-in options in Zoom, so it cannot choose one for this meeting."
+    if not school:
+        return fix, (
+            " zoomhost does not know the school's own domains (Settings ▸ school email domain), so it cannot choose a "
+            "sign-in option limited to them."
+        )
+    return fix, (
+        " The host's Zoom account has no “Sign in to Zoom with specified domains” option limited to the school's own "
+        "domains, so zoomhost cannot require one. An admin must add it in Zoom's web settings: Settings ▸ Meeting ▸ "
+        f"Security ▸ “Only authenticated users can join meetings” ▸ add a “Sign in to Zoom with specified domains” "
+        f"option listing only {_at(school)}."
+    )
 
 
 def check_staff_sign_in(inp: PreflightInput, severity: Severity) -> _Outcome:
-    """The staff-meeting profile: only people signed in to Zoom on the school's own domains can join."""
+    """The staff-meeting profile: only people signed in to Zoom on the school's own domains can join.
+
+    Zoom decides who may join by the meeting's ``authentication_option`` (else the host's default option); only an
+    option of type ``enforce_login_with_domains`` limits joining to domains, so the meeting's own
+    ``authentication_domains`` alone prove nothing. The host's options are read with the rest."""
     school = _domains(inp.school_email_domain)
     why = (
         "A meeting of staff only is not for families' browsers: if its link and passcode leak, only someone signed in "
         "to Zoom with the school's own address can still join."
     )
-    fix = Fix(
-        meeting_patch={"settings": {"meeting_authentication": True, **({"authentication_domains": ", ".join(sorted(school))} if school else {})}},
-        manual_step=_STAFF_SIGN_IN_STEP,
-        description="Require a Zoom sign-in with the school's own addresses to join.",
-        outcome="Only staff signed in to Zoom with the school's addresses can join",
-    )
+    options = _authentication_options(inp)
+    fix, cannot = _staff_sign_in_fix(options, school)
     required = _read(inp.meeting, "settings.meeting_authentication", bool)
     if required is _ABSENT:
         return _not_reported("whether joining needs a Zoom sign-in", source="meeting", inp=inp, fix=fix, why=why)
     if isinstance(required, _Odd):
         return _odd("sign-in to join", required.value, fix=fix, why=why)
     if not required:
-        return _Outcome(_short_of(severity), "Anyone with the link and passcode can join: no Zoom sign-in is needed.", why, fix)
-    listed = _read(inp.meeting, "settings.authentication_domains", str)
-    domains = _domains(listed if isinstance(listed, str) else "")
-    if not domains:
+        return _Outcome(_short_of(severity), f"Anyone with the link and passcode can join: no Zoom sign-in is needed.{cannot}", why, fix)
+    if options is None:
         return _Outcome(
-            _short_of(severity), "Joining needs a Zoom sign-in, but any Zoom account will do, not only the school's.", why, fix
+            RuleStatus.UNKNOWN,
+            "Joining needs a Zoom sign-in, but zoomhost could not read the host's sign-in options in Zoom, so it does "
+            "not know whether only the school's addresses can join.",
+            why,
+            fix,
         )
+    chosen = _read(inp.meeting, "settings.authentication_option", str)
+    if isinstance(chosen, str) and chosen:
+        option = next((o for o in options if o["id"] == chosen), None)
+        if option is None:
+            return _Outcome(
+                _short_of(severity),
+                f"Joining needs a Zoom sign-in, but the meeting's sign-in option is not one of the host's, so it does not "
+                f"limit joining to the school's addresses.{cannot}",
+                why,
+                fix,
+            )
+    else:
+        option = next((o for o in options if o.get("default_option") is True), None)
+        if option is None:
+            return _Outcome(
+                RuleStatus.UNKNOWN,
+                f"Joining needs a Zoom sign-in, but Zoom did not say which sign-in option the meeting uses.{cannot}",
+                why,
+                fix,
+            )
+    name = _option_name(option)
+    if option.get("type") != _DOMAINS_SIGN_IN:
+        kind = _SIGN_IN_KINDS.get(str(option.get("type")), "does not limit joining to the school's addresses")
+        return _Outcome(
+            _short_of(severity),
+            f"Joining needs a Zoom sign-in, but the meeting's option, “{name}”, {kind}: not only the school's staff.{cannot}",
+            why,
+            fix,
+        )
+    domains = _option_domains(option)
+    listed = _read(inp.meeting, "settings.authentication_domains", str)
+    domains |= _domains(listed) if isinstance(listed, str) else set()
+    if not domains:
+        return _Outcome(_short_of(severity), f"The meeting's sign-in option, “{name}”, names no domains.{cannot}", why, fix)
     if not school:
         return _Outcome(
             RuleStatus.UNKNOWN,
-            f"Joining needs a Zoom sign-in on {', '.join('@' + d for d in sorted(domains))}; zoomhost does not know the "
-            "school's own domains (Settings ▸ school email domain).",
+            f"Joining needs a Zoom sign-in on {_at(domains)}; zoomhost does not know the school's own domains "
+            "(Settings ▸ school email domain).",
             why,
         )
-    outside = sorted(domains - school)
+    outside = domains - school
     if outside:
-        return _Outcome(
-            _short_of(severity), f"People signed in on {', '.join('@' + d for d in outside)} can join as well as staff.", why, fix
-        )
-    return _Outcome(RuleStatus.PASS, "Only people signed in to Zoom with the school's addresses can join.", why)
+        return _Outcome(_short_of(severity), f"People signed in on {_at(outside)} can join as well as staff.{cannot}", why, fix)
+    return _Outcome(RuleStatus.PASS, f"Only people signed in to Zoom with the school's addresses can join (Zoom's “{name}” option).", why)
 
 
 # --- the list ----------------------------------------------------------------------------------

@@ -29,8 +29,8 @@ something else may turn one off. What each is based on:
 - ``sign_in_when_required``: a meeting whose ``settings.meeting_authentication`` is on ("`true`- Only
   authenticated users can join meetings", ZoomMeetingsAPI, and its deprecated ``enforce_login``,
   "Only signed in users can join this meeting") lets the SDK app in only signed in: with a ZAK of a
-  user who passes the meeting's authentication (on its ``authentication_domains`` where the option
-  names domains). A guest join fails with ``MEETING_FAIL_ENFORCE_LOGIN`` (binding listing,
+  user who passes the meeting's authentication: its ``authentication_option`` (else the host's default
+  option) decides, and only an option of type ``enforce_login_with_domains`` limits it to domains. A guest join fails with ``MEETING_FAIL_ENFORCE_LOGIN`` (binding listing,
   ``MeetingFailCode``). Off: a guest assistant gets in (the old leniency).
 """
 

@@ -187,6 +187,10 @@ class ZoomState:
         self.lock_settings: dict[str, dict[str, Any]] = _starting_lock_settings()
         #: Groups of users (GET /groups/{groupId}/lock_settings): group id -> what its admin has locked.
         self.group_lock_settings: dict[str, dict[str, dict[str, Any]]] = {}
+        #: The account's meeting authentication options (GET /users/{userId}/settings?option=meeting_authentication
+        #: ``authentication_options``), every host's: the one marked ``default_option`` decides a meeting that
+        #: requires authentication and names no ``authentication_option`` of its own.
+        self.meeting_authentication_options: list[dict[str, Any]] = _starting_authentication_options()
         self.meetings: dict[int, SimMeeting] = {}
         self.live: dict[int, LiveMeeting] = {}
         self.past: dict[int, list[LiveMeeting]] = {}
@@ -403,8 +407,14 @@ class ZoomState:
         ``option=meeting_authentication`` / ``recording_authentication`` that option's body alone, as Zoom answers."""
         with self._lock:
             settings = self.user_settings[self.resolve_user(user_id).id]
-            if option in _AUTHENTICATION_OPTIONS:
-                return _authentication_settings(option)
+            if option == "meeting_authentication":
+                return {
+                    "meeting_authentication": settings.get("schedule_meeting", {}).get("meeting_authentication") is True,
+                    "allow_authentication_exception": False,
+                    "authentication_options": copy.deepcopy(self.meeting_authentication_options),
+                }
+            if option == "recording_authentication":
+                return _recording_authentication_settings()
             return _part_or_rest(settings, option)
 
     def update_settings(self, user_id: str, patch: Mapping[str, Any]) -> None:
@@ -739,8 +749,8 @@ class ZoomState:
             user = self.users.get(account_user_id) if account_user_id else None
             if account_user_id and user is None:
                 raise ValueError(f"no user {account_user_id!r} in the rehearsal account")
-            if settings.get("meeting_authentication") and not _may_sign_in(user, settings):
-                return None  # Zoom: only authenticated users (on the meeting's domains) can join this meeting
+            if settings.get("meeting_authentication") and not _may_sign_in(user, settings, self.meeting_authentication_options):
+                return None  # Zoom: only authenticated users (on the domains of the meeting's option) can join this meeting
             if registrant_id:
                 if not any(r["registrant_id"] == registrant_id for r in meeting.registrants):
                     return None  # Zoom: this registration link is not valid for this meeting
@@ -1055,7 +1065,11 @@ class ZoomState:
                 return {"failed": "MEETING_FAIL_ON_BEHALF_TOKEN_INVALID"}  # the rehearsal hands out no on-behalf tokens
             if rules.outside_account_needs_token and self.sdk_app_account != self.account_id and user is None:
                 return {"failed": "MEETING_FAIL_APP_CAN_NOT_ANONYMOUS_JOIN_MEETING"}
-            if rules.sign_in_when_required and meeting.settings.get("meeting_authentication") and not _may_sign_in(user, meeting.settings):
+            if (
+                rules.sign_in_when_required
+                and meeting.settings.get("meeting_authentication")
+                and not _may_sign_in(user, meeting.settings, self.meeting_authentication_options)
+            ):
                 return {"failed": "MEETING_FAIL_ENFORCE_LOGIN"}  # only authenticated users can join this meeting
             if meeting.id not in self.live:
                 return {"status": "waiting_for_host"} if rules.wait_for_host else {"failed": "MEETING_FAIL_MEETING_NOT_START"}
@@ -1372,25 +1386,25 @@ def _part_or_rest(settings: Mapping[str, Any], option: str | None) -> dict[str, 
     return {k: copy.deepcopy(v) for k, v in settings.items() if k != "meeting_security"}
 
 
-_AUTHENTICATION_OPTIONS = ("meeting_authentication", "recording_authentication")
+SCHOOL_DOMAINS_OPTION = "signin_school_7Qm2"
+PLAIN_SIGN_IN_OPTION = "signin_zoom_0Kf3"
 
 
-def _authentication_settings(option: str) -> dict[str, Any]:
-    """A user's ``option=meeting_authentication`` / ``recording_authentication`` answer: whether only signed-in
-    people may join (or watch recordings), and the account's authentication profiles (the documents' own shape:
-    the option's flag and ``authentication_options`` at the top, nothing of the user's other settings)."""
-    if option == "meeting_authentication":
-        return {
-            "meeting_authentication": False,  # families join from a browser without a Zoom sign-in
-            "allow_authentication_exception": False,
-            "authentication_options": [
-                {"id": "signin_zoom_0Kf3", "name": "Sign in to Zoom", "type": "enforce_login", "default_option": True, "visible": True},
-                {
-                    "id": "signin_school_7Qm2", "name": "Sign in to Zoom with the school's domain", "type": "enforce_login_with_domains",
-                    "domains": "sch.im", "default_option": False, "visible": True,
-                },
-            ],
-        }  # fmt: skip
+def _starting_authentication_options() -> list[dict[str, Any]]:
+    """The school's authentication options: "Sign in to Zoom" (any Zoom account, the default, as Zoom sets up an
+    account) and one an admin added for the school's own domain (type ``enforce_login_with_domains``)."""
+    return [
+        {"id": PLAIN_SIGN_IN_OPTION, "name": "Sign in to Zoom", "type": "enforce_login", "default_option": True, "visible": True},
+        {
+            "id": SCHOOL_DOMAINS_OPTION, "name": "Sign in to Zoom with the school's domain", "type": "enforce_login_with_domains",
+            "domains": "sch.im", "default_option": False, "visible": True,
+        },
+    ]  # fmt: skip
+
+
+def _recording_authentication_settings() -> dict[str, Any]:
+    """A user's ``option=recording_authentication`` answer: the documents' own shape, the option's flag and
+    ``authentication_options`` at the top, nothing of the user's other settings."""
     return {
         "recording_authentication": False,
         "authentication_options": [
@@ -1426,13 +1440,36 @@ def _same_kind(current: Any, value: Any) -> bool:
     return type(current) is type(value)
 
 
-def _may_sign_in(user: SimUser | None, settings: dict[str, Any]) -> bool:
-    """Whether someone signed in as ``user`` (None: not signed in) passes the meeting's authentication:
-    signed in, and where it names domains (``authentication_domains``), with an address on one of them."""
+def _domain_list(text: object) -> set[str]:
+    return {d.strip().lower().lstrip("@") for d in str(text or "").replace(";", ",").split(",") if d.strip().lstrip("@")}
+
+
+def _meeting_authentication_option(settings: Mapping[str, Any], options: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The authentication option a meeting requires: its ``authentication_option`` ("the type of authentication
+    required for users to join a meeting ... the ``authentication_options`` array's ``id`` value in the Get user
+    settings API response"), else the host's ``default_option``. An id none of the host's options has: None."""
+    chosen = settings.get("authentication_option")
+    if chosen:
+        return next((o for o in options if o.get("id") == chosen), None)
+    return next((o for o in options if o.get("default_option") is True), None)
+
+
+def _may_sign_in(user: SimUser | None, settings: Mapping[str, Any], options: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether someone signed in as ``user`` (None: not signed in) passes a meeting's authentication, given the
+    host's authentication ``options``. Signed in, always. Domains restrict only where the meeting's option is
+    of type ``enforce_login_with_domains`` ("Only users from specific domains can join meetings. The list of
+    domains is defined in the ``domains`` field"): then the address must be on that option's domains and, where
+    the meeting lists its own ``authentication_domains`` ("the domains that are authenticated"), on those too.
+    Any other option (plain sign-in, an unknown id) lets in whoever is signed in, whatever domains the meeting
+    lists. Domains match whole (no wildcards): stricter than Zoom, never kinder."""
     if user is None:
         return False
-    domains = {d.strip().lower().lstrip("@") for d in str(settings.get("authentication_domains") or "").replace(";", ",").split(",") if d.strip()}
-    return not domains or user.email.rsplit("@", 1)[-1].lower() in domains
+    option = _meeting_authentication_option(settings, options)
+    if option is None or option.get("type") != "enforce_login_with_domains":
+        return True
+    domain = user.email.rsplit("@", 1)[-1].lower()
+    listed = _domain_list(settings.get("authentication_domains"))
+    return domain in _domain_list(option.get("domains")) and (not listed or domain in listed)
 
 
 def _meeting_settings(*, waiting_room: bool, mute_upon_entry: bool, join_before_host: bool, use_pmi: bool = False) -> dict[str, Any]:

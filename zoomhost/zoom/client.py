@@ -387,6 +387,17 @@ class ZoomClient:
             params={"option": "meeting_security"},
         )
 
+    async def get_user_authentication_settings(self, user_id: str) -> dict[str, Any]:
+        """GET /users/{userId}/settings?option=meeting_authentication (MEDIUM): the authentication options a meeting
+        of this host may require (each one's ``id``, ``type``, ``domains``, and which is the default)."""
+        return await self._json(
+            "GET",
+            f"users/{_user_path(user_id)}/settings",
+            category=Category.MEDIUM,
+            what="the host's sign-in options",
+            params={"option": "meeting_authentication"},
+        )
+
     async def list_users(self, *, status: str = "active") -> list[dict[str, Any]]:
         """GET /users (MEDIUM), every page: the account's users (an admin's scopes)."""
         return await self._pages(

@@ -3,7 +3,8 @@
 The rules are the core's (``zoomhost.core.preflight``); this module only gathers what they
 read. The host is the meeting's ``host_id`` (a Server-to-Server app has no "me"). When the
 host is known beforehand (the meeting list's ``host_id``, or the host email a Server-to-Server
-app is set up with), the meeting, the host's user and settings and the account's settings are
+app is set up with), the meeting, the host's user, settings, security settings and sign-in
+(authentication) options and the account's settings are
 all read at once, one round trip, and the meeting's ``host_id`` is checked afterwards: only if
 it names someone else are that person's user and settings read. Otherwise the meeting is read
 first and the rest together after it. The rules get ``system.redact.register_secret`` with what
@@ -151,14 +152,16 @@ async def run_preflight(
     account: Mapping[str, Any] | None = None
     scheduler: Mapping[str, Any] | None = None
     security: Mapping[str, Any] | None = None
+    authentication: Mapping[str, Any] | None = None
     locks: Mapping[str, Any] | None = None
     if guess:
-        meeting, user, settings, account, security, locks = await asyncio.gather(
+        meeting, user, settings, account, security, authentication, locks = await asyncio.gather(
             client.get_meeting(meeting_id),
             optional_read("the host's profile", client.get_user(guess), guessed),
             optional_read("the host's settings", client.get_user_settings(guess), guessed),
             optional_read("the account's settings", client.get_account_settings(), unreadable),
             optional_read("the host's security settings", client.get_user_security_settings(guess), guessed),
+            optional_read("the host's sign-in options", client.get_user_authentication_settings(guess), guessed),
             optional_read("the account's locked settings", client.get_lock_settings(), unreadable),
         )
     else:
@@ -166,7 +169,7 @@ async def run_preflight(
     host = meeting.get("host_id") if isinstance(meeting.get("host_id"), str) else None
     if not host:
         unreadable.append("the meeting's host (Zoom did not say who hosts it)")
-        user = settings = account = security = locks = None
+        user = settings = account = security = authentication = locks = None
     else:
         confirmed = guess is not None and _is_host(host, guess, user)
         if confirmed:
@@ -178,6 +181,9 @@ async def run_preflight(
             reads["user"] = optional_read("the host's profile", client.get_user(host), unreadable)
             reads["settings"] = optional_read("the host's settings", client.get_user_settings(host), unreadable)
             reads["security"] = optional_read("the host's security settings", client.get_user_security_settings(host), unreadable)
+            reads["authentication"] = optional_read(
+                "the host's sign-in options", client.get_user_authentication_settings(host), unreadable
+            )
         if guess is None:
             reads["account"] = optional_read("the account's settings", client.get_account_settings(), unreadable)
             reads["locks"] = optional_read("the account's locked settings", client.get_lock_settings(), unreadable)
@@ -188,12 +194,13 @@ async def run_preflight(
         user, settings = found.get("user", user), found.get("settings", settings)
         account, scheduler = found.get("account", account), found.get("scheduler")
         security, locks = found.get("security", security), found.get("locks", locks)
+        authentication = found.get("authentication", authentication)
     groups_locked = await group_locks(client, user, unreadable)
     return checked(
         meeting,
         meeting_id=meeting_id,
         host=host,
-        reads=HostReads(user=user, settings=settings, security=security, group_locks=groups_locked),
+        reads=HostReads(user=user, settings=settings, security=security, authentication=authentication, group_locks=groups_locked),
         account=AccountReads(settings=account, locks=locks, account_id=client.account_id),
         scheduler=scheduler,
         context=context,
@@ -203,11 +210,13 @@ async def run_preflight(
 
 @dataclass(frozen=True, kw_only=True)
 class HostReads:
-    """What Zoom said about one host: profile, settings, security settings, their groups' locks (None: unread)."""
+    """What Zoom said about one host: profile, settings, security settings, sign-in (authentication) options,
+    their groups' locks (None: unread)."""
 
     user: Mapping[str, Any] | None = None
     settings: Mapping[str, Any] | None = None
     security: Mapping[str, Any] | None = None
+    authentication: Mapping[str, Any] | None = None  # GET /users/{userId}/settings?option=meeting_authentication
     group_locks: Mapping[str, Any] | None = None
 
 
@@ -248,6 +257,7 @@ def checked(
         assistant_user=context.assistant_user,
         register_secret=redact.register_secret,
         security_settings=reads.security,
+        authentication_settings=reads.authentication,
         account_locks=account.locks,
         group_locks=reads.group_locks,
         host_account_id=(user or {}).get("account_id") if isinstance((user or {}).get("account_id"), str) else None,
