@@ -13,7 +13,7 @@ from zoomhost.system.config import Settings
 from zoomhost.zoom import errors
 from zoomhost.zoom.auth import AccessToken, ZoomAuth
 from zoomhost.zoom.client import Registrant, ZoomClient
-from zoomhost.zoom.ratelimit import Category, RateLimiter, RetryPolicy, TokenBucket
+from zoomhost.zoom.ratelimit import Category, PerSecond, RateLimiter, RetryPolicy
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=5, give_up_after=30)
 
@@ -29,18 +29,23 @@ class FakeClock:
         self.now += seconds
 
 
-def test_bucket_lets_a_burst_through_then_paces_to_the_rate() -> None:
+def test_no_second_ever_holds_more_calls_than_the_limit() -> None:
+    """A second's allowance goes at once; the next call waits until the first is a second old, so no
+    window of a second (the rehearsal Zoom counts any second, as the strictest reading does) sees more."""
     clock = FakeClock()
-    bucket = TokenBucket(rate=30, clock=clock, sleep=clock.sleep)
+    pacer = PerSecond(limit=30, window=1.0, clock=clock, sleep=clock.sleep)
+    sent: list[float] = []
 
     async def take(n: int) -> None:
         for _ in range(n):
-            await bucket.acquire()
+            await pacer.acquire()
+            sent.append(clock.now)
+            clock.now += 0.01  # each call takes a moment
 
-    asyncio.run(take(30))
-    assert clock.now == 1000.0  # a full second's allowance is there at once
-    asyncio.run(take(15))
-    assert clock.now - 1000.0 == pytest.approx(15 / 30)  # then one every 1/30 s
+    asyncio.run(take(75))
+    assert sent[29] - sent[0] == pytest.approx(0.29)  # a full second's allowance is there at once
+    assert sent[30] == pytest.approx(sent[0] + 1.0)  # the 31st waits for the 1st to be a second old
+    assert max(sum(1 for t in sent if start <= t < start + 1.0) for start in sent) == 30
 
 
 def test_backoff_grows_and_is_capped_and_jittered() -> None:

@@ -294,6 +294,21 @@ def test_the_client_paces_itself_inside_the_plans_heavy_limit(rehearsal_zoom: Re
     assert statuses == [200] * 25  # the rehearsal answers 429 past 10 heavy calls a second
 
 
+def test_a_burst_of_medium_calls_stays_inside_the_pro_plans_limit_in_every_second(rehearsal_zoom: RehearsalZoom) -> None:
+    """45 of the host's settings at once on a Pro plan (20 medium calls a second): none is refused, however
+    the calls fall across the seconds, since the rehearsal counts any second as the strictest reading does."""
+    server = rehearsal_zoom.server
+    server.state.plan = "pro"
+
+    async def run() -> None:
+        async with rehearsal_zoom.client() as client:
+            await asyncio.gather(*(client.get_user_settings(server.state.host_id) for _ in range(45)))
+
+    asyncio.run(run())
+    statuses = [e.status for e in rehearsal_zoom.sent("GET", "/settings")]
+    assert statuses == [200] * 45
+
+
 def test_no_dashboard_on_the_plan_is_plan_does_not_allow(rehearsal_zoom: RehearsalZoom) -> None:
     rehearsal_zoom.server.state.plan = "pro"
     rehearsal_zoom.server.state.start_meeting(CLASS)

@@ -1,4 +1,4 @@
-"""Staying inside Zoom's limits: a per-category token bucket, and when (and whether) to retry.
+"""Staying inside Zoom's limits: a per-category allowance per second, and when (and whether) to retry.
 
 Zoom labels every operation LIGHT, MEDIUM or HEAVY and limits each label per second per
 account (Pro: 30/20/10). Pacing ourselves costs a few milliseconds; a 429 in the middle of
@@ -8,6 +8,7 @@ an assembly costs the teacher a retry, so the client waits for a token before ea
 from __future__ import annotations
 
 import asyncio
+import collections
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -26,61 +27,59 @@ class Category(StrEnum):
 PRO_PLAN_PER_SECOND: Mapping[Category, float] = {Category.LIGHT: 30, Category.MEDIUM: 20, Category.HEAVY: 10}
 
 
-class TokenBucket:
-    """``rate`` calls per second, bursts up to ``capacity``; callers wait for their turn in order."""
+class PerSecond:
+    """At most ``limit`` calls in any ``window`` (a little over a second): Zoom's per-second limits counted
+    over any second, as the strictest reading of them (and the rehearsal Zoom) counts, never per calendar
+    second, so no burst at the end of one second and the start of the next can pass twice the limit.
+    The window's extra 50 ms keeps the network's jitter from making two seconds' calls look like one.
+    Callers wait for their turn in arrival order."""
 
     def __init__(
         self,
         *,
-        rate: float,
-        capacity: float | None = None,
+        limit: int,
+        window: float = 1.05,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        self.capacity = capacity if capacity is not None else rate
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit, self.window = limit, window
         self._clock = clock
         self._sleep = sleep
-        self._tokens = self.capacity
-        self._stamp = clock()
+        self._sent: collections.deque[float] = collections.deque()
         self._lock = asyncio.Lock()
 
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-
     async def acquire(self) -> float:
-        """Take one token, sleeping until it is due; returns the seconds waited.
-
-        The balance may go below zero while a caller sleeps off its debt; holding the lock
-        while sleeping keeps callers in arrival order.
-        """
+        """Wait until a call may go without passing the limit; returns the seconds waited. Holding the lock
+        while sleeping keeps callers in arrival order."""
+        waited = 0.0
         async with self._lock:
-            self._refill()
-            self._tokens -= 1
-            if self._tokens >= 0:
-                return 0.0
-            pause = -self._tokens / self.rate
-            await self._sleep(pause)
-            return pause
+            while True:
+                now = self._clock()
+                while self._sent and now - self._sent[0] >= self.window:
+                    self._sent.popleft()
+                if len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    return waited
+                pause = self.window - (now - self._sent[0])
+                await self._sleep(pause)
+                waited += pause
 
 
 class RateLimiter:
-    """One bucket per category, shared by every call a client makes."""
+    """One allowance per category, shared by every call a client makes."""
 
     def __init__(self, *, per_second: Mapping[Category, float] = PRO_PLAN_PER_SECOND) -> None:
         self._per_second = dict(per_second)
-        self._buckets: dict[tuple[int, Category], TokenBucket] = {}
+        self._buckets: dict[tuple[int, Category], PerSecond] = {}
 
     async def acquire(self, category: Category) -> float:
         # A bucket holds an asyncio.Lock, which belongs to one event loop: keep one set per loop.
         key = (id(asyncio.get_running_loop()), category)
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = TokenBucket(rate=self._per_second[category])
+            bucket = self._buckets[key] = PerSecond(limit=int(self._per_second[category]))
         return await bucket.acquire()
 
 
