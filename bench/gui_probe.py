@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 ARRIVAL = "meeting.participant_joined_waiting_room"
@@ -195,12 +195,33 @@ class Session:
         return self.server._admin("GET", "/_rehearsal/state")  # noqa: SLF001 - the recording Zoom's own answer
 
     def wait(self, predicate: Any, *, timeout: float) -> None:
+        """Run the app's event loop, as the app itself does, until ``predicate()`` (looked at every 20 ms) holds.
+
+        The loop sleeps until an event comes, as ``app.exec()`` does: polling it between sleeps of its own
+        would leave each event waiting up to a sleep before the window saw it. The look is the probe's, not
+        the app's: each one runs Python on the GUI thread, which then waits for the interpreter while the
+        I/O thread has it; looking every 2 ms put the arrival's p99 at 67-92 ms, every 20 ms at 40-54 ms."""
+        if predicate():
+            return
         deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise TimeoutError("the app did not get there in time")
-            self.app.processEvents()
-            time.sleep(0.002)
+        loop = QEventLoop()
+        late: list[bool] = []
+
+        def look() -> None:
+            if predicate():
+                loop.quit()
+            elif time.monotonic() > deadline:
+                late.append(True)
+                loop.quit()
+
+        looking = QTimer()
+        looking.setTimerType(Qt.TimerType.PreciseTimer)
+        looking.timeout.connect(look)
+        looking.start(20)
+        loop.exec()
+        looking.stop()
+        if late:
+            raise TimeoutError("the app did not get there in time")
 
     def start(self, *, scenario: str, speed: float) -> None:
         page = self.page
