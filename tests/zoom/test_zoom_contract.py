@@ -4,8 +4,10 @@ operation's documented rate-limit label, and meeting UUIDs reach the server as Z
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -25,9 +27,10 @@ class RecordingLimiter(RateLimiter):
         super().__init__()
         self.asked: list[Category] = []
 
-    async def acquire(self, category: Category) -> float:
+    @contextlib.asynccontextmanager
+    async def calling(self, category: Category) -> AsyncIterator[None]:
         self.asked.append(category)
-        return 0.0
+        yield
 
 
 def test_each_call_is_paced_under_its_documented_rate_limit_label() -> None:

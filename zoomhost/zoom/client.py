@@ -9,6 +9,7 @@ values holding only what a control needs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -690,10 +691,9 @@ class ZoomClient:
         attempt = 0
         while True:
             attempt += 1
-            if category is not None:
-                await self.limiter.acquire(category)
             try:
-                response = await self._http.request(method, path, params=params, json=json_body)
+                async with self.limiter.calling(category) if category is not None else contextlib.nullcontext():
+                    response = await self._http.request(method, path, params=params, json=json_body)
                 if response.is_success:
                     return response
                 error = error_from_response(response, what=what)

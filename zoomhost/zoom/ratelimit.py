@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -27,18 +28,34 @@ class Category(StrEnum):
 PRO_PLAN_PER_SECOND: Mapping[Category, float] = {Category.LIGHT: 30, Category.MEDIUM: 20, Category.HEAVY: 10}
 
 
+class Call:
+    """One call counted against a per-second limit: counted from when its answer came (``done``)."""
+
+    __slots__ = ("answered", "at")
+
+    def __init__(self) -> None:
+        self.at: float | None = None  # when its answer came (None: still on its way)
+        self.answered = asyncio.Event()
+
+    def done(self, at: float) -> None:
+        if self.at is None:
+            self.at = at
+            self.answered.set()
+
+
 class PerSecond:
-    """At most ``limit`` calls in any ``window`` (a little over a second): Zoom's per-second limits counted
-    over any second, as the strictest reading of them (and the rehearsal Zoom) counts, never per calendar
-    second, so no burst at the end of one second and the start of the next can pass twice the limit.
-    The window's extra 50 ms keeps the network's jitter from making two seconds' calls look like one.
-    Callers wait for their turn in arrival order."""
+    """At most ``limit`` calls in any second, however Zoom counts its per-second limits: over any second (as
+    the rehearsal Zoom does), or per calendar second. A call counts from when its answer came, and a call
+    still on its way counts until its answer comes: Zoom handled a call before its answer left, and the
+    next call arrives after it is sent, so a second measured here from an answer to the next call is at
+    least a second at Zoom, whatever the network's delays. Callers wait for their turn in arrival order;
+    each calls ``done()`` on what ``acquire`` gives once the answer (or the failure) is in."""
 
     def __init__(
         self,
         *,
         limit: int,
-        window: float = 1.05,
+        window: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -47,24 +64,29 @@ class PerSecond:
         self.limit, self.window = limit, window
         self._clock = clock
         self._sleep = sleep
-        self._sent: collections.deque[float] = collections.deque()
-        self._lock = asyncio.Lock()
+        self._calls: collections.deque[Call] = collections.deque()
+        self._turn = asyncio.Lock()
 
-    async def acquire(self) -> float:
-        """Wait until a call may go without passing the limit; returns the seconds waited. Holding the lock
-        while sleeping keeps callers in arrival order."""
-        waited = 0.0
-        async with self._lock:
+    async def acquire(self) -> Call:
+        """Wait until a call may go without passing the limit; the call to mark ``done`` when answered."""
+        async with self._turn:
             while True:
                 now = self._clock()
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < self.limit:
-                    self._sent.append(now)
-                    return waited
-                pause = self.window - (now - self._sent[0])
-                await self._sleep(pause)
-                waited += pause
+                while self._calls and self._calls[0].at is not None and now - self._calls[0].at >= self.window:
+                    self._calls.popleft()
+                if len(self._calls) < self.limit:
+                    call = Call()
+                    self._calls.append(call)
+                    return call
+                oldest = self._calls[0]
+                if oldest.at is None:
+                    await oldest.answered.wait()
+                else:
+                    await self._sleep(self.window - (now - oldest.at))
+
+    def done(self, call: Call) -> None:
+        """``call``'s answer (or its failure) has come: its second counts from now."""
+        call.done(self._clock())
 
 
 class RateLimiter:
@@ -72,15 +94,21 @@ class RateLimiter:
 
     def __init__(self, *, per_second: Mapping[Category, float] = PRO_PLAN_PER_SECOND) -> None:
         self._per_second = dict(per_second)
-        self._buckets: dict[tuple[int, Category], PerSecond] = {}
+        self._allowances: dict[tuple[int, Category], PerSecond] = {}
 
-    async def acquire(self, category: Category) -> float:
-        # A bucket holds an asyncio.Lock, which belongs to one event loop: keep one set per loop.
+    @contextlib.asynccontextmanager
+    async def calling(self, category: Category) -> AsyncIterator[None]:
+        """Around one call of ``category``: waits for its turn, and counts it from when its answer came."""
+        # An allowance holds an asyncio.Lock, which belongs to one event loop: keep one set per loop.
         key = (id(asyncio.get_running_loop()), category)
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = PerSecond(limit=int(self._per_second[category]))
-        return await bucket.acquire()
+        allowance = self._allowances.get(key)
+        if allowance is None:
+            allowance = self._allowances[key] = PerSecond(limit=int(self._per_second[category]))
+        call = await allowance.acquire()
+        try:
+            yield
+        finally:
+            allowance.done(call)
 
 
 @dataclass(frozen=True)
