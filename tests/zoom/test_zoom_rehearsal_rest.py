@@ -4,6 +4,7 @@ end for all, 429 storms, 5xx and token expiry. Every request is checked against 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -266,6 +267,28 @@ def test_batch_registration_gives_each_pupil_a_link(rehearsal_zoom: RehearsalZoo
     assert sorted(r.email for r in links) == sorted(p.email for p in pupils)
     assert len({r.join_url for r in links}) == 35
     assert [e.status for e in rehearsal_zoom.sent("POST", "/batch_registrants")] == [400, 201, 201]  # 30 a call
+
+
+def test_no_family_is_registered_for_a_meeting_that_is_over(rehearsal_zoom: RehearsalZoom) -> None:
+    """The batch document's 400 3038: once a meeting's planned end has passed (and it is not running), Zoom takes
+    no more registrations, and the teacher reads why; a meeting running past its planned end still takes them."""
+    state = rehearsal_zoom.server.state
+    meeting = state.meeting(ASSEMBLY)
+    pupil = [Registrant(email="family1@example.org", first_name="Pupil1")]
+
+    async def run() -> list:
+        async with rehearsal_zoom.client() as client:
+            await client.update_meeting(ASSEMBLY, {"settings": {"approval_type": 0}})
+            meeting.start_time = state.now() - timedelta(minutes=meeting.duration + 5)
+            with pytest.raises(errors.BadRequest) as refused:
+                await client.batch_register(ASSEMBLY, pupil)
+            assert refused.value.code == 3038
+            assert "The meeting is over, so Zoom no longer accepts registrations (3038)" in refused.value.user_text()
+            state.start_meeting(ASSEMBLY)  # the host started it late: it runs past its planned end
+            return await client.batch_register(ASSEMBLY, pupil)
+
+    assert [r.email for r in asyncio.run(run())] == ["family1@example.org"]
+    assert [e.status for e in rehearsal_zoom.sent("POST", "/batch_registrants")] == [400, 201]
 
 
 def test_a_token_that_expires_mid_run_is_renewed_once_and_the_call_goes_through(rehearsal_zoom: RehearsalZoom) -> None:

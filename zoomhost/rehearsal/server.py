@@ -788,7 +788,7 @@ class RehearsalServer:
     async def _add_registrant(self, request: web.Request) -> web.StreamResponse:
         meeting_id = self._meeting_for(request)
         body = await _json_object(request)
-        (row,) = self.state.add_registrants(meeting_id, [body])
+        (row,) = self.state.add_registrants(meeting_id, [body], batch=False)
         meeting = self.state.meeting_payload(meeting_id)
         return _json(
             201,

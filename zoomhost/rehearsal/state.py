@@ -589,7 +589,10 @@ class ZoomState:
             if user is None or user.type != 2 or user.id == meeting.host_id:
                 raise RehearsalError(400, 300, f"Invalid field: settings.alternative_hosts ({entry[:80]} is not a licensed user of this account).")
 
-    def add_registrants(self, meeting_id: int | str, registrants: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def add_registrants(
+        self, meeting_id: int | str, registrants: Iterable[Mapping[str, Any]], *, batch: bool = True
+    ) -> list[dict[str, Any]]:
+        """``POST /meetings/{id}/batch_registrants`` (or, ``batch=False``, ``POST …/registrants``, one person)."""
         with self._lock:
             meeting = self.meeting(meeting_id)
             if meeting.type != 2:
@@ -598,6 +601,13 @@ class ZoomState:
                     303,
                     "This API can only be used for scheduled meeting(meeting type: 2). "
                     "Batch registration is not supported for other meeting types.",
+                )
+            over = meeting.start_time + timedelta(minutes=meeting.duration) < self.now() and meeting.id not in self.live
+            if batch and over:  # the batch document's 400 3038; a meeting running past its planned end is not over
+                raise RehearsalError(
+                    400,
+                    3038,
+                    "Meeting is over, you can not register now. If you have any questions, please contact the Meeting host.",
                 )
             if not _registration_required(meeting):
                 raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
