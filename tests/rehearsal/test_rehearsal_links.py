@@ -4,6 +4,7 @@ that requires registration."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -204,3 +205,36 @@ def test_a_meeting_letting_one_link_join_from_several_devices_fails_and_is_fixed
     assert len(rehearsal_zoom.sent("PATCH", f"/meetings/{meeting}")) == 1, "one meeting update carries every fix"
     after = next(r for r in outcome.after.results if r.rule_id == "one_device_per_link")
     assert after.status is RuleStatus.PASS and state.meeting(meeting).settings["allow_multiple_devices"] is False
+
+
+def test_families_of_a_meeting_that_is_over_get_its_own_link_and_the_teacher_reads_why(rehearsal_zoom) -> None:  # noqa: ANN001, F811
+    """Zoom takes no registration once a meeting is over (400 3038): the invitations' registering step gives every
+    family the meeting's own link, registers nobody, and says why in words."""
+    from zoomhost.app.rehearse import ScenarioRegister
+    from zoomhost.core.invitations import ParentAddress, ParentAddresses
+    from zoomhost.rehearsal.scenarios import assembly
+    from zoomhost.zoom.invitations import register_families
+
+    script = assembly()
+    state = rehearsal_zoom.server.state
+    meeting = str(script.meeting_id(state))
+    pupils = ScenarioRegister.of(script).pupils()
+    addresses = ParentAddresses(
+        source="the address list",
+        addresses=tuple(ParentAddress(pupil=pupils[row], email=script.family_address(row)) for row in script.families),
+        skipped=(),
+        not_invited=0,
+    )
+    held = state.meeting(int(meeting))
+    held.start_time = state.now() - timedelta(minutes=held.duration + 5)  # its planned end has passed
+
+    async def run():  # noqa: ANN202
+        async with rehearsal_zoom.client() as client:
+            await client.update_meeting(meeting, {"settings": {"approval_type": 0}})
+            zoomed = await client.get_meeting(meeting)
+            return await register_families(client, meeting, zoomed, addresses, invited={p.id for p in pupils if p.consent})
+
+    family = asyncio.run(run())
+    assert family.links == {} and family.registrants == ()
+    assert any("Zoom would not register the families" in note and "The meeting is over" in note for note in family.notes), family.notes
+    assert held.registrants == []
