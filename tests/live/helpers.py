@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from zoomhost.core.journal import JournalEntry, JournalKind, SessionJournal
@@ -120,7 +120,25 @@ def without_the_unissued_link(*summaries: dict[str, Any], names: set[str | None]
                 row["message"] = row["message"].replace(f"; {UNISSUED}", "")
 
 
-def waited_for_the_teacher(expected: dict[str, Any], got: dict[str, Any], *, picked_up: set[str | None]) -> int:
+def journal_of(entries: Sequence[JournalEntry]) -> Callable[[str], str]:
+    """For an assertion's message: everything the journal holds about the pupil labelled ``who`` (each row of
+    theirs, by participant id), one line an entry, so a failure in CI says what happened to them."""
+
+    def told(who: str) -> str:
+        rows = {e.participant_id for e in entries if e.pupil_label == who and e.participant_id}
+        lines = [
+            f"{e.at:%H:%M:%S.%f} {e.kind.value} {e.participant_id} {e.display_name!r} {e.verdict} {e.actor} {e.detail}"
+            for e in entries
+            if e.participant_id in rows
+        ]
+        return "\n".join(lines[-40:])
+
+    return told
+
+
+def waited_for_the_teacher(
+    expected: dict[str, Any], got: dict[str, Any], *, picked_up: set[str | None], told: Callable[[str], str] = str
+) -> int:
     """Families who came through their own link while zoomhost was down (``picked_up``: the names the pick-up
     journaled as arrivals, from Zoom's live participant list): the pick-up finds them on Zoom's live
     participant list, which never says whose registration link someone used (Zoom's Dashboard document:
@@ -134,8 +152,8 @@ def waited_for_the_teacher(expected: dict[str, Any], got: dict[str, Any], *, pic
     for row in waiting:
         # still waiting at the end, or gone from the waiting room when the script has the family leave before the
         # teacher clicked (the undisturbed run had admitted them and they left the meeting then)
-        assert (row["evidence"], row["reasons"][-1]) == ("name", NOT_BY_LINK), row
-        assert row["outcome"] in (STILL_WAITING, "left the waiting room"), row
+        assert (row["evidence"], row["reasons"][-1]) == ("name", NOT_BY_LINK), f"{row}\n{told(row['who'])}"
+        assert row["outcome"] in (STILL_WAITING, "left the waiting room"), f"{row}\n{told(row['who'])}"
         assert row["who"] in picked_up, f"{row['who']} was heard from Zoom's event stream, with its link"
     gone = [row for row in expected["attendance"] if f"{row['first_name']} {row['surname_initial']}. ({row['class']})" in unheard]
     assert len(gone) == len(unheard) and all(row["admitted_by"] == "link" for row in gone)

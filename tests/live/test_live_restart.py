@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.live.helpers import check_journal, notes, waited_for_the_teacher
+from tests.live.helpers import check_journal, journal_of, notes, waited_for_the_teacher
 from zoomhost.app.services import session_journals
 from zoomhost.core.journal import JournalKind
 from zoomhost.core.summary import SessionSummary
@@ -106,7 +106,7 @@ def test_sigkill_mid_assembly_then_restart_resumes_and_matches_an_undisturbed_ru
     expected = reference.summary.comparable()
     got = SessionSummary.from_journal(journal).comparable()
     picked_up = {e.display_name for e in entries if e.kind is JournalKind.ARRIVAL and e.detail.get("source") == "reconcile"}
-    waited = waited_for_the_teacher(expected, got, picked_up=picked_up)
+    waited = waited_for_the_teacher(expected, got, picked_up=picked_up, told=journal_of(entries))
     assert got["counts"] == expected["counts"]
     done, undisturbed = Counter(map(tuple, got["host_actions"])), Counter(map(tuple, expected["host_actions"]))
     assert (done - undisturbed, undisturbed - done) == (Counter(), Counter()), "host actions differ"
