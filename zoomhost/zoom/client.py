@@ -380,23 +380,17 @@ class ZoomClient:
 
     async def get_user_security_settings(self, user_id: str) -> dict[str, Any]:
         """GET /users/{userId}/settings?option=meeting_security (MEDIUM): who waits, who admits, sign-in, encryption."""
-        return await self._json(
-            "GET",
-            f"users/{_user_path(user_id)}/settings",
-            category=Category.MEDIUM,
-            what="the host's security settings",
-            params={"option": "meeting_security"},
-        )
+        return await self._user_settings_option(user_id, "meeting_security", what="the host's security settings")
 
     async def get_user_authentication_settings(self, user_id: str) -> dict[str, Any]:
         """GET /users/{userId}/settings?option=meeting_authentication (MEDIUM): the authentication options a meeting
         of this host may require (each one's ``id``, ``type``, ``domains``, and which is the default)."""
+        return await self._user_settings_option(user_id, "meeting_authentication", what="the host's sign-in options")
+
+    async def _user_settings_option(self, user_id: str, option: str, *, what: str) -> dict[str, Any]:
+        """One ``option`` part of a user's settings: the same GET, asked for that part alone."""
         return await self._json(
-            "GET",
-            f"users/{_user_path(user_id)}/settings",
-            category=Category.MEDIUM,
-            what="the host's sign-in options",
-            params={"option": "meeting_authentication"},
+            "GET", f"users/{_user_path(user_id)}/settings", category=Category.MEDIUM, what=what, params={"option": option}
         )
 
     async def list_users(self, *, status: str = "active") -> list[dict[str, Any]]:
