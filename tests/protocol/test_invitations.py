@@ -214,3 +214,27 @@ def test_the_waiting_room_knows_each_familys_own_link_and_the_register_keeps_no_
     # Kept: which pupil each registration is for. Never the link, never the parent's address.
     secrets = [r["join_url"] for r in registered.values()] + [r["email"] for r in registered.values()]
     assert files_containing(zoomhost_home, *secrets) == []
+
+
+def test_an_address_zoom_would_refuse_is_left_out_and_the_other_families_keep_their_own_links(
+    zoom_env: RehearsalZoom, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Zoom refuses a whole batch of registrations for one address it does not take (its 300), which would leave
+    every family with the meeting's own link: zoomhost reads such an address as no address, says which line,
+    and registers the rest."""
+    state = zoom_env.server.state
+    state.update_meeting(ASSEMBLY, {"settings": {"approval_type": 1}})
+    parents = parents_file(tmp_path)
+    refused_by_zoom = ("odegaard@example..org", f"{'o' * 65}@example.org", "Odegaard family <odegaard@example.org>")
+    for bad in refused_by_zoom:
+        parents.write_text(parents.read_text(encoding="utf-8").replace("odegaard@example.org", bad), encoding="utf-8")
+        addresses = read_parent_addresses(parents, register=store_register(tmp_path).pupils(), today=date.today())
+        assert [line for line, _ in addresses.skipped] == [4, 7, 8], bad
+        parents = parents_file(tmp_path)
+    parents.write_text(parents.read_text(encoding="utf-8").replace("odegaard@example.org", refused_by_zoom[0]), encoding="utf-8")
+    out = tmp_path / "invitations.csv"
+    assert cli.main(["invitations", str(ASSEMBLY), "--out", str(out), "--parents", str(parents)]) == 0
+    said = capsys.readouterr()
+    assert "The waiting room will know 2 families by their own link" in said.out
+    assert "line 4" in said.out + said.err
+    assert sorted(r["email"] for r in state.meeting(ASSEMBLY).registrants) == ["bloggs.family@example.org", "second.parent@example.org"]

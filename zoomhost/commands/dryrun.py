@@ -26,6 +26,7 @@ from pathlib import Path
 
 from zoomhost.app.register import family_links_for
 from zoomhost.app.services import command_services
+from zoomhost.core.addresses import is_email_address
 from zoomhost.core.classifier import AdmissionClassifier, Here
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.events import NO_IDENTITY, ZoomIdentity
@@ -130,7 +131,7 @@ def read_names(path: Path) -> Iterator[tuple[int, str, ZoomIdentity]]:
         kind, value = found.group(1), found.group(2).strip()
         if kind == "link" and not value:
             raise NamesFileError(f"{path.name} line {number}: link: has no registration id after it.", hint="Write link:ID.")
-        if kind == "email" and not _ADDRESS.match(value):
+        if kind == "email" and not is_email_address(value):
             raise NamesFileError(
                 f"{path.name} line {number}: email:{value} is not an email address.", hint="Write email:ADDRESS."
             )
@@ -138,7 +139,6 @@ def read_names(path: Path) -> Iterator[tuple[int, str, ZoomIdentity]]:
         yield number, line[: found.start()], identity
 
 
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:

@@ -14,13 +14,13 @@ teacher names, where to write, and zoomhost's own folders that the file may not 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from zoomhost.core import export
+from zoomhost.core.addresses import is_email_address
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.core.export import ExportError, neutralise, write_private_csv
 from zoomhost.core.models import Pupil, expected_pupils
@@ -63,7 +63,6 @@ PARENT_FIELDS = (
     ),
 )
 PARENT_REQUIRED = (("first_name", "preferred_name"), ("email",))
-_EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 
 
 class InvitationError(ZoomhostError):
@@ -124,7 +123,7 @@ def read_parent_addresses(path: Path, *, register: Sequence[Pupil], today: date)
         if found.id not in invited:
             not_invited += 1
             continue
-        if not _EMAIL.match(email):
+        if not is_email_address(email):
             skipped.append((row.line, f"{table.where('email')} is not an email address"))
             continue
         if (found.id, email.casefold()) in seen:

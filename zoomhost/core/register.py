@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from zoomhost.core.addresses import is_email_address
 from zoomhost.core.models import Pupil, StaffMember, august_after, consent_counts
 from zoomhost.core.names import BIDI_CONTROLS, key_check, surname_digests
 from zoomhost.core.register_store import RegisterStore, RegisterStoreError  # re-exported for the register's callers
@@ -123,7 +124,6 @@ _SAYS_NO = re.compile(r"\b(no|not|withdrawn|withdrew|refused|declined|revoked|ca
 _DATE_IN_NOTE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{1,2} [a-z]{3,9} \d{4}")
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y")
 _TRAILING_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # How the file was read, in the words of Excel's Save As list (what a teacher chose, or can choose).
 _ENCODING_NAMES = {
     "utf-8": "plain CSV text",
@@ -413,7 +413,7 @@ def _staff_member(table: Table, row: Row, member_id: int) -> StaffMember:
     if not name:
         raise BadCell("no name")
     email = clean_name(row.cell(table.columns.get("email"))).lower() or None
-    if email is not None and not _EMAIL.match(email):
+    if email is not None and not is_email_address(email):
         raise BadCell(f'"{_shorten(email)}" in {table.where("email")} is not an email address')
     return StaffMember(id=member_id, name=name, email=email)
 
