@@ -1,4 +1,4 @@
-"""Write the request-body schemas the rehearsal Zoom validates PATCH bodies against, from Zoom's documents.
+"""Write the request-body schemas the rehearsal Zoom validates request bodies against, from Zoom's documents.
 
     python tools/rehearsal_schemas.py [ZOOM_API_FOLDER]
 
@@ -20,6 +20,8 @@ OUT = REPO / "resources" / "rehearsal" / "request-schemas.json"
 OPERATIONS = (
     ("ZoomMeetingsAPI.endpoints.json", "patch", "/meetings/{meetingId}"),
     ("ZoomUsersAPI.endpoints.json", "patch", "/users/{userId}/settings"),
+    ("ZoomMeetingsAPI.endpoints.json", "post", "/meetings/{meetingId}/registrants"),
+    ("ZoomMeetingsAPI.endpoints.json", "post", "/meetings/{meetingId}/batch_registrants"),
 )
 
 

@@ -156,6 +156,39 @@ def test_batch_registration_needs_registration_on(rehearsal_server: RehearsalSer
     assert too_many.status_code == 400
 
 
+def test_registrations_are_checked_against_zooms_documented_bodies(rehearsal_server: RehearsalServer) -> None:
+    """A registration with a field Zoom does not read, a name past 64 characters, a missing first name or an
+    address that is not one is Zoom's 300 naming the field, and nobody in that batch is registered."""
+    state = rehearsal_server.state
+    meeting = state.class_meeting_id
+    family = {"email": "family@example.org", "first_name": "Isla"}
+    with api_client(rehearsal_server) as api:
+        api.patch(f"/meetings/{meeting}", json={"settings": {"approval_type": 0}})
+        for row, field in (
+            ({**family, "surname": "Khan"}, "registrants.0.surname"),
+            ({**family, "email": "family at example.org"}, "registrants.0.email"),
+            ({**family, "email": "family@example"}, "registrants.0.email"),
+            ({**family, "email": "Isla's mum <family@example.org>"}, "registrants.0.email"),
+            ({"email": "family@example.org"}, "registrants.0"),
+        ):
+            refused = api.post(f"/meetings/{meeting}/batch_registrants", json={"registrants": [family, row]})
+            assert refused.status_code == 400, row
+            assert refused.json() == {"code": 300, "message": f"Invalid field: {field.replace('.0', '.1')}."}, row
+        for body, field in (
+            ({**family, "first_name": "I" * 65}, "first_name"),
+            ({**family, "language": "en-GB"}, "language"),
+            ({**family, "email": "family@@example.org"}, "email"),
+        ):
+            refused = api.post(f"/meetings/{meeting}/registrants", json=body)
+            assert refused.status_code == 400 and refused.json() == {"code": 300, "message": f"Invalid field: {field}."}, body
+        assert state.list_registrants(meeting) == []  # nothing of a refused body is applied
+        one = api.post(f"/meetings/{meeting}/registrants", json={**family, "language": "en-US", "auto_approve": True})
+        batch = api.post(f"/meetings/{meeting}/batch_registrants", json={"auto_approve": True, "registrants": [family]})
+    assert one.status_code == 201 and batch.status_code == 201
+    assert [r["email"] for r in state.list_registrants(meeting)] == ["family@example.org"]
+    check_all(rehearsal_server.exchanges, [])
+
+
 def _user_token(server: RehearsalServer) -> str:
     from tests.rehearsal.test_rehearsal_oauth import pkce_sign_in
 

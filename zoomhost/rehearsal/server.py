@@ -33,7 +33,7 @@ from aiohttp import WSMsgType, web
 
 from zoomhost.core.zoom_times import zoom_text
 from zoomhost.rehearsal.faults import Faults
-from zoomhost.rehearsal.schemas import MEETING_PATCH, SETTINGS_PATCH, check_body
+from zoomhost.rehearsal.schemas import MEETING_PATCH, REGISTRANT_ADD, REGISTRANTS_BATCH, SETTINGS_PATCH, check_body
 from zoomhost.rehearsal.state import LEAVE_REASON_KEY, REPORTED_ID_KEY, ZOOM_EVENTS, RehearsalError, ZoomState
 
 log = logging.getLogger(__name__)
@@ -776,6 +776,7 @@ class RehearsalServer:
     async def _batch_registrants(self, request: web.Request) -> web.StreamResponse:
         meeting_id = self._meeting_for(request)
         body = await _json_object(request)
+        check_body(REGISTRANTS_BATCH, body)
         rows = body.get("registrants")
         if not isinstance(rows, list) or not rows:
             raise RehearsalError(400, 300, "Invalid field: registrants.")
@@ -788,6 +789,7 @@ class RehearsalServer:
     async def _add_registrant(self, request: web.Request) -> web.StreamResponse:
         meeting_id = self._meeting_for(request)
         body = await _json_object(request)
+        check_body(REGISTRANT_ADD, body)
         (row,) = self.state.add_registrants(meeting_id, [body], batch=False)
         meeting = self.state.meeting_payload(meeting_id)
         return _json(
