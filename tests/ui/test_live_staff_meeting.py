@@ -129,6 +129,9 @@ def test_a_staff_meeting_speaks_of_the_staff_list_not_the_pupil_register(qtbot, 
         assert filters[key].isVisibleTo(page) and filters[key].isEnabled(), key
     assert not page.count_labels["consented_not_arrived"].isVisibleTo(page)
     assert page.count_labels["waiting"].isVisibleTo(page)
+    header = page.model.headerData(Column.PUPIL, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+    assert header == "Matched staff"
+    assert "pupil" not in page.status.autopilot_button.toolTip() and "staff signed in" in page.status.autopilot_button.toolTip()
 
     # Asking to admit the stranger by hand names the staff list, not the register.
     select(page, guest.participant_id)
@@ -177,3 +180,5 @@ def test_a_class_after_a_staff_meeting_offers_the_pupils_verdicts_again(qtbot, l
     qtbot.waitUntil(lambda: page.state is not None and not page.state.staff_only, timeout=SCENARIO_WAIT_MS)
     assert page.filter_buttons["consented"].isVisibleTo(page) and page.filter_buttons["no_consent"].isEnabled()
     assert page.count_labels["consented_not_arrived"].isVisibleTo(page)
+    assert page.model.headerData(Column.PUPIL, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) == "Matched pupil / staff"
+    assert "consented pupils" in page.status.autopilot_button.toolTip()

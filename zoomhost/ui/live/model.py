@@ -59,6 +59,13 @@ HEADERS = {
     Column.STATE: "Where",
     Column.REASONS: "Why",
 }
+#: At a meeting of staff only nobody is matched to a pupil: the headers that differ there.
+_STAFF_MEETING_HEADERS = {Column.PUPIL: "Matched staff"}
+
+
+def header_words(column: Column, *, staff_only: bool = False) -> str:
+    """A column's header as the teacher reads it (``staff_only``: a meeting of staff only)."""
+    return _STAFF_MEETING_HEADERS.get(column, HEADERS[column]) if staff_only else HEADERS[column]
 
 
 class Role(IntEnum):
@@ -242,7 +249,11 @@ class ArrivalsTableModel(QStandardItemModel):
         self._staff_only = False  # a meeting of staff only: verdicts in its words
         self._flags_by_data = _flags_through_data()
         self._colours = {verdict: QBrush(QColor(colour)) for verdict, colour in VERDICT_COLOURS.items()}
-        for column, words in HEADERS.items():
+        self._set_headers()
+
+    def _set_headers(self) -> None:
+        for column in Column:
+            words = header_words(column, staff_only=self._staff_only)
             self.setHeaderData(column, Qt.Orientation.Horizontal, words, Qt.ItemDataRole.DisplayRole)
             self.setHeaderData(column, Qt.Orientation.Horizontal, words, Qt.ItemDataRole.AccessibleTextRole)
 
@@ -257,6 +268,7 @@ class ArrivalsTableModel(QStandardItemModel):
         if staff_only == self._staff_only:
             return
         self._staff_only = staff_only
+        self._set_headers()
         if not self._rows:
             return
         blocked = self.blockSignals(True)

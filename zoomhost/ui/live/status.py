@@ -35,6 +35,14 @@ AUTOPILOT_ON_STAFF = (
     "Autopilot ON – a meeting of staff only: admitting staff signed in on the school's domains as they arrive; "
     "stops at lock"
 )
+AUTOPILOT_TIP = (
+    "When on, consented pupils (through their family's own link where the meeting has registration) and signed-in "
+    "staff are admitted as they arrive and everyone else waits; it stops admitting at the lock (Ctrl+Shift+P)"
+)
+AUTOPILOT_TIP_STAFF = (
+    "When on, staff signed in on the school's domains are admitted as they arrive and everyone else waits; "
+    "it stops admitting at the lock (Ctrl+Shift+P)"
+)
 AUTOPILOT_LOCKED = "Autopilot ON – the meeting is locked, so nobody more is admitted automatically"
 
 
@@ -138,9 +146,7 @@ class StatusRow(QWidget):
         self.autopilot_button = action_button(
             "A&utopilot: off",
             accessible="Autopilot",
-            tooltip="When on, consented pupils (through their family's own link where the meeting has registration) "
-            "and signed-in staff are admitted as they arrive and everyone else waits; it stops admitting at the lock "
-            "(Ctrl+Shift+P)",
+            tooltip=AUTOPILOT_TIP,
             parent=self,
         )
         self.autopilot_button.setCheckable(True)
@@ -189,6 +195,9 @@ class StatusRow(QWidget):
             )
             if self.autopilot_button.accessibleDescription() != said:
                 self.autopilot_button.setAccessibleDescription(said)
+            tip = AUTOPILOT_TIP_STAFF if state.staff_only else AUTOPILOT_TIP
+            if self.autopilot_button.toolTip() != tip:
+                self.autopilot_button.setToolTip(tip)
         self.autopilot_button.setEnabled(running)
         renaming_off = state is not None and running and state.renaming_off
         self.renaming_label.setVisible(renaming_off)
