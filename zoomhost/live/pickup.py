@@ -14,7 +14,7 @@ commands. A ``RESUMED`` note tells the teacher which of these happened after a r
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from zoomhost.core.errors import ZoomhostError
@@ -66,6 +66,9 @@ class Pickup:
         self._channels = channels
         self._commands = commands
         self._resendable: list[tuple[str, str]] = []
+        # Each row as the journal left it when this run began: a row still so was last changed by the run
+        # that stopped, and no live event about it is on its way (Zoom replays nothing).
+        self._as_found = {row.participant_id: row.last_change for row in session.arrivals()}
 
     @property
     def resumed(self) -> bool:
@@ -97,7 +100,7 @@ class Pickup:
             )
             how, message = "may_have_missed", f"zoomhost restarted and could not check who came meanwhile ({why})."
         else:
-            events = reconcile_events(self._session, people, meeting_id=self._meeting_id, taken=taken)
+            events = reconcile_events(self._session, people, meeting_id=self._meeting_id, taken=taken, as_found=self._as_found)
             await self._apply_reconciled(events)
             how, message = "reconciled", f"zoomhost restarted and checked Zoom's participant list ({len(events)} changes)."
         self._settle_unanswered()
@@ -218,13 +221,21 @@ class Pickup:
 
 
 def reconcile_events(
-    session: LiveSession, people: Iterable[LiveParticipant], *, meeting_id: str, taken: datetime
+    session: LiveSession,
+    people: Iterable[LiveParticipant],
+    *,
+    meeting_id: str,
+    taken: datetime,
+    as_found: Mapping[str, datetime | None] | None = None,
 ) -> list[MeetingEvent]:
     """The events that bring the session in line with Zoom's roster taken at ``taken``, in time order.
 
     Rows that changed within a moment of ``taken`` are left alone: the live events about them are
-    newer than the snapshot.
+    newer than the snapshot. After a restart (``as_found``: each row's last change as the journal left
+    it), a row changed last by the run that stopped is not: whatever Zoom did to them meanwhile (an
+    admission that run asked for just before it stopped) is heard from the roster or never.
     """
+    found = as_found or {}
     events: list[MeetingEvent] = []
     seen: set[str] = set()
 
@@ -252,6 +263,8 @@ def reconcile_events(
         )
 
     def fresh(row: Arrival) -> bool:
+        if row.participant_id in found and found[row.participant_id] == row.last_change:
+            return False  # as the stopped run left it
         return row.last_change is not None and row.last_change >= taken - _FRESH
 
     for person in people:
