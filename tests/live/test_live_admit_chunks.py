@@ -23,11 +23,15 @@ from zoomhost.rehearsal.server import RehearsalServer
 def test_admission_chunks_start_small_and_cover_everyone_once() -> None:
     # The first chunk is sent while the rest are journaled: each chunk is one synced transaction before it is sent.
     assert admission_chunks(0) == [] and admission_chunks(1) == [1]
-    assert admission_chunks(250) == [FIRST_CHUNK, 250 - FIRST_CHUNK]
-    for count in range(1, 400):
+    assert admission_chunks(250) == [FIRST_CHUNK, 2 * FIRST_CHUNK, 250 - 3 * FIRST_CHUNK]
+    for count in range(1, 2000):
         sizes = admission_chunks(count)
         assert sum(sizes) == count and all(size >= 1 for size in sizes)
         assert sizes[0] == (count if count < 2 * FIRST_CHUNK else FIRST_CHUNK)  # a small admit-all is one chunk
+        # each chunk twice the one before, written while Zoom carries out those before it; the last takes what is
+        # left rather than leave a sliver for a transaction of its own
+        assert sizes[:-1] == [FIRST_CHUNK * 2**n for n in range(len(sizes) - 1)]
+        assert len(sizes) == 1 or sizes[-1] < 4 * sizes[-2]
 
 
 async def _panel_agrees_with_zoom(session: Any, state: Any, meeting: Any) -> None:

@@ -59,12 +59,16 @@ SEND_BATCH = 64
 
 def admission_chunks(count: int) -> list[int]:
     """How many admissions each journal transaction holds (each synced before any of it is sent): the first
-    ``FIRST_CHUNK``, then all the rest, written while Zoom carries out the first."""
-    if count <= 0:
-        return []
-    if count < 2 * FIRST_CHUNK:
-        return [count]
-    return [FIRST_CHUNK, count - FIRST_CHUNK]
+    ``FIRST_CHUNK``, then each twice the one before (the last takes what is left), so each is written while
+    Zoom carries out the ones before it and Zoom never waits for the journal."""
+    sizes: list[int] = []
+    size, left = FIRST_CHUNK, count
+    while left > 0:
+        take = left if left < 2 * size else size
+        sizes.append(take)
+        left -= take
+        size *= 2
+    return sizes
 
 
 async def _let_it_leave() -> None:
