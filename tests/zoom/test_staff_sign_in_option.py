@@ -7,7 +7,7 @@ import asyncio
 
 from tests.zoom.rehearsal_zoom import RehearsalZoom, rehearsal_zoom  # noqa: F401
 from zoomhost.core.preflight import RuleStatus, plan_fixes
-from zoomhost.rehearsal.state import SCHOOL_DOMAINS_OPTION
+from zoomhost.rehearsal.state import SAFE_GROUP_DOMAINS_OPTION, SCHOOL_DOMAINS_OPTION
 from zoomhost.zoom.preflight import FixOutcome, PreflightContext, PreflightReport, apply_fixes, run_preflight
 
 
@@ -69,3 +69,23 @@ def test_a_host_without_a_domains_option_is_told_what_to_set_in_zoom_and_the_mee
     assert not zoom.sent("PATCH", f"/meetings/{meeting}"), "zoomhost patched a meeting it cannot make safe"
     assert state.meeting_payload(meeting)["settings"]["meeting_authentication"] is False
     assert any("Sign in to Zoom with specified domains" in step for step in outcome.manual_steps)
+
+
+def test_each_host_s_own_sign_in_options_decide_their_meeting(rehearsal_zoom: RehearsalZoom) -> None:
+    """A group's admin may give its members sign-in options of their own: the fix names the option of the meeting's
+    host, read for that host, never another host's (which Zoom would not know for this meeting)."""
+    zoom = rehearsal_zoom
+    state = zoom.server.state
+    meeting = next(m.id for m in state.meetings.values() if m.host_id == state.deputy_id)  # the deputy's: their group has its own option
+    theirs = {o["id"] for o in state.settings_payload(state.deputy_id, option="meeting_authentication")["authentication_options"]}
+    assert SAFE_GROUP_DOMAINS_OPTION in theirs and SCHOOL_DOMAINS_OPTION not in theirs
+    state.start_meeting(meeting)
+    report, outcome = _check_and_fix(zoom, meeting)
+    assert _sign_in(report).status is RuleStatus.FAIL
+    asked = [e for e in zoom.sent("GET", f"/users/{state.deputy_id}/settings") if e.query.get("option") == "meeting_authentication"]
+    assert asked, "the meeting's own host's sign-in options were not read"
+    assert state.meeting_payload(meeting)["settings"]["authentication_option"] == SAFE_GROUP_DOMAINS_OPTION
+    assert _sign_in(outcome.after).status is RuleStatus.PASS
+    assert not _outsider_gets_in(zoom, meeting, "outsider-safe")
+    staff = state.arrive(meeting, "Joanne Kelly", identity="staff-safe", account_user_id=state.account_user("j.kelly@sch.im"))
+    assert staff is not None, "a signed-in member of staff on the school's domain was kept out"

@@ -191,6 +191,9 @@ class ZoomState:
         #: ``authentication_options``), every host's: the one marked ``default_option`` decides a meeting that
         #: requires authentication and names no ``authentication_option`` of its own.
         self.meeting_authentication_options: list[dict[str, Any]] = _starting_authentication_options()
+        #: A group's own authentication options, in place of the account's for its members (an admin sets them
+        #: per group as per account): a host's are the first of their groups' that has some, else the account's.
+        self.group_authentication_options: dict[str, list[dict[str, Any]]] = {}
         self.meetings: dict[int, SimMeeting] = {}
         self.live: dict[int, LiveMeeting] = {}
         self.past: dict[int, list[LiveMeeting]] = {}
@@ -252,6 +255,8 @@ class ZoomState:
         )
         # The safe teacher's group: its admin has locked every setting the protocol depends on.
         self.group_lock_settings[SAFE_GROUP_ID] = _safe_group_lock_settings()
+        # ... whose admin also gave it a sign-in option of its own: the same domain under another id.
+        self.group_authentication_options[SAFE_GROUP_ID] = _starting_authentication_options(domains_option=SAFE_GROUP_DOMAINS_OPTION)
         for user in (host, outsider, assistant, deputy):
             self.users[user.id] = user
             self.user_settings[user.id] = _starting_settings()
@@ -411,11 +416,19 @@ class ZoomState:
                 return {
                     "meeting_authentication": settings.get("schedule_meeting", {}).get("meeting_authentication") is True,
                     "allow_authentication_exception": False,
-                    "authentication_options": copy.deepcopy(self.meeting_authentication_options),
+                    "authentication_options": copy.deepcopy(self._authentication_options_of(user_id)),
                 }
             if option == "recording_authentication":
                 return _recording_authentication_settings()
             return _part_or_rest(settings, option)
+
+    def _authentication_options_of(self, user_id: str) -> list[dict[str, Any]]:
+        """The meeting authentication options a host's meetings may name: their group's, else the account's."""
+        user = self.resolve_user(user_id)
+        for group in user.group_ids:
+            if group in self.group_authentication_options:
+                return self.group_authentication_options[group]
+        return self.meeting_authentication_options
 
     def update_settings(self, user_id: str, patch: Mapping[str, Any]) -> None:
         with self._lock:
@@ -759,7 +772,7 @@ class ZoomState:
             user = self.users.get(account_user_id) if account_user_id else None
             if account_user_id and user is None:
                 raise ValueError(f"no user {account_user_id!r} in the rehearsal account")
-            if settings.get("meeting_authentication") and not _may_sign_in(user, settings, self.meeting_authentication_options):
+            if settings.get("meeting_authentication") and not _may_sign_in(user, settings, self._authentication_options_of(meeting.host_id)):
                 return None  # Zoom: only authenticated users (on the domains of the meeting's option) can join this meeting
             if registrant_id:
                 if not any(r["registrant_id"] == registrant_id for r in meeting.registrants):
@@ -1078,7 +1091,7 @@ class ZoomState:
             if (
                 rules.sign_in_when_required
                 and meeting.settings.get("meeting_authentication")
-                and not _may_sign_in(user, meeting.settings, self.meeting_authentication_options)
+                and not _may_sign_in(user, meeting.settings, self._authentication_options_of(meeting.host_id))
             ):
                 return {"failed": "MEETING_FAIL_ENFORCE_LOGIN"}  # only authenticated users can join this meeting
             if meeting.id not in self.live:
@@ -1397,16 +1410,17 @@ def _part_or_rest(settings: Mapping[str, Any], option: str | None) -> dict[str, 
 
 
 SCHOOL_DOMAINS_OPTION = "signin_school_7Qm2"
+SAFE_GROUP_DOMAINS_OPTION = "signin_group_3Kv9"  # the safe teachers' group's own option for the school's domain
 PLAIN_SIGN_IN_OPTION = "signin_zoom_0Kf3"
 
 
-def _starting_authentication_options() -> list[dict[str, Any]]:
+def _starting_authentication_options(*, domains_option: str = SCHOOL_DOMAINS_OPTION) -> list[dict[str, Any]]:
     """The school's authentication options: "Sign in to Zoom" (any Zoom account, the default, as Zoom sets up an
     account) and one an admin added for the school's own domain (type ``enforce_login_with_domains``)."""
     return [
         {"id": PLAIN_SIGN_IN_OPTION, "name": "Sign in to Zoom", "type": "enforce_login", "default_option": True, "visible": True},
         {
-            "id": SCHOOL_DOMAINS_OPTION, "name": "Sign in to Zoom with the school's domain", "type": "enforce_login_with_domains",
+            "id": domains_option, "name": "Sign in to Zoom with the school's domain", "type": "enforce_login_with_domains",
             "domains": "sch.im", "default_option": False, "visible": True,
         },
     ]  # fmt: skip
