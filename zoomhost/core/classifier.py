@@ -47,6 +47,7 @@ from zoomhost.core.names import (
     surname_digest,
 )
 from zoomhost.core.nicknames import aliases
+from zoomhost.core.profiles import checked_against
 
 # Enum members as module names: on Python 3.11 reading ``Kind.WORD`` goes through the enum's metaclass,
 # several times slower than a global, and one arrival compares kinds and roles tens of times.
@@ -435,12 +436,16 @@ class AdmissionClassifier:
         links: Mapping[str, int] | None = None,
         links_in_use: bool = False,
         surname_key: bytes | None = None,
+        staff_only: bool = False,
     ) -> None:
         """``links``: registrant id -> pupil id, for the links issued for this meeting; ``links_in_use``:
         the meeting requires registration, so a consented pupil is admitted automatically only
         through their own link (otherwise by name, the weaker way). ``surname_key`` is the key the
         register's surname digests were made with; without it (or without digests on the register)
-        pupils are told apart by surname initial only."""
+        pupils are told apart by surname initial only. ``staff_only``: a meeting of staff only, where a
+        name nobody has is said to be missing from the staff list (elsewhere from the register, even an
+        empty one)."""
+        self._looked_in = checked_against(staff_only=staff_only)
         # A pupil whose leaving date has passed is no longer at the school, whatever the register
         # says of consent, until the August purge removes them: held, with the date as the reason.
         self._left: dict[int, date] = {
@@ -820,7 +825,7 @@ class AdmissionClassifier:
         if people:
             return _child_verdict(people[0], present, notes, left=self._left)
         if strangers:
-            return _stranger_verdict(strangers[0], notes, on="the register" if self._pupils else "the staff list")
+            return _stranger_verdict(strangers[0], notes, on=self._looked_in)
         return _nameless_verdict(readings, words)
 
     # ------------------------------------------------------------ one person

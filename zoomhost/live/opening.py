@@ -67,6 +67,7 @@ def classifier_for(
         links=links,
         links_in_use=links_in_use and not staff_only,
         surname_key=key,
+        staff_only=staff_only,
     )
 
     def classify(name: str, present: Any, identity: ZoomIdentity = NO_IDENTITY) -> Classification:
