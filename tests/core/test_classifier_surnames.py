@@ -155,6 +155,31 @@ def test_without_the_key_a_relation_word_is_not_taken_as_a_surname() -> None:
     assert result.verdict is Verdict.AMBIGUOUS and result.pupil is None
 
 
+# ---- surnames that are also a device's or a filler's word ("Amy Guest", "Tom Dell") ----------------
+
+AMYS_AND_TOMS = [pupil(1, "Amy", "Guest"), pupil(2, "Amy", "Quayle"), pupil(3, "Tom", "Dell"), pupil(4, "Tom", "Kewley"),
+                 pupil(5, "Amy", "Mac")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("typed", "pupil_id"), [("Amy Guest", 1), ("AMY GUEST (Year 3)", 1), ("Tom Dell", 3), ("tom dell", 3),
+                                                  ("Amy Mac", 5), ("Mum - Amy Guest", 1)])  # fmt: skip
+def test_a_surname_that_is_a_device_or_filler_word_admits_the_pupil_who_has_it(typed: str, pupil_id: int) -> None:
+    result = classify(typed, pupils=AMYS_AND_TOMS)
+    assert result.verdict is Verdict.CONSENTED and result.pupil is not None and result.pupil.id == pupil_id, result.reasons
+
+
+@pytest.mark.parametrize("typed", ["Tom's Dell", "Tom (Dell)", "Amy's Mac", "Amy - Guest"])
+def test_a_device_or_filler_word_not_straight_after_the_first_name_is_still_no_surname(typed: str) -> None:
+    result = classify(typed, pupils=AMYS_AND_TOMS)
+    assert result.verdict is Verdict.AMBIGUOUS and result.pupil is None, result.reasons
+
+
+def test_a_device_word_that_is_not_this_childs_surname_is_still_a_device() -> None:
+    register = [pupil(1, "Tom", "Kewley"), pupil(2, "Tom", "Quine"), pupil(3, "Amy", "Dell")]
+    assert classify("Tom Dell", pupils=register).verdict is Verdict.AMBIGUOUS  # two Toms, neither called Dell
+    assert classify("Tom Dell", pupils=register, key=None).verdict is Verdict.AMBIGUOUS
+
+
 # ---- properties --------------------------------------------------------------------------------
 
 # surnames as registers hold them: Quayle, McKinnon, O'Neill, Kelly-Kissack

@@ -52,6 +52,9 @@ from zoomhost.core.profiles import checked_against
 # Enum members as module names: on Python 3.11 reading ``Kind.WORD`` goes through the enum's metaclass,
 # several times slower than a global, and one arrival compares kinds and roles tens of times.
 _WORD, _INITIAL, _TITLE, _RELATION, _DEVICE = Kind.WORD, Kind.INITIAL, Kind.TITLE, Kind.RELATION, Kind.DEVICE
+#: Kinds of word that are some families' surnames too (Dad, Nan; Guest, Zoom; Dell, Mac): after a first name,
+#: the register's surname digests decide.
+_SURNAME_LOOKALIKES = frozenset({Kind.RELATION, Kind.FILLER, Kind.DEVICE})
 _MODEL, _CLASS = Kind.MODEL, Kind.CLASS
 _CONSENTED, _STAFF, _AMBIGUOUS = Verdict.CONSENTED, Verdict.STAFF, Verdict.AMBIGUOUS
 
@@ -742,14 +745,15 @@ class AdmissionClassifier:
             for word in words:
                 if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
                     word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
-        if self._by_digest and any(word.kind is _RELATION for word in words):
-            self._surnames_that_are_relations(read.people)
+        if self._by_digest and any(word.kind in _SURNAME_LOOKALIKES for word in words):
+            self._surnames_that_are_other_words(read.people)
         return [self._read_person(person) for person in read.people], words
 
-    def _surnames_that_are_relations(self, people: list[Person]) -> None:
-        """ "Orla Dad": a relation word typed straight after a first name, in the same words, is the
-        surname when a pupil of that first name has it (Dad, Nan and Mum are surnames too). Only then:
-        "Orla's dad", "Orla (Dad)" and "Orla Dad" for a pupil with another surname still name an adult."""
+    def _surnames_that_are_other_words(self, people: list[Person]) -> None:
+        """ "Orla Dad", "Amy Guest", "Tom Dell": a word for family, a filler or a device typed straight after
+        a first name, in the same words, is the surname when a pupil of that first name has it (Dad, Nan,
+        Guest and Dell are surnames too). Only then: "Orla's dad", "Orla (Dad)", and "Orla Dad" or "Tom's
+        Dell" for a pupil with another surname still name an adult or a device."""
         key = self._surname_key
         if key is None:
             return
@@ -758,7 +762,7 @@ class AdmissionClassifier:
             words = person.words
             for index in range(1, len(words)):
                 word = words[index]
-                if word.kind is not _RELATION:
+                if word.kind not in _SURNAME_LOOKALIKES:
                     continue
                 before = words[index - 1]
                 if before.kind is not _WORD or before.possessive or before.group != word.group:
