@@ -56,10 +56,17 @@ def test_the_assistant_loads_the_sdk_without_a_word_about_its_logs(tmp_path: Pat
 def test_the_sdk_loaded_bare_is_what_made_the_noise(tmp_path: Path) -> None:
     """The other side of the test above: without zoomhost's folder, the same import prints the noise."""
     env = sdk_env(tmp_path)
-    # The process stays a moment after the import: the SDK's logger may write from a thread of its own.
-    proc = load("import time, zoom_meeting_sdk; time.sleep(3)", env)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert f"failed to open file [{env['HOME']}/.zoomsdk/logs/python_" in proc.stderr
+    noise = f"failed to open file [{env['HOME']}/.zoomsdk/logs/python_"
+    # The SDK complains as the process exits, from its logger's thread; on a loaded machine it now and then exits
+    # first and says nothing (2 exits in 8 with both cores busy), so it is given five chances to say it.
+    said = []
+    for _ in range(5):
+        proc = load("import time, zoom_meeting_sdk; time.sleep(3)", env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        said.append(noise in proc.stderr)
+        if said[-1]:
+            break
+    assert any(said), "the SDK loaded bare never complained about ~/.zoomsdk: the test above proves nothing"
 
 
 def test_an_sdk_folder_chosen_by_the_school_is_kept(tmp_path: Path) -> None:
