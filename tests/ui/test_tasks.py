@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import warnings
 
 import pytest
@@ -139,3 +140,45 @@ def test_nothing_asked_of_a_stopped_runner_starts_a_thread() -> None:
     with pytest.raises(RunnerStopped):
         runner.loop  # noqa: B018 - asking for the loop is what would start it
     assert "test-stopped-lazy" not in {t.name for t in threading.enumerate()} - before
+
+
+def test_work_a_cleanup_starts_as_the_runner_stops_is_finished_too() -> None:
+    """Stopping the I/O thread cancels what runs; a cancelled task's cleanup may start work of its own (closing a
+    server starts its close task, stopping the host assistant waits for it): that work is seen through as well,
+    never left half done as the loop closes."""
+    steps: list[str] = []
+    runner = AsyncRunner(name="test-cleanup-tasks")
+    started = threading.Event()
+
+    async def closing() -> None:
+        await asyncio.sleep(0.05)
+        steps.append("closed")
+
+    async def served() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        finally:
+            steps.append("cancelled")
+            asyncio.get_running_loop().create_task(closing())  # as websockets' Server.close() does
+
+    async def reconnecting() -> None:
+        try:
+            await asyncio.sleep(60)  # a cleanup that would never end on its own
+        finally:
+            steps.append("gave up")
+
+    async def dropped() -> None:
+        try:
+            await asyncio.sleep(60)
+        finally:
+            asyncio.get_running_loop().create_task(reconnecting())
+
+    runner.submit(served())
+    runner.submit(dropped())
+    assert started.wait(5)
+    began = time.monotonic()
+    runner.stop(timeout=10)
+    assert time.monotonic() - began < 5, "a cleanup that never ends held the I/O thread"
+    assert sorted(steps) == ["cancelled", "closed", "gave up"]
+    assert steps.index("cancelled") < steps.index("closed")

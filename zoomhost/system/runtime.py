@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # asyncio (with ssl, sockets and subprocesses) loads with the
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: Rounds of cancelling as the I/O thread stops: what is running, then what its cleanups started, and so on;
+#: and how long what a cleanup started may take to finish before it is cancelled in turn.
+SHUTDOWN_ROUNDS = 5
+CLEANUP_GRACE_S = 1.0
 
 
 class RunnerStopped(RuntimeError):
@@ -81,11 +85,19 @@ class AsyncRunner:
         asyncio.set_event_loop(loop)
         loop.call_soon(ready.set)
         loop.run_forever()
+        # Cancel what is left; then let what its cleanups started (a server's close task, a connection's) finish,
+        # for a moment, and cancel what has not: a task left pending as the loop closes is destroyed half done.
         pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
+        for _ in range(SHUTDOWN_ROUNDS):
+            if not pending:
+                break
+            for task in pending:
+                task.cancel()
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            pending = asyncio.all_tasks(loop)
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending, timeout=CLEANUP_GRACE_S))
+                pending = asyncio.all_tasks(loop)
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
