@@ -36,6 +36,7 @@ async def _recognised(zoom_env: RehearsalZoom) -> None:
             {"email": "amy.family@example.org", "first_name": "Amy", "last_name": "C"},
             {"email": KELLY.email, "first_name": "Joanne", "last_name": "Kelly"},  # staff register too
         ],
+        auto_approve=True,  # the school's own registrations, approved as they are made
     )
     staff_user = state.account_user(KELLY.email or "")
     state.start_meeting(ASSEMBLY)

@@ -50,7 +50,9 @@ def test_a_familys_own_link_is_in_every_event_about_them(heard) -> None:  # noqa
     state, events = heard
     meeting = state.assembly_meeting_id
     _registration(state, meeting, approval=1)
-    (record,) = state.add_registrants(meeting, [{"email": "family.p017@families.example", "first_name": "Amy", "last_name": "C"}])
+    (record,) = state.add_registrants(
+        meeting, [{"email": "family.p017@families.example", "first_name": "Amy", "last_name": "C"}], auto_approve=True
+    )
     state.start_meeting(meeting)
     assert state.registrant_of(meeting, "FAMILY.p017@families.example") == record["registrant_id"]
     amy = state.arrive(meeting, "Galaxy Tab", registrant_id=record["registrant_id"])
@@ -74,6 +76,7 @@ def test_zooms_live_participant_list_never_says_whose_link_someone_used(rehearsa
             {"email": "family.p017@families.example", "first_name": "Amy", "last_name": "C"},
             {"email": "j.kelly@sch.im", "first_name": "Joanne", "last_name": "Kelly"},
         ],
+        auto_approve=True,
     )
     staff = state.account_user("j.kelly@sch.im")
     state.start_meeting(meeting)
@@ -136,6 +139,21 @@ def test_registering_an_address_twice_gives_the_same_registration_back() -> None
     assert again == first and len(state.meeting(meeting).registrants) == 1
 
 
+def test_a_registration_the_host_must_approve_is_pending_and_its_link_opens_nothing(heard) -> None:  # noqa: ANN001
+    """Zoom's registration documents: on a meeting whose host approves each registration, one added through the API
+    waits for the host unless the call asks ``auto_approve``; until then its link does not let anyone in."""
+    state, _ = heard
+    meeting = state.assembly_meeting_id
+    _registration(state, meeting, approval=1)
+    (pending,) = state.add_registrants(meeting, [{"email": "family.p001@families.example", "first_name": "Isla"}])
+    (approved,) = state.add_registrants(meeting, [{"email": "family.p002@families.example", "first_name": "Ava"}], auto_approve=True)
+    assert [r["email"] for r in state.list_registrants(meeting, status="pending")] == ["family.p001@families.example"]
+    assert [r["email"] for r in state.list_registrants(meeting)] == ["family.p002@families.example"]
+    state.start_meeting(meeting)
+    assert state.arrive(meeting, "Isla Q", registrant_id=pending["registrant_id"], identity="isla") is None
+    assert state.arrive(meeting, "Ava C", registrant_id=approved["registrant_id"], identity="ava") is not None
+
+
 def test_the_meetings_registrations_are_listed_page_by_page(rehearsal_server: RehearsalServer) -> None:  # noqa: F811
     state = rehearsal_server.state
     meeting = state.assembly_meeting_id
@@ -143,13 +161,16 @@ def test_the_meetings_registrations_are_listed_page_by_page(rehearsal_server: Re
         assert api.get(f"/meetings/{meeting}/registrants").json()["code"] == 404  # registration is off
         _registration(state, meeting, approval=1)
         rows = [{"email": f"family.p{n:03d}@families.example", "first_name": f"Pupil{n}"} for n in range(5)]
-        state.add_registrants(meeting, rows)
+        state.add_registrants(meeting, rows, auto_approve=True)
+        waiting = [{"email": "family.p900@families.example", "first_name": "Pupil900"}]
+        state.add_registrants(meeting, waiting)  # the host approves each registration, and nobody asked otherwise
         first = api.get(f"/meetings/{meeting}/registrants", params={"page_size": 3}).json()
         rest = api.get(f"/meetings/{meeting}/registrants", params={"page_size": 3, "next_page_token": first["next_page_token"]}).json()
         listed = first["registrants"] + rest["registrants"]
         assert [r["email"] for r in listed] == [row["email"] for row in rows] and not rest["next_page_token"]
         assert all(r["status"] == "approved" and r["id"] for r in listed)
-        assert api.get(f"/meetings/{meeting}/registrants", params={"status": "pending"}).json()["registrants"] == []
+        pending = api.get(f"/meetings/{meeting}/registrants", params={"status": "pending"}).json()["registrants"]
+        assert [(r["email"], r["status"]) for r in pending] == [("family.p900@families.example", "pending")]
         assert api.get(f"/meetings/{meeting}/registrants", params={"status": "maybe"}).json()["code"] == 300
 
 

@@ -782,7 +782,7 @@ class RehearsalServer:
             raise RehearsalError(400, 300, "Invalid field: registrants.")
         if len(rows) > 30:
             raise RehearsalError(400, 300, "Only 30 registrants can be added at once.")
-        added = self.state.add_registrants(meeting_id, rows)
+        added = self.state.add_registrants(meeting_id, rows, auto_approve=body.get("auto_approve") is True)
         fields = ("email", "join_url", "registrant_id", "participant_pin_code")
         return _json(201, {"registrants": [{k: row[k] for k in fields} for row in added]})
 
@@ -790,7 +790,8 @@ class RehearsalServer:
         meeting_id = self._meeting_for(request)
         body = await _json_object(request)
         check_body(REGISTRANT_ADD, body)
-        (row,) = self.state.add_registrants(meeting_id, [body], batch=False)
+        person = {k: v for k, v in body.items() if k != "auto_approve"}
+        (row,) = self.state.add_registrants(meeting_id, [person], batch=False, auto_approve=body.get("auto_approve") is True)
         meeting = self.state.meeting_payload(meeting_id)
         return _json(
             201,

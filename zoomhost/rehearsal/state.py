@@ -603,9 +603,12 @@ class ZoomState:
                 raise RehearsalError(400, 300, f"Invalid field: settings.alternative_hosts ({entry[:80]} is not a licensed user of this account).")
 
     def add_registrants(
-        self, meeting_id: int | str, registrants: Iterable[Mapping[str, Any]], *, batch: bool = True
+        self, meeting_id: int | str, registrants: Iterable[Mapping[str, Any]], *, batch: bool = True, auto_approve: bool = False
     ) -> list[dict[str, Any]]:
-        """``POST /meetings/{id}/batch_registrants`` (or, ``batch=False``, ``POST …/registrants``, one person)."""
+        """``POST /meetings/{id}/batch_registrants`` (or, ``batch=False``, ``POST …/registrants``, one person). On a
+        meeting whose host approves each registration (``approval_type`` 1) a registration is pending, and its link
+        opens nothing, unless the call asked ``auto_approve`` ("automatically approve the registrants that are added
+        via this API")."""
         with self._lock:
             meeting = self.meeting(meeting_id)
             if meeting.type != 2:
@@ -624,32 +627,32 @@ class ZoomState:
                 )
             if not _registration_required(meeting):
                 raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
-            return self._register(meeting, registrants)
+            return self._register(meeting, registrants, approved=auto_approve or meeting.settings.get("approval_type") == 0)
 
     def list_registrants(self, meeting_id: int | str, *, status: str = "approved") -> list[dict[str, Any]]:
-        """``GET /meetings/{id}/registrants`` rows: every registration is approved on the spot here, none pending."""
+        """``GET /meetings/{id}/registrants`` rows with that ``status``: approved, or pending the host's approval."""
         with self._lock:
             meeting = self.meeting(meeting_id)
             if not _registration_required(meeting):
                 raise RehearsalError(400, 404, f"Registration has not been enabled for this meeting: {meeting.id}.")
-            if status != "approved":
-                return []
             return [
                 {
                     "id": r["registrant_id"],
                     "email": r["email"],
                     "first_name": r["first_name"],
                     "last_name": r["last_name"],
-                    "status": "approved",
+                    "status": r["status"],
                     "create_time": zoom_text(meeting.created_at),
                     "join_url": r["join_url"],
                     "participant_pin_code": r["participant_pin_code"],
                 }
                 for r in meeting.registrants
+                if r["status"] == status
             ]
 
-    def _register(self, meeting: SimMeeting, registrants: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Register each address; one already registered for the meeting gets its registration (and link) back."""
+    def _register(self, meeting: SimMeeting, registrants: Iterable[Mapping[str, Any]], *, approved: bool) -> list[dict[str, Any]]:
+        """Register each address, approved or pending; one already registered for the meeting gets its registration
+        (and link) back as it is."""
         rows = list(registrants)
         for row in rows:
             if not isinstance(row, Mapping) or not row.get("email") or not row.get("first_name"):
@@ -669,6 +672,7 @@ class ZoomState:
                 "last_name": str(row.get("last_name", "")),
                 "join_url": f"https://zoom.us/w/{meeting.id}?tk={token}",
                 "participant_pin_code": 100000 + len(meeting.registrants),
+                "status": "approved" if approved else "pending",
             }
             meeting.registrants.append(record)
             added.append(record)
@@ -775,14 +779,14 @@ class ZoomState:
             if settings.get("meeting_authentication") and not _may_sign_in(user, settings, self._authentication_options_of(meeting.host_id)):
                 return None  # Zoom: only authenticated users (on the domains of the meeting's option) can join this meeting
             if registrant_id:
-                if not any(r["registrant_id"] == registrant_id for r in meeting.registrants):
-                    return None  # Zoom: this registration link is not valid for this meeting
+                if not any(r["registrant_id"] == registrant_id and r["status"] == "approved" for r in meeting.registrants):
+                    return None  # Zoom: this registration link is not valid for this meeting, or awaits the host's approval
             elif _registration_required(meeting) and meeting.host_id != account_user_id:
                 if settings.get("approval_type") != 0:
                     return None  # registered at the door, waiting for the host's approval
                 email = user.email if user else f"{_uuid_like(identity)[:10].lower()}@registered.example"
                 first, _, last = display_name.partition(" ")
-                (record,) = self._register(meeting, [{"email": email, "first_name": first or "Guest", "last_name": last}])
+                (record,) = self._register(meeting, [{"email": email, "first_name": first or "Guest", "last_name": last}], approved=True)
                 registrant_id = record["registrant_id"]
             earlier = next((p for p in live.participants.values() if p.identity == identity), None)
             participant = SimParticipant(
