@@ -374,4 +374,9 @@ def test_meeting_lists_follow_the_documents_types_and_a_one_off_meeting_expires(
         assert ids("previous_meetings") == {old.id}
         assert old.id not in ids("upcoming") and state.assembly_meeting_id in ids("upcoming")
         assert api.get(f"/users/{host}/meetings", params={"type": "expired"}).json()["code"] == 300
+        # Expired, it is gone for every meeting operation: read, update, registration (the documents' 404 3001).
+        gone = {"code": 3001, "message": f"Meeting {old.id} not found or has expired."}
+        assert api.get(f"/meetings/{old.id}").json() == gone
+        assert api.patch(f"/meetings/{old.id}", json={"agenda": "again"}).json() == gone
+        assert api.post(f"/meetings/{old.id}/batch_registrants", json={"registrants": [{"email": "f@example.org", "first_name": "Isla"}]}).json() == gone
     check_all(rehearsal_server.exchanges, [])

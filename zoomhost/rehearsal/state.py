@@ -368,7 +368,10 @@ class ZoomState:
                 raise user_not_found(user_id)
             return user
 
-    def meeting(self, meeting_id: int | str) -> SimMeeting:
+    def meeting(self, meeting_id: int | str, *, expired_too: bool = False) -> SimMeeting:
+        """The meeting with that ID; a one-off meeting ``EXPIRES_AFTER`` its date (and not running) is Zoom's 3001
+        "not found or has expired", as every meeting operation's document lists it, unless ``expired_too`` (the
+        meeting lists' ``previous_meetings``)."""
         with self._lock:
             # A meeting ID is its digits and nothing else: no spaces, signs or underscores, as in Zoom's paths.
             if isinstance(meeting_id, int) and not isinstance(meeting_id, bool):
@@ -379,7 +382,12 @@ class ZoomState:
                 found = None
             if found is None:
                 raise meeting_not_found(meeting_id)
+            if not expired_too and self._expired(found):
+                raise RehearsalError(404, 3001, f"Meeting {found.id} not found or has expired.")
             return found
+
+    def _expired(self, meeting: SimMeeting) -> bool:
+        return meeting.type == 2 and meeting.id not in self.live and meeting.start_time + EXPIRES_AFTER < self.now()
 
     # -- users and settings (REST) --------------------------------------------------------------
     def user_payload(self, user_id: str) -> dict[str, Any]:
@@ -474,9 +482,9 @@ class ZoomState:
             return {k: copy.deepcopy(v) for k, v in self.account_settings.items() if k != "meeting_security"}
 
     # -- meetings (REST) -------------------------------------------------------------------------
-    def meeting_payload(self, meeting_id: int | str) -> dict[str, Any]:
+    def meeting_payload(self, meeting_id: int | str, *, expired_too: bool = False) -> dict[str, Any]:
         with self._lock:
-            meeting = self.meeting(meeting_id)
+            meeting = self.meeting(meeting_id, expired_too=expired_too)
             host = self.users[meeting.host_id]
             live = self.live.get(meeting.id)
             payload: dict[str, Any] = {
@@ -525,9 +533,9 @@ class ZoomState:
                     continue
                 if kind == "previous_meetings" and not over:
                     continue
-                if kind == "scheduled" and meeting.type == 2 and meeting.start_time + EXPIRES_AFTER < now:
+                if kind == "scheduled" and self._expired(meeting):
                     continue
-                full = self.meeting_payload(meeting.id)
+                full = self.meeting_payload(meeting.id, expired_too=True)
                 rows.append({k: full[k] for k in ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone", "agenda", "created_at", "join_url")})
             return rows
 
