@@ -374,9 +374,26 @@ def test_meeting_lists_follow_the_documents_types_and_a_one_off_meeting_expires(
         assert ids("previous_meetings") == {old.id}
         assert old.id not in ids("upcoming") and state.assembly_meeting_id in ids("upcoming")
         assert api.get(f"/users/{host}/meetings", params={"type": "expired"}).json()["code"] == 300
-        # Expired, it is gone for every meeting operation: read, update, registration (the documents' 404 3001).
-        gone = {"code": 3001, "message": f"Meeting {old.id} not found or has expired."}
+        # Expired, it is gone for the meeting operations: read, update, registration (their documents' 404 3001) ...
+        gone = {"code": 3001, "message": f"Meeting does not exist: {old.id}."}
         assert api.get(f"/meetings/{old.id}").json() == gone
         assert api.patch(f"/meetings/{old.id}", json={"agenda": "again"}).json() == gone
         assert api.post(f"/meetings/{old.id}/batch_registrants", json={"registrants": [{"email": "f@example.org", "first_name": "Isla"}]}).json() == gone
+    check_all(rehearsal_server.exchanges, [])
+
+
+def test_an_expired_meetings_past_instance_is_still_reported(rehearsal_server: RehearsalServer) -> None:
+    """... while what happened in it stays readable by its ID, as the reports and past-meeting documents keep it."""
+    state = rehearsal_server.state
+    state.plan = "business"
+    meeting = state.class_meeting_id
+    state.start_meeting(meeting)
+    state.arrive(meeting, "Isla Quayle")
+    assert state.end_meeting(meeting)
+    state.meetings[meeting] = dataclasses.replace(state.meetings[meeting], start_time=state.now() - timedelta(days=31))
+    assert not state.is_live(meeting)
+    with api_client(rehearsal_server) as api:
+        assert api.get(f"/meetings/{meeting}").json()["code"] == 3001
+        past = api.get(f"/past_meetings/{meeting}/participants")
+        assert past.status_code == 200 and [p["name"] for p in past.json()["participants"]] == ["Isla Quayle"]
     check_all(rehearsal_server.exchanges, [])

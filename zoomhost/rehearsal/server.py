@@ -745,8 +745,8 @@ class RehearsalServer:
 
     # -- REST: meetings ---------------------------------------------------------------------------
     def _meeting_for(self, request: web.Request) -> int:
-        """The meeting in the path, refused to a user token that is not its host."""
-        meeting = self.state.meeting(request.match_info["meetingId"])
+        """The meeting in the path (not an expired one), refused to a user token that is not its host."""
+        meeting = self.state.scheduled_meeting(request.match_info["meetingId"])
         token: _Token = request[TOKEN]  # type: ignore[assignment]
         if token.user_id is not None and token.user_id != meeting.host_id:
             raise RehearsalError(400, 3000, "Cannot access meeting info.")

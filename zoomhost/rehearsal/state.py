@@ -368,10 +368,7 @@ class ZoomState:
                 raise user_not_found(user_id)
             return user
 
-    def meeting(self, meeting_id: int | str, *, expired_too: bool = False) -> SimMeeting:
-        """The meeting with that ID; a one-off meeting ``EXPIRES_AFTER`` its date (and not running) is Zoom's 3001
-        "not found or has expired", as every meeting operation's document lists it, unless ``expired_too`` (the
-        meeting lists' ``previous_meetings``)."""
+    def meeting(self, meeting_id: int | str) -> SimMeeting:
         with self._lock:
             # A meeting ID is its digits and nothing else: no spaces, signs or underscores, as in Zoom's paths.
             if isinstance(meeting_id, int) and not isinstance(meeting_id, bool):
@@ -382,9 +379,17 @@ class ZoomState:
                 found = None
             if found is None:
                 raise meeting_not_found(meeting_id)
-            if not expired_too and self._expired(found):
-                raise RehearsalError(404, 3001, f"Meeting {found.id} not found or has expired.")
             return found
+
+    def scheduled_meeting(self, meeting_id: int | str) -> SimMeeting:
+        """The meeting a ``/meetings/{meetingId}`` operation names: an expired one-off meeting (``EXPIRES_AFTER`` its
+        date, not running) no longer exists for them, Zoom's 404 3001 "Meeting does not exist" as their documents
+        give it. Its past instances stay readable through the reports and past-meeting operations."""
+        with self._lock:
+            meeting = self.meeting(meeting_id)
+            if self._expired(meeting):
+                raise meeting_not_found(meeting_id)
+            return meeting
 
     def _expired(self, meeting: SimMeeting) -> bool:
         return meeting.type == 2 and meeting.id not in self.live and meeting.start_time + EXPIRES_AFTER < self.now()
@@ -482,9 +487,9 @@ class ZoomState:
             return {k: copy.deepcopy(v) for k, v in self.account_settings.items() if k != "meeting_security"}
 
     # -- meetings (REST) -------------------------------------------------------------------------
-    def meeting_payload(self, meeting_id: int | str, *, expired_too: bool = False) -> dict[str, Any]:
+    def meeting_payload(self, meeting_id: int | str) -> dict[str, Any]:
         with self._lock:
-            meeting = self.meeting(meeting_id, expired_too=expired_too)
+            meeting = self.meeting(meeting_id)
             host = self.users[meeting.host_id]
             live = self.live.get(meeting.id)
             payload: dict[str, Any] = {
@@ -535,7 +540,7 @@ class ZoomState:
                     continue
                 if kind == "scheduled" and self._expired(meeting):
                     continue
-                full = self.meeting_payload(meeting.id, expired_too=True)
+                full = self.meeting_payload(meeting.id)
                 rows.append({k: full[k] for k in ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone", "agenda", "created_at", "join_url")})
             return rows
 
