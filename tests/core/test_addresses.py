@@ -46,6 +46,7 @@ def test_addresses_parents_really_have_are_taken(address: str) -> None:
         '"family"@example.org',
         f"{'a' * 65}@example.org",
         f"family@{'a' * (MAX_ADDRESS - 12)}.org",
+        f"{'f' * 64}@{'a' * 30}.{'b' * 30}.example.org",  # every part within its limits, the whole over Zoom's 128
         "family@exa_mple.org",
     ],
 )

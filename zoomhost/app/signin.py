@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from zoomhost.app.services import Connection, Services
+from zoomhost.core.addresses import is_email_address
 from zoomhost.core.errors import ZoomhostError
 from zoomhost.app.school import SchoolPolicy, school_policy
 from zoomhost.system import config
@@ -94,9 +95,9 @@ def settings_as_typed(
                 f"The {TYPED_SETTINGS[name]} “{values[name][:60]}” is not a secure web address.",
                 hint=f"Use a {secure}:// address, as Zoom's documents give it (http:// and ws:// only to this computer).",
             ) from None
-    if values["host_email"] and "@" not in values["host_email"]:
+    if values["host_email"] and not is_email_address(values["host_email"]):
         raise ZoomhostError("The host's Zoom email does not look like an email address.", hint="Type it as name@school.example.")
-    if values["assistant_user"] and ("@" not in values["assistant_user"] or len(values["assistant_user"]) > 254):
+    if values["assistant_user"] and not is_email_address(values["assistant_user"]):
         raise ZoomhostError(
             "The assistant's Zoom user does not look like an email address.",
             hint="Type the email of the Zoom user the school set aside for the host assistant, or leave it empty.",
