@@ -152,6 +152,10 @@ def test_a_registration_the_host_must_approve_is_pending_and_its_link_opens_noth
     state.start_meeting(meeting)
     assert state.arrive(meeting, "Isla Q", registrant_id=pending["registrant_id"], identity="isla") is None
     assert state.arrive(meeting, "Ava C", registrant_id=approved["registrant_id"], identity="ava") is not None
+    # registered again, now asking for approval (as zoomhost's invitations do): the same registration, let in
+    (again,) = state.add_registrants(meeting, [{"email": "family.p001@families.example", "first_name": "Isla"}], auto_approve=True)
+    assert again["registrant_id"] == pending["registrant_id"] and state.list_registrants(meeting, status="pending") == []
+    assert state.arrive(meeting, "Isla Q", registrant_id=pending["registrant_id"], identity="isla-2") is not None
 
 
 def test_the_meetings_registrations_are_listed_page_by_page(rehearsal_server: RehearsalServer) -> None:  # noqa: F811

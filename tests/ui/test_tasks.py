@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 import warnings
@@ -142,10 +143,13 @@ def test_nothing_asked_of_a_stopped_runner_starts_a_thread() -> None:
     assert "test-stopped-lazy" not in {t.name for t in threading.enumerate()} - before
 
 
-def test_work_a_cleanup_starts_as_the_runner_stops_is_finished_too() -> None:
+def test_work_a_cleanup_starts_as_the_runner_stops_is_finished_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stopping the I/O thread cancels what runs; a cancelled task's cleanup may start work of its own (closing a
     server starts its close task, stopping the host assistant waits for it): that work is seen through as well,
     never left half done as the loop closes."""
+    from zoomhost.system import runtime
+
+    monkeypatch.setattr(runtime, "SHUTDOWN_S", 1.5)
     steps: list[str] = []
     runner = AsyncRunner(name="test-cleanup-tasks")
     started = threading.Event()
@@ -164,9 +168,11 @@ def test_work_a_cleanup_starts_as_the_runner_stops_is_finished_too() -> None:
 
     async def reconnecting() -> None:
         try:
-            await asyncio.sleep(60)  # a cleanup that would never end on its own
+            await asyncio.sleep(60)  # a cleanup that would never end on its own ...
         finally:
             steps.append("gave up")
+            with contextlib.suppress(RuntimeError):  # (no loop once the runner has let it go)
+                asyncio.get_running_loop().create_task(reconnecting())  # ... and starts itself again as it is cancelled
 
     async def dropped() -> None:
         try:
@@ -179,6 +185,6 @@ def test_work_a_cleanup_starts_as_the_runner_stops_is_finished_too() -> None:
     assert started.wait(5)
     began = time.monotonic()
     runner.stop(timeout=10)
-    assert time.monotonic() - began < 5, "a cleanup that never ends held the I/O thread"
-    assert sorted(steps) == ["cancelled", "closed", "gave up"]
+    assert time.monotonic() - began < 3, "a cleanup that starts itself again held the I/O thread past its time"
+    assert {"cancelled", "closed", "gave up"} <= set(steps)
     assert steps.index("cancelled") < steps.index("closed")

@@ -665,7 +665,7 @@ class ZoomState:
 
     def _register(self, meeting: SimMeeting, registrants: Iterable[Mapping[str, Any]], *, approved: bool) -> list[dict[str, Any]]:
         """Register each address, approved or pending; one already registered for the meeting gets its registration
-        (and link) back as it is."""
+        (and link) back, approved now if this call approves."""
         rows = list(registrants)
         for row in rows:
             if not isinstance(row, Mapping) or not row.get("email") or not row.get("first_name"):
@@ -674,6 +674,8 @@ class ZoomState:
         for row in rows:
             known = _registration(meeting, str(row["email"]))
             if known is not None:
+                if approved:
+                    known["status"] = "approved"  # asked again, now with approval: a pending registration is let in
                 added.append(known)
                 continue
             registrant_id = _uuid_like(f"{meeting.id}-reg-{next(self._registrant_ids)}")[:22]

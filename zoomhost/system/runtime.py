@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,9 +19,9 @@ if TYPE_CHECKING:  # asyncio (with ssl, sockets and subprocesses) loads with the
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-#: Rounds of cancelling as the I/O thread stops: what is running, then what its cleanups started, and so on;
-#: and how long what a cleanup started may take to finish before it is cancelled in turn.
-SHUTDOWN_ROUNDS = 5
+#: How long the I/O thread may take to stop what runs on it (within stop()'s own wait), and how long what a
+#: cancelled task's cleanup started may take to finish before it is cancelled in turn.
+SHUTDOWN_S = 4.0
 CLEANUP_GRACE_S = 1.0
 
 
@@ -85,19 +86,21 @@ class AsyncRunner:
         asyncio.set_event_loop(loop)
         loop.call_soon(ready.set)
         loop.run_forever()
-        # Cancel what is left; then let what its cleanups started (a server's close task, a connection's) finish,
-        # for a moment, and cancel what has not: a task left pending as the loop closes is destroyed half done.
+        # Cancel what is left; then give what its cleanups started (a server's close task, a connection's) a moment to
+        # finish, and cancel what has not, round after round: a task left pending as the loop closes is destroyed
+        # half done. The whole is bounded, within stop()'s own wait, whatever a cleanup keeps starting.
+        deadline = time.monotonic() + SHUTDOWN_S
         pending = asyncio.all_tasks(loop)
-        for _ in range(SHUTDOWN_ROUNDS):
-            if not pending:
-                break
+        while pending and time.monotonic() < deadline:
             for task in pending:
                 task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(asyncio.wait(pending, timeout=max(0.0, deadline - time.monotonic())))
+            started = asyncio.all_tasks(loop) - pending
+            if started:
+                loop.run_until_complete(asyncio.wait(started, timeout=max(0.0, min(CLEANUP_GRACE_S, deadline - time.monotonic()))))
             pending = asyncio.all_tasks(loop)
-            if pending:
-                loop.run_until_complete(asyncio.wait(pending, timeout=CLEANUP_GRACE_S))
-                pending = asyncio.all_tasks(loop)
+        if pending:
+            log.warning("%d task(s) on the I/O thread were still stopping after %.0f s", len(pending), SHUTDOWN_S)
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
