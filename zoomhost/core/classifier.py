@@ -52,9 +52,7 @@ from zoomhost.core.profiles import checked_against
 # Enum members as module names: on Python 3.11 reading ``Kind.WORD`` goes through the enum's metaclass,
 # several times slower than a global, and one arrival compares kinds and roles tens of times.
 _WORD, _INITIAL, _TITLE, _RELATION, _DEVICE = Kind.WORD, Kind.INITIAL, Kind.TITLE, Kind.RELATION, Kind.DEVICE
-#: Kinds of word that are some families' surnames too (Dad, Nan; Guest, Zoom; Dell, Mac): after a first name,
-#: the register's surname digests decide.
-_SURNAME_LOOKALIKES = frozenset({Kind.RELATION, Kind.FILLER, Kind.DEVICE})
+_FILLER = Kind.FILLER
 _MODEL, _CLASS = Kind.MODEL, Kind.CLASS
 _CONSENTED, _STAFF, _AMBIGUOUS = Verdict.CONSENTED, Verdict.STAFF, Verdict.AMBIGUOUS
 
@@ -745,7 +743,7 @@ class AdmissionClassifier:
             for word in words:
                 if word.kind in (Kind.WORD, Kind.MODEL) and word.key in self._class_words:
                     word.kind, word.hint = Kind.CLASS, ClassHint(name=word.key, text=word.text)
-        if self._by_digest and any(word.kind in _SURNAME_LOOKALIKES for word in words):
+        if self._by_digest:
             self._surnames_that_are_other_words(read.people)
         return [self._read_person(person) for person in read.people], words
 
@@ -762,7 +760,8 @@ class AdmissionClassifier:
             words = person.words
             for index in range(1, len(words)):
                 word = words[index]
-                if word.kind not in _SURNAME_LOOKALIKES:
+                kind = word.kind  # the kinds of word that are some families' surnames too (compared by identity: quick)
+                if kind is not _RELATION and kind is not _FILLER and kind is not _DEVICE:
                     continue
                 before = words[index - 1]
                 if before.kind is not _WORD or before.possessive or before.group != word.group:
