@@ -76,9 +76,10 @@ def test_a_rest_only_channel_shows_the_zoom_step_and_journals_the_confirmation(q
     assert page.steps.text.text().startswith("In Zoom: press Alt+M")
     step = page.steps.steps[0]
     page.steps.done_button.click()
-    def result_of_the_step() -> bool:
+    def result_of_the_step() -> bool:  # the step's command done: its failed "do it in Zoom" result comes first
         return any(
-            e.kind is JournalKind.COMMAND_RESULT and e.detail.get("command_id") == step.command_id for e in journal_entries(page)
+            e.kind is JournalKind.COMMAND_RESULT and e.detail.get("command_id") == step.command_id and e.detail.get("ok")
+            for e in journal_entries(page)
         )
 
     qtbot.waitUntil(lambda: JournalKind.MANUAL_STEP_CONFIRMED in journal_kinds(page) and result_of_the_step(), timeout=WAIT_MS)
